@@ -1,0 +1,120 @@
+// A throwaway MariaDB/MySQL server for tests, benchmarks and the demo: a temporary data
+// directory, a free loopback port, a generated password, stopped by its pid.
+// Steps follow shared/notes/test-database.md (verified on these machines).
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+
+function which(cmd) {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Starts a server and creates user `dj` with all privileges.
+ * Returns { host, port, user, password, dir, socket, stop() }.
+ */
+export async function startMariaDB({ quiet = true } = {}) {
+  const mariadbd = which('mariadbd') ?? which('mysqld');
+  const installDb = which('mariadb-install-db') ?? which('mysql_install_db');
+  const client = which('mariadb') ?? which('mysql');
+  if (!mariadbd || !installDb || !client) {
+    throw new Error('MariaDB is not installed: run `apt-get install -y mariadb-server` (see .ci/run).');
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'dj-mariadb-'));
+  const datadir = join(dir, 'data');
+  const socket = join(dir, 'mysqld.sock');
+  const pidFile = join(dir, 'mysqld.pid');
+  const port = await freePort();
+  execFileSync(installDb, ['--no-defaults', '--user=root', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db'], {
+    stdio: quiet ? 'ignore' : 'inherit',
+  });
+  const child = spawn(
+    mariadbd,
+    [
+      '--no-defaults',
+      '--user=root',
+      `--datadir=${datadir}`,
+      `--socket=${socket}`,
+      `--port=${port}`,
+      '--bind-address=127.0.0.1',
+      `--pid-file=${pidFile}`,
+      `--log-error=${join(dir, 'err.log')}`,
+      '--character-set-server=utf8mb4',
+      '--collation-server=utf8mb4_general_ci',
+      '--skip-name-resolve',
+      '--max-connections=500',
+      '--innodb-buffer-pool-size=256M',
+      '--innodb-flush-log-at-trx-commit=2',
+      '--skip-log-bin',
+    ],
+    { stdio: 'ignore', detached: true },
+  );
+  child.unref();
+  const stop = () => {
+    try {
+      const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : child.pid;
+      if (pid) process.kill(pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      execFileSync(client, ['--no-defaults', `--socket=${socket}`, '-uroot', '-e', 'SELECT 1'], { stdio: 'ignore' });
+      break;
+    } catch {
+      if (Date.now() > deadline || child.exitCode !== null) {
+        stop();
+        let log = '';
+        try {
+          log = readFileSync(join(dir, 'err.log'), 'utf8').slice(-2000);
+        } catch {}
+        throw new Error(`MariaDB did not start on port ${port}:\n${log}`);
+      }
+      await sleep(200);
+    }
+  }
+  const password = randomBytes(12).toString('hex');
+  const user = 'dj';
+  execFileSync(client, ['--no-defaults', `--socket=${socket}`, '-uroot'], {
+    input: `CREATE USER '${user}'@'127.0.0.1' IDENTIFIED BY '${password}';\nGRANT ALL ON *.* TO '${user}'@'127.0.0.1' WITH GRANT OPTION;\nFLUSH PRIVILEGES;\n`,
+  });
+  return {
+    host: '127.0.0.1',
+    port,
+    user,
+    password,
+    dir,
+    socket,
+    client,
+    /** Stops the server by its pid and removes its directory. */
+    async stop() {
+      stop();
+      const until = Date.now() + 30_000;
+      while (existsSync(pidFile) && Date.now() < until) await sleep(100);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

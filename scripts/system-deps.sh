@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests and the demo need, when they are missing:
+# MariaDB (the throwaway test server), Chromium (drives VS Code for extension tests),
+# krb5 headers and ripgrep (VS Code's server modules). Safe to run repeatedly.
+set -euo pipefail
+want=()
+command -v mariadbd >/dev/null 2>&1 || command -v mysqld >/dev/null 2>&1 || want+=(mariadb-server)
+if [ "${1:-}" != "--db-only" ]; then
+  command -v chromium >/dev/null 2>&1 || want+=(chromium)
+  command -v rg >/dev/null 2>&1 || want+=(ripgrep)
+  [ -e /usr/include/krb5.h ] || [ -e /usr/include/krb5/krb5.h ] || want+=(libkrb5-dev)
+fi
+[ ${#want[@]} -eq 0 ] && exit 0
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "Installing Debian packages: ${want[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
