@@ -1,0 +1,240 @@
+// One connection object per server: a mysql2 pool, the dialect that builds its SQL, and
+// transactions pinned to one pooled session through AsyncLocalStorage, so that every
+// query issued inside `transaction(async () => …)` (including those of make() hooks) runs
+// in that transaction without passing a handle around (reference: connection.py).
+import { AsyncLocalStorage } from 'node:async_hooks';
+import mysql from 'mysql2/promise';
+import type { Pool, PoolConnection, PoolOptions } from 'mysql2/promise';
+import { loadSettings, type LoadOptions, type Settings, type SettingsOverrides } from '../config/index';
+import { mysqlDialect, type Dialect } from '../dialect/index';
+import { ConfigError, DataJointError, TransactionError } from '../errors/index';
+
+export interface ConnectOptions extends LoadOptions {
+  /** Fully resolved settings; when given, no file or environment is read. */
+  settings?: Settings;
+  /** Shorthand for overrides.database. */
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  useTls?: boolean | Record<string, unknown>;
+  /** Maximum pooled sessions (default 10). */
+  connectionLimit?: number;
+  /** Connect timeout in ms (default 10000). */
+  connectTimeout?: number;
+}
+
+export type Row = Record<string, unknown>;
+
+interface TxState {
+  session: PoolConnection;
+}
+
+const BRAND = Symbol.for('datajoint.connection');
+
+export class Connection {
+  static readonly [BRAND] = true;
+  readonly dialect: Dialect;
+  readonly settings: Settings;
+  /** The server's id for the session that opened first (`SELECT connection_id()`). */
+  connectionId = 0;
+  /** e.g. `10.11.6-MariaDB-0+deb12u1`. */
+  serverVersion = '';
+  private pool: Pool | undefined;
+  private readonly tx = new AsyncLocalStorage<TxState>();
+  private closed = false;
+
+  private constructor(settings: Settings, dialect: Dialect) {
+    this.settings = settings;
+    this.dialect = dialect;
+  }
+
+  /** Reads settings (explicit > env > datajoint.json > secrets > defaults), connects, and checks the login. */
+  static async connect(options: ConnectOptions = {}): Promise<Connection> {
+    const overrides: SettingsOverrides = { ...options.overrides, database: { ...options.overrides?.database } };
+    for (const k of ['host', 'port', 'user', 'password', 'useTls'] as const) {
+      if (options[k] !== undefined) (overrides.database as Record<string, unknown>)[k] = options[k];
+    }
+    const settings = options.settings ?? loadSettings({ ...options, overrides });
+    if (settings.database.backend !== 'mysql') {
+      throw new ConfigError(`database.backend "${settings.database.backend}" is not supported yet; use "mysql"`);
+    }
+    if (!settings.database.user) {
+      throw new ConfigError('Database user not configured. Set DJ_USER, database.user in datajoint.json, or pass user.');
+    }
+    if (settings.database.password === null) {
+      throw new ConfigError('Database password not configured. Set DJ_PASS, a .secrets/database.password file, or pass password.');
+    }
+    const conn = new Connection(settings, mysqlDialect);
+    await conn.open(options);
+    return conn;
+  }
+
+  private poolOptions(options: ConnectOptions, ssl: PoolOptions['ssl'] | undefined): PoolOptions {
+    const db = this.settings.database;
+    return {
+      host: db.host,
+      port: db.port,
+      user: db.user ?? undefined,
+      password: db.password ?? undefined,
+      ssl,
+      connectionLimit: options.connectionLimit ?? 10,
+      connectTimeout: options.connectTimeout ?? 10_000,
+      // Exact values: bigint/decimal as strings, dates as text, JSON as text; the value
+      // mapping (runtime/values) turns them into JS values by DataJoint type.
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      dateStrings: true,
+      jsonStrings: true,
+      charset: 'utf8mb4',
+      enableKeepAlive: true,
+      multipleStatements: false,
+    } as PoolOptions;
+  }
+
+  private async open(options: ConnectOptions): Promise<void> {
+    const tls = this.settings.database.useTls;
+    const attempts: Array<PoolOptions['ssl'] | undefined> =
+      tls === false ? [undefined] : tls === true ? [{}] : tls === null ? [{ rejectUnauthorized: false }, undefined] : [tls as PoolOptions['ssl']];
+    let lastError: unknown;
+    for (const ssl of attempts) {
+      const pool = mysql.createPool(this.poolOptions(options, ssl));
+      const init = this.dialect.sessionInit();
+      // mysql2 queues commands per session, so these run before any query on it.
+      pool.on('connection', (session) => {
+        for (const sql of init) session.query(sql);
+      });
+      try {
+        const session = await pool.getConnection();
+        try {
+          const [rows] = await session.query('SELECT connection_id() AS id, @@version AS version');
+          const r = (rows as Row[])[0];
+          this.connectionId = Number(r.id);
+          this.serverVersion = String(r.version);
+        } finally {
+          session.release();
+        }
+        this.pool = pool;
+        return;
+      } catch (e) {
+        lastError = e;
+        await pool.end().catch(() => undefined);
+        const code = (e as { code?: string }).code ?? '';
+        // use_tls unset: fall back to plain when the server has no TLS (connection.py: connect).
+        const tlsFailure = /SSL|TLS|HANDSHAKE/i.test(code) || /ssl|tls/i.test(String((e as Error).message));
+        if (!(tls === null && ssl !== undefined && tlsFailure)) break;
+      }
+    }
+    throw this.translate(lastError);
+  }
+
+  private translate(e: unknown, extra: { schema?: string; table?: string } = {}): DataJointError {
+    const db = this.settings.database;
+    return this.dialect.translateError(e, { host: db.host, port: db.port, user: db.user ?? undefined, ...extra });
+  }
+
+  /** True while the calling async context is inside `transaction()`. */
+  get inTransaction(): boolean {
+    return this.tx.getStore() !== undefined;
+  }
+
+  /** Runs a statement with bound values; returns rows for SELECTs, the driver's result header otherwise. */
+  async query<T extends Row = Row>(sql: string, params: unknown[] = [], context: { schema?: string; table?: string } = {}): Promise<T[]> {
+    const result = await this.run(sql, params, context);
+    return Array.isArray(result) ? (result as T[]) : [];
+  }
+
+  /** Runs a statement and returns the number of rows it affected. */
+  async execute(sql: string, params: unknown[] = [], context: { schema?: string; table?: string } = {}): Promise<number> {
+    const result = await this.run(sql, params, context);
+    return Array.isArray(result) ? result.length : Number((result as { affectedRows?: number }).affectedRows ?? 0);
+  }
+
+  private async run(sql: string, params: unknown[], context: { schema?: string; table?: string }): Promise<unknown> {
+    if (this.closed || !this.pool) throw new DataJointError('usage', 'The connection is closed');
+    const state = this.tx.getStore();
+    const target = state ? state.session : this.pool;
+    try {
+      const [result] = await target.query({ sql, values: params });
+      return result;
+    } catch (e) {
+      const err = this.translate(e, context);
+      // connection.py: query — reconnect once when not inside a transaction.
+      if (err.code === 'lostConnection' && !state && this.settings.database.reconnect) {
+        try {
+          const [result] = await this.pool.query({ sql, values: params });
+          return result;
+        } catch (e2) {
+          throw this.translate(e2, context);
+        }
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Runs `fn` in one transaction on one session: committed when it resolves, rolled back
+   * when it throws. Nesting is refused, as in the reference (connection.py:
+   * start_transaction "Nested connections are not supported.").
+   */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.tx.getStore()) throw new TransactionError('transaction', 'Nested transactions are not supported');
+    if (this.closed || !this.pool) throw new DataJointError('usage', 'The connection is closed');
+    let session: PoolConnection;
+    try {
+      session = await this.pool.getConnection();
+    } catch (e) {
+      throw this.translate(e);
+    }
+    try {
+      await session.query(this.dialect.startTransaction());
+      const result = await this.tx.run({ session }, fn);
+      await session.query(this.dialect.commit());
+      return result;
+    } catch (e) {
+      try {
+        await session.query(this.dialect.rollback());
+      } catch {
+        /* the session is gone; the server rolled back */
+      }
+      // Errors of `fn` itself (user code, DataJointErrors from queries) pass through unchanged.
+      const driver = typeof e === 'object' && e !== null && ('errno' in e || 'sqlMessage' in e);
+      throw driver ? this.translate(e) : e;
+    } finally {
+      session.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool?.end().catch(() => undefined);
+  }
+
+  /** Brand check that survives two copies of the runtime (CLI bundle + user module). */
+  static isConnection(value: unknown): value is Connection {
+    return typeof value === 'object' && value !== null && (value.constructor as unknown as Record<symbol, unknown>)[BRAND] === true;
+  }
+}
+
+let shared: Connection | undefined;
+let sharedPending: Promise<Connection> | undefined;
+
+/** The process-wide connection from settings (instance.py: conn()), opened on first use. */
+export function conn(options?: ConnectOptions): Promise<Connection> {
+  if (shared) return Promise.resolve(shared);
+  sharedPending ??= Connection.connect(options).then(
+    (c) => (shared = c),
+    (e) => {
+      sharedPending = undefined;
+      throw e;
+    },
+  );
+  return sharedPending;
+}
+
+/** Sets (or clears) the process-wide connection used by schemas created without one. */
+export function setDefaultConnection(connection: Connection | undefined): void {
+  shared = connection;
+  sharedPending = undefined;
+}

@@ -1,0 +1,51 @@
+// `~lineage` rows, written after every declaration exactly as the reference writes them
+// (lineage.py: ensure_lineage_table, insert_lineages; table.py: _populate_lineage), so
+// that DataJoint for Python finds lineage for our tables.
+import type { Connection } from '../connection/index';
+import type { ForeignKeyOrigin } from './compile';
+
+export const LINEAGE_TABLE = '~lineage';
+
+export function lineageTableDdl(conn: Connection, schema: string): string {
+  const d = conn.dialect;
+  const columns = [
+    d.formatColumn({ name: 'table_name', sqlType: 'VARCHAR(64)', defaultClause: 'NOT NULL', comment: 'table name within the schema' }),
+    d.formatColumn({ name: 'attribute_name', sqlType: 'VARCHAR(64)', defaultClause: 'NOT NULL', comment: 'attribute name' }),
+    d.formatColumn({ name: 'lineage', sqlType: 'VARCHAR(255)', defaultClause: 'NOT NULL', comment: 'origin: schema.table.attribute' }),
+  ];
+  const pk = `PRIMARY KEY (${d.quote('table_name')}, ${d.quote('attribute_name')})`;
+  return `CREATE TABLE IF NOT EXISTS ${d.qualified(schema, LINEAGE_TABLE)} (\n${[...columns, pk].join(',\n')}\n) ENGINE=InnoDB`;
+}
+
+async function lookup(conn: Connection, schema: string, table: string, attribute: string): Promise<string | undefined> {
+  const d = conn.dialect;
+  const exists = await conn.query(d.tableInfo(schema, LINEAGE_TABLE).sql, d.tableInfo(schema, LINEAGE_TABLE).params);
+  if (!exists.length) return undefined;
+  const rows = await conn.query(`SELECT lineage FROM ${d.qualified(schema, LINEAGE_TABLE)} WHERE table_name = ? AND attribute_name = ?`, [table, attribute]);
+  return rows.length ? String(rows[0].lineage) : undefined;
+}
+
+export async function writeLineage(conn: Connection, schema: string, table: string, primaryKey: string[], origins: ForeignKeyOrigin[]): Promise<void> {
+  const d = conn.dialect;
+  await conn.execute(lineageTableDdl(conn, schema));
+  const lt = d.qualified(schema, LINEAGE_TABLE);
+  await conn.execute(`DELETE FROM ${lt} WHERE table_name = ?`, [table]);
+  const entries = new Map<string, string>();
+  for (const o of origins) {
+    if (entries.has(o.attribute)) continue;
+    const parent = await lookup(conn, o.parentSchema, o.parentTable, o.parentAttribute);
+    if (parent === undefined) {
+      process.emitWarning(`Lineage for \`${o.parentSchema}\`.\`${o.parentTable}\`.\`${o.parentAttribute}\` not found; using it as origin.`);
+    }
+    entries.set(o.attribute, parent ?? `${o.parentSchema}.${o.parentTable}.${o.parentAttribute}`);
+  }
+  for (const k of primaryKey) if (!entries.has(k)) entries.set(k, `${schema}.${table}.${k}`);
+  if (!entries.size) return;
+  const values = [...entries].map(() => '(?, ?, ?)').join(', ');
+  const params = [...entries].flatMap(([attr, lineage]) => [table, attr, lineage]);
+  await conn.execute(
+    `INSERT INTO ${lt} (${d.quote('table_name')}, ${d.quote('attribute_name')}, ${d.quote('lineage')}) VALUES ${values} ` +
+      `ON DUPLICATE KEY UPDATE ${d.quote('lineage')} = VALUES(${d.quote('lineage')})`,
+    params,
+  );
+}

@@ -1,0 +1,13 @@
+// The public API of the DataJoint runtime for TypeScript.
+export { Connection, conn, setDefaultConnection, type ConnectOptions } from './connection/index';
+export { loadSettings, findConfigFile, defaultSettings, redact, type Settings, type SettingsOverrides, type DatabaseSettings, type JobsSettings, type LoadOptions } from './config/index';
+export { Schema, type SchemaOptions } from './schema/index';
+export { Table, Manual, Lookup, Imported, Computed, Part, AutoPopulated, TIER, BINDING, tierOf, bindingOf, isBound, type Tier, type TableClass, type TableBinding } from './table/tiers';
+export { withDirectInsert } from './table/shared';
+export type { InsertOptions } from './table/insert';
+export { QueryExpression, not, Not, isQuerySource, type Restriction, type Row, type FetchOptions, type QuerySource } from './query/expression';
+export type { DeleteOptions, DeleteResult } from './query/delete';
+export { encodeValue, decodeValue, setBlobCodec, type BlobCodec } from './query/values';
+export * from './catalog/index';
+export { mysqlDialect, MySqlDialect, type Dialect } from './dialect/index';
+export * from './errors/index';

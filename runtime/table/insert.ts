@@ -1,0 +1,92 @@
+// insert / insert1 (reference: table.py insert, __make_placeholder): values bound as
+// parameters, `null`/`undefined` sent as DEFAULT so the column default applies, unknown
+// fields refused unless ignoreExtraFields, duplicates skipped or replaced on request.
+import type { CatalogAttribute } from '../catalog/index';
+import { DataJointError, UnknownAttributeError, UsageError } from '../errors/index';
+import { isQuerySource, type QueryExpression, type Row } from '../query/expression';
+import { encodeValue } from '../query/values';
+import { directInsertScope } from './shared';
+import { bindingOf, tierOf, type TableClass } from './tiers';
+
+export interface InsertOptions {
+  /** Keep existing rows with the same primary key instead of failing. */
+  skipDuplicates?: boolean;
+  /** Ignore fields that are not attributes of the table instead of failing. */
+  ignoreExtraFields?: boolean;
+  /** Overwrite existing rows with the same primary key (REPLACE). */
+  replace?: boolean;
+  /** Allow inserting into Computed/Imported tables outside populate(). */
+  allowDirectInsert?: boolean;
+}
+
+const BATCH = 500;
+
+function isAutoPopulated(cls: TableClass): boolean {
+  const tier = tierOf(cls);
+  if (tier === 'Computed' || tier === 'Imported') return true;
+  if (tier === 'Part') {
+    const master = bindingOf(cls).master;
+    return master !== undefined && isAutoPopulated(master);
+  }
+  return false;
+}
+
+export async function insertRows(cls: TableClass, rows: Iterable<Row | unknown[]> | QueryExpression, options: InsertOptions): Promise<number> {
+  const b = bindingOf(cls);
+  if (options.skipDuplicates && options.replace) throw new UsageError('usage', 'insert: skipDuplicates and replace cannot be combined');
+  // table.py: insert — auto-populated tables are filled by make() during populate.
+  if (isAutoPopulated(cls) && !options.allowDirectInsert && !directInsertScope.getStore()) {
+    throw new DataJointError(
+      'usage',
+      `Inserts into ${cls.name} (an auto-populated table) can only be done inside its make() during populate; pass allowDirectInsert: true to override`,
+    );
+  }
+  const list: Array<Row | unknown[]> = isQuerySource(rows) ? await (rows as QueryExpression).fetch() : [...(rows as Iterable<Row | unknown[]>)];
+  if (list.length === 0) return 0;
+  const heading = await b.heading();
+  const conn = await b.connection();
+  const d = conn.dialect;
+  const visible = heading.attributes.filter((a) => !a.hidden);
+  const byName = new Map<string, CatalogAttribute>(visible.map((a) => [a.name, a]));
+
+  // Normalize to objects restricted to known attributes.
+  const objects: Row[] = list.map((row, i) => {
+    if (Array.isArray(row)) {
+      if (row.length !== visible.length) {
+        throw new UsageError('usage', `insert: row ${i} has ${row.length} values but ${cls.name} has ${visible.length} attributes (${visible.map((a) => a.name).join(', ')})`);
+      }
+      return Object.fromEntries(visible.map((a, j) => [a.name, row[j]]));
+    }
+    if (typeof row !== 'object' || row === null) throw new UsageError('usage', `insert: row ${i} must be an object or an array`);
+    const out: Row = {};
+    for (const [k, v] of Object.entries(row)) {
+      if (byName.has(k)) out[k] = v;
+      else if (!options.ignoreExtraFields) {
+        throw new UnknownAttributeError('unknownAttribute', `insert: \`${k}\` is not an attribute of ${cls.name} (attributes: ${visible.map((a) => a.name).join(', ')}); pass ignoreExtraFields: true to skip it`);
+      }
+    }
+    return out;
+  });
+
+  const columns = visible.filter((a) => objects.some((o) => o[a.name] !== undefined)).map((a) => a.name);
+  if (columns.length === 0) throw new UsageError('usage', `insert: no attributes of ${cls.name} given`);
+  const mode = options.replace ? 'replace' : options.skipDuplicates ? 'skip' : 'insert';
+  let affected = 0;
+  for (let start = 0; start < objects.length; start += BATCH) {
+    const batch = objects.slice(start, start + BATCH);
+    const params: unknown[] = [];
+    const tuples = batch.map((o) => {
+      const cells = columns.map((c) => {
+        const v = o[c];
+        // table.py: __make_placeholder — None becomes DEFAULT (NULL for nullable columns).
+        if (v === null || v === undefined) return d.defaultKeyword;
+        params.push(encodeValue(byName.get(c)!, v));
+        return '?';
+      });
+      return `(${cells.join(', ')})`;
+    });
+    const sql = d.insert(b.schemaName, b.tableName, columns, tuples.join(', '), mode, heading.primaryKey);
+    affected += await conn.execute(sql, params, { schema: b.schemaName, table: b.tableName });
+  }
+  return affected;
+}

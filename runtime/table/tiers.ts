@@ -1,0 +1,179 @@
+// Table tiers as classes: `class Subject extends Manual { static definition = `…` }`.
+// Everything is static, as in the reference where a table class is used directly
+// (`Subject.insert1(…)`, `Session.restrict(key).fetch()`). Tiers are recognised by a
+// registered symbol rather than instanceof, because two copies of the runtime may meet
+// in one process (the CLI bundle and a user's pipeline module).
+import type { CatalogTable } from '../catalog/index';
+import type { Connection } from '../connection/index';
+import { UsageError } from '../errors/index';
+import { QueryExpression, type FetchOptions, type QuerySource, type Restriction, type Row } from '../query/expression';
+import type { DeleteOptions, DeleteResult } from '../query/delete';
+import { insertRows, type InsertOptions } from './insert';
+
+export type Tier = 'Manual' | 'Lookup' | 'Imported' | 'Computed' | 'Part';
+
+/** Static property holding a class's tier, shared by all copies of the runtime. */
+export const TIER = Symbol.for('datajoint.tier');
+/** Static property holding the binding made by Schema.register. */
+export const BINDING = Symbol.for('datajoint.binding');
+
+/** What a schema attaches to each registered class. */
+export interface TableBinding {
+  schemaName: string;
+  className: string;
+  tableName: string;
+  /** For parts: the master class. */
+  master?: TableClass;
+  connection(): Promise<Connection>;
+  /** Declares the table (and what it depends on) unless done; then reads its heading. */
+  heading(): Promise<CatalogTable>;
+}
+
+/** A table class (the constructor, which carries all the behaviour as statics). */
+export type TableClass = typeof Table;
+
+export function tierOf(cls: unknown): Tier | undefined {
+  if (typeof cls !== 'function') return undefined;
+  const t = (cls as unknown as Record<symbol, unknown>)[TIER];
+  return t === 'Manual' || t === 'Lookup' || t === 'Imported' || t === 'Computed' || t === 'Part' ? t : undefined;
+}
+
+export function bindingOf(cls: TableClass): TableBinding {
+  const b = Object.prototype.hasOwnProperty.call(cls, BINDING) ? (cls as unknown as Record<symbol, TableBinding>)[BINDING] : undefined;
+  if (!b) throw new UsageError('usage', `Table class ${cls.name} is not registered with a schema: call schema.register(${cls.name})`);
+  return b;
+}
+
+export function isBound(cls: unknown): boolean {
+  return typeof cls === 'function' && Object.prototype.hasOwnProperty.call(cls, BINDING);
+}
+
+export abstract class Table {
+  /** The definition, in the same language as DataJoint for Python. */
+  static definition = '';
+
+  /** SQL table name, e.g. `__processed_data`. */
+  static get tableName(): string {
+    return bindingOf(this).tableName;
+  }
+
+  /** `` `schema`.`table` `` */
+  static get fullTableName(): string {
+    const b = bindingOf(this);
+    return `\`${b.schemaName}\`.\`${b.tableName}\``;
+  }
+
+  static get schemaName(): string {
+    return bindingOf(this).schemaName;
+  }
+
+  static connection(): Promise<Connection> {
+    return bindingOf(this).connection();
+  }
+
+  /** The heading as read from the server (declaring the table first if needed). */
+  static describeTable(): Promise<CatalogTable> {
+    return bindingOf(this).heading();
+  }
+
+  static toQuery(): QueryExpression {
+    const cls = this;
+    const b = bindingOf(cls);
+    return QueryExpression.table(b.className, async () => {
+      const heading = await b.heading();
+      return { connection: await b.connection(), schema: b.schemaName, table: b.tableName, heading };
+    });
+  }
+
+  static restrict(cond: Restriction): QueryExpression {
+    return this.toQuery().restrict(cond);
+  }
+  static minus(cond: Restriction): QueryExpression {
+    return this.toQuery().minus(cond);
+  }
+  static join(other: QuerySource): QueryExpression {
+    return this.toQuery().join(other);
+  }
+  static proj(...args: Array<string | Record<string, string>>): QueryExpression {
+    return this.toQuery().proj(...args);
+  }
+  static fetch<T extends Row = Row>(options?: FetchOptions): Promise<T[]> {
+    return this.toQuery().fetch<T>(options);
+  }
+  static fetch1<T extends Row = Row>(options?: Omit<FetchOptions, 'limit' | 'offset'>): Promise<T> {
+    return this.toQuery().fetch1<T>(options);
+  }
+  static count(): Promise<number> {
+    return this.toQuery().count();
+  }
+  static keys(options?: Omit<FetchOptions, 'attributes'>): Promise<Row[]> {
+    return this.toQuery().keys(options);
+  }
+  static async primaryKey(): Promise<string[]> {
+    return (await this.describeTable()).primaryKey.filter((k) => !k.startsWith('_'));
+  }
+
+  /** Inserts rows (objects, or arrays in heading order). */
+  static async insert(rows: Iterable<Row | unknown[]> | QueryExpression, options: InsertOptions = {}): Promise<number> {
+    return insertRows(this, rows, options);
+  }
+
+  static async insert1(row: Row | unknown[], options: InsertOptions = {}): Promise<number> {
+    return insertRows(this, [row], options);
+  }
+
+  /** Deletes all rows, cascading to dependent tables (restrict first to delete some). */
+  static delete(options?: DeleteOptions): Promise<DeleteResult> {
+    return this.toQuery().delete(options);
+  }
+}
+
+export abstract class Manual extends Table {
+  static readonly [TIER]: Tier = 'Manual';
+}
+
+export abstract class Lookup extends Table {
+  static readonly [TIER]: Tier = 'Lookup';
+  /** Rows inserted (skipping duplicates) when the table is declared (user_tables.py: Lookup). */
+  static contents: ReadonlyArray<Row | unknown[]> = [];
+}
+
+/** Shared by Imported and Computed: the hooks populate() calls. */
+export abstract class AutoPopulated extends Table {
+  /**
+   * Computes and inserts the rows for one key of keySource. Runs inside a transaction;
+   * inserts into this table and its parts are allowed there.
+   */
+  static async make(key: Row): Promise<void> {
+    throw new UsageError('usage', `${this.name}.make() is not implemented (key ${JSON.stringify(key, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))})`);
+  }
+
+  /**
+   * The keys to populate. Default: undefined, meaning the join of the primary-key
+   * projections of the parents referenced in the primary key (autopopulate.py:
+   * key_source); override with a getter returning a query.
+   */
+  static get keySource(): QuerySource | undefined {
+    return undefined;
+  }
+}
+
+export abstract class Imported extends AutoPopulated {
+  static readonly [TIER]: Tier = 'Imported';
+}
+
+export abstract class Computed extends AutoPopulated {
+  static readonly [TIER]: Tier = 'Computed';
+}
+
+/** A part of a master, nested as a static class: `static Trial = class extends Part { … }`. */
+export abstract class Part extends Table {
+  static readonly [TIER]: Tier = 'Part';
+
+  /** The master class. */
+  static get master(): TableClass {
+    const m = bindingOf(this).master;
+    if (!m) throw new UsageError('usage', `${this.name} has no master`);
+    return m;
+  }
+}
