@@ -121,9 +121,12 @@ export interface ForeignKeyLine extends LineBase {
  * `Parent.proj(new_name='old_name')`.
  */
 export interface Reference extends Node {
-  /** The dotted name, e.g. ['module', 'Parent'] or ['master']. */
+  /** The dotted name, e.g. ['module', 'Parent'] or ['master']. A trailing `.` while
+   * typing yields a last identifier with empty text (extension note). */
   path: Identifier[];
   projection?: Projection;
+  /** Extension: written inside parentheses, e.g. `(master)`. */
+  parenthesized?: boolean;
 }
 
 export interface Projection extends Node {
@@ -136,6 +139,10 @@ export interface ProjectionItem extends Node {
   target?: Identifier;
   /** The parent attribute, unquoted; its span covers the quoted string. */
   source?: Identifier;
+  /** The argument as written (extension). */
+  text?: string;
+  /** Extension: `expression` for anything that is not a plain rename or attribute name (unsupported). */
+  form?: 'rename' | 'attribute' | 'expression';
 }
 
 export interface IndexLine extends LineBase {

@@ -1,0 +1,42 @@
+// What validation and analysis know about the world outside one definition: the class,
+// its tier and the tables its foreign keys name. The language server fills this from its
+// workspace index, `dj lint` from the project, declaration from the database catalog.
+import type { Span } from './ast';
+
+export type Tier = 'Manual' | 'Lookup' | 'Imported' | 'Computed' | 'Part';
+
+export interface ResolvedAttribute {
+  name: string;
+  /** DataJoint type as declared, e.g. 'int32', '<blob>'. */
+  type: string;
+  nullable: boolean;
+  comment?: string;
+  /** In the parent's definition. */
+  span?: Span;
+}
+
+export interface ResolvedTable {
+  /** Opaque, echoed in RelatedInformation.table. */
+  id: string;
+  name: string;
+  tier: Tier;
+  primaryKey: ResolvedAttribute[];
+  /** All attributes, including the primary key. */
+  attributes: ResolvedAttribute[];
+  comment?: string;
+}
+
+export interface ValidationContext {
+  className?: string;
+  tier?: Tier;
+  /** For parts: `-> master` resolves to it. */
+  masterName?: string;
+  /**
+   * Path as written, e.g. ['Session'], ['acq','Session'], ['master'], ['Master','Part'];
+   * undefined = cannot be resolved (a WARNING, not an error). Without a resolver,
+   * references are not checked at all.
+   */
+  resolve?(path: string[]): ResolvedTable | undefined;
+  /** Default mysql. */
+  dialect?: 'mysql' | 'postgresql';
+}

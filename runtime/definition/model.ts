@@ -1,0 +1,170 @@
+// The resolved heading of a definition: what declaration turns into columns and what hover
+// shows. It follows declare.py: prepare_declare line by line — foreign keys bring the
+// parent's primary key (renamed by `.proj(new='old')`, in the parent's key order), the
+// first attribute of a name wins, `[nullable]` foreign keys bring nullable attributes.
+import type { AttributeLine, DefaultValue, Definition, ForeignKeyLine, IndexLine, Span } from './ast';
+import type { ResolvedAttribute, ResolvedTable, ValidationContext } from './context';
+import { classifyType, type TypeInfo } from './types';
+
+export interface ModelAttribute {
+  name: string;
+  /** The declared type text; for a foreign-key attribute, the parent's declared type. */
+  type: string;
+  typeInfo: TypeInfo;
+  inKey: boolean;
+  nullable: boolean;
+  default?: DefaultValue;
+  comment?: string;
+  /** Name span for declared attributes; the reference span of the foreign-key line otherwise. */
+  span: Span;
+  origin: 'declared' | 'foreignKey';
+  /** The line the attribute came from. */
+  line: AttributeLine | ForeignKeyLine;
+  /** For foreign-key attributes: where it came from. */
+  foreignKey?: { line: ForeignKeyLine; parent: ResolvedTable; parentAttribute: ResolvedAttribute };
+}
+
+export interface ModelForeignKey {
+  line: ForeignKeyLine;
+  /** The reference path as written. */
+  path: string[];
+  /** Undefined when there is no resolver or the reference cannot be resolved. */
+  parent?: ResolvedTable;
+  nullable: boolean;
+  unique: boolean;
+  inKey: boolean;
+  /** Child attribute -> parent attribute, in the parent's key order (empty when unresolved). */
+  attributes: Array<{ name: string; parentName: string }>;
+}
+
+export interface ModelIndex {
+  line: IndexLine;
+  unique: boolean;
+  /** Attribute names of `attribute` and `jsonPath` arguments. */
+  columns: string[];
+}
+
+export interface DuplicateAttribute {
+  /** The later line, which declare.py silently drops. */
+  line: AttributeLine | ForeignKeyLine;
+  name: string;
+  /** Where the name is written on the later line. */
+  span: Span;
+  first: ModelAttribute;
+}
+
+export interface TableModel {
+  tableComment?: string;
+  /** In declaration order, the primary key first where it was declared first. */
+  attributes: ModelAttribute[];
+  primaryKey: string[];
+  foreignKeys: ModelForeignKey[];
+  indexes: ModelIndex[];
+  /** Empty primary key: a singleton table (hidden `_singleton` key column). */
+  singleton: boolean;
+  /** False when some foreign key could not be resolved: the heading is incomplete. */
+  complete: boolean;
+  duplicates: DuplicateAttribute[];
+}
+
+function isOption(line: ForeignKeyLine, option: string): boolean {
+  return line.options.some((o) => o.text.toLowerCase() === option);
+}
+
+/** Resolves a reference, with `master` meaning the master table in a part. */
+export function resolveReference(path: string[], ctx: ValidationContext): ResolvedTable | undefined {
+  if (!ctx.resolve || path.length === 0 || path.some((p) => p === '')) return undefined;
+  return ctx.resolve(path);
+}
+
+export function analyzeTable(ast: Definition, ctx: ValidationContext = {}): TableModel {
+  const model: TableModel = {
+    attributes: [], primaryKey: [], foreignKeys: [], indexes: [], singleton: false, complete: true, duplicates: [],
+  };
+  if (ast.tableComment) model.tableComment = ast.tableComment.text;
+  const byName = new Map<string, ModelAttribute>();
+  const addToKey = (name: string) => {
+    if (!model.primaryKey.includes(name)) model.primaryKey.push(name);
+  };
+  let keyWritten = false;
+
+  for (const line of ast.lines) {
+    if (line.kind === 'attribute') {
+      if (line.inKey) keyWritten = true;
+      const name = line.name.text;
+      const existing = byName.get(name);
+      if (existing) {
+        model.duplicates.push({ line, name, span: line.name.span, first: existing });
+        if (line.inKey) addToKey(name); // declare.py keeps the key membership of a dropped duplicate
+        continue;
+      }
+      const typeText = line.type?.text ?? '';
+      const attr: ModelAttribute = {
+        name,
+        type: typeText,
+        typeInfo: classifyType(typeText),
+        inKey: line.inKey,
+        nullable: line.default?.kind === 'null',
+        span: line.name.span,
+        origin: 'declared',
+        line,
+      };
+      if (line.default) attr.default = line.default;
+      if (line.comment) attr.comment = line.comment.text;
+      model.attributes.push(attr);
+      byName.set(name, attr);
+      if (line.inKey) addToKey(name);
+    } else if (line.kind === 'foreignKey') {
+      if (line.inKey) keyWritten = true;
+      const path = line.reference?.path.map((p) => p.text) ?? [];
+      const fk: ModelForeignKey = {
+        line, path, nullable: isOption(line, 'nullable'), unique: isOption(line, 'unique'), inKey: line.inKey, attributes: [],
+      };
+      model.foreignKeys.push(fk);
+      const parent = line.reference ? resolveReference(path, ctx) : undefined;
+      if (!parent) {
+        model.complete = false;
+        continue;
+      }
+      fk.parent = parent;
+      const renames = new Map<string, string>();
+      for (const item of line.reference!.projection?.items ?? []) {
+        if (item.form === 'rename' && item.target && item.source) renames.set(item.source.text, item.target.text);
+      }
+      const span = line.reference!.span;
+      for (const pa of parent.primaryKey) {
+        const name = renames.get(pa.name) ?? pa.name;
+        fk.attributes.push({ name, parentName: pa.name });
+        const existing = byName.get(name);
+        if (existing) {
+          // Diamonds share the attribute (reference §1.6 step 6): not a duplicate.
+          if (line.inKey) addToKey(name);
+          continue;
+        }
+        const attr: ModelAttribute = {
+          name,
+          type: pa.type,
+          typeInfo: classifyType(pa.type),
+          inKey: line.inKey,
+          nullable: fk.nullable,
+          span,
+          origin: 'foreignKey',
+          line,
+          foreignKey: { line, parent, parentAttribute: pa },
+        };
+        if (pa.comment) attr.comment = pa.comment;
+        model.attributes.push(attr);
+        byName.set(name, attr);
+        if (line.inKey) addToKey(name);
+      }
+    } else if (line.kind === 'index') {
+      model.indexes.push({
+        line,
+        unique: line.unique,
+        columns: line.args.filter((a) => a.name).map((a) => a.name!.text),
+      });
+    }
+  }
+  model.singleton = !keyWritten && model.primaryKey.length === 0;
+  return model;
+}

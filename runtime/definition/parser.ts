@@ -1,0 +1,683 @@
+// The one Chevrotain parser of the definition language. Each line is one iteration of
+// the top rule and the newline is a token, so a broken line never hides the next one.
+// The grammar is deliberately permissive inside a line (every part optional, trailing
+// junk collected): a half-typed line such as `subject_id : `, `-> Sess` or `index(`
+// still yields a node for completion, and the syntax diagnostics below say precisely
+// what is missing instead of Chevrotain's generic expectations.
+import { EmbeddedActionsParser, type IToken } from './chevrotain';
+import {
+  allTokens, definitionLexer, Eol, CommentLine, Divider, FkPrefix, Arrow, IndexKeyword, AttrName, LineJunk,
+  LineToken, InnerToken, Comment, LParen, RParen, Comma, Equals, StringSQ, StringDQ, Word, DefaultText, Colon,
+  Codec, LBracket, RBracket, ProjCall, Dot,
+} from './lexer';
+import type {
+  AttributeLine, CodecRef, Comment as CommentNode, DefaultValue, Definition, ForeignKeyLine, Identifier, IndexArg,
+  IndexLine, Line, Projection, ProjectionItem, Reference, Span, TypeArg, TypeRef,
+} from './ast';
+import type { Diagnostic } from './diagnostic';
+import { makeDiagnostic } from './catalogue';
+
+// ---- raw shapes the grammar actions produce ---------------------------------------
+
+interface ParenList {
+  open: IToken;
+  /** Top-level items split on commas; nested groups are flattened into their item. */
+  items: IToken[][];
+  /** Comma tokens between items (items.length - 1 of them). */
+  commas: IToken[];
+  close?: IToken;
+  all: IToken[];
+}
+
+interface RawType {
+  codec?: IToken;
+  name?: IToken;
+  args?: ParenList;
+  modifiers: IToken[];
+}
+
+interface RawReference {
+  open?: IToken;
+  inner?: RawReference;
+  close?: IToken;
+  path: IToken[];
+  dots: IToken[];
+  proj?: IToken;
+  projList?: ParenList;
+}
+
+type RawLine =
+  | { kind: 'comment'; token: IToken }
+  | { kind: 'divider'; token: IToken }
+  | { kind: 'junk'; token: IToken }
+  | { kind: 'attribute'; name: IToken; eq?: IToken; def?: IToken; colon?: IToken; type?: RawType; junk: IToken[]; comment?: IToken }
+  | { kind: 'foreignKey'; prefix?: IToken; arrow: IToken; lb?: IToken; options: IToken[]; optionJunk: IToken[]; rb?: IToken; ref?: RawReference; junk: IToken[]; comment?: IToken }
+  | { kind: 'index'; keyword: IToken; list?: ParenList; junk: IToken[]; comment?: IToken };
+
+class DefinitionParser extends EmbeddedActionsParser {
+  out: RawLine[] = [];
+
+  constructor() {
+    super(allTokens, { recoveryEnabled: true, maxLookahead: 2 });
+    this.performSelfAnalysis();
+  }
+
+  definition = this.RULE('definition', () => {
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => { this.CONSUME(Eol); } },
+        { ALT: () => { this.SUBRULE(this.line); } },
+      ]);
+    });
+  });
+
+  line = this.RULE('line', () => {
+    this.OR([
+      { ALT: () => { const t = this.CONSUME(CommentLine); this.ACTION(() => this.out.push({ kind: 'comment', token: t })); } },
+      { ALT: () => { const t = this.CONSUME(Divider); this.ACTION(() => this.out.push({ kind: 'divider', token: t })); } },
+      { ALT: () => { this.SUBRULE(this.foreignKeyLine); } },
+      { ALT: () => { this.SUBRULE(this.indexLine); } },
+      { ALT: () => { this.SUBRULE(this.attributeLine); } },
+      { ALT: () => { const t = this.CONSUME(LineJunk); this.ACTION(() => this.out.push({ kind: 'junk', token: t })); } },
+    ]);
+  });
+
+  attributeLine = this.RULE('attributeLine', () => {
+    const name = this.CONSUME(AttrName);
+    let eq: IToken | undefined;
+    let def: IToken | undefined;
+    let colon: IToken | undefined;
+    let type: RawType | undefined;
+    let comment: IToken | undefined;
+    const junk: IToken[] = [];
+    this.OPTION(() => {
+      eq = this.CONSUME(Equals);
+      this.OPTION2(() => { def = this.CONSUME(DefaultText); });
+    });
+    this.OPTION3(() => { colon = this.CONSUME(Colon); });
+    this.OPTION4(() => { type = this.SUBRULE(this.typeRef); });
+    this.MANY(() => { const t = this.CONSUME(LineToken); this.ACTION(() => junk.push(t)); });
+    this.OPTION5(() => { comment = this.CONSUME(Comment); });
+    this.ACTION(() => this.out.push({ kind: 'attribute', name, eq, def, colon, type, junk, comment }));
+  });
+
+  typeRef = this.RULE('typeRef', (): RawType => {
+    let codec: IToken | undefined;
+    let name: IToken | undefined;
+    let args: ParenList | undefined;
+    const modifiers: IToken[] = [];
+    this.OR([
+      { ALT: () => { codec = this.CONSUME(Codec); } },
+      {
+        ALT: () => {
+          name = this.CONSUME(Word);
+          this.OPTION(() => { args = this.SUBRULE(this.parenList); });
+          this.MANY(() => { const t = this.CONSUME2(Word); this.ACTION(() => modifiers.push(t)); });
+        },
+      },
+    ]);
+    return this.ACTION(() => ({ codec, name, args, modifiers }))!;
+  });
+
+  parenList = this.RULE('parenList', (): ParenList => {
+    const open = this.CONSUME(LParen);
+    const items: IToken[][] = [[]];
+    const commas: IToken[] = [];
+    const all: IToken[] = [open];
+    let close: IToken | undefined;
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => { const t = this.CONSUME(InnerToken); this.ACTION(() => { items[items.length - 1]!.push(t); all.push(t); }); } },
+        { ALT: () => { const t = this.CONSUME(Comma); this.ACTION(() => { commas.push(t); items.push([]); all.push(t); }); } },
+        { ALT: () => { const g = this.SUBRULE(this.parenList); this.ACTION(() => { items[items.length - 1]!.push(...g.all); all.push(...g.all); }); } },
+      ]);
+    });
+    this.OPTION(() => { close = this.CONSUME(RParen); this.ACTION(() => all.push(close!)); });
+    return this.ACTION(() => ({ open, items, commas, close, all }))!;
+  });
+
+  foreignKeyLine = this.RULE('foreignKeyLine', () => {
+    let prefix: IToken | undefined;
+    let lb: IToken | undefined;
+    let rb: IToken | undefined;
+    let ref: RawReference | undefined;
+    let comment: IToken | undefined;
+    const options: IToken[] = [];
+    const optionJunk: IToken[] = [];
+    const junk: IToken[] = [];
+    this.OPTION(() => { prefix = this.CONSUME(FkPrefix); });
+    const arrow = this.CONSUME(Arrow);
+    this.OPTION2(() => {
+      lb = this.CONSUME(LBracket);
+      this.MANY(() => {
+        this.OR([
+          { ALT: () => { const t = this.CONSUME(Word); this.ACTION(() => options.push(t)); } },
+          { ALT: () => { this.CONSUME(Comma); } },
+        ]);
+      });
+      this.OPTION3(() => { rb = this.CONSUME(RBracket); });
+    });
+    this.OPTION4(() => { ref = this.SUBRULE(this.reference); });
+    this.MANY2(() => { const t = this.CONSUME(LineToken); this.ACTION(() => junk.push(t)); });
+    this.OPTION5(() => { comment = this.CONSUME(Comment); });
+    this.ACTION(() => this.out.push({ kind: 'foreignKey', prefix, arrow, lb, options, optionJunk, rb, ref, junk, comment }));
+  });
+
+  reference = this.RULE('reference', (): RawReference => {
+    let result: RawReference | undefined;
+    this.OR([
+      {
+        ALT: () => {
+          const open = this.CONSUME(LParen);
+          let inner: RawReference | undefined;
+          let close: IToken | undefined;
+          this.OPTION(() => { inner = this.SUBRULE(this.reference); });
+          this.OPTION2(() => { close = this.CONSUME(RParen); });
+          this.ACTION(() => { result = { open, inner, close, path: [], dots: [] }; });
+        },
+      },
+      {
+        ALT: () => {
+          const path: IToken[] = [this.CONSUME2(Word)];
+          const dots: IToken[] = [];
+          let proj: IToken | undefined;
+          let projList: ParenList | undefined;
+          this.MANY(() => {
+            const d = this.CONSUME(Dot);
+            this.ACTION(() => dots.push(d));
+            this.OPTION3(() => { const w = this.CONSUME3(Word); this.ACTION(() => path.push(w)); });
+          });
+          this.OPTION4(() => {
+            proj = this.CONSUME(ProjCall);
+            projList = this.SUBRULE(this.projectionTail);
+          });
+          this.ACTION(() => { result = { path, dots, proj, projList }; });
+        },
+      },
+    ]);
+    return result!;
+  });
+
+  /** The arguments of `.proj(`: the `(` is part of the ProjCall token. */
+  projectionTail = this.RULE('projectionTail', (): ParenList => {
+    const items: IToken[][] = [[]];
+    const commas: IToken[] = [];
+    const all: IToken[] = [];
+    let close: IToken | undefined;
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => { const t = this.CONSUME(InnerToken); this.ACTION(() => { items[items.length - 1]!.push(t); all.push(t); }); } },
+        { ALT: () => { const t = this.CONSUME(Comma); this.ACTION(() => { commas.push(t); items.push([]); all.push(t); }); } },
+        { ALT: () => { const g = this.SUBRULE(this.parenList); this.ACTION(() => { items[items.length - 1]!.push(...g.all); all.push(...g.all); }); } },
+      ]);
+    });
+    this.OPTION(() => { close = this.CONSUME(RParen); });
+    return this.ACTION(() => ({ open: undefined as unknown as IToken, items, commas, close, all }))!;
+  });
+
+  indexLine = this.RULE('indexLine', () => {
+    const keyword = this.CONSUME(IndexKeyword);
+    let list: ParenList | undefined;
+    let comment: IToken | undefined;
+    const junk: IToken[] = [];
+    this.OPTION(() => { list = this.SUBRULE(this.parenList); });
+    this.MANY(() => { const t = this.CONSUME(LineToken); this.ACTION(() => junk.push(t)); });
+    this.OPTION2(() => { comment = this.CONSUME(Comment); });
+    this.ACTION(() => this.out.push({ kind: 'index', keyword, list, junk, comment }));
+  });
+}
+
+let parserInstance: DefinitionParser | undefined;
+
+/** One parser for the process: building a Chevrotain parser costs far more than a parse. */
+function parser(): DefinitionParser {
+  return (parserInstance ??= new DefinitionParser());
+}
+
+// ---- AST construction ----------------------------------------------------------------
+
+/** Tokens carry only their start (positionTracking 'onlyOffset' is the fastest). */
+function endOf(t: IToken): number {
+  return t.startOffset + t.image.length;
+}
+
+function tokenSpan(t: IToken): Span {
+  return { start: t.startOffset, end: endOf(t) };
+}
+
+function joinSpan(first: IToken, last: IToken): Span {
+  return { start: first.startOffset, end: endOf(last) };
+}
+
+function ident(t: IToken): Identifier {
+  return { text: t.image, span: tokenSpan(t) };
+}
+
+function commentNode(t: IToken): CommentNode {
+  return { text: t.image.slice(1).trim(), span: tokenSpan(t) };
+}
+
+/** Removes quotes and resolves doubled quotes and backslash escapes of a quoted literal. */
+export function unquote(literal: string): string {
+  const q = literal[0];
+  if (q !== "'" && q !== '"') return literal;
+  const closed = literal.length >= 2 && literal.endsWith(q) && !isEscapedEnd(literal);
+  const body = literal.slice(1, closed ? -1 : undefined);
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c === '\\' && i + 1 < body.length) {
+      const n = body[++i]!;
+      out += n === 'n' ? '\n' : n === 't' ? '\t' : n === '0' ? '\0' : n;
+    } else if (c === q && body[i + 1] === q) {
+      out += q;
+      i++;
+    } else out += c;
+  }
+  return out;
+}
+
+function isEscapedEnd(literal: string): boolean {
+  // `'abc\'` ends with an escaped quote: the literal is unterminated.
+  let n = 0;
+  for (let i = literal.length - 2; i >= 1 && literal[i] === '\\'; i--) n++;
+  return n % 2 === 1;
+}
+
+function isUnterminated(literal: string): boolean {
+  const q = literal[0]!;
+  if (literal.length < 2 || !literal.endsWith(q)) return true;
+  // Count the quotes: `'it''s'` is closed, `'it''` is not.
+  let i = 1;
+  while (i < literal.length) {
+    const c = literal[i]!;
+    if (c === '\\') { i += 2; continue; }
+    if (c === q) {
+      if (literal[i + 1] === q && i + 1 < literal.length - 1) { i += 2; continue; }
+      return i !== literal.length - 1;
+    }
+    i++;
+  }
+  return true;
+}
+
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const CURRENT_TIMESTAMP = /^current_timestamp\b/i;
+
+function defaultValue(t: IToken): DefaultValue {
+  const text = t.image;
+  const span = tokenSpan(t);
+  if (text.toLowerCase() === 'null') return { kind: 'null', text, span };
+  // declare.py: compile_attribute compares the part before `(` upper-cased.
+  if (CURRENT_TIMESTAMP.test(text) && text.split('(')[0]!.trim().toUpperCase() === 'CURRENT_TIMESTAMP') {
+    return { kind: 'currentTimestamp', text, span };
+  }
+  if (text[0] === "'" || text[0] === '"') return { kind: 'string', text, span, value: unquote(text) };
+  if (NUMBER.test(text)) return { kind: 'number', text, span };
+  return { kind: 'bare', text, span };
+}
+
+function listItemSpan(list: ParenList, index: number, item: IToken[]): Span {
+  if (item.length > 0) return joinSpan(item[0]!, item[item.length - 1]!);
+  // An empty item: a zero-width span where it would be.
+  const before = index === 0 ? list.open : list.commas[index - 1];
+  const at = before ? endOf(before) : list.close ? list.close.startOffset : 0;
+  return { start: at, end: at };
+}
+
+function typeRef(raw: RawType, source: string): TypeRef | undefined {
+  const first = raw.codec ?? raw.name;
+  if (!first) return undefined;
+  let last: IToken = first;
+  if (raw.args) last = raw.args.close ?? raw.args.all[raw.args.all.length - 1]!;
+  if (raw.modifiers.length) last = raw.modifiers[raw.modifiers.length - 1]!;
+  const span = joinSpan(first, last);
+  const ref: TypeRef = { text: source.slice(span.start, span.end), name: raw.name ? raw.name.image : '', span };
+  if (raw.codec) {
+    ref.codec = codecRef(raw.codec);
+    return ref;
+  }
+  if (raw.args) {
+    const list = raw.args;
+    ref.args = list.items.map((item, i): TypeArg => {
+      const s = listItemSpan(list, i, item);
+      const arg: TypeArg = { text: source.slice(s.start, s.end), span: s };
+      if (item.length === 1 && (item[0]!.tokenType === StringSQ || item[0]!.tokenType === StringDQ)) arg.value = unquote(item[0]!.image);
+      return arg;
+    });
+    if (ref.args.length === 1 && ref.args[0]!.text === '') ref.args = [];
+  }
+  if (raw.modifiers.length) ref.modifiers = raw.modifiers.map(ident);
+  return ref;
+}
+
+function codecRef(t: IToken): CodecRef {
+  const text = t.image;
+  const start = t.startOffset;
+  const inner = text.slice(1, text.endsWith('>') ? -1 : undefined);
+  const at = inner.indexOf('@');
+  const namePart = at < 0 ? inner : inner.slice(0, at);
+  const trimmedName = namePart.trim();
+  const nameStart = start + 1 + namePart.indexOf(trimmedName);
+  const codec: CodecRef = { span: tokenSpan(t), name: { text: trimmedName, span: { start: nameStart, end: nameStart + trimmedName.length } } };
+  if (at >= 0) {
+    const storePart = inner.slice(at + 1);
+    const trimmedStore = storePart.trim();
+    const storeStart = start + 1 + at + 1 + (trimmedStore ? storePart.indexOf(trimmedStore) : 0);
+    codec.store = { text: trimmedStore, span: { start: storeStart, end: storeStart + trimmedStore.length } };
+  }
+  return codec;
+}
+
+function reference(raw: RawReference, source: string): Reference {
+  if (raw.open) {
+    const inner = raw.inner ? reference(raw.inner, source) : undefined;
+    const end = raw.close ? endOf(raw.close) : inner ? inner.span.end : endOf(raw.open);
+    const span = { start: raw.open.startOffset, end };
+    return { span, path: inner?.path ?? [], projection: inner?.projection, parenthesized: true };
+  }
+  const path = raw.path.map(ident);
+  // A trailing dot while typing (`acq.`): an empty last name right after it.
+  const lastDot = raw.dots[raw.dots.length - 1];
+  const lastWord = raw.path[raw.path.length - 1]!;
+  if (lastDot && lastDot.startOffset > lastWord.startOffset) {
+    const at = endOf(lastDot);
+    path.push({ text: '', span: { start: at, end: at } });
+  }
+  let end = Math.max(endOf(lastWord), lastDot ? endOf(lastDot) : 0);
+  let projection: Projection | undefined;
+  if (raw.proj && raw.projList) {
+    const list = raw.projList;
+    const pStart = raw.proj.startOffset;
+    const closeEnd = list.close ? endOf(list.close) : list.all.length ? endOf(list.all[list.all.length - 1]!) : endOf(raw.proj);
+    const withOpen: ParenList = { ...list, open: raw.proj };
+    const items = list.items
+      .map((item, i) => projectionItem(item, listItemSpan(withOpen, i, item), source))
+      .filter((item): item is ProjectionItem => item !== undefined);
+    projection = { span: { start: pStart, end: closeEnd }, items };
+    end = closeEnd;
+  }
+  const ref: Reference = { span: { start: raw.path[0]!.startOffset, end }, path };
+  if (projection) ref.projection = projection;
+  return ref;
+}
+
+function isString(t: IToken | undefined): boolean {
+  return t !== undefined && (t.tokenType === StringSQ || t.tokenType === StringDQ);
+}
+
+function quotedIdent(t: IToken): Identifier {
+  return { text: unquote(t.image), span: tokenSpan(t) };
+}
+
+function projectionItem(item: IToken[], span: Span, source: string): ProjectionItem | undefined {
+  if (item.length === 0) return undefined;
+  const text = source.slice(span.start, span.end);
+  const [a, b, c] = item;
+  if (item.length === 3 && a!.tokenType === Word && b!.tokenType === Equals && isString(c)) {
+    return { span, text, form: 'rename', target: ident(a!), source: quotedIdent(c!) };
+  }
+  if (item.length === 1 && (a!.tokenType === Word || isString(a))) {
+    return { span, text, form: 'attribute', source: a!.tokenType === Word ? ident(a!) : quotedIdent(a!) };
+  }
+  const out: ProjectionItem = { span, text, form: 'expression' };
+  if (a!.tokenType === Word && b?.tokenType === Equals) out.target = ident(a!);
+  return out;
+}
+
+function indexArg(item: IToken[], span: Span, source: string): IndexArg {
+  const text = source.slice(span.start, span.end);
+  const first = item[0];
+  if (item.length === 1 && first!.tokenType === Word) return { kind: 'attribute', text, span, name: ident(first!) };
+  // `attr.path:type` (declare.py: compile_index json-path form): a word followed by `.`.
+  if (first && first.tokenType === Word && item[1] && item[1].image.startsWith('.') && item[1].startOffset === endOf(first)) {
+    return { kind: 'jsonPath', text, span, name: ident(first) };
+  }
+  return { kind: 'expression', text, span };
+}
+
+// ---- syntax diagnostics ------------------------------------------------------------------
+
+function junkSpan(junk: IToken[]): Span {
+  return joinSpan(junk[0]!, junk[junk.length - 1]!);
+}
+
+function describe(text: string): string {
+  const short = text.length > 30 ? `${text.slice(0, 27)}...` : text;
+  return `\`${short}\``;
+}
+
+function checkLiteral(t: IToken, diagnostics: Diagnostic[]): void {
+  if ((t.tokenType === StringSQ || t.tokenType === StringDQ) && isUnterminated(t.image)) {
+    diagnostics.push(makeDiagnostic('DJ104', tokenSpan(t), { what: 'string', close: t.image[0]! }));
+  } else if (t.tokenType === Codec && !t.image.endsWith('>')) {
+    diagnostics.push(makeDiagnostic('DJ104', tokenSpan(t), { what: 'codec type', close: '>' }));
+  }
+}
+
+function checkList(list: ParenList | undefined, diagnostics: Diagnostic[], what: string): void {
+  if (!list) return;
+  for (const t of list.all) checkLiteral(t, diagnostics);
+  if (!list.close) {
+    const open = list.open;
+    diagnostics.push(makeDiagnostic('DJ104', open ? tokenSpan(open) : { start: 0, end: 0 }, { what, close: ')' }));
+  }
+}
+
+function buildAttribute(raw: Extract<RawLine, { kind: 'attribute' }>, source: string, inKey: boolean, diagnostics: Diagnostic[]): AttributeLine {
+  const node: AttributeLine = { kind: 'attribute', inKey, name: ident(raw.name), span: tokenSpan(raw.name) };
+  let last: IToken = raw.name;
+  if (raw.eq) last = raw.eq;
+  if (raw.def) {
+    node.default = defaultValue(raw.def);
+    last = raw.def;
+    const q = raw.def.image[0];
+    if ((q === "'" || q === '"') && isUnterminatedLeading(raw.def.image)) {
+      diagnostics.push(makeDiagnostic('DJ104', tokenSpan(raw.def), { what: 'string', close: q }));
+    }
+  } else if (raw.eq) {
+    diagnostics.push(makeDiagnostic('DJ108', tokenSpan(raw.eq)));
+  }
+  if (raw.colon) last = raw.colon;
+  if (raw.type) {
+    const t = typeRef(raw.type, source);
+    if (t) {
+      node.type = t;
+      if (raw.type.codec) checkLiteral(raw.type.codec, diagnostics);
+      checkList(raw.type.args, diagnostics, 'type arguments');
+      last = raw.type.modifiers[raw.type.modifiers.length - 1] ?? raw.type.args?.close ?? raw.type.args?.all[raw.type.args.all.length - 1] ?? raw.type.codec ?? raw.type.name!;
+    }
+  }
+  if (raw.junk.length) {
+    const span = junkSpan(raw.junk);
+    if (raw.junk[0]!.tokenType === Equals && node.type && !node.default) {
+      const value = source.slice(endOf(raw.junk[0]!), span.end).trim();
+      diagnostics.push(makeDiagnostic('DJ109', span, { name: node.name.text, value: value || 'value', type: node.type.text }, {
+        fixes: value && node.type ? [{
+          title: `Move the default before the colon`,
+          preferred: true,
+          edits: [
+            { span: { start: node.name.span.end, end: node.type.span.start }, newText: ` = ${value} : ` },
+            { span: { start: node.type.span.end, end: span.end }, newText: '' },
+          ],
+        }] : undefined,
+      }));
+    } else {
+      diagnostics.push(makeDiagnostic('DJ102', span, { text: describe(source.slice(span.start, span.end)), detail: node.type ? ' after the type' : '' }));
+    }
+    for (const j of raw.junk) checkLiteral(j, diagnostics);
+    last = raw.junk[raw.junk.length - 1]!;
+  }
+  if (!raw.colon) diagnostics.push(makeDiagnostic('DJ103', node.name.span, { name: node.name.text }));
+  else if (!node.type) diagnostics.push(makeDiagnostic('DJ103', tokenSpan(raw.colon), { name: node.name.text }));
+  if (raw.comment) {
+    node.comment = commentNode(raw.comment);
+    last = raw.comment;
+  }
+  node.span = joinSpan(raw.name, last);
+  return node;
+}
+
+function isUnterminatedLeading(text: string): boolean {
+  // The leading quoted literal of a default; text after it is judged by validation.
+  const q = text[0]!;
+  for (let i = 1; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\\') { i++; continue; }
+    if (c === q) {
+      if (text[i + 1] === q) { i++; continue; }
+      return false;
+    }
+  }
+  return true;
+}
+
+function buildForeignKey(raw: Extract<RawLine, { kind: 'foreignKey' }>, source: string, inKey: boolean, diagnostics: Diagnostic[]): ForeignKeyLine {
+  const node: ForeignKeyLine = { kind: 'foreignKey', inKey, arrow: tokenSpan(raw.arrow), options: raw.options.map(ident), span: tokenSpan(raw.arrow) };
+  let last: IToken = raw.arrow;
+  if (raw.prefix) diagnostics.push(makeDiagnostic('DJ105', tokenSpan(raw.prefix)));
+  if (raw.lb) {
+    const end = raw.rb ?? raw.options[raw.options.length - 1] ?? raw.lb;
+    node.optionsSpan = joinSpan(raw.lb, end);
+    last = end;
+    if (!raw.rb) diagnostics.push(makeDiagnostic('DJ104', tokenSpan(raw.lb), { what: 'option list', close: ']' }));
+    else if (raw.options.length === 0) diagnostics.push(makeDiagnostic('DJ301', node.optionsSpan, { option: '[]' }));
+  }
+  if (raw.ref) {
+    node.reference = reference(raw.ref, source);
+    checkReference(raw.ref, node.reference, diagnostics);
+    last = { ...raw.arrow, startOffset: node.reference.span.start, image: source.slice(node.reference.span.start, node.reference.span.end) };
+  } else if (!raw.junk.length) {
+    diagnostics.push(makeDiagnostic('DJ106', tokenSpan(raw.arrow), { detail: 'write the referenced table after `->`' }));
+  }
+  if (raw.junk.length) {
+    const span = junkSpan(raw.junk);
+    const text = source.slice(span.start, span.end);
+    // `Parent & cond`, `A * B`, `Parent - x`: a restricted or joined dependency (D12).
+    if (node.reference && /^[&*^-]|^\.(?!proj\b)/.test(text)) {
+      const whole = { start: node.reference.span.start, end: span.end };
+      diagnostics.push(makeDiagnostic('DJ304', whole, { text: source.slice(whole.start, whole.end) }));
+    } else if (!node.reference) {
+      diagnostics.push(makeDiagnostic('DJ106', span, { detail: `${describe(text)} is not a table name` }));
+    } else {
+      diagnostics.push(makeDiagnostic('DJ102', span, { text: describe(text), detail: ' after the referenced table' }));
+    }
+    for (const j of raw.junk) checkLiteral(j, diagnostics);
+    last = raw.junk[raw.junk.length - 1]!;
+  }
+  if (raw.comment) {
+    node.comment = commentNode(raw.comment);
+    last = raw.comment;
+  }
+  node.span = joinSpan(raw.prefix ?? raw.arrow, last);
+  return node;
+}
+
+function checkReference(raw: RawReference, ref: Reference, diagnostics: Diagnostic[]): void {
+  if (raw.open) {
+    if (!raw.inner) diagnostics.push(makeDiagnostic('DJ106', ref.span, { detail: 'write the referenced table inside the parentheses' }));
+    else checkReference(raw.inner, ref, diagnostics);
+    if (!raw.close) diagnostics.push(makeDiagnostic('DJ104', tokenSpan(raw.open), { what: 'parenthesis', close: ')' }));
+    return;
+  }
+  const empty = ref.path.find((p) => p.text === '');
+  if (empty) diagnostics.push(makeDiagnostic('DJ106', { start: empty.span.start - 1, end: empty.span.end }, { detail: 'write a name after the `.`' }));
+  if (raw.projList) {
+    for (const t of raw.projList.all) checkLiteral(t, diagnostics);
+    if (!raw.projList.close && raw.proj) diagnostics.push(makeDiagnostic('DJ104', tokenSpan(raw.proj), { what: 'projection', close: ')' }));
+  }
+}
+
+function buildIndex(raw: Extract<RawLine, { kind: 'index' }>, source: string, inKey: boolean, diagnostics: Diagnostic[]): IndexLine {
+  const node: IndexLine = {
+    kind: 'index', inKey, unique: /^unique/i.test(raw.keyword.image), keyword: tokenSpan(raw.keyword), args: [], span: tokenSpan(raw.keyword),
+  };
+  let last: IToken = raw.keyword;
+  if (raw.list) {
+    const list = raw.list;
+    node.args = list.items.map((item, i) => indexArg(item, listItemSpan(list, i, item), source));
+    checkList(list, diagnostics, 'index');
+    last = list.close ?? list.all[list.all.length - 1]!;
+    if (list.items.length === 1 && list.items[0]!.length === 0) {
+      node.args = [];
+      if (list.close) diagnostics.push(makeDiagnostic('DJ107', joinSpan(list.open, list.close), { detail: 'list at least one attribute' }));
+    } else {
+      list.items.forEach((item, i) => {
+        if (item.length === 0) diagnostics.push(makeDiagnostic('DJ107', i === 0 ? tokenSpan(list.commas[0]!) : tokenSpan(list.commas[i - 1]!), { detail: 'empty argument' }));
+      });
+      node.args = node.args.filter((a) => a.text !== '');
+    }
+  }
+  if (raw.junk.length) {
+    const span = junkSpan(raw.junk);
+    diagnostics.push(makeDiagnostic('DJ107', span, { detail: `unexpected ${describe(source.slice(span.start, span.end))} after the attribute list` }));
+    last = raw.junk[raw.junk.length - 1]!;
+  }
+  if (raw.comment) {
+    node.comment = commentNode(raw.comment);
+    last = raw.comment;
+  }
+  node.span = joinSpan(raw.keyword, last);
+  return node;
+}
+
+/** Parses a definition (syntax only). Never throws. */
+export function parseDefinition(text: string): { ast: Definition; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const lexed = definitionLexer.tokenize(text);
+  for (const e of lexed.errors) {
+    diagnostics.push(makeDiagnostic('DJ101', { start: e.offset, end: e.offset + Math.max(1, e.length) }, { detail: e.message }));
+  }
+  const p = parser();
+  p.out = [];
+  p.input = lexed.tokens;
+  p.definition();
+  for (const e of p.errors) {
+    const t = e.token;
+    const start = Number.isFinite(t.startOffset) ? t.startOffset : text.length;
+    const end = Number.isFinite(t.startOffset) && t.image ? endOf(t) : start;
+    diagnostics.push(makeDiagnostic('DJ101', { start, end: Math.max(start, end) }, { detail: e.message }));
+  }
+  const raws = p.out;
+  p.out = [];
+
+  const ast: Definition = { kind: 'definition', source: text, lines: [], span: { start: 0, end: text.length } };
+  let inKey = true;
+  let first = true;
+  for (const raw of raws) {
+    let line: Line;
+    switch (raw.kind) {
+      case 'comment':
+        if (first) {
+          ast.tableComment = commentNode(raw.token);
+          first = false;
+          continue;
+        }
+        line = { kind: 'comment', inKey, comment: commentNode(raw.token), span: tokenSpan(raw.token) };
+        break;
+      case 'divider':
+        line = { kind: 'divider', inKey, span: tokenSpan(raw.token) };
+        inKey = false;
+        break;
+      case 'junk':
+        line = { kind: 'error', inKey, text: raw.token.image, span: tokenSpan(raw.token) };
+        diagnostics.push(makeDiagnostic('DJ101', line.span, {
+          detail: /^[=:]/.test(raw.token.image) ? 'an attribute line starts with its name, e.g. `name : int32`' : 'expected an attribute `name : type`, `-> Parent`, `index(...)`, `---` or `# comment`',
+        }));
+        break;
+      case 'attribute':
+        line = buildAttribute(raw, text, inKey, diagnostics);
+        break;
+      case 'foreignKey':
+        line = buildForeignKey(raw, text, inKey, diagnostics);
+        break;
+      case 'index':
+        line = buildIndex(raw, text, inKey, diagnostics);
+        break;
+    }
+    first = false;
+    ast.lines.push(line);
+  }
+  diagnostics.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+  return { ast, diagnostics };
+}

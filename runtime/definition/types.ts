@@ -1,0 +1,420 @@
+// The type catalogue: which attribute types exist in DataJoint 2.x, how they map to SQL,
+// and what legacy 0.x / native types should become. Classification follows
+// declare.py: match_type (reference §2.1) with one deliberate difference: every pattern is
+// anchored at both ends, so `int32 NOT NULL` is reported as unsupported here instead of
+// failing later at the server (reference §11.3#4).
+import type { TypeRef } from './ast';
+
+export type TypeCategory = 'core' | 'native' | 'codec' | 'unknown';
+
+export type CoreTypeName =
+  | 'int8' | 'int16' | 'int32' | 'int64' | 'float32' | 'float64' | 'bool' | 'uuid' | 'json' | 'bytes'
+  | 'date' | 'datetime' | 'char' | 'varchar' | 'enum' | 'decimal';
+
+export type NativeKind = 'integer' | 'numeric' | 'float' | 'string' | 'temporal' | 'blob' | 'text';
+
+export interface CoreTypeDoc {
+  name: CoreTypeName;
+  /** How it is written, e.g. `varchar(n)`. */
+  syntax: string;
+  /** One line for completion and hover. */
+  doc: string;
+  mysql: string;
+  postgresql: string;
+}
+
+/** reference §2.2 (adapters/mysql.py, adapters/postgres.py: CORE_TYPE_MAP). */
+export const CORE_TYPES: readonly CoreTypeDoc[] = [
+  { name: 'int8', syntax: 'int8', doc: '8-bit signed integer, -128 to 127', mysql: 'tinyint', postgresql: 'smallint' },
+  { name: 'int16', syntax: 'int16', doc: '16-bit signed integer, -32768 to 32767', mysql: 'smallint', postgresql: 'smallint' },
+  { name: 'int32', syntax: 'int32', doc: '32-bit signed integer', mysql: 'int', postgresql: 'integer' },
+  { name: 'int64', syntax: 'int64', doc: '64-bit signed integer', mysql: 'bigint', postgresql: 'bigint' },
+  { name: 'float32', syntax: 'float32', doc: 'single-precision floating point', mysql: 'float', postgresql: 'real' },
+  { name: 'float64', syntax: 'float64', doc: 'double-precision floating point', mysql: 'double', postgresql: 'double precision' },
+  { name: 'bool', syntax: 'bool', doc: 'true/false, stored as 0/1 on MySQL', mysql: 'tinyint', postgresql: 'boolean' },
+  { name: 'uuid', syntax: 'uuid', doc: 'universally unique identifier, 16 bytes', mysql: 'binary(16)', postgresql: 'uuid' },
+  { name: 'json', syntax: 'json', doc: 'JSON document', mysql: 'json', postgresql: 'jsonb' },
+  { name: 'bytes', syntax: 'bytes', doc: 'raw bytes, not serialized (use <blob> for objects)', mysql: 'longblob', postgresql: 'bytea' },
+  { name: 'date', syntax: 'date', doc: 'calendar date YYYY-MM-DD', mysql: 'date', postgresql: 'date' },
+  { name: 'datetime', syntax: 'datetime(n)', doc: 'date and time (UTC by convention), n = 0..6 fractional digits', mysql: 'datetime(n)', postgresql: 'timestamp(n)' },
+  { name: 'char', syntax: 'char(n)', doc: 'fixed-length string of n characters', mysql: 'char(n)', postgresql: 'char(n)' },
+  { name: 'varchar', syntax: 'varchar(n)', doc: 'variable-length string of at most n characters', mysql: 'varchar(n)', postgresql: 'varchar(n)' },
+  { name: 'enum', syntax: "enum('a', 'b')", doc: 'one of the listed values', mysql: "enum('a','b')", postgresql: 'a CREATE TYPE ... AS ENUM' },
+  { name: 'decimal', syntax: 'decimal(p, s)', doc: 'exact number with p digits, s of them after the point', mysql: 'decimal(p,s)', postgresql: 'numeric(p,s)' },
+];
+
+export type StoreRule = 'optional' | 'required';
+
+export interface CodecDoc {
+  name: string;
+  syntax: string;
+  doc: string;
+  /** `optional`: in-table without `@`, in a store with it; `required`: store only. */
+  store: StoreRule;
+}
+
+/** reference §2.4 (builtin_codecs/*.py). */
+export const CODECS: readonly CodecDoc[] = [
+  { name: 'blob', syntax: '<blob>', doc: 'serialized object (arrays, dicts, ...) in the table; <blob@store> puts it in an object store', store: 'optional' },
+  { name: 'attach', syntax: '<attach>', doc: 'file attachment (name and content) in the table; <attach@store> puts it in an object store', store: 'optional' },
+  { name: 'hash', syntax: '<hash@>', doc: 'raw bytes in hash-addressed (deduplicated) store storage', store: 'required' },
+  { name: 'object', syntax: '<object@>', doc: 'file or folder in schema-addressed store storage, fetched as a handle', store: 'required' },
+  { name: 'npy', syntax: '<npy@>', doc: 'NumPy array as a .npy file in store storage, loaded lazily', store: 'required' },
+  { name: 'filepath', syntax: '<filepath@store>', doc: 'reference to an existing file inside a store', store: 'required' },
+];
+
+const codecByName = new Map(CODECS.map((c) => [c.name, c]));
+
+/** A suggested replacement for a legacy or unsupported type. */
+export interface TypeReplacement {
+  text: string;
+  /** False when the replacement changes the range or meaning (e.g. unsigned -> wider signed). */
+  exact: boolean;
+  note?: string;
+}
+
+export interface TypeInfo {
+  category: TypeCategory;
+  /** The type as written, trimmed. */
+  text: string;
+  core?: CoreTypeName;
+  native?: NativeKind;
+  codec?: { name: string; store?: string; builtin: boolean; inStore: boolean; rule?: StoreRule };
+  /** Resolved SQL, when known (custom codecs: unknown). */
+  sql?: { mysql: string; postgresql: string };
+  /** Resolved SQL is a blob (declare.py: the default-must-be-null rule) or bytea. */
+  isBlobLike: boolean;
+  isJson: boolean;
+  isNumeric: boolean;
+  isInteger: boolean;
+  isString: boolean;
+  /** date, datetime, timestamp, time, year. */
+  temporal?: 'date' | 'datetime' | 'timestamp' | 'time' | 'year';
+  /** datetime(n) / timestamp(n). */
+  precision?: number;
+  /** char(n), varchar(n). */
+  length?: number;
+  /** decimal(p,s). */
+  digits?: { precision: number; scale: number };
+  enumValues?: string[];
+  unsigned?: boolean;
+  autoIncrement?: boolean;
+  /** Legacy/native types and some unsupported ones: what to write instead, best first. */
+  replacements?: TypeReplacement[];
+  /** Why a core-looking type is not accepted (wrong case, space before `(`, jsonb). */
+  spelling?: string;
+  /** Removed unsigned core types (uint8..uint64). */
+  removed?: boolean;
+}
+
+function base(text: string, category: TypeCategory): TypeInfo {
+  return { category, text, isBlobLike: false, isJson: false, isNumeric: false, isInteger: false, isString: false };
+}
+
+// ---- core ----------------------------------------------------------------------------
+
+const SIMPLE_CORE: Record<string, CoreTypeName> = {
+  float32: 'float32', float64: 'float64', int64: 'int64', int32: 'int32', int16: 'int16', int8: 'int8',
+  bool: 'bool', uuid: 'uuid', json: 'json', bytes: 'bytes', date: 'date', datetime: 'datetime',
+};
+const CORE_SQL = new Map(CORE_TYPES.map((t) => [t.name, t]));
+
+// declare.py: TYPE_PATTERN, case-insensitive, here anchored at both ends.
+const CORE_PATTERNS: Array<[CoreTypeName, RegExp]> = [
+  ['datetime', /^datetime\s*\(\s*(\d+)\s*\)$/i],
+  ['char', /^char\s*\((\d+)\)$/i],
+  ['varchar', /^varchar\s*\((\d+)\)$/i],
+  ['enum', /^enum\s*\((.+)\)$/is],
+  ['decimal', /^decimal\s*\((\d+)\s*,\s*(\d+)\)$/i],
+];
+
+function splitEnumValues(inner: string): string[] | undefined {
+  const values: string[] = [];
+  let i = 0;
+  const n = inner.length;
+  while (i < n) {
+    while (i < n && /\s/.test(inner[i]!)) i++;
+    const q = inner[i];
+    if (q !== "'" && q !== '"') return undefined;
+    let v = '';
+    i++;
+    let closed = false;
+    while (i < n) {
+      const c = inner[i]!;
+      if (c === '\\' && i + 1 < n) { v += inner[i + 1]; i += 2; continue; }
+      if (c === q) {
+        if (inner[i + 1] === q) { v += q; i += 2; continue; }
+        closed = true;
+        i++;
+        break;
+      }
+      v += c;
+      i++;
+    }
+    if (!closed) return undefined;
+    values.push(v);
+    while (i < n && /\s/.test(inner[i]!)) i++;
+    if (i < n) {
+      if (inner[i] !== ',') return undefined;
+      i++;
+    }
+  }
+  return values;
+}
+
+function coreInfo(text: string, core: CoreTypeName, m: RegExpMatchArray | null): TypeInfo {
+  const info = base(text, 'core');
+  info.core = core;
+  const doc = CORE_SQL.get(core)!;
+  let mysql = doc.mysql;
+  let pg = doc.postgresql;
+  switch (core) {
+    case 'int8': case 'int16': case 'int32': case 'int64':
+      info.isNumeric = info.isInteger = true;
+      break;
+    case 'bool':
+      info.isNumeric = info.isInteger = true;
+      break;
+    case 'float32': case 'float64':
+      info.isNumeric = true;
+      break;
+    case 'decimal': {
+      info.isNumeric = true;
+      info.digits = { precision: Number(m![1]), scale: Number(m![2]) };
+      mysql = `decimal(${m![1]},${m![2]})`;
+      pg = `numeric(${m![1]},${m![2]})`;
+      break;
+    }
+    case 'json':
+      info.isJson = true;
+      break;
+    case 'bytes':
+      info.isBlobLike = true;
+      break;
+    case 'date':
+      info.temporal = 'date';
+      break;
+    case 'datetime':
+      info.temporal = 'datetime';
+      if (m) {
+        info.precision = Number(m[1]);
+        mysql = `datetime(${info.precision})`;
+        pg = `timestamp(${info.precision})`;
+      } else {
+        mysql = 'datetime';
+        pg = 'timestamp';
+      }
+      break;
+    case 'char': case 'varchar':
+      info.isString = true;
+      info.length = Number(m![1]);
+      mysql = pg = `${core}(${info.length})`;
+      break;
+    case 'enum': {
+      info.isString = true;
+      const values = splitEnumValues(m![1]!);
+      if (values) info.enumValues = values;
+      mysql = text;
+      break;
+    }
+    case 'uuid':
+      break;
+  }
+  info.sql = { mysql, postgresql: pg };
+  return info;
+}
+
+/** The canonical spelling of a core type written in another case or with a space before `(`. */
+function canonicalCore(text: string, core: CoreTypeName): string {
+  const lower = text.replace(/^([A-Za-z0-9]+)\s*\(/, (_w, name: string) => `${name.toLowerCase()}(`);
+  if (lower === text) return core === 'json' ? 'json' : text.toLowerCase();
+  return lower;
+}
+
+// ---- native ----------------------------------------------------------------------------
+
+const NATIVE_PATTERNS: Array<[NativeKind, RegExp]> = [
+  ['integer', /^(?:((?:tiny|small|medium|big|)int|integer)(\s*\((.+)\))?(\s+unsigned)?(\s+auto_increment)?|(serial))$/i],
+  ['numeric', /^numeric(\s*\((.+)\))?(\s+unsigned)?$/i],
+  ['float', /^(double|float|real)(\s*\((.+)\))?(\s+unsigned)?$/i],
+  ['string', /^(var)?char\s*\((.+)\)$/i],
+  ['temporal', /^(time|timestamp|year)(\s*\((.+)\))?$/i],
+  ['blob', /^(tiny|small|medium|long)blob$/i],
+  ['text', /^(tiny|small|medium|long)?text$/i],
+];
+
+const INT_SIGNED: Record<string, string> = { tinyint: 'int8', smallint: 'int16', mediumint: 'int32', int: 'int32', integer: 'int32', bigint: 'int64' };
+const INT_UNSIGNED: Record<string, string | undefined> = { tinyint: 'int16', smallint: 'int32', mediumint: 'int32', int: 'int64', integer: 'int64', bigint: undefined };
+
+function nativeInfo(text: string, kind: NativeKind, m: RegExpMatchArray): TypeInfo {
+  const info = base(text, 'native');
+  info.native = kind;
+  info.sql = { mysql: text, postgresql: text };
+  const rep: TypeReplacement[] = [];
+  switch (kind) {
+    case 'integer': {
+      info.isNumeric = info.isInteger = true;
+      if (m[6]) {
+        info.autoIncrement = true;
+        info.unsigned = true;
+        break;
+      }
+      const name = m[1]!.toLowerCase();
+      const width = m[3]?.trim();
+      info.unsigned = Boolean(m[4]);
+      info.autoIncrement = Boolean(m[5]);
+      if (info.autoIncrement) break; // no core type carries auto_increment
+      if (name === 'tinyint' && width === '1' && !info.unsigned) {
+        rep.push({ text: 'bool', exact: true, note: 'tinyint(1) is MySQL\'s boolean' });
+        rep.push({ text: 'int8', exact: true });
+      } else if (info.unsigned) {
+        const wider = INT_UNSIGNED[name];
+        if (wider) rep.push({ text: wider, exact: false, note: 'unsigned integers have no core type; the next wider signed type holds every value' });
+      } else {
+        rep.push({ text: INT_SIGNED[name]!, exact: true });
+      }
+      break;
+    }
+    case 'numeric': {
+      info.isNumeric = true;
+      const args = m[2]?.split(',').map((s) => s.trim());
+      if (args?.length === 2 && args.every((a) => /^\d+$/.test(a))) rep.push({ text: `decimal(${args[0]}, ${args[1]})`, exact: !m[3] });
+      break;
+    }
+    case 'float': {
+      info.isNumeric = true;
+      if (!m[2]) {
+        const name = m[1]!.toLowerCase();
+        rep.push({ text: name === 'float' ? 'float32' : 'float64', exact: !m[4] });
+      }
+      break;
+    }
+    case 'string':
+      info.isString = true;
+      break;
+    case 'temporal': {
+      const name = m[1]!.toLowerCase() as 'time' | 'timestamp' | 'year';
+      info.temporal = name;
+      if (m[3] && /^\d+$/.test(m[3].trim())) info.precision = Number(m[3].trim());
+      if (name === 'timestamp') rep.push({ text: m[2] ? `datetime(${m[3]!.trim()})` : 'datetime', exact: false, note: 'datetime does not convert time zones; store UTC' });
+      break;
+    }
+    case 'blob':
+      info.isBlobLike = true;
+      // 0.x serialized longblob values; 2.x needs <blob> for that, bytes keeps raw bytes.
+      rep.push({ text: '<blob>', exact: true, note: 'DataJoint 0.x serialized objects in blob columns; 2.x does that only for <blob>' });
+      rep.push({ text: 'bytes', exact: true, note: 'raw bytes, not serialized' });
+      break;
+    case 'text':
+      info.isString = true;
+      info.isBlobLike = false;
+      break;
+  }
+  if (rep.length) info.replacements = rep;
+  return info;
+}
+
+// ---- codecs ------------------------------------------------------------------------------
+
+function codecInfo(text: string, name: string, store: string | undefined): TypeInfo {
+  const info = base(text, 'codec');
+  const doc = codecByName.get(name);
+  const inStore = store !== undefined;
+  info.codec = { name, builtin: Boolean(doc), inStore, ...(store !== undefined ? { store } : {}), ...(doc ? { rule: doc.store } : {}) };
+  if (!doc) return info;
+  // builtin_codecs: get_dtype — in-table blob/attach are bytes; everything in a store is json metadata.
+  if (inStore || doc.store === 'required') {
+    info.isJson = true;
+    info.sql = { mysql: 'json', postgresql: 'jsonb' };
+  } else {
+    info.isBlobLike = true;
+    info.sql = { mysql: 'longblob', postgresql: 'bytea' };
+  }
+  return info;
+}
+
+// ---- unsupported, with advice -----------------------------------------------------------
+
+const REMOVED_UNSIGNED: Record<string, string | undefined> = { uint8: 'int16', uint16: 'int32', uint32: 'int64', uint64: undefined };
+
+function unsupportedAdvice(lower: string): TypeReplacement[] | undefined {
+  if (lower === 'boolean') return [{ text: 'bool', exact: true }];
+  if (lower === 'blob') return [{ text: '<blob>', exact: true, note: 'serialized objects' }, { text: 'bytes', exact: true, note: 'raw bytes' }];
+  if (lower === 'double precision') return [{ text: 'float64', exact: true }];
+  if (lower === 'text') return undefined;
+  if (/^varbinary\s*\(/.test(lower) || /^binary\s*\(/.test(lower)) return [{ text: 'bytes', exact: false }];
+  if (lower === 'string' || lower === 'str') return [{ text: 'varchar(255)', exact: false }];
+  if (lower === 'integer unsigned') return [{ text: 'int64', exact: false }];
+  if (lower === 'float16') return [{ text: 'float32', exact: false }];
+  if (lower === 'timestamptz' || lower === 'datetime64') return [{ text: 'datetime', exact: false }];
+  if (/^decimal\s*\(\s*\d+\s*\)$/.test(lower)) return [{ text: lower.replace(/\)\s*$/, ', 0)'), exact: true }];
+  return undefined;
+}
+
+/**
+ * Classifies a type as written (a TypeRef from the parser, or text such as `int32`,
+ * `<blob@store>`, `varchar(64)`), in the order of declare.py: match_type.
+ */
+export function classifyType(type: TypeRef | string): TypeInfo {
+  const text = (typeof type === 'string' ? type : type.text).trim();
+  if (text.startsWith('<')) {
+    const inner = text.slice(1, text.endsWith('>') ? -1 : undefined);
+    const at = inner.indexOf('@');
+    const name = (at < 0 ? inner : inner.slice(0, at)).trim();
+    const store = at < 0 ? undefined : inner.slice(at + 1).trim();
+    if (!text.endsWith('>') || name === '') return base(text, 'unknown');
+    return codecInfo(text, name, store);
+  }
+  const lower = text.toLowerCase();
+  const simple = SIMPLE_CORE[lower];
+  if (simple) {
+    if (lower === text) return coreInfo(text, simple, null);
+    const info = coreInfo(text, simple, null);
+    info.category = 'unknown';
+    info.spelling = lower;
+    return info;
+  }
+  if (lower === 'jsonb') {
+    const info = coreInfo(text, 'json', null);
+    info.category = 'unknown';
+    info.spelling = 'json';
+    return info;
+  }
+  for (const [core, re] of CORE_PATTERNS) {
+    const m = text.match(re);
+    if (!m) continue;
+    const info = coreInfo(text, core, m);
+    const canonical = canonicalCore(text, core);
+    // adapters: core_type_to_sql looks names up case-sensitively and expects `name(`
+    // with no space; only datetime (3) happens to work (reference §1.9).
+    if (canonical !== text && !(core === 'datetime' && text.toLowerCase() === text)) {
+      info.category = 'unknown';
+      info.spelling = canonical;
+    }
+    return info;
+  }
+  if (lower in REMOVED_UNSIGNED) {
+    const info = base(text, 'unknown');
+    info.removed = true;
+    info.isNumeric = info.isInteger = true;
+    const wider = REMOVED_UNSIGNED[lower];
+    if (wider) info.replacements = [{ text: wider, exact: false, note: 'the next wider signed type holds every value' }];
+    return info;
+  }
+  for (const [kind, re] of NATIVE_PATTERNS) {
+    const m = text.match(re);
+    if (m) return nativeInfo(text, kind, m);
+  }
+  const info = base(text, 'unknown');
+  const advice = unsupportedAdvice(lower.replace(/\s+/g, ' '));
+  if (advice) info.replacements = advice;
+  return info;
+}
+
+export function coreTypeDoc(name: CoreTypeName): CoreTypeDoc {
+  return CORE_SQL.get(name)!;
+}
+
+export function codecDoc(name: string): CodecDoc | undefined {
+  return codecByName.get(name);
+}

@@ -1,0 +1,76 @@
+// Foreign-key lines: options, what a reference may name, projections, and attributes a
+// foreign key brings that clash with attributes already defined.
+import type { ForeignKeyLine } from '../ast';
+import type { Diagnostic, RelatedInformation } from '../diagnostic';
+import { makeDiagnostic } from '../catalogue';
+import type { ValidationContext } from '../context';
+import type { TableModel } from '../model';
+
+const OPTIONS = new Set(['nullable', 'unique']);
+
+function checkOptions(line: ForeignKeyLine, out: Diagnostic[]): void {
+  const seen = new Set<string>();
+  for (const o of line.options) {
+    const lower = o.text.toLowerCase();
+    if (!OPTIONS.has(lower)) {
+      out.push(makeDiagnostic('DJ301', o.span, { option: o.text }));
+      continue;
+    }
+    if (seen.has(lower)) out.push(makeDiagnostic('DJ309', o.span, { option: o.text }, { tags: ['unnecessary'] }));
+    seen.add(lower);
+    // declare.py: compile_foreign_key — nullable primary dependencies are refused (D11).
+    if (lower === 'nullable' && line.inKey) out.push(makeDiagnostic('DJ302', o.span));
+  }
+}
+
+export function validateReferences(model: TableModel, ctx: ValidationContext, out: Diagnostic[]): void {
+  for (const fk of model.foreignKeys) {
+    const line = fk.line;
+    checkOptions(line, out);
+    const ref = line.reference;
+    if (!ref || ref.path.length === 0 || ref.path.some((p) => p.text === '')) continue;
+    const written = fk.path.join('.');
+    if (fk.path.length === 1 && fk.path[0] === 'master' && ctx.tier !== undefined && ctx.tier !== 'Part') {
+      out.push(makeDiagnostic('DJ308', ref.span));
+      continue;
+    }
+    for (const item of ref.projection?.items ?? []) {
+      if (item.form === 'expression') out.push(makeDiagnostic('DJ307', item.span, { text: item.text ?? '' }));
+    }
+    if (!ctx.resolve) continue;
+    const parent = fk.parent;
+    if (!parent) {
+      const span = { start: ref.path[0]!.span.start, end: ref.path[ref.path.length - 1]!.span.end };
+      const detail = fk.path[0] === 'master' ? ': the master table is not known here' : ': no such table is known';
+      out.push(makeDiagnostic('DJ303', span, { name: written, detail }));
+      continue;
+    }
+    const keyNames = new Set(parent.primaryKey.map((a) => a.name));
+    const allNames = new Set(parent.attributes.map((a) => a.name));
+    for (const item of ref.projection?.items ?? []) {
+      if (!item.source || item.form === 'expression') continue;
+      const source = item.source.text;
+      if (!allNames.has(source) && !keyNames.has(source)) {
+        out.push(makeDiagnostic('DJ305', item.source.span, { table: parent.name, name: source }));
+      } else if (item.form === 'rename' && !keyNames.has(source)) {
+        out.push(makeDiagnostic('DJ306', item.source.span, { table: parent.name, name: source }));
+      }
+    }
+  }
+  // Duplicates, including attributes brought in by a foreign key (first wins in declare.py).
+  for (const dup of model.duplicates) {
+    const first = dup.first;
+    const related: RelatedInformation[] = [];
+    let detail: string;
+    if (first.origin === 'foreignKey' && first.foreignKey) {
+      const { parent, parentAttribute, line } = first.foreignKey;
+      detail = ` by the foreign key to \`${parent.name}\``;
+      related.push({ message: `\`${first.name}\` comes from this foreign key`, span: line.reference?.span ?? line.span });
+      if (parentAttribute.span) related.push({ message: `\`${parentAttribute.name}\` in \`${parent.name}\``, span: parentAttribute.span, table: parent.id });
+    } else {
+      detail = '';
+      related.push({ message: `\`${first.name}\` is first defined here`, span: first.span });
+    }
+    out.push(makeDiagnostic('DJ206', dup.span, { name: dup.name, detail }, { related }));
+  }
+}
