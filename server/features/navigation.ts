@@ -1,0 +1,68 @@
+// Go to definition from a `->` reference to the table class it names, and find
+// references from a table class name (or a reference to it) to every definition that
+// references it, across the workspace.
+import type { Definition as LspDefinition, DefinitionParams, Location, ReferenceParams } from 'vscode-languageserver/node';
+import type { FeatureContext } from '../server';
+import type { Site } from '../workspace/sites';
+import { nodeAt } from './locate';
+
+function classLocation(site: Site): Location {
+  return site.file.location(site.def.classSpan.start, site.def.classSpan.end);
+}
+
+export function definition(ctx: FeatureContext, p: DefinitionParams): LspDefinition | null {
+  const file = ctx.fileOf(p.textDocument.uri);
+  if (!file) return null;
+  const at = ctx.project.siteAt(file, p.textDocument.uri, p.position);
+  if (!at) return null;
+  const node = nodeAt(at.site.ast, at.offset);
+  if (node?.kind !== 'reference') return null;
+  const path = node.line.reference!.path.slice(0, node.segment + 1).map((x) => x.text);
+  const ent = ctx.project.resolve(at.site, path).entity;
+  if (!ent) return null;
+  if (ent.kind === 'table') return classLocation(ent.site);
+  const target = ctx.project.file(ent.key);
+  return target ? target.location(0, 0) : null;
+}
+
+/** The table a position names: a table class name in the host, or a `->` reference segment. */
+function targetAt(ctx: FeatureContext, uri: string, position: { line: number; character: number }): Site | undefined {
+  const file = ctx.fileOf(uri);
+  if (!file) return undefined;
+  const host = file.offsetAt(uri, position);
+  if (host === undefined) return undefined;
+  for (const s of ctx.project.sites(file.key)) {
+    if (host >= s.def.classSpan.start && host <= s.def.classSpan.end) return s;
+  }
+  const at = ctx.project.siteAt(file, uri, position);
+  if (!at) return undefined;
+  const node = nodeAt(at.site.ast, at.offset);
+  if (node?.kind !== 'reference') return undefined;
+  const ent = ctx.project.resolve(at.site, node.line.reference!.path.slice(0, node.segment + 1).map((x) => x.text)).entity;
+  return ent?.kind === 'table' ? ent.site : undefined;
+}
+
+export function references(ctx: FeatureContext, p: ReferenceParams): Location[] | null {
+  const target = targetAt(ctx, p.textDocument.uri, p.position);
+  if (!target) return null;
+  const out: Location[] = [];
+  if (p.context.includeDeclaration) out.push(classLocation(target));
+  for (const site of ctx.project.allSites()) {
+    // Cheap filter before parsing: the definition must mention the class name or `master`.
+    const text = site.def.text;
+    if (!text.includes(target.className) && !text.includes('master')) continue;
+    for (const line of site.ast.lines) {
+      if (line.kind !== 'foreignKey' || !line.reference) continue;
+      const path = line.reference.path;
+      for (let i = path.length - 1; i >= 0; i--) {
+        if (path[i].text !== target.className && path[i].text !== 'master') continue;
+        const ent = ctx.project.resolve(site, path.slice(0, i + 1).map((x) => x.text)).entity;
+        if (ent?.kind === 'table' && ent.site === target) {
+          out.push(site.file.location(site.toHost(path[i].span.start), site.toHost(path[i].span.end)));
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,152 @@
+// Wires the LSP connection to the workspace model and the features. Every handler goes
+// through `guard`, so one feature failing on some input leaves the others working.
+import {
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  NotebookDocuments,
+  TextDocuments,
+  type Connection,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { promises as fs } from 'node:fs';
+import { clientSupport, serverCapabilities, type ClientSupport } from './capabilities';
+import { guard } from './safe';
+import { HostFile } from './documents/hostFile';
+import { hostLanguageOfId, hostLanguageOfPath, SOURCE_EXTENSIONS } from './documents/languages';
+import { keyOfUri, uriOfKey } from './documents/uris';
+import { Project } from './workspace/project';
+import { indexWorkspace } from './workspace/indexer';
+import { DiagnosticsScheduler } from './features/diagnostics';
+import { completion } from './features/completion';
+import { hover } from './features/hover';
+import { definition, references } from './features/navigation';
+import { documentSymbols, workspaceSymbols } from './features/symbols';
+import { codeActions } from './features/codeActions';
+import { formatDocument } from './features/formatting';
+
+export interface ServerOptions {
+  /** Milliseconds to wait after an edit before checking (coalesces fast typing). */
+  debounceMs?: number;
+}
+
+export function startServer(connection: Connection): void {
+  const project = new Project();
+  const documents = new TextDocuments(TextDocument);
+  const notebooks = new NotebookDocuments(TextDocument);
+  let support: ClientSupport = clientSupport({});
+  let roots: string[] = [];
+  let options: ServerOptions = {};
+  const log = connection.console;
+  const diagnostics = new DiagnosticsScheduler(connection, project, () => support, () => options.debounceMs ?? 5);
+
+  connection.onInitialize((params): InitializeResult => {
+    support = clientSupport(params.capabilities);
+    options = (params.initializationOptions ?? {}) as ServerOptions;
+    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    roots = folders.filter((u) => u.startsWith('file:')).map(keyOfUri);
+    const notebooksSupported = !!params.capabilities.notebookDocument?.synchronization;
+    return { capabilities: serverCapabilities(support, notebooksSupported), serverInfo: { name: 'datajoint-language-server', version: '0.1.0' } };
+  });
+
+  connection.onInitialized(
+    guard(log, 'initialized', undefined, async () => {
+      if (support.watchedFilesDynamic) {
+        await connection.client.register(DidChangeWatchedFilesNotification.type, {
+          watchers: [{ globPattern: `**/*{${SOURCE_EXTENSIONS.join(',')}}` }],
+        });
+      }
+      await indexWorkspace(connection, project, roots, support, (keys) => diagnostics.schedule(keys, 0));
+    }),
+  );
+
+  // ---- documents -------------------------------------------------------------------
+  const syncText = (doc: TextDocument): void => {
+    const language = hostLanguageOfId(doc.languageId);
+    if (!language) return;
+    const key = keyOfUri(doc.uri);
+    const changed = project.setFile(new HostFile(key, language, [{ uri: doc.uri, text: doc.getText(), doc }]), true);
+    diagnostics.schedule(changed);
+  };
+  documents.onDidChangeContent(guard(log, 'didChange', undefined, (e) => syncText(e.document)));
+  documents.onDidClose(
+    guard(log, 'didClose', undefined, async (e) => {
+      const key = keyOfUri(e.document.uri);
+      diagnostics.clear([e.document.uri]);
+      await revertToDisk(key);
+    }),
+  );
+
+  const syncNotebook = (uri: string): void => {
+    const nb = notebooks.getNotebookDocument(uri);
+    if (!nb) return;
+    const parts: Array<{ uri: string; text: string; doc: TextDocument }> = [];
+    for (const cell of nb.cells) {
+      const doc = notebooks.getCellTextDocument(cell);
+      if (doc && doc.languageId === 'python') parts.push({ uri: doc.uri, text: doc.getText(), doc });
+    }
+    const changed = project.setFile(new HostFile(keyOfUri(uri), 'python', parts), true);
+    diagnostics.schedule(changed);
+  };
+  notebooks.onDidOpen(guard(log, 'notebookDidOpen', undefined, (nb) => syncNotebook(nb.uri)));
+  notebooks.onDidChange(guard(log, 'notebookDidChange', undefined, (e) => syncNotebook(e.notebookDocument.uri)));
+  notebooks.onDidClose(
+    guard(log, 'notebookDidClose', undefined, (nb) => {
+      const file = project.file(keyOfUri(nb.uri));
+      if (file) diagnostics.clear(file.uris);
+      diagnostics.schedule(project.removeFile(keyOfUri(nb.uri)));
+    }),
+  );
+
+  async function revertToDisk(key: string): Promise<void> {
+    const language = hostLanguageOfPath(key);
+    let text: string | undefined;
+    if (language && key.startsWith('/')) {
+      try {
+        text = await fs.readFile(key, 'utf8');
+      } catch {
+        text = undefined;
+      }
+    }
+    const changed = text !== undefined && language ? project.setFile(new HostFile(key, language, [{ uri: uriOfKey(key), text }]), false) : project.removeFile(key);
+    diagnostics.schedule(changed.filter((k) => k !== key));
+  }
+
+  connection.onDidChangeWatchedFiles(
+    guard(log, 'didChangeWatchedFiles', undefined, async (params) => {
+      for (const change of params.changes) {
+        const key = keyOfUri(change.uri);
+        if (!hostLanguageOfPath(key) || project.isOpen(key)) continue; // open documents override disk
+        if (change.type === FileChangeType.Deleted) diagnostics.schedule(project.removeFile(key));
+        else await revertToDisk(key);
+      }
+    }),
+  );
+
+  // ---- features ----------------------------------------------------------------------
+  const fileOf = (uri: string): HostFile | undefined => {
+    const nb = notebooks.findNotebookDocumentForCell(uri);
+    return project.file(keyOfUri(nb ? nb.uri : uri));
+  };
+  const ctx = { project, fileOf, support: () => support };
+
+  connection.onCompletion(guard(log, 'completion', null, (p) => completion(ctx, p)));
+  connection.onHover(guard(log, 'hover', null, (p) => hover(ctx, p)));
+  connection.onDefinition(guard(log, 'definition', null, (p) => definition(ctx, p)));
+  connection.onReferences(guard(log, 'references', null, (p) => references(ctx, p)));
+  connection.onDocumentSymbol(guard(log, 'documentSymbol', null, (p) => documentSymbols(ctx, p)));
+  connection.onWorkspaceSymbol(guard(log, 'workspaceSymbol', [], (p) => workspaceSymbols(ctx, p)));
+  connection.onCodeAction(guard(log, 'codeAction', null, (p) => codeActions(ctx, p)));
+  connection.onDocumentFormatting(guard(log, 'formatting', null, (p) => formatDocument(ctx, p.textDocument.uri)));
+  connection.onDocumentRangeFormatting(guard(log, 'rangeFormatting', null, (p) => formatDocument(ctx, p.textDocument.uri, p.range)));
+  connection.onShutdown(() => diagnostics.dispose());
+
+  documents.listen(connection);
+  notebooks.listen(connection);
+}
+
+export type FeatureContext = {
+  project: Project;
+  fileOf: (uri: string) => HostFile | undefined;
+  support: () => ClientSupport;
+};
