@@ -414,10 +414,12 @@ function projectionItem(item: IToken[], span: Span, source: string): ProjectionI
   if (item.length === 0) return undefined;
   const text = source.slice(span.start, span.end);
   const [a, b, c] = item;
-  if (item.length === 3 && a!.tokenType === Word && b!.tokenType === Equals && isString(c)) {
+  // Only plain renames are meaningful for a foreign key (reference §11.3#24); a quoted
+  // SQL expression such as `s='x + 1'` is a computed attribute.
+  if (item.length === 3 && a!.tokenType === Word && b!.tokenType === Equals && isString(c) && /^[A-Za-z_]\w*$/.test(unquote(c!.image).trim())) {
     return { span, text, form: 'rename', target: ident(a!), source: quotedIdent(c!) };
   }
-  if (item.length === 1 && (a!.tokenType === Word || isString(a))) {
+  if (item.length === 1 && (a!.tokenType === Word || (isString(a) && /^[A-Za-z_]\w*$/.test(unquote(a!.image).trim())))) {
     return { span, text, form: 'attribute', source: a!.tokenType === Word ? ident(a!) : quotedIdent(a!) };
   }
   const out: ProjectionItem = { span, text, form: 'expression' };
