@@ -1,0 +1,423 @@
+// The `~~name` job queue of one auto-populated table (jobs.py: Job), written in
+// set-based SQL: refresh adds every new key with one INSERT … SELECT, workers claim the
+// next pending job with SELECT … FOR UPDATE SKIP LOCKED, and reservations whose
+// database connection is gone are re-pended (reference notes §7; our decisions at the top).
+import { jobsTableDdl, jobsTableName, lineageTableDdl, truncateErrorMessage, JOB_STATUSES, type JobKeyColumn, type JobStatus } from './definition';
+import { qi, qualified, type Row, type Sql, type SqlSession } from './session';
+import { encodeErrorStack } from './stack';
+import type { WorkerIdentity } from './identity';
+import { notInTarget, restrictedSource, type KeySource } from '../populate/keysource';
+
+export type Key = Record<string, unknown>;
+
+export interface JobsTarget {
+  database: string;
+  /** The auto-populated table, e.g. `__analysis`. */
+  tableName: string;
+  /** The jobs table's primary key: the target's FK-derived primary-key attributes. */
+  keyColumns: readonly JobKeyColumn[];
+  keySource: KeySource;
+}
+
+export interface JobsSettingsLike {
+  keepCompleted: boolean;
+  staleTimeout: number;
+  defaultPriority: number;
+}
+
+export const DEFAULT_JOBS_SETTINGS: JobsSettingsLike = { keepCompleted: false, staleTimeout: 3600, defaultPriority: 5 };
+
+export interface RefreshOptions {
+  /** The key source restricted by populate's restrictions (default: all of it). */
+  source?: KeySource;
+  /** Seconds until the new jobs become eligible (server clock); may be negative. */
+  delay?: number;
+  priority?: number;
+  staleTimeout?: number;
+  /** Reserved longer than this many seconds: back to pending (the reference's rule). */
+  orphanTimeout?: number;
+  /** Reserved by a connection that no longer exists: back to pending (ours; default on). */
+  orphanConnections?: boolean;
+}
+
+export interface RefreshResult {
+  added: number;
+  removed: number;
+  orphaned: number;
+  rePended: number;
+}
+
+export type JobCounts = Record<JobStatus | 'total', number>;
+
+export interface JobRow {
+  key: Key;
+  status: JobStatus;
+  priority: number;
+  createdTime: Date | null;
+  scheduledTime: Date | null;
+  reservedTime: Date | null;
+  completedTime: Date | null;
+  duration: number | null;
+  errorMessage: string;
+  user: string;
+  host: string;
+  pid: number;
+  connectionId: number;
+  version: string;
+}
+
+/** Validated priority: the column is int8, so 0..127 (our decision, notes 11.3 #13). */
+export function checkPriority(p: number): number {
+  if (!Number.isInteger(p) || p < 0 || p > 127) throw new RangeError(`Job priority must be an integer from 0 to 127, got ${p}.`);
+  return p;
+}
+
+const ALL: Sql = { sql: 'TRUE', params: [] };
+
+// Everything a re-pended job carries, as if deleted and inserted again (jobs.py: refresh).
+const RESET =
+  "`status`='pending', `priority`=?, `created_time`=CURRENT_TIMESTAMP(3), `scheduled_time`=CURRENT_TIMESTAMP(3), " +
+  "`reserved_time`=NULL, `completed_time`=NULL, `duration`=NULL, `error_message`='', `error_stack`=NULL, " +
+  "`user`='', `host`='', `pid`=0, `connection_id`=0, `version`=''";
+
+export class JobQueue {
+  readonly tableName: string;
+  readonly fullName: string;
+  private declared = false;
+  private canSeeAllConnections?: boolean;
+
+  constructor(
+    readonly session: SqlSession,
+    readonly target: JobsTarget,
+    readonly settings: JobsSettingsLike = DEFAULT_JOBS_SETTINGS,
+  ) {
+    this.tableName = jobsTableName(target.tableName);
+    this.fullName = qualified(target.database, this.tableName);
+    const ksKey = new Set(target.keySource.primaryKey);
+    for (const k of target.keyColumns) {
+      if (!ksKey.has(k.name)) {
+        throw new Error(`The key source of ${qualified(target.database, target.tableName)} lacks the job key attribute ${k.name}.`);
+      }
+    }
+  }
+
+  private get keyNames(): string[] {
+    return this.target.keyColumns.map((k) => k.name);
+  }
+
+  private keyWhere(key: Key, alias?: string): Sql {
+    const params: unknown[] = [];
+    const parts = this.keyNames.map((k) => {
+      if (!(k in key)) throw new Error(`Job key lacks attribute ${k}: ${JSON.stringify(Object.keys(key))}`);
+      params.push(key[k]);
+      return `${alias ? `${qi(alias)}.` : ''}${qi(k)} = ?`;
+    });
+    return { sql: parts.join(' AND '), params };
+  }
+
+  private pick(row: Row): Key {
+    const key: Key = {};
+    for (const k of this.keyNames) key[k] = row[k];
+    return key;
+  }
+
+  async exists(): Promise<boolean> {
+    const rows = await this.session.query(
+      'SELECT 1 AS x FROM information_schema.tables WHERE table_schema = ? AND table_name = ?',
+      [this.target.database, this.tableName],
+    );
+    return rows.length > 0;
+  }
+
+  /** Creates the table as the reference does (and its `~lineage` rows), once per queue object. */
+  async declare(): Promise<void> {
+    if (this.declared) return;
+    if (!(await this.exists())) {
+      await this.session.execute(jobsTableDdl(this.target.database, this.target.tableName, this.target.keyColumns));
+      // lineage.py: a jobs table's key attributes are their own origin (notes §4.8).
+      await this.session.execute(lineageTableDdl(this.target.database));
+      const values = this.keyNames.map(() => '(?, ?, ?)').join(', ');
+      const params = this.keyNames.flatMap((k) => [this.tableName, k, `${this.target.database}.${this.tableName}.${k}`]);
+      await this.session.execute(
+        `INSERT INTO ${qualified(this.target.database, '~lineage')} (table_name, attribute_name, lineage) VALUES ${values} ` +
+          'ON DUPLICATE KEY UPDATE lineage = VALUES(lineage)',
+        params,
+      );
+    }
+    this.declared = true;
+  }
+
+  async drop(): Promise<void> {
+    await this.session.execute(`DROP TABLE IF EXISTS ${this.fullName}`);
+    this.declared = false;
+  }
+
+  /** jobs.py: refresh — in four set-based statements instead of a round trip per key. */
+  async refresh(opts: RefreshOptions = {}): Promise<RefreshResult> {
+    await this.declare();
+    const priority = checkPriority(opts.priority ?? this.settings.defaultPriority);
+    const staleTimeout = opts.staleTimeout ?? this.settings.staleTimeout;
+    const ks = this.target.keySource;
+    const restricted = opts.source ?? ks;
+    const result: RefreshResult = { added: 0, removed: 0, orphaned: 0, rePended: 0 };
+    const keyCols = this.keyNames.map(qi);
+    const ksCols = this.keyNames.map((k) => `${qi('$ks')}.${qi(k)}`);
+    const inJobs = `EXISTS (SELECT 1 FROM ${this.fullName} AS ${qi('$j')} WHERE ${this.keyNames
+      .map((k) => `${qi('$j')}.${qi(k)} = ${qi('$ks')}.${qi(k)}`)
+      .join(' AND ')})`;
+
+    // Orphans first, so that their keys are pending again before anyone claims.
+    if (opts.orphanConnections ?? true) result.orphaned += await this.rependDeadConnections(priority);
+    if (opts.orphanTimeout !== undefined && opts.orphanTimeout > 0) {
+      result.orphaned += await this.session.execute(
+        `UPDATE ${this.fullName} SET ${RESET} WHERE status = 'reserved' AND reserved_time < CURRENT_TIMESTAMP(3) - INTERVAL ? MICROSECOND`,
+        [priority, Math.round(opts.orphanTimeout * 1e6)],
+      );
+    }
+
+    // 1. add: (key source & restrictions) - target - jobs, in one statement. The
+    // duplicate clause only absorbs a concurrent refresh adding the same key.
+    const src = restrictedSource(restricted, ALL);
+    const delayUs = Math.round((opts.delay ?? 0) * 1e6);
+    result.added = await this.session.execute(
+      `INSERT INTO ${this.fullName} (${keyCols.join(', ')}, status, priority, scheduled_time) ` +
+        `SELECT DISTINCT ${ksCols.join(', ')}, 'pending', ?, CURRENT_TIMESTAMP(3) + INTERVAL ? MICROSECOND FROM ${src.sql} ` +
+        `WHERE ${notInTarget(ks, this.target)} AND NOT ${inJobs} ` +
+        `ON DUPLICATE KEY UPDATE status = ${this.fullName}.status`,
+      [priority, delayUs, ...src.params],
+    );
+
+    // 2. re-pend successes whose rows left the target (only kept with keep_completed).
+    if (this.settings.keepCompleted) {
+      const inKs = restrictedSource(restricted, ALL, '$in');
+      const on = this.keyNames.map((k) => `${qi('$in')}.${qi(k)} = ${qi('$ks')}.${qi(k)}`).join(' AND ');
+      result.rePended = await this.session.execute(
+        `UPDATE ${this.fullName} AS ${qi('$ks')} SET ${RESET} WHERE ${qi('$ks')}.status = 'success' ` +
+          `AND ${notInTarget(ks, this.target)} AND EXISTS (SELECT 1 FROM ${inKs.sql} WHERE ${on})`,
+        [priority, ...inKs.params],
+      );
+    }
+
+    // 3. stale: old non-ignored jobs whose key left the *unrestricted* key source (our
+    // decision, notes 11.3 #12: a restricted refresh never deletes other jobs).
+    if (staleTimeout > 0) {
+      const on = this.keyNames.map((k) => `${qi('$s')}.${qi(k)} = ${qi('$j')}.${qi(k)}`).join(' AND ');
+      result.removed = await this.session.execute(
+        `DELETE ${qi('$j')} FROM ${this.fullName} AS ${qi('$j')} WHERE ${qi('$j')}.status <> 'ignore' ` +
+          `AND ${qi('$j')}.created_time < CURRENT_TIMESTAMP(3) - INTERVAL ? SECOND ` +
+          `AND NOT EXISTS (SELECT 1 FROM (${ks.sql.sql}) AS ${qi('$s')} WHERE ${on})`,
+        [staleTimeout, ...ks.sql.params],
+      );
+    }
+    return result;
+  }
+
+  /**
+   * Reservations whose connection no longer exists on the server go back to pending.
+   * Without the PROCESS privilege the process list shows only our own account's
+   * threads, so only that account's reservations are judged.
+   */
+  private async rependDeadConnections(priority: number): Promise<number> {
+    if (this.canSeeAllConnections === undefined) {
+      const rows = await this.session.query(
+        "SELECT 1 AS x FROM information_schema.user_privileges WHERE privilege_type = 'PROCESS' LIMIT 1",
+      );
+      this.canSeeAllConnections = rows.length > 0;
+    }
+    const own = this.canSeeAllConnections ? '' : " AND SUBSTRING_INDEX(`user`, '@', 1) = SUBSTRING_INDEX(USER(), '@', 1)";
+    return this.session.execute(
+      `UPDATE ${this.fullName} SET ${RESET} WHERE status = 'reserved' AND connection_id > 0${own} ` +
+        'AND connection_id NOT IN (SELECT id FROM information_schema.processlist)',
+      [priority],
+    );
+  }
+
+  /**
+   * The next eligible job, reserved for `who`, or undefined when none is left. With
+   * SKIP LOCKED, concurrent workers never wait on or fight for the same row; the status,
+   * columns and the reserved state stay those of the reference, so Python workers (which
+   * reserve with a conditional UPDATE) share the queue safely.
+   */
+  async claim(who: WorkerIdentity, opts: { priority?: number; source?: KeySource } = {}): Promise<Key | undefined> {
+    if (opts.source && opts.source.sql.sql !== this.target.keySource.sql.sql) return this.claimRestricted(who, opts.source, opts.priority);
+    const prio = opts.priority !== undefined ? ' AND priority <= ?' : '';
+    const params = opts.priority !== undefined ? [opts.priority] : [];
+    return this.session.transaction(async () => {
+      const rows = await this.session.query(
+        `SELECT ${this.keyNames.map(qi).join(', ')} FROM ${this.fullName} ` +
+          `WHERE status = 'pending' AND scheduled_time <= CURRENT_TIMESTAMP(3)${prio} ` +
+          'ORDER BY priority, scheduled_time LIMIT 1 FOR UPDATE SKIP LOCKED',
+        params,
+      );
+      if (rows.length === 0) return undefined;
+      const key = this.pick(rows[0]!);
+      const where = this.keyWhere(key);
+      await this.session.execute(
+        `UPDATE ${this.fullName} SET status = 'reserved', host = ?, pid = ?, connection_id = ?, user = ?, version = ?, ` +
+          `reserved_time = CURRENT_TIMESTAMP(3) WHERE ${where.sql}`,
+        [who.host, who.pid, who.connectionId, who.user, who.version, ...where.params],
+      );
+      return key;
+    });
+  }
+
+  // A locking read would also lock the key source's rows named in the restriction
+  // (MariaDB has no FOR UPDATE OF), so restricted claims read candidates without locks
+  // and reserve them with the reference's conditional UPDATE.
+  private async claimRestricted(who: WorkerIdentity, source: KeySource, priority?: number): Promise<Key | undefined> {
+    const src = restrictedSource(source, ALL, '$r');
+    const on = this.keyNames.map((k) => `${qi('$r')}.${qi(k)} = ${qi('$j')}.${qi(k)}`).join(' AND ');
+    for (;;) {
+      const rows = await this.session.query(
+        `SELECT ${this.keyNames.map((k) => `${qi('$j')}.${qi(k)}`).join(', ')} FROM ${this.fullName} AS ${qi('$j')} ` +
+          `WHERE ${qi('$j')}.status = 'pending' AND ${qi('$j')}.scheduled_time <= CURRENT_TIMESTAMP(3)` +
+          (priority !== undefined ? ` AND ${qi('$j')}.priority <= ?` : '') +
+          ` AND EXISTS (SELECT 1 FROM ${src.sql} WHERE ${on}) ORDER BY ${qi('$j')}.priority, ${qi('$j')}.scheduled_time LIMIT 8`,
+        [...(priority !== undefined ? [priority] : []), ...src.params],
+      );
+      if (rows.length === 0) return undefined;
+      for (const row of rows) {
+        const key = this.pick(row);
+        if (await this.reserve(key, who)) return key;
+      }
+    }
+  }
+
+  /** jobs.py: reserve — the reference's conditional UPDATE for one known key. */
+  async reserve(key: Key, who: WorkerIdentity): Promise<boolean> {
+    const where = this.keyWhere(key);
+    const n = await this.session.execute(
+      `UPDATE ${this.fullName} SET status = 'reserved', host = ?, pid = ?, connection_id = ?, user = ?, version = ?, ` +
+        `reserved_time = CURRENT_TIMESTAMP(3) WHERE ${where.sql} AND status = 'pending' AND scheduled_time <= CURRENT_TIMESTAMP(3)`,
+      [who.host, who.pid, who.connectionId, who.user, who.version, ...where.params],
+    );
+    return n === 1;
+  }
+
+  /** jobs.py: complete — the row is deleted, or kept as `success` with keep_completed. */
+  async complete(key: Key, durationSeconds?: number): Promise<void> {
+    const where = this.keyWhere(key);
+    if (this.settings.keepCompleted) {
+      await this.session.execute(
+        `UPDATE ${this.fullName} SET status = 'success', completed_time = CURRENT_TIMESTAMP(3)` +
+          (durationSeconds !== undefined ? ', duration = ?' : '') +
+          ` WHERE ${where.sql}`,
+        [...(durationSeconds !== undefined ? [durationSeconds] : []), ...where.params],
+      );
+    } else {
+      await this.session.execute(`DELETE FROM ${this.fullName} WHERE ${where.sql}`, where.params);
+    }
+  }
+
+  /** jobs.py: error — message truncated as the reference does, stack blob-encoded. */
+  async error(key: Key, message: string, stack?: string, who?: WorkerIdentity): Promise<void> {
+    const where = this.keyWhere(key);
+    const msg = truncateErrorMessage(message);
+    const blob = stack !== undefined ? encodeErrorStack(stack) : null;
+    const n = await this.session.execute(
+      `UPDATE ${this.fullName} SET status = 'error', completed_time = CURRENT_TIMESTAMP(3), error_message = ?, error_stack = ? WHERE ${where.sql}`,
+      [msg, blob, ...where.params],
+    );
+    if (n === 0) {
+      // The row vanished while the make ran (deleted by hand): keep the error visible.
+      await this.session.execute(
+        `INSERT INTO ${this.fullName} (${this.keyNames.map(qi).join(', ')}, status, priority, completed_time, error_message, error_stack, user, host, pid, connection_id, version) ` +
+          `VALUES (${this.keyNames.map(() => '?').join(', ')}, 'error', ?, CURRENT_TIMESTAMP(3), ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          ...this.keyNames.map((k) => key[k]),
+          this.settings.defaultPriority,
+          msg,
+          blob,
+          who?.user ?? '',
+          who?.host ?? '',
+          who?.pid ?? 0,
+          who?.connectionId ?? 0,
+          who?.version ?? '',
+        ],
+      );
+    }
+  }
+
+  /** jobs.py: ignore — existing rows become `ignore`, new keys are inserted as `ignore`. */
+  async ignore(keys: readonly Key[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    await this.declare();
+    const row = `(${this.keyNames.map(() => '?').join(', ')}, 'ignore', ?)`;
+    const params = keys.flatMap((key) => [...this.keyWhere(key).params, this.settings.defaultPriority]);
+    await this.session.execute(
+      `INSERT INTO ${this.fullName} (${this.keyNames.map(qi).join(', ')}, status, priority) VALUES ${keys.map(() => row).join(', ')} ` +
+        "ON DUPLICATE KEY UPDATE status = 'ignore'",
+      params,
+    );
+    return keys.length;
+  }
+
+  /** Deletes jobs (all, or of one status, or these keys); deleting `error` rows is the retry. */
+  async delete(opts: { status?: JobStatus; keys?: readonly Key[] } = {}): Promise<number> {
+    if (!(await this.exists())) return 0;
+    const { sql, params } = this.filter(opts);
+    return this.session.execute(`DELETE FROM ${this.fullName}${sql}`, params);
+  }
+
+  private filter(opts: { status?: JobStatus; keys?: readonly Key[] }): Sql {
+    const conds: string[] = [];
+    const params: unknown[] = [];
+    if (opts.status) {
+      if (!JOB_STATUSES.includes(opts.status)) throw new RangeError(`Unknown job status ${opts.status}; one of ${JOB_STATUSES.join(', ')}.`);
+      conds.push('status = ?');
+      params.push(opts.status);
+    }
+    if (opts.keys) {
+      if (opts.keys.length === 0) conds.push('FALSE');
+      else {
+        const ors = opts.keys.map((k) => this.keyWhere(k));
+        conds.push(`(${ors.map((w) => `(${w.sql})`).join(' OR ')})`);
+        params.push(...ors.flatMap((w) => w.params));
+      }
+    }
+    return { sql: conds.length ? ` WHERE ${conds.join(' AND ')}` : '', params };
+  }
+
+  /** Jobs of one status (or all), newest activity first. */
+  async list(opts: { status?: JobStatus; keys?: readonly Key[]; limit?: number } = {}): Promise<JobRow[]> {
+    if (!(await this.exists())) return [];
+    const { sql, params } = this.filter(opts);
+    const rows = await this.session.query(
+      `SELECT * FROM ${this.fullName}${sql} ORDER BY priority, scheduled_time` + (opts.limit !== undefined ? ` LIMIT ${Math.floor(opts.limit)}` : ''),
+      params,
+    );
+    return rows.map((r) => ({
+      key: this.pick(r),
+      status: r.status as JobStatus,
+      priority: Number(r.priority),
+      createdTime: (r.created_time as Date | null) ?? null,
+      scheduledTime: (r.scheduled_time as Date | null) ?? null,
+      reservedTime: (r.reserved_time as Date | null) ?? null,
+      completedTime: (r.completed_time as Date | null) ?? null,
+      duration: r.duration === null || r.duration === undefined ? null : Number(r.duration),
+      errorMessage: String(r.error_message ?? ''),
+      user: String(r.user ?? ''),
+      host: String(r.host ?? ''),
+      pid: Number(r.pid ?? 0),
+      connectionId: Number(r.connection_id ?? 0),
+      version: String(r.version ?? ''),
+    }));
+  }
+
+  /** The stored stack of an errored job, decoded. */
+  async errorStack(key: Key): Promise<Uint8Array | null> {
+    const where = this.keyWhere(key);
+    const rows = await this.session.query(`SELECT error_stack FROM ${this.fullName} WHERE ${where.sql}`, where.params);
+    return (rows[0]?.error_stack as Uint8Array | null | undefined) ?? null;
+  }
+
+  /** jobs.py: progress — counts per status; zeros when the table does not exist yet. */
+  async progress(): Promise<JobCounts> {
+    const counts: JobCounts = { pending: 0, reserved: 0, success: 0, error: 0, ignore: 0, total: 0 };
+    if (!(await this.exists())) return counts;
+    const rows = await this.session.query<{ status: JobStatus; n: number }>(`SELECT status, COUNT(*) AS n FROM ${this.fullName} GROUP BY status`);
+    for (const r of rows) counts[r.status] = Number(r.n);
+    counts.total = JOB_STATUSES.reduce((s, k) => s + counts[k], 0);
+    return counts;
+  }
+}

@@ -1,0 +1,78 @@
+// The few SQL operations the jobs queue and populate need, independent of which
+// connection object carries them: the runtime core's Connection, or a bare mysql2
+// connection (tests, the worker processes' own queue connection).
+import type { Connection as Mysql2Connection, PoolConnection, ResultSetHeader } from 'mysql2/promise';
+
+/** SQL text with its bound values in placeholder order. */
+export interface Sql {
+  sql: string;
+  params: unknown[];
+}
+
+export type Row = Record<string, unknown>;
+
+export interface SqlSession {
+  /** Rows of a SELECT. */
+  query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** A statement that changes rows; resolves to the server's affected-row count. */
+  execute(sql: string, params?: readonly unknown[]): Promise<number>;
+  /**
+   * Runs `fn` inside one transaction on one physical connection: COMMIT when it
+   * resolves, ROLLBACK when it throws. Nested calls are refused, as in the reference
+   * (connection.py: start_transaction).
+   */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /** The server-side id of the connection that runs this session's statements. */
+  connectionId(): Promise<number>;
+}
+
+/** A session over one dedicated mysql2 connection (never a pool: transactions need one). */
+export function sessionFromMysql(conn: Mysql2Connection | PoolConnection): SqlSession {
+  let inTransaction = false;
+  let cachedId: number | undefined;
+  return {
+    async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+      const [rows] = await conn.query(sql, params as unknown[]);
+      return rows as T[];
+    },
+    async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
+      const [res] = await conn.query(sql, params as unknown[]);
+      return (res as ResultSetHeader).affectedRows;
+    },
+    async transaction<T>(fn: () => Promise<T>): Promise<T> {
+      if (inTransaction) throw new Error('Nested transactions are not supported.');
+      inTransaction = true;
+      try {
+        await conn.query('START TRANSACTION');
+        let result: T;
+        try {
+          result = await fn();
+        } catch (e) {
+          await conn.query('ROLLBACK').catch(() => undefined);
+          throw e;
+        }
+        await conn.query('COMMIT');
+        return result;
+      } finally {
+        inTransaction = false;
+      }
+    },
+    async connectionId(): Promise<number> {
+      if (cachedId === undefined) {
+        const [rows] = await conn.query('SELECT CONNECTION_ID() AS id');
+        cachedId = Number((rows as Row[])[0]!.id);
+      }
+      return cachedId;
+    },
+  };
+}
+
+/** `name` quoted as a MySQL identifier. */
+export function qi(name: string): string {
+  return '`' + name.replace(/`/g, '``') + '`';
+}
+
+/** `db`.`table` */
+export function qualified(database: string, table: string): string {
+  return `${qi(database)}.${qi(table)}`;
+}

@@ -1,0 +1,165 @@
+// A Computed/Imported class of the runtime core, seen as a PopulateTarget. Everything is
+// reached through registered symbols and the class's own statics, so a class from a
+// pipeline module that loaded its own copy of the runtime works here too.
+import { Catalog, type CatalogAttribute, type CatalogTable } from '../catalog/index';
+import type { Connection } from '../connection/index';
+import { QueryExpression, type QuerySource, type Restriction } from '../query/expression';
+import { decodeValue } from '../query/values';
+import { withDirectInsert } from '../table/shared';
+import { BINDING, TIER, type TableBinding } from '../table/tiers';
+import type { JobKeyColumn } from '../jobs/definition';
+import type { SqlSession } from '../jobs/session';
+import type { KeySource } from './keysource';
+import type { Key, MakeHooks, PopulateTarget } from './target';
+
+/** What populate reads from an auto-populated table class. */
+export interface AutoPopulatedClass {
+  name: string;
+  make?: unknown;
+  makeFetch?: unknown;
+  makeCompute?: unknown;
+  makeInsert?: unknown;
+  keySource?: QuerySource | undefined;
+}
+
+export function isAutoPopulatedClass(value: unknown): value is AutoPopulatedClass {
+  if (typeof value !== 'function') return false;
+  const tier = (value as unknown as Record<symbol, unknown>)[TIER];
+  return tier === 'Computed' || tier === 'Imported';
+}
+
+function binding(cls: AutoPopulatedClass): TableBinding {
+  const b = Object.prototype.hasOwnProperty.call(cls, BINDING) ? (cls as unknown as Record<symbol, TableBinding>)[BINDING] : undefined;
+  if (!b) throw new Error(`Table class ${cls.name} is not registered with a schema: call schema.register(${cls.name}).`);
+  return b;
+}
+
+function sessionOf(conn: Connection): SqlSession {
+  return {
+    query: (sql, params = []) => conn.query(sql, [...params]),
+    execute: (sql, params = []) => conn.execute(sql, [...params]),
+    transaction: (fn) => conn.transaction(fn),
+    connectionId: async () => Number((await conn.query<{ id: unknown }>('SELECT CONNECTION_ID() AS id'))[0]?.id ?? 0),
+  };
+}
+
+/** The hooks the class defines itself (the base class's make only throws). */
+function hooksOf(cls: AutoPopulatedClass): MakeHooks {
+  const own = (name: 'make' | 'makeFetch' | 'makeCompute' | 'makeInsert') => {
+    // Walk up to, but not into, the runtime's own AutoPopulated base class.
+    for (let c: unknown = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+      const tier = Object.prototype.hasOwnProperty.call(c, TIER);
+      if (tier) break;
+      if (Object.prototype.hasOwnProperty.call(c, name)) {
+        const fn = (c as unknown as Record<string, unknown>)[name];
+        if (typeof fn === 'function') return (fn as (...a: unknown[]) => unknown).bind(cls);
+      }
+    }
+    return undefined;
+  };
+  const hooks: MakeHooks = {};
+  const make = own('make');
+  const fetch = own('makeFetch');
+  const compute = own('makeCompute');
+  const insert = own('makeInsert');
+  if (make) hooks.make = make as MakeHooks['make'];
+  if (fetch && compute && insert) {
+    hooks.makeFetch = fetch as MakeHooks['makeFetch'];
+    hooks.makeCompute = compute as MakeHooks['makeCompute'];
+    hooks.makeInsert = insert as MakeHooks['makeInsert'];
+  } else if (fetch || compute || insert) {
+    throw new Error(`${cls.name}: a three-part make needs all of makeFetch, makeCompute and makeInsert.`);
+  }
+  if (!hooks.make && !hooks.makeFetch) throw new Error(`${cls.name} defines no make(key) (nor makeFetch, makeCompute and makeInsert).`);
+  return hooks;
+}
+
+/**
+ * autopopulate.py: key_source — the join of the primary-key parents' keys, each
+ * projected to its primary key, renamed where the foreign key renames (notes §6.1).
+ */
+function defaultKeySource(conn: Connection, catalog: Catalog, heading: CatalogTable, className: string): QueryExpression {
+  const parents = heading.foreignKeys.filter((fk) => fk.primary);
+  if (parents.length === 0) {
+    throw new Error(`${className}: a table must have dependencies from its primary key for auto-populate to work.`);
+  }
+  let ks: QueryExpression | undefined;
+  for (const fk of parents) {
+    const leaf = QueryExpression.table(`${fk.parentSchema}.${fk.parentTable}`, async () => ({
+      connection: conn,
+      schema: fk.parentSchema,
+      table: fk.parentTable,
+      heading: await catalog.describeTable(fk.parentSchema, fk.parentTable),
+    }));
+    const renames: Record<string, string> = {};
+    for (const [child, parent] of Object.entries(fk.attrMap)) if (child !== parent) renames[child] = parent;
+    const projected = Object.keys(renames).length ? leaf.proj(renames) : leaf.proj();
+    ks = ks ? ks.join(projected) : projected;
+  }
+  return ks!;
+}
+
+export async function targetFromTable(cls: AutoPopulatedClass): Promise<PopulateTarget> {
+  if (!isAutoPopulatedClass(cls)) throw new Error(`${(cls as { name?: string } | undefined)?.name ?? String(cls)} is not a Computed or Imported table class.`);
+  const b = binding(cls);
+  const conn = await b.connection();
+  const heading = await b.heading();
+  const catalog = new Catalog(conn);
+  const hooks = hooksOf(cls);
+  const session = sessionOf(conn);
+  const byName = new Map<string, CatalogAttribute>(heading.attributes.map((a) => [a.name, a]));
+  const primaryKey = heading.primaryKey.filter((k) => !k.startsWith('_'));
+  const custom = cls.keySource;
+  const base = custom ? custom.toQuery() : defaultKeySource(conn, catalog, heading, cls.name);
+  const db = conn.settings.database;
+
+  return {
+    name: cls.name,
+    database: b.schemaName,
+    tableName: b.tableName,
+    primaryKey,
+    session,
+    inTransaction: () => conn.inTransaction,
+    async keySource(restrictions: readonly Restriction[]): Promise<KeySource> {
+      let q: QueryExpression = base;
+      for (const r of restrictions) q = q.restrict(r);
+      // autopopulate.py: only the key source's primary key is used (key_source.proj()).
+      const pk = await q.primaryKey();
+      for (const a of pk) {
+        if (!byName.has(a)) throw new Error(`The populate target ${cls.name} lacks attribute ${a} from the primary key of its key source.`);
+      }
+      const sql = await q.toSql({ attributes: pk });
+      return { sql, primaryKey: pk, attributes: pk, unique: /^SELECT DISTINCT /i.test(sql.sql) };
+    },
+    async jobKeyColumns(): Promise<JobKeyColumn[]> {
+      // jobs.py: _get_fk_derived_pk_attrs — FK-derived key attributes, typed by their
+      // own marker when they have one (uuid), else by their SQL type.
+      const fkDerived = new Set(heading.foreignKeys.filter((fk) => fk.primary).flatMap((fk) => Object.keys(fk.attrMap)));
+      return primaryKey
+        .filter((k) => fkDerived.has(k))
+        .map((k) => {
+          const a = byName.get(k)!;
+          return { name: k, type: a.typeSource === 'marker' ? a.type : a.sqlType };
+        });
+    },
+    hasJobMetadata: async () => byName.has('_job_start_time'),
+    decodeKey(raw: Key): Key {
+      const out: Key = {};
+      for (const [k, v] of Object.entries(raw)) {
+        const a = byName.get(k);
+        out[k] = a && v !== null && v !== undefined ? decodeValue(a, v) : v;
+      }
+      return out;
+    },
+    hooks,
+    allowInserts: (fn) => withDirectInsert(fn),
+    server: {
+      host: db.host,
+      port: db.port,
+      user: db.user ?? '',
+      password: db.password ?? '',
+      tls: db.useTls,
+    },
+    jobs: conn.settings.jobs,
+  };
+}

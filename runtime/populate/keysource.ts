@@ -1,0 +1,70 @@
+// What remains to compute is `keySource - target`, always in SQL (autopopulate.py:
+// _jobs_to_do, progress; reference notes §6.3, §6.9, §6.10): keys are never loaded into
+// memory to compute it.
+import { qi, qualified, type Sql } from '../jobs/session';
+
+export interface KeySource {
+  /** A SELECT whose columns include every attribute in `primaryKey`. */
+  sql: Sql;
+  /** Only the primary key of the key source identifies a job (autopopulate.py: key_source.proj()). */
+  primaryKey: readonly string[];
+  /** Every column the SELECT yields, for attribute-object restrictions. */
+  attributes: readonly string[];
+  /** True when no two rows share a primary key (the default key source: a join of parents' keys). */
+  unique: boolean;
+}
+
+export interface TargetTable {
+  database: string;
+  tableName: string;
+}
+
+/** `SELECT * FROM (key source) WHERE condition` as a derived table named `alias`. */
+export function restrictedSource(ks: KeySource, condition: Sql, alias = '$ks'): Sql {
+  return {
+    sql: `(SELECT * FROM (${ks.sql.sql}) AS ${qi('$src')} WHERE ${condition.sql}) AS ${qi(alias)}`,
+    params: [...ks.sql.params, ...condition.params],
+  };
+}
+
+/** `NOT EXISTS (row of target with the same key as alias)` */
+export function notInTarget(ks: KeySource, target: TargetTable, alias = '$ks'): string {
+  const on = ks.primaryKey.map((a) => `${qi('$t')}.${qi(a)} = ${qi(alias)}.${qi(a)}`).join(' AND ');
+  return `NOT EXISTS (SELECT 1 FROM ${qualified(target.database, target.tableName)} AS ${qi('$t')} WHERE ${on})`;
+}
+
+/** Keys to compute, ordered by key so that batches can continue after the last key seen. */
+export function remainingKeysSql(ks: KeySource, target: TargetTable, condition: Sql, after?: readonly unknown[], limit?: number): Sql {
+  const src = restrictedSource(ks, condition);
+  const cols = ks.primaryKey.map((a) => `${qi('$ks')}.${qi(a)}`);
+  const params = [...src.params];
+  let where = notInTarget(ks, target);
+  if (after) {
+    where += ` AND (${cols.join(', ')}) > (${cols.map(() => '?').join(', ')})`;
+    params.push(...after);
+  }
+  let sql = `SELECT DISTINCT ${cols.join(', ')} FROM ${src.sql} WHERE ${where} ORDER BY ${cols.join(', ')}`;
+  if (limit !== undefined) sql += ` LIMIT ${Math.max(0, Math.floor(limit))}`;
+  return { sql, params };
+}
+
+/**
+ * One query: total keys and how many of them the target lacks (autopopulate.py:
+ * progress). A LEFT JOIN on the target's primary key; DISTINCT only when the key source
+ * may repeat keys, since counting distinct tuples of a million keys costs a sort.
+ */
+export function progressSql(ks: KeySource, target: TargetTable, condition: Sql): Sql {
+  const src = restrictedSource(ks, condition);
+  const cols = ks.primaryKey.map((a) => `${qi('$ks')}.${qi(a)}`);
+  const on = ks.primaryKey.map((a) => `${qi('$t')}.${qi(a)} = ${qi('$ks')}.${qi(a)}`).join(' AND ');
+  const missing = `${qi('$t')}.${qi(ks.primaryKey[0]!)} IS NULL`;
+  const join = `FROM ${src.sql} LEFT JOIN ${qualified(target.database, target.tableName)} AS ${qi('$t')} ON ${on}`;
+  if (ks.unique) {
+    return { sql: `SELECT COUNT(*) AS total, COALESCE(SUM(${missing}), 0) AS remaining ${join}`, params: src.params };
+  }
+  const tuple = cols.length === 1 ? cols[0]! : `CONCAT_WS(CHAR(0), ${cols.join(', ')})`;
+  return {
+    sql: `SELECT COUNT(DISTINCT ${tuple}) AS total, COUNT(DISTINCT CASE WHEN ${missing} THEN ${tuple} END) AS remaining ${join}`,
+    params: src.params,
+  };
+}

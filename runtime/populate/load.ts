@@ -1,0 +1,54 @@
+// Loads a user's pipeline module, TypeScript or JavaScript, without a build step (tsx's
+// programmatic API), and finds a table class in it by name.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isAutoPopulatedClass, type AutoPopulatedClass } from './adapter';
+
+export class PipelineLoadError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PipelineLoadError';
+  }
+}
+
+export async function loadPipelineModule(path: string, cwd = process.cwd()): Promise<Record<string, unknown>> {
+  const abs = resolve(cwd, path);
+  if (!existsSync(abs)) throw new PipelineLoadError(`Pipeline module not found: ${abs}`);
+  const url = pathToFileURL(abs).href;
+  try {
+    if (/\.[cm]?tsx?$/i.test(abs)) {
+      const { tsImport } = (await import('tsx/esm/api')) as { tsImport: (specifier: string, parent: string) => Promise<Record<string, unknown>> };
+      return await tsImport(url, pathToFileURL(resolve(cwd, 'index.js')).href);
+    }
+    return (await import(url)) as Record<string, unknown>;
+  } catch (e) {
+    throw new PipelineLoadError(`Cannot load pipeline module ${path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
+
+/** Every Computed/Imported class the module exports (directly, as default, or inside an exported object). */
+export function autoPopulatedTables(mod: Record<string, unknown>): AutoPopulatedClass[] {
+  const found = new Set<AutoPopulatedClass>();
+  const visit = (v: unknown, depth: number) => {
+    if (isAutoPopulatedClass(v)) found.add(v);
+    else if (depth < 2 && v !== null && (typeof v === 'object' || typeof v === 'function')) {
+      // Schema objects expose their classes as `tables` (a Map).
+      const tables = (v as { tables?: unknown }).tables;
+      if (tables instanceof Map) for (const t of tables.values()) visit(t, depth + 1);
+      if (typeof v === 'object') for (const x of Object.values(v as Record<string, unknown>)) visit(x, depth + 1);
+    }
+  };
+  for (const v of Object.values(mod)) visit(v, 0);
+  return [...found];
+}
+
+export function findTable(mod: Record<string, unknown>, name: string, path = 'the module'): AutoPopulatedClass {
+  const tables = autoPopulatedTables(mod);
+  const hit = tables.find((t) => t.name === name);
+  if (hit) return hit;
+  const known = tables.map((t) => t.name).sort();
+  throw new PipelineLoadError(
+    `No Computed or Imported table named ${name} is exported by ${path}` + (known.length ? `; it exports ${known.join(', ')}.` : '; it exports none.'),
+  );
+}

@@ -1,0 +1,153 @@
+// populate(): DataJoint's computation model (autopopulate.py: populate,
+// _populate_direct, _populate_distributed; reference notes §6). Direct mode walks
+// `keySource - target` in key order, a batch at a time; distributed mode claims jobs
+// from the `~~name` table. With processes > 1 the same happens in worker processes.
+import { cpus } from 'node:os';
+import { JobQueue, type JobsTarget } from '../jobs/queue';
+import { jobVersion, workerIdentity } from '../jobs/identity';
+import type { SqlSession } from '../jobs/session';
+import { openControl, type ControlConnection } from './control';
+import { Interrupt, handleStopSignals } from './interrupt';
+import { progressSql, remainingKeysSql, type KeySource } from './keysource';
+import { checkOptions, type PopulateOptions, type PopulateResult } from './options';
+import { MakeError, Report } from './report';
+import { populateKey, type RunContext } from './runner';
+import type { Key, PopulateTarget, Restriction } from './target';
+import { runWorkers } from './workers';
+
+const ALL = { sql: 'TRUE', params: [] as unknown[] };
+const BATCH = 1000;
+
+/** Keys of `source - target` in key order, read a batch at a time. */
+export async function* remainingKeys(session: SqlSession, source: KeySource, target: PopulateTarget, batch = BATCH): AsyncGenerator<Key> {
+  let after: unknown[] | undefined;
+  for (;;) {
+    const q = remainingKeysSql(source, target, ALL, after, batch);
+    const rows = await session.query(q.sql, q.params);
+    for (const r of rows) {
+      const key: Key = {};
+      for (const k of source.primaryKey) key[k] = r[k];
+      yield key;
+    }
+    if (rows.length < batch) return;
+    const last = rows[rows.length - 1]!;
+    after = source.primaryKey.map((k) => last[k]);
+  }
+}
+
+/** (remaining, total) over the restricted key source (autopopulate.py: progress). */
+export async function progressOf(session: SqlSession, source: KeySource, target: PopulateTarget): Promise<{ remaining: number; total: number }> {
+  const q = progressSql(source, target, ALL);
+  const [row] = await session.query<{ total: unknown; remaining: unknown }>(q.sql, q.params);
+  return { remaining: Number(row?.remaining ?? 0), total: Number(row?.total ?? 0) };
+}
+
+export async function jobsTargetOf(target: PopulateTarget): Promise<JobsTarget> {
+  return {
+    database: target.database,
+    tableName: target.tableName,
+    keyColumns: await target.jobKeyColumns(),
+    keySource: await target.keySource([]),
+  };
+}
+
+async function pendingCount(session: SqlSession, queue: JobQueue, source: KeySource, priority?: number): Promise<number> {
+  const keys = queue.target.keyColumns.map((k) => k.name);
+  const on = keys.map((k) => `\`$s\`.\`${k}\` = \`$j\`.\`${k}\``).join(' AND ');
+  const [row] = await session.query<{ n: unknown }>(
+    `SELECT COUNT(*) AS n FROM ${queue.fullName} AS \`$j\` WHERE \`$j\`.status = 'pending' AND \`$j\`.scheduled_time <= CURRENT_TIMESTAMP(3)` +
+      (priority !== undefined ? ' AND `$j`.priority <= ?' : '') +
+      ` AND EXISTS (SELECT 1 FROM (${source.sql.sql}) AS \`$s\` WHERE ${on})`,
+    [...(priority !== undefined ? [priority] : []), ...source.sql.params],
+  );
+  return Number(row?.n ?? 0);
+}
+
+export async function populateTarget(target: PopulateTarget, restrictions: readonly Restriction[], options: PopulateOptions = {}): Promise<PopulateResult> {
+  const { budget, processes: requested } = checkOptions(options);
+  if (target.inTransaction()) throw new Error('Populate cannot be called during a transaction.');
+  const mode = options.reserveJobs ? 'reserved' : 'direct';
+  const source = await target.keySource(restrictions);
+  const control = await openControl(target.server);
+  const interrupt = new Interrupt();
+  const restore = options.handleSignals === false ? () => undefined : handleStopSignals(interrupt);
+  try {
+    let queue: JobQueue | undefined;
+    let total: number;
+    if (options.reserveJobs) {
+      queue = new JobQueue(control.session, await jobsTargetOf(target), target.jobs);
+      if (options.refresh ?? target.jobs.autoRefresh) {
+        // delay -1 s: jobs added now are eligible at once despite clock granularity (autopopulate.py).
+        await queue.refresh({ source, priority: options.priority, delay: -1 });
+      } else {
+        await queue.declare();
+      }
+      total = await pendingCount(control.session, queue, source, options.priority);
+    } else {
+      total = (await progressOf(control.session, source, target)).remaining;
+    }
+    total = Math.min(total, budget);
+    let processes = Math.max(1, Math.min(requested, total));
+    if (processes > cpus().length) {
+      process.emitWarning(`populate: ${processes} processes on ${cpus().length} CPU cores.`, { code: 'DJ_POPULATE_PROCESSES' });
+    }
+    const report = new Report(options, target.name, target.database, mode, total);
+    await report.start(processes);
+    if (processes > 1) {
+      return await runWorkers({ target, options, source, queue, control, interrupt, report, budget, processes });
+    }
+    return await runSerial(target, options, source, queue, control, interrupt, report, budget);
+  } finally {
+    restore();
+    await control.close();
+  }
+}
+
+async function runSerial(
+  target: PopulateTarget,
+  options: PopulateOptions,
+  source: KeySource,
+  queue: JobQueue | undefined,
+  control: ControlConnection,
+  interrupt: Interrupt,
+  report: Report,
+  budget: number,
+): Promise<PopulateResult> {
+  const ctx: RunContext = {
+    target,
+    control: control.session,
+    queue,
+    who: queue ? await workerIdentity(control.session, target.jobs.versionMethod) : undefined,
+    kwargs: options.makeKwargs ?? {},
+    interrupt,
+    jobMetadata: await target.hasJobMetadata(),
+    version: jobVersion(target.jobs.versionMethod),
+  };
+  const keys = queue ? undefined : remainingKeys(control.session, source, target);
+  let attempts = 0;
+  try {
+    while (attempts < budget && !interrupt.stopped) {
+      let raw: Key | undefined;
+      if (queue) raw = await queue.claim(ctx.who!, { priority: options.priority, source });
+      else {
+        const next = await keys!.next();
+        raw = next.done ? undefined : next.value;
+      }
+      if (!raw) break;
+      attempts++;
+      const key = target.decodeKey(raw);
+      const outcome = await populateKey(ctx, raw, key);
+      if (outcome.status === 'done') report.keyDone(key, outcome.durationMs, process.pid);
+      else if (outcome.status === 'failed' || outcome.status === 'interrupted') {
+        report.keyFailed(key, outcome.message, outcome.error, process.pid);
+        if (outcome.status === 'failed' && !options.suppressErrors) {
+          const result = report.end(null);
+          throw new MakeError(target.name, key, outcome.message, outcome.error, result);
+        }
+      }
+    }
+  } finally {
+    await keys?.return(undefined);
+  }
+  return report.end(interrupt.signal);
+}

@@ -1,0 +1,138 @@
+// One key through make, in the reference's order (autopopulate.py: _populate1; notes
+// §6.5, §6.6): reserve (done by the caller), a transaction per key whose first statement
+// checks the key is still missing, make (or the three-part make with its re-fetch
+// verification), commit, the hidden job metadata, and the job marked complete or error.
+import type { JobQueue } from '../jobs/queue';
+import type { WorkerIdentity } from '../jobs/identity';
+import { qi, qualified, type SqlSession } from '../jobs/session';
+import { canonicalHash } from './hash';
+import { InterruptedError, type Interrupt } from './interrupt';
+import type { Key, MakeKwargs, PopulateTarget } from './target';
+
+export interface RunContext {
+  target: PopulateTarget;
+  /** The worker's own connection: job queue and, on interrupt, killing the make's session. */
+  control: SqlSession;
+  queue?: JobQueue;
+  who?: WorkerIdentity;
+  kwargs: MakeKwargs;
+  interrupt: Interrupt;
+  jobMetadata: boolean;
+  version: string;
+}
+
+export type Outcome =
+  | { status: 'done'; durationMs: number }
+  | { status: 'skipped' }
+  | { status: 'failed'; error: unknown; message: string }
+  | { status: 'interrupted'; error: InterruptedError; message: string };
+
+/** `ErrorClass: message`, or the class alone for an empty message (autopopulate.py: _populate1). */
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) {
+    const name = e.name || e.constructor?.name || 'Error';
+    return e.message ? `${name}: ${e.message}` : name;
+  }
+  return `Error: ${String(e)}`;
+}
+
+function stackOf(e: unknown): string {
+  if (e instanceof Error && e.stack) return e.stack;
+  return errorMessage(e);
+}
+
+/** Raised inside make's transaction when the key is already in the target: roll back, skip. */
+class AlreadyDone extends Error {}
+
+export class ChangedInputsError extends Error {
+  constructor(table: string) {
+    super(`Referential integrity failed! The makeFetch data of ${table} changed between makeCompute and makeInsert.`);
+    this.name = 'DataJointError';
+  }
+}
+
+function localDatetime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
+
+/**
+ * Runs make for one key. `raw` holds the key as the database returned it (used in SQL);
+ * `key` the same key as the table's value mapping decodes it (given to make).
+ */
+export async function populateKey(ctx: RunContext, raw: Key, key: Key): Promise<Outcome> {
+  const { target, interrupt } = ctx;
+  const hooks = target.hooks;
+  const pk = Object.keys(raw);
+  const where = pk.map((k) => `${qi(k)} = ?`).join(' AND ');
+  const whereParams = pk.map((k) => raw[k]);
+  const full = qualified(target.database, target.tableName);
+  const existsSql = `SELECT EXISTS(SELECT 1 FROM ${full} WHERE ${where}) AS e, CONNECTION_ID() AS cid`;
+  let makeSession: number | undefined;
+  const start = Date.now();
+  const startHr = performance.now();
+
+  const inTransaction = async (body: () => Promise<void>) =>
+    target.session.transaction(async () => {
+      // A make abandoned by an interrupt must not open a transaction afterwards.
+      if (interrupt.signal) throw new InterruptedError(interrupt.signal);
+      const [row] = await target.session.query<{ e: number | string; cid: number | string }>(existsSql, whereParams);
+      makeSession = Number(row!.cid);
+      if (Number(row!.e)) throw new AlreadyDone();
+      await target.allowInserts(body);
+    });
+
+  const work = async (): Promise<void> => {
+    if (hooks.makeFetch && hooks.makeCompute && hooks.makeInsert && !hooks.make) {
+      // Fetch and compute outside any transaction; then re-fetch inside a short one and
+      // insert only if the inputs are unchanged (notes §6.6).
+      const [pre] = await target.session.query<{ e: number | string }>(existsSql, whereParams);
+      if (Number(pre!.e)) throw new AlreadyDone();
+      const fetched = await hooks.makeFetch({ ...key }, ctx.kwargs);
+      const before = canonicalHash(fetched);
+      const computed = await hooks.makeCompute({ ...key }, fetched);
+      await inTransaction(async () => {
+        const again = await hooks.makeFetch!({ ...key }, ctx.kwargs);
+        if (canonicalHash(again) !== before) throw new ChangedInputsError(target.name);
+        await hooks.makeInsert!({ ...key }, computed);
+      });
+    } else if (hooks.make) {
+      await inTransaction(async () => {
+        await hooks.make!({ ...key }, ctx.kwargs);
+      });
+    } else {
+      throw new TypeError(`${target.name} defines neither make(key) nor makeFetch, makeCompute and makeInsert.`);
+    }
+  };
+
+  const running = work();
+  try {
+    await Promise.race([running, interrupt.promise]);
+  } catch (e) {
+    if (e instanceof AlreadyDone) {
+      if (ctx.queue) await ctx.queue.complete(raw);
+      return { status: 'skipped' };
+    }
+    let error = e;
+    if (e instanceof InterruptedError) {
+      // Roll back now rather than after make's next await: end the make's server
+      // session, which discards its open transaction (connection.py: cancel_transaction).
+      if (makeSession !== undefined) await ctx.control.execute(`KILL ${Number(makeSession)}`).catch(() => undefined);
+      await Promise.race([running.catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
+    }
+    const message = errorMessage(error);
+    if (ctx.queue) await ctx.queue.error(raw, message, stackOf(error), ctx.who);
+    if (error instanceof InterruptedError) return { status: 'interrupted', error, message };
+    return { status: 'failed', error, message };
+  }
+  const durationMs = performance.now() - startHr;
+  if (ctx.jobMetadata) {
+    await target.session.execute(
+      `UPDATE ${full} SET \`_job_start_time\` = ?, \`_job_duration\` = ?, \`_job_version\` = ? WHERE ${where}`,
+      [localDatetime(start), durationMs / 1000, ctx.version.slice(0, 64), ...whereParams],
+    );
+  }
+  if (ctx.queue) await ctx.queue.complete(raw, durationMs / 1000);
+  return { status: 'done', durationMs };
+}

@@ -1,0 +1,82 @@
+// `Table.jobs` of the reference as an object over one class: the job lists by status,
+// refresh, ignore, retry (deleting error rows) and progress (jobs.py: Job; notes §7.9).
+import type { JobStatus } from '../jobs/definition';
+import { JobQueue, type JobCounts, type JobRow, type RefreshOptions, type RefreshResult } from '../jobs/queue';
+import { targetFromTable, type AutoPopulatedClass } from './adapter';
+import { jobsTargetOf, progressOf } from './populate';
+import type { Key, PopulateTarget, Restriction } from './target';
+
+export class TableJobs {
+  private state?: Promise<{ target: PopulateTarget; queue: JobQueue }>;
+
+  constructor(readonly table: AutoPopulatedClass) {}
+
+  private async get(): Promise<{ target: PopulateTarget; queue: JobQueue }> {
+    this.state ??= (async () => {
+      const target = await targetFromTable(this.table);
+      return { target, queue: new JobQueue(target.session, await jobsTargetOf(target), target.jobs) };
+    })();
+    return this.state;
+  }
+
+  /** The queue itself, for everything else (claim, reserve, complete, error). */
+  async queue(): Promise<JobQueue> {
+    return (await this.get()).queue;
+  }
+
+  /** `~~name` */
+  async tableName(): Promise<string> {
+    return (await this.get()).queue.tableName;
+  }
+
+  async list(status?: JobStatus, limit?: number): Promise<JobRow[]> {
+    return (await this.get()).queue.list({ status, limit });
+  }
+  pending(limit?: number): Promise<JobRow[]> {
+    return this.list('pending', limit);
+  }
+  reserved(limit?: number): Promise<JobRow[]> {
+    return this.list('reserved', limit);
+  }
+  errors(limit?: number): Promise<JobRow[]> {
+    return this.list('error', limit);
+  }
+  ignored(limit?: number): Promise<JobRow[]> {
+    return this.list('ignore', limit);
+  }
+  completed(limit?: number): Promise<JobRow[]> {
+    return this.list('success', limit);
+  }
+
+  /** Adds pending jobs for the (restricted) key source, removes stale ones, re-pends orphans. */
+  async refresh(restrictions: readonly Restriction[] = [], options: Omit<RefreshOptions, 'source'> = {}): Promise<RefreshResult> {
+    const { target, queue } = await this.get();
+    return queue.refresh({ ...options, source: restrictions.length ? await target.keySource(restrictions) : undefined });
+  }
+
+  async ignore(keys: readonly Key[]): Promise<number> {
+    return (await this.get()).queue.ignore(keys);
+  }
+
+  /** Deletes error jobs (all, or these keys) so that the next refresh or populate retries them (jobs.py: "retry" pattern, notes §7.6). */
+  async retry(keys?: readonly Key[]): Promise<number> {
+    return (await this.get()).queue.delete({ status: 'error', keys });
+  }
+
+  /** Deletes jobs: all, or of one status, or these keys. */
+  async clear(opts: { status?: JobStatus; keys?: readonly Key[] } = {}): Promise<number> {
+    return (await this.get()).queue.delete(opts);
+  }
+
+  /** Keys still to compute against all keys, with the jobs table's counts per status. */
+  async progress(...restrictions: Restriction[]): Promise<{ remaining: number; total: number; jobs: JobCounts }> {
+    const { target, queue } = await this.get();
+    const p = await progressOf(target.session, await target.keySource(restrictions), target);
+    return { ...p, jobs: await queue.progress() };
+  }
+}
+
+/** The jobs of one Computed/Imported class (the reference's `Table.jobs`). */
+export function jobsFor(table: AutoPopulatedClass): TableJobs {
+  return new TableJobs(table);
+}

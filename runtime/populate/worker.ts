@@ -1,0 +1,86 @@
+// The worker process side of populate with processes > 1 (see workers.ts): loads the
+// pipeline module, opens its own connections, and runs make for the keys or claims it is
+// given, one at a time.
+import { JobQueue } from '../jobs/queue';
+import { jobVersion, workerIdentity } from '../jobs/identity';
+import { targetFromTable } from './adapter';
+import { openControl } from './control';
+import { handleStopSignals, Interrupt } from './interrupt';
+import type { KeySource } from './keysource';
+import { findTable, loadPipelineModule } from './load';
+import { jobsTargetOf } from './populate';
+import { serializeError, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
+import { populateKey, type Outcome, type RunContext } from './runner';
+import type { Key } from './target';
+
+function toWire(o: Outcome): Extract<FromWorker, { t: 'result' }>['outcome'] {
+  if (o.status === 'done') return { status: 'done', durationMs: o.durationMs };
+  if (o.status === 'skipped') return { status: 'skipped' };
+  return { status: o.status, message: o.message, error: serializeError(o.error) };
+}
+
+export function runWorker(): void {
+  const interrupt = new Interrupt();
+  handleStopSignals(interrupt);
+  const send = (m: FromWorker) => process.send?.(m);
+  let ctx: RunContext | undefined;
+  let init: WorkerInit | undefined;
+  let closeControl: (() => Promise<void>) | undefined;
+  // The parent is gone (killed): finish like a SIGTERM.
+  process.on('disconnect', () => {
+    interrupt.trigger('SIGTERM');
+    setTimeout(() => process.exit(1), 5000).unref();
+  });
+
+  const run = async (raw: Key): Promise<void> => {
+    const key = ctx!.target.decodeKey(raw);
+    const outcome = await populateKey(ctx!, raw, key);
+    send({ t: 'result', raw, key, outcome: toWire(outcome) });
+  };
+
+  const handle = async (m: ToWorker): Promise<void> => {
+    switch (m.t) {
+      case 'init': {
+        init = m;
+        const mod = await loadPipelineModule(m.module);
+        const target = await targetFromTable(findTable(mod, m.exportName, m.module));
+        const control = await openControl(target.server);
+        closeControl = control.close;
+        const queue = m.reserveJobs ? new JobQueue(control.session, await jobsTargetOf(target), target.jobs) : undefined;
+        ctx = {
+          target,
+          control: control.session,
+          queue,
+          who: queue ? await workerIdentity(control.session, target.jobs.versionMethod) : undefined,
+          kwargs: m.kwargs,
+          interrupt,
+          jobMetadata: await target.hasJobMetadata(),
+          version: jobVersion(target.jobs.versionMethod),
+        };
+        send({ t: 'ready', pid: process.pid, connectionId: await control.session.connectionId() });
+        return;
+      }
+      case 'run':
+        return run(m.raw);
+      case 'claim': {
+        const source: KeySource = init!.source;
+        const raw = interrupt.stopped ? undefined : await ctx!.queue!.claim(ctx!.who!, { priority: init!.priority, source });
+        if (!raw) send({ t: 'empty' });
+        else await run(raw);
+        return;
+      }
+      case 'stop':
+        await closeControl?.();
+        process.exit(0);
+    }
+  };
+
+  let chain = Promise.resolve();
+  process.on('message', (m: ToWorker) => {
+    if (m.t === 'interrupt') return interrupt.trigger(m.signal);
+    chain = chain.then(() => handle(m)).catch((e: unknown) => {
+      send({ t: 'fatal', message: e instanceof Error ? e.message : String(e) });
+      setTimeout(() => process.exit(1), 100);
+    });
+  });
+}

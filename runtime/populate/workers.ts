@@ -1,0 +1,258 @@
+// processes > 1 (autopopulate.py: the multiprocessing pool, notes §6.8): N worker
+// processes started with child_process.fork, each with its own connections. Direct mode:
+// the parent reads `keySource - target` and hands one key at a time to an idle worker.
+// Distributed mode: the parent hands out permissions to claim, and each worker claims
+// its job atomically from the jobs table. Workers run in their own process group so that
+// one Ctrl-C reaches only the parent, which stops handing out work and tells them.
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JobQueue } from '../jobs/queue';
+import type { ControlConnection } from './control';
+import { exitHooks, InterruptedError, type Interrupt } from './interrupt';
+import type { KeySource } from './keysource';
+import type { PopulateOptions, PopulateResult } from './options';
+import { remainingKeys } from './populate';
+import { reviveError, type FromWorker, type ToWorker, type WorkerOutcome } from './protocol';
+import { MakeError, type Report } from './report';
+import type { Key, PopulateTarget } from './target';
+
+export interface WorkerEntry {
+  /** The script to fork. */
+  file: string;
+  /** Its arguments (e.g. the hidden CLI command). */
+  args: string[];
+  /** Node options for the child (e.g. `--import tsx` for TypeScript sources). */
+  execArgv: string[];
+}
+
+let configuredEntry: WorkerEntry | undefined;
+
+/** The CLI points workers at itself (`dj populate-worker`); library use defaults to worker-main.ts. */
+export function setWorkerEntry(entry: WorkerEntry): void {
+  configuredEntry = entry;
+}
+
+function workerEntry(): WorkerEntry {
+  if (configuredEntry) return configuredEntry;
+  const ts = join(__dirname, 'worker-main.ts');
+  if (existsSync(ts)) return { file: ts, args: [], execArgv: ['--import', 'tsx'] };
+  const js = join(__dirname, 'worker-main.js');
+  if (existsSync(js)) return { file: js, args: [], execArgv: [] };
+  throw new Error('populate: no worker entry found for processes > 1; call setWorkerEntry() first.');
+}
+
+interface Args {
+  target: PopulateTarget;
+  options: PopulateOptions;
+  source: KeySource;
+  queue?: JobQueue;
+  control: ControlConnection;
+  interrupt: Interrupt;
+  report: Report;
+  budget: number;
+  processes: number;
+}
+
+class WorkerDied extends Error {}
+
+interface Worker {
+  child: ChildProcess;
+  pid: number;
+  connectionId: number;
+  ready: Promise<void>;
+  alive: boolean;
+  /** Resolves with the reply to the current request. */
+  waiting?: { resolve: (m: FromWorker) => void; reject: (e: Error) => void };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runWorkers(a: Args): Promise<PopulateResult> {
+  const entry = workerEntry();
+  const module = a.options.workerModule ?? process.argv[1];
+  if (!module) throw new Error('populate: processes > 1 needs options.workerModule, the module that exports the table.');
+  const exportName = a.options.exportName ?? a.target.name;
+  const keys = a.queue ? undefined : remainingKeys(a.control.session, a.source, a.target);
+  const retry: Key[] = [];
+  let attempts = 0;
+  let firstError: { key: Key; message: string; error: Error } | undefined;
+  const workers: Worker[] = [];
+
+  const killAll = () => {
+    for (const w of workers) if (w.alive) w.child.kill('SIGKILL');
+  };
+  exitHooks.add(killAll);
+
+  const spawnWorker = (): Worker => {
+    const child = fork(entry.file, entry.args, {
+      execArgv: entry.execArgv,
+      serialization: 'advanced',
+      detached: true,
+      // make's console output goes to stderr: stdout is the `--json` event stream.
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
+    child.stdout?.pipe(process.stderr);
+    let readyResolve!: () => void;
+    let readyReject!: (e: Error) => void;
+    const w: Worker = {
+      child,
+      pid: child.pid ?? 0,
+      connectionId: 0,
+      alive: true,
+      ready: new Promise<void>((res, rej) => {
+        readyResolve = res;
+        readyReject = rej;
+      }),
+    };
+    w.ready.catch(() => undefined);
+    child.on('message', (m: FromWorker) => {
+      if (m.t === 'ready') {
+        w.connectionId = m.connectionId;
+        readyResolve();
+      } else if (m.t === 'fatal') {
+        const err = new Error(m.message);
+        readyReject(err);
+        w.waiting?.reject(err);
+      } else {
+        const waiting = w.waiting;
+        w.waiting = undefined;
+        waiting?.resolve(m);
+      }
+    });
+    child.on('exit', () => {
+      w.alive = false;
+      readyReject(new WorkerDied(`worker ${w.pid} exited before it was ready`));
+      const waiting = w.waiting;
+      w.waiting = undefined;
+      waiting?.reject(new WorkerDied(`worker ${w.pid} exited`));
+    });
+    const init: ToWorker = {
+      t: 'init',
+      module,
+      exportName,
+      reserveJobs: Boolean(a.queue),
+      source: a.source,
+      kwargs: a.options.makeKwargs ?? {},
+      priority: a.options.priority,
+    };
+    child.send(init);
+    return w;
+  };
+
+  const request = (w: Worker, m: ToWorker): Promise<FromWorker> =>
+    new Promise((resolve, reject) => {
+      if (!w.alive) return reject(new WorkerDied(`worker ${w.pid} is gone`));
+      w.waiting = { resolve, reject };
+      w.child.send(m);
+    });
+
+  const stopping = () => a.interrupt.stopped || firstError !== undefined || attempts >= a.budget;
+
+  const nextKey = async (): Promise<Key | undefined> => {
+    const again = retry.shift();
+    if (again) return again;
+    const n = await keys!.next();
+    return n.done ? undefined : n.value;
+  };
+
+  // A worker that died (kill -9, crash) held a reservation on a connection that no longer
+  // exists: once the server has dropped that connection, put the job back to pending.
+  const recoverReservation = async (w: Worker) => {
+    if (!a.queue || !w.connectionId) return;
+    for (let i = 0; i < 50; i++) {
+      const rows = await a.control.session.query('SELECT 1 AS x FROM information_schema.processlist WHERE id = ?', [w.connectionId]);
+      if (rows.length === 0) break;
+      await sleep(100);
+    }
+    await a.queue.refresh({ source: a.source, priority: a.options.priority, delay: -1, staleTimeout: 0 });
+  };
+
+  const handle = (w: Worker, m: FromWorker & { t: 'result' }) => {
+    const o: WorkerOutcome = m.outcome;
+    if (o.status === 'done') a.report.keyDone(m.key, o.durationMs, w.pid);
+    else if (o.status === 'failed' || o.status === 'interrupted') {
+      const error = reviveError(o.error);
+      a.report.keyFailed(m.key, o.message, error, w.pid);
+      if (o.status === 'failed' && !a.options.suppressErrors && !firstError) firstError = { key: m.key, message: o.message, error };
+    }
+  };
+
+  const drive = async (w: Worker) => {
+    await w.ready;
+    while (!stopping() && w.alive) {
+      if (a.queue) {
+        attempts++;
+        let reply: FromWorker;
+        try {
+          reply = await request(w, { t: 'claim' });
+        } catch (e) {
+          if (e instanceof WorkerDied) await recoverReservation(w);
+          throw e;
+        }
+        if (reply.t === 'empty') {
+          attempts--;
+          return;
+        }
+        if (reply.t === 'result') handle(w, reply);
+      } else {
+        const raw = await nextKey();
+        if (!raw) return;
+        attempts++;
+        let reply: FromWorker;
+        try {
+          reply = await request(w, { t: 'run', raw });
+        } catch (e) {
+          if (e instanceof WorkerDied) {
+            retry.push(raw);
+            attempts--;
+          }
+          throw e;
+        }
+        if (reply.t === 'result') handle(w, reply);
+      }
+    }
+  };
+
+  const onInterrupt = () => {
+    for (const w of workers) if (w.alive) w.child.send({ t: 'interrupt', signal: a.interrupt.signal ?? 'SIGINT' } satisfies ToWorker);
+  };
+  a.interrupt.promise.catch((e) => {
+    if (e instanceof InterruptedError) onInterrupt();
+  });
+
+  try {
+    for (let i = 0; i < a.processes; i++) workers.push(spawnWorker());
+    let fatal: Error | undefined;
+    // A worker that dies is replaced by none: the others drain the work it left.
+    const drivers = workers.map((w) =>
+      drive(w).catch((e: Error) => {
+        if (!(e instanceof WorkerDied)) fatal ??= e;
+      }),
+    );
+    await Promise.all(drivers);
+    // Work a dead worker handed back while the others were finishing.
+    const survivors = workers.filter((w) => w.alive);
+    while (!stopping() && survivors.length > 0 && (retry.length > 0 || a.queue)) {
+      const before = attempts;
+      await Promise.all(survivors.map((w) => drive(w).catch(() => undefined)));
+      if (attempts === before) break;
+    }
+    if (fatal && a.report.done + a.report.failed === 0) throw fatal;
+    if (workers.every((w) => !w.alive) && !stopping() && (retry.length > 0 || fatal)) {
+      throw fatal ?? new Error('populate: every worker process exited before the work was done.');
+    }
+  } finally {
+    for (const w of workers) if (w.alive) w.child.send({ t: 'stop' } satisfies ToWorker);
+    const deadline = Date.now() + 10_000;
+    while (workers.some((w) => w.alive) && Date.now() < deadline) await sleep(20);
+    killAll();
+    exitHooks.delete(killAll);
+    await keys?.return(undefined);
+  }
+  if (firstError) {
+    const result = a.report.end(null);
+    throw new MakeError(a.target.name, firstError.key, firstError.message, firstError.error, result);
+  }
+  return a.report.end(a.interrupt.signal);
+}
