@@ -72,7 +72,7 @@ export function completion(ctx: FeatureContext, p: CompletionParams): Completion
       tableItems(ctx, site, c.qualifier, add);
       break;
     case 'projection': {
-      const res = ctx.project.resolve(site, c.reference);
+      const res = { entity: ctx.project.resolve(site, c.reference) };
       if (res.entity?.kind !== 'table') break;
       for (const a of headingOf(ctx.project, res.entity.site)?.primaryKey ?? []) {
         add(a.name, CompletionItemKind.Field, { detail: `${a.type} (primary key of ${res.entity.site.className})` });
@@ -89,7 +89,7 @@ export function completion(ctx: FeatureContext, p: CompletionParams): Completion
 function tableItems(ctx: FeatureContext, site: Site, qualifier: string[], add: (label: string, kind: CompletionItemKind, extra?: Partial<CompletionItem>) => void): void {
   const detail = (s: Site): string => `${s.def.tier ?? 'table'} · ${s.file.key.split(/[\\/]/).pop()}`;
   if (qualifier.length) {
-    const res = ctx.project.resolve(site, qualifier);
+    const res = { entity: ctx.project.resolve(site, qualifier) };
     if (!res.entity) return;
     for (const s of ctx.project.membersOf(res.entity)) add(s.className, CompletionItemKind.Class, { detail: detail(s) });
     return;

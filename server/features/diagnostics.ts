@@ -1,6 +1,6 @@
-// Publishes diagnostics of open files: the definition checks of every site, mapped from
-// definition offsets to host ranges (and to the right notebook cell). Checks run shortly
-// after an edit; edits arriving meanwhile coalesce into one check per file.
+// Publishes diagnostics of open files: the index's checks of every definition, placed
+// in the editor's documents (a notebook's diagnostics go to the cell that holds the
+// definition). Checks run shortly after an edit; edits arriving meanwhile coalesce.
 import {
   DiagnosticSeverity,
   DiagnosticTag,
@@ -8,51 +8,36 @@ import {
   type Diagnostic,
   type DiagnosticRelatedInformation,
 } from 'vscode-languageserver/node';
-import type { Diagnostic as DjDiagnostic } from '../../runtime/definition/index';
+import type { HostDiagnostic } from '../../runtime/project/index';
 import type { ClientSupport } from '../capabilities';
 import { report } from '../safe';
-import { siteOfId, validateSite } from '../workspace/checker';
 import type { Project } from '../workspace/project';
-import type { Site } from '../workspace/sites';
+import type { HostFile } from '../documents/hostFile';
 
-const SEVERITY: Record<DjDiagnostic['severity'], DiagnosticSeverity> = {
+const SEVERITY: Record<HostDiagnostic['severity'], DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
   warning: DiagnosticSeverity.Warning,
   information: DiagnosticSeverity.Information,
   hint: DiagnosticSeverity.Hint,
 };
 
-/** Diagnostics of a site as LSP diagnostics, each with the uri (cell) it belongs to. */
-export function siteDiagnostics(project: Project, site: Site, support: ClientSupport, diags: readonly DjDiagnostic[]): Array<{ uri: string; diagnostic: Diagnostic }> {
-  const out: Array<{ uri: string; diagnostic: Diagnostic }> = [];
-  for (const d of diags) {
-    const start = site.toHost(Math.max(0, d.span.start));
-    const end = site.toHost(Math.max(d.span.start, Number.isFinite(d.span.end) ? d.span.end : d.span.start));
-    const loc = site.file.location(start, Math.max(start, end));
-    const diagnostic: Diagnostic = {
-      range: loc.range,
-      severity: SEVERITY[d.severity],
-      code: d.code,
-      source: 'datajoint',
-      message: d.message,
-    };
-    if (d.tags?.length && support.diagnosticTags) {
-      diagnostic.tags = d.tags.map((t) => (t === 'deprecated' ? DiagnosticTag.Deprecated : DiagnosticTag.Unnecessary));
-    }
-    if (d.related?.length && support.relatedInformation) {
-      const related: DiagnosticRelatedInformation[] = [];
-      for (const r of d.related) {
-        const other = r.table ? siteOfId(project, r.table) : site;
-        if (!other) continue;
-        const a = other.toHost(r.span.start);
-        const b = other.toHost(Math.max(r.span.start, r.span.end));
-        related.push({ location: other.file.location(a, Math.max(a, b)), message: r.message });
-      }
-      if (related.length) diagnostic.relatedInformation = related;
-    }
-    out.push({ uri: loc.uri, diagnostic });
+/** One index diagnostic as an LSP diagnostic, with the uri (document or cell) it belongs to. */
+export function toLsp(project: Project, file: HostFile, d: HostDiagnostic, support: ClientSupport): { uri: string; diagnostic: Diagnostic } {
+  const loc = file.location(d.start, Math.max(d.start, d.end));
+  const diagnostic: Diagnostic = { range: loc.range, severity: SEVERITY[d.severity], code: d.code, source: 'datajoint', message: d.message };
+  if (d.tags?.length && support.diagnosticTags) {
+    diagnostic.tags = d.tags.map((t) => (t === 'deprecated' ? DiagnosticTag.Deprecated : DiagnosticTag.Unnecessary));
   }
-  return out;
+  if (d.related?.length && support.relatedInformation) {
+    const related: DiagnosticRelatedInformation[] = [];
+    for (const r of d.related) {
+      const other = project.file(r.path);
+      if (!other) continue;
+      related.push({ location: other.location(r.start, Math.max(r.start, r.end)), message: r.message });
+    }
+    if (related.length) diagnostic.relatedInformation = related;
+  }
+  return { uri: loc.uri, diagnostic };
 }
 
 /** All diagnostics of one file, grouped by document uri (one per notebook cell). */
@@ -61,20 +46,18 @@ export function fileDiagnostics(project: Project, key: string, support: ClientSu
   const byUri = new Map<string, Diagnostic[]>();
   if (!file) return byUri;
   for (const uri of file.uris) byUri.set(uri, []);
-  const consulted = new Set<string>();
-  for (const site of project.sites(key)) {
-    for (const { uri, diagnostic } of siteDiagnostics(project, site, support, validateSite(project, site, consulted))) {
-      byUri.get(uri)?.push(diagnostic);
-    }
+  for (const d of project.check(key)) {
+    const { uri, diagnostic } = toLsp(project, file, d, support);
+    byUri.get(uri)?.push(diagnostic);
   }
-  consulted.delete(key);
-  project.recordDeps(key, consulted);
   return byUri;
 }
 
 export class DiagnosticsScheduler {
   private readonly pending = new Set<string>();
+  private readonly later = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  private laterTimer: NodeJS.Timeout | undefined;
   /** uris that currently show diagnostics, per file, so removed cells get cleared. */
   private readonly shown = new Map<string, Set<string>>();
 
@@ -85,9 +68,14 @@ export class DiagnosticsScheduler {
     private readonly delay: () => number,
   ) {}
 
+  /**
+   * Checks `keys` soon. The first key is the edited file; the others are its dependents,
+   * which are checked a little later so the file being typed in is answered first.
+   */
   schedule(keys: readonly string[], delay = this.delay()): void {
-    for (const k of keys) this.pending.add(k);
-    if (!this.pending.size) return;
+    if (!keys.length) return;
+    this.pending.add(keys[0]);
+    for (const k of keys.slice(1)) this.later.add(k);
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.flush(), delay);
   }
@@ -97,17 +85,26 @@ export class DiagnosticsScheduler {
     const keys = [...this.pending];
     this.pending.clear();
     for (const key of keys) {
-      if (!this.project.isOpen(key)) continue;
-      try {
-        this.publish(key);
-      } catch (e) {
-        report(this.connection.console, 'diagnostics', e);
-      }
+      this.later.delete(key);
+      this.publishSafe(key);
     }
-    // Dependents after the edited files, so the file being typed in is answered first.
-    const dependents = new Set<string>();
-    for (const key of keys) for (const d of this.project.dependents(key)) if (!keys.includes(d) && this.project.isOpen(d)) dependents.add(d);
-    if (dependents.size) this.schedule([...dependents], 50);
+    if (this.later.size && !this.laterTimer) {
+      this.laterTimer = setTimeout(() => {
+        this.laterTimer = undefined;
+        const rest = [...this.later];
+        this.later.clear();
+        for (const k of rest) this.publishSafe(k);
+      }, 50);
+    }
+  }
+
+  private publishSafe(key: string): void {
+    if (!this.project.isOpen(key)) return;
+    try {
+      this.publish(key);
+    } catch (e) {
+      report(this.connection.console, 'diagnostics', e);
+    }
   }
 
   publish(key: string): void {
@@ -129,5 +126,6 @@ export class DiagnosticsScheduler {
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.laterTimer) clearTimeout(this.laterTimer);
   }
 }

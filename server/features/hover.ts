@@ -32,7 +32,7 @@ export function hover(ctx: FeatureContext, p: HoverParams): Hover | null {
     case 'reference': {
       const ref = node.line.reference!;
       const path = ref.path.slice(0, node.segment + 1).map((x) => x.text);
-      const res = ctx.project.resolve(site, path);
+      const res = { entity: ctx.project.resolve(site, path) };
       if (res.entity?.kind === 'table') {
         const last = node.segment === ref.path.length - 1;
         md = tableMarkdown(ctx, res.entity.site, last ? broughtIn(ctx.project, site, node.line) : undefined);
@@ -43,7 +43,7 @@ export function hover(ctx: FeatureContext, p: HoverParams): Hover | null {
       break;
     }
     case 'projectionSource': {
-      const res = ctx.project.resolve(site, node.line.reference!.path.map((x) => x.text));
+      const res = { entity: ctx.project.resolve(site, node.line.reference!.path.map((x) => x.text)) };
       if (res.entity?.kind === 'table') {
         const a = headingOf(ctx.project, res.entity.site)?.attributes.find((x) => x.name === node.item.source!.text);
         if (a) md = `\`${res.entity.site.className}.${a.name}\` : \`${a.type}\`${a.inKey ? ' — primary key' : ''}`;

@@ -18,7 +18,7 @@ export function definition(ctx: FeatureContext, p: DefinitionParams): LspDefinit
   const node = nodeAt(at.site.ast, at.offset);
   if (node?.kind !== 'reference') return null;
   const path = node.line.reference!.path.slice(0, node.segment + 1).map((x) => x.text);
-  const ent = ctx.project.resolve(at.site, path).entity;
+  const ent = ctx.project.resolve(at.site, path);
   if (!ent) return null;
   if (ent.kind === 'table') return classLocation(ent.site);
   const target = ctx.project.file(ent.key);
@@ -38,7 +38,7 @@ function targetAt(ctx: FeatureContext, uri: string, position: { line: number; ch
   if (!at) return undefined;
   const node = nodeAt(at.site.ast, at.offset);
   if (node?.kind !== 'reference') return undefined;
-  const ent = ctx.project.resolve(at.site, node.line.reference!.path.slice(0, node.segment + 1).map((x) => x.text)).entity;
+  const ent = ctx.project.resolve(at.site, node.line.reference!.path.slice(0, node.segment + 1).map((x) => x.text));
   return ent?.kind === 'table' ? ent.site : undefined;
 }
 
@@ -56,7 +56,7 @@ export function references(ctx: FeatureContext, p: ReferenceParams): Location[] 
       const path = line.reference.path;
       for (let i = path.length - 1; i >= 0; i--) {
         if (path[i].text !== target.className && path[i].text !== 'master') continue;
-        const ent = ctx.project.resolve(site, path.slice(0, i + 1).map((x) => x.text)).entity;
+        const ent = ctx.project.resolve(site, path.slice(0, i + 1).map((x) => x.text));
         if (ent?.kind === 'table' && ent.site === target) {
           out.push(site.file.location(site.toHost(path[i].span.start), site.toHost(path[i].span.end)));
           break;

@@ -6,9 +6,12 @@ import type { Definition } from '../../runtime/definition/index';
 import type { Diagnostic as DjDiagnostic } from '../../runtime/definition/index';
 import type { HostDefinition, HostScan, HostTable } from '../../runtime/hosts/types';
 import type { HostFile } from '../documents/hostFile';
+import type { IndexedTable } from '../../runtime/project/index';
 
 export class Site {
   private parsed?: { ast: Definition; diagnostics: DjDiagnostic[] };
+  /** The index's table for this definition (undefined for classes without a tier). */
+  indexed?: IndexedTable;
   constructor(
     readonly file: HostFile,
     readonly def: HostDefinition,
@@ -19,9 +22,9 @@ export class Site {
     return this.def.className;
   }
 
-  /** `Master.Part` for parts, the class name otherwise. */
+  /** `Master.Part` for parts, the class name otherwise (the index's name). */
   get qualifiedName(): string {
-    return this.def.masterName ? `${this.def.masterName}.${this.def.className}` : this.def.className;
+    return this.indexed?.name ?? (this.def.masterName ? `${this.def.masterName}.${this.def.className}` : this.def.className);
   }
 
   get ast(): Definition {
