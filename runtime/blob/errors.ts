@@ -2,7 +2,10 @@
 // stopped making sense; encoding errors carry the path of the value that cannot be packed
 // (`$.trials[3].spikes`), so the user can find it in a large structure.
 
-export class BlobError extends Error {
+import { ValueError } from '../errors/index';
+
+// A ValueError, so the CLI and the extension print it as a one-line user error.
+export class BlobError extends ValueError {
   /** Byte offset in the (decompressed) blob where decoding failed. */
   readonly offset?: number;
   /** Path of the offending value inside the packed structure, e.g. `$.a[2]`. */
@@ -11,8 +14,7 @@ export class BlobError extends Error {
   constructor(message: string, where: { offset?: number; path?: string } = {}) {
     const suffix =
       where.offset !== undefined ? ` (at byte ${where.offset})` : where.path !== undefined ? ` (at ${where.path})` : '';
-    super(message + suffix);
-    this.name = 'BlobError';
+    super('value', message + suffix);
     this.offset = where.offset;
     this.path = where.path;
   }

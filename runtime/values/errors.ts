@@ -2,11 +2,12 @@
 // attribute and says what is wrong with the value, in the spirit of the reference's
 // "badly formed UUID value … for attribute `x`" (table.py: __make_placeholder).
 
-export class AttributeValueError extends Error {
+import { ValueError } from '../errors/index';
+
+export class AttributeValueError extends ValueError {
   readonly attribute: string;
   constructor(attribute: string, message: string, options?: { cause?: unknown }) {
-    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
-    this.name = 'AttributeValueError';
+    super('value', message, options);
     this.attribute = attribute;
   }
 }
