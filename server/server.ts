@@ -73,6 +73,7 @@ export function startServer(connection: Connection): void {
     guard(log, 'didClose', undefined, async (e) => {
       const key = keyOfUri(e.document.uri);
       diagnostics.clear([e.document.uri]);
+      project.markClosed(key);
       await revertToDisk(key);
     }),
   );
@@ -108,6 +109,7 @@ export function startServer(connection: Connection): void {
         text = undefined;
       }
     }
+    if (project.isOpen(key)) return; // reopened while the disk was read: the editor wins
     const changed = text !== undefined && language ? project.setFile(new HostFile(key, language, [{ uri: uriOfKey(key), text }]), false) : project.removeFile(key);
     diagnostics.schedule(changed.filter((k) => k !== key));
   }

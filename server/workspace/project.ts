@@ -43,8 +43,8 @@ export class Project {
    * `bulk` (initial indexing) skips the dependency analysis: nothing is checked yet.
    */
   setFile(file: HostFile, open: boolean, bulk = false): string[] {
+    // Callers keep disk contents from overriding an open document (server.ts, indexer.ts).
     const old = this.files.get(file.key);
-    if (old && !open && old.open) return []; // disk events never override an open document
     let dependents: string[] = [];
     if (bulk) this.index.setFile(file.key, file.text, file.language);
     else dependents = this.index.updateFile(file.key, file.text, file.language);
@@ -75,6 +75,12 @@ export class Project {
 
   file(key: string): HostFile | undefined {
     return this.files.get(key)?.file;
+  }
+
+  /** The editor closed the document; its text stays until the disk contents replace it. */
+  markClosed(key: string): void {
+    const e = this.files.get(key);
+    if (e) e.open = false;
   }
 
   isOpen(key: string): boolean {

@@ -1,0 +1,127 @@
+// Diagnostics over stdio: published on open and change, mapped to host ranges, with
+// codes, tags and related information in other files; dependents re-checked when a
+// table they reference changes; disk changes through didChangeWatchedFiles.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Diagnostic } from 'vscode-languageserver-protocol/node';
+import { ensureBuilt, fileUri, LspClient, positionOf } from './client';
+import { copyWorkspace, TS } from './helpers';
+
+const codes = (d: Diagnostic[]): string[] => d.map((x) => String(x.code));
+
+describe('diagnostics', () => {
+  let client: LspClient;
+  let ws: { root: string; dispose: () => void };
+  before(async () => {
+    ensureBuilt();
+    ws = copyWorkspace('python');
+    ({ client } = await LspClient.start(ws.root));
+    await client.waitIndexed();
+  });
+  after(async () => {
+    await client.stop();
+    ws.dispose();
+  });
+
+  it('reports problems at their host positions with codes, tags and source', async () => {
+    const { uri, text } = client.openFile(join(ws.root, 'pipeline/broken.py'));
+    const d = await client.waitDiagnostics(uri, (x) => x.length > 0);
+    assert.ok(d.every((x) => x.source === 'datajoint'));
+    const float = d.find((x) => x.code === 'DJ214' && String(x.message).includes('`float`'))!;
+    assert.ok(float, codes(d).join());
+    assert.deepEqual(float.range.start, positionOf(text, 'float\n'));
+    assert.deepEqual(float.range.end, positionOf(text, 'float\n', 5));
+    assert.ok(float.tags?.includes(2), 'legacy types are tagged deprecated');
+    const unresolved = d.find((x) => x.code === 'DJ303')!;
+    assert.equal(unresolved.severity, 2, 'unresolved references are warnings');
+    assert.deepEqual(unresolved.range.start, positionOf(text, 'NoSuchTable'));
+    // Nothing is reported about the string that is not a definition.
+    const notDef = positionOf(text, 'this string is not a definition').line;
+    assert.ok(d.every((x) => x.range.start.line !== notDef));
+  });
+
+  it('points related information at the other file where a rule involves two places', async () => {
+    const uri = fileUri(join(ws.root, 'pipeline/broken.py'));
+    const d = await client.waitDiagnostics(uri, (x) => x.some((y) => y.code === 'DJ206'));
+    const dup = d.find((x) => x.code === 'DJ206')!;
+    assert.equal(dup.severity, 1);
+    const other = dup.relatedInformation?.find((r) => r.location.uri.endsWith('acquisition.py'));
+    assert.ok(other, JSON.stringify(dup.relatedInformation));
+    const acq = readFileSync(join(ws.root, 'pipeline/acquisition.py'), 'utf8');
+    assert.equal(other!.location.range.start.line, positionOf(acq, '-> subject.Subject').line);
+  });
+
+  it('re-checks while typing and reports the clean result', async () => {
+    const path = join(ws.root, 'pipeline/processing.py');
+    const { uri, text } = client.openFile(path);
+    assert.deepEqual(await client.waitDiagnostics(uri), []);
+    const at = positionOf(text, 'spike_count : int32', 14);
+    client.change(uri, 'int33', { start: at, end: { line: at.line, character: at.character + 5 } });
+    const d = await client.waitDiagnostics(uri, (x) => x.length > 0);
+    assert.deepEqual(codes(d), ['DJ203']);
+    assert.deepEqual(d[0].range, { start: at, end: { line: at.line, character: at.character + 5 } });
+    client.change(uri, 'int32', { start: at, end: { line: at.line, character: at.character + 5 } });
+    assert.deepEqual(await client.waitDiagnostics(uri, (x) => x.length === 0), []);
+  });
+
+  it('re-checks open dependents when a referenced table changes', async () => {
+    const processing = fileUri(join(ws.root, 'pipeline/processing.py'));
+    await client.waitDiagnostics(processing, (x) => x.length === 0);
+    const acqPath = join(ws.root, 'pipeline/acquisition.py');
+    const { uri, text } = client.openFile(acqPath);
+    await client.waitDiagnostics(uri);
+    const at = positionOf(text, 'class Session', 6);
+    client.change(uri, 'Sessions', { start: at, end: { line: at.line, character: at.character + 7 } });
+    const d = await client.waitDiagnostics(processing, (x) => x.some((y) => y.code === 'DJ303'));
+    assert.ok(d.filter((x) => x.code === 'DJ303').length >= 2, JSON.stringify(d.map((x) => x.message)));
+    client.change(uri, 'Session', { start: at, end: { line: at.line, character: at.character + 8 } });
+    await client.waitDiagnostics(processing, (x) => x.length === 0);
+  });
+
+  it('follows files created and deleted on disk (didChangeWatchedFiles)', async () => {
+    assert.ok(client.received.registrations.some((r) => r.method === 'workspace/didChangeWatchedFiles'), 'watcher registered dynamically');
+    const userUri = fileUri(join(ws.root, 'pipeline/user.py'));
+    client.open(userUri, 'import datajoint as dj\nfrom .extra import Extra\n\n\nclass User(dj.Manual):\n    definition = """\n    -> Extra\n    user_id : int32\n    """\n');
+    await client.waitDiagnostics(userUri, (x) => codes(x).includes('DJ303'));
+    const extra = join(ws.root, 'pipeline/extra.py');
+    writeFileSync(extra, 'import datajoint as dj\n\n\nclass Extra(dj.Lookup):\n    definition = """\n    extra : varchar(8)\n    """\n');
+    void client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(extra), type: 1 }] });
+    await client.waitDiagnostics(userUri, (x) => x.length === 0);
+    rmSync(extra);
+    void client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(extra), type: 3 }] });
+    await client.waitDiagnostics(userUri, (x) => codes(x).includes('DJ303'));
+  });
+
+  it('falls back to the disk contents when a document closes', async () => {
+    const path = join(ws.root, 'pipeline/subject.py');
+    const { uri, text } = client.openFile(path);
+    const userUri = fileUri(join(ws.root, 'pipeline/user2.py'));
+    client.open(userUri, 'import datajoint as dj\nfrom .subject import Subject\n\n\nclass User2(dj.Manual):\n    definition = """\n    -> Subject\n    """\n');
+    await client.waitDiagnostics(userUri, (x) => x.length === 0);
+    const at = positionOf(text, 'class Subject', 6);
+    client.change(uri, 'Subjects', { start: at, end: { line: at.line, character: at.character + 7 } });
+    await client.waitDiagnostics(userUri, (x) => codes(x).includes('DJ303'));
+    client.close(uri);
+    await client.waitDiagnostics(userUri, (x) => x.length === 0);
+  });
+
+  it('checks TypeScript and JavaScript definitions', async () => {
+    const ts = await LspClient.start(TS);
+    try {
+      await ts.client.waitIndexed();
+      const { uri } = ts.client.openFile(join(TS, 'src/session.ts'));
+      assert.deepEqual(await ts.client.waitDiagnostics(uri), []);
+      const js = ts.client.openFile(join(TS, 'src/util.js'));
+      assert.deepEqual(await ts.client.waitDiagnostics(js.uri), []);
+      const at = positionOf(js.text, 'weight : float32', 9);
+      ts.client.change(js.uri, 'double', { start: at, end: { line: at.line, character: at.character + 7 } });
+      const d = await ts.client.waitDiagnostics(js.uri, (x) => x.length > 0);
+      assert.deepEqual(codes(d), ['DJ214']);
+      assert.deepEqual(d[0].range.start, at);
+    } finally {
+      await ts.client.stop();
+    }
+  });
+});
