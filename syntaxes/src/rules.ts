@@ -78,6 +78,11 @@ function char(v: Variant, cls: string): string {
   return v.barrier ? `(?:(?!${v.barrier})${cls})` : cls;
 }
 
+/** One character of `cls` short of the host terminator (host substitutions may follow). */
+function charBeforeEnd(v: Variant, cls: string): string {
+  return v.terminator ? `(?:(?!${v.terminator})${cls})` : cls;
+}
+
 function strings(v: Variant, kind = ''): Rule[] {
   const suffix = kind ? `.${kind}` : '';
   const out: Rule[] = [];
@@ -323,7 +328,8 @@ export function definitionRepository(v: Variant): Record<string, Rule> {
   repo[ruleKey('table-comment', v)] = {
     begin: String.raw`${v.start}(?=\s*(?:$|#))`,
     // Zero-width at a line start, so that the line rules (anchored at ^) still see the line.
-    end: String.raw`^(?=\s*[^\s#])|(?:^|\G)\s*(#)(${char(v, '.')}*)`,
+    // The comment is a capture, re-tokenized with the host rules for its `${…}`.
+    end: String.raw`^(?=\s*[^\s#])|(?:^|\G)\s*(#)(${charBeforeEnd(v, '.')}*)`,
     endCaptures: {
       '1': { name: scope('comment.block.documentation.table punctuation.definition.comment') },
       '2': { name: scope('comment.block.documentation.table'), patterns: v.host },

@@ -70,6 +70,14 @@ for (const h of TS_HOSTS) {
       hasNo(s, 'meta.embedded', 'description');
     });
 
+    test('top-level and member assignments; ${} inside the table comment', async () => {
+      const lines = await ts('const definition = `# ${name} table\na : int32`;\nTable.definition=`b : int16`;\n');
+      has(scopesOf(lines, 'const definition', 'name'), `meta.template.expression.${h.suffix}`, 'substitution in the table comment');
+      has(scopesOf(lines, 'const definition', 'table'), 'comment.block.documentation.table.datajoint', 'table comment after it');
+      has(scopesOf(lines, 'a : int32', 'int32'), 'support.type.core.datajoint', 'const definition');
+      has(scopesOf(lines, 'Table.definition', 'int16'), 'support.type.core.datajoint', 'member assignment without spaces');
+    });
+
     test('a backtick in a comment closes the literal', async () => {
       const lines = await ts('class A {\n  static definition = `a : int32 # see `; static b = 2;\n}\n');
       has(scopesOf(lines, 'static definition', 'see'), 'comment.line.number-sign.datajoint', 'comment');
