@@ -201,10 +201,10 @@ export class JobQueue {
     // 3. stale: old non-ignored jobs whose key left the *unrestricted* key source (our
     // decision, notes 11.3 #12: a restricted refresh never deletes other jobs).
     if (staleTimeout > 0) {
-      const on = this.keyNames.map((k) => `${qi('$s')}.${qi(k)} = ${qi('$j')}.${qi(k)}`).join(' AND ');
+      // Single-table DELETE (no alias: MariaDB refuses one there), outer columns fully qualified.
+      const on = this.keyNames.map((k) => `${qi('$s')}.${qi(k)} = ${this.fullName}.${qi(k)}`).join(' AND ');
       result.removed = await this.session.execute(
-        `DELETE ${qi('$j')} FROM ${this.fullName} AS ${qi('$j')} WHERE ${qi('$j')}.status <> 'ignore' ` +
-          `AND ${qi('$j')}.created_time < CURRENT_TIMESTAMP(3) - INTERVAL ? SECOND ` +
+        `DELETE FROM ${this.fullName} WHERE status <> 'ignore' AND created_time < CURRENT_TIMESTAMP(3) - INTERVAL ? SECOND ` +
           `AND NOT EXISTS (SELECT 1 FROM (${ks.sql.sql}) AS ${qi('$s')} WHERE ${on})`,
         [staleTimeout, ...ks.sql.params],
       );

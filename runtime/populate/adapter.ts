@@ -104,29 +104,50 @@ export async function targetFromTable(cls: AutoPopulatedClass): Promise<Populate
   const b = binding(cls);
   const conn = await b.connection();
   const heading = await b.heading();
+  return buildTarget(cls.name, conn, b.schemaName, b.tableName, heading, hooksOf(cls), cls.keySource);
+}
+
+/**
+ * A table known only from the database (no class, hence no make): enough for progress
+ * and for its jobs table, e.g. `dj jobs <schema>`.
+ */
+export async function targetFromCatalog(conn: Connection, schema: string, table: string): Promise<PopulateTarget> {
+  const heading = await new Catalog(conn).describeTable(schema, table);
+  if (heading.tier !== 'Computed' && heading.tier !== 'Imported') throw new Error(`${schema}.${table} is not a Computed or Imported table.`);
+  return buildTarget(heading.className, conn, schema, table, heading, {}, undefined);
+}
+
+function buildTarget(
+  name: string,
+  conn: Connection,
+  schemaName: string,
+  tableName: string,
+  heading: CatalogTable,
+  hooks: MakeHooks,
+  custom: QuerySource | undefined,
+): PopulateTarget {
   const catalog = new Catalog(conn);
-  const hooks = hooksOf(cls);
   const session = sessionOf(conn);
   const byName = new Map<string, CatalogAttribute>(heading.attributes.map((a) => [a.name, a]));
   const primaryKey = heading.primaryKey.filter((k) => !k.startsWith('_'));
-  const custom = cls.keySource;
-  const base = custom ? custom.toQuery() : defaultKeySource(conn, catalog, heading, cls.name);
+  let base: QueryExpression | undefined;
+  const keySourceQuery = () => (base ??= custom ? custom.toQuery() : defaultKeySource(conn, catalog, heading, name));
   const db = conn.settings.database;
 
   return {
-    name: cls.name,
-    database: b.schemaName,
-    tableName: b.tableName,
+    name,
+    database: schemaName,
+    tableName,
     primaryKey,
     session,
     inTransaction: () => conn.inTransaction,
     async keySource(restrictions: readonly Restriction[]): Promise<KeySource> {
-      let q: QueryExpression = base;
+      let q: QueryExpression = keySourceQuery();
       for (const r of restrictions) q = q.restrict(r);
       // autopopulate.py: only the key source's primary key is used (key_source.proj()).
       const pk = await q.primaryKey();
       for (const a of pk) {
-        if (!byName.has(a)) throw new Error(`The populate target ${cls.name} lacks attribute ${a} from the primary key of its key source.`);
+        if (!byName.has(a)) throw new Error(`The populate target ${name} lacks attribute ${a} from the primary key of its key source.`);
       }
       const sql = await q.toSql({ attributes: pk });
       return { sql, primaryKey: pk, attributes: pk, unique: /^SELECT DISTINCT /i.test(sql.sql) };

@@ -9,7 +9,8 @@ import type { PopulateOptions, PopulateResult } from './options';
 import { populateTarget, progressOf } from './populate';
 import type { Restriction } from './target';
 
-export { targetFromTable, isAutoPopulatedClass, type AutoPopulatedClass } from './adapter';
+export { targetFromTable, targetFromCatalog, isAutoPopulatedClass, type AutoPopulatedClass } from './adapter';
+export { loadPipelineModule, findTable, autoPopulatedTables, PipelineLoadError } from './load';
 export { populateTarget, progressOf, remainingKeys, jobsTargetOf } from './populate';
 export type { PopulateOptions, PopulateResult } from './options';
 export type { PopulateTarget, MakeHooks, Key, MakeKwargs } from './target';

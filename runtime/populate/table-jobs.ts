@@ -2,18 +2,19 @@
 // refresh, ignore, retry (deleting error rows) and progress (jobs.py: Job; notes §7.9).
 import type { JobStatus } from '../jobs/definition';
 import { JobQueue, type JobCounts, type JobRow, type RefreshOptions, type RefreshResult } from '../jobs/queue';
-import { targetFromTable, type AutoPopulatedClass } from './adapter';
+import { isAutoPopulatedClass, targetFromTable, type AutoPopulatedClass } from './adapter';
 import { jobsTargetOf, progressOf } from './populate';
 import type { Key, PopulateTarget, Restriction } from './target';
 
 export class TableJobs {
   private state?: Promise<{ target: PopulateTarget; queue: JobQueue }>;
 
-  constructor(readonly table: AutoPopulatedClass) {}
+  /** A table class, or a target already resolved (e.g. from the catalog). */
+  constructor(readonly table: AutoPopulatedClass | PopulateTarget) {}
 
   private async get(): Promise<{ target: PopulateTarget; queue: JobQueue }> {
     this.state ??= (async () => {
-      const target = await targetFromTable(this.table);
+      const target = isAutoPopulatedClass(this.table) ? await targetFromTable(this.table) : (this.table as PopulateTarget);
       return { target, queue: new JobQueue(target.session, await jobsTargetOf(target), target.jobs) };
     })();
     return this.state;
@@ -77,6 +78,6 @@ export class TableJobs {
 }
 
 /** The jobs of one Computed/Imported class (the reference's `Table.jobs`). */
-export function jobsFor(table: AutoPopulatedClass): TableJobs {
+export function jobsFor(table: AutoPopulatedClass | PopulateTarget): TableJobs {
   return new TableJobs(table);
 }

@@ -22,7 +22,10 @@ function toWire(o: Outcome): Extract<FromWorker, { t: 'result' }>['outcome'] {
 export function runWorker(): void {
   const interrupt = new Interrupt();
   handleStopSignals(interrupt);
-  const send = (m: FromWorker) => process.send?.(m);
+  // The parent may be gone (killed); results then have nowhere to go.
+  const send = (m: FromWorker) => {
+    if (process.connected) process.send?.(m, undefined, undefined, () => undefined);
+  };
   let ctx: RunContext | undefined;
   let init: WorkerInit | undefined;
   let closeControl: (() => Promise<void>) | undefined;

@@ -1,0 +1,135 @@
+// `dj jobs [list|retry|ignore|clear] <module or schema> [--table T] [--status S] [--json]`
+//   list    the jobs (default: all statuses; --status error for the failures)
+//   retry   delete error jobs (all, or --key) so the next refresh or populate retries them
+//   ignore  mark keys (--key, JSON object, repeatable) as ignore
+//   clear   delete jobs (all, or of --status, or --key)
+// Exit 0 on success, 2 on usage or connection errors.
+import { Option, type Command } from 'commander';
+import { JOB_STATUSES, type JobStatus } from '../../jobs/definition';
+import type { JobRow } from '../../jobs/queue';
+import { decodeErrorStack } from '../../jobs/stack';
+import { jsonKey } from '../../populate/events';
+import { TableJobs } from '../../populate/table-jobs';
+import { collect, EXIT_DONE, EXIT_USAGE, failWith, parseCount, parseRestriction } from '../populate/exit';
+import { resolveTargets } from '../populate/targets';
+
+const ACTIONS = ['list', 'retry', 'ignore', 'clear'] as const;
+type Action = (typeof ACTIONS)[number];
+
+interface JobsCliOptions {
+  table?: string;
+  status?: JobStatus;
+  key?: string[];
+  limit?: number;
+  stack?: boolean;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('jobs')
+    .description('list and manage the jobs tables (~~name) of Computed and Imported tables')
+    .argument('<action-or-target>', `${ACTIONS.join(' | ')} (default list), or directly the module or schema`)
+    .argument('[target]', 'pipeline module (.ts/.js) or schema name')
+    .option('-t, --table <name>', 'only this table (class name)')
+    .addOption(new Option('-s, --status <status>', 'only jobs of this status').choices([...JOB_STATUSES]))
+    .option('-k, --key <json>', 'a job key as a JSON object (repeatable)', collect)
+    .option('-n, --limit <n>', 'list at most n jobs per table', parseCount('--limit'))
+    .option('--stack', 'list: include the stored error stacks')
+    .option('--json', 'JSON output')
+    .action(async (first: string, second: string | undefined, opts: JobsCliOptions) => {
+      let action: Action = 'list';
+      let target = first;
+      if ((ACTIONS as readonly string[]).includes(first)) {
+        action = first as Action;
+        if (!second) {
+          process.stderr.write(`dj: jobs ${first} needs a pipeline module or schema\n`);
+          process.exitCode = EXIT_USAGE;
+          return;
+        }
+        target = second;
+      } else if (second) {
+        process.stderr.write(`dj: unknown jobs action ${first}; use ${ACTIONS.join(', ')}\n`);
+        process.exitCode = EXIT_USAGE;
+        return;
+      }
+      process.exitCode = await runJobs(action, target, opts);
+    });
+}
+
+function keysOf(opts: JobsCliOptions): Array<Record<string, unknown>> | undefined {
+  if (!opts.key) return undefined;
+  return opts.key.map((k) => {
+    const v = parseRestriction(k);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new SyntaxError(`--key ${k}: expected a JSON object`);
+    return v as Record<string, unknown>;
+  });
+}
+
+function jobJson(j: JobRow, stack?: string) {
+  return {
+    key: jsonKey(j.key),
+    status: j.status,
+    priority: j.priority,
+    createdTime: j.createdTime,
+    scheduledTime: j.scheduledTime,
+    reservedTime: j.reservedTime,
+    completedTime: j.completedTime,
+    duration: j.duration,
+    errorMessage: j.errorMessage,
+    user: j.user,
+    host: j.host,
+    pid: j.pid,
+    connectionId: j.connectionId,
+    version: j.version,
+    ...(stack !== undefined ? { errorStack: stack } : {}),
+  };
+}
+
+async function runJobs(action: Action, arg: string, opts: JobsCliOptions): Promise<number> {
+  let close: (() => Promise<void>) | undefined;
+  try {
+    const keys = keysOf(opts);
+    if (action === 'ignore' && !keys) throw new SyntaxError('jobs ignore needs --key <json> (repeatable)');
+    const resolved = await resolveTargets(arg, opts.table);
+    close = resolved.close;
+    const out: Array<Record<string, unknown>> = [];
+    for (const target of resolved.targets) {
+      const jobs = new TableJobs(target);
+      const tableName = await jobs.tableName();
+      if (action === 'list') {
+        const list = (await (await jobs.queue()).list({ status: opts.status, keys, limit: opts.limit })) as JobRow[];
+        const queue = await jobs.queue();
+        const rows = [];
+        for (const j of list) {
+          const stack = opts.stack && j.status === 'error' ? decodeErrorStack(await queue.errorStack(j.key)) : undefined;
+          rows.push(jobJson(j, stack));
+        }
+        out.push({ table: target.name, jobsTable: tableName, schema: target.database, jobs: rows });
+        if (!opts.json) {
+          process.stdout.write(`${target.name} (${target.database}.${tableName}): ${list.length} job(s)\n`);
+          for (const r of rows) {
+            process.stdout.write(`  ${r.status.padEnd(8)} p${String(r.priority).padEnd(3)} ${JSON.stringify(r.key)}${r.errorMessage ? `  ${r.errorMessage}` : ''}${r.host ? `  [${r.host}:${r.pid}]` : ''}\n`);
+            if (r.errorStack) process.stdout.write(r.errorStack.replace(/^/gm, '      ') + '\n');
+          }
+        }
+      } else {
+        let n: number;
+        if (action === 'retry') n = await jobs.retry(keys);
+        else if (action === 'ignore') n = await jobs.ignore(keys!);
+        else n = await jobs.clear({ status: opts.status, keys });
+        out.push({ table: target.name, jobsTable: tableName, schema: target.database, action, count: n });
+        if (!opts.json) {
+          const verb = action === 'retry' ? 'error jobs deleted for retry' : action === 'ignore' ? 'keys marked ignore' : 'jobs deleted';
+          process.stdout.write(`${target.name}: ${n} ${verb}\n`);
+        }
+      }
+    }
+    if (opts.json) process.stdout.write(JSON.stringify(out) + '\n');
+    return EXIT_DONE;
+  } catch (e) {
+    return failWith(e);
+  } finally {
+    await close?.().catch(() => undefined);
+  }
+}

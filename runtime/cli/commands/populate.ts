@@ -1,0 +1,119 @@
+// `dj populate <pipeline module> <Table> [--restriction <sql or json>]... [--limit N]
+//   [--reserve-jobs] [--processes N] [--suppress-errors] [--priority N] [--json]`
+// Loads the module (TypeScript through tsx, no build step), runs populate with a progress
+// bar on a terminal or one JSON event per line with --json (runtime/populate/events.ts),
+// and exits 0 when all keys were done, 1 when a key failed, 2 on usage or connection
+// errors, 130 when stopped by Ctrl-C. Credentials come from the environment and
+// datajoint.json only.
+import type { Command } from 'commander';
+import { populate, MakeError, setWorkerEntry, type PopulateEvent, type PopulateResult } from '../../populate/index';
+import { findTable, loadPipelineModule } from '../../populate/load';
+import { runWorker } from '../../populate/worker';
+import { collect, EXIT_DONE, EXIT_INTERRUPTED, EXIT_KEY_FAILED, failWith, parseCount, parseRestriction } from '../populate/exit';
+
+interface PopulateCliOptions {
+  restriction?: string[];
+  limit?: number;
+  maxCalls?: number;
+  reserveJobs?: boolean;
+  processes?: number;
+  suppressErrors?: boolean;
+  priority?: number;
+  refresh?: boolean;
+  makeKwargs?: string;
+  json?: boolean;
+  progress?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('populate')
+    .description('compute the missing rows of a Computed or Imported table')
+    .argument('<module>', 'pipeline module (.ts or .js) that exports the table class')
+    .argument('<table>', 'class name of the Computed or Imported table')
+    .option('-r, --restriction <condition>', 'SQL condition or JSON object/array restricting the key source (repeatable, combined with AND)', collect)
+    .option('-l, --limit <n>', 'attempt at most n keys', parseCount('--limit'))
+    .option('--max-calls <n>', 'same as --limit (the reference name)', parseCount('--max-calls'))
+    .option('--reserve-jobs', 'work through the jobs table, sharing keys with other workers')
+    .option('-p, --processes <n>', 'worker processes', parseCount('--processes', 1))
+    .option('--suppress-errors', 'record failed keys and go on')
+    .option('--priority <n>', 'with --reserve-jobs: only jobs of priority <= n; priority of new jobs', parseCount('--priority'))
+    .option('--no-refresh', 'with --reserve-jobs: do not refresh the jobs table first')
+    .option('--make-kwargs <json>', 'JSON object passed to make(key, kwargs)')
+    .option('--json', 'one JSON event per line on stdout (start, progress, keyDone, keyFailed, end)')
+    .option('--no-progress', 'no progress bar on a terminal')
+    .action(async (modulePath: string, tableName: string, opts: PopulateCliOptions) => {
+      process.exitCode = await runPopulate(modulePath, tableName, opts);
+    });
+
+  // Worker processes of `--processes N` re-enter the CLI here.
+  program.command('populate-worker', { hidden: true }).action(() => new Promise<void>(() => runWorker()));
+}
+
+async function runPopulate(modulePath: string, tableName: string, opts: PopulateCliOptions): Promise<number> {
+  const json = Boolean(opts.json);
+  if (json) {
+    // stdout carries the events; whatever make prints goes to stderr.
+    for (const m of ['log', 'info', 'debug'] as const) console[m] = (...a: unknown[]) => console.error(...a);
+    // A reader that went away (EPIPE) must not crash the run; the jobs still get done.
+    process.stdout.on('error', () => undefined);
+  }
+  // Workers run this same program with its hidden `populate-worker` command.
+  setWorkerEntry({ file: process.argv[1]!, args: ['populate-worker'], execArgv: process.execArgv });
+  let close: (() => Promise<void>) | undefined;
+  try {
+    const restrictions = (opts.restriction ?? []).map(parseRestriction);
+    let makeKwargs: Record<string, unknown> | undefined;
+    if (opts.makeKwargs !== undefined) {
+      const parsed = parseRestriction(opts.makeKwargs);
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new SyntaxError('--make-kwargs expects a JSON object');
+      makeKwargs = parsed as Record<string, unknown>;
+    }
+    const mod = await loadPipelineModule(modulePath);
+    const table = findTable(mod, tableName, modulePath);
+    close = async () => (await (table as unknown as { connection(): Promise<{ close(): Promise<void> }> }).connection()).close();
+    const onEvent = json ? (e: PopulateEvent) => void process.stdout.write(JSON.stringify(e) + '\n') : undefined;
+    let result: PopulateResult;
+    try {
+      result = await populate(table, ...(restrictions as never[]), {
+        limit: opts.limit,
+        maxCalls: opts.maxCalls,
+        reserveJobs: opts.reserveJobs,
+        processes: opts.processes,
+        suppressErrors: opts.suppressErrors,
+        priority: opts.priority,
+        refresh: opts.reserveJobs ? opts.refresh : undefined,
+        makeKwargs,
+        displayProgress: !json && opts.progress !== false && Boolean(process.stderr.isTTY),
+        onEvent,
+        workerModule: modulePath,
+        exportName: tableName,
+      });
+    } catch (e) {
+      if (e instanceof MakeError) {
+        if (!json) summary(tableName, e.result);
+        process.stderr.write(`dj: ${e.message}\n`);
+        return EXIT_KEY_FAILED;
+      }
+      throw e;
+    }
+    if (!json) summary(tableName, result);
+    if (result.interrupted) return EXIT_INTERRUPTED;
+    return result.errorList.length > 0 ? EXIT_KEY_FAILED : EXIT_DONE;
+  } catch (e) {
+    return failWith(e);
+  } finally {
+    await close?.().catch(() => undefined);
+  }
+}
+
+function summary(table: string, r: PopulateResult): void {
+  const failed = r.errorList.length;
+  const parts = [`${r.successCount} done`, `${failed} failed`];
+  if (r.interrupted) parts.push(`stopped by ${r.interrupted}`);
+  process.stderr.write(`${table}: ${parts.join(', ')}\n`);
+  for (const [key, err] of r.errorList.slice(0, 10)) {
+    process.stderr.write(`  ${JSON.stringify(key, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+  if (failed > 10) process.stderr.write(`  … and ${failed - 10} more (dj jobs … --status error)\n`);
+}

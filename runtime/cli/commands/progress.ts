@@ -1,0 +1,55 @@
+// `dj progress <module or schema> [--table T] [--restriction R]... [--json]`: for each
+// Computed/Imported table, the keys still to compute against all keys of its key source
+// (autopopulate.py: progress) and its jobs by status. Exit 0, or 2 on usage/connection errors.
+import type { Command } from 'commander';
+import { TableJobs } from '../../populate/table-jobs';
+import { collect, EXIT_DONE, failWith, parseRestriction } from '../populate/exit';
+import { resolveTargets } from '../populate/targets';
+
+interface ProgressCliOptions {
+  table?: string;
+  restriction?: string[];
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('progress')
+    .description('remaining/total keys and jobs by status of Computed and Imported tables')
+    .argument('<target>', 'pipeline module (.ts/.js) or schema name')
+    .option('-t, --table <name>', 'only this table (class name)')
+    .option('-r, --restriction <condition>', 'SQL condition or JSON object restricting the key source (repeatable)', collect)
+    .option('--json', 'JSON output')
+    .action(async (arg: string, opts: ProgressCliOptions) => {
+      process.exitCode = await runProgress(arg, opts);
+    });
+}
+
+async function runProgress(arg: string, opts: ProgressCliOptions): Promise<number> {
+  let close: (() => Promise<void>) | undefined;
+  try {
+    const restrictions = (opts.restriction ?? []).map(parseRestriction);
+    const resolved = await resolveTargets(arg, opts.table);
+    close = resolved.close;
+    const out = [];
+    for (const target of resolved.targets) {
+      const p = await new TableJobs(target).progress(...(restrictions as never[]));
+      out.push({ table: target.name, schema: target.database, remaining: p.remaining, total: p.total, jobs: p.jobs });
+      if (!opts.json) {
+        const done = p.total - p.remaining;
+        const pct = p.total ? ((100 * done) / p.total).toFixed(1) : '100.0';
+        const jobs = Object.entries(p.jobs)
+          .filter(([k, v]) => k !== 'total' && v > 0)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ');
+        process.stdout.write(`${target.name.padEnd(20)} Completed ${done} of ${p.total} (${pct}%), ${p.remaining} remaining${jobs ? `; jobs: ${jobs}` : ''}\n`);
+      }
+    }
+    if (opts.json) process.stdout.write(JSON.stringify(out) + '\n');
+    return EXIT_DONE;
+  } catch (e) {
+    return failWith(e);
+  } finally {
+    await close?.().catch(() => undefined);
+  }
+}

@@ -1,0 +1,48 @@
+// Exit statuses of `dj populate/jobs/progress`: 0 all done, 1 a key failed, 2 usage or
+// connection errors, 130 stopped by Ctrl-C / SIGTERM.
+import { InvalidArgumentError } from 'commander';
+import { PipelineLoadError } from '../../populate/load';
+
+export const EXIT_DONE = 0;
+export const EXIT_KEY_FAILED = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERRUPTED = 130;
+
+const USAGE_CODES = new Set(['config', 'unreachable', 'login', 'access', 'lostConnection', 'unknownSchema', 'missingTable', 'usage', 'declaration', 'tableConflict']);
+
+/** Prints one line for an error that ended a command and returns its exit status. */
+export function failWith(e: unknown): number {
+  const err = e as { code?: unknown; toOneLine?: () => string; message?: string };
+  const line = typeof err?.toOneLine === 'function' ? err.toOneLine() : e instanceof Error ? e.message : String(e);
+  process.stderr.write(`dj: ${line}\n`);
+  if (e instanceof PipelineLoadError || e instanceof RangeError || e instanceof SyntaxError) return EXIT_USAGE;
+  if (typeof err?.code === 'string' && USAGE_CODES.has(err.code)) return EXIT_USAGE;
+  // mysql2 errors outside the runtime's translation (the workers' own connections).
+  if (typeof err?.code === 'string' && /^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ER_ACCESS_DENIED_ERROR|ER_DBACCESS_DENIED_ERROR|ER_BAD_DB_ERROR)$/.test(err.code)) return EXIT_USAGE;
+  return EXIT_KEY_FAILED;
+}
+
+/** `--restriction`: JSON (object or array) when it looks like JSON, else a SQL condition. */
+export function parseRestriction(text: string): unknown {
+  const t = text.trim();
+  if (t.startsWith('{') || t.startsWith('[')) {
+    try {
+      return JSON.parse(t) as unknown;
+    } catch (e) {
+      throw new SyntaxError(`--restriction ${text}: invalid JSON (${(e as Error).message})`);
+    }
+  }
+  return text;
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function parseCount(name: string, min = 0): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} expects a whole number >= ${min}.`);
+    return n;
+  };
+}
