@@ -34,6 +34,11 @@ export interface UnpackOptions {
    * integer and a bigint otherwise; `bigint` always gives a bigint.
    */
   ints?: 'auto' | 'bigint';
+  /**
+   * Read lengths, counts and dimensions as u32 instead of u64, for blobs written by the
+   * 32-bit MATLAB mYm library (blob.py: use_32bit_dims). Default false.
+   */
+  dims32?: boolean;
 }
 
 // Deep enough for any real data; shallow enough that a forged blob of nested list
@@ -43,7 +48,8 @@ const MAX_DEPTH = 512;
 /** Deserializes DataJoint blob bytes (optionally zlib-compressed) into a JS value. */
 export function unpackBlob(input: Uint8Array, options: UnpackOptions = {}): unknown {
   let buf = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  if (startsWith(buf, COMPRESSION_PREFIX)) buf = decompress(buf);
+  const width = options.dims32 ? 4 : 8;
+  if (startsWith(buf, COMPRESSION_PREFIX)) buf = decompress(buf, width);
   if (buf.length < 4) throw new BlobError('blob is too short to hold a protocol header', { offset: buf.length });
   const protocol = buf.subarray(0, 4);
   if (!protocol.equals(PROTOCOL_DJ0) && !protocol.equals(PROTOCOL_MYM)) {
@@ -52,7 +58,7 @@ export function unpackBlob(input: Uint8Array, options: UnpackOptions = {}): unkn
       offset: 0,
     });
   }
-  const r = new Reader(buf, 4, options.ints ?? 'auto');
+  const r = new Reader(buf, 4, options.ints ?? 'auto', width);
   const value = r.item(0);
   if (r.pos !== buf.length) {
     throw new BlobError(`blob has ${buf.length - r.pos} trailing bytes after its value`, { offset: r.pos });
@@ -64,10 +70,10 @@ function startsWith(buf: Buffer, prefix: Buffer): boolean {
   return buf.length >= prefix.length && buf.subarray(0, prefix.length).equals(prefix);
 }
 
-function decompress(buf: Buffer): Buffer {
+function decompress(buf: Buffer, width: 4 | 8): Buffer {
   const at = COMPRESSION_PREFIX.length;
-  if (buf.length < at + 8) throw new BlobError('compressed blob is too short to hold its size', { offset: buf.length });
-  const declared = buf.readBigUInt64LE(at);
+  if (buf.length < at + width) throw new BlobError('compressed blob is too short to hold its size', { offset: buf.length });
+  const declared = width === 8 ? buf.readBigUInt64LE(at) : BigInt(buf.readUInt32LE(at));
   if (declared > BigInt(bufferConstants.MAX_LENGTH)) {
     throw new BlobError(`compressed blob declares an impossible size of ${declared} bytes`, { offset: at });
   }
@@ -75,10 +81,10 @@ function decompress(buf: Buffer): Buffer {
   let out: Buffer;
   try {
     // Never inflate past the declared size: a forged stream cannot make us allocate more.
-    out = inflateSync(buf.subarray(at + 8), { maxOutputLength: Math.max(1, size) });
+    out = inflateSync(buf.subarray(at + width), { maxOutputLength: Math.max(1, size) });
   } catch (e) {
     const why = e instanceof RangeError ? `inflates to more than the declared ${size} bytes` : (e as Error).message;
-    throw new BlobError(`corrupt compressed blob: ${why}`, { offset: at + 8 });
+    throw new BlobError(`corrupt compressed blob: ${why}`, { offset: at + width });
   }
   if (out.length !== size) throw new BlobError(`blob size mismatch: expected ${size}, got ${out.length}`, { offset: at });
   return out;
@@ -91,6 +97,8 @@ class Reader {
     private readonly buf: Buffer,
     public pos: number,
     private readonly ints: 'auto' | 'bigint',
+    /** Width of lengths, counts and dimensions: 8, or 4 for 32-bit mYm blobs. */
+    private readonly w: 4 | 8,
   ) {}
 
   private get remaining(): number {
@@ -142,9 +150,9 @@ class Reader {
    */
   private size(what: string, unit: number): number {
     const at = this.pos;
-    this.need(8, what);
-    const v = this.buf.readBigUInt64LE(this.pos);
-    this.pos += 8;
+    this.need(this.w, what);
+    const v = this.w === 8 ? this.buf.readBigUInt64LE(this.pos) : BigInt(this.buf.readUInt32LE(this.pos));
+    this.pos += this.w;
     if (v * BigInt(unit) > BigInt(this.remaining)) {
       this.fail(`${what} of ${v} exceeds the ${this.remaining} bytes that remain`, at);
     }
@@ -245,7 +253,7 @@ class Reader {
     return v;
   }
   private framedItems(depth: number): unknown[] {
-    const n = this.size('item count', 9);
+    const n = this.size('item count', this.w + 1);
     const out: unknown[] = [];
     for (let i = 0; i < n; i++) out.push(this.framed(depth));
     return out;
@@ -263,7 +271,7 @@ class Reader {
 
   // Plain object when every key is a string (the common case), else a Map.
   private dict(depth: number): Record<string, unknown> | Map<unknown, unknown> {
-    const n = this.size('dict size', 18);
+    const n = this.size('dict size', 2 * (this.w + 1));
     const pairs: [unknown, unknown][] = [];
     for (let i = 0; i < n; i++) {
       const k = this.framed(depth);
@@ -298,13 +306,13 @@ class Reader {
   }
 
   private shape(what: string): number[] {
-    const ndim = this.size(`${what} dimension count`, 8);
+    const ndim = this.size(`${what} dimension count`, this.w);
     const shape: number[] = [];
     for (let i = 0; i < ndim; i++) {
       const at = this.pos;
-      this.need(8, 'a dimension');
-      const d = this.buf.readBigUInt64LE(this.pos);
-      this.pos += 8;
+      this.need(this.w, 'a dimension');
+      const d = this.w === 8 ? this.buf.readBigUInt64LE(this.pos) : BigInt(this.buf.readUInt32LE(this.pos));
+      this.pos += this.w;
       if (d > BigInt(Number.MAX_SAFE_INTEGER)) this.fail(`${what} dimension ${d} is too large`, at);
       shape.push(Number(d));
     }
@@ -332,7 +340,7 @@ class Reader {
       this.fail(`a '${dtype}' array cannot be complex`, at);
     }
     if (dtype === 'object') {
-      const n = this.elementCount(shape, 9, at);
+      const n = this.elementCount(shape, this.w + 1, at);
       const data: unknown[] = [];
       for (let i = 0; i < n; i++) data.push(this.framed(depth));
       return new NDArray('object', shape, data);
@@ -387,7 +395,7 @@ class Reader {
     if (nFields > this.remaining) this.fail(`struct declares ${nFields} fields`, at);
     const names: string[] = [];
     for (let i = 0; i < nFields; i++) names.push(this.zeroTerminated());
-    const n = this.elementCount(shape, 9 * nFields, at);
+    const n = this.elementCount(shape, (this.w + 1) * nFields, at);
     const elements: Record<string, unknown>[] = [];
     for (let i = 0; i < n; i++) {
       const el: Record<string, unknown> = {};
@@ -403,7 +411,7 @@ class Reader {
   private cell(depth: number): MatCell {
     const at = this.pos - 1;
     const shape = this.shape('cell');
-    const n = this.elementCount(shape, 9, at);
+    const n = this.elementCount(shape, this.w + 1, at);
     const data: unknown[] = [];
     for (let i = 0; i < n; i++) data.push(this.framed(depth));
     return new MatCell(shape, data);

@@ -125,3 +125,14 @@ test('typed arrays pack as 1-D numeric arrays under the mYm protocol; Uint8Array
   assert.deepStrictEqual(NDArray.from(Int16Array.of(1, 2)).toRowMajor(), Int16Array.of(1, 2));
   assert.equal(NDArray.fromRowMajor('float64', [2, 3], Float64Array.of(1, 2, 3, 4, 5, 6)).at(1, 2), 6);
 });
+
+test('32-bit mYm blobs (dims32) read lengths and dimensions as u32', () => {
+  // MATLAB 32-bit mYm: [1 2; 3 4] as double, a cell {'ab'} (char row)
+  const matrix = hex('6d596d00 41 02000000 02000000 02000000 06000000 00000000 000000000000f03f 0000000000000840 0000000000000040 0000000000001040');
+  assert.deepStrictEqual(unpackBlob(matrix, { dims32: true }), NDArray.fromRowMajor('float64', [2, 2], Float64Array.of(1, 2, 3, 4)));
+  const cell = hex('6d596d00 43 02000000 01000000 01000000 19000000 41 02000000 01000000 02000000 04000000 00000000 6100 6200');
+  const decoded = unpackBlob(cell, { dims32: true }) as { data: unknown[] };
+  assert.deepEqual(decoded.data, ['ab']);
+  // the same bytes are not a valid 64-bit blob
+  assert.throws(() => unpackBlob(matrix), BlobError);
+});

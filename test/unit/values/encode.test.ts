@@ -16,7 +16,8 @@ import {
   encodeValue,
   isSqlDefault,
 } from '../../../runtime/values/index';
-import { packBlob, unpackBlob } from '../../../runtime/blob/index';
+import { BlobError, packBlob, unpackBlob } from '../../../runtime/blob/index';
+import { DataJointError, ValueError } from '../../../runtime/errors/index';
 
 const attr = (type: string, sqlType?: string) => ({ name: 'x', type, nullable: true, ...(sqlType ? { sqlType } : {}) });
 const enc = (type: string, value: unknown, sqlType?: string) => encodeValue(attr(type, sqlType), value);
@@ -201,4 +202,22 @@ test('codecs needing object storage and unknown types fail with the reason', () 
   rejects('<blob@cold>', [1], /needs object storage/);
   rejects('<graph>', 1, /codec <graph> is not available/);
   rejects('nonsense', 1, /type 'nonsense' is not a DataJoint or SQL type/);
+});
+
+test('value and codec errors are ValueErrors, printed by the CLI as one-line user errors', () => {
+  try {
+    enc('int8', 1000);
+    assert.fail('expected an error');
+  } catch (e) {
+    assert.ok(e instanceof ValueError && e instanceof DataJointError);
+    assert.equal((e as DataJointError).code, 'value');
+    assert.equal((e as DataJointError).toOneLine(), 'AttributeValueError: 1000 is out of range -128..127 for attribute `x` (int8)');
+  }
+  try {
+    packBlob(Symbol('s'));
+    assert.fail('expected an error');
+  } catch (e) {
+    assert.ok(e instanceof BlobError && e instanceof ValueError);
+    assert.equal((e as BlobError).toOneLine(), 'BlobError: cannot pack a value of type symbol (at $)');
+  }
 });
