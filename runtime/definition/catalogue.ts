@@ -98,8 +98,18 @@ export function catalogueEntry(code: DiagnosticCode): CatalogueEntry {
   return byCode.get(code)!;
 }
 
-function fill(template: string, args: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in args ? String(args[key]) : whole));
+/** Templates split once into literal text (even indexes) and placeholder names (odd). */
+const parts = new Map<string, string[]>(entries.map((e) => [e.code, e.message.split(/\{(\w+)\}/)]));
+
+function fill(code: string, args: Record<string, string | number>): string {
+  const p = parts.get(code)!;
+  let out = p[0]!;
+  for (let i = 1; i < p.length; i += 2) {
+    const key = p[i]!;
+    const value = args[key];
+    out += (value === undefined ? `{${key}}` : String(value)) + p[i + 1]!;
+  }
+  return out;
 }
 
 export interface DiagnosticExtras {
@@ -116,7 +126,7 @@ export function makeDiagnostic(
   extras: DiagnosticExtras = {},
 ): Diagnostic {
   const entry = byCode.get(code)!;
-  const d: Diagnostic = { code, severity: entry.severity, message: fill(entry.message, { detail: '', ...args }), span };
+  const d: Diagnostic = { code, severity: entry.severity, message: fill(code, args.detail === undefined ? { ...args, detail: '' } : args), span };
   if (extras.related?.length) d.related = extras.related;
   if (extras.fixes?.length) d.fixes = extras.fixes;
   if (extras.tags?.length) d.tags = extras.tags;

@@ -6,7 +6,22 @@
 // stack is therefore never deeper than one, and recovery always resumes at the next line.
 import { createToken, Lexer, type IToken, type TokenType, type CustomPatternMatcherReturn } from './chevrotain';
 
-const WS_PATTERN = /[ \t\f\v\u00a0\ufeff]+/;
+// Every JavaScript \s except the line ends, spelled out so the lexer can index it by first character.
+const WS_PATTERN = /[ \t\f\v\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+/;
+
+/**
+ * start_chars_hint for tokens that may start with almost any character: Chevrotain's
+ * first-character index (which makes lexing several times faster) needs every possible
+ * first character; above 255 it indexes characters in buckets of 255, so one
+ * representative per bucket covers the rest of Unicode.
+ */
+function anyCharHint(excluded: RegExp): number[] {
+  const out: number[] = [];
+  for (let c = 0; c < 256; c++) if (!excluded.test(String.fromCharCode(c))) out.push(c);
+  for (let b = 1; b <= 257; b++) out.push(Math.max(256, b * 255));
+  return out;
+}
+const NOT_BLANK_HINT = anyCharHint(/\s/);
 
 /** Any end of line; the parser consumes this category. */
 export const Eol = createToken({ name: 'Eol', pattern: Lexer.NA });
@@ -52,6 +67,7 @@ export const Divider = createToken({ name: 'Divider', pattern: /---(?:[^\r\n]*[^
 export const FkPrefix = createToken({
   name: 'FkPrefix',
   line_breaks: false,
+  start_chars_hint: NOT_BLANK_HINT,
   pattern: {
     exec: (text: string, offset: number) => {
       const eol = endOfLine(text, offset);
@@ -99,6 +115,7 @@ export const AttrName = createToken({ name: 'AttrName', pattern: /[A-Za-z_][A-Za
 export const LineJunk = createToken({
   name: 'LineJunk',
   line_breaks: false,
+  start_chars_hint: NOT_BLANK_HINT,
   pattern: {
     exec: (text: string, offset: number) => match(text, offset, trimEnd(text, offset, endOfLine(text, offset))),
   },
@@ -111,6 +128,24 @@ export const LineToken = createToken({ name: 'LineToken', pattern: Lexer.NA });
 /** Tokens that may appear inside a parenthesised list: all but `(`, `)`, `,` and `.proj(`. */
 export const InnerToken = createToken({ name: 'InnerToken', pattern: Lexer.NA });
 const INNER = [LineToken, InnerToken];
+
+/** A run of characters none of the mode's other tokens start with (`excluded` is a character-class body). */
+function otherToken(name: string, excluded: string) {
+  const run = new RegExp(`[^${excluded}]+`, 'y');
+  return createToken({
+    name,
+    categories: INNER,
+    line_breaks: false,
+    start_chars_hint: anyCharHint(new RegExp(`[${excluded}]`)),
+    pattern: {
+      exec: (text: string, offset: number) => {
+        run.lastIndex = offset;
+        const m = run.exec(text);
+        return m ? ([m[0]] as CustomPatternMatcherReturn) : null;
+      },
+    },
+  });
+}
 
 /** `# comment` to the end of the line. */
 export const Comment = createToken({ name: 'Comment', pattern: /#(?:[^\r\n]*[^\s])?/ });
@@ -134,6 +169,7 @@ export const Word = createToken({ name: 'Word', pattern: /[A-Za-z_][A-Za-z0-9_]*
 export const DefaultText = createToken({
   name: 'DefaultText',
   line_breaks: false,
+  start_chars_hint: NOT_BLANK_HINT,
   categories: INNER,
   pattern: {
     exec: (text: string, offset: number, tokens: IToken[]) => {
@@ -158,7 +194,7 @@ export const Colon = createToken({ name: 'Colon', pattern: /:/, categories: INNE
 /** `<blob>`, `<attach@store>`; the closing `>` may be missing while typing. */
 export const Codec = createToken({ name: 'Codec', pattern: /<[^>\r\n#]*>?/, categories: INNER });
 export const NumberLit = createToken({ name: 'NumberLit', pattern: /[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/, categories: INNER });
-const AttrOther = createToken({ name: 'AttrOther', pattern: /[^\s'"#:=(),<A-Za-z0-9_]+|[0-9]+/, categories: INNER });
+const AttrOther = otherToken('AttrOther', `\\s'"#:=(),<A-Za-z0-9_`);
 
 // ---- foreign-key mode: -> [options] Reference [# comment] --------------------------
 
@@ -167,12 +203,12 @@ export const RBracket = createToken({ name: 'RBracket', pattern: /\]/, categorie
 /** `.proj(`, the only projection a foreign key may use. */
 export const ProjCall = createToken({ name: 'ProjCall', pattern: /\.[ \t]*proj[ \t]*\(/, categories: [LineToken] });
 export const Dot = createToken({ name: 'Dot', pattern: /\./, categories: INNER });
-const FkOther = createToken({ name: 'FkOther', pattern: /[^\s'"#=(),.\[\]A-Za-z_]+/, categories: INNER });
+const FkOther = otherToken('FkOther', `\\s'"#=(),.\\[\\]A-Za-z_`);
 
 // ---- index mode: [unique] index ( args ) [# comment] --------------------------------
 
 /** Anything inside index arguments that is not a word, string, paren or comma: `.path:type`, `+`, digits. */
-export const IndexOther = createToken({ name: 'IndexOther', pattern: /[^\s'"#(),A-Za-z_]+/, categories: INNER });
+export const IndexOther = otherToken('IndexOther', `\\s'"#(),A-Za-z_`);
 
 /** Tokens that make up junk on a line (anything but the comment and end of line). */
 export const FkOtherToken = FkOther;
@@ -190,5 +226,5 @@ export const allTokens: TokenType[] = [Eol, LineToken, InnerToken, ...new Set(Ob
 /** Built once: Chevrotain lexers are reusable and costly to construct. */
 export const definitionLexer = new Lexer(
   { modes, defaultMode: 'line' },
-  { positionTracking: 'onlyOffset', ensureOptimizations: false, skipValidations: false },
+  { positionTracking: 'onlyOffset', ensureOptimizations: true, skipValidations: false },
 );

@@ -83,9 +83,12 @@ export function analyzeTable(ast: Definition, ctx: ValidationContext = {}): Tabl
   };
   if (ast.tableComment) model.tableComment = ast.tableComment.text;
   const byName = new Map<string, ModelAttribute>();
-  const addToKey = (name: string) => {
-    if (!model.primaryKey.includes(name)) model.primaryKey.push(name);
-  };
+  const inKey = new Set<string>();
+  function addToKey(name: string): void {
+    if (inKey.has(name)) return;
+    inKey.add(name);
+    model.primaryKey.push(name);
+  }
   let keyWritten = false;
 
   for (const line of ast.lines) {

@@ -5,17 +5,20 @@
 // still yields a node for completion, and the syntax diagnostics below say precisely
 // what is missing instead of Chevrotain's generic expectations.
 import { EmbeddedActionsParser, type IToken } from './chevrotain';
-import {
-  allTokens, definitionLexer, Eol, CommentLine, Divider, FkPrefix, Arrow, IndexKeyword, AttrName, LineJunk,
-  LineToken, InnerToken, Comment, LParen, RParen, Comma, Equals, StringSQ, StringDQ, Word, DefaultText, Colon,
-  Codec, LBracket, RBracket, ProjCall, Dot,
-} from './lexer';
+import * as lexer from './lexer';
 import type {
   AttributeLine, CodecRef, Comment as CommentNode, DefaultValue, Definition, ForeignKeyLine, Identifier, IndexArg,
   IndexLine, Line, Projection, ProjectionItem, Reference, Span, TypeArg, TypeRef,
 } from './ast';
 import type { Diagnostic } from './diagnostic';
 import { makeDiagnostic } from './catalogue';
+
+// Bound once: under tsx every `lexer.X` access would go through a module getter.
+const {
+  allTokens, definitionLexer, Eol, CommentLine, Divider, FkPrefix, Arrow, IndexKeyword, AttrName, LineJunk,
+  LineToken, InnerToken, Comment, LParen, RParen, Comma, Equals, StringSQ, StringDQ, Word, DefaultText, Colon,
+  Codec, LBracket, RBracket, ProjCall, Dot,
+} = lexer;
 
 // ---- raw shapes the grammar actions produce ---------------------------------------
 
@@ -37,12 +40,11 @@ interface RawType {
 }
 
 interface RawReference {
-  open?: IToken;
-  inner?: RawReference;
-  close?: IToken;
+  opens: IToken[];
+  closes: IToken[];
   path: IToken[];
   dots: IToken[];
-  proj?: IToken;
+  /** Opened by the ProjCall token (its `open`). */
   projList?: ParenList;
 }
 
@@ -51,35 +53,85 @@ type RawLine =
   | { kind: 'divider'; token: IToken }
   | { kind: 'junk'; token: IToken }
   | { kind: 'attribute'; name: IToken; eq?: IToken; def?: IToken; colon?: IToken; type?: RawType; junk: IToken[]; comment?: IToken }
-  | { kind: 'foreignKey'; prefix?: IToken; arrow: IToken; lb?: IToken; options: IToken[]; optionJunk: IToken[]; rb?: IToken; ref?: RawReference; junk: IToken[]; comment?: IToken }
+  | { kind: 'foreignKey'; prefix?: IToken; arrow: IToken; lb?: IToken; options: IToken[]; rb?: IToken; ref?: RawReference; junk: IToken[]; comment?: IToken }
   | { kind: 'index'; keyword: IToken; list?: ParenList; junk: IToken[]; comment?: IToken };
 
 class DefinitionParser extends EmbeddedActionsParser {
   out: RawLine[] = [];
+  /** Open parenthesised lists, innermost last (type arguments and index expressions nest). */
+  private lists: ParenList[] = [];
+  private rawType: RawType | undefined;
+  private fkOptions: IToken[] = [];
+
+  // OR alternatives are built once, not per call: allocating (and, under tsx, naming)
+  // closures on every line was most of the parse time. Their state lives in the fields
+  // above instead of in locals.
+  private readonly topAlts = [
+    { ALT: () => { this.CONSUME(Eol); } },
+    { ALT: () => { this.SUBRULE(this.line); } },
+  ];
+
+  private readonly lineAlts = [
+    { ALT: () => { const t = this.CONSUME(CommentLine); this.ACTION(() => this.out.push({ kind: 'comment', token: t })); } },
+    { ALT: () => { const t = this.CONSUME(Divider); this.ACTION(() => this.out.push({ kind: 'divider', token: t })); } },
+    { ALT: () => { this.SUBRULE(this.foreignKeyLine); } },
+    { ALT: () => { this.SUBRULE(this.indexLine); } },
+    { ALT: () => { this.SUBRULE(this.attributeLine); } },
+    { ALT: () => { const t = this.CONSUME(LineJunk); this.ACTION(() => this.out.push({ kind: 'junk', token: t })); } },
+  ];
+
+  private readonly typeAlts = [
+    { ALT: () => { const codec = this.CONSUME(Codec); this.ACTION(() => { this.rawType = { codec, modifiers: [] }; }); } },
+    { ALT: () => { const t = this.SUBRULE(this.plainType); this.ACTION(() => { this.rawType = t; }); } },
+  ];
+
+  private readonly listAlts = [
+    { ALT: () => { const t = this.CONSUME(InnerToken); this.ACTION(() => this.addToList(t)); } },
+    {
+      ALT: () => {
+        const t = this.CONSUME(Comma);
+        this.ACTION(() => {
+          const l = this.lists[this.lists.length - 1]!;
+          l.commas.push(t);
+          l.items.push([]);
+          l.all.push(t);
+        });
+      },
+    },
+    { ALT: () => { const g = this.SUBRULE(this.parenList); this.ACTION(() => { for (const t of g.all) this.addToList(t); }); } },
+  ];
+
+  private readonly optionAlts = [
+    { ALT: () => { const t = this.CONSUME(Word); this.ACTION(() => this.fkOptions.push(t)); } },
+    { ALT: () => { this.CONSUME(Comma); } },
+  ];
 
   constructor() {
     super(allTokens, { recoveryEnabled: true, maxLookahead: 2 });
     this.performSelfAnalysis();
   }
 
+  /** Ready for a new input. */
+  begin(tokens: IToken[]): void {
+    this.out = [];
+    this.lists = [];
+    this.rawType = undefined;
+    this.fkOptions = [];
+    this.input = tokens;
+  }
+
+  private addToList(t: IToken): void {
+    const l = this.lists[this.lists.length - 1]!;
+    l.items[l.items.length - 1]!.push(t);
+    l.all.push(t);
+  }
+
   definition = this.RULE('definition', () => {
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => { this.CONSUME(Eol); } },
-        { ALT: () => { this.SUBRULE(this.line); } },
-      ]);
-    });
+    this.MANY(() => { this.OR(this.topAlts); });
   });
 
   line = this.RULE('line', () => {
-    this.OR([
-      { ALT: () => { const t = this.CONSUME(CommentLine); this.ACTION(() => this.out.push({ kind: 'comment', token: t })); } },
-      { ALT: () => { const t = this.CONSUME(Divider); this.ACTION(() => this.out.push({ kind: 'divider', token: t })); } },
-      { ALT: () => { this.SUBRULE(this.foreignKeyLine); } },
-      { ALT: () => { this.SUBRULE(this.indexLine); } },
-      { ALT: () => { this.SUBRULE(this.attributeLine); } },
-      { ALT: () => { const t = this.CONSUME(LineJunk); this.ACTION(() => this.out.push({ kind: 'junk', token: t })); } },
-    ]);
+    this.OR(this.lineAlts);
   });
 
   attributeLine = this.RULE('attributeLine', () => {
@@ -102,39 +154,43 @@ class DefinitionParser extends EmbeddedActionsParser {
   });
 
   typeRef = this.RULE('typeRef', (): RawType => {
-    let codec: IToken | undefined;
-    let name: IToken | undefined;
-    let args: ParenList | undefined;
-    const modifiers: IToken[] = [];
-    this.OR([
-      { ALT: () => { codec = this.CONSUME(Codec); } },
-      {
-        ALT: () => {
-          name = this.CONSUME(Word);
-          this.OPTION(() => { args = this.SUBRULE(this.parenList); });
-          this.MANY(() => { const t = this.CONSUME2(Word); this.ACTION(() => modifiers.push(t)); });
-        },
-      },
-    ]);
-    return this.ACTION(() => ({ codec, name, args, modifiers }))!;
+    this.OR(this.typeAlts);
+    return this.ACTION(() => {
+      const t = this.rawType!;
+      this.rawType = undefined;
+      return t;
+    })!;
   });
 
-  parenList = this.RULE('parenList', (): ParenList => {
-    const open = this.CONSUME(LParen);
-    const items: IToken[][] = [[]];
-    const commas: IToken[] = [];
-    const all: IToken[] = [open];
-    let close: IToken | undefined;
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => { const t = this.CONSUME(InnerToken); this.ACTION(() => { items[items.length - 1]!.push(t); all.push(t); }); } },
-        { ALT: () => { const t = this.CONSUME(Comma); this.ACTION(() => { commas.push(t); items.push([]); all.push(t); }); } },
-        { ALT: () => { const g = this.SUBRULE(this.parenList); this.ACTION(() => { items[items.length - 1]!.push(...g.all); all.push(...g.all); }); } },
-      ]);
-    });
-    this.OPTION(() => { close = this.CONSUME(RParen); this.ACTION(() => all.push(close!)); });
-    return this.ACTION(() => ({ open, items, commas, close, all }))!;
+  plainType = this.RULE('plainType', (): RawType => {
+    const name = this.CONSUME(Word);
+    let args: ParenList | undefined;
+    const modifiers: IToken[] = [];
+    this.OPTION(() => { args = this.SUBRULE(this.parenList); });
+    this.MANY(() => { const t = this.CONSUME2(Word); this.ACTION(() => modifiers.push(t)); });
+    return this.ACTION(() => ({ name, args, modifiers }))!;
   });
+
+  /** The body of a parenthesised list after its opening token, up to and including `)`. */
+  private listBody(open: IToken): ParenList {
+    this.ACTION(() => this.lists.push({ open, items: [[]], commas: [], all: [open] }));
+    this.MANY(() => { this.OR(this.listAlts); });
+    let close: IToken | undefined;
+    this.OPTION(() => { close = this.CONSUME(RParen); });
+    return this.ACTION(() => {
+      const l = this.lists.pop()!;
+      if (close) {
+        l.close = close;
+        l.all.push(close);
+      }
+      return l;
+    })!;
+  }
+
+  parenList = this.RULE('parenList', (): ParenList => this.listBody(this.CONSUME(LParen)));
+
+  /** `.proj(` ... `)`: the `(` is part of the ProjCall token. */
+  projection = this.RULE('projection', (): ParenList => this.listBody(this.CONSUME(ProjCall)));
 
   foreignKeyLine = this.RULE('foreignKeyLine', () => {
     let prefix: IToken | undefined;
@@ -142,77 +198,41 @@ class DefinitionParser extends EmbeddedActionsParser {
     let rb: IToken | undefined;
     let ref: RawReference | undefined;
     let comment: IToken | undefined;
-    const options: IToken[] = [];
-    const optionJunk: IToken[] = [];
     const junk: IToken[] = [];
     this.OPTION(() => { prefix = this.CONSUME(FkPrefix); });
     const arrow = this.CONSUME(Arrow);
+    this.ACTION(() => { this.fkOptions = []; });
     this.OPTION2(() => {
       lb = this.CONSUME(LBracket);
-      this.MANY(() => {
-        this.OR([
-          { ALT: () => { const t = this.CONSUME(Word); this.ACTION(() => options.push(t)); } },
-          { ALT: () => { this.CONSUME(Comma); } },
-        ]);
-      });
+      this.MANY(() => { this.OR(this.optionAlts); });
       this.OPTION3(() => { rb = this.CONSUME(RBracket); });
     });
     this.OPTION4(() => { ref = this.SUBRULE(this.reference); });
     this.MANY2(() => { const t = this.CONSUME(LineToken); this.ACTION(() => junk.push(t)); });
     this.OPTION5(() => { comment = this.CONSUME(Comment); });
-    this.ACTION(() => this.out.push({ kind: 'foreignKey', prefix, arrow, lb, options, optionJunk, rb, ref, junk, comment }));
+    this.ACTION(() => this.out.push({ kind: 'foreignKey', prefix, arrow, lb, options: this.fkOptions, rb, ref, junk, comment }));
   });
 
+  /** `(`* [ name {`.` name} [`.proj(` ... `)`] ] `)`*: `Parent`, `acq.Session`, `(master)`. */
   reference = this.RULE('reference', (): RawReference => {
-    let result: RawReference | undefined;
-    this.OR([
-      {
-        ALT: () => {
-          const open = this.CONSUME(LParen);
-          let inner: RawReference | undefined;
-          let close: IToken | undefined;
-          this.OPTION(() => { inner = this.SUBRULE(this.reference); });
-          this.OPTION2(() => { close = this.CONSUME(RParen); });
-          this.ACTION(() => { result = { open, inner, close, path: [], dots: [] }; });
-        },
-      },
-      {
-        ALT: () => {
-          const path: IToken[] = [this.CONSUME2(Word)];
-          const dots: IToken[] = [];
-          let proj: IToken | undefined;
-          let projList: ParenList | undefined;
-          this.MANY(() => {
-            const d = this.CONSUME(Dot);
-            this.ACTION(() => dots.push(d));
-            this.OPTION3(() => { const w = this.CONSUME3(Word); this.ACTION(() => path.push(w)); });
-          });
-          this.OPTION4(() => {
-            proj = this.CONSUME(ProjCall);
-            projList = this.SUBRULE(this.projectionTail);
-          });
-          this.ACTION(() => { result = { path, dots, proj, projList }; });
-        },
-      },
-    ]);
-    return result!;
-  });
-
-  /** The arguments of `.proj(`: the `(` is part of the ProjCall token. */
-  projectionTail = this.RULE('projectionTail', (): ParenList => {
-    const items: IToken[][] = [[]];
-    const commas: IToken[] = [];
-    const all: IToken[] = [];
-    let close: IToken | undefined;
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => { const t = this.CONSUME(InnerToken); this.ACTION(() => { items[items.length - 1]!.push(t); all.push(t); }); } },
-        { ALT: () => { const t = this.CONSUME(Comma); this.ACTION(() => { commas.push(t); items.push([]); all.push(t); }); } },
-        { ALT: () => { const g = this.SUBRULE(this.parenList); this.ACTION(() => { items[items.length - 1]!.push(...g.all); all.push(...g.all); }); } },
-      ]);
+    const opens: IToken[] = [];
+    const closes: IToken[] = [];
+    const path: IToken[] = [];
+    const dots: IToken[] = [];
+    let proj: ParenList | undefined;
+    this.MANY(() => { const t = this.CONSUME(LParen); this.ACTION(() => opens.push(t)); });
+    this.OPTION(() => {
+      const first = this.CONSUME(Word);
+      this.ACTION(() => path.push(first));
+      this.MANY2(() => {
+        const d = this.CONSUME(Dot);
+        this.ACTION(() => dots.push(d));
+        this.OPTION2(() => { const w = this.CONSUME2(Word); this.ACTION(() => path.push(w)); });
+      });
+      this.OPTION3(() => { proj = this.SUBRULE(this.projection); });
     });
-    this.OPTION(() => { close = this.CONSUME(RParen); });
-    return this.ACTION(() => ({ open: undefined as unknown as IToken, items, commas, close, all }))!;
+    this.MANY3(() => { const t = this.CONSUME(RParen); this.ACTION(() => closes.push(t)); });
+    return this.ACTION(() => ({ opens, closes, path, dots, projList: proj }))!;
   });
 
   indexLine = this.RULE('indexLine', () => {
@@ -370,35 +390,32 @@ function codecRef(t: IToken): CodecRef {
 }
 
 function reference(raw: RawReference, source: string): Reference {
-  if (raw.open) {
-    const inner = raw.inner ? reference(raw.inner, source) : undefined;
-    const end = raw.close ? endOf(raw.close) : inner ? inner.span.end : endOf(raw.open);
-    const span = { start: raw.open.startOffset, end };
-    return { span, path: inner?.path ?? [], projection: inner?.projection, parenthesized: true };
-  }
   const path = raw.path.map(ident);
-  // A trailing dot while typing (`acq.`): an empty last name right after it.
+  const lastWord = raw.path[raw.path.length - 1];
   const lastDot = raw.dots[raw.dots.length - 1];
-  const lastWord = raw.path[raw.path.length - 1]!;
-  if (lastDot && lastDot.startOffset > lastWord.startOffset) {
+  // A trailing dot while typing (`acq.`): an empty last name right after it.
+  if (lastDot && lastWord && lastDot.startOffset > lastWord.startOffset) {
     const at = endOf(lastDot);
     path.push({ text: '', span: { start: at, end: at } });
   }
-  let end = Math.max(endOf(lastWord), lastDot ? endOf(lastDot) : 0);
+  const first = raw.opens[0] ?? raw.path[0]!;
+  let end = Math.max(lastWord ? endOf(lastWord) : 0, lastDot ? endOf(lastDot) : 0, raw.opens.length ? endOf(raw.opens[raw.opens.length - 1]!) : 0);
   let projection: Projection | undefined;
-  if (raw.proj && raw.projList) {
+  if (raw.projList) {
     const list = raw.projList;
-    const pStart = raw.proj.startOffset;
-    const closeEnd = list.close ? endOf(list.close) : list.all.length ? endOf(list.all[list.all.length - 1]!) : endOf(raw.proj);
-    const withOpen: ParenList = { ...list, open: raw.proj };
+    const closeEnd = list.close ? endOf(list.close) : endOf(list.all[list.all.length - 1]!);
     const items = list.items
-      .map((item, i) => projectionItem(item, listItemSpan(withOpen, i, item), source))
+      .map((item, i) => projectionItem(item, listItemSpan(list, i, item), source))
       .filter((item): item is ProjectionItem => item !== undefined);
-    projection = { span: { start: pStart, end: closeEnd }, items };
+    projection = { span: { start: list.open.startOffset, end: closeEnd }, items };
     end = closeEnd;
   }
-  const ref: Reference = { span: { start: raw.path[0]!.startOffset, end }, path };
+  // Closing parentheses that match opening ones belong to the reference.
+  const matched = Math.min(raw.opens.length, raw.closes.length);
+  if (matched > 0) end = endOf(raw.closes[matched - 1]!);
+  const ref: Reference = { span: { start: first.startOffset, end }, path };
   if (projection) ref.projection = projection;
+  if (raw.opens.length) ref.parenthesized = true;
   return ref;
 }
 
@@ -545,10 +562,12 @@ function buildForeignKey(raw: Extract<RawLine, { kind: 'foreignKey' }>, source: 
     if (!raw.rb) diagnostics.push(makeDiagnostic('DJ104', tokenSpan(raw.lb), { what: 'option list', close: ']' }));
     else if (raw.options.length === 0) diagnostics.push(makeDiagnostic('DJ301', node.optionsSpan, { option: '[]' }));
   }
-  if (raw.ref) {
+  if (raw.ref && (raw.ref.opens.length || raw.ref.path.length)) {
     node.reference = reference(raw.ref, source);
     checkReference(raw.ref, node.reference, diagnostics);
     last = { ...raw.arrow, startOffset: node.reference.span.start, image: source.slice(node.reference.span.start, node.reference.span.end) };
+  } else if (raw.ref?.closes.length) {
+    raw.junk.unshift(...raw.ref.closes);
   } else if (!raw.junk.length) {
     diagnostics.push(makeDiagnostic('DJ106', tokenSpan(raw.arrow), { detail: 'write the referenced table after `->`' }));
   }
@@ -576,17 +595,20 @@ function buildForeignKey(raw: Extract<RawLine, { kind: 'foreignKey' }>, source: 
 }
 
 function checkReference(raw: RawReference, ref: Reference, diagnostics: Diagnostic[]): void {
-  if (raw.open) {
-    if (!raw.inner) diagnostics.push(makeDiagnostic('DJ106', ref.span, { detail: 'write the referenced table inside the parentheses' }));
-    else checkReference(raw.inner, ref, diagnostics);
-    if (!raw.close) diagnostics.push(makeDiagnostic('DJ104', tokenSpan(raw.open), { what: 'parenthesis', close: ')' }));
-    return;
+  if (raw.path.length === 0) {
+    diagnostics.push(makeDiagnostic('DJ106', ref.span, { detail: 'write the referenced table inside the parentheses' }));
+  }
+  if (raw.opens.length > raw.closes.length) {
+    diagnostics.push(makeDiagnostic('DJ104', tokenSpan(raw.opens[raw.closes.length]!), { what: 'parenthesis', close: ')' }));
+  }
+  for (const extra of raw.closes.slice(raw.opens.length)) {
+    diagnostics.push(makeDiagnostic('DJ102', tokenSpan(extra), { text: '`)`', detail: ' without a matching `(`' }));
   }
   const empty = ref.path.find((p) => p.text === '');
   if (empty) diagnostics.push(makeDiagnostic('DJ106', { start: empty.span.start - 1, end: empty.span.end }, { detail: 'write a name after the `.`' }));
   if (raw.projList) {
     for (const t of raw.projList.all) checkLiteral(t, diagnostics);
-    if (!raw.projList.close && raw.proj) diagnostics.push(makeDiagnostic('DJ104', tokenSpan(raw.proj), { what: 'projection', close: ')' }));
+    if (!raw.projList.close) diagnostics.push(makeDiagnostic('DJ104', tokenSpan(raw.projList.open), { what: 'projection', close: ')' }));
   }
 }
 
@@ -631,8 +653,7 @@ export function parseDefinition(text: string): { ast: Definition; diagnostics: D
     diagnostics.push(makeDiagnostic('DJ101', { start: e.offset, end: e.offset + Math.max(1, e.length) }, { detail: e.message }));
   }
   const p = parser();
-  p.out = [];
-  p.input = lexed.tokens;
+  p.begin(lexed.tokens);
   p.definition();
   for (const e of p.errors) {
     const t = e.token;
