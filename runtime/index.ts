@@ -7,7 +7,7 @@ export { withDirectInsert } from './table/shared';
 export type { InsertOptions } from './table/insert';
 export { QueryExpression, not, Not, isQuerySource, type Restriction, type Row, type FetchOptions, type QuerySource } from './query/expression';
 export type { DeleteOptions, DeleteResult } from './query/delete';
-export { encodeValue, decodeValue, setBlobCodec, type BlobCodec } from './query/values';
+export { encodeValue, decodeValue, USE_DEFAULT } from './query/values';
 export * from './catalog/index';
 export { mysqlDialect, MySqlDialect, type Dialect } from './dialect/index';
 export * from './errors/index';

@@ -13,7 +13,7 @@ export function createPipeline(schemaName: string, options: dj.SchemaOptions = {
       subject_id : int32          # unique subject id
       ---
       subject_name = "" : varchar(64)   # nickname
-      sex = 'U' : enum('M', 'F', 'U')
+      sex = 'u' : enum('m', 'f', 'u')
       date_of_birth = null : date
       INDEX (subject_name)
     `;
@@ -75,10 +75,29 @@ export function createPipeline(schemaName: string, options: dj.SchemaOptions = {
         value : float64
       `;
     };
+
+    /** One row per (session, method), plus one Trial row per sample. */
+    static override async make(key: dj.Row): Promise<void> {
+      const raw = await RawData.restrict(key).fetch1<{ samples: unknown }>({ attributes: ['samples'] });
+      const { method } = await Method.restrict(key).fetch1<{ method: string }>({ attributes: ['method'] });
+      const samples = toNumbers(raw.samples);
+      const result = samples.length === 0 ? 0 : method === 'peak' ? Math.max(...samples) : samples.reduce((a, b) => a + b, 0) / samples.length;
+      await ProcessedData.insert1({ ...key, result, n_samples: BigInt(samples.length) });
+      await ProcessedData.Trial.insert(samples.map((value, trial_idx) => ({ ...key, trial_idx, value })));
+    }
   }
 
   schema.register(Subject, Method, Session, RawData, ProcessedData);
   return { schema, Subject, Method, Session, RawData, ProcessedData };
+}
+
+/** Samples as stored by either client: a JS array, a typed array or an NDArray. */
+function toNumbers(v: unknown): number[] {
+  if (Array.isArray(v)) return v.map(Number);
+  if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>, Number);
+  if (v && typeof v === 'object' && 'data' in v) return toNumbers((v as { data: unknown }).data);
+  if (typeof v === 'number') return [v];
+  return [];
 }
 
 export type Pipeline = ReturnType<typeof createPipeline>;

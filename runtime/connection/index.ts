@@ -8,6 +8,7 @@ import type { Pool, PoolConnection, PoolOptions } from 'mysql2/promise';
 import { loadSettings, type LoadOptions, type Settings, type SettingsOverrides } from '../config/index';
 import { mysqlDialect, type Dialect } from '../dialect/index';
 import { ConfigError, DataJointError, TransactionError } from '../errors/index';
+import { MYSQL2_TYPE_OPTIONS } from '../values/index';
 
 export interface ConnectOptions extends LoadOptions {
   /** Fully resolved settings; when given, no file or environment is read. */
@@ -82,10 +83,7 @@ export class Connection {
       connectTimeout: options.connectTimeout ?? 10_000,
       // Exact values: bigint/decimal as strings, dates as text, JSON as text; the value
       // mapping (runtime/values) turns them into JS values by DataJoint type.
-      supportBigNumbers: true,
-      bigNumberStrings: true,
-      dateStrings: true,
-      jsonStrings: true,
+      ...MYSQL2_TYPE_OPTIONS,
       charset: 'utf8mb4',
       enableKeepAlive: true,
       multipleStatements: false,

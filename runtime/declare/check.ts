@@ -1,10 +1,7 @@
 // The gate before any SQL: a definition is parsed and validated with the shared grammar
 // (the same code and diagnostics as `dj lint` and the editor), and refused with those
 // diagnostics when any is an error.
-import type { Definition } from '../definition/ast';
-import type { Diagnostic } from '../definition/diagnostic';
-import type { ResolvedTable, Tier, ValidationContext } from '../definition/context';
-import { parseDefinition } from '../definition/parser';
+import { checkDefinition, parseDefinition, type Definition, type ResolvedTable, type Tier, type ValidationContext } from '../definition/index';
 import type { CatalogTable } from '../catalog/index';
 import { DeclarationError } from '../errors/index';
 
@@ -14,16 +11,8 @@ export interface CheckContext {
   masterName?: string;
   /** `Master.Part` or `Class` for messages. */
   label: string;
-  /** Parents by dotted path as written, already declared and read back. */
-  parents: ReadonlyMap<string, { tier: Tier; className: string; catalogTable: CatalogTable }>;
-}
-
-type Validator = (ast: Definition, ctx: ValidationContext) => Diagnostic[];
-let validator: Validator | undefined;
-
-/** Installed by the definition module's validation (kept pluggable to avoid an import cycle). */
-export function setDefinitionValidator(v: Validator | undefined): void {
-  validator = v;
+  /** Parents by dotted path as written, already declared and read back; undefined: do not check references yet. */
+  parents?: ReadonlyMap<string, { tier: Tier; className: string; catalogTable: CatalogTable }>;
 }
 
 /** The dotted paths of the `->` lines, as written (for declaring parents first). */
@@ -60,23 +49,26 @@ export function position(text: string, offset: number): string {
 
 /** Parses and validates; throws DeclarationError listing every error; returns the tree. */
 export function checkTableDefinition(definition: string, ctx: CheckContext): Definition {
-  const { ast, diagnostics } = parseDefinition(definition);
   const vctx: ValidationContext = {
     className: ctx.className,
     tier: ctx.tier,
-    resolve: (path) => {
-      const key = path.join('.');
-      const p = ctx.parents.get(key);
-      return p ? toResolved(key, p) : undefined;
-    },
   };
+  const parents = ctx.parents;
+  if (parents) {
+    vctx.resolve = (path) => {
+      const key = path.join('.');
+      const p = parents.get(key);
+      return p ? toResolved(key, p) : undefined;
+    };
+  }
   if (ctx.masterName !== undefined) vctx.masterName = ctx.masterName;
-  const all = [...diagnostics, ...(validator ? validator(ast, vctx) : [])];
+  // The same check as `dj lint` and the editor (runtime/definition: checkDefinition).
+  const { ast, diagnostics: all } = checkDefinition(definition, vctx);
   // A `->` the schema cannot resolve would otherwise only be a warning in the editor.
-  for (const line of ast.lines) {
+  for (const line of parents ? ast.lines : []) {
     if (line.kind !== 'foreignKey' || !line.reference) continue;
     const key = line.reference.path.map((p) => p.text).join('.');
-    if (!ctx.parents.has(key) && !all.some((d) => d.severity === 'error' && d.span.start >= line.span.start && d.span.end <= line.span.end)) {
+    if (!parents!.has(key) && !all.some((d) => d.severity === 'error' && d.span.start >= line.span.start && d.span.end <= line.span.end)) {
       // DJ303 is a warning while editing (the workspace may be incomplete); declaring needs the parent.
       for (const d of all) if (d.code === 'DJ303' && d.span.start >= line.span.start && d.span.end <= line.span.end) d.severity = 'error';
       if (all.some((d) => d.code === 'DJ303' && d.span.start >= line.span.start && d.span.end <= line.span.end)) continue;

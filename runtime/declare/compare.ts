@@ -12,12 +12,17 @@ function expectedDefault(c: ColumnSpec): Expected {
   const clause = c.defaultClause.trim();
   if (clause === '') return { nullable: true, default: null };
   if (/^DEFAULT NULL$/i.test(clause)) return { nullable: true, default: null };
+  // Hidden job columns: nullable with a non-null default (`DEFAULT ''`).
+  const nullableWithDefault = /^DEFAULT (.*)$/is.exec(clause);
+  if (nullableWithDefault) return { nullable: true, default: unquoteSql(nullableWithDefault[1].trim()) };
   const m = /^NOT NULL(?: DEFAULT (.*))?$/is.exec(clause);
   if (!m) return { nullable: false, default: null };
   if (m[1] === undefined) return { nullable: false, default: null };
-  let v = m[1].trim();
-  if (/^'.*'$/s.test(v)) v = v.slice(1, -1).replace(/''/g, "'");
-  return { nullable: false, default: v };
+  return { nullable: false, default: unquoteSql(m[1].trim()) };
+}
+
+function unquoteSql(v: string): string {
+  return /^'.*'$/s.test(v) ? v.slice(1, -1).replace(/''/g, "'") : v;
 }
 
 function normDefault(v: string | null): string | null {
@@ -56,7 +61,7 @@ export function compareWithExisting(spec: TableSpec, existing: CatalogTable, dia
     if (normType(c.sqlType, dialect) !== normType(a.sqlType, dialect)) out.push(`column \`${c.name}\`: type ${c.sqlType} declared, ${a.sqlType} in the database`);
     const e = expectedDefault(c);
     if (e.nullable !== a.nullable) out.push(`column \`${c.name}\`: ${e.nullable ? 'nullable' : 'not nullable'} declared, ${a.nullable ? 'nullable' : 'not nullable'} in the database`);
-    else if (normDefault(e.default) !== normDefault(a.default) && !(e.nullable && a.default === null)) {
+    else if (normDefault(e.default) !== normDefault(a.default)) {
       out.push(`column \`${c.name}\`: default ${e.default ?? 'none'} declared, ${a.default ?? 'none'} in the database`);
     }
     if (c.comment !== storedComment(a)) out.push(`column \`${c.name}\`: comment "${c.comment}" declared, "${storedComment(a)}" in the database`);

@@ -11,7 +11,7 @@ import type { Connection } from '../connection/index';
 import type { Sql } from '../dialect/index';
 import { DataJointError, UsageError, UnknownAttributeError } from '../errors/index';
 import { deleteRows, type DeleteOptions, type DeleteResult } from './delete';
-import { decodeValue, encodeValue } from './values';
+import { decodeValue, encodeValue, USE_DEFAULT } from './values';
 
 export type Row = Record<string, unknown>;
 
@@ -399,11 +399,12 @@ async function condition(c: Compiled, cond: Restriction): Promise<Sql> {
     for (const [k, v] of Object.entries(cond as Row)) {
       const a = c.attrs.find((x) => x.name === k);
       if (!a || v === undefined) continue;
-      if (v === null) {
+      const encoded = v === null ? USE_DEFAULT : encodeValue(a.attr, v);
+      if (encoded === USE_DEFAULT) {
         parts.push(`${a.expr} IS NULL`);
       } else {
         parts.push(`${a.expr} = ?`);
-        params.push(encodeValue(a.attr, v));
+        params.push(encoded);
       }
     }
     return { sql: parts.length ? parts.join(' AND ') : 'TRUE', params };

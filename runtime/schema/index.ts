@@ -249,13 +249,15 @@ export class Schema {
 
   private async doDeclare(entry: Entry, stack: Entry[]): Promise<CatalogTable> {
     if (stack.includes(entry)) throw new DeclarationError(entry.className, `Cyclic foreign keys: ${[...stack, entry].map((e) => e.className).join(' -> ')}`);
+    const definition = String((entry.cls as unknown as { definition?: unknown }).definition ?? '');
+    const label = entry.master ? `${entry.master.className}.${entry.className}` : entry.className;
+    // Refuse a definition with errors of its own before any SQL (references come below).
+    checkTableDefinition(definition, { className: entry.className, tier: entry.tier, masterName: entry.master?.className, label });
     const conn = await this.connection();
     // table.py: declare — DDL would commit an open transaction (D22).
     if (conn.inTransaction) throw new TransactionError('transaction', 'Cannot declare new tables inside a transaction, e.g. from inside a populate/make call');
     await this.activate();
     const catalog = await this.catalog();
-    const definition = String((entry.cls as unknown as { definition?: unknown }).definition ?? '');
-    const label = entry.master ? `${entry.master.className}.${entry.className}` : entry.className;
 
     // Parents first: every `->` must resolve to a declared table whose heading we read.
     const parents = new Map<string, ParentTable & { tier: Tier; className: string; catalogTable: CatalogTable }>();

@@ -4,7 +4,7 @@
 import type { CatalogAttribute } from '../catalog/index';
 import { DataJointError, UnknownAttributeError, UsageError } from '../errors/index';
 import { isQuerySource, type QueryExpression, type Row } from '../query/expression';
-import { encodeValue } from '../query/values';
+import { encodeValue, USE_DEFAULT } from '../query/values';
 import { directInsertScope } from './shared';
 import { bindingOf, tierOf, type TableClass } from './tiers';
 
@@ -77,10 +77,10 @@ export async function insertRows(cls: TableClass, rows: Iterable<Row | unknown[]
     const params: unknown[] = [];
     const tuples = batch.map((o) => {
       const cells = columns.map((c) => {
-        const v = o[c];
         // table.py: __make_placeholder — None becomes DEFAULT (NULL for nullable columns).
-        if (v === null || v === undefined) return d.defaultKeyword;
-        params.push(encodeValue(byName.get(c)!, v));
+        const v = encodeValue(byName.get(c)!, o[c]);
+        if (v === USE_DEFAULT) return d.defaultKeyword;
+        params.push(v);
         return '?';
       });
       return `(${cells.join(', ')})`;

@@ -1,0 +1,301 @@
+// Declaration lays tables out exactly as DataJoint for Python does: the statements we send
+// equal the reference's (fixtures in test/fixtures/ddl), the server stores identical
+// tables, `~lineage` rows match, redeclaring an identical table is a no-op (also on a
+// schema Python created), a different one is reported, an invalid definition is refused
+// before any SQL runs.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as dj from '../../../runtime/index';
+import { createPipeline } from '../../../examples/pipeline/pipeline';
+import { fixtureStatements, loadFixture } from '../../fixtures/ddl/load';
+import { connect, dropSchemas, schemaName, showCreateTable, testServer } from './helpers';
+
+const dbs = {
+  other: schemaName('djt_decl_other'),
+  example: schemaName('djt_decl_ex'),
+  python: schemaName('djt_decl_py'),
+  ours: schemaName('djt_decl_ts'),
+  conflict: schemaName('djt_decl_cf'),
+  invalid: schemaName('djt_decl_bad'),
+};
+let conn: dj.Connection;
+let jobsConn: dj.Connection;
+
+before(async () => {
+  conn = await connect();
+  jobsConn = await connect({ overrides: { jobs: { addJobMetadata: true } } });
+});
+after(async () => {
+  await dropSchemas(conn, Object.values(dbs));
+  await conn.close();
+  await jobsConn.close();
+  await (await testServer()).stop();
+});
+
+/** Records the statements a connection sends (the real connection still runs them). */
+function recordStatements(c: dj.Connection): { statements: string[]; stop(): void } {
+  const statements: string[] = [];
+  const original = c.execute.bind(c);
+  c.execute = async (sql: string, params?: unknown[], context?: { schema?: string; table?: string }) => {
+    statements.push(sql);
+    return original(sql, params, context);
+  };
+  return { statements, stop: () => void (c.execute = original) };
+}
+
+function firstCreates(statements: string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const s of statements) {
+    const m = /^CREATE TABLE IF NOT EXISTS (\S+)/.exec(s);
+    if (m && !seen.has(m[1])) {
+      seen.add(m[1]);
+      out.push(s);
+    }
+  }
+  return out;
+}
+
+/** Python's definitions of test/fixtures/ddl/python_lab.sql, as TypeScript classes. */
+function labClasses(schema: dj.Schema) {
+  class Subject extends dj.Manual {
+    static override definition = `
+    # Experimental subjects
+    subject_id : int32   # unique id
+    ---
+    name = "" : varchar(64)  # subject "nick" name
+    sex = 'u' : enum('m','f','u')
+    dob = null : date
+    INDEX (name)
+    `;
+  }
+  class Experimenter extends dj.Lookup {
+    static override definition = `
+    # Lab members
+    experimenter_id : uuid
+    ---
+    full_name : varchar(255)
+    `;
+  }
+  class Method extends dj.Lookup {
+    static override definition = `method : varchar(16)`;
+  }
+  class Session extends dj.Manual {
+    static override definition = `
+    -> Subject
+    session_idx : int16
+    ---
+    -> [nullable] Experimenter
+    -> [unique] Method
+    -> Subject.proj(buddy_id='subject_id')
+    session_date : date
+    UNIQUE INDEX (session_date, session_idx)
+    `;
+  }
+  class Analysis extends dj.Computed {
+    static override definition = `
+    -> Session
+    -> Method.proj(amethod='method')
+    ---
+    result : float64
+    `;
+    static Unit = class extends dj.Part {
+      static override definition = `
+      -> master
+      unit_id : int32
+      ---
+      spikes : <blob>
+      `;
+    };
+  }
+  class Recording extends dj.Imported {
+    static override definition = `
+    -> Session
+    ---
+    path : varchar(255)
+    data = null : <blob@>
+    `;
+  }
+  class Config extends dj.Lookup {
+    static override definition = `
+    ---
+    threshold = 1.5 : float64
+    params = null : json
+    `;
+  }
+  schema.register(Subject, Experimenter, Method, Session, Analysis, Recording, Config);
+  return { Subject, Experimenter, Method, Session, Analysis, Recording, Config };
+}
+
+async function lineageRows(c: dj.Connection, db: string): Promise<string[]> {
+  const rows = await c.query(`SELECT table_name, attribute_name, lineage FROM \`${db}\`.\`~lineage\` WHERE table_name NOT LIKE '~~%'`);
+  return rows.map((r) => `${r.table_name}.${r.attribute_name} <- ${String(r.lineage).replace(db, '{db}')}`).sort();
+}
+
+describe('declaration in the reference layout', () => {
+  it('sends exactly the reference DDL for the example pipeline', async () => {
+    const rec = recordStatements(conn);
+    try {
+      const p = createPipeline(dbs.example, { connection: conn });
+      await p.schema.declare();
+    } finally {
+      rec.stop();
+    }
+    assert.ok(rec.statements.includes(`CREATE DATABASE \`${dbs.example}\``));
+    assert.deepEqual(firstCreates(rec.statements), fixtureStatements('example_pipeline.sql', dbs.example));
+  });
+
+  it('inserts Lookup contents on declaration', async () => {
+    const rows = await conn.query(`SELECT method, description, threshold FROM \`${dbs.example}\`.\`#method\` ORDER BY method`);
+    assert.deepEqual(rows, [
+      { method: 'mean', description: 'mean of the samples', threshold: 0.5 },
+      { method: 'peak', description: 'largest sample', threshold: 1 },
+    ]);
+  });
+
+  it('stores the same tables and lineage as DataJoint for Python', async () => {
+    await loadFixture(jobsConn, 'python_lab.sql', dbs.python);
+    const schema = new dj.Schema(dbs.ours, { connection: jobsConn });
+    labClasses(schema);
+    await schema.declare();
+    for (const t of ['subject', '#experimenter', '#method', 'session', '__analysis', '__analysis__unit', '_recording', '#config', '~lineage']) {
+      const theirs = (await showCreateTable(jobsConn, dbs.python, t)).replaceAll(dbs.python, '{db}');
+      const ours = (await showCreateTable(jobsConn, dbs.ours, t)).replaceAll(dbs.ours, '{db}');
+      assert.equal(ours, theirs, `SHOW CREATE TABLE ${t}`);
+    }
+    assert.deepEqual(await lineageRows(jobsConn, dbs.ours), await lineageRows(jobsConn, dbs.python));
+  });
+
+  it('treats declaring over a Python-made schema as a no-op', async () => {
+    const before = (await showCreateTable(jobsConn, dbs.python, 'session')).length;
+    const schema = new dj.Schema(dbs.python, { connection: jobsConn, createSchema: false });
+    const t = labClasses(schema);
+    const rec = recordStatements(jobsConn);
+    try {
+      await schema.declare();
+    } finally {
+      rec.stop();
+    }
+    assert.equal(rec.statements.filter((s) => s.startsWith('CREATE TABLE IF NOT EXISTS') && !s.includes('~lineage')).length, 0);
+    assert.equal((await showCreateTable(jobsConn, dbs.python, 'session')).length, before);
+    // And the classes work on it.
+    await t.Subject.insert1({ subject_id: 7, name: 'seven' });
+    assert.deepEqual(await t.Subject.restrict({ subject_id: 7 }).fetch1({ attributes: ['name'] }), { name: 'seven' });
+  });
+
+  it('redeclaring an identical table is a no-op', async () => {
+    const again = createPipeline(dbs.example, { connection: conn });
+    const rec = recordStatements(conn);
+    try {
+      await again.schema.declare();
+    } finally {
+      rec.stop();
+    }
+    assert.deepEqual(rec.statements.filter((s) => /^CREATE TABLE IF NOT EXISTS `[^`]+`\.`(?!~lineage)/.test(s)), []);
+    assert.equal(await again.Method.count(), 2);
+  });
+
+  it('reports a conflicting redeclaration with its differences and alters nothing', async () => {
+    const first = new dj.Schema(dbs.conflict, { connection: conn });
+    class Animal extends dj.Manual {
+      static override definition = `
+      animal_id : int32
+      ---
+      weight : float32
+      species = 'mouse' : varchar(32)
+      `;
+    }
+    await first.declare(Animal);
+    const before = await showCreateTable(conn, dbs.conflict, 'animal');
+
+    const second = new dj.Schema(dbs.conflict, { connection: conn });
+    class Animal2 extends dj.Manual {
+      static override definition = `
+      animal_id : int64
+      ---
+      weight : float32   # grams
+      tag = null : varchar(8)
+      `;
+    }
+    Object.defineProperty(Animal2, 'name', { value: 'Animal' });
+    await assert.rejects(second.declare(Animal2), (e: unknown) => {
+      assert.ok(e instanceof dj.TableConflictError);
+      assert.equal(e.code, 'tableConflict');
+      assert.deepEqual(e.differences, [
+        'column `animal_id`: type bigint declared, int in the database',
+        'column `animal_id`: comment ":int64:" declared, ":int32:" in the database',
+        'column `weight`: comment ":float32:grams" declared, ":float32:" in the database',
+        'column `tag` is declared but missing in the database',
+        'column `species` exists in the database but is not declared',
+      ]);
+      assert.match(e.message, new RegExp(`^Table \`${dbs.conflict}\`\\.\`animal\` already exists with a different definition: column \`animal_id\`: type bigint`));
+      return true;
+    });
+    assert.equal(await showCreateTable(conn, dbs.conflict, 'animal'), before);
+  });
+
+  it('refuses an invalid definition before any SQL runs, with lint diagnostics', async () => {
+    const schema = new dj.Schema(dbs.invalid, { connection: conn });
+    class Broken extends dj.Manual {
+      static override definition = `
+      broken_id : int32
+      ---
+      weight : flaot32
+      `;
+    }
+    const rec = recordStatements(conn);
+    try {
+      await assert.rejects(schema.declare(Broken), (e: unknown) => {
+        assert.ok(e instanceof dj.DeclarationError);
+        assert.equal(e.code, 'declaration');
+        assert.ok(e.problems.length >= 1);
+        assert.match(e.message, /^Cannot declare Broken: line 4, column \d+: DJ\d{3} /);
+        assert.match(e.message, /flaot32/);
+        return true;
+      });
+    } finally {
+      rec.stop();
+    }
+    assert.deepEqual(rec.statements.filter((s) => /^(CREATE|ALTER|DROP|INSERT)/.test(s)), []);
+    assert.ok(!(await schema.exists()) || (await (await schema.catalog()).tableNames(dbs.invalid)).length === 0);
+  });
+
+  it('refuses an unresolvable reference', async () => {
+    const schema = new dj.Schema(dbs.invalid, { connection: conn });
+    class Orphan extends dj.Manual {
+      static override definition = `
+      -> Nowhere
+      orphan_id : int32
+      `;
+    }
+    await assert.rejects(schema.declare(Orphan), { code: 'declaration', message: /Cannot declare Orphan: line 2, column \d+: DJ303 .*Nowhere/ });
+  });
+
+  it('resolves references across schemas through the context', async () => {
+    const lab = createPipeline(dbs.example, { connection: conn });
+    const other = new dj.Schema(dbs.other, { connection: conn, context: { lab: lab.schema } });
+    class Note extends dj.Manual {
+      static override definition = `
+      -> lab.Session
+      note_idx : int8
+      ---
+      note : varchar(1000)
+      `;
+    }
+    await other.declare(Note);
+    const ddl = await showCreateTable(conn, dbs.other, 'note');
+    assert.match(ddl, new RegExp(`FOREIGN KEY \\(\`subject_id\`, \`session_idx\`\\) REFERENCES \`${dbs.example}\`\\.\`session\``));
+    assert.match(ddl, /`note_idx` tinyint\(4\) NOT NULL COMMENT ':int8:'/);
+  });
+
+  it('refuses to create a missing schema when createSchema is false', async () => {
+    const schema = new dj.Schema(`${dbs.invalid}_x`, { connection: conn, createSchema: false });
+    class Lone extends dj.Manual {
+      static override definition = `lone_id : int32`;
+    }
+    await assert.rejects(schema.declare(Lone), {
+      code: 'unknownSchema',
+      message: `Database \`${dbs.invalid}_x\` has not yet been declared. Set createSchema: true to create it.`,
+    });
+  });
+});

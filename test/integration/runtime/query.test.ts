@@ -1,0 +1,136 @@
+// Query expressions against the example pipeline: restriction by object, array (OR),
+// SQL string, query (semijoin), negation, join, projection with renaming, antijoin,
+// keys, fetch options, fetch1, count; values always bound (quotes, backslashes and SQL
+// keywords round-trip and restrict exactly).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as dj from '../../../runtime/index';
+import { createPipeline, type Pipeline } from '../../../examples/pipeline/pipeline';
+import { connect, dropSchemas, schemaName, testServer } from './helpers';
+
+const db = schemaName('djt_query');
+let conn: dj.Connection;
+let p: Pipeline;
+
+const nasty = [
+  "O'Brien",
+  'back\\slash',
+  "'; DROP TABLE subject; --",
+  'SELECT * FROM `subject` WHERE 1=1 OR ""=""',
+  '\\\' OR \'1\'=\'1',
+  'percent % and ? placeholder',
+  'ünïcødé ✓',
+];
+
+before(async () => {
+  conn = await connect();
+  p = createPipeline(db, { connection: conn });
+  await p.schema.declare();
+  await p.Subject.insert(nasty.map((name, i) => ({ subject_id: i + 1, subject_name: name, sex: i % 2 ? 'f' : 'm' })));
+  await p.Subject.insert1({ subject_id: 100 });
+  await p.Session.insert([
+    { subject_id: 1, session_idx: 1, session_date: '2024-01-01', operator: 'ann' },
+    { subject_id: 1, session_idx: 2, session_date: '2024-01-02', operator: 'bob' },
+    { subject_id: 2, session_idx: 1, session_date: '2024-01-03' },
+  ]);
+});
+after(async () => {
+  await dropSchemas(conn, [db]);
+  await conn.close();
+  await (await testServer()).stop();
+});
+
+const ids = (rows: dj.Row[]) => rows.map((r) => r.subject_id);
+
+describe('query expressions', () => {
+  it('stores and restricts on values with quotes, backslashes and SQL keywords, bound as parameters', async () => {
+    for (const [i, name] of nasty.entries()) {
+      const row = await p.Subject.restrict({ subject_name: name }).fetch1();
+      assert.equal(row.subject_name, name);
+      assert.equal(row.subject_id, i + 1);
+    }
+    const sql = await p.Subject.restrict({ subject_name: nasty[2] }).toSql();
+    assert.ok(!sql.sql.includes('DROP'), 'the value is not in the SQL text');
+    assert.deepEqual(sql.params, [nasty[2]]);
+    assert.equal(await p.Subject.count(), nasty.length + 1);
+  });
+
+  it('restricts by object (unknown keys ignored), array (OR), string and boolean', async () => {
+    assert.deepEqual(ids(await p.Subject.restrict({ sex: 'f', not_an_attribute: 1 }).fetch({ orderBy: 'subject_id' })), [2, 4, 6]);
+    assert.deepEqual(ids(await p.Subject.restrict([{ subject_id: 1 }, { subject_id: 3 }]).fetch({ orderBy: 'KEY' })), [1, 3]);
+    assert.equal(await p.Subject.restrict([]).count(), 0);
+    assert.deepEqual(ids(await p.Subject.restrict('subject_id > 5 AND subject_id < 100').fetch({ orderBy: 'subject_id DESC' })), [7, 6]);
+    assert.equal(await p.Subject.restrict(false).count(), 0);
+    assert.deepEqual(ids(await p.Subject.restrict({ date_of_birth: null }).restrict({ subject_id: 100 }).fetch()), [100]);
+  });
+
+  it('negates restrictions', async () => {
+    assert.deepEqual(ids(await p.Subject.restrict(dj.not({ sex: 'm' })).fetch({ orderBy: 'subject_id' })), [2, 4, 6, 100]);
+    assert.deepEqual(ids(await p.Subject.minus([{ subject_id: 1 }, 'subject_id >= 3']).fetch()), [2]);
+  });
+
+  it('restricts by another query (semijoin) and subtracts it (antijoin)', async () => {
+    assert.deepEqual(ids(await p.Subject.restrict(p.Session).fetch({ orderBy: 'subject_id' })), [1, 2]);
+    assert.deepEqual(ids(await p.Subject.restrict(p.Session.restrict({ operator: 'bob' })).fetch()), [1]);
+    assert.deepEqual(ids(await p.Subject.minus(p.Session).fetch({ orderBy: 'subject_id' })), [3, 4, 5, 6, 7, 100]);
+    assert.equal(await p.Session.minus(p.Subject).count(), 0);
+  });
+
+  it('joins on common attributes and projects with renaming', async () => {
+    const rows = await p.Session.join(p.Subject).fetch({ attributes: ['subject_id', 'session_idx', 'subject_name'], orderBy: ['subject_id', 'session_idx'] });
+    assert.deepEqual(rows, [
+      { subject_id: 1, session_idx: 1, subject_name: "O'Brien" },
+      { subject_id: 1, session_idx: 2, subject_name: "O'Brien" },
+      { subject_id: 2, session_idx: 1, subject_name: 'back\\slash' },
+    ]);
+    const renamed = await p.Subject.proj({ name: 'subject_name' }).restrict({ name: 'back\\slash' }).fetch();
+    assert.deepEqual(renamed, [{ subject_id: 2, name: 'back\\slash' }]);
+    const key = await p.Subject.proj({ sid: 'subject_id' }).restrict({ sid: 3 }).fetch();
+    assert.deepEqual(key, [{ sid: 3 }]);
+    // A projection hides secondary attributes: the join below cannot match on them.
+    assert.equal(await p.Session.proj().join(p.Subject.proj('sex')).count(), 3);
+    assert.deepEqual(await p.Session.proj('operator').restrict({ subject_id: 1 }).heading().then((h) => h.map((a) => a.name)), ['subject_id', 'session_idx', 'operator']);
+  });
+
+  it('fetches keys, with limit/offset, and fetch1 demands exactly one row', async () => {
+    assert.deepEqual(await p.Session.keys({ orderBy: 'KEY' }), [
+      { subject_id: 1, session_idx: 1 },
+      { subject_id: 1, session_idx: 2 },
+      { subject_id: 2, session_idx: 1 },
+    ]);
+    assert.deepEqual(ids(await p.Subject.fetch({ orderBy: 'subject_id', limit: 2, offset: 1 })), [2, 3]);
+    await assert.rejects(p.Subject.restrict({ subject_id: 999 }).fetch1(), { code: 'fetch1', message: 'fetch1 requires exactly one row, but the query returned none' });
+    await assert.rejects(p.Session.restrict({ subject_id: 1 }).fetch1(), { code: 'fetch1', message: 'fetch1 requires exactly one row, but the query returned several' });
+    await assert.rejects(p.Subject.fetch({ orderBy: 'subject_id; DROP TABLE x' }), { code: 'usage' });
+    await assert.rejects(p.Subject.fetch({ attributes: ['nope'] }), { code: 'unknownAttribute' });
+  });
+
+  it('inserts with skipDuplicates, ignoreExtraFields and replace, and refuses unknown fields and duplicates', async () => {
+    await assert.rejects(p.Subject.insert1({ subject_id: 1 }), { code: 'duplicate' });
+    assert.equal(await p.Subject.insert1({ subject_id: 1, subject_name: 'changed' }, { skipDuplicates: true }), 1);
+    assert.equal((await p.Subject.restrict({ subject_id: 1 }).fetch1()).subject_name, "O'Brien");
+    await assert.rejects(p.Subject.insert1({ subject_id: 50, color: 'red' }), { code: 'unknownAttribute', message: /`color` is not an attribute of Subject/ });
+    await p.Subject.insert1({ subject_id: 50, color: 'red' }, { ignoreExtraFields: true });
+    await p.Subject.insert1({ subject_id: 50, subject_name: 'fifty' }, { replace: true });
+    assert.equal((await p.Subject.restrict({ subject_id: 50 }).fetch1()).subject_name, 'fifty');
+    await p.Subject.insert([[51, 'positional', 'f', '2020-02-02']]);
+    assert.equal((await p.Subject.restrict({ subject_id: 51 }).fetch1()).subject_name, 'positional');
+    await assert.rejects(p.ProcessedData.insert1({ subject_id: 1, session_idx: 1, method: 'mean', result: 1, n_samples: 1n }), { code: 'usage', message: /auto-populated/ });
+    await assert.rejects(p.Session.insert1({ subject_id: 999, session_idx: 1, session_date: '2024-01-01' }), { code: 'integrity' });
+    await p.Subject.restrict('subject_id >= 50 AND subject_id < 100').delete();
+  });
+
+  it('runs inserts in a transaction and rolls back on error; nesting is refused', async () => {
+    await assert.rejects(
+      conn.transaction(async () => {
+        await p.Subject.insert1({ subject_id: 70 });
+        assert.equal(await p.Subject.restrict({ subject_id: 70 }).count(), 1);
+        throw new Error('boom');
+      }),
+      { message: 'boom' },
+    );
+    assert.equal(await p.Subject.restrict({ subject_id: 70 }).count(), 0);
+    await assert.rejects(conn.transaction(() => conn.transaction(async () => 1)), { code: 'transaction', message: 'Nested transactions are not supported' });
+    assert.equal(await conn.transaction(async () => (await p.Subject.count()) > 0), true);
+  });
+});
