@@ -51,7 +51,7 @@ describe('code actions and formatting', () => {
   it('offers the preferred quick fix for a legacy type and applies cleanly', async () => {
     const { uri, text } = client.openFile(join(PY, 'pipeline/broken.py'));
     const d = await client.waitDiagnostics(uri, (x) => x.length > 0);
-    const float = d.find((x) => x.code === 'DJ214' && x.message.includes('`float`'))!;
+    const float = d.find((x) => x.code === 'DJ214' && String(x.message).includes('`float`'))!;
     const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
       textDocument: { uri },
       range: float.range,
