@@ -59,6 +59,11 @@ for (const hosts of ['real', 'stand-in'] as const) {
       has(scopesOf(lines, 'sex : enum', 'enum'), 'support.type.core.datajoint', 'enum');
       for (const v of ['M', 'F', 'U']) has(scopesOf(lines, 'sex : enum', v), 'string.quoted.single.enum-value.datajoint', `value ${v}`);
       has(scopesOf(lines, 'sex : enum', ','), 'punctuation.separator.comma.datajoint', 'comma');
+      has(scopesOf(lines, 'code : enum', 'a,b'), 'string.quoted.single.enum-value.datajoint', 'value holding a comma');
+      const hash = scopesOf(lines, 'code : enum', 'c#d');
+      has(hash, 'string.quoted.single.enum-value.datajoint', 'value holding #');
+      hasNo(hash, 'comment', 'value holding #');
+      has(scopesOf(lines, 'code : enum', 'values holding , and #'), 'comment.line.number-sign.datajoint', 'comment after the enum');
     });
 
     test('foreign keys: arrow, options, tables, modules, master, projections', async () => {

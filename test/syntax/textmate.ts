@@ -111,13 +111,14 @@ export async function tokenize(reg: vsctm.Registry, scopeName: string, source: s
 /** The human-readable snapshot: each line, then one row per token with its scopes. */
 export function formatSnapshot(lines: TokenizedLine[]): string {
   const rows: string[] = [];
-  lines.forEach((line, i) => {
-    rows.push(`${String(i + 1).padStart(3)} | ${line.text}`);
+  // No line numbers: inserting a fixture line then changes only that line's rows.
+  for (const line of lines) {
+    rows.push(`> ${line.text}`);
     for (const t of line.tokens) {
       // The root scope is on every token; leaving it out keeps rows short.
-      rows.push(`      ${JSON.stringify(t.text).padEnd(24)} ${t.scopes.slice(1).join(' ')}`);
+      rows.push(`    ${JSON.stringify(t.text).padEnd(24)} ${t.scopes.slice(1).join(' ')}`);
     }
-  });
+  }
   return `${rows.join('\n')}\n`;
 }
 
