@@ -35,12 +35,25 @@ export async function deleteRows(c: Compiled, options: DeleteOptions = {}): Prom
     throw new DataJointError('integrity', `Cannot delete from part table \`${schema}\`.\`${table}\` directly: delete from its master, or pass partIntegrity: 'ignore'`);
   }
   const conn = c.connection;
+  const d = conn.dialect;
   const catalog = new Catalog(conn);
-  const where: Sql = c.where.length
+  const restriction: Sql = c.where.length
     ? { sql: c.where.map((w) => `(${w.sql})`).join(' AND '), params: c.where.flatMap((w) => w.params) }
     : { sql: 'TRUE', params: [] };
   const tables: Record<string, number> = {};
-  const run = async (): Promise<number> => cascade(conn, catalog, schema, table, where, tables, 0);
+  const run = async (): Promise<number> => {
+    // The restriction may name tables the cascade empties first (e.g. `Subject & Session`):
+    // fix the doomed rows by primary key before deleting anything.
+    const pk = (await catalog.describeTable(schema, table)).primaryKey;
+    const cols = pk.map((k) => d.quote(k)).join(', ');
+    const keys = await conn.query(`SELECT ${cols} FROM ${d.qualified(schema, table)} WHERE ${restriction.sql}`, restriction.params);
+    if (keys.length === 0) return 0;
+    const where: Sql = {
+      sql: `(${cols}) IN (${keys.map(() => `(${pk.map(() => '?').join(', ')})`).join(', ')})`,
+      params: keys.flatMap((k) => pk.map((name) => k[name])),
+    };
+    return cascade(conn, catalog, schema, table, where, tables, 0);
+  };
   if (options.dryRun) {
     if (conn.inTransaction) throw new UsageError('usage', 'delete({dryRun: true}) cannot run inside a transaction');
     let count = 0;

@@ -63,6 +63,17 @@ export class Schema {
     return this.connectionPromise;
   }
 
+  /**
+   * Uses this connection from now on, e.g. for a schema created at module load before the
+   * program connected (Python: schema.activate(connection=…)).
+   */
+  useConnection(connection: Connection | Promise<Connection>): this {
+    this.connectionPromise = Promise.resolve(connection);
+    this.catalogInstance = undefined;
+    this.activated = undefined;
+    return this;
+  }
+
   async catalog(): Promise<Catalog> {
     this.catalogInstance ??= new Catalog(await this.connection());
     return this.catalogInstance;
@@ -296,6 +307,7 @@ export class Schema {
     });
 
     catalog.invalidate(this.name);
+    let created = false;
     if (await catalog.tableExists(this.name, entry.tableName)) {
       const existing = await catalog.describeTable(this.name, entry.tableName);
       const differences = compareWithExisting(compiled.spec, existing, conn.dialect);
@@ -317,9 +329,15 @@ export class Schema {
         if (e instanceof DataJointError) throw new DeclarationError(label, `Cannot declare ${label}: ${e.message}`);
         throw e;
       }
+      created = true;
       catalog.invalidate(this.name);
     }
-    await writeLineage(conn, this.name, entry.tableName, compiled.primaryKey, compiled.origins);
+    try {
+      await writeLineage(conn, this.name, entry.tableName, compiled.primaryKey, compiled.origins);
+    } catch (e) {
+      // Refreshing lineage of an existing table is bookkeeping: a read-only user may still use it.
+      if (created || !(e instanceof DataJointError && e.code === 'access')) throw e;
+    }
     const heading = await catalog.describeTable(this.name, entry.tableName);
 
     // user_tables.py: Lookup — contents are inserted when the table has fewer rows.
