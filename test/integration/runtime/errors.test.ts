@@ -76,6 +76,22 @@ describe('clear errors', () => {
     });
   });
 
+  it('requires TLS when asked, and falls back to plain only when TLS is unset', async () => {
+    // The test server has no certificates.
+    await assert.rejects(connect({ useTls: true }), (e: unknown) => {
+      oneLine(e, 'unreachable');
+      assert.match((e as Error).message, /^Cannot connect to 127\.0\.0\.1:\d+: TLS was required but could not be established \(.+\)$/);
+      return true;
+    });
+    const plain = await connect();
+    try {
+      assert.equal(plain.settings.database.useTls, null);
+      assert.deepEqual(await plain.query("SHOW SESSION STATUS LIKE 'Ssl_cipher'"), [{ Variable_name: 'Ssl_cipher', Value: '' }]);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('reports missing settings before connecting', async () => {
     await assert.rejects(dj.Connection.connect({ ignoreConfigFile: true, env: {}, host: '127.0.0.1' }), {
       code: 'config',

@@ -1,0 +1,96 @@
+// Settings come from code, then environment variables, then datajoint.json (found upward,
+// stopping at a repository root), then secrets, then defaults; env beats the file for
+// every key (our decision on the reference's quirk).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSettings, findConfigFile, redact, ConfigError } from '../../../runtime/index';
+
+let root: string;
+let project: string;
+let nested: string;
+
+before(() => {
+  root = mkdtempSync(join(tmpdir(), 'dj-config-'));
+  project = join(root, 'project');
+  nested = join(project, 'src', 'deep');
+  mkdirSync(join(project, '.git'), { recursive: true });
+  mkdirSync(nested, { recursive: true });
+  writeFileSync(
+    join(project, 'datajoint.json'),
+    JSON.stringify({ database: { host: 'db.example.org', port: 3307, user: 'alice' }, safemode: true, 'jobs.default_priority': 3, jobs: { add_job_metadata: true } }),
+  );
+  mkdirSync(join(project, '.secrets'));
+  writeFileSync(join(project, '.secrets', 'database.password'), 's3cret\n');
+  writeFileSync(join(project, '.secrets', 'database.user'), 'bob\n');
+});
+after(() => rmSync(root, { recursive: true, force: true }));
+
+describe('settings', () => {
+  it('has the reference defaults', () => {
+    const s = loadSettings({ ignoreConfigFile: true, env: {} });
+    assert.equal(s.database.host, 'localhost');
+    assert.equal(s.database.port, 3306);
+    assert.equal(s.database.user, null);
+    assert.equal(s.database.password, null);
+    assert.equal(s.database.useTls, null);
+    assert.equal(s.safemode, true);
+    assert.equal(s.jobs.addJobMetadata, false);
+    assert.equal(s.jobs.defaultPriority, 5);
+  });
+
+  it('finds datajoint.json upward and stops at the repository root', () => {
+    assert.equal(findConfigFile(nested), join(project, 'datajoint.json'));
+    assert.equal(findConfigFile(root), undefined);
+  });
+
+  it('reads the file (nested and flat keys) and fills only unset values from secrets', () => {
+    const s = loadSettings({ cwd: nested, env: {} });
+    assert.equal(s.database.host, 'db.example.org');
+    assert.equal(s.database.port, 3307);
+    assert.equal(s.database.user, 'alice');
+    assert.equal(s.database.password, 's3cret');
+    assert.equal(s.jobs.defaultPriority, 3);
+    assert.equal(s.jobs.addJobMetadata, true);
+    assert.equal(s.configFile, join(project, 'datajoint.json'));
+    assert.equal(s.sources['database.password'], `secret:${join(project, '.secrets', 'database.password')}`);
+  });
+
+  it('lets environment variables override the file for every key', () => {
+    const s = loadSettings({ cwd: nested, env: { DJ_HOST: 'envhost:4000', DJ_USER: 'carol', DJ_PASS: 'envpass', DJ_SAFEMODE: 'false', DJ_JOBS_ADD_JOB_METADATA: 'no' } });
+    assert.equal(s.database.host, 'envhost');
+    assert.equal(s.database.port, 4000);
+    assert.equal(s.database.user, 'carol');
+    assert.equal(s.database.password, 'envpass');
+    assert.equal(s.safemode, false);
+    assert.equal(s.jobs.addJobMetadata, false);
+    assert.equal(s.sources['database.user'], 'env:DJ_USER');
+  });
+
+  it('lets code override everything', () => {
+    const s = loadSettings({ cwd: nested, env: { DJ_USER: 'carol', DJ_PORT: '5000' }, overrides: { database: { user: 'dave', port: 6000, useTls: true } } });
+    assert.equal(s.database.user, 'dave');
+    assert.equal(s.database.port, 6000);
+    assert.equal(s.database.useTls, true);
+    assert.equal(s.sources['database.user'], 'code');
+  });
+
+  it('skips the file with DJ_IGNORE_CONFIG_FILE', () => {
+    const s = loadSettings({ cwd: nested, env: { DJ_IGNORE_CONFIG_FILE: 'true' } });
+    assert.equal(s.database.host, 'localhost');
+    assert.equal(s.database.password, null);
+  });
+
+  it('reports bad values with their source, and never echoes a password', () => {
+    assert.throws(() => loadSettings({ ignoreConfigFile: true, env: { DJ_PORT: 'abc' } }), (e: unknown) => e instanceof ConfigError && e.message === 'DJ_PORT: invalid value for database.port');
+    assert.throws(() => loadSettings({ ignoreConfigFile: true, env: { DJ_SAFEMODE: 'maybe' } }), { code: 'config', message: 'DJ_SAFEMODE: expected true or false, got "maybe"' });
+    const bad = join(root, 'bad');
+    mkdirSync(join(bad, '.git'), { recursive: true });
+    writeFileSync(join(bad, 'datajoint.json'), '{ not json');
+    assert.throws(() => loadSettings({ cwd: bad, env: {} }), { code: 'config', message: new RegExp(`^${join(bad, 'datajoint.json').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: not valid JSON`) });
+    const s = redact(loadSettings({ cwd: nested, env: {} }));
+    assert.equal(s.database.password, '***');
+  });
+});
