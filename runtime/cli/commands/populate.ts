@@ -43,7 +43,11 @@ export function register(program: Command): void {
     .option('--json', 'one JSON event per line on stdout (start, progress, keyDone, keyFailed, end)')
     .option('--no-progress', 'no progress bar on a terminal')
     .action(async (modulePath: string, tableName: string, opts: PopulateCliOptions) => {
-      process.exitCode = await runPopulate(modulePath, tableName, opts);
+      const code = await runPopulate(modulePath, tableName, opts);
+      process.exitCode = code;
+      // A make abandoned by Ctrl-C may still hold timers; its transaction is already
+      // rolled back and its job recorded, so leave once the output is flushed.
+      if (code === EXIT_INTERRUPTED) process.stdout.write('', () => process.exit(code));
     });
 
   // Worker processes of `--processes N` re-enter the CLI here.
