@@ -30,3 +30,12 @@ test('types: core spelled exactly, natives in any case, unsupported 0.x spelling
   has(scopesOf(lines, 'd : <npy@>', 'npy'), 'support.type.codec.datajoint', 'codec with default store');
   has(scopesOf(lines, 'e : datetime', 'datetime'), 'support.type.core.datajoint', 'datetime (3)');
 });
+
+test('stand-alone grammar: a comment after other lines is never the table comment', async () => {
+  const lines = await tokenize(registry('real'), 'source.datajoint', 'a : int32\n# second\n\n# third\n');
+  for (const text of ['second', 'third']) {
+    const scopes = scopesOf(lines, `# ${text}`, text);
+    has(scopes, 'comment.line.number-sign.datajoint', text);
+    assert.ok(!scopes.includes('comment.block.documentation.table.datajoint'), `${text} is not the table comment`);
+  }
+});

@@ -172,6 +172,11 @@ for (const hosts of ['real', 'stand-in'] as const) {
       hasNo(scopesOf(lines, 'z = 3', 'z'), 'meta.embedded', 'next statement');
     });
 
+    test('f-strings and byte strings are not taken for definitions', async () => {
+      const lines = await py(hosts, 'definition = f"""a : {t}"""\ndefinition = b"a : int32"\n');
+      for (const l of lines) for (const t of l.tokens) hasNo(t.scopes, 'meta.embedded', JSON.stringify(t.text));
+    });
+
     test('definitions inside host comments are left alone', async () => {
       const lines = await py(hosts, '# definition = "a : int32"\n');
       hasNo(scopesOf(lines, '#', 'definition = "a : int32"'), 'meta.embedded', 'comment');
