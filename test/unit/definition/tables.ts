@@ -7,6 +7,7 @@ const sources: Record<string, { tier: Tier; text: string }> = {
   Session: { tier: 'Manual', text: '-> Subject\nsession_idx : int16\n---\nnote : varchar(255)\nstarted : datetime' },
   Master: { tier: 'Computed', text: '-> Session\n---\nresult : float64' },
   'acq.Scan': { tier: 'Imported', text: '-> Session\nscan_idx : int16\n---\nmeta : json' },
+  'Master.Part': { tier: 'Part', text: '-> Master\nunit_idx : int32\n---\nspikes : <blob>' },
 };
 
 const tables = new Map<string, ResolvedTable>();
