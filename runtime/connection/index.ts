@@ -215,24 +215,35 @@ export class Connection {
   }
 }
 
-let shared: Connection | undefined;
-let sharedPending: Promise<Connection> | undefined;
+// One process-wide connection even when two copies of the runtime are loaded (the CLI
+// bundle and a user's pipeline module): kept on globalThis under a registered symbol.
+interface SharedConnection {
+  connection?: Connection;
+  pending?: Promise<Connection>;
+}
+const SHARED = Symbol.for('datajoint.defaultConnection');
+function sharedState(): SharedConnection {
+  const g = globalThis as unknown as Record<symbol, SharedConnection | undefined>;
+  return (g[SHARED] ??= {});
+}
 
 /** The process-wide connection from settings (instance.py: conn()), opened on first use. */
 export function conn(options?: ConnectOptions): Promise<Connection> {
-  if (shared) return Promise.resolve(shared);
-  sharedPending ??= Connection.connect(options).then(
-    (c) => (shared = c),
-    (e) => {
-      sharedPending = undefined;
+  const state = sharedState();
+  if (state.connection) return Promise.resolve(state.connection);
+  state.pending ??= Connection.connect(options).then(
+    (c) => (state.connection = c),
+    (e: unknown) => {
+      state.pending = undefined;
       throw e;
     },
   );
-  return sharedPending;
+  return state.pending;
 }
 
 /** Sets (or clears) the process-wide connection used by schemas created without one. */
 export function setDefaultConnection(connection: Connection | undefined): void {
-  shared = connection;
-  sharedPending = undefined;
+  const state = sharedState();
+  state.connection = connection;
+  state.pending = undefined;
 }

@@ -1,0 +1,74 @@
+// The process-wide connection comes from DJ_* settings and serves schemas created
+// without one; transactions pin one session; the session runs the reference's sql_mode.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as dj from '../../../runtime/index';
+import { dropSchemas, schemaName, testServer } from './helpers';
+
+const db = schemaName('djt_conn');
+let conn: dj.Connection;
+const saved = { ...process.env };
+
+before(async () => {
+  const s = await testServer();
+  Object.assign(process.env, { DJ_HOST: `${s.host}:${s.port}`, DJ_USER: s.user, DJ_PASS: s.password, DJ_IGNORE_CONFIG_FILE: 'true' });
+  conn = await dj.conn();
+});
+after(async () => {
+  await dropSchemas(conn, [db]);
+  await conn.close();
+  dj.setDefaultConnection(undefined);
+  process.env = saved;
+  await (await testServer()).stop();
+});
+
+describe('connection', () => {
+  it('reads DJ_HOST (host:port), DJ_USER and DJ_PASS and shares one connection', async () => {
+    const s = await testServer();
+    assert.equal(conn.settings.database.host, s.host);
+    assert.equal(conn.settings.database.port, s.port);
+    assert.equal(conn.settings.sources['database.user'], 'env:DJ_USER');
+    assert.equal(await dj.conn(), conn);
+    assert.ok(dj.Connection.isConnection(conn));
+    assert.ok(conn.connectionId > 0);
+  });
+
+  it('serves a schema created without a connection', async () => {
+    const schema = new dj.Schema(db);
+    class Item extends dj.Manual {
+      static override definition = `item_id : int32`;
+    }
+    schema.register(Item);
+    await Item.insert([{ item_id: 1 }, { item_id: 2 }]);
+    assert.equal(await Item.count(), 2);
+    assert.equal(await (await schema.connection()), conn);
+  });
+
+  it('sets the reference sql_mode on every session', async () => {
+    const [row] = await conn.query('SELECT @@SESSION.sql_mode AS m');
+    for (const mode of ['STRICT_ALL_TABLES', 'NO_ZERO_DATE', 'NO_ZERO_IN_DATE', 'ERROR_FOR_DIVISION_BY_ZERO', 'NO_ENGINE_SUBSTITUTION', 'ONLY_FULL_GROUP_BY']) {
+      assert.ok(String(row.m).includes(mode), mode);
+    }
+  });
+
+  it('runs every query of a transaction on one session', async () => {
+    const ids = await conn.transaction(async () => {
+      assert.equal(conn.inTransaction, true);
+      const all = await Promise.all([1, 2, 3, 4].map(async () => Number((await conn.query('SELECT connection_id() AS id'))[0].id)));
+      return all;
+    });
+    assert.equal(new Set(ids).size, 1);
+    assert.equal(conn.inTransaction, false);
+  });
+
+  it('refuses to declare tables inside a transaction', async () => {
+    const schema = new dj.Schema(db, { connection: conn });
+    class Late extends dj.Manual {
+      static override definition = `late_id : int32`;
+    }
+    await assert.rejects(conn.transaction(() => schema.declare(Late)), {
+      code: 'transaction',
+      message: 'Cannot declare new tables inside a transaction, e.g. from inside a populate/make call',
+    });
+  });
+});
