@@ -8,6 +8,7 @@ import type { CatalogAttribute, CatalogForeignKey, CatalogIndex, CatalogTable, J
 
 export * from './types';
 export * from './names';
+export { describeDefinition, type ParentNamer } from './describe';
 
 /** What the catalog needs of a connection. */
 export interface Queryable {

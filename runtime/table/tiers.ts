@@ -3,7 +3,7 @@
 // (`Subject.insert1(…)`, `Session.restrict(key).fetch()`). Tiers are recognised by a
 // registered symbol rather than instanceof, because two copies of the runtime may meet
 // in one process (the CLI bundle and a user's pipeline module).
-import type { CatalogTable } from '../catalog/index';
+import { describeDefinition, type CatalogTable } from '../catalog/index';
 import type { Connection } from '../connection/index';
 import { UsageError } from '../errors/index';
 import { QueryExpression, type FetchOptions, type QuerySource, type Restriction, type Row } from '../query/expression';
@@ -74,6 +74,11 @@ export abstract class Table {
   /** The heading as read from the server (declaring the table first if needed). */
   static describeTable(): Promise<CatalogTable> {
     return bindingOf(this).heading();
+  }
+
+  /** The definition as read back from the server, in the reference's format (table.py: describe). */
+  static async describe(): Promise<string> {
+    return describeDefinition(await this.describeTable());
   }
 
   static toQuery(): QueryExpression {

@@ -4,7 +4,7 @@
 // indexes, parts, jobs tables and row counts.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Catalog, type Connection } from '../../../runtime/index';
+import { Catalog, describeDefinition, type Connection } from '../../../runtime/index';
 import { loadFixture } from '../../fixtures/ddl/load';
 import { connect, dropSchemas, schemaName, testServer } from './helpers';
 
@@ -59,11 +59,7 @@ describe('catalog on a Python-layout schema', () => {
         ['dob', 'date', 'core', 'marker', true, false, '', false],
       ],
     );
-    assert.equal(t.attributes[0].default, null);
-    assert.equal(t.attributes[3].default, null);
-    // MariaDB reports string defaults quoted ('U'), MySQL unquoted (U): accept both.
-    assert.match(String(t.attributes[2].default), /^'?u'?$/);
-    assert.match(String(t.attributes[1].default), /^(''|)$/);
+    assert.deepEqual(t.attributes.map((a) => a.default), [null, '', 'u', null]);
     assert.deepEqual(t.primaryKey, ['subject_id']);
     assert.deepEqual(t.indexes, [{ name: 'name', columns: ['name'], unique: false }]);
     assert.equal(t.comment, 'Experimental subjects');
@@ -167,5 +163,46 @@ describe('catalog on a Python-layout schema', () => {
   it('reports an unknown schema and table clearly', async () => {
     await assert.rejects(catalog.listTables(`${db}_missing`), { code: 'unknownSchema', message: `Schema \`${db}_missing\` does not exist` });
     await assert.rejects(catalog.describeTable(db, 'nope'), { code: 'missingTable', message: `The table \`${db}\`.\`nope\` is not defined.` });
+  });
+});
+
+describe('definitions reconstructed from the server', () => {
+  it('describes a table as the reference does, options and renames included', async () => {
+    const t = await catalog.describeTable(db, 'session');
+    assert.equal(
+      describeDefinition(t),
+      [
+        '-> Subject',
+        'session_idx          : int16                        ',
+        '---',
+        '-> [nullable] Experimenter',
+        '-> [unique] Method',
+        '-> Subject.proj(buddy_id="subject_id")',
+        'session_date         : date                         ',
+        'UNIQUE INDEX (session_date, session_idx)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('shows comments, quoted string defaults, null defaults and parts', async () => {
+    assert.equal(
+      describeDefinition(await catalog.describeTable(db, 'subject')),
+      [
+        '# Experimental subjects',
+        'subject_id           : int32                        # unique id',
+        '---',
+        'name=""              : varchar(64)                  # subject "nick" name',
+        'sex="u"              : enum(\'m\',\'f\',\'u\')            ',
+        'dob=null             : date                         ',
+        'INDEX (name)',
+        '',
+      ].join('\n'),
+    );
+    assert.equal(
+      describeDefinition(await catalog.describeTable(db, '__analysis__unit')),
+      ['-> Analysis', 'unit_id              : int32                        ', '---', 'spikes               : <blob>                       ', ''].join('\n'),
+    );
+    assert.match(describeDefinition(await catalog.describeTable(db, '__analysis')), /^-> Session\n-> Method\.proj\(amethod="method"\)\n---\nresult               : float64/);
   });
 });

@@ -145,6 +145,24 @@ describe('declaration in the reference layout', () => {
     assert.deepEqual(firstCreates(rec.statements), fixtureStatements('example_pipeline.sql', dbs.example));
   });
 
+  it('describes a declared table back in the definition language', async () => {
+    const p = createPipeline(dbs.example, { connection: conn });
+    assert.equal(
+      await p.Session.describe(),
+      [
+        '# Recording sessions',
+        '-> Subject',
+        'session_idx          : int16                        ',
+        '---',
+        'session_date         : date                         ',
+        'operator=null        : varchar(64)                  ',
+        'session_uuid=null    : uuid                         ',
+        'UNIQUE INDEX (session_date, session_idx)',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('inserts Lookup contents on declaration', async () => {
     const rows = await conn.query(`SELECT method, description, threshold FROM \`${dbs.example}\`.\`#method\` ORDER BY method`);
     assert.deepEqual(rows, [
