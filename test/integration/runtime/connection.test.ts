@@ -61,6 +61,21 @@ describe('connection', () => {
     assert.equal(conn.inTransaction, false);
   });
 
+  it('reconnects transparently when the server drops an idle session', async () => {
+    const s = await testServer();
+    const single = await dj.Connection.connect({ host: s.host, port: s.port, user: s.user, password: s.password, ignoreConfigFile: true, env: {}, connectionLimit: 1 });
+    try {
+      const before = Number((await single.query('SELECT connection_id() AS id'))[0].id);
+      await conn.execute(`KILL ${before}`);
+      await new Promise((r) => setTimeout(r, 100));
+      const [row] = await single.query('SELECT connection_id() AS id, @@SESSION.sql_mode AS m');
+      assert.notEqual(Number(row.id), before);
+      assert.ok(String(row.m).includes('STRICT_ALL_TABLES'));
+    } finally {
+      await single.close();
+    }
+  });
+
   it('refuses to declare tables inside a transaction', async () => {
     const schema = new dj.Schema(db, { connection: conn });
     class Late extends dj.Manual {
