@@ -129,6 +129,10 @@ export class Schema {
       tableName,
       connection: () => this.connection(),
       heading: () => this.declareEntry(entry, []),
+      forget: () => {
+        for (const e of [entry, ...entry.parts]) e.declared = undefined;
+        this.catalogInstance?.invalidate(this.name);
+      },
     };
     if (master) binding.master = master.cls;
     Object.defineProperty(cls, BINDING, { value: binding, configurable: true, enumerable: false });

@@ -3,9 +3,9 @@
 // (`Subject.insert1(…)`, `Session.restrict(key).fetch()`). Tiers are recognised by a
 // registered symbol rather than instanceof, because two copies of the runtime may meet
 // in one process (the CLI bundle and a user's pipeline module).
-import { describeDefinition, type CatalogTable } from '../catalog/index';
+import { Catalog, describeDefinition, type CatalogTable } from '../catalog/index';
 import type { Connection } from '../connection/index';
-import { UsageError } from '../errors/index';
+import { DataJointError, UsageError } from '../errors/index';
 import { QueryExpression, type FetchOptions, type QuerySource, type Restriction, type Row } from '../query/expression';
 import type { DeleteOptions, DeleteResult } from '../query/delete';
 import { insertRows, type InsertOptions } from './insert';
@@ -27,6 +27,8 @@ export interface TableBinding {
   connection(): Promise<Connection>;
   /** Declares the table (and what it depends on) unless done; then reads its heading. */
   heading(): Promise<CatalogTable>;
+  /** Forgets the declared state of the table and its parts (after a drop). */
+  forget?(): void;
 }
 
 /** A table class (the constructor, which carries all the behaviour as statics). */
@@ -125,6 +127,30 @@ export abstract class Table {
 
   static async insert1(row: Row | unknown[], options: InsertOptions = {}): Promise<number> {
     return insertRows(this, [row], options);
+  }
+
+  /**
+   * Drops the table and its parts. Tables of other masters that depend on it must be
+   * dropped first; they are named in the error (table.py: drop, without the prompt).
+   */
+  static async drop(): Promise<void> {
+    const b = bindingOf(this);
+    const conn = await b.connection();
+    await b.heading();
+    const catalog = new Catalog(conn);
+    const own = [b.tableName, ...(await catalog.listTables(b.schemaName)).filter((t) => t.master === b.tableName).map((t) => t.name)];
+    const blockers: string[] = [];
+    for (const t of own) {
+      for (const child of await catalog.children(b.schemaName, t)) {
+        if (!(child.schema === b.schemaName && own.includes(child.table))) blockers.push(`\`${child.schema}\`.\`${child.table}\``);
+      }
+    }
+    if (blockers.length) {
+      throw new DataJointError('integrity', `Cannot drop ${this.fullTableName}: dependent tables must be dropped first: ${[...new Set(blockers)].join(', ')}`);
+    }
+    for (const t of own.slice(1).concat(own[0])) await conn.execute(conn.dialect.dropTable(b.schemaName, t));
+    await conn.execute(`DELETE FROM ${conn.dialect.qualified(b.schemaName, '~lineage')} WHERE table_name IN (${own.map(() => '?').join(', ')})`, own).catch(() => 0);
+    b.forget?.();
   }
 
   /** Deletes all rows, cascading to dependent tables (restrict first to delete some). */

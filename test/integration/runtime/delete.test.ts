@@ -106,4 +106,13 @@ describe('delete', () => {
   it('refuses deleting from a join or projection', async () => {
     await assert.rejects(p.Session.join(p.Subject).delete(), { code: 'usage' });
   });
+
+  it('drops a table with its parts, refuses while other tables depend on it, and redeclares on use', async () => {
+    await assert.rejects(p.Session.drop(), { code: 'integrity', message: `Cannot drop \`${db}\`.\`session\`: dependent tables must be dropped first: \`${db}\`.\`raw_data\`` });
+    await p.ProcessedData.drop();
+    const names = await (await p.schema.catalog()).tableNames(db);
+    assert.ok(!names.includes('__processed_data') && !names.includes('__processed_data__trial'));
+    assert.equal(await p.ProcessedData.count(), 0);
+    assert.equal(await p.ProcessedData.Trial.count(), 0);
+  });
 });
