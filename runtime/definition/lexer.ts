@@ -39,12 +39,10 @@ function endOfLine(text: string, offset: number): number {
   return text.length;
 }
 
+const BLANK = /\s/;
+
 function trimEnd(text: string, start: number, end: number): number {
-  while (end > start) {
-    const c = text.charCodeAt(end - 1);
-    if (c === 32 || c === 9 || c === 12 || c === 11 || c === 0xa0 || c === 0xfeff) end--;
-    else break;
-  }
+  while (end > start && BLANK.test(text[end - 1]!)) end--;
   return end;
 }
 
@@ -153,10 +151,39 @@ export const LParen = createToken({ name: 'LParen', pattern: /\(/, categories: [
 export const RParen = createToken({ name: 'RParen', pattern: /\)/, categories: [LineToken] });
 export const Comma = createToken({ name: 'Comma', pattern: /,/, categories: [LineToken] });
 export const Equals = createToken({ name: 'Equals', pattern: /=/, categories: INNER });
-/** `'...'` with `''` and backslash escapes; the closing quote may be missing (half-typed). */
-export const StringSQ = createToken({ name: 'StringSQ', pattern: /'(?:[^'\\\r\n]|''|\\.)*'?/, categories: INNER });
-/** `"..."` with `""` and backslash escapes; the closing quote may be missing. */
-export const StringDQ = createToken({ name: 'StringDQ', pattern: /"(?:[^"\\\r\n]|""|\\.)*"?/, categories: INNER });
+/**
+ * A quoted literal with doubled quotes and backslash escapes. The closing quote may be
+ * missing while typing; the literal then ends at the line end, trailing blanks excluded.
+ */
+function quotedToken(name: string, quote: string) {
+  const q = quote.charCodeAt(0);
+  return createToken({
+    name,
+    categories: INNER,
+    line_breaks: false,
+    start_chars_hint: [quote],
+    pattern: {
+      exec: (text: string, offset: number) => {
+        if (text.charCodeAt(offset) !== q) return null;
+        let i = offset + 1;
+        for (; i < text.length; i++) {
+          const c = text.charCodeAt(i);
+          if (c === 10 || c === 13) break;
+          if (c === 92) {
+            const n = text.charCodeAt(i + 1);
+            if (n !== 10 && n !== 13) i++;
+          } else if (c === q) {
+            if (text.charCodeAt(i + 1) === q) i++;
+            else return [text.slice(offset, i + 1)] as CustomPatternMatcherReturn;
+          }
+        }
+        return match(text, offset, Math.max(offset + 1, trimEnd(text, offset, Math.min(i, text.length))));
+      },
+    },
+  });
+}
+export const StringSQ = quotedToken('StringSQ', "'");
+export const StringDQ = quotedToken('StringDQ', '"');
 export const Word = createToken({ name: 'Word', pattern: /[A-Za-z_][A-Za-z0-9_]*/, categories: INNER });
 
 // ---- attribute mode: name [= default] : type [# comment] ---------------------------
@@ -181,8 +208,10 @@ export const DefaultText = createToken({
         const c = text.charCodeAt(i);
         if (c === 10 || c === 13) break;
         if (quote !== 0) {
-          if (c === 92) i++; // backslash escape
-          else if (c === quote) quote = 0;
+          if (c === 92) {
+            const n = text.charCodeAt(i + 1);
+            if (n !== 10 && n !== 13) i++; // backslash escape, never of the line end
+          } else if (c === quote) quote = 0;
         } else if (c === 39 || c === 34) quote = c;
         else if (c === 58) break; // unquoted ':'
       }
@@ -192,7 +221,7 @@ export const DefaultText = createToken({
 });
 export const Colon = createToken({ name: 'Colon', pattern: /:/, categories: INNER });
 /** `<blob>`, `<attach@store>`; the closing `>` may be missing while typing. */
-export const Codec = createToken({ name: 'Codec', pattern: /<[^>\r\n#]*>?/, categories: INNER });
+export const Codec = createToken({ name: 'Codec', pattern: /<(?:[^>\r\n#]*>|[^>\r\n#]*[^>\s#]|)/, categories: INNER });
 export const NumberLit = createToken({ name: 'NumberLit', pattern: /[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/, categories: INNER });
 const AttrOther = otherToken('AttrOther', `\\s'"#:=(),<A-Za-z0-9_`);
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Definition, Span } from '../../../runtime/definition';
+import { unquote, type Definition, type Span } from '../../../runtime/definition';
 
 const dir = join(__dirname, '../../fixtures/definitions');
 
@@ -61,7 +61,7 @@ export function checkSpans(ast: Definition): void {
           for (const item of line.reference.projection?.items ?? []) {
             assert.equal(slice(ast, item.span), item.text);
             if (item.target) assert.equal(slice(ast, item.target.span), item.target.text);
-            if (item.source) assert.equal(slice(ast, item.source.span).replace(/^['"]|['"]$/g, ''), item.source.text);
+            if (item.source) assert.equal(unquote(slice(ast, item.source.span)), item.source.text);
           }
         }
         if (line.comment) assert.equal(slice(ast, line.comment.span).slice(1).trim(), line.comment.text);
