@@ -4,6 +4,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as dj from '../../../runtime/index';
 import { createPipeline, type Pipeline } from '../../../examples/pipeline/pipeline';
+import { seedPipeline } from '../../../examples/pipeline/seed';
 import { connect, dropSchemas, schemaName, testServer } from './helpers';
 
 const db = schemaName('djt_delete');
@@ -43,6 +44,15 @@ beforeEach(async () => {
 });
 
 describe('delete', () => {
+  it('seeds the example pipeline idempotently', async () => {
+    const keys = await seedPipeline(p, { subjects: 4, sessionsPerSubject: 2, samplesPerSession: 3 });
+    assert.equal(keys.length, 8);
+    await seedPipeline(p, { subjects: 4, sessionsPerSubject: 2, samplesPerSession: 3 });
+    assert.equal(await p.RawData.count(), 8);
+    const { samples } = await p.RawData.restrict({ subject_id: 4, session_idx: 2 }).fetch1<{ samples: number[] }>({ attributes: ['samples'] });
+    assert.equal(samples.length, 3);
+  });
+
   it('make() hooks filled the computed table and its part', async () => {
     assert.equal(await p.ProcessedData.count(), 6);
     assert.equal(await p.ProcessedData.Trial.count(), 12);
