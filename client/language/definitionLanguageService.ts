@@ -1,0 +1,113 @@
+// Owns the language client that runs dist/server.js over IPC. The client library is
+// loaded on first start rather than at activation so that activation stays cheap.
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import type { LanguageServerHandle, ServerState } from '../api';
+import { documentSelector } from './documentSelector';
+
+export class DefinitionLanguageService implements LanguageServerHandle, vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private current: ServerState = 'stopped';
+  private error: string | undefined;
+  private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
+  readonly onDidChangeState = this.stateEmitter.event;
+  // Serialises start/stop/restart so a restart clicked twice does not start two servers.
+  private pending: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly serverModule: string,
+    private readonly output: vscode.LogOutputChannel,
+  ) {}
+
+  get state(): ServerState {
+    return this.current;
+  }
+
+  get lastError(): string | undefined {
+    return this.error;
+  }
+
+  start(): Promise<void> {
+    return this.enqueue(() => this.doStart());
+  }
+
+  stop(): Promise<void> {
+    return this.enqueue(() => this.doStop());
+  }
+
+  restart(): Promise<void> {
+    return this.enqueue(async () => {
+      this.output.info('Restarting the DataJoint language server');
+      await this.doStop();
+      await this.doStart();
+    });
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.stateEmitter.dispose();
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    const run = this.pending.then(task, task);
+    this.pending = run.catch(() => undefined);
+    return run;
+  }
+
+  private setState(state: ServerState, error?: string): void {
+    this.error = state === 'error' ? error : undefined;
+    if (state === this.current) return;
+    this.current = state;
+    this.stateEmitter.fire(state);
+  }
+
+  private async doStart(): Promise<void> {
+    if (!existsSync(this.serverModule)) {
+      const message = `The language server is missing: ${this.serverModule} does not exist (run \`npm run build\`).`;
+      this.output.error(message);
+      this.setState('error', message);
+      return;
+    }
+    this.setState('starting');
+    try {
+      const { LanguageClient, TransportKind, State } = await import('vscode-languageclient/node');
+      const ipc = { module: this.serverModule, transport: TransportKind.ipc };
+      const client = new LanguageClient(
+        'datajoint',
+        'DataJoint Language Server',
+        { run: ipc, debug: { ...ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } } },
+        { documentSelector, outputChannel: this.output },
+      );
+      this.client = client;
+      client.onDidChangeState((e) => {
+        if (this.client !== client) return;
+        if (e.newState === State.Running) this.setState('ready');
+        else if (e.newState === State.Starting) this.setState('starting');
+        else if (e.newState === State.StartFailed) this.setState('error', 'The language server failed to start; see the DataJoint output.');
+        else if (e.newState === State.Stopped && this.current !== 'stopped') {
+          this.setState('error', 'The language server stopped; see the DataJoint output.');
+        }
+      });
+      await client.start();
+      this.setState('ready');
+    } catch (e) {
+      const message = `The language server failed to start: ${e instanceof Error ? e.message : String(e)}`;
+      this.output.error(message);
+      this.setState('error', message);
+    }
+  }
+
+  private async doStop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.setState('stopped');
+    if (!client) return;
+    try {
+      await client.stop(2000);
+    } catch (e) {
+      // A server that already died cannot be stopped politely; nothing else to do.
+      this.output.warn(`Stopping the language server: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+// Shared by the extension suites: the extension's API, polling, screenshots.
+import * as vscode from 'vscode';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DataJointApi } from '../../../client/api';
+
+export const EXTENSION_ID = 'datajoint-vscode.datajoint-vscode';
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Polls `probe` until it returns a value other than undefined, or fails with `what`.
+ * An exception from `probe` ends the wait at once: it means the awaited state cannot come.
+ */
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+export function workspaceRoot(): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the extension tests need a workspace folder');
+  return folder.uri;
+}
+
+export function fixtureUri(...segments: string[]): vscode.Uri {
+  return vscode.Uri.joinPath(workspaceRoot(), ...segments);
+}
+
+export async function activatedApi(): Promise<DataJointApi> {
+  const ext = vscode.extensions.getExtension<DataJointApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`extension ${EXTENSION_ID} is not installed in this VS Code`);
+  return ext.isActive ? ext.exports : await ext.activate();
+}
+
+/** Resolves once the language server is ready; fails with its error otherwise. */
+export async function serverReady(timeoutMs = 30_000): Promise<void> {
+  const api = await activatedApi();
+  await waitFor(
+    'the language server to be ready',
+    () => {
+      if (api.languageServer.state === 'error') throw new Error(api.languageServer.lastError ?? 'language server error');
+      return api.languageServer.state === 'ready' ? true : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/**
+ * Asks the launcher for a screenshot of the window and waits for it. The offline
+ * launcher answers; under @vscode/test-electron there is none and this does nothing.
+ */
+export async function screenshot(name: string): Promise<void> {
+  const dir = process.env.DJ_VSCODE_SCREENSHOT_DIR;
+  if (!dir) return;
+  const png = join(dir, `${name}.png`);
+  const request = join(dir, `${name}.request`);
+  rmSync(png, { force: true });
+  writeFileSync(request, '');
+  // The launcher removes the request once the picture is written.
+  await waitFor(`screenshot ${name}`, () => (existsSync(png) && !existsSync(request) ? true : undefined), 15_000);
+}
+
+export async function openInEditor(uri: vscode.Uri): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument(uri);
+  return vscode.window.showTextDocument(doc, { preview: false });
+}
+
+/** Position just after the first occurrence of `marker` in the document. */
+export function positionAfter(doc: vscode.TextDocument, marker: string): vscode.Position {
+  const at = doc.getText().indexOf(marker);
+  if (at < 0) throw new Error(`"${marker}" not found in ${doc.uri.fsPath}`);
+  return doc.positionAt(at + marker.length);
+}
