@@ -181,7 +181,7 @@ export class JobQueue {
     const delayUs = Math.round((opts.delay ?? 0) * 1e6);
     result.added = await this.session.execute(
       `INSERT INTO ${this.fullName} (${keyCols.join(', ')}, status, priority, scheduled_time) ` +
-        `SELECT DISTINCT ${ksCols.join(', ')}, 'pending', ?, CURRENT_TIMESTAMP(3) + INTERVAL ? MICROSECOND FROM ${src.sql} ` +
+        `SELECT ${restricted.unique ? '' : 'DISTINCT '}${ksCols.join(', ')}, 'pending', ?, CURRENT_TIMESTAMP(3) + INTERVAL ? MICROSECOND FROM ${src.sql} ` +
         `WHERE ${notInTarget(ks, this.target)} AND NOT ${inJobs} ` +
         `ON DUPLICATE KEY UPDATE status = ${this.fullName}.status`,
       [priority, delayUs, ...src.params],
@@ -242,6 +242,7 @@ export class JobQueue {
     if (opts.source && opts.source.sql.sql !== this.target.keySource.sql.sql) return this.claimRestricted(who, opts.source, opts.priority);
     const prio = opts.priority !== undefined ? ' AND priority <= ?' : '';
     const params = opts.priority !== undefined ? [opts.priority] : [];
+    if (this.session.multi) return this.claimInOneTrip(who, prio, params);
     return this.session.transaction(async () => {
       const rows = await this.session.query(
         `SELECT ${this.keyNames.map(qi).join(', ')} FROM ${this.fullName} ` +
@@ -259,6 +260,30 @@ export class JobQueue {
       );
       return key;
     });
+  }
+
+  // The same claim as one batch: the selected key travels in session variables from the
+  // locking SELECT to the UPDATE, and comes back with the UPDATE's row count.
+  private async claimInOneTrip(who: WorkerIdentity, prio: string, prioParams: unknown[]): Promise<Key | undefined> {
+    const vars = this.keyNames.map((_, i) => `@dj_claim_${i}`);
+    const sql =
+      `SET ${vars.map((v) => `${v} = NULL`).join(', ')}; START TRANSACTION; ` +
+      `SELECT ${this.keyNames.map(qi).join(', ')} INTO ${vars.join(', ')} FROM ${this.fullName} ` +
+      `WHERE status = 'pending' AND scheduled_time <= CURRENT_TIMESTAMP(3)${prio} ` +
+      'ORDER BY priority, scheduled_time LIMIT 1 FOR UPDATE SKIP LOCKED; ' +
+      `UPDATE ${this.fullName} SET status = 'reserved', host = ?, pid = ?, connection_id = ?, user = ?, version = ?, ` +
+      `reserved_time = CURRENT_TIMESTAMP(3) WHERE ${this.keyNames.map((k, i) => `${qi(k)} = ${vars[i]}`).join(' AND ')} AND status = 'pending'; ` +
+      `COMMIT; SELECT ${this.keyNames.map((k, i) => `${vars[i]} AS ${qi(k)}`).join(', ')}`;
+    let results: unknown[];
+    try {
+      results = await this.session.multi!(sql, [...prioParams, who.host, who.pid, who.connectionId, who.user, who.version]);
+    } catch (e) {
+      await this.session.execute('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+    const updated = (results[3] as { affectedRows?: number }).affectedRows ?? 0;
+    if (updated !== 1) return undefined;
+    return this.pick((results[5] as Row[])[0]!);
   }
 
   // A locking read would also lock the key source's rows named in the restriction

@@ -24,13 +24,25 @@ export interface SqlSession {
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   /** The server-side id of the connection that runs this session's statements. */
   connectionId(): Promise<number>;
+  /**
+   * Several statements in one round trip, one result per statement; present only on
+   * connections opened with multiple statements enabled (the workers' own connection).
+   */
+  multi?(sql: string, params?: readonly unknown[]): Promise<unknown[]>;
 }
 
 /** A session over one dedicated mysql2 connection (never a pool: transactions need one). */
-export function sessionFromMysql(conn: Mysql2Connection | PoolConnection): SqlSession {
+export function sessionFromMysql(conn: Mysql2Connection | PoolConnection, opts: { multipleStatements?: boolean } = {}): SqlSession {
   let inTransaction = false;
   let cachedId: number | undefined;
+  const multi = opts.multipleStatements
+    ? async (sql: string, params: readonly unknown[] = []): Promise<unknown[]> => {
+        const [res] = await conn.query(sql, params as unknown[]);
+        return res as unknown as unknown[];
+      }
+    : undefined;
   return {
+    ...(multi ? { multi } : {}),
     async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
       const [rows] = await conn.query(sql, params as unknown[]);
       return rows as T[];

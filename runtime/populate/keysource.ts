@@ -17,6 +17,8 @@ export interface KeySource {
 export interface TargetTable {
   database: string;
   tableName: string;
+  /** The target's primary key, when known: enables the faster count in progressSql. */
+  primaryKey?: readonly string[];
 }
 
 /** `SELECT * FROM (key source) WHERE condition` as a derived table named `alias`. */
@@ -43,22 +45,39 @@ export function remainingKeysSql(ks: KeySource, target: TargetTable, condition: 
     where += ` AND (${cols.join(', ')}) > (${cols.map(() => '?').join(', ')})`;
     params.push(...after);
   }
-  let sql = `SELECT DISTINCT ${cols.join(', ')} FROM ${src.sql} WHERE ${where} ORDER BY ${cols.join(', ')}`;
+  let sql = `SELECT ${ks.unique ? '' : 'DISTINCT '}${cols.join(', ')} FROM ${src.sql} WHERE ${where} ORDER BY ${cols.join(', ')}`;
   if (limit !== undefined) sql += ` LIMIT ${Math.max(0, Math.floor(limit))}`;
   return { sql, params };
 }
 
 /**
  * One query: total keys and how many of them the target lacks (autopopulate.py:
- * progress). A LEFT JOIN on the target's primary key; DISTINCT only when the key source
- * may repeat keys, since counting distinct tuples of a million keys costs a sort.
+ * progress). DISTINCT only when the key source may repeat keys, since counting distinct
+ * tuples of a million keys costs a sort.
  */
 export function progressSql(ks: KeySource, target: TargetTable, condition: Sql): Sql {
   const src = restrictedSource(ks, condition);
   const cols = ks.primaryKey.map((a) => `${qi('$ks')}.${qi(a)}`);
+  const full = qualified(target.database, target.tableName);
+  const sameKey =
+    target.primaryKey !== undefined &&
+    target.primaryKey.length === ks.primaryKey.length &&
+    ks.primaryKey.every((k) => target.primaryKey!.includes(k));
+  if (ks.unique && sameKey) {
+    // One target row per key: remaining = total - (target rows whose key is in the key
+    // source). Counting from the smaller side halves the index lookups of a LEFT JOIN.
+    const inner = restrictedSource(ks, condition, '$in');
+    const on = ks.primaryKey.map((a) => `${qi('$in')}.${qi(a)} = ${qi('$t')}.${qi(a)}`).join(' AND ');
+    return {
+      sql:
+        `SELECT total, total - done AS remaining FROM (SELECT (SELECT COUNT(*) FROM ${src.sql}) AS total, ` +
+        `(SELECT COUNT(*) FROM ${full} AS ${qi('$t')} WHERE EXISTS (SELECT 1 FROM ${inner.sql} WHERE ${on})) AS done) AS ${qi('$c')}`,
+      params: [...src.params, ...inner.params],
+    };
+  }
   const on = ks.primaryKey.map((a) => `${qi('$t')}.${qi(a)} = ${qi('$ks')}.${qi(a)}`).join(' AND ');
   const missing = `${qi('$t')}.${qi(ks.primaryKey[0]!)} IS NULL`;
-  const join = `FROM ${src.sql} LEFT JOIN ${qualified(target.database, target.tableName)} AS ${qi('$t')} ON ${on}`;
+  const join = `FROM ${src.sql} LEFT JOIN ${full} AS ${qi('$t')} ON ${on}`;
   if (ks.unique) {
     return { sql: `SELECT COUNT(*) AS total, COALESCE(SUM(${missing}), 0) AS remaining ${join}`, params: src.params };
   }
