@@ -67,6 +67,7 @@ const entries = [
   { code: 'DJ306', group: 'reference', severity: 'warning', title: 'non-key rename', message: '`{name}` is not in the primary key of `{table}`: renaming it has no effect on the foreign key', reference: ['§1.6'] },
   { code: 'DJ307', group: 'reference', severity: 'error', title: 'computed projection', message: 'Only renames `new_name=\'old_name\'` are supported in a foreign-key projection, not `{text}`', reference: ['§11.3#24'] },
   { code: 'DJ308', group: 'reference', severity: 'error', title: 'master outside part', message: '`master` refers to the master table and can only be used in a Part table', reference: ['§1.7'] },
+  { code: 'DJ310', group: 'reference', severity: 'warning', title: 'foreign key reuses declared attribute', message: 'The foreign key to `{table}` reuses the attribute `{name}` declared above{detail}', reference: ['§1.6'] },
   { code: 'DJ309', group: 'reference', severity: 'hint', title: 'repeated option', message: 'Option `{option}` is written twice', reference: ['§1.6'] },
 
   // ---- DJ4xx indexes ---------------------------------------------------------------

@@ -53,6 +53,13 @@ export interface DuplicateAttribute {
   first: ModelAttribute;
 }
 
+/** A foreign key that brings an attribute already declared by an attribute line (declare.py reuses the column). */
+export interface ReusedAttribute {
+  foreignKey: ModelForeignKey;
+  attribute: ModelAttribute;
+  parentAttribute: ResolvedAttribute;
+}
+
 export interface TableModel {
   tableComment?: string;
   /** In declaration order, the primary key first where it was declared first. */
@@ -65,6 +72,8 @@ export interface TableModel {
   /** False when some foreign key could not be resolved: the heading is incomplete. */
   complete: boolean;
   duplicates: DuplicateAttribute[];
+  /** Declared attributes that a later foreign key reuses instead of bringing its own. */
+  reused: ReusedAttribute[];
 }
 
 function isOption(line: ForeignKeyLine, option: string): boolean {
@@ -79,7 +88,7 @@ export function resolveReference(path: string[], ctx: ValidationContext): Resolv
 
 export function analyzeTable(ast: Definition, ctx: ValidationContext = {}): TableModel {
   const model: TableModel = {
-    attributes: [], primaryKey: [], foreignKeys: [], indexes: [], singleton: false, complete: true, duplicates: [],
+    attributes: [], primaryKey: [], foreignKeys: [], indexes: [], singleton: false, complete: true, duplicates: [], reused: [],
   };
   if (ast.tableComment) model.tableComment = ast.tableComment.text;
   const byName = new Map<string, ModelAttribute>();
@@ -142,6 +151,7 @@ export function analyzeTable(ast: Definition, ctx: ValidationContext = {}): Tabl
         if (existing) {
           // Diamonds share the attribute (reference §1.6 step 6): not a duplicate.
           if (line.inKey) addToKey(name);
+          if (existing.origin === 'declared') model.reused.push({ foreignKey: fk, attribute: existing, parentAttribute: pa });
           continue;
         }
         const attr: ModelAttribute = {

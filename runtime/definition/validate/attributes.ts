@@ -3,6 +3,7 @@ import type { AttributeLine, DefaultValue, TypeRef } from '../ast';
 import type { Diagnostic, Fix } from '../diagnostic';
 import { makeDiagnostic } from '../catalogue';
 import type { ModelAttribute, TableModel } from '../model';
+import type { ValidationContext } from '../context';
 import { classifyType, type TypeInfo, type TypeReplacement } from '../types';
 
 const NAME = /^[a-z][a-z0-9_]*$/;
@@ -145,7 +146,7 @@ function literal(d: DefaultValue): string {
   return d.kind === 'string' ? d.value ?? '' : d.text;
 }
 
-function checkDefault(line: AttributeLine, d: DefaultValue, info: TypeInfo, type: TypeRef, out: Diagnostic[]): void {
+function checkDefault(line: AttributeLine, d: DefaultValue, info: TypeInfo, type: TypeRef, mysql: boolean, out: Diagnostic[]): void {
   if (d.kind === 'null') {
     if (line.inKey) out.push(makeDiagnostic('DJ207', d.span, { name: line.name.text }));
     return;
@@ -158,7 +159,8 @@ function checkDefault(line: AttributeLine, d: DefaultValue, info: TypeInfo, type
   }
   if (info.category === 'unknown' && !info.spelling) return;
   if (info.isJson) {
-    out.push(makeDiagnostic('DJ223', d.span));
+    // MySQL 8 refuses literal defaults on json columns; PostgreSQL accepts them on jsonb.
+    if (mysql) out.push(makeDiagnostic('DJ223', d.span));
     return;
   }
   if (d.kind === 'currentTimestamp') {
@@ -169,7 +171,8 @@ function checkDefault(line: AttributeLine, d: DefaultValue, info: TypeInfo, type
     const p = info.precision ?? 0;
     const written = /\(\s*(\d+)\s*\)/.exec(d.text);
     const q = written ? Number(written[1]) : 0;
-    if (p !== q) {
+    // MySQL 8 wants the default's precision to match the column's; PostgreSQL does not care.
+    if (p !== q && mysql) {
       const replacement = p > 0 ? `CURRENT_TIMESTAMP(${p})` : 'CURRENT_TIMESTAMP';
       out.push(makeDiagnostic('DJ217', d.span, { type: type.text, precision: p }, {
         fixes: [{ title: `Replace with ${replacement}`, edits: [{ span: d.span, newText: replacement }], preferred: true }],
@@ -180,7 +183,8 @@ function checkDefault(line: AttributeLine, d: DefaultValue, info: TypeInfo, type
   const value = literal(d);
   if (info.core === 'bool' || (info.native === 'integer' && /^tinyint\s*\(\s*1\s*\)/i.test(type.text))) {
     const lower = value.toLowerCase();
-    if (lower === 'true' || lower === 'false') {
+    // declare.py quotes the literal: MySQL refuses 'true' for tinyint, PostgreSQL takes it for boolean.
+    if ((lower === 'true' || lower === 'false') && mysql) {
       const replacement = lower === 'true' ? '1' : '0';
       out.push(makeDiagnostic('DJ209', d.span, { value: d.text, replacement: `\`${replacement}\`` }, {
         fixes: [{ title: `Replace with ${replacement}`, edits: [{ span: d.span, newText: replacement }], preferred: true }],
@@ -224,7 +228,8 @@ function checkKeyType(attr: ModelAttribute, type: TypeRef, out: Diagnostic[]): v
   if (attr.inKey && (info.isBlobLike || info.isJson)) out.push(makeDiagnostic('DJ213', type.span, { type: type.text }));
 }
 
-export function validateAttributes(model: TableModel, lines: AttributeLine[], out: Diagnostic[]): void {
+export function validateAttributes(model: TableModel, lines: AttributeLine[], ctx: ValidationContext, out: Diagnostic[]): void {
+  const mysql = ctx.dialect !== 'postgresql';
   const declared = new Map<AttributeLine, ModelAttribute>();
   for (const a of model.attributes) if (a.origin === 'declared') declared.set(a.line as AttributeLine, a);
   for (const line of lines) {
@@ -235,7 +240,7 @@ export function validateAttributes(model: TableModel, lines: AttributeLine[], ou
     const attr = declared.get(line);
     const info = attr?.typeInfo ?? classifyType(type);
     checkType(line, type, info, out);
-    if (line.default) checkDefault(line, line.default, info, type, out);
+    if (line.default) checkDefault(line, line.default, info, type, mysql, out);
     if (attr) checkKeyType(attr, type, out);
   }
 }

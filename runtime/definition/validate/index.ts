@@ -11,7 +11,7 @@ import { validateTable } from './table';
 export function validateModel(ast: Definition, model: TableModel, ctx: ValidationContext = {}): Diagnostic[] {
   const out: Diagnostic[] = [];
   const attributeLines = ast.lines.filter((l): l is AttributeLine => l.kind === 'attribute');
-  validateAttributes(model, attributeLines, out);
+  validateAttributes(model, attributeLines, ctx, out);
   validateReferences(model, ctx, out);
   validateIndexes(model, out);
   validateTable(ast, model, ctx, out);

@@ -5,6 +5,7 @@ import type { Diagnostic, RelatedInformation } from '../diagnostic';
 import { makeDiagnostic } from '../catalogue';
 import type { ValidationContext } from '../context';
 import type { TableModel } from '../model';
+import { classifyType } from '../types';
 
 const OPTIONS = new Set(['nullable', 'unique']);
 
@@ -56,6 +57,18 @@ export function validateReferences(model: TableModel, ctx: ValidationContext, ou
         out.push(makeDiagnostic('DJ306', item.source.span, { table: parent.name, name: source }));
       }
     }
+  }
+  for (const r of model.reused) {
+    const ref = r.foreignKey.line.reference!;
+    const parent = r.foreignKey.parent!;
+    const mine = r.attribute.typeInfo.sql?.mysql;
+    const theirs = classifyType(r.parentAttribute.type).sql?.mysql;
+    const detail = mine && theirs && mine !== theirs
+      ? `, but its type \`${r.attribute.type}\` differs from \`${r.parentAttribute.type}\` in \`${parent.name}\`: the foreign key cannot be created`
+      : ' instead of bringing its own';
+    out.push(makeDiagnostic('DJ310', ref.span, { table: parent.name, name: r.attribute.name, detail }, {
+      related: [{ message: `\`${r.attribute.name}\` is declared here`, span: r.attribute.span }],
+    }));
   }
   // Duplicates, including attributes brought in by a foreign key (first wins in declare.py).
   for (const dup of model.duplicates) {
