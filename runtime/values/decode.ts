@@ -2,7 +2,8 @@
 // (codecs.py: decode_attribute). The JS types per kind:
 //   int8..int32 and smaller native ints -> number; int64 / bigint / serial -> bigint (always,
 //   so the type does not depend on the magnitude); float -> number; decimal -> string
-//   (exact); bool -> boolean; uuid -> 'xxxxxxxx-xxxx-...' string; json -> parsed value;
+//   (exact); bool -> boolean; uuid -> 'xxxxxxxx-xxxx-...' string; json -> parsed value (integers
+//   beyond 2^53 as bigint);
 //   bytes -> Buffer; date -> Date at UTC midnight; datetime / timestamp -> DateTime (a UTC
 //   Date that keeps microseconds); time -> 'HH:MM:SS[.ffffff]'; year -> number;
 //   char / varchar / text / enum -> string; <blob> -> unpacked value; <attach> ->
@@ -14,6 +15,7 @@ import { Uuid } from '../blob/types';
 import { AttributeValueError, show } from './errors';
 import type { Attachment } from './encode';
 import { kindOf, type AttributeLike } from './kind';
+import { parseJson } from './json';
 import { hasTimeOfDay, parseDateTime, toDateTime } from './temporal';
 
 export function decodeValue(attr: AttributeLike, raw: unknown): unknown {
@@ -53,7 +55,7 @@ export function decodeValue(attr: AttributeLike, raw: unknown): unknown {
       const text = typeof raw === 'string' ? raw : raw instanceof Uint8Array ? Buffer.from(raw).toString('utf8') : undefined;
       if (text === undefined) return raw; // already parsed by the driver
       try {
-        return JSON.parse(text) as unknown;
+        return parseJson(text);
       } catch (e) {
         return fail(`stored text is not valid JSON`, e);
       }

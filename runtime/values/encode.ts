@@ -10,6 +10,7 @@ import { packBlob } from '../blob/pack';
 import { DateTime, Decimal, LocalDate, LocalTime, Uuid } from '../blob/types';
 import { AttributeValueError, show } from './errors';
 import { kindOf, type AttributeLike, type ValueKind } from './kind';
+import { stringifyJson } from './json';
 import { formatDate, formatDateTime, hasTimeOfDay, parseDateTime, toDateTime } from './temporal';
 
 /** Marker for "write the SQL keyword DEFAULT here instead of a bound parameter". */
@@ -173,23 +174,14 @@ function encodeDecimal(precision: number, scale: number, value: unknown, fail: (
   return text;
 }
 
+// table.py: json.dumps(value). Unlike JSON.stringify, refuse what would be silently
+// dropped or rewritten (NaN -> null, Map -> {}), and write bigints as exact digits.
 function encodeJson(value: unknown, fail: (p: string) => never): string {
-  // JSON.stringify silently drops or rewrites what Python's json.dumps would refuse.
-  let out: string | undefined;
   try {
-    out = JSON.stringify(value, function (this: unknown, key: string, v: unknown) {
-      const where = key === '' ? 'the value' : `key ${JSON.stringify(key)}`;
-      if (typeof v === 'bigint') throw new TypeError(`${where} is a bigint, which JSON cannot hold exactly; pass a number or string`);
-      if (typeof v === 'number' && !Number.isFinite(v)) throw new TypeError(`${where} is ${v}, which JSON cannot hold`);
-      if (typeof v === 'function' || typeof v === 'symbol') throw new TypeError(`${where} is a ${typeof v}`);
-      if (v instanceof Map || v instanceof Set) throw new TypeError(`${where} is a ${v.constructor.name}; use a plain object or array`);
-      return v;
-    });
+    return stringifyJson(value);
   } catch (e) {
     return fail(`value is not JSON-serializable: ${(e as Error).message}`);
   }
-  if (out === undefined) return fail(`value ${show(value)} is not JSON-serializable`);
-  return out;
 }
 
 function encodeDate(value: unknown, fail: (p: string) => never): string {

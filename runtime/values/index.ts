@@ -9,4 +9,5 @@ export { kindOf, kindOfType, parseEnumValues, type ValueKind, type AttributeLike
 export { MYSQL2_TYPE_OPTIONS } from './mysql2-options';
 export { AttributeValueError } from './errors';
 export { formatDate, formatDateTime } from './temporal';
+export { parseJson, stringifyJson } from './json';
 export { DateTime, LocalDate, LocalTime, Decimal, Uuid } from '../blob/types';

@@ -106,15 +106,19 @@ test('uuid: the forms Python accepts become 16 bytes; others fail as in the refe
   rejects('uuid', 42, /badly formed UUID value 42/);
 });
 
-test('json: JSON text; values JSON cannot hold exactly are refused', () => {
+test('json: JSON text as json.dumps writes it; bigints exact; values JSON cannot hold are refused', () => {
   assert.equal(enc('json', { a: [1, 'b', null], c: true }), '{"a":[1,"b",null],"c":true}');
   assert.equal(enc('json', 'text'), '"text"');
   assert.equal(enc('json', 0), '0');
-  rejects('json', { n: 1n }, /key "n" is a bigint/);
-  rejects('json', [NaN], /key "0" is NaN/);
-  rejects('json', { m: new Map() }, /key "m" is a Map/);
-  rejects('json', { f: () => 1 }, /key "f" is a function/);
-  rejects('json', () => 1, /the value is a function/);
+  assert.equal(enc('json', { id: 2n ** 64n }), '{"id":18446744073709551616}');
+  assert.equal(enc('json', { d: new Date(Date.UTC(2024, 0, 1)), skip: undefined }), '{"d":"2024-01-01T00:00:00.000Z"}');
+  rejects('json', [NaN], /\$\[0\] is NaN/);
+  rejects('json', { m: new Map() }, /\$\.m is a Map/);
+  rejects('json', { f: () => 1 }, /\$\.f is a function/);
+  rejects('json', () => 1, /is a function/);
+  const loop: Record<string, unknown> = {};
+  loop.self = loop;
+  rejects('json', loop, /\$\.self refers to itself/);
 });
 
 test('bytes: Buffers and Uint8Arrays pass through', () => {
