@@ -198,8 +198,7 @@ function assign(settings: Settings, key: string, value: unknown): void {
   const [head, tail] = key.includes('.') ? [key.slice(0, key.indexOf('.')), key.slice(key.indexOf('.') + 1)] : [key, ''];
   const camel = tail.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
   if (head === 'database') {
-    const k = camel === 'useTls' ? 'useTls' : camel;
-    (settings.database as unknown as Record<string, unknown>)[k] = value;
+    (settings.database as unknown as Record<string, unknown>)[camel] = value;
   } else if (head === 'jobs') {
     (settings.jobs as unknown as Record<string, unknown>)[camel] = value;
   } else {

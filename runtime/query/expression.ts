@@ -177,7 +177,8 @@ export class QueryExpression<R extends Row = Row> implements QuerySource {
   /** The number of rows (Python len()). */
   async count(): Promise<number> {
     const c = await compile(this.node);
-    const inner = buildSelect(c, c.attrs.filter((a) => c.primaryKey.includes(a.name)).length ? c.attrs.filter((a) => c.primaryKey.includes(a.name)) : c.attrs, {});
+    const key = c.attrs.filter((a) => c.primaryKey.includes(a.name));
+    const inner = buildSelect(c, key.length ? key : c.attrs, {});
     const rows = await c.connection.query(`SELECT COUNT(*) AS n FROM (${inner.sql}) AS ${c.connection.dialect.quote(`_count${++aliasCounter}`)}`, inner.params);
     return Number(rows[0]?.n ?? 0);
   }
@@ -259,7 +260,9 @@ function buildSelect(c: Compiled, attrs: Attr[], options: FetchOptions): Sql {
   const d = c.connection.dialect;
   const list = attrs.length ? attrs.map((a) => (a.expr === d.quote(a.name) ? a.expr : `${a.expr} AS ${d.quote(a.name)}`)).join(', ') : '1';
   const w = whereClause(c);
-  const sql = `SELECT DISTINCT ${list} FROM ${c.from}${w.sql}${orderClause(c, options.orderBy)}${d.limitOffset(options.limit, options.offset)}`;
+  // Every expression keeps its primary key, so rows are distinct without DISTINCT (which
+  // would make the server sort blobs).
+  const sql = `SELECT ${list} FROM ${c.from}${w.sql}${orderClause(c, options.orderBy)}${d.limitOffset(options.limit, options.offset)}`;
   return { sql, params: [...c.fromParams, ...w.params] };
 }
 

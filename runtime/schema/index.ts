@@ -231,10 +231,9 @@ export class Schema {
       return entry ? { schema: value, entry } : undefined;
     }
     if (typeof value === 'function' && isBound(value)) {
-      const b = bindingOf(value as TableClass);
       const schema = Schema.schemaOf(value as TableClass);
       const entry = schema?.byClass.get(value as TableClass);
-      return schema && entry && b ? { schema, entry } : undefined;
+      return schema && entry ? { schema, entry } : undefined;
     }
     return undefined;
   }
@@ -361,8 +360,4 @@ export class Schema {
     for (const part of entry.parts) await this.startDeclare(part, []);
     return heading;
   }
-}
-
-export function isSchemaClassRegistered(cls: TableClass): boolean {
-  return isBound(cls);
 }
