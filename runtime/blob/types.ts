@@ -184,6 +184,20 @@ export class NDArray {
     return reorder(this.data, this.shape, false);
   }
 
+  /**
+   * The elements as nested JS arrays, outermost index first (`a[i][j]` is element (i, j)),
+   * as NumPy's tolist() gives them; a 0-dimensional array gives its one element.
+   */
+  toNested(): unknown {
+    const rowMajor = this.toRowMajor();
+    let pos = 0;
+    const build = (axis: number): unknown => {
+      if (axis === this.shape.length) return rowMajor[pos++];
+      return Array.from({ length: this.shape[axis]! }, () => build(axis + 1));
+    };
+    return build(0);
+  }
+
   /** Element at a multi-index (column-major addressing). */
   at(...index: number[]): unknown {
     if (index.length !== this.shape.length) throw new BlobError(`index needs ${this.shape.length} coordinates`);

@@ -136,3 +136,13 @@ test('32-bit mYm blobs (dims32) read lengths and dimensions as u32', () => {
   // the same bytes are not a valid 64-bit blob
   assert.throws(() => unpackBlob(matrix), BlobError);
 });
+
+test('NDArray.toNested gives nested arrays in index order', () => {
+  const a = NDArray.fromRowMajor('float64', [2, 3], Float64Array.of(1, 2, 3, 4, 5, 6));
+  assert.deepEqual(a.toNested(), [
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
+  assert.equal(new NDArray('int64', [], BigInt64Array.of(5n)).toNested(), 5n);
+  assert.deepEqual(new NDArray('float64', [2, 0], new Float64Array(0)).toNested(), [[], []]);
+});
