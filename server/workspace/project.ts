@@ -3,7 +3,7 @@
 // uses, so the editor and the linter resolve references and report problems alike —
 // plus, per file, its definition sites with editor locations (notebook cells included).
 import { dirname, join } from 'node:path';
-import { TableIndex, type HostDiagnostic, type IndexedTable } from '../../runtime/project/index';
+import { TableIndex, type IndexedTable } from '../../runtime/project/index';
 import type { HostDefinition } from '../../runtime/hosts/types';
 import type { HostFile } from '../documents/hostFile';
 import { resolveModule } from './modules';
@@ -13,7 +13,6 @@ interface Entry {
   file: HostFile;
   sites: Site[];
   open: boolean;
-  checked?: { generation: number; diagnostics: HostDiagnostic[] };
 }
 
 export type Entity = { kind: 'table'; site: Site } | { kind: 'module'; key: string };
@@ -21,6 +20,7 @@ export type Entity = { kind: 'table'; site: Site } | { kind: 'module'; key: stri
 export class Project {
   private index = new TableIndex();
   private readonly files = new Map<string, Entry>();
+  private readonly open = new Set<string>();
   private readonly siteOfDef = new WeakMap<HostDefinition, Site>();
   private roots: string[] = [];
   /** Bumped on every change; caches keyed on it are dropped when it moves. */
@@ -39,15 +39,15 @@ export class Project {
   }
 
   /**
-   * Adds or replaces a file; returns the open files whose diagnostics may have changed.
-   * `bulk` (initial indexing) skips the dependency analysis: nothing is checked yet.
+   * Adds or replaces a file; returns the open files whose diagnostics may have changed:
+   * the file itself first, then every other open file. Re-checking those is cheap
+   * (checker.ts reuses the diagnostics of definitions whose dependencies did not change)
+   * and, unlike the index's reverse-dependency graph, costs nothing per workspace file.
    */
-  setFile(file: HostFile, open: boolean, bulk = false): string[] {
+  setFile(file: HostFile, open: boolean): string[] {
     // Callers keep disk contents from overriding an open document (server.ts, indexer.ts).
     const old = this.files.get(file.key);
-    let dependents: string[] = [];
-    if (bulk) this.index.setFile(file.key, file.text, file.language);
-    else dependents = this.index.updateFile(file.key, file.text, file.language);
+    this.index.setFile(file.key, file.text, file.language);
     const scan = this.index.scan(file.key);
     const sites = scan ? sitesOf(file, scan) : [];
     if (old) reuseParses(old.sites, sites);
@@ -58,19 +58,18 @@ export class Project {
       this.siteOfDef.set(s.def, s);
     }
     this.files.set(file.key, { file, sites, open });
+    if (open) this.open.add(file.key);
+    else this.open.delete(file.key);
     this.generation++;
-    return this.openOnly([file.key, ...dependents]);
+    return [file.key, ...this.openKeys().filter((k) => k !== file.key)];
   }
 
   removeFile(key: string): string[] {
     if (!this.files.delete(key)) return [];
-    const dependents = this.index.removeFile(key);
+    this.open.delete(key);
+    this.index.removeFile(key);
     this.generation++;
-    return this.openOnly(dependents);
-  }
-
-  private openOnly(keys: readonly string[]): string[] {
-    return [...new Set(keys)].filter((k) => this.files.get(k)?.open);
+    return this.openKeys();
   }
 
   file(key: string): HostFile | undefined {
@@ -81,14 +80,15 @@ export class Project {
   markClosed(key: string): void {
     const e = this.files.get(key);
     if (e) e.open = false;
+    this.open.delete(key);
   }
 
   isOpen(key: string): boolean {
-    return !!this.files.get(key)?.open;
+    return this.open.has(key);
   }
 
   openKeys(): string[] {
-    return [...this.files].filter(([, e]) => e.open).map(([k]) => k);
+    return [...this.open];
   }
 
   sites(key: string): Site[] {
@@ -108,16 +108,6 @@ export class Project {
     const site = siteAt(this.sites(file.key), host);
     if (!site) return undefined;
     return { site, host, offset: site.toDefinition(host) };
-  }
-
-  /** The index's diagnostics of a file (host offsets), cached until the next change. */
-  check(key: string): HostDiagnostic[] {
-    const e = this.files.get(key);
-    if (!e) return [];
-    if (e.checked?.generation === this.generation) return e.checked.diagnostics;
-    const diagnostics = this.index.check(key);
-    e.checked = { generation: this.generation, diagnostics };
-    return diagnostics;
   }
 
   siteOfTable(t: IndexedTable | undefined): Site | undefined {

@@ -2,7 +2,7 @@
 // (parsed on first use) syntax tree. Features find the site under the cursor here and
 // translate between host offsets and definition offsets through its position map.
 import { parseDefinition } from '../../runtime/definition/index';
-import type { Definition } from '../../runtime/definition/index';
+import type { Definition, ResolvedTable } from '../../runtime/definition/index';
 import type { Diagnostic as DjDiagnostic } from '../../runtime/definition/index';
 import type { HostDefinition, HostScan, HostTable } from '../../runtime/hosts/types';
 import type { HostFile } from '../documents/hostFile';
@@ -12,6 +12,12 @@ export class Site {
   private parsed?: { ast: Definition; diagnostics: DjDiagnostic[] };
   /** The index's table for this definition (undefined for classes without a tier). */
   indexed?: IndexedTable;
+  /** Last diagnostics and the dependency key they were computed for (workspace/checker.ts). */
+  checked?: { key: string; diagnostics: DjDiagnostic[] };
+  /** This table's heading as its children see it, for the heading key it was computed for. */
+  resolved?: { key: string; table: ResolvedTable };
+  private hash?: number;
+  private kHash?: number;
   constructor(
     readonly file: HostFile,
     readonly def: HostDefinition,
@@ -35,9 +41,29 @@ export class Site {
     return this.parse().diagnostics;
   }
 
-  /** Takes over the parse of an unchanged definition from the file's previous version. */
+  /** Takes over the parse and last check of an unchanged definition from the file's previous version. */
   adoptParse(prev: Site): void {
-    if (prev.parsed && prev.def.text === this.def.text) this.parsed = prev.parsed;
+    if (prev.def.text !== this.def.text) return;
+    this.parsed ??= prev.parsed;
+    this.checked ??= prev.checked;
+    this.resolved ??= prev.resolved;
+    this.hash ??= prev.hash;
+    this.kHash ??= prev.kHash;
+  }
+
+  /** Hash of the definition text. */
+  get textHash(): number {
+    this.hash ??= fnv(this.def.text);
+    return this.hash;
+  }
+
+  /** Hash of the primary-key section (the lines above `---`): all that children inherit. */
+  get keyHash(): number {
+    if (this.kHash === undefined) {
+      const src = this.def.text;
+      this.kHash = fnv(this.ast.lines.filter((l) => l.inKey && l.kind !== 'divider').map((l) => src.slice(l.span.start, l.span.end)).join('\n'));
+    }
+    return this.kHash;
   }
 
   private parse(): { ast: Definition; diagnostics: DjDiagnostic[] } {
@@ -57,6 +83,15 @@ export class Site {
   toHost(defOffset: number): number {
     return this.def.map.toHost(defOffset);
   }
+}
+
+function fnv(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }
 
 export function sitesOf(file: HostFile, scan: HostScan): Site[] {

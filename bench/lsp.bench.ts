@@ -1,0 +1,163 @@
+// Latency of the language server as an editor sees it, over stdio with the bundled
+// dist/server.js: diagnostics after an edit in a large Python file, completion after
+// `->`, and the time to index a large workspace. Prints p50/p95 and the ratio to each
+// target (ratio < 1 meets it).   npm run bench:lsp
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { CompletionList } from 'vscode-languageserver-protocol/node';
+import { ensureBuilt, fileUri, LspClient, positionAt } from '../test/lsp/client';
+
+const TYPES = ['int32', 'int16', 'float64', 'varchar(64)', 'date', 'bool', '<blob>', 'decimal(8,3)', "enum('a','b')", 'datetime(3)'];
+
+/**
+ * A pipeline module of `n` tables padded with comments to `targetLines` lines. Tables come
+ * in groups of ten, as in real pipelines: each references the previous one of its group
+ * in the primary key (a chain at most ten deep) and the table ten before it below `---`.
+ */
+function pythonModule(n: number, prefix: string, imports: string[] = [], parentRef?: string, targetLines?: number): string {
+  const out: string[] = ['import datajoint as dj', ...imports, '', `schema = dj.Schema("${prefix.toLowerCase()}")`, ''];
+  const perTable = targetLines ? Math.ceil((targetLines - out.length) / n) : 0;
+  for (let i = 0; i < n; i++) {
+    const start = out.length;
+    const ref = i % 10 !== 0 ? `${prefix}${i - 1}` : i === 0 ? parentRef : undefined;
+    out.push('', '@schema', `class ${prefix}${i}(dj.${i % 3 === 0 ? 'Manual' : i % 3 === 1 ? 'Lookup' : 'Computed'}):`, '    definition = """', `    # table ${i} of ${prefix}`);
+    if (ref) out.push(`    -> ${ref}`);
+    out.push(`    ${prefix.toLowerCase()}${i}_id : int32   # key`, '    ---');
+    if (i >= 10) out.push(`    -> ${prefix}${i - 10}`);
+    for (let a = 0; a < 8; a++) out.push(`    attr_${a} : ${TYPES[(i + a) % TYPES.length]}   # attribute ${a}`);
+    out.push('    index(attr_0)', '    """', '');
+    if (i % 3 === 2) out.push('    def make(self, key):', '        self.insert1(key)');
+    while (perTable && out.length - start < perTable) out.push(`    # padding line ${out.length - start}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+interface Row {
+  name: string;
+  p50: number;
+  p95: number;
+  target: number;
+  n: number;
+}
+
+const rows: Row[] = [];
+function record(name: string, samples: number[], target: number): void {
+  rows.push({ name, p50: percentile(samples, 50), p95: percentile(samples, 95), target, n: samples.length });
+}
+
+async function benchLargeFile(): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'dj-bench-file-'));
+  try {
+    const text = pythonModule(200, 'Big', [], undefined, 5000);
+    const path = join(root, 'big.py');
+    writeFileSync(path, text);
+    const lines = text.split('\n').length;
+    const { client } = await LspClient.start(root);
+    try {
+      await client.waitIndexed();
+      const uri = fileUri(path);
+      client.open(uri, text);
+      await client.waitDiagnostics(uri);
+      // Diagnostics after typing in a definition: toggle a type between int32 and int16.
+      // A secondary attribute is the common case; a primary-key attribute of table 100
+      // also changes what tables 101..109 inherit and what 110 references, so those are
+      // validated again too.
+      const edits = async (needle: string, label: string): Promise<void> => {
+        const typeAt = text.indexOf(needle) + needle.length - 'int32'.length;
+        const pos = positionAt(text, typeAt);
+        const range = { start: pos, end: { line: pos.line, character: pos.character + 5 } };
+        const samples: number[] = [];
+        for (let i = 0; i < 120; i++) {
+          const t0 = performance.now();
+          client.change(uri, i % 2 ? 'int32' : 'int16', range);
+          await client.waitDiagnostics(uri);
+          if (i >= 20) samples.push(performance.now() - t0); // after warm-up
+        }
+        record(`diagnostics after an edit: ${label} (${lines} lines, 200 definitions)`, samples, 20);
+      };
+      await edits('big100_id : int32   # key\n    ---\n    -> Big90\n    attr_0 : int32', 'secondary attribute');
+      await edits('big100_id : int32', 'primary-key attribute, 10 dependents');
+      // Completion after `->` in table 150's definition.
+      const refAt = text.indexOf('-> Big149\n') + 3;
+      const cpos = positionAt(text, refAt);
+      const comp: number[] = [];
+      for (let i = 0; i < 220; i++) {
+        const t0 = performance.now();
+        const r = await client.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position: cpos });
+        if (i >= 20) comp.push(performance.now() - t0);
+        if (!r || r.items.length < 199) throw new Error(`completion returned ${r?.items.length} items`);
+      }
+      record('completion after `->` (200 tables visible)', comp, 10);
+    } finally {
+      await client.stop();
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** 1,000 files: 100 packages of 10 modules; each module imports its predecessor and references its last table. */
+function generateWorkspace(root: string): number {
+  let files = 0;
+  for (let p = 0; p < 100; p++) {
+    const pkg = join(root, `pkg${p}`);
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(join(pkg, '__init__.py'), '');
+    files++;
+    for (let m = 0; m < 9; m++) {
+      const prefix = `P${p}M${m}T`;
+      const imports = m > 0 ? [`from . import mod${m - 1}`] : [];
+      const parent = m > 0 ? `mod${m - 1}.P${p}M${m - 1}T2` : undefined;
+      writeFileSync(join(pkg, `mod${m}.py`), pythonModule(3, prefix, imports, parent));
+      files++;
+    }
+  }
+  return files;
+}
+
+async function benchIndexing(): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'dj-bench-ws-'));
+  try {
+    const files = generateWorkspace(root);
+    const samples: number[] = [];
+    for (let run = 0; run < 5; run++) {
+      const t0 = performance.now();
+      const { client } = await LspClient.start(root);
+      try {
+        await client.waitIndexed(60_000);
+        samples.push(performance.now() - t0);
+        if (client.indexReady!.files !== files) throw new Error(`indexed ${client.indexReady!.files} of ${files} files`);
+      } finally {
+        await client.stop();
+      }
+    }
+    record(`index a workspace of ${files} files (process start to index ready)`, samples, 2000);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  ensureBuilt();
+  await benchLargeFile();
+  await benchIndexing();
+  const w = Math.max(...rows.map((r) => r.name.length));
+  console.log(`${'benchmark'.padEnd(w)}  ${'n'.padStart(4)}  ${'p50 ms'.padStart(8)}  ${'p95 ms'.padStart(8)}  ${'target'.padStart(8)}  p95/target`);
+  for (const r of rows) {
+    const ratio = r.p95 / r.target;
+    console.log(`${r.name.padEnd(w)}  ${String(r.n).padStart(4)}  ${r.p50.toFixed(2).padStart(8)}  ${r.p95.toFixed(2).padStart(8)}  ${`<${r.target}`.padStart(8)}  ${ratio.toFixed(2)} ${ratio < 1 ? 'ok' : 'MISSED'}`);
+  }
+  if (rows.some((r) => r.p95 >= r.target)) process.exitCode = 1;
+}
+
+void main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(2);
+});
