@@ -491,8 +491,18 @@ function buildAttribute(raw: Extract<RawLine, { kind: 'attribute' }>, source: st
     node.default = defaultValue(raw.def);
     last = raw.def;
     const q = raw.def.image[0];
-    if ((q === "'" || q === '"') && isUnterminatedLeading(raw.def.image)) {
-      diagnostics.push(makeDiagnostic('DJ104', tokenSpan(raw.def), { what: 'string', close: q }));
+    if (q === "'" || q === '"') {
+      const end = leadingLiteralEnd(raw.def.image);
+      if (end < 0) {
+        diagnostics.push(makeDiagnostic('DJ104', tokenSpan(raw.def), { what: 'string', close: q }));
+      } else if (end < raw.def.image.length) {
+        // `'a' b : ...`: declare.py would pass it to SQL verbatim, which rejects it.
+        const start = raw.def.startOffset + end + (raw.def.image.slice(end).length - raw.def.image.slice(end).trimStart().length);
+        diagnostics.push(makeDiagnostic('DJ102', { start, end: endOf(raw.def) }, {
+          text: describe(source.slice(start, endOf(raw.def))), detail: ' after the quoted default',
+        }));
+        node.default.value = unquote(raw.def.image.slice(0, end));
+      }
     }
   } else if (raw.eq) {
     diagnostics.push(makeDiagnostic('DJ108', tokenSpan(raw.eq)));
@@ -537,18 +547,18 @@ function buildAttribute(raw: Extract<RawLine, { kind: 'attribute' }>, source: st
   return node;
 }
 
-function isUnterminatedLeading(text: string): boolean {
-  // The leading quoted literal of a default; text after it is judged by validation.
+/** End of the leading quoted literal of a default (after its closing quote), or -1 when unterminated. */
+function leadingLiteralEnd(text: string): number {
   const q = text[0]!;
   for (let i = 1; i < text.length; i++) {
     const c = text[i];
     if (c === '\\') { i++; continue; }
     if (c === q) {
       if (text[i + 1] === q) { i++; continue; }
-      return false;
+      return i + 1;
     }
   }
-  return true;
+  return -1;
 }
 
 function buildForeignKey(raw: Extract<RawLine, { kind: 'foreignKey' }>, source: string, inKey: boolean, diagnostics: Diagnostic[]): ForeignKeyLine {

@@ -20,7 +20,8 @@ test('the blob default rule applies on both backends (reference §11.3#9)', () =
 });
 
 test('table name length limit depends on the dialect', () => {
-  const className = `T${'x'.repeat(62)}`; // `__t` + 62 = 65 characters on MySQL... and PG
+  // `__` + `t` + n x's: 65 characters with n = 62 (too long for both), 64 with n = 61 (too long for PostgreSQL only).
+  const className = `T${'x'.repeat(62)}`;
   assert.ok(checkDefinition('a : int32', { className: `T${'x'.repeat(61)}`, tier: 'Computed', dialect: 'postgresql' }).diagnostics.some((d) => d.code === 'DJ509'));
   assert.ok(!checkDefinition('a : int32', { className: `T${'x'.repeat(61)}`, tier: 'Computed', dialect: 'mysql' }).diagnostics.some((d) => d.code === 'DJ509'));
   assert.ok(checkDefinition('a : int32', { className, tier: 'Computed' }).diagnostics.some((d) => d.code === 'DJ509'));
