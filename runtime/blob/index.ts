@@ -22,4 +22,4 @@ export {
   type NumericDType,
   type TypedData,
 } from './types';
-export { packErrorStack, errorStackText } from './error-stack';
+export { packErrorStack, errorStackText, readErrorStack } from './error-stack';

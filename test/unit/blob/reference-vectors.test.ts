@@ -22,6 +22,7 @@ import {
   errorStackText,
   packBlob,
   packErrorStack,
+  readErrorStack,
   unpackBlob,
 } from '../../../runtime/blob/index';
 
@@ -141,4 +142,13 @@ test('error_stack: a list of lines written by another client reads as text', () 
   assert.equal(errorStackText(lines), TRACEBACK.trimEnd());
   assert.equal(errorStackText(null), '');
   assert.equal(errorStackText({ a: 1n }), '{"a":"1"}');
+});
+
+test('readErrorStack: text of a stored stack from any writer; undefined for NULL or damaged bytes', () => {
+  assert.equal(readErrorStack(Buffer.from(fixture.compressed['compressed long traceback']!, 'hex')), TRACEBACK.repeat(20));
+  assert.equal(readErrorStack(Buffer.from(fixture.uncompressed['error_stack list of lines']!, 'hex')), TRACEBACK.trimEnd());
+  assert.equal(readErrorStack(packErrorStack('Error: x\n    at f')), 'Error: x\n    at f');
+  assert.equal(readErrorStack(null), undefined);
+  assert.equal(readErrorStack(Buffer.from('not a blob')), undefined);
+  assert.equal(readErrorStack(packErrorStack(TRACEBACK.repeat(20)).subarray(0, 40)), undefined);
 });
