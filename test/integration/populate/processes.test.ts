@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { populate, parseEvent, type PopulateEvent } from '../../../runtime/populate/index';
+import { populate, parseEvent, jobsFor, type PopulateEvent } from '../../../runtime/populate/index';
 import { calls, PIPELINE, range, reset, rows, setup, type Env } from './helpers';
 
 const CLI = join(__dirname, '..', '..', '..', 'runtime', 'cli', 'populate', 'standalone.ts');
@@ -54,6 +54,7 @@ async function waitFor(what: string, cond: () => Promise<boolean>, ms = 30_000):
 
 const callRows = () => rows<{ subject_id: number; pid: number }>(env, `SELECT subject_id, pid FROM \`${env.schema}\`.make_calls WHERE tbl = 'Analysis' ORDER BY id`);
 const computed = async () => (await rows<{ subject_id: number }>(env, `SELECT subject_id FROM \`${env.schema}\`.__analysis ORDER BY 1`)).map((r) => r.subject_id);
+const jobsForAnalysis = () => jobsFor(env.pipeline.Analysis);
 const jobStates = () => rows<{ subject_id: number; status: string; error_message: string }>(env, `SELECT subject_id, status, error_message FROM \`${env.schema}\`.\`~~analysis\` ORDER BY 1`);
 
 for (const processes of [2, 4]) {
@@ -132,6 +133,49 @@ for (const processes of [1, 2]) {
     assert.ok(end?.event === 'end' && end.interrupted === 'SIGINT');
   });
 }
+
+test('SIGTERM is recorded as the reference records it (SystemExit: SIGTERM received)', async () => {
+  await reset(env, range(3).map((subject_id) => ({ subject_id, delay_ms: 4000 })));
+  const run = dj(['populate', PIPELINE, 'Analysis', '--reserve-jobs', '--json']);
+  await waitFor('make started', async () => (await callRows()).length >= 1);
+  run.signal('SIGTERM');
+  assert.equal(await run.done, 130, run.stderr());
+  const jobs = await jobStates();
+  assert.deepEqual(
+    jobs.filter((j) => j.status === 'error').map((j) => j.error_message),
+    ['SystemExit: SIGTERM received'],
+  );
+  assert.deepEqual(await computed(), []);
+});
+
+test('a second Ctrl-C exits at once; the abandoned reservations are re-pended by the next refresh', async () => {
+  await reset(env, range(4).map((subject_id) => ({ subject_id, delay_ms: 20000 })));
+  const run = dj(['populate', PIPELINE, 'Analysis', '--reserve-jobs', '--processes', '2', '--json']);
+  await waitFor('both workers inside make', async () => new Set((await callRows()).map((r) => r.pid)).size >= 2);
+  const workers = [...new Set((await callRows()).map((r) => r.pid))];
+  const t0 = Date.now();
+  run.signal('SIGINT');
+  run.signal('SIGINT');
+  assert.equal(await run.done, 130);
+  assert.ok(Date.now() - t0 < 5000, 'exited without waiting for the makes');
+  await waitFor('workers gone', async () =>
+    workers.every((pid) => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }),
+  );
+  assert.deepEqual(await computed(), [], 'nothing committed');
+  // whatever the workers managed to record, no key is lost: refresh re-pends dead reservations
+  await waitFor('dead reservations re-pended', async () => {
+    await jobsForAnalysis().refresh();
+    return (await jobStates()).every((j) => j.status !== 'reserved');
+  });
+  assert.equal((await jobStates()).filter((j) => j.status === 'pending').length >= 2, true);
+});
 
 test('dj populate exit statuses: 0 all done, 1 a key failed, 2 usage and connection errors', async () => {
   await reset(env, [{ subject_id: 1 }, { subject_id: 2, name: 'fail' }]);
