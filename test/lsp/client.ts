@@ -3,7 +3,7 @@
 // answers the server's own requests (registration, configuration, progress) and keeps
 // every published diagnostic so tests can wait for the ones they expect.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -32,13 +32,40 @@ function newestMtime(dir: string): number {
   return t;
 }
 
-/** Rebuilds dist/server.js when any server or runtime source is newer than it. */
-export function ensureBuilt(): void {
+/** What dist/server.js bundles from this repository. */
+const BUNDLED = ['server', 'runtime/definition', 'runtime/hosts', 'runtime/project'];
+
+function sourcesNewerThanBundle(): boolean {
   const built = existsSync(SERVER) ? statSync(SERVER).mtimeMs : 0;
-  const sources = Math.max(newestMtime(join(ROOT, 'server')), newestMtime(join(ROOT, 'runtime')));
-  if (built >= sources) return;
-  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('build failed');
+  return Math.max(...BUNDLED.map((d) => (existsSync(join(ROOT, d)) ? newestMtime(join(ROOT, d)) : 0))) > built;
+}
+
+/**
+ * Rebuilds dist/server.js when a bundled source is newer than it. Test files run in
+ * parallel processes, so the build is serialised with a lock folder (mkdir is atomic)
+ * and the others wait for it rather than spawn a half-written bundle.
+ */
+export function ensureBuilt(): void {
+  if (!sourcesNewerThanBundle()) return;
+  const lock = join(ROOT, 'dist', '.server-build.lock');
+  const sleep = (ms: number): void => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms) as unknown as void;
+  mkdirSync(join(ROOT, 'dist'), { recursive: true });
+  for (let waited = 0; ; waited += 100) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (waited > 60_000) rmSync(lock, { recursive: true, force: true }); // a crashed builder
+      sleep(100);
+    }
+  }
+  try {
+    if (!sourcesNewerThanBundle()) return;
+    const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('build failed');
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 export const CLIENT_CAPABILITIES: ClientCapabilities = {
