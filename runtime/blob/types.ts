@@ -292,8 +292,12 @@ export class MatStruct {
 /** Python `tuple` (`0x01`). Plain JS arrays encode as lists (`0x02`). */
 export class BlobTuple<T = unknown> extends Array<T> {
   static override of<T>(...items: T[]): BlobTuple<T> {
+    return BlobTuple.fromItems(items);
+  }
+  /** A tuple of the items of an array (any length: no argument spreading). */
+  static fromItems<T>(items: readonly T[]): BlobTuple<T> {
     const t = new BlobTuple<T>();
-    t.push(...items);
+    for (const item of items) t.push(item);
     return t;
   }
 }

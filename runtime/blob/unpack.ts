@@ -208,7 +208,7 @@ class Reader {
       case 0x06:
         return Buffer.from(this.bytes(this.size('bytes length', 1)));
       case 0x01:
-        return BlobTuple.of(...this.framedItems(depth));
+        return BlobTuple.fromItems(this.framedItems(depth));
       case 0x02:
         return this.framedItems(depth);
       case 0x03:

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
-import { BlobError, NDArray, packBlob, unpackBlob } from '../../../runtime/blob/index';
+import { BlobError, BlobTuple, NDArray, packBlob, unpackBlob } from '../../../runtime/blob/index';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 function refuses(bytes: Buffer, message: RegExp, offset?: number): void {
@@ -145,4 +145,11 @@ test('NDArray.toNested gives nested arrays in index order', () => {
   ]);
   assert.equal(new NDArray('int64', [], BigInt64Array.of(5n)).toNested(), 5n);
   assert.deepEqual(new NDArray('float64', [2, 0], new Float64Array(0)).toNested(), [[], []]);
+});
+
+test('a tuple of a million elements decodes (no argument spreading)', () => {
+  const t = BlobTuple.fromItems(new Array<null>(1_000_000).fill(null));
+  const back = unpackBlob(packBlob(t)) as unknown[];
+  assert.ok(back instanceof BlobTuple);
+  assert.equal(back.length, 1_000_000);
 });
