@@ -32,8 +32,13 @@ interface RawColumn {
 
 const str = (v: unknown): string => (v === null || v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
 
+/**
+ * Column and foreign-key reads are cached per Catalog (a heading needs the columns of
+ * its parents too); call invalidate() to see changes made since, e.g. on a view refresh.
+ */
 export class Catalog {
   private readonly columnCache = new Map<string, RawColumn[]>();
+  private readonly fkCache = new Map<string, Promise<ForeignKeyRow[]>>();
   constructor(private readonly db: Queryable) {}
 
   private get dialect(): Dialect {
@@ -42,8 +47,13 @@ export class Catalog {
 
   /** Forgets cached columns (after declaring or dropping tables). */
   invalidate(schema?: string): void {
-    if (schema === undefined) this.columnCache.clear();
-    else for (const k of [...this.columnCache.keys()]) if (k.startsWith(`${schema}\u0000`)) this.columnCache.delete(k);
+    if (schema === undefined) {
+      this.columnCache.clear();
+      this.fkCache.clear();
+      return;
+    }
+    for (const k of [...this.columnCache.keys()]) if (k.startsWith(`${schema}\u0000`)) this.columnCache.delete(k);
+    this.fkCache.delete(schema);
   }
 
   async listSchemas(): Promise<string[]> {
@@ -241,7 +251,17 @@ export class Catalog {
     return out;
   }
 
-  private async foreignKeyRows(schema: string): Promise<ForeignKeyRow[]> {
+  private foreignKeyRows(schema: string): Promise<ForeignKeyRow[]> {
+    let rows = this.fkCache.get(schema);
+    if (!rows) {
+      rows = this.readForeignKeyRows(schema);
+      rows.catch(() => this.fkCache.delete(schema));
+      this.fkCache.set(schema, rows);
+    }
+    return rows;
+  }
+
+  private async readForeignKeyRows(schema: string): Promise<ForeignKeyRow[]> {
     const q = this.dialect.foreignKeys(schema);
     return (await this.db.query(q.sql, q.params)).map((r) => ({
       constraint: str(r.constraint),
