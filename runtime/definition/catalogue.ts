@@ -24,7 +24,7 @@ const entries = [
   // ---- DJ1xx syntax --------------------------------------------------------------
   { code: 'DJ101', group: 'syntax', severity: 'error', title: 'malformed line', message: 'Cannot read this line: {detail}', reference: ['D03', 'D13'] },
   { code: 'DJ102', group: 'syntax', severity: 'error', title: 'unexpected text', message: 'Unexpected {text}{detail}', reference: ['D03', 'D08'] },
-  { code: 'DJ103', group: 'syntax', severity: 'error', title: 'missing type', message: 'Attribute `{name}` has no type: write `{name} : type`', reference: ['D03'] },
+  { code: 'DJ103', group: 'syntax', severity: 'error', title: 'missing type', message: 'Attribute `{name}` has no type{detail}: write `{name} : type`', reference: ['D03'] },
   { code: 'DJ104', group: 'syntax', severity: 'error', title: 'unterminated', message: 'Unterminated {what}: add the closing `{close}`', reference: ['D03'] },
   { code: 'DJ105', group: 'syntax', severity: 'error', title: 'text before arrow', message: 'Text before `->`: a foreign-key line starts with `->`, e.g. `-> Parent`', reference: ['D08'] },
   { code: 'DJ106', group: 'syntax', severity: 'error', title: 'incomplete reference', message: 'Incomplete foreign key: {detail}', reference: ['D08'] },

@@ -537,7 +537,10 @@ function buildAttribute(raw: Extract<RawLine, { kind: 'attribute' }>, source: st
     for (const j of raw.junk) checkLiteral(j, diagnostics);
     last = raw.junk[raw.junk.length - 1]!;
   }
-  if (!raw.colon) diagnostics.push(makeDiagnostic('DJ103', node.name.span, { name: node.name.text }));
+  if (!raw.colon) {
+    const detail = node.type ? ` (the \`:\` before \`${node.type.text}\` is missing)` : '';
+    diagnostics.push(makeDiagnostic('DJ103', node.name.span, { name: node.name.text, detail }));
+  }
   else if (!node.type) diagnostics.push(makeDiagnostic('DJ103', tokenSpan(raw.colon), { name: node.name.text }));
   if (raw.comment) {
     node.comment = commentNode(raw.comment);

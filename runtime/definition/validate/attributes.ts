@@ -1,5 +1,5 @@
 // Attribute lines: names, types, comments and the defaults a type accepts.
-import type { AttributeLine, DefaultValue, TypeRef } from '../ast';
+import type { AttributeLine, DefaultValue, Identifier, TypeRef } from '../ast';
 import type { Diagnostic, Fix } from '../diagnostic';
 import { makeDiagnostic } from '../catalogue';
 import type { ModelAttribute, TableModel } from '../model';
@@ -18,16 +18,21 @@ export function describeChars(found: string[]): string {
   return [...new Set(found)].map((c) => `\`${c}\``).join(', ');
 }
 
-function checkName(line: AttributeLine, out: Diagnostic[]): void {
-  const name = line.name.text;
+/** declare.py: compile_attribute — lowercase names, no leading underscore. Also for projection targets. */
+export function checkAttributeName(id: Identifier, out: Diagnostic[]): void {
+  const name = id.text;
   if (name.startsWith('_')) {
-    out.push(makeDiagnostic('DJ202', line.name.span, { name }));
+    out.push(makeDiagnostic('DJ202', id.span, { name }));
   } else if (!NAME.test(name)) {
     const lower = name.toLowerCase();
-    const fixes: Fix[] = NAME.test(lower) ? [{ title: `Rename to ${lower}`, edits: [{ span: line.name.span, newText: lower }], preferred: true }] : [];
-    out.push(makeDiagnostic('DJ201', line.name.span, { name }, { fixes }));
+    const fixes: Fix[] = NAME.test(lower) ? [{ title: `Rename to ${lower}`, edits: [{ span: id.span, newText: lower }], preferred: true }] : [];
+    out.push(makeDiagnostic('DJ201', id.span, { name }, { fixes }));
   }
-  if (name.length > 64) out.push(makeDiagnostic('DJ220', line.name.span, { name }));
+  if (name.length > 64) out.push(makeDiagnostic('DJ220', id.span, { name }));
+}
+
+function checkName(line: AttributeLine, out: Diagnostic[]): void {
+  checkAttributeName(line.name, out);
 }
 
 function checkType(line: AttributeLine, type: TypeRef, info: TypeInfo, out: Diagnostic[]): void {

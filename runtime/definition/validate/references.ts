@@ -6,6 +6,7 @@ import { makeDiagnostic } from '../catalogue';
 import type { ValidationContext } from '../context';
 import type { TableModel } from '../model';
 import { classifyType } from '../types';
+import { checkAttributeName } from './attributes';
 
 const OPTIONS = new Set(['nullable', 'unique']);
 
@@ -37,6 +38,7 @@ export function validateReferences(model: TableModel, ctx: ValidationContext, ou
     }
     for (const item of ref.projection?.items ?? []) {
       if (item.form === 'expression') out.push(makeDiagnostic('DJ307', item.span, { text: item.text ?? '' }));
+      else if (item.target) checkAttributeName(item.target, out);
     }
     if (!ctx.resolve) continue;
     const parent = fk.parent;

@@ -90,6 +90,25 @@ test('CRLF and CR line endings', () => {
   }
 });
 
+test('text after a quoted default is reported, the literal is kept', () => {
+  const text = "k : int32\n---\na = 'x:y' junk : varchar(8)";
+  const { ast, diagnostics } = checkDefinition(text);
+  assert.equal((ast.lines[2] as AttributeLine).default?.value, 'x:y');
+  assert.deepEqual(diagnostics.map((d) => [d.code, at(text, d.span)]), [['DJ102', 'junk']]);
+});
+
+test('a missing colon is named when the type is there', () => {
+  const { diagnostics } = checkDefinition('subject_id int32');
+  assert.equal(diagnostics[0]?.code, 'DJ103');
+  assert.match(diagnostics[0]!.message, /the `:` before `int32` is missing/);
+});
+
+test('projection targets follow the attribute name rules', () => {
+  const text = "-> Session.proj(NewName='session_idx', _hidden='subject_id')";
+  const { diagnostics } = checkDefinition(text);
+  assert.deepEqual(diagnostics.map((d) => [d.code, at(text, d.span)]), [['DJ201', 'NewName'], ['DJ202', '_hidden']]);
+});
+
 test('empty and blank definitions', () => {
   for (const text of ['', '   ', '\n\n  \n']) {
     const { ast, diagnostics } = parseDefinition(text);
