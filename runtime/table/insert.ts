@@ -90,3 +90,40 @@ export async function insertRows(cls: TableClass, rows: Iterable<Row | unknown[]
   }
   return affected;
 }
+
+/**
+ * Updates secondary attributes of one existing row (table.py: update1): the primary key
+ * must be complete; `null` resets an attribute to its default.
+ */
+export async function updateRow(cls: TableClass, row: Row): Promise<void> {
+  const b = bindingOf(cls);
+  if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new UsageError('usage', 'update1 takes one object');
+  const heading = await b.heading();
+  const conn = await b.connection();
+  const d = conn.dialect;
+  const visible = heading.attributes.filter((a) => !a.hidden);
+  const byName = new Map<string, CatalogAttribute>(visible.map((a) => [a.name, a]));
+  const pk = heading.primaryKey.filter((k) => byName.has(k));
+  const missing = pk.filter((k) => row[k] === undefined || row[k] === null);
+  if (missing.length) throw new UsageError('usage', `update1 must supply all primary key values (missing ${missing.join(', ')})`);
+  const unknown = Object.keys(row).find((k) => !byName.has(k));
+  if (unknown !== undefined) throw new UnknownAttributeError('unknownAttribute', `Attribute \`${unknown}\` not found in ${cls.name}`);
+  const sets = Object.keys(row).filter((k) => !pk.includes(k));
+  if (!sets.length) throw new UsageError('usage', 'update1: give at least one attribute outside the primary key');
+  const key = Object.fromEntries(pk.map((k) => [k, row[k]]));
+  const where = pk.map((k) => `${d.quote(k)} = ?`).join(' AND ');
+  const whereParams = pk.map((k) => encodeValue(byName.get(k)!, key[k]));
+  const found = await conn.query(`SELECT COUNT(*) AS n FROM ${d.qualified(b.schemaName, b.tableName)} WHERE ${where}`, whereParams);
+  if (Number(found[0]?.n ?? 0) !== 1) throw new DataJointError('usage', 'Update can only be applied to one existing entry.');
+  const params: unknown[] = [];
+  const assignments = sets.map((k) => {
+    const v = encodeValue(byName.get(k)!, row[k]);
+    if (v === USE_DEFAULT) return `${d.quote(k)}=${d.defaultKeyword}`;
+    params.push(v);
+    return `${d.quote(k)}=?`;
+  });
+  await conn.execute(`UPDATE ${d.qualified(b.schemaName, b.tableName)} SET ${assignments.join(',')} WHERE ${where}`, [...params, ...whereParams], {
+    schema: b.schemaName,
+    table: b.tableName,
+  });
+}

@@ -8,7 +8,7 @@ import type { Connection } from '../connection/index';
 import { DataJointError, UsageError } from '../errors/index';
 import { QueryExpression, type FetchOptions, type QuerySource, type Restriction, type Row } from '../query/expression';
 import type { DeleteOptions, DeleteResult } from '../query/delete';
-import { insertRows, type InsertOptions } from './insert';
+import { insertRows, updateRow, type InsertOptions } from './insert';
 
 export type Tier = 'Manual' | 'Lookup' | 'Imported' | 'Computed' | 'Part';
 
@@ -127,6 +127,11 @@ export abstract class Table {
 
   static async insert1(row: Row | unknown[], options: InsertOptions = {}): Promise<number> {
     return insertRows(this, [row], options);
+  }
+
+  /** Corrects secondary attributes of one existing row, found by its primary key (table.py: update1). */
+  static async update1(row: Row): Promise<void> {
+    return updateRow(this, row);
   }
 
   /**

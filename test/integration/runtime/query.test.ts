@@ -120,6 +120,16 @@ describe('query expressions', () => {
     await p.Subject.restrict('subject_id >= 50 AND subject_id < 100').delete();
   });
 
+  it('updates one row by its primary key', async () => {
+    await p.Session.update1({ subject_id: 1, session_idx: 2, operator: "o'hara" });
+    assert.equal((await p.Session.restrict({ subject_id: 1, session_idx: 2 }).fetch1()).operator, "o'hara");
+    await p.Session.update1({ subject_id: 1, session_idx: 2, operator: null });
+    assert.equal((await p.Session.restrict({ subject_id: 1, session_idx: 2 }).fetch1()).operator, null);
+    await assert.rejects(p.Session.update1({ subject_id: 1, operator: 'x' }), { code: 'usage', message: 'update1 must supply all primary key values (missing session_idx)' });
+    await assert.rejects(p.Session.update1({ subject_id: 9, session_idx: 9, operator: 'x' }), { message: 'Update can only be applied to one existing entry.' });
+    await assert.rejects(p.Session.update1({ subject_id: 1, session_idx: 2, nope: 1 }), { code: 'unknownAttribute' });
+  });
+
   it('runs inserts in a transaction and rolls back on error; nesting is refused', async () => {
     await assert.rejects(
       conn.transaction(async () => {
