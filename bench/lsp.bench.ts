@@ -2,37 +2,13 @@
 // dist/server.js: diagnostics after an edit in a large Python file, completion after
 // `->`, and the time to index a large workspace. Prints p50/p95 and the ratio to each
 // target (ratio < 1 meets it).   npm run bench:lsp
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { CompletionList } from 'vscode-languageserver-protocol/node';
 import { ensureBuilt, fileUri, LspClient, positionAt } from '../test/lsp/client';
-
-const TYPES = ['int32', 'int16', 'float64', 'varchar(64)', 'date', 'bool', '<blob>', 'decimal(8,3)', "enum('a','b')", 'datetime(3)'];
-
-/**
- * A pipeline module of `n` tables padded with comments to `targetLines` lines. Tables come
- * in groups of ten, as in real pipelines: each references the previous one of its group
- * in the primary key (a chain at most ten deep) and the table ten before it below `---`.
- */
-function pythonModule(n: number, prefix: string, imports: string[] = [], parentRef?: string, targetLines?: number): string {
-  const out: string[] = ['import datajoint as dj', ...imports, '', `schema = dj.Schema("${prefix.toLowerCase()}")`, ''];
-  const perTable = targetLines ? Math.ceil((targetLines - out.length) / n) : 0;
-  for (let i = 0; i < n; i++) {
-    const start = out.length;
-    const ref = i % 10 !== 0 ? `${prefix}${i - 1}` : i === 0 ? parentRef : undefined;
-    out.push('', '@schema', `class ${prefix}${i}(dj.${i % 3 === 0 ? 'Manual' : i % 3 === 1 ? 'Lookup' : 'Computed'}):`, '    definition = """', `    # table ${i} of ${prefix}`);
-    if (ref) out.push(`    -> ${ref}`);
-    out.push(`    ${prefix.toLowerCase()}${i}_id : int32   # key`, '    ---');
-    if (i >= 10) out.push(`    -> ${prefix}${i - 10}`);
-    for (let a = 0; a < 8; a++) out.push(`    attr_${a} : ${TYPES[(i + a) % TYPES.length]}   # attribute ${a}`);
-    out.push('    index(attr_0)', '    """', '');
-    if (i % 3 === 2) out.push('    def make(self, key):', '        self.insert1(key)');
-    while (perTable && out.length - start < perTable) out.push(`    # padding line ${out.length - start}`);
-  }
-  return `${out.join('\n')}\n`;
-}
+import { generateWorkspace, pythonModule } from './lsp-workspace';
 
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -101,25 +77,6 @@ async function benchLargeFile(): Promise<void> {
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
-}
-
-/** 1,000 files: 100 packages of 10 modules; each module imports its predecessor and references its last table. */
-function generateWorkspace(root: string): number {
-  let files = 0;
-  for (let p = 0; p < 100; p++) {
-    const pkg = join(root, `pkg${p}`);
-    mkdirSync(pkg, { recursive: true });
-    writeFileSync(join(pkg, '__init__.py'), '');
-    files++;
-    for (let m = 0; m < 9; m++) {
-      const prefix = `P${p}M${m}T`;
-      const imports = m > 0 ? [`from . import mod${m - 1}`] : [];
-      const parent = m > 0 ? `mod${m - 1}.P${p}M${m - 1}T2` : undefined;
-      writeFileSync(join(pkg, `mod${m}.py`), pythonModule(3, prefix, imports, parent));
-      files++;
-    }
-  }
-  return files;
 }
 
 async function benchIndexing(): Promise<void> {

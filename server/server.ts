@@ -10,6 +10,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { promises as fs } from 'node:fs';
+import { sep } from 'node:path';
 import { clientSupport, serverCapabilities, type ClientSupport } from './capabilities';
 import { guard } from './safe';
 import { HostFile } from './documents/hostFile';
@@ -56,9 +57,24 @@ export function startServer(connection: Connection): void {
           watchers: [{ globPattern: `**/*{${SOURCE_EXTENSIONS.join(',')}}` }],
         });
       }
+      if (support.workspaceFolders) {
+        connection.workspace.onDidChangeWorkspaceFolders(guard(log, 'didChangeWorkspaceFolders', undefined, (e) => changeFolders(e.added.map((f) => f.uri), e.removed.map((f) => f.uri))));
+      }
       await indexWorkspace(connection, project, roots, support, (keys) => diagnostics.schedule(keys, 0));
     }),
   );
+
+  /** Folders added or removed while running: drop the removed folders' files, index the new ones. */
+  async function changeFolders(added: string[], removed: string[]): Promise<void> {
+    const gone = removed.filter((u) => u.startsWith('file:')).map(keyOfUri);
+    const fresh = added.filter((u) => u.startsWith('file:')).map(keyOfUri);
+    roots = [...roots.filter((r) => !gone.includes(r)), ...fresh];
+    for (const key of project.keys()) {
+      if (!project.isOpen(key) && gone.some((r) => key.startsWith(`${r}${sep}`)) && !roots.some((r) => key.startsWith(`${r}${sep}`))) project.removeFile(key);
+    }
+    project.setRoots(roots);
+    await indexWorkspace(connection, project, fresh, support, (keys) => diagnostics.schedule(keys, 0), false);
+  }
 
   // ---- documents -------------------------------------------------------------------
   const syncText = (doc: TextDocument): void => {

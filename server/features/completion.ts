@@ -19,7 +19,7 @@ const SNIPPETS: Record<string, string> = {
   varchar: 'varchar(${1:n})',
   char: 'char(${1:n})',
   decimal: 'decimal(${1:p},${2:s})',
-  enum: "enum(${1:'a', 'b'})",
+  enum: 'enum(${1})',
   datetime: 'datetime(${1:3})',
 };
 

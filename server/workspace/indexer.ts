@@ -28,9 +28,11 @@ export async function indexWorkspace(
   roots: readonly string[],
   support: ClientSupport,
   recheck: (keys: string[]) => void,
+  /** False when adding folders to a running server: the project's roots are already set. */
+  initial = true,
 ): Promise<IndexReady> {
   const t0 = performance.now();
-  project.setRoots([...roots]);
+  if (initial) project.setRoots([...roots]);
   let progress: WorkDoneProgressServerReporter | undefined;
   if (support.workDoneProgress && roots.length) {
     try {

@@ -30,8 +30,13 @@ export class Project {
   setRoots(roots: string[]): void {
     this.roots = roots;
     this.index = new TableIndex({ roots });
-    for (const e of this.files.values()) this.index.setFile(e.file.key, e.file.text, e.file.language);
+    // Sites point into the index's scans, so they are rebuilt along with it.
+    for (const e of [...this.files.values()]) this.setFile(e.file, e.open);
     this.generation++;
+  }
+
+  keys(): string[] {
+    return [...this.files.keys()];
   }
 
   get size(): number {

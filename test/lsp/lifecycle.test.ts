@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { CompletionList } from 'vscode-languageserver-protocol/node';
 import { ensureBuilt, fileUri, LspClient, positionOf } from './client';
-import { PY } from './helpers';
+import { PY, TS } from './helpers';
 
 describe('lifecycle', () => {
   it('declares its features according to a full client and indexes with progress', async () => {
@@ -72,6 +72,30 @@ describe('lifecycle', () => {
       client.open(untitled, 'class T(dj.Manual):\n    definition = """\n    t : int33\n    """\n', 'python');
       const u = await client.waitDiagnostics(untitled, (x) => x.length > 0);
       assert.deepEqual(u.map((x) => x.code), ['DJ203']);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('follows workspace folders added and removed while running', async () => {
+    const { client } = await LspClient.start(PY);
+    try {
+      await client.waitIndexed();
+      const symbols = async (): Promise<string[]> => (await client.request<Array<{ name: string }>>('workspace/symbol', { query: '' })).map((s) => s.name);
+      assert.ok(!(await symbols()).includes('Mouse'));
+      client.indexReady = undefined;
+      void client.conn.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [{ uri: fileUri(TS), name: 'ts' }], removed: [] } });
+      await client.waitIndexed();
+      const both = await symbols();
+      assert.ok(both.includes('Mouse') && both.includes('Session'), both.join());
+      client.indexReady = undefined;
+      void client.conn.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [], removed: [{ uri: fileUri(PY), name: 'fixture' }] } });
+      await client.waitIndexed();
+      const left = await symbols();
+      assert.ok(left.includes('Mouse') && !left.includes('Session'), left.join());
+      // References still resolve in the remaining folder after the index was rebuilt.
+      const { uri } = client.openFile(join(TS, 'src/session.ts'));
+      assert.deepEqual(await client.waitDiagnostics(uri), []);
     } finally {
       await client.stop();
     }
