@@ -274,7 +274,7 @@ export class JobQueue {
       `COMMIT; SELECT ${this.keyNames.map((k, i) => `${vars[i]} AS ${qi(k)}`).join(', ')}`;
     let results: unknown[];
     try {
-      results = await this.session.multi!(sql, [...prioParams, who.host, who.pid, who.connectionId, who.user, who.version]);
+      results = await this.session.multi!(sql, [...prioParams, who.host, who.pid, await this.session.connectionId(), who.user, who.version]);
     } catch (e) {
       await this.session.execute('ROLLBACK').catch(() => undefined);
       throw e;
@@ -312,7 +312,7 @@ export class JobQueue {
     const n = await this.session.execute(
       `UPDATE ${this.fullName} SET status = 'reserved', host = ?, pid = ?, connection_id = ?, user = ?, version = ?, ` +
         `reserved_time = CURRENT_TIMESTAMP(3) WHERE ${where.sql} AND status = 'pending' AND scheduled_time <= CURRENT_TIMESTAMP(3)`,
-      [who.host, who.pid, who.connectionId, who.user, who.version, ...where.params],
+      [who.host, who.pid, await this.session.connectionId(), who.user, who.version, ...where.params],
     );
     return n === 1;
   }

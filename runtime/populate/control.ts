@@ -1,8 +1,11 @@
 // Each worker keeps one dedicated connection for the job queue. Its id is what the
 // reservations record, so it must live exactly as long as the worker: a pooled session
-// could be closed while idle and make a live reservation look orphaned.
+// could be closed while idle and make a live reservation look orphaned. When it is lost
+// (server restart, network), it is reopened and the new id is recorded from then on
+// (our decision, notes 11.3 #20); reservations made on the old one are re-pended by the
+// next refresh, like those of a dead worker.
 import mysql from 'mysql2/promise';
-import { sessionFromMysql, type SqlSession } from '../jobs/session';
+import { sessionFromMysql, type Row, type SqlSession } from '../jobs/session';
 import type { ServerAddress } from './target';
 
 export interface ControlConnection {
@@ -17,19 +20,7 @@ function sslOptions(tls: ServerAddress['tls']): Array<Record<string, unknown> | 
   return [tls];
 }
 
-export async function openControl(server: ServerAddress): Promise<ControlConnection> {
-  let lastError: unknown;
-  for (const ssl of sslOptions(server.tls)) {
-    try {
-      return await openWith(server, ssl);
-    } catch (e) {
-      lastError = e;
-    }
-  }
-  throw lastError;
-}
-
-async function openWith(server: ServerAddress, ssl: Record<string, unknown> | undefined): Promise<ControlConnection> {
+async function connect(server: ServerAddress, ssl: Record<string, unknown> | undefined): Promise<mysql.Connection> {
   const conn = await mysql.createConnection({
     host: server.host,
     port: server.port,
@@ -47,12 +38,67 @@ async function openWith(server: ServerAddress, ssl: Record<string, unknown> | un
     // by design (as in the reference), so this adds no new way in.
     multipleStatements: true,
   });
-  // A killed make session or a lost server surfaces on the next query, not as a crash.
+  // A lost connection surfaces on the next query (and is reopened there), not as a crash.
   conn.on('error', () => undefined);
-  return {
-    session: sessionFromMysql(conn, { multipleStatements: true }),
-    close: async () => {
-      await conn.end().catch(() => conn.destroy());
-    },
-  };
+  return conn;
+}
+
+/** mysql2 marks errors after which the connection is unusable as fatal. */
+function isLost(e: unknown): boolean {
+  const err = e as { fatal?: boolean; code?: string; message?: string };
+  return err?.fatal === true || err?.code === 'PROTOCOL_CONNECTION_LOST' || /closed state/i.test(err?.message ?? '');
+}
+
+export async function openControl(server: ServerAddress): Promise<ControlConnection> {
+  let lastError: unknown;
+  for (const ssl of sslOptions(server.tls)) {
+    let conn: mysql.Connection;
+    try {
+      conn = await connect(server, ssl);
+    } catch (e) {
+      lastError = e;
+      continue;
+    }
+    let current = sessionFromMysql(conn, { multipleStatements: true });
+    let inTransaction = false;
+    let closed = false;
+    const reopen = async () => {
+      conn.destroy();
+      conn = await connect(server, ssl);
+      current = sessionFromMysql(conn, { multipleStatements: true });
+    };
+    // Statements outside a transaction are retried once on a fresh connection.
+    const retry = async <T>(run: () => Promise<T>): Promise<T> => {
+      try {
+        return await run();
+      } catch (e) {
+        if (closed || inTransaction || !isLost(e)) throw e;
+        await reopen();
+        return run();
+      }
+    };
+    const session: SqlSession = {
+      query: <T extends Row = Row>(sql: string, params?: readonly unknown[]) => retry(() => current.query<T>(sql, params)),
+      execute: (sql, params) => retry(() => current.execute(sql, params)),
+      multi: (sql, params) => retry(() => current.multi!(sql, params)),
+      connectionId: () => retry(() => current.connectionId()),
+      transaction: async (fn) => {
+        await retry(() => current.query('SELECT 1'));
+        inTransaction = true;
+        try {
+          return await current.transaction(fn);
+        } finally {
+          inTransaction = false;
+        }
+      },
+    };
+    return {
+      session,
+      close: async () => {
+        closed = true;
+        await conn.end().catch(() => conn.destroy());
+      },
+    };
+  }
+  throw lastError;
 }

@@ -184,3 +184,30 @@ test('populate inside a transaction is refused, as in the reference', async () =
     /Populate cannot be called during a transaction/,
   );
 });
+
+test('a lost queue connection is reopened and no key is lost', async () => {
+  await reset(env, range(6).map((subject_id) => ({ subject_id, delay_ms: 150 })));
+  const ids = new Set<number>();
+  const run = populate(env.pipeline.Analysis, {
+    reserveJobs: true,
+    onEvent: async (e) => {
+      if (e.event !== 'keyDone' || ids.size > 0) return;
+      // kill the worker's own queue connection (the one that recorded the reservations)
+      const [j] = await rows<{ c: number }>(env, `SELECT connection_id AS c FROM \`${env.schema}\`.\`~~analysis\` WHERE status = 'reserved' LIMIT 1`);
+      const [any] = await rows<{ c: number }>(env, `SELECT MAX(connection_id) AS c FROM \`${env.schema}\`.\`~~analysis\``);
+      const id = Number(j?.c ?? any?.c);
+      if (id) {
+        ids.add(id);
+        await env.sql.query(`KILL ${id}`);
+      }
+    },
+  });
+  const r = await run;
+  assert.equal(ids.size, 1, 'a queue connection was killed');
+  assert.equal(r.successCount + r.errorList.length, 6);
+  // keys whose job bookkeeping hit the dead connection are redone by the next run
+  await populate(env.pipeline.Analysis, { reserveJobs: true });
+  assert.deepEqual((await rows<{ subject_id: number }>(env, `SELECT subject_id FROM \`${env.schema}\`.__analysis ORDER BY 1`)).map((x) => x.subject_id), range(6));
+  const left = await rows<{ status: string }>(env, `SELECT status FROM \`${env.schema}\`.\`~~analysis\``);
+  assert.deepEqual(left, []);
+});
