@@ -328,8 +328,9 @@ function defaultValue(t: IToken): DefaultValue {
   const text = t.image;
   const span = tokenSpan(t);
   if (text.toLowerCase() === 'null') return { kind: 'null', text, span };
-  // declare.py: compile_attribute compares the part before `(` upper-cased.
-  if (CURRENT_TIMESTAMP.test(text) && text.split('(')[0]!.trim().toUpperCase() === 'CURRENT_TIMESTAMP') {
+  // declare.py: compile_attribute compares the part before `(` upper-cased, untrimmed:
+  // `CURRENT_TIMESTAMP (3)` is quoted as a string there, and so is a bare default here.
+  if (CURRENT_TIMESTAMP.test(text) && text.split('(')[0]!.toUpperCase() === 'CURRENT_TIMESTAMP') {
     return { kind: 'currentTimestamp', text, span };
   }
   if (text[0] === "'" || text[0] === '"') return { kind: 'string', text, span, value: unquote(text) };
