@@ -5,6 +5,7 @@ import type { Definition as LspDefinition, DefinitionParams, Location, Reference
 import type { FeatureContext } from '../server';
 import type { Site } from '../workspace/sites';
 import { nodeAt } from './locate';
+import { resolvedTableOf } from '../workspace/checker';
 
 function classLocation(site: Site): Location {
   return site.file.location(site.def.classSpan.start, site.def.classSpan.end);
@@ -16,6 +17,14 @@ export function definition(ctx: FeatureContext, p: DefinitionParams): LspDefinit
   const at = ctx.project.siteAt(file, p.textDocument.uri, p.position);
   if (!at) return null;
   const node = nodeAt(at.site.ast, at.offset);
+  if (node?.kind === 'projectionSource') {
+    // `.proj(new='old')`: where `old` is declared in the referenced table.
+    const parent = ctx.project.resolve(at.site, node.line.reference!.path.map((x) => x.text));
+    if (parent?.kind !== 'table') return null;
+    const attr = resolvedTableOf(ctx.project, parent.site)?.attributes.find((a) => a.name === node.item.source!.text);
+    if (!attr?.span) return null;
+    return parent.site.file.location(parent.site.toHost(attr.span.start), parent.site.toHost(attr.span.end));
+  }
   if (node?.kind !== 'reference') return null;
   const path = node.line.reference!.path.slice(0, node.segment + 1).map((x) => x.text);
   const ent = ctx.project.resolve(at.site, path);

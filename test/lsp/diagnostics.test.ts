@@ -107,6 +107,18 @@ describe('diagnostics', () => {
     await client.waitDiagnostics(userUri, (x) => x.length === 0);
   });
 
+  it('tags ignored text as unnecessary', async () => {
+    const uri = fileUri(join(ws.root, 'pipeline/dividers.py'));
+    const q = '"""';
+    const text = `import datajoint as dj\n\n\nclass Twice(dj.Manual):\n    definition = ${q}\n    a : int32\n    ---\n    b : int32\n    ---\n    c : int32\n    ${q}\n`;
+    client.open(uri, text);
+    const d = await client.waitDiagnostics(uri, (x) => x.length > 0);
+    const second = d.find((x) => x.code === 'DJ505')!;
+    assert.ok(second, JSON.stringify(d));
+    assert.deepEqual(second.tags, [1]);
+    assert.equal(second.range.start.line, 8);
+  });
+
   it('checks TypeScript and JavaScript definitions', async () => {
     const ts = await LspClient.start(TS);
     try {
@@ -120,6 +132,16 @@ describe('diagnostics', () => {
       const d = await ts.client.waitDiagnostics(js.uri, (x) => x.length > 0);
       assert.deepEqual(codes(d), ['DJ214']);
       assert.deepEqual(d[0].range.start, at);
+      // TSX documents are served as TypeScript.
+      const tsx = fileUri(join(TS, 'src/view.tsx'));
+      ts.client.open(
+        tsx,
+        "import { Manual } from 'datajoint';\nimport { Mouse } from './subject';\n\nexport class Seen extends Manual {\n  static definition = `\n  -> Mouse\n  seen_at : datetime(3)\n  ok : boolean\n  `;\n}\nexport const View = () => <div>{Seen.name}</div>;\n",
+        'typescriptreact',
+      );
+      const t = await ts.client.waitDiagnostics(tsx, (x) => x.length > 0);
+      assert.deepEqual(codes(t), ['DJ203']);
+      assert.equal(t[0].range.start.line, 7);
     } finally {
       await ts.client.stop();
     }

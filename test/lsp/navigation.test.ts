@@ -34,6 +34,9 @@ describe('navigation and symbols', () => {
     const local = await def("Analyst.proj(", 2);
     assert.equal(local?.uri, uri);
     assert.deepEqual(local?.range.start, positionOf(text, 'class Analyst', 6));
+    const projected = await def("reviewer='analyst'", 12);
+    assert.equal(projected?.uri, uri);
+    assert.deepEqual(projected?.range.start, positionOf(text, 'analyst : varchar(32)'));
     assert.equal(await def('import datajoint', 3), null);
   });
 
