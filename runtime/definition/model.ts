@@ -83,7 +83,11 @@ function isOption(line: ForeignKeyLine, option: string): boolean {
 /** Resolves a reference, with `master` meaning the master table in a part. */
 export function resolveReference(path: string[], ctx: ValidationContext): ResolvedTable | undefined {
   if (!ctx.resolve || path.length === 0 || path.some((p) => p === '')) return undefined;
-  return ctx.resolve(path);
+  const found = ctx.resolve(path);
+  // schemas.py: _decorate_master puts `master` in a part's namespace; a resolver that
+  // does not know the word gets the master's class name instead.
+  if (!found && path.length === 1 && path[0] === 'master' && ctx.masterName) return ctx.resolve([ctx.masterName]);
+  return found;
 }
 
 export function analyzeTable(ast: Definition, ctx: ValidationContext = {}): TableModel {

@@ -121,7 +121,7 @@ const CORE_SQL = new Map(CORE_TYPES.map((t) => [t.name, t]));
 
 // declare.py: TYPE_PATTERN, case-insensitive, here anchored at both ends.
 const CORE_PATTERNS: Array<[CoreTypeName, RegExp]> = [
-  ['datetime', /^datetime\s*\(\s*(\d+)\s*\)$/i],
+  ['datetime', /^datetime\s*\((\d+)\)$/i],
   ['char', /^char\s*\((\d+)\)$/i],
   ['varchar', /^varchar\s*\((\d+)\)$/i],
   ['enum', /^enum\s*\((.+)\)$/is],

@@ -85,6 +85,12 @@ test('master resolves to the master table in a part', () => {
   assert.equal(m.foreignKeys[0]!.parent?.name, 'Master');
 });
 
+test('master falls back to the master class name for resolvers that do not know the word', () => {
+  const m = model('-> master\nunit : int16', { tier: 'Part', masterName: 'Master', resolve });
+  assert.equal(m.foreignKeys[0]!.parent?.name, 'Master');
+  assert.equal(model('-> master', { tier: 'Part', resolve }).foreignKeys[0]!.parent, undefined);
+});
+
 test('declared attributes carry default, comment, nullability and type classification', () => {
   const m = model("k : int32\n---\nd = null : <blob@store>  # data\nn = 'x' : varchar(4)");
   const [, d, n] = m.attributes;
