@@ -1,28 +1,50 @@
 // Entry point of the extension. Activation stays cheap: it creates the output channel,
-// the status item and the commands, then starts the language client without waiting
-// for the server, so the editor's startup is not held up by it.
+// status items, commands and views, then starts the language client without waiting
+// for the server. The runtime (database driver, catalog) loads on the first Connect.
 import * as vscode from 'vscode';
 import { DefinitionLanguageService } from './language/definitionLanguageService';
 import { ServerStatusItem } from './status/serverStatusItem';
+import { ConnectionStatusItem } from './status/connectionStatusItem';
 import { registerServerCommands } from './commands/serverCommands';
+import { registerConnectionCommands } from './commands/connectionCommands';
+import { ConnectionManager } from './connection/connectionManager';
+import { TablesTreeProvider } from './views/tablesTree';
+import { autoRefresh } from './views/autoRefresh';
 import type { DataJointApi } from './api';
 
 let service: DefinitionLanguageService | undefined;
+let connection: ConnectionManager | undefined;
 
 export function activate(context: vscode.ExtensionContext): DataJointApi {
   const output = vscode.window.createOutputChannel('DataJoint', { log: true });
   context.subscriptions.push(output);
 
   service = new DefinitionLanguageService(context.asAbsolutePath('dist/server.js'), output);
-  context.subscriptions.push(service);
-  context.subscriptions.push(new ServerStatusItem(service));
+  context.subscriptions.push(service, new ServerStatusItem(service));
   registerServerCommands(context, service, output);
 
+  const conn = new ConnectionManager(context.secrets, output);
+  connection = conn;
+  const tables = new TablesTreeProvider(conn);
+  const tablesView = vscode.window.createTreeView('datajoint.tables', { treeDataProvider: tables, showCollapseAll: true });
+  context.subscriptions.push(conn, tables, tablesView, new ConnectionStatusItem(conn));
+  context.subscriptions.push(autoRefresh(tablesView, () => tables.refresh(), () => conn.catalog !== undefined));
+  registerConnectionCommands(context, conn, tables);
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      // New host/port/user/TLS while connected: reconnect to the new target quietly.
+      if (['host', 'port', 'user', 'tls'].some((k) => e.affectsConfiguration(`datajoint.${k}`)) && conn.catalog) void conn.connect({ interactive: false });
+      if (e.affectsConfiguration('datajoint.schemas')) tables.refresh();
+    }),
+  );
+
   void service.start();
-  return { languageServer: service };
+  return { languageServer: service, connection: conn, tables, tablesView };
 }
 
 export async function deactivate(): Promise<void> {
   await service?.stop();
+  await connection?.disconnect();
   service = undefined;
+  connection = undefined;
 }

@@ -35,9 +35,12 @@ try {
     version,
     extensionDevelopmentPath: repoRoot,
     extensionTestsPath,
-    extensionTestsEnv: db
-      ? { DJ_TEST_HOST: db.host, DJ_TEST_PORT: String(db.port), DJ_TEST_USER: db.user, DJ_TEST_PASSWORD: db.password }
-      : {},
+    // No launcher types into this window, so the password comes the other way users
+    // have: DJ_PASS in the environment.
+    extensionTestsEnv: {
+      ...(db ? { DJ_TEST_HOST: db.host, DJ_TEST_PORT: String(db.port), DJ_TEST_USER: db.user, DJ_TEST_PASSWORD: db.password } : {}),
+      DJ_PASS: db ? db.password : (process.env.DJ_TEST_PASSWORD ?? ''),
+    },
     // A fresh profile with trust off, other extensions disabled: the same window the
     // offline launcher opens.
     launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes'],

@@ -8,8 +8,9 @@
 // The tests' module exports run(); the workbench reports its outcome through
 // codeAutomationExit. Tests can ask for a screenshot of the window by creating
 // `<DJ_VSCODE_SCREENSHOT_DIR>/<name>.request`; the launcher answers with `<name>.png`.
+// They can type into the window like a user with `<name>.keys` ({"text", "enter"}).
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -105,7 +106,7 @@ export async function runOffline({
 
   mkdirSync(screenshotsDir, { recursive: true });
   // Pictures of an earlier run would be mistaken for this one's.
-  for (const f of readdirSync(screenshotsDir)) if (f.endsWith('.request') || f.endsWith('.png')) unlinkSync(join(screenshotsDir, f));
+  for (const f of readdirSync(screenshotsDir)) if (f.endsWith('.request') || f.endsWith('.keys') || f.endsWith('.png')) unlinkSync(join(screenshotsDir, f));
   const tmp = mkdtempSync(join(tmpdir(), 'dj-vscode-'));
   const userDataDir = join(tmp, 'user-data');
   const serverDataDir = join(tmp, 'server-data');
@@ -181,6 +182,20 @@ export async function runOffline({
       busy = true;
       try {
         for (const f of readdirSync(screenshotsDir)) {
+          if (f.endsWith('.keys')) {
+            // Typing request: what a user would type into the focused input (a password
+            // prompt, a quick pick). The file is removed once the keys are sent.
+            const file = join(screenshotsDir, f);
+            try {
+              const { text, enter } = JSON.parse(readFileSync(file, 'utf8'));
+              await page.keyboard.type(String(text ?? ''));
+              if (enter) await page.keyboard.press('Enter');
+            } catch (e) {
+              log.write(`[launcher] typing request ${f} failed: ${e.message}\n`);
+            }
+            rmSync(file, { force: true });
+            continue;
+          }
           if (!f.endsWith('.request')) continue;
           const name = f.slice(0, -'.request'.length);
           await takeShot(name);

@@ -77,3 +77,17 @@ export function positionAfter(doc: vscode.TextDocument, marker: string): vscode.
   if (at < 0) throw new Error(`"${marker}" not found in ${doc.uri.fsPath}`);
   return doc.positionAt(at + marker.length);
 }
+
+/** Whether the launcher can type into the window (the offline one can). */
+export function canTypeIntoWindow(): boolean {
+  return !!process.env.DJ_VSCODE_SCREENSHOT_DIR;
+}
+
+/** Types into whatever has focus in the window, as a user would, then presses Enter. */
+export async function typeIntoWindow(name: string, text: string): Promise<void> {
+  const dir = process.env.DJ_VSCODE_SCREENSHOT_DIR;
+  if (!dir) throw new Error('this launcher cannot type into the window');
+  const file = join(dir, `${name}.keys`);
+  writeFileSync(file, JSON.stringify({ text, enter: true }));
+  await waitFor(`typing ${name}`, () => (existsSync(file) ? undefined : true), 15_000);
+}

@@ -1,0 +1,183 @@
+// Connection and the Tables view against the live MariaDB of the test run: the password
+// prompt, a schema laid out by DataJoint for Python (test/fixtures/ddl/python_lab.sql)
+// listed with tiers, estimated counts, parts and attributes, Disconnect and reconnect
+// with the stored password, and a clear message when the server cannot be reached.
+import * as assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
+import { Connection } from '../../../runtime/connection/index';
+import type { TablesNode } from '../../../client/views/tablesTree';
+import { EXTENSION_ID, activatedApi, canTypeIntoWindow, screenshot, sleep, typeIntoWindow, waitFor, workspaceRoot } from './helpers';
+
+const SCHEMA = 'vscode_lab';
+
+function db() {
+  const { DJ_TEST_HOST: host, DJ_TEST_PORT: port, DJ_TEST_USER: user, DJ_TEST_PASSWORD: password } = process.env;
+  if (!host || !port || !user || password === undefined) throw new Error('DJ_TEST_HOST/PORT/USER/PASSWORD are not set for the extension host');
+  return { host, port: Number(port), user, password };
+}
+
+// The fixture's statements: `;` at line ends separate them, `--` lines are comments.
+function fixtureStatements(file: string): string[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => !l.startsWith('--'))
+    .join('\n')
+    .split(/;\s*\n/)
+    .map((s) => s.trim().replace(/;$/, ''))
+    .filter(Boolean)
+    .map((s) => s.replace(/\{db\}/g, SCHEMA));
+}
+
+async function settingsUpdate(values: Record<string, unknown>): Promise<void> {
+  const config = vscode.workspace.getConfiguration('datajoint');
+  for (const [k, v] of Object.entries(values)) await config.update(k, v, vscode.ConfigurationTarget.Workspace);
+}
+
+/** Runs Connect; when the password prompt opens, types the password like a user. */
+async function connectTyping(password: string): Promise<boolean> {
+  const api = await activatedApi();
+  const result = vscode.commands.executeCommand<boolean>('datajoint.connect');
+  if (!process.env.DJ_PASS) {
+    await waitFor('the connection attempt', () => (api.connection.state === 'connecting' ? true : undefined));
+    // The input box takes a moment to open and take focus.
+    await sleep(1500);
+    await typeIntoWindow('password', password);
+  }
+  return (await result) ?? false;
+}
+
+function label(item: vscode.TreeItem): string {
+  return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+}
+
+suite('Connection and Tables view', function () {
+  let setup: Connection;
+
+  suiteSetup(async function () {
+    if (!canTypeIntoWindow() && !process.env.DJ_PASS) {
+      throw new Error('the password prompt needs the offline launcher (or DJ_PASS in the environment)');
+    }
+    const target = db();
+    setup = await Connection.connect({ ...target, ignoreConfigFile: true, env: {} });
+    await setup.execute(`DROP DATABASE IF EXISTS \`${SCHEMA}\``);
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    for (const sql of fixtureStatements(join(ext.extensionPath, 'test', 'fixtures', 'ddl', 'python_lab.sql'))) await setup.execute(sql);
+    await setup.execute(`INSERT INTO \`${SCHEMA}\`.\`subject\` (subject_id, name) VALUES (1, 'a'), (2, 'b'), (3, 'c')`);
+    await setup.execute(`ANALYZE TABLE \`${SCHEMA}\`.\`subject\``);
+    await settingsUpdate({ host: target.host, port: target.port, user: target.user });
+  });
+
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('datajoint.disconnect');
+    await setup?.execute(`DROP DATABASE IF EXISTS \`${SCHEMA}\``);
+    await setup?.close();
+  });
+
+  test('before connecting, the Tables view shows its welcome view', async () => {
+    const api = await activatedApi();
+    assert.equal(api.connection.state, 'disconnected');
+    assert.deepEqual(await api.tables.getChildren(), []);
+    await vscode.commands.executeCommand('workbench.view.extension.datajoint');
+    await sleep(500);
+    await screenshot('tables-welcome');
+  });
+
+  test('Connect asks for the password and connects', async () => {
+    const api = await activatedApi();
+    assert.equal(await connectTyping(db().password), true, api.connection.lastError);
+    assert.equal(api.connection.state, 'connected');
+    assert.equal(api.connection.label, `${db().user}@${db().host}:${db().port}`);
+  });
+
+  test('the password is in no settings file', async () => {
+    const password = db().password;
+    const files = [join(workspaceRoot().fsPath, '.vscode', 'settings.json')];
+    for (const f of files.filter((f) => existsSync(f))) assert.ok(!readFileSync(f, 'utf8').includes(password), `${f} contains the password`);
+    const config = vscode.workspace.getConfiguration('datajoint');
+    assert.equal(config.get('password'), undefined);
+  });
+
+  test('the Tables view lists a schema declared by DataJoint for Python', async () => {
+    const api = await activatedApi();
+    const roots = await api.tables.getChildren();
+    const schemaNode = roots.find((n) => n.kind === 'schema' && n.schema === SCHEMA);
+    assert.ok(schemaNode, `schema ${SCHEMA} not listed: ${roots.map((n) => label(api.tables.getTreeItem(n))).join(', ')}`);
+    const tables = await api.tables.getChildren(schemaNode);
+    const items = new Map(tables.map((n) => [label(api.tables.getTreeItem(n)), { node: n, item: api.tables.getTreeItem(n) }]));
+    for (const name of ['Subject', 'Experimenter', 'Method', 'Session', 'Analysis', 'Recording', 'Config']) assert.ok(items.has(name), `table ${name} missing: ${[...items.keys()].join(', ')}`);
+    assert.ok(!items.has('Unit'), 'a part table is listed beside its master');
+    const icon = (name: string) => (items.get(name)!.item.iconPath as vscode.ThemeIcon).id;
+    assert.equal(icon('Subject'), 'edit');
+    assert.equal(icon('Method'), 'list-flat');
+    assert.equal(icon('Analysis'), 'gear');
+    assert.equal(icon('Recording'), 'cloud-download');
+    assert.match(String(items.get('Subject')!.item.description), /^~\d+/);
+
+    // Parts and attributes of the computed table.
+    const analysis = await api.tables.getChildren(items.get('Analysis')!.node);
+    const inside = analysis.map((n) => ({ n, item: api.tables.getTreeItem(n) }));
+    assert.ok(inside.some(({ n, item }) => n.kind === 'table' && label(item) === 'Unit'), 'part Analysis.Unit is not under its master');
+
+    // Session: primary key with a foreign key to Subject.
+    const session = await api.tables.getChildren(items.get('Session')!.node);
+    const attr = (name: string) => session.find((n): n is Extract<TablesNode, { kind: 'attribute' }> => n.kind === 'attribute' && n.name === name);
+    const subjectId = attr('subject_id');
+    assert.ok(subjectId, 'subject_id is not listed under Session');
+    assert.equal(subjectId.inKey, true);
+    assert.equal(subjectId.foreignKey, 'Subject');
+    assert.equal((api.tables.getTreeItem(subjectId).iconPath as vscode.ThemeIcon).id, 'key');
+    assert.match(String(api.tables.getTreeItem(subjectId).description), /int32.*→ Subject/);
+  });
+
+  test('Count Rows gives the exact count', async () => {
+    const api = await activatedApi();
+    const schemaNode = (await api.tables.getChildren()).find((n) => n.kind === 'schema' && n.schema === SCHEMA)!;
+    const subject = (await api.tables.getChildren(schemaNode)).find((n) => n.kind === 'table' && n.table.name === 'subject')!;
+    assert.equal(await vscode.commands.executeCommand('datajoint.countRows', subject), 3);
+    assert.equal(api.tables.getTreeItem(subject).description, '3 rows');
+  });
+
+  test('the view shows the schema in the window', async () => {
+    // Expands the schema in the real view, for the picture a user would see.
+    await settingsUpdate({ schemas: [SCHEMA] });
+    const api = await activatedApi();
+    await vscode.commands.executeCommand('workbench.view.extension.datajoint');
+    const roots = await api.tables.getChildren();
+    assert.equal(roots.length, 1, 'datajoint.schemas does not limit the schemas shown');
+    const tables = await api.tables.getChildren(roots[0]);
+    const session = tables.find((n) => n.kind === 'table' && n.table.name === 'session')!;
+    const analysis = tables.find((n) => n.kind === 'table' && n.table.name === '__analysis')!;
+    await api.tablesView.reveal(analysis, { expand: true, select: false });
+    await api.tablesView.reveal(session, { expand: true, select: true, focus: true });
+    await sleep(1000);
+    await screenshot('tables-connected');
+    await settingsUpdate({ schemas: undefined });
+  });
+
+  test('Disconnect shows the welcome view; Connect again uses the stored password', async () => {
+    const api = await activatedApi();
+    await vscode.commands.executeCommand('datajoint.disconnect');
+    assert.equal(api.connection.state, 'disconnected');
+    assert.deepEqual(await api.tables.getChildren(), []);
+    // No typing this time: a prompt would leave the command waiting until the timeout.
+    const ok = await Promise.race([vscode.commands.executeCommand<boolean>('datajoint.connect'), sleep(15_000).then(() => 'prompted')]);
+    assert.equal(ok, true, `reconnecting did not use the stored password (${api.connection.lastError ?? ok})`);
+  });
+
+  test('an unreachable server gives a clear error, and the view recovers when it is back', async () => {
+    const api = await activatedApi();
+    const { port, password } = db();
+    await vscode.commands.executeCommand('datajoint.disconnect');
+    await settingsUpdate({ port: 1 });
+    assert.equal(await connectTyping(password), false);
+    assert.equal(api.connection.state, 'error');
+    assert.match(api.connection.lastError ?? '', /Cannot connect to .*:1\b.*(refused|ECONNREFUSED)/i);
+    await settingsUpdate({ port });
+    assert.equal(await vscode.commands.executeCommand('datajoint.connect'), true, api.connection.lastError);
+    assert.ok((await api.tables.getChildren()).some((n) => n.kind === 'schema' && n.schema === SCHEMA));
+  });
+});
