@@ -51,6 +51,18 @@ export function hover(ctx: FeatureContext, p: HoverParams): Hover | null {
       span = node.item.source!.span;
       break;
     }
+    case 'projectionTarget': {
+      const brought = broughtIn(ctx.project, site, node.line).find((a) => a.name === node.item.target!.text);
+      if (brought) md = `\`${brought.name}\` : \`${brought.type}\` — renamed from \`${node.item.source?.text ?? '?'}\`${brought.inKey ? ' — primary key' : ''}`;
+      span = node.item.target!.span;
+      break;
+    }
+    case 'indexArgument': {
+      const a = headingOf(ctx.project, site)?.attributes.find((x) => x.name === node.name.text);
+      if (a) md = `\`${a.name}\` : \`${a.type}\`${a.inKey ? ' — primary key' : ''}`;
+      span = node.name.span;
+      break;
+    }
     default:
       return null;
   }

@@ -1,5 +1,5 @@
 // What node of a parsed definition is under a definition offset.
-import type { AttributeLine, Definition, ForeignKeyLine, Identifier, Line, ProjectionItem, Span, TypeRef } from '../../runtime/definition/index';
+import type { AttributeLine, Definition, ForeignKeyLine, Identifier, IndexLine, Line, ProjectionItem, Span, TypeRef } from '../../runtime/definition/index';
 
 export type NodeAt =
   | { kind: 'type'; line: AttributeLine; type: TypeRef }
@@ -7,6 +7,7 @@ export type NodeAt =
   | { kind: 'reference'; line: ForeignKeyLine; segment: number }
   | { kind: 'projectionSource'; line: ForeignKeyLine; item: ProjectionItem }
   | { kind: 'projectionTarget'; line: ForeignKeyLine; item: ProjectionItem }
+  | { kind: 'indexArgument'; line: IndexLine; name: Identifier }
   | { kind: 'line'; line: Line };
 
 export function within(span: Span | undefined, offset: number): boolean {
@@ -36,6 +37,9 @@ export function nodeAt(ast: Definition, offset: number): NodeAt | undefined {
     }
     const seg = ref.path.findIndex((p) => within(p.span, offset));
     if (seg >= 0) return { kind: 'reference', line, segment: seg };
+  } else if (line.kind === 'index') {
+    const arg = line.args.find((a) => a.name && within(a.name.span, offset));
+    if (arg?.name) return { kind: 'indexArgument', line, name: arg.name };
   }
   return { kind: 'line', line };
 }

@@ -69,6 +69,9 @@ describe('hover', () => {
     assert.match(t, /primary key/);
     const d = hoverText(await hover(uri, positionOf(text, 'notes =', 2)));
     assert.match(d, /`notes` : `varchar\(1024\)`/);
+    const p = openEdited(client, join(PY, 'pipeline/processing.py'), 'score : float32\n', 'score : float32\n    index(reviewer, subject_id)\n');
+    assert.match(hoverText(await hover(p.uri, positionOf(p.text, "reviewer='analyst'", 3))), /`reviewer` : `varchar\(32\)` — renamed from `analyst` — primary key/);
+    assert.match(hoverText(await hover(p.uri, positionOf(p.text, 'index(reviewer, subject_id)', 18))), /`subject_id` : `int32` — primary key/);
   });
 
   it('answers null outside definition strings and on blank lines', async () => {
