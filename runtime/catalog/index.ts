@@ -150,6 +150,7 @@ export class Catalog {
     const indexes = groupIndexes(ixRows);
     const foreignKeys = groupForeignKeys(fkRows, raw, indexes);
 
+    const lineage = await this.lineageOf(schema, table);
     const attributes: CatalogAttribute[] = [];
     for (const c of raw) {
       let type = c.sqlType;
@@ -187,6 +188,7 @@ export class Catalog {
         autoIncrement: c.autoIncrement,
         hidden: c.name.startsWith('_'),
       });
+      if (lineage) attributes[attributes.length - 1].lineage = lineage.get(c.name) ?? null;
     }
     const parsed = parseTableName(table);
     const names = parsed && (parsed.tier === 'Computed' || parsed.tier === 'Imported') ? await this.tableNames(schema) : [];
@@ -205,6 +207,13 @@ export class Catalog {
     if (parsed?.master !== undefined) result.master = parsed.master;
     if (names.includes(jobsTableName(table))) result.jobsTable = jobsTableName(table);
     return result;
+  }
+
+  /** The `~lineage` rows of a table (lineage.py: get_table_lineages); undefined when the schema has no `~lineage`. */
+  async lineageOf(schema: string, table: string): Promise<Map<string, string> | undefined> {
+    if (!(await this.tableExists(schema, '~lineage'))) return undefined;
+    const rows = await this.db.query(`SELECT attribute_name AS name, lineage FROM ${this.dialect.qualified(schema, '~lineage')} WHERE table_name = ?`, [table]);
+    return new Map(rows.map((r) => [str(r.name), str(r.lineage)]));
   }
 
   /** notes §5.7: an FK-copied column's core type is the marker of the column it comes from. */

@@ -25,6 +25,11 @@ export interface CatalogAttribute {
   autoIncrement: boolean;
   /** Platform column (`_singleton`, `_job_start_time`): not part of the public heading. */
   hidden: boolean;
+  /**
+   * Origin `schema.table.attribute` from the schema's `~lineage` table (notes §4.8); null
+   * when the table has no row for it (secondary attributes), absent without `~lineage`.
+   */
+  lineage?: string | null;
 }
 
 export interface CatalogForeignKey {

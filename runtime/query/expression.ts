@@ -4,8 +4,8 @@
 // identifiers always quoted — a string restriction is the only user SQL, as in the
 // reference (expression.py, condition.py).
 //
-// Simplification (documented): the reference's semantic matching (lineage checks on
-// namesake attributes) is replaced by natural join on common attribute names.
+// Namesake attributes are matched only when their lineage agrees (semantic matching,
+// as in the reference); without `~lineage` information it is a natural join.
 import type { CatalogAttribute, CatalogTable } from '../catalog/index';
 import type { Connection } from '../connection/index';
 import type { Sql } from '../dialect/index';
@@ -316,6 +316,7 @@ async function compile(node: Node): Promise<Compiled> {
       const d = a.connection.dialect;
       const names = new Set(a.attrs.map((x) => x.name));
       const common = b.attrs.filter((x) => names.has(x.name)).map((x) => x.name);
+      assertHomologous(a, b);
       const from = common.length
         ? `${a.from} JOIN ${b.from} USING (${common.map((n) => d.quote(n)).join(', ')})`
         : `${a.from} CROSS JOIN ${b.from}`;
@@ -370,6 +371,29 @@ async function compile(node: Node): Promise<Compiled> {
   }
 }
 
+/**
+ * Semantic matching (condition.py: assert_join_compatibility): attributes with the same
+ * name must come from the same origin, as recorded in `~lineage`; skipped where a side
+ * has no lineage information (no `~lineage` table), as the reference does.
+ */
+function assertHomologous(a: Compiled, b: Compiled): void {
+  const other = new Map(b.attrs.map((x) => [x.name, x]));
+  for (const x of a.attrs) {
+    const y = other.get(x.name);
+    if (!y) continue;
+    const la = x.attr.lineage;
+    const lb = y.attr.lineage;
+    if (la === undefined || lb === undefined) continue;
+    if (la === null || lb === null) {
+      throw new DataJointError(
+        'usage',
+        `Cannot join on attribute \`${x.name}\`: lineage missing on one side (${la} vs ${lb}); use .proj() to rename one of the attributes`,
+      );
+    }
+    if (la !== lb) throw new DataJointError('usage', `Cannot join on attribute \`${x.name}\`: different lineages (${la} vs ${lb}); use .proj() to rename one of the attributes`);
+  }
+}
+
 /** A restriction as SQL over the compiled expression's attribute names. */
 async function condition(c: Compiled, cond: Restriction): Promise<Sql> {
   const d = c.connection.dialect;
@@ -390,6 +414,7 @@ async function condition(c: Compiled, cond: Restriction): Promise<Sql> {
     if (other.connection !== c.connection) throw new UsageError('usage', 'Cannot restrict by a query on a different connection');
     const names = new Set(c.attrs.map((a) => a.name));
     const common = other.attrs.filter((a) => names.has(a.name));
+    assertHomologous(c, other);
     const inner = buildSelect(other, common, {});
     if (!common.length) return { sql: `EXISTS (${inner.sql})`, params: inner.params };
     const cols = common.map((a) => d.quote(a.name)).join(', ');

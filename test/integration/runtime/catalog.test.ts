@@ -124,8 +124,24 @@ describe('catalog on a Python-layout schema', () => {
     const r = await catalog.describeTable(db, '_recording');
     assert.equal(r.tier, 'Imported');
     assert.deepEqual(r.attributes.find((x) => x.name === 'data'), {
-      name: 'data', sqlType: r.attributes[3].sqlType, type: '<blob@>', category: 'codec', typeSource: 'marker', nullable: true, default: null, inKey: false, comment: '', autoIncrement: false, hidden: false,
+      name: 'data', sqlType: r.attributes[3].sqlType, type: '<blob@>', category: 'codec', typeSource: 'marker', nullable: true, default: null, inKey: false, comment: '', autoIncrement: false, hidden: false, lineage: null,
     });
+  });
+
+  it('reads lineage from ~lineage', async () => {
+    const t = await catalog.describeTable(db, '__analysis');
+    assert.deepEqual(
+      t.attributes.map((a) => [a.name, a.lineage]),
+      [
+        ['subject_id', `${db}.subject.subject_id`],
+        ['session_idx', `${db}.session.session_idx`],
+        ['amethod', `${db}.#method.method`],
+        ['result', null],
+        ['_job_start_time', null],
+        ['_job_duration', null],
+        ['_job_version', null],
+      ],
+    );
   });
 
   it('reads a singleton table and a json column', async () => {

@@ -92,6 +92,15 @@ describe('query expressions', () => {
     assert.deepEqual(await p.Session.proj('operator').restrict({ subject_id: 1 }).heading().then((h) => h.map((a) => a.name)), ['subject_id', 'session_idx', 'operator']);
   });
 
+  it('matches namesake attributes only when their lineage agrees (semantic matching)', async () => {
+    await assert.rejects(p.Subject.proj({ session_idx: 'subject_id' }).join(p.Session).count(), {
+      message: `Cannot join on attribute \`session_idx\`: different lineages (${db}.subject.subject_id vs ${db}.session.session_idx); use .proj() to rename one of the attributes`,
+    });
+    await assert.rejects(p.Subject.restrict(p.Subject.proj('subject_name')).count(), { message: /^Cannot join on attribute `subject_name`: lineage missing on one side \(null vs null\)/ });
+    // Renaming keeps lineage: a renamed key still matches its origin.
+    assert.equal(await p.Session.proj({ sid: 'subject_id' }).proj({ subject_id: 'sid' }).join(p.Subject).count(), 3);
+  });
+
   it('fetches keys, with limit/offset, and fetch1 demands exactly one row', async () => {
     assert.deepEqual(await p.Session.keys({ orderBy: 'KEY' }), [
       { subject_id: 1, session_idx: 1 },
