@@ -49,6 +49,21 @@ export interface RefreshResult {
 
 export type JobCounts = Record<JobStatus | 'total', number>;
 
+/** A finished job whose completion is still to be written. */
+export interface Completion {
+  key: Key;
+  durationSeconds?: number;
+}
+
+export interface ClaimOptions {
+  /** Only jobs of this priority or more urgent (lower). */
+  priority?: number;
+  /** The restricted key source: only its keys are claimed. */
+  source?: KeySource;
+  /** The previous job to mark complete first (one round trip less per job). */
+  completing?: Completion;
+}
+
 export interface JobRow {
   key: Key;
   status: JobStatus;
@@ -236,11 +251,15 @@ export class JobQueue {
    * columns and the reserved state stay those of the reference, so Python workers (which
    * reserve with a conditional UPDATE) share the queue safely.
    */
-  async claim(who: WorkerIdentity, opts: { priority?: number; source?: KeySource } = {}): Promise<Key | undefined> {
-    if (opts.source && opts.source.sql.sql !== this.target.keySource.sql.sql) return this.claimRestricted(who, opts.source, opts.priority);
+  async claim(who: WorkerIdentity, opts: ClaimOptions = {}): Promise<Key | undefined> {
+    const restricted = opts.source !== undefined && opts.source.sql.sql !== this.target.keySource.sql.sql;
+    const oneTrip = this.session.multi !== undefined && !restricted;
+    // In one trip, the previous job's completion rides along with the claim.
+    if (opts.completing && !oneTrip) await this.complete(opts.completing.key, opts.completing.durationSeconds);
+    if (restricted) return this.claimRestricted(who, opts.source!, opts.priority);
     const prio = opts.priority !== undefined ? ' AND priority <= ?' : '';
     const params = opts.priority !== undefined ? [opts.priority] : [];
-    if (this.session.multi) return this.claimInOneTrip(who, prio, params);
+    if (oneTrip) return this.claimInOneTrip(who, prio, params, opts.completing);
     return this.session.transaction(async () => {
       const rows = await this.session.query(
         `SELECT ${this.keyNames.map(qi).join(', ')} FROM ${this.fullName} ` +
@@ -262,9 +281,11 @@ export class JobQueue {
 
   // The same claim as one batch: the selected key travels in session variables from the
   // locking SELECT to the UPDATE, and comes back with the UPDATE's row count.
-  private async claimInOneTrip(who: WorkerIdentity, prio: string, prioParams: unknown[]): Promise<Key | undefined> {
+  private async claimInOneTrip(who: WorkerIdentity, prio: string, prioParams: unknown[], completing?: Completion): Promise<Key | undefined> {
     const vars = this.keyNames.map((_, i) => `@dj_claim_${i}`);
+    const done = completing ? this.completionSql(completing) : undefined;
     const sql =
+      (done ? `${done.sql}; ` : '') +
       `SET ${vars.map((v) => `${v} = NULL`).join(', ')}; START TRANSACTION; ` +
       `SELECT ${this.keyNames.map(qi).join(', ')} INTO ${vars.join(', ')} FROM ${this.fullName} ` +
       `WHERE status = 'pending' AND scheduled_time <= CURRENT_TIMESTAMP(3)${prio} ` +
@@ -274,14 +295,15 @@ export class JobQueue {
       `COMMIT; SELECT ${this.keyNames.map((k, i) => `${vars[i]} AS ${qi(k)}`).join(', ')}`;
     let results: unknown[];
     try {
-      results = await this.session.multi!(sql, [...prioParams, who.host, who.pid, await this.session.connectionId(), who.user, who.version]);
+      results = await this.session.multi!(sql, [...(done?.params ?? []), ...prioParams, who.host, who.pid, await this.session.connectionId(), who.user, who.version]);
     } catch (e) {
       await this.session.execute('ROLLBACK').catch(() => undefined);
       throw e;
     }
-    const updated = (results[3] as { affectedRows?: number }).affectedRows ?? 0;
+    const at = done ? 1 : 0;
+    const updated = (results[at + 3] as { affectedRows?: number }).affectedRows ?? 0;
     if (updated !== 1) return undefined;
-    return this.pick((results[5] as Row[])[0]!);
+    return this.pick((results[at + 5] as Row[])[0]!);
   }
 
   // A locking read would also lock the key source's rows named in the restriction
@@ -319,17 +341,20 @@ export class JobQueue {
 
   /** jobs.py: complete — the row is deleted, or kept as `success` with keep_completed. */
   async complete(key: Key, durationSeconds?: number): Promise<void> {
-    const where = this.keyWhere(key);
+    const c = this.completionSql({ key, durationSeconds });
+    await this.session.execute(c.sql, c.params);
+  }
+
+  private completionSql(done: Completion): Sql {
+    const where = this.keyWhere(done.key);
     if (this.settings.keepCompleted) {
-      await this.session.execute(
-        `UPDATE ${this.fullName} SET status = 'success', completed_time = CURRENT_TIMESTAMP(3)` +
-          (durationSeconds !== undefined ? ', duration = ?' : '') +
-          ` WHERE ${where.sql}`,
-        [...(durationSeconds !== undefined ? [durationSeconds] : []), ...where.params],
-      );
-    } else {
-      await this.session.execute(`DELETE FROM ${this.fullName} WHERE ${where.sql}`, where.params);
+      const d = done.durationSeconds;
+      return {
+        sql: `UPDATE ${this.fullName} SET status = 'success', completed_time = CURRENT_TIMESTAMP(3)${d !== undefined ? ', duration = ?' : ''} WHERE ${where.sql}`,
+        params: [...(d !== undefined ? [d] : []), ...where.params],
+      };
     }
+    return { sql: `DELETE FROM ${this.fullName} WHERE ${where.sql}`, params: where.params };
   }
 
   /** jobs.py: error — message truncated as the reference does, stack blob-encoded. */

@@ -3,7 +3,7 @@
 // `keySource - target` in key order, a batch at a time; distributed mode claims jobs
 // from the `~~name` table. With processes > 1 the same happens in worker processes.
 import { cpus } from 'node:os';
-import { JobQueue, type JobsTarget } from '../jobs/queue';
+import { JobQueue, type Completion, type JobsTarget } from '../jobs/queue';
 import { jobVersion, workerIdentity } from '../jobs/identity';
 import type { SqlSession } from '../jobs/session';
 import { openControl, type ControlConnection } from './control';
@@ -122,14 +122,18 @@ async function runSerial(
     interrupt,
     jobMetadata: await target.hasJobMetadata(),
     version: jobVersion(target.jobs.versionMethod),
+    deferComplete: true,
   };
   const keys = queue ? undefined : remainingKeys(control.session, source, target);
   let attempts = 0;
+  let completing: Completion | undefined;
   try {
     while (attempts < budget && !interrupt.stopped) {
       let raw: Key | undefined;
-      if (queue) raw = await queue.claim(ctx.who!, { priority: options.priority, source });
-      else {
+      if (queue) {
+        raw = await queue.claim(ctx.who!, { priority: options.priority, source, completing });
+        completing = undefined;
+      } else {
         const next = await keys!.next();
         raw = next.done ? undefined : next.value;
       }
@@ -137,6 +141,7 @@ async function runSerial(
       attempts++;
       const key = target.decodeKey(raw);
       const outcome = await populateKey(ctx, raw, key);
+      if (outcome.status === 'done' || outcome.status === 'skipped') completing = outcome.completing;
       if (outcome.status === 'done') report.keyDone(key, outcome.durationMs, process.pid);
       else if (outcome.status === 'failed' || outcome.status === 'interrupted') {
         report.keyFailed(key, outcome.message, outcome.error, process.pid);
@@ -147,6 +152,7 @@ async function runSerial(
       }
     }
   } finally {
+    if (completing && queue) await queue.complete(completing.key, completing.durationSeconds);
     await keys?.return(undefined);
   }
   return report.end(interrupt.signal);

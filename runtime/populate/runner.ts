@@ -2,7 +2,7 @@
 // §6.5, §6.6): reserve (done by the caller), a transaction per key whose first statement
 // checks the key is still missing, make (or the three-part make with its re-fetch
 // verification), commit, the hidden job metadata, and the job marked complete or error.
-import type { JobQueue } from '../jobs/queue';
+import type { Completion, JobQueue } from '../jobs/queue';
 import type { WorkerIdentity } from '../jobs/identity';
 import { qi, qualified, type SqlSession } from '../jobs/session';
 import { canonicalHash } from './hash';
@@ -19,11 +19,16 @@ export interface RunContext {
   interrupt: Interrupt;
   jobMetadata: boolean;
   version: string;
+  /**
+   * Leave the completion of a done job to the caller, who sends it with the next claim
+   * (jobs/queue.ts: claim `completing`); the outcome carries it.
+   */
+  deferComplete?: boolean;
 }
 
 export type Outcome =
-  | { status: 'done'; durationMs: number }
-  | { status: 'skipped' }
+  | { status: 'done'; durationMs: number; completing?: Completion }
+  | { status: 'skipped'; completing?: Completion }
   | { status: 'failed'; error: unknown; message: string }
   | { status: 'interrupted'; error: InterruptedError; message: string };
 
@@ -111,6 +116,7 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key): Promise<
     await Promise.race([running, interrupt.promise]);
   } catch (e) {
     if (e instanceof AlreadyDone) {
+      if (ctx.queue && ctx.deferComplete) return { status: 'skipped', completing: { key: raw } };
       if (ctx.queue) await ctx.queue.complete(raw);
       return { status: 'skipped' };
     }
@@ -133,6 +139,7 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key): Promise<
       [localDatetime(start), durationMs / 1000, ctx.version.slice(0, 64), ...whereParams],
     );
   }
+  if (ctx.queue && ctx.deferComplete) return { status: 'done', durationMs, completing: { key: raw, durationSeconds: durationMs / 1000 } };
   if (ctx.queue) await ctx.queue.complete(raw, durationMs / 1000);
   return { status: 'done', durationMs };
 }

@@ -1,7 +1,7 @@
 // The worker process side of populate with processes > 1 (see workers.ts): loads the
 // pipeline module, opens its own connections, and runs make for the keys or claims it is
 // given, one at a time.
-import { JobQueue } from '../jobs/queue';
+import { JobQueue, type Completion } from '../jobs/queue';
 import { jobVersion, workerIdentity } from '../jobs/identity';
 import { targetFromTable } from './adapter';
 import { openControl } from './control';
@@ -35,9 +35,12 @@ export function runWorker(): void {
     setTimeout(() => process.exit(1), 5000).unref();
   });
 
+  // Distributed mode: a done job's completion is sent with the next claim, or at stop.
+  let completing: Completion | undefined;
   const run = async (raw: Key): Promise<void> => {
     const key = ctx!.target.decodeKey(raw);
     const outcome = await populateKey(ctx!, raw, key);
+    if (outcome.status === 'done' || outcome.status === 'skipped') completing = outcome.completing;
     send({ t: 'result', raw, key, outcome: toWire(outcome) });
   };
 
@@ -59,6 +62,7 @@ export function runWorker(): void {
           interrupt,
           jobMetadata: await target.hasJobMetadata(),
           version: jobVersion(target.jobs.versionMethod),
+          deferComplete: Boolean(queue),
         };
         send({ t: 'ready', pid: process.pid, connectionId: await control.session.connectionId() });
         return;
@@ -67,12 +71,20 @@ export function runWorker(): void {
         return run(m.raw);
       case 'claim': {
         const source: KeySource = init!.source;
-        const raw = interrupt.stopped ? undefined : await ctx!.queue!.claim(ctx!.who!, { priority: init!.priority, source });
+        const queue = ctx!.queue!;
+        const done = completing;
+        completing = undefined;
+        let raw: Key | undefined;
+        if (interrupt.stopped) {
+          if (done) await queue.complete(done.key, done.durationSeconds);
+        } else raw = await queue.claim(ctx!.who!, { priority: init!.priority, source, completing: done });
         if (!raw) send({ t: 'empty' });
         else await run(raw);
         return;
       }
       case 'stop':
+        if (completing && ctx?.queue) await ctx.queue.complete(completing.key, completing.durationSeconds);
+        completing = undefined;
         await closeControl?.();
         process.exit(0);
     }
