@@ -174,6 +174,9 @@ export function analyzeTable(ast: Definition, ctx: ValidationContext = {}): Tabl
         byName.set(name, attr);
         if (line.inKey) addToKey(name);
       }
+    } else if (line.kind === 'error') {
+      // An unreadable line above the divider may be a key attribute: not a singleton.
+      if (line.inKey) keyWritten = true;
     } else if (line.kind === 'index') {
       model.indexes.push({
         line,

@@ -533,7 +533,12 @@ function buildAttribute(raw: Extract<RawLine, { kind: 'attribute' }>, source: st
         }] : undefined,
       }));
     } else {
-      diagnostics.push(makeDiagnostic('DJ102', span, { text: describe(source.slice(span.start, span.end)), detail: node.type ? ' after the type' : '' }));
+      // `t = 2020-01-01 12:00:00 : datetime`: the default ends at the first unquoted colon.
+      const timeInDefault = !node.type && raw.colon && raw.def && /\d$/.test(raw.def.image) && /^\d/.test(raw.junk[0]!.image);
+      const detail = node.type ? ' after the type'
+        : timeInDefault ? ': a default that contains `:` must be quoted, e.g. `\'2020-01-01 12:00:00\'`'
+          : raw.colon ? ', expected a type' : '';
+      diagnostics.push(makeDiagnostic('DJ102', span, { text: describe(source.slice(span.start, span.end)), detail }));
     }
     for (const j of raw.junk) checkLiteral(j, diagnostics);
     last = raw.junk[raw.junk.length - 1]!;
@@ -542,7 +547,7 @@ function buildAttribute(raw: Extract<RawLine, { kind: 'attribute' }>, source: st
     const detail = node.type ? ` (the \`:\` before \`${node.type.text}\` is missing)` : '';
     diagnostics.push(makeDiagnostic('DJ103', node.name.span, { name: node.name.text, detail }));
   }
-  else if (!node.type) diagnostics.push(makeDiagnostic('DJ103', tokenSpan(raw.colon), { name: node.name.text }));
+  else if (!node.type && !raw.junk.length) diagnostics.push(makeDiagnostic('DJ103', tokenSpan(raw.colon), { name: node.name.text }));
   if (raw.comment) {
     node.comment = commentNode(raw.comment);
     last = raw.comment;

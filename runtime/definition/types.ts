@@ -342,6 +342,8 @@ function unsupportedAdvice(lower: string): TypeReplacement[] | undefined {
   if (lower === 'blob') return [{ text: '<blob>', exact: true, note: 'serialized objects' }, { text: 'bytes', exact: true, note: 'raw bytes' }];
   if (lower === 'double precision') return [{ text: 'float64', exact: true }];
   if (lower === 'text') return undefined;
+  if (lower === 'varchar' || lower === 'char') return [{ text: `${lower}(255)`, exact: false, note: 'give the maximum length' }];
+  if (lower === 'decimal' || lower === 'numeric') return [{ text: 'decimal(10, 2)', exact: false, note: 'give precision and scale' }];
   if (/^varbinary\s*\(/.test(lower) || /^binary\s*\(/.test(lower)) return [{ text: 'bytes', exact: false }];
   if (lower === 'string' || lower === 'str') return [{ text: 'varchar(255)', exact: false }];
   if (lower === 'integer unsigned') return [{ text: 'int64', exact: false }];

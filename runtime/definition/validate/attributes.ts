@@ -97,7 +97,7 @@ function checkType(line: AttributeLine, type: TypeRef, info: TypeInfo, out: Diag
 }
 
 function unsupportedDetail(type: TypeRef, reps: TypeReplacement[]): string {
-  if (reps.length) return `: write \`${reps[0]!.text}\``;
+  if (reps.length) return `: write \`${reps[0]!.text}\`${reps[0]!.note && !reps[0]!.exact ? ` (${reps[0]!.note})` : ''}`;
   const mods = (type.modifiers ?? []).map((m) => m.text.toLowerCase());
   if (mods.includes('not') || mods.includes('null') || mods.includes('default')) {
     return ': write only the type; nullability and defaults are written as `name = default : type`';

@@ -109,6 +109,25 @@ test('projection targets follow the attribute name rules', () => {
   assert.deepEqual(diagnostics.map((d) => [d.code, at(text, d.span)]), [['DJ201', 'NewName'], ['DJ202', '_hidden']]);
 });
 
+test('messages name the likely mistake', () => {
+  const cases: Array<[string, string, string, RegExp]> = [
+    ['k : uuid\n---\nb = 2020-01-01 12:00:00 : datetime', 'DJ102', '00:00 : datetime', /must be quoted/],
+    ['x : (3)', 'DJ102', '(3)', /expected a type/],
+    ['name : varchar', 'DJ203', 'varchar', /varchar\(255\)/],
+    ['k : int32\n---\nd : datetime = CURRENT_TIMESTAMP', 'DJ109', '= CURRENT_TIMESTAMP', /d = CURRENT_TIMESTAMP : datetime/],
+  ];
+  for (const [text, code, span, message] of cases) {
+    const d = checkDefinition(text).diagnostics.find((x) => x.code === code);
+    assert.ok(d, `${text}: ${code}`);
+    assert.equal(at(text, d.span), span);
+    assert.match(d.message, message);
+  }
+});
+
+test('an unreadable key line does not make the table a singleton', () => {
+  assert.deepEqual(checkDefinition('- > Session').diagnostics.map((d) => d.code), ['DJ101']);
+});
+
 test('empty and blank definitions', () => {
   for (const text of ['', '   ', '\n\n  \n']) {
     const { ast, diagnostics } = parseDefinition(text);
