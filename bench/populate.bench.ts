@@ -53,6 +53,16 @@ async function main(): Promise<void> {
     // The sequence engine gives the keys in one statement.
     await conn.execute(`INSERT INTO ${q('source')} (source_id, value) SELECT seq, seq / 2 FROM ${q(`seq_1_to_${N}`)}`);
     console.log(`populate bench: N=${N}, ${cpus().length} cores, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}, schema ${schemaName}`);
+    // The floor: a job costs 5 statements direct (start, key check, make's fetch and
+    // insert, commit) and 6 reserved (plus the claim, which also completes the previous job).
+    const rtt: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const t = performance.now();
+      for (let i = 0; i < 1000; i++) await conn.query('SELECT 1');
+      rtt.push((performance.now() - t) / 1000);
+    }
+    const rt = median(rtt);
+    console.log(`server round trip ${(rt * 1000).toFixed(0)} us: at most ${(1000 / (5 * rt)).toFixed(0)} jobs/s direct, ${(1000 / (6 * rt)).toFixed(0)} reserved`);
 
     // Warm-up (JIT, pool, caches), then discarded.
     await populate(b.Trivial, 'source_id <= 300');
