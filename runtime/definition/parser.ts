@@ -30,6 +30,8 @@ interface ParenList {
   commas: IToken[];
   close?: IToken;
   all: IToken[];
+  /** Parentheses opened inside the list and not yet closed. */
+  depth: number;
 }
 
 interface RawType {
@@ -85,6 +87,8 @@ class DefinitionParser extends EmbeddedActionsParser {
     { ALT: () => { const t = this.SUBRULE(this.plainType); this.ACTION(() => { this.rawType = t; }); } },
   ];
 
+  // Nested parentheses are counted, not recursed into: `((((...))))` in an index
+  // expression must not exhaust the stack.
   private readonly listAlts = [
     { ALT: () => { const t = this.CONSUME(InnerToken); this.ACTION(() => this.addToList(t)); } },
     {
@@ -92,14 +96,25 @@ class DefinitionParser extends EmbeddedActionsParser {
         const t = this.CONSUME(Comma);
         this.ACTION(() => {
           const l = this.lists[this.lists.length - 1]!;
+          if (l.depth > 0) {
+            this.addToList(t);
+            return;
+          }
           l.commas.push(t);
           l.items.push([]);
           l.all.push(t);
         });
       },
     },
-    { ALT: () => { const g = this.SUBRULE(this.parenList); this.ACTION(() => { for (const t of g.all) this.addToList(t); }); } },
+    { ALT: () => { const t = this.CONSUME2(LParen); this.ACTION(() => { this.addToList(t); this.lists[this.lists.length - 1]!.depth++; }); } },
+    { ALT: () => { const t = this.CONSUME2(RParen); this.ACTION(() => { this.addToList(t); this.lists[this.lists.length - 1]!.depth--; }); } },
   ];
+
+  /** Inside a list, a `)` at depth 0 closes it; any other token belongs to it. */
+  private readonly listItems = {
+    GATE: () => this.LA(1).tokenType !== RParen || (this.lists[this.lists.length - 1]?.depth ?? 0) > 0,
+    DEF: () => { this.OR(this.listAlts); },
+  };
 
   private readonly optionAlts = [
     { ALT: () => { const t = this.CONSUME(Word); this.ACTION(() => this.fkOptions.push(t)); } },
@@ -173,8 +188,8 @@ class DefinitionParser extends EmbeddedActionsParser {
 
   /** The body of a parenthesised list after its opening token, up to and including `)`. */
   private listBody(open: IToken): ParenList {
-    this.ACTION(() => this.lists.push({ open, items: [[]], commas: [], all: [open] }));
-    this.MANY(() => { this.OR(this.listAlts); });
+    this.ACTION(() => this.lists.push({ open, items: [[]], commas: [], all: [open], depth: 0 }));
+    this.MANY(this.listItems);
     let close: IToken | undefined;
     this.OPTION(() => { close = this.CONSUME(RParen); });
     return this.ACTION(() => {

@@ -128,6 +128,26 @@ test('an unreadable key line does not make the table a singleton', () => {
   assert.deepEqual(checkDefinition('- > Session').diagnostics.map((d) => d.code), ['DJ101']);
 });
 
+test('deeply nested or unbalanced parentheses and very long lines do not throw', () => {
+  const deep = 20000;
+  const texts = [
+    `a : int32\nindex(${'('.repeat(deep)}a${')'.repeat(deep)})`,
+    `index(${'('.repeat(deep)}`,
+    `a : enum(${'('.repeat(deep)}`,
+    `-> A.proj(${'('.repeat(deep)}`,
+    `-> ${'('.repeat(deep)}A${')'.repeat(deep)}`,
+    `# ${' '.repeat(100000)}x`,
+    `a = '${"''".repeat(50000)} : int32`,
+    `-> ${'a.'.repeat(50000)}`,
+  ];
+  for (const text of texts) {
+    const { ast } = checkDefinition(text);
+    checkSpans(ast);
+  }
+  const { ast } = parseDefinition(texts[0]!);
+  assert.equal((ast.lines[1] as IndexLine).args[0]!.kind, 'expression');
+});
+
 test('empty and blank definitions', () => {
   for (const text of ['', '   ', '\n\n  \n']) {
     const { ast, diagnostics } = parseDefinition(text);
