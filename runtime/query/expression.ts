@@ -52,13 +52,16 @@ type Node =
   | { kind: 'table'; resolve: () => Promise<TableLeaf>; label: string }
   | { kind: 'restrict'; child: Node; cond: Restriction; negate: boolean }
   | { kind: 'join'; left: Node; right: Node }
-  | { kind: 'proj'; child: Node; keep: string[]; renames: Record<string, string>; all: boolean };
+  | { kind: 'proj'; child: Node; keep: string[]; renames: Record<string, string>; all: boolean }
+  | { kind: 'aggr'; child: Node; other: Node; computed: Record<string, string>; keepAll: boolean };
 
 interface Attr {
   name: string;
   /** SQL expression selecting it (a quoted column name unless renamed). */
   expr: string;
   attr: CatalogAttribute;
+  /** An aggregate computed by aggr(): decoded from the value the server returns. */
+  computed?: boolean;
 }
 
 export interface Compiled {
@@ -74,6 +77,8 @@ export interface Compiled {
   narrowed: boolean;
   /** Set when the expression is a (restricted) base table. */
   base?: { schema: string; table: string };
+  /** Set by aggr: grouping columns; such an expression is wrapped before any other operation. */
+  groupBy?: string;
 }
 
 export interface FetchOptions {
@@ -147,6 +152,17 @@ export class QueryExpression<R extends Row = Row> implements QuerySource {
     return new QueryExpression({ kind: 'proj', child: this.node, keep, renames, all });
   }
 
+  /**
+   * Aggregation (Python `aggr`): for each row of this expression, SQL aggregates over its
+   * matching rows in `other`, e.g. `Subject.aggr(Session, { n: 'count(*)', last: 'max(session_date)' })`.
+   * The result has this expression's primary key and the computed attributes; rows without
+   * matches are kept when `keepAllRows` is set. The expressions are SQL, like string
+   * restrictions.
+   */
+  aggr(other: QuerySource, computed: Record<string, string>, options: { keepAllRows?: boolean } = {}): QueryExpression {
+    return new QueryExpression({ kind: 'aggr', child: this.node, other: other.toQuery().node, computed, keepAll: options.keepAllRows ?? false });
+  }
+
   /** The primary-key values of the matching rows (Python `keys()` / `fetch('KEY')`). */
   async keys(options: Omit<FetchOptions, 'attributes'> = {}): Promise<Row[]> {
     return this.fetch({ ...options, attributes: ['KEY'] });
@@ -160,7 +176,7 @@ export class QueryExpression<R extends Row = Row> implements QuerySource {
     const rows = await c.connection.query(sql.sql, sql.params);
     return rows.map((row) => {
       const out: Row = {};
-      for (const a of selected) out[a.name] = decodeValue(a.attr, row[a.name]);
+      for (const a of selected) out[a.name] = a.computed ? decodeComputed(row[a.name]) : decodeValue(a.attr, row[a.name]);
       return out as T;
     });
   }
@@ -219,6 +235,17 @@ export class QueryExpression<R extends Row = Row> implements QuerySource {
   }
 }
 
+/** Aggregates arrive as exact text (COUNT, SUM, AVG of decimals) or numbers. */
+function decodeComputed(raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw;
+  if (/^-?\d+$/.test(raw)) {
+    const n = Number(raw);
+    return Number.isSafeInteger(n) ? n : BigInt(raw);
+  }
+  if (/^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw)) return Number(raw);
+  return raw;
+}
+
 function selectAttributes(c: Compiled, names: string[] | undefined): Attr[] {
   if (!names) return c.attrs;
   const out: Attr[] = [];
@@ -260,6 +287,10 @@ function buildSelect(c: Compiled, attrs: Attr[], options: FetchOptions): Sql {
   const d = c.connection.dialect;
   const list = attrs.length ? attrs.map((a) => (a.expr === d.quote(a.name) ? a.expr : `${a.expr} AS ${d.quote(a.name)}`)).join(', ') : '1';
   const w = whereClause(c);
+  if (c.groupBy) {
+    const sql = `SELECT ${list} FROM ${c.from}${w.sql} GROUP BY ${c.groupBy}${orderClause(c, options.orderBy)}${d.limitOffset(options.limit, options.offset)}`;
+    return { sql, params: [...c.fromParams, ...w.params] };
+  }
   // Every expression keeps its primary key, so rows are distinct without DISTINCT (which
   // would make the server sort blobs).
   const sql = `SELECT ${list} FROM ${c.from}${w.sql}${orderClause(c, options.orderBy)}${d.limitOffset(options.limit, options.offset)}`;
@@ -274,7 +305,7 @@ function subquery(c: Compiled): Compiled {
     connection: c.connection,
     from: `(${inner.sql}) AS ${d.quote(`_s${++aliasCounter}`)}`,
     fromParams: inner.params,
-    attrs: c.attrs.map((a) => ({ name: a.name, expr: d.quote(a.name), attr: a.attr })),
+    attrs: c.attrs.map((a) => ({ ...a, expr: d.quote(a.name) })),
     primaryKey: c.primaryKey,
     where: [],
     renamed: false,
@@ -302,7 +333,7 @@ async function compile(node: Node): Promise<Compiled> {
     }
     case 'restrict': {
       let c = await compile(node.child);
-      if (c.renamed) c = subquery(c);
+      if (c.renamed || c.groupBy) c = subquery(c);
       const cond = await condition(c, node.cond);
       const sql = node.negate ? { sql: `NOT (${cond.sql})`, params: cond.params } : cond;
       return { ...c, where: [...c.where, sql] };
@@ -311,8 +342,8 @@ async function compile(node: Node): Promise<Compiled> {
       let a = await compile(node.left);
       let b = await compile(node.right);
       if (a.connection !== b.connection) throw new UsageError('usage', 'Cannot join queries on different connections');
-      if (a.renamed || a.narrowed) a = subquery(a);
-      if (b.renamed || b.narrowed) b = subquery(b);
+      if (a.renamed || a.narrowed || a.groupBy) a = subquery(a);
+      if (b.renamed || b.narrowed || b.groupBy) b = subquery(b);
       const d = a.connection.dialect;
       const names = new Set(a.attrs.map((x) => x.name));
       const common = b.attrs.filter((x) => names.has(x.name)).map((x) => x.name);
@@ -329,6 +360,37 @@ async function compile(node: Node): Promise<Compiled> {
         where: [...a.where, ...b.where],
         renamed: false,
         narrowed: false,
+      };
+    }
+    case 'aggr': {
+      let a = await compile(node.child);
+      let b = await compile(node.other);
+      if (a.connection !== b.connection) throw new UsageError('usage', 'Cannot aggregate queries on different connections');
+      if (a.renamed || a.narrowed || a.groupBy) a = subquery(a);
+      // b's restrictions must apply before the (left) join, not to its result.
+      if (b.renamed || b.narrowed || b.groupBy || b.where.length) b = subquery(b);
+      assertHomologous(a, b);
+      const d = a.connection.dialect;
+      const names = new Set(a.attrs.map((x) => x.name));
+      const common = b.attrs.filter((x) => names.has(x.name)).map((x) => x.name);
+      const using = common.length ? ` USING (${common.map((n) => d.quote(n)).join(', ')})` : ' ON TRUE';
+      const key = a.attrs.filter((x) => a.primaryKey.includes(x.name));
+      const computed: Attr[] = Object.entries(node.computed).map(([name, expr]) => {
+        if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new UsageError('usage', `aggr: \`${name}\` is not a valid attribute name`);
+        if (names.has(name)) throw new UsageError('usage', `aggr: \`${name}\` is already an attribute`);
+        const attr: CatalogAttribute = { name, sqlType: '', type: 'computed', category: 'native', typeSource: 'sql', nullable: true, default: null, inKey: false, comment: '', autoIncrement: false, hidden: false };
+        return { name, expr: `(${expr})`, attr, computed: true };
+      });
+      return {
+        connection: a.connection,
+        from: `${a.from} ${node.keepAll ? 'LEFT JOIN' : 'JOIN'} ${b.from}${using}`,
+        fromParams: [...a.fromParams, ...b.fromParams],
+        attrs: [...key, ...computed],
+        primaryKey: a.primaryKey,
+        where: [...a.where, ...b.where],
+        renamed: true,
+        narrowed: true,
+        groupBy: key.map((x) => x.expr).join(', '),
       };
     }
     case 'proj': {
@@ -427,7 +489,8 @@ async function condition(c: Compiled, cond: Restriction): Promise<Sql> {
     for (const [k, v] of Object.entries(cond as Row)) {
       const a = c.attrs.find((x) => x.name === k);
       if (!a || v === undefined) continue;
-      const encoded = v === null ? USE_DEFAULT : encodeValue(a.attr, v);
+      // Aggregates have no DataJoint type: their values are bound as given.
+      const encoded = v === null ? USE_DEFAULT : a.computed ? (typeof v === 'bigint' ? v.toString() : v) : encodeValue(a.attr, v);
       if (encoded === USE_DEFAULT) {
         parts.push(`${a.expr} IS NULL`);
       } else {

@@ -104,6 +104,9 @@ export abstract class Table {
   static proj(...args: Array<string | Record<string, string>>): QueryExpression {
     return this.toQuery().proj(...args);
   }
+  static aggr(other: QuerySource, computed: Record<string, string>, options?: { keepAllRows?: boolean }): QueryExpression {
+    return this.toQuery().aggr(other, computed, options);
+  }
   static fetch<T extends Row = Row>(options?: FetchOptions): Promise<T[]> {
     return this.toQuery().fetch<T>(options);
   }

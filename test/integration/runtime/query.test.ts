@@ -101,6 +101,16 @@ describe('query expressions', () => {
     assert.equal(await p.Session.proj({ sid: 'subject_id' }).proj({ subject_id: 'sid' }).join(p.Subject).count(), 3);
   });
 
+  it('aggregates over matching rows (aggr), keeping unmatched rows on request', async () => {
+    assert.deepEqual(await p.Subject.aggr(p.Session, { n: 'count(*)', last: 'max(session_date)' }).fetch({ orderBy: 'subject_id' }), [
+      { subject_id: 1, n: 2, last: '2024-01-02' },
+      { subject_id: 2, n: 1, last: '2024-01-03' },
+    ]);
+    const all = await p.Subject.aggr(p.Session.restrict({ operator: 'bob' }), { n: 'count(session_idx)' }, { keepAllRows: true }).restrict('n = 0').count();
+    assert.equal(all, nasty.length + 1 - 1);
+    assert.deepEqual(await p.Subject.aggr(p.Session, { n: 'count(*)' }).restrict({ n: 2 }).keys(), [{ subject_id: 1 }]);
+  });
+
   it('fetches keys, with limit/offset, and fetch1 demands exactly one row', async () => {
     assert.deepEqual(await p.Session.keys({ orderBy: 'KEY' }), [
       { subject_id: 1, session_idx: 1 },
