@@ -133,3 +133,10 @@ export function makeDiagnostic(
   if (extras.tags?.length) d.tags = extras.tags;
   return d;
 }
+
+/** The catalogue as a Markdown table, for the documentation. */
+export function catalogueMarkdown(): string {
+  const escape = (s: string) => s.replace(/\|/g, '\\|');
+  const rows = entries.map((e) => `| ${e.code} | ${e.severity} | ${escape(e.title)} | ${escape(e.message.replace(/\{detail\}/g, ''))} | ${e.reference.join(', ')} |`);
+  return ['| code | severity | rule | message | reference |', '|---|---|---|---|---|', ...rows].join('\n') + '\n';
+}

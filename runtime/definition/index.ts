@@ -14,7 +14,7 @@ export type { TableModel, ModelAttribute, ModelForeignKey, ModelIndex, Duplicate
 export { parseDefinition, unquote } from './parser';
 export { validateDefinition, validateModel } from './validate';
 export { analyzeTable } from './model';
-export { catalogue, catalogueEntry, makeDiagnostic, type CatalogueEntry, type DiagnosticCode, type DiagnosticGroup } from './catalogue';
+export { catalogue, catalogueEntry, catalogueMarkdown, makeDiagnostic, type CatalogueEntry, type DiagnosticCode, type DiagnosticGroup } from './catalogue';
 export * from './types';
 export { LineIndex, positionAt, offsetAt, type Position } from './offsets';
 export { snakeCase } from './validate/table';

@@ -2,7 +2,7 @@
 // and a valid case that does not. A code added to the catalogue without cases here fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { catalogue, checkDefinition, type ValidationContext } from '../../../runtime/definition';
+import { catalogue, catalogueMarkdown, checkDefinition, type ValidationContext } from '../../../runtime/definition';
 import { context } from './tables';
 
 interface Case {
@@ -77,6 +77,12 @@ const cases: Record<string, { invalid: Invalid; valid: Case }> = {
   DJ509: { invalid: { text: 'a : int32', span: '', ctx: { className: `T${'x'.repeat(62)}`, tier: 'Computed' } }, valid: { text: 'a : int32', ctx: { className: `T${'x'.repeat(61)}`, tier: 'Computed' } } },
   DJ510: { invalid: { text: 'a : int32', span: '', ctx: { tier: 'Part', masterName: 'Master' } }, valid: { text: '-> master\na : int32', ctx: context({ tier: 'Part', masterName: 'Master' }) } },
 };
+
+test('the catalogue renders as a documentation table with one row per code', () => {
+  const lines = catalogueMarkdown().trim().split('\n');
+  assert.equal(lines.length, catalogue.length + 2);
+  for (const e of catalogue) assert.ok(lines.some((l) => l.startsWith(`| ${e.code} | ${e.severity} |`)), e.code);
+});
 
 function nthIndex(text: string, needle: string, nth: number): number {
   let at = -1;
