@@ -11,3 +11,4 @@ export { encodeValue, decodeValue, USE_DEFAULT } from './query/values';
 export * from './catalog/index';
 export { mysqlDialect, MySqlDialect, type Dialect } from './dialect/index';
 export * from './errors/index';
+export { resolvedFromCatalog } from './declare/check';

@@ -25,6 +25,14 @@ export function referencePaths(definition: string): string[][] {
   return out;
 }
 
+/**
+ * A table read from the database as the validator's ResolvedTable, so that definitions
+ * can be checked against a live schema (the language server and `dj lint` when connected).
+ */
+export function resolvedFromCatalog(table: CatalogTable, name = table.className): ResolvedTable {
+  return toResolved(name, { tier: table.tier, className: table.className, catalogTable: table });
+}
+
 function toResolved(path: string, p: { tier: Tier; className: string; catalogTable: CatalogTable }): ResolvedTable {
   const attrs = p.catalogTable.attributes
     .filter((a) => !a.hidden)

@@ -4,7 +4,8 @@
 // indexes, parts, jobs tables and row counts.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Catalog, describeDefinition, type Connection } from '../../../runtime/index';
+import { Catalog, describeDefinition, resolvedFromCatalog, type Connection } from '../../../runtime/index';
+import { checkDefinition } from '../../../runtime/definition/index';
 import { loadFixture } from '../../fixtures/ddl/load';
 import { connect, dropSchemas, schemaName, testServer } from './helpers';
 
@@ -220,5 +221,18 @@ describe('definitions reconstructed from the server', () => {
       ['-> Analysis', 'unit_id              : int32                        ', '---', 'spikes               : <blob>                       ', ''].join('\n'),
     );
     assert.match(describeDefinition(await catalog.describeTable(db, '__analysis')), /^-> Session\n-> Method\.proj\(amethod="method"\)\n---\nresult               : float64/);
+  });
+});
+
+describe('definitions checked against a live schema', () => {
+  it('resolves references to tables read from the database', async () => {
+    const session = resolvedFromCatalog(await catalog.describeTable(db, 'session'));
+    assert.equal(session.name, 'Session');
+    assert.deepEqual(session.primaryKey.map((a) => [a.name, a.type]), [['subject_id', 'int32'], ['session_idx', 'int16']]);
+    const resolve = (path: string[]) => (path.join('.') === 'Session' ? session : undefined);
+    const ok = checkDefinition('-> Session\nnote_idx : int32', { className: 'Note', tier: 'Manual', resolve });
+    assert.deepEqual(ok.diagnostics.filter((x) => x.severity === 'error'), []);
+    const bad = checkDefinition("-> Session.proj(x='nope')\nnote_idx : int32", { className: 'Note', tier: 'Manual', resolve });
+    assert.ok(bad.diagnostics.some((x) => x.code === 'DJ305'));
   });
 });
