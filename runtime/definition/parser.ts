@@ -719,7 +719,9 @@ export function parseDefinition(text: string): { ast: Definition; diagnostics: D
       case 'junk':
         line = { kind: 'error', inKey, text: raw.token.image, span: tokenSpan(raw.token) };
         diagnostics.push(makeDiagnostic('DJ101', line.span, {
-          detail: /^[=:]/.test(raw.token.image) ? 'an attribute line starts with its name, e.g. `name : int32`' : 'expected an attribute `name : type`, `-> Parent`, `index(...)`, `---` or `# comment`',
+          detail: /^[=:]/.test(raw.token.image) ? 'an attribute line starts with its name, e.g. `name : int32`'
+            : /^[^\s:=#]+\s*[:=]/.test(raw.token.image) ? 'attribute names start with a lowercase letter, e.g. `name : int32`'
+              : 'expected an attribute `name : type`, `-> Parent`, `index(...)`, `---` or `# comment`',
         }));
         break;
       case 'attribute':
