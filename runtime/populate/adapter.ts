@@ -104,6 +104,14 @@ export async function targetFromTable(cls: AutoPopulatedClass): Promise<Populate
   const b = binding(cls);
   const conn = await b.connection();
   const heading = await b.heading();
+  // Tables are declared (or their headings read) lazily, which the runtime refuses inside
+  // a transaction; make() writes the parts, so resolve them here, before any make.
+  for (const key of Object.getOwnPropertyNames(cls)) {
+    const part = (cls as unknown as Record<string, unknown>)[key];
+    if (typeof part === 'function' && (part as unknown as Record<symbol, unknown>)[TIER] === 'Part' && Object.prototype.hasOwnProperty.call(part, BINDING)) {
+      await (part as unknown as Record<symbol, TableBinding>)[BINDING].heading();
+    }
+  }
   return buildTarget(cls.name, conn, b.schemaName, b.tableName, heading, hooksOf(cls), cls.keySource);
 }
 
