@@ -201,6 +201,20 @@ test('dj populate exit statuses: 0 all done, 1 a key failed, 2 usage and connect
   assert.doesNotMatch(badLogin.stderr(), /wrong-password/, 'no secret in messages');
 });
 
+test('on a terminal: a progress bar with count, rate, ETA and errors, then a summary', async () => {
+  await reset(env, [...range(5).map((subject_id) => ({ subject_id })), { subject_id: 6, name: 'fail' }]);
+  // `script` runs the command on a pseudo-terminal, as in VS Code's integrated terminal.
+  const cmd = [process.execPath, '--import', 'tsx', CLI, 'populate', PIPELINE, 'Analysis', '--suppress-errors'].join(' ');
+  const child = spawn('script', ['-qec', cmd, '/dev/null'], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number>((r) => child.on('exit', (c) => r(c ?? 1)));
+  assert.equal(code, 1, out);
+  assert.match(out, /Analysis\s+\S+ 6\/6 \| [\d.]+\/s \| ETA \d+s \| errors 1/);
+  assert.match(out, /Analysis: 5 done, 1 failed/);
+  assert.match(out, /\{"subject_id":6\}: RangeError: cannot analyse subject 6/);
+});
+
 test('dj jobs and dj progress, by module and by schema, with --json', async () => {
   await reset(env, [{ subject_id: 1 }, { subject_id: 2, name: 'fail' }, { subject_id: 3 }]);
   const run = dj(['populate', PIPELINE, 'Analysis', '--reserve-jobs', '--suppress-errors', '--json']);
