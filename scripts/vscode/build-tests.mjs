@@ -1,5 +1,6 @@
 // Bundles the extension test suites for VS Code: test/extension/suite/index.ts and every
-// *.suite.ts into out/test/extension/suite/ as CommonJS. `vscode` is provided by the
+// *.suite.ts into out/test/extension/suite/ as CommonJS, and the benchmark's entry
+// test/extension/bench/index.ts into out/test/extension/bench/. `vscode` is provided by the
 // extension host and mocha is loaded from node_modules, so the suites and the index
 // share one mocha instance.
 //   node scripts/vscode/build-tests.mjs
@@ -11,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const testsOutDir = join(repoRoot, 'out', 'test', 'extension', 'suite');
 export const testsIndex = join(testsOutDir, 'index.js');
+export const benchIndex = join(repoRoot, 'out', 'test', 'extension', 'bench', 'index.js');
 
 export async function buildExtensionTests() {
   const entryPoints = await glob(['test/extension/suite/index.ts', 'test/extension/suite/*.suite.ts'], { cwd: repoRoot, absolute: true });
@@ -23,6 +25,18 @@ export async function buildExtensionTests() {
     format: 'cjs',
     sourcemap: 'inline',
     external: ['vscode', 'mocha'],
+    logLevel: 'warning',
+  });
+  // The benchmark's entry (bench/extension.bench.ts) is a separate bundle.
+  await build({
+    entryPoints: [join(repoRoot, 'test', 'extension', 'bench', 'index.ts')],
+    outfile: benchIndex,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: 'inline',
+    external: ['vscode'],
     logLevel: 'warning',
   });
   return testsIndex;

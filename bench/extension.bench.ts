@@ -1,0 +1,115 @@
+// The extension in a real VS Code (the offline one, scripts/vscode/run-offline.mjs):
+// activation time, code loading included (target < 150 ms), and loading the Tables view
+// for a schema of 200 tables (target < 500 ms). Each round is a fresh VS Code window.
+// Run: npm run bench:extension   (BENCH_WINDOWS=5 windows by default)
+import { cpSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Connection } from '../runtime/connection/index';
+
+const repoRoot = resolve(import.meta.dirname, '..');
+const WINDOWS = Number(process.env.BENCH_WINDOWS ?? 5);
+const TABLES = 200;
+const SCHEMA = 'bench_tables_view';
+
+interface TestDatabase {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  stop(): Promise<void>;
+}
+
+// Users run the minified bundles of the .vsix, so that is what is measured: the manifest,
+// grammars and icons beside production bundles, in a folder of its own (dist/ is left
+// alone: other test runs may be using it). Options as in scripts/build.mjs --production.
+async function stageProductionExtension(): Promise<string> {
+  const { build } = await import('esbuild');
+  const dir = join(repoRoot, '.tmp', 'bench-extension');
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(join(repoRoot, 'package.json'), join(dir, 'package.json'));
+  for (const folder of ['syntaxes', join('client', 'media')]) {
+    if (existsSync(join(repoRoot, folder))) cpSync(join(repoRoot, folder), join(dir, folder), { recursive: true });
+  }
+  const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, legalComments: 'none', logLevel: 'warning' } as const;
+  await build({ ...common, entryPoints: [join(repoRoot, 'client', 'extension.ts')], outfile: join(dir, 'dist', 'extension.js'), external: ['vscode'] });
+  await build({ ...common, entryPoints: [join(repoRoot, 'server', 'main.ts')], outfile: join(dir, 'dist', 'server.js') });
+  return dir;
+}
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+
+async function main(): Promise<void> {
+  const extensionDir = await stageProductionExtension();
+  const { buildExtensionTests, benchIndex } = await import('../scripts/vscode/build-tests.mjs');
+  const { runOffline } = await import('../scripts/vscode/run-offline.mjs');
+  await buildExtensionTests();
+
+  let db: TestDatabase;
+  if (process.env.DJ_TEST_HOST) {
+    const e = process.env;
+    db = { host: e.DJ_TEST_HOST!, port: Number(e.DJ_TEST_PORT), user: e.DJ_TEST_USER!, password: e.DJ_TEST_PASSWORD ?? '', stop: async () => undefined };
+  } else {
+    const mariadbScript = '../scripts/mariadb.mjs';
+    db = await ((await import(mariadbScript)) as { startMariaDB(): Promise<TestDatabase> }).startMariaDB();
+  }
+  const scratch = mkdtempSync(join(tmpdir(), 'dj-bench-ext-'));
+  try {
+    // 200 tables in DataJoint's layout: lookups, manual tables referencing them, computed ones.
+    const conn = await Connection.connect({ host: db.host, port: db.port, user: db.user, password: db.password, ignoreConfigFile: true, env: {} });
+    await conn.execute(`DROP DATABASE IF EXISTS \`${SCHEMA}\``);
+    await conn.execute(`CREATE DATABASE \`${SCHEMA}\``);
+    for (let i = 0; i < TABLES; i++) {
+      const kind = i % 4;
+      const name = kind === 0 ? `#lookup_n${i}` : kind === 3 ? `__computed_n${i}` : `manual_n${i}`;
+      const fk = kind === 0 ? '' : `, parent_id int NOT NULL COMMENT ":int32:", FOREIGN KEY (parent_id) REFERENCES \`${SCHEMA}\`.\`#lookup_n${i - kind}\` (id)`;
+      await conn.execute(
+        `CREATE TABLE \`${SCHEMA}\`.\`${name}\` (id int NOT NULL COMMENT ":int32:id", note varchar(64) NOT NULL DEFAULT '' COMMENT ":varchar(64):"${fk}, PRIMARY KEY (id)) ENGINE=InnoDB COMMENT "table ${i}"`,
+      );
+    }
+    await conn.close();
+
+    const workspace = join(scratch, 'workspace');
+    cpSync(join(repoRoot, 'test', 'fixtures', 'vscode-workspace'), workspace, { recursive: true });
+    const activation: number[] = [];
+    const tables: number[] = [];
+    for (let w = 0; w < WINDOWS; w++) {
+      const results = join(scratch, `results-${w}.json`);
+      const outcome = await runOffline({
+        extensionTestsPath: benchIndex,
+        extensionDevelopmentPath: extensionDir,
+        workspace,
+        screenshotsDir: join(repoRoot, 'test-results', 'bench-extension'),
+        env: {
+          DJ_VSCODE_RESULTS_FILE: results,
+          DJ_BENCH_SCHEMA: SCHEMA,
+          DJ_HOST: db.host,
+          DJ_PORT: String(db.port),
+          DJ_USER: db.user,
+          DJ_PASS: db.password,
+        },
+        say: () => undefined,
+      });
+      if (outcome.exitCode !== 0) throw new Error(`VS Code run ${w + 1} failed${outcome.reason ? ` (${outcome.reason})` : ''}; log ${outcome.logFile}`);
+      const r = JSON.parse(readFileSync(results, 'utf8')) as { activationMs: number; tablesMs: number[]; tableCount: number };
+      if (r.tableCount !== TABLES) throw new Error(`the Tables view listed ${r.tableCount} tables, expected ${TABLES}`);
+      activation.push(r.activationMs);
+      // The first load of a window includes loading the runtime and the first queries.
+      tables.push(...r.tablesMs);
+    }
+    const fmt = (n: number) => `${n.toFixed(1)} ms`;
+    console.log(`extension activation (${WINDOWS} windows): p50 ${fmt(pct(activation, 50))}, max ${fmt(Math.max(...activation))}  (target p50 < 150 ms)`);
+    console.log(`Tables view, ${TABLES} tables (${tables.length} loads): p50 ${fmt(pct(tables, 50))}, p95 ${fmt(pct(tables, 95))}, max ${fmt(Math.max(...tables))}  (target < 500 ms)`);
+    const ok = pct(activation, 50) < 150 && pct(tables, 95) < 500;
+    console.log(ok ? 'targets met' : 'TARGET MISSED');
+    if (!ok) process.exitCode = 1;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+    await db.stop();
+  }
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
