@@ -102,6 +102,11 @@ export class Connection {
       pool.on('connection', (session) => {
         for (const sql of init) session.query(sql);
       });
+      // Idle pooled sockets must not keep the process alive: a script that forgets
+      // close() still exits, as it would with DataJoint for Python.
+      const socketOf = (session: unknown) => (session as { stream?: { ref?: () => void; unref?: () => void } }).stream;
+      pool.on('acquire', (session) => socketOf(session)?.ref?.());
+      pool.on('release', (session) => socketOf(session)?.unref?.());
       try {
         const session = await pool.getConnection();
         try {

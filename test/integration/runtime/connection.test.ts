@@ -2,6 +2,10 @@
 // without one; transactions pin one session; the session runs the reference's sql_mode.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import * as dj from '../../../runtime/index';
 import { dropSchemas, schemaName, testServer } from './helpers';
 
@@ -73,6 +77,22 @@ describe('connection', () => {
       assert.ok(String(row.m).includes('STRICT_ALL_TABLES'));
     } finally {
       await single.close();
+    }
+  });
+
+  it('lets a script that never closes its connection exit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dj-exit-'));
+    try {
+      const script = join(dir, 'script.ts');
+      const runtime = resolve(__dirname, '../../../runtime/index');
+      writeFileSync(script, `import * as dj from ${JSON.stringify(runtime)};\n(async () => { const c = await dj.conn(); console.log((await c.query('SELECT 41 + 1 AS x'))[0].x); })();\n`);
+      const started = Date.now();
+      const r = spawnSync(process.execPath, ['--import', 'tsx', script], { env: process.env, encoding: 'utf8', timeout: 30_000, cwd: resolve(__dirname, '../../..') });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout.trim(), '42');
+      assert.ok(Date.now() - started < 15_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
