@@ -222,6 +222,8 @@ export const DefaultText = createToken({
 export const Colon = createToken({ name: 'Colon', pattern: /:/, categories: INNER });
 /** `<blob>`, `<attach@store>`; the closing `>` may be missing while typing. */
 export const Codec = createToken({ name: 'Codec', pattern: /<(?:[^>\r\n#]*>|[^>\r\n#]*[^>\s#]|)/, categories: INNER });
+/** DataJoint 0.x codec syntax without brackets: `blob@store`, `attach@store`, `filepath@store`. */
+export const LegacyCodec = createToken({ name: 'LegacyCodec', pattern: /[A-Za-z][A-Za-z0-9_]*@[A-Za-z0-9_-]*/, categories: INNER });
 export const NumberLit = createToken({ name: 'NumberLit', pattern: /[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/, categories: INNER });
 const AttrOther = otherToken('AttrOther', `\\s'"#:=(),<A-Za-z0-9_`);
 
@@ -245,7 +247,7 @@ export const AttrOtherToken = AttrOther;
 
 const modes: Record<string, TokenType[]> = {
   line: [Newline, Whitespace, CommentLine, Divider, FkPrefix, Arrow, IndexKeyword, AttrName, LineJunk],
-  attribute: [LineEnd, Whitespace, DefaultText, Equals, Colon, Comment, Codec, LParen, RParen, Comma, StringSQ, StringDQ, NumberLit, Word, AttrOther],
+  attribute: [LineEnd, Whitespace, DefaultText, Equals, Colon, Comment, Codec, LParen, RParen, Comma, StringSQ, StringDQ, NumberLit, LegacyCodec, Word, AttrOther],
   foreignKey: [LineEnd, Whitespace, Comment, LBracket, RBracket, Comma, ProjCall, Dot, LParen, RParen, Equals, StringSQ, StringDQ, Word, FkOther],
   index: [LineEnd, Whitespace, Comment, LParen, RParen, Comma, StringSQ, StringDQ, Word, IndexOther],
 };

@@ -17,7 +17,7 @@ import { makeDiagnostic } from './catalogue';
 const {
   allTokens, definitionLexer, Eol, CommentLine, Divider, FkPrefix, Arrow, IndexKeyword, AttrName, LineJunk,
   LineToken, InnerToken, Comment, LParen, RParen, Comma, Equals, StringSQ, StringDQ, Word, DefaultText, Colon,
-  Codec, LBracket, RBracket, ProjCall, Dot,
+  Codec, LBracket, RBracket, ProjCall, Dot, LegacyCodec,
 } = lexer;
 
 // ---- raw shapes the grammar actions produce ---------------------------------------
@@ -84,6 +84,7 @@ class DefinitionParser extends EmbeddedActionsParser {
 
   private readonly typeAlts = [
     { ALT: () => { const codec = this.CONSUME(Codec); this.ACTION(() => { this.rawType = { codec, modifiers: [] }; }); } },
+    { ALT: () => { const legacy = this.CONSUME(LegacyCodec); this.ACTION(() => { this.rawType = { name: legacy, modifiers: [] }; }); } },
     { ALT: () => { const t = this.SUBRULE(this.plainType); this.ACTION(() => { this.rawType = t; }); } },
   ];
 
@@ -368,7 +369,7 @@ function typeRef(raw: RawType, source: string): TypeRef | undefined {
   if (raw.args) last = raw.args.close ?? raw.args.all[raw.args.all.length - 1]!;
   if (raw.modifiers.length) last = raw.modifiers[raw.modifiers.length - 1]!;
   const span = joinSpan(first, last);
-  const ref: TypeRef = { text: source.slice(span.start, span.end), name: raw.name ? raw.name.image : '', span };
+  const ref: TypeRef = { text: source.slice(span.start, span.end), name: raw.name ? raw.name.image.split('@')[0]! : '', span };
   if (raw.codec) {
     ref.codec = codecRef(raw.codec);
     return ref;

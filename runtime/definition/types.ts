@@ -339,6 +339,7 @@ const REMOVED_UNSIGNED: Record<string, string | undefined> = { uint8: 'int16', u
 
 function unsupportedAdvice(lower: string): TypeReplacement[] | undefined {
   if (lower === 'boolean') return [{ text: 'bool', exact: true }];
+  if (lower === 'attach') return [{ text: '<attach>', exact: true, note: 'DataJoint 0.x syntax' }];
   if (lower === 'blob') return [{ text: '<blob>', exact: true, note: 'serialized objects' }, { text: 'bytes', exact: true, note: 'raw bytes' }];
   if (lower === 'double precision') return [{ text: 'float64', exact: true }];
   if (lower === 'text') return undefined;
@@ -368,6 +369,13 @@ export function classifyType(type: TypeRef | string): TypeInfo {
     return codecInfo(text, name, store);
   }
   const lower = text.toLowerCase();
+  const legacy = /^([A-Za-z]\w*)@([\w-]*)$/.exec(text);
+  if (legacy) {
+    // DataJoint 0.x wrote codecs without brackets; 2.x needs `<name@store>`.
+    const info = base(text, 'unknown');
+    info.replacements = [{ text: `<${legacy[1]}@${legacy[2]}>`, exact: true, note: 'DataJoint 0.x syntax' }];
+    return info;
+  }
   const simple = SIMPLE_CORE[lower];
   if (simple) {
     if (lower === text) return coreInfo(text, simple, null);

@@ -76,6 +76,15 @@ test('unsupported types, stricter than the reference', () => {
   assert.equal(classifyType('uint64').replacements, undefined);
 });
 
+test('DataJoint 0.x codec syntax gets the bracketed spelling', () => {
+  const text = 'k : int32\n---\na : blob@store\nb : attach@ext\nc : filepath@raw\nd : attach';
+  const { ast, diagnostics } = checkDefinition(text);
+  assert.deepEqual(diagnostics.map((d) => [d.code, text.slice(d.span.start, d.span.end), d.fixes?.[0]?.edits[0]?.newText]), [
+    ['DJ203', 'blob@store', '<blob@store>'], ['DJ203', 'attach@ext', '<attach@ext>'], ['DJ203', 'filepath@raw', '<filepath@raw>'], ['DJ203', 'attach', '<attach>'],
+  ]);
+  assert.equal((ast.lines[2] as { type?: { name: string } }).type?.name, 'blob');
+});
+
 test('native type hints carry machine-applicable fixes on the type span', () => {
   const text = 'a : int\n---\nb : longblob\nc : int unsigned\nd : bigint unsigned';
   const { diagnostics } = checkDefinition(text);
