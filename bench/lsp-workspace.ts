@@ -16,13 +16,17 @@ export function pythonModule(n: number, prefix: string, imports: string[] = [], 
   for (let i = 0; i < n; i++) {
     const start = out.length;
     const ref = i % 10 !== 0 ? `${prefix}${i - 1}` : i === 0 ? parentRef : undefined;
-    out.push('', '@schema', `class ${prefix}${i}(dj.${i % 3 === 0 ? 'Manual' : i % 3 === 1 ? 'Lookup' : 'Computed'}):`, '    definition = """', `    # table ${i} of ${prefix}`);
+    // Computed tables take their whole key from the table they compute from.
+    const computed = ref !== undefined && i % 3 === 2;
+    const tier = computed ? 'Computed' : i % 2 ? 'Lookup' : 'Manual';
+    out.push('', '@schema', `class ${prefix}${i}(dj.${tier}):`, '    definition = """', `    # table ${i} of ${prefix}`);
     if (ref) out.push(`    -> ${ref}`);
-    out.push(`    ${prefix.toLowerCase()}${i}_id : int32   # key`, '    ---');
+    if (!computed) out.push(`    ${prefix.toLowerCase()}${i}_id : int32   # key`);
+    out.push('    ---');
     if (i >= 10) out.push(`    -> ${prefix}${i - 10}`);
     for (let a = 0; a < 8; a++) out.push(`    attr_${a} : ${TYPES[(i + a) % TYPES.length]}   # attribute ${a}`);
-    out.push('    index(attr_0)', '    """', '');
-    if (i % 3 === 2) out.push('    def make(self, key):', '        self.insert1(key)');
+    out.push(`    index(attr_${TYPES[i % TYPES.length] === '<blob>' ? 1 : 0})`, '    """', '');
+    if (computed) out.push('    def make(self, key):', '        self.insert1(key)');
     while (perTable && out.length - start < perTable) out.push(`    # padding line ${out.length - start}`);
   }
   return `${out.join('\n')}\n`;

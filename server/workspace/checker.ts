@@ -146,19 +146,31 @@ function memoOf(project: Project, site: Site): { generation: number; full?: stri
 }
 
 function hashParts(parts: string[]): string {
-  return `${fnv(parts.join('\u0000')).toString(36)}.${fnv(parts.join('\u0001'), 0x01000193).toString(36)}`;
+  const joined = parts.join('\u0000');
+  return `${fnv(joined).toString(36)}.${fnv(joined, 0x01000193).toString(36)}.${joined.length.toString(36)}`;
 }
 
-/** The references of a site's foreign-key lines, resolved through the index. */
-function references(project: Project, site: Site, keyOnly: boolean, describe: (parent: Site, projected: boolean) => string): string[] {
+/** The references of a site's foreign-key lines, resolved through the index (cached per name structure). */
+function resolvedRefs(project: Project, site: Site): NonNullable<Site['refs']>['list'] {
+  if (site.refs?.structure === project.structure) return site.refs.list;
   const t = site.indexed;
-  const out: string[] = [];
+  const list: NonNullable<Site['refs']>['list'] = [];
   for (const line of site.ast.lines) {
-    if (line.kind !== 'foreignKey' || !line.reference || (keyOnly && !line.inKey)) continue;
+    if (line.kind !== 'foreignKey' || !line.reference) continue;
     const path = line.reference.path.map((x) => x.text);
     const parent = t ? project.tables.resolveTable(t.path, t.name, path) : undefined;
-    const ps = project.siteOfTable(parent);
-    out.push(ps ? `${parent!.id}=${describe(ps, !!line.reference.projection)}` : parent ? parent.id : `?${path.join('.')}`);
+    const target = project.siteOfTable(parent);
+    list.push({ projected: !!line.reference.projection, inKey: line.inKey, target, id: parent ? parent.id : `?${path.join('.')}` });
+  }
+  site.refs = { structure: project.structure, list };
+  return list;
+}
+
+function references(project: Project, site: Site, keyOnly: boolean, describe: (parent: Site, projected: boolean) => string): string[] {
+  const out: string[] = [];
+  for (const r of resolvedRefs(project, site)) {
+    if (keyOnly && !r.inKey) continue;
+    out.push(r.target ? `${r.id}=${describe(r.target, r.projected)}` : r.id);
   }
   return out;
 }

@@ -25,11 +25,15 @@ export class Project {
   private roots: string[] = [];
   /** Bumped on every change; caches keyed on it are dropped when it moves. */
   generation = 0;
+  /** Bumped when names change (files, classes, tiers, masters, imports): reference resolution depends on nothing else. */
+  structure = 0;
+  private readonly shapes = new Map<string, string>();
 
   /** Set once the workspace folders are known (before any file is added). */
   setRoots(roots: string[]): void {
     this.roots = roots;
     this.index = new TableIndex({ roots });
+    this.structure++;
     // Sites point into the index's scans, so they are rebuilt along with it.
     for (const e of [...this.files.values()]) this.setFile(e.file, e.open);
     this.generation++;
@@ -54,8 +58,14 @@ export class Project {
     const old = this.files.get(file.key);
     this.index.setFile(file.key, file.text, file.language);
     const scan = this.index.scan(file.key);
-    const sites = scan ? sitesOf(file, scan) : [];
-    if (old) reuseParses(old.sites, sites);
+    const sites = scan ? sitesOf(file, scan, old?.sites) : [];
+    let shape = '';
+    for (const t of scan?.tables ?? []) shape += `${t.className}|${t.masterName ?? ''}|${t.tier ?? ''}|${t.bases.join(',')};`;
+    for (const i of scan?.imports ?? []) shape += `${i.module}|${i.name ?? ''}|${i.local}|${i.reexport ? 1 : 0};`;
+    if (this.shapes.get(file.key) !== shape) {
+      this.shapes.set(file.key, shape);
+      this.structure++;
+    }
     const byDef = new Map<HostDefinition, IndexedTable>();
     for (const t of this.index.tablesIn(file.key)) if (t.definition) byDef.set(t.definition, t);
     for (const s of sites) {
@@ -72,6 +82,8 @@ export class Project {
   removeFile(key: string): string[] {
     if (!this.files.delete(key)) return [];
     this.open.delete(key);
+    this.shapes.delete(key);
+    this.structure++;
     this.index.removeFile(key);
     this.generation++;
     return this.openKeys();
@@ -202,14 +214,5 @@ export class Project {
       .filter((t) => !t.master)
       .map((t) => this.siteOfTable(t))
       .filter((s): s is Site => !!s);
-  }
-}
-
-function reuseParses(from: readonly Site[], to: readonly Site[]): void {
-  const byText = new Map<string, Site>();
-  for (const s of from) byText.set(s.def.text, s);
-  for (const s of to) {
-    const prev = byText.get(s.def.text);
-    if (prev) s.adoptParse(prev);
   }
 }

@@ -16,13 +16,32 @@ export class Site {
   checked?: { key: string; diagnostics: DjDiagnostic[] };
   /** This table's heading as its children see it, for the heading key it was computed for. */
   resolved?: { key: string; table: ResolvedTable };
+  /** Resolved references, valid while the project's name structure is unchanged (checker.ts). */
+  refs?: { structure: number; list: Array<{ projected: boolean; inKey: boolean; target?: Site; id: string }> };
   private hash?: number;
   private kHash?: number;
   constructor(
-    readonly file: HostFile,
-    readonly def: HostDefinition,
-    readonly table: HostTable | undefined,
+    public file: HostFile,
+    public def: HostDefinition,
+    public table: HostTable | undefined,
   ) {}
+
+  /**
+   * The same table in a new version of its file: positions move, and when the text
+   * changed everything derived from it is dropped. Keeping the object lets caches that
+   * refer to this table (in its children) survive edits elsewhere.
+   */
+  update(file: HostFile, def: HostDefinition, table: HostTable | undefined): void {
+    const same = def.text === this.def.text;
+    this.file = file;
+    this.def = def;
+    this.table = table;
+    if (same) return;
+    this.parsed = undefined;
+    this.hash = undefined;
+    this.kHash = undefined;
+    this.refs = undefined;
+  }
 
   get className(): string {
     return this.def.className;
@@ -41,12 +60,11 @@ export class Site {
     return this.parse().diagnostics;
   }
 
-  /** Takes over the parse and last check of an unchanged definition from the file's previous version. */
+  /** Takes over the parse and last check of an unchanged definition (moved or renamed table). */
   adoptParse(prev: Site): void {
     if (prev.def.text !== this.def.text) return;
     this.parsed ??= prev.parsed;
     this.checked ??= prev.checked;
-    this.resolved ??= prev.resolved;
     this.hash ??= prev.hash;
     this.kHash ??= prev.kHash;
   }
@@ -94,10 +112,31 @@ function fnv(text: string): number {
   return h >>> 0;
 }
 
-export function sitesOf(file: HostFile, scan: HostScan): Site[] {
+/**
+ * The sites of a new version of a file. A table that keeps its name keeps its Site
+ * object (updated in place); others are new, taking over the parse of an old site with
+ * the same text.
+ */
+export function sitesOf(file: HostFile, scan: HostScan, previous: readonly Site[] = []): Site[] {
   const tableOf = new Map<HostDefinition, HostTable>();
   for (const t of scan.tables) if (t.definition) tableOf.set(t.definition, t);
-  return scan.definitions.map((d) => new Site(file, d, tableOf.get(d)));
+  const named = new Map<string, Site>();
+  for (const s of previous) named.set(`${s.def.masterName ?? ''}.${s.def.className}`, s);
+  let byText: Map<string, Site> | undefined; // only needed when a table is new or renamed
+  return scan.definitions.map((d) => {
+    const name = `${d.masterName ?? ''}.${d.className}`;
+    const old = named.get(name);
+    if (old) {
+      named.delete(name); // a second class of the same name gets its own site
+      old.update(file, d, tableOf.get(d));
+      return old;
+    }
+    const site = new Site(file, d, tableOf.get(d));
+    byText ??= new Map(previous.map((s) => [s.def.text, s]));
+    const twin = byText.get(d.text);
+    if (twin) site.adoptParse(twin);
+    return site;
+  });
 }
 
 /** The site whose string contains the host offset (sites are in source order). */

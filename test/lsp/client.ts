@@ -142,8 +142,11 @@ export class LspClient {
     return !this.exited;
   }
 
-  static async start(root: string | undefined, opts: { capabilities?: ClientCapabilities; initializationOptions?: unknown } = {}): Promise<{ client: LspClient; init: InitializeResult }> {
-    const proc = spawn(process.execPath, [SERVER, '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  static async start(
+    root: string | undefined,
+    opts: { capabilities?: ClientCapabilities; initializationOptions?: unknown; nodeArgs?: string[] } = {},
+  ): Promise<{ client: LspClient; init: InitializeResult }> {
+    const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), SERVER, '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new LspClient(proc);
     const rootUri = root ? pathToFileURL(root).href : null;
     const init = (await client.conn.sendRequest('initialize', {
