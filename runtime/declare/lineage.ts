@@ -25,11 +25,17 @@ async function lookup(conn: Connection, schema: string, table: string, attribute
   return rows.length ? String(rows[0].lineage) : undefined;
 }
 
+async function currentRows(conn: Connection, schema: string, table: string): Promise<Map<string, string> | undefined> {
+  const d = conn.dialect;
+  const info = d.tableInfo(schema, LINEAGE_TABLE);
+  if (!(await conn.query(info.sql, info.params)).length) return undefined;
+  const rows = await conn.query(`SELECT attribute_name AS name, lineage FROM ${d.qualified(schema, LINEAGE_TABLE)} WHERE table_name = ?`, [table]);
+  return new Map(rows.map((r) => [String(r.name), String(r.lineage)]));
+}
+
 export async function writeLineage(conn: Connection, schema: string, table: string, primaryKey: string[], origins: ForeignKeyOrigin[]): Promise<void> {
   const d = conn.dialect;
-  await conn.execute(lineageTableDdl(conn, schema));
   const lt = d.qualified(schema, LINEAGE_TABLE);
-  await conn.execute(`DELETE FROM ${lt} WHERE table_name = ?`, [table]);
   const entries = new Map<string, string>();
   for (const o of origins) {
     if (entries.has(o.attribute)) continue;
@@ -40,6 +46,12 @@ export async function writeLineage(conn: Connection, schema: string, table: stri
     entries.set(o.attribute, parent ?? `${o.parentSchema}.${o.parentTable}.${o.parentAttribute}`);
   }
   for (const k of primaryKey) if (!entries.has(k)) entries.set(k, `${schema}.${table}.${k}`);
+  // Already right (the usual case when a pipeline starts): write nothing, so concurrent
+  // workers and read-only users do not rewrite the same rows.
+  const current = await currentRows(conn, schema, table);
+  if (current && current.size === entries.size && [...entries].every(([k, v]) => current.get(k) === v)) return;
+  await conn.execute(lineageTableDdl(conn, schema));
+  await conn.execute(`DELETE FROM ${lt} WHERE table_name = ?`, [table]);
   if (!entries.size) return;
   const values = [...entries].map(() => '(?, ?, ?)').join(', ');
   const params = [...entries].flatMap(([attr, lineage]) => [table, attr, lineage]);
