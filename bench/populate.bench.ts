@@ -12,7 +12,7 @@ import { join } from 'node:path';
 
 const N = Number(process.env.DJ_BENCH_N ?? 5000);
 const BIG = Number(process.env.DJ_BENCH_BIG ?? 1_000_000);
-const SPIN_KEYS = Number(process.env.DJ_BENCH_SPIN_KEYS ?? 60);
+const SPIN_KEYS = Number(process.env.DJ_BENCH_SPIN_KEYS ?? 120);
 
 interface Server {
   host: string;

@@ -93,10 +93,12 @@ export async function populateTarget(target: PopulateTarget, restrictions: reado
     }
     const report = new Report(options, target.name, target.database, mode, total);
     await report.start(processes);
+    // Claims compare against the unrestricted key source only when there are restrictions.
+    const claimSource = restrictions.length > 0 ? source : undefined;
     if (processes > 1) {
-      return await runWorkers({ target, options, source, queue, control, interrupt, report, budget, processes });
+      return await runWorkers({ target, options, source, claimSource, queue, control, interrupt, report, budget, processes });
     }
-    return await runSerial(target, options, source, queue, control, interrupt, report, budget);
+    return await runSerial(target, options, source, claimSource, queue, control, interrupt, report, budget);
   } finally {
     restore();
     await control.close();
@@ -107,6 +109,7 @@ async function runSerial(
   target: PopulateTarget,
   options: PopulateOptions,
   source: KeySource,
+  claimSource: KeySource | undefined,
   queue: JobQueue | undefined,
   control: ControlConnection,
   interrupt: Interrupt,
@@ -131,7 +134,7 @@ async function runSerial(
     while (attempts < budget && !interrupt.stopped) {
       let raw: Key | undefined;
       if (queue) {
-        raw = await queue.claim(ctx.who!, { priority: options.priority, source, completing });
+        raw = await queue.claim(ctx.who!, { priority: options.priority, source: claimSource, completing });
         completing = undefined;
       } else {
         const next = await keys!.next();

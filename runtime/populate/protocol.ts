@@ -9,8 +9,8 @@ export interface WorkerInit {
   module: string;
   exportName: string;
   reserveJobs: boolean;
-  /** The restricted key source, compiled by the parent. */
-  source: KeySource;
+  /** The restricted key source, compiled by the parent; absent without restrictions. */
+  source?: KeySource;
   kwargs: MakeKwargs;
   priority?: number;
 }

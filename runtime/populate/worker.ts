@@ -70,7 +70,7 @@ export function runWorker(): void {
       case 'run':
         return run(m.raw);
       case 'claim': {
-        const source: KeySource = init!.source;
+        const source: KeySource | undefined = init!.source;
         const queue = ctx!.queue!;
         const done = completing;
         completing = undefined;

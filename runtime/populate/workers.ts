@@ -46,6 +46,8 @@ interface Args {
   target: PopulateTarget;
   options: PopulateOptions;
   source: KeySource;
+  /** The restricted key source when there are restrictions (claims honour it). */
+  claimSource?: KeySource;
   queue?: JobQueue;
   control: ControlConnection;
   interrupt: Interrupt;
@@ -132,7 +134,7 @@ export async function runWorkers(a: Args): Promise<PopulateResult> {
       module,
       exportName,
       reserveJobs: Boolean(a.queue),
-      source: a.source,
+      source: a.claimSource,
       kwargs: a.options.makeKwargs ?? {},
       priority: a.options.priority,
     };
