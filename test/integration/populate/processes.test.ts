@@ -80,6 +80,16 @@ for (const processes of [2, 4]) {
   }
 }
 
+test('worker processes honour restrictions and priority in reserved mode', async () => {
+  await reset(env, range(20).map((subject_id) => ({ subject_id, delay_ms: 10 })));
+  const r = await populate(env.pipeline.Analysis, 'subject_id <= 10', { processes: 2, reserveJobs: true, priority: 3, workerModule: PIPELINE });
+  assert.equal(r.successCount, 10);
+  assert.deepEqual(await computed(), range(10));
+  assert.deepEqual(await jobStates(), [], 'only the restricted keys were queued, and all completed');
+  const c = await calls(env, 'Analysis');
+  assert.ok([...c.values()].every((n) => n === 1));
+});
+
 test('never more workers than keys; a failing key in a worker stops the run with its key', async () => {
   await reset(env, [{ subject_id: 1 }, { subject_id: 2, name: 'fail' }]);
   const events: PopulateEvent[] = [];
