@@ -1,7 +1,9 @@
-// Connect, Disconnect, Switch connection, Change password, and the Tables view's actions.
+// Connect, Disconnect, Switch connection, Change password, and the Tables view's actions
+// (refresh, exact row count, open the table's definition in source).
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import type { TablesNode, TablesTreeProvider } from '../views/tablesTree';
+import { openTableDefinition } from '../views/tableDefinitions';
 
 interface Recent {
   host: string;
@@ -73,6 +75,10 @@ export function registerConnectionCommands(
       await chosen?.run();
     }),
     vscode.commands.registerCommand('datajoint.refreshTables', () => tables.refresh()),
+    vscode.commands.registerCommand('datajoint.openTableDefinition', async (node?: TablesNode) => {
+      if (!node || node.kind !== 'table') return false;
+      return openTableDefinition(node.table);
+    }),
     vscode.commands.registerCommand('datajoint.countRows', async (node?: TablesNode) => {
       if (!node || node.kind !== 'table') return undefined;
       try {

@@ -9,13 +9,15 @@ suite('Completion', () => {
     await serverReady();
   });
 
-  const cases: { file: string[]; wanted: string[] }[] = [
-    // Activity lives in a module imported as a whole: offered qualified.
-    { file: ['completion_target.py'], wanted: ['Subject', 'Session', 'Activity'] },
+  const cases: { file: string[]; wanted: string[]; alsoOpen?: string[] }[] = [
+    // Activity lives in a module imported as a whole: offered qualified. The imported
+    // module is open in another editor, as it usually is while users work.
+    { file: ['completion_target.py'], wanted: ['Subject', 'Session', 'Activity'], alsoOpen: ['pipeline', 'subject.py'] },
     { file: ['ts', 'completion_target.ts'], wanted: ['Mouse', 'Recording'] },
   ];
-  for (const { file, wanted } of cases) {
+  for (const { file, wanted, alsoOpen } of cases) {
     test(`after -> the workspace tables are listed in ${file.join('/')}`, async () => {
+      if (alsoOpen) await openInEditor(fixtureUri(...alsoOpen));
       const editor = await openInEditor(fixtureUri(...file));
       const position = positionAfter(editor.document, '-> ');
       let last: string[] = [];

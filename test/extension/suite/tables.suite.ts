@@ -141,6 +141,17 @@ suite('Connection and Tables view', function () {
     assert.equal(api.tables.getTreeItem(subject).description, '3 rows');
   });
 
+  test('Open Definition goes to the class in the workspace source (through the language server)', async () => {
+    const api = await activatedApi();
+    const schemaNode = (await api.tables.getChildren()).find((n) => n.kind === 'schema' && n.schema === SCHEMA)!;
+    const session = (await api.tables.getChildren(schemaNode)).find((n) => n.kind === 'table' && n.table.name === 'session')!;
+    assert.equal(await vscode.commands.executeCommand('datajoint.openTableDefinition', session), true);
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor, 'no editor opened');
+    assert.equal(vscode.workspace.asRelativePath(editor.document.uri), 'pipeline/subject.py');
+    assert.match(editor.document.lineAt(editor.selection.start.line).text, /class Session\(dj\.Manual\)/);
+  });
+
   test('the view shows the schema in the window', async () => {
     // Expands the schema in the real view, for the picture a user would see.
     await settingsUpdate({ schemas: [SCHEMA] });
