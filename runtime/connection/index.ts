@@ -3,6 +3,7 @@
 // query issued inside `transaction(async () => …)` (including those of make() hooks) runs
 // in that transaction without passing a handle around (reference: connection.py).
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { inspect } from 'node:util';
 import mysql from 'mysql2/promise';
 import type { Pool, PoolConnection, PoolOptions } from 'mysql2/promise';
 import { loadSettings, type LoadOptions, type Settings, type SettingsOverrides } from '../config/index';
@@ -212,6 +213,17 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     await this.pool?.end().catch(() => undefined);
+  }
+
+  /** Printing a connection (console.log, REPL) never shows the password. */
+  [inspect.custom](): string {
+    const db = this.settings.database;
+    return `Connection { ${db.user ?? '?'}@${db.host}:${db.port}, id ${this.connectionId}${this.closed ? ', closed' : ''} }`;
+  }
+
+  toJSON(): Record<string, unknown> {
+    const db = this.settings.database;
+    return { host: db.host, port: db.port, user: db.user, connectionId: this.connectionId, serverVersion: this.serverVersion };
   }
 
   /** Brand check that survives two copies of the runtime (CLI bundle + user module). */

@@ -3,6 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { inspect } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -35,6 +36,13 @@ describe('connection', () => {
     assert.equal(await dj.conn(), conn);
     assert.ok(dj.Connection.isConnection(conn));
     assert.ok(conn.connectionId > 0);
+  });
+
+  it('never prints the password', async () => {
+    const s = await testServer();
+    const shown = [inspect(conn), JSON.stringify(conn), String(inspect(conn, { depth: 5 }))].join('\n');
+    assert.ok(!shown.includes(s.password));
+    assert.match(inspect(conn), new RegExp(`^Connection \\{ ${s.user}@${s.host.replace(/\./g, '\\.')}:${s.port}, id \\d+ \\}$`));
   });
 
   it('serves a schema created without a connection', async () => {
