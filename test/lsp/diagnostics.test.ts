@@ -107,6 +107,38 @@ describe('diagnostics', () => {
     await client.waitDiagnostics(userUri, (x) => x.length === 0);
   });
 
+  it('re-validates definitions that inherit an edit, and only what they inherit', async () => {
+    const uri = fileUri(join(ws.root, 'pipeline/chain.py'));
+    const q = '"""';
+    const table = (name: string, body: string): string => `class ${name}(dj.Manual):\n    definition = ${q}\n${body}    ${q}\n\n\n`;
+    let text =
+      'import datajoint as dj\n\n\n' +
+      table('Grand', '    gp_id : int32\n    ---\n    extra : int16\n') +
+      table('Parent', '    -> Grand\n    p_id : int32\n') +
+      table('Child', '    -> Parent\n    ---\n    index(gp_id)\n') +
+      table('Other', "    -> Grand.proj(g='gp_id', e='extra')\n");
+    client.open(uri, text);
+    // Renaming a non-key attribute has no effect on the foreign key: a warning.
+    assert.deepEqual(codes(await client.waitDiagnostics(uri)), ['DJ306']);
+    const replace = (from: string, to: string): Promise<Diagnostic[]> => {
+      const at = text.indexOf(from);
+      const start = positionOf(text, from);
+      text = text.slice(0, at) + to + text.slice(at + from.length);
+      client.change(uri, to, { start, end: { line: start.line, character: start.character + from.length } });
+      return client.waitDiagnostics(uri);
+    };
+    // A secondary attribute of Grand changes: only the projection that names it is affected.
+    let d = await replace('extra : int16', 'other : int16');
+    assert.deepEqual(codes(d), ['DJ305']);
+    assert.equal(d[0].range.start.line, positionOf(text, "e='extra'").line);
+    // Grand's key changes: Child (two levels down) loses the attribute its index names.
+    d = await replace('gp_id : int32', 'gq_id : int32');
+    assert.deepEqual(codes(d).sort(), ['DJ305', 'DJ305', 'DJ401']);
+    d = await replace('gq_id : int32', 'gp_id : int32');
+    d = await replace('other : int16', 'extra : int16');
+    assert.deepEqual(codes(d), ['DJ306']);
+  });
+
   it('tags ignored text as unnecessary', async () => {
     const uri = fileUri(join(ws.root, 'pipeline/dividers.py'));
     const q = '"""';
