@@ -53,14 +53,20 @@ export function startServer(connection: Connection): void {
   connection.onInitialized(
     guard(log, 'initialized', undefined, async () => {
       if (support.watchedFilesDynamic) {
-        await connection.client.register(DidChangeWatchedFilesNotification.type, {
-          watchers: [{ globPattern: `**/*{${SOURCE_EXTENSIONS.join(',')}}` }],
-        });
+        // A client refusing the registration still gets an index, only not kept current from disk.
+        await connection.client
+          .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/*{${SOURCE_EXTENSIONS.join(',')}}` }] })
+          .catch((e: unknown) => log.warn(`datajoint: file watching unavailable: ${String(e)}`));
       }
       if (support.workspaceFolders) {
         connection.workspace.onDidChangeWorkspaceFolders(guard(log, 'didChangeWorkspaceFolders', undefined, (e) => changeFolders(e.added.map((f) => f.uri), e.removed.map((f) => f.uri))));
       }
-      await indexWorkspace(connection, project, roots, support, (keys) => diagnostics.schedule(keys, 0));
+      try {
+        await indexWorkspace(connection, project, roots, support, () => undefined);
+      } finally {
+        diagnostics.ready = true;
+        diagnostics.schedule(project.openKeys(), 0);
+      }
     }),
   );
 

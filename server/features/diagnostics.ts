@@ -84,6 +84,8 @@ export class DiagnosticsScheduler {
   private readonly later = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private laterTimer: NodeJS.Timeout | undefined;
+  /** Set once the initial workspace index is built. */
+  ready = false;
   /** What each document shows now, to clear removed cells and skip unchanged re-publishes. */
   private readonly shown = new Map<string, Map<string, string>>();
 
@@ -100,6 +102,11 @@ export class DiagnosticsScheduler {
    */
   schedule(keys: readonly string[], delay = this.delay()): void {
     if (!keys.length) return;
+    if (!this.ready) {
+      // Until the workspace is indexed, references to tables not read yet would flash
+      // as unresolved; indexing ends by re-checking every open file.
+      return;
+    }
     this.pending.add(keys[0]);
     for (const k of keys.slice(1)) this.later.add(k);
     if (this.timer) clearTimeout(this.timer);

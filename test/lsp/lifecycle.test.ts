@@ -101,6 +101,18 @@ describe('lifecycle', () => {
     }
   });
 
+  it('holds diagnostics of documents opened during indexing until references can resolve', async () => {
+    const { client } = await LspClient.start(PY);
+    try {
+      const { uri } = client.openFile(join(PY, 'pipeline/processing.py'));
+      const d = await client.waitDiagnostics(uri);
+      assert.ok(client.indexReady, 'published after the index was built');
+      assert.deepEqual(d, [], 'no unresolved-reference warnings for tables in files indexed later');
+    } finally {
+      await client.stop();
+    }
+  });
+
   it('shuts down cleanly on shutdown/exit', async () => {
     const { client } = await LspClient.start(PY);
     await client.waitIndexed();
