@@ -67,11 +67,17 @@ const bytes = defs.reduce((s, d) => s + d.length, 0);
 for (let i = 0; i < 2000; i++) checkDefinition(defs[i % defs.length]!, { resolve, tier: 'Manual' });
 
 let diagnostics = 0;
+// CPU time as well as wall time: on a shared machine the wall clock mostly measures the
+// other processes; the CPU time this process used is the figure to compare.
+const cpu0 = process.cpuUsage();
 const t0 = process.hrtime.bigint();
 for (const d of defs) diagnostics += checkDefinition(d, { resolve, tier: 'Manual' }).diagnostics.length;
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+const cpu = process.cpuUsage(cpu0);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 
-const perSecond = COUNT / seconds;
+const perSecond = COUNT / cpuSeconds;
 console.log(`definitions:        ${COUNT} (${(bytes / COUNT).toFixed(0)} characters on average, ${diagnostics} diagnostics)`);
-console.log(`parse + validate:   ${perSecond.toFixed(0)} definitions/s, ${((seconds * 1e6) / COUNT).toFixed(1)} µs/definition`);
+console.log(`parse + validate:   ${perSecond.toFixed(0)} definitions/s, ${((cpuSeconds * 1e6) / COUNT).toFixed(1)} µs/definition (CPU time)`);
+console.log(`wall clock:         ${(COUNT / seconds).toFixed(0)} definitions/s, ${((seconds * 1e6) / COUNT).toFixed(1)} µs/definition`);
 console.log(`target ${TARGET}/s:    ${(perSecond / TARGET).toFixed(2)}x ${perSecond >= TARGET ? '(met)' : '(NOT met)'}`);
