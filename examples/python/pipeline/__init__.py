@@ -1,0 +1,1 @@
+"""Example pipeline: subjects, sessions and spike sorting."""

@@ -1,0 +1,10 @@
+// Every `dj` subcommand. A command lives in its own module exporting `register(program)`;
+// add one line here to make it part of the CLI.
+import type { Command } from 'commander';
+import * as lint from './lint';
+
+export interface CommandModule {
+  register(program: Command): void;
+}
+
+export const commands: readonly CommandModule[] = [lint];

@@ -1,0 +1,36 @@
+// The foreign-key references of a definition, read with the reference's own line rule
+// (declare.py: is_foreign_key -- `->` with no quote or `#` before it) so that the
+// dependency graph does not need a full parse of every definition.
+
+export interface ReferenceText {
+  /** `['subject', 'Subject']`, `['master']`. */
+  path: string[];
+  /** Offsets of the dotted name in the definition. */
+  start: number;
+  end: number;
+}
+
+const REF = /^\s*(?:\[[^\]]*\]\s*)?\(?\s*([A-Za-z_][\w]*(?:\s*\.\s*[A-Za-z_]\w*)*)/;
+
+export function extractReferences(definition: string): ReferenceText[] {
+  const out: ReferenceText[] = [];
+  let lineStart = 0;
+  while (lineStart <= definition.length) {
+    let lineEnd = definition.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = definition.length;
+    const line = definition.slice(lineStart, lineEnd);
+    const arrow = line.indexOf('->');
+    if (arrow >= 0 && !/["'#]/.test(line.slice(0, arrow))) {
+      const m = REF.exec(line.slice(arrow + 2));
+      if (m) {
+        let dotted = m[1].replace(/\s+/g, '');
+        // `Parent.proj(...)`: the projection is not part of the path.
+        dotted = dotted.replace(/\.proj$/, '');
+        const start = lineStart + arrow + 2 + m.index + m[0].length - m[1].length;
+        out.push({ path: dotted.split('.'), start, end: start + m[1].length });
+      }
+    }
+    lineStart = lineEnd + 1;
+  }
+  return out;
+}

@@ -1,0 +1,534 @@
+// The tables of many host files, kept up to date file by file, with reference
+// resolution across files and modules. It serves `dj lint` and the language server:
+// `check(path)` validates every definition of one file against the rest of the
+// project; `updateFile` tells which other files need a re-check after an edit.
+import type { Span } from '../definition/ast';
+import type { ResolvedAttribute, ResolvedTable, ValidationContext } from '../definition/context';
+import { scanHost, languageOfPath, encodeForHost } from '../hosts';
+import type { HostDefinition, HostImport, HostLanguage, HostScan, HostTable, Tier } from '../hosts';
+import { analyze, check as checkText } from './definition-api';
+import { LineIndex, type Range } from './lines';
+import { ModuleResolver, type ModuleRef } from './modules';
+import { toKey } from './paths';
+import { extractReferences } from './references';
+import type { HostDiagnostic } from './types';
+
+export interface IndexedTable {
+  /** Stable while the file keeps the table: `<path>#<name>`. */
+  id: string;
+  /** The name within its module: `Session`, or `Session.Trial` for a part. */
+  name: string;
+  className: string;
+  /** Python dotted module name, or for TS/JS the path without extension. */
+  module: string;
+  path: string;
+  language: HostLanguage;
+  /** From the bases, or inherited from a base class that is itself a table class. */
+  tier?: Tier;
+  /** The master's name for parts. */
+  master?: string;
+  /** Names of the parts (`Session.Trial`). */
+  parts: string[];
+  host: HostTable;
+  definition?: HostDefinition;
+}
+
+interface FileEntry {
+  path: string;
+  key: string;
+  language: HostLanguage;
+  text: string;
+  scan: HostScan;
+  tables: IndexedTable[];
+  byName: Map<string, IndexedTable>;
+  signature: string;
+  lines?: LineIndex;
+}
+
+type Entity = { kind: 'table'; table: IndexedTable } | { kind: 'module'; ref: ModuleRef };
+
+export interface TableIndexOptions {
+  /** Folders Python runs from (workspace folders): absolute imports are module paths below them. */
+  roots?: string[];
+}
+
+export interface ResolvedReference {
+  table: IndexedTable;
+  /** The path as written. */
+  path: string[];
+}
+
+export class TableIndex {
+  private readonly files = new Map<string, FileEntry>();
+  private readonly modules: ModuleResolver;
+  private headings = new Map<string, ResolvedTable | null>();
+  private readonly computing = new Set<string>();
+  private graph?: { children: Map<string, Set<string>>; unresolved: Map<string, Set<string>> };
+
+  constructor(options: TableIndexOptions = {}) {
+    this.modules = new ModuleResolver(
+      { has: (k) => this.files.has(k), keys: () => this.files.keys() },
+      (options.roots ?? []).map(toKey),
+    );
+  }
+
+  // ---- files --------------------------------------------------------------------------
+
+  /**
+   * Adds or replaces a file. The language defaults to the one of the extension; other
+   * files are ignored (false). Returns whether anything changed.
+   */
+  setFile(path: string, text: string, language?: HostLanguage): boolean {
+    const lang = language ?? languageOfPath(path);
+    if (!lang) return false;
+    const key = toKey(path);
+    const old = this.files.get(key);
+    if (old && old.text === text && old.language === lang) return false;
+    const entry = this.build(path, key, text, lang);
+    this.files.set(key, entry);
+    if (!old) this.modules.invalidate();
+    if (!old || old.signature !== entry.signature) this.invalidate();
+    return true;
+  }
+
+  /**
+   * For editors: sets the file and returns the other files whose diagnostics may change
+   * (tables that reference this file's tables, directly or through their keys, before or
+   * after the edit, and files with references that did not resolve to any of them).
+   */
+  updateFile(path: string, text: string, language?: HostLanguage): string[] {
+    const key = toKey(path);
+    const old = this.files.get(key);
+    const before = old ? this.dependentFiles(path) : [];
+    const oldSignature = old?.signature;
+    if (!this.setFile(path, text, language)) return [];
+    const now = this.files.get(key)!;
+    if (old && oldSignature === now.signature) return [];
+    return union(before, this.dependentFiles(path));
+  }
+
+  /** Removes a file; returns the files that depended on it. */
+  removeFile(path: string): string[] {
+    const key = toKey(path);
+    if (!this.files.has(key)) return [];
+    const before = this.dependentFiles(path);
+    this.files.delete(key);
+    this.modules.invalidate();
+    this.invalidate();
+    return before;
+  }
+
+  hasFile(path: string): boolean {
+    return this.files.has(toKey(path));
+  }
+
+  /** Paths as they were given. */
+  filePaths(): string[] {
+    return [...this.files.values()].map((f) => f.path);
+  }
+
+  /** The scan of a file (definitions, imports), e.g. for hover or completion in the host. */
+  scan(path: string): HostScan | undefined {
+    return this.files.get(toKey(path))?.scan;
+  }
+
+  // ---- tables -------------------------------------------------------------------------
+
+  tables(): IndexedTable[] {
+    const out: IndexedTable[] = [];
+    for (const f of this.files.values()) for (const t of f.tables) if (this.tierOf(t)) out.push(t);
+    return out;
+  }
+
+  tablesIn(path: string): IndexedTable[] {
+    return (this.files.get(toKey(path))?.tables ?? []).filter((t) => this.tierOf(t));
+  }
+
+  table(id: string): IndexedTable | undefined {
+    const hash = id.lastIndexOf('#');
+    return this.files.get(toKey(id.slice(0, hash)))?.byName.get(id.slice(hash + 1));
+  }
+
+  /** The table whose definition (or class) contains a host offset. */
+  tableAt(path: string, offset: number): IndexedTable | undefined {
+    let best: IndexedTable | undefined;
+    for (const t of this.files.get(toKey(path))?.tables ?? []) {
+      const d = t.definition;
+      const inside = d ? offset >= d.literalSpan.start && offset <= d.literalSpan.end : false;
+      if (inside || (offset >= t.host.span.start && offset <= t.host.span.end && (!best || t.host.span.start >= best.host.span.start))) best = t;
+      if (inside) return t;
+    }
+    return best;
+  }
+
+  /**
+   * What a reference path names, seen from a table: the same file's classes, imported
+   * names, `module.Table`, `Master.Part`, and `master` inside a part.
+   */
+  resolveTable(fromFile: string, fromTable: string | undefined, path: readonly string[]): IndexedTable | undefined {
+    const file = this.files.get(toKey(fromFile));
+    if (!file || path.length === 0) return undefined;
+    let entity: Entity | undefined;
+    const from = fromTable !== undefined ? file.byName.get(fromTable) : undefined;
+    if (path[0] === 'master' && from?.master) {
+      const m = file.byName.get(from.master);
+      entity = m ? { kind: 'table', table: m } : undefined;
+    } else {
+      entity = this.lookup(file, path[0], new Set());
+    }
+    for (let k = 1; entity && k < path.length; k++) entity = this.member(entity, path[k], new Set());
+    if (entity?.kind !== 'table' || !this.tierOf(entity.table)) return undefined;
+    return entity.table;
+  }
+
+  /** `ResolvedTable` data for validation: the heading with inherited keys. */
+  resolve(fromFile: string, fromTable: string | undefined, path: readonly string[]): ResolvedTable | undefined {
+    const t = this.resolveTable(fromFile, fromTable, path);
+    return t ? this.heading(t) : undefined;
+  }
+
+  /** The resolved heading of a table (undefined when its definition is built at run time). */
+  heading(table: IndexedTable): ResolvedTable | undefined {
+    const cached = this.headings.get(table.id);
+    if (cached !== undefined) return cached ?? undefined;
+    if (!table.definition || this.computing.has(table.id)) return undefined; // cycles resolve to nothing
+    this.computing.add(table.id);
+    try {
+      const model = analyze(table.definition.text, this.context(table));
+      const attrs = new Map<string, ResolvedAttribute>();
+      for (const a of model.attributes) {
+        const r: ResolvedAttribute = { name: a.name, type: a.type, nullable: a.nullable, span: a.span };
+        if (a.comment !== undefined) r.comment = a.comment;
+        attrs.set(a.name, r);
+      }
+      const resolved: ResolvedTable = {
+        id: table.id,
+        name: table.name,
+        tier: this.tierOf(table) ?? 'Manual',
+        primaryKey: model.primaryKey.map((n) => attrs.get(n)).filter((a): a is ResolvedAttribute => a !== undefined),
+        attributes: [...attrs.values()],
+      };
+      if (model.tableComment !== undefined) resolved.comment = model.tableComment;
+      this.headings.set(table.id, resolved);
+      return resolved;
+    } finally {
+      this.computing.delete(table.id);
+    }
+  }
+
+  /** The validation context of one table: its class, tier, master and a resolver through the index. */
+  context(table: IndexedTable): ValidationContext {
+    const ctx: ValidationContext = {
+      className: table.className,
+      resolve: (path) => this.resolve(table.path, table.name, path),
+    };
+    const tier = this.tierOf(table);
+    if (tier) ctx.tier = tier;
+    if (table.master) ctx.masterName = table.master.split('.').pop()!;
+    return ctx;
+  }
+
+  // ---- diagnostics --------------------------------------------------------------------
+
+  /** Diagnostics of every definition in a file, at host positions. */
+  check(path: string): HostDiagnostic[] {
+    const file = this.files.get(toKey(path));
+    if (!file) return [];
+    const out: HostDiagnostic[] = [];
+    for (const t of file.tables) {
+      if (!t.definition || !this.tierOf(t)) continue;
+      const def = t.definition;
+      for (const d of checkText(def.text, this.context(t))) {
+        const span = def.map.spanToHost(d.span);
+        const hd: HostDiagnostic = {
+          path: file.path,
+          table: t.name,
+          tableId: t.id,
+          code: d.code,
+          severity: d.severity,
+          message: d.message,
+          start: span.start,
+          end: span.end,
+          range: this.range(file, span),
+          diagnostic: d,
+        };
+        if (d.tags) hd.tags = d.tags;
+        if (d.related?.length) {
+          hd.related = [];
+          for (const r of d.related) {
+            const other = r.table ? this.table(r.table) : t;
+            const otherFile = other ? this.files.get(toKey(other.path)) : undefined;
+            if (!other?.definition || !otherFile) continue;
+            const s = other.definition.map.spanToHost(r.span);
+            hd.related.push({ message: r.message, path: otherFile.path, start: s.start, end: s.end, range: this.range(otherFile, s) });
+          }
+        }
+        if (d.fixes?.length) {
+          hd.fixes = d.fixes.map((f) => ({
+            title: f.title,
+            ...(f.preferred ? { preferred: true } : {}),
+            edits: f.edits.map((e) => {
+              const s = def.map.spanToHost(e.span);
+              return { path: file.path, start: s.start, end: s.end, range: this.range(file, s), newText: encodeForHost(e.newText, def.style) };
+            }),
+          }));
+        }
+        out.push(hd);
+      }
+    }
+    return out;
+  }
+
+  /** 0-based line/character of host offsets in an indexed file. */
+  rangeOf(path: string, span: Span): Range | undefined {
+    const file = this.files.get(toKey(path));
+    return file ? this.range(file, span) : undefined;
+  }
+
+  private range(file: FileEntry, span: Span): Range {
+    file.lines ??= new LineIndex(file.text);
+    return file.lines.range(span.start, span.end);
+  }
+
+  // ---- dependencies -------------------------------------------------------------------
+
+  /** Tables whose definitions reference this one (`-> it`). */
+  referencingTables(table: IndexedTable): IndexedTable[] {
+    const g = this.dependencyGraph();
+    return [...(g.children.get(table.id) ?? [])].map((id) => this.table(id)).filter((t): t is IndexedTable => !!t);
+  }
+
+  /** The tables this one references, resolved. */
+  referencedTables(table: IndexedTable): ResolvedReference[] {
+    if (!table.definition) return [];
+    const out: ResolvedReference[] = [];
+    for (const r of extractReferences(table.definition.text)) {
+      const t = this.resolveTable(table.path, table.name, r.path);
+      if (t) out.push({ table: t, path: r.path });
+    }
+    return out;
+  }
+
+  /**
+   * Other files whose checks depend on this file's tables: descendants through foreign
+   * keys (keys are inherited down the chain), and files with references that do not
+   * resolve but end in one of this file's table names.
+   */
+  dependentFiles(path: string): string[] {
+    const key = toKey(path);
+    const file = this.files.get(key);
+    if (!file) return [];
+    const g = this.dependencyGraph();
+    const seen = new Set<string>();
+    const queue = file.tables.map((t) => t.id);
+    while (queue.length) {
+      const id = queue.pop()!;
+      for (const c of g.children.get(id) ?? []) {
+        if (seen.has(c)) continue;
+        seen.add(c);
+        queue.push(c);
+      }
+    }
+    const out = new Set<string>();
+    for (const id of seen) {
+      const t = this.table(id);
+      if (t && toKey(t.path) !== key) out.add(t.path);
+    }
+    for (const t of file.tables) {
+      const last = t.name.split('.').pop()!;
+      for (const k of g.unresolved.get(last) ?? []) if (k !== key) out.add(this.files.get(k)?.path ?? k);
+    }
+    return [...out];
+  }
+
+  private dependencyGraph(): { children: Map<string, Set<string>>; unresolved: Map<string, Set<string>> } {
+    if (this.graph) return this.graph;
+    const children = new Map<string, Set<string>>();
+    const unresolved = new Map<string, Set<string>>();
+    for (const f of this.files.values()) {
+      for (const t of f.tables) {
+        if (!t.definition) continue;
+        for (const r of extractReferences(t.definition.text)) {
+          const parent = this.resolveTable(f.path, t.name, r.path);
+          if (parent) {
+            let set = children.get(parent.id);
+            if (!set) children.set(parent.id, (set = new Set()));
+            set.add(t.id);
+          } else {
+            const last = r.path[r.path.length - 1];
+            let set = unresolved.get(last);
+            if (!set) unresolved.set(last, (set = new Set()));
+            set.add(f.key);
+          }
+        }
+      }
+    }
+    this.graph = { children, unresolved };
+    return this.graph;
+  }
+
+  // ---- internals ----------------------------------------------------------------------
+
+  private invalidate(): void {
+    this.headings = new Map();
+    this.graph = undefined;
+  }
+
+  private build(path: string, key: string, text: string, language: HostLanguage): FileEntry {
+    const scan = scanHost(text, language);
+    const module = language === 'python' ? this.modules.pythonModuleName(key) : key.replace(/\.[cm]?[jt]sx?$/, '');
+    const tables: IndexedTable[] = [];
+    const byName = new Map<string, IndexedTable>();
+    const hostTables = scan.tables;
+    for (const h of hostTables) {
+      let name = h.className;
+      let master: string | undefined;
+      if (h.masterName) {
+        // Nested (Python) or static-field (TS) parts are named through their master;
+        // a top-level part with a `static master = X` marker keeps its own name.
+        const enclosing = hostTables.find((m) => m !== h && m.className === h.masterName && m.span.start <= h.span.start && m.span.end >= h.span.end);
+        if (enclosing) {
+          const masterTable = tables.find((t) => t.host === enclosing);
+          master = masterTable ? masterTable.name : enclosing.className;
+          name = `${master}.${h.className}`;
+        } else {
+          master = h.masterName;
+        }
+      }
+      const t: IndexedTable = {
+        id: `${path}#${name}`,
+        name,
+        className: h.className,
+        module,
+        path,
+        language,
+        parts: [],
+        host: h,
+      };
+      if (h.tier) t.tier = h.tier;
+      if (master) t.master = master;
+      if (h.definition) t.definition = h.definition;
+      tables.push(t);
+      byName.set(name, t);
+    }
+    for (const t of tables) {
+      if (!t.master) continue;
+      const m = byName.get(t.master);
+      if (!m) continue;
+      m.parts.push(t.name);
+      // `Master.Part` also names a top-level part declared with a master marker.
+      const alias = `${m.name}.${t.className}`;
+      if (!byName.has(alias)) byName.set(alias, t);
+    }
+    const signature = JSON.stringify([
+      scan.tables.map((h) => [h.className, h.tier, h.masterName, h.bases, h.dynamicDefinition, h.definition?.text]),
+      scan.imports.map((i) => [i.module, i.name, i.local, i.reexport]),
+    ]);
+    return { path, key, language, text, scan, tables, byName, signature };
+  }
+
+  /** The tier, inheriting from a base class that is a table class of the project. */
+  private tierOf(t: IndexedTable, depth = 0): Tier | undefined {
+    if (t.tier || depth > 8) return t.tier;
+    for (const base of t.host.bases) {
+      const parent = this.resolveBase(t, base);
+      const tier = parent && parent !== t ? this.tierOf(parent, depth + 1) : undefined;
+      if (tier) return tier;
+    }
+    return undefined;
+  }
+
+  private resolveBase(t: IndexedTable, base: string): IndexedTable | undefined {
+    const path = base.replace(/<.*$|\(.*$/, '').split('.');
+    if (path.some((p) => !/^[A-Za-z_$][\w$]*$/.test(p))) return undefined;
+    const file = this.files.get(toKey(t.path));
+    if (!file) return undefined;
+    let e = this.lookup(file, path[0], new Set());
+    for (let k = 1; e && k < path.length; k++) e = this.member(e, path[k], new Set());
+    return e?.kind === 'table' ? e.table : undefined;
+  }
+
+  /** A name in a file's own scope: its classes, then its imports (the last binding wins), then star imports. */
+  private lookup(file: FileEntry, name: string, seen: Set<string>): Entity | undefined {
+    const guard = `${file.key}|${name}`;
+    if (seen.has(guard)) return undefined;
+    seen.add(guard);
+    const own = file.byName.get(name);
+    if (own) return { kind: 'table', table: own };
+    const imports = file.scan.imports;
+    for (let k = imports.length - 1; k >= 0; k--) {
+      const imp = imports[k];
+      if (imp.local === name && imp.name !== '*') {
+        const e = this.binding(file, imp, seen);
+        if (e) return e;
+      }
+    }
+    for (const imp of imports) {
+      if (imp.name !== '*') continue;
+      const mod = this.moduleOf(file, imp.module);
+      const e = mod ? this.member({ kind: 'module', ref: mod }, name, seen) : undefined;
+      if (e) return e;
+    }
+    return undefined;
+  }
+
+  private moduleOf(file: FileEntry, spec: string): ModuleRef | undefined {
+    return file.language === 'python' ? this.modules.resolvePython(file.key, spec) : this.modules.resolveScript(file.key, spec);
+  }
+
+  private binding(file: FileEntry, imp: HostImport, seen: Set<string>): Entity | undefined {
+    const mod = this.moduleOf(file, imp.module);
+    if (!mod) return undefined;
+    if (imp.name === undefined) return { kind: 'module', ref: mod };
+    if (imp.name === 'default') {
+      // Which class is the default export is not tracked; the imported name usually matches.
+      return this.member({ kind: 'module', ref: mod }, imp.local, seen);
+    }
+    return this.member({ kind: 'module', ref: mod }, imp.name, seen);
+  }
+
+  /** `entity.name`: a part of a table, or a table, submodule or re-exported name of a module. */
+  private member(entity: Entity, name: string, seen: Set<string>): Entity | undefined {
+    if (entity.kind === 'table') {
+      const t = entity.table;
+      const file = this.files.get(toKey(t.path));
+      const part = file?.byName.get(`${t.name}.${name}`);
+      return part ? { kind: 'table', table: part } : undefined;
+    }
+    const { ref } = entity;
+    const file = ref.file ? this.files.get(ref.file) : undefined;
+    if (file) {
+      const own = file.byName.get(name);
+      if (own) return { kind: 'table', table: own };
+    }
+    if (ref.dir !== undefined) {
+      const child = this.modules.pythonChild(ref.dir, name);
+      if (child) return { kind: 'module', ref: child };
+    }
+    if (file) {
+      const guard = `${file.key}|.${name}`;
+      if (seen.has(guard)) return undefined;
+      seen.add(guard);
+      // Python: any name bound in the module is an attribute; TS/JS: only re-exports.
+      const imports = file.scan.imports;
+      for (let k = imports.length - 1; k >= 0; k--) {
+        const imp = imports[k];
+        if ((file.language === 'python' || imp.reexport) && imp.local === name && imp.name !== '*') {
+          const e = this.binding(file, imp, seen);
+          if (e) return e;
+        }
+      }
+      for (const imp of imports) {
+        if (imp.name !== '*' || (file.language !== 'python' && !imp.reexport)) continue;
+        const mod = this.moduleOf(file, imp.module);
+        const e = mod ? this.member({ kind: 'module', ref: mod }, name, seen) : undefined;
+        if (e) return e;
+      }
+    }
+    return undefined;
+  }
+}
+
+function union(a: string[], b: string[]): string[] {
+  return [...new Set([...a, ...b])];
+}
