@@ -8,7 +8,8 @@
 // The tests' module exports run(); the workbench reports its outcome through
 // codeAutomationExit. Tests can ask for a screenshot of the window by creating
 // `<DJ_VSCODE_SCREENSHOT_DIR>/<name>.request`; the launcher answers with `<name>.png`.
-// They can type into the window like a user with `<name>.keys` ({"text", "enter"}).
+// They can type into the window like a user with `<name>.keys` ({"text", "enter",
+// "waitFor": a CSS selector that must be visible first, e.g. the quick input}).
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -187,7 +188,9 @@ export async function runOffline({
             // prompt, a quick pick). The file is removed once the keys are sent.
             const file = join(screenshotsDir, f);
             try {
-              const { text, enter } = JSON.parse(readFileSync(file, 'utf8'));
+              const { text, enter, waitFor } = JSON.parse(readFileSync(file, 'utf8'));
+              // Typing before the prompt has focus would send the keys to the editor.
+              if (waitFor) await page.waitForSelector(waitFor, { state: 'visible', timeout: 15_000 });
               await page.keyboard.type(String(text ?? ''));
               if (enter) await page.keyboard.press('Enter');
             } catch (e) {

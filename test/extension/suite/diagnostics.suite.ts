@@ -33,6 +33,16 @@ suite('Diagnostics', () => {
     });
   }
 
+  test('an unknown type is an error in a Python cell of a notebook', async () => {
+    const notebook = await vscode.workspace.openNotebookDocument(fixtureUri('notebook.ipynb'));
+    await vscode.window.showNotebookDocument(notebook);
+    const cell = notebook.getCells().find((c) => c.kind === vscode.NotebookCellKind.Code && c.document.languageId === 'python');
+    assert.ok(cell, 'the notebook has no Python code cell');
+    const line = lineOf(cell.document, 'flaot32');
+    await waitFor(`an error on line ${line + 1} of the notebook cell`, () => errorsOn(cell.document.uri, line));
+    await screenshot('diagnostic-notebook');
+  });
+
   test('an edit that breaks a valid definition is reported, and fixing it clears the error', async () => {
     const editor = await openInEditor(fixtureUri('pipeline', 'subject.py'));
     const doc = editor.document;

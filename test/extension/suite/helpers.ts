@@ -83,11 +83,17 @@ export function canTypeIntoWindow(): boolean {
   return !!process.env.DJ_VSCODE_SCREENSHOT_DIR;
 }
 
-/** Types into whatever has focus in the window, as a user would, then presses Enter. */
-export async function typeIntoWindow(name: string, text: string): Promise<void> {
+/** The quick input (input boxes, quick picks) of the workbench, once it is open. */
+export const QUICK_INPUT = '.quick-input-widget .quick-input-box input';
+
+/**
+ * Types into the window as a user would, then presses Enter; with `whenVisible`, only once
+ * that element (a CSS selector, e.g. QUICK_INPUT) is visible.
+ */
+export async function typeIntoWindow(name: string, text: string, whenVisible?: string): Promise<void> {
   const dir = process.env.DJ_VSCODE_SCREENSHOT_DIR;
   if (!dir) throw new Error('this launcher cannot type into the window');
   const file = join(dir, `${name}.keys`);
-  writeFileSync(file, JSON.stringify({ text, enter: true }));
-  await waitFor(`typing ${name}`, () => (existsSync(file) ? undefined : true), 15_000);
+  writeFileSync(file, JSON.stringify({ text, enter: true, waitFor: whenVisible }));
+  await waitFor(`typing ${name}`, () => (existsSync(file) ? undefined : true), 25_000);
 }

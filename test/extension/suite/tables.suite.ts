@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import { Connection } from '../../../runtime/connection/index';
 import type { TablesNode } from '../../../client/views/tablesTree';
-import { EXTENSION_ID, activatedApi, canTypeIntoWindow, screenshot, sleep, typeIntoWindow, waitFor, workspaceRoot } from './helpers';
+import { EXTENSION_ID, QUICK_INPUT, activatedApi, canTypeIntoWindow, screenshot, sleep, typeIntoWindow, waitFor, workspaceRoot } from './helpers';
 
 const SCHEMA = 'vscode_lab';
 
@@ -42,9 +42,7 @@ async function connectTyping(password: string): Promise<boolean> {
   const result = vscode.commands.executeCommand<boolean>('datajoint.connect');
   if (!process.env.DJ_PASS) {
     await waitFor('the connection attempt', () => (api.connection.state === 'connecting' ? true : undefined));
-    // The input box takes a moment to open and take focus.
-    await sleep(1500);
-    await typeIntoWindow('password', password);
+    await typeIntoWindow('password', password, QUICK_INPUT);
   }
   return (await result) ?? false;
 }
