@@ -53,10 +53,15 @@ function definition(i: number): string {
   for (let k = 0; k < keys; k++) lines.push(`${pick(NAMES)}_k${k} : ${pick(['int32', 'int16', 'varchar(32)', 'uuid', 'date'])}${pick(COMMENTS)}`);
   lines.push(rnd(5) === 0 ? '--- secondary attributes' : '---');
   const n = 2 + rnd(8);
-  for (let a = 0; a < n; a++) lines.push(attribute(`${pick(NAMES)}_${a}`, false));
+  const names: string[] = [];
+  for (let a = 0; a < n; a++) {
+    const line = attribute(`${pick(NAMES)}_${a}`, false);
+    lines.push(line);
+    if (!/json|blob|attach|npy|object|filepath|bytes/.test(line)) names.push(line.split(/[ =]/)[0]!);
+  }
   if (rnd(3) === 0) lines.push(`-> [nullable] ${pick(parents).name}`);
-  if (rnd(4) === 0) lines.push(`index(${lines.length > 3 ? `${pick(NAMES)}_0` : 'x'})`);
-  if (rnd(6) === 0) lines.push(`unique index (${pick(NAMES)}_1)`);
+  if (rnd(4) === 0 && names.length) lines.push(`index(${pick(names)})`);
+  if (rnd(6) === 0 && names.length > 1) lines.push(`unique index (${names.slice(0, 2).join(', ')})`);
   return lines.map((l) => (rnd(4) === 0 ? `    ${l}` : l)).join('\n');
 }
 

@@ -224,11 +224,10 @@ function coreInfo(text: string, core: CoreTypeName, m: RegExpMatchArray | null):
   return info;
 }
 
-/** The canonical spelling of a core type written in another case or with a space before `(`. */
-function canonicalCore(text: string, core: CoreTypeName): string {
-  const lower = text.replace(/^([A-Za-z0-9]+)\s*\(/, (_w, name: string) => `${name.toLowerCase()}(`);
-  if (lower === text) return core === 'json' ? 'json' : text.toLowerCase();
-  return lower;
+/** The canonical spelling of a core type written in another case or with a space before `(`; arguments (enum values) keep their case. */
+function canonicalCore(text: string): string {
+  const m = /^([A-Za-z0-9]+)\s*\(/.exec(text);
+  return m ? m[1]!.toLowerCase() + text.slice(m[0].length - 1) : text.toLowerCase();
 }
 
 // ---- native ----------------------------------------------------------------------------
@@ -394,7 +393,7 @@ export function classifyType(type: TypeRef | string): TypeInfo {
     const m = text.match(re);
     if (!m) continue;
     const info = coreInfo(text, core, m);
-    const canonical = canonicalCore(text, core);
+    const canonical = canonicalCore(text);
     // adapters: core_type_to_sql looks names up case-sensitively and expects `name(`
     // with no space; only datetime (3) happens to work (reference §1.9).
     if (canonical !== text && !(core === 'datetime' && text.toLowerCase() === text)) {

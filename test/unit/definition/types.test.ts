@@ -17,6 +17,8 @@ test('core types map to SQL for both dialects', () => {
     assert.deepEqual(info.sql, { mysql, postgresql: pg }, text);
   }
   assert.deepEqual(classifyType("enum('a,b', 'it''s', \"x#y\")").enumValues, ['a,b', "it's", 'x#y']);
+  assert.equal(classifyType("enum('M', 'F')").category, 'core', 'enum values keep their case');
+  assert.equal(classifyType("ENUM('M', 'F')").spelling, "enum('M', 'F')");
   assert.deepEqual(classifyType('decimal(5,2)').digits, { precision: 5, scale: 2 });
   assert.equal(classifyType('datetime (3)').category, 'core', 'datetime (3) works in the reference');
 });
