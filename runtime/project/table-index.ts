@@ -64,6 +64,8 @@ export class TableIndex {
   private headings = new Map<string, ResolvedTable | null>();
   private readonly computing = new Set<string>();
   private graph?: { children: Map<string, Set<string>>; unresolved: Map<string, Set<string>> };
+  /** Inherited tiers depend on other files: recomputed after any change. */
+  private tiersStale = true;
 
   constructor(options: TableIndexOptions = {}) {
     this.modules = new ModuleResolver(
@@ -372,6 +374,20 @@ export class TableIndex {
   private invalidate(): void {
     this.headings = new Map();
     this.graph = undefined;
+    this.tiersStale = true;
+  }
+
+  /** Fills `tier` of every table, inheriting through project base classes. */
+  private refreshTiers(): void {
+    if (!this.tiersStale) return;
+    this.tiersStale = false;
+    for (const f of this.files.values()) {
+      for (const t of f.tables) {
+        const tier = this.ownOrInheritedTier(t, 0);
+        if (tier) t.tier = tier;
+        else delete t.tier;
+      }
+    }
   }
 
   private build(path: string, key: string, text: string, language: HostLanguage): FileEntry {
@@ -405,7 +421,6 @@ export class TableIndex {
         parts: [],
         host: h,
       };
-      if (h.tier) t.tier = h.tier;
       if (master) t.master = master;
       if (h.definition) t.definition = h.definition;
       tables.push(t);
@@ -427,12 +442,17 @@ export class TableIndex {
     return { path, key, language, text, scan, tables, byName, signature };
   }
 
+  private tierOf(t: IndexedTable): Tier | undefined {
+    this.refreshTiers();
+    return t.tier;
+  }
+
   /** The tier, inheriting from a base class that is a table class of the project. */
-  private tierOf(t: IndexedTable, depth = 0): Tier | undefined {
-    if (t.tier || depth > 8) return t.tier;
+  private ownOrInheritedTier(t: IndexedTable, depth: number): Tier | undefined {
+    if (t.host.tier || depth > 8) return t.host.tier;
     for (const base of t.host.bases) {
       const parent = this.resolveBase(t, base);
-      const tier = parent && parent !== t ? this.tierOf(parent, depth + 1) : undefined;
+      const tier = parent && parent !== t ? this.ownOrInheritedTier(parent, depth + 1) : undefined;
       if (tier) return tier;
     }
     return undefined;

@@ -21,7 +21,7 @@ class Subject(dj.Manual):
     ---
     -> Species
     -> Lab
-    sex : enum('F', 'M', 'U')
+    sex : enum('female', 'male', 'unknown')
     date_of_birth = null : date
     subject_notes = '' : varchar(4000)
     """

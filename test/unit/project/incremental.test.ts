@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TableIndex } from '../../../runtime/project';
+
+const subject = (key: string): string => `class Subject(dj.Manual):\n    definition = """\n    ${key}\n    """\n`;
+const SESSION = 'from .subject import Subject\nclass Session(dj.Manual):\n    definition = """\n    -> Subject\n    session : int32\n    """\n';
+const STATS = 'from . import session\nclass Stats(dj.Computed):\n    definition = """\n    -> session.Session\n    ---\n    n : int32\n    """\n';
+
+function project(): TableIndex {
+  const index = new TableIndex();
+  index.setFile('/p/subject.py', subject('subject_id : int32'));
+  index.setFile('/p/session.py', SESSION);
+  index.setFile('/p/stats.py', STATS);
+  index.setFile('/p/unrelated.py', 'class Other(dj.Lookup):\n    definition = "o : int32"\n');
+  return index;
+}
+
+const keyOf = (index: TableIndex, id: string): string[] => index.heading(index.table(id)!)!.primaryKey.map((a) => a.name);
+
+test('reverse dependencies are transitive and leave unrelated files alone', () => {
+  const index = project();
+  assert.deepEqual(index.dependentFiles('/p/subject.py').sort(), ['/p/session.py', '/p/stats.py']);
+  assert.deepEqual(index.dependentFiles('/p/session.py'), ['/p/stats.py']);
+  assert.deepEqual(index.dependentFiles('/p/stats.py'), []);
+  const subjectTable = index.table('/p/subject.py#Subject')!;
+  assert.deepEqual(index.referencingTables(subjectTable).map((t) => t.name), ['Session']);
+  assert.deepEqual(index.referencedTables(index.table('/p/stats.py#Stats')!).map((r) => [r.table.id, r.path.join('.')]), [['/p/session.py#Session', 'session.Session']]);
+});
+
+test('an edit to a definition updates the headings downstream and names the files to re-check', () => {
+  const index = project();
+  assert.deepEqual(keyOf(index, '/p/stats.py#Stats'), ['subject_id', 'session']);
+  const affected = index.updateFile('/p/subject.py', subject('animal : varchar(16)'));
+  assert.deepEqual(affected.sort(), ['/p/session.py', '/p/stats.py']);
+  assert.deepEqual(keyOf(index, '/p/stats.py#Stats'), ['animal', 'session']);
+  // An edit outside every definition changes no table: nothing else to re-check.
+  assert.deepEqual(index.updateFile('/p/subject.py', '# owner: lab\n' + subject('animal : varchar(16)')), []);
+  assert.equal(index.updateFile('/p/subject.py', '# owner: lab\n' + subject('animal : varchar(16)')).length, 0, 'same text');
+});
+
+test('removing and re-adding a file turns references unresolved and back', () => {
+  const index = project();
+  assert.deepEqual(index.check('/p/session.py'), []);
+  assert.deepEqual(index.removeFile('/p/subject.py').sort(), ['/p/session.py', '/p/stats.py']);
+  assert.deepEqual(index.check('/p/session.py').map((d) => d.code), ['DJ303']);
+  assert.ok(!index.hasFile('/p/subject.py'));
+  // The new file declares a name that an unresolved reference was waiting for.
+  const affected = index.updateFile('/p/subject.py', subject('subject_id : int32'));
+  assert.ok(affected.includes('/p/session.py'), JSON.stringify(affected));
+  assert.deepEqual(index.check('/p/session.py'), []);
+  assert.deepEqual(keyOf(index, '/p/stats.py#Stats'), ['subject_id', 'session']);
+});
+
+test('tableAt finds the table under a host offset (class or definition)', () => {
+  const index = project();
+  const text = SESSION;
+  assert.equal(index.tableAt('/p/session.py', text.indexOf('session : int32'))?.name, 'Session');
+  assert.equal(index.tableAt('/p/session.py', text.indexOf('class Session'))?.name, 'Session');
+  assert.equal(index.tableAt('/p/session.py', 0), undefined);
+});

@@ -1,0 +1,139 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TableIndex } from '../../../runtime/project';
+
+const py = (...lines: string[]): string => lines.join('\n') + '\n';
+
+function pythonProject(): TableIndex {
+  const index = new TableIndex({ roots: ['/repo'] });
+  index.setFile('/repo/pipeline/__init__.py', '');
+  index.setFile(
+    '/repo/pipeline/subject.py',
+    py(
+      'import datajoint as dj',
+      'schema = dj.Schema("s")',
+      '@schema',
+      'class Subject(dj.Manual):',
+      '    definition = """',
+      '    subject_id : int32',
+      '    ---',
+      '    name : varchar(32)',
+      '    """',
+      'class Base(dj.Computed):',
+      '    pass',
+    ),
+  );
+  index.setFile(
+    '/repo/pipeline/acquisition.py',
+    py(
+      'import datajoint as dj',
+      'from . import subject',
+      '@schema',
+      'class Session(dj.Manual):',
+      '    definition = """',
+      '    -> subject.Subject',
+      '    session_idx : int16',
+      '    """',
+      '    class Trial(dj.Part):',
+      '        definition = """',
+      '        -> master',
+      '        trial : int32',
+      '        """',
+    ),
+  );
+  index.setFile(
+    '/repo/pipeline/processing.py',
+    py(
+      'import datajoint as dj',
+      'from .acquisition import Session as Sess',
+      'import pipeline.subject as subj',
+      'from pipeline import acquisition',
+      'from .subject import *',
+      'class TrialStats(Base):',
+      '    definition = """',
+      '    -> Sess.Trial',
+      '    ---',
+      '    -> subj.Subject.proj(handler="subject_id")',
+      '    mean : float64',
+      '    """',
+      'class SessionStats(dj.Computed):',
+      '    definition = """',
+      '    -> acquisition.Session',
+      '    ---',
+      '    -> [nullable] Subject.proj(owner="subject_id")',
+      '    """',
+    ),
+  );
+  return index;
+}
+
+test('python: module names from package folders, parts named through their master', () => {
+  const index = pythonProject();
+  assert.deepEqual(
+    index.tables().map((t) => [t.module, t.name, t.tier, t.master ?? '']),
+    [
+      ['pipeline.subject', 'Subject', 'Manual', ''],
+      ['pipeline.subject', 'Base', 'Computed', ''],
+      ['pipeline.acquisition', 'Session', 'Manual', ''],
+      ['pipeline.acquisition', 'Session.Trial', 'Part', 'Session'],
+      ['pipeline.processing', 'TrialStats', 'Computed', ''],
+      ['pipeline.processing', 'SessionStats', 'Computed', ''],
+    ],
+  );
+  const session = index.table('/repo/pipeline/acquisition.py#Session')!;
+  assert.deepEqual(session.parts, ['Session.Trial']);
+});
+
+test('python: relative, absolute, aliased and star imports resolve; keys are inherited through the chain', () => {
+  const index = pythonProject();
+  const keys = (file: string, table: string, path: string[]): string[] | undefined =>
+    index.resolve(file, table, path)?.primaryKey.map((a) => a.name);
+  const proc = '/repo/pipeline/processing.py';
+  assert.deepEqual(keys('/repo/pipeline/acquisition.py', 'Session', ['subject', 'Subject']), ['subject_id']);
+  assert.deepEqual(keys('/repo/pipeline/acquisition.py', 'Session.Trial', ['master']), ['subject_id', 'session_idx']);
+  assert.deepEqual(keys(proc, 'TrialStats', ['Sess', 'Trial']), ['subject_id', 'session_idx', 'trial']);
+  assert.deepEqual(keys(proc, 'TrialStats', ['subj', 'Subject']), ['subject_id']);
+  assert.deepEqual(keys(proc, 'SessionStats', ['acquisition', 'Session', 'Trial']), ['subject_id', 'session_idx', 'trial']);
+  assert.deepEqual(keys(proc, 'SessionStats', ['Subject']), ['subject_id'], 'star import');
+  assert.equal(index.resolve(proc, 'SessionStats', ['master']), undefined, 'master only inside a part');
+  assert.equal(index.resolveTable(proc, 'SessionStats', ['Nope']), undefined);
+  const stats = index.table(`${proc}#TrialStats`)!;
+  const heading = index.heading(stats)!;
+  assert.equal(heading.tier, 'Computed', 'tier inherited from a project base class');
+  assert.deepEqual(
+    heading.attributes.map((a) => a.name),
+    ['subject_id', 'session_idx', 'trial', 'handler', 'mean'],
+  );
+  assert.deepEqual(index.check(proc), []);
+  assert.deepEqual(index.check('/repo/pipeline/acquisition.py'), []);
+});
+
+test('python: diagnostics are placed at host positions, escapes included', () => {
+  const index = pythonProject();
+  const src = py(
+    'from . import subject',
+    'class Bad(dj.Manual):',
+    '    definition = "-> subject.Subjekt\\nx : int32\\ny : int32\\nx : int64"',
+  );
+  index.setFile('/repo/pipeline/bad.py', src);
+  const diags = index.check('/repo/pipeline/bad.py');
+  const unresolved = diags.find((d) => d.code === 'DJ303')!;
+  assert.equal(unresolved.severity, 'warning');
+  assert.equal(src.slice(unresolved.start, unresolved.end), 'subject.Subjekt');
+  assert.deepEqual(unresolved.range, { start: { line: 2, character: 21 }, end: { line: 2, character: 36 } });
+  const dup = diags.find((d) => d.code === 'DJ206')!;
+  assert.equal(src.slice(dup.start, dup.end), 'x');
+  assert.equal(dup.start, src.lastIndexOf('x : int64'));
+  assert.equal(dup.related?.[0]?.start, src.indexOf('x : int32'));
+});
+
+test('python: a reference cycle terminates: the table closing the cycle is left unresolved', () => {
+  const index = new TableIndex();
+  index.setFile('/c/a.py', py('class A(dj.Manual):', '    definition = "-> B\\na : int32"', 'class B(dj.Manual):', '    definition = "-> A\\nb : int32"'));
+  const a = index.table('/c/a.py#A')!;
+  const b = index.table('/c/a.py#B')!;
+  // A's heading is computed first: B, computed from inside it, cannot see A again.
+  assert.deepEqual(index.heading(a)!.primaryKey.map((x) => x.name), ['b', 'a']);
+  assert.deepEqual(index.heading(b)!.primaryKey.map((x) => x.name), ['b']);
+  assert.ok(Array.isArray(index.check('/c/a.py')));
+});
