@@ -284,9 +284,10 @@ export class JobQueue {
   private async claimInOneTrip(who: WorkerIdentity, prio: string, prioParams: unknown[], completing?: Completion): Promise<Key | undefined> {
     const vars = this.keyNames.map((_, i) => `@dj_claim_${i}`);
     const done = completing ? this.completionSql(completing) : undefined;
+    // The previous job's completion shares the claim's transaction: one commit, not two.
     const sql =
-      (done ? `${done.sql}; ` : '') +
       `SET ${vars.map((v) => `${v} = NULL`).join(', ')}; START TRANSACTION; ` +
+      (done ? `${done.sql}; ` : '') +
       `SELECT ${this.keyNames.map(qi).join(', ')} INTO ${vars.join(', ')} FROM ${this.fullName} ` +
       `WHERE status = 'pending' AND scheduled_time <= CURRENT_TIMESTAMP(3)${prio} ` +
       'ORDER BY priority, scheduled_time LIMIT 1 FOR UPDATE SKIP LOCKED; ' +
