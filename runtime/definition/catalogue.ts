@@ -51,7 +51,7 @@ const entries = [
   { code: 'DJ216', group: 'attribute', severity: 'warning', title: 'unknown codec', message: 'Codec `<{name}>` is not a built-in codec; declaration fails unless it is registered', reference: ['D15'] },
   { code: 'DJ217', group: 'attribute', severity: 'warning', title: 'timestamp precision', message: 'On MySQL 8 the default of `{type}` needs the same precision: write `CURRENT_TIMESTAMP({precision})`', reference: ['§3.3', '§11.3#22'] },
   { code: 'DJ218', group: 'attribute', severity: 'warning', title: 'comment characters', message: 'Comment contains {chars}: DataJoint for Python cannot declare this table (the characters break its DDL)', reference: ['§3.3', '§11.3#7'] },
-  { code: 'DJ219', group: 'attribute', severity: 'error', title: 'double-quoted enum value', message: 'Enum values must use single quotes: double quotes break the column comment', reference: ['§2.2', '§3.3'] },
+  { code: 'DJ219', group: 'attribute', severity: 'warning', title: 'double-quoted enum value', message: 'Enum value in double quotes: DataJoint for Python cannot declare this table (the quotes break its column comment); use single quotes', reference: ['§2.2', '§3.3'] },
   { code: 'DJ220', group: 'attribute', severity: 'error', title: 'name too long', message: 'Attribute name `{name}` is longer than 64 characters', reference: ['§1.4'] },
   { code: 'DJ221', group: 'attribute', severity: 'error', title: 'invalid type parameter', message: 'Invalid `{type}`: {detail}', reference: ['§2.2'] },
   { code: 'DJ222', group: 'attribute', severity: 'error', title: 'timestamp default on non-temporal type', message: '`{value}` is only a valid default for datetime attributes, not `{type}`', reference: ['§1.5'] },
