@@ -4,7 +4,7 @@
 // database connection is gone are re-pended (reference notes §7; our decisions at the top).
 import { jobsTableDdl, jobsTableName, lineageTableDdl, truncateErrorMessage, JOB_STATUSES, type JobKeyColumn, type JobStatus } from './definition';
 import { qi, qualified, type Row, type Sql, type SqlSession } from './session';
-import { encodeErrorStack } from './stack';
+import { packErrorStack } from '../blob/index';
 import type { WorkerIdentity } from './identity';
 import { notInTarget, restrictedSource, type KeySource } from '../populate/keysource';
 
@@ -362,7 +362,8 @@ export class JobQueue {
   async error(key: Key, message: string, stack?: string, who?: WorkerIdentity): Promise<void> {
     const where = this.keyWhere(key);
     const msg = truncateErrorMessage(message);
-    const blob = stack !== undefined ? encodeErrorStack(stack) : null;
+    // blob.py: pack(str) — the stack as one blob string, compressed when long, as Python writes it.
+    const blob = stack !== undefined ? packErrorStack(stack) : null;
     const n = await this.session.execute(
       `UPDATE ${this.fullName} SET status = 'error', completed_time = CURRENT_TIMESTAMP(3), error_message = ?, error_stack = ? WHERE ${where.sql}`,
       [msg, blob, ...where.params],

@@ -7,7 +7,7 @@
 import { Option, type Command } from 'commander';
 import { JOB_STATUSES, type JobStatus } from '../../jobs/definition';
 import type { JobRow } from '../../jobs/queue';
-import { decodeErrorStack } from '../../jobs/stack';
+import { errorStackText, unpackBlob } from '../../blob/index';
 import { jsonKey } from '../../populate/events';
 import { TableJobs } from '../../populate/table-jobs';
 import { collect, EXIT_DONE, EXIT_USAGE, failWith, parseCount, parseRestriction } from '../populate/exit';
@@ -57,6 +57,16 @@ export function register(program: Command): void {
     });
 }
 
+/** The stored stack as text (Python's and ours are blob strings); undefined when absent or unreadable. */
+function stackText(data: Uint8Array | null): string | undefined {
+  if (!data) return undefined;
+  try {
+    return errorStackText(unpackBlob(Buffer.from(data.buffer, data.byteOffset, data.byteLength)));
+  } catch {
+    return undefined;
+  }
+}
+
 function keysOf(opts: JobsCliOptions): Array<Record<string, unknown>> | undefined {
   if (!opts.key) return undefined;
   return opts.key.map((k) => {
@@ -102,7 +112,7 @@ async function runJobs(action: Action, arg: string, opts: JobsCliOptions): Promi
         const queue = await jobs.queue();
         const rows = [];
         for (const j of list) {
-          const stack = opts.stack && j.status === 'error' ? decodeErrorStack(await queue.errorStack(j.key)) : undefined;
+          const stack = opts.stack && j.status === 'error' ? stackText(await queue.errorStack(j.key)) : undefined;
           rows.push(jobJson(j, stack));
         }
         out.push({ table: target.name, jobsTable: tableName, schema: target.database, jobs: rows });
