@@ -10,7 +10,7 @@ import type { JobRow } from '../../jobs/queue';
 import { errorStackText, unpackBlob } from '../../blob/index';
 import { jsonKey } from '../../populate/events';
 import { TableJobs } from '../../populate/table-jobs';
-import { collect, EXIT_DONE, EXIT_USAGE, failWith, parseCount, parseRestriction } from '../populate/exit';
+import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_USAGE, failWith, parseCount, parseRestriction } from '../populate/exit';
 import { resolveTargets } from '../populate/targets';
 
 const ACTIONS = ['list', 'retry', 'ignore', 'clear'] as const;
@@ -97,6 +97,7 @@ function jobJson(j: JobRow, stack?: string) {
 }
 
 async function runJobs(action: Action, arg: string, opts: JobsCliOptions): Promise<number> {
+  tolerateClosedStdout();
   let close: (() => Promise<void>) | undefined;
   try {
     const keys = keysOf(opts);

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { populate, MakeError, setWorkerEntry, type PopulateEvent, type PopulateResult } from '../../populate/index';
 import { findTable, loadPipelineModule } from '../../populate/load';
 import { runWorker } from '../../populate/worker';
-import { collect, EXIT_DONE, EXIT_INTERRUPTED, EXIT_KEY_FAILED, failWith, parseCount, parseRestriction } from '../populate/exit';
+import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_INTERRUPTED, EXIT_KEY_FAILED, failWith, parseCount, parseRestriction } from '../populate/exit';
 
 interface PopulateCliOptions {
   restriction?: string[];
@@ -60,7 +60,7 @@ async function runPopulate(modulePath: string, tableName: string, opts: Populate
     // stdout carries the events; whatever make prints goes to stderr.
     for (const m of ['log', 'info', 'debug'] as const) console[m] = (...a: unknown[]) => console.error(...a);
     // A reader that went away (EPIPE) must not crash the run; the jobs still get done.
-    process.stdout.on('error', () => undefined);
+    tolerateClosedStdout();
   }
   // Workers run this same program with its hidden `populate-worker` command.
   setWorkerEntry({ file: process.argv[1]!, args: ['populate-worker'], execArgv: process.execArgv });

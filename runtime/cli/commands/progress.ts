@@ -3,7 +3,7 @@
 // (autopopulate.py: progress) and its jobs by status. Exit 0, or 2 on usage/connection errors.
 import type { Command } from 'commander';
 import { TableJobs } from '../../populate/table-jobs';
-import { collect, EXIT_DONE, failWith, parseRestriction } from '../populate/exit';
+import { collect, tolerateClosedStdout, EXIT_DONE, failWith, parseRestriction } from '../populate/exit';
 import { resolveTargets } from '../populate/targets';
 
 interface ProgressCliOptions {
@@ -26,6 +26,7 @@ export function register(program: Command): void {
 }
 
 async function runProgress(arg: string, opts: ProgressCliOptions): Promise<number> {
+  tolerateClosedStdout();
   let close: (() => Promise<void>) | undefined;
   try {
     const restrictions = (opts.restriction ?? []).map(parseRestriction);

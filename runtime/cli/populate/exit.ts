@@ -46,3 +46,8 @@ export function parseCount(name: string, min = 0): (v: string) => number {
     return n;
   };
 }
+
+/** A reader that went away (`dj jobs … | head`) ends the output, not the command. */
+export function tolerateClosedStdout(): void {
+  if (process.stdout.listenerCount('error') === 0) process.stdout.on('error', () => undefined);
+}
