@@ -41,8 +41,12 @@ export function errorMessage(e: unknown): string {
   return `Error: ${String(e)}`;
 }
 
+// tsx loads a pipeline module under a data: URL that embeds its whole source; frames
+// keep only the file path it carries, so stored stacks stay readable and small.
+const TSX_FRAME = /data:text\/javascript,\S*?\?filePath=([^\s):]+)/g;
+
 function stackOf(e: unknown): string {
-  if (e instanceof Error && e.stack) return e.stack;
+  if (e instanceof Error && e.stack) return e.stack.replace(TSX_FRAME, (_m, path: string) => decodeURIComponent(path).replace(/\?namespace=.*$/, ''));
   return errorMessage(e);
 }
 

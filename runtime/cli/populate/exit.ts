@@ -48,6 +48,9 @@ export function parseCount(name: string, min = 0): (v: string) => number {
 }
 
 /** A reader that went away (`dj jobs … | head`) ends the output, not the command. */
+let tolerating = false;
 export function tolerateClosedStdout(): void {
-  if (process.stdout.listenerCount('error') === 0) process.stdout.on('error', () => undefined);
+  if (tolerating) return;
+  tolerating = true;
+  process.stdout.on('error', () => undefined);
 }

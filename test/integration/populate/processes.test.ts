@@ -240,6 +240,10 @@ test('dj jobs and dj progress, by module and by schema, with --json', async () =
   assert.equal(listed.code, 0);
   const parsed = JSON.parse(listed.s) as Array<{ table: string; jobs: Array<{ key: unknown; errorMessage: string }> }>;
   assert.deepEqual(parsed.map((t) => [t.table, t.jobs.map((j) => [j.key, j.errorMessage])]), [['Analysis', [[{ subject_id: 2 }, 'RangeError: cannot analyse subject 2']]]]);
+  const stacks = await out(['jobs', env.schema, '--status', 'error', '--stack', '--json']);
+  const stack = (JSON.parse(stacks.s) as Array<{ jobs: Array<{ errorStack?: string }> }>)[0]!.jobs[0]!.errorStack ?? '';
+  assert.match(stack, /RangeError: cannot analyse subject 2\n\s+at .*counting\.ts:\d+:\d+/, 'the stored stack names the pipeline file');
+  assert.doesNotMatch(stack, /data:text\/javascript/);
   const progress = await out(['progress', env.schema, '--table', 'Analysis', '--json']);
   assert.equal(progress.code, 0);
   const p = JSON.parse(progress.s) as Array<{ table: string; remaining: number; total: number; jobs: { error: number } }>;
