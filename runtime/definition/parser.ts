@@ -10,7 +10,7 @@ import type {
   AttributeLine, CodecRef, Comment as CommentNode, DefaultValue, Definition, ForeignKeyLine, Identifier, IndexArg,
   IndexLine, Line, Projection, ProjectionItem, Reference, Span, TypeArg, TypeRef,
 } from './ast';
-import type { Diagnostic } from './diagnostic';
+import type { Diagnostic, Fix } from './diagnostic';
 import { makeDiagnostic } from './catalogue';
 
 // Bound once: under tsx every `lexer.X` access would go through a module getter.
@@ -483,11 +483,15 @@ function describe(text: string): string {
   return `\`${short}\``;
 }
 
+function closeFix(at: number, close: string): Fix {
+  return { title: `Add the closing ${close}`, edits: [{ span: { start: at, end: at }, newText: close }], preferred: true };
+}
+
 function checkLiteral(t: IToken, diagnostics: Diagnostic[]): void {
   if ((t.tokenType === StringSQ || t.tokenType === StringDQ) && isUnterminated(t.image)) {
-    diagnostics.push(makeDiagnostic('DJ104', tokenSpan(t), { what: 'string', close: t.image[0]! }));
+    diagnostics.push(makeDiagnostic('DJ104', tokenSpan(t), { what: 'string', close: t.image[0]! }, { fixes: [closeFix(endOf(t), t.image[0]!)] }));
   } else if (t.tokenType === Codec && !t.image.endsWith('>')) {
-    diagnostics.push(makeDiagnostic('DJ104', tokenSpan(t), { what: 'codec type', close: '>' }));
+    diagnostics.push(makeDiagnostic('DJ104', tokenSpan(t), { what: 'codec type', close: '>' }, { fixes: [closeFix(endOf(t), '>')] }));
   }
 }
 
@@ -496,7 +500,8 @@ function checkList(list: ParenList | undefined, diagnostics: Diagnostic[], what:
   for (const t of list.all) checkLiteral(t, diagnostics);
   if (!list.close) {
     const open = list.open;
-    diagnostics.push(makeDiagnostic('DJ104', open ? tokenSpan(open) : { start: 0, end: 0 }, { what, close: ')' }));
+    const last = list.all[list.all.length - 1] ?? open;
+    diagnostics.push(makeDiagnostic('DJ104', open ? tokenSpan(open) : { start: 0, end: 0 }, { what, close: ')' }, { fixes: last ? [closeFix(endOf(last), ')')] : [] }));
   }
 }
 
@@ -594,7 +599,7 @@ function buildForeignKey(raw: Extract<RawLine, { kind: 'foreignKey' }>, source: 
     const end = raw.rb ?? raw.options[raw.options.length - 1] ?? raw.lb;
     node.optionsSpan = joinSpan(raw.lb, end);
     last = end;
-    if (!raw.rb) diagnostics.push(makeDiagnostic('DJ104', tokenSpan(raw.lb), { what: 'option list', close: ']' }));
+    if (!raw.rb) diagnostics.push(makeDiagnostic('DJ104', tokenSpan(raw.lb), { what: 'option list', close: ']' }, { fixes: [closeFix(endOf(end), ']')] }));
     else if (raw.options.length === 0) diagnostics.push(makeDiagnostic('DJ301', node.optionsSpan, { option: '[]' }));
   }
   if (raw.ref && (raw.ref.opens.length || raw.ref.path.length)) {
@@ -634,7 +639,8 @@ function checkReference(raw: RawReference, ref: Reference, diagnostics: Diagnost
     diagnostics.push(makeDiagnostic('DJ106', ref.span, { detail: 'write the referenced table inside the parentheses' }));
   }
   if (raw.opens.length > raw.closes.length) {
-    diagnostics.push(makeDiagnostic('DJ104', tokenSpan(raw.opens[raw.closes.length]!), { what: 'parenthesis', close: ')' }));
+    const missing = raw.opens.length - raw.closes.length;
+    diagnostics.push(makeDiagnostic('DJ104', tokenSpan(raw.opens[raw.closes.length]!), { what: 'parenthesis', close: ')' }, { fixes: [closeFix(ref.span.end, ')'.repeat(missing))] }));
   }
   for (const extra of raw.closes.slice(raw.opens.length)) {
     diagnostics.push(makeDiagnostic('DJ102', tokenSpan(extra), { text: '`)`', detail: ' without a matching `(`' }));
@@ -643,7 +649,10 @@ function checkReference(raw: RawReference, ref: Reference, diagnostics: Diagnost
   if (empty) diagnostics.push(makeDiagnostic('DJ106', { start: empty.span.start - 1, end: empty.span.end }, { detail: 'write a name after the `.`' }));
   if (raw.projList) {
     for (const t of raw.projList.all) checkLiteral(t, diagnostics);
-    if (!raw.projList.close) diagnostics.push(makeDiagnostic('DJ104', tokenSpan(raw.projList.open), { what: 'projection', close: ')' }));
+    if (!raw.projList.close) {
+      const last = raw.projList.all[raw.projList.all.length - 1] ?? raw.projList.open;
+      diagnostics.push(makeDiagnostic('DJ104', tokenSpan(raw.projList.open), { what: 'projection', close: ')' }, { fixes: [closeFix(endOf(last), ')')] }));
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import { makeDiagnostic } from '../catalogue';
 import type { ModelAttribute, TableModel } from '../model';
 import type { ValidationContext } from '../context';
 import { classifyType, type TypeInfo, type TypeReplacement } from '../types';
+import { deleteCharFix } from './fixes';
 
 const NAME = /^[a-z][a-z0-9_]*$/;
 /** Characters that break DataJoint for Python's DDL (reference §3.3): str.format and driver interpolation. */
@@ -220,10 +221,10 @@ function checkDefault(line: AttributeLine, d: DefaultValue, info: TypeInfo, type
   }
 }
 
-function checkComment(line: AttributeLine, out: Diagnostic[]): void {
+function checkComment(line: AttributeLine, source: string, out: Diagnostic[]): void {
   const c = line.comment;
   if (!c) return;
-  if (c.text.startsWith(':')) out.push(makeDiagnostic('DJ205', c.span));
+  if (c.text.startsWith(':')) out.push(makeDiagnostic('DJ205', c.span, {}, { fixes: [deleteCharFix(c.span.start + source.slice(c.span.start, c.span.end).indexOf(':'), 'Remove the colon')] }));
   const found = c.text.match(BREAKING_COMMENT_CHARS);
   if (found) out.push(makeDiagnostic('DJ218', c.span, { chars: describeChars(found) }));
 }
@@ -233,13 +234,13 @@ function checkKeyType(attr: ModelAttribute, type: TypeRef, out: Diagnostic[]): v
   if (attr.inKey && (info.isBlobLike || info.isJson)) out.push(makeDiagnostic('DJ213', type.span, { type: type.text }));
 }
 
-export function validateAttributes(model: TableModel, lines: AttributeLine[], ctx: ValidationContext, out: Diagnostic[]): void {
+export function validateAttributes(model: TableModel, lines: AttributeLine[], source: string, ctx: ValidationContext, out: Diagnostic[]): void {
   const mysql = ctx.dialect !== 'postgresql';
   const declared = new Map<AttributeLine, ModelAttribute>();
   for (const a of model.attributes) if (a.origin === 'declared') declared.set(a.line as AttributeLine, a);
   for (const line of lines) {
     checkName(line, out);
-    checkComment(line, out);
+    checkComment(line, source, out);
     const type = line.type;
     if (!type) continue;
     const attr = declared.get(line);

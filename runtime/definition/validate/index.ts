@@ -11,8 +11,8 @@ import { validateTable } from './table';
 export function validateModel(ast: Definition, model: TableModel, ctx: ValidationContext = {}): Diagnostic[] {
   const out: Diagnostic[] = [];
   const attributeLines = ast.lines.filter((l): l is AttributeLine => l.kind === 'attribute');
-  validateAttributes(model, attributeLines, ctx, out);
-  validateReferences(model, ctx, out);
+  validateAttributes(model, attributeLines, ast.source, ctx, out);
+  validateReferences(model, ast.source, ctx, out);
   validateIndexes(model, out);
   validateTable(ast, model, ctx, out);
   return out;

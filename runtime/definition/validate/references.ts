@@ -7,28 +7,41 @@ import type { ValidationContext } from '../context';
 import type { TableModel } from '../model';
 import { classifyType } from '../types';
 import { checkAttributeName } from './attributes';
+import { removeOptionFix } from './fixes';
 
 const OPTIONS = new Set(['nullable', 'unique']);
 
-function checkOptions(line: ForeignKeyLine, out: Diagnostic[]): void {
+/** A near miss of an option name, for the quick fix. */
+function suggestOption(lower: string): string | undefined {
+  if (lower.startsWith('nul') || lower === 'optional' || lower === 'nulable') return 'nullable';
+  if (lower.startsWith('uni') || lower.startsWith('uniq')) return 'unique';
+  return undefined;
+}
+
+function checkOptions(line: ForeignKeyLine, source: string, out: Diagnostic[]): void {
   const seen = new Set<string>();
   for (const o of line.options) {
     const lower = o.text.toLowerCase();
     if (!OPTIONS.has(lower)) {
-      out.push(makeDiagnostic('DJ301', o.span, { option: o.text }));
+      const suggestion = suggestOption(lower);
+      out.push(makeDiagnostic('DJ301', o.span, { option: o.text }, {
+        fixes: suggestion ? [{ title: `Replace with ${suggestion}`, edits: [{ span: o.span, newText: suggestion }], preferred: true }] : [],
+      }));
       continue;
     }
-    if (seen.has(lower)) out.push(makeDiagnostic('DJ309', o.span, { option: o.text }, { tags: ['unnecessary'] }));
+    if (seen.has(lower)) {
+      out.push(makeDiagnostic('DJ309', o.span, { option: o.text }, { tags: ['unnecessary'], fixes: [removeOptionFix(line, o, source, `Remove the repeated ${o.text}`)] }));
+    }
     seen.add(lower);
     // declare.py: compile_foreign_key — nullable primary dependencies are refused (D11).
-    if (lower === 'nullable' && line.inKey) out.push(makeDiagnostic('DJ302', o.span));
+    if (lower === 'nullable' && line.inKey) out.push(makeDiagnostic('DJ302', o.span, {}, { fixes: [removeOptionFix(line, o, source, 'Remove nullable')] }));
   }
 }
 
-export function validateReferences(model: TableModel, ctx: ValidationContext, out: Diagnostic[]): void {
+export function validateReferences(model: TableModel, source: string, ctx: ValidationContext, out: Diagnostic[]): void {
   for (const fk of model.foreignKeys) {
     const line = fk.line;
-    checkOptions(line, out);
+    checkOptions(line, source, out);
     const ref = line.reference;
     if (!ref || ref.path.length === 0 || ref.path.some((p) => p.text === '')) continue;
     const written = fk.path.join('.');

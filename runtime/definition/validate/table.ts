@@ -6,6 +6,7 @@ import { makeDiagnostic } from '../catalogue';
 import type { Tier, ValidationContext } from '../context';
 import type { TableModel } from '../model';
 import { describeChars } from './attributes';
+import { deleteCharFix, deleteLineFix } from './fixes';
 
 /** Class-level problems have no text in the definition: they point at its start. */
 const START: Span = { start: 0, end: 0 };
@@ -42,18 +43,26 @@ function checkClassName(ast: Definition, ctx: ValidationContext, out: Diagnostic
 export function validateTable(ast: Definition, model: TableModel, ctx: ValidationContext, out: Diagnostic[]): void {
   const tc = ast.tableComment;
   if (tc) {
-    if (tc.text.startsWith(':')) out.push(makeDiagnostic('DJ501', tc.span));
+    if (tc.text.startsWith(':')) {
+      const at = tc.span.start + ast.source.slice(tc.span.start, tc.span.end).indexOf(':');
+      out.push(makeDiagnostic('DJ501', tc.span, {}, { fixes: [deleteCharFix(at, 'Remove the colon')] }));
+    }
     // The table comment is not escaped by DataJoint for Python: `"` ends the COMMENT literal.
     const found = tc.text.match(/["{}%\\]/g);
     if (found) out.push(makeDiagnostic('DJ502', tc.span, { chars: describeChars(found) }));
   }
   const dividers = ast.lines.filter((l): l is DividerLine => l.kind === 'divider');
-  dividers.slice(1).forEach((d) => out.push(makeDiagnostic('DJ505', d.span, {}, { tags: ['unnecessary'] })));
+  dividers.slice(1).forEach((d) => out.push(makeDiagnostic('DJ505', d.span, {}, {
+    tags: ['unnecessary'], fixes: [deleteLineFix(ast.source, d.span, 'Remove the second divider')],
+  })));
   for (const d of dividers) {
     const text = ast.source.slice(d.span.start, d.span.end);
     const dashes = /^-+\s*/.exec(text)![0].length;
     if (dashes < text.length) {
-      out.push(makeDiagnostic('DJ506', { start: d.span.start + dashes, end: d.span.end }, {}, { tags: ['unnecessary'] }));
+      const dashEnd = d.span.start + /^-+/.exec(text)![0].length;
+      out.push(makeDiagnostic('DJ506', { start: d.span.start + dashes, end: d.span.end }, {}, {
+        tags: ['unnecessary'], fixes: [{ title: 'Remove the text after ---', edits: [{ span: { start: dashEnd, end: d.span.end }, newText: '' }], preferred: true }],
+      }));
     }
   }
   if (model.singleton) {

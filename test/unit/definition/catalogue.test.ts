@@ -52,7 +52,7 @@ const cases: Record<string, { invalid: Invalid; valid: Case }> = {
   DJ222: { invalid: { text: K + 'n = CURRENT_TIMESTAMP : int32', span: 'CURRENT_TIMESTAMP' }, valid: { text: K + 'n = CURRENT_TIMESTAMP : datetime' } },
   DJ223: { invalid: { text: K + "j = '{}' : json", span: "'{}'" }, valid: { text: K + 'j = null : json' } },
   DJ224: { invalid: { text: 'a : uint8', span: 'uint8' }, valid: { text: 'a : int16' } },
-  DJ301: { invalid: { text: '-> [foo] Session', span: 'foo' }, valid: { text: '-> [unique] Session' } },
+  DJ301: { invalid: { text: '-> [nulable] Session', span: 'nulable' }, valid: { text: '-> [unique] Session' } },
   DJ302: { invalid: { text: '-> [nullable] Session', span: 'nullable' }, valid: { text: K + '-> [nullable] Session' } },
   DJ303: { invalid: { text: '-> Nowhere', span: 'Nowhere', ctx: context() }, valid: { text: '-> acq.Scan', ctx: context() } },
   DJ304: { invalid: { text: "-> Session & 'subject_id=1'", span: "Session & 'subject_id=1'" }, valid: { text: '-> Session' } },
@@ -83,6 +83,15 @@ test('the catalogue renders as a documentation table with one row per code', () 
   assert.equal(lines.length, catalogue.length + 2);
   for (const e of catalogue) assert.ok(lines.some((l) => l.startsWith(`| ${e.code} | ${e.severity} |`)), e.code);
 });
+
+/** Applies a fix's edits (non-overlapping), last first. */
+function applyFix(text: string, edits: Array<{ span: { start: number; end: number }; newText: string }>): string {
+  const sorted = [...edits].sort((a, b) => b.span.start - a.span.start);
+  sorted.forEach((e, i) => assert.ok(i === 0 || e.span.end <= sorted[i - 1]!.span.start, 'edits do not overlap'));
+  return sorted.reduce((t, e) => t.slice(0, e.span.start) + e.newText + t.slice(e.span.end), text);
+}
+
+const codesWithFixes = new Set<string>();
 
 function nthIndex(text: string, needle: string, nth: number): number {
   let at = -1;
@@ -120,9 +129,27 @@ for (const entry of catalogue) {
       assert.equal(d.span.start, nthIndex(c.invalid.text, c.invalid.span, c.invalid.nth ?? 0), 'span start');
     }
   });
+  test(`${entry.code} ${entry.title}: the preferred fix, when there is one, removes it`, () => {
+    const { diagnostics } = checkDefinition(c.invalid.text, c.invalid.ctx);
+    const found = diagnostics.filter((d) => d.code === entry.code);
+    for (const d of found) {
+      const preferred = d.fixes?.find((f) => f.preferred);
+      if (!preferred) continue;
+      codesWithFixes.add(entry.code);
+      const fixed = applyFix(c.invalid.text, preferred.edits);
+      const after = checkDefinition(fixed, c.invalid.ctx).diagnostics.filter((x) => x.code === entry.code);
+      assert.ok(after.length < found.length, `${entry.code}: "${preferred.title}" turns ${JSON.stringify(c.invalid.text)} into ${JSON.stringify(fixed)}, still ${after.length}`);
+    }
+  });
   test(`${entry.code} ${entry.title}: not reported on a valid definition`, () => {
     const { diagnostics } = checkDefinition(c.valid.text, c.valid.ctx);
     assert.deepEqual(diagnostics.filter((d) => d.code === entry.code), []);
     assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), [], 'the valid case has no errors at all');
   });
 }
+
+test('quick fixes exist for the mechanical problems', () => {
+  for (const code of ['DJ104', 'DJ109', 'DJ201', 'DJ204', 'DJ205', 'DJ208', 'DJ209', 'DJ214', 'DJ215', 'DJ217', 'DJ219', 'DJ224', 'DJ301', 'DJ302', 'DJ309', 'DJ501', 'DJ505', 'DJ506']) {
+    assert.ok(codesWithFixes.has(code), `${code} has a preferred fix`);
+  }
+});
