@@ -3,14 +3,16 @@
 //   retry   delete error jobs (all, or --key) so the next refresh or populate retries them
 //   ignore  mark keys (--key, JSON object, repeatable) as ignore
 //   clear   delete jobs (all, or of --status, or --key)
-// Exit 0 on success, 2 on usage or connection errors.
+// Exit 0 on success; 1 when a table's jobs could not be handled (the others still are);
+// 2 on usage or connection errors.
 import { Option, type Command } from 'commander';
 import { JOB_STATUSES, type JobStatus } from '../../jobs/definition';
 import type { JobRow } from '../../jobs/queue';
 import { errorStackText, unpackBlob } from '../../blob/index';
 import { jsonKey } from '../../populate/events';
 import { TableJobs } from '../../populate/table-jobs';
-import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_USAGE, failWith, parseCount, parseRestriction } from '../populate/exit';
+import type { PopulateTarget } from '../../populate/target';
+import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_KEY_FAILED, EXIT_USAGE, failWith, parseCount, parseRestriction } from '../populate/exit';
 import { resolveTargets } from '../populate/targets';
 
 const ACTIONS = ['list', 'retry', 'ignore', 'clear'] as const;
@@ -105,42 +107,62 @@ async function runJobs(action: Action, arg: string, opts: JobsCliOptions): Promi
     const resolved = await resolveTargets(arg, opts.table);
     close = resolved.close;
     const out: Array<Record<string, unknown>> = [];
+    let failed = 0;
     for (const target of resolved.targets) {
-      const jobs = new TableJobs(target);
-      const tableName = await jobs.tableName();
-      if (action === 'list') {
-        const list = (await (await jobs.queue()).list({ status: opts.status, keys, limit: opts.limit })) as JobRow[];
-        const queue = await jobs.queue();
-        const rows = [];
-        for (const j of list) {
-          const stack = opts.stack && j.status === 'error' ? stackText(await queue.errorStack(j.key)) : undefined;
-          rows.push(jobJson(j, stack));
-        }
-        out.push({ table: target.name, jobsTable: tableName, schema: target.database, jobs: rows });
-        if (!opts.json) {
-          process.stdout.write(`${target.name} (${target.database}.${tableName}): ${list.length} job(s)\n`);
-          for (const r of rows) {
-            process.stdout.write(`  ${r.status.padEnd(8)} p${String(r.priority).padEnd(3)} ${JSON.stringify(r.key)}${r.errorMessage ? `  ${r.errorMessage}` : ''}${r.host ? `  [${r.host}:${r.pid}]` : ''}\n`);
-            if (r.errorStack) process.stdout.write(r.errorStack.replace(/^/gm, '      ') + '\n');
-          }
-        }
-      } else {
-        let n: number;
-        if (action === 'retry') n = await jobs.retry(keys);
-        else if (action === 'ignore') n = await jobs.ignore(keys!);
-        else n = await jobs.clear({ status: opts.status, keys });
-        out.push({ table: target.name, jobsTable: tableName, schema: target.database, action, count: n });
-        if (!opts.json) {
-          const verb = action === 'retry' ? 'error jobs deleted for retry' : action === 'ignore' ? 'keys marked ignore' : 'jobs deleted';
-          process.stdout.write(`${target.name}: ${n} ${verb}\n`);
-        }
+      try {
+        await handleTable(target, action, opts, keys, out);
+      } catch (e) {
+        // One table whose jobs cannot be read does not hide the others.
+        failed++;
+        const error = e instanceof Error ? e.message : String(e);
+        out.push({ table: target.name, schema: target.database, error });
+        if (!opts.json) process.stderr.write(`${target.name}: ${error}\n`);
       }
     }
     if (opts.json) process.stdout.write(JSON.stringify(out) + '\n');
-    return EXIT_DONE;
+    return failed ? EXIT_KEY_FAILED : EXIT_DONE;
   } catch (e) {
     return failWith(e);
   } finally {
     await close?.().catch(() => undefined);
+  }
+}
+
+/** One table's part of `dj jobs`: appends its JSON entry to `out` and prints text. */
+async function handleTable(
+  target: PopulateTarget,
+  action: Action,
+  opts: JobsCliOptions,
+  keys: Array<Record<string, unknown>> | undefined,
+  out: Array<Record<string, unknown>>,
+): Promise<void> {
+  const jobs = new TableJobs(target);
+  const tableName = await jobs.tableName();
+  if (action === 'list') {
+    const list = (await (await jobs.queue()).list({ status: opts.status, keys, limit: opts.limit })) as JobRow[];
+    const queue = await jobs.queue();
+    const rows = [];
+    for (const j of list) {
+      const stack = opts.stack && j.status === 'error' ? stackText(await queue.errorStack(j.key)) : undefined;
+      rows.push(jobJson(j, stack));
+    }
+    out.push({ table: target.name, jobsTable: tableName, schema: target.database, jobs: rows });
+    if (!opts.json) {
+      process.stdout.write(`${target.name} (${target.database}.${tableName}): ${list.length} job(s)\n`);
+      for (const r of rows) {
+        process.stdout.write(`  ${r.status.padEnd(8)} p${String(r.priority).padEnd(3)} ${JSON.stringify(r.key)}${r.errorMessage ? `  ${r.errorMessage}` : ''}${r.host ? `  [${r.host}:${r.pid}]` : ''}\n`);
+        if (r.errorStack) process.stdout.write(r.errorStack.replace(/^/gm, '      ') + '\n');
+      }
+    }
+  } else {
+    let n: number;
+    if (action === 'retry') n = await jobs.retry(keys);
+    else if (action === 'ignore') n = await jobs.ignore(keys!);
+    else n = await jobs.clear({ status: opts.status, keys });
+    out.push({ table: target.name, jobsTable: tableName, schema: target.database, action, count: n });
+    if (!opts.json) {
+      const verb = action === 'retry' ? 'error jobs deleted for retry' : action === 'ignore' ? 'keys marked ignore' : 'jobs deleted';
+      process.stdout.write(`${target.name}: ${n} ${verb}\n`);
+    }
   }
 }

@@ -1,9 +1,10 @@
 // `dj progress <module or schema> [--table T] [--restriction R]... [--json]`: for each
 // Computed/Imported table, the keys still to compute against all keys of its key source
-// (autopopulate.py: progress) and its jobs by status. Exit 0, or 2 on usage/connection errors.
+// (autopopulate.py: progress) and its jobs by status. Exit 0; 1 when a table could not be
+// measured (the others are still shown); 2 on usage/connection errors.
 import type { Command } from 'commander';
 import { TableJobs } from '../../populate/table-jobs';
-import { collect, tolerateClosedStdout, EXIT_DONE, failWith, parseRestriction } from '../populate/exit';
+import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_KEY_FAILED, failWith, parseRestriction } from '../populate/exit';
 import { resolveTargets } from '../populate/targets';
 
 interface ProgressCliOptions {
@@ -32,9 +33,20 @@ async function runProgress(arg: string, opts: ProgressCliOptions): Promise<numbe
     const restrictions = (opts.restriction ?? []).map(parseRestriction);
     const resolved = await resolveTargets(arg, opts.table);
     close = resolved.close;
-    const out = [];
+    const out: Array<Record<string, unknown>> = [];
+    let failed = 0;
     for (const target of resolved.targets) {
-      const p = await new TableJobs(target).progress(...(restrictions as never[]));
+      let p: Awaited<ReturnType<TableJobs['progress']>>;
+      try {
+        p = await new TableJobs(target).progress(...(restrictions as never[]));
+      } catch (e) {
+        // One table whose key source cannot be built does not hide the others.
+        failed++;
+        const error = e instanceof Error ? e.message : String(e);
+        out.push({ table: target.name, schema: target.database, error });
+        if (!opts.json) process.stderr.write(`${target.name}: ${error}\n`);
+        continue;
+      }
       out.push({ table: target.name, schema: target.database, remaining: p.remaining, total: p.total, jobs: p.jobs });
       if (!opts.json) {
         const done = p.total - p.remaining;
@@ -47,7 +59,7 @@ async function runProgress(arg: string, opts: ProgressCliOptions): Promise<numbe
       }
     }
     if (opts.json) process.stdout.write(JSON.stringify(out) + '\n');
-    return EXIT_DONE;
+    return failed ? EXIT_KEY_FAILED : EXIT_DONE;
   } catch (e) {
     return failWith(e);
   } finally {
