@@ -54,6 +54,12 @@ test('random edits of corpus definitions never throw and keep a sane tree', () =
         }
         for (const f of d.fixes ?? []) for (const e of f.edits) assert.ok(e.span.end <= source.length);
       }
+      // Applying any fix leaves a text that still checks without throwing.
+      const fix = diagnostics.find((d) => d.fixes?.length)?.fixes![0];
+      if (fix) {
+        const edits = [...fix.edits].sort((a, b) => b.span.start - a.span.start);
+        checkSpans(checkDefinition(edits.reduce((t, e) => t.slice(0, e.span.start) + e.newText + t.slice(e.span.end), source), ctx).ast);
+      }
       // Parsing alone and analysis agree with the combined check.
       assert.equal(parseDefinition(source).ast.lines.length, ast.lines.length);
       analyzeTable(ast, ctx);
