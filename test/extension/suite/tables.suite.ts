@@ -189,4 +189,28 @@ suite('Connection and Tables view', function () {
     assert.equal(await vscode.commands.executeCommand('datajoint.connect'), true, api.connection.lastError);
     assert.ok((await api.tables.getChildren()).some((n) => n.kind === 'schema' && n.schema === SCHEMA));
   });
+
+  test('Switch Connection → New connection… writes the target to the settings and connects', async function () {
+    // Only the offline launcher can type into the window; under @vscode/test-electron
+    // this UI flow cannot be driven (npm test always uses the offline launcher).
+    if (!canTypeIntoWindow()) this.skip();
+    const api = await activatedApi();
+    const { host, port, user } = db();
+    // Start from a wrong port, as after a typo, then switch by typing the right target.
+    await vscode.commands.executeCommand('datajoint.disconnect');
+    await settingsUpdate({ port: 1 });
+    const switching = vscode.commands.executeCommand('datajoint.switchConnection');
+    const titled = (title: string) => `.quick-input-widget:has(.quick-input-title:has-text("${title}")) .quick-input-box input`;
+    await typeIntoWindow('switch-pick', 'New connection', titled('DataJoint:'));
+    await typeIntoWindow('switch-host', host, titled('database host'));
+    await typeIntoWindow('switch-port', String(port), titled('database port'));
+    await typeIntoWindow('switch-user', user, titled('database user'));
+    await switching;
+    // The password of this target was stored by the first Connect: no prompt now.
+    await waitFor('the switched connection', () => (api.connection.state === 'connected' ? true : undefined));
+    assert.equal(api.connection.label, `${user}@${host}:${port}`);
+    const config = vscode.workspace.getConfiguration('datajoint');
+    assert.equal(config.get('port'), port);
+    assert.equal(config.get('host'), host);
+  });
 });
