@@ -122,14 +122,15 @@ export function scanPython(text: string): HostScan {
 
 type PyTable = HostTable & { bodyTokenIndex?: number };
 
+/** Offset after the line break that ends the physical line holding `j`. */
 function nextLine(text: string, j: number): number {
-  const nl = text.indexOf('\n', j);
-  if (nl < 0) {
-    const cr = text.indexOf('\r', j);
-    return cr < 0 ? text.length : cr + 1;
+  const n = text.length;
+  for (let k = j; k < n; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 10) return k + 1;
+    if (c === 13) return text.charCodeAt(k + 1) === 10 ? k + 2 : k + 1;
   }
-  const cr = text.indexOf('\r', j);
-  return cr >= 0 && cr < nl - 1 ? cr + 1 : nl + 1;
+  return n;
 }
 
 function trimEnd(text: string, start: number, end: number): number {

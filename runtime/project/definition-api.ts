@@ -24,10 +24,13 @@ export function analyze(text: string, ctx: ValidationContext): TableModel {
   return analyzeTable(parse(text).ast, ctx);
 }
 
-/** Parse and validation diagnostics, sorted by position (as checkDefinition does). */
-export function check(text: string, ctx: ValidationContext): Diagnostic[] {
+/**
+ * Parse and validation diagnostics, sorted by position (as checkDefinition does). `model`
+ * is the table's analysis with the same context when the caller already has it.
+ */
+export function check(text: string, ctx: ValidationContext, model?: TableModel): Diagnostic[] {
   const { ast, diagnostics } = parse(text);
-  const all = diagnostics.concat(validateModel(ast, analyzeTable(ast, ctx), ctx));
+  const all = diagnostics.concat(validateModel(ast, model ?? analyzeTable(ast, ctx), ctx));
   all.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.code.localeCompare(b.code));
   return all;
 }

@@ -6,6 +6,7 @@ import type { Span } from '../definition/ast';
 import type { ResolvedAttribute, ResolvedTable, ValidationContext } from '../definition/context';
 import { scanHost, languageOfPath, encodeForHost } from '../hosts';
 import type { HostDefinition, HostImport, HostLanguage, HostScan, HostTable, Tier } from '../hosts';
+import type { TableModel } from '../definition/model';
 import { analyze, check as checkText } from './definition-api';
 import { LineIndex, type Range } from './lines';
 import { ModuleResolver, type ModuleRef } from './modules';
@@ -62,6 +63,8 @@ export class TableIndex {
   private readonly files = new Map<string, FileEntry>();
   private readonly modules: ModuleResolver;
   private headings = new Map<string, ResolvedTable | null>();
+  /** The analysis behind each heading, reused by check(). */
+  private models = new Map<string, TableModel>();
   private readonly computing = new Set<string>();
   private graph?: { children: Map<string, Set<string>>; unresolved: Map<string, Set<string>> };
   /** Inherited tiers depend on other files: recomputed after any change. */
@@ -212,6 +215,8 @@ export class TableIndex {
       };
       if (model.tableComment !== undefined) resolved.comment = model.tableComment;
       this.headings.set(table.id, resolved);
+      // Inside a cycle the model saw an unfinished world; only a top-level one is reusable.
+      if (this.computing.size === 1) this.models.set(table.id, model);
       return resolved;
     } finally {
       this.computing.delete(table.id);
@@ -240,7 +245,8 @@ export class TableIndex {
     for (const t of file.tables) {
       if (!t.definition || !this.tierOf(t)) continue;
       const def = t.definition;
-      for (const d of checkText(def.text, this.context(t))) {
+      this.heading(t);
+      for (const d of checkText(def.text, this.context(t), this.models.get(t.id))) {
         const span = def.map.spanToHost(d.span);
         const hd: HostDiagnostic = {
           path: file.path,
@@ -373,6 +379,7 @@ export class TableIndex {
 
   private invalidate(): void {
     this.headings = new Map();
+    this.models = new Map();
     this.graph = undefined;
     this.tiersStale = true;
   }
