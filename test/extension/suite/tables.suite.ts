@@ -3,7 +3,7 @@
 // listed with tiers, estimated counts, parts and attributes, Disconnect and reconnect
 // with the stored password, and a clear message when the server cannot be reached.
 import * as assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
@@ -188,6 +188,25 @@ suite('Connection and Tables view', function () {
     await settingsUpdate({ port });
     assert.equal(await vscode.commands.executeCommand('datajoint.connect'), true, api.connection.lastError);
     assert.ok((await api.tables.getChildren()).some((n) => n.kind === 'schema' && n.schema === SCHEMA));
+  });
+
+  test("the workspace's datajoint.json and .secrets/ are used when the settings are empty", async () => {
+    const api = await activatedApi();
+    const { host, port, user, password } = db();
+    await vscode.commands.executeCommand('datajoint.disconnect');
+    await settingsUpdate({ host: undefined, port: undefined, user: undefined });
+    const root = workspaceRoot().fsPath;
+    // The layout DataJoint for Python reads (settings.py: find_config_file, _load_secrets).
+    writeFileSync(join(root, 'datajoint.json'), JSON.stringify({ database: { host, port, user } }, null, 2));
+    mkdirSync(join(root, '.secrets'), { recursive: true });
+    writeFileSync(join(root, '.secrets', 'database.password'), password);
+    try {
+      assert.equal(await api.connection.connect({ interactive: false }), true, api.connection.lastError);
+      assert.equal(api.connection.label, `${user}@${host}:${port}`);
+    } finally {
+      rmSync(join(root, 'datajoint.json'), { force: true });
+      rmSync(join(root, '.secrets'), { recursive: true, force: true });
+    }
   });
 
   test('Switch Connection → New connection… writes the target to the settings and connects', async function () {
