@@ -1,10 +1,13 @@
 // Every `dj` subcommand. A command lives in its own module exporting `register(program)`;
 // add one line here to make it part of the CLI.
 import type { Command } from 'commander';
+import * as jobs from './jobs';
 import * as lint from './lint';
+import * as populate from './populate';
+import * as progress from './progress';
 
 export interface CommandModule {
   register(program: Command): void;
 }
 
-export const commands: readonly CommandModule[] = [lint];
+export const commands: readonly CommandModule[] = [lint, populate, jobs, progress];
