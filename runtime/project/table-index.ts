@@ -6,6 +6,7 @@ import type { Span } from '../definition/ast';
 import type { ResolvedAttribute, ResolvedTable, ValidationContext } from '../definition/context';
 import { scanHost, languageOfPath, encodeForHost } from '../hosts';
 import type { HostDefinition, HostImport, HostLanguage, HostScan, HostTable, Tier } from '../hosts';
+import type { Diagnostic } from '../definition/diagnostic';
 import type { TableModel } from '../definition/model';
 import { analyze, check as checkText } from './definition-api';
 import { LineIndex, type Range } from './lines';
@@ -245,8 +246,15 @@ export class TableIndex {
     for (const t of file.tables) {
       if (!t.definition || !this.tierOf(t)) continue;
       const def = t.definition;
-      this.heading(t);
-      for (const d of checkText(def.text, this.context(t), this.models.get(t.id))) {
+      let diagnostics: Diagnostic[];
+      try {
+        this.heading(t);
+        diagnostics = checkText(def.text, this.context(t), this.models.get(t.id));
+      } catch (err) {
+        // The validator is written not to throw; if it does, say so at the definition instead of failing the file.
+        diagnostics = [{ code: 'DJ000', severity: 'error', message: `Internal error while checking this definition: ${err instanceof Error ? err.message : String(err)}`, span: { start: 0, end: def.text.length } }];
+      }
+      for (const d of diagnostics) {
         const span = def.map.spanToHost(d.span);
         const hd: HostDiagnostic = {
           path: file.path,

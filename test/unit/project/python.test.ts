@@ -137,3 +137,29 @@ test('python: a reference cycle terminates: the table closing the cycle is left 
   assert.deepEqual(index.heading(b)!.primaryKey.map((x) => x.name), ['b']);
   assert.ok(Array.isArray(index.check('/c/a.py')));
 });
+
+test('fixes are mapped to the host and encoded for its literal: applying them fixes the definition', () => {
+  const sources = [
+    'class A(dj.Manual):\n    definition = "a : int32  # tab\\there\\n---\\ndone = true : bool\\nx = 1 : INT32"\n',
+    "class A(dj.Manual):\n    definition = '''\n    a : int32  # it\\'s \\\\ here\n    ---\n    done = true : bool\n    x = 1 : INT32\n    '''\n",
+    'class A(dj.Manual):\n    definition = r"""\n    a : int32  # \\d+\n    ---\n    done = true : bool\n    """\n',
+  ];
+  for (const src of sources) {
+    const index = new TableIndex();
+    index.setFile('/f/a.py', src);
+    const diags = index.check('/f/a.py');
+    const withFixes = diags.filter((d) => d.fixes?.length);
+    assert.ok(withFixes.length >= 1, src);
+    for (const d of withFixes) {
+      const hostEdit = d.fixes![0].edits[0];
+      const defEdit = d.diagnostic.fixes![0].edits[0];
+      const fixedHost = src.slice(0, hostEdit.start) + hostEdit.newText + src.slice(hostEdit.end);
+      const before = index.scan('/f/a.py')!.definitions[0].text;
+      const expected = before.slice(0, defEdit.span.start) + defEdit.newText + before.slice(defEdit.span.end);
+      const after = new TableIndex();
+      after.setFile('/f/a.py', fixedHost);
+      assert.equal(after.scan('/f/a.py')!.definitions[0].text, expected);
+      assert.ok(!after.check('/f/a.py').some((x) => x.code === d.code && x.start === hostEdit.start), `${d.code} fixed`);
+    }
+  }
+});
