@@ -68,6 +68,7 @@ const entries = [
   { code: 'DJ307', group: 'reference', severity: 'error', title: 'computed projection', message: 'Only renames `new_name=\'old_name\'` are supported in a foreign-key projection, not `{text}`', reference: ['§11.3#24'] },
   { code: 'DJ308', group: 'reference', severity: 'error', title: 'master outside part', message: '`master` refers to the master table and can only be used in a Part table', reference: ['§1.7'] },
   { code: 'DJ310', group: 'reference', severity: 'warning', title: 'foreign key reuses declared attribute', message: 'The foreign key to `{table}` reuses the attribute `{name}` declared above{detail}', reference: ['§1.6'] },
+  { code: 'DJ311', group: 'reference', severity: 'hint', title: 'repeated dependency', message: 'This foreign key to `{table}` brings no new attribute: every attribute it names is already there; rename with `.proj(new_name=\'{name}\')` for a second reference', reference: ['§1.6'] },
   { code: 'DJ309', group: 'reference', severity: 'hint', title: 'repeated option', message: 'Option `{option}` is written twice', reference: ['§1.6'] },
 
   // ---- DJ4xx indexes ---------------------------------------------------------------

@@ -73,6 +73,16 @@ export function validateReferences(model: TableModel, source: string, ctx: Valid
       }
     }
   }
+  // A second `-> Parent` without renames: declare.py adds a duplicate constraint and no column.
+  const seenParents = new Set<string>();
+  for (const fk of model.foreignKeys) {
+    if (!fk.parent || fk.attributes.length === 0) continue;
+    const renamed = fk.attributes.some((a) => a.name !== a.parentName);
+    if (seenParents.has(fk.parent.id) && !renamed) {
+      out.push(makeDiagnostic('DJ311', fk.line.reference!.span, { table: fk.parent.name, name: fk.attributes[0]!.parentName }, { tags: ['unnecessary'] }));
+    }
+    seenParents.add(fk.parent.id);
+  }
   for (const r of model.reused) {
     const ref = r.foreignKey.line.reference!;
     const parent = r.foreignKey.parent!;

@@ -61,6 +61,7 @@ const cases: Record<string, { invalid: Invalid; valid: Case }> = {
   DJ307: { invalid: { text: "-> Session.proj(s='session_idx + 1')", span: "s='session_idx + 1'" }, valid: { text: "-> Session.proj(s='session_idx')" } },
   DJ308: { invalid: { text: '-> master', span: 'master', ctx: { tier: 'Manual' } }, valid: { text: '-> master', ctx: { tier: 'Part', masterName: 'Master' } } },
   DJ310: { invalid: { text: 'subject_id : int64\n-> Subject', span: 'Subject', ctx: context() }, valid: { text: '-> Subject\n-> Session', ctx: context() } },
+  DJ311: { invalid: { text: '-> Subject\n---\n-> Subject', span: 'Subject', nth: 1, ctx: context() }, valid: { text: "-> Subject\n---\n-> Subject.proj(other='subject_id')", ctx: context() } },
   DJ309: { invalid: { text: '-> [unique, unique] Session', span: 'unique', nth: 1 }, valid: { text: '-> [unique] Session' } },
   DJ401: { invalid: { text: 'a : int32\nindex(b)', span: 'b', nth: 0 }, valid: { text: 'a : int32\nindex(a)' } },
   DJ402: { invalid: { text: 'a : int32\nunique index(a, a)', span: 'a', nth: 2 }, valid: { text: 'a : int32\nunique index(a)' } },
