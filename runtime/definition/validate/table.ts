@@ -76,9 +76,10 @@ export function validateTable(ast: Definition, model: TableModel, ctx: Validatio
   }
   if (ctx.tier === 'Part') {
     const masterName = ctx.masterName;
+    const masterId = (ctx.resolve?.(['master']) ?? (masterName ? ctx.resolve?.([masterName]) : undefined))?.id;
     const refersToMaster = model.foreignKeys.some((fk) => {
       const p = fk.path;
-      return (p.length === 1 && (p[0] === 'master' || p[0] === masterName)) || (fk.parent !== undefined && fk.parent === ctx.resolve?.(['master']));
+      return (p.length === 1 && (p[0] === 'master' || p[0] === masterName)) || (masterId !== undefined && fk.parent?.id === masterId);
     });
     if (!refersToMaster) out.push(makeDiagnostic('DJ510', START));
   }
