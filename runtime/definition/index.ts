@@ -10,7 +10,7 @@ import { validateModel } from './validate';
 export * from './ast';
 export * from './diagnostic';
 export type { Tier, ResolvedAttribute, ResolvedTable, ValidationContext } from './context';
-export type { TableModel, ModelAttribute, ModelForeignKey, ModelIndex, DuplicateAttribute } from './model';
+export type { TableModel, ModelAttribute, ModelForeignKey, ModelIndex, DuplicateAttribute, ReusedAttribute } from './model';
 export { parseDefinition, unquote } from './parser';
 export { validateDefinition, validateModel } from './validate';
 export { analyzeTable } from './model';
