@@ -16,7 +16,7 @@ import { extractReferences } from './references';
 import type { HostDiagnostic } from './types';
 
 export interface IndexedTable {
-  /** Stable while the file keeps the table: `<path>#<name>`. */
+  /** Stable while the file keeps the table: `<path>#<name>` (`#<name>~2` for a second class of that name). */
   id: string;
   /** The name within its module: `Session`, or `Session.Trial` for a part. */
   name: string;
@@ -43,6 +43,7 @@ interface FileEntry {
   scan: HostScan;
   tables: IndexedTable[];
   byName: Map<string, IndexedTable>;
+  byId: Map<string, IndexedTable>;
   signature: string;
   lines?: LineIndex;
 }
@@ -67,7 +68,7 @@ export class TableIndex {
   /** The analysis behind each heading, reused by check(). */
   private models = new Map<string, TableModel>();
   private readonly computing = new Set<string>();
-  private graph?: { children: Map<string, Set<string>>; unresolved: Map<string, Set<string>> };
+  private graph?: Graph;
   /** Inherited tiers depend on other files: recomputed after any change. */
   private tiersStale = true;
 
@@ -152,7 +153,7 @@ export class TableIndex {
 
   table(id: string): IndexedTable | undefined {
     const hash = id.lastIndexOf('#');
-    return this.files.get(toKey(id.slice(0, hash)))?.byName.get(id.slice(hash + 1));
+    return this.files.get(toKey(id.slice(0, hash)))?.byId.get(id);
   }
 
   /** The table whose definition (or class) contains a host offset. */
@@ -187,10 +188,24 @@ export class TableIndex {
     return entity.table;
   }
 
-  /** `ResolvedTable` data for validation: the heading with inherited keys. */
+  /**
+   * `ResolvedTable` data for validation: the heading with inherited keys. A reference
+   * inside a reference cycle (a table reaching itself through foreign keys) does not
+   * resolve, whatever order tables are looked at in.
+   */
   resolve(fromFile: string, fromTable: string | undefined, path: readonly string[]): ResolvedTable | undefined {
     const t = this.resolveTable(fromFile, fromTable, path);
-    return t ? this.heading(t) : undefined;
+    if (!t) return undefined;
+    const from = fromTable !== undefined ? this.files.get(toKey(fromFile))?.byName.get(fromTable) : undefined;
+    if (from && this.sameCycle(from, t)) return undefined;
+    return this.heading(t);
+  }
+
+  /** Both tables lie on one cycle of references (or are the same self-referencing table). */
+  private sameCycle(a: IndexedTable, b: IndexedTable): boolean {
+    const g = this.dependencyGraph();
+    const ca = g.cycle.get(a.id);
+    return ca !== undefined && ca === g.cycle.get(b.id);
   }
 
   /** The resolved heading of a table (undefined when its definition is built at run time). */
@@ -228,7 +243,10 @@ export class TableIndex {
   context(table: IndexedTable): ValidationContext {
     const ctx: ValidationContext = {
       className: table.className,
-      resolve: (path) => this.resolve(table.path, table.name, path),
+      resolve: (path) => {
+        const target = this.resolveTable(table.path, table.name, path);
+        return target && !this.sameCycle(table, target) ? this.heading(target) : undefined;
+      },
     };
     const tier = this.tierOf(table);
     if (tier) ctx.tier = tier;
@@ -357,9 +375,10 @@ export class TableIndex {
     return [...out];
   }
 
-  private dependencyGraph(): { children: Map<string, Set<string>>; unresolved: Map<string, Set<string>> } {
+  private dependencyGraph(): Graph {
     if (this.graph) return this.graph;
     const children = new Map<string, Set<string>>();
+    const parents = new Map<string, string[]>();
     const unresolved = new Map<string, Set<string>>();
     for (const f of this.files.values()) {
       for (const t of f.tables) {
@@ -370,6 +389,9 @@ export class TableIndex {
             let set = children.get(parent.id);
             if (!set) children.set(parent.id, (set = new Set()));
             set.add(t.id);
+            const ps = parents.get(t.id);
+            if (ps) ps.push(parent.id);
+            else parents.set(t.id, [parent.id]);
           } else {
             const last = r.path[r.path.length - 1];
             let set = unresolved.get(last);
@@ -379,7 +401,7 @@ export class TableIndex {
         }
       }
     }
-    this.graph = { children, unresolved };
+    this.graph = { children, unresolved, cycle: cycles(parents) };
     return this.graph;
   }
 
@@ -410,6 +432,7 @@ export class TableIndex {
     const module = language === 'python' ? this.modules.pythonModuleName(key) : key.replace(/\.[cm]?[jt]sx?$/, '');
     const tables: IndexedTable[] = [];
     const byName = new Map<string, IndexedTable>();
+    const byId = new Map<string, IndexedTable>();
     const hostTables = scan.tables;
     for (const h of hostTables) {
       let name = h.className;
@@ -426,8 +449,12 @@ export class TableIndex {
           master = h.masterName;
         }
       }
+      let id = `${path}#${name}`;
+      // A class redefined under the same name: the later one is what the name means
+      // (byName below), each keeps its own id so that caches never mix them.
+      for (let n = 2; byId.has(id); n++) id = `${path}#${name}~${n}`;
       const t: IndexedTable = {
-        id: `${path}#${name}`,
+        id,
         name,
         className: h.className,
         module,
@@ -440,6 +467,7 @@ export class TableIndex {
       if (h.definition) t.definition = h.definition;
       tables.push(t);
       byName.set(name, t);
+      byId.set(id, t);
     }
     for (const t of tables) {
       if (!t.master) continue;
@@ -454,7 +482,7 @@ export class TableIndex {
       scan.tables.map((h) => [h.className, h.tier, h.masterName, h.bases, h.dynamicDefinition, h.definition?.text]),
       scan.imports.map((i) => [i.module, i.name, i.local, i.reexport]),
     ]);
-    return { path, key, language, text, scan, tables, byName, signature };
+    return { path, key, language, text, scan, tables, byName, byId, signature };
   }
 
   private tierOf(t: IndexedTable): Tier | undefined {
@@ -562,6 +590,71 @@ export class TableIndex {
     }
     return undefined;
   }
+}
+
+interface Graph {
+  /** Table id -> ids of the tables that reference it. */
+  children: Map<string, Set<string>>;
+  /** Last name of an unresolved reference -> files holding one. */
+  unresolved: Map<string, Set<string>>;
+  /** Table id -> cycle number, for tables on a reference cycle. */
+  cycle: Map<string, number>;
+}
+
+/** Strongly connected components with a cycle (Tarjan, iterative: chains may be long). */
+function cycles(edges: Map<string, string[]>): Map<string, number> {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const out = new Map<string, number>();
+  let counter = 0;
+  let component = 0;
+  for (const root of edges.keys()) {
+    if (index.has(root)) continue;
+    const work: Array<{ v: string; i: number }> = [{ v: root, i: 0 }];
+    index.set(root, counter);
+    low.set(root, counter++);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length) {
+      const top = work[work.length - 1];
+      const next = edges.get(top.v) ?? [];
+      if (top.i < next.length) {
+        const w = next[top.i++];
+        if (!index.has(w)) {
+          index.set(w, counter);
+          low.set(w, counter++);
+          stack.push(w);
+          onStack.add(w);
+          work.push({ v: w, i: 0 });
+        } else if (onStack.has(w)) {
+          low.set(top.v, Math.min(low.get(top.v)!, index.get(w)!));
+        }
+        continue;
+      }
+      work.pop();
+      if (work.length) {
+        const parent = work[work.length - 1].v;
+        low.set(parent, Math.min(low.get(parent)!, low.get(top.v)!));
+      }
+      if (low.get(top.v) === index.get(top.v)) {
+        const members: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          members.push(w);
+        } while (w !== top.v);
+        const selfLoop = (edges.get(top.v) ?? []).includes(top.v);
+        if (members.length > 1 || selfLoop) {
+          for (const m of members) out.set(m, component);
+          component++;
+        }
+      }
+    }
+  }
+  return out;
 }
 
 function union(a: string[], b: string[]): string[] {
