@@ -39,7 +39,7 @@ export function startServer(connection: Connection): void {
   let roots: string[] = [];
   let options: ServerOptions = {};
   const log = connection.console;
-  const diagnostics = new DiagnosticsScheduler(connection, project, () => support, () => options.debounceMs ?? 2);
+  const diagnostics = new DiagnosticsScheduler(connection, project, () => support, () => options.debounceMs ?? 0);
 
   connection.onInitialize((params): InitializeResult => {
     support = clientSupport(params.capabilities);

@@ -66,10 +66,19 @@ export class Project {
       this.shapes.set(file.key, shape);
       this.structure++;
     }
-    const byDef = new Map<HostDefinition, IndexedTable>();
-    for (const t of this.index.tablesIn(file.key)) if (t.definition) byDef.set(t.definition, t);
+    // Matching sites with the index's tables asks the index for effective tiers, which it
+    // recomputes over the whole project after a change; doing that on first use instead
+    // of here keeps indexing a large workspace linear.
+    const link = (): void => {
+      const byDef = new Map<HostDefinition, IndexedTable>();
+      for (const t of this.index.tablesIn(file.key)) if (t.definition) byDef.set(t.definition, t);
+      for (const s of sites) {
+        s.link = undefined;
+        s.indexed = byDef.get(s.def);
+      }
+    };
     for (const s of sites) {
-      s.indexed = byDef.get(s.def);
+      s.link = link;
       this.siteOfDef.set(s.def, s);
     }
     this.files.set(file.key, { file, sites, open });

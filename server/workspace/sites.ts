@@ -10,8 +10,9 @@ import type { IndexedTable } from '../../runtime/project/index';
 
 export class Site {
   private parsed?: { ast: Definition; diagnostics: DjDiagnostic[] };
-  /** The index's table for this definition (undefined for classes without a tier). */
-  indexed?: IndexedTable;
+  private indexedTable?: IndexedTable;
+  /** Set by the project until it has matched this file's sites with the index's tables. */
+  link?: () => void;
   /** Last diagnostics and the dependency key they were computed for (workspace/checker.ts). */
   checked?: { key: string; diagnostics: DjDiagnostic[] };
   /** This table's heading as its children see it, for the heading key it was computed for. */
@@ -41,6 +42,16 @@ export class Site {
     this.hash = undefined;
     this.kHash = undefined;
     this.refs = undefined;
+  }
+
+  /** The index's table for this definition (undefined for classes without a tier). */
+  get indexed(): IndexedTable | undefined {
+    this.link?.();
+    return this.indexedTable;
+  }
+
+  set indexed(t: IndexedTable | undefined) {
+    this.indexedTable = t;
   }
 
   get className(): string {
