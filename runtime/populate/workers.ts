@@ -4,6 +4,9 @@
 // Distributed mode: the parent hands out permissions to claim, and each worker claims
 // its job atomically from the jobs table. Workers run in their own process group so that
 // one Ctrl-C reaches only the parent, which stops handing out work and tells them.
+// Importing a pipeline takes a worker a second or two, so the parent computes keys itself
+// until the first worker is ready; a shared count of slots keeps at most `processes`
+// makes running at any moment.
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +16,9 @@ import { exitHooks, InterruptedError, type Interrupt } from './interrupt';
 import type { KeySource } from './keysource';
 import type { PopulateOptions, PopulateResult } from './options';
 import { remainingKeys } from './populate';
+import { jobVersion, workerIdentity } from '../jobs/identity';
+import type { Completion } from '../jobs/queue';
+import { populateKey, type Outcome, type RunContext } from './runner';
 import { reviveError, type FromWorker, type ToWorker, type WorkerOutcome } from './protocol';
 import { MakeError, type Report } from './report';
 import type { Key, PopulateTarget } from './target';
@@ -78,8 +84,21 @@ export async function runWorkers(a: Args): Promise<PopulateResult> {
   const keys = a.queue ? undefined : remainingKeys(a.control.session, a.source, a.target);
   const retry: Key[] = [];
   let attempts = 0;
-  let firstError: { key: Key; message: string; error: Error } | undefined;
+  let firstError: { key: Key; message: string; error: unknown } | undefined;
   const workers: Worker[] = [];
+  let anyReady = false;
+
+  // At most `processes` makes at once, the parent's own included.
+  let active = 0;
+  const waiters: Array<() => void> = [];
+  const acquire = async () => {
+    while (active >= a.processes) await new Promise<void>((r) => waiters.push(r));
+    active++;
+  };
+  const release = () => {
+    active--;
+    waiters.shift()?.();
+  };
 
   const killAll = () => {
     for (const w of workers) if (w.alive) w.child.kill('SIGKILL');
@@ -111,6 +130,7 @@ export async function runWorkers(a: Args): Promise<PopulateResult> {
     child.on('message', (m: FromWorker) => {
       if (m.t === 'ready') {
         w.connectionId = m.connectionId;
+        anyReady = true;
         readyResolve();
       } else if (m.t === 'fatal') {
         const err = new Error(m.message);
@@ -142,12 +162,20 @@ export async function runWorkers(a: Args): Promise<PopulateResult> {
     return w;
   };
 
-  const request = (w: Worker, m: ToWorker): Promise<FromWorker> =>
+  const send = (w: Worker, m: ToWorker): Promise<FromWorker> =>
     new Promise((resolve, reject) => {
       if (!w.alive) return reject(new WorkerDied(`worker ${w.pid} is gone`));
       w.waiting = { resolve, reject };
       w.child.send(m);
     });
+  const request = async (w: Worker, m: ToWorker): Promise<FromWorker> => {
+    await acquire();
+    try {
+      return await send(w, m);
+    } finally {
+      release();
+    }
+  };
 
   const stopping = () => a.interrupt.stopped || firstError !== undefined || attempts >= a.budget;
 
@@ -170,13 +198,56 @@ export async function runWorkers(a: Args): Promise<PopulateResult> {
     await a.queue.refresh({ source: a.source, priority: a.options.priority, delay: -1, staleTimeout: 0 });
   };
 
+  const record = (pid: number, key: Key, status: Outcome['status'], durationMs: number, message: string, error: unknown) => {
+    if (status === 'done') a.report.keyDone(key, durationMs, pid);
+    else if (status === 'failed' || status === 'interrupted') {
+      a.report.keyFailed(key, message, error, pid);
+      if (status === 'failed' && !a.options.suppressErrors && !firstError) firstError = { key, message, error };
+    }
+  };
   const handle = (w: Worker, m: FromWorker & { t: 'result' }) => {
     const o: WorkerOutcome = m.outcome;
-    if (o.status === 'done') a.report.keyDone(m.key, o.durationMs, w.pid);
-    else if (o.status === 'failed' || o.status === 'interrupted') {
-      const error = reviveError(o.error);
-      a.report.keyFailed(m.key, o.message, error, w.pid);
-      if (o.status === 'failed' && !a.options.suppressErrors && !firstError) firstError = { key: m.key, message: o.message, error };
+    if (o.status === 'done') record(w.pid, m.key, 'done', o.durationMs, '', undefined);
+    else if (o.status === 'failed' || o.status === 'interrupted') record(w.pid, m.key, o.status, 0, o.message, reviveError(o.error));
+  };
+
+  // The parent's own lane, until the first worker is ready.
+  const local = async () => {
+    const ctx: RunContext = {
+      target: a.target,
+      control: a.control.session,
+      queue: a.queue,
+      who: a.queue ? await workerIdentity(a.control.session, a.target.jobs.versionMethod) : undefined,
+      kwargs: a.options.makeKwargs ?? {},
+      interrupt: a.interrupt,
+      jobMetadata: await a.target.hasJobMetadata(),
+      version: jobVersion(a.target.jobs.versionMethod),
+      deferComplete: true,
+    };
+    let completing: Completion | undefined;
+    try {
+      while (!anyReady && !stopping()) {
+        await acquire();
+        try {
+          if (anyReady || stopping()) return;
+          let raw: Key | undefined;
+          if (a.queue) {
+            raw = await a.queue.claim(ctx.who!, { priority: a.options.priority, source: a.claimSource, completing });
+            completing = undefined;
+          } else raw = await nextKey();
+          if (!raw) return;
+          attempts++;
+          const key = a.target.decodeKey(raw);
+          const o = await populateKey(ctx, raw, key);
+          if (o.status === 'done' || o.status === 'skipped') completing = o.completing;
+          if (o.status === 'done') record(process.pid, key, 'done', o.durationMs, '', undefined);
+          else if (o.status === 'failed' || o.status === 'interrupted') record(process.pid, key, o.status, 0, o.message, o.error);
+        } finally {
+          release();
+        }
+      }
+    } finally {
+      if (completing && a.queue) await a.queue.complete(completing.key, completing.durationSeconds);
     }
   };
 
@@ -230,6 +301,11 @@ export async function runWorkers(a: Args): Promise<PopulateResult> {
     const drivers = workers.map((w) =>
       drive(w).catch((e: Error) => {
         if (!(e instanceof WorkerDied)) fatal ??= e;
+      }),
+    );
+    drivers.push(
+      local().catch((e: Error) => {
+        fatal ??= e;
       }),
     );
     await Promise.all(drivers);

@@ -55,6 +55,7 @@ export async function reset(env: Env, subjects: Array<Partial<{ subject_id: numb
   const q = (t: string) => `\`${env.schema}\`.\`${t}\``;
   for (const t of ['__analysis__detail', '__analysis', '__triple', '__early', 'make_calls']) await env.sql.query(`DELETE FROM ${q(t)}`);
   for (const t of ['~~analysis', '~~triple', '~~early']) await env.sql.query(`DROP TABLE IF EXISTS ${q(t)}`);
+  await env.sql.query(`UPDATE ${q('make_concurrency')} SET running = 0, peak = 0`);
   await env.sql.query(`DELETE FROM ${q('subject')}`);
   if (subjects.length) {
     const values = subjects.map((s) => [s.subject_id, s.name ?? '', s.delay_ms ?? 0, s.work ?? 0]);
@@ -70,4 +71,10 @@ export async function calls(env: Env, table: string): Promise<Map<number, number
 
 export function range(n: number, from = 1): number[] {
   return Array.from({ length: n }, (_, i) => i + from);
+}
+
+/** The most makes of Analysis that ran at the same moment since the last reset. */
+export async function peakConcurrency(env: Env): Promise<number> {
+  const [r] = await rows<{ peak: number }>(env, `SELECT peak FROM \`${env.schema}\`.make_concurrency WHERE id = 1`);
+  return Number(r!.peak);
 }
