@@ -120,6 +120,22 @@ async function main(): Promise<void> {
       const steady = (done.length - 1) / ((done[done.length - 1]! - done[0]!) / 1000);
       return { wall, steady };
     };
+    // What two processes can gain on this machine right now: the same spin in one thread,
+    // then in two at once (other work on a shared machine takes cores away).
+    const { Worker } = await import('node:worker_threads');
+    const spinThread = () =>
+      new Promise<void>((resolve, reject) => {
+        const w = new Worker(`let a = 0; for (let i = 0; i < ${b.SPIN * 10}; i++) a += Math.sqrt(i) % 3; require('node:worker_threads').parentPort.postMessage(a);`, { eval: true });
+        w.once('message', () => resolve());
+        w.once('error', reject);
+      });
+    let t0 = performance.now();
+    await spinThread();
+    const single = performance.now() - t0;
+    t0 = performance.now();
+    await Promise.all([spinThread(), spinThread()]);
+    const parallel = (2 * single) / (performance.now() - t0);
+    console.log(`parallelism available now: ${parallel.toFixed(2)}x of 2 (other processes share the cores)`);
     const one = await timeSpin(1);
     const two = await timeSpin(2);
     console.log(`CPU-bound make: ${(one.wall / SPIN_KEYS).toFixed(1)} ms/key; 1 process ${(one.wall / 1000).toFixed(2)} s, 2 processes ${(two.wall / 1000).toFixed(2)} s (start-up included)`);
