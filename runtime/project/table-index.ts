@@ -44,6 +44,9 @@ interface FileEntry {
   tables: IndexedTable[];
   byName: Map<string, IndexedTable>;
   byId: Map<string, IndexedTable>;
+  /** Everything that the resolution of names depends on (not the definitions' text). */
+  nameSignature: string;
+  /** nameSignature plus the definitions. */
   signature: string;
   lines?: LineIndex;
 }
@@ -94,7 +97,20 @@ export class TableIndex {
     const entry = this.build(path, key, text, lang);
     this.files.set(key, entry);
     if (!old) this.modules.invalidate();
-    if (!old || old.signature !== entry.signature) this.invalidate();
+    if (!old) this.invalidate();
+    else if (old.nameSignature !== entry.nameSignature) this.invalidate();
+    else if (old.signature !== entry.signature) {
+      // Only definitions changed (typing inside one): names resolve as before, so the
+      // dependency graph changes only at this file's own references.
+      this.headings = new Map();
+      this.models = new Map();
+      this.tiersStale = true; // the new entry's tables carry no effective tier yet
+      if (this.graph) {
+        removeEdges(this.graph, old);
+        this.addEdges(this.graph, entry);
+        this.graph.cycle = cycles(this.graph.parents);
+      }
+    }
     return true;
   }
 
@@ -377,33 +393,35 @@ export class TableIndex {
 
   private dependencyGraph(): Graph {
     if (this.graph) return this.graph;
-    const children = new Map<string, Set<string>>();
-    const parents = new Map<string, string[]>();
-    const unresolved = new Map<string, Set<string>>();
-    for (const f of this.files.values()) {
-      for (const t of f.tables) {
-        if (!t.definition) continue;
-        for (const r of extractReferences(t.definition.text)) {
-          const parent = this.resolveTable(f.path, t.name, r.path);
-          if (parent) {
-            let set = children.get(parent.id);
-            if (!set) children.set(parent.id, (set = new Set()));
-            set.add(t.id);
-            const ps = parents.get(t.id);
-            if (ps) ps.push(parent.id);
-            else parents.set(t.id, [parent.id]);
-          } else {
-            const last = r.path[r.path.length - 1];
-            let set = unresolved.get(last);
-            if (!set) unresolved.set(last, (set = new Set()));
-            set.add(f.key);
-          }
+    const graph: Graph = { children: new Map(), parents: new Map(), unresolved: new Map(), cycle: new Map() };
+    for (const f of this.files.values()) this.addEdges(graph, f);
+    graph.cycle = cycles(graph.parents);
+    this.graph = graph;
+    return graph;
+  }
+
+  private addEdges(graph: Graph, f: FileEntry): void {
+    for (const t of f.tables) {
+      if (!t.definition) continue;
+      for (const r of extractReferences(t.definition.text)) {
+        const parent = this.resolveTable(f.path, t.name, r.path);
+        if (parent) {
+          let set = graph.children.get(parent.id);
+          if (!set) graph.children.set(parent.id, (set = new Set()));
+          set.add(t.id);
+          const ps = graph.parents.get(t.id);
+          if (ps) ps.push(parent.id);
+          else graph.parents.set(t.id, [parent.id]);
+        } else {
+          const last = r.path[r.path.length - 1];
+          let set = graph.unresolved.get(last);
+          if (!set) graph.unresolved.set(last, (set = new Set()));
+          set.add(f.key);
         }
       }
     }
-    this.graph = { children, unresolved, cycle: cycles(parents) };
-    return this.graph;
   }
+
 
   // ---- internals ----------------------------------------------------------------------
 
@@ -478,11 +496,12 @@ export class TableIndex {
       const alias = `${m.name}.${t.className}`;
       if (!byName.has(alias)) byName.set(alias, t);
     }
-    const signature = JSON.stringify([
-      scan.tables.map((h) => [h.className, h.tier, h.masterName, h.bases, h.dynamicDefinition, h.definition?.text]),
+    const nameSignature = JSON.stringify([
+      scan.tables.map((h) => [h.className, h.tier, h.masterName, h.bases, h.dynamicDefinition, h.definition !== undefined]),
       scan.imports.map((i) => [i.module, i.name, i.local, i.reexport]),
     ]);
-    return { path, key, language, text, scan, tables, byName, byId, signature };
+    const signature = nameSignature + JSON.stringify(scan.definitions.map((d) => d.text));
+    return { path, key, language, text, scan, tables, byName, byId, nameSignature, signature };
   }
 
   private tierOf(t: IndexedTable): Tier | undefined {
@@ -595,10 +614,20 @@ export class TableIndex {
 interface Graph {
   /** Table id -> ids of the tables that reference it. */
   children: Map<string, Set<string>>;
+  /** Table id -> ids of the tables it references. */
+  parents: Map<string, string[]>;
   /** Last name of an unresolved reference -> files holding one. */
   unresolved: Map<string, Set<string>>;
   /** Table id -> cycle number, for tables on a reference cycle. */
   cycle: Map<string, number>;
+}
+
+function removeEdges(graph: Graph, f: FileEntry): void {
+  for (const t of f.tables) {
+    for (const p of graph.parents.get(t.id) ?? []) graph.children.get(p)?.delete(t.id);
+    graph.parents.delete(t.id);
+  }
+  for (const files of graph.unresolved.values()) files.delete(f.key);
 }
 
 /** Strongly connected components with a cycle (Tarjan, iterative: chains may be long). */

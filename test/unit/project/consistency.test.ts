@@ -43,22 +43,32 @@ function snapshot(index: TableIndex): Map<string, string> {
 
 test('incremental updates agree with a fresh index, and unnamed files keep their diagnostics', () => {
   fc.assert(
-    fc.property(fc.array(file, { minLength: 4, maxLength: 4 }), fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.option(file)), { maxLength: 6 }), (initial, edits) => {
+    fc.property(fc.array(file, { minLength: 4, maxLength: 4 }), fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.option(file), fc.constantFrom('replace', 'retype', 'rekey')), { maxLength: 6 }), (initial, edits) => {
       const texts = new Map<string, string>();
+      const specs = new Map<string, FileSpec>();
       const index = new TableIndex();
       index.setFile('/w/pkg/__init__.py', '');
       initial.forEach((spec, k) => {
         texts.set(FILES[k], render(spec));
+        specs.set(FILES[k], spec);
         index.setFile(FILES[k], texts.get(FILES[k])!);
       });
       let before = snapshot(index);
-      for (const [k, spec] of edits) {
+      for (const [k, replacement, kind] of edits) {
         const path = FILES[k];
+        const current = specs.get(path);
+        // Typing inside definitions: the same classes and imports, other attributes.
+        const spec: FileSpec | null =
+          kind !== 'replace' && current
+            ? { ...current, tables: current.tables.map((t) => (kind === 'retype' ? { ...t, type: t.type === 'int32' ? 'varchar(8)' : 'int32' } : { ...t, key: t.key === 'id' ? 'k' : 'id' })) }
+            : replacement;
         let affected: string[];
         if (spec === null) {
+          specs.delete(path);
           affected = index.removeFile(path);
           texts.delete(path);
         } else {
+          specs.set(path, spec);
           texts.set(path, render(spec));
           affected = index.updateFile(path, texts.get(path)!);
         }
