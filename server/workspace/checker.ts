@@ -170,7 +170,7 @@ function references(project: Project, site: Site, keyOnly: boolean, describe: (p
   const out: string[] = [];
   for (const r of resolvedRefs(project, site)) {
     if (keyOnly && !r.inKey) continue;
-    out.push(r.target ? `${r.id}=${describe(r.target, r.projected)}` : r.id);
+    out.push(r.target ? `${r.target.uid}=${describe(r.target, r.projected)}` : r.id);
   }
   return out;
 }
@@ -189,7 +189,7 @@ function headingKey(project: Project, site: Site, full: boolean): string {
   keying.add(guard);
   try {
     const t = site.indexed;
-    const parts = [String(full ? site.textHash : site.keyHash), t?.id ?? '', t?.tier ?? '', ...references(project, site, !full, (p) => headingKey(project, p, false))];
+    const parts = [String(full ? site.textHash : site.keyHash), t?.name ?? '', t?.tier ?? '', ...references(project, site, !full, (p) => headingKey(project, p, false))];
     const key = hashParts(parts);
     if (full) m.full = key;
     else m.key = key;
@@ -204,7 +204,7 @@ export function dependencyKey(project: Project, site: Site): string {
   const m = memoOf(project, site);
   if (m.dep) return m.dep;
   const t = site.indexed;
-  const parts = [String(site.textHash), t?.id ?? '', t?.tier ?? '', t?.master ?? '', ...references(project, site, false, (p, projected) => headingKey(project, p, projected))];
+  const parts = [String(site.textHash), t?.name ?? '', t?.tier ?? '', t?.master ?? '', ...references(project, site, false, (p, projected) => headingKey(project, p, projected))];
   m.dep = hashParts(parts);
   return m.dep;
 }

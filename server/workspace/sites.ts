@@ -8,7 +8,11 @@ import type { HostDefinition, HostScan, HostTable } from '../../runtime/hosts/ty
 import type { HostFile } from '../documents/hostFile';
 import type { IndexedTable } from '../../runtime/project/index';
 
+let nextUid = 1;
+
 export class Site {
+  /** Short identity for dependency keys (ids with full paths would make hashing slower). */
+  readonly uid = nextUid++;
   private parsed?: { ast: Definition; diagnostics: DjDiagnostic[] };
   private indexedTable?: IndexedTable;
   /** Set by the project until it has matched this file's sites with the index's tables. */
