@@ -1,7 +1,164 @@
-// The README's first command. Until the runtime can populate, the demo lints the
-// example pipelines with the bundled `dj` (dist/cli.js).
-import { spawnSync } from 'node:child_process';
-const b = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
-if (b.status !== 0) process.exit(b.status ?? 1);
-const r = spawnSync(process.execPath, ['dist/cli.js', 'lint', 'examples/'], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+// The README's first command (`npm ci && npm run demo`): the product on a throwaway
+// MariaDB, the way the tests start one. Declares the example pipeline (examples/demo),
+// inserts sample data, runs the bundled `dj populate` as a real child process (reserved
+// jobs, two processes, a progress bar on a terminal), shows the one key that fails in the
+// jobs table, fixes its input row, retries it and populates again; then stops the server.
+//   npm run demo                 everything, then clean up
+//   npm run demo -- --keep       leave the server running afterwards (for VS Code) until Ctrl-C
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync, rmSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startMariaDB } from './mariadb.mjs';
+
+const root = resolve(fileURLToPath(import.meta.url), '..', '..');
+const keep = process.argv.includes('--keep');
+const SCHEMA = 'dj_demo';
+const MODULE = 'examples/demo/index.ts';
+const TABLE = 'Quality';
+const cli = join(root, 'dist', 'cli.js');
+const tty = Boolean(process.stdout.isTTY);
+const bold = (s) => (tty ? `\x1b[1m${s}\x1b[0m` : s);
+let stepNo = 0;
+const step = (title) => console.log(`\n${bold(`${++stepNo}. ${title}`)}`);
+const say = (s) => console.log(`   ${s}`);
+
+let db;
+let stopping = false;
+const children = new Set();
+async function cleanup() {
+  if (stopping) return;
+  stopping = true;
+  for (const c of children) if (c.exitCode === null) c.kill('SIGINT');
+  if (db) {
+    await db.stop().catch(() => undefined);
+    db = undefined;
+  }
+}
+// Ctrl-C: the running `dj populate` gets the same SIGINT from the terminal and stops
+// gracefully; we stop the server once it has.
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    console.error(`\ndemo: ${sig}, stopping the server and cleaning up`);
+    const wait = [...children].map((c) => new Promise((r) => (c.exitCode === null ? c.once('exit', r) : r())));
+    Promise.race([Promise.all(wait), new Promise((r) => setTimeout(r, 5000))])
+      .then(cleanup)
+      .finally(() => process.exit(130));
+  });
+}
+
+/** Runs `dj <args>` with the terminal attached (progress bar and colours when it is a TTY). */
+function dj(args, env) {
+  console.log(`   $ dj ${args.join(' ')}`);
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env, stdio: 'inherit' });
+    children.add(child);
+    child.on('error', rej);
+    child.on('exit', (code, signal) => {
+      children.delete(child);
+      res(signal ? 128 : code ?? 1);
+    });
+  });
+}
+
+/** Runs `dj <args>` and returns its stdout (for --json output). */
+function djJson(args, env) {
+  const r = spawnSync(process.execPath, [cli, ...args, '--json'], { cwd: root, env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`dj ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+function expectExit(code, wanted, what) {
+  if (code !== wanted) throw new Error(`${what}: dj exited ${code}, expected ${wanted}`);
+}
+
+async function main() {
+  const t0 = performance.now();
+  step('Build the bundles (dist/extension.js, dist/server.js, dist/cli.js)');
+  const b = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+  if (b.status !== 0) throw new Error('build failed');
+  say('done');
+
+  step('Start a throwaway MariaDB (temporary data directory, loopback only)');
+  db = await startMariaDB();
+  say(`listening on ${db.host}:${db.port}, user ${db.user}, data in ${db.dir}`);
+  const env = {
+    ...process.env,
+    DJ_HOST: db.host,
+    DJ_PORT: String(db.port),
+    DJ_USER: db.user,
+    DJ_PASS: db.password,
+    DJ_USE_TLS: 'false',
+    DJ_PIPELINE_SCHEMA: SCHEMA,
+  };
+  Object.assign(process.env, { DJ_HOST: env.DJ_HOST, DJ_PORT: env.DJ_PORT, DJ_USER: env.DJ_USER, DJ_PASS: env.DJ_PASS, DJ_USE_TLS: 'false', DJ_PIPELINE_SCHEMA: SCHEMA });
+
+  step(`Declare the example pipeline in schema ${SCHEMA} and insert sample data`);
+  const { tsImport } = await import('tsx/esm/api');
+  const steps = await tsImport(pathToFileURL(join(root, 'examples', 'demo', 'steps.ts')).href, import.meta.url);
+  const before = await steps.setup();
+  say(Object.entries(before).map(([t, n]) => `${t}: ${n}`).join(', '));
+  say(`recording ${JSON.stringify(steps.BROKEN_KEY)} was saved without its sampling rate: its ${TABLE} key will fail`);
+
+  step(`Populate ${TABLE} with reserved jobs and two worker processes`);
+  let t = performance.now();
+  let code = await dj(['populate', MODULE, TABLE, '--reserve-jobs', '--processes', '2', '--suppress-errors'], env);
+  const firstMs = performance.now() - t;
+  expectExit(code, 1, 'the first populate should report the failing key');
+  const afterFirst = await steps.counts();
+  const computed = afterFirst[TABLE] - before[TABLE];
+  say(`${computed} keys computed in ${(firstMs / 1000).toFixed(2)} s (${(computed / (firstMs / 1000)).toFixed(1)} jobs/s, process start-up included); 1 failed as planned`);
+
+  step('The failing key waits in the jobs table');
+  code = await dj(['jobs', 'list', MODULE, '--table', TABLE, '--status', 'error'], env);
+  expectExit(code, 0, 'dj jobs list');
+  const errors = djJson(['jobs', 'list', MODULE, '--table', TABLE, '--status', 'error'], env);
+  const errorCount = JSON.stringify(errors).match(/"status":"error"/g)?.length ?? 0;
+  if (errorCount !== 1) throw new Error(`expected exactly one error job, found ${errorCount}`);
+
+  step(`Fix the input: set the recording's sampling rate, then retry the key`);
+  await steps.fix();
+  say(`RawData ${JSON.stringify(steps.BROKEN_KEY)}: sampling_rate = 1000 Hz`);
+  code = await dj(['jobs', 'retry', MODULE, '--table', TABLE], env);
+  expectExit(code, 0, 'dj jobs retry');
+  t = performance.now();
+  code = await dj(['populate', MODULE, TABLE, '--reserve-jobs', '--processes', '2'], env);
+  const secondMs = performance.now() - t;
+  expectExit(code, 0, 'the second populate');
+  const after = await steps.counts();
+  say(`${after[TABLE] - afterFirst[TABLE]} key computed in ${(secondMs / 1000).toFixed(2)} s`);
+
+  step('Result');
+  say(`${TABLE}: ${after[TABLE]} of ${after.RawData} recordings computed, 0 errors left`);
+  code = await dj(['progress', MODULE, '--table', TABLE], env);
+  expectExit(code, 0, 'dj progress');
+  await steps.close();
+  say(`demo finished in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  if (keep) {
+    // A workspace file VS Code's extension reads (the password stays out of it: the
+    // extension asks once and keeps it in its secret storage).
+    const dir = join(root, '.tmp', 'demo');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'connection.txt'), `host ${db.host}\nport ${db.port}\nuser ${db.user}\n`);
+    step('The server keeps running for VS Code (Ctrl-C stops it)');
+    say(`settings: "datajoint.host": "${db.host}", "datajoint.port": ${db.port}, "datajoint.user": "${db.user}"`);
+    say(`password (asked once by the extension): ${db.password}`);
+    say(`schema: ${SCHEMA}; pipeline module: ${MODULE}`);
+    await new Promise(() => undefined);
+  }
+}
+
+main().then(
+  async () => {
+    await cleanup();
+    rmSync(join(root, '.tmp', 'demo'), { recursive: true, force: true });
+    console.log('\nServer stopped and its data removed.');
+  },
+  async (e) => {
+    console.error(`\ndemo failed: ${e instanceof Error ? e.message : String(e)}`);
+    await cleanup();
+    process.exit(1);
+  },
+);

@@ -1,0 +1,33 @@
+// The demo's database steps, called by scripts/demo.mjs (which runs the `dj` CLI for the
+// populate and jobs steps as real child processes, as a user would).
+import { seedPipeline } from '../pipeline/seed';
+import { pipeline, Quality, RawData } from './index';
+
+/** The recording the demo breaks (sampling_rate 0) and then fixes. */
+export const BROKEN_KEY = { subject_id: 7, session_idx: 2 } as const;
+
+/** Declares the tables and inserts subjects, sessions and recordings; returns the row counts. */
+export async function setup(options: { subjects?: number; sessionsPerSubject?: number } = {}): Promise<Record<string, number>> {
+  await pipeline.schema.declare();
+  // seedPipeline dates sessions by index modulo 28 under UNIQUE (session_date, session_idx):
+  // 28 subjects x 3 sessions is the most it inserts without skipping duplicates.
+  await seedPipeline(pipeline, { subjects: options.subjects ?? 28, sessionsPerSubject: options.sessionsPerSubject ?? 3, samplesPerSession: 200 });
+  // A recording whose metadata lost its sampling rate: Quality.make refuses it.
+  await RawData.update1({ ...BROKEN_KEY, sampling_rate: 0 });
+  return counts();
+}
+
+/** The "fix": the lab finds the right sampling rate and corrects the row. */
+export async function fix(): Promise<void> {
+  await RawData.update1({ ...BROKEN_KEY, sampling_rate: 1000 });
+}
+
+export async function counts(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [name, t] of Object.entries({ Subject: pipeline.Subject, Session: pipeline.Session, RawData, Quality })) out[name] = await t.count();
+  return out;
+}
+
+export async function close(): Promise<void> {
+  await (await pipeline.schema.connection()).close();
+}
