@@ -288,7 +288,9 @@ export class TableIndex {
         // The validator is written not to throw; if it does, say so at the definition instead of failing the file.
         diagnostics = [{ code: 'DJ000', severity: 'error', message: `Internal error while checking this definition: ${err instanceof Error ? err.message : String(err)}`, span: { start: 0, end: def.text.length } }];
       }
-      for (const d of diagnostics) {
+      for (let d of diagnostics) {
+        const cycle = d.code === 'DJ303' ? this.explainCycle(t, d) : undefined;
+        if (cycle) d = { ...d, message: cycle };
         const span = def.map.spanToHost(d.span);
         const hd: HostDiagnostic = {
           path: file.path,
@@ -327,6 +329,16 @@ export class TableIndex {
       }
     }
     return out;
+  }
+
+  /** An unresolved reference that names a table on the same cycle: say so instead of "not known". */
+  private explainCycle(t: IndexedTable, d: Diagnostic): string | undefined {
+    const ref = extractReferences(t.definition!.text).find((r) => r.start < d.span.end && r.end > d.span.start);
+    const target = ref ? this.resolveTable(t.path, t.name, ref.path) : undefined;
+    if (!ref || !target || !this.sameCycle(t, target)) return undefined;
+    return target === t
+        ? `\`${ref.path.join('.')}\` is this table itself: a table cannot reference itself`
+        : `\`${ref.path.join('.')}\` references \`${t.name}\` in turn (a reference cycle): DataJoint declares a table after the tables it references, so a cycle cannot be declared`;
   }
 
   /** 0-based line/character of host offsets in an indexed file. */

@@ -134,7 +134,10 @@ test('python: references on a cycle do not resolve, in whatever order tables are
     index.setFile('/c/a.py', src);
     const keys = order.map((n) => index.heading(index.table(`/c/a.py#${n}`)!)!.primaryKey.map((x) => x.name));
     assert.deepEqual(Object.fromEntries(order.map((n, k) => [n, keys[k]])), { A: ['a'], B: ['b'], C: ['a', 'c'] });
-    assert.deepEqual(index.check('/c/a.py').map((d) => [d.table, d.code]), [['A', 'DJ303'], ['B', 'DJ303'], ['S', 'DJ303']]);
+    const diags = index.check('/c/a.py');
+    assert.deepEqual(diags.map((d) => [d.table, d.code]), [['A', 'DJ303'], ['B', 'DJ303'], ['S', 'DJ303']]);
+    assert.match(diags[0].message, /`B` references `A` in turn \(a reference cycle\)/);
+    assert.match(diags[2].message, /`S` is this table itself/);
   }
 });
 
