@@ -167,3 +167,25 @@ test('python: imports of every form', () => {
   );
   assert.equal(src.slice(imports[5].span.start, imports[5].span.end), 'Rig as R');
 });
+
+test('python: CRLF files indented with tabs keep nesting and exact maps', () => {
+  const src = 'class M(dj.Manual):\r\n\tdefinition = """\r\n\tm : int32\r\n\t"""\r\n\tclass P(dj.Part):\r\n\t\tdefinition = "-> master\\r\\np : int32"\r\nclass N(dj.Lookup):\r\n\tdefinition = \'n : int32\'\r\n';
+  const defs = findDefinitions(src, 'python');
+  assert.deepEqual(
+    defs.map((d) => [d.className, d.masterName, d.text]),
+    [
+      ['M', undefined, '\n\tm : int32\n\t'],
+      ['P', 'M', '-> master\r\np : int32'],
+      ['N', undefined, 'n : int32'],
+    ],
+  );
+  for (const d of defs) assertExactMap(src, d);
+});
+
+test('languageOfPath: the host languages by extension', async () => {
+  const { languageOfPath } = await import('../../../runtime/hosts');
+  assert.deepEqual(
+    ['a.py', 'b.pyi', 'c.ts', 'd.mts', 'e.cts', 'f.js', 'g.mjs', 'h.cjs', 'i.json', 'j.PY', 'k'].map(languageOfPath),
+    ['python', 'python', 'typescript', 'typescript', 'typescript', 'javascript', 'javascript', 'javascript', undefined, 'python', undefined],
+  );
+});
