@@ -1,7 +1,10 @@
 export interface RunOfflineOptions {
   extensionTestsPath: string;
   workspace: string;
-  extensionDevelopmentPath?: string;
+  /** The extension under development (default: the repository); null: none. */
+  extensionDevelopmentPath?: string | null;
+  /** .vsix files installed into the run's extensions folder before VS Code starts. */
+  installVsix?: string[];
   timeoutMs?: number;
   screenshotsDir?: string;
   /** Added to the environment of the VS Code server, which the extension host inherits. */

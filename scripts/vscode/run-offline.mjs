@@ -3,14 +3,14 @@
 // playwright-core. Steps follow shared/notes/vscode-offline-harness.md.
 //
 //   node scripts/vscode/run-offline.mjs --tests <compiled index.js> --workspace <folder>
-//        [--extension <folder>] [--timeout <seconds>] [--screenshots <folder>]
+//        [--extension <folder>|none] [--vsix <file.vsix>] [--timeout <seconds>] [--screenshots <folder>]
 //
 // The tests' module exports run(); the workbench reports its outcome through
 // codeAutomationExit. Tests can ask for a screenshot of the window by creating
 // `<DJ_VSCODE_SCREENSHOT_DIR>/<name>.request`; the launcher answers with `<name>.png`.
 // They can type into the window like a user with `<name>.keys` ({"text", "enter",
 // "waitFor": a CSS selector that must be visible first, e.g. the quick input}).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -96,6 +96,7 @@ export async function runOffline({
   screenshotsDir = join(repoRoot, 'test-results', 'vscode'),
   env = {},
   userSettings = {},
+  installVsix = [],
   say = (line) => console.log(line),
 }) {
   if (!extensionTestsPath || !existsSync(extensionTestsPath)) throw new Error(`run-offline: no compiled tests at ${extensionTestsPath}`);
@@ -121,6 +122,14 @@ export async function runOffline({
   writeFileSync(join(serverDataDir, 'data', 'User', 'settings.json'), settings);
   writeFileSync(join(serverDataDir, 'data', 'Machine', 'settings.json'), settings);
 
+  // VS Code runs extension tests only in a development window; to test installed
+  // extensions alone, the development folder is an empty extension of our own.
+  let developmentPath = extensionDevelopmentPath;
+  if (!developmentPath) {
+    developmentPath = join(tmp, 'test-host');
+    mkdirSync(developmentPath);
+    writeFileSync(join(developmentPath, 'package.json'), JSON.stringify({ name: 'test-host', publisher: 'dj-tests', version: '0.0.0', engines: { vscode: '*' } }));
+  }
   const logFile = join(screenshotsDir, 'vscode.log');
   const log = createWriteStream(logFile, { flags: 'w' });
   const port = await freePort();
@@ -132,6 +141,14 @@ export async function runOffline({
   try {
     // The extension host is a child of this server and inherits its environment: that
     // is how database settings and the screenshot folder reach the tests.
+    // An installed .vsix instead of (or beside) the development folder: installed into
+    // this run's extensions folder by VS Code's own CLI, as a user would install it.
+    for (const vsix of installVsix) {
+      const installed = spawnSync(process.execPath, [serverMain, '--install-extension', resolve(vsix), '--force', '--accept-server-license-terms',
+        '--user-data-dir', userDataDir, '--server-data-dir', serverDataDir, '--extensions-dir', extensionsDir], { encoding: 'utf8', timeout: 120_000 });
+      log.write(`[install ${vsix}] ${installed.stdout ?? ''}${installed.stderr ?? ''}\n`);
+      if (installed.status !== 0) throw new Error(`run-offline: installing ${vsix} failed (exit ${installed.status}); see ${logFile}`);
+    }
     server = spawn(
       process.execPath,
       [serverMain, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms',
@@ -211,7 +228,7 @@ export async function runOffline({
 
     const remote = `vscode-remote://127.0.0.1:${port}`;
     const payload = [
-      ['extensionDevelopmentPath', remote + resolve(extensionDevelopmentPath)],
+      ['extensionDevelopmentPath', remote + resolve(developmentPath)],
       ['extensionTestsPath', remote + resolve(extensionTestsPath)],
       ['skipWelcome', 'true'],
     ];
@@ -253,7 +270,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   runOffline({
     extensionTestsPath: a.tests && resolve(a.tests),
     workspace: a.workspace && resolve(a.workspace),
-    extensionDevelopmentPath: a.extension ? resolve(a.extension) : repoRoot,
+    extensionDevelopmentPath: a.extension === 'none' ? null : a.extension ? resolve(a.extension) : repoRoot,
+    installVsix: a.vsix ? [resolve(a.vsix)] : [],
     timeoutMs: a.timeout ? Number(a.timeout) * 1000 : undefined,
     screenshotsDir: a.screenshots ? resolve(a.screenshots) : undefined,
   }).then(

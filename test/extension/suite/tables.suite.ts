@@ -9,9 +9,10 @@ import * as vscode from 'vscode';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import { Connection } from '../../../runtime/connection/index';
 import type { TablesNode } from '../../../client/views/tablesTree';
-import { EXTENSION_ID, QUICK_INPUT, activatedApi, canTypeIntoWindow, screenshot, sleep, typeIntoWindow, waitFor, workspaceRoot } from './helpers';
+import { QUICK_INPUT, activatedApi, canTypeIntoWindow, screenshot, sleep, typeIntoWindow, waitFor, workspaceRoot } from './helpers';
 
-const SCHEMA = 'vscode_lab';
+// Per extension host: the repository and .vsix runs may share one server at the same time.
+const SCHEMA = `vscode_lab_${process.pid}`;
 
 function db() {
   const { DJ_TEST_HOST: host, DJ_TEST_PORT: port, DJ_TEST_USER: user, DJ_TEST_PASSWORD: password } = process.env;
@@ -61,9 +62,10 @@ suite('Connection and Tables view', function () {
     const target = db();
     setup = await Connection.connect({ ...target, ignoreConfigFile: true, env: {} });
     await setup.execute(`DROP DATABASE IF EXISTS \`${SCHEMA}\``);
-    const ext = vscode.extensions.getExtension(EXTENSION_ID);
-    assert.ok(ext);
-    for (const sql of fixtureStatements(join(ext.extensionPath, 'test', 'fixtures', 'ddl', 'python_lab.sql'))) await setup.execute(sql);
+    // Beside the compiled suites (out/test/extension/suite), not the extension: the
+    // extension under test may be an installed .vsix without the repository's fixtures.
+    const fixture = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'ddl', 'python_lab.sql');
+    for (const sql of fixtureStatements(fixture)) await setup.execute(sql);
     await setup.execute(`INSERT INTO \`${SCHEMA}\`.\`subject\` (subject_id, name) VALUES (1, 'a'), (2, 'b'), (3, 'c')`);
     await setup.execute(`ANALYZE TABLE \`${SCHEMA}\`.\`subject\``);
     await settingsUpdate({ host: target.host, port: target.port, user: target.user });

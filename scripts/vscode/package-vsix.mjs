@@ -1,0 +1,54 @@
+// Builds the .vsix with @vscode/vsce from a staging folder holding only what runs: the
+// manifest, README, license, grammars (no sources), icons and the production bundles.
+// Everything the extension needs at run time is inside the bundles, so the package has
+// no node_modules. dist/ is not touched (tests may be running from it).
+//   node scripts/vscode/package-vsix.mjs [--out <file.vsix>]
+import { build } from 'esbuild';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+// The options of scripts/build.mjs --production.
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: false, minify: true, legalComments: 'none', logLevel: 'warning' };
+const bundles = [
+  { entryPoints: ['client/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { entryPoints: ['server/main.ts'], outfile: 'dist/server.js' },
+  { entryPoints: ['runtime/cli/main.ts'], outfile: 'dist/cli.js', external: ['tsx', 'tsx/*'] },
+];
+
+export async function packageVsix({ out = join(repoRoot, '.tmp', 'datajoint-vscode.vsix'), say = (l) => console.log(l) } = {}) {
+  const stage = join(repoRoot, '.tmp', 'vsix-stage');
+  rmSync(stage, { recursive: true, force: true });
+  mkdirSync(stage, { recursive: true });
+  for (const f of ['package.json', 'README.md', 'LICENSE', 'LICENSE.md', 'CHANGELOG.md']) {
+    if (existsSync(join(repoRoot, f))) cpSync(join(repoRoot, f), join(stage, f));
+  }
+  // Grammars and their language configuration; their generator sources stay out.
+  mkdirSync(join(stage, 'syntaxes'));
+  for (const f of readdirSync(join(repoRoot, 'syntaxes'))) if (f.endsWith('.json')) cpSync(join(repoRoot, 'syntaxes', f), join(stage, 'syntaxes', f));
+  cpSync(join(repoRoot, 'client', 'media'), join(stage, 'client', 'media'), { recursive: true });
+  for (const b of bundles) {
+    if (!existsSync(join(repoRoot, b.entryPoints[0]))) throw new Error(`package-vsix: ${b.entryPoints[0]} is missing`);
+    await build({ ...common, ...b, entryPoints: [join(repoRoot, b.entryPoints[0])], outfile: join(stage, b.outfile) });
+  }
+  const vsce = createRequire(import.meta.url).resolve('@vscode/vsce/vsce');
+  mkdirSync(dirname(out), { recursive: true });
+  const args = [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', out];
+  if (!existsSync(join(stage, 'LICENSE')) && !existsSync(join(stage, 'LICENSE.md'))) args.push('--skip-license');
+  const r = spawnSync(process.execPath, args, { cwd: stage, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`package-vsix: vsce failed:\n${r.stdout}\n${r.stderr}`);
+  say(`package-vsix: ${out}`);
+  return out;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const at = process.argv.indexOf('--out');
+  packageVsix(at > 0 ? { out: resolve(process.argv[at + 1]) } : {}).catch((e) => {
+    console.error(e.message);
+    process.exit(1);
+  });
+}
