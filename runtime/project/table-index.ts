@@ -563,7 +563,21 @@ export class TableIndex {
       const e = mod ? this.member({ kind: 'module', ref: mod }, name, seen) : undefined;
       if (e) return e;
     }
-    return undefined;
+    // Pipelines built by a factory (`const { Session } = createPipeline(...)` with the
+    // classes declared inside the imported function) bind names the scanner cannot
+    // follow: take the one table of that name among the modules this file imports.
+    let found: IndexedTable | undefined;
+    const visited = new Set<string>();
+    for (const imp of imports) {
+      const ref = this.moduleOf(file, imp.module);
+      if (!ref?.file || visited.has(ref.file)) continue;
+      visited.add(ref.file);
+      const t = this.files.get(ref.file)?.byName.get(name);
+      if (!t) continue;
+      if (found && found !== t) return undefined;
+      found = t;
+    }
+    return found ? { kind: 'table', table: found } : undefined;
   }
 
   private moduleOf(file: FileEntry, spec: string): ModuleRef | undefined {

@@ -91,3 +91,35 @@ test('typescript: imports from packages are not resolved (a warning, not an erro
   const diags = index.check('/app/src/ext.ts');
   assert.deepEqual(diags.map((d) => [d.code, d.severity]), [['DJ303', 'warning']]);
 });
+
+test('typescript: tables built by an imported factory resolve by name through the import', () => {
+  const index = new TableIndex();
+  index.setFile(
+    '/f/pipeline.ts',
+    ts(
+      'export function createPipeline(name: string) {',
+      '  const schema = new dj.Schema(name);',
+      '  class Session extends dj.Manual {',
+      '    static override definition = `session : int32`;',
+      '  }',
+      '  return { schema, Session };',
+      '}',
+    ),
+  );
+  index.setFile(
+    '/f/demo.ts',
+    ts(
+      "import { createPipeline } from './pipeline';",
+      'export const { Session } = createPipeline("demo");',
+      'export class Quality extends dj.Computed {',
+      '  static override definition = `-> Session\\n---\\nq : float64`;',
+      '}',
+    ),
+  );
+  assert.deepEqual(index.resolve('/f/demo.ts', 'Quality', ['Session'])?.primaryKey.map((a) => a.name), ['session']);
+  assert.deepEqual(index.check('/f/demo.ts'), []);
+  // Two imported modules with a table of that name: ambiguous, not resolved.
+  index.setFile('/f/other.ts', ts('export class Session extends dj.Manual {', '  static definition = `other : int32`;', '}'));
+  index.setFile('/f/demo.ts', ts("import { createPipeline } from './pipeline';", "import './other';", "import { x } from './other';", 'class Quality extends dj.Computed {', '  static definition = `-> Session\\n---\\nq : float64`;', '}'));
+  assert.equal(index.resolve('/f/demo.ts', 'Quality', ['Session']), undefined);
+});
