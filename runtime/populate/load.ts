@@ -4,6 +4,24 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isAutoPopulatedClass, type AutoPopulatedClass } from './adapter';
+import { requireTypeScript } from './transpile';
+
+type TsxApi = { tsImport: (specifier: string, parent: string) => Promise<Record<string, unknown>> };
+
+async function importTsx(): Promise<TsxApi | undefined> {
+  try {
+    return (await import('tsx/esm/api')) as TsxApi;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') return undefined;
+    throw e;
+  }
+}
+
+function missingRuntimePackage(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && /['"]datajoint['"]/.test(e instanceof Error ? e.message : '');
+}
 
 export class PipelineLoadError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -18,8 +36,18 @@ export async function loadPipelineModule(path: string, cwd = process.cwd()): Pro
   const url = pathToFileURL(abs).href;
   try {
     if (/\.[cm]?tsx?$/i.test(abs)) {
-      const { tsImport } = (await import('tsx/esm/api')) as { tsImport: (specifier: string, parent: string) => Promise<Record<string, unknown>> };
-      return await tsImport(url, pathToFileURL(resolve(cwd, 'index.js')).href);
+      // tsx where it is installed (development); else, as inside an installed .vsix, the
+      // bundled transpiler (transpile.ts). tsx cannot resolve the bare `datajoint` of a
+      // workspace without that package: such a module goes through the hook too.
+      const tsx = await importTsx();
+      if (tsx) {
+        try {
+          return await tsx.tsImport(url, pathToFileURL(resolve(cwd, 'index.js')).href);
+        } catch (e) {
+          if (!missingRuntimePackage(e)) throw e;
+        }
+      }
+      return requireTypeScript(abs);
     }
     return (await import(url)) as Record<string, unknown>;
   } catch (e) {

@@ -87,6 +87,8 @@ export async function runWorkers(a: Args): Promise<PopulateResult> {
   let firstError: { key: Key; message: string; error: unknown } | undefined;
   const workers: Worker[] = [];
   let anyReady = false;
+  /** No key or job was left when last asked. */
+  let exhausted = false;
 
   // At most `processes` makes at once, the parent's own included.
   let active = 0;
@@ -235,7 +237,10 @@ export async function runWorkers(a: Args): Promise<PopulateResult> {
             raw = await a.queue.claim(ctx.who!, { priority: a.options.priority, source: a.claimSource, completing });
             completing = undefined;
           } else raw = await nextKey();
-          if (!raw) return;
+          if (!raw) {
+            exhausted = true;
+            return;
+          }
           attempts++;
           const key = a.target.decodeKey(raw);
           const o = await populateKey(ctx, raw, key);
@@ -265,12 +270,16 @@ export async function runWorkers(a: Args): Promise<PopulateResult> {
         }
         if (reply.t === 'empty') {
           attempts--;
+          exhausted = true;
           return;
         }
         if (reply.t === 'result') handle(w, reply);
       } else {
         const raw = await nextKey();
-        if (!raw) return;
+        if (!raw) {
+          exhausted = true;
+          return;
+        }
         attempts++;
         let reply: FromWorker;
         try {
@@ -317,7 +326,9 @@ export async function runWorkers(a: Args): Promise<PopulateResult> {
       if (attempts === before) break;
     }
     if (fatal && a.report.done + a.report.failed === 0) throw fatal;
-    if (workers.every((w) => !w.alive) && !stopping() && (retry.length > 0 || fatal)) {
+    // The parent carried on alone: say why the workers did not help.
+    if (fatal) process.emitWarning(`populate: worker processes failed (${(fatal as Error).message}); the keys were computed in the main process.`, { code: 'DJ_POPULATE_WORKERS' });
+    if (workers.every((w) => !w.alive) && !stopping() && (retry.length > 0 || !exhausted)) {
       throw fatal ?? new Error('populate: every worker process exited before the work was done.');
     }
   } finally {
