@@ -95,6 +95,24 @@ test('worker processes honour restrictions and priority in reserved mode', async
   assert.ok([...c.values()].every((n) => n === 1));
 });
 
+test('workers that cannot start leave the parent to finish the keys, with a warning', async () => {
+  await reset(env, range(4).map((subject_id) => ({ subject_id })));
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  process.on('warning', onWarning);
+  try {
+    // a module that does not export the table: every worker fails its start-up
+    const wrong = join(__dirname, '..', '..', 'fixtures', 'pipelines', 'bench.ts');
+    const r = await populate(env.pipeline.Analysis, { processes: 2, workerModule: wrong });
+    assert.equal(r.successCount, 4);
+    await new Promise((res) => setImmediate(res));
+    assert.ok(warnings.some((w) => /worker processes failed \(No Computed or Imported table named Analysis/.test(w)), warnings.join('\n'));
+    assert.deepEqual(await computed(), range(4));
+  } finally {
+    process.off('warning', onWarning);
+  }
+});
+
 test('never more workers than keys; a failing key in a worker stops the run with its key', async () => {
   await reset(env, [{ subject_id: 1 }, { subject_id: 2, name: 'fail' }]);
   const events: PopulateEvent[] = [];
