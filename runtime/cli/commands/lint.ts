@@ -12,8 +12,9 @@ export function register(program: Command): void {
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--max-warnings <n>', 'also fail when there are more than n warnings', parseCount)
     .option('-q, --quiet', 'report errors only')
-    .action(async (paths: string[], opts: { format: LintFormat; maxWarnings?: number; quiet?: boolean }) => {
-      const result = await lint(paths, { cwd: process.cwd(), format: opts.format, quiet: opts.quiet ?? false });
+    .option('--hints', 'also report hints: legacy and native types with their core replacement')
+    .action(async (paths: string[], opts: { format: LintFormat; maxWarnings?: number; quiet?: boolean; hints?: boolean }) => {
+      const result = await lint(paths, { cwd: process.cwd(), format: opts.format, quiet: opts.quiet ?? false, hints: opts.hints ?? false });
       process.stdout.write(result.output);
       process.stderr.write(result.summary + '\n');
       const tooMany = opts.maxWarnings !== undefined && result.warnings > opts.maxWarnings;

@@ -19,6 +19,8 @@ export interface LintFinding {
   code: string;
   message: string;
   table: string;
+  /** The preferred machine-applicable fix's title, when there is one. */
+  fix?: string;
 }
 
 export interface LintResult {
@@ -36,6 +38,8 @@ export interface LintOptions {
   format: LintFormat;
   /** Errors only. */
   quiet: boolean;
+  /** Also report hints (legacy and native types with their core replacement). */
+  hints?: boolean;
 }
 
 const SEVERITY_ORDER = { error: 0, warning: 1, information: 2, hint: 3 } as const;
@@ -55,8 +59,9 @@ export async function lint(args: readonly string[], options: LintOptions): Promi
   const findings: LintFinding[] = [];
   for (const f of files) {
     for (const d of index.check(f)) {
-      // Hints are editor affordances (legacy types, style); the command line reports the rest.
-      if (d.severity === 'hint' || (options.quiet && d.severity !== 'error')) continue;
+      // Hints are editor affordances (legacy types, style): on the command line only on request,
+      // so that a pipeline full of 0.x types is not buried under them.
+      if ((d.severity === 'hint' && !options.hints) || (options.quiet && d.severity !== 'error')) continue;
       findings.push({
         path: path.relative(options.cwd, d.path).split(path.sep).join('/'),
         line: d.range.start.line + 1,
@@ -67,6 +72,7 @@ export async function lint(args: readonly string[], options: LintOptions): Promi
         code: d.code,
         message: d.message,
         table: d.table,
+        ...(fixTitle(d) ? { fix: fixTitle(d) } : {}),
       });
     }
   }
@@ -84,8 +90,13 @@ export async function lint(args: readonly string[], options: LintOptions): Promi
   const output =
     options.format === 'json'
       ? JSON.stringify(findings, null, 2) + '\n'
-      : findings.map((f) => `${f.path}:${f.line}:${f.col} ${f.severity} ${f.code} ${f.message}`).join('\n') + (findings.length ? '\n' : '');
+      : findings.map((f) => `${f.path}:${f.line}:${f.col} ${f.severity} ${f.code} ${f.message}${f.fix ? ` (fix: ${f.fix})` : ''}`).join('\n') + (findings.length ? '\n' : '');
   const plural = (n: number, w: string): string => `${n} ${w}${n === 1 ? '' : 's'}`;
   const summary = `dj lint: ${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${plural(tables, 'definition')} of ${plural(files.length, 'file')}`;
   return { findings, errors, warnings, files: files.length, tables, output, summary };
+}
+
+function fixTitle(d: HostDiagnostic): string | undefined {
+  const fixes = d.fixes ?? [];
+  return (fixes.find((f) => f.preferred) ?? fixes[0])?.title;
 }

@@ -79,6 +79,7 @@ test('json output has the same findings with end positions', () => {
     code: 'DJ302',
     message: findings[4].message,
     table: 'Recording',
+    ...('fix' in findings[4] ? { fix: findings[4].fix } : {}),
   });
   assert.equal(findings[4].endLine, 7);
   assert.ok((findings[4].endCol as number) > 9);
@@ -150,4 +151,20 @@ test('folders skip node_modules, .git, virtual environments and git-ignored file
   assert.match(below.stderr, /of 2 files/);
   // A file named explicitly is linted even when a folder walk would skip it.
   assert.equal(dj(['lint', 'src/generated/bad.py'], dir).code, 1);
+});
+
+test('legacy types are hints: hidden by default, shown with their fix under --hints (text and JSON)', () => {
+  const dir = tempProject({ 'legacy.py': 'class Old(dj.Manual):\n    definition = """\n    id : int\n    ---\n    data : longblob\n    """\n' });
+  const plain = dj(['lint', '.'], dir);
+  assert.equal(plain.code, 0);
+  assert.equal(plain.stdout, '');
+  const hinted = dj(['lint', '--hints', '.'], dir);
+  assert.equal(hinted.code, 0, 'hints never fail the run');
+  const lines = hinted.stdout.trim().split('\n');
+  assert.equal(lines.length, 2, hinted.stdout);
+  assert.match(lines[0], /^legacy\.py:3:10 hint DJ2\d\d .*int32.*\(fix: .*int32.*\)$/);
+  assert.match(lines[1], /^legacy\.py:5:12 hint DJ2\d\d .*<blob>.*\(fix: .*<blob>.*\)$/);
+  const json = JSON.parse(dj(['lint', '--hints', '--format', 'json', '.'], dir).stdout) as Array<{ severity: string; fix?: string }>;
+  assert.deepEqual(json.map((f) => f.severity), ['hint', 'hint']);
+  assert.ok(json.every((f) => typeof f.fix === 'string' && f.fix.length > 0));
 });
