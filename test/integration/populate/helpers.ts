@@ -40,6 +40,8 @@ export async function setup(prefix: string): Promise<Env> {
       await sql.query(`DROP DATABASE IF EXISTS \`${schema}\``);
       await sql.end();
       await (await pipeline.schema.connection()).close();
+      // Stops the server only when this file started one (no DJ_TEST_* given).
+      await s.stop();
     },
   };
 }
