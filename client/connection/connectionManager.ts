@@ -22,6 +22,15 @@ const CONNECTED_CONTEXT = 'datajoint.connected';
 // mysql2/runtime error codes that mean "wrong password" rather than "server away".
 const ACCESS_DENIED = /ER_ACCESS_DENIED|Access denied/i;
 
+// The runtime's codes for a server that is away (runtime/errors), and mysql2's socket
+// codes for errors that reach us untranslated.
+const CONNECTION_CODES = new Set(['unreachable', 'lostConnection', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'PROTOCOL_CONNECTION_LOST']);
+
+function isConnectionProblem(e: unknown): boolean {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && CONNECTION_CODES.has(code);
+}
+
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -132,7 +141,8 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
       } catch (e) {
         const message = messageOf(e);
         // A stored password that no longer works is forgotten and asked again, once.
-        if (ACCESS_DENIED.test(message) && attempt === 0 && interactive && target.passwordFromEnvironment === undefined) {
+        const refused = (e as { code?: unknown }).code === 'login' || ACCESS_DENIED.test(message);
+        if (refused && attempt === 0 && interactive && target.passwordFromEnvironment === undefined) {
           if (fromStore) await this.passwords.forget(target);
           const again = await this.passwords.ask(target, 'The server refused the password.');
           if (again === undefined) return this.fail(`Access denied for ${describeTarget(target)}.`);
@@ -180,10 +190,7 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
       if (this.current === 'error') this.setState('connected');
       return result;
     } catch (e) {
-      const message = messageOf(e);
-      if (/ECONNREFUSED|ETIMEDOUT|PROTOCOL_CONNECTION_LOST|lost connection|closed|ENOTFOUND|EHOSTUNREACH|gone away/i.test(message)) {
-        this.setState('error', `Lost the database connection: ${message}`);
-      }
+      if (isConnectionProblem(e)) this.setState('error', `Lost the database connection: ${messageOf(e)}`);
       throw e;
     }
   }

@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import { Connection } from '../../../runtime/connection/index';
 import type { TablesNode } from '../../../client/views/tablesTree';
@@ -233,5 +234,56 @@ suite('Connection and Tables view', function () {
     const config = vscode.workspace.getConfiguration('datajoint');
     assert.equal(config.get('port'), port);
     assert.equal(config.get('host'), host);
+  });
+
+  test('when the server goes away the view says so, and recovers when it is back', async () => {
+    const api = await activatedApi();
+    const { host, port, password } = db();
+    // A TCP relay stands for the network between VS Code and the server: closing it is
+    // a server going away, reopening it on the same port is the server coming back.
+    const sockets = new Set<Socket>();
+    const relay = createServer((client) => {
+      const upstream = createConnection({ host, port });
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on('close', () => sockets.delete(s));
+        s.on('error', () => s.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    const listen = (p: number) => new Promise<number>((resolve) => relay.listen(p, '127.0.0.1', () => resolve((relay.address() as AddressInfo).port)));
+    const relayPort = await listen(0);
+    try {
+      await vscode.commands.executeCommand('datajoint.disconnect');
+      await settingsUpdate({ host: '127.0.0.1', port: relayPort });
+      assert.equal(await connectTyping(password), true, api.connection.lastError);
+      assert.ok((await api.tables.getChildren()).some((n) => n.kind === 'schema' && n.schema === SCHEMA));
+
+      await new Promise<void>((resolve) => {
+        relay.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+      api.tables.refresh();
+      const away = await api.tables.getChildren();
+      assert.equal(away.length, 1);
+      assert.equal(away[0].kind, 'message');
+      assert.match(api.tables.getTreeItem(away[0]).label as string, /refused|lost|closed/i);
+      assert.equal(api.connection.state, 'error');
+      await sleep(500); // the visible view fetches its own children on refresh
+      await screenshot('tables-server-away');
+
+      await listen(relayPort);
+      api.tables.refresh();
+      const back = await waitFor('the view to recover', async () => {
+        const roots = await api.tables.getChildren();
+        return roots.some((n) => n.kind === 'schema' && n.schema === SCHEMA) ? roots : undefined;
+      });
+      assert.ok(back.length >= 1);
+      assert.equal(api.connection.state, 'connected');
+    } finally {
+      relay.close();
+      for (const s of sockets) s.destroy();
+      await settingsUpdate({ host, port });
+    }
   });
 });
