@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isAutoPopulatedClass, type AutoPopulatedClass } from './adapter';
-import { requireTypeScript } from './transpile';
 
 type TsxApi = { tsImport: (specifier: string, parent: string) => Promise<Record<string, unknown>> };
 
@@ -47,6 +46,8 @@ export async function loadPipelineModule(path: string, cwd = process.cwd()): Pro
           if (!missingRuntimePackage(e)) throw e;
         }
       }
+      // Loaded on demand: it carries sucrase and the whole runtime.
+      const { requireTypeScript } = await import('./transpile');
       return requireTypeScript(abs);
     }
     return (await import(url)) as Record<string, unknown>;

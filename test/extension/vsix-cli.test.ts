@@ -1,0 +1,176 @@
+// The packaged `dj` CLI with nothing installed: builds the .vsix (scripts/vscode/package-vsix.mjs),
+// unpacks it into a temporary folder with no node_modules above it, and runs
+// extension/dist/cli.js as the extension does: `lint` on the broken showcase, and
+// `populate` (two worker processes, reserved jobs) of a TypeScript pipeline that imports
+// `datajoint` and a sibling `./helper.js`, against the test MariaDB. tsx is absent
+// there, so this exercises the bundled transpiler (runtime/populate/transpile.ts).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+import { Connection } from '../../runtime/connection/index';
+import { schemaName, testServer } from '../integration/runtime/helpers';
+
+const repoRoot = resolve(import.meta.dirname, '..', '..');
+let scratch: string;
+let cli: string;
+let vsixEntries: string[];
+let vsixBytes: number;
+
+/** Extracts a zip (stored or deflated entries) from its central directory; returns the entry names. */
+function unzip(file: string, into: string): string[] {
+  const buf = readFileSync(file);
+  let eocd = buf.length - 22;
+  while (eocd >= 0 && buf.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+  if (eocd < 0) throw new Error(`${file}: not a zip file`);
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  const names: string[] = [];
+  for (let i = 0; i < count; i++) {
+    if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error(`${file}: bad central directory`);
+    const method = buf.readUInt16LE(p + 10);
+    const size = buf.readUInt32LE(p + 20);
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
+    p += 46 + nameLen + extraLen + commentLen;
+    names.push(name);
+    if (name.endsWith('/')) continue;
+    const target = resolve(into, name);
+    if (!target.startsWith(resolve(into) + sep)) throw new Error(`${file}: entry ${name} escapes the folder`);
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const data = buf.subarray(start, start + size);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, method === 0 ? data : method === 8 ? inflateRawSync(data) : assert.fail(`${name}: zip method ${method}`));
+  }
+  return names;
+}
+
+function dj(args: string[], cwd: string, env: Record<string, string> = {}) {
+  // No NODE_PATH or NODE_OPTIONS from the caller: nothing may be resolved from elsewhere.
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(NODE_|DJ_)/.test(k))) as Record<string, string>;
+  return spawnSync(process.execPath, [cli, ...args], { cwd, env: { ...base, ...env }, encoding: 'utf8', timeout: 120_000 });
+}
+
+before(async () => {
+  scratch = mkdtempSync(join(tmpdir(), 'dj-vsix-cli-'));
+  const { packageVsix } = (await import('../../scripts/vscode/package-vsix.mjs')) as { packageVsix(o: { out: string; say?: (l: string) => void }): Promise<string> };
+  const vsix = await packageVsix({ out: join(scratch, 'datajoint-vscode.vsix'), say: () => undefined });
+  vsixBytes = statSync(vsix).size;
+  vsixEntries = unzip(vsix, join(scratch, 'unpacked'));
+  cli = join(scratch, 'unpacked', 'extension', 'dist', 'cli.js');
+});
+
+after(async () => {
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+test('the .vsix holds only what runs: production bundles, grammars, icon, manifest, README, LICENSE', (t) => {
+  t.diagnostic(`vsix: ${(vsixBytes / 1024 / 1024).toFixed(2)} MiB, ${vsixEntries.length} entries`);
+  const files = vsixEntries.filter((n) => n.startsWith('extension/') && !n.endsWith('/')).map((n) => n.slice('extension/'.length));
+  for (const f of ['package.json', 'dist/extension.js', 'dist/server.js', 'dist/cli.js', 'syntaxes/datajoint.tmLanguage.json', 'client/media/datajoint.svg']) {
+    assert.ok(files.includes(f), `${f} is in the .vsix`);
+  }
+  assert.ok(files.some((f) => /^license/i.test(f)), 'a license file');
+  assert.ok(files.some((f) => /^readme/i.test(f)), 'a README');
+  const unexpected = files.filter((f) => !/^(package\.json|readme\.md|license(\.txt|\.md)?|changelog\.md|dist\/(extension|server|cli)\.js|syntaxes\/[^/]+\.json|client\/media\/[^/]+\.(svg|png))$/i.test(f));
+  assert.deepEqual(unexpected, [], 'nothing else (no node_modules, sources, maps or tests)');
+  // Production bundles: minified, no source map reference.
+  const ext = readFileSync(join(scratch, 'unpacked', 'extension', 'dist', 'extension.js'), 'utf8');
+  assert.ok(!/\/\/# sourceMappingURL=\S+\s*$/.test(ext), 'no source map reference at the end of dist/extension.js');
+  // Minified: long lines (template literals keep a few line breaks of their own).
+  assert.ok(ext.length / ext.split('\n').length > 300, 'dist/extension.js is minified');
+});
+
+test('nothing to resolve from: no node_modules above the unpacked extension', () => {
+  for (let d = join(scratch, 'unpacked', 'extension', 'dist'); ; d = dirname(d)) {
+    assert.equal(existsSync(join(d, 'node_modules')), false, `${d}/node_modules must not exist`);
+    if (dirname(d) === d) break;
+  }
+  const r = spawnSync(process.execPath, ['-e', "require.resolve('tsx/esm/api')"], { cwd: dirname(cli), encoding: 'utf8' });
+  assert.notEqual(r.status, 0, 'tsx is not resolvable from the unpacked CLI');
+});
+
+test('dj lint from the .vsix reports the broken showcase with exit 1, and a clean file with exit 0', () => {
+  const work = join(scratch, 'lint');
+  cpSync(join(repoRoot, 'test', 'fixtures', 'lint', 'broken'), work, { recursive: true });
+  const bad = dj(['lint', '.', '--format', 'json'], work);
+  assert.equal(bad.status, 1, bad.stderr);
+  const found = JSON.parse(bad.stdout) as Array<{ path: string; code: string; line: number }>;
+  assert.ok(found.some((d) => d.code === 'DJ210' && d.path.endsWith('subject.py')), 'the Python error is reported');
+  assert.ok(found.some((d) => d.path.endsWith('.ts')), 'TypeScript files are checked too');
+  writeFileSync(join(work, 'clean.py'), 'import datajoint as dj\n\nclass Mouse(dj.Manual):\n    definition = """\n    mouse_id : int32\n    ---\n    name : varchar(32)\n    """\n');
+  const good = dj(['lint', 'clean.py'], work);
+  assert.equal(good.status, 0, good.stdout + good.stderr);
+});
+
+test('dj populate from the .vsix runs a TypeScript pipeline (reserved jobs, two processes) against MariaDB', async (t) => {
+  const s = await testServer();
+  const schema = schemaName('vsix_cli');
+  const work = join(scratch, 'workspace');
+  mkdirSync(work, { recursive: true });
+  writeFileSync(join(work, 'helper.ts'), 'export const square = (n: number): number => n * n;\n');
+  writeFileSync(
+    join(work, 'pipeline.ts'),
+    `import * as dj from 'datajoint';
+import { square } from './helper.js';
+
+export const schema = new dj.Schema(process.env.DJ_PIPELINE_SCHEMA as string);
+
+export class Number_ extends dj.Lookup {
+  static override definition = \`
+    n : int32
+  \`;
+  static override contents = Array.from({ length: 12 }, (_, i) => ({ n: i + 1 }));
+}
+
+export class Square extends dj.Computed {
+  static override definition = \`
+    -> Number_
+    ---
+    sq : int64
+    pid : int32
+  \`;
+  static override async make(key: dj.Row): Promise<void> {
+    const n = key.n as number;
+    if (n === 7 && process.env.DJ_FAIL_SEVEN === '1') throw new Error('seven is refused');
+    await Square.insert1({ ...key, sq: BigInt(square(n)), pid: process.pid });
+  }
+}
+
+schema.register(Number_, Square);
+`,
+  );
+  const env = { DJ_HOST: s.host, DJ_PORT: String(s.port), DJ_USER: s.user, DJ_PASS: s.password, DJ_USE_TLS: 'false', DJ_PIPELINE_SCHEMA: schema };
+  const conn = await Connection.connect({ host: s.host, port: s.port, user: s.user, password: s.password, ignoreConfigFile: true, env: {} });
+  try {
+    const first = dj(['populate', 'pipeline.ts', 'Square', '--reserve-jobs', '--processes', '2', '--suppress-errors'], work, { ...env, DJ_FAIL_SEVEN: '1' });
+    t.diagnostic(first.stderr.trim());
+    assert.equal(first.status, 1, `one key fails: ${first.stderr}`);
+    const rows = (await conn.query(`SELECT n, sq FROM \`${schema}\`.\`__square\` ORDER BY n`)) as Array<{ n: number; sq: number | bigint | string }>;
+    assert.deepEqual(
+      rows.map((r) => [r.n, Number(r.sq)]),
+      [1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12].map((n) => [n, n * n]),
+    );
+    const jobs = dj(['jobs', 'list', 'pipeline.ts', '--table', 'Square', '--status', 'error', '--stack', '--json'], work, env);
+    assert.equal(jobs.status, 0, jobs.stderr);
+    assert.match(jobs.stdout, /seven is refused/);
+    // sucrase keeps line numbers: the stored stack points at the user's file and line.
+    assert.match(jobs.stdout, /pipeline\.ts:22/);
+
+    assert.equal(dj(['jobs', 'retry', 'pipeline.ts', '--table', 'Square'], work, env).status, 0);
+    const second = dj(['populate', 'pipeline.ts', 'Square', '--reserve-jobs', '--processes', '2'], work, env);
+    assert.equal(second.status, 0, second.stderr);
+    const [{ c }] = (await conn.query(`SELECT count(*) AS c FROM \`${schema}\`.\`__square\``)) as Array<{ c: number | bigint }>;
+    assert.equal(Number(c), 12);
+  } finally {
+    await conn.execute(`DROP DATABASE IF EXISTS \`${schema}\``);
+    await conn.close();
+    if (!process.env.DJ_TEST_HOST) await s.stop();
+  }
+});
