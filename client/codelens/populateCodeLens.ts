@@ -1,0 +1,123 @@
+// A CodeLens above every Computed/Imported class in Python, TypeScript and JavaScript
+// files: "Populate" and, when connected, the table's remaining keys and failed jobs. The
+// counts are cached for all tables at once and reloaded after a run, on connection
+// changes, or when older than a minute; the lenses never wait for the database.
+import * as vscode from 'vscode';
+import type { ComputationsDatabase } from '../jobs/computationsDatabase';
+
+// Python: `class Analysis(dj.Computed):`; TS/JS: `class Analysis extends dj.Computed {`.
+const PY_CLASS = /^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)/gm;
+const TS_CLASS = /^[ \t]*(?:export[ \t]+)?(?:default[ \t]+)?(?:abstract[ \t]+)?class[ \t]+(\w+)[ \t]+extends[ \t]+([\w.]+)/gm;
+const AUTO_BASE = /(?:^|[.\s,])(Computed|Imported)\s*$/;
+const MAX_AGE_MS = 60_000;
+
+export interface TableCounts {
+  remaining: number;
+  error: number;
+  reserved: number;
+}
+
+export interface AutoClass {
+  className: string;
+  tier: 'Computed' | 'Imported';
+  line: number;
+}
+
+/** The Computed/Imported classes declared in a host file's text. */
+export function autoClasses(text: string, python: boolean): AutoClass[] {
+  const out: AutoClass[] = [];
+  const re = python ? PY_CLASS : TS_CLASS;
+  re.lastIndex = 0;
+  for (let m; (m = re.exec(text)); ) {
+    const bases = python ? m[2]!.split(',') : [m[2]!];
+    const tier = bases.map((b) => AUTO_BASE.exec(b.trim())?.[1]).find(Boolean) as AutoClass['tier'] | undefined;
+    if (!tier) continue;
+    let line = 0;
+    for (let i = text.indexOf('\n'); i >= 0 && i < m.index; i = text.indexOf('\n', i + 1)) line++;
+    out.push({ className: m[1]!, tier, line });
+  }
+  return out;
+}
+
+export class PopulateCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.emitter.event;
+  private counts = new Map<string, TableCounts>();
+  private loadedAt = 0;
+  private loading: Promise<void> | undefined;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly db: ComputationsDatabase) {
+    this.subscription = db.connection.onDidChangeState((s) => {
+      if (s !== 'connecting') this.refresh();
+    });
+  }
+
+  /** Drops the cached counts and reloads them. */
+  refresh(): void {
+    this.loadedAt = 0;
+    if (!this.db.connected) this.counts = new Map();
+    this.emitter.fire();
+  }
+
+  /** Loads the counts of all auto-populated tables (one pass, shared by every editor). */
+  load(): Promise<void> {
+    this.loading ??= (async () => {
+      const next = new Map<string, TableCounts>();
+      try {
+        for (const t of await this.db.autoTables()) {
+          if (next.has(t.className)) continue;
+          try {
+            const p = await (await this.db.jobs(t.schema, t.name)).progress();
+            next.set(t.className, { remaining: p.remaining, error: p.jobs.error, reserved: p.jobs.reserved });
+          } catch {
+            // One table that cannot be read loses its lens counts only.
+          }
+        }
+      } catch {
+        return;
+      }
+      this.counts = next;
+      this.loadedAt = Date.now();
+      this.emitter.fire();
+    })().finally(() => (this.loading = undefined));
+    return this.loading;
+  }
+
+  /** The counts shown for a class, once loaded. */
+  countsOf(className: string): TableCounts | undefined {
+    return this.counts.get(className);
+  }
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const python = doc.languageId === 'python';
+    const classes = autoClasses(doc.getText(), python);
+    if (!classes.length) return [];
+    if (this.db.connected && Date.now() - this.loadedAt > MAX_AGE_MS) void this.load();
+    const lenses: vscode.CodeLens[] = [];
+    for (const c of classes) {
+      const range = new vscode.Range(c.line, 0, c.line, 0);
+      lenses.push(
+        new vscode.CodeLens(range, {
+          title: '$(play) Populate',
+          tooltip: `Run dj populate for ${c.className} in a terminal`,
+          command: 'datajoint.populateTable',
+          arguments: [{ className: c.className, module: python || doc.uri.scheme !== 'file' ? undefined : doc.uri.fsPath }],
+        }),
+      );
+      const n = this.db.connected ? this.counts.get(c.className) : undefined;
+      if (n) {
+        const parts = [n.remaining === 0 ? 'up to date' : `${n.remaining} remaining`];
+        if (n.error) parts.push(`${n.error} error${n.error === 1 ? '' : 's'}`);
+        if (n.reserved) parts.push(`${n.reserved} running`);
+        lenses.push(new vscode.CodeLens(range, { title: parts.join(' · '), tooltip: `${c.className}: show its jobs`, command: 'datajoint.jobs.focus' }));
+      }
+    }
+    return lenses;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.emitter.dispose();
+  }
+}

@@ -1,0 +1,100 @@
+// Wires the computations part of the extension: the Jobs view, the Populate command and
+// runs, the CodeLens, and the `datajoint-job:` documents. Called once from activate().
+import * as vscode from 'vscode';
+import type { ConnectionManager } from '../connection/connectionManager';
+import { ComputationsDatabase, type AutoTable } from '../jobs/computationsDatabase';
+import { JobsTreeProvider, type JobsNode } from '../jobs/jobsTree';
+import { JOB_SCHEME, JobStackDocuments } from '../jobs/jobStackDocument';
+import { registerJobsCommands, type JobsActions } from '../jobs/jobsCommands';
+import { PopulateCodeLensProvider } from '../codelens/populateCodeLens';
+import { PopulateRunner, type PopulateOutcome } from './populateRun';
+import { populateTableCommand, type PopulateArgument } from './populateCommand';
+
+export interface ComputationsDeps {
+  connection: ConnectionManager;
+  output: vscode.LogOutputChannel;
+  /** Anything with refresh(): the Tables view, refreshed after runs and job actions. */
+  tables?: { refresh(): void };
+  /** The language server handle (the workspace index answers workspace symbols). */
+  languageServer?: unknown;
+}
+
+/** What the extension tests reach through the `datajoint.computations` command. */
+export interface ComputationsApi {
+  db: ComputationsDatabase;
+  jobs: JobsTreeProvider;
+  jobsView: vscode.TreeView<JobsNode>;
+  runner: PopulateRunner;
+  codeLens: PopulateCodeLensProvider;
+  actions: JobsActions;
+}
+
+const HOST_LANGUAGES = ['python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact'];
+/** Jobs view refresh period while a populate runs and the view is visible. */
+const LIVE_REFRESH_MS = 2000;
+
+export function registerComputations(context: vscode.ExtensionContext, deps: ComputationsDeps): ComputationsApi {
+  const db = new ComputationsDatabase(deps.connection);
+  const jobs = new JobsTreeProvider(db);
+  const jobsView = vscode.window.createTreeView('datajoint.jobs', { treeDataProvider: jobs, canSelectMany: true, showCollapseAll: true });
+  const runner = new PopulateRunner(context.asAbsolutePath('dist/cli.js'), db, deps.output);
+  const codeLens = new PopulateCodeLensProvider(db);
+  const documents = new JobStackDocuments(db);
+  context.subscriptions.push(
+    db,
+    jobs,
+    jobsView,
+    runner,
+    codeLens,
+    documents,
+    vscode.workspace.registerTextDocumentContentProvider(JOB_SCHEME, documents),
+    vscode.languages.registerCodeLensProvider(
+      HOST_LANGUAGES.map((language) => ({ language })),
+      codeLens,
+    ),
+  );
+
+  const refreshAll = () => {
+    jobs.refresh();
+    codeLens.refresh();
+    deps.tables?.refresh();
+  };
+
+  // Live refresh while a run goes on and someone looks at the view; once more at its end.
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = () => {
+    const wanted = runner.running && jobsView.visible;
+    if (wanted && !timer) timer = setInterval(() => jobs.refresh(), LIVE_REFRESH_MS);
+    if (!wanted && timer) {
+      clearInterval(timer);
+      timer = undefined;
+    }
+  };
+  context.subscriptions.push(
+    runner.onDidStart(schedule),
+    runner.onDidEnd(() => {
+      schedule();
+      refreshAll();
+    }),
+    jobsView.onDidChangeVisibility(schedule),
+    new vscode.Disposable(() => timer && clearInterval(timer)),
+  );
+
+  const memory = context.workspaceState;
+  const populate = (arg?: PopulateArgument): Promise<PopulateOutcome | undefined> => populateTableCommand(db, runner, memory, arg);
+  // Keys as JSON objects, combined with OR (the CLI's JSON-array restriction).
+  const populateKeys = async (table: AutoTable, keys: Array<Record<string, unknown>> | undefined) => {
+    const { jsonKey } = await import('../../runtime/populate/events');
+    return populate({
+      className: table.className,
+      options: { reserveJobs: true, suppressErrors: true, restrictions: keys?.length ? [JSON.stringify(keys.map((k) => jsonKey(k)))] : undefined },
+    });
+  };
+  const actions = registerJobsCommands(context, db, jobs, jobsView, populateKeys, refreshAll);
+  const api: ComputationsApi = { db, jobs, jobsView, runner, codeLens, actions };
+  context.subscriptions.push(
+    vscode.commands.registerCommand('datajoint.populateTable', (arg?: PopulateArgument) => populate(arg)),
+    vscode.commands.registerCommand('datajoint.computations', () => api),
+  );
+  return api;
+}

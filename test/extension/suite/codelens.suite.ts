@@ -1,0 +1,77 @@
+// The CodeLens above Computed/Imported classes: "Populate" in TypeScript and Python
+// files, and when connected the table's remaining keys and failed jobs, refreshed after
+// a run.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
+import type { PopulateOutcome } from '../../../client/populate/populateRun';
+import { fixtureUri, openInEditor, screenshot, sleep, waitFor } from './helpers';
+import { PIPELINE, SCHEMA, pipelinePath, setUpComputations, type ComputationsFixture } from './computationsSetup';
+
+async function lensesAt(uri: vscode.Uri, line: number): Promise<string[]> {
+  const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
+  return lenses.filter((l) => l.range.start.line === line && l.command).map((l) => l.command!.title);
+}
+
+function lineOf(doc: vscode.TextDocument, text: string): number {
+  const at = doc.getText().indexOf(text);
+  assert.ok(at >= 0, `${text} not in ${doc.uri.fsPath}`);
+  return doc.positionAt(at).line;
+}
+
+suite('CodeLens over Computed and Imported classes', function () {
+  this.timeout(120_000);
+  let fx: ComputationsFixture;
+
+  suiteSetup(async () => {
+    fx = await setUpComputations();
+    await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES (1, 1), (2, 2), (3, 3)`);
+    await fx.sql(`INSERT INTO \`${SCHEMA}\`.broken (subject_id) VALUES (3)`);
+  });
+  suiteTeardown(async () => {
+    await fx?.close();
+  });
+
+  test('a Computed class shows Populate and its remaining keys; the counts follow a run', async () => {
+    const uri = fixtureUri(...PIPELINE);
+    const editor = await openInEditor(uri);
+    const line = lineOf(editor.document, 'export class Summary');
+    // Manual tables get no lens.
+    assert.deepEqual(await lensesAt(uri, lineOf(editor.document, 'export class Subject')), []);
+    const before = await waitFor('the counts lens', async () => {
+      const titles = await lensesAt(uri, line);
+      return titles.some((t) => /remaining/.test(t)) ? titles : undefined;
+    });
+    assert.ok(before.includes('$(play) Populate'), before.join(' | '));
+    assert.ok(before.includes('3 remaining'), before.join(' | '));
+
+    const outcome = await vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTable', {
+      className: 'Summary',
+      module: pipelinePath(),
+      options: { reserveJobs: true, suppressErrors: true },
+    });
+    assert.equal(outcome?.errorCount, 1, outcome?.transcript);
+    const after = await waitFor('the counts after the run', async () => {
+      const titles = await lensesAt(uri, line);
+      return titles.includes('1 remaining · 1 error') ? titles : undefined;
+    });
+    assert.ok(after.includes('$(play) Populate'));
+    await openInEditor(uri);
+    await sleep(1000);
+    await screenshot('codelens');
+  });
+
+  test('a Python Computed class gets the lens too', async () => {
+    const uri = fixtureUri('pipeline', 'analysis.py');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const titles = await lensesAt(uri, lineOf(doc, 'class Activity(dj.Computed)'));
+    assert.ok(titles.includes('$(play) Populate'), titles.join(' | '));
+  });
+
+  test('without a connection only Populate is shown', async () => {
+    await vscode.commands.executeCommand('datajoint.disconnect');
+    const uri = fixtureUri(...PIPELINE);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    assert.deepEqual(await lensesAt(uri, lineOf(doc, 'export class Summary')), ['$(play) Populate']);
+  });
+});

@@ -1,0 +1,91 @@
+// Shared by the computation suites (codelens, jobs, populate): the database
+// `vscode_computations` declared from the same definitions as the workspace's
+// computations/pipeline.ts, the `computations/dj.ts` shim that points that module at
+// this checkout's runtime, and a connection of the window through DJ_PASS (so nothing is
+// stored in SecretStorage and the Tables suite still sees its password prompt).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import * as dj from '../../../runtime/index';
+import type { ComputationsApi } from '../../../client/populate/registerComputations';
+import { EXTENSION_ID, activatedApi, workspaceRoot } from './helpers';
+
+export const SCHEMA = 'vscode_computations';
+export const PIPELINE = ['computations', 'pipeline.ts'];
+
+export function testDb() {
+  const { DJ_TEST_HOST: host, DJ_TEST_PORT: port, DJ_TEST_USER: user, DJ_TEST_PASSWORD: password } = process.env;
+  if (!host || !port || !user || password === undefined) throw new Error('DJ_TEST_HOST/PORT/USER/PASSWORD are not set for the extension host');
+  return { host, port: Number(port), user, password };
+}
+
+export function pipelinePath(): string {
+  return join(workspaceRoot().fsPath, ...PIPELINE);
+}
+
+export interface ComputationsFixture {
+  conn: dj.Connection;
+  sql(statement: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>;
+  close(): Promise<void>;
+}
+
+/** Fresh database with the pipeline's tables, the dj shim, and the window connected. */
+export async function setUpComputations(): Promise<ComputationsFixture> {
+  const target = testDb();
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  if (!ext) throw new Error('extension not installed');
+  // The pipeline module imports `./dj`: this checkout's runtime, as a user's would import `datajoint`.
+  writeFileSync(join(workspaceRoot().fsPath, 'computations', 'dj.ts'), `export * from ${JSON.stringify(join(ext.extensionPath, 'runtime', 'index'))};\n`);
+  const conn = await dj.Connection.connect({ ...target, ignoreConfigFile: true, env: {} });
+  await conn.execute(`DROP DATABASE IF EXISTS \`${SCHEMA}\``);
+  const schema = new dj.Schema(SCHEMA, { connection: conn });
+  // Same definitions as computations/pipeline.ts (which the CLI loads for make).
+  class Subject extends dj.Manual {
+    static override definition = `
+      # Subjects to summarize
+      subject_id : int32
+      ---
+      weight : float64
+    `;
+  }
+  class Broken extends dj.Manual {
+    static override definition = `
+      -> Subject
+    `;
+  }
+  class Summary extends dj.Computed {
+    static override definition = `
+      # Twice the weight
+      -> Subject
+      ---
+      doubled : float64
+    `;
+  }
+  await schema.declare(Subject, Broken, Summary);
+
+  const config = vscode.workspace.getConfiguration('datajoint');
+  for (const [k, v] of Object.entries({ host: target.host, port: target.port, user: target.user, schemas: [SCHEMA] })) {
+    await config.update(k, v, vscode.ConfigurationTarget.Workspace);
+  }
+  process.env.DJ_PASS = target.password;
+  const api = await activatedApi();
+  if (!(await vscode.commands.executeCommand<boolean>('datajoint.connect'))) throw new Error(`cannot connect: ${api.connection.lastError}`);
+  return {
+    conn,
+    sql: (statement, params) => conn.query(statement, params),
+    close: async () => {
+      await vscode.commands.executeCommand('datajoint.disconnect');
+      delete process.env.DJ_PASS;
+      for (const k of ['host', 'port', 'user', 'schemas']) await config.update(k, undefined, vscode.ConfigurationTarget.Workspace);
+      await conn.execute(`DROP DATABASE IF EXISTS \`${SCHEMA}\``);
+      await conn.close();
+    },
+  };
+}
+
+export async function computations(): Promise<ComputationsApi> {
+  await activatedApi();
+  const api = await vscode.commands.executeCommand<ComputationsApi>('datajoint.computations');
+  if (!api) throw new Error('datajoint.computations returned nothing');
+  return api;
+}

@@ -1,0 +1,158 @@
+// The Jobs view against the live MariaDB: a key whose make fails appears under its table
+// with message, host and the full stack in a `datajoint-job:` document; Retry clears it
+// and the next populate computes it once the cause is fixed; Retry and Populate reruns
+// just the retried keys; Ignore and Clear; the welcome view when not connected.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
+import type { JobsNode } from '../../../client/jobs/jobsTree';
+import type { PopulateOutcome } from '../../../client/populate/populateRun';
+import type { ComputationsApi } from '../../../client/populate/registerComputations';
+import { screenshot, sleep } from './helpers';
+import { SCHEMA, computations, pipelinePath, setUpComputations, type ComputationsFixture } from './computationsSetup';
+
+type TableNode = Extract<JobsNode, { kind: 'table' }>;
+type JobNode = Extract<JobsNode, { kind: 'job' }>;
+
+async function summaryNode(api: ComputationsApi): Promise<TableNode> {
+  const roots = await api.jobs.getChildren();
+  const node = roots.find((n): n is TableNode => n.kind === 'table' && n.table.className === 'Summary');
+  assert.ok(node, `Summary is not in the Jobs view: ${JSON.stringify(roots.map((n) => (n.kind === 'message' ? n.text : n.kind)))}`);
+  return node;
+}
+
+async function jobNodes(api: ComputationsApi): Promise<JobNode[]> {
+  return (await api.jobs.getChildren(await summaryNode(api))).filter((n): n is JobNode => n.kind === 'job');
+}
+
+function populate(options: Record<string, unknown>): Thenable<PopulateOutcome | undefined> {
+  return vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTable', { className: 'Summary', module: pipelinePath(), options });
+}
+
+async function computedIds(fx: ComputationsFixture): Promise<number[]> {
+  return (await fx.sql(`SELECT subject_id FROM \`${SCHEMA}\`.__summary ORDER BY subject_id`)).map((r) => Number(r.subject_id));
+}
+
+suite('Jobs view', function () {
+  this.timeout(120_000);
+  let fx: ComputationsFixture;
+
+  suiteSetup(async () => {
+    fx = await setUpComputations();
+    await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES (1, 1), (2, 2), (3, 3)`);
+    await fx.sql(`INSERT INTO \`${SCHEMA}\`.broken (subject_id) VALUES (2)`);
+  });
+  suiteTeardown(async () => {
+    await fx?.close();
+  });
+
+  test('a failing key appears in the Jobs view with its message, host and stack', async () => {
+    const api = await computations();
+    const outcome = await populate({ reserveJobs: true, suppressErrors: true });
+    assert.ok(outcome);
+    assert.equal(outcome.exitCode, 1, outcome.transcript);
+    assert.equal(outcome.successCount, 2);
+    assert.equal(outcome.errorCount, 1);
+    assert.match(outcome.transcript, /✗ \{"subject_id":2\}: Error: subject 2 is marked broken/);
+
+    const table = await summaryNode(api);
+    assert.equal(table.progress?.remaining, 1);
+    assert.equal(table.progress?.jobs.error, 1);
+    const tableItem = api.jobs.getTreeItem(table);
+    assert.match(String(tableItem.contextValue), /\bjobsTable\b.*\bretryable\b/);
+    assert.match(String(tableItem.description), /1 remaining · 1 error/);
+    assert.equal((tableItem.iconPath as vscode.ThemeIcon).id, 'error');
+
+    const jobs = await jobNodes(api);
+    assert.equal(jobs.length, 1);
+    const [job] = jobs;
+    assert.deepEqual(job!.key, { subject_id: 2 });
+    assert.equal(job!.job.status, 'error');
+    const item = api.jobs.getTreeItem(job!);
+    assert.equal(item.label, 'subject_id=2');
+    assert.match(String(item.contextValue), /^job error\b/);
+    assert.match(String(item.contextValue), /\bretryable\b/);
+    assert.match(String(item.contextValue), /\bignorable\b/);
+    assert.match(String(item.description), /marked broken/);
+    assert.ok(job!.job.host, 'no host recorded');
+    assert.match((item.tooltip as vscode.MarkdownString).value, /marked broken/);
+
+    // The full stack, decoded from the error_stack blob, in a read-only document.
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>('datajoint.jobs.showError', job);
+    assert.ok(editor);
+    assert.equal(editor.document.uri.scheme, 'datajoint-job');
+    const text = editor.document.getText();
+    assert.match(text, /status: error/);
+    assert.match(text, /Error: subject 2 is marked broken/);
+    assert.match(text, /pipeline\.ts/, 'the stack does not name the pipeline file');
+
+    await vscode.commands.executeCommand('datajoint.jobs.focus');
+    await api.jobsView.reveal(job!, { select: true, focus: true });
+    await sleep(800);
+    await screenshot('jobs-error');
+  });
+
+  test('Retry clears the error; the next populate computes the key once the cause is fixed', async () => {
+    const api = await computations();
+    const [job] = await jobNodes(api);
+    assert.ok(job);
+    await fx.sql(`DELETE FROM \`${SCHEMA}\`.broken WHERE subject_id = 2`);
+    assert.equal(await vscode.commands.executeCommand('datajoint.jobs.retry', job), 1);
+    const table = await summaryNode(api);
+    assert.equal(table.progress?.jobs.error, 0);
+    assert.equal((await jobNodes(api)).length, 0);
+    const outcome = await populate({ reserveJobs: true, suppressErrors: true });
+    assert.ok(outcome);
+    assert.equal(outcome.exitCode, 0, outcome.transcript);
+    assert.equal(outcome.successCount, 1);
+    assert.deepEqual(await computedIds(fx), [1, 2, 3]);
+    assert.equal((await summaryNode(api)).progress?.remaining, 0);
+  });
+
+  test('Retry and Populate reruns just the retried keys', async () => {
+    const api = await computations();
+    await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES (4, 4), (5, 5)`);
+    await fx.sql(`INSERT INTO \`${SCHEMA}\`.broken (subject_id) VALUES (4), (5)`);
+    const first = await populate({ reserveJobs: true, suppressErrors: true });
+    assert.equal(first?.errorCount, 2, first?.transcript);
+    await fx.sql(`DELETE FROM \`${SCHEMA}\`.broken WHERE subject_id = 4`);
+    const four = (await jobNodes(api)).find((n) => n.key.subject_id === 4);
+    assert.ok(four);
+    const [outcome] = (await vscode.commands.executeCommand<Array<PopulateOutcome | undefined>>('datajoint.jobs.retryAndPopulate', four, [four])) ?? [];
+    assert.ok(outcome, 'Retry and Populate started no run');
+    assert.equal(outcome.exitCode, 0, outcome.transcript);
+    assert.equal(outcome.successCount, 1);
+    assert.deepEqual(await computedIds(fx), [1, 2, 3, 4]);
+    assert.deepEqual(
+      (await jobNodes(api)).map((n) => n.key.subject_id),
+      [5],
+    );
+  });
+
+  test('Ignore marks a failed key ignore; Clear deletes its job', async () => {
+    const api = await computations();
+    const five = (await jobNodes(api)).find((n) => n.key.subject_id === 5);
+    assert.ok(five);
+    assert.equal(await vscode.commands.executeCommand('datajoint.jobs.ignore', five), 1);
+    let table = await summaryNode(api);
+    assert.equal(table.progress?.jobs.error, 0);
+    assert.equal(table.progress?.jobs.ignore, 1);
+    assert.match(String(api.jobs.getTreeItem(table).description), /1 ignored/);
+    // An ignored key is not taken by a reserving populate.
+    const outcome = await populate({ reserveJobs: true, suppressErrors: true });
+    assert.equal(outcome?.exitCode, 0, outcome?.transcript);
+    assert.equal(outcome?.successCount, 0);
+    assert.equal(await vscode.commands.executeCommand('datajoint.jobs.clear', five), 1);
+    table = await summaryNode(api);
+    assert.equal(table.progress?.jobs.ignore, 0);
+  });
+
+  test('not connected: the Jobs view is empty and shows its welcome view', async () => {
+    const api = await computations();
+    await vscode.commands.executeCommand('datajoint.disconnect');
+    assert.deepEqual(await api.jobs.getChildren(), []);
+    await vscode.commands.executeCommand('datajoint.jobs.focus');
+    await sleep(500);
+    await screenshot('jobs-welcome');
+  });
+});

@@ -1,0 +1,110 @@
+// "DataJoint: Populate Table…" in a real VS Code against the live MariaDB: the command
+// runs the bundled CLI in a task terminal (the editor's own Node), the rows land in the
+// database, the task ends with exit 0; the options are taken through the real quick
+// input; a run stopped with Cancel ends gracefully.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
+import type { PopulateOutcome } from '../../../client/populate/populateRun';
+import { QUICK_INPUT, canTypeIntoWindow, screenshot, sleep, typeIntoWindow, waitFor } from './helpers';
+import { SCHEMA, computations, pipelinePath, setUpComputations, type ComputationsFixture } from './computationsSetup';
+
+suite('Populate Table', function () {
+  this.timeout(120_000);
+  let fx: ComputationsFixture;
+
+  suiteSetup(async () => {
+    fx = await setUpComputations();
+  });
+  suiteTeardown(async () => {
+    await fx?.close();
+  });
+
+  test('Populate runs dj populate in a task terminal to completion and the rows are in the database', async () => {
+    await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES (1, 1.5), (2, 2), (3, 10)`);
+    const ended = new Promise<vscode.TaskEndEvent>((resolve) => {
+      const sub = vscode.tasks.onDidEndTask((e) => {
+        if (e.execution.task.name === 'Populate Summary') {
+          sub.dispose();
+          resolve(e);
+        }
+      });
+    });
+    const outcome = await vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTable', { className: 'Summary', module: pipelinePath(), options: {} });
+    assert.ok(outcome, 'the command returned no outcome');
+    assert.equal(outcome.exitCode, 0, outcome.transcript);
+    assert.equal(outcome.successCount, 3, outcome.transcript);
+    assert.match(outcome.transcript, /3 key\(s\) to compute/);
+    assert.match(outcome.transcript, /3 done, 0 failed/);
+    assert.match(outcome.transcript, /\[exit code 0: all keys done\]/);
+    // The credentials went through the environment: the command line shown has none.
+    assert.ok(!outcome.transcript.includes(process.env.DJ_TEST_PASSWORD!), 'the password appears in the terminal');
+    const end = await ended;
+    assert.equal(end.execution.task.source, 'DataJoint');
+    assert.deepEqual(outcome.events.map((e) => e.event).filter((e) => e !== 'progress' && e !== 'keyDone'), ['start', 'end']);
+    const rows = await fx.sql(`SELECT subject_id, doubled FROM \`${SCHEMA}\`.__summary ORDER BY subject_id`);
+    assert.deepEqual(
+      rows.map((r) => [Number(r.subject_id), Number(r.doubled)]),
+      [
+        [1, 3],
+        [2, 4],
+        [3, 20],
+      ],
+    );
+    await sleep(500);
+    await screenshot('populate-terminal');
+  });
+
+  test('Populate Table… asks for the table and the options in the quick input', async () => {
+    if (!canTypeIntoWindow()) throw new Error('the quick input steps need the offline launcher, which types into the window');
+    await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES (4, 4), (5, 5), (6, 6)`);
+    const api = await computations();
+    const run = vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTable');
+    // Step 1: the table; step 2: the flags as they are; 3: processes; 4: limit 2; 5: no restriction.
+    await typeIntoWindow('populate-table', 'Summary', QUICK_INPUT);
+    await sleep(300);
+    await typeIntoWindow('populate-flags', '', QUICK_INPUT);
+    await sleep(300);
+    await typeIntoWindow('populate-processes', '', QUICK_INPUT);
+    await sleep(300);
+    await typeIntoWindow('populate-limit', '2', QUICK_INPUT);
+    await sleep(300);
+    await typeIntoWindow('populate-restriction', '', QUICK_INPUT);
+    const outcome = await run;
+    assert.ok(outcome, 'the quick input did not lead to a run');
+    assert.equal(outcome.exitCode, 0, outcome.transcript);
+    assert.equal(outcome.request.options.limit, 2);
+    assert.equal(outcome.successCount, 2, outcome.transcript);
+    const [{ n }] = (await fx.sql(`SELECT COUNT(*) AS n FROM \`${SCHEMA}\`.__summary`)) as Array<{ n: unknown }>;
+    assert.equal(Number(n), 5);
+    assert.equal(api.runner.running, false);
+  });
+
+  test('Cancel stops a run gracefully (SIGINT) and no half-made row stays', async () => {
+    // Many keys, each make slowed down (the run inherits the extension host's environment).
+    const values = Array.from({ length: 40 }, (_, i) => `(${100 + i}, ${i})`).join(', ');
+    await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES ${values}`);
+    const api = await computations();
+    let done = 0;
+    const counting = api.runner.onDidReceiveEvent((e) => {
+      if (e.event === 'keyDone') done++;
+    });
+    process.env.VSCODE_TEST_MAKE_DELAY_MS = '100';
+    const run = vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTable', {
+      className: 'Summary',
+      module: pipelinePath(),
+      options: { restrictions: ['subject_id >= 100'] },
+    });
+    await waitFor('a few keys to be done', () => (done >= 3 ? true : undefined), 60_000);
+    counting.dispose();
+    await vscode.commands.executeCommand('workbench.action.terminal.sendSequence', { text: '\x03' });
+    const outcome = await run;
+    delete process.env.VSCODE_TEST_MAKE_DELAY_MS;
+    assert.ok(outcome);
+    assert.equal(outcome.exitCode, 130, outcome.transcript);
+    assert.equal(outcome.interrupted, 'SIGINT', outcome.transcript);
+    const [{ n }] = (await fx.sql(`SELECT COUNT(*) AS n FROM \`${SCHEMA}\`.__summary WHERE subject_id >= 100`)) as Array<{ n: unknown }>;
+    assert.ok(Number(n) < 40, 'the run was not stopped');
+    assert.equal(Number(n), outcome.successCount);
+  });
+});
