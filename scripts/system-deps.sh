@@ -9,6 +9,9 @@ if [ "${1:-}" != "--db-only" ]; then
   command -v chromium >/dev/null 2>&1 || want+=(chromium)
   command -v rg >/dev/null 2>&1 || want+=(ripgrep)
   [ -e /usr/include/krb5.h ] || [ -e /usr/include/krb5/krb5.h ] || want+=(libkrb5-dev)
+  # node-gyp builds VS Code's native modules for the offline extension tests.
+  { command -v g++ && command -v make; } >/dev/null 2>&1 || want+=(build-essential)
+  command -v python3 >/dev/null 2>&1 || want+=(python3)
 fi
 [ ${#want[@]} -eq 0 ] && exit 0
 SUDO=""
