@@ -5,6 +5,19 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isAutoPopulatedClass, type AutoPopulatedClass } from './adapter';
 
+/** Loads a TypeScript module by absolute path when tsx is absent (the CLI registers transpile.ts). */
+export type TypeScriptLoader = (absolutePath: string) => Record<string, unknown>;
+let typeScriptFallback: TypeScriptLoader | undefined;
+
+/**
+ * The dj CLI registers its bundled transpiler here (runtime/cli/main.ts); it is not
+ * imported by this module so that bundles importing populate (the extension) stay free
+ * of sucrase and of a second copy of the runtime.
+ */
+export function setTypeScriptLoader(loader: TypeScriptLoader): void {
+  typeScriptFallback = loader;
+}
+
 type TsxApi = { tsImport: (specifier: string, parent: string) => Promise<Record<string, unknown>> };
 
 async function importTsx(): Promise<TsxApi | undefined> {
@@ -46,9 +59,8 @@ export async function loadPipelineModule(path: string, cwd = process.cwd()): Pro
           if (!missingRuntimePackage(e)) throw e;
         }
       }
-      // Loaded on demand: it carries sucrase and the whole runtime.
-      const { requireTypeScript } = await import('./transpile');
-      return requireTypeScript(abs);
+      if (!typeScriptFallback) throw new PipelineLoadError(`TypeScript needs tsx (npm install -D tsx) or the dj CLI, which brings its own loader`);
+      return typeScriptFallback(abs);
     }
     return (await import(url)) as Record<string, unknown>;
   } catch (e) {

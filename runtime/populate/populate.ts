@@ -5,7 +5,7 @@
 import { cpus } from 'node:os';
 import { JobQueue, type Completion, type JobsTarget } from '../jobs/queue';
 import { jobVersion, workerIdentity } from '../jobs/identity';
-import type { SqlSession } from '../jobs/session';
+import { qi, type SqlSession } from '../jobs/session';
 import { openControl, type ControlConnection } from './control';
 import { Interrupt, handleStopSignals } from './interrupt';
 import { progressSql, remainingKeysSql, type KeySource } from './keysource';
@@ -51,13 +51,13 @@ export async function jobsTargetOf(target: PopulateTarget): Promise<JobsTarget> 
   };
 }
 
+/** Eligible pending jobs of the (restricted) key source: the run's expected total. */
 async function pendingCount(session: SqlSession, queue: JobQueue, source: KeySource, priority?: number): Promise<number> {
-  const keys = queue.target.keyColumns.map((k) => k.name);
-  const on = keys.map((k) => `\`$s\`.\`${k}\` = \`$j\`.\`${k}\``).join(' AND ');
+  const on = queue.target.keyColumns.map((k) => `${qi('$s')}.${qi(k.name)} = ${qi('$j')}.${qi(k.name)}`).join(' AND ');
   const [row] = await session.query<{ n: unknown }>(
-    `SELECT COUNT(*) AS n FROM ${queue.fullName} AS \`$j\` WHERE \`$j\`.status = 'pending' AND \`$j\`.scheduled_time <= CURRENT_TIMESTAMP(3)` +
-      (priority !== undefined ? ' AND `$j`.priority <= ?' : '') +
-      ` AND EXISTS (SELECT 1 FROM (${source.sql.sql}) AS \`$s\` WHERE ${on})`,
+    `SELECT COUNT(*) AS n FROM ${queue.fullName} AS ${qi('$j')} WHERE ${qi('$j')}.status = 'pending' AND ${qi('$j')}.scheduled_time <= CURRENT_TIMESTAMP(3)` +
+      (priority !== undefined ? ` AND ${qi('$j')}.priority <= ?` : '') +
+      ` AND EXISTS (SELECT 1 FROM (${source.sql.sql}) AS ${qi('$s')} WHERE ${on})`,
     [...(priority !== undefined ? [priority] : []), ...source.sql.params],
   );
   return Number(row?.n ?? 0);
