@@ -1,5 +1,11 @@
 // Entry of the bundled CLI (dist/cli.js, run by bin/dj.js).
 import { run } from './program';
+import { setTypeScriptLoader } from '../populate/load';
+import { requireTypeScript } from '../populate/transpile';
+
+// Pipelines in TypeScript load with tsx where installed, else with the bundled
+// transpiler (inside an installed .vsix there is no node_modules).
+setTypeScriptLoader(requireTypeScript);
 
 run(process.argv.slice(2)).then(
   (code) => {
