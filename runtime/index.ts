@@ -12,3 +12,5 @@ export * from './catalog/index';
 export { mysqlDialect, MySqlDialect, type Dialect } from './dialect/index';
 export * from './errors/index';
 export { resolvedFromCatalog } from './declare/check';
+export { populate, progress, jobsFor, TableJobs, MakeError, ChangedInputsError, type PopulateOptions, type PopulateResult, type Key, type MakeKwargs } from './populate/index';
+export { packBlob, unpackBlob } from './blob/index';

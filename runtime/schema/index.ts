@@ -154,6 +154,7 @@ export class Schema {
         throw new MissingSchemaError('unknownSchema', `Database \`${this.name}\` has not yet been declared. Set createSchema: true to create it.`);
       }
       const conn = await this.connection();
+      refuseDdlInTransaction(conn.inTransaction);
       try {
         await conn.execute(conn.dialect.createSchema(this.name));
       } catch (e) {
@@ -268,8 +269,9 @@ export class Schema {
     // Refuse a definition with errors of its own before any SQL (references come below).
     checkTableDefinition(definition, { className: entry.className, tier: entry.tier, masterName: entry.master?.className, label });
     const conn = await this.connection();
-    // table.py: declare — DDL would commit an open transaction (D22).
-    if (conn.inTransaction) throw new TransactionError('transaction', 'Cannot declare new tables inside a transaction, e.g. from inside a populate/make call');
+    // Inside a transaction (a make() using a table for the first time) an existing table is
+    // only read; anything that would run DDL is refused, since DDL commits the transaction.
+    const inTransaction = conn.inTransaction;
     await this.activate();
     const catalog = await this.catalog();
 
@@ -316,6 +318,7 @@ export class Schema {
       const differences = compareWithExisting(compiled.spec, existing, conn.dialect);
       if (differences.length) throw new TableConflictError(`\`${this.name}\`.\`${entry.tableName}\``, differences);
     } else {
+      refuseDdlInTransaction(inTransaction);
       if (this.options.createTables === false || settings.database.createTables === false) {
         throw new DataJointError('missingTable', `Table \`${this.name}\`.\`${entry.tableName}\` (${label}) is not declared and createTables is off`);
       }
@@ -336,7 +339,8 @@ export class Schema {
       catalog.invalidate(this.name);
     }
     try {
-      await writeLineage(conn, this.name, entry.tableName, compiled.primaryKey, compiled.origins);
+      // Bookkeeping of an existing table is left for a declaration outside the make's transaction.
+      if (!inTransaction) await writeLineage(conn, this.name, entry.tableName, compiled.primaryKey, compiled.origins);
     } catch (e) {
       // Refreshing lineage of an existing table is bookkeeping: a read-only user may still use it.
       if (created || !(e instanceof DataJointError && e.code === 'access')) throw e;
@@ -360,4 +364,9 @@ export class Schema {
     for (const part of entry.parts) await this.startDeclare(part, []);
     return heading;
   }
+}
+
+/** table.py: declare — DDL would commit an open transaction (D22). */
+function refuseDdlInTransaction(inTransaction: boolean): void {
+  if (inTransaction) throw new TransactionError('transaction', 'Cannot declare new tables inside a transaction, e.g. from inside a populate/make call');
 }

@@ -114,4 +114,21 @@ describe('connection', () => {
       message: 'Cannot declare new tables inside a transaction, e.g. from inside a populate/make call',
     });
   });
+
+  it('uses an existing table for the first time inside a transaction (a make reading another table)', async () => {
+    class Existing extends dj.Manual {
+      static override definition = `existing_id : int32\n---\nlabel : varchar(8)`;
+    }
+    await new dj.Schema(db, { connection: conn }).declare(Existing);
+    await conn.query(`INSERT INTO \`${db}\`.\`existing\` VALUES (1, 'one')`);
+    // A second program (another schema object) meets the same table first inside make().
+    const again = new dj.Schema(db, { connection: conn });
+    class Existing2 extends dj.Manual {
+      static override definition = `existing_id : int32\n---\nlabel : varchar(8)`;
+    }
+    Object.defineProperty(Existing2, 'name', { value: 'Existing' });
+    again.register(Existing2);
+    const rows = await conn.transaction(() => Existing2.fetch());
+    assert.deepEqual(rows, [{ existing_id: 1, label: 'one' }]);
+  });
 });
