@@ -5,6 +5,7 @@
 // jobs table, fixes its input row, retries it and populates again; then stops the server.
 //   npm run demo                 everything, then clean up
 //   npm run demo -- --keep       leave the server running afterwards (for VS Code) until Ctrl-C
+//   --no-build                   use the bundles in dist/ as they are (the tests build first)
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -26,21 +27,26 @@ const say = (s) => console.log(`   ${s}`);
 
 let db;
 let stopping = false;
+let interrupted;
 const children = new Set();
 async function cleanup() {
   if (stopping) return;
   stopping = true;
-  for (const c of children) if (c.exitCode === null) c.kill('SIGINT');
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   if (db) {
     await db.stop().catch(() => undefined);
     db = undefined;
   }
 }
-// Ctrl-C: the running `dj populate` gets the same SIGINT from the terminal and stops
-// gracefully; we stop the server once it has.
+// Ctrl-C: the children run in their own process group (one signal each: a second one
+// would make `dj populate` exit without releasing its jobs), so the signal is passed on
+// once, the running `dj populate` stops gracefully, and then the server is stopped.
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
+    if (interrupted) return;
+    interrupted = sig;
     console.error(`\ndemo: ${sig}, stopping the server and cleaning up`);
+    for (const c of children) if (c.exitCode === null) c.kill(sig);
     const wait = [...children].map((c) => new Promise((r) => (c.exitCode === null ? c.once('exit', r) : r())));
     Promise.race([Promise.all(wait), new Promise((r) => setTimeout(r, 5000))])
       .then(cleanup)
@@ -52,7 +58,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 function dj(args, env) {
   console.log(`   $ dj ${args.join(' ')}`);
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env, stdio: 'inherit' });
+    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env, stdio: 'inherit', detached: true });
     children.add(child);
     child.on('error', rej);
     child.on('exit', (code, signal) => {
@@ -75,10 +81,12 @@ function expectExit(code, wanted, what) {
 
 async function main() {
   const t0 = performance.now();
-  step('Build the bundles (dist/extension.js, dist/server.js, dist/cli.js)');
-  const b = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
-  if (b.status !== 0) throw new Error('build failed');
-  say('done');
+  if (!process.argv.includes('--no-build')) {
+    step('Build the bundles (dist/extension.js, dist/server.js, dist/cli.js)');
+    const b = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+    if (b.status !== 0) throw new Error('build failed');
+    say('done');
+  }
 
   step('Start a throwaway MariaDB (temporary data directory, loopback only)');
   db = await startMariaDB();
@@ -157,6 +165,8 @@ main().then(
     console.log('\nServer stopped and its data removed.');
   },
   async (e) => {
+    // After Ctrl-C the signal handler reports and exits; a step cut short is no failure.
+    if (interrupted) return;
     console.error(`\ndemo failed: ${e instanceof Error ? e.message : String(e)}`);
     await cleanup();
     process.exit(1);
