@@ -7,7 +7,6 @@
 //   npm run demo -- --keep       leave the server running afterwards (for VS Code) until Ctrl-C
 //   --no-build                   use the bundles in dist/ as they are (the tests build first)
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -28,6 +27,7 @@ const say = (s) => console.log(`   ${s}`);
 let db;
 let stopping = false;
 let interrupted;
+let kept = false;
 const children = new Set();
 async function cleanup() {
   if (stopping) return;
@@ -50,7 +50,8 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
     const wait = [...children].map((c) => new Promise((r) => (c.exitCode === null ? c.once('exit', r) : r())));
     Promise.race([Promise.all(wait), new Promise((r) => setTimeout(r, 5000))])
       .then(cleanup)
-      .finally(() => process.exit(130));
+      // In --keep mode Ctrl-C is the expected end.
+      .finally(() => process.exit(kept ? 0 : 130));
   });
 }
 
@@ -145,15 +146,13 @@ async function main() {
   say(`demo finished in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   if (keep) {
-    // A workspace file VS Code's extension reads (the password stays out of it: the
-    // extension asks once and keeps it in its secret storage).
-    const dir = join(root, '.tmp', 'demo');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'connection.txt'), `host ${db.host}\nport ${db.port}\nuser ${db.user}\n`);
     step('The server keeps running for VS Code (Ctrl-C stops it)');
     say(`settings: "datajoint.host": "${db.host}", "datajoint.port": ${db.port}, "datajoint.user": "${db.user}"`);
-    say(`password (asked once by the extension): ${db.password}`);
+    say(`password (the extension asks once and keeps it in its secret storage): ${db.password}`);
     say(`schema: ${SCHEMA}; pipeline module: ${MODULE}`);
+    // Until Ctrl-C: the signal handler stops the server and exits.
+    kept = true;
+    setInterval(() => undefined, 1 << 30);
     await new Promise(() => undefined);
   }
 }
@@ -161,7 +160,6 @@ async function main() {
 main().then(
   async () => {
     await cleanup();
-    rmSync(join(root, '.tmp', 'demo'), { recursive: true, force: true });
     console.log('\nServer stopped and its data removed.');
   },
   async (e) => {
