@@ -1,16 +1,30 @@
-// Quick fixes for every diagnostic that carries machine-applicable fixes, and
-// `source.fixAll.datajoint`: the preferred fix of every legacy-type diagnostic
-// (tagged deprecated) in the file at once. Fix texts are encoded for the host literal.
-import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic } from 'vscode-languageserver/node';
+// Quick fixes for every diagnostic that carries machine-applicable fixes (the index
+// has already encoded their text for the host literal), and `source.fixAll.datajoint`:
+// the preferred fix of every legacy-type diagnostic in the file at once.
+import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver/node';
+import type { HostDiagnostic } from '../../runtime/project/index';
 import { FIX_ALL_KIND } from '../capabilities';
+import type { HostFile } from '../documents/hostFile';
 import type { FeatureContext } from '../server';
-import { checkSite } from '../workspace/checker';
 import { toLsp } from './diagnostics';
-import { toHostEdits, workspaceEdit, type HostEdit } from './edits';
 
 function overlaps(a: Diagnostic['range'], b: Diagnostic['range']): boolean {
   const le = (x: typeof a.start, y: typeof a.start): boolean => x.line < y.line || (x.line === y.line && x.character <= y.character);
   return le(a.start, b.end) && le(b.start, a.end);
+}
+
+/** Legacy or native types with a core replacement: what "fix all" rewrites. */
+function isLegacyType(d: HostDiagnostic): boolean {
+  return !!d.tags?.includes('deprecated');
+}
+
+function edit(file: HostFile, edits: NonNullable<HostDiagnostic['fixes']>[number]['edits']): WorkspaceEdit {
+  const changes: Record<string, TextEdit[]> = {};
+  for (const e of edits) {
+    const loc = file.location(e.start, Math.max(e.start, e.end));
+    (changes[loc.uri] ??= []).push({ range: loc.range, newText: e.newText });
+  }
+  return { changes };
 }
 
 export function codeActions(ctx: FeatureContext, p: CodeActionParams): CodeAction[] | null {
@@ -20,30 +34,27 @@ export function codeActions(ctx: FeatureContext, p: CodeActionParams): CodeActio
   const only = p.context.only;
   const wants = (kind: string): boolean => !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
   const actions: CodeAction[] = [];
-  const fixAll: HostEdit[] = [];
+  const fixAll: NonNullable<HostDiagnostic['fixes']>[number]['edits'] = [];
   const support = ctx.support();
-  for (const site of ctx.project.sites(file.key)) {
-    for (const d of checkSite(ctx.project, site)) {
-      if (!d.fixes?.length) continue;
-      const { uri: dUri, diagnostic } = toLsp(ctx.project, site, d, support);
-      if (dUri !== uri) continue;
-      if (wants(CodeActionKind.QuickFix) && overlaps(diagnostic.range, p.range)) {
-        const anyPreferred = d.fixes.some((f) => f.preferred);
-        d.fixes.forEach((fix, j) => {
-          actions.push({
-            title: fix.title,
-            kind: CodeActionKind.QuickFix,
-            diagnostics: [diagnostic],
-            isPreferred: anyPreferred ? !!fix.preferred : j === 0,
-            edit: workspaceEdit(toHostEdits(site, fix.edits)),
-          });
+  for (const d of ctx.project.check(file.key)) {
+    if (!d.fixes?.length) continue;
+    const { uri: dUri, diagnostic } = toLsp(ctx.project, file, d, support);
+    if (dUri !== uri) continue;
+    if (wants(CodeActionKind.QuickFix) && overlaps(diagnostic.range, p.range)) {
+      d.fixes.forEach((fix, j) => {
+        actions.push({
+          title: fix.title,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [diagnostic],
+          isPreferred: d.fixes!.some((f) => f.preferred) ? !!fix.preferred : j === 0,
+          edit: edit(file, fix.edits),
         });
-      }
-      if (d.tags?.includes('deprecated')) fixAll.push(...toHostEdits(site, (d.fixes.find((f) => f.preferred) ?? d.fixes[0]).edits));
+      });
     }
+    if (isLegacyType(d)) fixAll.push(...(d.fixes.find((f) => f.preferred) ?? d.fixes[0]).edits);
   }
   if (fixAll.length && wants(FIX_ALL_KIND)) {
-    actions.push({ title: 'Fix all legacy types', kind: FIX_ALL_KIND, edit: workspaceEdit(fixAll) });
+    actions.push({ title: 'Fix all legacy types', kind: FIX_ALL_KIND, edit: edit(file, fixAll) });
   }
   return actions;
 }

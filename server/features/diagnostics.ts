@@ -1,7 +1,6 @@
-// Publishes diagnostics of open files: the definition checks of every site (reused
-// where nothing they depend on changed), mapped from definition offsets to host ranges
-// and to the right notebook cell. Checks run shortly after an edit; edits arriving
-// meanwhile coalesce into one check per file.
+// Publishes diagnostics of open files: the shared index's checks (the same as `dj lint`),
+// placed in the editor's documents (a notebook's diagnostics go to the cell that holds
+// the definition). Checks run right after an edit; edits arriving together coalesce.
 import {
   DiagnosticSeverity,
   DiagnosticTag,
@@ -9,28 +8,22 @@ import {
   type Diagnostic,
   type DiagnosticRelatedInformation,
 } from 'vscode-languageserver/node';
-import type { Diagnostic as DjDiagnostic } from '../../runtime/definition/index';
+import type { HostDiagnostic } from '../../runtime/project/index';
 import type { ClientSupport } from '../capabilities';
+import type { HostFile } from '../documents/hostFile';
 import { report } from '../safe';
-import { checkSite, isChecked } from '../workspace/checker';
 import type { Project } from '../workspace/project';
-import type { Site } from '../workspace/sites';
 
-/** Time for validating definitions that only inherit an edit, before the first publish. */
-const FIRST_PASS_BUDGET_MS = 6;
-
-const SEVERITY: Record<DjDiagnostic['severity'], DiagnosticSeverity> = {
+const SEVERITY: Record<HostDiagnostic['severity'], DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
   warning: DiagnosticSeverity.Warning,
   information: DiagnosticSeverity.Information,
   hint: DiagnosticSeverity.Hint,
 };
 
-/** One definition diagnostic as an LSP diagnostic, with the uri (document or cell) it belongs to. */
-export function toLsp(project: Project, site: Site, d: DjDiagnostic, support: ClientSupport): { uri: string; diagnostic: Diagnostic } {
-  const start = site.toHost(Math.max(0, d.span.start));
-  const end = site.toHost(Math.max(d.span.start, Number.isFinite(d.span.end) ? d.span.end : d.span.start));
-  const loc = site.file.location(start, Math.max(start, end));
+/** One index diagnostic as an LSP diagnostic, with the uri (document or cell) it belongs to. */
+export function toLsp(project: Project, file: HostFile, d: HostDiagnostic, support: ClientSupport): { uri: string; diagnostic: Diagnostic } {
+  const loc = file.location(d.start, Math.max(d.start, d.end));
   const diagnostic: Diagnostic = { range: loc.range, severity: SEVERITY[d.severity], code: d.code, source: 'datajoint', message: d.message };
   if (d.tags?.length && support.diagnosticTags) {
     diagnostic.tags = d.tags.map((t) => (t === 'deprecated' ? DiagnosticTag.Deprecated : DiagnosticTag.Unnecessary));
@@ -38,45 +31,26 @@ export function toLsp(project: Project, site: Site, d: DjDiagnostic, support: Cl
   if (d.related?.length && support.relatedInformation) {
     const related: DiagnosticRelatedInformation[] = [];
     for (const r of d.related) {
-      const other = r.table ? project.siteOfId(r.table) : site;
+      const other = project.file(r.path);
       if (!other) continue;
-      const a = other.toHost(r.span.start);
-      const b = other.toHost(Math.max(r.span.start, r.span.end));
-      related.push({ location: other.file.location(a, Math.max(a, b)), message: r.message });
+      related.push({ location: other.location(r.start, Math.max(r.start, r.end)), message: r.message });
     }
     if (related.length) diagnostic.relatedInformation = related;
   }
   return { uri: loc.uri, diagnostic };
 }
 
-/**
- * All diagnostics of one file, grouped by document uri (one per notebook cell).
- * Definitions whose text changed are always validated. Definitions that only inherit a
- * change (a key their parent passes down) are validated within `budgetMs`; past it they
- * keep their previous diagnostics for now and `complete` is false, so that the edited
- * definition is answered at typing speed and the rest follows right after.
- */
-export function fileDiagnostics(project: Project, key: string, support: ClientSupport, budgetMs = Infinity): { byUri: Map<string, Diagnostic[]>; complete: boolean } {
+/** All diagnostics of one file, grouped by document uri (one per notebook cell). */
+export function fileDiagnostics(project: Project, key: string, support: ClientSupport): Map<string, Diagnostic[]> {
   const file = project.file(key);
   const byUri = new Map<string, Diagnostic[]>();
-  if (!file) return { byUri, complete: true };
+  if (!file) return byUri;
   for (const uri of file.uris) byUri.set(uri, []);
-  const deadline = performance.now() + budgetMs;
-  let complete = true;
-  for (const site of project.sites(key)) {
-    let diags: readonly DjDiagnostic[];
-    if (site.checked && !isChecked(project, site) && performance.now() > deadline) {
-      diags = site.checked.diagnostics;
-      complete = false;
-    } else {
-      diags = checkSite(project, site);
-    }
-    for (const d of diags) {
-      const { uri, diagnostic } = toLsp(project, site, d, support);
-      byUri.get(uri)?.push(diagnostic);
-    }
+  for (const d of project.check(key)) {
+    const { uri, diagnostic } = toLsp(project, file, d, support);
+    byUri.get(uri)?.push(diagnostic);
   }
-  return { byUri, complete };
+  return byUri;
 }
 
 export class DiagnosticsScheduler {
@@ -133,22 +107,11 @@ export class DiagnosticsScheduler {
     }
   }
 
-  /**
-   * `always` (the edited file): publish now, even when unchanged, since the client waits
-   * for the edited version; definitions left stale by the time budget follow in later
-   * slices. Later slices (`always` false) validate within the same budget, yielding to
-   * the event loop in between so new edits are taken first, and publish once complete
-   * and only if something changed.
-   */
+  /** `always` (the edited file): publish even when unchanged, since the client waits for that version. */
   publish(key: string, always = true): void {
     const file = this.project.file(key);
     if (!file) return;
-    const { byUri, complete } = fileDiagnostics(this.project, key, this.support(), FIRST_PASS_BUDGET_MS);
-    if (!complete) {
-      this.later.add(key);
-      if (!this.laterTimer) this.laterTimer = setTimeout(() => this.flushLater(), 0);
-      if (!always) return;
-    }
+    const byUri = fileDiagnostics(this.project, key, this.support());
     const before = this.shown.get(key) ?? new Map<string, string>();
     const now = new Map<string, string>();
     for (const [uri] of before) if (!byUri.has(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });

@@ -62,7 +62,7 @@ export async function indexWorkspace(
       const language = hostLanguageOfPath(p);
       // Files without tables still count: they are modules that imports go through.
       if (text === undefined || !language || project.isOpen(p)) return;
-      project.setFile(new HostFile(p, language, [{ uri: uriOfKey(p), text }]), false);
+      project.setFile(new HostFile(p, language, [{ uri: uriOfKey(p), text }]), false, true);
       files++;
     });
     progress?.report(Math.round(((i + batch.length) / paths.length) * 100), `${i + batch.length}/${paths.length} files`);

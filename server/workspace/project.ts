@@ -3,7 +3,7 @@
 // uses, so the editor and the linter resolve references and report problems alike —
 // plus, per file, its definition sites with editor locations (notebook cells included).
 import { dirname, join } from 'node:path';
-import { TableIndex, type IndexedTable } from '../../runtime/project/index';
+import { TableIndex, type HostDiagnostic, type IndexedTable } from '../../runtime/project/index';
 import type { HostDefinition } from '../../runtime/hosts/types';
 import type { HostFile } from '../documents/hostFile';
 import { resolveModule } from './modules';
@@ -13,6 +13,7 @@ interface Entry {
   file: HostFile;
   sites: Site[];
   open: boolean;
+  checked?: { generation: number; diagnostics: HostDiagnostic[] };
 }
 
 export type Entity = { kind: 'table'; site: Site } | { kind: 'module'; key: string };
@@ -25,17 +26,14 @@ export class Project {
   private roots: string[] = [];
   /** Bumped on every change; caches keyed on it are dropped when it moves. */
   generation = 0;
-  /** Bumped when names change (files, classes, tiers, masters, imports): reference resolution depends on nothing else. */
-  structure = 0;
-  private readonly shapes = new Map<string, string>();
+
 
   /** Set once the workspace folders are known (before any file is added). */
   setRoots(roots: string[]): void {
     this.roots = roots;
     this.index = new TableIndex({ roots });
-    this.structure++;
     // Sites point into the index's scans, so they are rebuilt along with it.
-    for (const e of [...this.files.values()]) this.setFile(e.file, e.open);
+    for (const e of [...this.files.values()]) this.setFile(e.file, e.open, true);
     this.generation++;
   }
 
@@ -49,23 +47,17 @@ export class Project {
 
   /**
    * Adds or replaces a file; returns the open files whose diagnostics may have changed:
-   * the file itself first, then every other open file. Re-checking those is cheap
-   * (checker.ts reuses the diagnostics of definitions whose dependencies did not change)
-   * and, unlike the index's reverse-dependency graph, costs nothing per workspace file.
+   * the file itself first, then the open files that depend on it (the index's reverse
+   * dependencies). `bulk` (initial indexing) skips the dependency analysis.
    */
-  setFile(file: HostFile, open: boolean): string[] {
+  setFile(file: HostFile, open: boolean, bulk = false): string[] {
     // Callers keep disk contents from overriding an open document (server.ts, indexer.ts).
     const old = this.files.get(file.key);
-    this.index.setFile(file.key, file.text, file.language);
+    let dependents: string[] = [];
+    if (bulk) this.index.setFile(file.key, file.text, file.language);
+    else dependents = this.index.updateFile(file.key, file.text, file.language);
     const scan = this.index.scan(file.key);
     const sites = scan ? sitesOf(file, scan, old?.sites) : [];
-    let shape = '';
-    for (const t of scan?.tables ?? []) shape += `${t.className}|${t.masterName ?? ''}|${t.tier ?? ''}|${t.bases.join(',')};`;
-    for (const i of scan?.imports ?? []) shape += `${i.module}|${i.name ?? ''}|${i.local}|${i.reexport ? 1 : 0};`;
-    if (this.shapes.get(file.key) !== shape) {
-      this.shapes.set(file.key, shape);
-      this.structure++;
-    }
     // Matching sites with the index's tables asks the index for effective tiers, which it
     // recomputes over the whole project after a change; doing that on first use instead
     // of here keeps indexing a large workspace linear.
@@ -85,17 +77,25 @@ export class Project {
     if (open) this.open.add(file.key);
     else this.open.delete(file.key);
     this.generation++;
-    return [file.key, ...this.openKeys().filter((k) => k !== file.key)];
+    return [file.key, ...dependents.filter((k) => k !== file.key && this.open.has(k))];
   }
 
   removeFile(key: string): string[] {
     if (!this.files.delete(key)) return [];
     this.open.delete(key);
-    this.shapes.delete(key);
-    this.structure++;
-    this.index.removeFile(key);
+    const dependents = this.index.removeFile(key);
     this.generation++;
-    return this.openKeys();
+    return dependents.filter((k) => this.open.has(k));
+  }
+
+  /** The index's diagnostics of a file (host offsets), cached until the next change. */
+  check(key: string): HostDiagnostic[] {
+    const e = this.files.get(key);
+    if (!e) return [];
+    if (e.checked?.generation === this.generation) return e.checked.diagnostics;
+    const diagnostics = this.index.check(key);
+    e.checked = { generation: this.generation, diagnostics };
+    return diagnostics;
   }
 
   file(key: string): HostFile | undefined {

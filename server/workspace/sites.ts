@@ -2,50 +2,30 @@
 // (parsed on first use) syntax tree. Features find the site under the cursor here and
 // translate between host offsets and definition offsets through its position map.
 import { parseDefinition } from '../../runtime/definition/index';
-import type { Definition, ResolvedTable } from '../../runtime/definition/index';
+import type { Definition } from '../../runtime/definition/index';
 import type { Diagnostic as DjDiagnostic } from '../../runtime/definition/index';
 import type { HostDefinition, HostScan, HostTable } from '../../runtime/hosts/types';
 import type { HostFile } from '../documents/hostFile';
 import type { IndexedTable } from '../../runtime/project/index';
 
-let nextUid = 1;
-
 export class Site {
-  /** Short identity for dependency keys (ids with full paths would make hashing slower). */
-  readonly uid = nextUid++;
   private parsed?: { ast: Definition; diagnostics: DjDiagnostic[] };
   private indexedTable?: IndexedTable;
   /** Set by the project until it has matched this file's sites with the index's tables. */
   link?: () => void;
-  /** Last diagnostics and the dependency key they were computed for (workspace/checker.ts). */
-  checked?: { key: string; diagnostics: DjDiagnostic[] };
-  /** This table's heading as its children see it, for the heading key it was computed for. */
-  resolved?: { key: string; table: ResolvedTable };
-  /** Resolved references, valid while the project's name structure is unchanged (checker.ts). */
-  refs?: { structure: number; list: Array<{ projected: boolean; inKey: boolean; target?: Site; id: string }> };
-  private hash?: number;
-  private kHash?: number;
   constructor(
     public file: HostFile,
     public def: HostDefinition,
     public table: HostTable | undefined,
   ) {}
 
-  /**
-   * The same table in a new version of its file: positions move, and when the text
-   * changed everything derived from it is dropped. Keeping the object lets caches that
-   * refer to this table (in its children) survive edits elsewhere.
-   */
+  /** The same table in a new version of its file: positions move; a changed text is parsed again. */
   update(file: HostFile, def: HostDefinition, table: HostTable | undefined): void {
     const same = def.text === this.def.text;
     this.file = file;
     this.def = def;
     this.table = table;
-    if (same) return;
-    this.parsed = undefined;
-    this.hash = undefined;
-    this.kHash = undefined;
-    this.refs = undefined;
+    if (!same) this.parsed = undefined;
   }
 
   /** The index's table for this definition (undefined for classes without a tier). */
@@ -75,28 +55,9 @@ export class Site {
     return this.parse().diagnostics;
   }
 
-  /** Takes over the parse and last check of an unchanged definition (moved or renamed table). */
+  /** Takes over the parse of an unchanged definition (a moved or renamed table). */
   adoptParse(prev: Site): void {
-    if (prev.def.text !== this.def.text) return;
-    this.parsed ??= prev.parsed;
-    this.checked ??= prev.checked;
-    this.hash ??= prev.hash;
-    this.kHash ??= prev.kHash;
-  }
-
-  /** Hash of the definition text. */
-  get textHash(): number {
-    this.hash ??= fnv(this.def.text);
-    return this.hash;
-  }
-
-  /** Hash of the primary-key section (the lines above `---`): all that children inherit. */
-  get keyHash(): number {
-    if (this.kHash === undefined) {
-      const src = this.def.text;
-      this.kHash = fnv(this.ast.lines.filter((l) => l.inKey && l.kind !== 'divider').map((l) => src.slice(l.span.start, l.span.end)).join('\n'));
-    }
-    return this.kHash;
+    if (prev.def.text === this.def.text) this.parsed ??= prev.parsed;
   }
 
   private parse(): { ast: Definition; diagnostics: DjDiagnostic[] } {
@@ -116,15 +77,6 @@ export class Site {
   toHost(defOffset: number): number {
     return this.def.map.toHost(defOffset);
   }
-}
-
-function fnv(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
 
 /**
