@@ -11,6 +11,7 @@ import { ConnectionManager } from './connection/connectionManager';
 import { TablesTreeProvider } from './views/tablesTree';
 import { autoRefresh } from './views/autoRefresh';
 import type { DataJointApi } from './api';
+import { registerComputations } from './populate/registerComputations';
 
 let service: DefinitionLanguageService | undefined;
 let connection: ConnectionManager | undefined;
@@ -37,6 +38,8 @@ export function activate(context: vscode.ExtensionContext): DataJointApi {
       if (e.affectsConfiguration('datajoint.schemas')) tables.refresh();
     }),
   );
+
+  registerComputations(context, { connection: conn, output, tables, languageServer: service });
 
   void service.start();
   return { languageServer: service, connection: conn, tables, tablesView };

@@ -25,8 +25,7 @@ suite('CodeLens over Computed and Imported classes', function () {
 
   suiteSetup(async () => {
     fx = await setUpComputations();
-    await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES (1, 1), (2, 2), (3, 3)`);
-    await fx.sql(`INSERT INTO \`${SCHEMA}\`.broken (subject_id) VALUES (3)`);
+    await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES (1, 1), (2, 2), (3, -3)`);
   });
   suiteTeardown(async () => {
     await fx?.close();

@@ -1,14 +1,14 @@
 // Shared by the computation suites (codelens, jobs, populate): the database
 // `vscode_computations` declared from the same definitions as the workspace's
-// computations/pipeline.ts, the `computations/dj.ts` shim that points that module at
-// this checkout's runtime, and a connection of the window through DJ_PASS (so nothing is
-// stored in SecretStorage and the Tables suite still sees its password prompt).
-import { writeFileSync } from 'node:fs';
+// computations/pipeline.ts (whose `import 'datajoint'` the bundled CLI resolves to its own
+// runtime), and a connection of the window through DJ_PASS (so nothing is stored in
+// SecretStorage and the Tables suite still sees its password prompt). A key fails when
+// its subject's weight is negative.
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import * as dj from '../../../runtime/index';
 import type { ComputationsApi } from '../../../client/populate/registerComputations';
-import { EXTENSION_ID, activatedApi, workspaceRoot } from './helpers';
+import { activatedApi, workspaceRoot } from './helpers';
 
 export const SCHEMA = 'vscode_computations';
 export const PIPELINE = ['computations', 'pipeline.ts'];
@@ -32,10 +32,6 @@ export interface ComputationsFixture {
 /** Fresh database with the pipeline's tables, the dj shim, and the window connected. */
 export async function setUpComputations(): Promise<ComputationsFixture> {
   const target = testDb();
-  const ext = vscode.extensions.getExtension(EXTENSION_ID);
-  if (!ext) throw new Error('extension not installed');
-  // The pipeline module imports `./dj`: this checkout's runtime, as a user's would import `datajoint`.
-  writeFileSync(join(workspaceRoot().fsPath, 'computations', 'dj.ts'), `export * from ${JSON.stringify(join(ext.extensionPath, 'runtime', 'index'))};\n`);
   const conn = await dj.Connection.connect({ ...target, ignoreConfigFile: true, env: {} });
   await conn.execute(`DROP DATABASE IF EXISTS \`${SCHEMA}\``);
   const schema = new dj.Schema(SCHEMA, { connection: conn });
@@ -48,11 +44,6 @@ export async function setUpComputations(): Promise<ComputationsFixture> {
       weight : float64
     `;
   }
-  class Broken extends dj.Manual {
-    static override definition = `
-      -> Subject
-    `;
-  }
   class Summary extends dj.Computed {
     static override definition = `
       # Twice the weight
@@ -61,7 +52,7 @@ export async function setUpComputations(): Promise<ComputationsFixture> {
       doubled : float64
     `;
   }
-  await schema.declare(Subject, Broken, Summary);
+  await schema.declare(Subject, Summary);
 
   const config = vscode.workspace.getConfiguration('datajoint');
   for (const [k, v] of Object.entries({ host: target.host, port: target.port, user: target.user, schemas: [SCHEMA] })) {

@@ -39,8 +39,7 @@ suite('Jobs view', function () {
 
   suiteSetup(async () => {
     fx = await setUpComputations();
-    await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES (1, 1), (2, 2), (3, 3)`);
-    await fx.sql(`INSERT INTO \`${SCHEMA}\`.broken (subject_id) VALUES (2)`);
+    await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES (1, 1), (2, -2), (3, 3)`);
   });
   suiteTeardown(async () => {
     await fx?.close();
@@ -53,7 +52,7 @@ suite('Jobs view', function () {
     assert.equal(outcome.exitCode, 1, outcome.transcript);
     assert.equal(outcome.successCount, 2);
     assert.equal(outcome.errorCount, 1);
-    assert.match(outcome.transcript, /✗ \{"subject_id":2\}: Error: subject 2 is marked broken/);
+    assert.match(outcome.transcript, /✗ \{"subject_id":2\}: Error: subject 2 has a negative weight/);
 
     const table = await summaryNode(api);
     assert.equal(table.progress?.remaining, 1);
@@ -73,9 +72,9 @@ suite('Jobs view', function () {
     assert.match(String(item.contextValue), /^job error\b/);
     assert.match(String(item.contextValue), /\bretryable\b/);
     assert.match(String(item.contextValue), /\bignorable\b/);
-    assert.match(String(item.description), /marked broken/);
+    assert.match(String(item.description), /has a negative weight/);
     assert.ok(job!.job.host, 'no host recorded');
-    assert.match((item.tooltip as vscode.MarkdownString).value, /marked broken/);
+    assert.match((item.tooltip as vscode.MarkdownString).value, /negative(&nbsp;| )weight/);
 
     // The full stack, decoded from the error_stack blob, in a read-only document.
     const editor = await vscode.commands.executeCommand<vscode.TextEditor>('datajoint.jobs.showError', job);
@@ -83,7 +82,7 @@ suite('Jobs view', function () {
     assert.equal(editor.document.uri.scheme, 'datajoint-job');
     const text = editor.document.getText();
     assert.match(text, /status: error/);
-    assert.match(text, /Error: subject 2 is marked broken/);
+    assert.match(text, /Error: subject 2 has a negative weight/);
     assert.match(text, /pipeline\.ts/, 'the stack does not name the pipeline file');
 
     await vscode.commands.executeCommand('datajoint.jobs.focus');
@@ -96,7 +95,7 @@ suite('Jobs view', function () {
     const api = await computations();
     const [job] = await jobNodes(api);
     assert.ok(job);
-    await fx.sql(`DELETE FROM \`${SCHEMA}\`.broken WHERE subject_id = 2`);
+    await fx.sql(`UPDATE \`${SCHEMA}\`.subject SET weight = 2 WHERE subject_id = 2`);
     assert.equal(await vscode.commands.executeCommand('datajoint.jobs.retry', job), 1);
     const table = await summaryNode(api);
     assert.equal(table.progress?.jobs.error, 0);
@@ -111,11 +110,10 @@ suite('Jobs view', function () {
 
   test('Retry and Populate reruns just the retried keys', async () => {
     const api = await computations();
-    await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES (4, 4), (5, 5)`);
-    await fx.sql(`INSERT INTO \`${SCHEMA}\`.broken (subject_id) VALUES (4), (5)`);
+    await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES (4, -4), (5, -5)`);
     const first = await populate({ reserveJobs: true, suppressErrors: true });
     assert.equal(first?.errorCount, 2, first?.transcript);
-    await fx.sql(`DELETE FROM \`${SCHEMA}\`.broken WHERE subject_id = 4`);
+    await fx.sql(`UPDATE \`${SCHEMA}\`.subject SET weight = 4 WHERE subject_id = 4`);
     const four = (await jobNodes(api)).find((n) => n.key.subject_id === 4);
     assert.ok(four);
     const [outcome] = (await vscode.commands.executeCommand<Array<PopulateOutcome | undefined>>('datajoint.jobs.retryAndPopulate', four, [four])) ?? [];
