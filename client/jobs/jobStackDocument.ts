@@ -34,7 +34,8 @@ export class JobStackDocuments implements vscode.TextDocumentContentProvider {
       const head = [
         `${schema}.${await jobs.tableName()}  ${keyText}`,
         `status: ${row.status}    host: ${row.host}:${row.pid}    user: ${row.user}`,
-        row.completedTime ? `at: ${row.completedTime.toISOString()}` : '',
+        // mysql2 may hand DATETIME(3) back as text, depending on the pool's dateStrings.
+        row.completedTime ? `at: ${row.completedTime instanceof Date ? row.completedTime.toISOString() : String(row.completedTime)}` : '',
         `error: ${row.errorMessage}`,
         '',
       ].filter((l, i) => l !== '' || i === 4);

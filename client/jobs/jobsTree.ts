@@ -28,7 +28,7 @@ export function formatKey(key: JsonKey): string {
 }
 
 function when(d: Date | null): string {
-  return d ? d.toLocaleString() : '';
+  return d instanceof Date ? d.toLocaleString() : d ? String(d) : '';
 }
 
 /** `datajoint-job:` URI of a job's error stack document. */
