@@ -132,12 +132,15 @@ for (const reserve of [true, false]) {
     const workerCalls = async () => (await callRows()).filter((r) => r.pid !== run.pid);
     await waitFor('both workers inside make', async () => new Set((await workerCalls()).map((r) => r.pid)).size >= 2);
     const victim = (await workerCalls())[0]!;
+    // On a loaded machine the first make seen may already have committed: then the kill
+    // interrupts a later key, and the victim's own key must not run twice.
+    const victimDone = (await computed()).includes(victim.subject_id);
     process.kill(victim.pid, 'SIGKILL');
     const code = await run.done;
     assert.equal(code, 0, run.stderr());
     assert.deepEqual(await computed(), range(6), 'every key computed');
     const c = await calls(env, 'Analysis');
-    assert.equal(c.get(victim.subject_id), 2, 'the killed make ran again');
+    assert.equal(c.get(victim.subject_id), victimDone ? 1 : 2, victimDone ? 'a committed make never runs again' : 'the killed make ran again');
     // rolled back: exactly the part rows of committed makes
     assert.equal(Number((await rows<{ n: number }>(env, `SELECT COUNT(*) AS n FROM \`${env.schema}\`.__analysis__detail`))[0]!.n), 12);
     if (reserve) assert.deepEqual(await jobStates(), [], 'no job left reserved');
