@@ -70,6 +70,8 @@ export class TableIndex {
   private headings = new Map<string, ResolvedTable | null>();
   /** The analysis behind each heading, reused by check(). */
   private models = new Map<string, TableModel>();
+  /** Diagnostics of each table's definition (definition offsets), until it or a table it depends on changes. */
+  private checks = new Map<string, Diagnostic[]>();
   private readonly computing = new Set<string>();
   private graph?: Graph;
   /** Inherited tiers depend on other files: recomputed after any change. */
@@ -99,19 +101,49 @@ export class TableIndex {
     if (!old) this.modules.invalidate();
     if (!old) this.invalidate();
     else if (old.nameSignature !== entry.nameSignature) this.invalidate();
-    else if (old.signature !== entry.signature) {
-      // Only definitions changed (typing inside one): names resolve as before, so the
-      // dependency graph changes only at this file's own references.
+    else if (old.signature !== entry.signature) this.definitionsChanged(old, entry);
+    else this.carryOver(old, entry);
+    return true;
+  }
+
+  /**
+   * Only definitions changed (typing inside one): names resolve as before, so the
+   * dependency graph changes only at this file's own references, and only the edited
+   * tables and the tables downstream of them (before or after the edit) need a new
+   * heading and a new check; every other cached result stays.
+   */
+  private definitionsChanged(old: FileEntry, entry: FileEntry): void {
+    this.carryOver(old, entry);
+    const graph = this.graph;
+    if (!graph) {
       this.headings = new Map();
       this.models = new Map();
-      this.tiersStale = true; // the new entry's tables carry no effective tier yet
-      if (this.graph) {
-        removeEdges(this.graph, old);
-        this.addEdges(this.graph, entry);
-        this.graph.cycle = cycles(this.graph.parents);
-      }
+      this.checks = new Map();
+      return;
     }
-    return true;
+    // Same names in the same order (nameSignature): tables pair up by position.
+    const edited = entry.tables.filter((t, i) => old.tables[i]?.definition?.text !== t.definition?.text).map((t) => t.id);
+    const stale = descendants(graph, edited);
+    removeEdges(graph, old);
+    this.addEdges(graph, entry);
+    graph.cycle = cycles(graph.parents);
+    // A table leaving or joining a cycle is downstream of an edited one before or after
+    // the edit, so it is among these.
+    for (const id of descendants(graph, edited)) stale.add(id);
+    for (const id of stale) {
+      this.headings.delete(id);
+      this.models.delete(id);
+      this.checks.delete(id);
+    }
+  }
+
+  /** A new version of a file with the same names: effective tiers depend on names only. */
+  private carryOver(old: FileEntry, entry: FileEntry): void {
+    if (this.tiersStale) return;
+    entry.tables.forEach((t, i) => {
+      const tier = old.tables[i]?.tier;
+      if (tier) t.tier = tier;
+    });
   }
 
   /**
@@ -280,17 +312,7 @@ export class TableIndex {
     for (const t of file.tables) {
       if (!t.definition || !this.tierOf(t)) continue;
       const def = t.definition;
-      let diagnostics: Diagnostic[];
-      try {
-        this.heading(t);
-        diagnostics = checkText(def.text, this.context(t), this.models.get(t.id));
-      } catch (err) {
-        // The validator is written not to throw; if it does, say so at the definition instead of failing the file.
-        diagnostics = [{ code: 'DJ000', severity: 'error', message: `Internal error while checking this definition: ${err instanceof Error ? err.message : String(err)}`, span: { start: 0, end: def.text.length } }];
-      }
-      for (let d of diagnostics) {
-        const cycle = d.code === 'DJ303' ? this.explainCycle(t, d) : undefined;
-        if (cycle) d = { ...d, message: cycle };
+      for (const d of this.checkTable(t)) {
         const span = def.map.spanToHost(d.span);
         const hd: HostDiagnostic = {
           path: file.path,
@@ -329,6 +351,26 @@ export class TableIndex {
       }
     }
     return out;
+  }
+
+  /** The diagnostics of one table's definition at definition offsets, cached. */
+  private checkTable(t: IndexedTable): Diagnostic[] {
+    const cached = this.checks.get(t.id);
+    if (cached) return cached;
+    const def = t.definition!;
+    let diagnostics: Diagnostic[];
+    try {
+      this.heading(t);
+      diagnostics = checkText(def.text, this.context(t), this.models.get(t.id)).map((d) => {
+        const cycle = d.code === 'DJ303' ? this.explainCycle(t, d) : undefined;
+        return cycle ? { ...d, message: cycle } : d;
+      });
+    } catch (err) {
+      // The validator is written not to throw; if it does, say so at the definition instead of failing the file.
+      diagnostics = [{ code: 'DJ000', severity: 'error', message: `Internal error while checking this definition: ${err instanceof Error ? err.message : String(err)}`, span: { start: 0, end: def.text.length } }];
+    }
+    this.checks.set(t.id, diagnostics);
+    return diagnostics;
   }
 
   /** An unresolved reference that names a table on the same cycle: say so instead of "not known". */
@@ -440,6 +482,7 @@ export class TableIndex {
   private invalidate(): void {
     this.headings = new Map();
     this.models = new Map();
+    this.checks = new Map();
     this.graph = undefined;
     this.tiersStale = true;
   }
@@ -646,6 +689,20 @@ interface Graph {
   unresolved: Map<string, Set<string>>;
   /** Table id -> cycle number, for tables on a reference cycle. */
   cycle: Map<string, number>;
+}
+
+/** The tables downstream of some tables through references (the tables themselves included). */
+function descendants(graph: Graph, ids: readonly string[]): Set<string> {
+  const seen = new Set<string>(ids);
+  const queue = [...ids];
+  while (queue.length) {
+    for (const c of graph.children.get(queue.pop()!) ?? []) {
+      if (seen.has(c)) continue;
+      seen.add(c);
+      queue.push(c);
+    }
+  }
+  return seen;
 }
 
 function removeEdges(graph: Graph, f: FileEntry): void {

@@ -22,10 +22,11 @@ const file = fc.record({
   custom: fc.boolean(),
 });
 
-type FileSpec = { tables: Array<{ name: string; base: string; refs: Array<[string, string, boolean]>; key: string; type: string }>; custom: boolean };
+type FileSpec = { tables: Array<{ name: string; base: string; refs: Array<[string, string, boolean]>; key: string; type: string }>; custom: boolean; comment?: boolean };
 
 function render(spec: FileSpec): string {
-  const out = ['from . import a, b, c, d'];
+  // An edit outside every definition (a comment above them) moves them all in the host.
+  const out = spec.comment ? ['# edited above the tables', 'from . import a, b, c, d'] : ['from . import a, b, c, d'];
   if (spec.custom) out.push('class Custom(dj.Computed):', '    pass');
   for (const t of spec.tables) {
     out.push(`class ${t.name}(${t.base}):`, '    definition = """');
@@ -38,12 +39,12 @@ function render(spec: FileSpec): string {
 }
 
 function snapshot(index: TableIndex): Map<string, string> {
-  return new Map(FILES.map((f) => [f, JSON.stringify(index.check(f).map((d) => [d.code, d.start, d.end, d.message]))]));
+  return new Map(FILES.map((f) => [f, JSON.stringify([index.check(f).map((d) => [d.code, d.start, d.end, d.message]), index.tablesIn(f).map((t) => [t.name, t.tier])])]));
 }
 
 test('incremental updates agree with a fresh index, and unnamed files keep their diagnostics', () => {
   fc.assert(
-    fc.property(fc.array(file, { minLength: 4, maxLength: 4 }), fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.option(file), fc.constantFrom('replace', 'retype', 'rekey')), { maxLength: 6 }), (initial, edits) => {
+    fc.property(fc.array(file, { minLength: 4, maxLength: 4 }), fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.option(file), fc.constantFrom('replace', 'retype', 'rekey', 'retype-one', 'comment')), { maxLength: 6 }), (initial, edits) => {
       const texts = new Map<string, string>();
       const specs = new Map<string, FileSpec>();
       const index = new TableIndex();
@@ -58,10 +59,15 @@ test('incremental updates agree with a fresh index, and unnamed files keep their
         const path = FILES[k];
         const current = specs.get(path);
         // Typing inside definitions: the same classes and imports, other attributes.
+        const retype = (t: FileSpec['tables'][number]): FileSpec['tables'][number] => ({ ...t, type: t.type === 'int32' ? 'varchar(8)' : 'int32' });
         const spec: FileSpec | null =
-          kind !== 'replace' && current
-            ? { ...current, tables: current.tables.map((t) => (kind === 'retype' ? { ...t, type: t.type === 'int32' ? 'varchar(8)' : 'int32' } : { ...t, key: t.key === 'id' ? 'k' : 'id' })) }
-            : replacement;
+          kind === 'comment' && current
+            ? { ...current, comment: !current.comment }
+            : kind === 'retype-one' && current
+              ? { ...current, tables: current.tables.map((t, i) => (i === current.tables.length - 1 ? retype(t) : t)) }
+              : kind !== 'replace' && current
+                ? { ...current, tables: current.tables.map((t) => (kind === 'retype' ? retype(t) : { ...t, key: t.key === 'id' ? 'k' : 'id' })) }
+                : replacement;
         let affected: string[];
         if (spec === null) {
           specs.delete(path);

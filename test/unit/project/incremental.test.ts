@@ -58,3 +58,37 @@ test('tableAt finds the table under a host offset (class or definition)', () => 
   assert.equal(index.tableAt('/p/session.py', text.indexOf('class Session'))?.name, 'Session');
   assert.equal(index.tableAt('/p/session.py', 0), undefined);
 });
+
+test('an edit inside one definition re-checks only that table and the tables downstream of it', () => {
+  // Every class name carries an underscore (DJ508), so every table has a diagnostic
+  // whose object shows whether its check was reused.
+  const cls = (name: string, body: string): string => `class ${name}(dj.Manual):\n    definition = """\n    ${body}\n    """\n`;
+  const file = (rootType: string): string =>
+    cls('Root_T', `root_id : ${rootType}`) + cls('Child_T', '-> Root_T\n    child : int32') + cls('Grand_T', '-> Child_T\n    g : int32') + cls('Other_T', 'o : int32');
+  const index = new TableIndex();
+  index.setFile('/p/m.py', file('int32'));
+  index.setFile('/p/far.py', 'from .m import Child_T\n' + cls('Far_T', '-> Child_T\n    f : int32'));
+  const byTable = (path: string): Map<string, object> => new Map(index.check(path).filter((d) => d.code === 'DJ508').map((d) => [d.table, d.diagnostic]));
+  const before = byTable('/p/m.py');
+  const farBefore = byTable('/p/far.py');
+  assert.equal(before.size, 4);
+  assert.deepEqual(index.updateFile('/p/m.py', file('int16')), ['/p/far.py']);
+  const after = byTable('/p/m.py');
+  assert.equal(after.get('Other_T'), before.get('Other_T'), 'an unrelated table keeps its check');
+  for (const t of ['Root_T', 'Child_T', 'Grand_T']) assert.notEqual(after.get(t), before.get(t), `${t} is checked again`);
+  assert.notEqual(byTable('/p/far.py').get('Far_T'), farBefore.get('Far_T'), 'a dependent in another file is checked again');
+  // Inherited key types follow the edit.
+  assert.equal(index.heading(index.table('/p/far.py#Far_T')!)!.primaryKey[0].type, 'int16');
+});
+
+test('an edit outside every definition keeps the tables, their tiers and their checks, at new positions', () => {
+  const text = 'import datajoint as dj\nclass Session_T(dj.Manual):\n    definition = """\n    s : int32\n    """\n';
+  const index = new TableIndex();
+  index.setFile('/p/s.py', text);
+  const [before] = index.check('/p/s.py');
+  assert.deepEqual(index.updateFile('/p/s.py', '# a comment\n' + text), []);
+  assert.deepEqual(index.tablesIn('/p/s.py').map((t) => [t.name, t.tier]), [['Session_T', 'Manual']]);
+  const [after] = index.check('/p/s.py');
+  assert.equal(after.diagnostic, before.diagnostic);
+  assert.equal(after.start, before.start + '# a comment\n'.length);
+});
