@@ -1,6 +1,8 @@
-// The machine-readable side channel of `dj populate --json`: one JSON object per line on
-// stdout. The VS Code extension reads it; the schema is stable — fields may be added,
-// never renamed or removed, and `v` changes only for an incompatible change.
+// The machine-readable events of `dj populate`: one JSON object per line, on stdout with
+// `--json`, or on a side channel with `--json-events <fd|path>` (an inherited descriptor
+// or a file) while the terminal shows the CLI's bar. The VS Code extension reads them
+// from fd 3; the schema is stable — fields may be added, never renamed or removed, and
+// `v` changes only for an incompatible change.
 //
 //   {"v":1,"event":"start","table":"Analysis","schema":"lab","mode":"direct","total":120,"processes":2,"time":"2026-…Z"}
 //   {"v":1,"event":"keyDone","key":{"subject_id":1},"durationMs":12.5,"worker":4242}
@@ -86,7 +88,7 @@ function jsonValue(v: unknown): string | number | boolean | null {
   return String(v);
 }
 
-/** Parses one line of `dj populate --json` output; undefined for anything else. */
+/** Parses one line of `dj populate` events (--json, --json-events); undefined for anything else. */
 export function parseEvent(line: string): PopulateEvent | undefined {
   try {
     const e = JSON.parse(line) as { v?: unknown; event?: unknown };

@@ -1,14 +1,18 @@
 // `dj populate <pipeline module> <Table> [--restriction <sql or json>]... [--limit N]
-//   [--reserve-jobs] [--processes N] [--suppress-errors] [--priority N] [--json]`
+//   [--reserve-jobs] [--processes N] [--suppress-errors] [--priority N] [--json]
+//   [--json-events <fd|path>] [--progress <auto|always|never>]`
 // Loads the module (TypeScript through tsx, no build step), runs populate with a progress
-// bar on a terminal or one JSON event per line with --json (runtime/populate/events.ts),
-// and exits 0 when all keys were done, 1 when a key failed, 2 on usage or connection
-// errors, 130 when stopped by Ctrl-C. Credentials come from the environment and
-// datajoint.json only.
-import type { Command } from 'commander';
+// bar on stderr (progress-bar.ts) and a summary, and writes the run's events
+// (runtime/populate/events.ts) as JSON lines on stdout with --json or on a side channel
+// with --json-events (event-sink.ts). Exits 0 when all keys were done, 1 when a key
+// failed, 2 on usage or connection errors, 130 when stopped by Ctrl-C. Credentials come
+// from the environment and datajoint.json only.
+import { Option, type Command } from 'commander';
 import { populate, MakeError, setWorkerEntry, type PopulateEvent, type PopulateResult } from '../../populate/index';
 import { findTable, loadPipelineModule } from '../../populate/load';
 import { runWorker } from '../../populate/worker';
+import { openEventSink, type EventSink } from '../populate/event-sink';
+import { PopulateProgressBar, PROGRESS_MODES, wantsBar, type ProgressMode } from '../populate/progress-bar';
 import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_INTERRUPTED, EXIT_KEY_FAILED, failWith, parseCount, parseRestriction } from '../populate/exit';
 
 interface PopulateCliOptions {
@@ -22,7 +26,9 @@ interface PopulateCliOptions {
   refresh?: boolean;
   makeKwargs?: string;
   json?: boolean;
-  progress?: boolean;
+  jsonEvents?: string;
+  /** `--progress <mode>`, or false for `--no-progress`. */
+  progress?: ProgressMode | false;
 }
 
 export function register(program: Command): void {
@@ -40,8 +46,10 @@ export function register(program: Command): void {
     .option('--priority <n>', 'with --reserve-jobs: only jobs of priority <= n; priority of new jobs', parseCount('--priority'))
     .option('--no-refresh', 'with --reserve-jobs: do not refresh the jobs table first')
     .option('--make-kwargs <json>', 'JSON object passed to make(key, kwargs)')
-    .option('--json', 'one JSON event per line on stdout (start, progress, keyDone, keyFailed, end)')
-    .option('--no-progress', 'no progress bar on a terminal')
+    .option('--json', 'one JSON event per line on stdout (start, progress, keyDone, keyFailed, end); no bar unless --progress always')
+    .option('--json-events <fd|path>', 'the same JSON events on a side channel: an inherited file descriptor >= 3, or a file (created or truncated); stdout and stderr stay human output')
+    .addOption(new Option('--progress <mode>', 'progress bar on stderr: auto (on a terminal), always (also through pipes, as wide as $COLUMNS), never').choices(PROGRESS_MODES))
+    .option('--no-progress', 'same as --progress never')
     .action(async (modulePath: string, tableName: string, opts: PopulateCliOptions) => {
       const code = await runPopulate(modulePath, tableName, opts);
       process.exitCode = code;
@@ -65,7 +73,11 @@ async function runPopulate(modulePath: string, tableName: string, opts: Populate
   // Workers run this same program with its hidden `populate-worker` command.
   setWorkerEntry({ file: process.argv[1]!, args: ['populate-worker'], execArgv: process.execArgv });
   let close: (() => Promise<void>) | undefined;
+  let sink: EventSink | undefined;
+  let bar: PopulateProgressBar | undefined;
   try {
+    // Checked before anything runs: a caller waiting on a side channel must hear at once.
+    if (opts.jsonEvents !== undefined) sink = openEventSink(opts.jsonEvents);
     const restrictions = (opts.restriction ?? []).map(parseRestriction);
     let makeKwargs: Record<string, unknown> | undefined;
     if (opts.makeKwargs !== undefined) {
@@ -76,7 +88,15 @@ async function runPopulate(modulePath: string, tableName: string, opts: Populate
     const mod = await loadPipelineModule(modulePath);
     const table = findTable(mod, tableName, modulePath);
     close = async () => (await (table as unknown as { connection(): Promise<{ close(): Promise<void> }> }).connection()).close();
-    const onEvent = json ? (e: PopulateEvent) => void process.stdout.write(JSON.stringify(e) + '\n') : undefined;
+    if (wantsBar(opts.progress, json)) {
+      bar = new PopulateProgressBar(tableName);
+      await bar.ready();
+    }
+    const listeners: Array<(e: PopulateEvent) => void> = [];
+    if (json) listeners.push((e) => void process.stdout.write(JSON.stringify(e) + '\n'));
+    if (sink) listeners.push((e) => sink!.write(e));
+    if (bar) listeners.push((e) => bar!.onEvent(e));
+    const onEvent = listeners.length ? (e: PopulateEvent) => listeners.forEach((l) => l(e)) : undefined;
     let result: PopulateResult;
     try {
       result = await populate(table, ...(restrictions as never[]), {
@@ -88,25 +108,30 @@ async function runPopulate(modulePath: string, tableName: string, opts: Populate
         priority: opts.priority,
         refresh: opts.reserveJobs ? opts.refresh : undefined,
         makeKwargs,
-        displayProgress: !json && opts.progress !== false && Boolean(process.stderr.isTTY),
+        // The CLI draws its own bar from the events (also through pipes, see progress-bar.ts).
+        displayProgress: false,
         onEvent,
         workerModule: modulePath,
         exportName: tableName,
       });
     } catch (e) {
       if (e instanceof MakeError) {
+        bar?.stop();
         if (!json) summary(tableName, e.result);
         process.stderr.write(`dj: ${e.message}\n`);
         return EXIT_KEY_FAILED;
       }
       throw e;
     }
+    bar?.stop();
     if (!json) summary(tableName, result);
     if (result.interrupted) return EXIT_INTERRUPTED;
     return result.errorList.length > 0 ? EXIT_KEY_FAILED : EXIT_DONE;
   } catch (e) {
     return failWith(e);
   } finally {
+    bar?.stop();
+    sink?.close();
     await close?.().catch(() => undefined);
   }
 }
