@@ -53,6 +53,9 @@ interface FileEntry {
 
 type Entity = { kind: 'table'; table: IndexedTable } | { kind: 'module'; ref: ModuleRef };
 
+/** A table, or a module: an indexed file (`path`), a package folder (`dir`, a key), or both. */
+export type IndexEntity = { kind: 'table'; table: IndexedTable } | { kind: 'module'; path?: string; dir?: string };
+
 export interface TableIndexOptions {
   /** Folders Python runs from (workspace folders): absolute imports are module paths below them. */
   roots?: string[];
@@ -221,6 +224,15 @@ export class TableIndex {
    * names, `module.Table`, `Master.Part`, and `master` inside a part.
    */
   resolveTable(fromFile: string, fromTable: string | undefined, path: readonly string[]): IndexedTable | undefined {
+    const entity = this.resolveEntity(fromFile, fromTable, path);
+    return entity?.kind === 'table' ? entity.table : undefined;
+  }
+
+  /**
+   * What a name path means from a table (or from the file's top level): a table, or a
+   * module (`acq` in `acq.Session`) for editors that navigate and complete through it.
+   */
+  resolveEntity(fromFile: string, fromTable: string | undefined, path: readonly string[]): IndexEntity | undefined {
     const file = this.files.get(toKey(fromFile));
     if (!file || path.length === 0) return undefined;
     let entity: Entity | undefined;
@@ -232,8 +244,60 @@ export class TableIndex {
       entity = this.lookup(file, path[0], new Set());
     }
     for (let k = 1; entity && k < path.length; k++) entity = this.member(entity, path[k], new Set());
-    if (entity?.kind !== 'table' || !this.tierOf(entity.table)) return undefined;
-    return entity.table;
+    if (!entity) return undefined;
+    if (entity.kind === 'table') return this.tierOf(entity.table) ? entity : undefined;
+    const out: IndexEntity = { kind: 'module' };
+    const target = entity.ref.file !== undefined ? this.files.get(entity.ref.file) : undefined;
+    if (target) out.path = target.path;
+    if (entity.ref.dir !== undefined) out.dir = entity.ref.dir;
+    return out;
+  }
+
+  /**
+   * The names a definition of `fromTable` may write after `->`, each with the table it
+   * resolves to: the file's tables, `master` in a part, imported tables and their parts,
+   * and `module.Table` through imported modules. The table itself is left out.
+   */
+  visibleNames(fromFile: string, fromTable?: string): Array<{ name: string; table: IndexedTable }> {
+    const file = this.files.get(toKey(fromFile));
+    if (!file) return [];
+    const from = fromTable !== undefined ? file.byName.get(fromTable) : undefined;
+    const out: Array<{ name: string; table: IndexedTable }> = [];
+    const seen = new Set<string>();
+    const offer = (name: string): void => {
+      if (seen.has(name)) return;
+      seen.add(name);
+      const table = this.resolveTable(fromFile, fromTable, name.split('.'));
+      if (table && table !== from) out.push({ name, table });
+    };
+    for (const t of file.tables) if (this.tierOf(t)) offer(t.name);
+    if (from?.master) offer('master');
+    for (const imp of file.scan.imports) {
+      if (imp.name === '*') {
+        const mod = this.moduleOf(file, imp.module);
+        const target = mod?.file !== undefined ? this.files.get(mod.file) : undefined;
+        for (const t of target?.tables ?? []) offer(t.name);
+        continue;
+      }
+      const entity = this.resolveEntity(fromFile, fromTable, [imp.local]);
+      if (entity?.kind === 'table') {
+        offer(imp.local);
+        for (const p of entity.table.parts) offer(`${imp.local}.${p.split('.').pop()!}`);
+      } else if (entity?.kind === 'module') {
+        const target = entity.path !== undefined ? this.files.get(toKey(entity.path)) : undefined;
+        for (const t of target?.tables ?? []) offer(`${imp.local}.${t.name}`);
+      }
+    }
+    return out;
+  }
+
+  /** Tables reachable as `entity.Name`: a table's parts, or the top-level tables of a module's file. */
+  membersOf(entity: IndexEntity): IndexedTable[] {
+    if (entity.kind === 'table') {
+      return entity.table.parts.map((p) => this.files.get(toKey(entity.table.path))?.byName.get(p)).filter((t): t is IndexedTable => !!t && !!this.tierOf(t));
+    }
+    const file = entity.path !== undefined ? this.files.get(toKey(entity.path)) : undefined;
+    return (file?.tables ?? []).filter((t) => !t.master && this.tierOf(t));
   }
 
   /**

@@ -37,7 +37,7 @@ export function hover(ctx: FeatureContext, p: HoverParams): Hover | null {
         const last = node.segment === ref.path.length - 1;
         md = tableMarkdown(ctx, res.entity.site, last ? broughtIn(ctx.project, site, node.line) : undefined);
       } else if (res.entity?.kind === 'module') {
-        md = `module \`${path.join('.')}\` — ${res.entity.key}`;
+        md = `module \`${path.join('.')}\` — ${res.entity.module.path ?? res.entity.module.dir}`;
       }
       span = ref.path[node.segment].span;
       break;

@@ -30,7 +30,7 @@ export function definition(ctx: FeatureContext, p: DefinitionParams): LspDefinit
   const ent = ctx.project.resolve(at.site, path);
   if (!ent) return null;
   if (ent.kind === 'table') return classLocation(ent.site);
-  const target = ctx.project.file(ent.key);
+  const target = ent.module.path !== undefined ? ctx.project.file(ent.module.path) : undefined;
   return target ? target.location(0, 0) : null;
 }
 

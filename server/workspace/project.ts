@@ -2,11 +2,9 @@
 // notebooks) in the shared TableIndex of runtime/project — the same index `dj lint`
 // uses, so the editor and the linter resolve references and report problems alike —
 // plus, per file, its definition sites with editor locations (notebook cells included).
-import { dirname, join } from 'node:path';
-import { TableIndex, type HostDiagnostic, type IndexedTable } from '../../runtime/project/index';
+import { TableIndex, type HostDiagnostic, type IndexEntity, type IndexedTable } from '../../runtime/project/index';
 import type { HostDefinition } from '../../runtime/hosts/types';
 import type { HostFile } from '../documents/hostFile';
-import { resolveModule } from './modules';
 import { Site, siteAt, sitesOf } from './sites';
 
 interface Entry {
@@ -16,21 +14,19 @@ interface Entry {
   checked?: { generation: number; diagnostics: HostDiagnostic[] };
 }
 
-export type Entity = { kind: 'table'; site: Site } | { kind: 'module'; key: string };
+export type Entity = { kind: 'table'; site: Site } | { kind: 'module'; module: Extract<IndexEntity, { kind: 'module' }> };
 
 export class Project {
   private index = new TableIndex();
   private readonly files = new Map<string, Entry>();
   private readonly open = new Set<string>();
   private readonly siteOfDef = new WeakMap<HostDefinition, Site>();
-  private roots: string[] = [];
   /** Bumped on every change; caches keyed on it are dropped when it moves. */
   generation = 0;
 
 
   /** Set once the workspace folders are known (before any file is added). */
   setRoots(roots: string[]): void {
-    this.roots = roots;
     this.index = new TableIndex({ roots });
     // Sites point into the index's scans, so they are rebuilt along with it.
     for (const e of [...this.files.values()]) this.setFile(e.file, e.open, true);
@@ -148,80 +144,28 @@ export class Project {
     return this.index;
   }
 
-  /** Resolves a reference path written in `site` (`master`, `Table`, `module.Table`, `Master.Part`). */
+  /** Resolves a reference path written in `site` (`master`, `Table`, `module.Table`, `Master.Part`) through the index. */
   resolve(site: Site, path: readonly string[]): Entity | undefined {
-    if (!path.length) return undefined;
-    const t = this.index.resolveTable(site.file.key, site.indexed?.name, path);
-    const s = this.siteOfTable(t);
-    if (s) return { kind: 'table', site: s };
-    // A module prefix (`acq` in `acq.Session`) is not a table; the index resolves only
-    // tables, so modules are followed here for navigation and completion.
-    let ent = this.moduleLookup(site.file.key, path[0]);
-    for (let i = 1; ent && i < path.length; i++) ent = this.moduleMember(ent.key, path[i]);
-    return ent;
+    const e = this.index.resolveEntity(site.file.key, site.indexed?.name, path);
+    if (e?.kind === 'module') return { kind: 'module', module: e };
+    const s = this.siteOfTable(e?.table);
+    return s ? { kind: 'table', site: s } : undefined;
   }
 
-  private exists = (key: string): boolean => this.files.has(key);
-
-  private moduleLookup(fromKey: string, name: string): { kind: 'module'; key: string } | undefined {
-    const e = this.files.get(fromKey);
-    if (!e) return undefined;
-    for (const imp of this.index.scan(fromKey)?.imports ?? []) {
-      if (imp.local !== name) continue;
-      const spec = imp.name === undefined ? imp.module : e.file.language === 'python' ? `${imp.module}${imp.module.endsWith('.') ? '' : '.'}${imp.name}` : undefined;
-      const target = spec ? resolveModule(fromKey, e.file.language, spec, this.roots, this.exists) : undefined;
-      if (target) return { kind: 'module', key: target };
-    }
-    return undefined;
-  }
-
-  private moduleMember(key: string, name: string): { kind: 'module'; key: string } | undefined {
-    if (!/__init__\.pyi?$/.test(key)) return undefined;
-    const dir = dirname(key);
-    const sub = [join(dir, `${name}.py`), join(dir, name, '__init__.py')].find(this.exists);
-    return sub ? { kind: 'module', key: sub } : undefined;
-  }
-
-  /** Names a definition in `site` may write after `->`, each checked by the index's resolver. */
+  /** Names a definition in `site` may write after `->` (the index's visible names) with their sites. */
   visibleTables(site: Site): Array<{ label: string; site: Site }> {
     const out: Array<{ label: string; site: Site }> = [];
-    const seen = new Set<string>();
-    const offer = (label: string): void => {
-      if (seen.has(label)) return;
-      seen.add(label);
-      const ent = this.resolve(site, label.split('.'));
-      if (ent?.kind === 'table' && ent.site !== site) out.push({ label, site: ent.site });
-    };
-    const key = site.file.key;
-    for (const t of this.index.tablesIn(key)) offer(t.name);
-    if (site.indexed?.master) offer('master');
-    for (const imp of this.index.scan(key)?.imports ?? []) {
-      if (imp.local === '*') {
-        const target = resolveModule(key, site.file.language, imp.module, this.roots, this.exists);
-        for (const t of target ? this.index.tablesIn(target) : []) offer(t.name);
-        continue;
-      }
-      const ent = this.resolve(site, [imp.local]);
-      if (ent?.kind === 'table') {
-        offer(imp.local);
-        for (const p of ent.site.indexed?.parts ?? []) offer(`${imp.local}.${p.split('.').pop()}`);
-      } else if (ent?.kind === 'module') {
-        for (const t of this.index.tablesIn(ent.key)) offer(`${imp.local}.${t.name}`);
-      }
+    for (const v of this.index.visibleNames(site.file.key, site.indexed?.name)) {
+      const s = this.siteOfTable(v.table);
+      if (s && s !== site) out.push({ label: v.name, site: s });
     }
     return out;
   }
 
   /** Tables reachable as members of an entity (after `module.` or `Master.`). */
   membersOf(entity: Entity): Site[] {
-    if (entity.kind === 'table') {
-      const t = entity.site.indexed;
-      return (t?.parts ?? []).map((p) => this.siteOfId(`${t!.path}#${p}`)).filter((s): s is Site => !!s);
-    }
-    return this.index
-      .tablesIn(entity.key)
-      .filter((t) => !t.master)
-      .map((t) => this.siteOfTable(t))
-      .filter((s): s is Site => !!s);
+    const e = entity.kind === 'table' ? entity.site.indexed : undefined;
+    const members = entity.kind === 'module' ? this.index.membersOf(entity.module) : e ? this.index.membersOf({ kind: 'table', table: e }) : [];
+    return members.map((t) => this.siteOfTable(t)).filter((s): s is Site => !!s);
   }
 }
