@@ -34,4 +34,9 @@ export interface Diagnostic {
   fixes?: Fix[];
   /** Editor hints: `deprecated` for legacy types, `unnecessary` for ignored text. */
   tags?: Array<'deprecated' | 'unnecessary'>;
+  /**
+   * The problem is the class's (its name, tier or master), not any text of the
+   * definition: `span` is the empty `{0, 0}` and hosts show it on the class name.
+   */
+  onClass?: true;
 }

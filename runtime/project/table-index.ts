@@ -377,7 +377,8 @@ export class TableIndex {
       if (!t.definition || !this.tierOf(t)) continue;
       const def = t.definition;
       for (const d of this.checkTable(t)) {
-        const span = def.map.spanToHost(d.span);
+        // Class-level problems (name, tier, master) sit on the class name, not in the string.
+        const span = d.onClass ? t.host.classSpan : def.map.spanToHost(d.span);
         const hd: HostDiagnostic = {
           path: file.path,
           table: t.name,

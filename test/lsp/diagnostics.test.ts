@@ -151,6 +151,17 @@ describe('diagnostics', () => {
     assert.equal(second.range.start.line, 8);
   });
 
+  it('shows class-level problems on the class name', async () => {
+    const uri = fileUri(join(ws.root, 'pipeline/names.py'));
+    const q = '"""';
+    const text = `import datajoint as dj\n\n\nclass Raw_Session(dj.Manual):\n    definition = ${q}\n    a : int32\n    ${q}\n\n    class Entry(dj.Part):\n        definition = ${q}\n        e : int32\n        ${q}\n`;
+    client.open(uri, text);
+    const d = await client.waitDiagnostics(uri, (x) => x.length >= 2);
+    const range = (needle: string): { start: ReturnType<typeof positionOf>; end: ReturnType<typeof positionOf> } => ({ start: positionOf(text, needle), end: positionOf(text, needle, needle.length) });
+    assert.deepEqual(d.find((x) => x.code === 'DJ508')?.range, range('Raw_Session'), JSON.stringify(d));
+    assert.deepEqual(d.find((x) => x.code === 'DJ510')?.range, range('Entry'), JSON.stringify(d));
+  });
+
   it('checks TypeScript and JavaScript definitions', async () => {
     const ts = await LspClient.start(TS);
     try {

@@ -8,8 +8,13 @@ import type { TableModel } from '../model';
 import { describeChars } from './attributes';
 import { deleteCharFix, deleteLineFix } from './fixes';
 
-/** Class-level problems have no text in the definition: they point at its start. */
+/** Class-level problems have no text in the definition: they point at its start, marked for hosts to show on the class name. */
 const START: Span = { start: 0, end: 0 };
+
+function onClass(d: Diagnostic): Diagnostic {
+  d.onClass = true;
+  return d;
+}
 
 const TIER_PREFIX: Record<Tier, string> = { Manual: '', Lookup: '#', Imported: '_', Computed: '__', Part: '' };
 
@@ -21,9 +26,9 @@ export function snakeCase(className: string): string {
 function checkClassName(ast: Definition, ctx: ValidationContext, out: Diagnostic[]): void {
   const name = ctx.className;
   if (!name) return;
-  if (name.includes('_')) out.push(makeDiagnostic('DJ508', START, { name }));
+  if (name.includes('_')) out.push(onClass(makeDiagnostic('DJ508', START, { name })));
   if (!/^[A-Z][A-Za-z0-9]*$/.test(name.replace(/_/g, ''))) {
-    out.push(makeDiagnostic('DJ507', START, { name }));
+    out.push(onClass(makeDiagnostic('DJ507', START, { name })));
     return;
   }
   let table: string;
@@ -36,7 +41,7 @@ function checkClassName(ast: Definition, ctx: ValidationContext, out: Diagnostic
     table = TIER_PREFIX[ctx.tier ?? 'Manual'] + snakeCase(name);
   }
   const max = ctx.dialect === 'postgresql' ? 63 : 64;
-  if (table.length > max) out.push(makeDiagnostic('DJ509', START, { table, max }));
+  if (table.length > max) out.push(onClass(makeDiagnostic('DJ509', START, { table, max })));
   void ast;
 }
 
@@ -66,8 +71,7 @@ export function validateTable(ast: Definition, model: TableModel, ctx: Validatio
     }
   }
   if (model.singleton) {
-    const span = dividers[0]?.span ?? START;
-    out.push(makeDiagnostic('DJ503', span));
+    out.push(dividers[0] ? makeDiagnostic('DJ503', dividers[0].span) : onClass(makeDiagnostic('DJ503', START)));
   }
   if (ctx.tier === 'Computed' || ctx.tier === 'Imported') {
     for (const a of model.attributes) {
@@ -81,7 +85,7 @@ export function validateTable(ast: Definition, model: TableModel, ctx: Validatio
       const p = fk.path;
       return (p.length === 1 && (p[0] === 'master' || p[0] === masterName)) || (masterId !== undefined && fk.parent?.id === masterId);
     });
-    if (!refersToMaster) out.push(makeDiagnostic('DJ510', START));
+    if (!refersToMaster) out.push(onClass(makeDiagnostic('DJ510', START)));
   }
   checkClassName(ast, ctx, out);
 }
