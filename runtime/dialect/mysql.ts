@@ -153,6 +153,9 @@ export class MySqlDialect implements Dialect {
   startTransaction(): string {
     return 'START TRANSACTION WITH CONSISTENT SNAPSHOT';
   }
+  autocommit(on: boolean): string {
+    return `SET autocommit = ${on ? 1 : 0}`;
+  }
   commit(): string {
     return 'COMMIT';
   }

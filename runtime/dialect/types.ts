@@ -98,6 +98,8 @@ export interface Dialect {
   /** Statements run on every new session (sql_mode etc.). */
   sessionInit(): string[];
   startTransaction(): string;
+  /** Turns implicit transactions on or off for a session (`SET autocommit = 0|1`). */
+  autocommit(on: boolean): string;
   commit(): string;
   rollback(): string;
 

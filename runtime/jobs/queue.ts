@@ -64,6 +64,12 @@ export interface ClaimOptions {
   completing?: Completion;
 }
 
+/** A reserved job, and whether its key is already in the target (then make is skipped). */
+export interface ClaimedJob {
+  key: Key;
+  inTarget: boolean;
+}
+
 export interface JobRow {
   key: Key;
   status: JobStatus;
@@ -98,6 +104,8 @@ const RESET =
 export class JobQueue {
   readonly tableName: string;
   readonly fullName: string;
+  /** The auto-populated table itself. */
+  private readonly targetName: string;
   private declared = false;
   private canSeeAllConnections?: boolean;
 
@@ -108,6 +116,7 @@ export class JobQueue {
   ) {
     this.tableName = jobsTableName(target.tableName);
     this.fullName = qualified(target.database, this.tableName);
+    this.targetName = qualified(target.database, target.tableName);
     const ksKey = new Set(target.keySource.primaryKey);
     for (const k of target.keyColumns) {
       if (!ksKey.has(k.name)) {
@@ -252,15 +261,27 @@ export class JobQueue {
    * reserve with a conditional UPDATE) share the queue safely.
    */
   async claim(who: WorkerIdentity, opts: ClaimOptions = {}): Promise<Key | undefined> {
+    return (await this.claimJob(who, opts, false))?.key;
+  }
+
+  /**
+   * As claim, and also reads whether the key is already in the target, in the same round
+   * trip when possible: the reference checks this at the start of make's transaction
+   * (autopopulate.py: _populate1); populate's loop does it here, while the previous key's
+   * transaction is still running, and treats a key that appears meanwhile as done.
+   */
+  async claimJob(who: WorkerIdentity, opts: ClaimOptions = {}, checkTarget = true): Promise<ClaimedJob | undefined> {
     const restricted = opts.source !== undefined && opts.source.sql.sql !== this.target.keySource.sql.sql;
     const oneTrip = this.session.multi !== undefined && !restricted;
     // In one trip, the previous job's completion rides along with the claim.
     if (opts.completing && !oneTrip) await this.complete(opts.completing.key, opts.completing.durationSeconds);
-    if (restricted) return this.claimRestricted(who, opts.source!, opts.priority);
+    const withCheck = async (key: Key | undefined): Promise<ClaimedJob | undefined> =>
+      key && { key, inTarget: checkTarget ? await this.inTarget(key) : false };
+    if (restricted) return withCheck(await this.claimRestricted(who, opts.source!, opts.priority));
     const prio = opts.priority !== undefined ? ' AND priority <= ?' : '';
     const params = opts.priority !== undefined ? [opts.priority] : [];
-    if (oneTrip) return this.claimInOneTrip(who, prio, params, opts.completing);
-    return this.session.transaction(async () => {
+    if (oneTrip) return this.claimInOneTrip(who, prio, params, opts.completing, checkTarget);
+    const key = await this.session.transaction(async () => {
       const rows = await this.session.query(
         `SELECT ${this.keyNames.map(qi).join(', ')} FROM ${this.fullName} ` +
           `WHERE status = 'pending' AND scheduled_time <= CURRENT_TIMESTAMP(3)${prio} ` +
@@ -277,11 +298,33 @@ export class JobQueue {
       );
       return key;
     });
+    return withCheck(key);
+  }
+
+  /** The target table already holds rows of this key (autopopulate.py: `key in self.target`). */
+  async inTarget(key: Key): Promise<boolean> {
+    const where = this.keyWhere(key);
+    const [row] = await this.session.query<{ e: unknown }>(`SELECT EXISTS(SELECT 1 FROM ${this.targetName} WHERE ${where.sql}) AS e`, where.params);
+    return Number(row?.e) === 1;
+  }
+
+  /**
+   * Gives back a job this worker claimed but never started (populate stopped first): it
+   * is pending again with its place in the queue unchanged.
+   */
+  async release(key: Key, connectionId: number): Promise<boolean> {
+    const where = this.keyWhere(key);
+    const n = await this.session.execute(
+      `UPDATE ${this.fullName} SET status = 'pending', reserved_time = NULL, user = '', host = '', pid = 0, connection_id = 0, version = '' ` +
+        `WHERE ${where.sql} AND status = 'reserved' AND connection_id = ?`,
+      [...where.params, connectionId],
+    );
+    return n === 1;
   }
 
   // The same claim as one batch: the selected key travels in session variables from the
   // locking SELECT to the UPDATE, and comes back with the UPDATE's row count.
-  private async claimInOneTrip(who: WorkerIdentity, prio: string, prioParams: unknown[], completing?: Completion): Promise<Key | undefined> {
+  private async claimInOneTrip(who: WorkerIdentity, prio: string, prioParams: unknown[], completing: Completion | undefined, checkTarget: boolean): Promise<ClaimedJob | undefined> {
     const vars = this.keyNames.map((_, i) => `@dj_claim_${i}`);
     const done = completing ? this.completionSql(completing) : undefined;
     // The previous job's completion shares the claim's transaction: one commit, not two.
@@ -293,7 +336,8 @@ export class JobQueue {
       'ORDER BY priority, scheduled_time LIMIT 1 FOR UPDATE SKIP LOCKED; ' +
       `UPDATE ${this.fullName} SET status = 'reserved', host = ?, pid = ?, connection_id = ?, user = ?, version = ?, ` +
       `reserved_time = CURRENT_TIMESTAMP(3) WHERE ${this.keyNames.map((k, i) => `${qi(k)} = ${vars[i]}`).join(' AND ')} AND status = 'pending'; ` +
-      `COMMIT; SELECT ${this.keyNames.map((k, i) => `${vars[i]} AS ${qi(k)}`).join(', ')}`;
+      `COMMIT; SELECT ${this.keyNames.map((k, i) => `${vars[i]} AS ${qi(k)}`).join(', ')}` +
+      (checkTarget ? `, EXISTS(SELECT 1 FROM ${this.targetName} WHERE ${this.keyNames.map((k, i) => `${qi(k)} = ${vars[i]}`).join(' AND ')}) AS ${qi('$inTarget')}` : '');
     let results: unknown[];
     try {
       results = await this.session.multi!(sql, [...(done?.params ?? []), ...prioParams, who.host, who.pid, await this.session.connectionId(), who.user, who.version]);
@@ -304,7 +348,8 @@ export class JobQueue {
     const at = done ? 1 : 0;
     const updated = (results[at + 3] as { affectedRows?: number }).affectedRows ?? 0;
     if (updated !== 1) return undefined;
-    return this.pick((results[at + 5] as Row[])[0]!);
+    const row = (results[at + 5] as Row[])[0]!;
+    return { key: this.pick(row), inTarget: checkTarget && Number(row.$inTarget) === 1 };
   }
 
   // A locking read would also lock the key source's rows named in the restriction

@@ -29,6 +29,19 @@ export interface SqlSession {
    * connections opened with multiple statements enabled (the workers' own connection).
    */
   multi?(sql: string, params?: readonly unknown[]): Promise<unknown[]>;
+  /**
+   * One session set aside for many transactions in a row, each started implicitly by
+   * its first statement (connection/index.ts: TransactionSeries); populate's loop uses
+   * it to save a round trip per key. Sessions without it use `transaction`.
+   */
+  series?(): TransactionSeriesLike;
+}
+
+export interface TransactionSeriesLike {
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /** The server's id of the session the next transaction runs on, once it has one. */
+  connectionId(): number | undefined;
+  close(): Promise<void>;
 }
 
 /** A session over one dedicated mysql2 connection (never a pool: transactions need one). */

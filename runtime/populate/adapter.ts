@@ -39,6 +39,7 @@ function sessionOf(conn: Connection): SqlSession {
     query: (sql, params = []) => conn.query(sql, [...params]),
     execute: (sql, params = []) => conn.execute(sql, [...params]),
     transaction: (fn) => conn.transaction(fn),
+    series: () => conn.openTransactionSeries(),
     connectionId: async () => Number((await conn.query<{ id: unknown }>('SELECT CONNECTION_ID() AS id'))[0]?.id ?? 0),
   };
 }

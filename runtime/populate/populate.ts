@@ -11,7 +11,7 @@ import { Interrupt, handleStopSignals } from './interrupt';
 import { progressSql, remainingKeysSql, type KeySource } from './keysource';
 import { checkOptions, type PopulateOptions, type PopulateResult } from './options';
 import { MakeError, Report } from './report';
-import { populateKey, type RunContext } from './runner';
+import { closeSeries, openSeries, populateKey, type RunContext } from './runner';
 import type { Key, PopulateTarget, Restriction } from './target';
 import { runWorkers } from './workers';
 
@@ -105,6 +105,16 @@ export async function populateTarget(target: PopulateTarget, restrictions: reado
   }
 }
 
+/** The next key, and whether it is already in the target. */
+interface NextKey {
+  raw: Key;
+  inTarget: boolean;
+}
+
+// One process: the next key is claimed (or read and checked) on the control connection
+// while the current key's transaction runs on its own session, so a key costs the make's
+// own statements and a COMMIT in sequence. A done job's completion rides along with the
+// claim after next; a key claimed but never started (stop, limit, error) is released.
 async function runSerial(
   target: PopulateTarget,
   options: PopulateOptions,
@@ -128,23 +138,43 @@ async function runSerial(
     deferComplete: true,
   };
   const keys = queue ? undefined : remainingKeys(control.session, source, target);
+  const next = async (completing: Completion | undefined): Promise<NextKey | undefined> => {
+    if (queue) {
+      const job = await queue.claimJob(ctx.who!, { priority: options.priority, source: claimSource, completing });
+      return job && { raw: job.key, inTarget: job.inTarget };
+    }
+    const n = await keys!.next();
+    return n.done ? undefined : { raw: n.value, inTarget: await inTarget(control.session, target, n.value) };
+  };
   let attempts = 0;
-  let completing: Completion | undefined;
+  /** Done jobs whose completion is not written yet (at most one while claims run ahead). */
+  const completions: Completion[] = [];
+  let ahead: Promise<NextKey | undefined> | undefined = budget > 0 && !interrupt.stopped ? next(undefined) : undefined;
+  openSeries(ctx);
   try {
-    while (attempts < budget && !interrupt.stopped) {
-      let raw: Key | undefined;
-      if (queue) {
-        raw = await queue.claim(ctx.who!, { priority: options.priority, source: claimSource, completing });
-        completing = undefined;
-      } else {
-        const next = await keys!.next();
-        raw = next.done ? undefined : next.value;
+    while (ahead) {
+      const item = await ahead;
+      ahead = undefined;
+      if (!item) break;
+      if (interrupt.stopped) {
+        if (queue) await queue.release(item.raw, await control.session.connectionId());
+        break;
       }
-      if (!raw) break;
       attempts++;
-      const key = target.decodeKey(raw);
-      const outcome = await populateKey(ctx, raw, key);
-      if (outcome.status === 'done' || outcome.status === 'skipped') completing = outcome.completing;
+      if (attempts < budget) {
+        while (completions.length > 1) {
+          const c = completions.shift()!;
+          await queue!.complete(c.key, c.durationSeconds);
+        }
+        ahead = next(completions.shift());
+        // Settled below (awaited or released); a rejection is seen there, not as unhandled.
+        ahead.catch(() => undefined);
+      }
+      const key = target.decodeKey(item.raw);
+      const outcome = item.inTarget
+        ? ({ status: 'skipped', completing: queue ? { key: item.raw } : undefined } as const)
+        : await populateKey(ctx, item.raw, key, { checked: true });
+      if ((outcome.status === 'done' || outcome.status === 'skipped') && outcome.completing) completions.push(outcome.completing);
       if (outcome.status === 'done') report.keyDone(key, outcome.durationMs, process.pid);
       else if (outcome.status === 'failed' || outcome.status === 'interrupted') {
         report.keyFailed(key, outcome.message, outcome.error, process.pid);
@@ -155,8 +185,23 @@ async function runSerial(
       }
     }
   } finally {
-    if (completing && queue) await queue.complete(completing.key, completing.durationSeconds);
+    await closeSeries(ctx);
+    if (ahead) {
+      const unstarted = await ahead.catch(() => undefined);
+      if (unstarted && queue) await queue.release(unstarted.raw, await control.session.connectionId());
+    }
+    for (const c of completions) await queue?.complete(c.key, c.durationSeconds);
     await keys?.return(undefined);
   }
   return report.end(interrupt.signal);
+}
+
+/** autopopulate.py: `key in self.target` — read on the control connection, outside make's transaction. */
+async function inTarget(session: SqlSession, target: PopulateTarget, raw: Key): Promise<boolean> {
+  const pk = Object.keys(raw);
+  const [row] = await session.query<{ e: unknown }>(
+    `SELECT EXISTS(SELECT 1 FROM ${qi(target.database)}.${qi(target.tableName)} WHERE ${pk.map((k) => `${qi(k)} = ?`).join(' AND ')}) AS e`,
+    pk.map((k) => raw[k]),
+  );
+  return Number(row?.e) === 1;
 }

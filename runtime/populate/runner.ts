@@ -4,7 +4,7 @@
 // verification), commit, the hidden job metadata, and the job marked complete or error.
 import type { Completion, JobQueue } from '../jobs/queue';
 import type { WorkerIdentity } from '../jobs/identity';
-import { qi, qualified, type SqlSession } from '../jobs/session';
+import { qi, qualified, type SqlSession, type TransactionSeriesLike } from '../jobs/session';
 import { canonicalHash } from './hash';
 import { InterruptedError, type Interrupt } from './interrupt';
 import type { Key, MakeKwargs, PopulateTarget } from './target';
@@ -24,6 +24,19 @@ export interface RunContext {
    * (jobs/queue.ts: claim `completing`); the outcome carries it.
    */
   deferComplete?: boolean;
+  /** The target session's transaction series, when the caller opened one (a loop over keys). */
+  series?: TransactionSeriesLike;
+}
+
+/** Opens the target session's transaction series when it has one (closed with closeSeries). */
+export function openSeries(ctx: RunContext): void {
+  ctx.series ??= ctx.target.session.series?.();
+}
+
+export async function closeSeries(ctx: RunContext): Promise<void> {
+  const s = ctx.series;
+  ctx.series = undefined;
+  await s?.close();
 }
 
 export type Outcome =
@@ -66,11 +79,27 @@ function localDatetime(ms: number): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
 }
 
+/** A duplicate-key error: make inserted a key that may have been computed meanwhile. */
+function isDuplicate(e: unknown): boolean {
+  const err = e as { code?: unknown; errno?: unknown; serverCode?: unknown };
+  return err?.code === 'duplicate' || err?.code === 'ER_DUP_ENTRY' || err?.errno === 1062 || err?.serverCode === 1062;
+}
+
+export interface KeyOptions {
+  /**
+   * The caller has just found the key missing from the target (populate's loop checks
+   * the next key while the current one's transaction runs), so the transaction skips
+   * that first statement. A key computed by another worker in between then surfaces
+   * as a duplicate on insert and is reported as skipped, not failed.
+   */
+  checked?: boolean;
+}
+
 /**
  * Runs make for one key. `raw` holds the key as the database returned it (used in SQL);
  * `key` the same key as the table's value mapping decodes it (given to make).
  */
-export async function populateKey(ctx: RunContext, raw: Key, key: Key): Promise<Outcome> {
+export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: KeyOptions = {}): Promise<Outcome> {
   const { target, interrupt } = ctx;
   const hooks = target.hooks;
   const pk = Object.keys(raw);
@@ -78,17 +107,23 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key): Promise<
   const whereParams = pk.map((k) => raw[k]);
   const full = qualified(target.database, target.tableName);
   const existsSql = `SELECT EXISTS(SELECT 1 FROM ${full} WHERE ${where}) AS e, CONNECTION_ID() AS cid`;
+  const checked = Boolean(opts.checked && ctx.series);
   let makeSession: number | undefined;
   const start = Date.now();
   const startHr = performance.now();
 
+  const transaction = <T>(fn: () => Promise<T>) => (ctx.series ? ctx.series.transaction(fn) : target.session.transaction(fn));
   const inTransaction = async (body: () => Promise<void>) =>
-    target.session.transaction(async () => {
+    transaction(async () => {
       // A make abandoned by an interrupt must not open a transaction afterwards.
       if (interrupt.signal) throw new InterruptedError(interrupt.signal);
-      const [row] = await target.session.query<{ e: number | string; cid: number | string }>(existsSql, whereParams);
-      makeSession = Number(row!.cid);
-      if (Number(row!.e)) throw new AlreadyDone();
+      if (checked) {
+        makeSession = ctx.series!.connectionId();
+      } else {
+        const [row] = await target.session.query<{ e: number | string; cid: number | string }>(existsSql, whereParams);
+        makeSession = Number(row!.cid);
+        if (Number(row!.e)) throw new AlreadyDone();
+      }
       await target.allowInserts(body);
     });
 
@@ -96,8 +131,10 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key): Promise<
     if (hooks.makeFetch && hooks.makeCompute && hooks.makeInsert && !hooks.make) {
       // Fetch and compute outside any transaction; then re-fetch inside a short one and
       // insert only if the inputs are unchanged (notes §6.6).
-      const [pre] = await target.session.query<{ e: number | string }>(existsSql, whereParams);
-      if (Number(pre!.e)) throw new AlreadyDone();
+      if (!checked) {
+        const [pre] = await target.session.query<{ e: number | string }>(existsSql, whereParams);
+        if (Number(pre!.e)) throw new AlreadyDone();
+      }
       const fetched = await hooks.makeFetch({ ...key }, ctx.kwargs);
       const before = canonicalHash(fetched);
       const computed = await hooks.makeCompute({ ...key }, fetched);
@@ -115,14 +152,21 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key): Promise<
     }
   };
 
+  const alreadyDone = async (): Promise<Outcome> => {
+    if (ctx.queue && ctx.deferComplete) return { status: 'skipped', completing: { key: raw } };
+    if (ctx.queue) await ctx.queue.complete(raw);
+    return { status: 'skipped' };
+  };
+
   const running = work();
   try {
     await Promise.race([running, interrupt.promise]);
   } catch (e) {
-    if (e instanceof AlreadyDone) {
-      if (ctx.queue && ctx.deferComplete) return { status: 'skipped', completing: { key: raw } };
-      if (ctx.queue) await ctx.queue.complete(raw);
-      return { status: 'skipped' };
+    if (e instanceof AlreadyDone) return alreadyDone();
+    // Rolled back: if the key is in the target now, another worker computed it.
+    if (isDuplicate(e)) {
+      const [row] = await ctx.control.query<{ e: number | string }>(existsSql, whereParams).catch(() => [] as Array<{ e: number | string }>);
+      if (Number(row?.e)) return alreadyDone();
     }
     let error = e;
     if (e instanceof InterruptedError) {

@@ -10,7 +10,7 @@ import type { KeySource } from './keysource';
 import { findTable, loadPipelineModule } from './load';
 import { jobsTargetOf } from './populate';
 import { serializeError, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
-import { populateKey, type Outcome, type RunContext } from './runner';
+import { closeSeries, openSeries, populateKey, type Outcome, type RunContext } from './runner';
 import type { Key } from './target';
 
 function toWire(o: Outcome): Extract<FromWorker, { t: 'result' }>['outcome'] {
@@ -64,6 +64,7 @@ export function runWorker(): void {
           version: jobVersion(target.jobs.versionMethod),
           deferComplete: Boolean(queue),
         };
+        openSeries(ctx);
         send({ t: 'ready', pid: process.pid, connectionId: await control.session.connectionId() });
         return;
       }
@@ -85,6 +86,7 @@ export function runWorker(): void {
       case 'stop':
         if (completing && ctx?.queue) await ctx.queue.complete(completing.key, completing.durationSeconds);
         completing = undefined;
+        if (ctx) await closeSeries(ctx);
         await closeControl?.();
         process.exit(0);
     }

@@ -18,7 +18,7 @@ import type { PopulateOptions, PopulateResult } from './options';
 import { remainingKeys } from './populate';
 import { jobVersion, workerIdentity } from '../jobs/identity';
 import type { Completion } from '../jobs/queue';
-import { populateKey, type Outcome, type RunContext } from './runner';
+import { closeSeries, openSeries, populateKey, type Outcome, type RunContext } from './runner';
 import { reviveError, type FromWorker, type ToWorker, type WorkerOutcome } from './protocol';
 import { MakeError, type Report } from './report';
 import type { Key, PopulateTarget } from './target';
@@ -227,6 +227,7 @@ export async function runWorkers(a: Args): Promise<PopulateResult> {
       deferComplete: true,
     };
     let completing: Completion | undefined;
+    openSeries(ctx);
     try {
       while (!anyReady && !stopping()) {
         await acquire();
@@ -252,6 +253,7 @@ export async function runWorkers(a: Args): Promise<PopulateResult> {
         }
       }
     } finally {
+      await closeSeries(ctx);
       if (completing && a.queue) await a.queue.complete(completing.key, completing.durationSeconds);
     }
   };

@@ -129,6 +129,48 @@ test('a key computed elsewhere meanwhile is skipped, and its job completed', asy
   assert.equal((await jobs.list()).length, 0);
 });
 
+test('a key another worker commits while make runs is skipped, not failed (direct and reserved)', async () => {
+  for (const reserveJobs of [false, true]) {
+    await reset(env, [{ subject_id: 1 }, { subject_id: 2 }, { subject_id: 3 }]);
+    // Another worker (a plain connection, autocommit) finishes key 2 first.
+    env.pipeline.hooks.beforeInsert = async (key) => {
+      if (Number(key.subject_id) === 2) await env.sql.query(`INSERT INTO \`${env.schema}\`.__analysis (subject_id, result) VALUES (2, 42)`);
+    };
+    try {
+      const r = await populate(env.pipeline.Analysis, { reserveJobs });
+      assert.equal(r.successCount, 2, `reserveJobs=${reserveJobs}`);
+      assert.deepEqual(r.errorList, []);
+    } finally {
+      env.pipeline.hooks.beforeInsert = undefined;
+    }
+    const got = await rows<{ subject_id: number; result: number }>(env, `SELECT subject_id, result FROM \`${env.schema}\`.__analysis ORDER BY 1`);
+    assert.deepEqual(got.map((x) => [Number(x.subject_id), Number(x.result)]), [[1, 2], [2, 42], [3, 6]]);
+    // make's part rows for key 2 were rolled back with its master row
+    assert.deepEqual((await rows<{ subject_id: number }>(env, `SELECT DISTINCT subject_id FROM \`${env.schema}\`.__analysis__detail ORDER BY 1`)).map((x) => Number(x.subject_id)), [1, 3]);
+    if (reserveJobs) assert.equal((await jobsFor(env.pipeline.Analysis).list()).length, 0, 'every job completed');
+  }
+});
+
+test('a stopped run leaves no job reserved: the next job, claimed ahead, goes back to pending', async () => {
+  await reset(env, [...range(5).map((subject_id) => ({ subject_id })), { subject_id: 6, name: 'fail' }, { subject_id: 7 }]);
+  const status = async () =>
+    (await rows<{ subject_id: number; status: string }>(env, `SELECT subject_id, status FROM \`${env.schema}\`.\`~~analysis\` ORDER BY 1`)).map((j) => [Number(j.subject_id), j.status]);
+  assert.equal((await populate(env.pipeline.Analysis, { reserveJobs: true, limit: 2 })).successCount, 2);
+  assert.deepEqual(await status(), [3, 4, 5, 6, 7].map((k) => [k, 'pending']));
+  const pending = await rows<{ n: number }>(env, `SELECT COUNT(*) AS n FROM \`${env.schema}\`.\`~~analysis\` WHERE status = 'pending' AND connection_id = 0 AND host = '' AND reserved_time IS NULL`);
+  assert.equal(Number(pending[0]!.n), 5, 'a released job looks like any pending job');
+  // Stopping at a failing key: the key claimed after it is released too.
+  await assert.rejects(populate(env.pipeline.Analysis, { reserveJobs: true }), MakeError);
+  assert.deepEqual(await status(), [
+    [6, 'error'],
+    [7, 'pending'],
+  ]);
+  assert.equal((await calls(env, 'Analysis')).has(7), false);
+  const r = await populate(env.pipeline.Analysis, { reserveJobs: true, suppressErrors: true });
+  assert.equal(r.successCount, 1);
+  assert.deepEqual(await status(), [[6, 'error']]);
+});
+
 test('the three-part make computes outside the transaction and refuses changed inputs', async () => {
   await reset(env, [{ subject_id: 1, name: 'ab' }, { subject_id: 2, name: 'cd' }]);
   env.pipeline.hooks.beforeCompute = async (key) => {

@@ -73,6 +73,60 @@ describe('connection', () => {
     assert.equal(conn.inTransaction, false);
   });
 
+  it('runs a series of transactions on one session set aside, and gives it back as it found it', async () => {
+    const s = await testServer();
+    const single = await dj.Connection.connect({ host: s.host, port: s.port, user: s.user, password: s.password, ignoreConfigFile: true, env: {}, connectionLimit: 2 });
+    const t = `\`${db}\`.series_t`;
+    await single.execute(`CREATE DATABASE IF NOT EXISTS \`${db}\``);
+    await single.execute(`CREATE TABLE IF NOT EXISTS ${t} (id INT PRIMARY KEY)`);
+    const series = single.openTransactionSeries();
+    try {
+      const id = (): Promise<number> => single.query('SELECT connection_id() AS id').then((r) => Number(r[0]!.id));
+      const first = await series.transaction(async () => {
+        assert.equal(single.inTransaction, true);
+        await single.execute(`INSERT INTO ${t} VALUES (1)`);
+        return id();
+      });
+      assert.equal(series.connectionId(), first);
+      // Rolled back on throw: the row of the failed transaction is gone, the session stays.
+      await assert.rejects(
+        series.transaction(async () => {
+          await single.execute(`INSERT INTO ${t} VALUES (2)`);
+          throw new Error('boom');
+        }),
+        /boom/,
+      );
+      // Each transaction starts implicitly: a second session sees only committed rows.
+      const seen = await series.transaction(async () => {
+        await single.execute(`INSERT INTO ${t} VALUES (3)`);
+        const outside = await conn.query(`SELECT id FROM ${t} ORDER BY id`);
+        assert.deepEqual(outside.map((r) => Number(r.id)), [1], 'uncommitted rows are invisible outside');
+        return id();
+      });
+      assert.equal(seen, first, 'one session for the whole series');
+      assert.deepEqual((await conn.query(`SELECT id FROM ${t} ORDER BY id`)).map((r) => Number(r.id)), [1, 3]);
+      await assert.rejects(series.transaction(() => series.transaction(async () => 1)), { code: 'transaction' });
+      // A session killed under the series (an interrupted make) is replaced by the next transaction.
+      await conn.execute(`KILL ${first}`);
+      await new Promise((r) => setTimeout(r, 100));
+      await assert.rejects(series.transaction(() => single.execute(`INSERT INTO ${t} VALUES (4)`)));
+      const replaced = await series.transaction(async () => {
+        await single.execute(`INSERT INTO ${t} VALUES (5)`);
+        return id();
+      });
+      assert.notEqual(replaced, first);
+      await series.close();
+      // Back in the pool with autocommit on: a plain statement is visible at once.
+      const sessions = await Promise.all([0, 1].map(() => single.query('SELECT @@autocommit AS a').then((r) => Number(r[0]!.a))));
+      assert.deepEqual(sessions, [1, 1]);
+      assert.deepEqual((await conn.query(`SELECT id FROM ${t} ORDER BY id`)).map((r) => Number(r.id)), [1, 3, 5]);
+    } finally {
+      await series.close();
+      await single.execute(`DROP TABLE IF EXISTS ${t}`);
+      await single.close();
+    }
+  });
+
   it('reconnects transparently when the server drops an idle session', async () => {
     const s = await testServer();
     const single = await dj.Connection.connect({ host: s.host, port: s.port, user: s.user, password: s.password, ignoreConfigFile: true, env: {}, connectionLimit: 1 });
