@@ -1,6 +1,11 @@
 // What activate() returns: used by the extension tests and available to other extensions.
 import type * as vscode from 'vscode';
 import type { ConnectionManager } from './connection/connectionManager';
+import type { ComputationsDatabase } from './jobs/computationsDatabase';
+import type { JobsActions } from './jobs/jobsCommands';
+import type { JobsNode, JobsTreeProvider } from './jobs/jobsTree';
+import type { PopulateCodeLensProvider } from './codelens/populateCodeLens';
+import type { PopulateRunner } from './populate/populateRun';
 import type { TablesNode, TablesTreeProvider } from './views/tablesTree';
 
 export type ServerState = 'stopped' | 'starting' | 'ready' | 'error';
@@ -13,11 +18,29 @@ export interface LanguageServerHandle {
   restart(): Promise<void>;
 }
 
+/** The computations side: the Jobs view, its actions, populate runs and the CodeLens. */
+export interface ComputationsApi {
+  /** Auto-populated tables and their jobs, on the window's connection. */
+  readonly db: ComputationsDatabase;
+  /** The Jobs view's data, as shown. */
+  readonly jobs: JobsTreeProvider;
+  readonly jobsView: vscode.TreeView<JobsNode>;
+  /** Populate runs in terminals (events, running state). */
+  readonly runner: PopulateRunner;
+  readonly codeLens: PopulateCodeLensProvider;
+  /** Retry, Ignore and Clear on Jobs view nodes, as the view's menus run them. */
+  readonly actions: JobsActions;
+}
+
 export interface DataJointApi {
   readonly languageServer: LanguageServerHandle;
-  /** The database connection of the window (state, label, catalog access). */
+  /**
+   * The database connection of the window: state, label, and the one runtime Connection
+   * (`runtime()`, `withConnection()`) that every view and command uses.
+   */
   readonly connection: ConnectionManager;
   /** The Tables view's data, as shown. */
   readonly tables: TablesTreeProvider;
   readonly tablesView: vscode.TreeView<TablesNode>;
+  readonly computations: ComputationsApi;
 }

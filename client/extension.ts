@@ -29,20 +29,20 @@ export function activate(context: vscode.ExtensionContext): DataJointApi {
   const tables = new TablesTreeProvider(conn);
   const tablesView = vscode.window.createTreeView('datajoint.tables', { treeDataProvider: tables, showCollapseAll: true });
   context.subscriptions.push(conn, tables, tablesView, new ConnectionStatusItem(conn));
-  context.subscriptions.push(autoRefresh(tablesView, () => tables.refresh(), () => conn.catalog !== undefined));
+  context.subscriptions.push(autoRefresh(tablesView, () => tables.refresh(), () => conn.connected));
   registerConnectionCommands(context, conn, tables);
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       // New host/port/user/TLS while connected: reconnect to the new target quietly.
-      if (['host', 'port', 'user', 'tls'].some((k) => e.affectsConfiguration(`datajoint.${k}`)) && conn.catalog) void conn.connect({ interactive: false });
+      if (['host', 'port', 'user', 'tls'].some((k) => e.affectsConfiguration(`datajoint.${k}`)) && conn.connected) void conn.connect({ interactive: false });
       if (e.affectsConfiguration('datajoint.schemas')) tables.refresh();
     }),
   );
 
-  registerComputations(context, { connection: conn, output, tables, languageServer: service });
+  const computations = registerComputations(context, { connection: conn, output, tables, languageServer: service });
 
   void service.start();
-  return { languageServer: service, connection: conn, tables, tablesView };
+  return { languageServer: service, connection: conn, tables, tablesView, computations };
 }
 
 export async function deactivate(): Promise<void> {

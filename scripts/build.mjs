@@ -1,42 +1,107 @@
-// Bundles the three entry points. The extension and server are CommonJS because
-// VS Code's extension host loads `main` with require(); the CLI is CommonJS too so
-// that one Node 20 (or Electron-as-Node) runs it with no loader flags.
+// Bundles the entry points. The extension and server are CommonJS because VS Code's
+// extension host loads `main` with require(); the CLI is CommonJS too so that one Node 20
+// (or Electron-as-Node) runs it with no loader flags.
+//
+// The extension is two bundles: dist/extension.js (activation: views, commands, the
+// language client) and dist/client-runtime.js (the database driver, catalog and jobs),
+// which the extension requires on first Connect (client/connection/loadRuntime.ts), so
+// activation does not parse mysql2. Neither carries the populate pipeline's module
+// loader (tsx, esbuild, sucrase): populate runs in the CLI.
+//
+//   node scripts/build.mjs [--production] [--watch]
+// scripts/vscode/package-vsix.mjs and the benchmarks take the same options from
+// bundleOptions() below.
 import { build, context } from 'esbuild';
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const watch = process.argv.includes('--watch');
-const production = process.argv.includes('--production');
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: !production,
-  minify: production,
-  logLevel: 'warning',
-  legalComments: 'none',
+/** The module the extension loads lazily, and the file it becomes beside extension.js. */
+export const CLIENT_RUNTIME = { entry: 'client/connection/clientRuntime.ts', outfile: 'dist/client-runtime.js' };
+
+// Packages only the CLI's pipeline loader uses. The extension must never bundle them; if
+// an import chain pulls them in again, the build fails instead of growing by 1 MB.
+const LOADER_PACKAGES = /^(tsx|esbuild|sucrase)(\/|$)/;
+
+/** In the extension bundle, the import of clientRuntime becomes a require of ./client-runtime.js. */
+const runtimeSplit = {
+  name: 'client-runtime-split',
+  setup(b) {
+    b.onResolve({ filter: /[\\/]clientRuntime$/ }, (args) => {
+      const target = resolve(args.resolveDir, `${args.path}.ts`);
+      return target === join(repoRoot, CLIENT_RUNTIME.entry) ? { path: './client-runtime.js', external: true } : undefined;
+    });
+  },
 };
 
-const entries = [
-  { entryPoints: ['client/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { entryPoints: ['server/main.ts'], outfile: 'dist/server.js' },
-  // tsx is loaded at run time (from node_modules or the vsix) to import user pipelines.
-  { entryPoints: ['runtime/cli/main.ts'], outfile: 'dist/cli.js', external: ['tsx', 'tsx/*'] },
-];
+const noLoader = (bundle) => ({
+  name: 'no-pipeline-loader',
+  setup(b) {
+    b.onResolve({ filter: LOADER_PACKAGES }, (args) => ({
+      errors: [{ text: `${bundle} must not bundle "${args.path}" (imported by ${args.importer}): import a narrower runtime module; populate runs in the CLI.` }],
+    }));
+  },
+});
 
-await mkdir('dist', { recursive: true });
-const present = [];
-for (const e of entries) {
-  try {
-    await import('node:fs').then((fs) => fs.promises.access(e.entryPoints[0]));
-    present.push(e);
-  } catch {
-    console.warn(`build: skipping ${e.outfile} (no ${e.entryPoints[0]} yet)`);
+/**
+ * esbuild options of every bundle, paths relative to the repository root.
+ * `production`: minified, no source maps (the .vsix and the benchmarks).
+ */
+export function bundleOptions({ production = false } = {}) {
+  const common = {
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    legalComments: 'none',
+  };
+  return [
+    {
+      ...common,
+      entryPoints: ['client/extension.ts'],
+      outfile: 'dist/extension.js',
+      external: ['vscode'],
+      // import() of the split-off runtime as require(): the extension host loads CommonJS.
+      supported: { 'dynamic-import': false },
+      plugins: [runtimeSplit, noLoader('dist/extension.js')],
+    },
+    { ...common, entryPoints: [CLIENT_RUNTIME.entry], outfile: CLIENT_RUNTIME.outfile, plugins: [noLoader(CLIENT_RUNTIME.outfile)] },
+    { ...common, entryPoints: ['server/main.ts'], outfile: 'dist/server.js' },
+    // tsx is loaded at run time (from node_modules or the vsix) to import user pipelines.
+    { ...common, entryPoints: ['runtime/cli/main.ts'], outfile: 'dist/cli.js', external: ['tsx', 'tsx/*'] },
+  ];
+}
+
+async function main() {
+  const watch = process.argv.includes('--watch');
+  const production = process.argv.includes('--production');
+  process.chdir(repoRoot);
+  await mkdir('dist', { recursive: true });
+  const present = [];
+  for (const e of bundleOptions({ production })) {
+    try {
+      await access(e.entryPoints[0]);
+      present.push(e);
+    } catch {
+      console.warn(`build: skipping ${e.outfile} (no ${e.entryPoints[0]} yet)`);
+    }
+  }
+  if (watch) {
+    for (const e of present) await (await context(e)).watch();
+  } else {
+    await Promise.all(present.map((e) => build(e)));
   }
 }
-if (watch) {
-  for (const e of present) await (await context({ ...common, ...e })).watch();
-} else {
-  await Promise.all(present.map((e) => build({ ...common, ...e })));
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((e) => {
+    // esbuild has printed the located errors already.
+    if (!e?.errors) console.error(e);
+    process.exit(1);
+  });
 }

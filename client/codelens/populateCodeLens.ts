@@ -68,7 +68,7 @@ export class PopulateCodeLensProvider implements vscode.CodeLensProvider, vscode
         for (const t of await this.db.autoTables()) {
           if (next.has(t.className)) continue;
           try {
-            const p = await (await this.db.jobs(t.schema, t.name)).progress();
+            const p = await this.db.withJobs(t.schema, t.name, (jobs) => jobs.progress());
             next.set(t.className, { remaining: p.remaining, error: p.jobs.error, reserved: p.jobs.reserved });
           } catch {
             // One table that cannot be read loses its lens counts only.

@@ -1,10 +1,14 @@
-// One database connection for the window: connects with the resolved target and the
-// stored password, reports its state, and hands the runtime's catalog to the views.
+// One database connection for the window: the runtime Connection (a small mysql2 pool)
+// opened on Connect, closed on Disconnect or Switch, and shared by everything in the
+// client: the Tables view (through its catalog), the Jobs view, the CodeLens and the
+// populate command (through withConnection). It reports its state, and when the server
+// goes away it probes until the server is back, then tells the views to reload.
 // The client never writes SQL: everything goes through runtime/ (catalog, jobs).
 import * as vscode from 'vscode';
 import type { Connection } from '../../runtime/connection/index';
 import type { Catalog } from '../../runtime/catalog/index';
 import { describeTarget, resolveConnectionTarget, type ConnectionTarget } from './connectionSettings';
+import { loadRuntime } from './loadRuntime';
 import { PasswordStore } from './passwordStore';
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'error';
@@ -17,6 +21,12 @@ export interface ConnectionInfo {
   readonly serverVersion: string | undefined;
 }
 
+/** Where the open connection goes and with which password, for a populate run's environment. */
+export interface Credentials {
+  readonly target: ConnectionTarget;
+  readonly password: string;
+}
+
 const CONNECTED_CONTEXT = 'datajoint.connected';
 
 // mysql2/runtime error codes that mean "wrong password" rather than "server away".
@@ -26,10 +36,15 @@ const ACCESS_DENIED = /ER_ACCESS_DENIED|Access denied/i;
 // codes for errors that reach us untranslated.
 const CONNECTION_CODES = new Set(['unreachable', 'lostConnection', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'PROTOCOL_CONNECTION_LOST']);
 
-function isConnectionProblem(e: unknown): boolean {
+/** Whether an error says the server is away (rather than a bad query or table). */
+export function isConnectionProblem(e: unknown): boolean {
   const code = (e as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' && CONNECTION_CODES.has(code);
 }
+
+/** Probing a server that went away: first after this long, doubling up to the maximum. */
+const PROBE_FIRST_MS = 1000;
+const PROBE_MAX_MS = 30_000;
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -38,11 +53,16 @@ function messageOf(e: unknown): string {
 export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
   private conn: Connection | undefined;
   private catalogInstance: Catalog | undefined;
+  private openedWith: Credentials | undefined;
   private target: ConnectionTarget | undefined;
   private current: ConnectionState = 'disconnected';
   private error: string | undefined;
   private readonly emitter = new vscode.EventEmitter<ConnectionState>();
   readonly onDidChangeState = this.emitter.event;
+  private readonly connectionEmitter = new vscode.EventEmitter<Connection | undefined>();
+  /** Fired when the runtime Connection is opened (with it) or closed (undefined). */
+  readonly onDidChangeConnection = this.connectionEmitter.event;
+  private probe: { timer: NodeJS.Timeout; delay: number } | undefined;
   private readonly passwords: PasswordStore;
   private pending: Promise<boolean> | undefined;
 
@@ -85,6 +105,26 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
     return this.catalogInstance;
   }
 
+  /** Whether a runtime Connection is open (the server may still be away for a moment). */
+  get connected(): boolean {
+    return this.conn !== undefined;
+  }
+
+  /** The target and password of the open connection; undefined when not connected. */
+  credentials(): Credentials | undefined {
+    return this.conn ? this.openedWith : undefined;
+  }
+
+  /**
+   * The window's runtime Connection, once a Connect under way has settled. Rejects when
+   * not connected. Prefer withConnection, which also tracks a server going away.
+   */
+  async runtime(): Promise<Connection> {
+    if (this.pending) await this.pending;
+    if (!this.conn) throw new Error('Not connected to a database: run "DataJoint: Connect" first.');
+    return this.conn;
+  }
+
   /**
    * Connects (or reconnects after settings changed). Interactive: may ask for the
    * password. Resolves to whether the window is connected afterwards.
@@ -118,8 +158,7 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
     for (let attempt = 0; ; attempt++) {
       try {
         this.output.info(`Connecting to ${describeTarget(target)}`);
-        const { Connection } = await import('../../runtime/connection/index');
-        const { Catalog } = await import('../../runtime/catalog/index');
+        const { Connection, Catalog } = await loadRuntime();
         const conn = await Connection.connect({
           host: target.host,
           port: target.port,
@@ -134,6 +173,8 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
         });
         this.conn = conn;
         this.catalogInstance = new Catalog(conn);
+        this.openedWith = { target, password };
+        this.connectionEmitter.fire(conn);
         if (target.passwordFromEnvironment === undefined) await this.passwords.store(target, password);
         this.output.info(`Connected to ${describeTarget(target)} (${conn.serverVersion})`);
         this.setState('connected');
@@ -178,32 +219,79 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
   }
 
   /**
-   * Runs a catalog query for a view. A failure caused by the server going away marks
-   * the connection as in error; the next success marks it connected again, so views
-   * recover on their own when the server comes back (mysql2's pool opens new sessions).
+   * Runs runtime calls on the window's connection (catalog queries, a table's jobs). A
+   * failure caused by the server going away marks the connection as in error and starts
+   * probing; the next success marks it connected again, so the views recover on their
+   * own when the server comes back (mysql2's pool opens new sessions).
    */
-  async withCatalog<T>(fn: (catalog: Catalog) => Promise<T>): Promise<T> {
+  async withConnection<T>(fn: (conn: Connection, catalog: Catalog) => Promise<T>): Promise<T> {
+    const conn = this.conn;
     const catalog = this.catalogInstance;
-    if (!catalog) throw new Error('Not connected to a database.');
+    if (!conn || !catalog) throw new Error('Not connected to a database: run "DataJoint: Connect" first.');
     try {
-      const result = await fn(catalog);
-      if (this.current === 'error') this.setState('connected');
+      const result = await fn(conn, catalog);
+      // Only news about the connection still open: a late answer from a closed one is not.
+      if (this.current === 'error' && this.conn === conn) {
+        this.stopProbing();
+        this.output.info(`The database is reachable again (${this.label ?? ''})`);
+        this.setState('connected');
+      }
       return result;
     } catch (e) {
-      if (isConnectionProblem(e)) this.setState('error', `Lost the database connection: ${messageOf(e)}`);
+      // Once per loss: the views reload on every state event, and a reload that fails
+      // again must not announce it again (that would loop while the server is away).
+      if (isConnectionProblem(e) && this.conn === conn && this.current !== 'error') {
+        const message = `Lost the database connection: ${messageOf(e)}`;
+        this.output.warn(message);
+        this.setState('error', message);
+        this.startProbing();
+      }
       throw e;
     }
   }
 
+  /** Runs a catalog query for a view (see withConnection). */
+  withCatalog<T>(fn: (catalog: Catalog) => Promise<T>): Promise<T> {
+    return this.withConnection((_conn, catalog) => fn(catalog));
+  }
+
+  // A cheap catalog call every few seconds (doubling) while the server is away; its
+  // success goes through withConnection, which marks the window connected again.
+  private startProbing(): void {
+    if (this.probe) return;
+    const tick = (delay: number) => {
+      const timer = setTimeout(() => {
+        if (!this.probe || this.probe.timer !== timer) return;
+        this.withCatalog((c) => c.listSchemas()).then(
+          () => this.stopProbing(),
+          () => {
+            if (this.probe?.timer === timer && this.current === 'error') tick(Math.min(delay * 2, PROBE_MAX_MS));
+          },
+        );
+      }, delay);
+      this.probe = { timer, delay };
+    };
+    tick(PROBE_FIRST_MS);
+  }
+
+  private stopProbing(): void {
+    if (this.probe) clearTimeout(this.probe.timer);
+    this.probe = undefined;
+  }
+
   private async closeConnection(): Promise<void> {
+    this.stopProbing();
     const conn = this.conn;
     this.conn = undefined;
     this.catalogInstance = undefined;
+    this.openedWith = undefined;
+    if (conn) this.connectionEmitter.fire(undefined);
     if (conn) await conn.close().catch((e: unknown) => this.output.warn(`Closing the connection: ${messageOf(e)}`));
   }
 
   dispose(): void {
     void this.closeConnection();
     this.emitter.dispose();
+    this.connectionEmitter.dispose();
   }
 }

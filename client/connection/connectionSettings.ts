@@ -8,6 +8,7 @@
 // when the user has those, else from SecretStorage (see passwordStore.ts).
 import * as vscode from 'vscode';
 import type { Settings } from '../../runtime/config/index';
+import { loadRuntime } from './loadRuntime';
 
 export interface ConnectionTarget {
   host: string;
@@ -30,7 +31,7 @@ function explicit<T>(config: vscode.WorkspaceConfiguration, key: string): T | un
 export async function resolveConnectionTarget(folder: vscode.Uri | undefined): Promise<ConnectionTarget> {
   const config = vscode.workspace.getConfiguration('datajoint', folder);
   // Loaded on demand: activation does not pay for the runtime.
-  const { loadSettings } = await import('../../runtime/config/index');
+  const { loadSettings } = await loadRuntime();
   const base: Settings = loadSettings({ cwd: folder?.fsPath ?? process.cwd() });
   const sources: Record<string, string> = {};
   const pick = <T>(key: string, runtimeKey: string, fallback: T): T => {

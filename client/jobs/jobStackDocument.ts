@@ -2,6 +2,7 @@
 // job's full stack, decoded from the jobs table's `error_stack` blob (written by our
 // runtime or by DataJoint for Python: jobs.py stores the traceback as a blob string).
 import * as vscode from 'vscode';
+import { loadRuntime } from '../connection/loadRuntime';
 import type { ComputationsDatabase } from './computationsDatabase';
 
 export const JOB_SCHEME = 'datajoint-job';
@@ -25,14 +26,17 @@ export class JobStackDocuments implements vscode.TextDocumentContentProvider {
       return `Not a DataJoint job key: ${keyText}`;
     }
     try {
-      const jobs = await this.db.jobs(schema, table);
-      const queue = await jobs.queue();
-      const [row] = await queue.list({ keys: [key], limit: 1 });
-      if (!row) return `${schema}.${table} ${keyText}: no such job any more (retried or cleared).`;
-      const { readErrorStack } = await import('../../runtime/blob/index');
-      const stack = readErrorStack(await queue.errorStack(key));
+      const found = await this.db.withJobs(schema, table, async (jobs) => {
+        const queue = await jobs.queue();
+        const [row] = await queue.list({ keys: [key], limit: 1 });
+        return row && { row, jobsTable: await jobs.tableName(), stack: await queue.errorStack(key) };
+      });
+      if (!found) return `${schema}.${table} ${keyText}: no such job any more (retried or cleared).`;
+      const { row, jobsTable } = found;
+      const { readErrorStack } = await loadRuntime();
+      const stack = readErrorStack(found.stack);
       const head = [
-        `${schema}.${await jobs.tableName()}  ${keyText}`,
+        `${schema}.${jobsTable}  ${keyText}`,
         `status: ${row.status}    host: ${row.host}:${row.pid}    user: ${row.user}`,
         // mysql2 may hand DATETIME(3) back as text, depending on the pool's dateStrings.
         row.completedTime ? `at: ${row.completedTime instanceof Date ? row.completedTime.toISOString() : String(row.completedTime)}` : '',

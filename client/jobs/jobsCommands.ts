@@ -59,10 +59,9 @@ export function registerJobsCommands(
     return n;
   };
   const actions: JobsActions = {
-    retry: (nodes) => run('Retry', nodes, async (g) => (await db.jobs(g.table.schema, g.table.name)).retry(g.keys)),
-    ignore: (nodes) =>
-      run('Ignore', nodes, async (g) => (g.keys?.length ? (await db.jobs(g.table.schema, g.table.name)).ignore(g.keys) : 0)),
-    clear: (nodes) => run('Clear', nodes, async (g) => (await db.jobs(g.table.schema, g.table.name)).clear(g.keys ? { keys: g.keys } : {})),
+    retry: (nodes) => run('Retry', nodes, (g) => db.withJobs(g.table.schema, g.table.name, (jobs) => jobs.retry(g.keys))),
+    ignore: (nodes) => run('Ignore', nodes, async (g) => (g.keys?.length ? db.withJobs(g.table.schema, g.table.name, (jobs) => jobs.ignore(g.keys!)) : 0)),
+    clear: (nodes) => run('Clear', nodes, (g) => db.withJobs(g.table.schema, g.table.name, (jobs) => jobs.clear(g.keys ? { keys: g.keys } : {}))),
   };
 
   const sub = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));

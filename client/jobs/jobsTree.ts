@@ -161,8 +161,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     return Promise.all(
       tables.map(async (table): Promise<JobsNode> => {
         try {
-          const jobs = await this.db.jobs(table.schema, table.name);
-          return { kind: 'table', table, progress: await jobs.progress() };
+          return { kind: 'table', table, progress: await this.db.withJobs(table.schema, table.name, (jobs) => jobs.progress()) };
         } catch (e) {
           return { kind: 'table', table, error: e instanceof Error ? e.message : String(e) };
         }
@@ -171,8 +170,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   }
 
   private async jobsOf(table: AutoTable): Promise<JobsNode[]> {
-    const jobs = await this.db.jobs(table.schema, table.name);
-    const rows = [...(await jobs.errors(LISTED)), ...(await jobs.reserved(LISTED))];
+    const rows = await this.db.withJobs(table.schema, table.name, async (jobs) => [...(await jobs.errors(LISTED)), ...(await jobs.reserved(LISTED))]);
     return rows.map((job) => ({ kind: 'job', table, job, key: jsonKey(job.key) }));
   }
 }

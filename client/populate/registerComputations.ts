@@ -3,9 +3,11 @@
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { ComputationsDatabase, type AutoTable } from '../jobs/computationsDatabase';
-import { JobsTreeProvider, type JobsNode } from '../jobs/jobsTree';
+import { JobsTreeProvider } from '../jobs/jobsTree';
 import { JOB_SCHEME, JobStackDocuments } from '../jobs/jobStackDocument';
-import { registerJobsCommands, type JobsActions } from '../jobs/jobsCommands';
+import { registerJobsCommands } from '../jobs/jobsCommands';
+import { jsonKey } from '../../runtime/populate/events';
+import type { ComputationsApi } from '../api';
 import { PopulateCodeLensProvider } from '../codelens/populateCodeLens';
 import { PopulateRunner, type PopulateOutcome } from './populateRun';
 import { populateTableCommand, type PopulateArgument } from './populateCommand';
@@ -19,15 +21,7 @@ export interface ComputationsDeps {
   languageServer?: unknown;
 }
 
-/** What the extension tests reach through the `datajoint.computations` command. */
-export interface ComputationsApi {
-  db: ComputationsDatabase;
-  jobs: JobsTreeProvider;
-  jobsView: vscode.TreeView<JobsNode>;
-  runner: PopulateRunner;
-  codeLens: PopulateCodeLensProvider;
-  actions: JobsActions;
-}
+export type { ComputationsApi } from '../api';
 
 const HOST_LANGUAGES = ['python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact'];
 /** Jobs view refresh period while a populate runs and the view is visible. */
@@ -83,18 +77,15 @@ export function registerComputations(context: vscode.ExtensionContext, deps: Com
   const memory = context.workspaceState;
   const populate = (arg?: PopulateArgument): Promise<PopulateOutcome | undefined> => populateTableCommand(db, runner, memory, arg);
   // Keys as JSON objects, combined with OR (the CLI's JSON-array restriction).
-  const populateKeys = async (table: AutoTable, keys: Array<Record<string, unknown>> | undefined) => {
-    const { jsonKey } = await import('../../runtime/populate/events');
-    return populate({
+  const populateKeys = (table: AutoTable, keys: Array<Record<string, unknown>> | undefined) =>
+    populate({
       className: table.className,
       options: { reserveJobs: true, suppressErrors: true, restrictions: keys?.length ? [JSON.stringify(keys.map((k) => jsonKey(k)))] : undefined },
     });
-  };
   const actions = registerJobsCommands(context, db, jobs, jobsView, populateKeys, refreshAll);
   const api: ComputationsApi = { db, jobs, jobsView, runner, codeLens, actions };
   context.subscriptions.push(
     vscode.commands.registerCommand('datajoint.populateTable', (arg?: PopulateArgument) => populate(arg)),
-    vscode.commands.registerCommand('datajoint.computations', () => api),
   );
   return api;
 }

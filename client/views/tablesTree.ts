@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { CatalogTable, TableSummary } from '../../runtime/catalog/index';
 import type { ConnectionManager } from '../connection/connectionManager';
+import { loadRuntime } from '../connection/loadRuntime';
 
 export type TablesNode =
   | { kind: 'schema'; schema: string }
@@ -110,7 +111,7 @@ export class TablesTreeProvider implements vscode.TreeDataProvider<TablesNode>, 
   }
 
   async getChildren(node?: TablesNode): Promise<TablesNode[]> {
-    if (!this.connection.catalog) return []; // the welcome view takes over
+    if (!this.connection.connected) return []; // the welcome view takes over
     try {
       if (!node) return await this.schemas();
       if (node.kind === 'schema') return await this.tablesOf(node.schema);
@@ -141,7 +142,7 @@ export class TablesTreeProvider implements vscode.TreeDataProvider<TablesNode>, 
 
   private async insideTable(node: Extract<TablesNode, { kind: 'table' }>): Promise<TablesNode[]> {
     const t: CatalogTable = await this.connection.withCatalog((c) => c.describeTable(node.table.schema, node.table.name));
-    const { parseTableName } = await import('../../runtime/catalog/index');
+    const { parseTableName } = await loadRuntime();
     const fkOf = new Map<string, string>();
     for (const fk of t.foreignKeys) {
       const cls = parseTableName(fk.parentTable)?.className ?? fk.parentTable;

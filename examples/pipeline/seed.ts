@@ -8,6 +8,14 @@ export interface SeedOptions {
   samplesPerSession?: number;
 }
 
+const DAY_MS = 86_400_000;
+const FIRST_SESSION = Date.UTC(2024, 0, 1);
+
+/** `YYYY-MM-DD` of the i-th session (0-based), one day apart. */
+export function sessionDate(i: number): string {
+  return new Date(FIRST_SESSION + i * DAY_MS).toISOString().slice(0, 10);
+}
+
 /** Inserts subjects, sessions and raw data (skipping rows that exist); returns the session keys. */
 export async function seedPipeline(p: Pipeline, options: SeedOptions = {}): Promise<Array<{ subject_id: number; session_idx: number }>> {
   const subjects = options.subjects ?? 3;
@@ -27,8 +35,10 @@ export async function seedPipeline(p: Pipeline, options: SeedOptions = {}): Prom
   for (let s = 1; s <= subjects; s++) {
     for (let k = 1; k <= sessions; k++) keys.push({ subject_id: s, session_idx: k });
   }
+  // One day per session from 2024-01-01 on: (session_date, session_idx) is UNIQUE, so
+  // dates that repeat (e.g. a day of the month) would make skipDuplicates drop sessions.
   await p.Session.insert(
-    keys.map((key, i) => ({ ...key, session_date: `2024-01-${String((i % 28) + 1).padStart(2, '0')}`, operator: i % 2 ? 'ann' : 'bob' })),
+    keys.map((key, i) => ({ ...key, session_date: sessionDate(i), operator: i % 2 ? 'ann' : 'bob' })),
     { skipDuplicates: true },
   );
   await p.RawData.insert(

@@ -4,26 +4,27 @@
 // no node_modules. dist/ is not touched (tests may be running from it).
 //   node scripts/vscode/package-vsix.mjs [--out <file.vsix>]
 import { build } from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { bundleOptions } from '../build.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-// The options of scripts/build.mjs --production.
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: false, minify: true, legalComments: 'none', logLevel: 'warning' };
-const bundles = [
-  { entryPoints: ['client/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { entryPoints: ['server/main.ts'], outfile: 'dist/server.js' },
-  { entryPoints: ['runtime/cli/main.ts'], outfile: 'dist/cli.js', external: ['tsx', 'tsx/*'] },
-];
-
 export async function packageVsix({ out = join(repoRoot, '.tmp', 'datajoint-vscode.vsix'), say = (l) => console.log(l) } = {}) {
-  const stage = join(repoRoot, '.tmp', 'vsix-stage');
-  rmSync(stage, { recursive: true, force: true });
-  mkdirSync(stage, { recursive: true });
+  // A fresh staging folder per call: two packagings at once (tests) must not share one.
+  const stage = mkdtempSync(join(tmpdir(), 'dj-vsix-stage-'));
+  try {
+    return await packageFrom(stage, out, say);
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+async function packageFrom(stage, out, say) {
   for (const f of ['package.json', 'README.md', 'LICENSE', 'LICENSE.md', 'CHANGELOG.md']) {
     if (existsSync(join(repoRoot, f))) cpSync(join(repoRoot, f), join(stage, f));
   }
@@ -31,9 +32,10 @@ export async function packageVsix({ out = join(repoRoot, '.tmp', 'datajoint-vsco
   mkdirSync(join(stage, 'syntaxes'));
   for (const f of readdirSync(join(repoRoot, 'syntaxes'))) if (f.endsWith('.json')) cpSync(join(repoRoot, 'syntaxes', f), join(stage, 'syntaxes', f));
   cpSync(join(repoRoot, 'client', 'media'), join(stage, 'client', 'media'), { recursive: true });
-  for (const b of bundles) {
+  // The bundles of scripts/build.mjs --production, written into the stage.
+  for (const b of bundleOptions({ production: true })) {
     if (!existsSync(join(repoRoot, b.entryPoints[0]))) throw new Error(`package-vsix: ${b.entryPoints[0]} is missing`);
-    await build({ ...common, ...b, entryPoints: [join(repoRoot, b.entryPoints[0])], outfile: join(stage, b.outfile) });
+    await build({ ...b, absWorkingDir: repoRoot, entryPoints: [join(repoRoot, b.entryPoints[0])], outfile: join(stage, b.outfile) });
   }
   const vsce = createRequire(import.meta.url).resolve('@vscode/vsce/vsce');
   mkdirSync(dirname(out), { recursive: true });

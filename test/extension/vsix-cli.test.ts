@@ -73,12 +73,12 @@ after(async () => {
 test('the .vsix holds only what runs: production bundles, grammars, icon, manifest, README, LICENSE', (t) => {
   t.diagnostic(`vsix: ${(vsixBytes / 1024 / 1024).toFixed(2)} MiB, ${vsixEntries.length} entries`);
   const files = vsixEntries.filter((n) => n.startsWith('extension/') && !n.endsWith('/')).map((n) => n.slice('extension/'.length));
-  for (const f of ['package.json', 'dist/extension.js', 'dist/server.js', 'dist/cli.js', 'syntaxes/datajoint.tmLanguage.json', 'client/media/datajoint.svg']) {
+  for (const f of ['package.json', 'dist/extension.js', 'dist/client-runtime.js', 'dist/server.js', 'dist/cli.js', 'syntaxes/datajoint.tmLanguage.json', 'client/media/datajoint.svg']) {
     assert.ok(files.includes(f), `${f} is in the .vsix`);
   }
   assert.ok(files.some((f) => /^license/i.test(f)), 'a license file');
   assert.ok(files.some((f) => /^readme/i.test(f)), 'a README');
-  const unexpected = files.filter((f) => !/^(package\.json|readme\.md|license(\.txt|\.md)?|changelog\.md|dist\/(extension|server|cli)\.js|syntaxes\/[^/]+\.json|client\/media\/[^/]+\.(svg|png))$/i.test(f));
+  const unexpected = files.filter((f) => !/^(package\.json|readme\.md|license(\.txt|\.md)?|changelog\.md|dist\/(extension|client-runtime|server|cli)\.js|syntaxes\/[^/]+\.json|client\/media\/[^/]+\.(svg|png))$/i.test(f));
   assert.deepEqual(unexpected, [], 'nothing else (no node_modules, sources, maps or tests)');
   // Production bundles: minified, no source map reference.
   const ext = readFileSync(join(scratch, 'unpacked', 'extension', 'dist', 'extension.js'), 'utf8');

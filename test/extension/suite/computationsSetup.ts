@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import * as dj from '../../../runtime/index';
-import type { ComputationsApi } from '../../../client/populate/registerComputations';
+import type { ComputationsApi } from '../../../client/api';
 import { activatedApi, workspaceRoot } from './helpers';
 
 export const SCHEMA = 'vscode_computations';
@@ -75,8 +75,5 @@ export async function setUpComputations(): Promise<ComputationsFixture> {
 }
 
 export async function computations(): Promise<ComputationsApi> {
-  await activatedApi();
-  const api = await vscode.commands.executeCommand<ComputationsApi>('datajoint.computations');
-  if (!api) throw new Error('datajoint.computations returned nothing');
-  return api;
+  return (await activatedApi()).computations;
 }

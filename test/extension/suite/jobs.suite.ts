@@ -1,14 +1,15 @@
 // The Jobs view against the live MariaDB: a key whose make fails appears under its table
 // with message, host and the full stack in a `datajoint-job:` document; Retry clears it
 // and the next populate computes it once the cause is fixed; Retry and Populate reruns
-// just the retried keys; Ignore and Clear; the welcome view when not connected.
+// just the retried keys; Ignore and Clear; all of it on the window's one connection,
+// closed by Disconnect; the welcome view when not connected.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import type { JobsNode } from '../../../client/jobs/jobsTree';
 import type { PopulateOutcome } from '../../../client/populate/populateRun';
-import type { ComputationsApi } from '../../../client/populate/registerComputations';
-import { screenshot, sleep } from './helpers';
+import type { ComputationsApi } from '../../../client/api';
+import { activatedApi, screenshot, sleep, waitFor } from './helpers';
 import { SCHEMA, computations, pipelinePath, setUpComputations, type ComputationsFixture } from './computationsSetup';
 
 type TableNode = Extract<JobsNode, { kind: 'table' }>;
@@ -52,7 +53,7 @@ suite('Jobs view', function () {
     assert.equal(outcome.exitCode, 1, outcome.transcript);
     assert.equal(outcome.successCount, 2);
     assert.equal(outcome.errorCount, 1);
-    assert.match(outcome.transcript, /✗ \{"subject_id":2\}: Error: subject 2 has a negative weight/);
+    assert.match(outcome.transcript, /\{"subject_id":2\}: Error: subject 2 has a negative weight/);
 
     const table = await summaryNode(api);
     assert.equal(table.progress?.remaining, 1);
@@ -143,6 +144,40 @@ suite('Jobs view', function () {
     assert.equal(await vscode.commands.executeCommand('datajoint.jobs.clear', five), 1);
     table = await summaryNode(api);
     assert.equal(table.progress?.jobs.ignore, 0);
+  });
+
+  test('the views and job actions share the window\'s one connection; Disconnect closes it', async () => {
+    const api = await computations();
+    const window = (await activatedApi()).connection;
+    const sessions = async () => new Set((await fx.sql('SELECT ID FROM information_schema.PROCESSLIST')).map((r) => Number(r.ID)));
+    await vscode.commands.executeCommand('datajoint.disconnect');
+    await assert.rejects(window.runtime(), /Not connected/);
+    const before = await sessions();
+    assert.equal(await vscode.commands.executeCommand('datajoint.connect'), true, window.lastError);
+    const conn = await window.runtime();
+    // Everything that reads the database: the Tables view, the Jobs view with its jobs,
+    // the CodeLens counts, an error stack document and a job action.
+    const roots = await (await activatedApi()).tables.getChildren();
+    assert.ok(roots.some((n) => n.kind === 'schema' && n.schema === SCHEMA));
+    const jobs = await jobNodes(api);
+    await api.codeLens.load();
+    const stack = await vscode.workspace.openTextDocument(vscode.Uri.parse(`datajoint-job:/x.txt?schema=${SCHEMA}&table=__summary&key=${encodeURIComponent('{"subject_id":1}')}`));
+    assert.match(stack.getText(), /no such job|status:/);
+    assert.equal(await api.actions.retry(jobs), 0);
+    assert.equal(await window.runtime(), conn, 'still the same runtime Connection');
+    const opened = [...(await sessions())].filter((id) => !before.has(id));
+    // The window's pool (connectionLimit 4), plus at most the fixture's own new session.
+    assert.ok(opened.length >= 1 && opened.length <= 5, `sessions opened by the window: ${opened.length}`);
+    assert.ok(opened.includes(conn.connectionId), 'the runtime Connection is one of them');
+    await vscode.commands.executeCommand('datajoint.disconnect');
+    // The server drops a session shortly after its COM_QUIT.
+    const left = await waitFor('the window\'s sessions to end', async () => {
+      const after = await sessions();
+      const still = opened.filter((id) => after.has(id));
+      return !after.has(conn.connectionId) && still.length <= 1 ? still : undefined;
+    }, 10_000);
+    assert.ok(left.length <= 1, 'at most the fixture\'s session stays');
+    assert.equal(await vscode.commands.executeCommand('datajoint.connect'), true, window.lastError);
   });
 
   test('not connected: the Jobs view is empty and shows its welcome view', async () => {

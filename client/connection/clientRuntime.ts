@@ -1,0 +1,13 @@
+// The runtime pieces the extension uses at run time: the database connection, the
+// catalog, a table's jobs, the settings reader and the error-stack decoder. Nothing of
+// the populate pipeline (no module loader, no workers): populate runs in the `dj` CLI.
+//
+// scripts/build.mjs bundles this module on its own (dist/client-runtime.js) and the
+// extension requires it on first use (loadRuntime), so activation never parses the
+// database driver. Run from source (tsx, tests) it is an ordinary module.
+export { Connection } from '../../runtime/connection/index';
+export { Catalog, parseTableName } from '../../runtime/catalog/index';
+export { loadSettings } from '../../runtime/config/index';
+export { TableJobs } from '../../runtime/populate/table-jobs';
+export { targetFromCatalog } from '../../runtime/populate/adapter';
+export { readErrorStack } from '../../runtime/blob/error-stack';
