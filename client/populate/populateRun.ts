@@ -4,13 +4,14 @@
 // pipeline module. Credentials go in the child's environment (DJ_HOST, DJ_PORT, DJ_USER,
 // DJ_PASS), never on its command line.
 //
-// Side channel: `dj populate --json` writes its events (runtime/populate/events.ts) on
-// stdout and everything else on stderr; the CLI has no flag yet to send events to another
-// fd while drawing its own bar. So the child's stdout is the extension's event channel,
-// the terminal shows a progress bar rendered from those events plus the child's stderr,
-// and a progress notification with Cancel follows the same events. Cancel and Ctrl-C in
+// Side channel: the CLI runs with `--json-events 3 --progress always` and an extra pipe as
+// its fd 3. The events (runtime/populate/events.ts) arrive on that pipe only; the child's
+// stdout and stderr go to the pseudoterminal unchanged (newlines made \r\n), so the
+// terminal shows the CLI's own progress bar and summary, drawn as wide as the terminal
+// (COLUMNS). A progress notification with Cancel follows the events. Cancel and Ctrl-C in
 // the terminal send SIGINT once (the CLI stops gracefully); a second one sends SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import * as vscode from 'vscode';
 import { parseEvent, type PopulateEvent } from '../../runtime/populate/events';
 import type { ComputationsDatabase, Credentials } from '../jobs/computationsDatabase';
@@ -42,14 +43,22 @@ export interface PopulateOutcome {
   transcript: string;
   /** The events seen on the side channel. */
   events: PopulateEvent[];
+  /** The terminal width the CLI was told (COLUMNS); undefined when VS Code gave none. */
+  columns: number | undefined;
 }
 
 const TASK_TYPE = 'datajoint-populate';
 
+/** The descriptor the CLI writes its events to: the fourth entry of the child's stdio. */
+export const EVENTS_FD = 3;
+
+/** Plumbing arguments: the side channel and a bar drawn although the terminal is a pipe. */
+const PLUMBING = ['--json-events', String(EVENTS_FD), '--progress', 'always'];
+
 /** The CLI's arguments for a request (never credentials). */
 export function populateArgs(cli: string, r: PopulateRequest): string[] {
   const o = r.options;
-  const args = [cli, 'populate', r.module, r.className, '--json'];
+  const args = [cli, 'populate', r.module, r.className, ...PLUMBING];
   for (const c of o.restrictions ?? []) args.push('--restriction', c);
   if (o.limit !== undefined) args.push('--limit', String(o.limit));
   if (o.reserveJobs) args.push('--reserve-jobs');
@@ -58,8 +67,11 @@ export function populateArgs(cli: string, r: PopulateRequest): string[] {
   return args;
 }
 
-export function populateEnv(creds: Credentials): NodeJS.ProcessEnv {
+export function populateEnv(creds: Credentials, columns?: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
+  // The width the CLI draws its bar for (the child's stderr is a pipe, not a terminal).
+  if (columns !== undefined && columns > 0) env.COLUMNS = String(columns);
+  else delete env.COLUMNS;
   env.DJ_HOST = creds.target.host;
   env.DJ_PORT = String(creds.target.port);
   env.DJ_USER = creds.target.user;
@@ -69,96 +81,112 @@ export function populateEnv(creds: Credentials): NodeJS.ProcessEnv {
   return env;
 }
 
-function bar(done: number, total: number, width = 30): string {
-  const filled = total > 0 ? Math.min(width, Math.round((done / total) * width)) : 0;
-  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
+/** Escape sequences out, each in-place redraw (\r, cursor to column 1) on a line of its own. */
+export function plainText(text: string): string {
+  return text
+    .replace(/\x1b\[1?G/g, '\n')
+    .replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, '')
+    .replace(/\r\n/g, '\n')
+    .replace(/\r/g, '\n')
+    .replace(/\n{2,}/g, '\n');
 }
 
-/** The pseudoterminal of one run: spawns the CLI, renders its events, reports them. */
+/** The command line as a user would type it: without the CLI's path and the plumbing. */
+function shownArgs(args: string[]): string[] {
+  const out = args.slice(1);
+  const at = out.findIndex((_, i) => PLUMBING.every((p, j) => out[i + j] === p));
+  if (at >= 0) out.splice(at, PLUMBING.length);
+  return out;
+}
+
+/** How long a terminal opened without dimensions waits for them before starting. */
+const DIMENSIONS_WAIT_MS = 400;
+
+/** The pseudoterminal of one run: spawns the CLI, shows its output, reports its events. */
 class PopulateTerminal implements vscode.Pseudoterminal {
   private readonly writeEmitter = new vscode.EventEmitter<string>();
   private readonly closeEmitter = new vscode.EventEmitter<number>();
   readonly onDidWrite = this.writeEmitter.event;
   readonly onDidClose = this.closeEmitter.event;
   private child: ChildProcess | undefined;
-  private barShown = false;
   private signals = 0;
-  transcript = '';
+  /** The width the CLI was started with. */
+  columns: number | undefined;
+  private started = false;
+  private startTimer: NodeJS.Timeout | undefined;
+  private readonly raw: string[] = [];
+  private atLineStart = true;
 
   constructor(
     private readonly args: string[],
-    private readonly env: NodeJS.ProcessEnv,
+    private readonly env: (columns: number | undefined) => NodeJS.ProcessEnv,
     private readonly cwd: string,
     private readonly onEvent: (e: PopulateEvent) => void,
     private readonly onExit: (code: number) => void,
   ) {}
 
+  /** Text to the terminal as it is, with the \r\n line ends a pseudoterminal needs. */
   private write(text: string): void {
-    this.transcript += text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r(?!\n)/g, '');
+    this.raw.push(text);
+    const visible = text.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, '');
+    if (visible) this.atLineStart = /[\r\n]$/.test(visible);
     this.writeEmitter.fire(text.replace(/\r?\n/g, '\r\n'));
   }
 
-  /** Text above the bar: the bar's line is cleared first. */
+  /** A line of the extension's own, below the bar when one is showing. */
   private line(text: string): void {
-    if (this.barShown) this.writeEmitter.fire('\r\x1b[2K');
-    this.barShown = false;
-    this.write(text.endsWith('\n') ? text : `${text}\n`);
+    this.write(`${this.atLineStart ? '' : '\n'}${text}\n`);
   }
 
-  open(): void {
-    this.write(`\x1b[1mdj populate\x1b[0m ${this.args.slice(2).map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}\n`);
+  /** Everything written to the terminal, as plain text (escape sequences may span chunks). */
+  get transcript(): string {
+    return plainText(this.raw.join(''));
+  }
+
+  open(dimensions: vscode.TerminalDimensions | undefined): void {
+    this.line(`\x1b[1mdj\x1b[0m ${shownArgs(this.args).map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
+    // The CLI learns the width once, at its start: wait briefly for a panel still laid out.
+    if (dimensions) this.start(dimensions.columns);
+    else this.startTimer = setTimeout(() => this.start(undefined), DIMENSIONS_WAIT_MS);
+  }
+
+  setDimensions(dimensions: vscode.TerminalDimensions): void {
+    // A running CLI keeps the width it started with; cli-progress cuts lines to it.
+    if (!this.started && this.startTimer) {
+      clearTimeout(this.startTimer);
+      this.start(dimensions.columns);
+    }
+  }
+
+  private start(columns: number | undefined): void {
+    if (this.started || this.finished) return;
+    this.started = true;
+    this.startTimer = undefined;
+    this.columns = columns;
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, this.args, { cwd: this.cwd, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawn(process.execPath, this.args, { cwd: this.cwd, env: this.env(columns), stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     } catch (e) {
       this.finish(2, `Cannot start the DataJoint CLI: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
     this.child = child;
     let pending = '';
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    const events = child.stdio[EVENTS_FD] as Readable;
+    events.setEncoding('utf8').on('data', (chunk: string) => {
       pending += chunk;
       let nl: number;
       while ((nl = pending.indexOf('\n')) >= 0) {
-        const text = pending.slice(0, nl);
+        const event = parseEvent(pending.slice(0, nl));
         pending = pending.slice(nl + 1);
-        const event = parseEvent(text);
-        if (event) this.render(event);
-        else if (text.trim()) this.line(text);
+        if (event) this.onEvent(event);
       }
     });
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => this.line(chunk));
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.write(chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => this.write(chunk));
     child.on('error', (e) => this.finish(2, `Cannot start the DataJoint CLI: ${e.message}`));
+    // 'close' comes after every pipe, the events' included, was read to its end.
     child.on('close', (code, signal) => this.finish(code ?? (signal === 'SIGINT' ? 130 : 1)));
-  }
-
-  private render(e: PopulateEvent): void {
-    this.onEvent(e);
-    switch (e.event) {
-      case 'start':
-        this.line(`${e.table} (${e.schema}): ${e.total} key(s) to compute, ${e.mode === 'reserved' ? 'reserving jobs' : 'direct'}, ${e.processes} process(es)`);
-        this.drawBar(0, 0, e.total, null);
-        break;
-      case 'keyFailed':
-        this.line(`\x1b[31m✗\x1b[0m ${JSON.stringify(e.key)}: ${e.error}`);
-        break;
-      case 'progress':
-        this.drawBar(e.done, e.failed, e.total, e.etaSeconds, e.rate);
-        break;
-      case 'end':
-        this.line(
-          `${e.successCount} done, ${e.errorCount} failed${e.interrupted ? `, stopped by ${e.interrupted}` : ''} in ${(e.durationMs / 1000).toFixed(1)} s`,
-        );
-        break;
-      case 'keyDone':
-        break;
-    }
-  }
-
-  private drawBar(done: number, failed: number, total: number, eta: number | null, rate?: number): void {
-    const text = `${bar(done + failed, total)} ${done + failed}/${total}${failed ? ` (${failed} failed)` : ''}${rate ? ` ${rate.toFixed(1)}/s` : ''}${eta !== null && eta > 0 ? ` eta ${eta.toFixed(0)} s` : ''}`;
-    this.writeEmitter.fire(`\r\x1b[2K${text}`);
-    this.barShown = true;
   }
 
   private finished = false;
@@ -174,7 +202,14 @@ class PopulateTerminal implements vscode.Pseudoterminal {
 
   /** Graceful stop first (the CLI rolls back the make in progress), then at once. */
   stop(): void {
-    if (!this.child || this.child.exitCode !== null) return;
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) {
+      // Not started yet (waiting for dimensions): nothing to stop but the wait.
+      if (!this.started && this.startTimer) {
+        clearTimeout(this.startTimer);
+        this.finish(130, 'Stopped before the run started.');
+      }
+      return;
+    }
     this.signals++;
     this.line(this.signals === 1 ? 'Stopping after the current key…' : 'Stopping now.');
     this.child.kill(this.signals === 1 ? 'SIGINT' : 'SIGTERM');
@@ -229,7 +264,7 @@ export class PopulateRunner implements vscode.Disposable {
       `Populate ${request.className}`,
       'DataJoint',
       new vscode.CustomExecution(async () => {
-        terminal = new PopulateTerminal(args, populateEnv(creds), cwd, (e) => {
+        terminal = new PopulateTerminal(args, (columns) => populateEnv(creds, columns), cwd, (e) => {
           events.push(e);
           listeners.forEach((l) => l(e));
           this.eventEmitter.fire(e);
@@ -270,6 +305,7 @@ export class PopulateRunner implements vscode.Disposable {
         interrupted: end?.interrupted ?? null,
         transcript: terminal?.transcript ?? '',
         events,
+        columns: terminal?.columns,
       };
       this.output.info(`Populate ${request.className}: exit ${exitCode}, ${outcome.successCount} done, ${outcome.errorCount} failed`);
       this.endEmitter.fire(outcome);

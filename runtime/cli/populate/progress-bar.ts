@@ -34,7 +34,9 @@ interface Bar {
   update(value: number, payload: object): void;
   setTotal(total: number): void;
   stop(): void;
-  render(force?: boolean): void;
+  render(): void;
+  /** cli-progress redraws only a changed line; cleared to force a redraw. */
+  lastDrawnString: string | null;
 }
 
 /** Width of everything on the bar's line but the bar itself, for a given total. */
@@ -46,34 +48,40 @@ function textWidth(total: number): number {
 
 export class PopulateProgressBar {
   private bar?: Bar;
+  /** Between start and stop: render() outside of it would restart cli-progress's timer. */
+  private active = false;
   private n = 0;
   private failed = 0;
   private total = 0;
   private started = performance.now();
-  private readonly stream: BarStream | NodeJS.WriteStream;
+  private readonly stream: BarStream;
   private restoreConsole?: () => void;
   private readonly onExit = () => this.stop();
 
   constructor(private readonly table: string) {
-    // A real terminal reports its own (changing) width; a pipe gets the caller's.
-    this.stream = process.stderr.isTTY
-      ? process.stderr
-      : {
-          isTTY: true,
-          columns: columnsFromEnv() ?? 80,
-          write: (chunk: string, cb?: (err?: Error | null) => void) => process.stderr.write(chunk, cb),
-        };
+    const tty = process.stderr.isTTY;
+    const fixed = columnsFromEnv() ?? 80;
+    this.stream = {
+      isTTY: true,
+      // A real terminal reports its own (changing) width; a pipe gets the caller's.
+      get columns() {
+        return tty ? process.stderr.columns : fixed;
+      },
+      // cli-progress saves the cursor at start and restores it at stop: after lines logged
+      // above the bar that would put the summary over them, so the pair is left out.
+      write: (chunk: string, cb?: (err?: Error | null) => void) => (chunk === '\x1b7' || chunk === '\x1b8' ? (cb?.(), true) : process.stderr.write(chunk, cb)),
+    };
   }
 
   /** Loads cli-progress (only runs that draw a bar pay for it). */
   async ready(): Promise<void> {
     const { SingleBar, Presets } = await import('cli-progress');
-    const columns = (this.stream as { columns?: number }).columns ?? 80;
+    const columns = this.stream.columns || 80;
     const barsize = Math.max(10, Math.min(40, columns - textWidth(this.total || 9999)));
     this.bar = new SingleBar(
       {
         format: `${this.table.padEnd(20)} {bar} {value}/{total} | {rate}/s | ETA {eta_formatted} | errors {errors}`,
-        stream: this.stream as NodeJS.WritableStream,
+        stream: this.stream as unknown as NodeJS.WritableStream,
         hideCursor: true,
         // Cut at the terminal's width rather than wrap: a wrapped line cannot be redrawn.
         linewrap: true,
@@ -92,14 +100,20 @@ export class PopulateProgressBar {
         this.total = e.total;
         this.started = performance.now();
         bar.start(e.total, 0, { rate: '0.0', errors: 0 });
+        this.active = true;
         this.keepLogsAboveBar();
         // A second Ctrl-C leaves through process.exit: give the cursor back.
         process.once('exit', this.onExit);
         break;
       case 'keyDone':
+        this.n++;
+        this.update();
+        break;
       case 'keyFailed':
         this.n++;
-        if (e.event === 'keyFailed') this.failed++;
+        this.failed++;
+        // Failures show as they happen, above the bar (the summary lists the first ten).
+        this.above(`\x1b[31m✗\x1b[0m ${JSON.stringify(e.key)}: ${e.error.split('\n')[0]}\n`);
         this.update();
         break;
       case 'progress':
@@ -122,21 +136,32 @@ export class PopulateProgressBar {
     this.bar!.update(this.n, { rate: (elapsed > 0 ? this.n / elapsed : 0).toFixed(1), errors: this.failed });
   }
 
-  /** Lines that make() logs in this process go above the bar, which is drawn again below. */
+  /** Text on the bar's line, which is drawn again below it. */
+  private above(text: string | (() => void)): void {
+    if (!this.active) {
+      if (typeof text === 'string') this.stream.write(text);
+      else text();
+      return;
+    }
+    this.stream.write('\r\x1b[2K');
+    if (typeof text === 'string') this.stream.write(text);
+    else text();
+    this.bar!.lastDrawnString = null;
+    this.bar!.render();
+  }
+
+  /** Lines that make() logs in this process go above the bar. */
   private keepLogsAboveBar(): void {
     const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
     const saved = methods.map((m) => console[m]);
     methods.forEach((m, i) => {
-      console[m] = (...args: unknown[]) => {
-        this.stream.write('\r\x1b[2K');
-        saved[i]!.apply(console, args);
-        this.bar?.render(true);
-      };
+      console[m] = (...args: unknown[]) => this.above(() => saved[i]!.apply(console, args));
     });
     this.restoreConsole = () => methods.forEach((m, i) => (console[m] = saved[i]!));
   }
 
   stop(): void {
+    this.active = false;
     process.off('exit', this.onExit);
     this.restoreConsole?.();
     this.restoreConsole = undefined;

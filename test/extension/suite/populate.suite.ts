@@ -1,11 +1,13 @@
 // "DataJoint: Populate Table…" in a real VS Code against the live MariaDB: the command
-// runs the bundled CLI in a task terminal (the editor's own Node), the rows land in the
-// database, the task ends with exit 0; the options are taken through the real quick
-// input; a run stopped with Cancel ends gracefully.
+// runs the bundled CLI in a task terminal (the editor's own Node), the terminal shows the
+// CLI's own progress bar and summary while the events arrive on the side channel (fd 3),
+// the rows land in the database, the task ends with exit 0; the options are taken through
+// the real quick input; a run stopped with Cancel ends gracefully.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import type { PopulateOutcome } from '../../../client/populate/populateRun';
+import { parseEvent } from '../../../runtime/populate/events';
 import { QUICK_INPUT, canTypeIntoWindow, screenshot, sleep, typeIntoWindow, waitFor } from './helpers';
 import { SCHEMA, computations, pipelinePath, setUpComputations, type ComputationsFixture } from './computationsSetup';
 
@@ -34,14 +36,28 @@ suite('Populate Table', function () {
     assert.ok(outcome, 'the command returned no outcome');
     assert.equal(outcome.exitCode, 0, outcome.transcript);
     assert.equal(outcome.successCount, 3, outcome.transcript);
-    assert.match(outcome.transcript, /3 key\(s\) to compute/);
-    assert.match(outcome.transcript, /3 done, 0 failed/);
+    // The CLI's own bar (count, rate, ETA, errors) and its summary, not one the extension draws.
+    assert.match(outcome.transcript, /^Summary\s+\S+ 3\/3 \| [\d.]+\/s \| ETA \d+s \| errors 0$/m);
+    assert.match(outcome.transcript, /^Summary: 3 done, 0 failed$/m);
     assert.match(outcome.transcript, /\[exit code 0: all keys done\]/);
+    // The events came on the side channel: none of them went through the terminal.
+    assert.ok(outcome.events.length >= 5, `events: ${JSON.stringify(outcome.events)}`);
+    for (const line of outcome.transcript.split('\n')) assert.equal(parseEvent(line), undefined, `an event in the terminal: ${line}`);
+    assert.doesNotMatch(outcome.transcript, /"event":/);
+    // The command line shown is one a user could type: no plumbing.
+    assert.match(outcome.transcript, /^dj populate \S+pipeline\.ts Summary$/m);
+    assert.doesNotMatch(outcome.transcript, /--json-events|--progress/);
+    // The CLI drew its bar for the terminal's width (passed as COLUMNS).
+    const columns = outcome.columns;
+    assert.ok(columns !== undefined && columns >= 20, `the terminal's width was not passed: ${String(columns)}`);
+    const bars = outcome.transcript.split('\n').filter((l) => l.startsWith('Summary '));
+    assert.ok(bars.length > 0 && bars.every((l) => l.length <= columns), `bar lines wider than ${columns}:\n${bars.join('\n')}`);
     // The credentials went through the environment: the command line shown has none.
     assert.ok(!outcome.transcript.includes(process.env.DJ_TEST_PASSWORD!), 'the password appears in the terminal');
     const end = await ended;
     assert.equal(end.execution.task.source, 'DataJoint');
     assert.deepEqual(outcome.events.map((e) => e.event).filter((e) => e !== 'progress' && e !== 'keyDone'), ['start', 'end']);
+    assert.equal(outcome.events.filter((e) => e.event === 'keyDone').length, 3);
     const rows = await fx.sql(`SELECT subject_id, doubled FROM \`${SCHEMA}\`.__summary ORDER BY subject_id`);
     assert.deepEqual(
       rows.map((r) => [Number(r.subject_id), Number(r.doubled)]),
@@ -103,8 +119,11 @@ suite('Populate Table', function () {
     assert.ok(outcome);
     assert.equal(outcome.exitCode, 130, outcome.transcript);
     assert.equal(outcome.interrupted, 'SIGINT', outcome.transcript);
+    // The CLI's own summary in the terminal; the end event on the side channel.
+    assert.match(outcome.transcript, /^Summary: \d+ done, \d+ failed, stopped by SIGINT$/m);
+    assert.equal(outcome.events.at(-1)?.event, 'end');
     const [{ n }] = (await fx.sql(`SELECT COUNT(*) AS n FROM \`${SCHEMA}\`.__summary WHERE subject_id >= 100`)) as Array<{ n: unknown }>;
     assert.ok(Number(n) < 40, 'the run was not stopped');
-    assert.equal(Number(n), outcome.successCount);
+    assert.equal(Number(n), outcome.successCount, `${outcome.transcript}\n${JSON.stringify(outcome.events.filter((e) => e.event !== 'progress'))}`);
   });
 });

@@ -97,8 +97,10 @@ test('--json-events 3 --progress always: events on fd 3 in order, the bar and th
     `no final bar in:\n${shown.join('\n')}`,
   );
   assert.ok(shown.every((s) => s.length <= 90), `a line wider than COLUMNS=90:\n${shown.join('\n')}`);
+  // A failure shows as it happens, on its own line above the bar.
+  assert.ok(shown.includes('✗ {"subject_id":7}: RangeError: cannot analyse subject 7'), shown.join('\n'));
   assert.match(run.stderr, /Analysis: 6 done, 1 failed/);
-  assert.match(run.stderr, /\{"subject_id":7\}: RangeError: cannot analyse subject 7/);
+  assert.match(run.stderr, /\n  \{"subject_id":7\}: RangeError: cannot analyse subject 7/);
 });
 
 test('a narrow COLUMNS shrinks the bar and cuts the line at the width', async () => {
