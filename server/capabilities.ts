@@ -16,6 +16,14 @@ export interface ClientSupport {
   hierarchicalSymbols: boolean;
   codeActionLiterals: boolean;
   diagnosticTags: boolean;
+  /** Formatting providers can be registered and unregistered while running. */
+  formattingDynamic: boolean;
+  /** workspace/configuration (pulling settings). */
+  configuration: boolean;
+  /** workspace/applyEdit (commands that edit). */
+  applyEdit: boolean;
+  /** Versioned document edits in a WorkspaceEdit. */
+  documentChanges: boolean;
 }
 
 export function clientSupport(c: ClientCapabilities): ClientSupport {
@@ -30,10 +38,18 @@ export function clientSupport(c: ClientCapabilities): ClientSupport {
     hierarchicalSymbols: !!c.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport,
     codeActionLiterals: !!c.textDocument?.codeAction?.codeActionLiteralSupport,
     diagnosticTags: !!c.textDocument?.publishDiagnostics?.tagSupport,
+    formattingDynamic: !!c.textDocument?.formatting?.dynamicRegistration && !!c.textDocument?.rangeFormatting?.dynamicRegistration,
+    configuration: !!c.workspace?.configuration,
+    applyEdit: !!c.workspace?.applyEdit,
+    documentChanges: !!c.workspace?.workspaceEdit?.documentChanges,
   };
 }
 
-export function serverCapabilities(s: ClientSupport, notebooks: boolean): ServerCapabilities {
+/**
+ * `formatting`: announce the formatting providers now (opt-in; see
+ * features/formatOptIn.ts). `commands`: the server commands (workspace/executeCommand).
+ */
+export function serverCapabilities(s: ClientSupport, notebooks: boolean, formatting = false, commands: string[] = []): ServerCapabilities {
   const caps: ServerCapabilities = {
     textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
     completionProvider: { triggerCharacters: TRIGGER_CHARACTERS, resolveProvider: false },
@@ -42,10 +58,13 @@ export function serverCapabilities(s: ClientSupport, notebooks: boolean): Server
     referencesProvider: true,
     documentSymbolProvider: true,
     workspaceSymbolProvider: true,
-    documentFormattingProvider: true,
-    documentRangeFormattingProvider: true,
     codeActionProvider: s.codeActionLiterals ? { codeActionKinds: ['quickfix', FIX_ALL_KIND] } : true,
   };
+  if (formatting) {
+    caps.documentFormattingProvider = true;
+    caps.documentRangeFormattingProvider = true;
+  }
+  if (commands.length) caps.executeCommandProvider = { commands };
   if (notebooks) {
     caps.notebookDocumentSync = { notebookSelector: [{ notebook: '*', cells: [{ language: 'python' }] }] };
   }

@@ -2,6 +2,8 @@
 // through `guard`, so one feature failing on some input leaves the others working.
 import {
   DidChangeWatchedFilesNotification,
+  ErrorCodes,
+  ResponseError,
   FileChangeType,
   NotebookDocuments,
   TextDocuments,
@@ -24,11 +26,14 @@ import { hover } from './features/hover';
 import { definition, references } from './features/navigation';
 import { documentSymbols, workspaceSymbols } from './features/symbols';
 import { codeActions } from './features/codeActions';
-import { formatDocument } from './features/formatting';
+import { formatDefinitionsCommand, formatDocument, FORMAT_DEFINITIONS_COMMAND, uriArgument } from './features/formatting';
+import { FormattingOptIn, formatEnabledIn } from './features/formatOptIn';
 
 export interface ServerOptions {
   /** Milliseconds to wait after an edit before checking (coalesces fast typing). */
   debounceMs?: number;
+  /** `datajoint.format` at start; later changes arrive by didChangeConfiguration. */
+  format?: { enable?: boolean };
 }
 
 export function startServer(connection: Connection): void {
@@ -40,6 +45,7 @@ export function startServer(connection: Connection): void {
   let options: ServerOptions = {};
   const log = connection.console;
   const diagnostics = new DiagnosticsScheduler(connection, project, () => support, () => options.debounceMs ?? 0);
+  let formatting = new FormattingOptIn(connection, () => support, false);
 
   connection.onInitialize((params): InitializeResult => {
     support = clientSupport(params.capabilities);
@@ -47,7 +53,12 @@ export function startServer(connection: Connection): void {
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     roots = folders.filter((u) => u.startsWith('file:')).map(keyOfUri);
     const notebooksSupported = !!params.capabilities.notebookDocument?.synchronization;
-    return { capabilities: serverCapabilities(support, notebooksSupported), serverInfo: { name: 'datajoint-language-server', version: '0.1.0' } };
+    const formatAtStart = options.format?.enable === true;
+    formatting = new FormattingOptIn(connection, () => support, formatAtStart);
+    return {
+      capabilities: serverCapabilities(support, notebooksSupported, FormattingOptIn.announceAtStart(support, formatAtStart), [FORMAT_DEFINITIONS_COMMAND]),
+      serverInfo: { name: 'datajoint-language-server', version: '0.1.0' },
+    };
   });
 
   connection.onInitialized(
@@ -58,6 +69,9 @@ export function startServer(connection: Connection): void {
           .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/*{${SOURCE_EXTENSIONS.join(',')}}` }] })
           .catch((e: unknown) => log.warn(`datajoint: file watching unavailable: ${String(e)}`));
       }
+      // The setting as the client has it now (it may differ from the initialization options).
+      await formatting.pull().catch((e: unknown) => log.warn(`datajoint: reading datajoint.format: ${String(e)}`));
+      await formatting.set(formatting.enabled);
       if (support.workspaceFolders) {
         connection.workspace.onDidChangeWorkspaceFolders(guard(log, 'didChangeWorkspaceFolders', undefined, (e) => changeFolders(e.added.map((f) => f.uri), e.removed.map((f) => f.uri))));
       }
@@ -161,8 +175,27 @@ export function startServer(connection: Connection): void {
   connection.onDocumentSymbol(guard(log, 'documentSymbol', null, (p) => documentSymbols(ctx, p)));
   connection.onWorkspaceSymbol(guard(log, 'workspaceSymbol', [], (p) => workspaceSymbols(ctx, p)));
   connection.onCodeAction(guard(log, 'codeAction', null, (p) => codeActions(ctx, p)));
-  connection.onDocumentFormatting(guard(log, 'formatting', null, (p) => formatDocument(ctx, p.textDocument.uri)));
-  connection.onDocumentRangeFormatting(guard(log, 'rangeFormatting', null, (p) => formatDocument(ctx, p.textDocument.uri, p.range)));
+  // Only while opted in: a client that announced the providers at start keeps sending these.
+  connection.onDocumentFormatting(guard(log, 'formatting', null, (p) => (formatting.enabled ? formatDocument(ctx, p.textDocument.uri) : null)));
+  connection.onDocumentRangeFormatting(guard(log, 'rangeFormatting', null, (p) => (formatting.enabled ? formatDocument(ctx, p.textDocument.uri, p.range) : null)));
+  const runFormatCommand = guard(log, 'formatDefinitions', null, (uri: string) =>
+    formatDefinitionsCommand(ctx, (edit) => connection.workspace.applyEdit({ label: 'Format DataJoint definitions', edit }), uri),
+  );
+  connection.onExecuteCommand((p) => {
+    // Bad calls are the caller's error (InvalidParams), not an internal one.
+    if (p.command !== FORMAT_DEFINITIONS_COMMAND) return new ResponseError(ErrorCodes.InvalidParams, `datajoint: unknown command ${p.command}`);
+    const uri = uriArgument(p.arguments);
+    if (!uri) return new ResponseError(ErrorCodes.InvalidParams, `datajoint: ${FORMAT_DEFINITIONS_COMMAND} takes the document's uri (a string or { uri })`);
+    return runFormatCommand(uri);
+  });
+  connection.onDidChangeConfiguration(
+    guard(log, 'didChangeConfiguration', undefined, async (p) => {
+      // Pushed settings (`synchronize.configurationSection`) say it; otherwise ask.
+      const pushed = formatEnabledIn(p.settings);
+      if (pushed !== undefined) await formatting.set(pushed);
+      else await formatting.pull();
+    }),
+  );
   connection.onShutdown(() => diagnostics.dispose());
 
   documents.listen(connection);

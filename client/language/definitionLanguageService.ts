@@ -6,6 +6,16 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import type { LanguageServerHandle, ServerState } from '../api';
 import { documentSelector } from './documentSelector';
 
+export const FORMAT_COMMAND = 'datajoint.formatDefinitions';
+/** server/features/formatting.ts: FORMAT_DEFINITIONS_COMMAND. */
+const SERVER_FORMAT_COMMAND = 'datajoint.server.formatDefinitions';
+
+/** What the server's command answers (server/features/formatting.ts). */
+export interface FormatDefinitionsResult {
+  edits: number;
+  applied: boolean;
+}
+
 export class DefinitionLanguageService implements LanguageServerHandle, vscode.Disposable {
   private client: LanguageClient | undefined;
   private current: ServerState = 'stopped';
@@ -15,10 +25,39 @@ export class DefinitionLanguageService implements LanguageServerHandle, vscode.D
   // Serialises start/stop/restart so a restart clicked twice does not start two servers.
   private pending: Promise<void> = Promise.resolve();
 
+  private readonly command: vscode.Disposable;
+
   constructor(
     private readonly serverModule: string,
     private readonly output: vscode.LogOutputChannel,
-  ) {}
+  ) {
+    this.command = vscode.commands.registerCommand(FORMAT_COMMAND, () => this.formatDefinitions());
+  }
+
+  /**
+   * "DataJoint: Format Definitions in File": the server formats only the definition
+   * strings of the active document and applies the edits (workspace/applyEdit), whether
+   * or not `datajoint.format.enable` makes it a document formatter.
+   */
+  async formatDefinitions(): Promise<FormatDefinitionsResult | undefined> {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) {
+      void vscode.window.showInformationMessage('DataJoint: open a Python, TypeScript or JavaScript file to format its definitions.');
+      return undefined;
+    }
+    const client = this.client;
+    if (!client || this.current !== 'ready') {
+      void vscode.window.showWarningMessage('DataJoint: the language server is not running; restart it to format definitions.');
+      return undefined;
+    }
+    const result = await client.sendRequest<FormatDefinitionsResult | null>('workspace/executeCommand', {
+      command: SERVER_FORMAT_COMMAND,
+      arguments: [client.code2ProtocolConverter.asUri(editor.document.uri)],
+    });
+    if (!result || result.edits === 0) vscode.window.setStatusBarMessage('DataJoint: the definitions are formatted already', 3000);
+    else if (!result.applied) void vscode.window.showWarningMessage('DataJoint: the file changed while its definitions were formatted; run the command again.');
+    return result ?? undefined;
+  }
 
   get state(): ServerState {
     return this.current;
@@ -45,6 +84,7 @@ export class DefinitionLanguageService implements LanguageServerHandle, vscode.D
   }
 
   dispose(): void {
+    this.command.dispose();
     void this.stop();
     this.stateEmitter.dispose();
   }
@@ -77,7 +117,14 @@ export class DefinitionLanguageService implements LanguageServerHandle, vscode.D
         'datajoint',
         'DataJoint Language Server',
         { run: ipc, debug: { ...ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } } },
-        { documentSelector, outputChannel: this.output },
+        {
+          documentSelector,
+          outputChannel: this.output,
+          // Formatting is opt-in: with it off, VS Code does not offer the server as a
+          // formatter for whole Python/TS/JS files (no "choose a default formatter" prompt).
+          initializationOptions: { format: { enable: vscode.workspace.getConfiguration('datajoint.format').get<boolean>('enable', false) } },
+          synchronize: { configurationSection: 'datajoint.format' },
+        },
       );
       this.client = client;
       client.onDidChangeState((e) => {

@@ -1,7 +1,7 @@
 // Document and range formatting: aligns colons and comments inside definition strings
 // and touches nothing else in the host file. A line whose host text contains escapes
 // (e.g. `\t` in a non-raw string) is left alone: spaces there are not what they seem.
-import type { Range, TextEdit } from 'vscode-languageserver/node';
+import type { Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
 import type { FeatureContext } from '../server';
 import { formatDefinition } from './formatDefinition';
 import { toHostEdits } from './edits';
@@ -28,4 +28,44 @@ export function formatDocument(ctx: FeatureContext, uri: string, range?: Range):
     }
   }
   return out;
+}
+
+/** The server command behind "DataJoint: Format Definitions in File"; its argument is the document's uri. */
+export const FORMAT_DEFINITIONS_COMMAND = 'datajoint.server.formatDefinitions';
+
+export interface FormatDefinitionsResult {
+  /** How many edits formatting makes (0: already formatted, or not a file the server knows). */
+  edits: number;
+  /** The client applied them (workspace/applyEdit); false when it refused or cannot apply edits. */
+  applied: boolean;
+  /** The edits themselves, for clients without workspace/applyEdit. */
+  textEdits?: TextEdit[];
+}
+
+/** The command's argument: the uri as a string, or an object with a `uri` (a TextDocumentIdentifier). */
+export function uriArgument(args: unknown[] | undefined): string | undefined {
+  const arg = args?.[0];
+  if (typeof arg === 'string') return arg;
+  const uri = (arg as { uri?: unknown } | null | undefined)?.uri;
+  return typeof uri === 'string' ? uri : undefined;
+}
+
+/** Formats just the definitions of one document and asks the client to apply the edits. */
+export async function formatDefinitionsCommand(
+  ctx: FeatureContext,
+  applyEdit: (edit: WorkspaceEdit) => Promise<{ applied: boolean }>,
+  uri: string,
+): Promise<FormatDefinitionsResult> {
+  const edits = formatDocument(ctx, uri) ?? [];
+  if (!edits.length) return { edits: 0, applied: false };
+  const support = ctx.support();
+  if (!support.applyEdit) return { edits: edits.length, applied: false, textEdits: edits };
+  // With the version the edits were computed for, the client refuses them if the user has typed since.
+  const version = ctx.fileOf(uri)?.versionOf(uri);
+  const edit: WorkspaceEdit =
+    support.documentChanges && version !== undefined
+      ? { documentChanges: [{ textDocument: { uri, version }, edits }] }
+      : { changes: { [uri]: edits } };
+  const { applied } = await applyEdit(edit);
+  return { edits: edits.length, applied };
 }

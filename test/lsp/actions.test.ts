@@ -41,7 +41,8 @@ describe('code actions and formatting', () => {
   let client: LspClient;
   before(async () => {
     ensureBuilt();
-    ({ client } = await LspClient.start(PY));
+    // Formatting is opt-in (datajoint.format.enable); this client cannot register it later, so it asks at start.
+    ({ client } = await LspClient.start(PY, { initializationOptions: { format: { enable: true } } }));
     await client.waitIndexed();
   });
   after(async () => {

@@ -94,13 +94,20 @@ export const CLIENT_CAPABILITIES: ClientCapabilities = {
 
 export interface Received {
   progress: unknown[];
-  registrations: Array<{ method: string; registerOptions?: unknown }>;
+  registrations: Array<{ id?: string; method: string; registerOptions?: unknown }>;
+  unregistrations: Array<{ id: string; method: string }>;
+  /** workspace/applyEdit requests, answered with `applyEdits`. */
+  edits: Array<{ label?: string; edit: unknown }>;
   logs: string[];
 }
 
 export class LspClient {
   readonly conn: ProtocolConnection;
-  readonly received: Received = { progress: [], registrations: [], logs: [] };
+  readonly received: Received = { progress: [], registrations: [], unregistrations: [], edits: [], logs: [] };
+  /** Answers to workspace/configuration by section (null when absent, as for an unset setting). */
+  readonly settings = new Map<string, unknown>();
+  /** What workspace/applyEdit answers. */
+  applyEdits = true;
   private readonly diags = new Map<string, PublishDiagnosticsParams>();
   private waiters: Array<{ check: () => boolean; done: () => void }> = [];
   private versions = new Map<string, number>();
@@ -129,11 +136,22 @@ export class LspClient {
       this.received.progress.push(p);
     });
     this.conn.onRequest('window/workDoneProgress/create', () => null);
-    this.conn.onRequest('client/registerCapability', (p: { registrations: Array<{ method: string; registerOptions?: unknown }> }) => {
+    this.conn.onRequest('client/registerCapability', (p: { registrations: Array<{ id?: string; method: string; registerOptions?: unknown }> }) => {
       this.received.registrations.push(...p.registrations);
+      this.poke();
       return null;
     });
-    this.conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => null));
+    this.conn.onRequest('client/unregisterCapability', (p: { unregisterations: Array<{ id: string; method: string }> }) => {
+      this.received.unregistrations.push(...p.unregisterations); // sic: the protocol's spelling
+      this.poke();
+      return null;
+    });
+    this.conn.onRequest('workspace/applyEdit', (p: { label?: string; edit: unknown }) => {
+      this.received.edits.push(p);
+      this.poke();
+      return { applied: this.applyEdits };
+    });
+    this.conn.onRequest('workspace/configuration', (p: { items: Array<{ section?: string }> }) => p.items.map((i) => this.settings.get(i.section ?? '') ?? null));
     this.conn.onRequest('workspace/workspaceFolders', () => null);
     this.conn.listen();
   }

@@ -19,7 +19,8 @@ describe('lifecycle', () => {
       for (const t of ['>', ':', '[', '(', ',', '.', '<', ' ']) assert.ok(c.completionProvider?.triggerCharacters?.includes(t), t);
       assert.deepEqual(c.codeActionProvider, { codeActionKinds: ['quickfix', 'source.fixAll.datajoint'] });
       assert.ok(c.hoverProvider && c.definitionProvider && c.referencesProvider && c.documentSymbolProvider && c.workspaceSymbolProvider);
-      assert.ok(c.documentFormattingProvider && c.documentRangeFormattingProvider);
+      assert.ok(!c.documentFormattingProvider && !c.documentRangeFormattingProvider, 'formatting is opt-in (datajoint.format.enable)');
+      assert.deepEqual(c.executeCommandProvider?.commands, ['datajoint.server.formatDefinitions']);
       assert.ok(c.notebookDocumentSync, 'notebook sync offered to a client that supports it');
       assert.equal(c.semanticTokensProvider, undefined, 'no semantic tokens: they would override the host language colours');
       await client.waitIndexed();
