@@ -176,6 +176,30 @@ test('exit 1 without --suppress-errors and exit 130 on Ctrl-C: the events up to 
   assert.ok(stopped.stderr.lastIndexOf('\x1b[?25h') > stopped.stderr.lastIndexOf('\x1b[?25l'));
 });
 
+test('a second SIGTERM exits at once: every event written before is complete on fd 3', async () => {
+  await reset(env, range(4).map((subject_id) => ({ subject_id, delay_ms: subject_id === 1 ? 0 : 20000 })));
+  let signalled = false;
+  const t0 = Date.now();
+  const run = await dj(['populate', PIPELINE, 'Analysis', '--reserve-jobs', '--processes', '2', '--json-events', '3', '--progress', 'always'], {
+    onSide: (text, signal) => {
+      if (!signalled && text.includes('"keyDone"')) {
+        signalled = true;
+        setTimeout(() => {
+          signal('SIGTERM');
+          signal('SIGTERM');
+        }, 500);
+      }
+    },
+  });
+  assert.equal(run.code, 130, run.stderr);
+  assert.ok(Date.now() - t0 < 15000, 'did not wait for the makes');
+  const evs = events(run.side);
+  assert.equal(evs[0]!.event, 'start');
+  assert.equal(evs.filter((e) => e.event === 'keyDone').length, 1);
+  // The bar's hidden cursor is shown again on the way out.
+  assert.ok(run.stderr.lastIndexOf('\x1b[?25h') > run.stderr.lastIndexOf('\x1b[?25l'), JSON.stringify(run.stderr.slice(-200)));
+});
+
 test('a bad descriptor or path is a usage error (exit 2) before anything runs', async () => {
   await reset(env, range(2).map((subject_id) => ({ subject_id })));
   const cases: Array<[string, RegExp]> = [
