@@ -33,8 +33,10 @@ export function activate(context: vscode.ExtensionContext): DataJointApi {
   registerConnectionCommands(context, conn, tables);
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
-      // New host/port/user/TLS while connected: reconnect to the new target quietly.
-      if (['host', 'port', 'user', 'tls'].some((k) => e.affectsConfiguration(`datajoint.${k}`)) && conn.connected) void conn.connect({ interactive: false });
+      // New host/port/user/TLS while connected, or while a failed Connect is retried in
+      // the background: connect to the new target quietly.
+      const retarget = ['host', 'port', 'user', 'tls'].some((k) => e.affectsConfiguration(`datajoint.${k}`));
+      if (retarget && (conn.connected || conn.state === 'error')) void conn.connect({ interactive: false });
       if (e.affectsConfiguration('datajoint.schemas')) tables.refresh();
     }),
   );

@@ -63,6 +63,10 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
   /** Fired when the runtime Connection is opened (with it) or closed (undefined). */
   readonly onDidChangeConnection = this.connectionEmitter.event;
   private probe: { timer: NodeJS.Timeout; delay: number } | undefined;
+  /** A Connect that failed because the server is away is tried again quietly. */
+  private retry: NodeJS.Timeout | undefined;
+  /** Bumped by every Connect and Disconnect: a late background retry must not win. */
+  private generation = 0;
   private readonly passwords: PasswordStore;
   private pending: Promise<boolean> | undefined;
 
@@ -135,6 +139,7 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
   }
 
   private async doConnect(interactive: boolean): Promise<boolean> {
+    const generation = ++this.generation;
     await this.closeConnection();
     this.setState('connecting');
     let target: ConnectionTarget;
@@ -158,25 +163,9 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
     for (let attempt = 0; ; attempt++) {
       try {
         this.output.info(`Connecting to ${describeTarget(target)}`);
-        const { Connection, Catalog } = await loadRuntime();
-        const conn = await Connection.connect({
-          host: target.host,
-          port: target.port,
-          user: target.user,
-          password,
-          useTls: target.tls,
-          // The target is already resolved; do not read files or the environment again.
-          ignoreConfigFile: true,
-          env: {},
-          connectionLimit: 4,
-          connectTimeout: 8000,
-        });
-        this.conn = conn;
-        this.catalogInstance = new Catalog(conn);
-        this.openedWith = { target, password };
-        this.connectionEmitter.fire(conn);
+        if (!(await this.open(generation, target, password))) return false;
         if (target.passwordFromEnvironment === undefined) await this.passwords.store(target, password);
-        this.output.info(`Connected to ${describeTarget(target)} (${conn.serverVersion})`);
+        this.output.info(`Connected to ${describeTarget(target)} (${this.serverVersion})`);
         this.setState('connected');
         return true;
       } catch (e) {
@@ -191,10 +180,69 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
           fromStore = false;
           continue;
         }
+        // The server is away (not refusing us): try again quietly until it is back.
+        if (isConnectionProblem(e)) this.scheduleRetry(generation, target, password, PROBE_FIRST_MS * 2);
         // The runtime's messages already say what failed and where; add who, once.
         return this.fail(/^Cannot connect/i.test(message) ? `${message} (as ${target.user})` : `Cannot connect to ${describeTarget(target)}: ${message}`);
       }
     }
+  }
+
+  /**
+   * Opens the runtime Connection (a small pool) and makes it the window's, unless a
+   * Connect or Disconnect came in the meantime (then it is closed again: false).
+   */
+  private async open(generation: number, target: ConnectionTarget, password: string): Promise<boolean> {
+    const { Connection, Catalog } = await loadRuntime();
+    const conn = await Connection.connect({
+      host: target.host,
+      port: target.port,
+      user: target.user,
+      password,
+      useTls: target.tls,
+      // The target is already resolved; do not read files or the environment again.
+      ignoreConfigFile: true,
+      env: {},
+      connectionLimit: 4,
+      connectTimeout: 8000,
+    });
+    if (generation !== this.generation || this.conn) {
+      await conn.close().catch(() => undefined);
+      return false;
+    }
+    this.conn = conn;
+    this.catalogInstance = new Catalog(conn);
+    this.openedWith = { target, password };
+    this.connectionEmitter.fire(conn);
+    return true;
+  }
+
+  // After a Connect failed on an unreachable server: the same target and password again,
+  // in the background (no 'connecting' flicker), doubling the wait up to PROBE_MAX_MS.
+  // Any Connect or Disconnect in between (a new generation) cancels it.
+  private scheduleRetry(generation: number, target: ConnectionTarget, password: string, delay: number): void {
+    this.stopRetrying();
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      const current = () => generation === this.generation && !this.conn && !this.pending;
+      if (!current()) return;
+      void this.open(generation, target, password).then(
+        async (opened) => {
+          if (!opened) return;
+          if (target.passwordFromEnvironment === undefined) await this.passwords.store(target, password);
+          this.output.info(`The database is reachable again: connected to ${describeTarget(target)} (${this.serverVersion})`);
+          this.setState('connected');
+        },
+        (e: unknown) => {
+          if (current() && isConnectionProblem(e)) this.scheduleRetry(generation, target, password, Math.min(delay * 2, PROBE_MAX_MS));
+        },
+      );
+    }, delay);
+  }
+
+  private stopRetrying(): void {
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = undefined;
   }
 
   private fail(message: string, state: ConnectionState = 'error'): false {
@@ -204,6 +252,8 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
   }
 
   async disconnect(): Promise<void> {
+    this.generation++;
+    this.stopRetrying();
     await this.closeConnection();
     this.output.info('Disconnected');
     this.setState('disconnected');
@@ -281,6 +331,7 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
 
   private async closeConnection(): Promise<void> {
     this.stopProbing();
+    this.stopRetrying();
     const conn = this.conn;
     this.conn = undefined;
     this.catalogInstance = undefined;

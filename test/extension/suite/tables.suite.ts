@@ -1,7 +1,8 @@
 // Connection and the Tables view against the live MariaDB of the test run: the password
 // prompt, a schema laid out by DataJoint for Python (test/fixtures/ddl/python_lab.sql)
 // listed with tiers, estimated counts, parts and attributes, Disconnect and reconnect
-// with the stored password, and a clear message when the server cannot be reached.
+// with the stored password, a clear message when the server cannot be reached, and
+// recovery on its own (probing, retrying Connect) when the server is back.
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,6 +48,32 @@ async function connectTyping(password: string): Promise<boolean> {
     await typeIntoWindow('password', password, QUICK_INPUT);
   }
   return (await result) ?? false;
+}
+
+/**
+ * A TCP relay standing for the network between VS Code and the server: down() is a
+ * server going away (listener closed, sessions cut), up() the server coming back on
+ * the same port.
+ */
+async function startRelay(host: string, port: number) {
+  const sockets = new Set<Socket>();
+  const relay = createServer((client) => {
+    const upstream = createConnection({ host, port });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => s.destroy());
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  const listen = (p: number) => new Promise<number>((resolve) => relay.listen(p, '127.0.0.1', () => resolve((relay.address() as AddressInfo).port)));
+  const relayPort = await listen(0);
+  const down = () =>
+    new Promise<void>((resolve) => {
+      relay.close(() => resolve());
+      for (const s of sockets) s.destroy();
+    });
+  return { port: relayPort, down, up: () => listen(relayPort), close: () => void down() };
 }
 
 function label(item: vscode.TreeItem): string {
@@ -241,28 +268,15 @@ suite('Connection and Tables view', function () {
     const { host, port, password } = db();
     // A TCP relay stands for the network between VS Code and the server: closing it is
     // a server going away, reopening it on the same port is the server coming back.
-    const sockets = new Set<Socket>();
-    const relay = createServer((client) => {
-      const upstream = createConnection({ host, port });
-      for (const s of [client, upstream]) {
-        sockets.add(s);
-        s.on('close', () => sockets.delete(s));
-        s.on('error', () => s.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    const listen = (p: number) => new Promise<number>((resolve) => relay.listen(p, '127.0.0.1', () => resolve((relay.address() as AddressInfo).port)));
-    const relayPort = await listen(0);
+    const relay = await startRelay(host, port);
+    const relayPort = relay.port;
     try {
       await vscode.commands.executeCommand('datajoint.disconnect');
       await settingsUpdate({ host: '127.0.0.1', port: relayPort });
       assert.equal(await connectTyping(password), true, api.connection.lastError);
       assert.ok((await api.tables.getChildren()).some((n) => n.kind === 'schema' && n.schema === SCHEMA));
 
-      await new Promise<void>((resolve) => {
-        relay.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
+      await relay.down();
       api.tables.refresh();
       const away = await api.tables.getChildren();
       assert.equal(away.length, 1);
@@ -272,8 +286,9 @@ suite('Connection and Tables view', function () {
       await sleep(500); // the visible view fetches its own children on refresh
       await screenshot('tables-server-away');
 
-      await listen(relayPort);
-      api.tables.refresh();
+      await relay.up();
+      // Nobody asks: the window probes the server while it is away and finds it back.
+      await waitFor('the connection to recover by itself', () => (api.connection.state === 'connected' ? true : undefined), 30_000);
       const back = await waitFor('the view to recover', async () => {
         const roots = await api.tables.getChildren();
         return roots.some((n) => n.kind === 'schema' && n.schema === SCHEMA) ? roots : undefined;
@@ -282,7 +297,28 @@ suite('Connection and Tables view', function () {
       assert.equal(api.connection.state, 'connected');
     } finally {
       relay.close();
-      for (const s of sockets) s.destroy();
+      await settingsUpdate({ host, port });
+    }
+  });
+
+  test('a Connect that finds the server away connects by itself once it is back', async () => {
+    const api = await activatedApi();
+    const { host, port, password } = db();
+    const relay = await startRelay(host, port);
+    try {
+      await vscode.commands.executeCommand('datajoint.disconnect');
+      await settingsUpdate({ host: '127.0.0.1', port: relay.port });
+      // A fresh port: the password is asked (and typed), the attempt fails.
+      await relay.down();
+      assert.equal(await connectTyping(password), false);
+      assert.equal(api.connection.state, 'error');
+      assert.match(api.connection.lastError ?? '', /refused|ECONNREFUSED|reach/i);
+      await relay.up();
+      // No command: the window retries in the background and the views follow.
+      await waitFor('the background reconnect', () => (api.connection.state === 'connected' ? true : undefined), 30_000);
+      assert.ok((await api.tables.getChildren()).some((n) => n.kind === 'schema' && n.schema === SCHEMA));
+    } finally {
+      relay.close();
       await settingsUpdate({ host, port });
     }
   });
