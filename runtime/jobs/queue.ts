@@ -5,6 +5,7 @@
 import { jobsTableDdl, jobsTableName, lineageTableDdl, truncateErrorMessage, JOB_STATUSES, type JobKeyColumn, type JobStatus } from './definition';
 import { qi, qualified, type Row, type Sql, type SqlSession } from './session';
 import { packErrorStack } from '../blob/index';
+import { hostname } from 'node:os';
 import type { WorkerIdentity } from './identity';
 import { notInTarget, restrictedSource, type KeySource } from '../populate/keysource';
 
@@ -100,6 +101,18 @@ const RESET =
   "`status`='pending', `priority`=?, `created_time`=CURRENT_TIMESTAMP(3), `scheduled_time`=CURRENT_TIMESTAMP(3), " +
   "`reserved_time`=NULL, `completed_time`=NULL, `duration`=NULL, `error_message`='', `error_stack`=NULL, " +
   "`user`='', `host`='', `pid`=0, `connection_id`=0, `version`=''";
+
+/** A process of this id runs on this host (signal 0 checks without signalling). */
+function processRuns(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it runs, under another user.
+    return (e as { code?: string }).code === 'EPERM';
+  }
+}
 
 export class JobQueue {
   readonly tableName: string;
@@ -237,7 +250,10 @@ export class JobQueue {
   /**
    * Reservations whose connection no longer exists on the server go back to pending.
    * Without the PROCESS privilege the process list shows only our own account's
-   * threads, so only that account's reservations are judged.
+   * threads, so only that account's reservations are judged. On this host the worker's
+   * process decides instead when it still runs: Python's multiprocessing workers record
+   * their parent's connection id, which the parent closes (notes §6.8), so a live Python
+   * worker must not lose its job because of it.
    */
   private async rependDeadConnections(priority: number): Promise<number> {
     if (this.canSeeAllConnections === undefined) {
@@ -247,11 +263,12 @@ export class JobQueue {
       this.canSeeAllConnections = rows.length > 0;
     }
     const own = this.canSeeAllConnections ? '' : " AND SUBSTRING_INDEX(`user`, '@', 1) = SUBSTRING_INDEX(USER(), '@', 1)";
-    return this.session.execute(
-      `UPDATE ${this.fullName} SET ${RESET} WHERE status = 'reserved' AND connection_id > 0${own} ` +
-        'AND connection_id NOT IN (SELECT id FROM information_schema.processlist)',
-      [priority],
-    );
+    const dead = `status = 'reserved' AND connection_id > 0${own} AND connection_id NOT IN (SELECT id FROM information_schema.processlist)`;
+    const here = hostname();
+    const pids = await this.session.query<{ pid: unknown }>(`SELECT DISTINCT pid FROM ${this.fullName} WHERE ${dead} AND host = ?`, [here]);
+    const alive = pids.map((r) => Number(r.pid)).filter(processRuns);
+    const keep = alive.length ? ` AND NOT (host = ? AND pid IN (${alive.map(() => '?').join(', ')}))` : '';
+    return this.session.execute(`UPDATE ${this.fullName} SET ${RESET} WHERE ${dead}${keep}`, [priority, ...(alive.length ? [here, ...alive] : [])]);
   }
 
   /**

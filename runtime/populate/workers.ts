@@ -5,8 +5,8 @@
 // its job atomically from the jobs table. Workers run in their own process group so that
 // one Ctrl-C reaches only the parent, which stops handing out work and tells them.
 // Importing a pipeline takes a worker a second or two, so the parent computes keys itself
-// until the first worker is ready; a shared count of slots keeps at most `processes`
-// makes running at any moment.
+// in the place of each worker not yet ready (or never ready); a shared count of slots
+// keeps at most `processes` makes running at any moment.
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -86,7 +86,8 @@ export async function runWorkers(a: Args): Promise<PopulateResult> {
   let attempts = 0;
   let firstError: { key: Key; message: string; error: unknown } | undefined;
   const workers: Worker[] = [];
-  let anyReady = false;
+  /** Workers that have loaded the pipeline and can take keys. */
+  let readyCount = 0;
   /** No key or job was left when last asked. */
   let exhausted = false;
 
@@ -132,7 +133,7 @@ export async function runWorkers(a: Args): Promise<PopulateResult> {
     child.on('message', (m: FromWorker) => {
       if (m.t === 'ready') {
         w.connectionId = m.connectionId;
-        anyReady = true;
+        readyCount++;
         readyResolve();
       } else if (m.t === 'fatal') {
         const err = new Error(m.message);
@@ -213,7 +214,7 @@ export async function runWorkers(a: Args): Promise<PopulateResult> {
     else if (o.status === 'failed' || o.status === 'interrupted') record(w.pid, m.key, o.status, 0, o.message, reviveError(o.error));
   };
 
-  // The parent's own lane, until the first worker is ready.
+  // The parent's own lane, while fewer than `processes` workers are ready.
   const local = async () => {
     const ctx: RunContext = {
       target: a.target,
@@ -229,10 +230,10 @@ export async function runWorkers(a: Args): Promise<PopulateResult> {
     let completing: Completion | undefined;
     openSeries(ctx);
     try {
-      while (!anyReady && !stopping()) {
+      while (readyCount < a.processes && !stopping()) {
         await acquire();
         try {
-          if (anyReady || stopping()) return;
+          if (readyCount >= a.processes || stopping()) return;
           let raw: Key | undefined;
           if (a.queue) {
             raw = await a.queue.claim(ctx.who!, { priority: a.options.priority, source: a.claimSource, completing });

@@ -3,6 +3,7 @@
 // vanished connection), atomic claims with SKIP LOCKED, complete/error/ignore, retry.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import mysql from 'mysql2/promise';
 import { jobsFor, targetFromTable, jobsTargetOf } from '../../../runtime/populate/index';
 import { JobQueue } from '../../../runtime/jobs/queue';
@@ -124,7 +125,14 @@ test('a reservation whose connection is gone is re-pended; the time rule stays a
       if (Number(r!.n) === 0) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    const res = await j.refresh();
+    // The dead connection's worker ran in this (live) process: on this host the process
+    // decides, as for a Python multiprocessing worker that records its parent's closed
+    // connection id. Once that process is gone (a pid that exited), the job is re-pended.
+    let res = await j.refresh();
+    assert.equal(res.orphaned, 0, 'a live process on this host keeps its reservation');
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+    await env.sql.query(`UPDATE \`${env.schema}\`.\`~~analysis\` SET pid = ? WHERE connection_id = ?`, [gone, await dead.session.connectionId()]);
+    res = await j.refresh();
     assert.equal(res.orphaned, 1, 'only the dead connection reservation');
     const st = await jobs();
     assert.equal(st.filter((r) => r.status === 'reserved').length, 1);
