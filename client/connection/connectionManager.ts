@@ -341,6 +341,7 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
   }
 
   dispose(): void {
+    this.generation++; // an open still under way is closed, not adopted
     void this.closeConnection();
     this.emitter.dispose();
     this.connectionEmitter.dispose();
