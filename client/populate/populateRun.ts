@@ -285,14 +285,17 @@ export class PopulateRunner implements vscode.Disposable {
         async (progress, token) => {
           token.onCancellationRequested(() => terminal?.stop());
           let shown = 0;
-          listeners.add((e) => {
+          const follow = (e: PopulateEvent) => {
             if (e.event === 'start') progress.report({ message: `${e.total} key(s)` });
             if (e.event === 'progress' && e.total > 0) {
               const pct = ((e.done + e.failed) / e.total) * 100;
               progress.report({ increment: pct - shown, message: `${e.done + e.failed}/${e.total}${e.failed ? `, ${e.failed} failed` : ''}` });
               shown = pct;
             }
-          });
+          };
+          // Events that came while the task was starting, then the rest as they come.
+          events.forEach(follow);
+          listeners.add(follow);
           return exited;
         },
       );
