@@ -48,35 +48,37 @@ export interface TransactionSeriesLike {
 export function sessionFromMysql(conn: Mysql2Connection | PoolConnection, opts: { multipleStatements?: boolean } = {}): SqlSession {
   let inTransaction = false;
   let cachedId: number | undefined;
+  // The core connection's callback query: mysql2/promise captures a stack trace per
+  // statement, a cost populate's claims pay for every key.
+  const core = (conn as unknown as { connection: { query(o: { sql: string; values: unknown[] }, cb: (err: unknown, res: unknown) => void): unknown } }).connection;
+  const run = (sql: string, params: readonly unknown[] = []): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      core.query({ sql, values: params as unknown[] }, (err, res) => (err ? reject(err) : resolve(res)));
+    });
   const multi = opts.multipleStatements
-    ? async (sql: string, params: readonly unknown[] = []): Promise<unknown[]> => {
-        const [res] = await conn.query(sql, params as unknown[]);
-        return res as unknown as unknown[];
-      }
+    ? async (sql: string, params: readonly unknown[] = []): Promise<unknown[]> => (await run(sql, params)) as unknown[]
     : undefined;
   return {
     ...(multi ? { multi } : {}),
     async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-      const [rows] = await conn.query(sql, params as unknown[]);
-      return rows as T[];
+      return (await run(sql, params)) as T[];
     },
     async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
-      const [res] = await conn.query(sql, params as unknown[]);
-      return (res as ResultSetHeader).affectedRows;
+      return ((await run(sql, params)) as ResultSetHeader).affectedRows;
     },
     async transaction<T>(fn: () => Promise<T>): Promise<T> {
       if (inTransaction) throw new Error('Nested transactions are not supported.');
       inTransaction = true;
       try {
-        await conn.query('START TRANSACTION');
+        await run('START TRANSACTION');
         let result: T;
         try {
           result = await fn();
         } catch (e) {
-          await conn.query('ROLLBACK').catch(() => undefined);
+          await run('ROLLBACK').catch(() => undefined);
           throw e;
         }
-        await conn.query('COMMIT');
+        await run('COMMIT');
         return result;
       } finally {
         inTransaction = false;
@@ -84,8 +86,8 @@ export function sessionFromMysql(conn: Mysql2Connection | PoolConnection, opts: 
     },
     async connectionId(): Promise<number> {
       if (cachedId === undefined) {
-        const [rows] = await conn.query('SELECT CONNECTION_ID() AS id');
-        cachedId = Number((rows as Row[])[0]!.id);
+        const rows = (await run('SELECT CONNECTION_ID() AS id')) as Row[];
+        cachedId = Number(rows[0]!.id);
       }
       return cachedId;
     },
