@@ -46,8 +46,6 @@ interface FileEntry {
   byId: Map<string, IndexedTable>;
   /** Everything that the resolution of names depends on (not the definitions' text). */
   nameSignature: string;
-  /** nameSignature plus the definitions. */
-  signature: string;
   lines?: LineIndex;
 }
 
@@ -70,11 +68,12 @@ export interface ResolvedReference {
 export class TableIndex {
   private readonly files = new Map<string, FileEntry>();
   private readonly modules: ModuleResolver;
-  private headings = new Map<string, ResolvedTable | null>();
-  /** The analysis behind each heading, reused by check(). */
-  private models = new Map<string, TableModel>();
-  /** Diagnostics of each table's definition (definition offsets), until it or a table it depends on changes. */
-  private checks = new Map<string, Diagnostic[]>();
+  /** Per table id: its heading, valid while its text and the headings it resolved stay the same. */
+  private headings = new Map<string, HeadingEntry>();
+  /** Per table id: its diagnostics (definition offsets), valid on the same terms plus its heading's. */
+  private checks = new Map<string, CheckEntry>();
+  /** Bumped by every change; a cache entry confirmed in the current epoch is not confirmed again. */
+  private epoch = 0;
   private readonly computing = new Set<string>();
   private graph?: Graph;
   /** Inherited tiers depend on other files: recomputed after any change. */
@@ -101,43 +100,32 @@ export class TableIndex {
     if (old && old.text === text && old.language === lang) return false;
     const entry = this.build(path, key, text, lang);
     this.files.set(key, entry);
+    this.epoch++;
     if (!old) this.modules.invalidate();
     if (!old) this.invalidate();
     else if (old.nameSignature !== entry.nameSignature) this.invalidate();
-    else if (old.signature !== entry.signature) this.definitionsChanged(old, entry);
+    else if (!sameDefinitions(old, entry)) this.definitionsChanged(old, entry);
     else this.carryOver(old, entry);
     return true;
   }
 
   /**
    * Only definitions changed (typing inside one): names resolve as before, so the
-   * dependency graph changes only at this file's own references, and only the edited
-   * tables and the tables downstream of them (before or after the edit) need a new
-   * heading and a new check; every other cached result stays.
+   * dependency graph changes only at this file's own references. Cached headings and
+   * checks stay: each is confirmed on use against its text and the headings it resolved
+   * (headingEntry, checkTable), so only the edited tables and the tables whose inherited
+   * headings really changed are analysed again.
    */
   private definitionsChanged(old: FileEntry, entry: FileEntry): void {
     this.carryOver(old, entry);
-    const graph = this.graph;
-    if (!graph) {
-      this.headings = new Map();
-      this.models = new Map();
-      this.checks = new Map();
-      return;
-    }
-    // Same names in the same order (nameSignature): tables pair up by position.
-    const edited = entry.tables.filter((t, i) => old.tables[i]?.definition?.text !== t.definition?.text).map((t) => t.id);
-    const stale = descendants(graph, edited);
-    removeEdges(graph, old);
-    this.addEdges(graph, entry);
-    graph.cycle = cycles(graph.parents);
-    // A table leaving or joining a cycle is downstream of an edited one before or after
-    // the edit, so it is among these.
-    for (const id of descendants(graph, edited)) stale.add(id);
-    for (const id of stale) {
-      this.headings.delete(id);
-      this.models.delete(id);
-      this.checks.delete(id);
-    }
+    if (!this.graph) return;
+    // Same names in the same order (nameSignature): tables pair up by position, and only
+    // the edited ones have new references. A reference that no longer fails stays listed
+    // under its name in `unresolved`, which only ever adds a file to re-check.
+    const edited = entry.tables.filter((t, i) => old.tables[i]?.definition?.text !== t.definition?.text);
+    removeEdges(this.graph, edited);
+    this.addEdges(this.graph, entry, edited);
+    this.graph.cycle = cycles(this.graph.parents);
   }
 
   /** A new version of a file with the same names: effective tiers depend on names only. */
@@ -158,10 +146,9 @@ export class TableIndex {
     const key = toKey(path);
     const old = this.files.get(key);
     const before = old ? this.dependentFiles(path) : [];
-    const oldSignature = old?.signature;
     if (!this.setFile(path, text, language)) return [];
     const now = this.files.get(key)!;
-    if (old && oldSignature === now.signature) return [];
+    if (old && old.nameSignature === now.nameSignature && sameDefinitions(old, now)) return [];
     return union(before, this.dependentFiles(path));
   }
 
@@ -171,9 +158,15 @@ export class TableIndex {
     if (!this.files.has(key)) return [];
     const before = this.dependentFiles(path);
     this.files.delete(key);
+    this.epoch++;
     this.modules.invalidate();
     this.invalidate();
     return before;
+  }
+
+  /** The entry of a path; paths that are keys already (normalized POSIX paths) skip toKey. */
+  private entryOf(path: string): FileEntry | undefined {
+    return this.files.get(path) ?? this.files.get(toKey(path));
   }
 
   hasFile(path: string): boolean {
@@ -187,7 +180,7 @@ export class TableIndex {
 
   /** The scan of a file (definitions, imports), e.g. for hover or completion in the host. */
   scan(path: string): HostScan | undefined {
-    return this.files.get(toKey(path))?.scan;
+    return this.entryOf(path)?.scan;
   }
 
   // ---- tables -------------------------------------------------------------------------
@@ -199,18 +192,18 @@ export class TableIndex {
   }
 
   tablesIn(path: string): IndexedTable[] {
-    return (this.files.get(toKey(path))?.tables ?? []).filter((t) => this.tierOf(t));
+    return (this.entryOf(path)?.tables ?? []).filter((t) => this.tierOf(t));
   }
 
   table(id: string): IndexedTable | undefined {
     const hash = id.lastIndexOf('#');
-    return this.files.get(toKey(id.slice(0, hash)))?.byId.get(id);
+    return this.entryOf(id.slice(0, hash))?.byId.get(id);
   }
 
   /** The table whose definition (or class) contains a host offset. */
   tableAt(path: string, offset: number): IndexedTable | undefined {
     let best: IndexedTable | undefined;
-    for (const t of this.files.get(toKey(path))?.tables ?? []) {
+    for (const t of this.entryOf(path)?.tables ?? []) {
       const d = t.definition;
       const inside = d ? offset >= d.literalSpan.start && offset <= d.literalSpan.end : false;
       if (inside || (offset >= t.host.span.start && offset <= t.host.span.end && (!best || t.host.span.start >= best.host.span.start))) best = t;
@@ -233,7 +226,7 @@ export class TableIndex {
    * module (`acq` in `acq.Session`) for editors that navigate and complete through it.
    */
   resolveEntity(fromFile: string, fromTable: string | undefined, path: readonly string[]): IndexEntity | undefined {
-    const file = this.files.get(toKey(fromFile));
+    const file = this.entryOf(fromFile);
     if (!file || path.length === 0) return undefined;
     let entity: Entity | undefined;
     const from = fromTable !== undefined ? file.byName.get(fromTable) : undefined;
@@ -259,7 +252,7 @@ export class TableIndex {
    * and `module.Table` through imported modules. The table itself is left out.
    */
   visibleNames(fromFile: string, fromTable?: string): Array<{ name: string; table: IndexedTable }> {
-    const file = this.files.get(toKey(fromFile));
+    const file = this.entryOf(fromFile);
     if (!file) return [];
     const from = fromTable !== undefined ? file.byName.get(fromTable) : undefined;
     const out: Array<{ name: string; table: IndexedTable }> = [];
@@ -284,7 +277,7 @@ export class TableIndex {
         offer(imp.local);
         for (const p of entity.table.parts) offer(`${imp.local}.${p.split('.').pop()!}`);
       } else if (entity?.kind === 'module') {
-        const target = entity.path !== undefined ? this.files.get(toKey(entity.path)) : undefined;
+        const target = entity.path !== undefined ? this.entryOf(entity.path) : undefined;
         for (const t of target?.tables ?? []) offer(`${imp.local}.${t.name}`);
       }
     }
@@ -294,9 +287,9 @@ export class TableIndex {
   /** Tables reachable as `entity.Name`: a table's parts, or the top-level tables of a module's file. */
   membersOf(entity: IndexEntity): IndexedTable[] {
     if (entity.kind === 'table') {
-      return entity.table.parts.map((p) => this.files.get(toKey(entity.table.path))?.byName.get(p)).filter((t): t is IndexedTable => !!t && !!this.tierOf(t));
+      return entity.table.parts.map((p) => this.entryOf(entity.table.path)?.byName.get(p)).filter((t): t is IndexedTable => !!t && !!this.tierOf(t));
     }
-    const file = entity.path !== undefined ? this.files.get(toKey(entity.path)) : undefined;
+    const file = entity.path !== undefined ? this.entryOf(entity.path) : undefined;
     return (file?.tables ?? []).filter((t) => !t.master && this.tierOf(t));
   }
 
@@ -308,7 +301,7 @@ export class TableIndex {
   resolve(fromFile: string, fromTable: string | undefined, path: readonly string[]): ResolvedTable | undefined {
     const t = this.resolveTable(fromFile, fromTable, path);
     if (!t) return undefined;
-    const from = fromTable !== undefined ? this.files.get(toKey(fromFile))?.byName.get(fromTable) : undefined;
+    const from = fromTable !== undefined ? this.entryOf(fromFile)?.byName.get(fromTable) : undefined;
     if (from && this.sameCycle(from, t)) return undefined;
     return this.heading(t);
   }
@@ -322,19 +315,29 @@ export class TableIndex {
 
   /** The resolved heading of a table (undefined when its definition is built at run time). */
   heading(table: IndexedTable): ResolvedTable | undefined {
+    return this.headingEntry(table)?.heading;
+  }
+
+  private headingEntry(table: IndexedTable): HeadingEntry | undefined {
+    const def = table.definition;
     const cached = this.headings.get(table.id);
-    if (cached !== undefined) return cached ?? undefined;
-    if (!table.definition || this.computing.has(table.id)) return undefined; // cycles resolve to nothing
+    if (cached?.epoch === this.epoch) return cached;
+    if (!def || this.computing.has(table.id)) return undefined; // cycles resolve to nothing
     this.computing.add(table.id);
     try {
-      const model = analyze(table.definition.text, this.context(table));
+      if (cached && cached.text === def.text && this.holds(table, cached.deps)) {
+        cached.epoch = this.epoch;
+        return cached;
+      }
+      const { ctx, deps } = this.tracking(table);
+      const model = analyze(def.text, ctx);
       const attrs = new Map<string, ResolvedAttribute>();
       for (const a of model.attributes) {
         const r: ResolvedAttribute = { name: a.name, type: a.type, nullable: a.nullable, span: a.span };
         if (a.comment !== undefined) r.comment = a.comment;
         attrs.set(a.name, r);
       }
-      const resolved: ResolvedTable = {
+      let resolved: ResolvedTable = {
         id: table.id,
         name: table.name,
         tier: this.tierOf(table) ?? 'Manual',
@@ -342,23 +345,46 @@ export class TableIndex {
         attributes: [...attrs.values()],
       };
       if (model.tableComment !== undefined) resolved.comment = model.tableComment;
-      this.headings.set(table.id, resolved);
+      // The same heading as before keeps its identity, so what depends on it stays valid.
+      if (cached && sameHeading(cached.heading, resolved)) resolved = cached.heading;
+      const entry: HeadingEntry = { text: def.text, heading: resolved, deps, epoch: this.epoch };
       // Inside a cycle the model saw an unfinished world; only a top-level one is reusable.
-      if (this.computing.size === 1) this.models.set(table.id, model);
-      return resolved;
+      if (this.computing.size === 1) entry.model = model;
+      this.headings.set(table.id, entry);
+      return entry;
     } finally {
       this.computing.delete(table.id);
     }
+  }
+
+  /** What a path written in a table's definition resolves to (nothing inside a reference cycle). */
+  private resolveFrom(table: IndexedTable, path: readonly string[]): ResolvedTable | undefined {
+    const target = this.resolveTable(table.path, table.name, path);
+    return target && !this.sameCycle(table, target) ? this.heading(target) : undefined;
+  }
+
+  /** A cached result still holds: every path it resolved resolves to the same heading. */
+  private holds(table: IndexedTable, deps: readonly Dependency[]): boolean {
+    return deps.every((d) => this.resolveFrom(table, d.path) === d.heading);
+  }
+
+  /** The validation context of a table, recording what it resolves. */
+  private tracking(table: IndexedTable): { ctx: ValidationContext; deps: Dependency[] } {
+    const deps: Dependency[] = [];
+    const ctx = this.context(table);
+    ctx.resolve = (path) => {
+      const heading = this.resolveFrom(table, path);
+      deps.push({ path: [...path], heading });
+      return heading;
+    };
+    return { ctx, deps };
   }
 
   /** The validation context of one table: its class, tier, master and a resolver through the index. */
   context(table: IndexedTable): ValidationContext {
     const ctx: ValidationContext = {
       className: table.className,
-      resolve: (path) => {
-        const target = this.resolveTable(table.path, table.name, path);
-        return target && !this.sameCycle(table, target) ? this.heading(target) : undefined;
-      },
+      resolve: (path) => this.resolveFrom(table, path),
     };
     const tier = this.tierOf(table);
     if (tier) ctx.tier = tier;
@@ -370,7 +396,7 @@ export class TableIndex {
 
   /** Diagnostics of every definition in a file, at host positions. */
   check(path: string): HostDiagnostic[] {
-    const file = this.files.get(toKey(path));
+    const file = this.entryOf(path);
     if (!file) return [];
     const out: HostDiagnostic[] = [];
     for (const t of file.tables) {
@@ -396,7 +422,7 @@ export class TableIndex {
           hd.related = [];
           for (const r of d.related) {
             const other = r.table ? this.table(r.table) : t;
-            const otherFile = other ? this.files.get(toKey(other.path)) : undefined;
+            const otherFile = other ? this.entryOf(other.path) : undefined;
             if (!other?.definition || !otherFile) continue;
             const s = other.definition.map.spanToHost(r.span);
             hd.related.push({ message: r.message, path: otherFile.path, start: s.start, end: s.end, range: this.range(otherFile, s) });
@@ -420,22 +446,27 @@ export class TableIndex {
 
   /** The diagnostics of one table's definition at definition offsets, cached. */
   private checkTable(t: IndexedTable): Diagnostic[] {
-    const cached = this.checks.get(t.id);
-    if (cached) return cached;
     const def = t.definition!;
-    let diagnostics: Diagnostic[];
+    const cached = this.checks.get(t.id);
+    if (cached?.epoch === this.epoch) return cached.diagnostics;
     try {
-      this.heading(t);
-      diagnostics = checkText(def.text, this.context(t), this.models.get(t.id)).map((d) => {
+      const heading = this.headingEntry(t);
+      if (cached && cached.text === def.text && cached.heading === heading && this.holds(t, cached.deps)) {
+        cached.epoch = this.epoch;
+        return cached.diagnostics;
+      }
+      const { ctx, deps } = this.tracking(t);
+      const diagnostics = checkText(def.text, ctx, heading?.model).map((d) => {
         const cycle = d.code === 'DJ303' ? this.explainCycle(t, d) : undefined;
         return cycle ? { ...d, message: cycle } : d;
       });
+      this.checks.set(t.id, { text: def.text, heading, deps, diagnostics, epoch: this.epoch });
+      return diagnostics;
     } catch (err) {
       // The validator is written not to throw; if it does, say so at the definition instead of failing the file.
-      diagnostics = [{ code: 'DJ000', severity: 'error', message: `Internal error while checking this definition: ${err instanceof Error ? err.message : String(err)}`, span: { start: 0, end: def.text.length } }];
+      this.checks.delete(t.id);
+      return [{ code: 'DJ000', severity: 'error', message: `Internal error while checking this definition: ${err instanceof Error ? err.message : String(err)}`, span: { start: 0, end: def.text.length } }];
     }
-    this.checks.set(t.id, diagnostics);
-    return diagnostics;
   }
 
   /** An unresolved reference that names a table on the same cycle: say so instead of "not known". */
@@ -450,7 +481,7 @@ export class TableIndex {
 
   /** 0-based line/character of host offsets in an indexed file. */
   rangeOf(path: string, span: Span): Range | undefined {
-    const file = this.files.get(toKey(path));
+    const file = this.entryOf(path);
     return file ? this.range(file, span) : undefined;
   }
 
@@ -500,8 +531,9 @@ export class TableIndex {
     }
     const out = new Set<string>();
     for (const id of seen) {
-      const t = this.table(id);
-      if (t && toKey(t.path) !== key) out.add(t.path);
+      // Ids are `<path>#<name>` with the path as the file was given.
+      const path = id.slice(0, id.lastIndexOf('#'));
+      if (path !== file.path && this.entryOf(path)?.key !== key) out.add(path);
     }
     for (const t of file.tables) {
       const last = t.name.split('.').pop()!;
@@ -519,8 +551,8 @@ export class TableIndex {
     return graph;
   }
 
-  private addEdges(graph: Graph, f: FileEntry): void {
-    for (const t of f.tables) {
+  private addEdges(graph: Graph, f: FileEntry, tables: readonly IndexedTable[] = f.tables): void {
+    for (const t of tables) {
       if (!t.definition) continue;
       for (const r of extractReferences(t.definition.text)) {
         const parent = this.resolveTable(f.path, t.name, r.path);
@@ -546,7 +578,6 @@ export class TableIndex {
 
   private invalidate(): void {
     this.headings = new Map();
-    this.models = new Map();
     this.checks = new Map();
     this.graph = undefined;
     this.tiersStale = true;
@@ -620,8 +651,7 @@ export class TableIndex {
       scan.tables.map((h) => [h.className, h.tier, h.masterName, h.bases, h.dynamicDefinition, h.definition !== undefined]),
       scan.imports.map((i) => [i.module, i.name, i.local, i.reexport]),
     ]);
-    const signature = nameSignature + JSON.stringify(scan.definitions.map((d) => d.text));
-    return { path, key, language, text, scan, tables, byName, byId, nameSignature, signature };
+    return { path, key, language, text, scan, tables, byName, byId, nameSignature };
   }
 
   private tierOf(t: IndexedTable): Tier | undefined {
@@ -643,7 +673,7 @@ export class TableIndex {
   private resolveBase(t: IndexedTable, base: string): IndexedTable | undefined {
     const path = base.replace(/<.*$|\(.*$/, '').split('.');
     if (path.some((p) => !/^[A-Za-z_$][\w$]*$/.test(p))) return undefined;
-    const file = this.files.get(toKey(t.path));
+    const file = this.entryOf(t.path);
     if (!file) return undefined;
     let e = this.lookup(file, path[0], new Set());
     for (let k = 1; e && k < path.length; k++) e = this.member(e, path[k], new Set());
@@ -707,7 +737,7 @@ export class TableIndex {
   private member(entity: Entity, name: string, seen: Set<string>): Entity | undefined {
     if (entity.kind === 'table') {
       const t = entity.table;
-      const file = this.files.get(toKey(t.path));
+      const file = this.entryOf(t.path);
       const part = file?.byName.get(`${t.name}.${name}`);
       return part ? { kind: 'table', table: part } : undefined;
     }
@@ -745,6 +775,54 @@ export class TableIndex {
   }
 }
 
+function sameDefinitions(a: FileEntry, b: FileEntry): boolean {
+  const x = a.scan.definitions;
+  const y = b.scan.definitions;
+  return x.length === y.length && x.every((d, i) => d.text === y[i].text);
+}
+
+function sameAttribute(a: ResolvedAttribute, b: ResolvedAttribute): boolean {
+  return a.name === b.name && a.type === b.type && a.nullable === b.nullable && a.comment === b.comment && a.span?.start === b.span?.start && a.span?.end === b.span?.end;
+}
+
+/** Equal headings, spans included (related information points into the definition). */
+function sameHeading(a: ResolvedTable, b: ResolvedTable): boolean {
+  return (
+    a.id === b.id &&
+    a.name === b.name &&
+    a.tier === b.tier &&
+    a.comment === b.comment &&
+    a.primaryKey.length === b.primaryKey.length &&
+    a.attributes.length === b.attributes.length &&
+    a.primaryKey.every((x, i) => sameAttribute(x, b.primaryKey[i])) &&
+    a.attributes.every((x, i) => sameAttribute(x, b.attributes[i]))
+  );
+}
+
+/** A path a definition resolved while it was analysed or checked, and to what. */
+interface Dependency {
+  path: string[];
+  heading: ResolvedTable | undefined;
+}
+
+interface HeadingEntry {
+  text: string;
+  heading: ResolvedTable;
+  /** The analysis behind the heading, reused by check() (absent when made inside a cycle). */
+  model?: TableModel;
+  deps: Dependency[];
+  epoch: number;
+}
+
+interface CheckEntry {
+  text: string;
+  /** The heading entry the check used (its model): a new one means a new check. */
+  heading: HeadingEntry | undefined;
+  deps: Dependency[];
+  diagnostics: Diagnostic[];
+  epoch: number;
+}
+
 interface Graph {
   /** Table id -> ids of the tables that reference it. */
   children: Map<string, Set<string>>;
@@ -756,26 +834,12 @@ interface Graph {
   cycle: Map<string, number>;
 }
 
-/** The tables downstream of some tables through references (the tables themselves included). */
-function descendants(graph: Graph, ids: readonly string[]): Set<string> {
-  const seen = new Set<string>(ids);
-  const queue = [...ids];
-  while (queue.length) {
-    for (const c of graph.children.get(queue.pop()!) ?? []) {
-      if (seen.has(c)) continue;
-      seen.add(c);
-      queue.push(c);
-    }
-  }
-  return seen;
-}
-
-function removeEdges(graph: Graph, f: FileEntry): void {
-  for (const t of f.tables) {
+/** Drops the references of some tables (ids are stable across versions of a file). */
+function removeEdges(graph: Graph, tables: readonly IndexedTable[]): void {
+  for (const t of tables) {
     for (const p of graph.parents.get(t.id) ?? []) graph.children.get(p)?.delete(t.id);
     graph.parents.delete(t.id);
   }
-  for (const files of graph.unresolved.values()) files.delete(f.key);
 }
 
 /** Strongly connected components with a cycle (Tarjan, iterative: chains may be long). */

@@ -22,7 +22,7 @@ const file = fc.record({
   custom: fc.boolean(),
 });
 
-type FileSpec = { tables: Array<{ name: string; base: string; refs: Array<[string, string, boolean]>; key: string; type: string }>; custom: boolean; comment?: boolean };
+type FileSpec = { tables: Array<{ name: string; base: string; refs: Array<[string, string, boolean]>; key: string; type: string; note?: boolean }>; custom: boolean; comment?: boolean };
 
 function render(spec: FileSpec): string {
   // An edit outside every definition (a comment above them) moves them all in the host.
@@ -33,7 +33,7 @@ function render(spec: FileSpec): string {
     for (const [mod, name, secondary] of t.refs) if (!secondary) out.push(`    -> ${mod}${name}`);
     out.push(`    ${t.key} : ${t.type}`, '    ---');
     for (const [mod, name, secondary] of t.refs) if (secondary) out.push(`    -> [nullable] ${mod}${name}`);
-    out.push('    note : varchar(8)', '    """');
+    out.push(`    note : ${t.note ? 'int32' : 'varchar(8)'}`, '    """');
   }
   return out.join('\n') + '\n';
 }
@@ -44,7 +44,7 @@ function snapshot(index: TableIndex): Map<string, string> {
 
 test('incremental updates agree with a fresh index, and unnamed files keep their diagnostics', () => {
   fc.assert(
-    fc.property(fc.array(file, { minLength: 4, maxLength: 4 }), fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.option(file), fc.constantFrom('replace', 'retype', 'rekey', 'retype-one', 'comment')), { maxLength: 6 }), (initial, edits) => {
+    fc.property(fc.array(file, { minLength: 4, maxLength: 4 }), fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.option(file), fc.constantFrom('replace', 'retype', 'rekey', 'retype-one', 'comment', 'note')), { maxLength: 6 }), (initial, edits) => {
       const texts = new Map<string, string>();
       const specs = new Map<string, FileSpec>();
       const index = new TableIndex();
@@ -61,7 +61,9 @@ test('incremental updates agree with a fresh index, and unnamed files keep their
         // Typing inside definitions: the same classes and imports, other attributes.
         const retype = (t: FileSpec['tables'][number]): FileSpec['tables'][number] => ({ ...t, type: t.type === 'int32' ? 'varchar(8)' : 'int32' });
         const spec: FileSpec | null =
-          kind === 'comment' && current
+          kind === 'note' && current
+            ? { ...current, tables: current.tables.map((t, i) => (i === 0 ? { ...t, note: !t.note } : t)) }
+            : kind === 'comment' && current
             ? { ...current, comment: !current.comment }
             : kind === 'retype-one' && current
               ? { ...current, tables: current.tables.map((t, i) => (i === current.tables.length - 1 ? retype(t) : t)) }

@@ -92,3 +92,28 @@ test('an edit outside every definition keeps the tables, their tiers and their c
   assert.equal(after.diagnostic, before.diagnostic);
   assert.equal(after.start, before.start + '# a comment\n'.length);
 });
+
+test('a table whose inherited heading stays the same keeps its check, however far downstream', () => {
+  const cls = (name: string, body: string): string => `class ${name}(dj.Manual):\n    definition = """\n    ${body}\n    """\n`;
+  const file = (note: string): string =>
+    cls('Root_T', `root_id : int32\n    ---\n    note : ${note}`) + cls('Child_T', '-> Root_T\n    child : int32') + cls('Grand_T', '-> Child_T\n    g : int32');
+  const index = new TableIndex();
+  index.setFile('/p/m.py', file('int32'));
+  const byTable = (): Map<string, object> => new Map(index.check('/p/m.py').filter((d) => d.code === 'DJ508').map((d) => [d.table, d.diagnostic]));
+  const before = byTable();
+  // A secondary attribute of Root: Child inherits only Root's key, so its heading is the
+  // same and Grand, which sees only Child's heading, is not checked again.
+  index.updateFile('/p/m.py', file('varchar(8)'));
+  const after = byTable();
+  assert.notEqual(after.get('Root_T'), before.get('Root_T'));
+  assert.notEqual(after.get('Child_T'), before.get('Child_T'), 'a direct child is checked again (it may use any attribute)');
+  assert.equal(after.get('Grand_T'), before.get('Grand_T'));
+  assert.equal(index.heading(index.table('/p/m.py#Root_T')!)!.attributes.find((a) => a.name === 'note')!.type, 'varchar(8)');
+  // And back: results follow the text, not the history.
+  index.updateFile('/p/m.py', file('int32'));
+  assert.deepEqual(index.check('/p/m.py').map((d) => [d.code, d.start]), (() => {
+    const fresh = new TableIndex();
+    fresh.setFile('/p/m.py', file('int32'));
+    return fresh.check('/p/m.py').map((d) => [d.code, d.start]);
+  })());
+});
