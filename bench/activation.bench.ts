@@ -44,20 +44,12 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'dj-bench-activation-'));
   try {
     const bundle = join(dir, 'extension.js');
-    // The options of scripts/build.mjs --production.
-    const result = await build({
-      entryPoints: [join(repoRoot, 'client', 'extension.ts')],
-      outfile: bundle,
-      external: ['vscode'],
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      minify: true,
-      legalComments: 'none',
-      logLevel: 'error',
-      metafile: true,
-    });
+    // The extension bundle exactly as scripts/build.mjs --production makes it (the
+    // database runtime it loads on first Connect is a separate bundle, not required here).
+    // @ts-expect-error: plain ESM script without type declarations
+    const { bundleOptions } = (await import('../scripts/build.mjs')) as { bundleOptions(o: { production: boolean }): Array<{ outfile: string } & Record<string, unknown>> };
+    const options = bundleOptions({ production: true }).find((o) => o.outfile === 'dist/extension.js')!;
+    const result = await build({ ...options, absWorkingDir: repoRoot, outfile: bundle, logLevel: 'error', metafile: true });
     const stub = join(dir, 'vscode-stub.cjs');
     writeFileSync(stub, STUB);
     const times: number[] = [];

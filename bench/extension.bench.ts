@@ -31,9 +31,14 @@ async function stageProductionExtension(): Promise<string> {
   for (const folder of ['syntaxes', join('client', 'media')]) {
     if (existsSync(join(repoRoot, folder))) cpSync(join(repoRoot, folder), join(dir, folder), { recursive: true });
   }
-  const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, legalComments: 'none', logLevel: 'warning' } as const;
-  await build({ ...common, entryPoints: [join(repoRoot, 'client', 'extension.ts')], outfile: join(dir, 'dist', 'extension.js'), external: ['vscode'] });
-  await build({ ...common, entryPoints: [join(repoRoot, 'server', 'main.ts')], outfile: join(dir, 'dist', 'server.js') });
+  // The bundles of the .vsix (extension, its lazily loaded runtime, server), from the
+  // same options as scripts/build.mjs --production.
+  // @ts-expect-error: plain ESM script without type declarations
+  const { bundleOptions } = (await import('../scripts/build.mjs')) as { bundleOptions(o: { production: boolean }): Array<{ outfile: string } & Record<string, unknown>> };
+  for (const options of bundleOptions({ production: true })) {
+    if (options.outfile === 'dist/cli.js') continue;
+    await build({ ...options, absWorkingDir: repoRoot, outfile: join(dir, options.outfile), logLevel: 'warning' });
+  }
   return dir;
 }
 

@@ -9,8 +9,7 @@ export const BROKEN_KEY = { subject_id: 7, session_idx: 2 } as const;
 /** Declares the tables and inserts subjects, sessions and recordings; returns the row counts. */
 export async function setup(options: { subjects?: number; sessionsPerSubject?: number } = {}): Promise<Record<string, number>> {
   await pipeline.schema.declare();
-  // seedPipeline dates sessions by index modulo 28 under UNIQUE (session_date, session_idx):
-  // 28 subjects x 3 sessions is the most it inserts without skipping duplicates.
+  // 28 subjects x 3 sessions: enough keys for a visible progress bar, seconds to compute.
   await seedPipeline(pipeline, { subjects: options.subjects ?? 28, sessionsPerSubject: options.sessionsPerSubject ?? 3, samplesPerSession: 200 });
   // A recording whose metadata lost its sampling rate: Quality.make refuses it.
   await RawData.update1({ ...BROKEN_KEY, sampling_rate: 0 });
