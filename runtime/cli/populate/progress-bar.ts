@@ -112,9 +112,9 @@ export class PopulateProgressBar {
       case 'keyFailed':
         this.n++;
         this.failed++;
+        this.update();
         // Failures show as they happen, above the bar (the summary lists the first ten).
         this.above(`\x1b[31m✗\x1b[0m ${JSON.stringify(e.key)}: ${e.error.split('\n')[0]}\n`);
-        this.update();
         break;
       case 'progress':
         this.n = e.done + e.failed;
