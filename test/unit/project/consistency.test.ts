@@ -38,6 +38,29 @@ function render(spec: FileSpec): string {
   return out.join('\n') + '\n';
 }
 
+type TableSpec = FileSpec['tables'][number];
+const retype = (t: TableSpec): TableSpec => ({ ...t, type: t.type === 'int32' ? 'varchar(8)' : 'int32' });
+const rekey = (t: TableSpec): TableSpec => ({ ...t, key: t.key === 'id' ? 'k' : 'id' });
+
+/** Typing inside definitions (the same classes and imports, other attributes), or above them. */
+function edited(spec: FileSpec, kind: string): FileSpec {
+  const tables = spec.tables;
+  switch (kind) {
+    case 'retype':
+      return { ...spec, tables: tables.map(retype) };
+    case 'rekey':
+      return { ...spec, tables: tables.map(rekey) };
+    case 'retype-one':
+      return { ...spec, tables: tables.map((t, i) => (i === tables.length - 1 ? retype(t) : t)) };
+    case 'note': // a secondary attribute: what references the table inherits stays the same
+      return { ...spec, tables: tables.map((t, i) => (i === 0 ? { ...t, note: !t.note } : t)) };
+    case 'comment':
+      return { ...spec, comment: !spec.comment };
+    default:
+      throw new Error(`unknown edit ${kind}`);
+  }
+}
+
 function snapshot(index: TableIndex): Map<string, string> {
   return new Map(FILES.map((f) => [f, JSON.stringify([index.check(f).map((d) => [d.code, d.start, d.end, d.message]), index.tablesIn(f).map((t) => [t.name, t.tier])])]));
 }
@@ -58,18 +81,7 @@ test('incremental updates agree with a fresh index, and unnamed files keep their
       for (const [k, replacement, kind] of edits) {
         const path = FILES[k];
         const current = specs.get(path);
-        // Typing inside definitions: the same classes and imports, other attributes.
-        const retype = (t: FileSpec['tables'][number]): FileSpec['tables'][number] => ({ ...t, type: t.type === 'int32' ? 'varchar(8)' : 'int32' });
-        const spec: FileSpec | null =
-          kind === 'note' && current
-            ? { ...current, tables: current.tables.map((t, i) => (i === 0 ? { ...t, note: !t.note } : t)) }
-            : kind === 'comment' && current
-            ? { ...current, comment: !current.comment }
-            : kind === 'retype-one' && current
-              ? { ...current, tables: current.tables.map((t, i) => (i === current.tables.length - 1 ? retype(t) : t)) }
-              : kind !== 'replace' && current
-                ? { ...current, tables: current.tables.map((t) => (kind === 'retype' ? retype(t) : { ...t, key: t.key === 'id' ? 'k' : 'id' })) }
-                : replacement;
+        const spec = current && kind !== 'replace' ? edited(current, kind) : replacement;
         let affected: string[];
         if (spec === null) {
           specs.delete(path);
