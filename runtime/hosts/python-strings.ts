@@ -36,6 +36,17 @@ export function isPyStringPrefix(word: string): boolean {
  * a function or a decorator cannot be part of a definition, so the literal is cut there.
  */
 export function scanPyString(text: string, start: number, quoteAt: number, guard = false): PyString {
+  const s = scanUpTo(text, start, quoteAt, text.length);
+  if (!guard || s.quote.length !== 3) return s;
+  // The same as scanning up to the first such line after the opening quotes, and
+  // cheaper: only a line inside a literal that ends can cut it, so the search stays
+  // within the literal instead of running on to the next class.
+  const cut = s.terminated ? recoveryWithin(text, s.contentStart, s.contentEnd) : recoveryCut(text, s.contentStart);
+  return cut === undefined ? s : scanUpTo(text, start, quoteAt, cut);
+}
+
+/** Scans a literal, stopping at `limit` (a guard's cut) if it has not ended before. */
+function scanUpTo(text: string, start: number, quoteAt: number, limit: number): PyString {
   const rawPrefix = text.slice(start, quoteAt);
   const prefix = rawPrefix.toLowerCase();
   const q = text.charCodeAt(quoteAt);
@@ -46,7 +57,6 @@ export function scanPyString(text: string, start: number, quoteAt: number, guard
   const quote = text.slice(quoteAt, contentStart);
   let dynamic = false;
   let i = contentStart;
-  const limit = guard && triple ? recoveryCut(text, contentStart) : n;
   while (i < limit) {
     const c = text.charCodeAt(i);
     if (c === BSL) {
@@ -85,6 +95,14 @@ function recoveryCut(text: string, from: number): number {
   RECOVERY.lastIndex = from;
   const m = RECOVERY.exec(text);
   return m ? m.index + 1 : text.length;
+}
+
+const RECOVERY_LINE = /\n[ \t]*(?:class[ \t]|def[ \t]|async[ \t]+def[ \t]|@[A-Za-z_])/;
+
+/** Where a class, function or decorator line inside [from, to) cuts a literal. */
+function recoveryWithin(text: string, from: number, to: number): number | undefined {
+  const m = RECOVERY_LINE.exec(text.slice(from, to));
+  return m ? from + m.index + 1 : undefined;
 }
 
 /** Skips an f-string `{expression!r:spec}`; returns the offset after its `}`. */
