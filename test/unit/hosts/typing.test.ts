@@ -27,6 +27,17 @@ test('python: an unterminated triple-quoted definition stops before the next cla
   for (const d of defs) assertExactMap(src, d);
 });
 
+test('python: a class line inside an ended definition literal cuts it; a field after the cut does not count', () => {
+  // The quotes of A's literal close only in B's: B's header cuts A's literal.
+  const src = ['class A(dj.Manual):', '    definition = """', '    a : int32', 'class B(dj.Manual):', '    b = 1 """', ''].join('\n');
+  assert.deepEqual(findDefinitions(src, 'python').map((d) => [d.className, d.text, d.terminated]), [['A', '\n    a : int32\n', false]]);
+  // An f-string's `{` after the cut is not part of the literal: it stays a static definition.
+  const f = ['class A(dj.Manual):', '    definition = f"""', 'class B(dj.Manual): {', ''].join('\n');
+  const [a] = scanHost(f, 'python').tables;
+  assert.equal(a.dynamicDefinition, false);
+  assert.equal(a.definition?.text, '\n');
+});
+
 test('python: unbalanced brackets and half-written headers do not hide later classes', () => {
   const src = [
     'class A(dj.Manual:',
