@@ -158,7 +158,10 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
     return { status: 'skipped' };
   };
 
-  const running = work();
+  let committed = false;
+  const running = work().then(() => {
+    committed = true;
+  });
   try {
     await Promise.race([running, interrupt.promise]);
   } catch (e) {
@@ -174,11 +177,19 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
       // session, which discards its open transaction (connection.py: cancel_transaction).
       if (makeSession !== undefined) await ctx.control.execute(`KILL ${Number(makeSession)}`).catch(() => undefined);
       await Promise.race([running.catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
+      // The signal came while COMMIT was on its way: the key may be done, even when the
+      // KILL cut off the commit's reply. The database knows.
+      if (!committed) {
+        const [row] = await ctx.control.query<{ e: number | string }>(existsSql, whereParams).catch(() => [] as Array<{ e: number | string }>);
+        committed = Number(row?.e) === 1;
+      }
     }
-    const message = errorMessage(error);
-    if (ctx.queue) await ctx.queue.error(raw, message, stackOf(error), ctx.who);
-    if (error instanceof InterruptedError) return { status: 'interrupted', error, message };
-    return { status: 'failed', error, message };
+    if (!committed) {
+      const message = errorMessage(error);
+      if (ctx.queue) await ctx.queue.error(raw, message, stackOf(error), ctx.who);
+      if (error instanceof InterruptedError) return { status: 'interrupted', error, message };
+      return { status: 'failed', error, message };
+    }
   }
   const durationMs = performance.now() - startHr;
   if (ctx.jobMetadata) {

@@ -171,6 +171,33 @@ test('a stopped run leaves no job reserved: the next job, claimed ahead, goes ba
   assert.deepEqual(await status(), [[6, 'error']]);
 });
 
+test('Ctrl-C while a key commits: the committed key counts as done, its job is not marked failed', async () => {
+  for (const reserveJobs of [false, true]) {
+    await reset(env, [{ subject_id: 1 }, { subject_id: 2 }, { subject_id: 3 }]);
+    // The signal arrives while the COMMIT of key 2 is on its way to the server.
+    env.pipeline.hooks.afterMake = (key) => {
+      if (Number(key.subject_id) === 2) process.kill(process.pid, 'SIGINT');
+    };
+    let r;
+    try {
+      r = await populate(env.pipeline.Analysis, { reserveJobs, suppressErrors: true });
+    } finally {
+      env.pipeline.hooks.afterMake = undefined;
+    }
+    assert.equal(r.interrupted, 'SIGINT');
+    const done = (await rows<{ subject_id: number }>(env, `SELECT subject_id FROM \`${env.schema}\`.__analysis ORDER BY 1`)).map((x) => Number(x.subject_id));
+    // Whichever way the race went, the count and the jobs table agree with the rows.
+    assert.equal(r.successCount, done.length, `rows ${JSON.stringify(done)}, result ${JSON.stringify(r)}`);
+    assert.equal(done.includes(3), false, 'no key is started after the signal');
+    if (reserveJobs) {
+      const errs = await rows<{ subject_id: number }>(env, `SELECT subject_id FROM \`${env.schema}\`.\`~~analysis\` WHERE status = 'error'`);
+      for (const e of errs) assert.equal(done.includes(Number(e.subject_id)), false, `key ${e.subject_id} is both computed and failed`);
+      const reserved = await rows<{ n: number }>(env, `SELECT COUNT(*) AS n FROM \`${env.schema}\`.\`~~analysis\` WHERE status = 'reserved'`);
+      assert.equal(Number(reserved[0]!.n), 0);
+    }
+  }
+});
+
 test('the three-part make computes outside the transaction and refuses changed inputs', async () => {
   await reset(env, [{ subject_id: 1, name: 'ab' }, { subject_id: 2, name: 'cd' }]);
   env.pipeline.hooks.beforeCompute = async (key) => {
