@@ -210,27 +210,9 @@ export class Connection {
    */
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     if (this.tx.getStore()) throw new TransactionError('transaction', 'Nested transactions are not supported');
-    if (this.closed || !this.pool) throw new DataJointError('usage', 'The connection is closed');
-    let session: PoolConnection;
+    const session = await this.pooledSession();
     try {
-      session = await this.pool.getConnection();
-    } catch (e) {
-      throw this.translate(e);
-    }
-    try {
-      await coreQuery(session.connection, this.dialect.startTransaction(), []);
-      const result = await this.tx.run({ session }, fn);
-      await coreQuery(session.connection, this.dialect.commit(), []);
-      return result;
-    } catch (e) {
-      try {
-        await coreQuery(session.connection, this.dialect.rollback(), []);
-      } catch {
-        /* the session is gone; the server rolled back */
-      }
-      // Errors of `fn` itself (user code, DataJointErrors from queries) pass through unchanged.
-      const driver = typeof e === 'object' && e !== null && ('errno' in e || 'sqlMessage' in e);
-      throw driver ? this.translate(e) : e;
+      return await this.runTransaction(session, fn, this.dialect.startTransaction(), () => undefined);
     } finally {
       session.release();
     }
@@ -248,13 +230,7 @@ export class Connection {
       session = undefined;
     };
     const acquire = async (): Promise<PoolConnection> => {
-      if (this.closed || !this.pool) throw new DataJointError('usage', 'The connection is closed');
-      let s: PoolConnection;
-      try {
-        s = await this.pool.getConnection();
-      } catch (e) {
-        throw this.translate(e);
-      }
+      const s = await this.pooledSession();
       try {
         await coreQuery(s.connection, this.dialect.autocommit(false), []);
       } catch (e) {
@@ -267,21 +243,8 @@ export class Connection {
       connectionId: () => (session ? (session.connection as unknown as { threadId: number }).threadId : undefined),
       transaction: async <T>(fn: () => Promise<T>): Promise<T> => {
         if (this.tx.getStore()) throw new TransactionError('transaction', 'Nested transactions are not supported');
-        const s = session ?? (await acquire());
-        try {
-          const result = await this.tx.run({ session: s }, fn);
-          await coreQuery(s.connection, this.dialect.commit(), []);
-          return result;
-        } catch (e) {
-          try {
-            await coreQuery(s.connection, this.dialect.rollback(), []);
-          } catch {
-            // The session is gone (the server rolled back): the next key takes another.
-            drop();
-          }
-          const driver = typeof e === 'object' && e !== null && ('errno' in e || 'sqlMessage' in e);
-          throw driver ? this.translate(e) : e;
-        }
+        // No START: with autocommit off the first statement opens the transaction.
+        return this.runTransaction(session ?? (await acquire()), fn, undefined, drop);
       },
       close: async () => {
         const s = session;
@@ -295,6 +258,35 @@ export class Connection {
         }
       },
     };
+  }
+
+  private async pooledSession(): Promise<PoolConnection> {
+    if (this.closed || !this.pool) throw new DataJointError('usage', 'The connection is closed');
+    try {
+      return await this.pool.getConnection();
+    } catch (e) {
+      throw this.translate(e);
+    }
+  }
+
+  /** `fn` on `session`: COMMIT when it resolves, ROLLBACK when it throws; `gone` when even ROLLBACK fails. */
+  private async runTransaction<T>(session: PoolConnection, fn: () => Promise<T>, begin: string | undefined, gone: () => void): Promise<T> {
+    try {
+      if (begin) await coreQuery(session.connection, begin, []);
+      const result = await this.tx.run({ session }, fn);
+      await coreQuery(session.connection, this.dialect.commit(), []);
+      return result;
+    } catch (e) {
+      try {
+        await coreQuery(session.connection, this.dialect.rollback(), []);
+      } catch {
+        // The session is gone; the server rolled back.
+        gone();
+      }
+      // Errors of `fn` itself (user code, DataJointErrors from queries) pass through unchanged.
+      const driver = typeof e === 'object' && e !== null && ('errno' in e || 'sqlMessage' in e);
+      throw driver ? this.translate(e) : e;
+    }
   }
 
   async close(): Promise<void> {

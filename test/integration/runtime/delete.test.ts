@@ -1,25 +1,17 @@
 // Delete cascades as in the reference: dependent rows first (children before parents),
 // in one transaction; a dry run counts and rolls back; parts are not deleted directly.
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as dj from '../../../runtime/index';
-import { createPipeline, type Pipeline } from '../../../examples/pipeline/pipeline';
+import type { Pipeline } from '../../../examples/pipeline/pipeline';
 import { seedPipeline } from '../../../examples/pipeline/seed';
-import { connect, dropSchemas, schemaName, testServer } from './helpers';
+import { declareExamplePipeline } from './helpers';
 
-const db = schemaName('djt_delete');
 let conn: dj.Connection;
 let p: Pipeline;
-
-before(async () => {
-  conn = await connect();
-  p = createPipeline(db, { connection: conn });
-  await p.schema.declare();
-});
-after(async () => {
-  await dropSchemas(conn, [db]);
-  await conn.close();
-  await (await testServer()).stop();
+const db = declareExamplePipeline('djt_delete', (c, pipeline) => {
+  conn = c;
+  p = pipeline;
 });
 
 const t = (name: string) => `\`${db}\`.\`${name}\``;

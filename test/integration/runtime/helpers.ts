@@ -2,7 +2,9 @@
 // (DJ_TEST_*), or a throwaway one started here when a file runs on its own. Every file
 // uses its own schema names with a random suffix and drops them at the end.
 import { randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
 import { Connection } from '../../../runtime/index';
+import { createPipeline, type Pipeline } from '../../../examples/pipeline/pipeline';
 
 export interface TestServer {
   host: string;
@@ -45,4 +47,28 @@ export async function dropSchemas(conn: Connection, names: string[]): Promise<vo
 export async function showCreateTable(conn: Connection, schema: string, table: string): Promise<string> {
   const rows = await conn.query(`SHOW CREATE TABLE ${conn.dialect.qualified(schema, table)}`);
   return String(rows[0]['Create Table']);
+}
+
+/**
+ * The example pipeline declared in a schema of its own for the calling test file (before
+ * its tests), dropped after them; `ready` receives the connection and the pipeline.
+ * Returns the schema name.
+ */
+export function declareExamplePipeline(prefix: string, ready: (conn: Connection, p: Pipeline) => void | Promise<void>): string {
+  const db = schemaName(prefix);
+  let conn: Connection | undefined;
+  before(async () => {
+    conn = await connect();
+    const p = createPipeline(db, { connection: conn });
+    await p.schema.declare();
+    await ready(conn, p);
+  });
+  after(async () => {
+    if (conn) {
+      await dropSchemas(conn, [db]);
+      await conn.close();
+    }
+    await (await testServer()).stop();
+  });
+  return db;
 }

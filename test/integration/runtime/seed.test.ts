@@ -1,25 +1,14 @@
 // The example pipeline's sample data: every requested session is inserted, however many
 // (the demo asks for 28 x 3 by default and more with options), and seeding twice adds nothing.
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import type * as dj from '../../../runtime/index';
-import { createPipeline, type Pipeline } from '../../../examples/pipeline/pipeline';
+import type { Pipeline } from '../../../examples/pipeline/pipeline';
 import { seedPipeline, sessionDate } from '../../../examples/pipeline/seed';
-import { connect, dropSchemas, schemaName, testServer } from './helpers';
+import { declareExamplePipeline } from './helpers';
 
-const db = schemaName('djt_seed');
-let conn: dj.Connection;
 let p: Pipeline;
-
-before(async () => {
-  conn = await connect();
-  p = createPipeline(db, { connection: conn });
-  await p.schema.declare();
-});
-after(async () => {
-  await dropSchemas(conn, [db]);
-  await conn.close();
-  await (await testServer()).stop();
+declareExamplePipeline('djt_seed', (_conn, pipeline) => {
+  p = pipeline;
 });
 
 it('session dates are one day apart, across months and the leap day', () => {
