@@ -55,6 +55,14 @@ function coreQuery(target: object, sql: string, values: unknown[]): Promise<unkn
  */
 export interface TransactionSeries {
   transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * As transaction, but resolves once `fn` is done and COMMIT is sent; `committed`
+   * settles with the server's answer. What runs on the series meanwhile (the next key's
+   * make) queues behind that COMMIT on the same session, so its statements still see
+   * the committed rows, and its JavaScript overlaps the COMMIT's round trip. A COMMIT
+   * that fails ends the session: what was queued behind it fails and rolls back too.
+   */
+  transactionSent<T>(fn: () => Promise<T>): Promise<{ value: T; committed: Promise<void> }>;
   /** The server's id of the session the next transaction runs on, once it has one. */
   connectionId(): number | undefined;
   /** Gives the session back to the pool with autocommit on again. */
@@ -246,6 +254,22 @@ export class Connection {
         // No START: with autocommit off the first statement opens the transaction.
         return this.runTransaction(session ?? (await acquire()), fn, undefined, drop);
       },
+      transactionSent: async <T>(fn: () => Promise<T>): Promise<{ value: T; committed: Promise<void> }> => {
+        if (this.tx.getStore()) throw new TransactionError('transaction', 'Nested transactions are not supported');
+        const s = session ?? (await acquire());
+        const value = await this.runTransaction(s, fn, undefined, drop, true);
+        const committed = coreQuery(s.connection, this.dialect.commit(), []).then(
+          () => undefined,
+          (e: unknown) => {
+            if (session === s) drop();
+            else s.destroy();
+            throw this.translate(e);
+          },
+        );
+        // Seen by the caller; never an unhandled rejection meanwhile.
+        committed.catch(() => undefined);
+        return { value, committed };
+      },
       close: async () => {
         const s = session;
         session = undefined;
@@ -269,12 +293,15 @@ export class Connection {
     }
   }
 
-  /** `fn` on `session`: COMMIT when it resolves, ROLLBACK when it throws; `gone` when even ROLLBACK fails. */
-  private async runTransaction<T>(session: PoolConnection, fn: () => Promise<T>, begin: string | undefined, gone: () => void): Promise<T> {
+  /**
+   * `fn` on `session`: COMMIT when it resolves (unless the caller sends it), ROLLBACK when
+   * it throws; `gone` when even ROLLBACK fails.
+   */
+  private async runTransaction<T>(session: PoolConnection, fn: () => Promise<T>, begin: string | undefined, gone: () => void, callerCommits = false): Promise<T> {
     try {
       if (begin) await coreQuery(session.connection, begin, []);
       const result = await this.tx.run({ session }, fn);
-      await coreQuery(session.connection, this.dialect.commit(), []);
+      if (!callerCommits) await coreQuery(session.connection, this.dialect.commit(), []);
       return result;
     } catch (e) {
       try {

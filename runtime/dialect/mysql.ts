@@ -295,6 +295,7 @@ export class MySqlDialect implements Dialect {
         return new MissingSchemaError('unknownSchema', `Schema \`${context.schema ?? ''}\` does not exist: ${msg}`, opts);
       case 2006:
       case 2013:
+      case 1927: // ER_CONNECTION_KILLED (MariaDB): the session was ended by KILL
         return new LostConnectionError('lostConnection', `Lost connection to ${where}: ${msg}`, opts);
       case 1062:
         return new DuplicateError('duplicate', msg, opts);
@@ -313,6 +314,8 @@ export class MySqlDialect implements Dialect {
       case 1054:
         return new UnknownAttributeError('unknownAttribute', msg, opts);
     }
+    // mysql2 marks errors after which the session is unusable as fatal (a closed socket).
+    if (!errno && (error as { fatal?: unknown }).fatal === true) return new LostConnectionError('lostConnection', `Lost connection to ${where}: ${msg}`, opts);
     return new DataJointError('server', errno ? `Server error ${errno}: ${msg}` : msg, opts);
   }
 }

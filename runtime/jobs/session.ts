@@ -39,6 +39,8 @@ export interface SqlSession {
 
 export interface TransactionSeriesLike {
   transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /** Resolves when COMMIT is sent; `committed` settles with the answer (connection/index.ts). */
+  transactionSent?<T>(fn: () => Promise<T>): Promise<{ value: T; committed: Promise<void> }>;
   /** The server's id of the session the next transaction runs on, once it has one. */
   connectionId(): number | undefined;
   close(): Promise<void>;

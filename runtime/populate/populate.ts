@@ -11,7 +11,7 @@ import { Interrupt, handleStopSignals } from './interrupt';
 import { progressSql, remainingKeysSql, type KeySource } from './keysource';
 import { checkOptions, type PopulateOptions, type PopulateResult } from './options';
 import { MakeError, Report } from './report';
-import { closeSeries, openSeries, populateKey, type RunContext } from './runner';
+import { closeSeries, errorMessage, openSeries, populateKey, type Outcome, type RunContext } from './runner';
 import type { Key, PopulateTarget, Restriction } from './target';
 import { runWorkers } from './workers';
 
@@ -150,9 +150,41 @@ async function runSerial(
   /** Done jobs whose completion is not written yet (at most one while claims run ahead). */
   const completions: Completion[] = [];
   let ahead: Promise<NextKey | undefined> | undefined = budget > 0 && !interrupt.stopped ? next(undefined) : undefined;
+  /** The previous key: made, its COMMIT sent, the answer still to come. */
+  let committing: { raw: Key; key: Key; outcome: Outcome & { status: 'done' } } | undefined;
+  /** The failure that ends the run (without suppressErrors). */
+  let stop: { key: Key; message: string; error: unknown } | undefined;
+
+  const record = (key: Key, outcome: Outcome): void => {
+    if ((outcome.status === 'done' || outcome.status === 'skipped') && outcome.completing) completions.push(outcome.completing);
+    if (outcome.status === 'done') report.keyDone(key, outcome.durationMs, process.pid);
+    else if (outcome.status === 'failed' || outcome.status === 'interrupted') {
+      report.keyFailed(key, outcome.message, outcome.error, process.pid);
+      if (outcome.status === 'failed' && !options.suppressErrors) stop ??= { key, message: outcome.message, error: outcome.error };
+    }
+  };
+  // The answer to a COMMIT sent earlier. One that failed (the session was lost or ended
+  // by a signal) may still have been applied: the database says which.
+  // Resolves true when the session was lost under that COMMIT.
+  const settle = async (c: NonNullable<typeof committing>): Promise<boolean> => {
+    try {
+      await c.outcome.committed;
+      record(c.key, c.outcome);
+      return false;
+    } catch (e) {
+      if (await inTarget(control.session, target, c.raw).catch(() => false)) record(c.key, c.outcome);
+      else {
+        const message = errorMessage(e);
+        if (queue) await queue.error(c.raw, message, e instanceof Error ? (e.stack ?? message) : message, ctx.who);
+        record(c.key, { status: 'failed', error: e, message });
+      }
+      return true;
+    }
+  };
+
   openSeries(ctx);
   try {
-    while (ahead) {
+    while (ahead && !stop) {
       const item = await ahead;
       ahead = undefined;
       if (!item) break;
@@ -171,20 +203,27 @@ async function runSerial(
         ahead.catch(() => undefined);
       }
       const key = target.decodeKey(item.raw);
-      const outcome = item.inTarget
-        ? ({ status: 'skipped', completing: queue ? { key: item.raw } : undefined } as const)
-        : await populateKey(ctx, item.raw, key, { checked: true });
-      if ((outcome.status === 'done' || outcome.status === 'skipped') && outcome.completing) completions.push(outcome.completing);
-      if (outcome.status === 'done') report.keyDone(key, outcome.durationMs, process.pid);
-      else if (outcome.status === 'failed' || outcome.status === 'interrupted') {
-        report.keyFailed(key, outcome.message, outcome.error, process.pid);
-        if (outcome.status === 'failed' && !options.suppressErrors) {
-          const result = report.end(null);
-          throw new MakeError(target.name, key, outcome.message, outcome.error, result);
-        }
+      // This key's make queues behind the previous key's COMMIT on the same session.
+      const running: Promise<Outcome> = item.inTarget
+        ? Promise.resolve({ status: 'skipped', completing: queue ? { key: item.raw } : undefined })
+        : populateKey(ctx, item.raw, key, { checked: true, commitLater: true });
+      let lost = false;
+      if (committing) {
+        const c = committing;
+        committing = undefined;
+        lost = await settle(c);
       }
+      let outcome = await running;
+      // This make was queued on the session lost under the previous COMMIT: it never had
+      // a chance, so it runs once more on a new session.
+      if (lost && outcome.status === 'failed' && !interrupt.stopped && isLostSession(outcome.error)) {
+        outcome = await populateKey(ctx, item.raw, key, { checked: true });
+      }
+      if (outcome.status === 'done' && outcome.committed) committing = { raw: item.raw, key, outcome };
+      else record(key, outcome);
     }
   } finally {
+    if (committing) await settle(committing);
     await closeSeries(ctx);
     if (ahead) {
       const unstarted = await ahead.catch(() => undefined);
@@ -193,7 +232,14 @@ async function runSerial(
     for (const c of completions) await queue?.complete(c.key, c.durationSeconds);
     await keys?.return(undefined);
   }
+  if (stop) throw new MakeError(target.name, stop.key, stop.message, stop.error, report.end(null));
   return report.end(interrupt.signal);
+}
+
+/** The error of a statement whose session is gone (translated or straight from the driver). */
+function isLostSession(e: unknown): boolean {
+  const err = e as { code?: unknown; fatal?: unknown };
+  return err?.code === 'lostConnection' || err?.fatal === true || err?.code === 'PROTOCOL_CONNECTION_LOST';
 }
 
 /** autopopulate.py: `key in self.target` — read on the control connection, outside make's transaction. */

@@ -40,7 +40,13 @@ export async function closeSeries(ctx: RunContext): Promise<void> {
 }
 
 export type Outcome =
-  | { status: 'done'; durationMs: number; completing?: Completion }
+  | {
+      status: 'done';
+      durationMs: number;
+      completing?: Completion;
+      /** With `commitLater`: settles when the server answers the key's COMMIT. */
+      committed?: Promise<void>;
+    }
   | { status: 'skipped'; completing?: Completion }
   | { status: 'failed'; error: unknown; message: string }
   | { status: 'interrupted'; error: InterruptedError; message: string };
@@ -93,6 +99,11 @@ export interface KeyOptions {
    * as a duplicate on insert and is reported as skipped, not failed.
    */
   checked?: boolean;
+  /**
+   * Return once the key's COMMIT is sent (the series' transactionSent), with the outcome's
+   * `committed` to wait for: the caller starts the next key meanwhile.
+   */
+  commitLater?: boolean;
 }
 
 /**
@@ -112,7 +123,17 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
   const start = Date.now();
   const startHr = performance.now();
 
-  const transaction = <T>(fn: () => Promise<T>) => (ctx.series ? ctx.series.transaction(fn) : target.session.transaction(fn));
+  // Hidden job metadata is written after the commit, so those tables wait for it here.
+  const later = opts.commitLater && !ctx.jobMetadata && (!ctx.queue || ctx.deferComplete) && ctx.series?.transactionSent ? ctx.series : undefined;
+  let commitSent: Promise<void> | undefined;
+  const transaction = async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (later) {
+      const { value, committed } = await later.transactionSent!(fn);
+      commitSent = committed;
+      return value;
+    }
+    return ctx.series ? ctx.series.transaction(fn) : target.session.transaction(fn);
+  };
   const inTransaction = async (body: () => Promise<void>) =>
     transaction(async () => {
       // A make abandoned by an interrupt must not open a transaction afterwards.
@@ -179,6 +200,10 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
       await Promise.race([running.catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
       // The signal came while COMMIT was on its way: the key may be done, even when the
       // KILL cut off the commit's reply. The database knows.
+      if (committed && commitSent) committed = await commitSent.then(
+        () => true,
+        () => false,
+      );
       if (!committed) {
         const [row] = await ctx.control.query<{ e: number | string }>(existsSql, whereParams).catch(() => [] as Array<{ e: number | string }>);
         committed = Number(row?.e) === 1;
@@ -198,7 +223,7 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
       [localDatetime(start), durationMs / 1000, ctx.version.slice(0, 64), ...whereParams],
     );
   }
-  if (ctx.queue && ctx.deferComplete) return { status: 'done', durationMs, completing: { key: raw, durationSeconds: durationMs / 1000 } };
+  if (ctx.queue && ctx.deferComplete) return { status: 'done', durationMs, completing: { key: raw, durationSeconds: durationMs / 1000 }, committed: commitSent };
   if (ctx.queue) await ctx.queue.complete(raw, durationMs / 1000);
-  return { status: 'done', durationMs };
+  return { status: 'done', durationMs, committed: commitSent };
 }

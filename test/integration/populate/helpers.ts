@@ -55,7 +55,7 @@ export async function rows<T = Record<string, unknown>>(env: Env, query: string,
 /** Empties the data tables (parts first) and the call counter; drops jobs tables. */
 export async function reset(env: Env, subjects: Array<Partial<{ subject_id: number; name: string; delay_ms: number; work: number }>>): Promise<void> {
   const q = (t: string) => `\`${env.schema}\`.\`${t}\``;
-  for (const t of ['__analysis__detail', '__analysis', '__triple', '__early', 'make_calls']) await env.sql.query(`DELETE FROM ${q(t)}`);
+  for (const t of ['__analysis__detail', '__analysis', '__triple', '__early', '__cumulative', 'make_calls']) await env.sql.query(`DELETE FROM ${q(t)}`);
   for (const t of ['~~analysis', '~~triple', '~~early']) await env.sql.query(`DROP TABLE IF EXISTS ${q(t)}`);
   await env.sql.query(`UPDATE ${q('make_concurrency')} SET running = 0, peak = 0`);
   await env.sql.query(`DELETE FROM ${q('subject')}`);

@@ -198,6 +198,44 @@ test('Ctrl-C while a key commits: the committed key counts as done, its job is n
   }
 });
 
+test('in one process each make sees every earlier key committed (the next make starts while the last COMMIT is answered)', async () => {
+  for (const reserveJobs of [false, true]) {
+    await reset(env, range(40).map((subject_id) => ({ subject_id })));
+    const r = await populate(env.pipeline.Cumulative, { reserveJobs });
+    assert.equal(r.successCount, 40);
+    const got = await rows<{ subject_id: number; seen: number }>(env, `SELECT subject_id, seen FROM \`${env.schema}\`.__cumulative ORDER BY seen`);
+    assert.deepEqual(got.map((x) => Number(x.seen)), range(40, 0), `reserveJobs=${reserveJobs}`);
+  }
+});
+
+test('a session lost before its COMMIT is answered fails that key alone; the next key runs on a new session', async () => {
+  for (const reserveJobs of [false, true]) {
+    await reset(env, range(4).map((subject_id) => ({ subject_id })));
+    const conn = await env.pipeline.schema.connection();
+    env.pipeline.hooks.afterMake = async (key) => {
+      if (Number(key.subject_id) !== 2) return;
+      // make's own session, ended from outside just before its COMMIT.
+      const [row] = await conn.query<{ id: number }>('SELECT CONNECTION_ID() AS id');
+      await env.sql.query(`KILL ${Number(row!.id)}`);
+    };
+    let r;
+    try {
+      r = await populate(env.pipeline.Analysis, { reserveJobs, suppressErrors: true });
+    } finally {
+      env.pipeline.hooks.afterMake = undefined;
+    }
+    assert.equal(r.successCount, 3, `reserveJobs=${reserveJobs}: ${JSON.stringify(r.errorList)}`);
+    assert.deepEqual(r.errorList.map(([k]) => k), [{ subject_id: 2 }]);
+    const done = (await rows<{ subject_id: number }>(env, `SELECT subject_id FROM \`${env.schema}\`.__analysis ORDER BY 1`)).map((x) => Number(x.subject_id));
+    assert.deepEqual(done, [1, 3, 4]);
+    assert.equal(await count('__analysis__detail'), 6, 'no part rows of key 2');
+    if (reserveJobs) {
+      const left = await rows<{ subject_id: number; status: string }>(env, `SELECT subject_id, status FROM \`${env.schema}\`.\`~~analysis\``);
+      assert.deepEqual(left.map((j) => [Number(j.subject_id), j.status]), [[2, 'error']]);
+    }
+  }
+});
+
 test('the three-part make computes outside the transaction and refuses changed inputs', async () => {
   await reset(env, [{ subject_id: 1, name: 'ab' }, { subject_id: 2, name: 'cd' }]);
   env.pipeline.hooks.beforeCompute = async (key) => {

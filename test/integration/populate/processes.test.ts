@@ -230,7 +230,7 @@ test('dj populate exit statuses: 0 all done, 1 a key failed, 2 usage and connect
   assert.match(noModule.stderr(), /Pipeline module not found/);
   const noTable = dj(['populate', PIPELINE, 'Nope']);
   assert.equal(await noTable.done, 2);
-  assert.match(noTable.stderr(), /No Computed or Imported table named Nope .* exports Analysis, Early, Triple/);
+  assert.match(noTable.stderr(), /No Computed or Imported table named Nope .* exports Analysis, Cumulative, Early, Triple/);
   const badOption = dj(['populate', PIPELINE, 'Analysis', '--limit', 'ten']);
   assert.equal(await badOption.done, 2);
   const badLogin = dj(['populate', PIPELINE, 'Analysis'], { DJ_PASS: 'wrong-password' });
