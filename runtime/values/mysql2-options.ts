@@ -10,8 +10,10 @@
 // - jsonStrings: JSON arrives as text on MySQL as on MariaDB (where json is longtext).
 // - timezone 'Z': should a Date ever be bound directly, it is written as UTC. encodeValue
 //   itself sends dates and datetimes as strings.
-// The session should also run `SET time_zone = '+00:00'` so TIMESTAMP columns and
-// CURRENT_TIMESTAMP are UTC too (the runtime-core connection does this).
+// The session's time_zone is left as the server has it, as DataJoint for Python leaves
+// it: datetime columns are DATETIME (no zone conversion), and the jobs tables compare
+// CURRENT_TIMESTAMP(3) across workers of both languages, which only agrees when every
+// session reads the same clock zone.
 
 import type { ConnectionOptions } from 'mysql2';
 
