@@ -6,19 +6,13 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Connection } from '../runtime/connection/index';
+import { benchDatabase, declareManyTables } from './bench-database';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const WINDOWS = Number(process.env.BENCH_WINDOWS ?? 5);
 const TABLES = 200;
 const SCHEMA = 'bench_tables_view';
 
-interface TestDatabase {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  stop(): Promise<void>;
-}
 
 // Users run the minified bundles of the .vsix, so that is what is measured: the manifest,
 // grammars and icons beside production bundles, in a folder of its own (dist/ is left
@@ -50,28 +44,12 @@ async function main(): Promise<void> {
   const { runOffline } = await import('../scripts/vscode/run-offline.mjs');
   await buildExtensionTests();
 
-  let db: TestDatabase;
-  if (process.env.DJ_TEST_HOST) {
-    const e = process.env;
-    db = { host: e.DJ_TEST_HOST!, port: Number(e.DJ_TEST_PORT), user: e.DJ_TEST_USER!, password: e.DJ_TEST_PASSWORD ?? '', stop: async () => undefined };
-  } else {
-    const mariadbScript = '../scripts/mariadb.mjs';
-    db = await ((await import(mariadbScript)) as { startMariaDB(): Promise<TestDatabase> }).startMariaDB();
-  }
+  const db = await benchDatabase();
   const scratch = mkdtempSync(join(tmpdir(), 'dj-bench-ext-'));
   try {
     // 200 tables in DataJoint's layout: lookups, manual tables referencing them, computed ones.
     const conn = await Connection.connect({ host: db.host, port: db.port, user: db.user, password: db.password, ignoreConfigFile: true, env: {} });
-    await conn.execute(`DROP DATABASE IF EXISTS \`${SCHEMA}\``);
-    await conn.execute(`CREATE DATABASE \`${SCHEMA}\``);
-    for (let i = 0; i < TABLES; i++) {
-      const kind = i % 4;
-      const name = kind === 0 ? `#lookup_n${i}` : kind === 3 ? `__computed_n${i}` : `manual_n${i}`;
-      const fk = kind === 0 ? '' : `, parent_id int NOT NULL COMMENT ":int32:", FOREIGN KEY (parent_id) REFERENCES \`${SCHEMA}\`.\`#lookup_n${i - kind}\` (id)`;
-      await conn.execute(
-        `CREATE TABLE \`${SCHEMA}\`.\`${name}\` (id int NOT NULL COMMENT ":int32:id", note varchar(64) NOT NULL DEFAULT '' COMMENT ":varchar(64):"${fk}, PRIMARY KEY (id)) ENGINE=InnoDB COMMENT "table ${i}"`,
-      );
-    }
+    await declareManyTables(conn, SCHEMA, TABLES);
     await conn.close();
 
     const workspace = join(scratch, 'workspace');

@@ -7,45 +7,21 @@
 import { performance } from 'node:perf_hooks';
 import { Connection } from '../runtime/connection/index';
 import { Catalog } from '../runtime/catalog/index';
+import { benchDatabase, declareManyTables } from './bench-database';
 
 const TABLES = 200;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const SCHEMA = 'bench_tables_catalog';
 const TARGET_MS = 500;
 
-interface TestDatabase {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  stop(): Promise<void>;
-}
-
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
-async function database(): Promise<TestDatabase> {
-  const e = process.env;
-  if (e.DJ_TEST_HOST) return { host: e.DJ_TEST_HOST, port: Number(e.DJ_TEST_PORT), user: e.DJ_TEST_USER!, password: e.DJ_TEST_PASSWORD ?? '', stop: async () => undefined };
-  const script = '../scripts/mariadb.mjs';
-  return ((await import(script)) as { startMariaDB(): Promise<TestDatabase> }).startMariaDB();
-}
-
 async function main(): Promise<void> {
-  const db = await database();
+  const db = await benchDatabase();
   const connect = () => Connection.connect({ host: db.host, port: db.port, user: db.user, password: db.password, ignoreConfigFile: true, env: {} });
   const conn = await connect();
   try {
-    await conn.execute(`DROP DATABASE IF EXISTS \`${SCHEMA}\``);
-    await conn.execute(`CREATE DATABASE \`${SCHEMA}\``);
-    // Lookups, manual tables referencing them, computed ones with their jobs tables' names.
-    for (let i = 0; i < TABLES; i++) {
-      const kind = i % 4;
-      const name = kind === 0 ? `#lookup_n${i}` : kind === 3 ? `__computed_n${i}` : `manual_n${i}`;
-      const fk = kind === 0 ? '' : `, parent_id int NOT NULL COMMENT ":int32:", FOREIGN KEY (parent_id) REFERENCES \`${SCHEMA}\`.\`#lookup_n${i - kind}\` (id)`;
-      await conn.execute(
-        `CREATE TABLE \`${SCHEMA}\`.\`${name}\` (id int NOT NULL COMMENT ":int32:id", note varchar(64) NOT NULL DEFAULT '' COMMENT ":varchar(64):"${fk}, PRIMARY KEY (id)) ENGINE=InnoDB COMMENT "table ${i}"`,
-      );
-    }
+    await declareManyTables(conn, SCHEMA, TABLES);
     // The first refresh after connecting (the view's first load) and later refreshes.
     const fresh = await connect();
     const first = await load(new Catalog(fresh));
