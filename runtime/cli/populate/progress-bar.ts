@@ -3,6 +3,7 @@
 // VS Code pseudoterminal reads the CLI through pipes — with the width the caller gives in
 // COLUMNS; the control sequences are the same as on a terminal, so whatever shows the
 // output as a terminal renders one redrawn line.
+import { format } from 'node:util';
 import type { PopulateEvent } from '../../populate/events';
 
 export type ProgressMode = 'auto' | 'always' | 'never';
@@ -150,12 +151,20 @@ export class PopulateProgressBar {
     this.bar!.render();
   }
 
-  /** Lines that make() logs in this process go above the bar. */
+  /**
+   * Lines that make() logs in this process go above the bar. When stderr is not a terminal
+   * (`--progress always` through pipes, as the extension runs it), console.log/info/debug
+   * would reach stdout, a second pipe whose order against the bar's is lost on the way:
+   * the lines then go to stderr too, whole, between clearing the bar and redrawing it.
+   */
   private keepLogsAboveBar(): void {
     const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
     const saved = methods.map((m) => console[m]);
+    const toStderr = !process.stderr.isTTY;
     methods.forEach((m, i) => {
-      console[m] = (...args: unknown[]) => this.above(() => saved[i]!.apply(console, args));
+      console[m] = toStderr
+        ? (...args: unknown[]) => this.above(`${format(...args)}\n`)
+        : (...args: unknown[]) => this.above(() => saved[i]!.apply(console, args));
     });
     this.restoreConsole = () => methods.forEach((m, i) => (console[m] = saved[i]!));
   }

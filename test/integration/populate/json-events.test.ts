@@ -13,6 +13,7 @@ import { parseEvent, type PopulateEvent } from '../../../runtime/populate/index'
 import { range, reset, rows, setup, type Env } from './helpers';
 import { PIPELINE } from './helpers';
 
+const LOGGING = join(__dirname, '..', '..', 'fixtures', 'pipelines', 'logging.ts');
 const CLI = join(__dirname, '..', '..', '..', 'runtime', 'cli', 'populate', 'standalone.ts');
 
 let env: Env;
@@ -101,6 +102,25 @@ test('--json-events 3 --progress always: events on fd 3 in order, the bar and th
   assert.ok(shown.includes('✗ {"subject_id":7}: RangeError: cannot analyse subject 7'), shown.join('\n'));
   assert.match(run.stderr, /Analysis: 6 done, 1 failed/);
   assert.match(run.stderr, /\n  \{"subject_id":7\}: RangeError: cannot analyse subject 7/);
+});
+
+test('--progress always through pipes: what make() logs goes to stderr, each line whole above the bar', async () => {
+  const n = 25;
+  await reset(env, range(n).map((subject_id) => ({ subject_id, delay_ms: 5 })));
+  const run = await dj(['populate', LOGGING, 'Analysis', '--json-events', '3', '--progress', 'always'], { env: { COLUMNS: '80' } });
+  assert.equal(run.code, 0, run.stderr);
+  // stdout and stderr are two pipes: only one stream keeps the lines in order with the bar.
+  assert.doesNotMatch(run.stdout, /make logged/);
+  const shown = segments(run.stderr);
+  const logged = shown.filter((s) => s.includes('make logged'));
+  const expected = range(n).flatMap((id) => [`make logged subject ${id} via log`, `make logged subject ${id} via info { id: ${id} }`, `make logged subject ${id} via debug`]);
+  // Each line whole, on its own line (never glued to a bar), in the order make() logged them.
+  assert.deepEqual(logged, expected, shown.join('\n'));
+  for (const line of run.stderr.split('\n').filter((l) => l.includes('make logged'))) {
+    assert.doesNotMatch(line.slice(line.indexOf('make logged')), /Analysis\s|\|/, `a bar on a log line: ${JSON.stringify(line)}`);
+  }
+  assert.ok(shown.some((s) => /^Analysis\s+\S+ 25\/25 \|/.test(s)), shown.join('\n'));
+  assert.match(run.stderr, /Analysis: 25 done, 0 failed/);
 });
 
 test('a narrow COLUMNS shrinks the bar and cuts the line at the width', async () => {
