@@ -65,7 +65,12 @@ export interface TransactionSeries {
   transactionSent<T>(fn: () => Promise<T>): Promise<{ value: T; committed: Promise<void> }>;
   /** The server's id of the session the next transaction runs on, once it has one. */
   connectionId(): number | undefined;
-  /** Gives the session back to the pool with autocommit on again. */
+  /** Settles (never rejects) when the last COMMIT sent by transactionSent has its answer. */
+  commitAnswered(): Promise<void>;
+  /**
+   * Rolls back whatever is still open on the session and gives it back to the pool with
+   * autocommit on again; later transactions on the series are refused.
+   */
   close(): Promise<void>;
 }
 
@@ -80,6 +85,8 @@ export class Connection {
   /** e.g. `10.11.6-MariaDB-0+deb12u1`. */
   serverVersion = '';
   private pool: Pool | undefined;
+  /** Sessions the pool may open (ConnectOptions.connectionLimit). */
+  poolLimit = 10;
   private readonly tx = new AsyncLocalStorage<TxState>();
   private closed = false;
 
@@ -117,7 +124,7 @@ export class Connection {
       user: db.user ?? undefined,
       password: db.password ?? undefined,
       ssl,
-      connectionLimit: options.connectionLimit ?? 10,
+      connectionLimit: (this.poolLimit = options.connectionLimit ?? 10),
       connectTimeout: options.connectTimeout ?? 10_000,
       // Exact values: bigint/decimal as strings, dates as text, JSON as text; the value
       // mapping (runtime/values) turns them into JS values by DataJoint type.
@@ -233,6 +240,12 @@ export class Connection {
    */
   openTransactionSeries(): TransactionSeries {
     let session: PoolConnection | undefined;
+    let closed = false;
+    let lastCommit: Promise<void> = Promise.resolve();
+    const refuseClosed = () => {
+      if (closed) throw new TransactionError('transaction', 'This transaction series is closed');
+      if (this.tx.getStore()) throw new TransactionError('transaction', 'Nested transactions are not supported');
+    };
     const drop = () => {
       session?.destroy();
       session = undefined;
@@ -249,13 +262,14 @@ export class Connection {
     };
     return {
       connectionId: () => (session ? (session.connection as unknown as { threadId: number }).threadId : undefined),
+      commitAnswered: () => lastCommit,
       transaction: async <T>(fn: () => Promise<T>): Promise<T> => {
-        if (this.tx.getStore()) throw new TransactionError('transaction', 'Nested transactions are not supported');
+        refuseClosed();
         // No START: with autocommit off the first statement opens the transaction.
         return this.runTransaction(session ?? (await acquire()), fn, undefined, drop);
       },
       transactionSent: async <T>(fn: () => Promise<T>): Promise<{ value: T; committed: Promise<void> }> => {
-        if (this.tx.getStore()) throw new TransactionError('transaction', 'Nested transactions are not supported');
+        refuseClosed();
         const s = session ?? (await acquire());
         const value = await this.runTransaction(s, fn, undefined, drop, true);
         const committed = coreQuery(s.connection, this.dialect.commit(), []).then(
@@ -267,14 +281,18 @@ export class Connection {
           },
         );
         // Seen by the caller; never an unhandled rejection meanwhile.
-        committed.catch(() => undefined);
+        lastCommit = committed.catch(() => undefined);
         return { value, committed };
       },
       close: async () => {
+        closed = true;
         const s = session;
         session = undefined;
         if (!s) return;
         try {
+          // Anything still open (a make abandoned mid-way) is undone, never committed by
+          // turning autocommit back on.
+          await coreQuery(s.connection, this.dialect.rollback(), []);
           await coreQuery(s.connection, this.dialect.autocommit(true), []);
           s.release();
         } catch {

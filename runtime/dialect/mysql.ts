@@ -295,7 +295,6 @@ export class MySqlDialect implements Dialect {
         return new MissingSchemaError('unknownSchema', `Schema \`${context.schema ?? ''}\` does not exist: ${msg}`, opts);
       case 2006:
       case 2013:
-      case 1927: // ER_CONNECTION_KILLED (MariaDB): the session was ended by KILL
         return new LostConnectionError('lostConnection', `Lost connection to ${where}: ${msg}`, opts);
       case 1062:
         return new DuplicateError('duplicate', msg, opts);

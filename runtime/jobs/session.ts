@@ -43,6 +43,8 @@ export interface TransactionSeriesLike {
   transactionSent?<T>(fn: () => Promise<T>): Promise<{ value: T; committed: Promise<void> }>;
   /** The server's id of the session the next transaction runs on, once it has one. */
   connectionId(): number | undefined;
+  /** Settles when the last COMMIT sent by transactionSent has its answer. */
+  commitAnswered?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -39,7 +39,9 @@ function sessionOf(conn: Connection): SqlSession {
     query: (sql, params = []) => conn.query(sql, [...params]),
     execute: (sql, params = []) => conn.execute(sql, [...params]),
     transaction: (fn) => conn.transaction(fn),
-    series: () => conn.openTransactionSeries(),
+    // The series keeps one pooled session for the run: a pool of one would leave none
+    // for make's statements outside the transaction (a three-part make's fetch).
+    ...(conn.poolLimit >= 2 ? { series: () => conn.openTransactionSeries() } : {}),
     connectionId: async () => Number((await conn.query<{ id: unknown }>('SELECT CONNECTION_ID() AS id'))[0]?.id ?? 0),
   };
 }

@@ -172,16 +172,23 @@ async function runSerial(
       record(c.key, c.outcome);
       return false;
     } catch (e) {
-      if (await inTarget(control.session, target, c.raw).catch(() => false)) record(c.key, c.outcome);
+      const landed = await inTarget(control.session, target, c.raw).then(
+        (yes) => (yes ? 'yes' : 'no'),
+        () => 'unknown' as const,
+      );
+      if (landed === 'yes') record(c.key, c.outcome);
       else {
         const message = errorMessage(e);
-        if (queue) await queue.error(c.raw, message, e instanceof Error ? (e.stack ?? message) : message, ctx.who);
+        // Unknown (the control connection is down too): the job stays reserved, so the
+        // next refresh re-pends it and a worker finds out whether the key is done.
+        if (queue && landed === 'no') await queue.error(c.raw, message, e instanceof Error ? (e.stack ?? message) : message, ctx.who);
         record(c.key, { status: 'failed', error: e, message });
       }
       return true;
     }
   };
 
+  let closingError: unknown;
   openSeries(ctx);
   try {
     while (ahead && !stop) {
@@ -208,10 +215,16 @@ async function runSerial(
         ? Promise.resolve({ status: 'skipped', completing: queue ? { key: item.raw } : undefined })
         : populateKey(ctx, item.raw, key, { checked: true, commitLater: true });
       let lost = false;
+      let settleError: unknown;
       if (committing) {
         const c = committing;
         committing = undefined;
-        lost = await settle(c);
+        // Whatever happens here, this key's make is awaited before anything else touches
+        // its session (closing the series under a running make would commit half of it).
+        lost = await settle(c).catch((e: unknown) => {
+          settleError = e;
+          return false;
+        });
       }
       let outcome = await running;
       // This make was queued on the session lost under the previous COMMIT: it never had
@@ -220,10 +233,18 @@ async function runSerial(
         outcome = await populateKey(ctx, item.raw, key, { checked: true });
       }
       if (outcome.status === 'done' && outcome.committed) committing = { raw: item.raw, key, outcome };
-      else record(key, outcome);
+      else if (settleError === undefined) record(key, outcome);
+      if (settleError !== undefined) throw settleError;
     }
   } finally {
-    if (committing) await settle(committing);
+    if (committing) {
+      const c = committing;
+      committing = undefined;
+      // An error already on its way out wins over one from settling the last key.
+      await settle(c).catch((e: unknown) => {
+        closingError ??= e;
+      });
+    }
     await closeSeries(ctx);
     if (ahead) {
       const unstarted = await ahead.catch(() => undefined);
@@ -232,14 +253,16 @@ async function runSerial(
     for (const c of completions) await queue?.complete(c.key, c.durationSeconds);
     await keys?.return(undefined);
   }
+  if (closingError !== undefined) throw closingError;
   if (stop) throw new MakeError(target.name, stop.key, stop.message, stop.error, report.end(null));
   return report.end(interrupt.signal);
 }
 
 /** The error of a statement whose session is gone (translated or straight from the driver). */
 function isLostSession(e: unknown): boolean {
-  const err = e as { code?: unknown; fatal?: unknown };
-  return err?.code === 'lostConnection' || err?.fatal === true || err?.code === 'PROTOCOL_CONNECTION_LOST';
+  const err = e as { code?: unknown; fatal?: unknown; serverCode?: unknown; errno?: unknown };
+  // 1927: ER_CONNECTION_KILLED (MariaDB), the session ended by KILL.
+  return err?.code === 'lostConnection' || err?.fatal === true || err?.code === 'PROTOCOL_CONNECTION_LOST' || err?.serverCode === 1927 || err?.errno === 1927;
 }
 
 /** autopopulate.py: `key in self.target` — read on the control connection, outside make's transaction. */

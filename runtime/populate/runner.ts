@@ -123,8 +123,11 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
   const start = Date.now();
   const startHr = performance.now();
 
-  // Hidden job metadata is written after the commit, so those tables wait for it here.
-  const later = opts.commitLater && !ctx.jobMetadata && (!ctx.queue || ctx.deferComplete) && ctx.series?.transactionSent ? ctx.series : undefined;
+  // Not for hidden job metadata (written after the commit) nor for the three-part make,
+  // whose makeFetch runs outside the transaction on another session and must see the
+  // previous key committed, as its re-fetch inside the transaction will.
+  const later =
+    opts.commitLater && hooks.make && !ctx.jobMetadata && (!ctx.queue || ctx.deferComplete) && ctx.series?.transactionSent ? ctx.series : undefined;
   let commitSent: Promise<void> | undefined;
   const transaction = async <T>(fn: () => Promise<T>): Promise<T> => {
     if (later) {
@@ -196,7 +199,12 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
     if (e instanceof InterruptedError) {
       // Roll back now rather than after make's next await: end the make's server
       // session, which discards its open transaction (connection.py: cancel_transaction).
-      if (makeSession !== undefined) await ctx.control.execute(`KILL ${Number(makeSession)}`).catch(() => undefined);
+      if (makeSession !== undefined) {
+        // The previous key's COMMIT may still be queued on this session: let it be answered
+        // first, so that the KILL ends only this key's transaction.
+        await Promise.race([ctx.series?.commitAnswered?.(), new Promise((r) => setTimeout(r, 2000))]);
+        await ctx.control.execute(`KILL ${Number(makeSession)}`).catch(() => undefined);
+      }
       await Promise.race([running.catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
       // The signal came while COMMIT was on its way: the key may be done, even when the
       // KILL cut off the commit's reply. The database knows.
