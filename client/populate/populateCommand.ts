@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { TableSummary } from '../../runtime/catalog/index';
 import type { ComputationsDatabase } from '../jobs/computationsDatabase';
-import type { PopulateOptions, PopulateOutcome, PopulateRunner } from './populateRun';
+import { PopulateAlreadyRunningError, type PopulateOptions, type PopulateOutcome, type PopulateRunner } from './populateRun';
 
 /** A table the user can populate: where it is defined, and where it lives in the database. */
 export interface PopulateCandidate {
@@ -162,15 +162,26 @@ export async function populateTableCommand(
     module = moduleOf({ locations });
     if (!module) return void vscode.window.showWarningMessage(noModule({ className, locations }));
   }
+  if (runner.isRunning({ className, module })) return alreadyRunning(runner, className, module);
   if (!db.connected && !(await vscode.commands.executeCommand<boolean>('datajoint.connect'))) return undefined;
   const options = arg?.options ?? (await askOptions(className, memory));
   if (!options) return undefined;
   try {
     return await runner.run({ className, module, options });
   } catch (e) {
+    // Started meanwhile (while the options were asked).
+    if (e instanceof PopulateAlreadyRunningError) return alreadyRunning(runner, className, module);
     void vscode.window.showErrorMessage(`Populate ${className}: ${e instanceof Error ? e.message : String(e)}`);
     return undefined;
   }
+}
+
+/** A second run of a table already populating: said, with its terminal one click away. */
+function alreadyRunning(runner: PopulateRunner, className: string, module: string): undefined {
+  void vscode.window.showWarningMessage(new PopulateAlreadyRunningError(className).message, 'Show Terminal').then((choice) => {
+    if (choice === 'Show Terminal') runner.showTerminal({ className, module });
+  });
+  return undefined;
 }
 
 function noModule(c: Pick<PopulateCandidate, 'className' | 'locations'>): string {

@@ -11,6 +11,8 @@
 // (COLUMNS). A progress notification with Cancel follows the events. Cancel and Ctrl-C in
 // the terminal send SIGINT once (the CLI stops gracefully); a second one sends SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
+import { Transcript, exitLabel } from './transcript';
 import type { Readable } from 'node:stream';
 import * as vscode from 'vscode';
 import { parseEvent, type PopulateEvent } from '../../runtime/populate/events';
@@ -81,16 +83,6 @@ export function populateEnv(creds: Credentials, columns?: number): NodeJS.Proces
   return env;
 }
 
-/** Escape sequences out, each in-place redraw (\r, cursor to column 1) on a line of its own. */
-export function plainText(text: string): string {
-  return text
-    .replace(/\x1b\[1?G/g, '\n')
-    .replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, '')
-    .replace(/\r\n/g, '\n')
-    .replace(/\r/g, '\n')
-    .replace(/\n{2,}/g, '\n');
-}
-
 /** The command line as a user would type it: without the CLI's path and the plumbing. */
 function shownArgs(args: string[]): string[] {
   const out = args.slice(1);
@@ -114,7 +106,7 @@ class PopulateTerminal implements vscode.Pseudoterminal {
   columns: number | undefined;
   private started = false;
   private startTimer: NodeJS.Timeout | undefined;
-  private readonly raw: string[] = [];
+  private readonly raw = new Transcript();
   private atLineStart = true;
 
   constructor(
@@ -127,7 +119,7 @@ class PopulateTerminal implements vscode.Pseudoterminal {
 
   /** Text to the terminal as it is, with the \r\n line ends a pseudoterminal needs. */
   private write(text: string): void {
-    this.raw.push(text);
+    this.raw.append(text);
     const visible = text.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, '');
     if (visible) this.atLineStart = /[\r\n]$/.test(visible);
     this.writeEmitter.fire(text.replace(/\r?\n/g, '\r\n'));
@@ -138,9 +130,9 @@ class PopulateTerminal implements vscode.Pseudoterminal {
     this.write(`${this.atLineStart ? '' : '\n'}${text}\n`);
   }
 
-  /** Everything written to the terminal, as plain text (escape sequences may span chunks). */
+  /** What the terminal shows, as plain text (bounded: see Transcript). */
   get transcript(): string {
-    return plainText(this.raw.join(''));
+    return this.raw.toString();
   }
 
   open(dimensions: vscode.TerminalDimensions | undefined): void {
@@ -186,16 +178,15 @@ class PopulateTerminal implements vscode.Pseudoterminal {
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => this.write(chunk));
     child.on('error', (e) => this.finish(2, `Cannot start the DataJoint CLI: ${e.message}`));
     // 'close' comes after every pipe, the events' included, was read to its end.
-    child.on('close', (code, signal) => this.finish(code ?? (signal === 'SIGINT' ? 130 : 1)));
+    child.on('close', (code, signal) => this.finish(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0), undefined, signal));
   }
 
   private finished = false;
-  private finish(code: number, message?: string): void {
+  private finish(code: number, message?: string, signal?: NodeJS.Signals | null): void {
     if (this.finished) return;
     this.finished = true;
     if (message) this.line(`\x1b[31m${message}\x1b[0m`);
-    const meaning = code === 0 ? 'all keys done' : code === 1 ? 'some keys failed' : code === 130 ? 'stopped' : 'could not run';
-    this.line(`\n[exit code ${code}: ${meaning}]`);
+    this.line(`\n${exitLabel(code, signal)}`);
     this.onExit(code);
     this.closeEmitter.fire(code);
   }
@@ -212,6 +203,7 @@ class PopulateTerminal implements vscode.Pseudoterminal {
     }
     this.signals++;
     this.line(this.signals === 1 ? 'Stopping after the current key…' : 'Stopping now.');
+    // On Windows kill() is TerminateProcess whatever the signal: no graceful stop there (out of scope).
     this.child.kill(this.signals === 1 ? 'SIGINT' : 'SIGTERM');
   }
 
@@ -225,6 +217,19 @@ class PopulateTerminal implements vscode.Pseudoterminal {
   }
 }
 
+/** A run of a table that is already populating: refused (see PopulateRunner.run). */
+export class PopulateAlreadyRunningError extends Error {
+  override name = 'PopulateAlreadyRunningError';
+  constructor(readonly className: string) {
+    super(`${className} is already being populated; wait for that run to end or stop it first.`);
+  }
+}
+
+/** The table a request populates: one run at a time each. */
+function runKey(r: Pick<PopulateRequest, 'className' | 'module'>): string {
+  return `${r.module}\0${r.className}`;
+}
+
 export class PopulateRunner implements vscode.Disposable {
   private readonly startEmitter = new vscode.EventEmitter<PopulateRequest>();
   private readonly endEmitter = new vscode.EventEmitter<PopulateOutcome>();
@@ -234,6 +239,9 @@ export class PopulateRunner implements vscode.Disposable {
   /** Every event of every run, as it arrives on the side channel. */
   readonly onDidReceiveEvent = this.eventEmitter.event;
   private active = 0;
+  /** Runs under way, by table: their task name, to find their terminal. */
+  private readonly runs = new Map<string, string>();
+  private nextRun = 1;
 
   constructor(
     private readonly cliPath: string,
@@ -245,8 +253,42 @@ export class PopulateRunner implements vscode.Disposable {
     return this.active > 0;
   }
 
-  /** Runs populate in a terminal with a progress notification; resolves when it ends. */
+  /** Whether a run of this table is under way. */
+  isRunning(r: Pick<PopulateRequest, 'className' | 'module'>): boolean {
+    return this.runs.has(runKey(r));
+  }
+
+  /** Brings the terminal of the table's run under way to the front; false when none is open. */
+  showTerminal(r: Pick<PopulateRequest, 'className' | 'module'>): boolean {
+    const name = this.runs.get(runKey(r));
+    if (!name) return false;
+    // The task's terminal carries its name; the running one has no exit status yet.
+    const terminals = vscode.window.terminals.filter((t) => t.name.includes(name));
+    const terminal = terminals.filter((t) => t.exitStatus === undefined).at(-1) ?? terminals.at(-1);
+    terminal?.show();
+    return terminal !== undefined;
+  }
+
+  /**
+   * Runs populate in a terminal with a progress notification; resolves when it ends.
+   * A second run of a table already populating is refused (PopulateAlreadyRunningError):
+   * two runs would compete for the same keys, and VS Code would not start a second task
+   * with an identical definition at all (it answers "already active" and never calls the
+   * execution), so each run's definition also carries an id of its own.
+   */
   async run(request: PopulateRequest): Promise<PopulateOutcome> {
+    const key = runKey(request);
+    if (this.runs.has(key)) throw new PopulateAlreadyRunningError(request.className);
+    const taskName = `Populate ${request.className}`;
+    this.runs.set(key, taskName);
+    try {
+      return await this.runTask(request, taskName);
+    } finally {
+      this.runs.delete(key);
+    }
+  }
+
+  private async runTask(request: PopulateRequest, taskName: string): Promise<PopulateOutcome> {
     const creds = await this.db.credentials();
     if (!creds) throw new Error('Not connected to a database: run "DataJoint: Connect" first.');
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(request.module)) ?? vscode.workspace.workspaceFolders?.[0];
@@ -259,9 +301,9 @@ export class PopulateRunner implements vscode.Disposable {
     const listeners = new Set<(e: PopulateEvent) => void>();
 
     const task = new vscode.Task(
-      { type: TASK_TYPE, table: request.className, module: vscode.workspace.asRelativePath(request.module) },
+      { type: TASK_TYPE, table: request.className, module: vscode.workspace.asRelativePath(request.module), run: `${process.pid}-${this.nextRun++}` },
       folder ?? vscode.TaskScope.Workspace,
-      `Populate ${request.className}`,
+      taskName,
       'DataJoint',
       new vscode.CustomExecution(async () => {
         terminal = new PopulateTerminal(args, (columns) => populateEnv(creds, columns), cwd, (e) => {
@@ -275,6 +317,9 @@ export class PopulateRunner implements vscode.Disposable {
     task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated, clear: true, echo: false };
     task.isBackground = false;
 
+    // Each run's task is new to VS Code, which would keep every old terminal: the ended
+    // runs of this table give theirs up, as the one dedicated terminal was reused before.
+    for (const t of vscode.window.terminals) if (t.name.includes(taskName) && t.exitStatus !== undefined) t.dispose();
     this.active++;
     this.startEmitter.fire(request);
     this.output.info(`Populate ${request.className} from ${vscode.workspace.asRelativePath(request.module)}`);

@@ -126,4 +126,47 @@ suite('Populate Table', function () {
     assert.ok(Number(n) < 40, 'the run was not stopped');
     assert.equal(Number(n), outcome.successCount, `${outcome.transcript}\n${JSON.stringify(outcome.events.filter((e) => e.event !== 'progress'))}`);
   });
+
+  test('a second run of a table already populating is refused at once; each run is a task of its own', async () => {
+    const values = Array.from({ length: 30 }, (_, i) => `(${200 + i}, ${i})`).join(', ');
+    await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES ${values}`);
+    const api = await computations();
+    let done = 0;
+    const counting = api.runner.onDidReceiveEvent((e) => {
+      if (e.event === 'keyDone') done++;
+    });
+    process.env.VSCODE_TEST_MAKE_DELAY_MS = '100';
+    const request = { className: 'Summary', module: pipelinePath(), options: { restrictions: ['subject_id >= 200'] } };
+    const first = vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTable', request);
+    try {
+      await waitFor('the first run to be under way', () => (done >= 1 ? true : undefined), 60_000);
+      assert.equal(api.runner.isRunning(request), true);
+      // The Jobs view's Retry and Populate, or the command again: refused, not left hanging.
+      const second = await Promise.race([
+        vscode.commands.executeCommand<PopulateOutcome | undefined>('datajoint.populateTable', request).then((o) => ({ o })),
+        sleep(10_000).then(() => 'hung' as const),
+      ]);
+      assert.notEqual(second, 'hung', 'the second run neither started nor was refused');
+      assert.equal((second as { o: PopulateOutcome | undefined }).o, undefined);
+      // Only the first run's task is active, and its definition names the run.
+      const tasks = vscode.tasks.taskExecutions.filter((x) => x.task.name === 'Populate Summary');
+      assert.equal(tasks.length, 1, JSON.stringify(tasks.map((x) => x.task.definition)));
+      assert.match(String(tasks[0]!.task.definition.run), /^\d+-\d+$/);
+      assert.ok(api.runner.showTerminal(request), 'no terminal found for the run under way');
+    } finally {
+      counting.dispose();
+      await vscode.commands.executeCommand('workbench.action.terminal.sendSequence', { text: '\x03' });
+      delete process.env.VSCODE_TEST_MAKE_DELAY_MS;
+    }
+    const outcome = await first;
+    assert.equal(outcome.exitCode, 130, outcome.transcript);
+    assert.match(outcome.transcript, /\[exit code 130: stopped\]/);
+    assert.equal(api.runner.isRunning(request), false);
+    // Once it ended, the same table runs again (a new task: its id differs).
+    const again = await vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTable', request);
+    assert.ok(again, 'the run after the first one ended did not start');
+    assert.equal(again.exitCode, 0, again.transcript);
+    const [{ n }] = (await fx.sql(`SELECT COUNT(*) AS n FROM \`${SCHEMA}\`.__summary WHERE subject_id >= 200`)) as Array<{ n: unknown }>;
+    assert.equal(Number(n), 30);
+  });
 });
