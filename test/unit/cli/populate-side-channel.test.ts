@@ -2,7 +2,8 @@
 // side channel on real descriptors and files, and the bar's mode and width rules.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,6 +88,60 @@ test('Node’s own descriptors (epoll, eventfd, its internal pipes) are refused'
   const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), [3, 4, 5, 6, 7, 8, 9, 10, 11]);
+});
+
+const SINK = JSON.stringify(join(__dirname, '..', '..', '..', 'runtime', 'cli', 'populate', 'event-sink.ts'));
+
+test('one pipe on several descriptors, all its writing end (--json-events 3 3>&1 4>&3 | cat), is accepted', () => {
+  const script = `
+    const { openEventSink } = require(${SINK});
+    const sink = openEventSink('3');
+    sink.write(${JSON.stringify(end)});
+    sink.close();`;
+  const r = spawnSync('sh', ['-c', `"$0" --import tsx -e "$1" 3>&1 4>&3 | cat`, process.execPath, script], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.deepEqual(parseEvent(r.stdout.trim()), end);
+});
+
+test('the writing end of a pipe whose reading end the process holds too is refused with its own message', () => {
+  // A pipe handed down as both fd 3 (reading end) and fd 4 (writing end), as a careless caller would.
+  const script = `
+    const { openEventSink } = require(${SINK});
+    try { openEventSink('4'); process.stdout.write('accepted'); } catch (e) { process.stdout.write(e.message); }`;
+  const r = spawnSync('sh', ['-c', `mkfifo "$2/f" && exec 3<>"$2/f" && exec "$0" --import tsx -e "$1" 3<"$2/f" 4>"$2/f"`, process.execPath, script, mkdtempSync(join(tmpdir(), 'dj-fifo-'))], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /--json-events 4: file descriptor 4 is not one the caller passed to dj: it is a pipe whose reading end dj holds too/);
+});
+
+test('a full non-blocking pipe nobody drains: events stop after the stall limit, with a message, and writing goes on returning', async () => {
+  // fd 3 made non-blocking (a socket Node opens on it); the parent never reads it.
+  const script = `
+    const { openEventSink } = require(${SINK});
+    new (require('node:net').Socket)({ fd: 3, readable: false, writable: true });
+    const sink = openEventSink('3', { stallMs: 300 });
+    const t0 = performance.now();
+    let n = 0;
+    while (!sink.stopped && n < 1e6) { sink.write(${JSON.stringify(end)}); n++; }
+    const waited = performance.now() - t0;
+    for (let i = 0; i < 1000; i++) sink.write(${JSON.stringify(end)});
+    process.stdout.write(JSON.stringify({ stopped: sink.stopped, n, waited, after: performance.now() - t0 - waited }));
+    process.exit(0);`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  (child.stdio[3] as Readable).pause();
+  const r = { stdout: '', stderr: '', status: null as number | null };
+  child.stdout!.on('data', (d: Buffer) => (r.stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (r.stderr += d.toString()));
+  r.status = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await new Promise((resolve) => setImmediate(resolve));
+  child.stdio[3]!.destroy();
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { stopped: boolean; n: number; waited: number; after: number };
+  assert.equal(out.stopped, true, r.stdout);
+  assert.ok(out.n > 10 && out.n < 1e6, r.stdout);
+  assert.ok(out.waited >= 300, r.stdout);
+  assert.ok(out.after < 250, `writes after the stop still wait: ${r.stdout}`);
+  assert.match(r.stderr, /^dj: --json-events: nobody read the events for 300 ms \(the pipe is full\); stopped writing events, the run goes on\n$/);
 });
 
 test('--progress modes: never and --no-progress off, always on, auto only on a terminal without --json', () => {
