@@ -13,6 +13,9 @@ import { autoRefresh } from './views/autoRefresh';
 import type { DataJointApi } from './api';
 import { registerComputations } from './populate/registerComputations';
 
+/** Settings changes closer together than this are one change (see the handler below). */
+const SETTINGS_SETTLE_MS = 300;
+
 let service: DefinitionLanguageService | undefined;
 let connection: ConnectionManager | undefined;
 
@@ -31,14 +34,22 @@ export function activate(context: vscode.ExtensionContext): DataJointApi {
   context.subscriptions.push(conn, tables, tablesView, new ConnectionStatusItem(conn));
   context.subscriptions.push(autoRefresh(tablesView, () => tables.refresh(), () => conn.connected));
   registerConnectionCommands(context, conn, tables);
+  // New host/port/user/TLS while connected, or while a failed Connect is retried in the
+  // background: connect to the new target quietly — once the writes settle, as Switch
+  // connection writes host, port and user one by one (each a change event of its own).
+  let retargetTimer: NodeJS.Timeout | undefined;
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
-      // New host/port/user/TLS while connected, or while a failed Connect is retried in
-      // the background: connect to the new target quietly.
-      const retarget = ['host', 'port', 'user', 'tls'].some((k) => e.affectsConfiguration(`datajoint.${k}`));
-      if (retarget && (conn.connected || conn.state === 'error')) void conn.connect({ interactive: false });
+      if (['host', 'port', 'user', 'tls'].some((k) => e.affectsConfiguration(`datajoint.${k}`))) {
+        if (retargetTimer) clearTimeout(retargetTimer);
+        retargetTimer = setTimeout(() => {
+          retargetTimer = undefined;
+          void conn.settingsChanged();
+        }, SETTINGS_SETTLE_MS);
+      }
       if (e.affectsConfiguration('datajoint.schemas')) tables.refresh();
     }),
+    new vscode.Disposable(() => retargetTimer && clearTimeout(retargetTimer)),
   );
 
   const computations = registerComputations(context, { connection: conn, output, tables, languageServer: service });

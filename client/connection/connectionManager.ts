@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { Connection } from '../../runtime/connection/index';
 import type { Catalog } from '../../runtime/catalog/index';
 import { describeTarget, resolveConnectionTarget, type ConnectionTarget } from './connectionSettings';
+import { ConnectQueue } from './connectQueue';
 import { loadRuntime } from './loadRuntime';
 import { PasswordStore } from './passwordStore';
 
@@ -46,6 +47,11 @@ export function isConnectionProblem(e: unknown): boolean {
 const PROBE_FIRST_MS = 1000;
 const PROBE_MAX_MS = 30_000;
 
+/** The same server and account: what a reconnect would change. */
+function sameTarget(a: ConnectionTarget, b: ConnectionTarget): boolean {
+  return a.host === b.host && a.port === b.port && a.user === b.user && a.tls === b.tls;
+}
+
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -65,10 +71,13 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
   private probe: { timer: NodeJS.Timeout; delay: number } | undefined;
   /** A Connect that failed because the server is away is tried again quietly. */
   private retry: NodeJS.Timeout | undefined;
-  /** Bumped by every Connect and Disconnect: a late background retry must not win. */
+  /**
+   * Bumped by every Connect attempt and Disconnect: an attempt, a retry or a password
+   * prompt that finishes after a newer one started must not touch the state.
+   */
   private generation = 0;
   private readonly passwords: PasswordStore;
-  private pending: Promise<boolean> | undefined;
+  private readonly queue = new ConnectQueue((interactive) => this.doConnect(interactive));
 
   constructor(
     secrets: vscode.SecretStorage,
@@ -124,58 +133,85 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
    * not connected. Prefer withConnection, which also tracks a server going away.
    */
   async runtime(): Promise<Connection> {
-    if (this.pending) await this.pending;
+    for (let p = this.queue.pending; p; p = this.queue.pending) await p;
     if (!this.conn) throw new Error('Not connected to a database: run "DataJoint: Connect" first.');
     return this.conn;
   }
 
   /**
    * Connects (or reconnects after settings changed). Interactive: may ask for the
-   * password. Resolves to whether the window is connected afterwards.
+   * password. Resolves to whether the window is connected afterwards. Asked while an
+   * attempt is under way, it runs one more attempt after that one (connectQueue.ts).
    */
   connect(options: { interactive?: boolean } = {}): Promise<boolean> {
-    this.pending ??= this.doConnect(options.interactive ?? true).finally(() => (this.pending = undefined));
-    return this.pending;
+    return this.queue.request(options.interactive ?? true);
+  }
+
+  /**
+   * datajoint.host/port/user/tls changed: reconnect quietly when connected (or retrying a
+   * failed Connect) and the settings now name another target than the current one.
+   */
+  async settingsChanged(): Promise<void> {
+    if (!this.conn && this.current !== 'error' && !this.queue.pending) return;
+    let target: ConnectionTarget | undefined;
+    try {
+      target = await resolveConnectionTarget(vscode.workspace.workspaceFolders?.[0]?.uri);
+    } catch {
+      target = undefined; // the attempt reports the bad setting
+    }
+    // An attempt under way that already read these settings, or the open connection's.
+    if (target && this.target && sameTarget(target, this.target) && (this.conn || this.queue.pending)) return;
+    await this.connect({ interactive: false });
   }
 
   private async doConnect(interactive: boolean): Promise<boolean> {
     const generation = ++this.generation;
+    // Every step that waits ends with this check: a Disconnect, or a newer attempt, in
+    // the meantime makes this attempt's outcome nobody's news.
+    const stale = () => generation !== this.generation;
     await this.closeConnection();
+    if (stale()) return false;
     this.setState('connecting');
     let target: ConnectionTarget;
     try {
       target = await resolveConnectionTarget(vscode.workspace.workspaceFolders?.[0]?.uri);
     } catch (e) {
       // A malformed datajoint.json or DJ_* value: runtime/config names the culprit.
-      return this.fail(`Cannot read the connection settings: ${messageOf(e)}`);
+      return this.fail(generation, `Cannot read the connection settings: ${messageOf(e)}`);
     }
+    if (stale()) return false;
     this.target = target;
     if (!target.user) {
-      return this.fail('No database user: set `datajoint.user`, DJ_USER, or database.user in datajoint.json.');
+      return this.fail(generation, 'No database user: set `datajoint.user`, DJ_USER, or database.user in datajoint.json.');
     }
     let password = target.passwordFromEnvironment ?? (await this.passwords.get(target));
+    if (stale()) return false;
     let fromStore = target.passwordFromEnvironment === undefined && password !== undefined;
     if (password === undefined) {
-      if (!interactive) return this.fail(`No password stored for ${describeTarget(target)}; run "DataJoint: Connect".`, 'disconnected');
+      if (!interactive) return this.fail(generation, `No password stored for ${describeTarget(target)}; run "DataJoint: Connect".`, 'disconnected');
       password = await this.passwords.ask(target);
-      if (password === undefined) return this.fail('Connection cancelled: no password given.', 'disconnected');
+      if (stale()) return false;
+      if (password === undefined) return this.fail(generation, 'Connection cancelled: no password given.', 'disconnected');
     }
     for (let attempt = 0; ; attempt++) {
       try {
         this.output.info(`Connecting to ${describeTarget(target)}`);
         if (!(await this.open(generation, target, password))) return false;
         if (target.passwordFromEnvironment === undefined) await this.passwords.store(target, password);
+        if (stale()) return false;
         this.output.info(`Connected to ${describeTarget(target)} (${this.serverVersion})`);
         this.setState('connected');
         return true;
       } catch (e) {
+        if (stale()) return false;
         const message = messageOf(e);
         // A stored password that no longer works is forgotten and asked again, once.
         const refused = (e as { code?: unknown }).code === 'login' || ACCESS_DENIED.test(message);
         if (refused && attempt === 0 && interactive && target.passwordFromEnvironment === undefined) {
           if (fromStore) await this.passwords.forget(target);
           const again = await this.passwords.ask(target, 'The server refused the password.');
-          if (again === undefined) return this.fail(`Access denied for ${describeTarget(target)}.`);
+          if (stale()) return false;
+          if (again === undefined) return this.fail(generation, `Access denied for ${describeTarget(target)}.`);
           password = again;
           fromStore = false;
           continue;
@@ -183,7 +219,7 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
         // The server is away (not refusing us): try again quietly until it is back.
         if (isConnectionProblem(e)) this.scheduleRetry(generation, target, password, PROBE_FIRST_MS * 2);
         // The runtime's messages already say what failed and where; add who, once.
-        return this.fail(/^Cannot connect/i.test(message) ? `${message} (as ${target.user})` : `Cannot connect to ${describeTarget(target)}: ${message}`);
+        return this.fail(generation, /^Cannot connect/i.test(message) ? `${message} (as ${target.user})` : `Cannot connect to ${describeTarget(target)}: ${message}`);
       }
     }
   }
@@ -224,12 +260,13 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
     this.stopRetrying();
     this.retry = setTimeout(() => {
       this.retry = undefined;
-      const current = () => generation === this.generation && !this.conn && !this.pending;
+      const current = () => generation === this.generation && !this.conn && !this.queue.pending;
       if (!current()) return;
       void this.open(generation, target, password).then(
         async (opened) => {
           if (!opened) return;
           if (target.passwordFromEnvironment === undefined) await this.passwords.store(target, password);
+          if (generation !== this.generation) return;
           this.output.info(`The database is reachable again: connected to ${describeTarget(target)} (${this.serverVersion})`);
           this.setState('connected');
         },
@@ -245,14 +282,18 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
     this.retry = undefined;
   }
 
-  private fail(message: string, state: ConnectionState = 'error'): false {
+  /** The attempt of `generation` failed: said, unless a newer attempt or a Disconnect came. */
+  private fail(generation: number, message: string, state: ConnectionState = 'error'): false {
+    if (generation !== this.generation) return false;
     this.output.error(message);
     this.setState(state, message);
     return false;
   }
 
+  /** Also ends a Connect under way (its outcome is dropped) and the one queued after it. */
   async disconnect(): Promise<void> {
     this.generation++;
+    this.queue.dropQueued();
     this.stopRetrying();
     await this.closeConnection();
     this.output.info('Disconnected');
@@ -342,6 +383,7 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
 
   dispose(): void {
     this.generation++; // an open still under way is closed, not adopted
+    this.queue.dropQueued();
     void this.closeConnection();
     this.emitter.dispose();
     this.connectionEmitter.dispose();

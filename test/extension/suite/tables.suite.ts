@@ -76,6 +76,38 @@ async function startRelay(host: string, port: number) {
   return { port: relayPort, down, up: () => listen(relayPort), close: () => void down() };
 }
 
+/**
+ * A relay whose sessions the test steers: `pass` forwards them, `holdThenDrop` holds a
+ * new session for a moment (a slow server) and then closes it (a Connect that fails).
+ */
+async function startHoldingRelay(host: string, port: number) {
+  const sockets = new Set<Socket>();
+  const state = { mode: 'pass' as 'pass' | 'holdThenDrop', held: 0 };
+  const relay = createServer((client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.on('error', () => client.destroy());
+    if (state.mode === 'holdThenDrop') {
+      state.held++;
+      setTimeout(() => client.destroy(), 1500);
+      return;
+    }
+    const upstream = createConnection({ host, port });
+    sockets.add(upstream);
+    upstream.on('close', () => sockets.delete(upstream));
+    upstream.on('error', () => upstream.destroy());
+    client.pipe(upstream).pipe(client);
+  });
+  const relayPort = await new Promise<number>((resolve) => relay.listen(0, '127.0.0.1', () => resolve((relay.address() as AddressInfo).port)));
+  return Object.assign(state, {
+    port: relayPort,
+    close: () => {
+      relay.close();
+      for (const s of sockets) s.destroy();
+    },
+  });
+}
+
 function label(item: vscode.TreeItem): string {
   return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
 }
@@ -320,6 +352,81 @@ suite('Connection and Tables view', function () {
     } finally {
       relay.close();
       await settingsUpdate({ host, port });
+    }
+  });
+
+  test('a Disconnect during a Connect ends it: the failing attempt does not bring back an error', async () => {
+    const api = await activatedApi();
+    const { host, port, user, password } = db();
+    const relay = await startHoldingRelay(host, port);
+    try {
+      await vscode.commands.executeCommand('datajoint.disconnect');
+      await settingsUpdate({ host: '127.0.0.1', port: relay.port });
+      await api.connection.passwordStore.store({ host: '127.0.0.1', port: relay.port, user } as never, password);
+      // The server takes its time, then drops the session: a Connect that will fail.
+      relay.mode = 'holdThenDrop';
+      const attempt = api.connection.connect({ interactive: false });
+      await waitFor('the attempt to be under way', () => (relay.held > 0 ? true : undefined));
+      await vscode.commands.executeCommand('datajoint.disconnect');
+      assert.equal(await attempt, false);
+      await sleep(300);
+      assert.equal(api.connection.state, 'disconnected', api.connection.lastError);
+      assert.equal(api.connection.lastError, undefined);
+      assert.equal(api.connection.connected, false);
+    } finally {
+      relay.close();
+      await settingsUpdate({ host, port });
+    }
+  });
+
+  test('a Connect asked for while one is under way runs after it, with the settings of that moment', async () => {
+    const api = await activatedApi();
+    const { host, port, user, password } = db();
+    const relay = await startHoldingRelay(host, port);
+    try {
+      await vscode.commands.executeCommand('datajoint.disconnect');
+      await settingsUpdate({ host: '127.0.0.1', port: relay.port });
+      await api.connection.passwordStore.store({ host: '127.0.0.1', port: relay.port, user } as never, password);
+      relay.mode = 'holdThenDrop';
+      const first = api.connection.connect({ interactive: false });
+      await waitFor('the first attempt to be under way', () => (relay.held > 0 ? true : undefined));
+      // The user fixes the target meanwhile and connects again.
+      await settingsUpdate({ host, port });
+      const second = api.connection.connect({ interactive: false });
+      assert.notEqual(second, first, 'the second Connect joined the attempt under way');
+      assert.equal(await first, false);
+      assert.equal(await second, true, api.connection.lastError);
+      assert.equal(api.connection.label, `${user}@${host}:${port}`);
+      assert.equal(api.connection.state, 'connected');
+    } finally {
+      relay.close();
+      await settingsUpdate({ host, port });
+    }
+  });
+
+  test('settings written one after another (Switch connection) reconnect once, to the final target', async () => {
+    const api = await activatedApi();
+    const { host, port, user, password } = db();
+    const relay = await startHoldingRelay(host, port);
+    try {
+      if (api.connection.state !== 'connected') assert.equal(await api.connection.connect({ interactive: false }), true, api.connection.lastError);
+      await api.connection.passwordStore.store({ host: '127.0.0.1', port: relay.port, user } as never, password);
+      const states: string[] = [];
+      const sub = api.connection.onDidChangeState((s) => states.push(s));
+      try {
+        // A half-updated target first (the port of nothing), then the one meant.
+        await settingsUpdate({ host: '127.0.0.1', port: 1 });
+        await settingsUpdate({ port: relay.port });
+        await waitFor('the reconnect to the final target', () => (api.connection.state === 'connected' && api.connection.label === `${user}@127.0.0.1:${relay.port}` ? true : undefined));
+        await sleep(800);
+      } finally {
+        sub.dispose();
+      }
+      assert.deepEqual(states, ['connecting', 'connected'], `one reconnect, never to the half-written target: ${states.join(', ')} (${api.connection.lastError ?? ''})`);
+    } finally {
+      relay.close();
+      await settingsUpdate({ host, port });
+      await waitFor('the connection back to the test server', () => (api.connection.state === 'connected' && api.connection.label === `${user}@${host}:${port}` ? true : undefined));
     }
   });
 });
