@@ -225,6 +225,11 @@ export class PopulateAlreadyRunningError extends Error {
   }
 }
 
+/** A task's terminal is named for it ("Populate X", or "Task - Populate X" in older VS Code). */
+function isTaskTerminal(t: vscode.Terminal, taskName: string): boolean {
+  return t.name === taskName || t.name.endsWith(` ${taskName}`);
+}
+
 /** The table a request populates: one run at a time each. */
 function runKey(r: Pick<PopulateRequest, 'className' | 'module'>): string {
   return `${r.module}\0${r.className}`;
@@ -239,8 +244,10 @@ export class PopulateRunner implements vscode.Disposable {
   /** Every event of every run, as it arrives on the side channel. */
   readonly onDidReceiveEvent = this.eventEmitter.event;
   private active = 0;
-  /** Runs under way, by table: their task name, to find their terminal. */
-  private readonly runs = new Map<string, string>();
+  /** Runs under way, by table: how to find their terminal. */
+  private readonly runs = new Map<string, { terminal(): vscode.Terminal | undefined }>();
+  /** The terminal of each table's last ended run, closed when the table runs again. */
+  private readonly endedTerminals = new Map<string, vscode.Terminal>();
   private nextRun = 1;
 
   constructor(
@@ -260,11 +267,7 @@ export class PopulateRunner implements vscode.Disposable {
 
   /** Brings the terminal of the table's run under way to the front; false when none is open. */
   showTerminal(r: Pick<PopulateRequest, 'className' | 'module'>): boolean {
-    const name = this.runs.get(runKey(r));
-    if (!name) return false;
-    // The task's terminal carries its name; the running one has no exit status yet.
-    const terminals = vscode.window.terminals.filter((t) => t.name.includes(name));
-    const terminal = terminals.filter((t) => t.exitStatus === undefined).at(-1) ?? terminals.at(-1);
+    const terminal = this.runs.get(runKey(r))?.terminal();
     terminal?.show();
     return terminal !== undefined;
   }
@@ -280,11 +283,22 @@ export class PopulateRunner implements vscode.Disposable {
     const key = runKey(request);
     if (this.runs.has(key)) throw new PopulateAlreadyRunningError(request.className);
     const taskName = `Populate ${request.className}`;
-    this.runs.set(key, taskName);
+    // Each run's task is new to VS Code, which keeps every ended task's terminal (exit
+    // status unset, for reuse by the same task): the table's previous run gives its
+    // terminal up, as the one dedicated terminal was reused when the task was the same.
+    this.endedTerminals.get(key)?.dispose();
+    this.endedTerminals.delete(key);
+    // Its terminal: the one with the task's name that opens after the task starts.
+    const before = new Set(vscode.window.terminals);
+    let terminal: vscode.Terminal | undefined;
+    const find = () => (terminal ??= vscode.window.terminals.find((t) => !before.has(t) && isTaskTerminal(t, taskName)));
+    this.runs.set(key, { terminal: find });
     try {
       return await this.runTask(request, taskName);
     } finally {
       this.runs.delete(key);
+      const ended = find();
+      if (ended) this.endedTerminals.set(key, ended);
     }
   }
 
@@ -317,9 +331,6 @@ export class PopulateRunner implements vscode.Disposable {
     task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated, clear: true, echo: false };
     task.isBackground = false;
 
-    // Each run's task is new to VS Code, which would keep every old terminal: the ended
-    // runs of this table give theirs up, as the one dedicated terminal was reused before.
-    for (const t of vscode.window.terminals) if (t.name.includes(taskName) && t.exitStatus !== undefined) t.dispose();
     this.active++;
     this.startEmitter.fire(request);
     this.output.info(`Populate ${request.className} from ${vscode.workspace.asRelativePath(request.module)}`);

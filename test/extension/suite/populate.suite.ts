@@ -166,6 +166,9 @@ suite('Populate Table', function () {
     const again = await vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTable', request);
     assert.ok(again, 'the run after the first one ended did not start');
     assert.equal(again.exitCode, 0, again.transcript);
+    // Each run is a task of its own, but the ended runs' terminals do not pile up.
+    const terminals = vscode.window.terminals.filter((t) => t.name === 'Populate Summary' || t.name.endsWith(' Populate Summary'));
+    assert.equal(terminals.length, 1, terminals.map((t) => `${t.name} ${JSON.stringify(t.exitStatus)}`).join('\n'));
     const [{ n }] = (await fx.sql(`SELECT COUNT(*) AS n FROM \`${SCHEMA}\`.__summary WHERE subject_id >= 200`)) as Array<{ n: unknown }>;
     assert.equal(Number(n), 30);
   });
