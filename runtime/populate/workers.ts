@@ -8,6 +8,7 @@
 // in the place of each worker not yet ready (or never ready); a shared count of slots
 // keeps at most `processes` makes running at any moment.
 import { fork, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobQueue } from '../jobs/queue';
@@ -113,10 +114,14 @@ export async function runWorkers(a: Args): Promise<PopulateResult> {
       execArgv: entry.execArgv,
       serialization: 'advanced',
       detached: true,
-      // make's console output goes to stderr: stdout is the `--json` event stream.
-      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+      // make's console output goes to stderr (stdout is the `--json` event stream), a
+      // whole line at a time through console.error, where a progress bar drawn by the CLI
+      // prints it above itself.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
-    child.stdout?.pipe(process.stderr);
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream) createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => console.error(line));
+    }
     let readyResolve!: () => void;
     let readyReject!: (e: Error) => void;
     const w: Worker = {

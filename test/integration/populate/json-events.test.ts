@@ -123,6 +123,30 @@ test('--progress always through pipes: what make() logs goes to stderr, each lin
   assert.match(run.stderr, /Analysis: 25 done, 0 failed/);
 });
 
+test('--processes 2 with the bar: what make() logs in worker processes also arrives whole, above the bar', async () => {
+  const n = 20;
+  // Slow enough that the worker processes (about a second to start) take keys too.
+  await reset(env, range(n).map((subject_id) => ({ subject_id, delay_ms: 200 })));
+  const run = await dj(['populate', LOGGING, 'Analysis', '--processes', '2', '--json-events', '3', '--progress', 'always'], { env: { COLUMNS: '80' } });
+  assert.equal(run.code, 0, run.stderr);
+  const by = new Set(events(run.side).flatMap((e) => (e.event === 'keyDone' ? [e.worker] : [])));
+  assert.ok(by.size >= 2, `keys were made by ${[...by].join(', ')} only`);
+  assert.doesNotMatch(run.stdout, /make logged/);
+  const logged = segments(run.stderr).filter((s) => s.includes('make logged'));
+  // Workers run side by side: every line once and whole, in any order between keys.
+  const expected = range(n).flatMap((id) => [`make logged subject ${id} via log`, `make logged subject ${id} via info { id: ${id} }`, `make logged subject ${id} via debug`]);
+  assert.deepEqual([...logged].sort(), [...expected].sort(), segments(run.stderr).join('\n'));
+  for (const line of run.stderr.split('\n').filter((l) => l.includes('make logged'))) {
+    assert.doesNotMatch(line.slice(line.indexOf('make logged')), /Analysis\s|\|/, `a bar on a log line: ${JSON.stringify(line)}`);
+    // What the terminal shows before the log text on its line: nothing left of a bar.
+    const before = line.slice(0, line.indexOf('make logged'));
+    const moved = before.replace(/\x1b\[1?G/g, '\r');
+    const visible = moved.slice(moved.lastIndexOf('\r') + 1).replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, '');
+    assert.equal(visible, '', `a log line printed after a bar: ${JSON.stringify(line)}`);
+  }
+  assert.match(run.stderr, /Analysis: 20 done, 0 failed/);
+});
+
 test('a narrow COLUMNS shrinks the bar and cuts the line at the width', async () => {
   await reset(env, range(3).map((subject_id) => ({ subject_id })));
   const run = await dj(['populate', PIPELINE, 'Analysis', '--json-events', '3', '--progress', 'always'], { env: { COLUMNS: '50' } });
