@@ -9,7 +9,8 @@
 // stdout and stderr go to the pseudoterminal unchanged (newlines made \r\n), so the
 // terminal shows the CLI's own progress bar and summary, drawn as wide as the terminal
 // (COLUMNS). A progress notification with Cancel follows the events. Cancel and Ctrl-C in
-// the terminal send SIGINT once (the CLI stops gracefully); a second one sends SIGTERM.
+// the terminal ask the CLI to stop (SIGINT, through its stdin: it stops gracefully); a
+// second request sends SIGTERM (exit at once), a third kills it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { Transcript, exitLabel } from './transcript';
@@ -54,8 +55,11 @@ const TASK_TYPE = 'datajoint-populate';
 /** The descriptor the CLI writes its events to: the fourth entry of the child's stdio. */
 export const EVENTS_FD = 3;
 
-/** Plumbing arguments: the side channel and a bar drawn although the terminal is a pipe. */
-const PLUMBING = ['--json-events', String(EVENTS_FD), '--progress', 'always'];
+/**
+ * Plumbing arguments: the side channel, a bar drawn although the terminal is a pipe, and
+ * stop requests through stdin (Node's kill() cannot deliver SIGINT on Windows).
+ */
+const PLUMBING = ['--json-events', String(EVENTS_FD), '--progress', 'always', '--stop-on-stdin'];
 
 /** The CLI's arguments for a request (never credentials). */
 export function populateArgs(cli: string, r: PopulateRequest): string[] {
@@ -157,12 +161,14 @@ class PopulateTerminal implements vscode.Pseudoterminal {
     this.columns = columns;
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, this.args, { cwd: this.cwd, env: this.env(columns), stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+      child = spawn(process.execPath, this.args, { cwd: this.cwd, env: this.env(columns), stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
     } catch (e) {
       this.finish(2, `Cannot start the DataJoint CLI: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
     this.child = child;
+    // A stop request to a CLI that has just exited: nothing to stop, nothing to report.
+    child.stdin?.on('error', () => undefined);
     let pending = '';
     const events = child.stdio[EVENTS_FD] as Readable;
     events.setEncoding('utf8').on('data', (chunk: string) => {
@@ -203,8 +209,12 @@ class PopulateTerminal implements vscode.Pseudoterminal {
     }
     this.signals++;
     this.line(this.signals === 1 ? 'Stopping after the current key…' : 'Stopping now.');
-    // On Windows kill() is TerminateProcess whatever the signal: no graceful stop there (out of scope).
-    this.child.kill(this.signals === 1 ? 'SIGINT' : 'SIGTERM');
+    // Asked through stdin, the same on every platform (on Windows kill() would terminate
+    // the CLI at once); a third request, or a closed stdin, ends it with a signal.
+    const request = this.signals === 1 ? 'SIGINT' : 'SIGTERM';
+    const stdin = this.child.stdin;
+    if (this.signals <= 2 && stdin && stdin.writable) stdin.write(`${request}\n`);
+    else this.child.kill('SIGKILL');
   }
 
   handleInput(data: string): void {

@@ -12,6 +12,7 @@ import { populate, MakeError, setWorkerEntry, type PopulateEvent, type PopulateR
 import { findTable, loadPipelineModule } from '../../populate/load';
 import { runWorker } from '../../populate/worker';
 import { openEventSink, type EventSink } from '../populate/event-sink';
+import { listenForStopRequests } from '../populate/stop-requests';
 import { PopulateProgressBar, PROGRESS_MODES, wantsBar, type ProgressMode } from '../populate/progress-bar';
 import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_INTERRUPTED, EXIT_KEY_FAILED, failWith, parseCount, parseRestriction } from '../populate/exit';
 
@@ -29,6 +30,7 @@ interface PopulateCliOptions {
   jsonEvents?: string;
   /** `--progress <mode>`, or false for `--no-progress`. */
   progress?: ProgressMode | false;
+  stopOnStdin?: boolean;
 }
 
 export function register(program: Command): void {
@@ -50,6 +52,7 @@ export function register(program: Command): void {
     .option('--json-events <fd|path>', 'the same JSON events on a side channel: an inherited file descriptor >= 3, or a file (created or truncated); stdout and stderr stay human output')
     .addOption(new Option('--progress <mode>', 'progress bar on stderr: auto (on a terminal), always (also through pipes, as wide as $COLUMNS), never').choices(PROGRESS_MODES))
     .option('--no-progress', 'same as --progress never')
+    .option('--stop-on-stdin', 'also take stop requests as lines on stdin (SIGINT: stop after the key in progress; SIGTERM), for callers that cannot send signals')
     .action(async (modulePath: string, tableName: string, opts: PopulateCliOptions) => {
       const code = await runPopulate(modulePath, tableName, opts);
       process.exitCode = code;
@@ -73,6 +76,7 @@ async function runPopulate(modulePath: string, tableName: string, opts: Populate
   // Workers run this same program with its hidden `populate-worker` command.
   setWorkerEntry({ file: process.argv[1]!, args: ['populate-worker'], execArgv: process.execArgv });
   let close: (() => Promise<void>) | undefined;
+  const stopListening = opts.stopOnStdin ? listenForStopRequests() : undefined;
   let sink: EventSink | undefined;
   let bar: PopulateProgressBar | undefined;
   try {
@@ -130,6 +134,7 @@ async function runPopulate(modulePath: string, tableName: string, opts: Populate
   } catch (e) {
     return failWith(e);
   } finally {
+    stopListening?.();
     bar?.stop();
     sink?.close();
     await close?.().catch(() => undefined);

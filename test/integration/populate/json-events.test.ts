@@ -36,17 +36,23 @@ interface Run {
 }
 
 /** Runs the CLI with a fourth pipe (fd 3), as the extension does; `onSide` sees fd 3 as it arrives. */
-function dj(args: string[], opts: { env?: Record<string, string>; noFd3?: boolean; onSide?: (text: string, signal: (s: NodeJS.Signals) => void) => void } = {}): Promise<Run> {
+function dj(
+  args: string[],
+  opts: { env?: Record<string, string>; noFd3?: boolean; stopViaStdin?: boolean; onSide?: (text: string, signal: (s: NodeJS.Signals) => void) => void } = {},
+): Promise<Run> {
+  const stdin = opts.stopViaStdin ? 'pipe' : 'ignore';
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
     env: { ...process.env, ...opts.env },
-    stdio: opts.noFd3 ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', 'pipe'],
+    stdio: opts.noFd3 ? [stdin, 'pipe', 'pipe'] : [stdin, 'pipe', 'pipe', 'pipe'],
   });
+  // With stopViaStdin, "signals" are stop requests written to the CLI's stdin (--stop-on-stdin).
+  const signal = (s: NodeJS.Signals) => (opts.stopViaStdin ? child.stdin!.write(`${s}\n`) : child.kill(s));
   const out = { stdout: '', stderr: '', side: '' };
   child.stdout!.on('data', (d: Buffer) => (out.stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out.stderr += d.toString()));
   (child.stdio[3] as Readable | undefined)?.on('data', (d: Buffer) => {
     out.side += d.toString();
-    opts.onSide?.(out.side, (s) => child.kill(s));
+    opts.onSide?.(out.side, signal);
   });
   // 'close': every pipe, fd 3 included, has been read to its end.
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), ...out })));
@@ -218,6 +224,47 @@ test('exit 1 without --suppress-errors and exit 130 on Ctrl-C: the events up to 
   assert.match(stopped.stderr, /Analysis: 1 done, 1 failed, stopped by SIGINT/);
   // The cursor the bar hid is shown again.
   assert.ok(stopped.stderr.lastIndexOf('\x1b[?25h') > stopped.stderr.lastIndexOf('\x1b[?25l'));
+});
+
+test('--stop-on-stdin: a SIGINT line stops after the key in progress, as the signal does; a second request exits at once', async () => {
+  await reset(env, range(6).map((subject_id) => ({ subject_id, delay_ms: subject_id === 1 ? 0 : 3000 })));
+  let asked = false;
+  const stopped = await dj(['populate', PIPELINE, 'Analysis', '--reserve-jobs', '--json-events', '3', '--progress', 'always', '--stop-on-stdin'], {
+    stopViaStdin: true,
+    onSide: (text, ask) => {
+      if (!asked && text.includes('"keyDone"')) {
+        asked = true;
+        setTimeout(() => ask('SIGINT'), 300);
+      }
+    },
+  });
+  assert.equal(stopped.code, 130, stopped.stderr);
+  const end = events(stopped.side).at(-1) as Extract<PopulateEvent, { event: 'end' }>;
+  assert.equal(end.event, 'end');
+  assert.equal(end.interrupted, 'SIGINT');
+  assert.equal(end.successCount, 1);
+  assert.match(stopped.stderr, /Analysis: 1 done, 1 failed, stopped by SIGINT/);
+  // The interrupted key's job records the reference's message; nothing stays reserved.
+  const jobs = await rows<{ status: string; error_message: string }>(env, `SELECT status, error_message FROM \`${env.schema}\`.\`~~analysis\` WHERE status <> 'pending'`);
+  assert.deepEqual(jobs.map((j) => [j.status, j.error_message]), [['error', 'KeyboardInterrupt']]);
+
+  await reset(env, range(3).map((subject_id) => ({ subject_id, delay_ms: subject_id === 1 ? 0 : 20000 })));
+  let twice = false;
+  const t0 = Date.now();
+  const gone = await dj(['populate', PIPELINE, 'Analysis', '--json-events', '3', '--stop-on-stdin'], {
+    stopViaStdin: true,
+    onSide: (text, ask) => {
+      if (!twice && text.includes('"keyDone"')) {
+        twice = true;
+        setTimeout(() => {
+          ask('SIGINT');
+          ask('SIGTERM');
+        }, 300);
+      }
+    },
+  });
+  assert.equal(gone.code, 130, gone.stderr);
+  assert.ok(Date.now() - t0 < 15000, 'the second request did not end the run at once');
 });
 
 test('a second SIGTERM exits at once: every event written before is complete on fd 3', async () => {
