@@ -96,26 +96,35 @@ suite('Populate Table', function () {
     assert.equal(api.runner.running, false);
   });
 
-  test('Cancel stops a run gracefully (SIGINT) and no half-made row stays', async () => {
-    // Many keys, each make slowed down (the run inherits the extension host's environment).
-    const values = Array.from({ length: 40 }, (_, i) => `(${100 + i}, ${i})`).join(', ');
+  // `count` new subjects from `first` on, each make slowed down (the run inherits the
+  // extension host's environment), and a count of the keys done as the events arrive.
+  async function slowKeys(first: number, count: number) {
+    const values = Array.from({ length: count }, (_, i) => `(${first + i}, ${i})`).join(', ');
     await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES ${values}`);
     const api = await computations();
-    let done = 0;
+    const progress = { done: 0 };
     const counting = api.runner.onDidReceiveEvent((e) => {
-      if (e.event === 'keyDone') done++;
+      if (e.event === 'keyDone') progress.done++;
     });
     process.env.VSCODE_TEST_MAKE_DELAY_MS = '100';
+    const end = () => {
+      counting.dispose();
+      delete process.env.VSCODE_TEST_MAKE_DELAY_MS;
+    };
+    return { api, progress, end };
+  }
+
+  test('Cancel stops a run gracefully (SIGINT) and no half-made row stays', async () => {
+    const { progress, end } = await slowKeys(100, 40);
     const run = vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTable', {
       className: 'Summary',
       module: pipelinePath(),
       options: { restrictions: ['subject_id >= 100'] },
     });
-    await waitFor('a few keys to be done', () => (done >= 3 ? true : undefined), 60_000);
-    counting.dispose();
+    await waitFor('a few keys to be done', () => (progress.done >= 3 ? true : undefined), 60_000);
     await vscode.commands.executeCommand('workbench.action.terminal.sendSequence', { text: '\x03' });
     const outcome = await run;
-    delete process.env.VSCODE_TEST_MAKE_DELAY_MS;
+    end();
     assert.ok(outcome);
     assert.equal(outcome.exitCode, 130, outcome.transcript);
     assert.equal(outcome.interrupted, 'SIGINT', outcome.transcript);
@@ -128,18 +137,11 @@ suite('Populate Table', function () {
   });
 
   test('a second run of a table already populating is refused at once; each run is a task of its own', async () => {
-    const values = Array.from({ length: 30 }, (_, i) => `(${200 + i}, ${i})`).join(', ');
-    await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES ${values}`);
-    const api = await computations();
-    let done = 0;
-    const counting = api.runner.onDidReceiveEvent((e) => {
-      if (e.event === 'keyDone') done++;
-    });
-    process.env.VSCODE_TEST_MAKE_DELAY_MS = '100';
+    const { api, progress, end } = await slowKeys(200, 30);
     const request = { className: 'Summary', module: pipelinePath(), options: { restrictions: ['subject_id >= 200'] } };
     const first = vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTable', request);
     try {
-      await waitFor('the first run to be under way', () => (done >= 1 ? true : undefined), 60_000);
+      await waitFor('the first run to be under way', () => (progress.done >= 1 ? true : undefined), 60_000);
       assert.equal(api.runner.isRunning(request), true);
       // The Jobs view's Retry and Populate, or the command again: refused, not left hanging.
       const second = await Promise.race([
@@ -154,9 +156,8 @@ suite('Populate Table', function () {
       assert.match(String(tasks[0]!.task.definition.run), /^\d+-\d+$/);
       assert.ok(api.runner.showTerminal(request), 'no terminal found for the run under way');
     } finally {
-      counting.dispose();
       await vscode.commands.executeCommand('workbench.action.terminal.sendSequence', { text: '\x03' });
-      delete process.env.VSCODE_TEST_MAKE_DELAY_MS;
+      end();
     }
     const outcome = await first;
     assert.equal(outcome.exitCode, 130, outcome.transcript);

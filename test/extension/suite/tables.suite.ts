@@ -355,18 +355,28 @@ suite('Connection and Tables view', function () {
     }
   });
 
-  test('a Disconnect during a Connect ends it: the failing attempt does not bring back an error', async () => {
+  // Disconnected, pointed at a relay that holds each new session and then drops it (the
+  // password stored), with a first Connect under way: the start of the next two tests.
+  async function connectingThroughHoldingRelay() {
     const api = await activatedApi();
     const { host, port, user, password } = db();
     const relay = await startHoldingRelay(host, port);
+    await vscode.commands.executeCommand('datajoint.disconnect');
+    await settingsUpdate({ host: '127.0.0.1', port: relay.port });
+    await api.connection.passwordStore.store({ host: '127.0.0.1', port: relay.port, user } as never, password);
+    relay.mode = 'holdThenDrop';
+    const attempt = api.connection.connect({ interactive: false });
+    await waitFor('the attempt to be under way', () => (relay.held > 0 ? true : undefined));
+    const restore = async () => {
+      relay.close();
+      await settingsUpdate({ host, port });
+    };
+    return { api, host, port, user, attempt, restore };
+  }
+
+  test('a Disconnect during a Connect ends it: the failing attempt does not bring back an error', async () => {
+    const { api, attempt, restore } = await connectingThroughHoldingRelay();
     try {
-      await vscode.commands.executeCommand('datajoint.disconnect');
-      await settingsUpdate({ host: '127.0.0.1', port: relay.port });
-      await api.connection.passwordStore.store({ host: '127.0.0.1', port: relay.port, user } as never, password);
-      // The server takes its time, then drops the session: a Connect that will fail.
-      relay.mode = 'holdThenDrop';
-      const attempt = api.connection.connect({ interactive: false });
-      await waitFor('the attempt to be under way', () => (relay.held > 0 ? true : undefined));
       await vscode.commands.executeCommand('datajoint.disconnect');
       assert.equal(await attempt, false);
       await sleep(300);
@@ -374,22 +384,13 @@ suite('Connection and Tables view', function () {
       assert.equal(api.connection.lastError, undefined);
       assert.equal(api.connection.connected, false);
     } finally {
-      relay.close();
-      await settingsUpdate({ host, port });
+      await restore();
     }
   });
 
   test('a Connect asked for while one is under way runs after it, with the settings of that moment', async () => {
-    const api = await activatedApi();
-    const { host, port, user, password } = db();
-    const relay = await startHoldingRelay(host, port);
+    const { api, host, port, user, attempt: first, restore } = await connectingThroughHoldingRelay();
     try {
-      await vscode.commands.executeCommand('datajoint.disconnect');
-      await settingsUpdate({ host: '127.0.0.1', port: relay.port });
-      await api.connection.passwordStore.store({ host: '127.0.0.1', port: relay.port, user } as never, password);
-      relay.mode = 'holdThenDrop';
-      const first = api.connection.connect({ interactive: false });
-      await waitFor('the first attempt to be under way', () => (relay.held > 0 ? true : undefined));
       // The user fixes the target meanwhile and connects again.
       await settingsUpdate({ host, port });
       const second = api.connection.connect({ interactive: false });
@@ -399,8 +400,7 @@ suite('Connection and Tables view', function () {
       assert.equal(api.connection.label, `${user}@${host}:${port}`);
       assert.equal(api.connection.state, 'connected');
     } finally {
-      relay.close();
-      await settingsUpdate({ host, port });
+      await restore();
     }
   });
 
