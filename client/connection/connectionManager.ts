@@ -159,8 +159,10 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
     } catch {
       target = undefined; // the attempt reports the bad setting
     }
-    // An attempt under way that already read these settings, or the open connection's.
-    if (target && this.target && sameTarget(target, this.target) && (this.conn || this.queue.pending)) return;
+    // Nothing new: the open connection, the attempt under way or the last one (failed, and
+    // retrying in the background) already uses this target. A reconnect here would also
+    // end that retry, and without a password stored for the target, end it for good.
+    if (target && this.target && sameTarget(target, this.target)) return;
     await this.connect({ interactive: false });
   }
 
