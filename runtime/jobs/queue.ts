@@ -7,7 +7,7 @@ import { qi, qualified, type Row, type Sql, type SqlSession } from './session';
 import { packErrorStack } from '../blob/index';
 import { hostname } from 'node:os';
 import type { WorkerIdentity } from './identity';
-import { notInTarget, restrictedSource, type KeySource } from '../populate/keysource';
+import { keyInTarget, notInTarget, restrictedSource, type KeySource } from '../populate/keysource';
 
 export type Key = Record<string, unknown>;
 
@@ -320,9 +320,8 @@ export class JobQueue {
 
   /** The target table already holds rows of this key (autopopulate.py: `key in self.target`). */
   async inTarget(key: Key): Promise<boolean> {
-    const where = this.keyWhere(key);
-    const [row] = await this.session.query<{ e: unknown }>(`SELECT EXISTS(SELECT 1 FROM ${this.targetName} WHERE ${where.sql}) AS e`, where.params);
-    return Number(row?.e) === 1;
+    this.keyWhere(key); // the job's whole key, or a clear error
+    return keyInTarget(this.session, this.target, this.pick(key));
   }
 
   /**

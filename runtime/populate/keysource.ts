@@ -1,7 +1,7 @@
 // What remains to compute is `keySource - target`, always in SQL (autopopulate.py:
 // _jobs_to_do, progress; reference notes §6.3, §6.9, §6.10): keys are never loaded into
 // memory to compute it.
-import { qi, qualified, type Sql } from '../jobs/session';
+import { qi, qualified, type Sql, type SqlSession } from '../jobs/session';
 
 export interface KeySource {
   /** A SELECT whose columns include every attribute in `primaryKey`. */
@@ -86,4 +86,22 @@ export function progressSql(ks: KeySource, target: TargetTable, condition: Sql):
     sql: `SELECT COUNT(DISTINCT ${tuple}) AS total, COUNT(DISTINCT CASE WHEN ${missing} THEN ${tuple} END) AS remaining ${join}`,
     params: src.params,
   };
+}
+
+/**
+ * autopopulate.py: `key in self.target` — `e` is 1 when the target holds rows of `key`
+ * (its attributes may be a prefix of the target's key); `columns` adds select-list items.
+ */
+export function keyInTargetSql(target: TargetTable, key: Record<string, unknown>, columns = ''): Sql {
+  const names = Object.keys(key);
+  return {
+    sql: `SELECT EXISTS(SELECT 1 FROM ${qualified(target.database, target.tableName)} WHERE ${names.map((k) => `${qi(k)} = ?`).join(' AND ')}) AS e${columns}`,
+    params: names.map((k) => key[k]),
+  };
+}
+
+export async function keyInTarget(session: SqlSession, target: TargetTable, key: Record<string, unknown>): Promise<boolean> {
+  const q = keyInTargetSql(target, key);
+  const [row] = await session.query<{ e: unknown }>(q.sql, q.params);
+  return Number(row?.e) === 1;
 }

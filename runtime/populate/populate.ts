@@ -8,7 +8,7 @@ import { jobVersion, workerIdentity } from '../jobs/identity';
 import { qi, type SqlSession } from '../jobs/session';
 import { openControl, type ControlConnection } from './control';
 import { Interrupt, handleStopSignals } from './interrupt';
-import { progressSql, remainingKeysSql, type KeySource } from './keysource';
+import { keyInTarget, progressSql, remainingKeysSql, type KeySource } from './keysource';
 import { checkOptions, type PopulateOptions, type PopulateResult } from './options';
 import { MakeError, Report } from './report';
 import { closeSeries, errorMessage, openSeries, populateKey, type Outcome, type RunContext } from './runner';
@@ -144,7 +144,7 @@ async function runSerial(
       return job && { raw: job.key, inTarget: job.inTarget };
     }
     const n = await keys!.next();
-    return n.done ? undefined : { raw: n.value, inTarget: await inTarget(control.session, target, n.value) };
+    return n.done ? undefined : { raw: n.value, inTarget: await keyInTarget(control.session, target, n.value) };
   };
   let attempts = 0;
   /** Done jobs whose completion is not written yet (at most one while claims run ahead). */
@@ -172,7 +172,7 @@ async function runSerial(
       record(c.key, c.outcome);
       return false;
     } catch (e) {
-      const landed = await inTarget(control.session, target, c.raw).then(
+      const landed = await keyInTarget(control.session, target, c.raw).then(
         (yes) => (yes ? 'yes' : 'no'),
         () => 'unknown' as const,
       );
@@ -265,12 +265,3 @@ function isLostSession(e: unknown): boolean {
   return err?.code === 'lostConnection' || err?.fatal === true || err?.code === 'PROTOCOL_CONNECTION_LOST' || err?.serverCode === 1927 || err?.errno === 1927;
 }
 
-/** autopopulate.py: `key in self.target` — read on the control connection, outside make's transaction. */
-async function inTarget(session: SqlSession, target: PopulateTarget, raw: Key): Promise<boolean> {
-  const pk = Object.keys(raw);
-  const [row] = await session.query<{ e: unknown }>(
-    `SELECT EXISTS(SELECT 1 FROM ${qi(target.database)}.${qi(target.tableName)} WHERE ${pk.map((k) => `${qi(k)} = ?`).join(' AND ')}) AS e`,
-    pk.map((k) => raw[k]),
-  );
-  return Number(row?.e) === 1;
-}

@@ -6,6 +6,7 @@ import type { Completion, JobQueue } from '../jobs/queue';
 import type { WorkerIdentity } from '../jobs/identity';
 import { qi, qualified, type SqlSession, type TransactionSeriesLike } from '../jobs/session';
 import { canonicalHash } from './hash';
+import { keyInTargetSql } from './keysource';
 import { InterruptedError, type Interrupt } from './interrupt';
 import type { Key, MakeKwargs, PopulateTarget } from './target';
 
@@ -117,7 +118,7 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
   const where = pk.map((k) => `${qi(k)} = ?`).join(' AND ');
   const whereParams = pk.map((k) => raw[k]);
   const full = qualified(target.database, target.tableName);
-  const existsSql = `SELECT EXISTS(SELECT 1 FROM ${full} WHERE ${where}) AS e, CONNECTION_ID() AS cid`;
+  const existsSql = keyInTargetSql(target, raw, ', CONNECTION_ID() AS cid').sql;
   const checked = Boolean(opts.checked && ctx.series);
   let makeSession: number | undefined;
   const start = Date.now();
