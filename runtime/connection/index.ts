@@ -124,7 +124,7 @@ export class Connection {
       user: db.user ?? undefined,
       password: db.password ?? undefined,
       ssl,
-      connectionLimit: (this.poolLimit = options.connectionLimit ?? 10),
+      connectionLimit: this.poolLimit,
       connectTimeout: options.connectTimeout ?? 10_000,
       // Exact values: bigint/decimal as strings, dates as text, JSON as text; the value
       // mapping (runtime/values) turns them into JS values by DataJoint type.
@@ -136,6 +136,7 @@ export class Connection {
   }
 
   private async open(options: ConnectOptions): Promise<void> {
+    this.poolLimit = options.connectionLimit ?? 10;
     const tls = this.settings.database.useTls;
     const attempts: Array<PoolOptions['ssl'] | undefined> =
       tls === false ? [undefined] : tls === true ? [{}] : tls === null ? [{ rejectUnauthorized: false }, undefined] : [tls as PoolOptions['ssl']];
