@@ -1,10 +1,13 @@
 // The whole test suite in one `node --test` run, so there is one summary to read:
 // builds the bundles, starts a throwaway MariaDB when database tests are present,
-// passes its address to the tests through DJ_TEST_* variables, and stops it at the end.
+// passes its address to the tests through DJ_TEST_* variables, and stops it at the end;
+// for the integration tests it also makes (or reuses) the virtual environment with the
+// real DataJoint for Python (scripts/python-env.mjs) and passes it as DJ_TEST_PYTHON.
 //   node scripts/test.mjs [--only unit,lsp,integration,extension,syntax] [--no-build]
 import { spawnSync, spawn } from 'node:child_process';
 import { glob } from 'tinyglobby';
 import { startMariaDB } from './mariadb.mjs';
+import { pythonEnv } from './python-env.mjs';
 
 const args = process.argv.slice(2);
 const onlyIdx = args.indexOf('--only');
@@ -19,9 +22,11 @@ if (!args.includes('--no-build')) {
 
 const files = [];
 let wantDb = false;
+let wantPython = false;
 for (const g of groups) {
   const found = (await glob(`test/${g}/**/*.test.ts`)).sort();
   if (found.length && needsDb.has(g)) wantDb = true;
+  if (found.length && g === 'integration') wantPython = true;
   files.push(...found);
 }
 if (files.length === 0) {
@@ -31,6 +36,16 @@ if (files.length === 0) {
 
 let db;
 const env = { ...process.env };
+if (wantPython) {
+  // Compatibility is claimed against the real DataJoint for Python: no environment, no run.
+  try {
+    env.DJ_TEST_PYTHON = pythonEnv();
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exit(1);
+  }
+  console.log(`test: DataJoint for Python in ${env.DJ_TEST_PYTHON}`);
+}
 if (wantDb) {
   db = await startMariaDB();
   Object.assign(env, {
