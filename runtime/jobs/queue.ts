@@ -1,12 +1,12 @@
 // The `~~name` job queue of one auto-populated table (jobs.py: Job), written in
 // set-based SQL: refresh adds every new key with one INSERT … SELECT, workers claim the
-// next pending job with SELECT … FOR UPDATE SKIP LOCKED, and reservations whose
-// database connection is gone are re-pended (reference notes §7; our decisions at the top).
+// next pending job with SELECT … FOR UPDATE SKIP LOCKED, and reservations whose holder is
+// known to be dead are re-pended (holder.ts; reference notes §7; our decisions at the top).
 import { jobsTableDdl, jobsTableName, lineageTableDdl, truncateErrorMessage, JOB_STATUSES, type JobKeyColumn, type JobStatus } from './definition';
 import { qi, qualified, type Row, type Sql, type SqlSession } from './session';
 import { packErrorStack } from '../blob/index';
-import { hostname } from 'node:os';
 import type { WorkerIdentity } from './identity';
+import { holderState, type HolderState } from './holder';
 import { keyInTarget, notInTarget, restrictedSource, type KeySource } from '../populate/keysource';
 
 export type Key = Record<string, unknown>;
@@ -35,10 +35,26 @@ export interface RefreshOptions {
   delay?: number;
   priority?: number;
   staleTimeout?: number;
-  /** Reserved longer than this many seconds: back to pending (the reference's rule). */
+  /**
+   * Reserved longer than this many seconds: back to pending (the reference's rule), unless
+   * the holder is known to be alive. Reservations of holders known dead always are.
+   */
   orphanTimeout?: number;
-  /** Reserved by a connection that no longer exists: back to pending (ours; default on). */
-  orphanConnections?: boolean;
+}
+
+export interface RecoverOptions {
+  /** Also take reservations older than this many seconds whose holder may be dead (the time rule). */
+  olderThan?: number;
+  /** The priority the re-pended jobs get (default: each keeps its own). */
+  priority?: number;
+}
+
+/** What recovery did with the reservations it took from their holders. */
+export interface RecoverResult {
+  /** Back to pending. */
+  rePended: Key[];
+  /** Already in the target: completed (deleted, or `success` with keep_completed), never re-pended. */
+  completed: Key[];
 }
 
 export interface RefreshResult {
@@ -86,6 +102,8 @@ export interface JobRow {
   pid: number;
   connectionId: number;
   version: string;
+  /** Of a reserved job: whether its holder still lives (holder.ts); null for other statuses. */
+  holder: HolderState | null;
 }
 
 /** Validated priority: the column is int8, so 0..127 (our decision, notes 11.3 #13). */
@@ -96,23 +114,15 @@ export function checkPriority(p: number): number {
 
 const ALL: Sql = { sql: 'TRUE', params: [] };
 
-// Everything a re-pended job carries, as if deleted and inserted again (jobs.py: refresh).
+/** SQL: the connection recorded on a job row of `jobs` (alias or full name) is in the server's process list. */
+const OPEN = (jobs: string): string => `${jobs.startsWith('`') ? jobs : qi(jobs)}.connection_id IN (SELECT id FROM information_schema.processlist)`;
+
+// Everything a re-pended job carries, as if deleted and inserted again (jobs.py: refresh);
+// the priority parameter may be NULL: the job keeps its own.
 const RESET =
-  "`status`='pending', `priority`=?, `created_time`=CURRENT_TIMESTAMP(3), `scheduled_time`=CURRENT_TIMESTAMP(3), " +
+  "`status`='pending', `priority`=COALESCE(?, `priority`), `created_time`=CURRENT_TIMESTAMP(3), `scheduled_time`=CURRENT_TIMESTAMP(3), " +
   "`reserved_time`=NULL, `completed_time`=NULL, `duration`=NULL, `error_message`='', `error_stack`=NULL, " +
   "`user`='', `host`='', `pid`=0, `connection_id`=0, `version`=''";
-
-/** A process of this id runs on this host (signal 0 checks without signalling). */
-function processRuns(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it runs, under another user.
-    return (e as { code?: string }).code === 'EPERM';
-  }
-}
 
 export class JobQueue {
   readonly tableName: string;
@@ -120,7 +130,6 @@ export class JobQueue {
   /** The auto-populated table itself. */
   private readonly targetName: string;
   private declared = false;
-  private canSeeAllConnections?: boolean;
 
   constructor(
     readonly session: SqlSession,
@@ -201,13 +210,8 @@ export class JobQueue {
     const ksCols = this.keyNames.map((k) => `${qi('$ks')}.${qi(k)}`);
 
     // Orphans first, so that their keys are pending again before anyone claims.
-    if (opts.orphanConnections ?? true) result.orphaned += await this.rependDeadConnections(priority);
-    if (opts.orphanTimeout !== undefined && opts.orphanTimeout > 0) {
-      result.orphaned += await this.session.execute(
-        `UPDATE ${this.fullName} SET ${RESET} WHERE status = 'reserved' AND reserved_time < CURRENT_TIMESTAMP(3) - INTERVAL ? MICROSECOND`,
-        [priority, Math.round(opts.orphanTimeout * 1e6)],
-      );
-    }
+    const orphans = await this.recover({ olderThan: opts.orphanTimeout, priority });
+    result.orphaned = orphans.rePended.length + orphans.completed.length;
 
     // 1. add: (key source & restrictions) - target - jobs, in one statement. Keys already
     // queued (any status) are the duplicates IGNORE skips: cheaper than an anti-join of
@@ -248,27 +252,53 @@ export class JobQueue {
   }
 
   /**
-   * Reservations whose connection no longer exists on the server go back to pending.
-   * Without the PROCESS privilege the process list shows only our own account's
-   * threads, so only that account's reservations are judged. On this host the worker's
-   * process decides instead when it still runs: Python's multiprocessing workers record
-   * their parent's connection id, which the parent closes (notes §6.8), so a live Python
-   * worker must not lose its job because of it.
+   * Takes reservations from holders known to be dead (holder.ts), and with `olderThan`
+   * also those reserved longer than that whose holder is not known to be alive (the
+   * reference's orphan_timeout, jobs.py: refresh, which takes them even from live holders:
+   * we do not). A taken job whose key is already in the target is completed instead of
+   * re-pended, so that no key is made twice. Each write names the holder it judged, so a
+   * job re-claimed meanwhile by someone else is left alone.
    */
-  private async rependDeadConnections(priority: number): Promise<number> {
-    if (this.canSeeAllConnections === undefined) {
-      const rows = await this.session.query(
-        "SELECT 1 AS x FROM information_schema.user_privileges WHERE privilege_type = 'PROCESS' LIMIT 1",
-      );
-      this.canSeeAllConnections = rows.length > 0;
+  async recover(opts: RecoverOptions = {}): Promise<RecoverResult> {
+    const result: RecoverResult = { rePended: [], completed: [] };
+    if (!(await this.exists())) return result;
+    const priority = opts.priority === undefined ? null : checkPriority(opts.priority);
+    const olderUs = opts.olderThan !== undefined && opts.olderThan > 0 ? Math.round(opts.olderThan * 1e6) : undefined;
+    const rows = await this.session.query(
+      `SELECT ${this.keyNames.map((k) => `${qi('$j')}.${qi(k)}`).join(', ')}, ${qi('$j')}.host, ${qi('$j')}.pid, ${qi('$j')}.connection_id, ` +
+        `${OPEN('$j')} AS ${qi('$open')}, ` +
+        `${olderUs !== undefined ? `${qi('$j')}.reserved_time < CURRENT_TIMESTAMP(3) - INTERVAL ? MICROSECOND` : 'FALSE'} AS ${qi('$old')}, ` +
+        `${this.inTargetSql('$j')} AS ${qi('$done')} FROM ${this.fullName} AS ${qi('$j')} WHERE ${qi('$j')}.status = 'reserved'`,
+      olderUs !== undefined ? [olderUs] : [],
+    );
+    for (const r of rows) {
+      const state = holderState({ host: String(r.host ?? ''), pid: Number(r.pid ?? 0), connectionOpen: Number(r.$open) === 1 });
+      if (!(state === 'gone' || (Number(r.$old) === 1 && state !== 'alive'))) continue;
+      const key = this.pick(r);
+      const where = this.keyWhere(key);
+      const held = `${where.sql} AND status = 'reserved' AND host = ? AND pid = ? AND connection_id = ?`;
+      const heldParams = [...where.params, r.host, r.pid, r.connection_id];
+      if (Number(r.$done) === 1) {
+        const done = this.settings.keepCompleted
+          ? `UPDATE ${this.fullName} SET status = 'success', completed_time = CURRENT_TIMESTAMP(3) WHERE ${held}`
+          : `DELETE FROM ${this.fullName} WHERE ${held}`;
+        if ((await this.session.execute(done, heldParams)) === 1) result.completed.push(key);
+      } else {
+        const n = await this.session.execute(
+          `UPDATE ${this.fullName} SET ${RESET} WHERE ${held} AND NOT ${this.inTargetSql(this.fullName)}`,
+          [priority, ...heldParams],
+        );
+        if (n === 1) result.rePended.push(key);
+      }
     }
-    const own = this.canSeeAllConnections ? '' : " AND SUBSTRING_INDEX(`user`, '@', 1) = SUBSTRING_INDEX(USER(), '@', 1)";
-    const dead = `status = 'reserved' AND connection_id > 0${own} AND connection_id NOT IN (SELECT id FROM information_schema.processlist)`;
-    const here = hostname();
-    const pids = await this.session.query<{ pid: unknown }>(`SELECT DISTINCT pid FROM ${this.fullName} WHERE ${dead} AND host = ?`, [here]);
-    const alive = pids.map((r) => Number(r.pid)).filter(processRuns);
-    const keep = alive.length ? ` AND NOT (host = ? AND pid IN (${alive.map(() => '?').join(', ')}))` : '';
-    return this.session.execute(`UPDATE ${this.fullName} SET ${RESET} WHERE ${dead}${keep}`, [priority, ...(alive.length ? [here, ...alive] : [])]);
+    return result;
+  }
+
+  /** EXISTS: the target holds rows of the job key of `jobs` (an alias or the jobs table's full name). */
+  private inTargetSql(jobs: string): string {
+    const ref = jobs.startsWith('`') ? jobs : qi(jobs);
+    const on = this.keyNames.map((k) => `${qi('$t')}.${qi(k)} = ${ref}.${qi(k)}`).join(' AND ');
+    return `EXISTS (SELECT 1 FROM ${this.targetName} AS ${qi('$t')} WHERE ${on})`;
   }
 
   /**
@@ -494,7 +524,8 @@ export class JobQueue {
     if (!(await this.exists())) return [];
     const { sql, params } = this.filter(opts);
     const rows = await this.session.query(
-      `SELECT * FROM ${this.fullName}${sql} ORDER BY priority, scheduled_time` + (opts.limit !== undefined ? ` LIMIT ${Math.floor(opts.limit)}` : ''),
+      `SELECT *, status = 'reserved' AND ${OPEN(this.fullName)} AS ${qi('$open')} FROM ${this.fullName}${sql} ORDER BY priority, scheduled_time` +
+        (opts.limit !== undefined ? ` LIMIT ${Math.floor(opts.limit)}` : ''),
       params,
     );
     return rows.map((r) => ({
@@ -512,6 +543,7 @@ export class JobQueue {
       pid: Number(r.pid ?? 0),
       connectionId: Number(r.connection_id ?? 0),
       version: String(r.version ?? ''),
+      holder: r.status === 'reserved' ? holderState({ host: String(r.host ?? ''), pid: Number(r.pid ?? 0), connectionOpen: Number(r.$open) === 1 }) : null,
     }));
   }
 

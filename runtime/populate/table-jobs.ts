@@ -1,7 +1,7 @@
 // `Table.jobs` of the reference as an object over one class: the job lists by status,
 // refresh, ignore, retry (deleting error rows) and progress (jobs.py: Job; notes §7.9).
 import type { JobStatus } from '../jobs/definition';
-import { JobQueue, type JobCounts, type JobRow, type RefreshOptions, type RefreshResult } from '../jobs/queue';
+import { JobQueue, type JobCounts, type JobRow, type RecoverOptions, type RecoverResult, type RefreshOptions, type RefreshResult } from '../jobs/queue';
 import { isAutoPopulatedClass, targetFromTable, type AutoPopulatedClass } from './adapter';
 import { jobsTargetOf, progressOf } from './populate';
 import type { Key, PopulateTarget, Restriction } from './target';
@@ -53,6 +53,15 @@ export class TableJobs {
   async refresh(restrictions: readonly Restriction[] = [], options: Omit<RefreshOptions, 'source'> = {}): Promise<RefreshResult> {
     const { target, queue } = await this.get();
     return queue.refresh({ ...options, source: restrictions.length ? await target.keySource(restrictions) : undefined });
+  }
+
+  /**
+   * Re-pends the reservations whose holder is known to be dead (a reserved row's `holder`
+   * is `gone`), and with `olderThan` those reserved longer than that whose holder is not
+   * known to be alive; a key already in the table has its job completed instead.
+   */
+  async recover(options: RecoverOptions = {}): Promise<RecoverResult> {
+    return (await this.get()).queue.recover(options);
   }
 
   async ignore(keys: readonly Key[]): Promise<number> {

@@ -1,8 +1,10 @@
-// `dj jobs [list|retry|ignore|clear] <module or schema> [--table T] [--status S] [--json]`
+// `dj jobs [list|retry|ignore|clear|recover] <module or schema> [--table T] [--status S] [--json]`
 //   list    the jobs (default: all statuses; --status error for the failures)
 //   retry   delete error jobs (all, or --key) so the next refresh or populate retries them
 //   ignore  mark keys (--key, JSON object, repeatable) as ignore
 //   clear   delete jobs (all, or of --status, or --key)
+//   recover re-pend reservations whose holder is known to be dead (and with --older-than
+//           those reserved longer than that whose holder is not known to be alive)
 // Exit 0 on success; 1 when a table's jobs could not be handled (the others still are);
 // 2 on usage or connection errors.
 import { Option, type Command } from 'commander';
@@ -15,7 +17,7 @@ import type { PopulateTarget } from '../../populate/target';
 import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_KEY_FAILED, EXIT_USAGE, failWith, parseCount, parseRestriction } from '../populate/exit';
 import { resolveTargets } from '../populate/targets';
 
-const ACTIONS = ['list', 'retry', 'ignore', 'clear'] as const;
+const ACTIONS = ['list', 'retry', 'ignore', 'clear', 'recover'] as const;
 type Action = (typeof ACTIONS)[number];
 
 interface JobsCliOptions {
@@ -24,6 +26,7 @@ interface JobsCliOptions {
   key?: string[];
   limit?: number;
   stack?: boolean;
+  olderThan?: number;
   json?: boolean;
 }
 
@@ -38,6 +41,7 @@ export function register(program: Command): void {
     .option('-k, --key <json>', 'a job key as a JSON object (repeatable)', collect)
     .option('-n, --limit <n>', 'list at most n jobs per table', parseCount('--limit'))
     .option('--stack', 'list: include the stored error stacks')
+    .option('--older-than <seconds>', 'recover: also reservations older than this whose holder may be dead (e.g. on another host)', parseCount('--older-than', 1))
     .option('--json', 'JSON output')
     .action(async (first: string, second: string | undefined, opts: JobsCliOptions) => {
       let action: Action = 'list';
@@ -94,6 +98,7 @@ function jobJson(j: JobRow, stack?: string) {
     pid: j.pid,
     connectionId: j.connectionId,
     version: j.version,
+    holder: j.holder,
     ...(stack !== undefined ? { errorStack: stack } : {}),
   };
 }
@@ -150,9 +155,20 @@ async function handleTable(
     if (!opts.json) {
       process.stdout.write(`${target.name} (${target.database}.${tableName}): ${list.length} job(s)\n`);
       for (const r of rows) {
-        process.stdout.write(`  ${r.status.padEnd(8)} p${String(r.priority).padEnd(3)} ${JSON.stringify(r.key)}${r.errorMessage ? `  ${r.errorMessage}` : ''}${r.host ? `  [${r.host}:${r.pid}]` : ''}\n`);
+        const holder = r.holder && r.holder !== 'alive' ? ` holder ${r.holder}` : '';
+        process.stdout.write(`  ${r.status.padEnd(8)} p${String(r.priority).padEnd(3)} ${JSON.stringify(r.key)}${r.errorMessage ? `  ${r.errorMessage}` : ''}${r.host ? `  [${r.host}:${r.pid}${holder}]` : ''}\n`);
         if (r.errorStack) process.stdout.write(r.errorStack.replace(/^/gm, '      ') + '\n');
       }
+    }
+  } else if (action === 'recover') {
+    const r = await jobs.recover({ olderThan: opts.olderThan });
+    const rePended = r.rePended.map(jsonKey);
+    const completed = r.completed.map(jsonKey);
+    out.push({ table: target.name, jobsTable: tableName, schema: target.database, action, rePended, completed });
+    if (!opts.json) {
+      process.stdout.write(`${target.name}: ${rePended.length} reservation(s) re-pended${completed.length ? `, ${completed.length} already computed (job completed)` : ''}\n`);
+      for (const k of rePended) process.stdout.write(`  pending   ${JSON.stringify(k)}\n`);
+      for (const k of completed) process.stdout.write(`  completed ${JSON.stringify(k)}\n`);
     }
   } else {
     let n: number;

@@ -1,6 +1,6 @@
 // The job queue's life cycle on a real server: set-based refresh (new keys, delay,
 // priority, stale cleanup limited to the unrestricted key source, orphans by time and by
-// vanished connection), atomic claims with SKIP LOCKED, complete/error/ignore, retry.
+// dead holder), atomic claims with SKIP LOCKED, complete/error/ignore, retry.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -109,7 +109,15 @@ test('claims are atomic and skip rows locked by another worker; priority order h
   }
 });
 
-test('a reservation whose connection is gone is re-pended; the time rule stays available', async () => {
+async function connectionGone(id: number): Promise<void> {
+  for (;;) {
+    const [r] = await rows<{ n: number }>(env, 'SELECT COUNT(*) AS n FROM information_schema.processlist WHERE id = ?', [id]);
+    if (Number(r!.n) === 0) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('a reservation is re-pended when its holder is known dead; the time rule takes the others of holders not known alive', async () => {
   const j = jobsFor(env.pipeline.Analysis);
   await j.refresh();
   const target = await targetFromTable(env.pipeline.Analysis);
@@ -118,13 +126,10 @@ test('a reservation whose connection is gone is re-pended; the time rule stays a
   await q.claim(await workerIdentity(dead.session));
   dead.conn.destroy();
   const live = await plainSession();
+  let liveOpen = true;
   try {
     await new JobQueue(live.session, await jobsTargetOf(target)).claim(await workerIdentity(live.session));
-    for (let i = 0; i < 50; i++) {
-      const [r] = await rows<{ n: number }>(env, 'SELECT COUNT(*) AS n FROM information_schema.processlist WHERE id = ?', [(await dead.session.connectionId())]);
-      if (Number(r!.n) === 0) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await connectionGone(await dead.session.connectionId());
     // The dead connection's worker ran in this (live) process: on this host the process
     // decides, as for a Python multiprocessing worker that records its parent's closed
     // connection id. Once that process is gone (a pid that exited), the job is re-pended.
@@ -133,16 +138,22 @@ test('a reservation whose connection is gone is re-pended; the time rule stays a
     const gone = spawnSync(process.execPath, ['-e', '0']).pid;
     await env.sql.query(`UPDATE \`${env.schema}\`.\`~~analysis\` SET pid = ? WHERE connection_id = ?`, [gone, await dead.session.connectionId()]);
     res = await j.refresh();
-    assert.equal(res.orphaned, 1, 'only the dead connection reservation');
+    assert.equal(res.orphaned, 1, 'only the dead holder reservation');
     const st = await jobs();
     assert.equal(st.filter((r) => r.status === 'reserved').length, 1);
-    // the reference's rule: reserved longer than orphanTimeout
-    await env.sql.query(`UPDATE \`${env.schema}\`.\`~~analysis\` SET reserved_time = reserved_time - INTERVAL 1 HOUR WHERE status = 'reserved'`);
-    const res2 = await j.refresh([], { orphanTimeout: 600, orphanConnections: false });
-    assert.equal(res2.orphaned, 1);
+    // On another host the connection alone proves nothing: only the reference's time rule
+    // (orphanTimeout) takes such a reservation, and never while its connection is open.
+    await env.sql.query(`UPDATE \`${env.schema}\`.\`~~analysis\` SET host = 'other-host', reserved_time = reserved_time - INTERVAL 1 HOUR WHERE status = 'reserved'`);
+    assert.equal((await j.refresh([], { orphanTimeout: 600 })).orphaned, 0, 'its connection is open: the holder is alive');
+    const liveId = await live.session.connectionId();
+    live.conn.destroy();
+    liveOpen = false;
+    await connectionGone(liveId);
+    assert.equal((await j.refresh()).orphaned, 0, 'a closed connection on another host: the holder may be alive');
+    assert.equal((await j.refresh([], { orphanTimeout: 600 })).orphaned, 1);
     assert.equal((await jobs()).filter((r) => r.status === 'reserved').length, 0);
   } finally {
-    await live.conn.end();
+    if (liveOpen) await live.conn.end();
   }
 });
 

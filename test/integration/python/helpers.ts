@@ -1,0 +1,88 @@
+// The real DataJoint for Python beside our runtime: its interpreter (DJ_TEST_PYTHON from the
+// test script, or the test environment made here when a file runs on its own: never a
+// skip), Python runs on a simulated second host, and our CLI run from sources.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { constants } from 'node:os';
+
+const ROOT = join(__dirname, '..', '..', '..');
+export const PYTHON_FIXTURES = join(ROOT, 'test', 'fixtures', 'python');
+const CLI = join(ROOT, 'runtime', 'cli', 'populate', 'standalone.ts');
+
+let interpreter: Promise<string> | undefined;
+
+/** The interpreter of the environment with DataJoint for Python; throws when it cannot be made. */
+export function pythonInterpreter(): Promise<string> {
+  interpreter ??= (async () => {
+    if (process.env.DJ_TEST_PYTHON) return process.env.DJ_TEST_PYTHON;
+    // @ts-expect-error: plain ESM script without type declarations
+    const { pythonEnv } = (await import('../../../scripts/python-env.mjs')) as { pythonEnv(): string };
+    return pythonEnv();
+  })();
+  return interpreter;
+}
+
+// DataJoint warns on every connection to MariaDB, and without a datajoint.json: expected
+// here, so kept out of the output (python-side.md).
+const PYTHON_WARNINGS = 'ignore:MariaDB is not officially supported,ignore:No datajoint.json found';
+
+export interface Run {
+  pid: number;
+  stdout(): string;
+  stderr(): string;
+  /** Exit status (128 + n for a signal). */
+  done: Promise<number>;
+  exited(): boolean;
+}
+
+function track(cmd: string, args: string[], env: NodeJS.ProcessEnv): Run {
+  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let exited = false;
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const done = new Promise<number>((resolve) =>
+    child.on('close', (code, signal) => {
+      exited = true;
+      resolve(code ?? 128 + (signal ? constants.signals[signal] : 0));
+    }),
+  );
+  child.on('error', (e) => {
+    err += `spawn ${cmd}: ${e.message}\n`;
+  });
+  return { pid: child.pid ?? 0, stdout: () => out, stderr: () => err, done, exited: () => exited };
+}
+
+/**
+ * A fixture script under test/fixtures/python/ run by DataJoint's interpreter; with `host`,
+ * in a UTS namespace of its own under that host name (`unshare --uts`, needs root), so its
+ * jobs rows record another host, as a worker on a second machine does.
+ */
+export async function runPython(script: string, args: string[], opts: { host?: string; env?: Record<string, string> } = {}): Promise<Run> {
+  const py = await pythonInterpreter();
+  const env = { ...process.env, PYTHONUNBUFFERED: '1', PYTHONWARNINGS: PYTHON_WARNINGS, ...opts.env };
+  const argv = [py, join(PYTHON_FIXTURES, script), ...args];
+  if (!opts.host) return track(argv[0]!, argv.slice(1), env);
+  return track('unshare', ['--uts', 'sh', '-c', 'hostname "$1" && shift && exec "$@"', 'sh', opts.host, ...argv], env);
+}
+
+/** Our `dj` (populate, jobs, progress) from sources. */
+export function runDj(args: string[], env: Record<string, string> = {}): Run {
+  return track(process.execPath, ['--import', 'tsx', CLI, ...args], { ...process.env, ...env });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits until `cond` holds, checking every few milliseconds; fails at once when one of
+ * the `watch`ed processes ends first (with its output), so a broken run never hangs.
+ */
+export async function waitUntil(what: string, cond: () => Promise<boolean>, watch: readonly Run[] = []): Promise<void> {
+  for (;;) {
+    if (await cond()) return;
+    const gone = watch.find((r) => r.exited());
+    if (gone) throw new Error(`${what}: process ${gone.pid} exited first (${await gone.done})\nstdout:\n${gone.stdout()}\nstderr:\n${gone.stderr()}`);
+    await sleep(25);
+  }
+}

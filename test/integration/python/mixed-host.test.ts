@@ -1,0 +1,59 @@
+// DataJoint for Python's populate(processes=2) on a second host beside our
+// `dj populate --reserve-jobs` on one table. Python's workers record their parent's
+// connection id, which the parent closed before forking: a reservation from another
+// host must never be taken on that ground (issue 10), or the key is made twice and the
+// Python run aborts when its job row is gone.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { jobsFor } from '../../../runtime/populate/index';
+import { PIPELINE, calls, range, reset, rows, setup, type Env } from '../populate/helpers';
+import { pythonInterpreter, runDj, runPython, waitUntil } from './helpers';
+
+let env: Env;
+before(async () => {
+  await pythonInterpreter();
+  env = await setup('djpy_mixed');
+  await env.sql.query(`CREATE TABLE \`${env.schema}\`.python_gate (id int NOT NULL PRIMARY KEY, open tinyint NOT NULL) ENGINE=MyISAM`);
+  await env.sql.query(`INSERT INTO \`${env.schema}\`.python_gate VALUES (1, 0)`);
+});
+after(async () => env?.close());
+
+const gate = (open: boolean) => env.sql.query(`UPDATE \`${env.schema}\`.python_gate SET open = ? WHERE id = 1`, [open ? 1 : 0]);
+const count = async (sql: string, params: unknown[] = []) => Number((await rows<{ n: number }>(env, sql, params))[0]!.n);
+const J = () => `\`${env.schema}\`.\`~~analysis\``;
+
+for (const run of [1, 2, 3]) {
+  test(`run ${run}: Python populate(processes=2) on another host beside dj populate --reserve-jobs makes every key once`, async () => {
+    const keys = range(6);
+    await reset(env, keys.map((subject_id) => ({ subject_id })));
+    await (await jobsFor(env.pipeline.Analysis).queue()).refresh();
+    await gate(false);
+    const py = await runPython('counting.py', ['2'], { host: 'other-host', env: { DJ_TEST_GATE: '1' } });
+    try {
+      // Both Python workers hold a key and are inside make (held there by the gate).
+      await waitUntil(
+        'two Python workers inside make',
+        async () =>
+          (await count(`SELECT COUNT(*) AS n FROM ${J()} WHERE status = 'reserved' AND host = 'other-host'`)) === 2 &&
+          (await count(`SELECT COUNT(*) AS n FROM \`${env.schema}\`.make_calls WHERE kwargs = 'python'`)) === 2,
+        [py],
+      );
+      const ours = runDj(['populate', PIPELINE, 'Analysis', '--reserve-jobs']);
+      assert.equal(await ours.done, 0, ours.stderr());
+      assert.equal(await count(`SELECT COUNT(*) AS n FROM ${J()} WHERE status = 'reserved' AND host = 'other-host'`), 2, "the Python workers' reservations are theirs still");
+    } finally {
+      await gate(true);
+      await py.done;
+    }
+    const code = await py.done;
+    assert.equal(code, 0, `Python populate exited ${code}\n${py.stderr()}`);
+    const result = JSON.parse(py.stdout().trim().split('\n').pop()!) as { success_count: number; errors: string[] };
+    assert.deepEqual(result.errors, []);
+    assert.equal(result.success_count, 2);
+    const made = await calls(env, 'Analysis');
+    assert.deepEqual([...made.entries()].filter(([, n]) => n !== 1), [], 'no key made twice');
+    assert.deepEqual([...made.keys()].sort((a, b) => a - b), keys);
+    assert.equal(await count(`SELECT COUNT(*) AS n FROM \`${env.schema}\`.__analysis`), keys.length);
+    assert.equal(await count(`SELECT COUNT(*) AS n FROM ${J()}`), 0, 'every job completed');
+  });
+}
