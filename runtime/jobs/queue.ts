@@ -114,8 +114,8 @@ export function checkPriority(p: number): number {
 
 const ALL: Sql = { sql: 'TRUE', params: [] };
 
-/** SQL: the connection recorded on a job row of `jobs` (alias or full name) is in the server's process list. */
-const OPEN = (jobs: string): string => `${jobs.startsWith('`') ? jobs : qi(jobs)}.connection_id IN (SELECT id FROM information_schema.processlist)`;
+/** SQL: the connection recorded on a row of `jobs` (a quoted alias or name) is in the server's process list. */
+const OPEN = (jobs: string): string => `${jobs}.connection_id IN (SELECT id FROM information_schema.processlist)`;
 
 // Everything a re-pended job carries, as if deleted and inserted again (jobs.py: refresh);
 // the priority parameter may be NULL: the job keeps its own.
@@ -266,9 +266,9 @@ export class JobQueue {
     const olderUs = opts.olderThan !== undefined && opts.olderThan > 0 ? Math.round(opts.olderThan * 1e6) : undefined;
     const rows = await this.session.query(
       `SELECT ${this.keyNames.map((k) => `${qi('$j')}.${qi(k)}`).join(', ')}, ${qi('$j')}.host, ${qi('$j')}.pid, ${qi('$j')}.connection_id, ` +
-        `${OPEN('$j')} AS ${qi('$open')}, ` +
+        `${OPEN(qi('$j'))} AS ${qi('$open')}, ` +
         `${olderUs !== undefined ? `${qi('$j')}.reserved_time < CURRENT_TIMESTAMP(3) - INTERVAL ? MICROSECOND` : 'FALSE'} AS ${qi('$old')}, ` +
-        `${this.inTargetSql('$j')} AS ${qi('$done')} FROM ${this.fullName} AS ${qi('$j')} WHERE ${qi('$j')}.status = 'reserved'`,
+        `${this.inTargetSql(qi('$j'))} AS ${qi('$done')} FROM ${this.fullName} AS ${qi('$j')} WHERE ${qi('$j')}.status = 'reserved'`,
       olderUs !== undefined ? [olderUs] : [],
     );
     for (const r of rows) {
@@ -294,10 +294,9 @@ export class JobQueue {
     return result;
   }
 
-  /** EXISTS: the target holds rows of the job key of `jobs` (an alias or the jobs table's full name). */
+  /** EXISTS: the target holds rows of the job key of a row of `jobs` (a quoted alias or name). */
   private inTargetSql(jobs: string): string {
-    const ref = jobs.startsWith('`') ? jobs : qi(jobs);
-    const on = this.keyNames.map((k) => `${qi('$t')}.${qi(k)} = ${ref}.${qi(k)}`).join(' AND ');
+    const on = this.keyNames.map((k) => `${qi('$t')}.${qi(k)} = ${jobs}.${qi(k)}`).join(' AND ');
     return `EXISTS (SELECT 1 FROM ${this.targetName} AS ${qi('$t')} WHERE ${on})`;
   }
 

@@ -89,12 +89,16 @@ test('with keep_completed a computed key taken from a dead holder becomes succes
   assert.equal(row!.status, 'success');
 });
 
-test('dj jobs recover prints what it re-pended per table, and --json lists the keys', async () => {
+test('dj jobs list shows each holder; dj jobs recover prints what it re-pended per table, and --json lists the keys', async () => {
   const jobs = jobsFor(env.pipeline.Analysis);
   await jobs.refresh([], { delay: -1 });
   const [a, b] = await reserveAndDisconnect(2);
   await env.sql.query(`UPDATE ${J()} SET pid = ? WHERE subject_id IN (?, ?)`, [exitedPid(), a, b]);
   await env.sql.query(`UPDATE ${J()} SET host = 'other-host' WHERE subject_id = ?`, [b]);
+  const list = runDj(['jobs', 'list', PIPELINE, '--table', 'Analysis', '--status', 'reserved', '--json']);
+  assert.equal(await list.done, 0, list.stderr());
+  const listed = (JSON.parse(list.stdout()) as Array<{ jobs: Array<{ key: { subject_id: number }; holder: string }> }>)[0]!.jobs;
+  assert.deepEqual(Object.fromEntries(listed.map((j) => [j.key.subject_id, j.holder])), { [a!]: 'gone', [b!]: 'unknown' });
   const text = runDj(['jobs', 'recover', PIPELINE, '--table', 'Analysis']);
   assert.equal(await text.done, 0, text.stderr());
   assert.match(text.stdout(), new RegExp(`^Analysis: 1 reservation\\(s\\) re-pended\\n  pending   \\{"subject_id":${a}\\}\\n`));
