@@ -30,11 +30,9 @@ test('kill -9 of dj populate, dj jobs recover, then Python populate(reserve_jobs
   assert.ok((await mine()).every((j) => j.holder === 'alive'));
   process.kill(ours.pid, 'SIGKILL');
   await ours.done;
-  await waitUntil('the killed holder known dead', async () => {
-    const rs = await mine();
-    return rs.length > 0 && rs.every((j) => j.holder === 'gone');
-  });
+  await waitUntil('the killed holder known dead', async () => (await mine()).every((j) => j.holder === 'gone'));
   const left = ids((await mine()).map((j) => j.key as { subject_id: unknown }));
+  assert.ok(left.length > 0, 'killed mid-run, the worker held at least the key in progress');
   const computed = ids(await rows<{ subject_id: number }>(env, `SELECT subject_id FROM \`${env.schema}\`.__analysis`));
   assert.deepEqual(ids(await rows<{ subject_id: number }>(env, `SELECT subject_id FROM ${J()} WHERE status = 'reserved'`)), left);
 
