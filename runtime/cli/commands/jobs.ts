@@ -104,6 +104,10 @@ function jobJson(j: JobRow, stack?: string) {
 }
 
 async function runJobs(action: Action, arg: string, opts: JobsCliOptions): Promise<number> {
+  if (opts.olderThan !== undefined && action !== 'recover') {
+    process.stderr.write(`dj: --older-than applies to jobs recover only, not jobs ${action}\n`);
+    return EXIT_USAGE;
+  }
   tolerateClosedStdout();
   let close: (() => Promise<void>) | undefined;
   try {

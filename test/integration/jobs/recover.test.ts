@@ -110,4 +110,8 @@ test('dj jobs list shows each holder; dj jobs recover prints what it re-pended p
   const bad = runDj(['jobs', 'recover', PIPELINE, '--older-than', 'soon']);
   assert.equal(await bad.done, 2);
   assert.match(bad.stderr(), /--older-than expects a whole number >= 1/);
+  const misplaced = runDj(['jobs', 'clear', PIPELINE, '--older-than', '60']);
+  assert.equal(await misplaced.done, 2);
+  assert.match(misplaced.stderr(), /--older-than applies to jobs recover only, not jobs clear/);
+  assert.equal((await jobs.list()).length, 6, 'nothing cleared');
 });
