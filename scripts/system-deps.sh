@@ -6,21 +6,21 @@
 set -euo pipefail
 want=()
 command -v mariadbd >/dev/null 2>&1 || command -v mysqld >/dev/null 2>&1 || want+=(mariadb-server)
-# The integration tests run DataJoint for Python from a venv: Debian's python3 makes one
-# only with python3-venv (ensurepip), so try to make one rather than guess.
-if command -v python3 >/dev/null 2>&1; then
-  probe=$(mktemp -d)
-  python3 -m venv "$probe/v" >/dev/null 2>&1 || want+=(python3-venv)
-  rm -rf "$probe"
-else
-  want+=(python3 python3-venv)
-fi
 if [ "${1:-}" != "--db-only" ]; then
   command -v chromium >/dev/null 2>&1 || want+=(chromium)
   command -v rg >/dev/null 2>&1 || want+=(ripgrep)
   [ -e /usr/include/krb5.h ] || [ -e /usr/include/krb5/krb5.h ] || want+=(libkrb5-dev)
   # node-gyp builds VS Code's native modules for the offline extension tests.
   { command -v g++ && command -v make; } >/dev/null 2>&1 || want+=(build-essential)
+  # The integration tests run DataJoint for Python from a venv: Debian's python3 makes one
+  # only with python3-venv (ensurepip), so try to make one rather than guess.
+  if command -v python3 >/dev/null 2>&1; then
+    probe=$(mktemp -d)
+    python3 -m venv "$probe/v" >/dev/null 2>&1 || want+=(python3-venv)
+    rm -rf "$probe"
+  else
+    want+=(python3 python3-venv)
+  fi
 fi
 [ ${#want[@]} -eq 0 ] && exit 0
 SUDO=""
