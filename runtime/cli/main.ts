@@ -2,10 +2,12 @@
 import { run } from './program';
 import { setTypeScriptLoader } from '../populate/load';
 import { requireTypeScript } from '../populate/transpile';
+import { tolerateClosedOutput } from './closed-output';
 
 // Pipelines in TypeScript load with tsx where installed, else with the bundled
 // transpiler (inside an installed .vsix there is no node_modules).
 setTypeScriptLoader(requireTypeScript);
+tolerateClosedOutput();
 
 run(process.argv.slice(2)).then(
   (code) => {
