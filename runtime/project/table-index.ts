@@ -3,7 +3,7 @@
 // `check(path)` validates every definition of one file against the rest of the
 // project; `updateFile` tells which other files need a re-check after an edit.
 import type { Span } from '../definition/ast';
-import type { ResolvedAttribute, ResolvedTable, ValidationContext } from '../definition/context';
+import type { ReferenceCycle, ResolvedAttribute, ResolvedTable, ValidationContext } from '../definition/context';
 import { scanHost, languageOfPath, encodeForHost } from '../hosts';
 import type { HostDefinition, HostImport, HostLanguage, HostScan, HostTable, Tier } from '../hosts';
 import type { Diagnostic } from '../definition/diagnostic';
@@ -363,9 +363,16 @@ export class TableIndex {
     return target && !this.sameCycle(table, target) ? this.heading(target) : undefined;
   }
 
-  /** A cached result still holds: every path it resolved resolves to the same heading. */
+  /** A cached result still holds: every path it resolved resolves to the same heading, on or off a cycle as before. */
   private holds(table: IndexedTable, deps: readonly Dependency[]): boolean {
-    return deps.every((d) => this.resolveFrom(table, d.path) === d.heading);
+    return deps.every((d) => this.resolveFrom(table, d.path) === d.heading && (d.heading !== undefined || this.cycleOf(table, d.path)?.kind === d.cycle));
+  }
+
+  /** A path that names the table itself or a table on its reference cycle. */
+  private cycleOf(table: IndexedTable, path: readonly string[]): ReferenceCycle | undefined {
+    const target = this.resolveTable(table.path, table.name, path);
+    if (!target || !this.sameCycle(table, target)) return undefined;
+    return target === table ? { kind: 'self' } : { kind: 'cycle', table: table.name };
   }
 
   /** The validation context of a table, recording what it resolves. */
@@ -374,7 +381,9 @@ export class TableIndex {
     const ctx = this.context(table);
     ctx.resolve = (path) => {
       const heading = this.resolveFrom(table, path);
-      deps.push({ path: [...path], heading });
+      const dep: Dependency = { path: [...path], heading };
+      if (!heading) dep.cycle = this.cycleOf(table, path)?.kind;
+      deps.push(dep);
       return heading;
     };
     return { ctx, deps };
@@ -385,6 +394,7 @@ export class TableIndex {
     const ctx: ValidationContext = {
       className: table.className,
       resolve: (path) => this.resolveFrom(table, path),
+      cycle: (path) => this.cycleOf(table, path),
     };
     const tier = this.tierOf(table);
     if (tier) ctx.tier = tier;
@@ -456,10 +466,7 @@ export class TableIndex {
         return cached.diagnostics;
       }
       const { ctx, deps } = this.tracking(t);
-      const diagnostics = checkText(def.text, ctx, heading?.model).map((d) => {
-        const cycle = d.code === 'DJ303' ? this.explainCycle(t, d) : undefined;
-        return cycle ? { ...d, message: cycle } : d;
-      });
+      const diagnostics = checkText(def.text, ctx, heading?.model);
       this.checks.set(t.id, { text: def.text, heading, deps, diagnostics, epoch: this.epoch });
       return diagnostics;
     } catch (err) {
@@ -467,16 +474,6 @@ export class TableIndex {
       this.checks.delete(t.id);
       return [{ code: 'DJ000', severity: 'error', message: `Internal error while checking this definition: ${err instanceof Error ? err.message : String(err)}`, span: { start: 0, end: def.text.length } }];
     }
-  }
-
-  /** An unresolved reference that names a table on the same cycle: say so instead of "not known". */
-  private explainCycle(t: IndexedTable, d: Diagnostic): string | undefined {
-    const ref = extractReferences(t.definition!.text).find((r) => r.start < d.span.end && r.end > d.span.start);
-    const target = ref ? this.resolveTable(t.path, t.name, ref.path) : undefined;
-    if (!ref || !target || !this.sameCycle(t, target)) return undefined;
-    return target === t
-        ? `\`${ref.path.join('.')}\` is this table itself: a table cannot reference itself`
-        : `\`${ref.path.join('.')}\` references \`${t.name}\` in turn (a reference cycle): DataJoint declares a table after the tables it references, so a cycle cannot be declared`;
   }
 
   /** 0-based line/character of host offsets in an indexed file. */
@@ -803,6 +800,8 @@ function sameHeading(a: ResolvedTable, b: ResolvedTable): boolean {
 interface Dependency {
   path: string[];
   heading: ResolvedTable | undefined;
+  /** Why an unresolved path resolved to nothing, when it lies on a reference cycle. */
+  cycle?: ReferenceCycle['kind'] | undefined;
 }
 
 interface HeadingEntry {
