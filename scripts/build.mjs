@@ -9,11 +9,12 @@
 // loader (tsx, esbuild, sucrase): populate runs in the CLI.
 //
 //   node scripts/build.mjs [--production] [--watch]
-//   node scripts/build.mjs --types      (the runtime's .d.ts files: dist/types, see buildTypes)
+//   node scripts/build.mjs --types      (only the runtime's .d.ts files, dist/types: see buildTypes;
+//                                        a plain build makes them too when a runtime source is newer)
 // scripts/vscode/package-vsix.mjs and the benchmarks take the same options from
 // bundleOptions() below.
 import { build, context } from 'esbuild';
-import { access, mkdir, rm } from 'node:fs/promises';
+import { access, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -70,6 +71,8 @@ export function bundleOptions({ production = false } = {}) {
       // import() of the split-off runtime as require(): the extension host loads CommonJS.
       supported: { 'dynamic-import': false },
       plugins: [runtimeSplit, noLoader('dist/extension.js')],
+      // jsonc-parser's main is a UMD build whose require('./impl/…') esbuild cannot follow.
+      alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
     },
     { ...common, entryPoints: [CLIENT_RUNTIME.entry], outfile: CLIENT_RUNTIME.outfile, plugins: [noLoader(CLIENT_RUNTIME.outfile)] },
     { ...common, entryPoints: ['server/main.ts'], outfile: 'dist/server.js' },
@@ -132,7 +135,22 @@ async function main() {
     for (const e of present) await (await context(e)).watch();
   } else {
     await Promise.all(present.map((e) => build(e)));
+    // The development extension offers the types command too; tsc runs only after a change.
+    if (await typesStale()) await buildTypes();
   }
+}
+
+/** dist/types is missing or older than a runtime source. */
+async function typesStale() {
+  let built;
+  try {
+    built = (await stat(join(repoRoot, TYPES_DIR, 'index.d.ts'))).mtimeMs;
+  } catch {
+    return true;
+  }
+  const sources = (await readdir(join(repoRoot, 'runtime'), { recursive: true })).filter((f) => f.endsWith('.ts'));
+  for (const f of sources) if ((await stat(join(repoRoot, 'runtime', f))).mtimeMs > built) return true;
+  return false;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

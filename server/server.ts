@@ -18,7 +18,7 @@ import { HostFile } from './documents/hostFile';
 import { hostLanguageOfId, hostLanguageOfPath, SOURCE_EXTENSIONS } from './documents/languages';
 import { keyOfUri, uriOfKey } from './documents/uris';
 import { Project } from './workspace/project';
-import { indexWorkspace, maxFileBytes, readIndexable, skippedMessage } from './workspace/indexer';
+import { indexWorkspace, maxFileBytes, readIndexable, skippedMessage, skippedPlaceholder } from './workspace/indexer';
 import { DiagnosticsScheduler } from './features/diagnostics';
 import { completion } from './features/completion';
 import { hover } from './features/hover';
@@ -138,16 +138,18 @@ export function startServer(connection: Connection): void {
 
   async function revertToDisk(key: string): Promise<void> {
     const language = hostLanguageOfPath(key);
-    let text: string | undefined;
+    let file: HostFile | undefined;
     if (language && key.startsWith('/')) {
       // The same limit as the index: a file grown past it on disk leaves the index, said so.
       const limit = maxFileBytes(options.maxFileSize);
       const r = await readIndexable(key, limit);
-      if (r && 'skipped' in r) log.warn(skippedMessage(r.skipped, limit));
-      text = r && 'text' in r ? r.text : undefined;
+      if (r && 'skipped' in r) {
+        log.warn(skippedMessage(r.skipped, limit));
+        file = skippedPlaceholder(r.skipped, limit, language);
+      } else if (r) file = new HostFile(key, language, [{ uri: uriOfKey(key), text: r.text }]);
     }
     if (project.isOpen(key)) return; // reopened while the disk was read: the editor wins
-    const changed = text !== undefined && language ? project.setFile(new HostFile(key, language, [{ uri: uriOfKey(key), text }]), false) : project.removeFile(key);
+    const changed = file ? project.setFile(file, false) : project.removeFile(key);
     diagnostics.schedule(changed.filter((k) => k !== key));
   }
 

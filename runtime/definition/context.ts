@@ -45,6 +45,11 @@ export interface ValidationContext {
    * it names a table that references this one in turn (`table`: this table's name).
    */
   cycle?(path: string[]): ReferenceCycle | undefined;
+  /**
+   * For a path `resolve` gives nothing for, and not on a cycle: why its table cannot be
+   * known, when the index knows (e.g. the file it would come from was not indexed).
+   */
+  unknownBecause?(path: string[]): string | undefined;
   /** Default mysql. */
   dialect?: 'mysql' | 'postgresql';
 }

@@ -47,6 +47,8 @@ interface FileEntry {
   /** Everything that the resolution of names depends on (not the definitions' text). */
   nameSignature: string;
   lines?: LineIndex;
+  /** Why the file's text is not indexed (its tables are unknown), e.g. its size in the editor. */
+  notIndexed?: string;
 }
 
 type Entity = { kind: 'table'; table: IndexedTable } | { kind: 'module'; ref: ModuleRef };
@@ -92,13 +94,14 @@ export class TableIndex {
    * Adds or replaces a file. The language defaults to the one of the extension; other
    * files are ignored (false). Returns whether anything changed.
    */
-  setFile(path: string, text: string, language?: HostLanguage): boolean {
+  setFile(path: string, text: string, language?: HostLanguage, notIndexed?: string): boolean {
     const lang = language ?? languageOfPath(path);
     if (!lang) return false;
     const key = toKey(path);
     const old = this.files.get(key);
-    if (old && old.text === text && old.language === lang) return false;
+    if (old && old.text === text && old.language === lang && old.notIndexed === notIndexed) return false;
     const entry = this.build(path, key, text, lang);
+    if (notIndexed !== undefined) entry.notIndexed = notIndexed;
     this.files.set(key, entry);
     this.epoch++;
     if (!old) this.modules.invalidate();
@@ -142,11 +145,11 @@ export class TableIndex {
    * (tables that reference this file's tables, directly or through their keys, before or
    * after the edit, and files with references that did not resolve to any of them).
    */
-  updateFile(path: string, text: string, language?: HostLanguage): string[] {
+  updateFile(path: string, text: string, language?: HostLanguage, notIndexed?: string): string[] {
     const key = toKey(path);
     const old = this.files.get(key);
     const before = old ? this.dependentFiles(path) : [];
-    if (!this.setFile(path, text, language)) return [];
+    if (!this.setFile(path, text, language, notIndexed)) return [];
     const now = this.files.get(key)!;
     if (old && old.nameSignature === now.nameSignature && sameDefinitions(old, now)) return [];
     return union(before, this.dependentFiles(path));
@@ -365,8 +368,38 @@ export class TableIndex {
 
   /** A cached result still holds: every path it resolved resolves to the same heading, on or off a cycle as before. */
   private holds(table: IndexedTable, deps: readonly Dependency[]): boolean {
-    return deps.every((d) => this.resolveFrom(table, d.path) === d.heading && (d.heading !== undefined || this.cycleOf(table, d.path)?.kind === d.cycle));
+    return deps.every((d) => this.resolveFrom(table, d.path) === d.heading && (d.heading !== undefined || this.whyUnresolved(table, d.path) === d.why));
   }
+
+  /** What an unresolved path's diagnostic says about it, as one comparable string. */
+  private whyUnresolved(table: IndexedTable, path: readonly string[]): string | undefined {
+    const cycle = this.cycleOf(table, path);
+    if (cycle) return cycle.kind;
+    const file = this.notIndexedSource(table, path);
+    return file ? `not indexed: ${file.key}: ${file.notIndexed}` : undefined;
+  }
+
+  /**
+   * The file a path would come from when that file's text is not indexed: the module of
+   * the import binding the path's first name, the module the first name is, or a module
+   * imported with `*` (or as a factory, see lookup).
+   */
+  private notIndexedSource(table: IndexedTable, path: readonly string[]): FileEntry | undefined {
+    const file = this.entryOf(table.path);
+    if (!file || path.length === 0) return undefined;
+    const skipped = (ref: ModuleRef | undefined) => {
+      const f = ref?.file !== undefined ? this.files.get(ref.file) : undefined;
+      return f?.notIndexed !== undefined ? f : undefined;
+    };
+    const imports = file.scan.imports;
+    for (const imp of imports) if (imp.local === path[0]) return skipped(this.moduleOf(file, imp.module));
+    for (const imp of imports) {
+      const f = skipped(this.moduleOf(file, imp.module));
+      if (f) return f;
+    }
+    return undefined;
+  }
+
 
   /** A path that names the table itself or a table on its reference cycle. */
   private cycleOf(table: IndexedTable, path: readonly string[]): ReferenceCycle | undefined {
@@ -382,7 +415,7 @@ export class TableIndex {
     ctx.resolve = (path) => {
       const heading = this.resolveFrom(table, path);
       const dep: Dependency = { path: [...path], heading };
-      if (!heading) dep.cycle = this.cycleOf(table, path)?.kind;
+      if (!heading) dep.why = this.whyUnresolved(table, path);
       deps.push(dep);
       return heading;
     };
@@ -395,6 +428,10 @@ export class TableIndex {
       className: table.className,
       resolve: (path) => this.resolveFrom(table, path),
       cycle: (path) => this.cycleOf(table, path),
+      unknownBecause: (path) => {
+        const f = this.notIndexedSource(table, path);
+        return f ? `it may be defined in ${f.path}, which is not indexed (${f.notIndexed})` : undefined;
+      },
     };
     const tier = this.tierOf(table);
     if (tier) ctx.tier = tier;
@@ -800,8 +837,8 @@ function sameHeading(a: ResolvedTable, b: ResolvedTable): boolean {
 interface Dependency {
   path: string[];
   heading: ResolvedTable | undefined;
-  /** Why an unresolved path resolved to nothing, when it lies on a reference cycle. */
-  cycle?: ReferenceCycle['kind'] | undefined;
+  /** Why an unresolved path resolved to nothing (whyUnresolved), when the index knows. */
+  why?: string | undefined;
 }
 
 interface HeadingEntry {

@@ -6,6 +6,7 @@ import { MessageType, ShowMessageNotification, type Connection, type WorkDonePro
 import type { ClientSupport } from '../capabilities';
 import { HostFile } from '../documents/hostFile';
 import { hostLanguageOfPath } from '../documents/languages';
+import type { HostLanguage } from '../../runtime/hosts/types';
 import { uriOfKey } from '../documents/uris';
 import type { Project } from './project';
 import { sourceFiles } from './scan';
@@ -42,6 +43,14 @@ const megabytes = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(
 /** The line logged (and shown) for a file skipped for its size. */
 export function skippedMessage(file: SkippedFile, limit: number): string {
   return `datajoint: ${file.path} (${megabytes(file.bytes)}) is over datajoint.maxFileSize (${megabytes(limit)}) and is not indexed: its tables do not resolve in the editor`;
+}
+
+/**
+ * A skipped file in the index: known to be there (imports of it resolve), without its
+ * text, so that a reference to one of its tables says why it is unknown.
+ */
+export function skippedPlaceholder(file: SkippedFile, limit: number, language: HostLanguage): HostFile {
+  return new HostFile(file.path, language, [{ uri: uriOfKey(file.path), text: '' }], `${megabytes(file.bytes)}, over datajoint.maxFileSize: ${megabytes(limit)}`);
 }
 
 /** A source file's text, or why there is none: over the size limit, or unreadable. */
@@ -92,6 +101,7 @@ export async function indexWorkspace(
       if ('skipped' in r) {
         skipped.push(r.skipped);
         connection.console.warn(skippedMessage(r.skipped, limit));
+        project.setFile(skippedPlaceholder(r.skipped, limit, language), false, true);
         return;
       }
       // Files without tables still count: they are modules that imports go through.

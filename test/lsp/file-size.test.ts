@@ -1,6 +1,6 @@
 // Files over `datajoint.maxFileSize` (initialization option `maxFileSize`, megabytes) are
 // not indexed, and the server says so: a warning message naming the file and the setting,
-// a log line, `skipped` in datajoint/indexReady. Raising the limit indexes the file, so a
+// a log line, `skipped` in datajoint/indexReady, and on a reference to one of its tables. Raising the limit indexes the file, so a
 // table defined in a 3.5 MB file resolves, as it does for `dj lint`.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,6 +42,8 @@ describe('file size limit', () => {
       client.open(uri, USER);
       const d = await client.waitDiagnostics(uri, (x) => x.length > 0);
       assert.deepEqual(d.map((x) => x.code), ['DJ303']);
+      // The reference says why: the file it would come from was skipped.
+      assert.match(String(d[0].message), /Cannot resolve `Session`: it may be defined in .*big\.py, which is not indexed \(3\.\d MB, over datajoint\.maxFileSize: 2\.0 MB\)/);
     } finally {
       await client.stop();
     }

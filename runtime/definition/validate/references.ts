@@ -61,7 +61,8 @@ export function validateReferences(model: TableModel, source: string, ctx: Valid
       if (cycle?.kind === 'self') out.push(makeDiagnostic('DJ312', span, { name: written }));
       else if (cycle) out.push(makeDiagnostic('DJ313', span, { name: written, table: cycle.table }));
       else {
-        const detail = fk.path[0] === 'master' ? ': the master table is not known here' : ': no such table is known';
+        const because = ctx.unknownBecause?.(fk.path);
+        const detail = because ? `: ${because}` : fk.path[0] === 'master' ? ': the master table is not known here' : ': no such table is known';
         out.push(makeDiagnostic('DJ303', span, { name: written, detail }));
       }
       continue;
