@@ -5,6 +5,8 @@ import * as vscode from 'vscode';
 import { setUpTypeScriptTypes, SHIM_DIR, TypesSetupError } from './typesSetup';
 
 export const SET_UP_TYPES_COMMAND = 'datajoint.setUpTypeScriptTypes';
+/** The built-in TypeScript extension's command. */
+const RESTART_TS_SERVER = 'typescript.restartTsServer';
 
 async function chooseFolder(): Promise<vscode.WorkspaceFolder | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];
@@ -27,6 +29,9 @@ export function registerTypesCommand(context: vscode.ExtensionContext, output: v
       try {
         const r = setUpTypeScriptTypes(folder.uri.fsPath, context.asAbsolutePath('dist/types'), version);
         output.info(`types: wrote ${r.shimDir} and the "datajoint" entry of ${r.tsconfig}${r.createdTsconfig ? ' (new)' : ''}`);
+        // VS Code's TypeScript service keeps the module resolution it had (a new tsconfig.json
+        // or paths entry is not always picked up): restart it so that open files see the types.
+        if ((await vscode.commands.getCommands(true)).includes(RESTART_TS_SERVER)) await vscode.commands.executeCommand(RESTART_TS_SERVER);
         const nodeTypes = r.nodeTypesMissing ? ' Install Node\'s types too (npm install -D @types/node): the declarations use Buffer.' : '';
         const open = 'Open tsconfig.json';
         void vscode.window
