@@ -12,6 +12,7 @@ import { TablesTreeProvider } from './views/tablesTree';
 import { autoRefresh } from './views/autoRefresh';
 import type { DataJointApi } from './api';
 import { registerComputations } from './populate/registerComputations';
+import { registerTypesCommand } from './types/typesCommand';
 
 /** Settings changes closer together than this are one change (see the handler below). */
 const SETTINGS_SETTLE_MS = 300;
@@ -26,6 +27,7 @@ export function activate(context: vscode.ExtensionContext): DataJointApi {
   service = new DefinitionLanguageService(context.asAbsolutePath('dist/server.js'), output);
   context.subscriptions.push(service, new ServerStatusItem(service));
   registerServerCommands(context, service, output);
+  registerTypesCommand(context, output);
 
   const conn = new ConnectionManager(context.secrets, output);
   connection = conn;

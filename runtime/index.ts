@@ -13,4 +13,23 @@ export { mysqlDialect, MySqlDialect, type Dialect } from './dialect/index';
 export * from './errors/index';
 export { resolvedFromCatalog } from './declare/check';
 export { populate, progress, jobsFor, TableJobs, MakeError, ChangedInputsError, type PopulateOptions, type PopulateResult, type Key, type MakeKwargs } from './populate/index';
-export { packBlob, unpackBlob } from './blob/index';
+export { packBlob, unpackBlob, type PackOptions, type UnpackOptions } from './blob/index';
+// The values a make() reads from and writes to `<blob>` attributes (blob.py's types).
+export {
+  BlobTuple,
+  Complex,
+  DateTime,
+  Decimal,
+  LocalDate,
+  LocalTime,
+  MatCell,
+  MatStruct,
+  NDArray,
+  StructuredArray,
+  Uuid,
+  type DType,
+  type DateTimeUnit,
+  type NDData,
+  type NumericDType,
+  type TypedData,
+} from './blob/index';

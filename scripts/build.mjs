@@ -9,10 +9,12 @@
 // loader (tsx, esbuild, sucrase): populate runs in the CLI.
 //
 //   node scripts/build.mjs [--production] [--watch]
+//   node scripts/build.mjs --types      (only the runtime's .d.ts files, dist/types: see buildTypes;
+//                                        a plain build makes them too when a runtime source is newer)
 // scripts/vscode/package-vsix.mjs and the benchmarks take the same options from
 // bundleOptions() below.
 import { build, context } from 'esbuild';
-import { access, mkdir } from 'node:fs/promises';
+import { access, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -69,6 +71,8 @@ export function bundleOptions({ production = false } = {}) {
       // import() of the split-off runtime as require(): the extension host loads CommonJS.
       supported: { 'dynamic-import': false },
       plugins: [runtimeSplit, noLoader('dist/extension.js')],
+      // jsonc-parser's main is a UMD build whose require('./impl/…') esbuild cannot follow.
+      alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
     },
     { ...common, entryPoints: [CLIENT_RUNTIME.entry], outfile: CLIENT_RUNTIME.outfile, plugins: [noLoader(CLIENT_RUNTIME.outfile)] },
     { ...common, entryPoints: ['server/main.ts'], outfile: 'dist/server.js' },
@@ -77,11 +81,47 @@ export function bundleOptions({ production = false } = {}) {
   ];
 }
 
+/** Where buildTypes writes the runtime's declarations by default (the .vsix ships them). */
+export const TYPES_DIR = 'dist/types';
+
+/**
+ * The runtime's type declarations (runtime/index.ts and what its types reach), emitted by
+ * tsc as a tree of .d.ts files under `outDir` (index.d.ts at its top), for pipelines that
+ * `import * as dj from 'datajoint'`: the command "DataJoint: Set Up TypeScript Types"
+ * (client/types) copies them into a workspace. Not type-checked here (`npm run
+ * typecheck` does that); tsc only emits.
+ */
+export async function buildTypes(outDir = join(repoRoot, TYPES_DIR)) {
+  const ts = (await import('typescript')).default;
+  const config = ts.readConfigFile(join(repoRoot, 'tsconfig.json'), ts.sys.readFile);
+  if (config.error) throw new Error(ts.flattenDiagnosticMessageText(config.error.messageText, '\n'));
+  const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, repoRoot);
+  const program = ts.createProgram([join(repoRoot, 'runtime', 'index.ts')], {
+    ...options,
+    noEmit: false,
+    declaration: true,
+    emitDeclarationOnly: true,
+    noCheck: true,
+    rootDir: join(repoRoot, 'runtime'),
+    outDir,
+  });
+  await rm(outDir, { recursive: true, force: true });
+  const result = program.emit();
+  const problems = [...program.getOptionsDiagnostics(), ...result.diagnostics];
+  if (result.emitSkipped || problems.length) {
+    throw new Error(`build: declarations of runtime/index.ts: ${ts.formatDiagnostics(problems, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => repoRoot, getNewLine: () => '\n' })}`);
+  }
+}
+
 async function main() {
   const watch = process.argv.includes('--watch');
   const production = process.argv.includes('--production');
   process.chdir(repoRoot);
   await mkdir('dist', { recursive: true });
+  if (process.argv.includes('--types')) {
+    await buildTypes();
+    return;
+  }
   const present = [];
   for (const e of bundleOptions({ production })) {
     try {
@@ -95,7 +135,22 @@ async function main() {
     for (const e of present) await (await context(e)).watch();
   } else {
     await Promise.all(present.map((e) => build(e)));
+    // The development extension offers the types command too; tsc runs only after a change.
+    if (await typesStale()) await buildTypes();
   }
+}
+
+/** dist/types is missing or older than a runtime source. */
+async function typesStale() {
+  let built;
+  try {
+    built = (await stat(join(repoRoot, TYPES_DIR, 'index.d.ts'))).mtimeMs;
+  } catch {
+    return true;
+  }
+  const sources = (await readdir(join(repoRoot, 'runtime'), { recursive: true })).filter((f) => f.endsWith('.ts'));
+  for (const f of sources) if ((await stat(join(repoRoot, 'runtime', f))).mtimeMs > built) return true;
+  return false;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

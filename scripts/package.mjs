@@ -1,8 +1,9 @@
 // `npm run package [-- --out <file.vsix>]`: the .vsix for `code --install-extension`,
 // by default ./datajoint-vscode-<version>.vsix. The staging and vsce call live in
 // scripts/vscode/package-vsix.mjs (shared with the installed-.vsix tests): production
-// bundles only (minified, no source maps), grammars without their sources, the icon,
-// README, LICENSE and the manifest; no node_modules (the bundles carry their
+// bundles only (minified, no source maps), the runtime's type declarations, grammars
+// without their sources, the icons and walkthrough pages, the user's README
+// (docs/extension/README.md), LICENSE and the manifest; no node_modules (the bundles carry their
 // dependencies, and the CLI loads TypeScript pipelines with its bundled transpiler when
 // tsx is absent: runtime/populate/transpile.ts).
 import { readFileSync, statSync } from 'node:fs';

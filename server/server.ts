@@ -11,7 +11,6 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { promises as fs } from 'node:fs';
 import { sep } from 'node:path';
 import { clientSupport, serverCapabilities, type ClientSupport } from './capabilities';
 import { guard } from './safe';
@@ -19,7 +18,7 @@ import { HostFile } from './documents/hostFile';
 import { hostLanguageOfId, hostLanguageOfPath, SOURCE_EXTENSIONS } from './documents/languages';
 import { keyOfUri, uriOfKey } from './documents/uris';
 import { Project } from './workspace/project';
-import { indexWorkspace } from './workspace/indexer';
+import { indexWorkspace, maxFileBytes, readIndexable, skippedMessage, skippedPlaceholder } from './workspace/indexer';
 import { DiagnosticsScheduler } from './features/diagnostics';
 import { completion } from './features/completion';
 import { hover } from './features/hover';
@@ -34,6 +33,8 @@ export interface ServerOptions {
   debounceMs?: number;
   /** `datajoint.format` at start; later changes arrive by didChangeConfiguration. */
   format?: { enable?: boolean };
+  /** `datajoint.maxFileSize`: megabytes above which a workspace file is not indexed (0: no limit); read at start. */
+  maxFileSize?: number;
 }
 
 export function startServer(connection: Connection): void {
@@ -76,7 +77,7 @@ export function startServer(connection: Connection): void {
         connection.workspace.onDidChangeWorkspaceFolders(guard(log, 'didChangeWorkspaceFolders', undefined, (e) => changeFolders(e.added.map((f) => f.uri), e.removed.map((f) => f.uri))));
       }
       try {
-        await indexWorkspace(connection, project, roots, support, () => undefined);
+        await indexWorkspace(connection, project, roots, support, () => undefined, true, maxFileBytes(options.maxFileSize));
       } finally {
         diagnostics.ready = true;
         diagnostics.schedule(project.openKeys(), 0);
@@ -93,7 +94,7 @@ export function startServer(connection: Connection): void {
       if (!project.isOpen(key) && gone.some((r) => key.startsWith(`${r}${sep}`)) && !roots.some((r) => key.startsWith(`${r}${sep}`))) project.removeFile(key);
     }
     project.setRoots(roots);
-    await indexWorkspace(connection, project, fresh, support, (keys) => diagnostics.schedule(keys, 0), false);
+    await indexWorkspace(connection, project, fresh, support, (keys) => diagnostics.schedule(keys, 0), false, maxFileBytes(options.maxFileSize));
   }
 
   // ---- documents -------------------------------------------------------------------
@@ -137,16 +138,18 @@ export function startServer(connection: Connection): void {
 
   async function revertToDisk(key: string): Promise<void> {
     const language = hostLanguageOfPath(key);
-    let text: string | undefined;
+    let file: HostFile | undefined;
     if (language && key.startsWith('/')) {
-      try {
-        text = await fs.readFile(key, 'utf8');
-      } catch {
-        text = undefined;
-      }
+      // The same limit as the index: a file grown past it on disk leaves the index, said so.
+      const limit = maxFileBytes(options.maxFileSize);
+      const r = await readIndexable(key, limit);
+      if (r && 'skipped' in r) {
+        log.warn(skippedMessage(r.skipped, limit));
+        file = skippedPlaceholder(r.skipped, limit, language);
+      } else if (r) file = new HostFile(key, language, [{ uri: uriOfKey(key), text: r.text }]);
     }
     if (project.isOpen(key)) return; // reopened while the disk was read: the editor wins
-    const changed = text !== undefined && language ? project.setFile(new HostFile(key, language, [{ uri: uriOfKey(key), text }]), false) : project.removeFile(key);
+    const changed = file ? project.setFile(file, false) : project.removeFile(key);
     diagnostics.schedule(changed.filter((k) => k !== key));
   }
 

@@ -122,7 +122,11 @@ export class DefinitionLanguageService implements LanguageServerHandle, vscode.D
           outputChannel: this.output,
           // Formatting is opt-in: with it off, VS Code does not offer the server as a
           // formatter for whole Python/TS/JS files (no "choose a default formatter" prompt).
-          initializationOptions: { format: { enable: vscode.workspace.getConfiguration('datajoint.format').get<boolean>('enable', false) } },
+          initializationOptions: {
+            format: { enable: vscode.workspace.getConfiguration('datajoint.format').get<boolean>('enable', false) },
+            // Read at start: a change takes effect when the server restarts (package.json says so).
+            maxFileSize: vscode.workspace.getConfiguration('datajoint').get<number>('maxFileSize', 2),
+          },
           synchronize: { configurationSection: 'datajoint.format' },
         },
       );

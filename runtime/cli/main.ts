@@ -2,10 +2,15 @@
 import { run } from './program';
 import { setTypeScriptLoader } from '../populate/load';
 import { requireTypeScript } from '../populate/transpile';
+import { tolerateClosedOutput } from './closed-output';
+import { shareRuntime } from '../populate/runtime-global';
+import * as runtime from '../index';
 
 // Pipelines in TypeScript load with tsx where installed, else with the bundled
 // transpiler (inside an installed .vsix there is no node_modules).
 setTypeScriptLoader(requireTypeScript);
+shareRuntime(runtime);
+tolerateClosedOutput();
 
 run(process.argv.slice(2)).then(
   (code) => {

@@ -69,6 +69,9 @@ const entries = [
   { code: 'DJ308', group: 'reference', severity: 'error', title: 'master outside part', message: '`master` refers to the master table and can only be used in a Part table', reference: ['§1.7'] },
   { code: 'DJ310', group: 'reference', severity: 'warning', title: 'foreign key reuses declared attribute', message: 'The foreign key to `{table}` reuses the attribute `{name}` declared above{detail}', reference: ['§1.6'] },
   { code: 'DJ311', group: 'reference', severity: 'hint', title: 'repeated dependency', message: 'This foreign key to `{table}` brings no new attribute: every attribute it names is already there; rename with `.proj(new_name=\'{name}\')` for a second reference', reference: ['§1.6'] },
+  // dependencies.py refuses a cyclic foreign-key graph (reference §3.4); declare.py could never declare it (the parent must exist first).
+  { code: 'DJ312', group: 'reference', severity: 'error', title: 'self reference', message: '`{name}` is this table itself: a table cannot reference itself', reference: ['§3.4'] },
+  { code: 'DJ313', group: 'reference', severity: 'error', title: 'reference cycle', message: '`{name}` references `{table}` in turn (a reference cycle): DataJoint declares a table after the tables it references, so a cycle cannot be declared', reference: ['§3.4'] },
   { code: 'DJ309', group: 'reference', severity: 'hint', title: 'repeated option', message: 'Option `{option}` is written twice', reference: ['§1.6'] },
 
   // ---- DJ4xx indexes ---------------------------------------------------------------

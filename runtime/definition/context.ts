@@ -26,6 +26,9 @@ export interface ResolvedTable {
   comment?: string;
 }
 
+/** A reference DataJoint cannot declare: the table itself, or one that depends on it. */
+export type ReferenceCycle = { kind: 'self' } | { kind: 'cycle'; table: string };
+
 export interface ValidationContext {
   className?: string;
   tier?: Tier;
@@ -37,6 +40,16 @@ export interface ValidationContext {
    * references are not checked at all.
    */
   resolve?(path: string[]): ResolvedTable | undefined;
+  /**
+   * For a path `resolve` gives nothing for: `self` when it names this table, `cycle` when
+   * it names a table that references this one in turn (`table`: this table's name).
+   */
+  cycle?(path: string[]): ReferenceCycle | undefined;
+  /**
+   * For a path `resolve` gives nothing for, and not on a cycle: why its table cannot be
+   * known, when the index knows (e.g. the file it would come from was not indexed).
+   */
+  unknownBecause?(path: string[]): string | undefined;
   /** Default mysql. */
   dialect?: 'mysql' | 'postgresql';
 }

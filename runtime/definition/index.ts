@@ -9,7 +9,7 @@ import { validateModel } from './validate';
 
 export * from './ast';
 export * from './diagnostic';
-export type { Tier, ResolvedAttribute, ResolvedTable, ValidationContext } from './context';
+export type { Tier, ResolvedAttribute, ResolvedTable, ValidationContext, ReferenceCycle } from './context';
 export type { TableModel, ModelAttribute, ModelForeignKey, ModelIndex, DuplicateAttribute, ReusedAttribute } from './model';
 export { parseDefinition, unquote } from './parser';
 export { validateDefinition, validateModel } from './validate';

@@ -46,8 +46,14 @@ function sessionOf(conn: Connection): SqlSession {
   };
 }
 
-/** The hooks the class defines itself (the base class's make only throws). */
-function hooksOf(cls: AutoPopulatedClass): MakeHooks {
+/**
+ * The hooks the class defines itself (the base class's make only throws). Throws when the
+ * class has no make or no definition: checked before anything touches the database, since
+ * declaring such a table would leave behind a table no run can fill.
+ */
+export function hooksOf(cls: AutoPopulatedClass): MakeHooks {
+  const definition = (cls as { definition?: unknown }).definition;
+  if (typeof definition !== 'string' || definition.trim() === '') throw new Error(`${cls.name} has no definition: give it a static definition string.`);
   const own = (name: 'make' | 'makeFetch' | 'makeCompute' | 'makeInsert') => {
     // Walk up to, but not into, the runtime's own AutoPopulated base class.
     for (let c: unknown = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
@@ -105,6 +111,7 @@ function defaultKeySource(conn: Connection, catalog: Catalog, heading: CatalogTa
 export async function targetFromTable(cls: AutoPopulatedClass): Promise<PopulateTarget> {
   if (!isAutoPopulatedClass(cls)) throw new Error(`${(cls as { name?: string } | undefined)?.name ?? String(cls)} is not a Computed or Imported table class.`);
   const b = binding(cls);
+  const hooks = hooksOf(cls);
   const conn = await b.connection();
   const heading = await b.heading();
   // Tables are declared (or their headings read) lazily, which the runtime refuses inside
@@ -115,7 +122,7 @@ export async function targetFromTable(cls: AutoPopulatedClass): Promise<Populate
       await (part as unknown as Record<symbol, TableBinding>)[BINDING].heading();
     }
   }
-  return buildTarget(cls.name, conn, b.schemaName, b.tableName, heading, hooksOf(cls), cls.keySource);
+  return buildTarget(cls.name, conn, b.schemaName, b.tableName, heading, hooks, cls.keySource);
 }
 
 /**

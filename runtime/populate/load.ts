@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isAutoPopulatedClass, type AutoPopulatedClass } from './adapter';
+import { hooksOf, isAutoPopulatedClass, type AutoPopulatedClass } from './adapter';
 
 /** Loads a TypeScript module by absolute path when tsx is absent (the CLI registers transpile.ts). */
 export type TypeScriptLoader = (absolutePath: string) => Record<string, unknown>;
@@ -84,10 +84,21 @@ export function autoPopulatedTables(mod: Record<string, unknown>): AutoPopulated
   return [...found];
 }
 
+/**
+ * The table `populate` runs: exported by the module, with a make and a definition (a class
+ * without them is refused here, before its table is declared).
+ */
 export function findTable(mod: Record<string, unknown>, name: string, path = 'the module'): AutoPopulatedClass {
   const tables = autoPopulatedTables(mod);
   const hit = tables.find((t) => t.name === name);
-  if (hit) return hit;
+  if (hit) {
+    try {
+      hooksOf(hit);
+    } catch (e) {
+      throw new PipelineLoadError(`Cannot populate ${name} of ${path}: ${(e as Error).message}`);
+    }
+    return hit;
+  }
   const known = tables.map((t) => t.name).sort();
   throw new PipelineLoadError(
     `No Computed or Imported table named ${name} is exported by ${path}` + (known.length ? `; it exports ${known.join(', ')}.` : '; it exports none.'),

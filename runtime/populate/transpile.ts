@@ -34,7 +34,7 @@ export function installTypeScriptHook(): void {
   const M = Module as unknown as ModuleInternals;
   for (const ext of TS_EXTENSIONS) {
     const transforms: Transform[] = ext === '.tsx' ? ['typescript', 'imports', 'jsx'] : ['typescript', 'imports'];
-    M._extensions[ext] = (m, filename) => {
+    const handler = (m: CompilableModule, filename: string): void => {
       const source = readFileSync(filename, 'utf8');
       let code: string;
       try {
@@ -45,6 +45,11 @@ export function installTypeScriptHook(): void {
       }
       m._compile(code, filename);
     };
+    // Defined, not assigned: a failed tsx attempt before us (load.ts tries tsx first) leaves
+    // its handler for the extension as a non-enumerable property, which an assignment
+    // keeps non-enumerable, and require() only tries the extensions it can enumerate: a
+    // sibling imported as `./tables` would not be found.
+    Object.defineProperty(M._extensions, ext, { value: handler, writable: true, enumerable: true, configurable: true });
   }
   // TypeScript sources import their siblings as `./x.js` (NodeNext style): map to `./x.ts`.
   const resolve = M._resolveFilename;

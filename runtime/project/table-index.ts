@@ -3,7 +3,7 @@
 // `check(path)` validates every definition of one file against the rest of the
 // project; `updateFile` tells which other files need a re-check after an edit.
 import type { Span } from '../definition/ast';
-import type { ResolvedAttribute, ResolvedTable, ValidationContext } from '../definition/context';
+import type { ReferenceCycle, ResolvedAttribute, ResolvedTable, ValidationContext } from '../definition/context';
 import { scanHost, languageOfPath, encodeForHost } from '../hosts';
 import type { HostDefinition, HostImport, HostLanguage, HostScan, HostTable, Tier } from '../hosts';
 import type { Diagnostic } from '../definition/diagnostic';
@@ -47,6 +47,8 @@ interface FileEntry {
   /** Everything that the resolution of names depends on (not the definitions' text). */
   nameSignature: string;
   lines?: LineIndex;
+  /** Why the file's text is not indexed (its tables are unknown), e.g. its size in the editor. */
+  notIndexed?: string;
 }
 
 type Entity = { kind: 'table'; table: IndexedTable } | { kind: 'module'; ref: ModuleRef };
@@ -92,13 +94,14 @@ export class TableIndex {
    * Adds or replaces a file. The language defaults to the one of the extension; other
    * files are ignored (false). Returns whether anything changed.
    */
-  setFile(path: string, text: string, language?: HostLanguage): boolean {
+  setFile(path: string, text: string, language?: HostLanguage, notIndexed?: string): boolean {
     const lang = language ?? languageOfPath(path);
     if (!lang) return false;
     const key = toKey(path);
     const old = this.files.get(key);
-    if (old && old.text === text && old.language === lang) return false;
+    if (old && old.text === text && old.language === lang && old.notIndexed === notIndexed) return false;
     const entry = this.build(path, key, text, lang);
+    if (notIndexed !== undefined) entry.notIndexed = notIndexed;
     this.files.set(key, entry);
     this.epoch++;
     if (!old) this.modules.invalidate();
@@ -142,11 +145,11 @@ export class TableIndex {
    * (tables that reference this file's tables, directly or through their keys, before or
    * after the edit, and files with references that did not resolve to any of them).
    */
-  updateFile(path: string, text: string, language?: HostLanguage): string[] {
+  updateFile(path: string, text: string, language?: HostLanguage, notIndexed?: string): string[] {
     const key = toKey(path);
     const old = this.files.get(key);
     const before = old ? this.dependentFiles(path) : [];
-    if (!this.setFile(path, text, language)) return [];
+    if (!this.setFile(path, text, language, notIndexed)) return [];
     const now = this.files.get(key)!;
     if (old && old.nameSignature === now.nameSignature && sameDefinitions(old, now)) return [];
     return union(before, this.dependentFiles(path));
@@ -363,9 +366,46 @@ export class TableIndex {
     return target && !this.sameCycle(table, target) ? this.heading(target) : undefined;
   }
 
-  /** A cached result still holds: every path it resolved resolves to the same heading. */
+  /** A cached result still holds: every path it resolved resolves to the same heading, on or off a cycle as before. */
   private holds(table: IndexedTable, deps: readonly Dependency[]): boolean {
-    return deps.every((d) => this.resolveFrom(table, d.path) === d.heading);
+    return deps.every((d) => this.resolveFrom(table, d.path) === d.heading && (d.heading !== undefined || this.whyUnresolved(table, d.path) === d.why));
+  }
+
+  /** What an unresolved path's diagnostic says about it, as one comparable string. */
+  private whyUnresolved(table: IndexedTable, path: readonly string[]): string | undefined {
+    const cycle = this.cycleOf(table, path);
+    if (cycle) return cycle.kind;
+    const file = this.notIndexedSource(table, path);
+    return file ? `not indexed: ${file.key}: ${file.notIndexed}` : undefined;
+  }
+
+  /**
+   * The file a path would come from when that file's text is not indexed: the module of
+   * the import binding the path's first name, the module the first name is, or a module
+   * imported with `*` (or as a factory, see lookup).
+   */
+  private notIndexedSource(table: IndexedTable, path: readonly string[]): FileEntry | undefined {
+    const file = this.entryOf(table.path);
+    if (!file || path.length === 0) return undefined;
+    const skipped = (ref: ModuleRef | undefined) => {
+      const f = ref?.file !== undefined ? this.files.get(ref.file) : undefined;
+      return f?.notIndexed !== undefined ? f : undefined;
+    };
+    const imports = file.scan.imports;
+    for (const imp of imports) if (imp.local === path[0]) return skipped(this.moduleOf(file, imp.module));
+    for (const imp of imports) {
+      const f = skipped(this.moduleOf(file, imp.module));
+      if (f) return f;
+    }
+    return undefined;
+  }
+
+
+  /** A path that names the table itself or a table on its reference cycle. */
+  private cycleOf(table: IndexedTable, path: readonly string[]): ReferenceCycle | undefined {
+    const target = this.resolveTable(table.path, table.name, path);
+    if (!target || !this.sameCycle(table, target)) return undefined;
+    return target === table ? { kind: 'self' } : { kind: 'cycle', table: table.name };
   }
 
   /** The validation context of a table, recording what it resolves. */
@@ -374,7 +414,9 @@ export class TableIndex {
     const ctx = this.context(table);
     ctx.resolve = (path) => {
       const heading = this.resolveFrom(table, path);
-      deps.push({ path: [...path], heading });
+      const dep: Dependency = { path: [...path], heading };
+      if (!heading) dep.why = this.whyUnresolved(table, path);
+      deps.push(dep);
       return heading;
     };
     return { ctx, deps };
@@ -385,6 +427,11 @@ export class TableIndex {
     const ctx: ValidationContext = {
       className: table.className,
       resolve: (path) => this.resolveFrom(table, path),
+      cycle: (path) => this.cycleOf(table, path),
+      unknownBecause: (path) => {
+        const f = this.notIndexedSource(table, path);
+        return f ? `it may be defined in ${f.path}, which is not indexed (${f.notIndexed})` : undefined;
+      },
     };
     const tier = this.tierOf(table);
     if (tier) ctx.tier = tier;
@@ -456,10 +503,7 @@ export class TableIndex {
         return cached.diagnostics;
       }
       const { ctx, deps } = this.tracking(t);
-      const diagnostics = checkText(def.text, ctx, heading?.model).map((d) => {
-        const cycle = d.code === 'DJ303' ? this.explainCycle(t, d) : undefined;
-        return cycle ? { ...d, message: cycle } : d;
-      });
+      const diagnostics = checkText(def.text, ctx, heading?.model);
       this.checks.set(t.id, { text: def.text, heading, deps, diagnostics, epoch: this.epoch });
       return diagnostics;
     } catch (err) {
@@ -467,16 +511,6 @@ export class TableIndex {
       this.checks.delete(t.id);
       return [{ code: 'DJ000', severity: 'error', message: `Internal error while checking this definition: ${err instanceof Error ? err.message : String(err)}`, span: { start: 0, end: def.text.length } }];
     }
-  }
-
-  /** An unresolved reference that names a table on the same cycle: say so instead of "not known". */
-  private explainCycle(t: IndexedTable, d: Diagnostic): string | undefined {
-    const ref = extractReferences(t.definition!.text).find((r) => r.start < d.span.end && r.end > d.span.start);
-    const target = ref ? this.resolveTable(t.path, t.name, ref.path) : undefined;
-    if (!ref || !target || !this.sameCycle(t, target)) return undefined;
-    return target === t
-        ? `\`${ref.path.join('.')}\` is this table itself: a table cannot reference itself`
-        : `\`${ref.path.join('.')}\` references \`${t.name}\` in turn (a reference cycle): DataJoint declares a table after the tables it references, so a cycle cannot be declared`;
   }
 
   /** 0-based line/character of host offsets in an indexed file. */
@@ -803,6 +837,8 @@ function sameHeading(a: ResolvedTable, b: ResolvedTable): boolean {
 interface Dependency {
   path: string[];
   heading: ResolvedTable | undefined;
+  /** Why an unresolved path resolved to nothing (whyUnresolved), when the index knows. */
+  why?: string | undefined;
 }
 
 interface HeadingEntry {

@@ -1,5 +1,7 @@
 // Builds the .vsix with @vscode/vsce from a staging folder holding only what runs: the
-// manifest, README, license, grammars (no sources), icons and the production bundles.
+// manifest, the user's README (docs/extension/README.md), license, grammars (no sources),
+// icons and walkthrough pages (client/media), the production bundles and the runtime's
+// type declarations (dist/types).
 // Everything the extension needs at run time is inside the bundles, so the package has
 // no node_modules. dist/ is not touched (tests may be running from it).
 //   node scripts/vscode/package-vsix.mjs [--out <file.vsix>]
@@ -10,9 +12,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { bundleOptions } from '../build.mjs';
+import { buildTypes, bundleOptions, TYPES_DIR } from '../build.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The README of the .vsix (the Marketplace page and the extension's page in VS Code). */
+export const USER_README = 'docs/extension/README.md';
 
 export async function packageVsix({ out = join(repoRoot, '.tmp', 'datajoint-vscode.vsix'), say = (l) => console.log(l) } = {}) {
   // A fresh staging folder per call: two packagings at once (tests) must not share one.
@@ -25,9 +29,11 @@ export async function packageVsix({ out = join(repoRoot, '.tmp', 'datajoint-vsco
 }
 
 async function packageFrom(stage, out, say) {
-  for (const f of ['package.json', 'README.md', 'LICENSE', 'LICENSE.md', 'CHANGELOG.md']) {
+  for (const f of ['package.json', 'LICENSE', 'LICENSE.md', 'CHANGELOG.md']) {
     if (existsSync(join(repoRoot, f))) cpSync(join(repoRoot, f), join(stage, f));
   }
+  // The extension's page shows the user's README, not the repository's developer one.
+  cpSync(join(repoRoot, USER_README), join(stage, 'README.md'));
   // Grammars and their language configuration; their generator sources stay out.
   mkdirSync(join(stage, 'syntaxes'));
   for (const f of readdirSync(join(repoRoot, 'syntaxes'))) if (f.endsWith('.json')) cpSync(join(repoRoot, 'syntaxes', f), join(stage, 'syntaxes', f));
@@ -37,6 +43,8 @@ async function packageFrom(stage, out, say) {
     if (!existsSync(join(repoRoot, b.entryPoints[0]))) throw new Error(`package-vsix: ${b.entryPoints[0]} is missing`);
     await build({ ...b, absWorkingDir: repoRoot, entryPoints: [join(repoRoot, b.entryPoints[0])], outfile: join(stage, b.outfile) });
   }
+  // The runtime's declarations, for "DataJoint: Set Up TypeScript Types" (client/types).
+  await buildTypes(join(stage, TYPES_DIR));
   const vsce = createRequire(import.meta.url).resolve('@vscode/vsce/vsce');
   mkdirSync(dirname(out), { recursive: true });
   const args = [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', out];

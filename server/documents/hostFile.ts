@@ -26,6 +26,8 @@ export class HostFile {
     readonly key: string,
     readonly language: HostLanguage,
     parts: ReadonlyArray<{ uri: string; text: string; doc?: TextDocument }>,
+    /** Why the text is left out of the index (a file over the size limit: its text is ''). */
+    readonly notIndexed?: string,
   ) {
     const segs: Segment[] = [];
     const texts: string[] = [];

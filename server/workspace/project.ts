@@ -50,8 +50,8 @@ export class Project {
     // Callers keep disk contents from overriding an open document (server.ts, indexer.ts).
     const old = this.files.get(file.key);
     let dependents: string[] = [];
-    if (bulk) this.index.setFile(file.key, file.text, file.language);
-    else dependents = this.index.updateFile(file.key, file.text, file.language);
+    if (bulk) this.index.setFile(file.key, file.text, file.language, file.notIndexed);
+    else dependents = this.index.updateFile(file.key, file.text, file.language, file.notIndexed);
     const scan = this.index.scan(file.key);
     const sites = scan ? sitesOf(file, scan, old?.sites) : [];
     // Matching sites with the index's tables asks the index for effective tiers, which it

@@ -78,13 +78,43 @@ test('the .vsix holds only what runs: production bundles, grammars, icon, manife
   }
   assert.ok(files.some((f) => /^license/i.test(f)), 'a license file');
   assert.ok(files.some((f) => /^readme/i.test(f)), 'a README');
-  const unexpected = files.filter((f) => !/^(package\.json|readme\.md|license(\.txt|\.md)?|changelog\.md|dist\/(extension|client-runtime|server|cli)\.js|syntaxes\/[^/]+\.json|client\/media\/[^/]+\.(svg|png))$/i.test(f));
+  const unexpected = files.filter((f) => !/^(package\.json|readme\.md|license(\.txt|\.md)?|changelog\.md|dist\/(extension|client-runtime|server|cli)\.js|dist\/types\/.+\.d\.ts|syntaxes\/[^/]+\.json|client\/media\/[^/]+\.(svg|png)|client\/media\/walkthrough\/[^/]+\.md)$/i.test(f));
   assert.deepEqual(unexpected, [], 'nothing else (no node_modules, sources, maps or tests)');
   // Production bundles: minified, no source map reference.
   const ext = readFileSync(join(scratch, 'unpacked', 'extension', 'dist', 'extension.js'), 'utf8');
   assert.ok(!/\/\/# sourceMappingURL=\S+\s*$/.test(ext), 'no source map reference at the end of dist/extension.js');
   // Minified: long lines (template literals keep a few line breaks of their own).
   assert.ok(ext.length / ext.split('\n').length > 300, 'dist/extension.js is minified');
+});
+
+test("the extension's page: the user's README, a 128x128 PNG icon, a walkthrough whose pages are all there", () => {
+  const ext = join(scratch, 'unpacked', 'extension');
+  const manifest = JSON.parse(readFileSync(join(ext, 'package.json'), 'utf8')) as {
+    icon: string;
+    contributes: { walkthroughs: Array<{ steps: Array<{ id: string; media: { markdown?: string; image?: string }; completionEvents: string[] }> }>; commands: Array<{ command: string }> };
+  };
+  const readme = readFileSync(join(ext, vsixEntries.map((n) => n.slice('extension/'.length)).find((n) => /^readme\.md$/i.test(n))!), 'utf8');
+  assert.equal(readme, readFileSync(join(repoRoot, 'docs', 'extension', 'README.md'), 'utf8'), 'the README is docs/extension/README.md');
+  assert.doesNotMatch(readme, /npm ci|npm test/, "not the repository's developer README");
+  for (const section of ['## Connecting', '## Populate', '## Jobs', '## Commands', '## Settings']) assert.ok(readme.includes(section), section);
+  // Every setting and command the manifest contributes is in the README.
+  for (const c of manifest.contributes.commands) {
+    const title = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { contributes: { commands: Array<{ command: string; title: string }> } }).contributes.commands.find((x) => x.command === c.command)!.title;
+    if (!/^(Retry|Ignore|Clear|Show Error Stack|Retry and Populate|Count Rows|Open Definition|Refresh Jobs)$/.test(title)) assert.ok(readme.includes(title.replace('…', '')), `the README names the command ${title}`);
+  }
+  assert.ok(!/!\[[^\]]*\]\(/.test(readme), 'no images (none would resolve on the extension page)');
+  const icon = readFileSync(join(ext, manifest.icon));
+  assert.deepEqual([...icon.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'the icon is a PNG');
+  assert.equal(icon.toString('latin1', 12, 16), 'IHDR');
+  assert.deepEqual([icon.readUInt32BE(16), icon.readUInt32BE(20)], [128, 128], 'the icon is 128x128');
+  const [walkthrough] = manifest.contributes.walkthroughs;
+  assert.deepEqual(walkthrough.steps.map((s) => s.id), ['connect', 'openPipeline', 'populate', 'jobs']);
+  for (const step of walkthrough.steps) {
+    const page = step.media.markdown ?? step.media.image!;
+    assert.ok(existsSync(join(ext, page)), `${step.id}: ${page} is in the .vsix`);
+    assert.ok(step.completionEvents.length > 0, `${step.id} completes on an event`);
+  }
+  assert.ok(existsSync(join(ext, 'dist', 'types', 'index.d.ts')), 'the runtime declarations are shipped');
 });
 
 test('nothing to resolve from: no node_modules above the unpacked extension', () => {

@@ -99,11 +99,20 @@ export interface Received {
   /** workspace/applyEdit requests, answered with `applyEdits`. */
   edits: Array<{ label?: string; edit: unknown }>;
   logs: string[];
+  /** window/showMessage notifications. */
+  messages: Array<{ type: number; message: string }>;
+}
+
+export interface IndexReadyParams {
+  files: number;
+  tables: number;
+  ms: number;
+  skipped: Array<{ path: string; bytes: number }>;
 }
 
 export class LspClient {
   readonly conn: ProtocolConnection;
-  readonly received: Received = { progress: [], registrations: [], unregistrations: [], edits: [], logs: [] };
+  readonly received: Received = { progress: [], registrations: [], unregistrations: [], edits: [], logs: [], messages: [] };
   /** Answers to workspace/configuration by section (null when absent, as for an unset setting). */
   readonly settings = new Map<string, unknown>();
   /** What workspace/applyEdit answers. */
@@ -111,7 +120,7 @@ export class LspClient {
   private readonly diags = new Map<string, PublishDiagnosticsParams>();
   private waiters: Array<{ check: () => boolean; done: () => void }> = [];
   private versions = new Map<string, number>();
-  indexReady?: { files: number; tables: number; ms: number };
+  indexReady?: IndexReadyParams;
   private exited = false;
 
   private constructor(readonly proc: ChildProcess) {
@@ -125,12 +134,17 @@ export class LspClient {
       this.diags.set(p.uri, p);
       this.poke();
     });
-    this.conn.onNotification('datajoint/indexReady', (p: { files: number; tables: number; ms: number }) => {
+    this.conn.onNotification('datajoint/indexReady', (p: IndexReadyParams) => {
       this.indexReady = p;
       this.poke();
     });
     this.conn.onNotification('window/logMessage', (p: { message: string }) => {
       this.received.logs.push(p.message);
+      this.poke();
+    });
+    this.conn.onNotification('window/showMessage', (p: { type: number; message: string }) => {
+      this.received.messages.push(p);
+      this.poke();
     });
     this.conn.onNotification('$/progress', (p: unknown) => {
       this.received.progress.push(p);

@@ -80,6 +80,25 @@ describe('diagnostics', () => {
     await client.waitDiagnostics(processing, (x) => x.length === 0);
   });
 
+  it('reports a self-reference and a reference cycle as errors (DataJoint cannot declare them)', async () => {
+    const uri = fileUri(join(ws.root, 'pipeline/loops.py'));
+    const q = '"""';
+    const text =
+      'import datajoint as dj\n\n\n' +
+      `class Ping(dj.Manual):\n    definition = ${q}\n    -> Pong\n    ping : int32\n    ${q}\n\n\n` +
+      `class Pong(dj.Manual):\n    definition = ${q}\n    -> Ping\n    pong : int32\n    ${q}\n\n\n` +
+      `class Me(dj.Manual):\n    definition = ${q}\n    -> Me\n    me : int32\n    ${q}\n`;
+    client.open(uri, text);
+    const d = await client.waitDiagnostics(uri, (x) => x.length === 3);
+    assert.deepEqual(d.map((x) => [x.code, x.severity, x.range.start.line]), [
+      ['DJ313', 1, positionOf(text, 'Pong\n').line],
+      ['DJ313', 1, positionOf(text, 'Ping\n').line],
+      ['DJ312', 1, positionOf(text, 'Me\n').line],
+    ]);
+    assert.match(String(d[0].message), /`Pong` references `Ping` in turn/);
+    client.close(uri);
+  });
+
   it('follows files created and deleted on disk (didChangeWatchedFiles)', async () => {
     assert.ok(client.received.registrations.some((r) => r.method === 'workspace/didChangeWatchedFiles'), 'watcher registered dynamically');
     const userUri = fileUri(join(ws.root, 'pipeline/user.py'));

@@ -57,8 +57,14 @@ export function validateReferences(model: TableModel, source: string, ctx: Valid
     const parent = fk.parent;
     if (!parent) {
       const span = { start: ref.path[0]!.span.start, end: ref.path[ref.path.length - 1]!.span.end };
-      const detail = fk.path[0] === 'master' ? ': the master table is not known here' : ': no such table is known';
-      out.push(makeDiagnostic('DJ303', span, { name: written, detail }));
+      const cycle = ctx.cycle?.(fk.path);
+      if (cycle?.kind === 'self') out.push(makeDiagnostic('DJ312', span, { name: written }));
+      else if (cycle) out.push(makeDiagnostic('DJ313', span, { name: written, table: cycle.table }));
+      else {
+        const because = ctx.unknownBecause?.(fk.path);
+        const detail = because ? `: ${because}` : fk.path[0] === 'master' ? ': the master table is not known here' : ': no such table is known';
+        out.push(makeDiagnostic('DJ303', span, { name: written, detail }));
+      }
       continue;
     }
     const keyNames = new Set(parent.primaryKey.map((a) => a.name));

@@ -168,3 +168,12 @@ test('legacy types are hints: hidden by default, shown with their fix under --hi
   assert.deepEqual(json.map((f) => f.severity), ['hint', 'hint']);
   assert.ok(json.every((f) => typeof f.fix === 'string' && f.fix.length > 0));
 });
+
+test('a reference cycle and a self-reference fail dj lint (errors, exit 1): DataJoint cannot declare them', () => {
+  const dir = tempProject({
+    'a.py': 'class A(dj.Manual):\n    definition = "-> B\\na : int32"\nclass B(dj.Manual):\n    definition = "-> A\\nb : int32"\nclass S(dj.Manual):\n    definition = "-> S\\ns : int32"\n',
+  });
+  const r = dj(['lint', '.'], dir);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.deepEqual(r.stdout.trimEnd().split('\n').map((l) => l.split(' ').slice(0, 3).join(' ')), ['a.py:2:22 error DJ313', 'a.py:4:22 error DJ313', 'a.py:6:22 error DJ312']);
+});

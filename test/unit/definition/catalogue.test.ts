@@ -62,6 +62,8 @@ const cases: Record<string, { invalid: Invalid; valid: Case }> = {
   DJ308: { invalid: { text: '-> master', span: 'master', ctx: { tier: 'Manual' } }, valid: { text: '-> master', ctx: { tier: 'Part', masterName: 'Master' } } },
   DJ310: { invalid: { text: 'subject_id : int64\n-> Subject', span: 'Subject', ctx: context() }, valid: { text: '-> Subject\n-> Session', ctx: context() } },
   DJ311: { invalid: { text: '-> Subject\n---\n-> Subject', span: 'Subject', nth: 1, ctx: context() }, valid: { text: "-> Subject\n---\n-> Subject.proj(other='subject_id')", ctx: context() } },
+  DJ312: { invalid: { text: '-> Loop\n---\nv : int32', span: 'Loop', ctx: context({ className: 'Loop', cycle: (p) => (p.join('.') === 'Loop' ? { kind: 'self' } : undefined) }) }, valid: { text: '-> Session\n---\nv : int32', ctx: context({ className: 'Trial', cycle: () => undefined }) } },
+  DJ313: { invalid: { text: '-> Nowhere\n---\nv : int32', span: 'Nowhere', ctx: context({ className: 'Trial', cycle: (p) => (p.join('.') === 'Nowhere' ? { kind: 'cycle', table: 'Trial' } : undefined) }) }, valid: { text: '-> Nowhere\n---\nv : int32', ctx: context({ className: 'Trial', cycle: () => undefined }) } },
   DJ309: { invalid: { text: '-> [unique, unique] Session', span: 'unique', nth: 1 }, valid: { text: '-> [unique] Session' } },
   DJ401: { invalid: { text: 'a : int32\nindex(b)', span: 'b', nth: 0 }, valid: { text: 'a : int32\nindex(a)' } },
   DJ402: { invalid: { text: 'a : int32\nunique index(a, a)', span: 'a', nth: 2 }, valid: { text: 'a : int32\nunique index(a)' } },

@@ -117,3 +117,15 @@ test('a table whose inherited heading stays the same keeps its check, however fa
     return fresh.check('/p/m.py').map((d) => [d.code, d.start]);
   })());
 });
+
+test('a reference cycle is an error while it lasts: removing its other table turns it back into "cannot resolve"', () => {
+  const index = new TableIndex();
+  const a = 'from .b import B\nclass A(dj.Manual):\n    definition = """\n    -> B\n    a : int32\n    """\n';
+  index.setFile('/c/a.py', a);
+  index.setFile('/c/b.py', 'from .a import A\nclass B(dj.Manual):\n    definition = """\n    -> A\n    b : int32\n    """\n');
+  assert.deepEqual(index.check('/c/a.py').map((d) => [d.code, d.severity]), [['DJ313', 'error']]);
+  index.removeFile('/c/b.py');
+  assert.deepEqual(index.check('/c/a.py').map((d) => [d.code, d.severity]), [['DJ303', 'warning']]);
+  index.setFile('/c/b.py', 'from .a import A\nclass B(dj.Manual):\n    definition = """\n    b : int32\n    """\n');
+  assert.deepEqual(index.check('/c/a.py'), []);
+});

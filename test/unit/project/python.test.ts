@@ -135,7 +135,8 @@ test('python: references on a cycle do not resolve, in whatever order tables are
     const keys = order.map((n) => index.heading(index.table(`/c/a.py#${n}`)!)!.primaryKey.map((x) => x.name));
     assert.deepEqual(Object.fromEntries(order.map((n, k) => [n, keys[k]])), { A: ['a'], B: ['b'], C: ['a', 'c'] });
     const diags = index.check('/c/a.py');
-    assert.deepEqual(diags.map((d) => [d.table, d.code]), [['A', 'DJ303'], ['B', 'DJ303'], ['S', 'DJ303']]);
+    // Errors, not "cannot resolve" warnings: DataJoint cannot declare a cycle (reference §3.4).
+    assert.deepEqual(diags.map((d) => [d.table, d.code, d.severity]), [['A', 'DJ313', 'error'], ['B', 'DJ313', 'error'], ['S', 'DJ312', 'error']]);
     assert.match(diags[0].message, /`B` references `A` in turn \(a reference cycle\)/);
     assert.match(diags[2].message, /`S` is this table itself/);
   }
