@@ -2,7 +2,7 @@
 // connection object carries them: the runtime core's Connection, or a bare mysql2
 // connection (tests, the worker processes' own queue connection).
 import type { Connection as Mysql2Connection, PoolConnection, ResultSetHeader } from 'mysql2/promise';
-import { checkCondition } from '../query/condition';
+import { checkStatement } from '../query/condition';
 
 /** SQL text with its bound values in placeholder order. */
 export interface Sql {
@@ -66,7 +66,7 @@ export function sessionFromMysql(conn: Mysql2Connection | PoolConnection, opts: 
   const multi = opts.multipleStatements
     ? async (statements: readonly string[], params: readonly unknown[] = []): Promise<unknown[]> => {
         for (const s of statements) {
-          const problem = checkCondition(s);
+          const problem = checkStatement(s);
           if (problem !== undefined) throw new Error(`Refused to batch a statement that ${problem}: ${s}`);
         }
         try {

@@ -9,7 +9,8 @@
 // sets (dialect/mysql.ts, as connection.py; neither ANSI_QUOTES nor NO_BACKSLASH_ESCAPES):
 // '…' and "…" are strings with doubled quotes and backslash escapes, `…` an identifier
 // with doubled backticks; `#`, `/* */` (also `/*! */`, which the server runs) and `-- `
-// (two dashes then whitespace, a control character or the end) start comments.
+// (two dashes then whitespace, a control character or the end) start comments. A `?`
+// outside quotes is a placeholder to the driver (mysql2), so it is refused too.
 import type { Restriction } from './expression';
 
 type Row = Record<string, unknown>;
@@ -43,6 +44,18 @@ const QUOTE_NAMES: Record<string, string> = { "'": "a '…' string", '"': 'a "�
  * the server still judges their grammar, but nothing in them can reach outside them.
  */
 export function checkCondition(text: string): string | undefined {
+  return scan(text, false);
+}
+
+/**
+ * The same check for one statement the runtime writes itself, whose `?` are its bound
+ * values: what a multi-statement batch refuses (jobs/session.ts: multi).
+ */
+export function checkStatement(text: string): string | undefined {
+  return scan(text, true);
+}
+
+function scan(text: string, placeholders: boolean): string | undefined {
   if (text.trim() === '') return 'is empty';
   const opens: number[] = [];
   for (let i = 0; i < text.length; i++) {
@@ -65,6 +78,10 @@ export function checkCondition(text: string): string | undefined {
         break;
       case ';':
         return `has \`;\` ${at} (a second statement)`;
+      case '?':
+        if (placeholders) break;
+        // The driver would bind one of the runtime's own values there (it skips quoted text).
+        return `has \`?\` ${at} (a placeholder: write the value itself)`;
       case '#':
         return `has a \`#\` comment ${at}`;
       case '/':

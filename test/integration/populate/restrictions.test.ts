@@ -79,6 +79,7 @@ const hostile = () => [
   "name = 'unterminated",
   'name = "unterminated',
   '`subject_id = 1',
+  'subject_id = ?',
 ];
 
 const refusal = (text: string) => `dj: --restriction ${JSON.stringify(text)} is not one SQL condition: it ${checkCondition(text)}\n`;
@@ -178,7 +179,7 @@ describe('the control connection', () => {
 });
 
 describe('valid conditions with quoted `;`, comments and parentheses still restrict', () => {
-  const text = "name = 'a;b -- c /* ( # d'''";
+  const text = "name = 'a;b -- c /* ( # d''' AND 'why?' = \"why?\"";
   test('dj populate --reserve-jobs and dj progress', async () => {
     const p = await dj(['progress', PIPELINE, '--table', 'Analysis', '-r', text, '--json']);
     assert.equal(p.code, 0, p.stderr);

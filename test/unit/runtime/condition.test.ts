@@ -4,7 +4,7 @@
 // lexer reads it; unknownAttributes names what an object restriction would ignore.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkCondition, unknownAttributes } from '../../../runtime/query/condition';
+import { checkCondition, checkStatement, unknownAttributes } from '../../../runtime/query/condition';
 import { not } from '../../../runtime/query/expression';
 
 const INJECTION = 'item_id = 1)) AS `$src` WHERE TRUE) AS `$ks`; DROP TABLE s.canary; SELECT * FROM (SELECT * FROM (SELECT 1 AS item_id FROM DUAL WHERE (1';
@@ -40,6 +40,7 @@ describe('checkCondition', () => {
       'name = "a""b)"',
       '`we;ird--name#` = 1',
       "name = _utf8mb4'x;y'",
+      "name = 'what?' AND `odd?` = \"why?\"",
     ]) {
       assert.equal(checkCondition(c), undefined, c);
     }
@@ -51,6 +52,7 @@ describe('checkCondition', () => {
       ['   \n\t', /is empty/],
       ['a = 1; DROP TABLE x', /`;` at character 6/],
       ['a = 1;', /`;`/],
+      ['subject_id = ?', /`\?` at character 14 \(a placeholder/],
       [INJECTION, /`\)` without its `\(` at character 12/],
       ['(a = 1', /`\(` not closed \(opened at character 1\)/],
       ['a = 1)', /`\)` without its `\(` at character 6/],
@@ -80,7 +82,7 @@ describe('checkCondition', () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed % n;
     };
-    const pool = [';', '--', '-- ', '#', '/*', '*/', '(', ')', "'", '"', '`', '\\', ' ', 'a', 'Z', '0', '\n', 'é', '%'];
+    const pool = [';', '--', '-- ', '#', '/*', '*/', '(', ')', "'", '"', '`', '\\', '?', ' ', 'a', 'Z', '0', '\n', 'é', '%'];
     const text = () => Array.from({ length: rand(12) }, () => pool[rand(pool.length)]).join('');
     const single = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
     const double = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
@@ -99,13 +101,21 @@ describe('checkCondition', () => {
     };
     const condition = (depth: number): string =>
       depth === 0 || rand(3) === 0 ? atom() : `(${condition(depth - 1)}) ${rand(2) ? 'AND' : 'OR'} NOT (${condition(depth - 1)})`;
-    const tails = ['; DROP TABLE s.canary', ') OR (1', ' -- ', ' #', ' /* x */', " AND name = 'x", ' AND (1'];
+    const tails = ['; DROP TABLE s.canary', ') OR (1', ' -- ', ' #', ' /* x */', " AND name = 'x", ' AND (1', ' OR x = ?'];
     for (let i = 0; i < 2000; i++) {
       const c = condition(3);
       assert.equal(checkCondition(c), undefined, c);
       const bad = c + tails[rand(tails.length)];
       assert.notEqual(checkCondition(bad), undefined, bad);
     }
+  });
+});
+
+describe('checkStatement', () => {
+  it('allows the runtime\'s own placeholders, and refuses what could end a statement early', () => {
+    assert.equal(checkStatement('UPDATE `s`.`~~t` SET status = ? WHERE `k` = ? AND x = \'?\''), undefined);
+    assert.match(checkStatement('SELECT 1; DROP TABLE t') ?? '', /`;`/);
+    assert.match(checkStatement('SELECT 1 -- ') ?? '', /`--` comment/);
   });
 });
 
