@@ -9,7 +9,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { populate, progress } from '../../../runtime/populate/index';
+import { jobsFor, populate, progress } from '../../../runtime/populate/index';
 import { openControl } from '../../../runtime/populate/control';
 import { testServer } from '../runtime/helpers';
 import { checkCondition } from '../../../runtime/query/condition';
@@ -139,6 +139,8 @@ describe('a hostile or malformed --restriction is refused before anything runs',
         }
       }
       await assert.rejects(progress(Analysis, text), /is not one SQL condition/);
+      await assert.rejects(jobsFor(Analysis).refresh([text]), /is not one SQL condition/);
+      await assert.rejects(jobsFor(Analysis).progress(text), /is not one SQL condition/);
       await nothingRan();
     }
   });
