@@ -372,24 +372,24 @@ export class JobQueue {
   private async claimInOneTrip(who: WorkerIdentity, prio: string, prioParams: unknown[], completing: Completion | undefined, checkTarget: boolean): Promise<ClaimedJob | undefined> {
     const vars = this.keyNames.map((_, i) => `@dj_claim_${i}`);
     const done = completing ? this.completionSql(completing) : undefined;
+    const matches = this.keyNames.map((k, i) => `${qi(k)} = ${vars[i]}`).join(' AND ');
+    // Only fixed SQL: the batch connection never sees a user's text (populate/control.ts).
     // The previous job's completion shares the claim's transaction: one commit, not two.
-    const sql =
-      `SET ${vars.map((v) => `${v} = NULL`).join(', ')}; START TRANSACTION; ` +
-      (done ? `${done.sql}; ` : '') +
+    const statements = [
+      `SET ${vars.map((v) => `${v} = NULL`).join(', ')}`,
+      'START TRANSACTION',
+      ...(done ? [done.sql] : []),
       `SELECT ${this.keyNames.map(qi).join(', ')} INTO ${vars.join(', ')} FROM ${this.fullName} ` +
-      `WHERE status = 'pending' AND scheduled_time <= CURRENT_TIMESTAMP(3)${prio} ` +
-      'ORDER BY priority, scheduled_time LIMIT 1 FOR UPDATE SKIP LOCKED; ' +
+        `WHERE status = 'pending' AND scheduled_time <= CURRENT_TIMESTAMP(3)${prio} ` +
+        'ORDER BY priority, scheduled_time LIMIT 1 FOR UPDATE SKIP LOCKED',
       `UPDATE ${this.fullName} SET status = 'reserved', host = ?, pid = ?, connection_id = ?, user = ?, version = ?, ` +
-      `reserved_time = CURRENT_TIMESTAMP(3) WHERE ${this.keyNames.map((k, i) => `${qi(k)} = ${vars[i]}`).join(' AND ')} AND status = 'pending'; ` +
-      `COMMIT; SELECT ${this.keyNames.map((k, i) => `${vars[i]} AS ${qi(k)}`).join(', ')}` +
-      (checkTarget ? `, EXISTS(SELECT 1 FROM ${this.targetName} WHERE ${this.keyNames.map((k, i) => `${qi(k)} = ${vars[i]}`).join(' AND ')}) AS ${qi('$inTarget')}` : '');
-    let results: unknown[];
-    try {
-      results = await this.session.multi!(sql, [...(done?.params ?? []), ...prioParams, who.host, who.pid, await this.session.connectionId(), who.user, who.version]);
-    } catch (e) {
-      await this.session.execute('ROLLBACK').catch(() => undefined);
-      throw e;
-    }
+        `reserved_time = CURRENT_TIMESTAMP(3) WHERE ${matches} AND status = 'pending'`,
+      'COMMIT',
+      `SELECT ${this.keyNames.map((k, i) => `${vars[i]} AS ${qi(k)}`).join(', ')}` +
+        (checkTarget ? `, EXISTS(SELECT 1 FROM ${this.targetName} WHERE ${matches}) AS ${qi('$inTarget')}` : ''),
+    ];
+    // The reservation records the control connection's id, the one that lives as long as this worker.
+    const results = await this.session.multi!(statements, [...(done?.params ?? []), ...prioParams, who.host, who.pid, await this.session.connectionId(), who.user, who.version]);
     const at = done ? 1 : 0;
     const updated = (results[at + 3] as { affectedRows?: number }).affectedRows ?? 0;
     if (updated !== 1) return undefined;

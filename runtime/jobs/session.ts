@@ -2,6 +2,7 @@
 // connection object carries them: the runtime core's Connection, or a bare mysql2
 // connection (tests, the worker processes' own queue connection).
 import type { Connection as Mysql2Connection, PoolConnection, ResultSetHeader } from 'mysql2/promise';
+import { checkStatement } from '../query/condition';
 
 /** SQL text with its bound values in placeholder order. */
 export interface Sql {
@@ -25,10 +26,13 @@ export interface SqlSession {
   /** The server-side id of the connection that runs this session's statements. */
   connectionId(): Promise<number>;
   /**
-   * Several statements in one round trip, one result per statement; present only on
-   * connections opened with multiple statements enabled (the workers' own connection).
+   * Several statements in one round trip, one result per statement; present only where a
+   * connection that allows it is set aside for the runtime's own SQL (populate/control.ts).
+   * Never give it a user's text: each statement is refused if it could end early or
+   * comment out what follows (query/condition.ts), and a batch that fails leaves no
+   * transaction open.
    */
-  multi?(sql: string, params?: readonly unknown[]): Promise<unknown[]>;
+  multi?(statements: readonly string[], params?: readonly unknown[]): Promise<unknown[]>;
   /**
    * One session set aside for many transactions in a row, each started implicitly by
    * its first statement (connection/index.ts: TransactionSeries); populate's loop uses
@@ -60,7 +64,19 @@ export function sessionFromMysql(conn: Mysql2Connection | PoolConnection, opts: 
       core.query({ sql, values: params as unknown[] }, (err, res) => (err ? reject(err) : resolve(res)));
     });
   const multi = opts.multipleStatements
-    ? async (sql: string, params: readonly unknown[] = []): Promise<unknown[]> => (await run(sql, params)) as unknown[]
+    ? async (statements: readonly string[], params: readonly unknown[] = []): Promise<unknown[]> => {
+        for (const s of statements) {
+          const problem = checkStatement(s);
+          if (problem !== undefined) throw new Error(`Refused to batch a statement that ${problem}: ${s}`);
+        }
+        try {
+          return (await run(statements.join('; '), params)) as unknown[];
+        } catch (e) {
+          // The statements after the failing one did not run, COMMIT among them.
+          await run('ROLLBACK').catch(() => undefined);
+          throw e;
+        }
+      }
     : undefined;
   return {
     ...(multi ? { multi } : {}),

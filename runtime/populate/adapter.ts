@@ -5,6 +5,7 @@ import { Catalog, type CatalogAttribute, type CatalogTable } from '../catalog/in
 import type { Connection } from '../connection/index';
 import { QueryExpression, type QuerySource, type Restriction } from '../query/expression';
 import { decodeValue } from '../query/values';
+import { unknownAttributes, unknownAttributesMessage } from '../query/condition';
 import { withDirectInsert } from '../table/shared';
 import { BINDING, TIER, type TableBinding } from '../table/tiers';
 import type { JobKeyColumn } from '../jobs/definition';
@@ -150,6 +151,7 @@ function buildTarget(
   const primaryKey = heading.primaryKey.filter((k) => !k.startsWith('_'));
   let base: QueryExpression | undefined;
   const keySourceQuery = () => (base ??= custom ? custom.toQuery() : defaultKeySource(conn, catalog, heading, name));
+  const keySourceAttributes = async () => (await keySourceQuery().heading()).map((a) => a.name);
   const db = conn.settings.database;
 
   return {
@@ -162,6 +164,11 @@ function buildTarget(
     async keySource(restrictions: readonly Restriction[]): Promise<KeySource> {
       let q: QueryExpression = keySourceQuery();
       for (const r of restrictions) q = q.restrict(r);
+      const known = restrictions.some((r) => typeof r === 'object' && r !== null) ? await keySourceAttributes() : [];
+      const unknown = unknownAttributes(restrictions, known);
+      if (unknown.length) {
+        process.emitWarning(`populate ${name}: ${unknownAttributesMessage(unknown, known, 'its key source')}.`, { code: 'DJ_UNKNOWN_ATTRIBUTES' });
+      }
       // autopopulate.py: only the key source's primary key is used (key_source.proj()).
       const pk = await q.primaryKey();
       for (const a of pk) {
@@ -173,6 +180,7 @@ function buildTarget(
       if (!custom) sql.sql = sql.sql.replace(/^SELECT DISTINCT /i, 'SELECT ');
       return { sql, primaryKey: pk, attributes: pk, unique: true };
     },
+    keySourceAttributes,
     async jobKeyColumns(): Promise<JobKeyColumn[]> {
       // jobs.py: _get_fk_derived_pk_attrs — FK-derived key attributes, typed by their
       // own marker when they have one (uuid), else by their SQL type.

@@ -42,8 +42,14 @@ export interface PopulateTarget {
   session: SqlSession;
   /** True while the calling context is inside a transaction of `session`. */
   inTransaction(): boolean;
-  /** The key source restricted by `restrictions` (all combined with AND). */
+  /**
+   * The key source restricted by `restrictions` (all combined with AND). Attributes of
+   * object restrictions that are not in the key source are ignored, as in the reference,
+   * with a warning (DJ_UNKNOWN_ATTRIBUTES).
+   */
   keySource(restrictions: readonly Restriction[]): Promise<KeySource>;
+  /** The attributes of the key source's heading: those an object restriction can name. */
+  keySourceAttributes(): Promise<string[]>;
   /** The jobs table's key: the target's FK-derived primary-key attributes with their types. */
   jobKeyColumns(): Promise<JobKeyColumn[]>;
   /** The target carries the hidden `_job_start_time`, `_job_duration`, `_job_version` columns. */

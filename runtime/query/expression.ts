@@ -10,6 +10,7 @@ import type { CatalogAttribute, CatalogTable } from '../catalog/index';
 import type { Connection } from '../connection/index';
 import type { Sql } from '../dialect/index';
 import { DataJointError, UsageError, UnknownAttributeError } from '../errors/index';
+import { checkCondition, conditionMessage } from './condition';
 import { deleteRows, type DeleteOptions, type DeleteResult } from './delete';
 import { decodeValue, encodeValue, USE_DEFAULT } from './values';
 
@@ -119,11 +120,13 @@ export class QueryExpression<R extends Row = Row> implements QuerySource {
 
   /** Rows matching the condition (Python `&`). */
   restrict(cond: Restriction): QueryExpression<R> {
+    assertConditions(cond);
     return new QueryExpression<R>({ kind: 'restrict', child: this.node, cond, negate: false });
   }
 
   /** Rows NOT matching the condition; with a query, the antijoin (Python `-`). */
   minus(cond: Restriction): QueryExpression<R> {
+    assertConditions(cond);
     return new QueryExpression<R>({ kind: 'restrict', child: this.node, cond, negate: true });
   }
 
@@ -456,12 +459,27 @@ function assertHomologous(a: Compiled, b: Compiled): void {
   }
 }
 
+/** A string that is not one SQL condition is refused (condition.ts), here when given. */
+function assertCondition(text: string): string {
+  const problem = checkCondition(text);
+  if (problem !== undefined) throw new UsageError('usage', conditionMessage(text, problem));
+  return text;
+}
+
+/** The strings of a restriction (also inside arrays and negations), checked when the query is built. */
+function assertConditions(cond: Restriction): void {
+  if (typeof cond === 'string') assertCondition(cond);
+  else if (Array.isArray(cond)) for (const x of cond) assertConditions(x as Restriction);
+  else if (cond instanceof Not || (typeof cond === 'object' && cond !== null && (cond as unknown as Not)[SOURCE_BRAND] === 'not')) assertConditions((cond as Not).restriction);
+}
+
 /** A restriction as SQL over the compiled expression's attribute names. */
 async function condition(c: Compiled, cond: Restriction): Promise<Sql> {
   const d = c.connection.dialect;
   if (cond === true) return { sql: 'TRUE', params: [] };
   if (cond === false) return { sql: 'FALSE', params: [] };
-  if (typeof cond === 'string') return { sql: cond, params: [] };
+  // Checked again here: an array given to restrict() may have been changed since.
+  if (typeof cond === 'string') return { sql: assertCondition(cond), params: [] };
   if (cond instanceof Not || (typeof cond === 'object' && cond !== null && (cond as unknown as Not)[SOURCE_BRAND] === 'not')) {
     const inner = await condition(c, (cond as Not).restriction);
     return { sql: `NOT (${inner.sql})`, params: inner.params };

@@ -14,7 +14,8 @@ import { errorStackText, unpackBlob } from '../../blob/index';
 import { jsonKey } from '../../populate/events';
 import { TableJobs } from '../../populate/table-jobs';
 import type { PopulateTarget } from '../../populate/target';
-import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_KEY_FAILED, EXIT_USAGE, failWith, parseCount, parseRestriction } from '../populate/exit';
+import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_KEY_FAILED, EXIT_USAGE, failWith, parseCount } from '../populate/exit';
+import { parseJsonObject, refuseUnknownAttributes } from '../populate/option-values';
 import { resolveTargets } from '../populate/targets';
 
 const ACTIONS = ['list', 'retry', 'ignore', 'clear', 'recover'] as const;
@@ -74,12 +75,7 @@ function stackText(data: Uint8Array | null): string | undefined {
 }
 
 function keysOf(opts: JobsCliOptions): Array<Record<string, unknown>> | undefined {
-  if (!opts.key) return undefined;
-  return opts.key.map((k) => {
-    const v = parseRestriction(k);
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new SyntaxError(`--key ${k}: expected a JSON object`);
-    return v as Record<string, unknown>;
-  });
+  return opts.key?.map((k) => parseJsonObject('--key', k));
 }
 
 function jobJson(j: JobRow, stack?: string) {
@@ -115,6 +111,13 @@ async function runJobs(action: Action, arg: string, opts: JobsCliOptions): Promi
     if (action === 'ignore' && !keys) throw new SyntaxError('jobs ignore needs --key <json> (repeatable)');
     const resolved = await resolveTargets(arg, opts.table);
     close = resolved.close;
+    if (keys) {
+      // A job is named by its jobs table's key; over several tables, by any of theirs.
+      const known = new Set<string>();
+      for (const t of resolved.targets) for (const c of await t.jobKeyColumns()) known.add(c.name);
+      const names = resolved.targets.map((t) => t.name).join(', ');
+      refuseUnknownAttributes('--key', opts.key!, keys, [...known], `the job key of ${names}`);
+    }
     const out: Array<Record<string, unknown>> = [];
     let failed = 0;
     for (const target of resolved.targets) {

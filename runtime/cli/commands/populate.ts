@@ -14,7 +14,9 @@ import { runWorker } from '../../populate/worker';
 import { openEventSink, type EventSink } from '../populate/event-sink';
 import { listenForStopRequests } from '../populate/stop-requests';
 import { PopulateProgressBar, PROGRESS_MODES, wantsBar, type ProgressMode } from '../populate/progress-bar';
-import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_INTERRUPTED, EXIT_KEY_FAILED, failWith, parseCount, parseRestriction } from '../populate/exit';
+import { targetFromTable } from '../../populate/adapter';
+import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_INTERRUPTED, EXIT_KEY_FAILED, failWith, parseCount } from '../populate/exit';
+import { parseJsonObject, parseRestriction, refuseUnknownAttributes } from '../populate/option-values';
 
 interface PopulateCliOptions {
   restriction?: string[];
@@ -82,16 +84,16 @@ async function runPopulate(modulePath: string, tableName: string, opts: Populate
   try {
     // Checked before anything runs: a caller waiting on a side channel must hear at once.
     if (opts.jsonEvents !== undefined) sink = openEventSink(opts.jsonEvents);
-    const restrictions = (opts.restriction ?? []).map(parseRestriction);
-    let makeKwargs: Record<string, unknown> | undefined;
-    if (opts.makeKwargs !== undefined) {
-      const parsed = parseRestriction(opts.makeKwargs);
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new SyntaxError('--make-kwargs expects a JSON object');
-      makeKwargs = parsed as Record<string, unknown>;
-    }
+    const texts = opts.restriction ?? [];
+    const restrictions = texts.map(parseRestriction);
+    const makeKwargs = opts.makeKwargs !== undefined ? parseJsonObject('--make-kwargs', opts.makeKwargs) : undefined;
     const mod = await loadPipelineModule(modulePath);
     const table = findTable(mod, tableName, modulePath);
     close = async () => (await (table as unknown as { connection(): Promise<{ close(): Promise<void> }> }).connection()).close();
+    if (restrictions.some((r) => typeof r === 'object')) {
+      const known = await (await targetFromTable(table)).keySourceAttributes();
+      refuseUnknownAttributes('--restriction', texts, restrictions, known, `the key source of ${tableName}`);
+    }
     if (wantsBar(opts.progress, json)) {
       bar = new PopulateProgressBar(tableName);
       await bar.ready();

@@ -4,7 +4,8 @@
 // measured (the others are still shown); 2 on usage/connection errors.
 import type { Command } from 'commander';
 import { TableJobs } from '../../populate/table-jobs';
-import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_KEY_FAILED, failWith, parseRestriction } from '../populate/exit';
+import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_KEY_FAILED, failWith } from '../populate/exit';
+import { parseRestriction, refuseUnknownAttributes } from '../populate/option-values';
 import { resolveTargets } from '../populate/targets';
 
 interface ProgressCliOptions {
@@ -30,9 +31,18 @@ async function runProgress(arg: string, opts: ProgressCliOptions): Promise<numbe
   tolerateClosedStdout();
   let close: (() => Promise<void>) | undefined;
   try {
-    const restrictions = (opts.restriction ?? []).map(parseRestriction);
+    const texts = opts.restriction ?? [];
+    const restrictions = texts.map(parseRestriction);
     const resolved = await resolveTargets(arg, opts.table);
     close = resolved.close;
+    if (restrictions.some((r) => typeof r === 'object')) {
+      // Over several tables, an attribute that one key source lacks is ignored there (as
+      // in the reference); one that none has is a typo.
+      const known = new Set<string>();
+      for (const t of resolved.targets) for (const a of await t.keySourceAttributes()) known.add(a);
+      const names = resolved.targets.map((t) => t.name).join(', ');
+      refuseUnknownAttributes('--restriction', texts, restrictions, [...known], `the key source of ${names}`);
+    }
     const out: Array<Record<string, unknown>> = [];
     let failed = 0;
     for (const target of resolved.targets) {

@@ -22,19 +22,6 @@ export function failWith(e: unknown): number {
   return EXIT_KEY_FAILED;
 }
 
-/** `--restriction`: JSON (object or array) when it looks like JSON, else a SQL condition. */
-export function parseRestriction(text: string): unknown {
-  const t = text.trim();
-  if (t.startsWith('{') || t.startsWith('[')) {
-    try {
-      return JSON.parse(t) as unknown;
-    } catch (e) {
-      throw new SyntaxError(`--restriction ${text}: invalid JSON (${(e as Error).message})`);
-    }
-  }
-  return text;
-}
-
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }

@@ -1,0 +1,138 @@
+// A string restriction is user SQL, as in the reference (condition.py: make_condition
+// passes a string through as the condition), but it must be exactly one SQL condition:
+// it is pasted inside the WHERE of queries the runtime builds, so text that closes those
+// queries' parentheses, ends the statement (`;`) or comments out the rest would change
+// what runs. We refuse such text before anything runs (the reference does not check;
+// a deliberate difference, issue 10).
+//
+// The scan follows the MySQL/MariaDB lexer under the sql_mode every runtime connection
+// sets (dialect/mysql.ts, as connection.py; neither ANSI_QUOTES nor NO_BACKSLASH_ESCAPES):
+// '…' and "…" are strings with doubled quotes and backslash escapes, `…` an identifier
+// with doubled backticks; `#`, `/* */` (also `/*! */`, which the server runs) and `-- `
+// (two dashes then whitespace, a control character or the end) start comments. A `?`
+// outside quotes is a placeholder to the driver (mysql2), so it is refused too.
+import type { Restriction } from './expression';
+
+type Row = Record<string, unknown>;
+
+/** Where a quoted run starting at `open` ends (the index of its closing quote), or -1. */
+function endOfQuoted(text: string, open: number): number {
+  const q = text[open]!;
+  const escapes = q !== '`';
+  for (let i = open + 1; i < text.length; i++) {
+    const c = text[i];
+    if (escapes && c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === q) {
+      if (text[i + 1] === q) {
+        i++;
+        continue;
+      }
+      return i;
+    }
+  }
+  return -1;
+}
+
+const QUOTE_NAMES: Record<string, string> = { "'": "a '…' string", '"': 'a "…" string', '`': 'a `…` name' };
+
+/**
+ * What makes `text` something other than one SQL condition (a phrase such as
+ * "has `;` at character 12"), or undefined when it is one. Conditions are not parsed:
+ * the server still judges their grammar, but nothing in them can reach outside them.
+ */
+export function checkCondition(text: string): string | undefined {
+  return scan(text, false);
+}
+
+/**
+ * The same check for one statement the runtime writes itself, whose `?` are its bound
+ * values: what a multi-statement batch refuses (jobs/session.ts: multi).
+ */
+export function checkStatement(text: string): string | undefined {
+  return scan(text, true);
+}
+
+function scan(text: string, placeholders: boolean): string | undefined {
+  if (text.trim() === '') return 'is empty';
+  const opens: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    const at = `at character ${i + 1}`;
+    switch (c) {
+      case "'":
+      case '"':
+      case '`': {
+        const end = endOfQuoted(text, i);
+        if (end < 0) return `has ${QUOTE_NAMES[c]} not closed (opened ${at})`;
+        i = end;
+        break;
+      }
+      case '(':
+        opens.push(i);
+        break;
+      case ')':
+        if (opens.pop() === undefined) return `has a \`)\` without its \`(\` ${at}`;
+        break;
+      case ';':
+        return `has \`;\` ${at} (a second statement)`;
+      case '?':
+        if (placeholders) break;
+        // The driver would bind one of the runtime's own values there (it skips quoted text).
+        return `has \`?\` ${at} (a placeholder: write the value itself)`;
+      case '#':
+        return `has a \`#\` comment ${at}`;
+      case '/':
+        if (text[i + 1] === '*') return `has a \`/*\` comment ${at}`;
+        break;
+      case '-':
+        // `a--1` is a minus a minus one; `-- ` begins a comment.
+        if (text[i + 1] === '-' && (i + 2 === text.length || /[\s\x00-\x1f]/.test(text[i + 2]!))) return `has a \`--\` comment ${at}`;
+        break;
+    }
+  }
+  if (opens.length) return `has a \`(\` not closed (opened at character ${opens[opens.length - 1]! + 1})`;
+  return undefined;
+}
+
+/** The one-line error for a refused condition, naming its text. */
+export function conditionMessage(text: string, problem: string): string {
+  return `Restriction ${JSON.stringify(text)} is not one SQL condition: it ${problem}`;
+}
+
+const NOT_BRAND = Symbol.for('datajoint.querySource');
+
+function isPlainObject(v: unknown): v is Row {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * The attributes named by the object restrictions in `restriction` (also inside arrays
+ * and `not(...)`) that are not in `known`, in order of appearance, each once. The
+ * reference ignores them (condition.py: make_condition, the mapping case, uses only the
+ * keys that are in the heading), so a typo restricts nothing; callers use this to say
+ * so (the API warns, the CLI refuses).
+ */
+export function unknownAttributes(restriction: Restriction | readonly Restriction[], known: readonly string[]): string[] {
+  const names = new Set(known);
+  const out: string[] = [];
+  const visit = (r: unknown): void => {
+    if (Array.isArray(r)) r.forEach(visit);
+    else if (typeof r === 'object' && r !== null && (r as Record<symbol, unknown>)[NOT_BRAND] === 'not') visit((r as { restriction: unknown }).restriction);
+    else if (isPlainObject(r)) {
+      for (const [k, v] of Object.entries(r)) if (v !== undefined && !names.has(k) && !out.includes(k)) out.push(k);
+    }
+  };
+  visit(restriction);
+  return out;
+}
+
+/** One line naming the unknown attributes and the known ones. */
+export function unknownAttributesMessage(unknown: readonly string[], known: readonly string[], where: string): string {
+  const list = (xs: readonly string[]) => xs.map((x) => `\`${x}\``).join(', ');
+  return `${unknown.length === 1 ? 'Attribute' : 'Attributes'} ${list(unknown)} ${unknown.length === 1 ? 'is' : 'are'} not in ${where} (${list(known) || 'no attributes'}), so ${unknown.length === 1 ? 'it restricts' : 'they restrict'} nothing`;
+}
