@@ -89,10 +89,13 @@ export function describeLeft(left: LeftCounts, opts: { reserveJobs: boolean; ref
   const parts: string[] = [];
   if (left.error) parts.push(opts.reserveJobs ? `${n(left.error, 'error job')} — dj jobs retry` : `${n(left.error, 'failed key')} — fix make and run again`);
   if (left.ignored) parts.push(`${n(left.ignored, 'ignored job')} — dj jobs list --status ignore`);
-  if (left.reserved) parts.push(`${left.reserved} reserved by other running workers`);
+  if (left.reserved) parts.push(`${left.reserved} reserved by ${left.reserved === 1 ? 'another running worker' : 'other running workers'}`);
   if (left.orphaned) {
+    const gone = left.orphaned === 1 ? 'a worker that is gone' : 'workers that are gone';
     parts.push(
-      `${left.orphaned} reserved by workers that are gone (orphaned${opts.refreshed ? '' : ', not computed: --no-refresh'}) — dj jobs recover, or run again without --no-refresh`,
+      opts.refreshed
+        ? `${left.orphaned} reserved by ${gone} (orphaned) — dj jobs recover, or the next run's refresh`
+        : `${left.orphaned} reserved by ${gone} (orphaned, not computed: --no-refresh) — dj jobs recover, or run again without --no-refresh`,
     );
   }
   if (left.interrupted) parts.push(`${left.interrupted} interrupted (pending again)`);
