@@ -19,7 +19,6 @@ export class Interrupt {
   /** Rejects on abort; races every make. */
   readonly promise: Promise<never>;
   private rejectFn!: (e: Error) => void;
-  private readonly stopListeners: Array<() => void> = [];
 
   constructor() {
     this.promise = new Promise<never>((_resolve, reject) => {
@@ -34,17 +33,9 @@ export class Interrupt {
     return this.signal !== null;
   }
 
-  /** Runs `fn` at the first stop request (at once when already stopped). */
-  onStop(fn: () => void): void {
-    if (this.stopped) fn();
-    else this.stopListeners.push(fn);
-  }
-
   /** Step 1: finish the key in progress, hand out no more. */
   stop(signal: StopSignal): void {
-    if (this.signal) return;
-    this.signal = signal;
-    for (const fn of this.stopListeners.splice(0)) fn();
+    this.signal ??= signal;
   }
 
   /** Step 2 (also after a stop never requested, e.g. the parent process died): interrupt the key in progress. */

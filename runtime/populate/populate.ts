@@ -218,6 +218,13 @@ async function runSerial(
     }
   };
 
+  const readAhead = () => {
+    if (attempts >= budget || interrupt.stopped) return;
+    ahead = next();
+    // Settled below (awaited or released); a rejection is seen there, not as unhandled.
+    ahead.catch(() => undefined);
+  };
+
   let closingError: unknown;
   openSeries(ctx);
   try {
@@ -230,6 +237,9 @@ async function runSerial(
         break;
       }
       attempts++;
+      // Direct mode reads the next key at once; reserved mode claims it once the previous
+      // key's COMMIT is answered (below), so that at most two jobs are reserved.
+      if (!queue) readAhead();
       const key = target.decodeKey(item.raw);
       // This key's make queues behind the previous key's COMMIT on the same session. A
       // key already in the target has its job completed at once: never left reserved.
@@ -250,11 +260,7 @@ async function runSerial(
           return false;
         });
       }
-      if (settleError === undefined && attempts < budget && !interrupt.stopped) {
-        ahead = next();
-        // Settled below (awaited or released); a rejection is seen there, not as unhandled.
-        ahead.catch(() => undefined);
-      }
+      if (queue && settleError === undefined) readAhead();
       let outcome = await running;
       // This make was queued on the session lost under the previous COMMIT: it never had
       // a chance, so it runs once more on a new session.
