@@ -33,13 +33,13 @@ function processRuns(pid: number): boolean {
 
 export async function countLeft(session: SqlSession, target: PopulateTarget, source: KeySource, queue: JobQueue | undefined, run: RunTally): Promise<LeftCounts> {
   const src = restrictedSource(source, { sql: 'TRUE', params: [] });
-  const missing = `FROM ${src.sql} WHERE ${notInTarget(source, target)}`;
+  // The missing keys, each once (a key source may repeat keys).
+  const missing =
+    `(SELECT ${source.unique ? '' : 'DISTINCT '}${source.primaryKey.map((k) => `${qi('$ks')}.${qi(k)}`).join(', ')} ` +
+    `FROM ${src.sql} WHERE ${notInTarget(source, target)}) AS ${qi('$m')}`;
   const left = { ...ZERO };
   if (!queue || !(await queue.exists())) {
-    const [row] = await session.query<{ n: unknown }>(
-      `SELECT COUNT(*) AS n FROM (SELECT ${source.unique ? '' : 'DISTINCT '}${source.primaryKey.map((k) => `${qi('$ks')}.${qi(k)}`).join(', ')} ${missing}) AS ${qi('$m')}`,
-      src.params,
-    );
+    const [row] = await session.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${missing}`, src.params);
     left.total = Number(row?.n ?? 0);
     // Direct mode works from `keySource - target` alone: a key it failed is still missing.
     left.error = Math.min(run.failed, left.total);
@@ -48,7 +48,7 @@ export async function countLeft(session: SqlSession, target: PopulateTarget, sou
     else left.pending = left.total - left.error - left.interrupted;
     return left;
   }
-  const on = queue.target.keyColumns.map((k) => `${qi('$j')}.${qi(k.name)} = ${qi('$ks')}.${qi(k.name)}`).join(' AND ');
+  const on = queue.target.keyColumns.map((k) => `${qi('$j')}.${qi(k.name)} = ${qi('$m')}.${qi(k.name)}`).join(' AND ');
   const reserved = `${qi('$j')}.status = 'reserved'`;
   // One row per reason, and per holder for reservations (there are few holders).
   const rows = await session.query<{ reason: string; cid: unknown; host: unknown; pid: unknown; mine: unknown; gone: unknown; n: unknown }>(
@@ -56,7 +56,7 @@ export async function countLeft(session: SqlSession, target: PopulateTarget, sou
       `IF(${reserved}, ${qi('$j')}.connection_id, 0) AS cid, IF(${reserved}, ${qi('$j')}.host, '') AS host, IF(${reserved}, ${qi('$j')}.pid, 0) AS pid, ` +
       `IF(${reserved}, SUBSTRING_INDEX(${qi('$j')}.user, '@', 1) = SUBSTRING_INDEX(USER(), '@', 1), 0) AS mine, ` +
       `IF(${reserved}, ${qi('$j')}.connection_id NOT IN (SELECT id FROM information_schema.processlist), 0) AS gone, COUNT(*) AS n ` +
-      `FROM ${src.sql} LEFT JOIN ${queue.fullName} AS ${qi('$j')} ON ${on} WHERE ${notInTarget(source, target)} GROUP BY 1, 2, 3, 4, 5, 6`,
+      `FROM ${missing} LEFT JOIN ${queue.fullName} AS ${qi('$j')} ON ${on} GROUP BY 1, 2, 3, 4, 5, 6`,
     src.params,
   );
   const seesAll = (await session.query("SELECT 1 AS x FROM information_schema.user_privileges WHERE privilege_type = 'PROCESS' LIMIT 1")).length > 0;
