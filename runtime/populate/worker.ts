@@ -83,7 +83,12 @@ export function runWorker(): void {
       case 'claim': {
         const source: KeySource | undefined = init!.source;
         const queue = ctx!.queue!;
-        const raw = interrupt.stopped ? undefined : await queue.claim(ctx!.who!, { priority: init!.priority, source });
+        let raw = interrupt.stopped ? undefined : await queue.claim(ctx!.who!, { priority: init!.priority, source });
+        // Interrupted while claiming: the job was never started, so it goes back untouched.
+        if (raw && interrupt.stopped) {
+          await queue.release(raw, await ctx!.control.connectionId());
+          raw = undefined;
+        }
         if (!raw) send({ t: 'empty' });
         else await run(raw);
         return;

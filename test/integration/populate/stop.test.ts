@@ -56,7 +56,6 @@ for (const [processes, how] of [
     await reset(env, range(4).map((subject_id) => ({ subject_id, delay_ms: 60_000 })));
     const run = dj(['populate', PIPELINE, 'Analysis', '--reserve-jobs', '--processes', String(processes)], { stdin: how === 'stdin' });
     await until('makes under way', async () => (await pidsInMake()).size >= processes);
-    const inMake = (await makeCalls(env)).length;
     run.stop('SIGINT');
     run.stop('SIGTERM');
     assert.equal(await run.done, 130, run.stderr());
@@ -71,7 +70,7 @@ for (const [processes, how] of [
     const end = run.end()!;
     assert.equal(end.errorCount, 0);
     assert.equal(end.successCount, 0);
-    assert.ok(end.interruptedCount! >= 1 && end.interruptedCount! <= inMake, JSON.stringify(end));
+    assert.ok(end.interruptedCount! >= 1, JSON.stringify(end));
     assert.equal(end.left!.interrupted, end.interruptedCount);
     assert.equal(end.left!.total, 4);
     assert.equal(run.events.filter((e) => e.event === 'keyFailed').length, 0, 'an interrupted key is not reported as failed');
