@@ -11,7 +11,8 @@ import type { Restriction } from './target';
 
 export { targetFromTable, targetFromCatalog, isAutoPopulatedClass, type AutoPopulatedClass } from './adapter';
 export { loadPipelineModule, findTable, autoPopulatedTables, PipelineLoadError } from './load';
-export { populateTarget, progressOf, remainingKeys, jobsTargetOf } from './populate';
+export { populateTarget, progressOf, remainingKeys, jobsTargetOf, ConnectionLostError } from './populate';
+export { describeLeft, type LeftCounts } from './left';
 export type { PopulateOptions, PopulateResult } from './options';
 export type { PopulateTarget, MakeHooks, Key, MakeKwargs } from './target';
 export { MakeError } from './report';

@@ -1,13 +1,22 @@
-// Ctrl-C and SIGTERM during populate (reference notes §6.7, our decision 11.3 #14): the
-// first signal stops handing out keys and interrupts the make in progress, whose
-// transaction is rolled back and whose job is marked as the reference marks it; a
-// second signal exits at once.
+// Ctrl-C, SIGTERM and `--stop-on-stdin` requests during populate, in three steps:
+//   1. stop: no further key is handed out; the key in progress finishes and commits;
+//   2. abort: the key in progress is interrupted (its transaction rolled back by ending
+//      its server session) and its job goes back to pending;
+//   3. exit at once (reservations still held are then orphans, re-pended by refresh).
+// An interrupted key is never a failure: not in the events, the summary or the jobs
+// table. We deliberately differ from DataJoint for Python here, which records the
+// interrupted make as an error job `KeyboardInterrupt` / `SystemExit: SIGTERM received`
+// (reference notes §6.7; test_jobs.py: test_sigint, test_sigterm): such a job is never
+// retried by populate, so a Cancel would silently drop the key from later runs.
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 
 export class Interrupt {
+  /** The first stop request (no more keys), or null. */
   signal: StopSignal | null = null;
-  /** Rejects when a stop signal arrives; races every make. */
+  /** True after the second request: the key in progress is interrupted too. */
+  aborted = false;
+  /** Rejects on abort; races every make. */
   readonly promise: Promise<never>;
   private rejectFn!: (e: Error) => void;
 
@@ -15,30 +24,38 @@ export class Interrupt {
     this.promise = new Promise<never>((_resolve, reject) => {
       this.rejectFn = reject;
     });
-    // Nobody may be racing at the moment the signal arrives.
+    // Nobody may be racing at the moment the abort comes.
     this.promise.catch(() => undefined);
   }
 
+  /** No further key may start. */
   get stopped(): boolean {
     return this.signal !== null;
   }
 
-  trigger(signal: StopSignal): void {
-    if (this.signal) return;
-    this.signal = signal;
-    this.rejectFn(new InterruptedError(signal));
+  /** Step 1: finish the key in progress, hand out no more. */
+  stop(signal: StopSignal): void {
+    this.signal ??= signal;
+  }
+
+  /** Step 2 (also after a stop never requested, e.g. the parent process died): interrupt the key in progress. */
+  abort(signal: StopSignal): void {
+    this.stop(signal);
+    if (this.aborted) return;
+    this.aborted = true;
+    this.rejectFn(new InterruptedError(this.signal ?? signal));
   }
 }
 
-/** The message the reference records for an interrupted make (test_jobs.py: test_sigint, test_sigterm). */
+/** Raised in a make interrupted by the second stop request; its job goes back to pending. */
 export class InterruptedError extends Error {
   constructor(readonly signal: StopSignal) {
-    super(signal === 'SIGTERM' ? 'SIGTERM received' : '');
-    this.name = signal === 'SIGTERM' ? 'SystemExit' : 'KeyboardInterrupt';
+    super(`interrupted by ${signal}`);
+    this.name = 'Interrupted';
   }
 }
 
-/** Run before exiting on a second signal (e.g. to kill worker processes, which are detached). */
+/** Run before exiting on a third request (e.g. to kill worker processes, which are detached). */
 export const exitHooks = new Set<() => void>();
 
 function exitNow(): void {
@@ -54,12 +71,15 @@ function exitNow(): void {
 
 /**
  * Installs the handlers for the duration of a run; returns the function that removes
- * them. `onSecond` runs for a second signal (default: exit at once with 130).
+ * them. The first request stops, the second aborts, a third runs `onThird` (default:
+ * exit at once with 130).
  */
-export function handleStopSignals(interrupt: Interrupt, onSecond: () => void = exitNow): () => void {
+export function handleStopSignals(interrupt: Interrupt, onThird: () => void = exitNow): () => void {
   const handler = (sig: NodeJS.Signals) => {
-    if (interrupt.stopped) onSecond();
-    else interrupt.trigger(sig === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+    const signal: StopSignal = sig === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+    if (interrupt.aborted) onThird();
+    else if (interrupt.stopped) interrupt.abort(signal);
+    else interrupt.stop(signal);
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);

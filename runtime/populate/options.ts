@@ -1,6 +1,7 @@
 // populate()'s options: the reference's (autopopulate.py: populate, notes §6.2) in
 // camelCase, plus `limit`, the name users know from the docs (our decision).
-import type { PopulateEvent } from './events';
+import type { ConnectionLost, PopulateEvent } from './events';
+import type { LeftCounts } from './left';
 import type { Key, MakeKwargs } from './target';
 
 export interface PopulateOptions {
@@ -40,8 +41,14 @@ export interface PopulateResult {
   successCount: number;
   /** [key, "Class: message"], or [key, error] with returnExceptionObjects. */
   errorList: Array<[Key, unknown]>;
-  /** The signal that stopped the run early, if any. */
+  /** The signal of the first stop request that stopped the run early, if any. */
   interrupted: 'SIGINT' | 'SIGTERM' | null;
+  /** Keys interrupted by a second stop request: their jobs are pending again, not errors. */
+  interruptedCount: number;
+  /** Keys still missing at the end, by reason (left.ts); null when they could not be counted. */
+  left: LeftCounts | null;
+  /** The database server went away mid-run (what was done before is committed), or null. */
+  connectionLost: ConnectionLost | null;
 }
 
 export function checkOptions(o: PopulateOptions): { budget: number; processes: number } {

@@ -3,16 +3,18 @@
 // `keySource - target` in key order, a batch at a time; distributed mode claims jobs
 // from the `~~name` table. With processes > 1 the same happens in worker processes.
 import { cpus } from 'node:os';
-import { JobQueue, type Completion, type JobsTarget } from '../jobs/queue';
+import { JobQueue, type JobsTarget } from '../jobs/queue';
 import { jobVersion, workerIdentity } from '../jobs/identity';
 import { qi, type SqlSession } from '../jobs/session';
 import { openControl, type ControlConnection } from './control';
 import { Interrupt, handleStopSignals } from './interrupt';
 import { keyInTarget, progressSql, remainingKeysSql, type KeySource } from './keysource';
 import { checkOptions, type PopulateOptions, type PopulateResult } from './options';
+import type { ConnectionLost } from './events';
+import { countLeft, type LeftCounts } from './left';
 import { MakeError, Report } from './report';
 import { closeSeries, errorMessage, openSeries, populateKey, type Outcome, type RunContext } from './runner';
-import type { Key, PopulateTarget, Restriction } from './target';
+import type { Key, PopulateTarget, Restriction, ServerAddress } from './target';
 import { runWorkers } from './workers';
 
 const ALL = { sql: 'TRUE', params: [] as unknown[] };
@@ -95,14 +97,38 @@ export async function populateTarget(target: PopulateTarget, restrictions: reado
     await report.start(processes);
     // Claims compare against the unrestricted key source only when there are restrictions.
     const claimSource = restrictions.length > 0 ? source : undefined;
-    if (processes > 1) {
-      return await runWorkers({ target, options, source, claimSource, queue, control, interrupt, report, budget, processes });
+    let end: RunEnd;
+    try {
+      end =
+        processes > 1
+          ? await runWorkers({ target, options, source, claimSource, queue, control, interrupt, report, budget, processes })
+          : await runSerial(target, options, source, claimSource, queue, control, interrupt, report, budget);
+    } catch (e) {
+      const lost = e instanceof ServerGone ? e.cause : (await serverGone(control)) ? e : undefined;
+      if (lost === undefined) throw e;
+      throw new ConnectionLostError(target.server, lost, report.end(interrupt.signal, null, connectionLost(target.server, lost)));
     }
-    return await runSerial(target, options, source, claimSource, queue, control, interrupt, report, budget);
+    let left: LeftCounts | null = null;
+    let lost: unknown;
+    try {
+      left = await countLeft(control.session, target, source, queue, { failed: report.failed, interrupted: report.interrupted });
+    } catch (e) {
+      if (!(await serverGone(control))) throw e;
+      lost = e;
+    }
+    const result = report.end(end.firstError ? null : interrupt.signal, left, lost === undefined ? null : connectionLost(target.server, lost));
+    if (lost !== undefined) throw new ConnectionLostError(target.server, lost, result);
+    if (end.firstError) throw new MakeError(target.name, end.firstError.key, end.firstError.message, end.firstError.error, result);
+    return result;
   } finally {
     restore();
     await control.close();
   }
+}
+
+/** How a run loop ended: the failure that stopped it (without suppressErrors), if any. */
+export interface RunEnd {
+  firstError?: { key: Key; message: string; error: unknown };
 }
 
 /** The next key, and whether it is already in the target. */
@@ -113,8 +139,11 @@ interface NextKey {
 
 // One process: the next key is claimed (or read and checked) on the control connection
 // while the current key's transaction runs on its own session, so a key costs the make's
-// own statements and a COMMIT in sequence. A done job's completion rides along with the
-// claim after next; a key claimed but never started (stop, limit, error) is released.
+// own statements, its job's completion and a COMMIT in sequence. At most two keys are
+// reserved at any moment, the one in progress and the one claimed ahead: the claim of the
+// next key waits for the answer to the previous key's COMMIT (which completes its job in
+// the same transaction). No claim goes beyond the limit, none once a stop is requested,
+// and a key claimed but never started (stop, limit, error) is released.
 async function runSerial(
   target: PopulateTarget,
   options: PopulateOptions,
@@ -125,7 +154,7 @@ async function runSerial(
   interrupt: Interrupt,
   report: Report,
   budget: number,
-): Promise<PopulateResult> {
+): Promise<RunEnd> {
   const ctx: RunContext = {
     target,
     control: control.session,
@@ -135,32 +164,31 @@ async function runSerial(
     interrupt,
     jobMetadata: await target.hasJobMetadata(),
     version: jobVersion(target.jobs.versionMethod),
-    deferComplete: true,
   };
   const keys = queue ? undefined : remainingKeys(control.session, source, target);
-  const next = async (completing: Completion | undefined): Promise<NextKey | undefined> => {
+  const next = async (): Promise<NextKey | undefined> => {
     if (queue) {
-      const job = await queue.claimJob(ctx.who!, { priority: options.priority, source: claimSource, completing });
+      const job = await queue.claimJob(ctx.who!, { priority: options.priority, source: claimSource });
       return job && { raw: job.key, inTarget: job.inTarget };
     }
     const n = await keys!.next();
     return n.done ? undefined : { raw: n.value, inTarget: await keyInTarget(control.session, target, n.value) };
   };
   let attempts = 0;
-  /** Done jobs whose completion is not written yet (at most one while claims run ahead). */
-  const completions: Completion[] = [];
-  let ahead: Promise<NextKey | undefined> | undefined = budget > 0 && !interrupt.stopped ? next(undefined) : undefined;
+  let ahead: Promise<NextKey | undefined> | undefined = budget > 0 && !interrupt.stopped ? next() : undefined;
   /** The previous key: made, its COMMIT sent, the answer still to come. */
   let committing: { raw: Key; key: Key; outcome: Outcome & { status: 'done' } } | undefined;
   /** The failure that ends the run (without suppressErrors). */
-  let stop: { key: Key; message: string; error: unknown } | undefined;
+  let stop: RunEnd['firstError'];
 
-  const record = (key: Key, outcome: Outcome): void => {
-    if ((outcome.status === 'done' || outcome.status === 'skipped') && outcome.completing) completions.push(outcome.completing);
+  const record = async (key: Key, outcome: Outcome): Promise<void> => {
     if (outcome.status === 'done') report.keyDone(key, outcome.durationMs, process.pid);
-    else if (outcome.status === 'failed' || outcome.status === 'interrupted') {
+    else if (outcome.status === 'interrupted') report.keyInterrupted();
+    else if (outcome.status === 'failed') {
+      // A make cut off because the server went away did not fail: the run did.
+      if (isLostSession(outcome.error) && (await serverGone(control))) throw new ServerGone(outcome.error);
       report.keyFailed(key, outcome.message, outcome.error, process.pid);
-      if (outcome.status === 'failed' && !options.suppressErrors) stop ??= { key, message: outcome.message, error: outcome.error };
+      if (!options.suppressErrors) stop ??= { key, message: outcome.message, error: outcome.error };
     }
   };
   // The answer to a COMMIT sent earlier. One that failed (the session was lost or ended
@@ -169,23 +197,32 @@ async function runSerial(
   const settle = async (c: NonNullable<typeof committing>): Promise<boolean> => {
     try {
       await c.outcome.committed;
-      record(c.key, c.outcome);
+      await record(c.key, c.outcome);
       return false;
     } catch (e) {
       const landed = await keyInTarget(control.session, target, c.raw).then(
         (yes) => (yes ? 'yes' : 'no'),
         () => 'unknown' as const,
       );
-      if (landed === 'yes') record(c.key, c.outcome);
-      else {
+      if (landed === 'yes') await record(c.key, c.outcome);
+      else if (landed === 'unknown') {
+        // The control connection is down too: the job stays reserved, so the next refresh
+        // re-pends it and a worker finds out whether the key is done.
+        throw new ServerGone(e);
+      } else {
         const message = errorMessage(e);
-        // Unknown (the control connection is down too): the job stays reserved, so the
-        // next refresh re-pends it and a worker finds out whether the key is done.
-        if (queue && landed === 'no') await queue.error(c.raw, message, e instanceof Error ? (e.stack ?? message) : message, ctx.who);
-        record(c.key, { status: 'failed', error: e, message });
+        if (queue) await queue.error(c.raw, message, e instanceof Error ? (e.stack ?? message) : message, ctx.who);
+        await record(c.key, { status: 'failed', error: e, message });
       }
       return true;
     }
+  };
+
+  const readAhead = () => {
+    if (attempts >= budget || interrupt.stopped) return;
+    ahead = next();
+    // Settled below (awaited or released); a rejection is seen there, not as unhandled.
+    ahead.catch(() => undefined);
   };
 
   let closingError: unknown;
@@ -200,20 +237,17 @@ async function runSerial(
         break;
       }
       attempts++;
-      if (attempts < budget) {
-        while (completions.length > 1) {
-          const c = completions.shift()!;
-          await queue!.complete(c.key, c.durationSeconds);
-        }
-        ahead = next(completions.shift());
-        // Settled below (awaited or released); a rejection is seen there, not as unhandled.
-        ahead.catch(() => undefined);
-      }
+      // Direct mode reads the next key at once; reserved mode claims it once the previous
+      // key's COMMIT is answered (below), so that at most two jobs are reserved.
+      if (!queue) readAhead();
       const key = target.decodeKey(item.raw);
-      // This key's make queues behind the previous key's COMMIT on the same session.
+      // This key's make queues behind the previous key's COMMIT on the same session. A
+      // key already in the target has its job completed at once: never left reserved.
       const running: Promise<Outcome> = item.inTarget
-        ? Promise.resolve({ status: 'skipped', completing: queue ? { key: item.raw } : undefined })
+        ? (queue?.complete(item.raw) ?? Promise.resolve()).then(() => ({ status: 'skipped' }) as const)
         : populateKey(ctx, item.raw, key, { checked: true, commitLater: true });
+      // Settled below (awaited); a rejection is seen there, not as unhandled.
+      running.catch(() => undefined);
       let lost = false;
       let settleError: unknown;
       if (committing) {
@@ -226,15 +260,16 @@ async function runSerial(
           return false;
         });
       }
+      if (queue && settleError === undefined) readAhead();
       let outcome = await running;
       // This make was queued on the session lost under the previous COMMIT: it never had
       // a chance, so it runs once more on a new session.
-      if (lost && outcome.status === 'failed' && !interrupt.stopped && isLostSession(outcome.error)) {
+      if (lost && outcome.status === 'failed' && !interrupt.aborted && isLostSession(outcome.error)) {
         outcome = await populateKey(ctx, item.raw, key, { checked: true });
       }
-      if (outcome.status === 'done' && outcome.committed) committing = { raw: item.raw, key, outcome };
-      else if (settleError === undefined) record(key, outcome);
       if (settleError !== undefined) throw settleError;
+      if (outcome.status === 'done' && outcome.committed) committing = { raw: item.raw, key, outcome };
+      else await record(key, outcome);
     }
   } finally {
     if (committing) {
@@ -248,20 +283,70 @@ async function runSerial(
     await closeSeries(ctx);
     if (ahead) {
       const unstarted = await ahead.catch(() => undefined);
-      if (unstarted && queue) await queue.release(unstarted.raw, await control.session.connectionId());
+      if (unstarted && queue) await queue.release(unstarted.raw, await control.session.connectionId()).catch(() => undefined);
     }
-    for (const c of completions) await queue?.complete(c.key, c.durationSeconds);
     await keys?.return(undefined);
   }
   if (closingError !== undefined) throw closingError;
-  if (stop) throw new MakeError(target.name, stop.key, stop.message, stop.error, report.end(null));
-  return report.end(interrupt.signal);
+  return { firstError: stop };
 }
 
 /** The error of a statement whose session is gone (translated or straight from the driver). */
-function isLostSession(e: unknown): boolean {
+export function isLostSession(e: unknown): boolean {
   const err = e as { code?: unknown; fatal?: unknown; serverCode?: unknown; errno?: unknown };
   // 1927: ER_CONNECTION_KILLED (MariaDB), the session ended by KILL.
-  return err?.code === 'lostConnection' || err?.fatal === true || err?.code === 'PROTOCOL_CONNECTION_LOST' || err?.serverCode === 1927 || err?.errno === 1927;
+  return (
+    err?.code === 'lostConnection' ||
+    err?.code === 'unreachable' ||
+    err?.fatal === true ||
+    err?.code === 'PROTOCOL_CONNECTION_LOST' ||
+    err?.code === 'ECONNREFUSED' ||
+    err?.code === 'ECONNRESET' ||
+    err?.serverCode === 1927 ||
+    err?.errno === 1927
+  );
 }
 
+/** The run's own connection cannot reach the server any more (it reconnects once to find out). */
+export async function serverGone(control: ControlConnection): Promise<boolean> {
+  return control.session.query('SELECT 1 AS x').then(
+    () => false,
+    (e: unknown) => isLostSession(e) || /ECONN|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|closed state/i.test(String((e as Error)?.message ?? e)),
+  );
+}
+
+/** Raised inside a run loop when the server went away under it. */
+export class ServerGone extends Error {
+  constructor(override readonly cause: unknown) {
+    super(errorMessage(cause));
+  }
+}
+
+function connectionLost(server: ServerAddress, e: unknown): ConnectionLost {
+  return { server: `${server.host}:${server.port}`, message: e instanceof Error ? e.message : String(e) };
+}
+
+/**
+ * The database server went away mid-run: the keys reported done are committed, the key in
+ * progress was rolled back by the server, and its job (if any) stays reserved until a
+ * refresh re-pends it. `result` is the run's result as far as it is known.
+ */
+export class ConnectionLostError extends Error {
+  readonly code = 'lostConnection';
+  constructor(
+    readonly server: ServerAddress,
+    cause: unknown,
+    readonly result: PopulateResult,
+  ) {
+    super(
+      `lost the database server at ${server.host}:${server.port} mid-run (${cause instanceof Error ? cause.message : String(cause)}); ` +
+        'the keys reported done are committed, the key in progress was rolled back. Check that the server is running and reachable, then run populate again.',
+      { cause },
+    );
+    this.name = 'ConnectionLostError';
+  }
+
+  toOneLine(): string {
+    return this.message;
+  }
+}

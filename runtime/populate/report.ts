@@ -1,5 +1,6 @@
 // Tallies a run and turns it into events (events.ts), the progress bar, and the result.
-import { jsonKey, type PopulateEvent } from './events';
+import { jsonKey, type ConnectionLost, type PopulateEvent } from './events';
+import type { LeftCounts } from './left';
 import type { PopulateOptions, PopulateResult } from './options';
 import type { StopSignal } from './interrupt';
 import type { Key } from './target';
@@ -7,6 +8,8 @@ import type { Key } from './target';
 export class Report {
   done = 0;
   failed = 0;
+  /** Keys interrupted by a second stop request: back to pending, never failures. */
+  interrupted = 0;
   readonly errorList: Array<[Key, unknown]> = [];
   private readonly started = performance.now();
   private lastProgress = 0;
@@ -55,6 +58,10 @@ export class Report {
     this.progress();
   }
 
+  keyInterrupted(): void {
+    this.interrupted++;
+  }
+
   private progress(force = false): void {
     const now = performance.now();
     const n = this.done + this.failed;
@@ -77,7 +84,8 @@ export class Report {
     });
   }
 
-  end(interrupted: StopSignal | null): PopulateResult {
+  /** `left`: what is still missing and why (left.ts), null when it could not be counted. */
+  end(interrupted: StopSignal | null, left: LeftCounts | null, connectionLost: ConnectionLost | null = null): PopulateResult {
     this.progress(true);
     this.bar?.stop();
     this.emit({
@@ -87,8 +95,12 @@ export class Report {
       errorCount: this.failed,
       interrupted,
       durationMs: Math.round((performance.now() - this.started) * 1000) / 1000,
+      rev: 2,
+      interruptedCount: this.interrupted,
+      left,
+      connectionLost,
     });
-    return { successCount: this.done, errorList: this.errorList, interrupted };
+    return { successCount: this.done, errorList: this.errorList, interrupted, interruptedCount: this.interrupted, left, connectionLost };
   }
 }
 

@@ -1,8 +1,12 @@
 // One key through make, in the reference's order (autopopulate.py: _populate1; notes
 // §6.5, §6.6): reserve (done by the caller), a transaction per key whose first statement
 // checks the key is still missing, make (or the three-part make with its re-fetch
-// verification), commit, the hidden job metadata, and the job marked complete or error.
-import type { Completion, JobQueue } from '../jobs/queue';
+// verification), the job marked complete, commit, the hidden job metadata; or the job
+// marked error. The job's completion is the transaction's last statement (the reference
+// completes it after the commit, on its own): a worker killed between the two would leave
+// a reservation for a key already in the target, which no Python worker ever recovers.
+// Target rows are locked before the job row, the order every other writer of both keeps.
+import { JobQueue } from '../jobs/queue';
 import type { WorkerIdentity } from '../jobs/identity';
 import { qi, qualified, type SqlSession, type TransactionSeriesLike } from '../jobs/session';
 import { canonicalHash } from './hash';
@@ -20,13 +24,10 @@ export interface RunContext {
   interrupt: Interrupt;
   jobMetadata: boolean;
   version: string;
-  /**
-   * Leave the completion of a done job to the caller, who sends it with the next claim
-   * (jobs/queue.ts: claim `completing`); the outcome carries it.
-   */
-  deferComplete?: boolean;
   /** The target session's transaction series, when the caller opened one (a loop over keys). */
   series?: TransactionSeriesLike;
+  /** The job queue on make's session, so that a job's completion joins make's transaction. */
+  makeQueue?: JobQueue;
 }
 
 /** Opens the target session's transaction series when it has one (closed with closeSeries). */
@@ -44,11 +45,10 @@ export type Outcome =
   | {
       status: 'done';
       durationMs: number;
-      completing?: Completion;
       /** With `commitLater`: settles when the server answers the key's COMMIT. */
       committed?: Promise<void>;
     }
-  | { status: 'skipped'; completing?: Completion }
+  | { status: 'skipped' }
   | { status: 'failed'; error: unknown; message: string }
   | { status: 'interrupted'; error: InterruptedError; message: string };
 
@@ -128,7 +128,8 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
   // whose makeFetch runs outside the transaction on another session and must see the
   // previous key committed, as its re-fetch inside the transaction will.
   const later =
-    opts.commitLater && hooks.make && !ctx.jobMetadata && (!ctx.queue || ctx.deferComplete) && ctx.series?.transactionSent ? ctx.series : undefined;
+    opts.commitLater && hooks.make && !ctx.jobMetadata && ctx.series?.transactionSent ? ctx.series : undefined;
+  if (ctx.queue) ctx.makeQueue ??= new JobQueue(target.session, ctx.queue.target, ctx.queue.settings);
   let commitSent: Promise<void> | undefined;
   const transaction = async <T>(fn: () => Promise<T>): Promise<T> => {
     if (later) {
@@ -141,7 +142,7 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
   const inTransaction = async (body: () => Promise<void>) =>
     transaction(async () => {
       // A make abandoned by an interrupt must not open a transaction afterwards.
-      if (interrupt.signal) throw new InterruptedError(interrupt.signal);
+      if (interrupt.aborted) throw new InterruptedError(interrupt.signal ?? 'SIGINT');
       if (checked) {
         makeSession = ctx.series!.connectionId();
       } else {
@@ -150,6 +151,8 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
         if (Number(row!.e)) throw new AlreadyDone();
       }
       await target.allowInserts(body);
+      // Last, after the target's rows: see the header.
+      await ctx.makeQueue?.complete(raw, (performance.now() - startHr) / 1000);
     });
 
   const work = async (): Promise<void> => {
@@ -178,7 +181,6 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
   };
 
   const alreadyDone = async (): Promise<Outcome> => {
-    if (ctx.queue && ctx.deferComplete) return { status: 'skipped', completing: { key: raw } };
     if (ctx.queue) await ctx.queue.complete(raw);
     return { status: 'skipped' };
   };
@@ -220,8 +222,12 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
     }
     if (!committed) {
       const message = errorMessage(error);
+      if (error instanceof InterruptedError) {
+        // Back to pending with its place in the queue, never an error job (interrupt.ts).
+        if (ctx.queue) await ctx.queue.release(raw, await ctx.control.connectionId());
+        return { status: 'interrupted', error, message };
+      }
       if (ctx.queue) await ctx.queue.error(raw, message, stackOf(error), ctx.who);
-      if (error instanceof InterruptedError) return { status: 'interrupted', error, message };
       return { status: 'failed', error, message };
     }
   }
@@ -232,7 +238,5 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
       [localDatetime(start), durationMs / 1000, ctx.version.slice(0, 64), ...whereParams],
     );
   }
-  if (ctx.queue && ctx.deferComplete) return { status: 'done', durationMs, completing: { key: raw, durationSeconds: durationMs / 1000 }, committed: commitSent };
-  if (ctx.queue) await ctx.queue.complete(raw, durationMs / 1000);
   return { status: 'done', durationMs, committed: commitSent };
 }

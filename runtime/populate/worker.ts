@@ -1,11 +1,11 @@
 // The worker process side of populate with processes > 1 (see workers.ts): loads the
 // pipeline module, opens its own connections, and runs make for the keys or claims it is
 // given, one at a time.
-import { JobQueue, type Completion } from '../jobs/queue';
+import { JobQueue } from '../jobs/queue';
 import { jobVersion, workerIdentity } from '../jobs/identity';
 import { targetFromTable } from './adapter';
 import { openControl } from './control';
-import { handleStopSignals, Interrupt } from './interrupt';
+import { Interrupt } from './interrupt';
 import type { KeySource } from './keysource';
 import { findTable, loadPipelineModule } from './load';
 import { jobsTargetOf } from './populate';
@@ -21,7 +21,6 @@ function toWire(o: Outcome): Extract<FromWorker, { t: 'result' }>['outcome'] {
 
 export function runWorker(): void {
   const interrupt = new Interrupt();
-  handleStopSignals(interrupt);
   // The parent may be gone (killed); results then have nowhere to go.
   const send = (m: FromWorker) => {
     if (process.connected) process.send?.(m, undefined, undefined, () => undefined);
@@ -29,18 +28,30 @@ export function runWorker(): void {
   let ctx: RunContext | undefined;
   let init: WorkerInit | undefined;
   let closeControl: (() => Promise<void>) | undefined;
-  // The parent is gone (killed): finish like a SIGTERM.
-  process.on('disconnect', () => {
-    interrupt.trigger('SIGTERM');
-    setTimeout(() => process.exit(1), 5000).unref();
-  });
+  let chain = Promise.resolve();
 
-  // Distributed mode: a done job's completion is sent with the next claim, or at stop.
-  let completing: Completion | undefined;
+  // The parent is gone (killed: the IPC channel closes at once) or this worker was
+  // signalled: interrupt the key in progress (rolled back, its job pending again, never an
+  // error job) and exit. The parent's own stop requests arrive as messages instead.
+  let leaving = false;
+  const leave = () => {
+    if (leaving) process.exit(130);
+    leaving = true;
+    interrupt.abort('SIGTERM');
+    void chain
+      .then(async () => {
+        if (ctx) await closeSeries(ctx);
+        await closeControl?.();
+      })
+      .finally(() => process.exit(0));
+  };
+  process.on('disconnect', leave);
+  process.on('SIGINT', leave);
+  process.on('SIGTERM', leave);
+
   const run = async (raw: Key): Promise<void> => {
     const key = ctx!.target.decodeKey(raw);
     const outcome = await populateKey(ctx!, raw, key);
-    if (outcome.status === 'done' || outcome.status === 'skipped') completing = outcome.completing;
     send({ t: 'result', raw, key, outcome: toWire(outcome) });
   };
 
@@ -62,7 +73,6 @@ export function runWorker(): void {
           interrupt,
           jobMetadata: await target.hasJobMetadata(),
           version: jobVersion(target.jobs.versionMethod),
-          deferComplete: Boolean(queue),
         };
         openSeries(ctx);
         send({ t: 'ready', pid: process.pid, connectionId: await control.session.connectionId() });
@@ -73,28 +83,25 @@ export function runWorker(): void {
       case 'claim': {
         const source: KeySource | undefined = init!.source;
         const queue = ctx!.queue!;
-        const done = completing;
-        completing = undefined;
-        let raw: Key | undefined;
-        if (interrupt.stopped) {
-          if (done) await queue.complete(done.key, done.durationSeconds);
-        } else raw = await queue.claim(ctx!.who!, { priority: init!.priority, source, completing: done });
+        let raw = interrupt.stopped ? undefined : await queue.claim(ctx!.who!, { priority: init!.priority, source });
+        // Interrupted while claiming: the job was never started, so it goes back untouched.
+        if (raw && interrupt.stopped) {
+          await queue.release(raw, await ctx!.control.connectionId());
+          raw = undefined;
+        }
         if (!raw) send({ t: 'empty' });
         else await run(raw);
         return;
       }
       case 'stop':
-        if (completing && ctx?.queue) await ctx.queue.complete(completing.key, completing.durationSeconds);
-        completing = undefined;
         if (ctx) await closeSeries(ctx);
         await closeControl?.();
         process.exit(0);
     }
   };
 
-  let chain = Promise.resolve();
   process.on('message', (m: ToWorker) => {
-    if (m.t === 'interrupt') return interrupt.trigger(m.signal);
+    if (m.t === 'interrupt') return interrupt.abort(m.signal);
     chain = chain.then(() => handle(m)).catch((e: unknown) => {
       send({ t: 'fatal', message: e instanceof Error ? e.message : String(e) });
       setTimeout(() => process.exit(1), 100);

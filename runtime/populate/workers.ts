@@ -2,8 +2,10 @@
 // processes started with child_process.fork, each with its own connections. Direct mode:
 // the parent reads `keySource - target` and hands one key at a time to an idle worker.
 // Distributed mode: the parent hands out permissions to claim, and each worker claims
-// its job atomically from the jobs table. Workers run in their own process group so that
-// one Ctrl-C reaches only the parent, which stops handing out work and tells them.
+// its job atomically from the jobs table (never ahead of time). Workers run in their own
+// process group so that one Ctrl-C reaches only the parent: a first stop request hands
+// out no more work (each worker finishes its key), a second tells the workers to
+// interrupt theirs (interrupt.ts). A worker whose parent dies does the same at once.
 // Importing a pipeline takes a worker a second or two, so the parent computes keys itself
 // in the place of each worker not yet ready (or never ready); a shared count of slots
 // keeps at most `processes` makes running at any moment.
@@ -14,14 +16,14 @@ import { join } from 'node:path';
 import type { JobQueue } from '../jobs/queue';
 import type { ControlConnection } from './control';
 import { exitHooks, InterruptedError, type Interrupt } from './interrupt';
+import type { RunEnd } from './populate';
 import type { KeySource } from './keysource';
-import type { PopulateOptions, PopulateResult } from './options';
+import type { PopulateOptions } from './options';
 import { remainingKeys } from './populate';
 import { jobVersion, workerIdentity } from '../jobs/identity';
-import type { Completion } from '../jobs/queue';
 import { closeSeries, openSeries, populateKey, type Outcome, type RunContext } from './runner';
 import { reviveError, type FromWorker, type ToWorker, type WorkerOutcome } from './protocol';
-import { MakeError, type Report } from './report';
+import type { Report } from './report';
 import type { Key, PopulateTarget } from './target';
 
 export interface WorkerEntry {
@@ -77,7 +79,7 @@ interface Worker {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function runWorkers(a: Args): Promise<PopulateResult> {
+export async function runWorkers(a: Args): Promise<RunEnd> {
   const entry = workerEntry();
   const module = a.options.workerModule ?? process.argv[1];
   if (!module) throw new Error('populate: processes > 1 needs options.workerModule, the module that exports the table.');
@@ -208,9 +210,10 @@ export async function runWorkers(a: Args): Promise<PopulateResult> {
 
   const record = (pid: number, key: Key, status: Outcome['status'], durationMs: number, message: string, error: unknown) => {
     if (status === 'done') a.report.keyDone(key, durationMs, pid);
-    else if (status === 'failed' || status === 'interrupted') {
+    else if (status === 'interrupted') a.report.keyInterrupted();
+    else if (status === 'failed') {
       a.report.keyFailed(key, message, error, pid);
-      if (status === 'failed' && !a.options.suppressErrors && !firstError) firstError = { key, message, error };
+      if (!a.options.suppressErrors && !firstError) firstError = { key, message, error };
     }
   };
   const handle = (w: Worker, m: FromWorker & { t: 'result' }) => {
@@ -230,9 +233,7 @@ export async function runWorkers(a: Args): Promise<PopulateResult> {
       interrupt: a.interrupt,
       jobMetadata: await a.target.hasJobMetadata(),
       version: jobVersion(a.target.jobs.versionMethod),
-      deferComplete: true,
     };
-    let completing: Completion | undefined;
     openSeries(ctx);
     try {
       while (readyCount < a.processes && !stopping()) {
@@ -240,10 +241,8 @@ export async function runWorkers(a: Args): Promise<PopulateResult> {
         try {
           if (readyCount >= a.processes || stopping()) return;
           let raw: Key | undefined;
-          if (a.queue) {
-            raw = await a.queue.claim(ctx.who!, { priority: a.options.priority, source: a.claimSource, completing });
-            completing = undefined;
-          } else raw = await nextKey();
+          if (a.queue) raw = await a.queue.claim(ctx.who!, { priority: a.options.priority, source: a.claimSource });
+          else raw = await nextKey();
           if (!raw) {
             exhausted = true;
             return;
@@ -251,7 +250,6 @@ export async function runWorkers(a: Args): Promise<PopulateResult> {
           attempts++;
           const key = a.target.decodeKey(raw);
           const o = await populateKey(ctx, raw, key);
-          if (o.status === 'done' || o.status === 'skipped') completing = o.completing;
           if (o.status === 'done') record(process.pid, key, 'done', o.durationMs, '', undefined);
           else if (o.status === 'failed' || o.status === 'interrupted') record(process.pid, key, o.status, 0, o.message, o.error);
         } finally {
@@ -260,7 +258,6 @@ export async function runWorkers(a: Args): Promise<PopulateResult> {
       }
     } finally {
       await closeSeries(ctx);
-      if (completing && a.queue) await a.queue.complete(completing.key, completing.durationSeconds);
     }
   };
 
@@ -347,9 +344,5 @@ export async function runWorkers(a: Args): Promise<PopulateResult> {
     exitHooks.delete(killAll);
     await keys?.return(undefined);
   }
-  if (firstError) {
-    const result = a.report.end(null);
-    throw new MakeError(a.target.name, firstError.key, firstError.message, firstError.error, result);
-  }
-  return a.report.end(a.interrupt.signal);
+  return { firstError };
 }

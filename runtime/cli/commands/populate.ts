@@ -4,18 +4,20 @@
 // Loads the module (TypeScript through tsx, no build step), runs populate with a progress
 // bar on stderr (progress-bar.ts) and a summary, and writes the run's events
 // (runtime/populate/events.ts) as JSON lines on stdout with --json or on a side channel
-// with --json-events (event-sink.ts). Exits 0 when all keys were done, 1 when a key
-// failed, 2 on usage or connection errors, 130 when stopped by Ctrl-C. Credentials come
-// from the environment and datajoint.json only.
+// with --json-events (event-sink.ts). The summary says what was done and what is left and
+// why (runtime/populate/left.ts). Exits 0 when all keys were done, 1 when a key failed or
+// keys are left because of errors, 2 on usage or connection errors (also when the server
+// goes away mid-run, after the summary), 130 when stopped by Ctrl-C / a stop request.
+// Credentials come from the environment and datajoint.json only.
 import { Option, type Command } from 'commander';
-import { populate, MakeError, setWorkerEntry, type PopulateEvent, type PopulateResult } from '../../populate/index';
+import { populate, ConnectionLostError, describeLeft, MakeError, setWorkerEntry, type PopulateEvent, type PopulateResult } from '../../populate/index';
 import { findTable, loadPipelineModule } from '../../populate/load';
 import { runWorker } from '../../populate/worker';
 import { openEventSink, type EventSink } from '../populate/event-sink';
 import { listenForStopRequests } from '../populate/stop-requests';
 import { PopulateProgressBar, PROGRESS_MODES, wantsBar, type ProgressMode } from '../populate/progress-bar';
 import { targetFromTable } from '../../populate/adapter';
-import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_INTERRUPTED, EXIT_KEY_FAILED, failWith, parseCount } from '../populate/exit';
+import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_INTERRUPTED, EXIT_KEY_FAILED, EXIT_USAGE, failWith, parseCount } from '../populate/exit';
 import { parseJsonObject, parseRestriction, refuseUnknownAttributes } from '../populate/option-values';
 
 interface PopulateCliOptions {
@@ -54,12 +56,12 @@ export function register(program: Command): void {
     .option('--json-events <fd|path>', 'the same JSON events on a side channel: an inherited file descriptor >= 3, or a file (created or truncated); stdout and stderr stay human output')
     .addOption(new Option('--progress <mode>', 'progress bar on stderr: auto (on a terminal), always (also through pipes, as wide as $COLUMNS), never').choices(PROGRESS_MODES))
     .option('--no-progress', 'same as --progress never')
-    .option('--stop-on-stdin', 'also take stop requests as lines on stdin (SIGINT: stop after the key in progress; SIGTERM), for callers that cannot send signals')
+    .option('--stop-on-stdin', 'also take stop requests as lines on stdin (SIGINT or SIGTERM: the first stops after the key in progress, the second interrupts it), for callers that cannot send signals')
     .action(async (modulePath: string, tableName: string, opts: PopulateCliOptions) => {
       const code = await runPopulate(modulePath, tableName, opts);
       process.exitCode = code;
-      // A make abandoned by Ctrl-C may still hold timers; its transaction is already
-      // rolled back and its job recorded, so leave once the output is flushed.
+      // A make abandoned by a second stop request may still hold timers; its transaction
+      // is already rolled back and its job pending again, so leave once the output is flushed.
       if (code === EXIT_INTERRUPTED) process.stdout.write('', () => process.exit(code));
     });
 
@@ -104,6 +106,7 @@ async function runPopulate(modulePath: string, tableName: string, opts: Populate
     if (bar) listeners.push((e) => bar!.onEvent(e));
     const onEvent = listeners.length ? (e: PopulateEvent) => listeners.forEach((l) => l(e)) : undefined;
     let result: PopulateResult;
+    const how = { reserveJobs: Boolean(opts.reserveJobs), refreshed: opts.refresh !== false };
     try {
       result = await populate(table, ...(restrictions as never[]), {
         limit: opts.limit,
@@ -121,18 +124,18 @@ async function runPopulate(modulePath: string, tableName: string, opts: Populate
         exportName: tableName,
       });
     } catch (e) {
-      if (e instanceof MakeError) {
+      if (e instanceof MakeError || e instanceof ConnectionLostError) {
         bar?.stop();
-        if (!json) summary(tableName, e.result);
+        if (!json) summary(tableName, e.result, how);
         process.stderr.write(`dj: ${e.message}\n`);
-        return EXIT_KEY_FAILED;
+        return e instanceof MakeError ? EXIT_KEY_FAILED : EXIT_USAGE;
       }
       throw e;
     }
     bar?.stop();
-    if (!json) summary(tableName, result);
+    if (!json) summary(tableName, result, how);
     if (result.interrupted) return EXIT_INTERRUPTED;
-    return result.errorList.length > 0 ? EXIT_KEY_FAILED : EXIT_DONE;
+    return result.errorList.length > 0 || (result.left?.error ?? 0) > 0 ? EXIT_KEY_FAILED : EXIT_DONE;
   } catch (e) {
     return failWith(e);
   } finally {
@@ -143,11 +146,13 @@ async function runPopulate(modulePath: string, tableName: string, opts: Populate
   }
 }
 
-function summary(table: string, r: PopulateResult): void {
+function summary(table: string, r: PopulateResult, how: { reserveJobs: boolean; refreshed: boolean }): void {
   const failed = r.errorList.length;
   const parts = [`${r.successCount} done`, `${failed} failed`];
+  if (r.interruptedCount > 0) parts.push(`${r.interruptedCount} interrupted`);
   if (r.interrupted) parts.push(`stopped by ${r.interrupted}`);
-  process.stderr.write(`${table}: ${parts.join(', ')}\n`);
+  const left = r.left ? describeLeft(r.left, how) : r.connectionLost ? 'what is left is unknown (the server went away)' : undefined;
+  process.stderr.write(`${table}: ${parts.join(', ')}${left ? `; ${left}` : ''}\n`);
   for (const [key, err] of r.errorList.slice(0, 10)) {
     process.stderr.write(`  ${JSON.stringify(key, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}: ${err instanceof Error ? err.message : String(err)}\n`);
   }

@@ -3,7 +3,7 @@
 // kill() terminates the process whatever the signal, so the VS Code extension asks
 // through the child's stdin instead. A request goes through the same handlers as the
 // signal (runtime/populate/interrupt.ts): the first stops after the key in progress, a
-// second exits at once.
+// second interrupts it (its job back to pending), a third exits at once.
 import { createInterface, type Interface } from 'node:readline';
 
 const REQUESTS = new Set(['SIGINT', 'SIGTERM']);

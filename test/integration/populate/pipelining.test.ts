@@ -61,7 +61,7 @@ test("Ctrl-C while the previous key's COMMIT waits: that key is done, only the r
   assert.ok(!r.errorList.some(([k]) => Number((k as { subject_id: number }).subject_id) === 1), `key 1 reported failed: ${JSON.stringify(r.errorList)}`);
 });
 
-test('a three-part make sees the previous key committed, and a signal during makeCompute leaves no session behind', async () => {
+test('a three-part make sees the previous key committed, and a second stop request during makeCompute leaves no session behind', async () => {
   await reset(env, range(6).map((subject_id) => ({ subject_id, name: 'ab' })));
   assert.equal((await populate(env.pipeline.Triple, 'subject_id <= 3')).successCount, 3);
   let computing!: () => void;
@@ -72,7 +72,11 @@ test('a three-part make sees the previous key committed, and a signal during mak
     await new Promise((r) => setTimeout(r, 2600));
   };
   try {
-    void inCompute.then(() => process.kill(process.pid, 'SIGINT'));
+    // The first request would let key 4 finish (interrupt.ts): the second interrupts it.
+    void inCompute.then(() => {
+      process.kill(process.pid, 'SIGINT');
+      process.kill(process.pid, 'SIGTERM');
+    });
     const r = await populate(env.pipeline.Triple, { suppressErrors: true });
     assert.equal(r.interrupted, 'SIGINT');
     // The abandoned make finishes its compute after populate returned: its insert must

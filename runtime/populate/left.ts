@@ -1,0 +1,105 @@
+// What a run leaves undone, and why: the keys of the (restricted) key source still missing
+// from the target at the end, each counted under one reason, so that a run never reports
+// success while keys are silently left behind (a `--processes` parent killed earlier, an
+// error job from another run, an orphaned reservation with `--no-refresh`…).
+import { hostname } from 'node:os';
+import type { JobQueue } from '../jobs/queue';
+import { qi, type SqlSession } from '../jobs/session';
+import type { EndLeft } from './events';
+import { notInTarget, restrictedSource, type KeySource } from './keysource';
+import type { PopulateTarget } from './target';
+
+/** Counts of missing keys by reason; `total` is their sum (declared with the end event). */
+export type LeftCounts = EndLeft;
+
+interface RunTally {
+  /** Keys that failed in this run. */
+  failed: number;
+  interrupted: number;
+}
+
+const ZERO: LeftCounts = { total: 0, error: 0, ignored: 0, reserved: 0, orphaned: 0, interrupted: 0, notScheduled: 0, pending: 0 };
+
+/** A process of this id runs on this host (signal 0 checks without signalling). */
+function processRuns(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === 'EPERM';
+  }
+}
+
+export async function countLeft(session: SqlSession, target: PopulateTarget, source: KeySource, queue: JobQueue | undefined, run: RunTally): Promise<LeftCounts> {
+  const src = restrictedSource(source, { sql: 'TRUE', params: [] });
+  // The missing keys, each once (a key source may repeat keys).
+  const missing =
+    `(SELECT ${source.unique ? '' : 'DISTINCT '}${source.primaryKey.map((k) => `${qi('$ks')}.${qi(k)}`).join(', ')} ` +
+    `FROM ${src.sql} WHERE ${notInTarget(source, target)}) AS ${qi('$m')}`;
+  const left = { ...ZERO };
+  if (!queue || !(await queue.exists())) {
+    const [row] = await session.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${missing}`, src.params);
+    left.total = Number(row?.n ?? 0);
+    // Direct mode works from `keySource - target` alone: a key it failed is still missing.
+    left.error = Math.min(run.failed, left.total);
+    left.interrupted = Math.min(run.interrupted, left.total - left.error);
+    if (queue) left.notScheduled = left.total - left.error - left.interrupted;
+    else left.pending = left.total - left.error - left.interrupted;
+    return left;
+  }
+  const on = queue.target.keyColumns.map((k) => `${qi('$j')}.${qi(k.name)} = ${qi('$m')}.${qi(k.name)}`).join(' AND ');
+  const reserved = `${qi('$j')}.status = 'reserved'`;
+  // One row per reason, and per holder for reservations (there are few holders).
+  const rows = await session.query<{ reason: string; cid: unknown; host: unknown; pid: unknown; mine: unknown; gone: unknown; n: unknown }>(
+    `SELECT CASE WHEN ${qi('$j')}.status IS NULL THEN 'none' WHEN ${qi('$j')}.status = 'pending' AND ${qi('$j')}.scheduled_time > CURRENT_TIMESTAMP(3) THEN 'later' ELSE ${qi('$j')}.status END AS reason, ` +
+      `IF(${reserved}, ${qi('$j')}.connection_id, 0) AS cid, IF(${reserved}, ${qi('$j')}.host, '') AS host, IF(${reserved}, ${qi('$j')}.pid, 0) AS pid, ` +
+      `IF(${reserved}, SUBSTRING_INDEX(${qi('$j')}.user, '@', 1) = SUBSTRING_INDEX(USER(), '@', 1), 0) AS mine, ` +
+      `IF(${reserved}, ${qi('$j')}.connection_id NOT IN (SELECT id FROM information_schema.processlist), 0) AS gone, COUNT(*) AS n ` +
+      `FROM ${missing} LEFT JOIN ${queue.fullName} AS ${qi('$j')} ON ${on} GROUP BY 1, 2, 3, 4, 5, 6`,
+    src.params,
+  );
+  const seesAll = (await session.query("SELECT 1 AS x FROM information_schema.user_privileges WHERE privilege_type = 'PROCESS' LIMIT 1")).length > 0;
+  const here = hostname();
+  for (const r of rows) {
+    const n = Number(r.n);
+    left.total += n;
+    if (r.reason === 'error') left.error += n;
+    else if (r.reason === 'ignore') left.ignored += n;
+    else if (r.reason === 'none' || r.reason === 'later') left.notScheduled += n;
+    else if (r.reason === 'reserved') {
+      // Gone only when known to be: the connection is not in a process list that shows
+      // it, and on this host no process of the recorded pid runs (Python's
+      // multiprocessing workers record their parent's closed connection).
+      const gone = Number(r.gone) === 1 && (seesAll || Number(r.mine) === 1) && !(String(r.host) === here && processRuns(Number(r.pid)));
+      if (gone) left.orphaned += n;
+      else left.reserved += n;
+    } else left.pending += n;
+  }
+  // This run's interrupted keys are pending again: say why they are left.
+  left.interrupted = Math.min(run.interrupted, left.pending);
+  left.pending -= left.interrupted;
+  return left;
+}
+
+/** One line for people: "2 keys left: 1 error job — dj jobs retry; 1 interrupted", or undefined when none. */
+export function describeLeft(left: LeftCounts, opts: { reserveJobs: boolean; refreshed: boolean }): string | undefined {
+  if (left.total === 0) return undefined;
+  const n = (k: number, one: string, many = `${one}s`) => `${k} ${k === 1 ? one : many}`;
+  const parts: string[] = [];
+  if (left.error) parts.push(opts.reserveJobs ? `${n(left.error, 'error job')} — dj jobs retry` : `${n(left.error, 'failed key')} — fix make and run again`);
+  if (left.ignored) parts.push(`${n(left.ignored, 'ignored job')} — dj jobs list --status ignore`);
+  if (left.reserved) parts.push(`${left.reserved} reserved by ${left.reserved === 1 ? 'another running worker' : 'other running workers'}`);
+  if (left.orphaned) {
+    const gone = left.orphaned === 1 ? 'a worker that is gone' : 'workers that are gone';
+    parts.push(
+      opts.refreshed
+        ? `${left.orphaned} reserved by ${gone} (orphaned) — dj jobs recover, or the next run's refresh`
+        : `${left.orphaned} reserved by ${gone} (orphaned, not computed: --no-refresh) — dj jobs recover, or run again without --no-refresh`,
+    );
+  }
+  if (left.interrupted) parts.push(`${left.interrupted} interrupted (pending again)`);
+  if (left.notScheduled) parts.push(`${left.notScheduled} not yet scheduled (no job yet, or scheduled later) — run with a refresh`);
+  if (left.pending) parts.push(`${left.pending} not attempted (limit, stop or priority)`);
+  return `${n(left.total, 'key')} left: ${parts.join('; ')}`;
+}
