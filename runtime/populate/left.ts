@@ -2,7 +2,7 @@
 // from the target at the end, each counted under one reason, so that a run never reports
 // success while keys are silently left behind (a `--processes` parent killed earlier, an
 // error job from another run, an orphaned reservation with `--no-refresh`…).
-import { hostname } from 'node:os';
+import { holderState } from '../jobs/holder';
 import type { JobQueue } from '../jobs/queue';
 import { qi, type SqlSession } from '../jobs/session';
 import type { EndLeft } from './events';
@@ -19,17 +19,6 @@ interface RunTally {
 }
 
 const ZERO: LeftCounts = { total: 0, error: 0, ignored: 0, reserved: 0, orphaned: 0, interrupted: 0, notScheduled: 0, pending: 0 };
-
-/** A process of this id runs on this host (signal 0 checks without signalling). */
-function processRuns(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as { code?: string }).code === 'EPERM';
-  }
-}
 
 export async function countLeft(session: SqlSession, target: PopulateTarget, source: KeySource, queue: JobQueue | undefined, run: RunTally): Promise<LeftCounts> {
   const src = restrictedSource(source, { sql: 'TRUE', params: [] });
@@ -51,16 +40,13 @@ export async function countLeft(session: SqlSession, target: PopulateTarget, sou
   const on = queue.target.keyColumns.map((k) => `${qi('$j')}.${qi(k.name)} = ${qi('$m')}.${qi(k.name)}`).join(' AND ');
   const reserved = `${qi('$j')}.status = 'reserved'`;
   // One row per reason, and per holder for reservations (there are few holders).
-  const rows = await session.query<{ reason: string; cid: unknown; host: unknown; pid: unknown; mine: unknown; gone: unknown; n: unknown }>(
+  const rows = await session.query<{ reason: string; cid: unknown; host: unknown; pid: unknown; open: unknown; n: unknown }>(
     `SELECT CASE WHEN ${qi('$j')}.status IS NULL THEN 'none' WHEN ${qi('$j')}.status = 'pending' AND ${qi('$j')}.scheduled_time > CURRENT_TIMESTAMP(3) THEN 'later' ELSE ${qi('$j')}.status END AS reason, ` +
       `IF(${reserved}, ${qi('$j')}.connection_id, 0) AS cid, IF(${reserved}, ${qi('$j')}.host, '') AS host, IF(${reserved}, ${qi('$j')}.pid, 0) AS pid, ` +
-      `IF(${reserved}, SUBSTRING_INDEX(${qi('$j')}.user, '@', 1) = SUBSTRING_INDEX(USER(), '@', 1), 0) AS mine, ` +
-      `IF(${reserved}, ${qi('$j')}.connection_id NOT IN (SELECT id FROM information_schema.processlist), 0) AS gone, COUNT(*) AS n ` +
-      `FROM ${missing} LEFT JOIN ${queue.fullName} AS ${qi('$j')} ON ${on} GROUP BY 1, 2, 3, 4, 5, 6`,
+      `IF(${reserved}, ${qi('$j')}.connection_id IN (SELECT id FROM information_schema.processlist), 0) AS open, COUNT(*) AS n ` +
+      `FROM ${missing} LEFT JOIN ${queue.fullName} AS ${qi('$j')} ON ${on} GROUP BY 1, 2, 3, 4, 5`,
     src.params,
   );
-  const seesAll = (await session.query("SELECT 1 AS x FROM information_schema.user_privileges WHERE privilege_type = 'PROCESS' LIMIT 1")).length > 0;
-  const here = hostname();
   for (const r of rows) {
     const n = Number(r.n);
     left.total += n;
@@ -68,10 +54,9 @@ export async function countLeft(session: SqlSession, target: PopulateTarget, sou
     else if (r.reason === 'ignore') left.ignored += n;
     else if (r.reason === 'none' || r.reason === 'later') left.notScheduled += n;
     else if (r.reason === 'reserved') {
-      // Gone only when known to be: the connection is not in a process list that shows
-      // it, and on this host no process of the recorded pid runs (Python's
-      // multiprocessing workers record their parent's closed connection).
-      const gone = Number(r.gone) === 1 && (seesAll || Number(r.mine) === 1) && !(String(r.host) === here && processRuns(Number(r.pid)));
+      // Orphaned only when the holder is known to be dead: the one rule of jobs/holder.ts
+      // that refresh and `dj jobs recover` apply too.
+      const gone = holderState({ host: String(r.host), pid: Number(r.pid), connectionOpen: Number(r.open) === 1 }) === 'gone';
       if (gone) left.orphaned += n;
       else left.reserved += n;
     } else left.pending += n;
