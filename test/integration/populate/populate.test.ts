@@ -173,7 +173,7 @@ test('a stopped run leaves no job reserved: the next job, claimed ahead, goes ba
 
 test('Ctrl-C while a key commits: the committed key counts as done, its job is not marked failed', async () => {
   for (const reserveJobs of [false, true]) {
-    await reset(env, [{ subject_id: 1 }, { subject_id: 2 }, { subject_id: 3 }]);
+    await reset(env, range(5).map((subject_id) => ({ subject_id })));
     // The signal arrives while the COMMIT of key 2 is on its way to the server.
     env.pipeline.hooks.afterMake = (key) => {
       if (Number(key.subject_id) === 2) process.kill(process.pid, 'SIGINT');
@@ -188,7 +188,9 @@ test('Ctrl-C while a key commits: the committed key counts as done, its job is n
     const done = (await rows<{ subject_id: number }>(env, `SELECT subject_id FROM \`${env.schema}\`.__analysis ORDER BY 1`)).map((x) => Number(x.subject_id));
     // Whichever way the race went, the count and the jobs table agree with the rows.
     assert.equal(r.successCount, done.length, `rows ${JSON.stringify(done)}, result ${JSON.stringify(r)}`);
-    assert.equal(done.includes(3), false, 'no key is started after the signal');
+    // A first stop finishes the make under way when it is handled: key 3's make may
+    // already run behind key 2's COMMIT; no key is handed out after that.
+    assert.equal(done.includes(4) || done.includes(5), false, `a key was handed out after the stop: ${JSON.stringify(done)}`);
     if (reserveJobs) {
       const errs = await rows<{ subject_id: number }>(env, `SELECT subject_id FROM \`${env.schema}\`.\`~~analysis\` WHERE status = 'error'`);
       for (const e of errs) assert.equal(done.includes(Number(e.subject_id)), false, `key ${e.subject_id} is both computed and failed`);
