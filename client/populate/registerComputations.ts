@@ -9,8 +9,10 @@ import { registerJobsCommands } from '../jobs/jobsCommands';
 import { jsonKey } from '../../runtime/populate/events';
 import type { ComputationsApi } from '../api';
 import { PopulateCodeLensProvider } from '../codelens/populateCodeLens';
+import { POPULATE_COMMAND, POPULATE_WITH_OPTIONS_COMMAND } from '../commandNames';
 import { PopulateRunner, type PopulateOutcome } from './populateRun';
-import { populateTableCommand, type PopulateArgument } from './populateCommand';
+import { populateTableCommand, type PopulateArgument, type PopulateContext } from './populateCommand';
+import type { Notices } from '../notices';
 
 export interface ComputationsDeps {
   connection: ConnectionManager;
@@ -19,6 +21,7 @@ export interface ComputationsDeps {
   tables?: { refresh(): void };
   /** The language server handle (the workspace index answers workspace symbols). */
   languageServer?: unknown;
+  notices: Notices;
 }
 
 export type { ComputationsApi } from '../api';
@@ -33,7 +36,8 @@ export function registerComputations(context: vscode.ExtensionContext, deps: Com
   const jobsView = vscode.window.createTreeView('datajoint.jobs', { treeDataProvider: jobs, canSelectMany: true, showCollapseAll: true });
   const runner = new PopulateRunner(context.asAbsolutePath('dist/cli.js'), db, deps.output);
   const codeLens = new PopulateCodeLensProvider(db);
-  const documents = new JobStackDocuments(db);
+  const documents = new JobStackDocuments(db, context.asAbsolutePath('dist'));
+  const notices = deps.notices;
   context.subscriptions.push(
     db,
     jobs,
@@ -42,6 +46,9 @@ export function registerComputations(context: vscode.ExtensionContext, deps: Com
     codeLens,
     documents,
     vscode.workspace.registerTextDocumentContentProvider(JOB_SCHEME, documents),
+    vscode.languages.registerDocumentLinkProvider({ scheme: JOB_SCHEME }, documents),
+    // An open stack document follows the view: after a retry it says the job is gone.
+    jobs.onDidChangeTreeData(() => documents.refreshOpen()),
     vscode.languages.registerCodeLensProvider(
       HOST_LANGUAGES.map((language) => ({ language })),
       codeLens,
@@ -74,18 +81,28 @@ export function registerComputations(context: vscode.ExtensionContext, deps: Com
     new vscode.Disposable(() => timer && clearInterval(timer)),
   );
 
-  const memory = context.workspaceState;
-  const populate = (arg?: PopulateArgument): Promise<PopulateOutcome | undefined> => populateTableCommand(db, runner, memory, arg);
+  // A table's node in the Jobs view, expanded and selected (its errors are its children).
+  const revealJobs = async (schema: string, className: string): Promise<boolean> => {
+    await vscode.commands.executeCommand('datajoint.jobs.focus');
+    const node = (await jobs.getChildren()).find((n) => n.kind === 'table' && n.table.schema === schema && n.table.className === className);
+    if (!node) return false;
+    await jobsView.reveal(node, { expand: true, select: true, focus: true });
+    return true;
+  };
+  const ctx: PopulateContext = { db, runner, memory: context.workspaceState, notices, revealJobs };
+  const populate = (arg?: PopulateArgument, withOptions = false): Promise<PopulateOutcome | undefined> => populateTableCommand(ctx, arg, withOptions);
   // Keys as JSON objects, combined with OR (the CLI's JSON-array restriction).
   const populateKeys = (table: AutoTable, keys: Array<Record<string, unknown>> | undefined) =>
     populate({
       className: table.className,
+      schema: table.schema,
       options: { reserveJobs: true, suppressErrors: true, restrictions: keys?.length ? [JSON.stringify(keys.map((k) => jsonKey(k)))] : undefined },
     });
   const actions = registerJobsCommands(context, db, jobs, jobsView, populateKeys, refreshAll);
   const api: ComputationsApi = { db, jobs, jobsView, runner, codeLens, actions };
   context.subscriptions.push(
-    vscode.commands.registerCommand('datajoint.populateTable', (arg?: PopulateArgument) => populate(arg)),
+    vscode.commands.registerCommand(POPULATE_COMMAND, (arg?: PopulateArgument) => populate(arg)),
+    vscode.commands.registerCommand(POPULATE_WITH_OPTIONS_COMMAND, (arg?: PopulateArgument) => populate(arg, true)),
   );
   return api;
 }
