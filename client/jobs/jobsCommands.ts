@@ -101,7 +101,7 @@ export function registerJobsCommands(
   sub('datajoint.jobs.showError', async (node?: JobsNode) => {
     const n = node ?? view.selection[0];
     if (n?.kind !== 'job') return undefined;
-    const doc = await vscode.workspace.openTextDocument(jobStackUri(n.table, n.key));
+    const doc = await vscode.workspace.openTextDocument(jobStackUri(n.table, n.key, n.job.completedTime));
     return vscode.window.showTextDocument(doc, { preview: true });
   });
   return actions;

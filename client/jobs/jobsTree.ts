@@ -40,12 +40,17 @@ function when(d: Date | null): string {
   return d instanceof Date ? d.toLocaleString() : d ? String(d) : '';
 }
 
-/** `datajoint-job:` URI of a job's error stack document. */
-export function jobStackUri(table: AutoTable, key: JsonKey): vscode.Uri {
+/**
+ * `datajoint-job:` URI of a job's error stack document. One per error (its time in the
+ * query): VS Code keeps an opened document, so a key that fails again after a retry
+ * needs an address of its own to show its new error rather than the retried one's.
+ */
+export function jobStackUri(table: AutoTable, key: JsonKey, at?: Date | string | null): vscode.Uri {
+  const time = at instanceof Date ? at.toISOString() : at ? String(at) : '';
   return vscode.Uri.from({
     scheme: 'datajoint-job',
     path: `/${table.schema}/${table.className} ${formatKey(key).replace(/[/\\]/g, '_')}.txt`,
-    query: new URLSearchParams({ schema: table.schema, table: table.name, key: JSON.stringify(key) }).toString(),
+    query: new URLSearchParams({ schema: table.schema, table: table.name, key: JSON.stringify(key), at: time }).toString(),
   });
 }
 
@@ -55,6 +60,9 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   private readonly subscription: vscode.Disposable;
   /** What the last load of the root showed, for the CodeLens and the tests. */
   lastTables: JobsNode[] = [];
+  /** The load of the root under way, and the event of its end. */
+  private rootLoad: Promise<JobsNode[]> | undefined;
+  private readonly loadedEmitter = new vscode.EventEmitter<void>();
 
   constructor(private readonly db: ComputationsDatabase) {
     this.subscription = db.connection.onDidChangeState((s) => {
@@ -66,9 +74,32 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     this.emitter.fire(undefined);
   }
 
+  /**
+   * The table nodes as the view last loaded them, once a load under way has ended: the
+   * objects the view knows, which reveal() finds without loading the root again.
+   */
+  async shownTables(): Promise<JobsNode[]> {
+    await this.rootLoad?.catch(() => undefined);
+    return this.lastTables.length ? this.lastTables : this.getChildren();
+  }
+
+  /** Resolves when the next load of the root ends, or after `timeoutMs`. */
+  nextLoad(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const sub = this.loadedEmitter.event(done);
+      function done() {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve();
+      }
+    });
+  }
+
   dispose(): void {
     this.subscription.dispose();
     this.emitter.dispose();
+    this.loadedEmitter.dispose();
   }
 
   getTreeItem(node: JobsNode): vscode.TreeItem {
@@ -162,7 +193,15 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   async getChildren(node?: JobsNode): Promise<JobsNode[]> {
     if (!this.db.connected) return []; // the welcome view takes over
     try {
-      if (!node) return (this.lastTables = await this.tables());
+      if (!node) {
+        const load = (this.rootLoad = this.tables());
+        try {
+          return (this.lastTables = await load);
+        } finally {
+          if (this.rootLoad === load) this.rootLoad = undefined;
+          this.loadedEmitter.fire();
+        }
+      }
       if (node.kind === 'table') return await this.jobsOf(node.table);
       return [];
     } catch (e) {

@@ -7,7 +7,7 @@
 // (`export const { X } = createPipeline('lab')`) is the one to run.
 //
 // Recognised, at the top level of a module:
-//   const s = new dj.Schema(EXPR)            s.register(…, X, …)   @s / @s.x() before class X
+//   const s = new dj.Schema(EXPR)            s.register(…, X, …) (or declare)   @s / @s.x() before class X
 //   export const { X, s } = factory(EXPR)    const p = factory(EXPR); export const { X } = p
 //   import { X } from './m'                  export { X } from './m'   export * from './m'
 // where factory is a function (here or imported from a relative module) that passes its
@@ -139,6 +139,9 @@ export function resolveModule(from: string, specifier: string): string | undefin
   });
 }
 
+/** How a module exports a name: as a local binding, from another module, or inside a factory's product. */
+type Exported = { local: string } | { from: string; name: string } | { schema: string | undefined };
+
 interface Found {
   /** How a module's top-level name came to be. */
   kind: 'class' | 'schema' | 'factory' | 'import' | 'unknown';
@@ -171,7 +174,7 @@ class ModuleReader {
   }
 
   /** The local name under which `file` exports `name` (or the module it re-exports from). */
-  private exports(file: string, text: string, name: string, depth: number): { local: string } | { from: string; name: string } | undefined {
+  private exports(file: string, text: string, name: string, depth: number): Exported | undefined {
     const n = word(name);
     if (new RegExp(`^export\\s+(?:default\\s+)?(?:abstract\\s+)?class\\s+${n}`, 'm').test(text)) return { local: name };
     if (new RegExp(`^export\\s+(?:const|let|var)\\s+${n}`, 'm').test(text)) return { local: name };
@@ -189,10 +192,34 @@ class ModuleReader {
       const target = resolveModule(file, m[2]!);
       if (target && this.binding(target, name, depth + 1).exported) return { from: target, name };
     }
+    // Not exported itself but found by the CLI all the same (runtime/populate/load.ts looks
+    // inside exported objects and schemas' tables): a top-level class bound to an exported
+    // schema, or a class of a factory whose product is exported (`export const p = f('lab')`).
+    if (depth < MAX_DEPTH) {
+      const holder = this.holderOf(text, name);
+      if (holder && holder !== name && this.exports(file, text, holder, depth + 1)) return { local: name };
+      for (const m of text.matchAll(/^export\s+(?:const|let|var)\s+[\w$]+\s*=\s*([\w$]+)\s*\(/gm)) {
+        const defined = this.factoryFile(file, m[1]!, depth);
+        if (defined && new RegExp(`class\\s+${n}`).test(this.text(defined) ?? '')) {
+          return { schema: this.factoryCall(file, text, m[1]!, m.index + m[0].length - 1, depth).schema };
+        }
+      }
+    }
     return undefined;
   }
 
-  private schemaOf(file: string, where: { local: string } | { from: string; name: string }, depth: number): string | undefined {
+  /** The schema variable a top-level class is bound to: `s.register(…)`, `s.declare(…)`, or `@s` above it. */
+  private holderOf(text: string, name: string): string | undefined {
+    const n = word(name);
+    const cls = new RegExp(`^(?:export\\s+)?(?:default\\s+)?(?:abstract\\s+)?class\\s+${n}`, 'm').exec(text);
+    if (!cls) return undefined;
+    const decorator = /@([\w$]+)(?:\.[\w$]+)*(?:\([^)]*\))?\s*$/.exec(text.slice(0, cls.index));
+    const registered = [...text.matchAll(/^(?:await\s+)?([\w$]+)\.(?:register|declare)\s*\(([^)]*)\)/gm)].find((m) => new RegExp(n).test(m[2]!));
+    return registered?.[1] ?? decorator?.[1];
+  }
+
+  private schemaOf(file: string, where: Exported, depth: number): string | undefined {
+    if ('schema' in where) return where.schema;
     if ('from' in where) return this.binding(where.from, where.name, depth + 1).schema;
     return this.local(file, where.local, depth).schema;
   }
@@ -202,13 +229,10 @@ class ModuleReader {
     const text = this.text(file);
     if (text === undefined || depth > MAX_DEPTH) return { kind: 'unknown' };
     const n = word(name);
-    // A top-level class: bound by `s.register(…name…)` or a decorator `@s` just above it.
+    // A top-level class: bound by `s.register(…name…)` / `s.declare(…)` or a decorator `@s` just above it.
     const cls = new RegExp(`^(?:export\\s+)?(?:default\\s+)?(?:abstract\\s+)?class\\s+${n}`, 'm').exec(text);
     if (cls) {
-      const above = text.slice(0, cls.index);
-      const decorator = /@([\w$]+)(?:\.[\w$]+)*(?:\([^)]*\))?\s*$/.exec(above);
-      const registered = [...text.matchAll(/^([\w$]+)\.register\s*\(([^)]*)\)/gm)].find((m) => new RegExp(n).test(m[2]!));
-      const holder = registered?.[1] ?? decorator?.[1];
+      const holder = this.holderOf(text, name);
       return { kind: 'class', schema: holder ? this.schemaVariable(file, holder, depth) : undefined };
     }
     // `const name = new dj.Schema(EXPR…)`
@@ -244,22 +268,23 @@ class ModuleReader {
   /** `factory(EXPR)`: EXPR when the factory hands its first parameter to `new …Schema(`. */
   private factoryCall(file: string, text: string, factory: string, open: number, depth: number): Found {
     const arg = firstArgument(text, open);
-    if (arg === undefined || !this.isSchemaFactory(file, factory, depth)) return { kind: 'unknown' };
+    if (arg === undefined || !this.factoryFile(file, factory, depth)) return { kind: 'unknown' };
     return { kind: 'factory', schema: evaluateName(arg, this.env) };
   }
 
-  private isSchemaFactory(file: string, name: string, depth: number): boolean {
+  /** The file defining `name` as a function that hands its first parameter to `new …Schema(`. */
+  private factoryFile(file: string, name: string, depth: number): string | undefined {
     const text = this.text(file);
-    if (text === undefined || depth > MAX_DEPTH) return false;
+    if (text === undefined || depth > MAX_DEPTH) return undefined;
     const fn = new RegExp(`^(?:export\\s+)?(?:async\\s+)?function\\s+${word(name)}\\s*(?:<[^>]*>)?\\s*\\(\\s*([\\w$]+)`, 'm').exec(text);
-    if (fn) return new RegExp(`new\\s+(?:[\\w$]+\\.)?Schema\\s*\\(\\s*${word(fn[1]!)}`).test(text.slice(fn.index));
+    if (fn) return new RegExp(`new\\s+(?:[\\w$]+\\.)?Schema\\s*\\(\\s*${word(fn[1]!)}`).test(text.slice(fn.index)) ? file : undefined;
     for (const m of text.matchAll(/^import\s*(?:type\s+)?\{([^}]*)\}\s*from\s*(['"])([^'"]+)\2/gm)) {
       const imported = namedList(m[1]!).get(name);
       if (imported === undefined) continue;
       const target = resolveModule(file, m[3]!);
-      return target !== undefined && this.isSchemaFactory(target, imported, depth + 1);
+      return target === undefined ? undefined : this.factoryFile(target, imported, depth + 1);
     }
-    return false;
+    return undefined;
   }
 }
 

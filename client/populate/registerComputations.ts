@@ -29,6 +29,9 @@ export type { ComputationsApi } from '../api';
 const HOST_LANGUAGES = ['python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact'];
 /** Jobs view refresh period while a populate runs and the view is visible. */
 const LIVE_REFRESH_MS = 2000;
+/** Show Errors: tries to reveal a table while the view reloads, and how long each waits for that load. */
+const REVEAL_ATTEMPTS = 3;
+const REVEAL_RELOAD_WAIT_MS = 2000;
 
 export function registerComputations(context: vscode.ExtensionContext, deps: ComputationsDeps): ComputationsApi {
   const db = new ComputationsDatabase(deps.connection);
@@ -82,12 +85,22 @@ export function registerComputations(context: vscode.ExtensionContext, deps: Com
   );
 
   // A table's node in the Jobs view, expanded and selected (its errors are its children).
+  // The view may be loading its root meanwhile (a run's end refreshes it): reveal() of a
+  // node it does not know yet loads the root too, and the two loads collide ("already
+  // registered"); the node is then taken again from the view's own load.
   const revealJobs = async (schema: string, className: string): Promise<boolean> => {
     await vscode.commands.executeCommand('datajoint.jobs.focus');
-    const node = (await jobs.getChildren()).find((n) => n.kind === 'table' && n.table.schema === schema && n.table.className === className);
-    if (!node) return false;
-    await jobsView.reveal(node, { expand: true, select: true, focus: true });
-    return true;
+    for (let attempt = 1; ; attempt++) {
+      const node = (await jobs.shownTables()).find((n) => n.kind === 'table' && n.table.schema === schema && n.table.className === className);
+      if (!node) return false;
+      try {
+        await jobsView.reveal(node, { expand: true, select: true, focus: true });
+        return true;
+      } catch (e) {
+        if (attempt >= REVEAL_ATTEMPTS) throw e;
+        await jobs.nextLoad(REVEAL_RELOAD_WAIT_MS);
+      }
+    }
   };
   const ctx: PopulateContext = { db, runner, memory: context.workspaceState, notices, revealJobs };
   const populate = (arg?: PopulateArgument, withOptions = false): Promise<PopulateOutcome | undefined> => populateTableCommand(ctx, arg, withOptions);

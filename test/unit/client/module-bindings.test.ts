@@ -36,6 +36,10 @@ test('decorators, re-exports, export *, aliases and unknown names', () => {
   w('tables.ts', `import * as dj from 'datajoint';\nconst schema = new dj.Schema("lab_a", {});\n@schema\nexport class A extends dj.Computed {}\n// schema.register(B)\nexport class B extends dj.Computed {}\nexport const other = new dj.Schema(makeName());\n@other.table()\nexport class C extends dj.Computed {}\n`);
   w('lib/index.ts', `export { A as Renamed, B } from '../tables.js';\n`);
   w('all.ts', `export * from './lib';\n`);
+  w('declared.ts', `import * as dj from 'datajoint';\nexport const schema = new dj.Schema('lab_d');\nexport class D extends dj.Computed {}\nawait schema.declare(\n  D,\n);\n`);
+  w('viaSchema.ts', `import * as dj from 'datajoint';\nexport const schema = new dj.Schema('lab_s');\nclass E extends dj.Computed {}\nschema.register(E);\n`);
+  w('product.ts', `import { createPipeline } from './factory';\nexport const pipeline = createPipeline('lab_p');\n`);
+  w('factory.ts', `import * as dj from 'datajoint';\nexport function createPipeline(name: string) {\n  const schema = new dj.Schema(name);\n  class F extends dj.Computed {}\n  schema.register(F);\n  return { schema, F };\n}\n`);
   w('imported.ts', `import { A } from './tables';\nexport { A };\n`);
   assert.deepEqual(moduleBinding(join(dir, 'tables.ts'), 'A', {}), { exported: true, schema: 'lab_a' });
   // Commented out: not registered, so not known to be bound.
@@ -44,6 +48,12 @@ test('decorators, re-exports, export *, aliases and unknown names', () => {
   assert.deepEqual(moduleBinding(join(dir, 'all.ts'), 'Renamed', {}), { exported: true, schema: 'lab_a' });
   assert.equal(moduleBinding(join(dir, 'all.ts'), 'A', {}).exported, false);
   assert.deepEqual(moduleBinding(join(dir, 'imported.ts'), 'A', {}), { exported: true, schema: 'lab_a' });
+  assert.deepEqual(moduleBinding(join(dir, 'declared.ts'), 'D', {}), { exported: true, schema: 'lab_d' });
+  // Found by the CLI inside exported objects: a schema's tables, a factory's product.
+  assert.deepEqual(moduleBinding(join(dir, 'viaSchema.ts'), 'E', {}), { exported: true, schema: 'lab_s' });
+  assert.deepEqual(moduleBinding(join(dir, 'product.ts'), 'F', {}), { exported: true, schema: 'lab_p' });
+  assert.equal(moduleBinding(join(dir, 'product.ts'), 'G', {}).exported, false);
+  assert.equal(moduleBinding(join(dir, 'factory.ts'), 'F', {}).exported, false);
   assert.deepEqual(moduleBinding(join(dir, 'missing.ts'), 'A', {}), { exported: false, schema: undefined });
 });
 
