@@ -6,6 +6,7 @@ import type { JobsActions } from './jobs/jobsCommands';
 import type { JobsNode, JobsTreeProvider } from './jobs/jobsTree';
 import type { PopulateCodeLensProvider } from './codelens/populateCodeLens';
 import type { PopulateRunner } from './populate/populateRun';
+import type { Notice } from './notices';
 import type { TablesNode, TablesTreeProvider } from './views/tablesTree';
 
 export type ServerState = 'stopped' | 'starting' | 'ready' | 'error';
@@ -43,4 +44,6 @@ export interface DataJointApi {
   readonly tables: TablesTreeProvider;
   readonly tablesView: vscode.TreeView<TablesNode>;
   readonly computations: ComputationsApi;
+  /** Notifications with actions (a populate run's summary, a run or a Connect that cannot start), as shown. */
+  readonly onDidNotify: vscode.Event<Notice>;
 }

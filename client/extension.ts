@@ -13,6 +13,7 @@ import { autoRefresh } from './views/autoRefresh';
 import type { DataJointApi } from './api';
 import { registerComputations } from './populate/registerComputations';
 import { registerTypesCommand } from './types/typesCommand';
+import { Notices } from './notices';
 
 /** Settings changes closer together than this are one change (see the handler below). */
 const SETTINGS_SETTLE_MS = 300;
@@ -29,13 +30,15 @@ export function activate(context: vscode.ExtensionContext): DataJointApi {
   registerServerCommands(context, service, output);
   registerTypesCommand(context, output);
 
+  const notices = new Notices();
+  context.subscriptions.push(notices);
   const conn = new ConnectionManager(context.secrets, output);
   connection = conn;
   const tables = new TablesTreeProvider(conn);
   const tablesView = vscode.window.createTreeView('datajoint.tables', { treeDataProvider: tables, showCollapseAll: true });
   context.subscriptions.push(conn, tables, tablesView, new ConnectionStatusItem(conn));
   context.subscriptions.push(autoRefresh(tablesView, () => tables.refresh(), () => conn.connected));
-  registerConnectionCommands(context, conn, tables);
+  registerConnectionCommands(context, conn, tables, notices);
   // New host/port/user/TLS while connected, or while a failed Connect is retried in the
   // background: connect to the new target quietly — once the writes settle, as Switch
   // connection writes host, port and user one by one (each a change event of its own).
@@ -54,10 +57,10 @@ export function activate(context: vscode.ExtensionContext): DataJointApi {
     new vscode.Disposable(() => retargetTimer && clearTimeout(retargetTimer)),
   );
 
-  const computations = registerComputations(context, { connection: conn, output, tables, languageServer: service });
+  const computations = registerComputations(context, { connection: conn, output, tables, languageServer: service, notices });
 
   void service.start();
-  return { languageServer: service, connection: conn, tables, tablesView, computations };
+  return { languageServer: service, connection: conn, tables, tablesView, computations, onDidNotify: notices.onDidNotify };
 }
 
 export async function deactivate(): Promise<void> {

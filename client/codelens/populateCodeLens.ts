@@ -1,9 +1,16 @@
 // A CodeLens above every Computed/Imported class in Python, TypeScript and JavaScript
-// files: "Populate" and, when connected, the table's remaining keys and failed jobs. The
-// counts are cached for all tables at once and reloaded after a run, on connection
-// changes, or when older than a minute; the lenses never wait for the database.
+// files: "Populate", "Populate with Options…" and, when connected, the table's remaining
+// keys and failed jobs. The counts are those of the table in the schema the file binds
+// the class to (moduleBindings.ts; Python: the `@schema` decorator), never of a class of
+// the same name in another schema: a class whose schema the file does not say (defined
+// inside a factory) shows none. They are cached for all tables at once and reloaded after
+// a run, on connection changes, or when older than a minute; the lenses never wait for
+// the database.
 import * as vscode from 'vscode';
 import type { ComputationsDatabase } from '../jobs/computationsDatabase';
+import { POPULATE_COMMAND, POPULATE_WITH_OPTIONS_COMMAND } from '../commandNames';
+import { moduleBinding, pythonSchemaOf, readFromDisk } from '../populate/moduleBindings';
+import { plural } from '../populate/runSummary';
 
 // Python: `class Analysis(dj.Computed):`; TS/JS: `class Analysis extends dj.Computed {`.
 const PY_CLASS = /^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)/gm;
@@ -42,6 +49,7 @@ export function autoClasses(text: string, python: boolean): AutoClass[] {
 export class PopulateCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.emitter.event;
+  /** By `schema.ClassName`. */
   private counts = new Map<string, TableCounts>();
   private loadedAt = 0;
   private loading: Promise<void> | undefined;
@@ -66,10 +74,9 @@ export class PopulateCodeLensProvider implements vscode.CodeLensProvider, vscode
       const next = new Map<string, TableCounts>();
       try {
         for (const t of await this.db.autoTables()) {
-          if (next.has(t.className)) continue;
           try {
             const p = await this.db.withJobs(t.schema, t.name, (jobs) => jobs.progress());
-            next.set(t.className, { remaining: p.remaining, error: p.jobs.error, reserved: p.jobs.reserved });
+            next.set(`${t.schema}.${t.className}`, { remaining: p.remaining, error: p.jobs.error, reserved: p.jobs.reserved });
           } catch {
             // One table that cannot be read loses its lens counts only.
           }
@@ -84,33 +91,40 @@ export class PopulateCodeLensProvider implements vscode.CodeLensProvider, vscode
     return this.loading;
   }
 
-  /** The counts shown for a class, once loaded. */
-  countsOf(className: string): TableCounts | undefined {
-    return this.counts.get(className);
+  /** The counts shown for a table, once loaded. */
+  countsOf(schema: string, className: string): TableCounts | undefined {
+    return this.counts.get(`${schema}.${className}`);
+  }
+
+  /** The schema a file binds a class to (the editor's text for the file itself, the disk's for its imports). */
+  private schemaIn(doc: vscode.TextDocument, c: AutoClass, python: boolean, text: string): string | undefined {
+    if (python) return pythonSchemaOf(text, c.line);
+    if (doc.uri.scheme !== 'file') return undefined;
+    const read = (path: string) => (path === doc.uri.fsPath ? text : readFromDisk(path));
+    return moduleBinding(doc.uri.fsPath, c.className, process.env, read).schema;
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const python = doc.languageId === 'python';
-    const classes = autoClasses(doc.getText(), python);
+    const text = doc.getText();
+    const classes = autoClasses(text, python);
     if (!classes.length) return [];
     if (this.db.connected && Date.now() - this.loadedAt > MAX_AGE_MS) void this.load();
     const lenses: vscode.CodeLens[] = [];
     for (const c of classes) {
       const range = new vscode.Range(c.line, 0, c.line, 0);
+      const schema = this.schemaIn(doc, c, python, text);
+      const arg = { className: c.className, schema, module: python || doc.uri.scheme !== 'file' ? undefined : doc.uri.fsPath };
       lenses.push(
-        new vscode.CodeLens(range, {
-          title: '$(play) Populate',
-          tooltip: `Run dj populate for ${c.className} in a terminal`,
-          command: 'datajoint.populateTable',
-          arguments: [{ className: c.className, module: python || doc.uri.scheme !== 'file' ? undefined : doc.uri.fsPath }],
-        }),
+        new vscode.CodeLens(range, { title: '$(play) Populate', tooltip: `Run dj populate for ${c.className} in a terminal, with its last options`, command: POPULATE_COMMAND, arguments: [arg] }),
+        new vscode.CodeLens(range, { title: 'Populate with Options…', tooltip: `Choose the options of dj populate for ${c.className}`, command: POPULATE_WITH_OPTIONS_COMMAND, arguments: [arg] }),
       );
-      const n = this.db.connected ? this.counts.get(c.className) : undefined;
+      const n = this.db.connected && schema !== undefined ? this.countsOf(schema, c.className) : undefined;
       if (n) {
         const parts = [n.remaining === 0 ? 'up to date' : `${n.remaining} remaining`];
-        if (n.error) parts.push(`${n.error} error${n.error === 1 ? '' : 's'}`);
+        if (n.error) parts.push(plural(n.error, 'error'));
         if (n.reserved) parts.push(`${n.reserved} running`);
-        lenses.push(new vscode.CodeLens(range, { title: parts.join(' · '), tooltip: `${c.className}: show its jobs`, command: 'datajoint.jobs.focus' }));
+        lenses.push(new vscode.CodeLens(range, { title: parts.join(' · '), tooltip: `${schema}.${c.className}: show its jobs`, command: 'datajoint.jobs.focus' }));
       }
     }
     return lenses;

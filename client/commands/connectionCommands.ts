@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import type { TablesNode, TablesTreeProvider } from '../views/tablesTree';
 import { openTableDefinition } from '../views/tableDefinitions';
+import type { Notices } from '../notices';
 
 interface Recent {
   host: string;
@@ -42,6 +43,7 @@ export function registerConnectionCommands(
   context: vscode.ExtensionContext,
   connection: ConnectionManager,
   tables: TablesTreeProvider,
+  notices: Notices,
 ): void {
   const remember = async () => {
     const label = connection.label;
@@ -51,10 +53,28 @@ export function registerConnectionCommands(
     const old = context.globalState.get<Recent[]>(RECENT_KEY, []).filter((r) => !(r.host === entry.host && r.port === entry.port && r.user === entry.user));
     await context.globalState.update(RECENT_KEY, [entry, ...old].slice(0, 8));
   };
-  const connect = async () => {
+  const newConnection = async () => {
+    const t = await askTarget();
+    if (!t) return false;
+    await saveTarget(t);
+    return connect();
+  };
+  const connect = async (): Promise<boolean> => {
     const ok = await connection.connect({ interactive: true });
     if (ok) await remember();
-    else if (connection.state === 'error' && connection.lastError) void vscode.window.showErrorMessage(connection.lastError);
+    else if (connection.state === 'error' && connection.lastError) {
+      // Settings missing or unreadable: the way to fix them, one click away.
+      notices.show(
+        'error',
+        connection.lastError,
+        connection.needsSettings
+          ? [
+              { title: 'Open Settings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'datajoint.') },
+              { title: 'New Connection…', run: newConnection },
+            ]
+          : [{ title: 'Switch Connection…', run: () => vscode.commands.executeCommand('datajoint.switchConnection') }],
+      );
+    }
     return ok;
   };
 
@@ -67,7 +87,7 @@ export function registerConnectionCommands(
       const recents = context.globalState.get<Recent[]>(RECENT_KEY, []).filter((r) => `${r.user}@${r.host}:${r.port}` !== connection.label);
       const items: Pick[] = [
         ...recents.map((r) => ({ label: `$(database) ${r.user}@${r.host}:${r.port}`, description: 'recent', run: async () => (await saveTarget(r), connect()) })),
-        { label: '$(add) New connection…', run: async () => { const t = await askTarget(); if (t) { await saveTarget(t); await connect(); } } },
+        { label: '$(add) New connection…', run: newConnection },
         { label: '$(key) Change password…', run: () => connection.changePassword() },
       ];
       if (connection.state !== 'disconnected') items.push({ label: '$(debug-disconnect) Disconnect', run: () => connection.disconnect() });

@@ -19,6 +19,8 @@ export interface ConnectionInfo {
   /** user@host:port of the current or last attempt. */
   readonly label: string | undefined;
   readonly lastError: string | undefined;
+  /** The last attempt failed for want of settings (no user, unreadable datajoint.json). */
+  readonly needsSettings: boolean;
   readonly serverVersion: string | undefined;
 }
 
@@ -63,6 +65,7 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
   private target: ConnectionTarget | undefined;
   private current: ConnectionState = 'disconnected';
   private error: string | undefined;
+  private settingsMissing = false;
   private readonly emitter = new vscode.EventEmitter<ConnectionState>();
   readonly onDidChangeState = this.emitter.event;
   private readonly connectionEmitter = new vscode.EventEmitter<Connection | undefined>();
@@ -96,6 +99,9 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
   get lastError(): string | undefined {
     return this.error;
   }
+  get needsSettings(): boolean {
+    return this.settingsMissing;
+  }
   get serverVersion(): string | undefined {
     return this.conn?.serverVersion;
   }
@@ -103,8 +109,9 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
     return this.passwords;
   }
 
-  private setState(state: ConnectionState, error?: string): void {
+  private setState(state: ConnectionState, error?: string, needsSettings = false): void {
     this.error = error;
+    this.settingsMissing = needsSettings;
     this.current = state;
     // The views have something to show while a connection object exists, even when the
     // server is away for a moment; otherwise the welcome view with Connect.
@@ -179,13 +186,16 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
       target = await resolveConnectionTarget(vscode.workspace.workspaceFolders?.[0]?.uri);
     } catch (e) {
       // A malformed datajoint.json or DJ_* value: runtime/config names the culprit.
-      return this.fail(generation, `Cannot read the connection settings: ${messageOf(e)}`);
+      this.target = undefined;
+      return this.fail(generation, `Cannot read the connection settings: ${messageOf(e)}`, 'error', true);
     }
     if (stale()) return false;
-    this.target = target;
     if (!target.user) {
-      return this.fail(generation, 'No database user: set `datajoint.user`, DJ_USER, or database.user in datajoint.json.');
+      // No target to name: the status bar must not show a half-made `?@localhost`.
+      this.target = undefined;
+      return this.fail(generation, 'No database user is set: set one in the DataJoint settings (User), in DJ_USER, or in datajoint.json.', 'error', true);
     }
+    this.target = target;
     let password = target.passwordFromEnvironment ?? (await this.passwords.get(target));
     if (stale()) return false;
     let fromStore = target.passwordFromEnvironment === undefined && password !== undefined;
@@ -285,10 +295,10 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
   }
 
   /** The attempt of `generation` failed: said, unless a newer attempt or a Disconnect came. */
-  private fail(generation: number, message: string, state: ConnectionState = 'error'): false {
+  private fail(generation: number, message: string, state: ConnectionState = 'error', needsSettings = false): false {
     if (generation !== this.generation) return false;
     this.output.error(message);
-    this.setState(state, message);
+    this.setState(state, message, needsSettings);
     return false;
   }
 

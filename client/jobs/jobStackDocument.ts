@@ -1,17 +1,44 @@
 // Read-only documents `datajoint-job:/<schema>/<Class> <key>.txt?…` showing an errored
 // job's full stack, decoded from the jobs table's `error_stack` blob (written by our
 // runtime or by DataJoint for Python: jobs.py stores the traceback as a blob string).
+// They are read again whenever the Jobs view refreshes (a retried job's document then
+// says so); the files its frames name are links (stackFrames.ts), and the frames of the
+// extension's own minified bundle are left out.
+import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { loadRuntime } from '../connection/loadRuntime';
 import type { ComputationsDatabase } from './computationsDatabase';
+import { dropBundleFrames, frameLocations } from './stackFrames';
 
 export const JOB_SCHEME = 'datajoint-job';
 
-export class JobStackDocuments implements vscode.TextDocumentContentProvider {
+export class JobStackDocuments implements vscode.TextDocumentContentProvider, vscode.DocumentLinkProvider {
   private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.emitter.event;
 
-  constructor(private readonly db: ComputationsDatabase) {}
+  /** `bundleDir`: the extension's dist/ folder, whose frames are left out. */
+  constructor(
+    private readonly db: ComputationsDatabase,
+    private readonly bundleDir: string,
+  ) {}
+
+  /** Reads every open job document again. */
+  refreshOpen(): void {
+    for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === JOB_SCHEME && !doc.isClosed) this.emitter.fire(doc.uri);
+  }
+
+  provideDocumentLinks(doc: vscode.TextDocument): vscode.DocumentLink[] {
+    return frameLocations(doc.getText())
+      .filter((f) => existsSync(f.path))
+      .map((f) => {
+        const link = new vscode.DocumentLink(
+          new vscode.Range(doc.positionAt(f.start), doc.positionAt(f.end)),
+          vscode.Uri.file(f.path).with({ fragment: f.line ? `L${f.line}${f.column ? `,${f.column}` : ''}` : '' }),
+        );
+        link.tooltip = 'Open the source';
+        return link;
+      });
+  }
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const q = new URLSearchParams(uri.query);
@@ -34,7 +61,8 @@ export class JobStackDocuments implements vscode.TextDocumentContentProvider {
       if (!found) return `${schema}.${table} ${keyText}: no such job any more (retried or cleared).`;
       const { row, jobsTable } = found;
       const { readErrorStack } = await loadRuntime();
-      const stack = readErrorStack(found.stack);
+      const raw = readErrorStack(found.stack);
+      const stack = raw === undefined ? raw : dropBundleFrames(raw, this.bundleDir);
       const head = [
         `${schema}.${jobsTable}  ${keyText}`,
         `status: ${row.status}    host: ${row.host}:${row.pid}    user: ${row.user}`,

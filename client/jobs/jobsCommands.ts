@@ -1,11 +1,13 @@
 // Actions of the Jobs view, on one item or on a multi-selection: Retry (delete the error
 // rows so the next populate takes the keys; jobs.py has no retry, the reference's pattern
 // is deleting them, notes §7.6), Retry and Populate (the same, then populate just those
-// keys), Ignore, Clear, Show Error, Refresh. All go through the runtime's TableJobs.
+// keys), Ignore, Un-ignore (delete the ignore rows: the keys are computed again), Clear,
+// Show Error, Refresh. All go through the runtime's TableJobs.
 import * as vscode from 'vscode';
 import type { Key } from '../../runtime/populate/target';
 import type { AutoTable, ComputationsDatabase } from './computationsDatabase';
 import { jobStackUri, type JobsNode, type JobsTreeProvider } from './jobsTree';
+import { UNIGNORE_COMMAND } from '../commandNames';
 
 type JobNode = Extract<JobsNode, { kind: 'job' }>;
 type TableNode = Extract<JobsNode, { kind: 'table' }>;
@@ -36,6 +38,8 @@ function byTable(nodes: readonly JobsNode[]): Array<{ table: AutoTable; keys?: K
 export interface JobsActions {
   retry(nodes: readonly JobsNode[]): Promise<number>;
   ignore(nodes: readonly JobsNode[]): Promise<number>;
+  /** Ignored jobs of these job nodes, or all of these tables. */
+  unignore(nodes: readonly JobsNode[]): Promise<number>;
   clear(nodes: readonly JobsNode[]): Promise<number>;
 }
 
@@ -61,6 +65,7 @@ export function registerJobsCommands(
   const actions: JobsActions = {
     retry: (nodes) => run('Retry', nodes, (g) => db.withJobs(g.table.schema, g.table.name, (jobs) => jobs.retry(g.keys))),
     ignore: (nodes) => run('Ignore', nodes, async (g) => (g.keys?.length ? db.withJobs(g.table.schema, g.table.name, (jobs) => jobs.ignore(g.keys!)) : 0)),
+    unignore: (nodes) => run('Un-ignore', nodes, (g) => db.withJobs(g.table.schema, g.table.name, (jobs) => jobs.unignore(g.keys))),
     clear: (nodes) => run('Clear', nodes, (g) => db.withJobs(g.table.schema, g.table.name, (jobs) => jobs.clear(g.keys ? { keys: g.keys } : {}))),
   };
 
@@ -76,6 +81,9 @@ export function registerJobsCommands(
     return results;
   });
   sub('datajoint.jobs.ignore', (node?: JobsNode, selected?: JobsNode[]) => actions.ignore(targets(node, selected, view).filter((n): n is JobNode => n.kind === 'job')));
+  sub(UNIGNORE_COMMAND, (node?: JobsNode, selected?: JobsNode[]) =>
+    actions.unignore(targets(node, selected, view).filter((n) => n.kind === 'table' || (n.kind === 'job' && n.job.status === 'ignore'))),
+  );
   sub('datajoint.jobs.clear', async (node?: JobsNode, selected?: JobsNode[]) => {
     const nodes = targets(node, selected, view);
     const tables = nodes.filter((n): n is TableNode => n.kind === 'table');
@@ -93,7 +101,7 @@ export function registerJobsCommands(
   sub('datajoint.jobs.showError', async (node?: JobsNode) => {
     const n = node ?? view.selection[0];
     if (n?.kind !== 'job') return undefined;
-    const doc = await vscode.workspace.openTextDocument(jobStackUri(n.table, n.key));
+    const doc = await vscode.workspace.openTextDocument(jobStackUri(n.table, n.key, n.job.completedTime));
     return vscode.window.showTextDocument(doc, { preview: true });
   });
   return actions;

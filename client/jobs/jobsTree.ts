@@ -1,13 +1,14 @@
 // The Jobs view: per Computed/Imported table, its keys still to compute and its jobs
-// counted by status; under it the error and reserved jobs with key, message, host and
-// time. Item menus key on the flags in contextValue (`job error retryable ignorable`),
+// counted by status; under it the error, reserved and ignored jobs with key, message,
+// host and time. Item menus key on the flags in contextValue (`job error retryable ignorable`),
 // matched by regex in package.json (the github-actions extension's pattern).
 import * as vscode from 'vscode';
 import type { JobCounts, JobRow } from '../../runtime/jobs/queue';
 import { jsonKey, type JsonKey } from '../../runtime/populate/events';
 import type { AutoTable, ComputationsDatabase } from './computationsDatabase';
+import { plural } from '../populate/runSummary';
 
-/** How many error/reserved jobs a table lists (the counts stay exact). */
+/** How many error/reserved/ignored jobs a table lists, each (the counts stay exact). */
 const LISTED = 200;
 
 export interface TableProgress {
@@ -27,16 +28,29 @@ export function formatKey(key: JsonKey): string {
     .join(', ');
 }
 
+/**
+ * Text for a MarkdownString: appendText escapes Markdown, not `@`, and `user@host`
+ * (a MySQL account) would be rendered as a mail link; escaped, it stays text.
+ */
+export function markdownText(text: string): string {
+  return new vscode.MarkdownString().appendText(text).value.replace(/@/g, '\\@');
+}
+
 function when(d: Date | null): string {
   return d instanceof Date ? d.toLocaleString() : d ? String(d) : '';
 }
 
-/** `datajoint-job:` URI of a job's error stack document. */
-export function jobStackUri(table: AutoTable, key: JsonKey): vscode.Uri {
+/**
+ * `datajoint-job:` URI of a job's error stack document. One per error (its time in the
+ * query): VS Code keeps an opened document, so a key that fails again after a retry
+ * needs an address of its own to show its new error rather than the retried one's.
+ */
+export function jobStackUri(table: AutoTable, key: JsonKey, at?: Date | string | null): vscode.Uri {
+  const time = at instanceof Date ? at.toISOString() : at ? String(at) : '';
   return vscode.Uri.from({
     scheme: 'datajoint-job',
     path: `/${table.schema}/${table.className} ${formatKey(key).replace(/[/\\]/g, '_')}.txt`,
-    query: new URLSearchParams({ schema: table.schema, table: table.name, key: JSON.stringify(key) }).toString(),
+    query: new URLSearchParams({ schema: table.schema, table: table.name, key: JSON.stringify(key), at: time }).toString(),
   });
 }
 
@@ -46,6 +60,9 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   private readonly subscription: vscode.Disposable;
   /** What the last load of the root showed, for the CodeLens and the tests. */
   lastTables: JobsNode[] = [];
+  /** The load of the root under way, and the event of its end. */
+  private rootLoad: Promise<JobsNode[]> | undefined;
+  private readonly loadedEmitter = new vscode.EventEmitter<void>();
 
   constructor(private readonly db: ComputationsDatabase) {
     this.subscription = db.connection.onDidChangeState((s) => {
@@ -57,9 +74,32 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     this.emitter.fire(undefined);
   }
 
+  /**
+   * The table nodes as the view last loaded them, once a load under way has ended: the
+   * objects the view knows, which reveal() finds without loading the root again.
+   */
+  async shownTables(): Promise<JobsNode[]> {
+    await this.rootLoad?.catch(() => undefined);
+    return this.lastTables.length ? this.lastTables : this.getChildren();
+  }
+
+  /** Resolves when the next load of the root ends, or after `timeoutMs`. */
+  nextLoad(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const sub = this.loadedEmitter.event(done);
+      function done() {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve();
+      }
+    });
+  }
+
   dispose(): void {
     this.subscription.dispose();
     this.emitter.dispose();
+    this.loadedEmitter.dispose();
   }
 
   getTreeItem(node: JobsNode): vscode.TreeItem {
@@ -81,7 +121,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   private tableItem(node: Extract<JobsNode, { kind: 'table' }>): vscode.TreeItem {
     const t = node.table;
     const p = node.progress;
-    const listed = p ? p.jobs.error + p.jobs.reserved : 0;
+    const listed = p ? p.jobs.error + p.jobs.reserved + p.jobs.ignore : 0;
     const item = new vscode.TreeItem(t.className, listed ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = `jobs-table:${t.schema}.${t.name}`;
     const flags = ['jobsTable', t.jobsTable ? 'hasJobs' : ''];
@@ -91,7 +131,8 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       item.tooltip = node.error;
     } else {
       const parts = [`${p.remaining} remaining`];
-      for (const s of ['error', 'reserved', 'pending', 'ignore'] as const) if (p.jobs[s]) parts.push(`${p.jobs[s]} ${s === 'ignore' ? 'ignored' : s}`);
+      if (p.jobs.error) parts.push(plural(p.jobs.error, 'error'));
+      for (const s of ['reserved', 'pending', 'ignore'] as const) if (p.jobs[s]) parts.push(`${p.jobs[s]} ${s === 'ignore' ? 'ignored' : s}`);
       item.description = parts.join(' · ');
       item.iconPath =
         p.jobs.error > 0
@@ -103,10 +144,11 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
               : new vscode.ThemeIcon('circle-large-outline');
       const tip = new vscode.MarkdownString();
       tip.appendMarkdown(`**${t.className}** (${t.tier}) — \`${t.schema}.${t.name}\`\n\n`);
-      tip.appendText(`${p.remaining} of ${p.total} keys still to compute\n`);
+      tip.appendText(`${p.remaining} of ${plural(p.total, 'key')} still to compute\n`);
       tip.appendText(`jobs: ${(['pending', 'reserved', 'error', 'ignore', 'success'] as const).map((s) => `${p.jobs[s]} ${s}`).join(', ')}`);
       item.tooltip = tip;
       if (p.jobs.error) flags.push('hasErrors', 'retryable');
+      if (p.jobs.ignore) flags.push('hasIgnored', 'unignorable');
       if (p.remaining) flags.push('hasRemaining');
     }
     item.contextValue = flags.filter(Boolean).join(' ');
@@ -123,6 +165,10 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
       item.contextValue = 'job error retryable ignorable clearable';
       item.command = { command: 'datajoint.jobs.showError', title: 'Show Error', arguments: [node] };
+    } else if (job.status === 'ignore') {
+      item.description = 'ignored';
+      item.iconPath = new vscode.ThemeIcon('circle-slash');
+      item.contextValue = 'job ignore unignorable clearable';
     } else {
       item.description = `${where} ${when(job.reservedTime)}`.trim();
       item.iconPath = new vscode.ThemeIcon('sync~spin');
@@ -131,8 +177,9 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     const tip = new vscode.MarkdownString();
     tip.appendMarkdown(`**${table.className}** ${job.status}\n\n`);
     tip.appendCodeblock(JSON.stringify(node.key), 'json');
-    if (job.errorMessage) tip.appendText(`${job.errorMessage}\n`);
-    tip.appendText(`${[where, job.user].filter(Boolean).join(' · ')}\n`);
+    if (job.errorMessage) tip.appendMarkdown(`${markdownText(job.errorMessage)}\n\n`);
+    const who = [where, job.user].filter(Boolean).join(' · ');
+    if (who) tip.appendMarkdown(`${markdownText(who)}\n\n`);
     if (job.reservedTime) tip.appendText(`reserved ${when(job.reservedTime)}\n`);
     if (job.completedTime) tip.appendText(`ended ${when(job.completedTime)}`);
     item.tooltip = tip;
@@ -146,7 +193,15 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   async getChildren(node?: JobsNode): Promise<JobsNode[]> {
     if (!this.db.connected) return []; // the welcome view takes over
     try {
-      if (!node) return (this.lastTables = await this.tables());
+      if (!node) {
+        const load = (this.rootLoad = this.tables());
+        try {
+          return (this.lastTables = await load);
+        } finally {
+          if (this.rootLoad === load) this.rootLoad = undefined;
+          this.loadedEmitter.fire();
+        }
+      }
       if (node.kind === 'table') return await this.jobsOf(node.table);
       return [];
     } catch (e) {
@@ -170,7 +225,11 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   }
 
   private async jobsOf(table: AutoTable): Promise<JobsNode[]> {
-    const rows = await this.db.withJobs(table.schema, table.name, async (jobs) => [...(await jobs.errors(LISTED)), ...(await jobs.reserved(LISTED))]);
+    const rows = await this.db.withJobs(table.schema, table.name, async (jobs) => [
+      ...(await jobs.errors(LISTED)),
+      ...(await jobs.reserved(LISTED)),
+      ...(await jobs.ignored(LISTED)),
+    ]);
     return rows.map((job) => ({ kind: 'job', table, job, key: jsonKey(job.key) }));
   }
 }

@@ -1,11 +1,18 @@
-// "DataJoint: Populate Table…": which table (the language server's index of the workspace
-// merged with the database's Computed/Imported tables), then the options in a multi-step
-// quick input, then the run (populateRun.ts). Also reached from the Tables view, the Jobs
-// view and the CodeLens, which name the table so the first step is skipped.
+// "DataJoint: Populate Table…" and "Populate Table with Options…": which table (the
+// database's Computed/Imported tables, per schema, merged with the language server's index
+// of the workspace), which module runs it (moduleBindings.ts: one that exports the class
+// bound to that schema; asked when several do, remembered per workspace), the options
+// (one click: the table's last options; with options: the multi-step quick input, whose
+// answers are remembered), then the run (populateRun.ts) and a notification of how it
+// went. Also reached from the Tables view, the Jobs view and the CodeLens, which name the
+// table so the first step is skipped.
 import * as vscode from 'vscode';
 import type { TableSummary } from '../../runtime/catalog/index';
 import type { ComputationsDatabase } from '../jobs/computationsDatabase';
+import { moduleBinding, readFromDisk, type ReadFile } from './moduleBindings';
+import type { Notices, NoticeAction } from '../notices';
 import { PopulateAlreadyRunningError, type PopulateOptions, type PopulateOutcome, type PopulateRunner } from './populateRun';
+import { summarizeRun } from './runSummary';
 
 /** A table the user can populate: where it is defined, and where it lives in the database. */
 export interface PopulateCandidate {
@@ -17,19 +24,47 @@ export interface PopulateCandidate {
   table?: TableSummary;
 }
 
-/** What the command accepts: a candidate-like object from a view, a CodeLens or a test. */
+/** What the commands accept: a candidate-like object from a view, a CodeLens or a test. */
 export interface PopulateArgument {
   className?: string;
-  /** Pipeline module to load; default: the table's TypeScript/JavaScript source file. */
+  /** Pipeline module to load; it must export the class bound to the schema (else one that does is chosen). */
   module?: string;
-  /** Given: no option prompts. */
+  /** The table's database schema; default: the module's binding, or the schemas that have the table. */
+  schema?: string;
+  /** Given: these options, neither asked nor remembered. */
   options?: PopulateOptions;
   /** A Tables or Jobs view node. */
   table?: TableSummary;
   kind?: string;
 }
 
-const MODULE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/i;
+export interface PopulateContext {
+  db: ComputationsDatabase;
+  runner: PopulateRunner;
+  /** The workspace's memory: options per table, module per table. */
+  memory: vscode.Memento;
+  notices: Notices;
+  /** Brings a table's jobs (its errors) into view in the Jobs view. */
+  revealJobs(schema: string, className: string): Promise<unknown>;
+}
+
+/** A module that exports the class bound to a schema. */
+export interface ModuleChoice {
+  module: string;
+  schema: string;
+}
+
+/** Options of a table never populated from this workspace: today's defaults. */
+export const DEFAULT_OPTIONS: PopulateOptions = { reserveJobs: true, suppressErrors: true, processes: 1 };
+const OPTIONS_KEY = 'datajoint.populate.options';
+const MODULES_KEY = 'datajoint.populate.modules';
+const SOURCE_FILES = '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}';
+const NOT_SOURCE = '{**/node_modules/**,**/dist/**,**/out/**,**/.vscode-test/**,**/*.d.ts}';
+const MAX_SOURCE_FILES = 5000;
+
+function tableId(schema: string | undefined, className: string): string {
+  return `${schema ?? '*'}.${className}`;
+}
 
 /** The Computed/Imported classes the language server indexed, by class name. */
 export async function workspaceAutoTables(): Promise<Map<string, vscode.Location[]>> {
@@ -42,27 +77,39 @@ export async function workspaceAutoTables(): Promise<Map<string, vscode.Location
   return out;
 }
 
+/** One entry per table of the database (a class in two schemas is two), then the workspace's other classes. */
 export async function populateCandidates(db: ComputationsDatabase): Promise<PopulateCandidate[]> {
-  const byName = new Map<string, PopulateCandidate>();
   const symbols = await workspaceAutoTables().catch(() => new Map<string, vscode.Location[]>());
-  // Deduplicate locations per class (several providers may answer).
-  for (const [className, locations] of symbols) byName.set(className, { className, tier: '', locations });
+  const out: PopulateCandidate[] = [];
+  const inDatabase = new Set<string>();
   if (db.connected) {
     for (const table of await db.autoTables().catch(() => [])) {
-      const c = byName.get(table.className);
-      if (c) c.table ??= table;
-      else byName.set(table.className, { className: table.className, tier: table.tier, locations: [], table });
+      inDatabase.add(table.className);
+      out.push({ className: table.className, tier: table.tier, locations: symbols.get(table.className) ?? [], table });
     }
   }
-  for (const c of byName.values()) c.tier ||= c.table?.tier ?? '';
-  return [...byName.values()].sort((a, b) => a.className.localeCompare(b.className));
+  for (const [className, locations] of symbols) if (!inDatabase.has(className)) out.push({ className, tier: '', locations });
+  return out.sort((a, b) => a.className.localeCompare(b.className) || (a.table?.schema ?? '').localeCompare(b.table?.schema ?? ''));
 }
 
-export function moduleOf(c: Pick<PopulateCandidate, 'locations'>): string | undefined {
-  return c.locations.map((l) => l.uri).find((u) => u.scheme === 'file' && MODULE_FILE.test(u.fsPath))?.fsPath;
+/**
+ * The workspace's modules that export `className` bound to a known schema (read from
+ * disk, as the CLI loads them; in the environment the CLI inherits).
+ */
+export async function modulesExporting(className: string, read: ReadFile = readFromDisk): Promise<ModuleChoice[]> {
+  const files = await vscode.workspace.findFiles(SOURCE_FILES, NOT_SOURCE, MAX_SOURCE_FILES);
+  const mention = new RegExp(`(?<![\\w$])${className.replace(/\$/g, '\\$')}(?![\\w$])`);
+  const out: ModuleChoice[] = [];
+  for (const uri of files) {
+    const text = read(uri.fsPath);
+    if (text === undefined || !mention.test(text)) continue;
+    const b = moduleBinding(uri.fsPath, className, process.env, read);
+    if (b.exported && b.schema !== undefined) out.push({ module: uri.fsPath, schema: b.schema });
+  }
+  return out.sort((a, b) => a.module.localeCompare(b.module));
 }
 
-async function pickTable(db: ComputationsDatabase): Promise<PopulateCandidate | undefined> {
+async function pickTable(db: ComputationsDatabase, withOptions: boolean): Promise<PopulateCandidate | undefined> {
   const candidates = await populateCandidates(db);
   if (!candidates.length) {
     void vscode.window.showInformationMessage('No Computed or Imported tables were found in the workspace or the database.');
@@ -70,28 +117,26 @@ async function pickTable(db: ComputationsDatabase): Promise<PopulateCandidate | 
   }
   const picked = await vscode.window.showQuickPick(
     candidates.map((c) => {
-      const module = moduleOf(c);
+      const where = c.locations[0] && vscode.workspace.asRelativePath(c.locations[0].uri);
+      const python = c.locations.length > 0 && c.locations.every((l) => l.uri.fsPath.endsWith('.py'));
       return {
         label: c.className,
         description: [c.tier, c.table ? c.table.schema : 'not in the database yet'].filter(Boolean).join(' · '),
-        detail: module ? vscode.workspace.asRelativePath(module) : c.locations.length ? `${vscode.workspace.asRelativePath(c.locations[0]!.uri)} (Python: populate from Python)` : 'no TypeScript/JavaScript module in this workspace',
+        detail: where ? `${where}${python ? ' (Python: populate from Python)' : ''}` : 'not defined in this workspace',
         candidate: c,
       };
     }),
-    { title: 'Populate Table (1/5): table', placeHolder: 'Computed or Imported table', matchOnDescription: true, matchOnDetail: true },
+    { title: withOptions ? 'Populate Table with Options (1/5): table' : 'Populate Table: table', placeHolder: 'Computed or Imported table', matchOnDescription: true, matchOnDetail: true },
   );
   return picked?.candidate;
 }
-
-const LAST_OPTIONS = 'datajoint.populate.lastOptions';
 
 function wholeNumber(min: number) {
   return (v: string) => (v.trim() === '' || (/^\d+$/.test(v.trim()) && Number(v) >= min) ? undefined : `A whole number ≥ ${min}, or empty.`);
 }
 
-/** Steps 2-5: reserve jobs and suppress errors, processes, limit, restriction. */
-async function askOptions(className: string, memory: vscode.Memento): Promise<PopulateOptions | undefined> {
-  const last = memory.get<PopulateOptions>(LAST_OPTIONS, { reserveJobs: true, suppressErrors: true, processes: 1 });
+/** Steps 2-5: reserve jobs and suppress errors, processes, limit, restriction; `last` filled in. */
+async function askOptions(className: string, last: PopulateOptions): Promise<PopulateOptions | undefined> {
   const flags = [
     { label: 'Reserve jobs', detail: 'Work through the jobs table, sharing keys with other workers (--reserve-jobs)', key: 'reserveJobs' as const, picked: !!last.reserveJobs },
     { label: 'Suppress errors', detail: 'Record failed keys and go on (--suppress-errors)', key: 'suppressErrors' as const, picked: !!last.suppressErrors },
@@ -130,50 +175,132 @@ async function askOptions(className: string, memory: vscode.Memento): Promise<Po
     ignoreFocusOut: true,
   });
   if (restriction === undefined) return undefined;
-  const options: PopulateOptions = {
+  return {
     reserveJobs: chosen.some((c) => c.key === 'reserveJobs'),
     suppressErrors: chosen.some((c) => c.key === 'suppressErrors'),
     processes: processes.trim() ? Number(processes) : 1,
     limit: limit.trim() ? Number(limit) : undefined,
     restrictions: restriction.trim() ? [restriction.trim()] : undefined,
   };
-  await memory.update(LAST_OPTIONS, options);
-  return options;
 }
 
-/** The command's handler; resolves to the run's outcome, or undefined when cancelled. */
-export async function populateTableCommand(
-  db: ComputationsDatabase,
-  runner: PopulateRunner,
-  memory: vscode.Memento,
-  arg?: PopulateArgument,
-): Promise<PopulateOutcome | undefined> {
-  let className = arg?.className ?? arg?.table?.className;
-  let module = arg?.module;
-  if (!className) {
-    const picked = await pickTable(db);
-    if (!picked) return undefined;
-    className = picked.className;
-    module = moduleOf(picked);
-    if (!module) return void vscode.window.showWarningMessage(noModule(picked));
+/** The options last used for a table from this workspace (one click runs with them). */
+export function rememberedOptions(memory: vscode.Memento, schema: string | undefined, className: string): PopulateOptions {
+  return memory.get<Record<string, PopulateOptions>>(OPTIONS_KEY, {})[tableId(schema, className)] ?? DEFAULT_OPTIONS;
+}
+
+async function rememberOptions(memory: vscode.Memento, schema: string | undefined, className: string, options: PopulateOptions): Promise<void> {
+  await memory.update(OPTIONS_KEY, { ...memory.get<Record<string, PopulateOptions>>(OPTIONS_KEY, {}), [tableId(schema, className)]: options });
+}
+
+/**
+ * The module to run: the given one when it exports the class bound to the schema wanted,
+ * else one of the workspace's modules that do (for the schema wanted, or when none is,
+ * for the schemas of the database that have the table). Several: the one chosen before in
+ * this workspace, else (or when asked for options) a quick pick, whose answer is kept.
+ */
+async function chooseModule(ctx: PopulateContext, className: string, schema: string | undefined, given: string | undefined, ask: boolean): Promise<ModuleChoice | undefined> {
+  if (given) {
+    const b = moduleBinding(given, className);
+    if (b.exported && b.schema !== undefined && (schema === undefined || b.schema === schema)) return { module: given, schema: b.schema };
   }
-  if (!module) {
-    const locations = (await workspaceAutoTables().catch(() => new Map<string, vscode.Location[]>())).get(className) ?? [];
-    module = moduleOf({ locations });
-    if (!module) return void vscode.window.showWarningMessage(noModule({ className, locations }));
+  let schemas = schema !== undefined ? [schema] : undefined;
+  if (!schemas && ctx.db.connected) {
+    const inDatabase = (await ctx.db.autoTables().catch(() => [])).filter((t) => t.className === className).map((t) => t.schema);
+    if (inDatabase.length) schemas = inDatabase;
   }
-  if (runner.isRunning({ className, module })) return alreadyRunning(runner, className, module);
-  if (!db.connected && !(await vscode.commands.executeCommand<boolean>('datajoint.connect'))) return undefined;
-  const options = arg?.options ?? (await askOptions(className, memory));
-  if (!options) return undefined;
-  try {
-    return await runner.run({ className, module, options });
-  } catch (e) {
-    // Started meanwhile (while the options were asked).
-    if (e instanceof PopulateAlreadyRunningError) return alreadyRunning(runner, className, module);
-    void vscode.window.showErrorMessage(`Populate ${className}: ${e instanceof Error ? e.message : String(e)}`);
+  const fits = (await modulesExporting(className)).filter((m) => !schemas || schemas.includes(m.schema));
+  if (!fits.length) {
+    await noModule(ctx, className, schemas, given);
     return undefined;
   }
+  if (fits.length === 1) return fits[0];
+  const id = tableId(schema, className);
+  const chosen = ctx.memory.get<Record<string, string>>(MODULES_KEY, {});
+  const before = fits.find((m) => m.module === chosen[id]);
+  if (before && !ask) return before;
+  const ordered = before ? [before, ...fits.filter((m) => m !== before)] : fits;
+  const picked = await vscode.window.showQuickPick(
+    ordered.map((m) => ({ label: vscode.workspace.asRelativePath(m.module), description: `schema ${m.schema}${m === before ? ' · chosen before' : ''}`, choice: m })),
+    { title: `Populate ${className}: module`, placeHolder: `Modules that export ${className} bound to a schema; the choice is kept for this workspace`, matchOnDescription: true },
+  );
+  if (!picked) return undefined;
+  await ctx.memory.update(MODULES_KEY, { ...chosen, [id]: picked.choice.module });
+  return picked.choice;
+}
+
+async function noModule(ctx: PopulateContext, className: string, schemas: string[] | undefined, given: string | undefined): Promise<void> {
+  const locations = (await workspaceAutoTables().catch(() => new Map<string, vscode.Location[]>())).get(className) ?? [];
+  const open = given ? vscode.Uri.file(given) : locations[0]?.uri;
+  const actions: NoticeAction[] = open ? [{ title: 'Open Definition', run: () => vscode.window.showTextDocument(open) }] : [];
+  const bound = schemas?.length ? ` bound to schema ${schemas.join(' or ')}` : ' bound to a schema';
+  const python = locations.length > 0 && locations.every((l) => l.uri.fsPath.endsWith('.py'));
+  const message = python
+    ? `Populate ${className} did not start: it is defined in ${vscode.workspace.asRelativePath(locations[0]!.uri)}; the bundled runtime populates TypeScript/JavaScript pipelines only. Populate it from Python (${className}.populate()).`
+    : `Populate ${className} did not start: no TypeScript/JavaScript module in this workspace exports ${className}${bound}. dj populate loads a module and takes its export ${className}; a class defined inside a function is not exported.`;
+  ctx.notices.show('error', message, actions);
+}
+
+/** The commands' handler; resolves to the run's outcome, or undefined when it did not run. */
+export async function populateTableCommand(ctx: PopulateContext, arg: PopulateArgument | undefined, withOptions: boolean): Promise<PopulateOutcome | undefined> {
+  if (!vscode.workspace.isTrusted) {
+    ctx.notices.show('error', 'Populate did not start: it runs the pipeline\'s code, which needs a trusted workspace.', [
+      { title: 'Manage Workspace Trust', run: () => vscode.commands.executeCommand('workbench.trust.manage') },
+    ]);
+    return undefined;
+  }
+  let className = arg?.className ?? arg?.table?.className;
+  let schema = arg?.schema ?? arg?.table?.schema;
+  if (!className) {
+    const picked = await pickTable(ctx.db, withOptions);
+    if (!picked) return undefined;
+    className = picked.className;
+    schema = picked.table?.schema;
+  }
+  if (!ctx.db.connected && !(await vscode.commands.executeCommand<boolean>('datajoint.connect'))) {
+    const why = ctx.db.connection.lastError;
+    ctx.notices.show('error', `Populate ${className} did not start: not connected to a database${why ? ` (${why})` : ''}.`, [
+      { title: 'Connect', run: () => vscode.commands.executeCommand('datajoint.connect') },
+      { title: 'Open Settings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'datajoint.') },
+    ]);
+    return undefined;
+  }
+  const chosen = await chooseModule(ctx, className, schema, arg?.module, withOptions);
+  if (!chosen) return undefined;
+  const { module } = chosen;
+  schema = chosen.schema;
+  if (ctx.runner.isRunning({ className, module })) return alreadyRunning(ctx.runner, className, module);
+  let options = arg?.options;
+  if (!options) {
+    const last = rememberedOptions(ctx.memory, schema, className);
+    options = withOptions ? await askOptions(className, last) : last;
+    if (!options) return undefined;
+    if (withOptions) await rememberOptions(ctx.memory, schema, className, options);
+  }
+  let outcome: PopulateOutcome;
+  try {
+    outcome = await ctx.runner.run({ className, module, options });
+  } catch (e) {
+    // Started meanwhile (while the options were asked).
+    if (e instanceof PopulateAlreadyRunningError) return alreadyRunning(ctx.runner, className, module);
+    ctx.notices.show('error', `Populate ${className} did not start: ${e instanceof Error ? e.message : String(e)}`, [
+      { title: 'Connect', run: () => vscode.commands.executeCommand('datajoint.connect') },
+    ]);
+    return undefined;
+  }
+  notifyOutcome(ctx, outcome, schema);
+  return outcome;
+}
+
+/** Every run ends with a notification: its counts, what is left, and where to look. */
+function notifyOutcome(ctx: PopulateContext, outcome: PopulateOutcome, schema: string): void {
+  const { className, module } = outcome.request;
+  const summary = summarizeRun(className, outcome.exitCode, outcome.events, outcome.transcript);
+  const start = outcome.events.find((e) => e.event === 'start');
+  const actions: NoticeAction[] = [];
+  if (summary.hasErrors) actions.push({ title: 'Show Errors', run: () => ctx.revealJobs(start?.event === 'start' ? start.schema : schema, className) });
+  actions.push({ title: 'Show Terminal', run: () => ctx.runner.showTerminal({ className, module }) });
+  ctx.notices.show(summary.level, summary.message, actions);
 }
 
 /** A second run of a table already populating: said, with its terminal one click away. */
@@ -182,10 +309,4 @@ function alreadyRunning(runner: PopulateRunner, className: string, module: strin
     if (choice === 'Show Terminal') runner.showTerminal({ className, module });
   });
   return undefined;
-}
-
-function noModule(c: Pick<PopulateCandidate, 'className' | 'locations'>): string {
-  return c.locations.length
-    ? `${c.className} is defined in ${vscode.workspace.asRelativePath(c.locations[0]!.uri)}; the bundled runtime populates TypeScript/JavaScript pipelines only. Populate it from Python (${c.className}.populate()).`
-    : `No TypeScript/JavaScript module in this workspace defines ${c.className}.`;
 }

@@ -275,9 +275,11 @@ export class PopulateRunner implements vscode.Disposable {
     return this.runs.has(runKey(r));
   }
 
-  /** Brings the terminal of the table's run under way to the front; false when none is open. */
+  /** Brings the terminal of the table's run under way, or of its last run, to the front; false when none is open. */
   showTerminal(r: Pick<PopulateRequest, 'className' | 'module'>): boolean {
-    const terminal = this.runs.get(runKey(r))?.terminal();
+    const key = runKey(r);
+    const ended = this.endedTerminals.get(key);
+    const terminal = this.runs.get(key)?.terminal() ?? (ended && vscode.window.terminals.includes(ended) ? ended : undefined);
     terminal?.show();
     return terminal !== undefined;
   }

@@ -9,8 +9,10 @@ import { registerJobsCommands } from '../jobs/jobsCommands';
 import { jsonKey } from '../../runtime/populate/events';
 import type { ComputationsApi } from '../api';
 import { PopulateCodeLensProvider } from '../codelens/populateCodeLens';
+import { POPULATE_COMMAND, POPULATE_WITH_OPTIONS_COMMAND } from '../commandNames';
 import { PopulateRunner, type PopulateOutcome } from './populateRun';
-import { populateTableCommand, type PopulateArgument } from './populateCommand';
+import { populateTableCommand, type PopulateArgument, type PopulateContext } from './populateCommand';
+import type { Notices } from '../notices';
 
 export interface ComputationsDeps {
   connection: ConnectionManager;
@@ -19,6 +21,7 @@ export interface ComputationsDeps {
   tables?: { refresh(): void };
   /** The language server handle (the workspace index answers workspace symbols). */
   languageServer?: unknown;
+  notices: Notices;
 }
 
 export type { ComputationsApi } from '../api';
@@ -26,6 +29,9 @@ export type { ComputationsApi } from '../api';
 const HOST_LANGUAGES = ['python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact'];
 /** Jobs view refresh period while a populate runs and the view is visible. */
 const LIVE_REFRESH_MS = 2000;
+/** Show Errors: tries to reveal a table while the view reloads, and how long each waits for that load. */
+const REVEAL_ATTEMPTS = 3;
+const REVEAL_RELOAD_WAIT_MS = 2000;
 
 export function registerComputations(context: vscode.ExtensionContext, deps: ComputationsDeps): ComputationsApi {
   const db = new ComputationsDatabase(deps.connection);
@@ -33,7 +39,8 @@ export function registerComputations(context: vscode.ExtensionContext, deps: Com
   const jobsView = vscode.window.createTreeView('datajoint.jobs', { treeDataProvider: jobs, canSelectMany: true, showCollapseAll: true });
   const runner = new PopulateRunner(context.asAbsolutePath('dist/cli.js'), db, deps.output);
   const codeLens = new PopulateCodeLensProvider(db);
-  const documents = new JobStackDocuments(db);
+  const documents = new JobStackDocuments(db, context.asAbsolutePath('dist'));
+  const notices = deps.notices;
   context.subscriptions.push(
     db,
     jobs,
@@ -42,6 +49,9 @@ export function registerComputations(context: vscode.ExtensionContext, deps: Com
     codeLens,
     documents,
     vscode.workspace.registerTextDocumentContentProvider(JOB_SCHEME, documents),
+    vscode.languages.registerDocumentLinkProvider({ scheme: JOB_SCHEME }, documents),
+    // An open stack document follows the view: after a retry it says the job is gone.
+    jobs.onDidChangeTreeData(() => documents.refreshOpen()),
     vscode.languages.registerCodeLensProvider(
       HOST_LANGUAGES.map((language) => ({ language })),
       codeLens,
@@ -74,18 +84,38 @@ export function registerComputations(context: vscode.ExtensionContext, deps: Com
     new vscode.Disposable(() => timer && clearInterval(timer)),
   );
 
-  const memory = context.workspaceState;
-  const populate = (arg?: PopulateArgument): Promise<PopulateOutcome | undefined> => populateTableCommand(db, runner, memory, arg);
+  // A table's node in the Jobs view, expanded and selected (its errors are its children).
+  // The view may be loading its root meanwhile (a run's end refreshes it): reveal() of a
+  // node it does not know yet loads the root too, and the two loads collide ("already
+  // registered"); the node is then taken again from the view's own load.
+  const revealJobs = async (schema: string, className: string): Promise<boolean> => {
+    await vscode.commands.executeCommand('datajoint.jobs.focus');
+    for (let attempt = 1; ; attempt++) {
+      const node = (await jobs.shownTables()).find((n) => n.kind === 'table' && n.table.schema === schema && n.table.className === className);
+      if (!node) return false;
+      try {
+        await jobsView.reveal(node, { expand: true, select: true, focus: true });
+        return true;
+      } catch (e) {
+        if (attempt >= REVEAL_ATTEMPTS) throw e;
+        await jobs.nextLoad(REVEAL_RELOAD_WAIT_MS);
+      }
+    }
+  };
+  const ctx: PopulateContext = { db, runner, memory: context.workspaceState, notices, revealJobs };
+  const populate = (arg?: PopulateArgument, withOptions = false): Promise<PopulateOutcome | undefined> => populateTableCommand(ctx, arg, withOptions);
   // Keys as JSON objects, combined with OR (the CLI's JSON-array restriction).
   const populateKeys = (table: AutoTable, keys: Array<Record<string, unknown>> | undefined) =>
     populate({
       className: table.className,
+      schema: table.schema,
       options: { reserveJobs: true, suppressErrors: true, restrictions: keys?.length ? [JSON.stringify(keys.map((k) => jsonKey(k)))] : undefined },
     });
   const actions = registerJobsCommands(context, db, jobs, jobsView, populateKeys, refreshAll);
   const api: ComputationsApi = { db, jobs, jobsView, runner, codeLens, actions };
   context.subscriptions.push(
-    vscode.commands.registerCommand('datajoint.populateTable', (arg?: PopulateArgument) => populate(arg)),
+    vscode.commands.registerCommand(POPULATE_COMMAND, (arg?: PopulateArgument) => populate(arg)),
+    vscode.commands.registerCommand(POPULATE_WITH_OPTIONS_COMMAND, (arg?: PopulateArgument) => populate(arg, true)),
   );
   return api;
 }

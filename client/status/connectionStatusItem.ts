@@ -1,6 +1,6 @@
 // The status-bar item for the database connection; click to connect or manage it.
 import * as vscode from 'vscode';
-import type { ConnectionManager, ConnectionState } from '../connection/connectionManager';
+import type { ConnectionInfo, ConnectionManager, ConnectionState } from '../connection/connectionManager';
 
 const ICON: Record<ConnectionState, string> = {
   disconnected: '$(debug-disconnect)',
@@ -8,6 +8,13 @@ const ICON: Record<ConnectionState, string> = {
   connected: '$(plug)',
   error: '$(warning)',
 };
+
+/** The item's text: where the window is connected, or why not. */
+export function statusText(c: ConnectionInfo): string {
+  if (c.state === 'disconnected') return `${ICON[c.state]} DataJoint: not connected`;
+  if (c.state === 'error' && c.needsSettings) return `${ICON[c.state]} DataJoint: no connection settings`;
+  return `${ICON[c.state]} ${c.label ?? 'DataJoint'}`;
+}
 
 export class ConnectionStatusItem implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('datajoint.connectionStatus', vscode.StatusBarAlignment.Left, 50);
@@ -22,14 +29,13 @@ export class ConnectionStatusItem implements vscode.Disposable {
 
   private render(): void {
     const c = this.connection;
-    const where = c.label ?? 'no database';
-    this.item.text = `${ICON[c.state]} ${c.state === 'disconnected' ? 'DataJoint: not connected' : where}`;
+    this.item.text = statusText(c);
     const lines = [`DataJoint: ${c.state}${c.label ? ` (${c.label})` : ''}`];
     if (c.serverVersion && c.state === 'connected') lines.push(`Server ${c.serverVersion}`);
     if (c.lastError) lines.push(c.lastError);
     lines.push(c.state === 'disconnected' ? 'Click to connect.' : 'Click to switch, disconnect or change the password.');
     this.item.tooltip = lines.join('\n');
-    this.item.command = c.state === 'disconnected' ? 'datajoint.connect' : 'datajoint.switchConnection';
+    this.item.command = c.state === 'disconnected' || c.needsSettings ? 'datajoint.connect' : 'datajoint.switchConnection';
     this.item.backgroundColor = c.state === 'error' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   }
 

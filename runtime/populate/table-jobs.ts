@@ -1,5 +1,5 @@
 // `Table.jobs` of the reference as an object over one class: the job lists by status,
-// refresh, ignore, retry (deleting error rows) and progress (jobs.py: Job; notes §7.9).
+// refresh, ignore and unignore, retry (deleting error rows) and progress (jobs.py: Job; notes §7.9).
 import type { JobStatus } from '../jobs/definition';
 import { JobQueue, type JobCounts, type JobRow, type RecoverOptions, type RecoverResult, type RefreshOptions, type RefreshResult } from '../jobs/queue';
 import { isAutoPopulatedClass, targetFromTable, type AutoPopulatedClass } from './adapter';
@@ -66,6 +66,15 @@ export class TableJobs {
 
   async ignore(keys: readonly Key[]): Promise<number> {
     return (await this.get()).queue.ignore(keys);
+  }
+
+  /**
+   * Deletes ignore jobs (all, or these keys): the keys become ordinary missing keys again,
+   * which the next refresh or populate takes. jobs.py has no unignore; an ignore row is a
+   * plain job row (notes §7.5: ignore inserts or updates one), so deleting it is the way back.
+   */
+  async unignore(keys?: readonly Key[]): Promise<number> {
+    return (await this.get()).queue.delete({ status: 'ignore', keys });
   }
 
   /** Deletes error jobs (all, or these keys) so that the next refresh or populate retries them (jobs.py: "retry" pattern, notes §7.6). */

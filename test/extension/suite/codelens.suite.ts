@@ -67,10 +67,10 @@ suite('CodeLens over Computed and Imported classes', function () {
     assert.ok(titles.includes('$(play) Populate'), titles.join(' | '));
   });
 
-  test('without a connection only Populate is shown', async () => {
+  test('without a connection only Populate and Populate with Options… are shown', async () => {
     await vscode.commands.executeCommand('datajoint.disconnect');
     const uri = fixtureUri(...PIPELINE);
     const doc = await vscode.workspace.openTextDocument(uri);
-    assert.deepEqual(await lensesAt(uri, lineOf(doc, 'export class Summary')), ['$(play) Populate']);
+    assert.deepEqual(await lensesAt(uri, lineOf(doc, 'export class Summary')), ['$(play) Populate', 'Populate with Options…']);
   });
 });

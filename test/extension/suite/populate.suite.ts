@@ -75,7 +75,7 @@ suite('Populate Table', function () {
     if (!canTypeIntoWindow()) throw new Error('the quick input steps need the offline launcher, which types into the window');
     await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES (4, 4), (5, 5), (6, 6)`);
     const api = await computations();
-    const run = vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTable');
+    const run = vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTableWithOptions');
     // Step 1: the table; step 2: the flags as they are; 3: processes; 4: limit 2; 5: no restriction.
     await typeIntoWindow('populate-table', 'Summary', QUICK_INPUT);
     await sleep(300);
