@@ -39,13 +39,13 @@ export function activate(context: vscode.ExtensionContext): DataJointApi {
   context.subscriptions.push(conn, tables, tablesView, new ConnectionStatusItem(conn));
   context.subscriptions.push(autoRefresh(tablesView, () => tables.refresh(), () => conn.connected));
   registerConnectionCommands(context, conn, tables, notices);
-  // New host/port/user/TLS while connected, or while a failed Connect is retried in the
-  // background: connect to the new target quietly — once the writes settle, as Switch
-  // connection writes host, port and user one by one (each a change event of its own).
+  // New host/port/user/TLS edited by the user while they want to be connected: connect to
+  // the new target quietly, once the edits settle (a settings.json save is one event).
   let retargetTimer: NodeJS.Timeout | undefined;
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (['host', 'port', 'user', 'tls'].some((k) => e.affectsConfiguration(`datajoint.${k}`))) {
+      // Switch Connection's own writes (writingSettings) are followed by its own Connect.
+      if (!conn.writesSettings && ['host', 'port', 'user', 'tls'].some((k) => e.affectsConfiguration(`datajoint.${k}`))) {
         if (retargetTimer) clearTimeout(retargetTimer);
         retargetTimer = setTimeout(() => {
           retargetTimer = undefined;

@@ -3,7 +3,8 @@
 // passes its address to the tests through DJ_TEST_* variables, and stops it at the end;
 // for the integration tests it also makes (or reuses) the virtual environment with the
 // real DataJoint for Python (scripts/python-env.mjs) and passes it as DJ_TEST_PYTHON.
-//   node scripts/test.mjs [--only unit,lsp,integration,extension,syntax] [--no-build]
+//   node scripts/test.mjs [--only unit,lsp,integration,extension,syntax] [--no-build] [--match text]
+// --match keeps the test files whose path contains the text (a developer's quick run).
 import { spawnSync, spawn } from 'node:child_process';
 import { glob } from 'tinyglobby';
 import { startMariaDB } from './mariadb.mjs';
@@ -14,6 +15,8 @@ const onlyIdx = args.indexOf('--only');
 const only = onlyIdx >= 0 ? new Set(args[onlyIdx + 1].split(',')) : undefined;
 const groups = ['unit', 'syntax', 'lsp', 'integration', 'extension'].filter((g) => !only || only.has(g));
 const needsDb = new Set(['integration', 'extension']);
+const matchIdx = args.indexOf('--match');
+const match = matchIdx >= 0 ? args[matchIdx + 1] : undefined;
 
 if (!args.includes('--no-build')) {
   const b = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
@@ -24,7 +27,7 @@ const files = [];
 let wantDb = false;
 let wantPython = false;
 for (const g of groups) {
-  const found = (await glob(`test/${g}/**/*.test.ts`)).sort();
+  const found = (await glob(`test/${g}/**/*.test.ts`)).sort().filter((f) => !match || f.includes(match));
   if (found.length && needsDb.has(g)) wantDb = true;
   if (found.length && g === 'integration') wantPython = true;
   files.push(...found);

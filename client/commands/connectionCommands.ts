@@ -15,12 +15,15 @@ const RECENT_KEY = 'datajoint.recentConnections';
 
 // Host/port/user go to the workspace's settings when a folder is open (the database
 // belongs to the project), else to the user's. Never the password.
-async function saveTarget(t: Recent): Promise<void> {
+// One batch of writes: the connection is not retargeted to a half-written target.
+async function saveTarget(connection: ConnectionManager, t: Recent): Promise<void> {
   const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
   const config = vscode.workspace.getConfiguration('datajoint');
-  await config.update('host', t.host, target);
-  await config.update('port', t.port, target);
-  await config.update('user', t.user, target);
+  await connection.writingSettings(async () => {
+    await config.update('host', t.host, target);
+    await config.update('port', t.port, target);
+    await config.update('user', t.user, target);
+  });
 }
 
 async function askTarget(): Promise<Recent | undefined> {
@@ -56,7 +59,7 @@ export function registerConnectionCommands(
   const newConnection = async () => {
     const t = await askTarget();
     if (!t) return false;
-    await saveTarget(t);
+    await saveTarget(connection, t);
     return connect();
   };
   const connect = async (): Promise<boolean> => {
@@ -86,7 +89,7 @@ export function registerConnectionCommands(
       type Pick = vscode.QuickPickItem & { run: () => Promise<unknown> };
       const recents = context.globalState.get<Recent[]>(RECENT_KEY, []).filter((r) => `${r.user}@${r.host}:${r.port}` !== connection.label);
       const items: Pick[] = [
-        ...recents.map((r) => ({ label: `$(database) ${r.user}@${r.host}:${r.port}`, description: 'recent', run: async () => (await saveTarget(r), connect()) })),
+        ...recents.map((r) => ({ label: `$(database) ${r.user}@${r.host}:${r.port}`, description: 'recent', run: async () => (await saveTarget(connection, r), connect()) })),
         { label: '$(add) New connection…', run: newConnection },
         { label: '$(key) Change password…', run: () => connection.changePassword() },
       ];

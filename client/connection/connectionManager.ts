@@ -79,6 +79,9 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
    * prompt that finishes after a newer one started must not touch the state.
    */
   private generation = 0;
+  /** Whether the user asked to be connected (a Connect since the last Disconnect). */
+  private wanted = false;
+  private settingsWrites = 0;
   private readonly passwords: PasswordStore;
   private readonly queue = new ConnectQueue((interactive) => this.doConnect(interactive));
 
@@ -151,15 +154,22 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
    * attempt is under way, it runs one more attempt after that one (connectQueue.ts).
    */
   connect(options: { interactive?: boolean } = {}): Promise<boolean> {
+    this.wanted = true;
     return this.queue.request(options.interactive ?? true);
   }
 
   /**
-   * datajoint.host/port/user/tls changed: reconnect quietly when connected (or retrying a
-   * failed Connect) and the settings now name another target than the current one.
+   * datajoint.host/port/user/tls changed: reconnect quietly whenever the user wants to be
+   * connected (a Connect since the last Disconnect) and the settings now name another
+   * target than the current one, once any attempt under way has ended. Not only when
+   * connected: settings are written one at a time, and a half-written target (a new host
+   * with the old port) may have failed, leaving the window disconnected just before the
+   * write that completes the target.
    */
   async settingsChanged(): Promise<void> {
-    if (!this.conn && this.current !== 'error' && !this.queue.pending) return;
+    if (!this.wanted) return;
+    for (let p = this.queue.pending; p; p = this.queue.pending) await p;
+    if (!this.wanted) return;
     let target: ConnectionTarget | undefined;
     try {
       target = await resolveConnectionTarget(vscode.workspace.workspaceFolders?.[0]?.uri);
@@ -171,6 +181,26 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
     // end that retry, and without a password stored for the target, end it for good.
     if (target && this.target && sameTarget(target, this.target)) return;
     await this.connect({ interactive: false });
+  }
+
+  /**
+   * Runs settings writes that together name one target (Switch Connection writes host,
+   * port and user one by one, each a change event of its own): while they run, the
+   * change events do not retarget the connection, so no half-written target is ever
+   * tried. The caller connects afterwards.
+   */
+  async writingSettings(writes: () => Promise<void>): Promise<void> {
+    this.settingsWrites++;
+    try {
+      await writes();
+    } finally {
+      this.settingsWrites--;
+    }
+  }
+
+  /** Whether writingSettings is under way (the change events are the writer's). */
+  get writesSettings(): boolean {
+    return this.settingsWrites > 0;
   }
 
   private async doConnect(interactive: boolean): Promise<boolean> {
@@ -304,6 +334,7 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
 
   /** Also ends a Connect under way (its outcome is dropped) and the one queued after it. */
   async disconnect(): Promise<void> {
+    this.wanted = false;
     this.generation++;
     this.queue.dropQueued();
     this.stopRetrying();

@@ -65,6 +65,15 @@ export class ComputationsDatabase implements vscode.Disposable {
     return this.connection.withConnection(async (conn) => fn(await this.jobsOf(conn, schema, table)));
   }
 
+  /**
+   * The key source's attributes of a declared table (what a restriction may name), or
+   * undefined when the table is not in the database yet.
+   */
+  async keySourceAttributes(schema: string, className: string): Promise<string[] | undefined> {
+    const table = (await this.autoTables()).find((t) => t.schema === schema && t.className === className);
+    return table && this.withJobs(schema, table.name, (jobs) => jobs.keySourceAttributes());
+  }
+
   private jobsOf(conn: Connection, schema: string, table: string): Promise<TableJobs> {
     const id = `${schema}.${table}`;
     let found = this.jobsByTable.get(id);

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { Key } from '../../runtime/populate/target';
 import type { AutoTable, ComputationsDatabase } from './computationsDatabase';
 import { jobStackUri, type JobsNode, type JobsTreeProvider } from './jobsTree';
-import { UNIGNORE_COMMAND } from '../commandNames';
+import { RECOVER_COMMAND, UNIGNORE_COMMAND } from '../commandNames';
 
 type JobNode = Extract<JobsNode, { kind: 'job' }>;
 type TableNode = Extract<JobsNode, { kind: 'table' }>;
@@ -41,6 +41,8 @@ export interface JobsActions {
   /** Ignored jobs of these job nodes, or all of these tables. */
   unignore(nodes: readonly JobsNode[]): Promise<number>;
   clear(nodes: readonly JobsNode[]): Promise<number>;
+  /** Reservations of dead holders in these nodes' tables, given back to the queue. */
+  recover(nodes: readonly JobsNode[]): Promise<number>;
 }
 
 export function registerJobsCommands(
@@ -67,6 +69,18 @@ export function registerJobsCommands(
     ignore: (nodes) => run('Ignore', nodes, async (g) => (g.keys?.length ? db.withJobs(g.table.schema, g.table.name, (jobs) => jobs.ignore(g.keys!)) : 0)),
     unignore: (nodes) => run('Un-ignore', nodes, (g) => db.withJobs(g.table.schema, g.table.name, (jobs) => jobs.unignore(g.keys))),
     clear: (nodes) => run('Clear', nodes, (g) => db.withJobs(g.table.schema, g.table.name, (jobs) => jobs.clear(g.keys ? { keys: g.keys } : {}))),
+    // A whole table at a time: recover judges every reservation by the one holder rule, so
+    // a selected key whose holder came back to life is left alone.
+    recover: (nodes) =>
+      run('Recover', nodes, async (g) => {
+        const r = await db.withJobs(g.table.schema, g.table.name, (jobs) => jobs.recover());
+        const n = r.rePended.length + r.completed.length;
+        const done = r.completed.length ? ` (${r.completed.length} already computed: completed)` : '';
+        void vscode.window.showInformationMessage(
+          n ? `${g.table.className}: ${n === 1 ? '1 reservation' : `${n} reservations`} of gone workers given back to the queue${done}.` : `${g.table.className}: no reservation of a gone worker.`,
+        );
+        return n;
+      }),
   };
 
   const sub = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
@@ -84,6 +98,7 @@ export function registerJobsCommands(
   sub(UNIGNORE_COMMAND, (node?: JobsNode, selected?: JobsNode[]) =>
     actions.unignore(targets(node, selected, view).filter((n) => n.kind === 'table' || (n.kind === 'job' && n.job.status === 'ignore'))),
   );
+  sub(RECOVER_COMMAND, (node?: JobsNode, selected?: JobsNode[]) => actions.recover(targets(node, selected, view)));
   sub('datajoint.jobs.clear', async (node?: JobsNode, selected?: JobsNode[]) => {
     const nodes = targets(node, selected, view);
     const tables = nodes.filter((n): n is TableNode => n.kind === 'table');

@@ -3,6 +3,7 @@
 // host and time. Item menus key on the flags in contextValue (`job error retryable ignorable`),
 // matched by regex in package.json (the github-actions extension's pattern).
 import * as vscode from 'vscode';
+import type { HolderState } from '../../runtime/jobs/holder';
 import type { JobCounts, JobRow } from '../../runtime/jobs/queue';
 import { jsonKey, type JsonKey } from '../../runtime/populate/events';
 import type { AutoTable, ComputationsDatabase } from './computationsDatabase';
@@ -53,6 +54,13 @@ export function jobStackUri(table: AutoTable, key: JsonKey, at?: Date | string |
     query: new URLSearchParams({ schema: table.schema, table: table.name, key: JSON.stringify(key), at: time }).toString(),
   });
 }
+
+/** What the holder state of a reservation means, for its tooltip. */
+const HOLDER_TEXT: Record<HolderState, string> = {
+  alive: 'holder alive: its worker is running',
+  gone: 'holder gone: its process has exited and its database connection is closed; Recover gives the key back to the queue',
+  unknown: 'holder on another machine, not known to be alive: dj jobs recover --older-than takes it back after a time',
+};
 
 export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<JobsNode | undefined>();
@@ -169,6 +177,12 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       item.description = 'ignored';
       item.iconPath = new vscode.ThemeIcon('circle-slash');
       item.contextValue = 'job ignore unignorable clearable';
+    } else if (job.holder === 'gone') {
+      // Known dead (runtime/jobs/holder.ts): nobody will finish it, and DataJoint for
+      // Python's populate never takes it back; Recover does.
+      item.description = `holder gone · ${where} ${when(job.reservedTime)}`.trim();
+      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+      item.contextValue = `job ${job.status} recoverable clearable`;
     } else {
       item.description = `${where} ${when(job.reservedTime)}`.trim();
       item.iconPath = new vscode.ThemeIcon('sync~spin');
@@ -180,6 +194,8 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     if (job.errorMessage) tip.appendMarkdown(`${markdownText(job.errorMessage)}\n\n`);
     const who = [where, job.user].filter(Boolean).join(' · ');
     if (who) tip.appendMarkdown(`${markdownText(who)}\n\n`);
+    // Our own text, no markup in it: as markdown, so that its spaces stay spaces.
+    if (job.holder) tip.appendMarkdown(`${HOLDER_TEXT[job.holder]}\n\n`);
     if (job.reservedTime) tip.appendText(`reserved ${when(job.reservedTime)}\n`);
     if (job.completedTime) tip.appendText(`ended ${when(job.completedTime)}`);
     item.tooltip = tip;

@@ -7,6 +7,7 @@
 // went. Also reached from the Tables view, the Jobs view and the CodeLens, which name the
 // table so the first step is skipped.
 import * as vscode from 'vscode';
+import { restrictionProblem } from './restrictionInput';
 import type { TableSummary } from '../../runtime/catalog/index';
 import type { ComputationsDatabase } from '../jobs/computationsDatabase';
 import { moduleBinding, readFromDisk, type ReadFile } from './moduleBindings';
@@ -136,7 +137,7 @@ function wholeNumber(min: number) {
 }
 
 /** Steps 2-5: reserve jobs and suppress errors, processes, limit, restriction; `last` filled in. */
-async function askOptions(className: string, last: PopulateOptions): Promise<PopulateOptions | undefined> {
+async function askOptions(className: string, last: PopulateOptions, known: readonly string[] | undefined): Promise<PopulateOptions | undefined> {
   const flags = [
     { label: 'Reserve jobs', detail: 'Work through the jobs table, sharing keys with other workers (--reserve-jobs)', key: 'reserveJobs' as const, picked: !!last.reserveJobs },
     { label: 'Suppress errors', detail: 'Record failed keys and go on (--suppress-errors)', key: 'suppressErrors' as const, picked: !!last.suppressErrors },
@@ -162,16 +163,7 @@ async function askOptions(className: string, last: PopulateOptions): Promise<Pop
     title: `Populate ${className} (5/5): restriction`,
     prompt: 'A SQL condition (subject_id < 10) or JSON ({"subject_id": 3}, or an array of such for OR); empty for none.',
     value: last.restrictions?.[0] ?? '',
-    validateInput: (v) => {
-      const t = v.trim();
-      if (!t.startsWith('{') && !t.startsWith('[')) return undefined;
-      try {
-        JSON.parse(t);
-        return undefined;
-      } catch (e) {
-        return `Invalid JSON: ${(e as Error).message}`;
-      }
-    },
+    validateInput: (v) => restrictionProblem(v, known),
     ignoreFocusOut: true,
   });
   if (restriction === undefined) return undefined;
@@ -273,7 +265,9 @@ export async function populateTableCommand(ctx: PopulateContext, arg: PopulateAr
   let options = arg?.options;
   if (!options) {
     const last = rememberedOptions(ctx.memory, schema, className);
-    options = withOptions ? await askOptions(className, last) : last;
+    // The key source's attributes, for the restriction box (as the CLI checks them).
+    const known = withOptions ? await ctx.db.keySourceAttributes(schema, className).catch(() => undefined) : undefined;
+    options = withOptions ? await askOptions(className, last, known) : last;
     if (!options) return undefined;
     if (withOptions) await rememberOptions(ctx.memory, schema, className, options);
   }

@@ -20,9 +20,11 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+// A first stop request (Cancel, Ctrl-C, SIGTERM) finishes the key in progress; a second
+// interrupts it (counted in `interruptedCount`, its job pending again).
 const STOPPED: Record<NonNullable<EndEvent['interrupted']>, string> = {
   SIGINT: 'stopped after the key in progress',
-  SIGTERM: 'stopped at once',
+  SIGTERM: 'stopped after the key in progress (SIGTERM)',
 };
 
 /**
@@ -31,6 +33,22 @@ const STOPPED: Record<NonNullable<EndEvent['interrupted']>, string> = {
  */
 export function leftClauses(start: StartEvent | undefined, end: EndEvent): string[] {
   const out: string[] = [];
+  if (end.connectionLost) out.push(`the database server ${end.connectionLost.server} went away`);
+  const left = end.left;
+  if (left) {
+    if (left.total === 0) return out;
+    const why: string[] = [];
+    if (left.error) why.push(plural(left.error, 'error job'));
+    if (left.ignored) why.push(`${left.ignored} ignored`);
+    if (left.reserved) why.push(`${left.reserved} reserved by other workers`);
+    if (left.orphaned) why.push(`${left.orphaned} reserved by gone workers (Recover in the Jobs view)`);
+    if (left.interrupted) why.push(`${left.interrupted} interrupted`);
+    if (left.notScheduled) why.push(`${left.notScheduled} not scheduled yet`);
+    if (left.pending) why.push(`${left.pending} not attempted`);
+    out.push(`${plural(left.total, 'key')} left${why.length ? `: ${why.join(', ')}` : ''}`);
+    return out;
+  }
+  // A CLI without the rev 2 fields, or a count cut off by a lost server.
   const attempted = end.successCount + end.errorCount;
   if (start && start.total > attempted) out.push(`${plural(start.total - attempted, 'key')} not attempted`);
   return out;
@@ -60,6 +78,9 @@ export function summarizeRun(className: string, exitCode: number, events: readon
   if (end.interrupted) clauses.push(STOPPED[end.interrupted]);
   const left = leftClauses(start, end);
   const message = `${className}: ${clauses.join(', ')}${left.length ? `; ${left.join(', ')}` : ''}`;
-  const level: SummaryLevel = end.errorCount > 0 || (exitCode !== 0 && !end.interrupted) ? 'error' : end.interrupted || left.length ? 'warning' : 'info';
-  return { level, message, hasErrors: end.errorCount > 0, started: true };
+  // Exit 1 with error jobs left from earlier runs is the CLI saying "not all done", which
+  // the message already says: a warning. Any other non-zero exit is unexplained: an error.
+  const explained = exitCode === 0 || Boolean(end.interrupted) || (exitCode === 1 && (end.left?.error ?? 0) > 0);
+  const level: SummaryLevel = end.errorCount > 0 || !explained ? 'error' : end.interrupted || left.length ? 'warning' : 'info';
+  return { level, message, hasErrors: end.errorCount > 0 || (end.left?.error ?? 0) > 0, started: true };
 }

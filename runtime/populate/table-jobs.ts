@@ -25,6 +25,11 @@ export class TableJobs {
     return (await this.get()).queue;
   }
 
+  /** The attributes of the table's key source: what a key restriction may name. */
+  async keySourceAttributes(): Promise<string[]> {
+    return (await this.get()).target.keySourceAttributes();
+  }
+
   /** `~~name` */
   async tableName(): Promise<string> {
     return (await this.get()).queue.tableName;

@@ -174,7 +174,7 @@ suite('Populate: the module, the notification, the options', function () {
       vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTable', { className: 'Summary', module: pipelinePath(), options: { reserveJobs: true, suppressErrors: true } }),
     );
     assert.equal(result?.errorCount, 2, result?.transcript);
-    assert.equal(notice.message, 'Summary: 2 done, 2 failed');
+    assert.equal(notice.message, 'Summary: 2 done, 2 failed; 2 keys left: 2 error jobs');
     assert.equal(notice.level, 'error');
     assert.deepEqual(notice.actions, ['Show Errors', 'Show Terminal']);
     await notice.choose('Show Errors');
@@ -187,8 +187,10 @@ suite('Populate: the module, the notification, the options', function () {
     await waitFor('the run\'s terminal in front', () => (vscode.window.activeTerminal?.name.endsWith('Populate Summary') ? true : undefined));
 
     const ok = await noticeOf(() => vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTable', { className: 'Summary', module: pipelinePath(), options: { reserveJobs: true, suppressErrors: true } }));
-    assert.equal(ok.notice.message, 'Summary: nothing to compute');
-    assert.equal(ok.notice.level, 'info');
+    // The two failed keys stay error jobs: not a plain success, but nothing failed now.
+    assert.equal(ok.notice.message, 'Summary: nothing to compute; 2 keys left: 2 error jobs');
+    assert.equal(ok.notice.level, 'warning');
+    assert.deepEqual(ok.notice.actions, ['Show Errors', 'Show Terminal']);
   });
 
   test('a run that cannot start says why, with an action', async () => {

@@ -431,11 +431,17 @@ suite('Connection and Tables view', function () {
       const states: string[] = [];
       const sub = api.connection.onDidChangeState((s) => states.push(s));
       try {
-        // A half-updated target first (the port of nothing), then the one meant.
-        await settingsUpdate({ host: '127.0.0.1', port: 1 });
-        await settingsUpdate({ port: relay.port });
-        await waitFor('the reconnect to the final target', () => (api.connection.state === 'connected' && api.connection.label === `${user}@127.0.0.1:${relay.port}` ? true : undefined));
-        await sleep(800);
+        // As Switch Connection writes them: a half-updated target first (the port of
+        // nothing), then the one meant; the command connects once the writes are done.
+        await api.connection.writingSettings(async () => {
+          await settingsUpdate({ host: '127.0.0.1', port: 1 });
+          await settingsUpdate({ port: relay.port });
+        });
+        assert.equal(await api.connection.connect({ interactive: false }), true, api.connection.lastError);
+        assert.equal(api.connection.label, `${user}@127.0.0.1:${relay.port}`);
+        // A settings event of those writes that comes after them finds the target reached:
+        // no second reconnect.
+        await api.connection.settingsChanged();
       } finally {
         sub.dispose();
       }

@@ -1,0 +1,103 @@
+// Reservations whose worker died: the Jobs view shows them as "holder gone" (the runtime's
+// one holder rule, runtime/jobs/holder.ts: on this machine, its process has exited and its
+// connection is closed), and Recover gives them back to the queue; one whose key is already
+// computed is completed instead, so no key is made twice.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
+import * as vscode from 'vscode';
+import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
+import type { JobsNode } from '../../../client/jobs/jobsTree';
+import type { ComputationsApi } from '../../../client/api';
+import type { PopulateOutcome } from '../../../client/populate/populateRun';
+import { SCHEMA, computations, pipelinePath, setUpComputations, type ComputationsFixture } from './computationsSetup';
+
+type TableNode = Extract<JobsNode, { kind: 'table' }>;
+type JobNode = Extract<JobsNode, { kind: 'job' }>;
+
+async function summaryNode(api: ComputationsApi): Promise<TableNode> {
+  const node = (await api.jobs.getChildren()).find((n): n is TableNode => n.kind === 'table' && n.table.className === 'Summary');
+  assert.ok(node, 'Summary is not in the Jobs view');
+  return node;
+}
+
+/** The pid of a process that ran on this machine and has exited. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', '0'], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+  assert.ok(child.pid, 'no child process was started');
+  return child.pid;
+}
+
+suite('Jobs view: reservations of gone workers', function () {
+  this.timeout(120_000);
+  let fx: ComputationsFixture;
+
+  suiteSetup(async () => {
+    fx = await setUpComputations();
+    await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES (1, 1), (2, 2)`);
+    // A reserved-jobs run declares the jobs table and computes both keys.
+    const outcome = await vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTable', {
+      className: 'Summary',
+      module: pipelinePath(),
+      options: { reserveJobs: true, suppressErrors: true },
+    });
+    assert.equal(outcome?.successCount, 2, outcome?.transcript);
+  });
+  suiteTeardown(async () => {
+    await fx?.close();
+  });
+
+  test('a dead holder shows as "holder gone"; Recover re-pends its key and completes the one already computed', async () => {
+    await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES (3, 3)`);
+    const pid = deadPid();
+    // As a killed worker leaves them: key 3 in flight, key 1 committed but its job not yet
+    // completed (a worker of an older version), on this machine, with a closed connection.
+    for (const id of [3, 1]) {
+      await fx.sql(
+        `INSERT INTO \`${SCHEMA}\`.\`~~summary\` (subject_id, status, priority, scheduled_time, reserved_time, host, pid, connection_id, user, version) ` +
+          `VALUES (?, 'reserved', 5, CURRENT_TIMESTAMP(3), CURRENT_TIMESTAMP(3), ?, ?, 2147480000, 'dj@gone', '')`,
+        [id, hostname(), pid],
+      );
+    }
+    const api = await computations();
+    api.jobs.refresh();
+    const jobs = (await api.jobs.getChildren(await summaryNode(api))).filter((n): n is JobNode => n.kind === 'job');
+    const three = jobs.find((n) => n.key.subject_id === 3);
+    assert.ok(three, `key 3 is not listed: ${JSON.stringify(jobs.map((j) => j.key))}`);
+    assert.equal(three.job.holder, 'gone');
+    const item = api.jobs.getTreeItem(three);
+    assert.match(String(item.description), /^holder gone · /);
+    assert.match(String(item.contextValue), /\brecoverable\b/);
+    assert.match((item.tooltip as vscode.MarkdownString).value, /holder gone: its process has exited/);
+
+    assert.equal(await vscode.commands.executeCommand<number>('datajoint.jobs.recover', three), 2);
+    const rows = await fx.sql(`SELECT subject_id, status FROM \`${SCHEMA}\`.\`~~summary\` ORDER BY subject_id`);
+    assert.deepEqual(
+      rows.map((r) => [Number(r.subject_id), r.status]),
+      [[3, 'pending']],
+      'key 1 (already computed) is completed, key 3 is pending again',
+    );
+    const outcome = await vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTable', { className: 'Summary', module: pipelinePath() });
+    assert.equal(outcome?.successCount, 1, outcome?.transcript);
+    assert.equal(Number((await fx.sql(`SELECT COUNT(*) AS n FROM \`${SCHEMA}\`.__summary`))[0]!.n), 3);
+  });
+
+  test('a live holder is never shown as gone, and Recover leaves it alone', async () => {
+    await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES (4, 4)`);
+    // This very process on this machine: alive, whatever its connection id says.
+    await fx.sql(
+      `INSERT INTO \`${SCHEMA}\`.\`~~summary\` (subject_id, status, priority, scheduled_time, reserved_time, host, pid, connection_id, user, version) ` +
+        `VALUES (4, 'reserved', 5, CURRENT_TIMESTAMP(3), CURRENT_TIMESTAMP(3), ?, ?, 2147480001, 'dj@alive', '')`,
+      [hostname(), process.pid],
+    );
+    const api = await computations();
+    api.jobs.refresh();
+    const four = (await api.jobs.getChildren(await summaryNode(api))).find((n): n is JobNode => n.kind === 'job' && n.key.subject_id === 4);
+    assert.ok(four);
+    assert.equal(four.job.holder, 'alive');
+    assert.doesNotMatch(String(api.jobs.getTreeItem(four).contextValue), /\brecoverable\b/);
+    assert.equal(await vscode.commands.executeCommand<number>('datajoint.jobs.recover', await summaryNode(api)), 0);
+    const rows = await fx.sql(`SELECT status FROM \`${SCHEMA}\`.\`~~summary\` WHERE subject_id = 4`);
+    assert.equal(rows[0]?.status, 'reserved');
+  });
+});
