@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import type { PopulateOutcome } from '../../../client/populate/populateRun';
 import { parseEvent } from '../../../runtime/populate/events';
-import { QUICK_INPUT, canTypeIntoWindow, screenshot, sleep, typeIntoWindow, waitFor } from './helpers';
+import { canTypeIntoWindow, screenshot, sleep, typeIntoWindow, waitFor } from './helpers';
 import { SCHEMA, computations, pipelinePath, setUpComputations, type ComputationsFixture } from './computationsSetup';
 
 suite('Populate Table', function () {
@@ -77,15 +77,14 @@ suite('Populate Table', function () {
     const api = await computations();
     const run = vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTableWithOptions');
     // Step 1: the table; step 2: the flags as they are; 3: processes; 4: limit 2; 5: no restriction.
-    await typeIntoWindow('populate-table', 'Summary', QUICK_INPUT);
-    await sleep(300);
-    await typeIntoWindow('populate-flags', '', QUICK_INPUT);
-    await sleep(300);
-    await typeIntoWindow('populate-processes', '', QUICK_INPUT);
-    await sleep(300);
-    await typeIntoWindow('populate-limit', '2', QUICK_INPUT);
-    await sleep(300);
-    await typeIntoWindow('populate-restriction', '', QUICK_INPUT);
+    // Each step is typed once its own title shows (not after a fixed pause: a loaded
+    // machine may take longer to open the next step).
+    const step = (n: number) => `.quick-input-widget:has-text("(${n}/5)") .quick-input-box input`;
+    await typeIntoWindow('populate-table', 'Summary', step(1));
+    await typeIntoWindow('populate-flags', '', step(2));
+    await typeIntoWindow('populate-processes', '', step(3));
+    await typeIntoWindow('populate-limit', '2', step(4));
+    await typeIntoWindow('populate-restriction', '', step(5));
     const outcome = await run;
     assert.ok(outcome, 'the quick input did not lead to a run');
     assert.equal(outcome.exitCode, 0, outcome.transcript);

@@ -41,8 +41,15 @@ test("Ctrl-C while the previous key's COMMIT waits: that key is done, only the r
       if (Number(key.subject_id) !== 1) return;
       // Every COMMIT on the server waits until the backup stage ends (key 1's first).
       for (const stage of ['START', 'FLUSH', 'BLOCK_DDL', 'BLOCK_COMMIT']) await side.query(`BACKUP STAGE ${stage}`);
-      setTimeout(() => process.kill(process.pid, 'SIGINT'), 300);
-      setTimeout(() => void side.query('BACKUP STAGE END').then(() => resolve()), 1200);
+      // Once key 1's COMMIT is seen waiting on the server, Ctrl-C; once populate has taken
+      // the signal (this listener runs after its own), the COMMIT may go through.
+      void (async () => {
+        while (!(await side.query(`SELECT 1 FROM information_schema.processlist WHERE info = 'COMMIT' AND state LIKE '%backup%'`).then(([r]) => (r as unknown[]).length > 0))) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        process.once('SIGINT', () => void side.query('BACKUP STAGE END').then(() => resolve()));
+        process.kill(process.pid, 'SIGINT');
+      })();
     };
   });
   let r;
@@ -66,10 +73,13 @@ test('a three-part make sees the previous key committed, and a second stop reque
   assert.equal((await populate(env.pipeline.Triple, 'subject_id <= 3')).successCount, 3);
   let computing!: () => void;
   const inCompute = new Promise<void>((r) => (computing = r));
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
   env.pipeline.hooks.beforeCompute = async (key) => {
     if (Number(key.subject_id) !== 4) return;
     computing();
-    await new Promise((r) => setTimeout(r, 2600));
+    // Key 4 stays in its compute until populate has returned.
+    await released;
   };
   try {
     // The first request would let key 4 finish (interrupt.ts): the second interrupts it.
@@ -80,9 +90,12 @@ test('a three-part make sees the previous key committed, and a second stop reque
     const r = await populate(env.pipeline.Triple, { suppressErrors: true });
     assert.equal(r.interrupted, 'SIGINT');
     // The abandoned make finishes its compute after populate returned: its insert must
-    // not find a session of the closed run.
+    // not find a session of the closed run. The pause after the release is a margin for
+    // that late insert: on a loaded machine it can only miss the fault, never fail.
+    release();
     await new Promise((res) => setTimeout(res, 1500));
   } finally {
+    release();
     env.pipeline.hooks.beforeCompute = undefined;
   }
   assert.deepEqual(await keysIn('__triple'), [1, 2, 3]);

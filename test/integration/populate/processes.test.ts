@@ -60,8 +60,9 @@ const jobStates = () => rows<{ subject_id: number; status: string; error_message
 for (const processes of [2, 4]) {
   for (const reserveJobs of [false, true]) {
     test(`${processes} worker processes (${reserveJobs ? 'reserved jobs' : 'direct'}) compute every key exactly once`, async () => {
-      // long enough for the workers to start (the parent computes until the first is ready)
-      await reset(env, range(40).map((subject_id) => ({ subject_id, delay_ms: 150 })));
+      // Key 1's make waits for a make of another process (the parent computes until the
+      // first worker is ready): the work is shared however slowly the workers start.
+      await reset(env, range(40).map((subject_id) => ({ subject_id, name: subject_id === 1 ? 'await-peer' : '', delay_ms: 20 })));
       const events: PopulateEvent[] = [];
       const r = await populate(env.pipeline.Analysis, { processes, reserveJobs, workerModule: PIPELINE, onEvent: (e) => events.push(e) });
       assert.equal(r.successCount, 40);
@@ -127,10 +128,13 @@ test('never more workers than keys; a failing key in a worker stops the run with
 
 for (const reserve of [true, false]) {
   test(`a worker killed with -9 mid-make loses no key (${reserve ? 'reserved jobs' : 'direct'})`, async () => {
-    await reset(env, range(6).map((subject_id) => ({ subject_id, delay_ms: 1200 })));
+    // Makes long enough that a worker started late on a loaded machine still finds keys
+    // (holding every make instead would hold the parent's too, and the parent hands out
+    // keys only between its own makes).
+    await reset(env, range(6).map((subject_id) => ({ subject_id, delay_ms: 3000 })));
     const run = dj(['populate', PIPELINE, 'Analysis', '--processes', '2', '--json', ...(reserve ? ['--reserve-jobs'] : [])]);
     const workerCalls = async () => (await callRows()).filter((r) => r.pid !== run.pid);
-    await waitFor('both workers inside make', async () => new Set((await workerCalls()).map((r) => r.pid)).size >= 2);
+    await waitFor('both workers inside make', async () => new Set((await workerCalls()).map((r) => r.pid)).size >= 2, 120_000);
     const victim = (await workerCalls())[0]!;
     // On a loaded machine the first make seen may already have committed: then the kill
     // interrupts a later key, and the victim's own key must not run twice.
