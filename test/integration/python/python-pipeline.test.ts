@@ -10,7 +10,8 @@ import { inflateSync } from 'node:zlib';
 import * as dj from '../../../runtime/index';
 import { connect, dropSchemas, schemaName, testServer } from '../runtime/helpers';
 import { createLab, samples, type Lab } from '../../fixtures/pipelines/interop-lab';
-import { jsonLines, pythonInterpreter, runPython } from './helpers';
+import { pythonInterpreter } from './helpers';
+import { labPython, type PyViews } from './interop-lab';
 
 const db = schemaName('djpy_lab');
 let conn: dj.Connection;
@@ -31,49 +32,17 @@ after(async () => {
   await (await testServer()).stop();
 });
 
-/** A command of interop_lab.py; its last JSON line. */
-async function lab_py<T>(...args: string[]): Promise<T> {
-  const run = await runPython('interop_lab.py', args);
-  const code = await run.done;
-  assert.equal(code, 0, `interop_lab.py ${args.join(' ')} exited ${code}\n${run.stderr()}`);
-  const out = jsonLines<T>(run).pop();
-  assert.ok(out !== undefined, `interop_lab.py ${args.join(' ')} printed no JSON\n${run.stdout()}`);
-  return out;
-}
-
-interface PyAttribute {
-  name: string;
-  type: string;
-  /** The type from the column's marker; null for an FK-copied column (notes §5.7). */
-  original_type: string | null;
-  sql_type: string;
-  codec: string | null;
-  in_key: boolean;
-  nullable: boolean;
-  default: string | null;
-  comment: string;
-  lineage: string | null;
-}
-interface PyTable {
-  class: string;
-  tier: string;
-  master: string | null;
-  heading: PyAttribute[];
-  primary_key: string[];
-  parents: string[];
-  parts: string[];
-}
-export type PyDescription = Record<string, PyTable>;
-
 const q = (t: string) => `\`${db}\`.\`${t}\``;
 
 test('Python declares the pipeline and inserts its subjects and samples', async () => {
-  assert.deepEqual(await lab_py('declare'), { subjects: 2, samples: SAMPLES.length, probes: 2 });
+  assert.deepEqual(await labPython(db, 'declare'), { subjects: 2, samples: SAMPLES.length, probes: 2 });
   assert.ok(SAMPLES.length >= 15);
 });
 
 test("our catalog lists Python's tables with the tiers, attributes, foreign keys and parts Python sees", async () => {
-  const python = await lab_py<PyDescription>('describe', db);
+  const both = await labPython<PyViews>(db, 'describe', db);
+  assert.deepEqual(both.make_classes, both.virtual_module, 'make_classes sees what VirtualModule sees');
+  const python = both.virtual_module;
   const catalog = new dj.Catalog(conn);
   const ours = await catalog.describeSchema(db);
   assert.deepEqual(Object.fromEntries(ours.map((t) => [t.name, t.tier])), {
@@ -120,7 +89,7 @@ test("our catalog lists Python's tables with the tiers, attributes, foreign keys
       assert.equal(a.inKey, p.in_key, at);
       assert.equal(a.nullable, p.nullable, at);
       assert.equal(a.comment, p.comment, at);
-      assert.equal(a.lineage ?? null, p.lineage, `${at}: lineage`);
+      assert.equal(a.lineage?.replace(`${db}.`, '{db}.') ?? null, p.lineage, `${at}: lineage`);
       assert.equal(a.category === 'codec', p.codec !== null, `${at}: codec`);
       if (p.codec !== null) assert.equal(a.type, `<${p.codec}>`, at);
       assert.equal(a.type, pythonType(t, a.name), `${at}: type`);
@@ -160,7 +129,7 @@ test("our <blob> bytes for the same values equal Python's, and Python's decode t
 });
 
 test('Python populates its Imported table; our runtime populates the Computed table and its part', async () => {
-  assert.deepEqual(await lab_py('sessions'), { success_count: 4, sessions: 4 });
+  assert.deepEqual(await labPython(db, 'sessions'), { success_count: 4, sessions: 4 });
   const result = await dj.populate(lab.Summary, { reserveJobs: true });
   assert.deepEqual(result.errorList, []);
   assert.equal(result.successCount, 4);
@@ -179,6 +148,6 @@ test('Python populates its Imported table; our runtime populates the Computed ta
 });
 
 test('Python reads back equal values: our samples, every Summary row and every Summary.Item', async () => {
-  const report = await lab_py<{ samples: number; summaries: number; items: number; mismatches: string[] }>('check');
+  const report = await labPython<{ samples: number; summaries: number; items: number; mismatches: string[] }>(db, 'check');
   assert.deepEqual(report, { samples: SAMPLES.length, summaries: 4, items: 4 * SAMPLES.length, mismatches: [] });
 });
