@@ -154,7 +154,7 @@ test('errors Python records are read by dj jobs, retried with dj jobs retry and 
   // dj jobs reads Python's error jobs: the message as Python wrote it, and its stack blob.
   const list = runBundledDj(['jobs', 'list', QUEUE, '--status', 'error', '--stack', '--json']);
   await exited(list, 'dj jobs list');
-  const [listed] = JSON.parse(list.stdout()) as Array<{ table: string; jobs: Array<{ key: { item_id: number }; status: string; errorMessage: string; errorStack?: string }> }>;
+  const [listed] = JSON.parse(list.stdout()) as Array<{ table: string; jobs: Array<{ key: { item_id: number }; status: string; errorMessage: string; errorStack?: string; pid: number }> }>;
   assert.equal(listed!.table, 'Made');
   const jobs = listed!.jobs;
   assert.deepEqual(
@@ -164,6 +164,7 @@ test('errors Python records are read by dj jobs, retried with dj jobs retry and 
   for (const j of jobs) {
     assert.equal(j.errorMessage, `ValueError: item ${j.key.item_id} is flagged to fail in Python`);
     assert.match(j.errorStack ?? '', /Traceback \(most recent call last\)[\s\S]*shared_queue\.py[\s\S]*ValueError: item \d+ is flagged/);
+    assert.equal(j.pid, py.pid, 'the failing Python worker is recorded');
   }
 
   const retry = runBundledDj(['jobs', 'retry', QUEUE, '--json']);
