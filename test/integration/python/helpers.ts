@@ -1,13 +1,16 @@
 // The real DataJoint for Python beside our runtime: its interpreter (DJ_TEST_PYTHON from the
 // test script, or the test environment made here when a file runs on its own: never a
 // skip), Python runs on a simulated second host, and our CLI run from sources.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants } from 'node:os';
 
 const ROOT = join(__dirname, '..', '..', '..');
 export const PYTHON_FIXTURES = join(ROOT, 'test', 'fixtures', 'python');
 const CLI = join(ROOT, 'runtime', 'cli', 'populate', 'standalone.ts');
+/** The `dj` users run: bin/dj.js, which loads the bundle dist/cli.js. */
+const BUNDLED_CLI = join(ROOT, 'bin', 'dj.js');
 
 let interpreter: Promise<string> | undefined;
 
@@ -70,6 +73,35 @@ export async function runPython(script: string, args: string[], opts: { host?: s
 /** Our `dj` (populate, jobs, progress) from sources. */
 export function runDj(args: string[], env: Record<string, string> = {}): Run {
   return track(process.execPath, ['--import', 'tsx', CLI, ...args], { ...process.env, ...env });
+}
+
+/**
+ * The bundled `dj` (bin/dj.js) as users run it. `npm test` builds the bundle first; a lone
+ * run of a test file builds it once when it is missing (never rebuilds under other tests).
+ */
+export function runBundledDj(args: string[], env: Record<string, string> = {}): Run {
+  if (!existsSync(join(ROOT, 'dist', 'cli.js'))) {
+    const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+    if (b.status !== 0) throw new Error('build of dist/cli.js failed');
+  }
+  return track(process.execPath, [BUNDLED_CLI, ...args], { ...process.env, ...env });
+}
+
+/**
+ * The JSON lines a run printed on stdout (`dj populate --json` events, a fixture's
+ * result), other output (DataJoint's progress and log lines) left out.
+ */
+export function jsonLines<T = Record<string, unknown>>(run: Run): T[] {
+  const out: T[] = [];
+  for (const line of run.stdout().split('\n')) {
+    if (!line.startsWith('{') && !line.startsWith('[')) continue;
+    try {
+      out.push(JSON.parse(line) as T);
+    } catch {
+      // not JSON: a log line in brackets
+    }
+  }
+  return out;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
