@@ -1,6 +1,6 @@
 // The README's first command (`npm ci && npm run demo`): the product on a throwaway
 // MariaDB, the way the tests start one. Declares the example pipeline (examples/demo),
-// inserts sample data, runs the bundled `dj populate` as a real child process (reserved
+// inserts sample data, runs the bundled `djx populate` as a real child process (reserved
 // jobs, two processes, a progress bar on a terminal), shows the one key that fails in the
 // jobs table, fixes its input row, retries it and populates again; then stops the server.
 //   npm run demo                 everything, then clean up
@@ -39,8 +39,8 @@ async function cleanup() {
   }
 }
 // Ctrl-C: the children run in their own process group (one signal each: a second one
-// would make `dj populate` exit without releasing its jobs), so the signal is passed on
-// once, the running `dj populate` stops gracefully, and then the server is stopped.
+// would make `djx populate` exit without releasing its jobs), so the signal is passed on
+// once, the running `djx populate` stops gracefully, and then the server is stopped.
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
     if (interrupted) return;
@@ -55,7 +55,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-/** Runs `dj <args>` with the terminal attached (progress bar and colours when it is a TTY). */
+/** Runs `djx <args>` with the terminal attached (progress bar and colours when it is a TTY). */
 function dj(args, env) {
   console.log(`   $ dj ${args.join(' ')}`);
   return new Promise((res, rej) => {
@@ -69,10 +69,10 @@ function dj(args, env) {
   });
 }
 
-/** Runs `dj <args>` and returns its stdout (for --json output). */
+/** Runs `djx <args>` and returns its stdout (for --json output). */
 function djJson(args, env) {
   const r = spawnSync(process.execPath, [cli, ...args, '--json'], { cwd: root, env, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`dj ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`djx ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
 
@@ -121,7 +121,7 @@ async function main() {
 
   step('The failing key waits in the jobs table');
   code = await dj(['jobs', 'list', MODULE, '--table', TABLE, '--status', 'error'], env);
-  expectExit(code, 0, 'dj jobs list');
+  expectExit(code, 0, 'djx jobs list');
   const errors = djJson(['jobs', 'list', MODULE, '--table', TABLE, '--status', 'error'], env);
   const errorCount = JSON.stringify(errors).match(/"status":"error"/g)?.length ?? 0;
   if (errorCount !== 1) throw new Error(`expected exactly one error job, found ${errorCount}`);
@@ -130,7 +130,7 @@ async function main() {
   await steps.fix();
   say(`RawData ${JSON.stringify(steps.BROKEN_KEY)}: sampling_rate = 1000 Hz`);
   code = await dj(['jobs', 'retry', MODULE, '--table', TABLE], env);
-  expectExit(code, 0, 'dj jobs retry');
+  expectExit(code, 0, 'djx jobs retry');
   t = performance.now();
   code = await dj(['populate', MODULE, TABLE, '--reserve-jobs', '--processes', '2'], env);
   const secondMs = performance.now() - t;
@@ -141,7 +141,7 @@ async function main() {
   step('Result');
   say(`${TABLE}: ${after[TABLE]} of ${after.RawData} recordings computed, 0 errors left`);
   code = await dj(['progress', MODULE, '--table', TABLE], env);
-  expectExit(code, 0, 'dj progress');
+  expectExit(code, 0, 'djx progress');
   await steps.close();
   say(`demo finished in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 

@@ -116,8 +116,8 @@ export class PopulateCodeLensProvider implements vscode.CodeLensProvider, vscode
       const schema = this.schemaIn(doc, c, python, text);
       const arg = { className: c.className, schema, module: python || doc.uri.scheme !== 'file' ? undefined : doc.uri.fsPath };
       lenses.push(
-        new vscode.CodeLens(range, { title: '$(play) Populate', tooltip: `Run dj populate for ${c.className} in a terminal, with its last options`, command: POPULATE_COMMAND, arguments: [arg] }),
-        new vscode.CodeLens(range, { title: 'Populate with Options…', tooltip: `Choose the options of dj populate for ${c.className}`, command: POPULATE_WITH_OPTIONS_COMMAND, arguments: [arg] }),
+        new vscode.CodeLens(range, { title: '$(play) Populate', tooltip: `Run djx populate for ${c.className} in a terminal, with its last options`, command: POPULATE_COMMAND, arguments: [arg] }),
+        new vscode.CodeLens(range, { title: 'Populate with Options…', tooltip: `Choose the options of djx populate for ${c.className}`, command: POPULATE_WITH_OPTIONS_COMMAND, arguments: [arg] }),
       );
       const n = this.db.connected && schema !== undefined ? this.countsOf(schema, c.className) : undefined;
       if (n) {

@@ -59,7 +59,7 @@ export function jobStackUri(table: AutoTable, key: JsonKey, at?: Date | string |
 const HOLDER_TEXT: Record<HolderState, string> = {
   alive: 'holder alive: its worker is running',
   gone: 'holder gone: its process has exited and its database connection is closed; Recover gives the key back to the queue',
-  unknown: 'holder on another machine, not known to be alive: dj jobs recover --older-than takes it back after a time',
+  unknown: 'holder on another machine, not known to be alive: djx jobs recover --older-than takes it back after a time',
 };
 
 export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vscode.Disposable {

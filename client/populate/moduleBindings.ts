@@ -1,5 +1,5 @@
 // Which database schema a TypeScript/JavaScript pipeline module binds an exported table
-// class to, read from the source without running it: `dj populate <module> <Class>` loads
+// class to, read from the source without running it: `djx populate <module> <Class>` loads
 // the module and takes its export <Class>, so only a module that exports the class bound
 // to a schema can run that schema's table. A class defined inside a factory
 // (`function createPipeline(name) { const schema = new dj.Schema(name); class X … }`)

@@ -229,7 +229,7 @@ async function noModule(ctx: PopulateContext, className: string, schemas: string
   const python = locations.length > 0 && locations.every((l) => l.uri.fsPath.endsWith('.py'));
   const message = python
     ? `Populate ${className} did not start: it is defined in ${vscode.workspace.asRelativePath(locations[0]!.uri)}; the bundled runtime populates TypeScript/JavaScript pipelines only. Populate it from Python (${className}.populate()).`
-    : `Populate ${className} did not start: no TypeScript/JavaScript module in this workspace exports ${className}${bound}. dj populate loads a module and takes its export ${className}; a class defined inside a function is not exported.`;
+    : `Populate ${className} did not start: no TypeScript/JavaScript module in this workspace exports ${className}${bound}. djx populate loads a module and takes its export ${className}; a class defined inside a function is not exported.`;
   ctx.notices.show('error', message, actions);
 }
 

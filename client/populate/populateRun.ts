@@ -1,4 +1,4 @@
-// Runs the bundled `dj populate` for one table as a VS Code Task whose CustomExecution is
+// Runs the bundled `djx populate` for one table as a VS Code Task whose CustomExecution is
 // a pseudoterminal: the CLI is spawned with the editor's own Node (process.execPath with
 // ELECTRON_RUN_AS_NODE=1), the workspace root as cwd and the table's source file as the
 // pipeline module. Credentials go in the child's environment (DJ_HOST, DJ_PORT, DJ_USER,
@@ -17,6 +17,7 @@ import { Transcript, exitLabel } from './transcript';
 import type { Readable } from 'node:stream';
 import * as vscode from 'vscode';
 import { parseEvent, type PopulateEvent } from '../../runtime/populate/events';
+import { CLI_NAME } from '../../runtime/cli/name';
 import type { ComputationsDatabase, Credentials } from '../jobs/computationsDatabase';
 
 export interface PopulateOptions {
@@ -140,7 +141,7 @@ class PopulateTerminal implements vscode.Pseudoterminal {
   }
 
   open(dimensions: vscode.TerminalDimensions | undefined): void {
-    this.line(`\x1b[1mdj\x1b[0m ${shownArgs(this.args).map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
+    this.line(`\x1b[1m${CLI_NAME}\x1b[0m ${shownArgs(this.args).map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
     // The CLI learns the width once, at its start: wait briefly for a panel still laid out.
     if (dimensions) this.start(dimensions.columns);
     else this.startTimer = setTimeout(() => this.start(undefined), DIMENSIONS_WAIT_MS);

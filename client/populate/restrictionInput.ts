@@ -1,5 +1,5 @@
 // What the restriction box of "Populate Table with Options…" accepts, checked as the user
-// types and by the same rules as `dj populate --restriction` (runtime/query/condition.ts):
+// types and by the same rules as `djx populate --restriction` (runtime/query/condition.ts):
 // one SQL condition, or JSON (an object, or an array of objects for OR) whose attributes
 // are in the key source's heading. No vscode import: unit-tested
 // (test/unit/client/restriction-input.test.ts).

@@ -3,6 +3,7 @@
 // actions it offers. A run without an `end` event did not start (or died): its reason is
 // the CLI's last line. No vscode import: unit-tested (test/unit/client/run-summary.test.ts).
 import type { EndEvent, PopulateEvent, StartEvent } from '../../runtime/populate/events';
+import { ERROR_PREFIX } from '../../runtime/cli/name';
 
 export type SummaryLevel = 'info' | 'warning' | 'error';
 
@@ -55,15 +56,15 @@ export function leftClauses(start: StartEvent | undefined, end: EndEvent): strin
 }
 
 /**
- * Why a run did not start: the CLI's own error line (`dj: …`), else its last line before
+ * Why a run did not start: the CLI's own error line (`djx: …`), else its last line before
  * the extension's exit label (a Node stack's "Require stack" lines come after the message).
  */
 export function reasonOf(transcript: string): string | undefined {
   const lines = transcript
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l && !/^\[exit code /.test(l) && !/^dj populate /.test(l));
-  return lines.filter((l) => l.startsWith('dj: ')).at(-1)?.slice(4) ?? lines.at(-1);
+    .filter((l) => l && !/^\[exit code /.test(l) && !/^djx populate /.test(l));
+  return lines.filter((l) => l.startsWith(ERROR_PREFIX)).at(-1)?.slice(ERROR_PREFIX.length) ?? lines.at(-1);
 }
 
 export function summarizeRun(className: string, exitCode: number, events: readonly PopulateEvent[], transcript: string): RunSummary {

@@ -1,5 +1,5 @@
-// The example pipeline as a module the `dj` CLI and the extension can load
-// (`dj populate examples/pipeline/index.ts ProcessedData`): tables bound to the schema
+// The example pipeline as a module the `djx` CLI and the extension can load
+// (`djx populate examples/pipeline/index.ts ProcessedData`): tables bound to the schema
 // named by DJ_PIPELINE_SCHEMA (default `dj_example_pipeline`), connected from the usual
 // settings (DJ_HOST, DJ_USER, DJ_PASS, datajoint.json) on first use.
 import { createPipeline } from './pipeline';

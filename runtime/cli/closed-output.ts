@@ -1,4 +1,4 @@
-// `dj lint … | head`: the reader of stdout (or stderr) went away. Like a Unix tool's
+// `djx lint … | head`: the reader of stdout (or stderr) went away. Like a Unix tool's
 // SIGPIPE, the output ends quietly; unlike one, the command is not killed mid-way
 // (a populate run would leave its key reserved), so it finishes and exits with its own
 // code. Writes after the pipe closed are dropped.

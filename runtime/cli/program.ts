@@ -1,8 +1,9 @@
-// The `dj` command line: one commander program, subcommands registered by the modules
+// The `djx` command line: one commander program, subcommands registered by the modules
 // in ./commands. Exit codes: 0 ok, 1 findings or failures, 2 usage errors.
 import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
 import { commands } from './commands';
+import { CLI_NAME, ERROR_PREFIX } from './name';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -14,10 +15,10 @@ export class UsageError extends Error {
 }
 
 export function createProgram(): Command {
-  const program = new Command('dj')
+  const program = new Command(CLI_NAME)
     .description('DataJoint for TypeScript and JavaScript: check definitions, populate tables, watch jobs.')
     .version(version, '-V, --version', 'print the version')
-    .showHelpAfterError('(run `dj --help` for usage)')
+    .showHelpAfterError('(run `djx --help` for usage)')
     .exitOverride();
   for (const c of commands) c.register(program);
   return program;
@@ -35,11 +36,11 @@ export async function run(argv: readonly string[]): Promise<number> {
       return EXIT_USAGE;
     }
     if (err instanceof UsageError) {
-      process.stderr.write(`dj: ${err.message}\n`);
+      process.stderr.write(`${ERROR_PREFIX}${err.message}\n`);
       return EXIT_USAGE;
     }
     const e = err as { toOneLine?: () => string; message?: string };
-    process.stderr.write(`dj: ${typeof e.toOneLine === 'function' ? e.toOneLine() : (e.message ?? String(err))}\n`);
+    process.stderr.write(`${ERROR_PREFIX}${typeof e.toOneLine === 'function' ? e.toOneLine() : (e.message ?? String(err))}\n`);
     return EXIT_FINDINGS;
   }
 }

@@ -44,7 +44,7 @@ export interface Settings {
   jobs: JobsSettings;
   safemode: boolean;
   loglevel: string;
-  /** Where each value came from (`env:DJ_HOST`, `file:/p/datajoint.json`, ...), for `dj` diagnostics. */
+  /** Where each value came from (`env:DJ_HOST`, `file:/p/datajoint.json`, ...), for `djx` diagnostics. */
   sources: Record<string, string>;
   /** The `datajoint.json` read, if any. */
   configFile?: string;
@@ -297,7 +297,7 @@ export function loadSettings(options: LoadOptions = {}): Settings {
   return settings;
 }
 
-/** The settings without the password, for logs and `dj config`. */
+/** The settings without the password, for logs and `djx config`. */
 export function redact(settings: Settings): Settings {
   return { ...settings, database: { ...settings.database, password: settings.database.password === null ? null : '***' } };
 }

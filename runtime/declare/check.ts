@@ -1,5 +1,5 @@
 // The gate before any SQL: a definition is parsed and validated with the shared grammar
-// (the same code and diagnostics as `dj lint` and the editor), and refused with those
+// (the same code and diagnostics as `djx lint` and the editor), and refused with those
 // diagnostics when any is an error.
 import { checkDefinition, parseDefinition, type Definition, type ResolvedTable, type Tier, type ValidationContext } from '../definition/index';
 import type { CatalogTable } from '../catalog/index';
@@ -27,7 +27,7 @@ export function referencePaths(definition: string): string[][] {
 
 /**
  * A table read from the database as the validator's ResolvedTable, so that definitions
- * can be checked against a live schema (the language server and `dj lint` when connected).
+ * can be checked against a live schema (the language server and `djx lint` when connected).
  */
 export function resolvedFromCatalog(table: CatalogTable, name = table.className): ResolvedTable {
   return toResolved(name, { tier: table.tier, className: table.className, catalogTable: table });
@@ -70,7 +70,7 @@ export function checkTableDefinition(definition: string, ctx: CheckContext): Def
     };
   }
   if (ctx.masterName !== undefined) vctx.masterName = ctx.masterName;
-  // The same check as `dj lint` and the editor (runtime/definition: checkDefinition).
+  // The same check as `djx lint` and the editor (runtime/definition: checkDefinition).
   const { ast, diagnostics: all } = checkDefinition(definition, vctx);
   // A `->` the schema cannot resolve would otherwise only be a warning in the editor.
   for (const line of parents ? ast.lines : []) {

@@ -1,5 +1,5 @@
 // Chevrotain 11 ships ES modules whose internal packages (@chevrotain/utils, ...) export
-// only an `import` condition. Under tsx in this CommonJS package (tests, `dj` run from
+// only an `import` condition. Under tsx in this CommonJS package (tests, `djx` run from
 // source), `import 'chevrotain'` becomes a require() of those internals and fails with
 // ERR_PACKAGE_PATH_NOT_EXPORTED. The published single-file bundle has no imports of its
 // own, so it loads under require() and import alike, and esbuild bundles it as usual.

@@ -1,6 +1,6 @@
 // What validation and analysis know about the world outside one definition: the class,
 // its tier and the tables its foreign keys name. The language server fills this from its
-// workspace index, `dj lint` from the project, declaration from the database catalog.
+// workspace index, `djx lint` from the project, declaration from the database catalog.
 import type { Span } from './ast';
 
 export type Tier = 'Manual' | 'Lookup' | 'Imported' | 'Computed' | 'Part';

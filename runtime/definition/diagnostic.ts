@@ -1,5 +1,5 @@
 // The shape of every problem reported about a definition, by the language server,
-// `dj lint` and declaration alike. Codes are stable (quick fixes key on them); the
+// `djx lint` and declaration alike. Codes are stable (quick fixes key on them); the
 // catalogue of codes and messages lives in runtime/definition/catalogue.ts.
 import type { Span } from './ast';
 

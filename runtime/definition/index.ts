@@ -1,5 +1,5 @@
 // Public API of the definition language: parse, validate, analyze, classify types.
-// Consumers (language server, `dj lint`, declaration) import only from here.
+// Consumers (language server, `djx lint`, declaration) import only from here.
 import type { Definition } from './ast';
 import type { Diagnostic } from './diagnostic';
 import type { ValidationContext } from './context';

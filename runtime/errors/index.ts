@@ -60,7 +60,7 @@ export class TransactionError extends DataJointError {}
 export class ValueError extends DataJointError {}
 export class UsageError extends DataJointError {}
 
-/** A diagnostic as `dj lint` reports it; kept structural so this module imports nothing. */
+/** A diagnostic as `djx lint` reports it; kept structural so this module imports nothing. */
 export interface DeclarationProblem {
   code: string;
   severity: string;

@@ -1,5 +1,5 @@
 // Whether the holder of a reservation still lives: the one rule that decides when a
-// reservation may be taken from its holder (refresh, populate, `dj jobs recover`) and what
+// reservation may be taken from its holder (refresh, populate, `djx jobs recover`) and what
 // the Jobs view shows. Only a holder known to be dead loses its job at once; any other
 // reservation waits for the time rule (`orphanTimeout`, `recover --older-than`).
 import { hostname } from 'node:os';

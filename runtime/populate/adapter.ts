@@ -128,7 +128,7 @@ export async function targetFromTable(cls: AutoPopulatedClass): Promise<Populate
 
 /**
  * A table known only from the database (no class, hence no make): enough for progress
- * and for its jobs table, e.g. `dj jobs <schema>`.
+ * and for its jobs table, e.g. `djx jobs <schema>`.
  */
 export async function targetFromCatalog(conn: Connection, schema: string, table: string): Promise<PopulateTarget> {
   const heading = await new Catalog(conn).describeTable(schema, table);

@@ -1,4 +1,4 @@
-// The machine-readable events of `dj populate`: one JSON object per line, on stdout with
+// The machine-readable events of `djx populate`: one JSON object per line, on stdout with
 // `--json`, or on a side channel with `--json-events <fd|path>` (an inherited descriptor
 // or a file) while the terminal shows the CLI's bar. The VS Code extension reads them
 // from fd 3; the schema is stable — fields may be added, never renamed or removed, and
@@ -80,12 +80,12 @@ export interface ConnectionLost {
  */
 export interface EndLeft {
   total: number;
-  /** Error jobs (reserved mode) or keys that failed in this run (direct mode): `dj jobs retry`. */
+  /** Error jobs (reserved mode) or keys that failed in this run (direct mode): `djx jobs retry`. */
   error: number;
   ignored: number;
   /** Reserved by a worker that is still running. */
   reserved: number;
-  /** Reserved by a worker known to be gone: `dj jobs recover`, or a refresh. */
+  /** Reserved by a worker known to be gone: `djx jobs recover`, or a refresh. */
   orphaned: number;
   /** Interrupted in this run (second stop request): pending again. */
   interrupted: number;
@@ -132,7 +132,7 @@ function jsonValue(v: unknown): string | number | boolean | null {
   return String(v);
 }
 
-/** Parses one line of `dj populate` events (--json, --json-events); undefined for anything else. */
+/** Parses one line of `djx populate` events (--json, --json-events); undefined for anything else. */
 export function parseEvent(line: string): PopulateEvent | undefined {
   try {
     const e = JSON.parse(line) as { v?: unknown; event?: unknown };

@@ -55,7 +55,7 @@ export async function countLeft(session: SqlSession, target: PopulateTarget, sou
     else if (r.reason === 'none' || r.reason === 'later') left.notScheduled += n;
     else if (r.reason === 'reserved') {
       // Orphaned only when the holder is known to be dead: the one rule of jobs/holder.ts
-      // that refresh and `dj jobs recover` apply too.
+      // that refresh and `djx jobs recover` apply too.
       const gone = holderState({ host: String(r.host), pid: Number(r.pid), connectionOpen: Number(r.open) === 1 }) === 'gone';
       if (gone) left.orphaned += n;
       else left.reserved += n;
@@ -67,20 +67,20 @@ export async function countLeft(session: SqlSession, target: PopulateTarget, sou
   return left;
 }
 
-/** One line for people: "2 keys left: 1 error job — dj jobs retry; 1 interrupted", or undefined when none. */
+/** One line for people: "2 keys left: 1 error job — djx jobs retry; 1 interrupted", or undefined when none. */
 export function describeLeft(left: LeftCounts, opts: { reserveJobs: boolean; refreshed: boolean }): string | undefined {
   if (left.total === 0) return undefined;
   const n = (k: number, one: string, many = `${one}s`) => `${k} ${k === 1 ? one : many}`;
   const parts: string[] = [];
-  if (left.error) parts.push(opts.reserveJobs ? `${n(left.error, 'error job')} — dj jobs retry` : `${n(left.error, 'failed key')} — fix make and run again`);
-  if (left.ignored) parts.push(`${n(left.ignored, 'ignored job')} — dj jobs list --status ignore`);
+  if (left.error) parts.push(opts.reserveJobs ? `${n(left.error, 'error job')} — djx jobs retry` : `${n(left.error, 'failed key')} — fix make and run again`);
+  if (left.ignored) parts.push(`${n(left.ignored, 'ignored job')} — djx jobs list --status ignore`);
   if (left.reserved) parts.push(`${left.reserved} reserved by ${left.reserved === 1 ? 'another running worker' : 'other running workers'}`);
   if (left.orphaned) {
     const gone = left.orphaned === 1 ? 'a worker that is gone' : 'workers that are gone';
     parts.push(
       opts.refreshed
-        ? `${left.orphaned} reserved by ${gone} (orphaned) — dj jobs recover, or the next run's refresh`
-        : `${left.orphaned} reserved by ${gone} (orphaned, not computed: --no-refresh) — dj jobs recover, or run again without --no-refresh`,
+        ? `${left.orphaned} reserved by ${gone} (orphaned) — djx jobs recover, or the next run's refresh`
+        : `${left.orphaned} reserved by ${gone} (orphaned, not computed: --no-refresh) — djx jobs recover, or run again without --no-refresh`,
     );
   }
   if (left.interrupted) parts.push(`${left.interrupted} interrupted (pending again)`);

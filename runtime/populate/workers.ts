@@ -37,7 +37,7 @@ export interface WorkerEntry {
 
 let configuredEntry: WorkerEntry | undefined;
 
-/** The CLI points workers at itself (`dj populate-worker`); library use defaults to worker-main.ts. */
+/** The CLI points workers at itself (`djx populate-worker`); library use defaults to worker-main.ts. */
 export function setWorkerEntry(entry: WorkerEntry): void {
   configuredEntry = entry;
 }

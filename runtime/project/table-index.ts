@@ -1,5 +1,5 @@
 // The tables of many host files, kept up to date file by file, with reference
-// resolution across files and modules. It serves `dj lint` and the language server:
+// resolution across files and modules. It serves `djx lint` and the language server:
 // `check(path)` validates every definition of one file against the rest of the
 // project; `updateFile` tells which other files need a re-check after an edit.
 import type { Span } from '../definition/ast';

@@ -1,4 +1,4 @@
-// Publishes diagnostics of open files: the shared index's checks (the same as `dj lint`),
+// Publishes diagnostics of open files: the shared index's checks (the same as `djx lint`),
 // placed in the editor's documents (a notebook's diagnostics go to the cell that holds
 // the definition). Checks run right after an edit; edits arriving together coalesce.
 import {

@@ -1,5 +1,5 @@
 // Headings of definition sites for hover and completion, from the shared index (the
-// same resolution and heading model as `dj lint` and declaration: runtime/project's
+// same resolution and heading model as `djx lint` and declaration: runtime/project's
 // TableIndex over runtime/definition's analyzeTable, after declare.py).
 import { analyzeTable, type ForeignKeyLine, type ResolvedTable, type Span, type TableModel } from '../../runtime/definition/index';
 import type { Project } from './project';

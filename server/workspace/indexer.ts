@@ -14,7 +14,7 @@ import { sourceFiles } from './scan';
 /**
  * Files above this size are taken for generated or vendored code, not pipelines, and not
  * indexed; the setting `datajoint.maxFileSize` (initialization option `maxFileSize`, in
- * megabytes, 0 for no limit) moves it. `dj lint` has no limit.
+ * megabytes, 0 for no limit) moves it. `djx lint` has no limit.
  */
 export const DEFAULT_MAX_FILE_MB = 2;
 const BATCH = 64;

@@ -1,5 +1,5 @@
 // The workspace model: every host file (disk contents, overridden by open documents and
-// notebooks) in the shared TableIndex of runtime/project — the same index `dj lint`
+// notebooks) in the shared TableIndex of runtime/project — the same index `djx lint`
 // uses, so the editor and the linter resolve references and report problems alike —
 // plus, per file, its definition sites with editor locations (notebook cells included).
 import { TableIndex, type HostDiagnostic, type IndexEntity, type IndexedTable } from '../../runtime/project/index';

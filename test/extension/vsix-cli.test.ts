@@ -1,4 +1,4 @@
-// The packaged `dj` CLI with nothing installed: builds the .vsix (scripts/vscode/package-vsix.mjs),
+// The packaged `djx` CLI with nothing installed: builds the .vsix (scripts/vscode/package-vsix.mjs),
 // unpacks it into a temporary folder with no node_modules above it, and runs
 // extension/dist/cli.js as the extension does: `lint` on the broken showcase, and
 // `populate` (two worker processes, reserved jobs) of a TypeScript pipeline that imports
@@ -126,7 +126,7 @@ test('nothing to resolve from: no node_modules above the unpacked extension', ()
   assert.notEqual(r.status, 0, 'tsx is not resolvable from the unpacked CLI');
 });
 
-test('dj lint from the .vsix reports the broken showcase with exit 1, and a clean file with exit 0', () => {
+test('djx lint from the .vsix reports the broken showcase with exit 1, and a clean file with exit 0', () => {
   const work = join(scratch, 'lint');
   cpSync(join(repoRoot, 'test', 'fixtures', 'lint', 'broken'), work, { recursive: true });
   const bad = dj(['lint', '.', '--format', 'json'], work);
@@ -139,7 +139,7 @@ test('dj lint from the .vsix reports the broken showcase with exit 1, and a clea
   assert.equal(good.status, 0, good.stdout + good.stderr);
 });
 
-test('dj populate from the .vsix runs a TypeScript pipeline (reserved jobs, two processes) against MariaDB', async (t) => {
+test('djx populate from the .vsix runs a TypeScript pipeline (reserved jobs, two processes) against MariaDB', async (t) => {
   const s = await testServer();
   const schema = schemaName('vsix_cli');
   const work = join(scratch, 'workspace');

@@ -1,7 +1,7 @@
 // Files over `datajoint.maxFileSize` (initialization option `maxFileSize`, megabytes) are
 // not indexed, and the server says so: a warning message naming the file and the setting,
 // a log line, `skipped` in datajoint/indexReady, and on a reference to one of its tables. Raising the limit indexes the file, so a
-// table defined in a 3.5 MB file resolves, as it does for `dj lint`.
+// table defined in a 3.5 MB file resolves, as it does for `djx lint`.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Every `dj` subcommand. A command lives in its own module exporting `register(program)`;
+// Every `djx` subcommand. A command lives in its own module exporting `register(program)`;
 // add one line here to make it part of the CLI.
 import type { Command } from 'commander';
 import * as jobs from './jobs';

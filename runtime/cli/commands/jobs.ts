@@ -1,4 +1,4 @@
-// `dj jobs [list|retry|ignore|clear|recover] <module or schema> [--table T] [--status S] [--json]`
+// `djx jobs [list|retry|ignore|clear|recover] <module or schema> [--table T] [--status S] [--json]`
 //   list    the jobs (default: all statuses; --status error for the failures)
 //   retry   delete error jobs (all, or --key) so the next refresh or populate retries them
 //   ignore  mark keys (--key, JSON object, repeatable) as ignore
@@ -17,6 +17,7 @@ import type { PopulateTarget } from '../../populate/target';
 import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_KEY_FAILED, EXIT_USAGE, failWith, parseCount } from '../populate/exit';
 import { parseJsonObject, refuseUnknownAttributes } from '../populate/option-values';
 import { resolveTargets } from '../populate/targets';
+import { ERROR_PREFIX } from '../name';
 
 const ACTIONS = ['list', 'retry', 'ignore', 'clear', 'recover'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -50,13 +51,13 @@ export function register(program: Command): void {
       if ((ACTIONS as readonly string[]).includes(first)) {
         action = first as Action;
         if (!second) {
-          process.stderr.write(`dj: jobs ${first} needs a pipeline module or schema\n`);
+          process.stderr.write(`${ERROR_PREFIX}jobs ${first} needs a pipeline module or schema\n`);
           process.exitCode = EXIT_USAGE;
           return;
         }
         target = second;
       } else if (second) {
-        process.stderr.write(`dj: unknown jobs action ${first}; use ${ACTIONS.join(', ')}\n`);
+        process.stderr.write(`${ERROR_PREFIX}unknown jobs action ${first}; use ${ACTIONS.join(', ')}\n`);
         process.exitCode = EXIT_USAGE;
         return;
       }
@@ -101,7 +102,7 @@ function jobJson(j: JobRow, stack?: string) {
 
 async function runJobs(action: Action, arg: string, opts: JobsCliOptions): Promise<number> {
   if (opts.olderThan !== undefined && action !== 'recover') {
-    process.stderr.write(`dj: --older-than applies to jobs recover only, not jobs ${action}\n`);
+    process.stderr.write(`${ERROR_PREFIX}--older-than applies to jobs recover only, not jobs ${action}\n`);
     return EXIT_USAGE;
   }
   tolerateClosedStdout();
@@ -140,7 +141,7 @@ async function runJobs(action: Action, arg: string, opts: JobsCliOptions): Promi
   }
 }
 
-/** One table's part of `dj jobs`: appends its JSON entry to `out` and prints text. */
+/** One table's part of `djx jobs`: appends its JSON entry to `out` and prints text. */
 async function handleTable(
   target: PopulateTarget,
   action: Action,

@@ -1,4 +1,4 @@
-// `dj lint [--format text|json] [--max-warnings N] <files or folders>...`: checks every
+// `djx lint [--format text|json] [--max-warnings N] <files or folders>...`: checks every
 // definition in the given Python/TypeScript/JavaScript files, references resolved across
 // all of them, with the same engine and messages as the editor.
 import { InvalidArgumentError, Option, type Command } from 'commander';

@@ -1,4 +1,4 @@
-// `dj populate <pipeline module> <Table> [--restriction <sql or json>]... [--limit N]
+// `djx populate <pipeline module> <Table> [--restriction <sql or json>]... [--limit N]
 //   [--reserve-jobs] [--processes N] [--suppress-errors] [--priority N] [--json]
 //   [--json-events <fd|path>] [--progress <auto|always|never>]`
 // Loads the module (TypeScript through tsx, no build step), runs populate with a progress
@@ -19,6 +19,7 @@ import { PopulateProgressBar, PROGRESS_MODES, wantsBar, type ProgressMode } from
 import { targetFromTable } from '../../populate/adapter';
 import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_INTERRUPTED, EXIT_KEY_FAILED, EXIT_USAGE, failWith, parseCount } from '../populate/exit';
 import { parseJsonObject, parseRestriction, refuseUnknownAttributes } from '../populate/option-values';
+import { ERROR_PREFIX } from '../name';
 
 interface PopulateCliOptions {
   restriction?: string[];
@@ -127,7 +128,7 @@ async function runPopulate(modulePath: string, tableName: string, opts: Populate
       if (e instanceof MakeError || e instanceof ConnectionLostError) {
         bar?.stop();
         if (!json) summary(tableName, e.result, how);
-        process.stderr.write(`dj: ${e.message}\n`);
+        process.stderr.write(`${ERROR_PREFIX}${e.message}\n`);
         return e instanceof MakeError ? EXIT_KEY_FAILED : EXIT_USAGE;
       }
       throw e;
@@ -156,5 +157,5 @@ function summary(table: string, r: PopulateResult, how: { reserveJobs: boolean; 
   for (const [key, err] of r.errorList.slice(0, 10)) {
     process.stderr.write(`  ${JSON.stringify(key, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}: ${err instanceof Error ? err.message : String(err)}\n`);
   }
-  if (failed > 10) process.stderr.write(`  … and ${failed - 10} more (dj jobs … --status error)\n`);
+  if (failed > 10) process.stderr.write(`  … and ${failed - 10} more (djx jobs … --status error)\n`);
 }

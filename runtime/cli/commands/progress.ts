@@ -1,4 +1,4 @@
-// `dj progress <module or schema> [--table T] [--restriction R]... [--json]`: for each
+// `djx progress <module or schema> [--table T] [--restriction R]... [--json]`: for each
 // Computed/Imported table, the keys still to compute against all keys of its key source
 // (autopopulate.py: progress) and its jobs by status. Exit 0; 1 when a table could not be
 // measured (the others are still shown); 2 on usage/connection errors.

@@ -1,4 +1,4 @@
-// Which files `dj lint` reads: the files named, and the host files below the folders
+// Which files `djx lint` reads: the files named, and the host files below the folders
 // named -- skipping node_modules, .git, Python virtual environments (any folder with a
 // pyvenv.cfg, and venv/.venv/site-packages by name), __pycache__, and what .gitignore
 // files (in the folder, below it, and above it up to the repository root) exclude.

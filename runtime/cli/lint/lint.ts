@@ -92,7 +92,7 @@ export async function lint(args: readonly string[], options: LintOptions): Promi
       ? JSON.stringify(findings, null, 2) + '\n'
       : findings.map((f) => `${f.path}:${f.line}:${f.col} ${f.severity} ${f.code} ${f.message}${f.fix ? ` (fix: ${f.fix})` : ''}`).join('\n') + (findings.length ? '\n' : '');
   const plural = (n: number, w: string): string => `${n} ${w}${n === 1 ? '' : 's'}`;
-  const summary = `dj lint: ${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${plural(tables, 'definition')} of ${plural(files.length, 'file')}`;
+  const summary = `djx lint: ${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${plural(tables, 'definition')} of ${plural(files.length, 'file')}`;
   return { findings, errors, warnings, files: files.length, tables, output, summary };
 }
 

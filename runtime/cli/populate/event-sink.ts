@@ -1,10 +1,11 @@
-// `dj populate --json-events <fd|path>`: the events of runtime/populate/events.ts, one JSON
+// `djx populate --json-events <fd|path>`: the events of runtime/populate/events.ts, one JSON
 // object per line, on a side channel (an inherited file descriptor >= 3, or a file) while
 // stdout/stderr stay human output. Writes are synchronous on purpose: events keep their
 // order and none is lost when the process exits early (a second Ctrl-C calls
 // process.exit; exit codes 1/2 leave before stream buffers would drain).
 import { closeSync, fstatSync, openSync, readFileSync, readdirSync, readlinkSync, writeSync } from 'node:fs';
 import type { PopulateEvent } from '../../populate/events';
+import { ERROR_PREFIX } from '../name';
 
 /** A bad --json-events value: the CLI exits 2 with this message. */
 export class EventSinkError extends Error {
@@ -47,7 +48,7 @@ export function openEventSink(spec: string, options: EventSinkOptions = {}): Eve
       if (own === 'node') throw new EventSinkError(notPassed);
       if (own === 'bothEnds') {
         throw new EventSinkError(
-          `--json-events ${spec}: file descriptor ${fd} is not one the caller passed to dj: it is a pipe whose reading end dj holds too (Node's own, or one the caller left open), so dj would be writing to itself`,
+          `--json-events ${spec}: file descriptor ${fd} is not one the caller passed to djx: it is a pipe whose reading end dj holds too (Node's own, or one the caller left open), so dj would be writing to itself`,
         );
       }
       // A zero-length write fails with EBADF when the descriptor is not open for writing.
@@ -162,12 +163,12 @@ class FdSink implements EventSink {
             continue;
           }
           this.gone = true;
-          process.stderr.write(`dj: --json-events: nobody read the events for ${this.stallMs >= 1000 ? `${Math.round(this.stallMs / 1000)} s` : `${this.stallMs} ms`} (the pipe is full); stopped writing events, the run goes on\n`);
+          process.stderr.write(`${ERROR_PREFIX}--json-events: nobody read the events for ${this.stallMs >= 1000 ? `${Math.round(this.stallMs / 1000)} s` : `${this.stallMs} ms`} (the pipe is full); stopped writing events, the run goes on\n`);
           return;
         }
         // The reader went away (EPIPE) or the disk is full: the run goes on without events.
         this.gone = true;
-        process.stderr.write(`dj: --json-events: stopped writing events (${code ?? String(e)})\n`);
+        process.stderr.write(`${ERROR_PREFIX}--json-events: stopped writing events (${code ?? String(e)})\n`);
         return;
       }
     }

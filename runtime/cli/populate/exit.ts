@@ -1,7 +1,8 @@
-// Exit statuses of `dj populate/jobs/progress`: 0 all done, 1 a key failed, 2 usage or
+// Exit statuses of `djx populate/jobs/progress`: 0 all done, 1 a key failed, 2 usage or
 // connection errors, 130 stopped by Ctrl-C / SIGTERM.
 import { InvalidArgumentError } from 'commander';
 import { PipelineLoadError } from '../../populate/load';
+import { ERROR_PREFIX } from '../name';
 
 export const EXIT_DONE = 0;
 export const EXIT_KEY_FAILED = 1;
@@ -14,7 +15,7 @@ const USAGE_CODES = new Set(['config', 'unreachable', 'login', 'access', 'lostCo
 export function failWith(e: unknown): number {
   const err = e as { code?: unknown; toOneLine?: () => string; message?: string };
   const line = typeof err?.toOneLine === 'function' ? err.toOneLine() : e instanceof Error ? e.message : String(e);
-  process.stderr.write(`dj: ${line}\n`);
+  process.stderr.write(`${ERROR_PREFIX}${line}\n`);
   if (e instanceof PipelineLoadError || e instanceof RangeError || e instanceof SyntaxError) return EXIT_USAGE;
   if (typeof err?.code === 'string' && USAGE_CODES.has(err.code)) return EXIT_USAGE;
   // mysql2 errors outside the runtime's translation (the workers' own connections).
@@ -34,7 +35,7 @@ export function parseCount(name: string, min = 0): (v: string) => number {
   };
 }
 
-/** A reader that went away (`dj jobs … | head`) ends the output, not the command. */
+/** A reader that went away (`djx jobs … | head`) ends the output, not the command. */
 let tolerating = false;
 export function tolerateClosedStdout(): void {
   if (tolerating) return;

@@ -1,4 +1,4 @@
-// The values of `dj populate/progress/jobs` options that carry restrictions, keys and
+// The values of `djx populate/progress/jobs` options that carry restrictions, keys and
 // JSON, checked before anything runs: each refusal is one line naming the option and
 // its text (exit 2, failWith), never another option's name.
 import { checkCondition, unknownAttributes, unknownAttributesMessage } from '../../query/condition';

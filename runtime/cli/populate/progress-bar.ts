@@ -1,4 +1,4 @@
-// The progress bar of `dj populate` (count, rate, ETA, errors), drawn on stderr from the
+// The progress bar of `djx populate` (count, rate, ETA, errors), drawn on stderr from the
 // run's events. `--progress always` draws it even when stderr is not a terminal — the
 // VS Code pseudoterminal reads the CLI through pipes — with the width the caller gives in
 // COLUMNS; the control sequences are the same as on a terminal, so whatever shows the

@@ -1,4 +1,4 @@
-// A `dj` with only the populate, jobs and progress commands, for tests and for running
+// A `djx` with only the populate, jobs and progress commands, for tests and for running
 // from sources before they are listed in commands/index.ts:
 //   node --import tsx runtime/cli/populate/standalone.ts populate pipeline.ts Analysis
 import { Command, CommanderError } from 'commander';
@@ -6,15 +6,16 @@ import * as populate from '../commands/populate';
 import * as jobs from '../commands/jobs';
 import * as progress from '../commands/progress';
 import { EXIT_USAGE } from './exit';
+import { CLI_NAME, ERROR_PREFIX } from '../name';
 
-const program = new Command('dj').exitOverride();
+const program = new Command(CLI_NAME).exitOverride();
 for (const c of [populate, jobs, progress]) c.register(program);
 program.parseAsync(process.argv.slice(2), { from: 'user' }).then(
   () => {
     process.exitCode ??= 0;
   },
   (e: unknown) => {
-    if (!(e instanceof CommanderError)) process.stderr.write(`dj: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (!(e instanceof CommanderError)) process.stderr.write(`${ERROR_PREFIX}${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = e instanceof CommanderError && e.exitCode === 0 ? 0 : EXIT_USAGE;
   },
 );

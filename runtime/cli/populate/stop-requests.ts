@@ -1,4 +1,4 @@
-// `dj populate --stop-on-stdin`: stop requests as lines on stdin (`SIGINT`, `SIGTERM`), for
+// `djx populate --stop-on-stdin`: stop requests as lines on stdin (`SIGINT`, `SIGTERM`), for
 // callers that cannot signal a process the way the CLI expects: on Windows, Node's
 // kill() terminates the process whatever the signal, so the VS Code extension asks
 // through the child's stdin instead. A request goes through the same handlers as the

@@ -1,4 +1,4 @@
-// `dj populate/jobs/progress` name their tables by a pipeline module (a .ts/.js file,
+// `djx populate/jobs/progress` name their tables by a pipeline module (a .ts/.js file,
 // loaded without a build step) or by a schema (read from the database catalog).
 import { existsSync } from 'node:fs';
 import { Connection } from '../../connection/index';

@@ -54,7 +54,7 @@ suite('Populate: restrictions are one SQL condition', function () {
       }
       assert.ok(outcome, 'no outcome');
       assert.equal(outcome.exitCode, 2, outcome.transcript);
-      assert.match(outcome.transcript, /^dj: --restriction ".*" (is|has .*, which is) not one SQL condition/m);
+      assert.match(outcome.transcript, /^djx: --restriction ".*" (is|has .*, which is) not one SQL condition/m);
       assert.ok(said.some((m) => /did not run: --restriction .* not one SQL condition/.test(m)), `notifications: ${JSON.stringify(said)}`);
       assert.deepEqual(await fx.sql(`SELECT id FROM \`${CANARY}\`.canary`), [{ id: 1 }], 'the canary was changed');
       assert.equal(Number((await fx.sql(`SELECT COUNT(*) AS n FROM \`${SCHEMA}\`.__summary`))[0]!.n), 0, 'a key was computed');

@@ -22,7 +22,7 @@ suite('Populate Table', function () {
     await fx?.close();
   });
 
-  test('Populate runs dj populate in a task terminal to completion and the rows are in the database', async () => {
+  test('Populate runs djx populate in a task terminal to completion and the rows are in the database', async () => {
     await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES (1, 1.5), (2, 2), (3, 10)`);
     const ended = new Promise<vscode.TaskEndEvent>((resolve) => {
       const sub = vscode.tasks.onDidEndTask((e) => {
@@ -45,7 +45,7 @@ suite('Populate Table', function () {
     for (const line of outcome.transcript.split('\n')) assert.equal(parseEvent(line), undefined, `an event in the terminal: ${line}`);
     assert.doesNotMatch(outcome.transcript, /"event":/);
     // The command line shown is one a user could type: no plumbing.
-    assert.match(outcome.transcript, /^dj populate \S+pipeline\.ts Summary$/m);
+    assert.match(outcome.transcript, /^djx populate \S+pipeline\.ts Summary$/m);
     assert.doesNotMatch(outcome.transcript, /--json-events|--progress/);
     // The CLI drew its bar for the terminal's width (passed as COLUMNS).
     const columns = outcome.columns;

@@ -1,4 +1,4 @@
-// Recovery of reservations (jobs.recover, `dj jobs recover`): only holders known to be dead
+// Recovery of reservations (jobs.recover, `djx jobs recover`): only holders known to be dead
 // lose their jobs, a job whose key is already computed is completed instead of re-pended,
 // and the time rule (olderThan) takes old reservations of holders not known to be alive.
 import { after, before, beforeEach, test } from 'node:test';
@@ -89,7 +89,7 @@ test('with keep_completed a computed key taken from a dead holder becomes succes
   assert.equal(row!.status, 'success');
 });
 
-test('dj jobs list shows each holder; dj jobs recover prints what it re-pended per table, and --json lists the keys', async () => {
+test('djx jobs list shows each holder; djx jobs recover prints what it re-pended per table, and --json lists the keys', async () => {
   const jobs = jobsFor(env.pipeline.Analysis);
   await jobs.refresh([], { delay: -1 });
   const [a, b] = await reserveAndDisconnect(2);

@@ -1,4 +1,4 @@
-// `dj populate` as a real child process for the stop and summary tests: events on fd 3
+// `djx populate` as a real child process for the stop and summary tests: events on fd 3
 // (`--json-events 3`, as the extension runs it) while stderr carries the human summary;
 // stop requests as signals or as lines on stdin (`--stop-on-stdin`).
 import { spawn } from 'node:child_process';
@@ -63,7 +63,7 @@ export function dj(args: string[], opts: { stdin?: boolean; env?: Record<string,
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         waiters.push({ cond, resolve });
-        void done.then(() => reject(new Error(`dj exited before the awaited event; stderr: ${err}`)));
+        void done.then(() => reject(new Error(`djx exited before the awaited event; stderr: ${err}`)));
       });
     },
     end: () => events.find((e): e is EndEvent => e.event === 'end'),

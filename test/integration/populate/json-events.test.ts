@@ -1,4 +1,4 @@
-// `dj populate --json-events <fd|path>`: the run's events on a side channel (an inherited
+// `djx populate --json-events <fd|path>`: the run's events on a side channel (an inherited
 // descriptor, as the VS Code extension passes it, or a file) while stdout/stderr carry
 // the CLI's own progress bar (`--progress always`, through pipes, as wide as COLUMNS)
 // and summary; bad descriptors and paths are usage errors (exit 2).
@@ -326,7 +326,7 @@ test('a bad descriptor or path is a usage error (exit 2) before anything runs', 
   assert.equal(Number(n), 0, 'no make ran');
 });
 
-test('dj populate --help names the side channel and the progress modes', async () => {
+test('djx populate --help names the side channel and the progress modes', async () => {
   const run = await dj(['populate', '--help']);
   assert.equal(run.code, 0);
   assert.match(run.stdout, /--json-events <fd\|path>/);

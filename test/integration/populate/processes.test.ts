@@ -1,5 +1,5 @@
 // populate with worker processes (real child_process.fork, own connections each), the
-// `dj populate` command line, kill -9 of a worker mid-make, Ctrl-C, and exit statuses.
+// `djx populate` command line, kill -9 of a worker mid-make, Ctrl-C, and exit statuses.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -216,7 +216,7 @@ test('a third stop request exits at once; the abandoned reservations are re-pend
   assert.equal((await jobStates()).filter((j) => j.status === 'pending').length, 4);
 });
 
-test('dj populate exit statuses: 0 all done, 1 a key failed, 2 usage and connection errors', async () => {
+test('djx populate exit statuses: 0 all done, 1 a key failed, 2 usage and connection errors', async () => {
   await reset(env, [{ subject_id: 1 }, { subject_id: 2, name: 'fail' }]);
   const ok = dj(['populate', PIPELINE, 'Analysis', '--restriction', 'subject_id = 1']);
   assert.equal(await ok.done, 0, ok.stderr());
@@ -254,7 +254,7 @@ test('on a terminal: a progress bar with count, rate, ETA and errors, then a sum
   assert.match(out, /\{"subject_id":6\}: RangeError: cannot analyse subject 6/);
 });
 
-test('dj jobs and dj progress, by module and by schema, with --json', async () => {
+test('djx jobs and djx progress, by module and by schema, with --json', async () => {
   await reset(env, [{ subject_id: 1 }, { subject_id: 2, name: 'fail' }, { subject_id: 3 }]);
   const run = dj(['populate', PIPELINE, 'Analysis', '--reserve-jobs', '--suppress-errors', '--json']);
   assert.equal(await run.done, 1);

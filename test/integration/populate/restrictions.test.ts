@@ -1,6 +1,6 @@
 // Restrictions never run SQL beyond the one condition meant (issue 10). A canary table
 // in another schema must survive every form of hostile or malformed restriction, through
-// `dj populate` (with and without --reserve-jobs), `dj progress`, `dj jobs` and the
+// `djx populate` (with and without --reserve-jobs), `djx progress`, `djx jobs` and the
 // populate API; each malformed form is refused with one line before anything runs (no
 // make, no job row). A typo'd key restriction is refused by the CLI (exit 2, with the
 // known attributes) and warned about by the API, which keeps the reference's semantics
@@ -82,18 +82,18 @@ const hostile = () => [
   'subject_id = ?',
 ];
 
-const refusal = (text: string) => `dj: --restriction ${JSON.stringify(text)} is not one SQL condition: it ${checkCondition(text)}\n`;
+const refusal = (text: string) => `djx: --restriction ${JSON.stringify(text)} is not one SQL condition: it ${checkCondition(text)}\n`;
 
 describe('a hostile or malformed --restriction is refused before anything runs', () => {
   test('the exact line for the injection of issue 10', async () => {
     const text = closing(`DROP TABLE ${target()}`);
     const run = await dj(['populate', PIPELINE, 'Analysis', '--reserve-jobs', '-r', text]);
-    assert.equal(run.stderr, `dj: --restriction ${JSON.stringify(text)} is not one SQL condition: it has a \`)\` without its \`(\` at character 15\n`);
+    assert.equal(run.stderr, `djx: --restriction ${JSON.stringify(text)} is not one SQL condition: it has a \`)\` without its \`(\` at character 15\n`);
     assert.equal(run.code, 2);
     await nothingRan();
   });
 
-  test('dj populate --reserve-jobs, every form', async () => {
+  test('djx populate --reserve-jobs, every form', async () => {
     for (const text of hostile()) {
       const run = await dj(['populate', PIPELINE, 'Analysis', '--reserve-jobs', '--restriction', text]);
       assert.equal(run.stderr, refusal(text), text);
@@ -102,7 +102,7 @@ describe('a hostile or malformed --restriction is refused before anything runs',
     }
   });
 
-  test('dj populate (direct) and dj progress', async () => {
+  test('djx populate (direct) and djx progress', async () => {
     for (const text of hostile().slice(0, 6)) {
       for (const args of [
         ['populate', PIPELINE, 'Analysis', '-r', text],
@@ -121,7 +121,7 @@ describe('a hostile or malformed --restriction is refused before anything runs',
     const inner = `subject_id = 1; DROP TABLE ${target()}`;
     const text = JSON.stringify(['subject_id = 2', inner]);
     const run = await dj(['populate', PIPELINE, 'Analysis', '--reserve-jobs', '-r', text]);
-    assert.equal(run.stderr, `dj: --restriction ${JSON.stringify(text)} has ${JSON.stringify(inner)}, which is not one SQL condition: it ${checkCondition(inner)}\n`);
+    assert.equal(run.stderr, `djx: --restriction ${JSON.stringify(text)} has ${JSON.stringify(inner)}, which is not one SQL condition: it ${checkCondition(inner)}\n`);
     assert.equal(run.code, 2);
     await nothingRan();
   });
@@ -145,12 +145,12 @@ describe('a hostile or malformed --restriction is refused before anything runs',
     }
   });
 
-  test('dj jobs --key: values are bound, bad JSON names --key', async () => {
+  test('djx jobs --key: values are bound, bad JSON names --key', async () => {
     const bad = `{"subject_id": "1; DROP TABLE ${target()}"`;
     for (const action of ['list', 'retry', 'clear', 'ignore']) {
       const run = await dj(['jobs', action, PIPELINE, '--table', 'Analysis', '--key', bad]);
       assert.equal(run.code, 2, action);
-      assert.match(run.stderr, /^dj: --key "\{\\"subject_id\\": \\"1; DROP TABLE [^\n]*" is not valid JSON \([^\n]*\)\n$/, action);
+      assert.match(run.stderr, /^djx: --key "\{\\"subject_id\\": \\"1; DROP TABLE [^\n]*" is not valid JSON \([^\n]*\)\n$/, action);
     }
     await nothingRan();
     const value = JSON.stringify({ subject_id: `1; DROP TABLE ${target()}` });
@@ -182,7 +182,7 @@ describe('the control connection', () => {
 
 describe('valid conditions with quoted `;`, comments and parentheses still restrict', () => {
   const text = "name = 'a;b -- c /* ( # d''' AND 'why?' = \"why?\"";
-  test('dj populate --reserve-jobs and dj progress', async () => {
+  test('djx populate --reserve-jobs and djx progress', async () => {
     const p = await dj(['progress', PIPELINE, '--table', 'Analysis', '-r', text, '--json']);
     assert.equal(p.code, 0, p.stderr);
     assert.equal((JSON.parse(p.stdout) as Array<{ total: number }>)[0]!.total, 1);
@@ -199,7 +199,7 @@ describe('valid conditions with quoted `;`, comments and parentheses still restr
 
 describe('a key restriction naming attributes the key source lacks', () => {
   const refused = (option: string, text: string, unknown: string, where: string, known: string) =>
-    `dj: ${option} ${JSON.stringify(text)} refused: Attribute \`${unknown}\` is not in ${where} (${known}), so it restricts nothing\n`;
+    `djx: ${option} ${JSON.stringify(text)} refused: Attribute \`${unknown}\` is not in ${where} (${known}), so it restricts nothing\n`;
 
   test('the CLI refuses it, listing the known attributes (populate, progress, jobs --key)', async () => {
     for (const text of ['{"subjct_id": 3}', '{"name": "x"}', '[{"subject_id": 1}, {"subjct_id": 3}]']) {
@@ -247,21 +247,21 @@ describe('a key restriction naming attributes the key source lacks', () => {
 describe('option errors name their option', () => {
   test('--make-kwargs', async () => {
     const run = await dj(['populate', PIPELINE, 'Analysis', '--make-kwargs', '{x']);
-    assert.match(run.stderr, /^dj: --make-kwargs "\{x" is not valid JSON \([^\n]+\)\n$/);
+    assert.match(run.stderr, /^djx: --make-kwargs "\{x" is not valid JSON \([^\n]+\)\n$/);
     assert.equal(run.code, 2);
     const arr = await dj(['populate', PIPELINE, 'Analysis', '--make-kwargs', '[1]']);
-    assert.equal(arr.stderr, 'dj: --make-kwargs "[1]" is not a JSON object\n');
+    assert.equal(arr.stderr, 'djx: --make-kwargs "[1]" is not a JSON object\n');
     assert.equal(arr.code, 2);
     await nothingRan();
   });
-  test('dj jobs retry --key', async () => {
+  test('djx jobs retry --key', async () => {
     const run = await dj(['jobs', 'retry', PIPELINE, '--key', '{bad']);
-    assert.match(run.stderr, /^dj: --key "\{bad" is not valid JSON \([^\n]+\)\n$/);
+    assert.match(run.stderr, /^djx: --key "\{bad" is not valid JSON \([^\n]+\)\n$/);
     assert.equal(run.code, 2);
   });
   test('--restriction with bad JSON', async () => {
     const run = await dj(['populate', PIPELINE, 'Analysis', '-r', '{"subject_id": }']);
-    assert.match(run.stderr, /^dj: --restriction "\{\\"subject_id\\": \}" is not valid JSON \([^\n]+\)\n$/);
+    assert.match(run.stderr, /^djx: --restriction "\{\\"subject_id\\": \}" is not valid JSON \([^\n]+\)\n$/);
     assert.equal(run.code, 2);
   });
 });

@@ -1,4 +1,4 @@
-// The database server goes away mid-run: `dj populate` says what was done (committed),
+// The database server goes away mid-run: `djx populate` says what was done (committed),
 // that what is left is unknown, and one clear line naming the server and what to do;
 // exit 2. A throwaway MariaDB of this file's own (scripts/mariadb.mjs), stopped mid-run.
 import { after, before, test } from 'node:test';
@@ -49,7 +49,7 @@ test('the server stops mid-run (--reserve-jobs): what was done, what is left, th
   assert.match(
     err,
     new RegExp(
-      `dj: lost the database server at ${server.host}:${server.port} mid-run \\(.+\\); the keys reported done are committed, the key in progress was rolled back\\. Check that the server is running and reachable, then run populate again\\.\\n$`,
+      `djx: lost the database server at ${server.host}:${server.port} mid-run \\(.+\\); the keys reported done are committed, the key in progress was rolled back\\. Check that the server is running and reachable, then run populate again\\.\\n$`,
     ),
   );
   assert.equal(end.left, null);

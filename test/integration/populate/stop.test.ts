@@ -1,9 +1,9 @@
-// How a `dj populate` run stops (runtime/populate/interrupt.ts): a first stop request
+// How a `djx populate` run stops (runtime/populate/interrupt.ts): a first stop request
 // (Ctrl-C, SIGTERM, a `--stop-on-stdin` line) finishes the key in progress and hands out
 // no more; a second interrupts it and gives its job back as pending; an interrupted key is
 // never a failure. Workers of `--processes N` whose parent is killed return their key and
 // exit; a killed worker never leaves a reservation for a key already in the target.
-// Real MariaDB, real `dj` child processes.
+// Real MariaDB, real `djx` child processes.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computed, dj, jobStates, makeCalls, runs, until } from './cli';

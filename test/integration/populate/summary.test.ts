@@ -1,7 +1,7 @@
 // A run's summary always says what is left and why (runtime/populate/left.ts): the keys of
 // the (restricted) key source still missing from the target, by reason, in the CLI's
 // summary line and in the end event (`left`, rev 2); exit 1 when keys are left because
-// of errors, even when this run failed none. Real MariaDB, real `dj` child processes.
+// of errors, even when this run failed none. Real MariaDB, real `djx` child processes.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import mysql from 'mysql2/promise';
@@ -18,15 +18,15 @@ after(async () => env?.close());
 
 const NONE = { total: 0, error: 0, ignored: 0, reserved: 0, orphaned: 0, interrupted: 0, notScheduled: 0, pending: 0 };
 
-test('error jobs left by an earlier run: "0 done, 0 failed; 1 key left: 1 error job — dj jobs retry", exit 1', async () => {
+test('error jobs left by an earlier run: "0 done, 0 failed; 1 key left: 1 error job — djx jobs retry", exit 1', async () => {
   await reset(env, [...range(4).map((subject_id) => ({ subject_id })), { subject_id: 5, name: 'fail' }]);
   const first = dj(['populate', PIPELINE, 'Analysis', '--reserve-jobs', '--suppress-errors']);
   assert.equal(await first.done, 1, first.stderr());
-  assert.match(first.stderr(), /Analysis: 4 done, 1 failed; 1 key left: 1 error job — dj jobs retry\n/);
+  assert.match(first.stderr(), /Analysis: 4 done, 1 failed; 1 key left: 1 error job — djx jobs retry\n/);
   assert.deepEqual(first.end()!.left, { ...NONE, total: 1, error: 1 });
   const again = dj(['populate', PIPELINE, 'Analysis', '--reserve-jobs']);
   assert.equal(await again.done, 1, 'keys left because of errors are not a success');
-  assert.match(again.stderr(), /Analysis: 0 done, 0 failed; 1 key left: 1 error job — dj jobs retry\n/);
+  assert.match(again.stderr(), /Analysis: 0 done, 0 failed; 1 key left: 1 error job — djx jobs retry\n/);
   assert.deepEqual(again.end()!.left, { ...NONE, total: 1, error: 1 });
   assert.equal(again.end()!.rev, 2);
   // The API's result carries the same counts.
@@ -47,7 +47,7 @@ test('ignored jobs and --limit: left as ignored and as not attempted, exit 0', a
   await jobsFor(env.pipeline.Analysis).ignore([{ subject_id: 2 }]);
   const run = dj(['populate', PIPELINE, 'Analysis', '--reserve-jobs', '--limit', '2']);
   assert.equal(await run.done, 0, run.stderr());
-  assert.match(run.stderr(), /Analysis: 2 done, 0 failed; 3 keys left: 1 ignored job — dj jobs list --status ignore; 2 not attempted \(limit, stop or priority\)\n/);
+  assert.match(run.stderr(), /Analysis: 2 done, 0 failed; 3 keys left: 1 ignored job — djx jobs list --status ignore; 2 not attempted \(limit, stop or priority\)\n/);
   assert.deepEqual(run.end()!.left, { ...NONE, total: 3, ignored: 1, pending: 2 });
 });
 
@@ -100,7 +100,7 @@ test('--no-refresh after a kill -9: the orphaned reservations are named, with th
   assert.match(
     run.stderr(),
     new RegExp(
-      `Analysis: ${6 - orphans} done, 0 failed; ${orphans + 1} keys left: ${orphans} reserved by (a worker that is|workers that are) gone \\(orphaned, not computed: --no-refresh\\) — dj jobs recover, or run again without --no-refresh; 1 not yet scheduled`,
+      `Analysis: ${6 - orphans} done, 0 failed; ${orphans + 1} keys left: ${orphans} reserved by (a worker that is|workers that are) gone \\(orphaned, not computed: --no-refresh\\) — djx jobs recover, or run again without --no-refresh; 1 not yet scheduled`,
     ),
   );
   // With a refresh, nothing is left.

@@ -1,5 +1,5 @@
 // A Computed table populate cannot run (no make, no definition) is refused before anything
-// touches the database: `dj populate` exits 2 with one line naming the class and the file,
+// touches the database: `djx populate` exits 2 with one line naming the class and the file,
 // populate() rejects, and the schema holds no such table afterwards.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,17 +57,17 @@ async function tablesOfSchema(): Promise<string[]> {
   return rows.map((r) => String(r.t));
 }
 
-test('dj populate of a Computed table without make(): exit 2, one line naming the class and file, nothing declared', async () => {
+test('djx populate of a Computed table without make(): exit 2, one line naming the class and file, nothing declared', async () => {
   const r = await dj(['populate', module, 'NoMake']);
   assert.equal(r.code, 2, r.stderr);
-  assert.equal(r.stderr, `dj: Cannot populate NoMake of ${module}: NoMake defines no make(key) (nor makeFetch, makeCompute and makeInsert).\n`);
+  assert.equal(r.stderr, `djx: Cannot populate NoMake of ${module}: NoMake defines no make(key) (nor makeFetch, makeCompute and makeInsert).\n`);
   assert.deepEqual(await tablesOfSchema(), []);
 });
 
-test('dj populate of a Computed table without a definition: exit 2, nothing declared', async () => {
+test('djx populate of a Computed table without a definition: exit 2, nothing declared', async () => {
   const r = await dj(['populate', module, 'NoDefinition']);
   assert.equal(r.code, 2, r.stderr);
-  assert.equal(r.stderr, `dj: Cannot populate NoDefinition of ${module}: NoDefinition has no definition: give it a static definition string.\n`);
+  assert.equal(r.stderr, `djx: Cannot populate NoDefinition of ${module}: NoDefinition has no definition: give it a static definition string.\n`);
   assert.deepEqual(await tablesOfSchema(), []);
 });
 

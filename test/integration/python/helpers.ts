@@ -9,8 +9,8 @@ import { constants } from 'node:os';
 const ROOT = join(__dirname, '..', '..', '..');
 export const PYTHON_FIXTURES = join(ROOT, 'test', 'fixtures', 'python');
 const CLI = join(ROOT, 'runtime', 'cli', 'populate', 'standalone.ts');
-/** The `dj` users run: bin/dj.js, which loads the bundle dist/cli.js. */
-const BUNDLED_CLI = join(ROOT, 'bin', 'dj.js');
+/** The `djx` users run: bin/djx.js, which loads the bundle dist/cli.js. */
+const BUNDLED_CLI = join(ROOT, 'bin', 'djx.js');
 
 let interpreter: Promise<string> | undefined;
 
@@ -70,13 +70,13 @@ export async function runPython(script: string, args: string[], opts: { host?: s
   return track('unshare', ['--uts', 'sh', '-c', 'hostname "$1" && shift && exec "$@"', 'sh', opts.host, ...argv], env);
 }
 
-/** Our `dj` (populate, jobs, progress) from sources. */
+/** Our `djx` (populate, jobs, progress) from sources. */
 export function runDj(args: string[], env: Record<string, string> = {}): Run {
   return track(process.execPath, ['--import', 'tsx', CLI, ...args], { ...process.env, ...env });
 }
 
 /**
- * The bundled `dj` (bin/dj.js) as users run it. `npm test` builds the bundle first; a lone
+ * The bundled `djx` (bin/djx.js) as users run it. `npm test` builds the bundle first; a lone
  * run of a test file builds it once when it is missing (never rebuilds under other tests).
  */
 export function runBundledDj(args: string[], env: Record<string, string> = {}): Run {
@@ -88,7 +88,7 @@ export function runBundledDj(args: string[], env: Record<string, string> = {}): 
 }
 
 /**
- * The JSON lines a run printed on stdout (`dj populate --json` events, a fixture's
+ * The JSON lines a run printed on stdout (`djx populate --json` events, a fixture's
  * result), other output (DataJoint's progress and log lines) left out.
  */
 export function jsonLines<T = Record<string, unknown>>(run: Run): T[] {

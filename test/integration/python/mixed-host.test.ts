@@ -1,5 +1,5 @@
 // DataJoint for Python's populate(processes=2) on a second host beside our
-// `dj populate --reserve-jobs` on one table. Python's workers record their parent's
+// `djx populate --reserve-jobs` on one table. Python's workers record their parent's
 // connection id, which the parent closed before forking: a reservation from another
 // host must never be taken on that ground (issue 10), or the key is made twice and the
 // Python run aborts when its job row is gone.
@@ -26,7 +26,7 @@ const J = () => `\`${env.schema}\`.\`~~analysis\``;
 const PY_WORKERS = Math.min(2, cpus().length);
 
 for (const run of [1, 2, 3]) {
-  test(`run ${run}: Python populate(processes=2) on another host beside dj populate --reserve-jobs makes every key once`, async () => {
+  test(`run ${run}: Python populate(processes=2) on another host beside djx populate --reserve-jobs makes every key once`, async () => {
     const keys = range(6);
     await reset(env, keys.map((subject_id) => ({ subject_id })));
     await (await jobsFor(env.pipeline.Analysis).queue()).refresh();

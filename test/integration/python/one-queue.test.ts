@@ -1,5 +1,5 @@
 // One jobs queue, two implementations: DataJoint for Python's populate(reserve_jobs=True)
-// and our bundled `dj populate --reserve-jobs` work on the same `~~made` table at the same
+// and our bundled `djx populate --reserve-jobs` work on the same `~~made` table at the same
 // time, as real processes, on 1,000 keys; every key is made exactly once (the MyISAM log
 // keeps even rolled-back calls). Errors either side records are read, retried and made
 // by the other (reference notes §7.2–7.6: retry = delete the error job, refresh re-adds it).
@@ -102,12 +102,12 @@ async function assertEveryKeyOnce(): Promise<void> {
 const made = (side: string) => count(`SELECT COUNT(*) AS n FROM ${t('make_log')} WHERE side = ?`, [side]);
 
 for (const run of [1, 2, 3]) {
-  test(`run ${run}: 1 Python worker and 2 dj populate --reserve-jobs workers on ${KEYS} keys make every key once`, async () => {
+  test(`run ${run}: 1 Python worker and 2 djx populate --reserve-jobs workers on ${KEYS} keys make every key once`, async () => {
     await reset();
     const [py, a, b] = await together(async () => [await python(1), ours(), ours()], 3);
     await exited(py!, 'Python populate');
-    await exited(a!, 'dj populate (first)');
-    await exited(b!, 'dj populate (second)');
+    await exited(a!, 'djx populate (first)');
+    await exited(b!, 'djx populate (second)');
     await assertEveryKeyOnce();
     const result = pyResult(py!);
     assert.deepEqual(result.errors, []);
@@ -118,11 +118,11 @@ for (const run of [1, 2, 3]) {
   });
 }
 
-test(`Python populate(processes=2) beside dj populate --processes 2 --reserve-jobs on ${KEYS} keys makes every key once`, async () => {
+test(`Python populate(processes=2) beside djx populate --processes 2 --reserve-jobs on ${KEYS} keys makes every key once`, async () => {
   await reset();
   const [py, ts] = await together(async () => [await python(2), ours('--processes', '2')], PY_PROCESSES + 2);
   await exited(py!, 'Python populate');
-  await exited(ts!, 'dj populate');
+  await exited(ts!, 'djx populate');
   await assertEveryKeyOnce();
   assert.deepEqual(pyResult(py!).errors, []);
   assert.equal(pyResult(py!).success_count, await made('python'));
@@ -143,7 +143,7 @@ interface PythonError {
   pid: number;
 }
 
-test('errors Python records are read by dj jobs, retried with dj jobs retry and made by dj populate', async () => {
+test('errors Python records are read by djx jobs, retried with djx jobs retry and made by djx populate', async () => {
   await reset();
   await sql.query(`INSERT INTO ${t('fail_flags')} (item_id, side) VALUES ?`, [FLAGGED.map((id) => [id, 'python'])]);
   const py = await python(1);
@@ -151,9 +151,9 @@ test('errors Python records are read by dj jobs, retried with dj jobs retry and 
   assert.equal(pyResult(py).success_count, KEYS - FLAGGED.length);
   assert.equal(pyResult(py).errors.length, FLAGGED.length);
 
-  // dj jobs reads Python's error jobs: the message as Python wrote it, and its stack blob.
+  // djx jobs reads Python's error jobs: the message as Python wrote it, and its stack blob.
   const list = runBundledDj(['jobs', 'list', QUEUE, '--status', 'error', '--stack', '--json']);
-  await exited(list, 'dj jobs list');
+  await exited(list, 'djx jobs list');
   const [listed] = JSON.parse(list.stdout()) as Array<{ table: string; jobs: Array<{ key: { item_id: number }; status: string; errorMessage: string; errorStack?: string; pid: number }> }>;
   assert.equal(listed!.table, 'Made');
   const jobs = listed!.jobs;
@@ -168,12 +168,12 @@ test('errors Python records are read by dj jobs, retried with dj jobs retry and 
   }
 
   const retry = runBundledDj(['jobs', 'retry', QUEUE, '--json']);
-  await exited(retry, 'dj jobs retry');
-  assert.equal((JSON.parse(retry.stdout()) as Array<{ count: number }>)[0]!.count, FLAGGED.length, 'dj jobs retry deleted the error jobs');
+  await exited(retry, 'djx jobs retry');
+  assert.equal((JSON.parse(retry.stdout()) as Array<{ count: number }>)[0]!.count, FLAGGED.length, 'djx jobs retry deleted the error jobs');
   assert.equal(await count(`SELECT COUNT(*) AS n FROM ${t('~~made')} WHERE status = 'error'`), 0, 'retry removed the error jobs');
   const ts = ours();
-  await exited(ts, 'dj populate');
-  assert.equal(endOf(ts).successCount, FLAGGED.length, 'dj populate made exactly the retried keys');
+  await exited(ts, 'djx populate');
+  assert.equal(endOf(ts).successCount, FLAGGED.length, 'djx populate made exactly the retried keys');
   assert.equal(await count(`SELECT COUNT(*) AS n FROM ${t('__made')}`), KEYS);
   assert.equal(await count(`SELECT COUNT(*) AS n FROM ${t('__made')} WHERE side = 'ts'`), FLAGGED.length);
   assert.equal(await count(`SELECT COUNT(*) AS n FROM ${t('make_log')} WHERE failed = 1`), FLAGGED.length, 'each flagged key failed once, in Python');
@@ -181,7 +181,7 @@ test('errors Python records are read by dj jobs, retried with dj jobs retry and 
   assert.equal(await count(`SELECT COUNT(*) AS n FROM ${t('~~made')}`), 0);
 });
 
-test('errors dj populate records are read by Python, retried with its jobs API and made by Python', async () => {
+test('errors djx populate records are read by Python, retried with its jobs API and made by Python', async () => {
   await reset();
   await sql.query(`INSERT INTO ${t('fail_flags')} (item_id, side) VALUES ?`, [FLAGGED.map((id) => [id, 'ts'])]);
   const ts = ours();

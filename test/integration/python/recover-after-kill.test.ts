@@ -1,5 +1,5 @@
-// After kill -9 of a `dj populate --reserve-jobs` worker, its reservations stay behind;
-// DataJoint for Python's populate never takes them. `dj jobs recover` re-pends them (the
+// After kill -9 of a `djx populate --reserve-jobs` worker, its reservations stay behind;
+// DataJoint for Python's populate never takes them. `djx jobs recover` re-pends them (the
 // holder is known dead: its process on this host has exited), never one of a key that is
 // already computed, and a real Python populate(reserve_jobs=True) then completes every key.
 import { after, before, test } from 'node:test';
@@ -18,7 +18,7 @@ after(async () => env?.close());
 const J = () => `\`${env.schema}\`.\`~~analysis\``;
 const ids = (rs: Array<{ subject_id: unknown }>) => rs.map((r) => Number(r.subject_id)).sort((a, b) => a - b);
 
-test('kill -9 of dj populate, dj jobs recover, then Python populate(reserve_jobs=True) completes every key', async () => {
+test('kill -9 of djx populate, djx jobs recover, then Python populate(reserve_jobs=True) completes every key', async () => {
   const keys = range(8);
   await reset(env, keys.map((subject_id) => ({ subject_id, delay_ms: 300 })));
   const jobs = jobsFor(env.pipeline.Analysis);

@@ -1,4 +1,4 @@
-// `dj … | head`: the reader closes stdout early. The bundled CLI in a child process with
+// `djx … | head`: the reader closes stdout early. The bundled CLI in a child process with
 // a real pipe whose reading end is closed after the first chunk (or before any).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,16 +44,16 @@ function bigProject(): string {
   return dir;
 }
 
-test('dj lint with its stdout closed after the first chunk: no stack trace, its own exit code and summary', async () => {
+test('djx lint with its stdout closed after the first chunk: no stack trace, its own exit code and summary', async () => {
   const r = await djWithEarlyClose(['lint', '.'], bigProject(), 1);
   assert.match(r.read, /^big\.py:2:\d+ error DJ210 /);
   assert.equal(r.signal, null);
   assert.doesNotMatch(r.stderr, /EPIPE|Error:|at /, r.stderr);
-  assert.equal(r.stderr, 'dj lint: 3000 errors, 0 warnings in 3000 definitions of 1 file\n');
+  assert.equal(r.stderr, 'djx lint: 3000 errors, 0 warnings in 3000 definitions of 1 file\n');
   assert.equal(r.code, 1);
 });
 
-test('dj lint --format json and dj --help with stdout closed before they write: quiet, exit as usual', async () => {
+test('djx lint --format json and djx --help with stdout closed before they write: quiet, exit as usual', async () => {
   const json = await djWithEarlyClose(['lint', '--format', 'json', '.'], bigProject(), 0);
   assert.doesNotMatch(json.stderr, /EPIPE|Error:/, json.stderr);
   assert.equal(json.code, 1);

@@ -1,4 +1,4 @@
-// `dj lint` as users run it: the bundled dist/cli.js in a child process.
+// `djx lint` as users run it: the bundled dist/cli.js in a child process.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -39,7 +39,7 @@ test('the examples lint clean: exit 0, no findings, a summary on stderr', () => 
   const r = dj(['lint', 'examples/']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.equal(r.stdout, '');
-  assert.match(r.stderr, /^dj lint: 0 errors, 0 warnings in \d+ definitions of \d+ files\n$/);
+  assert.match(r.stderr, /^djx lint: 0 errors, 0 warnings in \d+ definitions of \d+ files\n$/);
 });
 
 test('text output: path:line:col severity code message, sorted, exit 1 on errors', () => {
@@ -169,7 +169,7 @@ test('legacy types are hints: hidden by default, shown with their fix under --hi
   assert.ok(json.every((f) => typeof f.fix === 'string' && f.fix.length > 0));
 });
 
-test('a reference cycle and a self-reference fail dj lint (errors, exit 1): DataJoint cannot declare them', () => {
+test('a reference cycle and a self-reference fail djx lint (errors, exit 1): DataJoint cannot declare them', () => {
   const dir = tempProject({
     'a.py': 'class A(dj.Manual):\n    definition = "-> B\\na : int32"\nclass B(dj.Manual):\n    definition = "-> A\\nb : int32"\nclass S(dj.Manual):\n    definition = "-> S\\ns : int32"\n',
   });

@@ -34,7 +34,7 @@ before(() => {
   copyFileSync(cli, standalone);
 });
 
-/** `dj populate pipeline.ts Missing`: loads the module, then names the tables it exports (no database needed). */
+/** `djx populate pipeline.ts Missing`: loads the module, then names the tables it exports (no database needed). */
 function populateMissing(cliPath: string): { code: number | null; stderr: string } {
   const r = spawnSync(process.execPath, [cliPath, 'populate', 'pipeline.ts', 'Missing'], { cwd: project, encoding: 'utf8' });
   return { code: r.status, stderr: r.stderr };
@@ -46,7 +46,7 @@ for (const [loader, cliPath] of [
 ] as const) {
   test(`a pipeline importing './tables' and 'datajoint' loads with ${loader}`, () => {
     const r = populateMissing(cliPath());
-    assert.equal(r.stderr, `dj: No Computed or Imported table named Missing is exported by pipeline.ts; it exports Analysis.\n`);
+    assert.equal(r.stderr, `djx: No Computed or Imported table named Missing is exported by pipeline.ts; it exports Analysis.\n`);
     assert.equal(r.code, 2);
   });
 }

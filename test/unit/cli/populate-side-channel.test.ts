@@ -1,4 +1,4 @@
-// The pieces of `dj populate --json-events` and `--progress` that need no database: the
+// The pieces of `djx populate --json-events` and `--progress` that need no database: the
 // side channel on real descriptors and files, and the bar's mode and width rules.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -111,7 +111,7 @@ test('the writing end of a pipe whose reading end the process holds too is refus
     try { openEventSink('4'); process.stdout.write('accepted'); } catch (e) { process.stdout.write(e.message); }`;
   const r = spawnSync('sh', ['-c', `mkfifo "$2/f" && exec 3<>"$2/f" && exec "$0" --import tsx -e "$1" 3<"$2/f" 4>"$2/f"`, process.execPath, script, mkdtempSync(join(tmpdir(), 'dj-fifo-'))], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /--json-events 4: file descriptor 4 is not one the caller passed to dj: it is a pipe whose reading end dj holds too/);
+  assert.match(r.stdout, /--json-events 4: file descriptor 4 is not one the caller passed to djx: it is a pipe whose reading end dj holds too/);
 });
 
 test('a full non-blocking pipe nobody drains: events stop after the stall limit, with a message, and writing goes on returning', async () => {
@@ -141,7 +141,7 @@ test('a full non-blocking pipe nobody drains: events stop after the stall limit,
   assert.ok(out.n > 10 && out.n < 1e6, r.stdout);
   assert.ok(out.waited >= 300, r.stdout);
   assert.ok(out.after < 250, `writes after the stop still wait: ${r.stdout}`);
-  assert.match(r.stderr, /^dj: --json-events: nobody read the events for 300 ms \(the pipe is full\); stopped writing events, the run goes on\n$/);
+  assert.match(r.stderr, /^djx: --json-events: nobody read the events for 300 ms \(the pipe is full\); stopped writing events, the run goes on\n$/);
 });
 
 test('--progress modes: never and --no-progress off, always on, auto only on a terminal without --json', () => {

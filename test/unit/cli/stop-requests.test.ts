@@ -1,4 +1,4 @@
-// `dj populate --stop-on-stdin`: stop requests read from stdin reach the same handlers as
+// `djx populate --stop-on-stdin`: stop requests read from stdin reach the same handlers as
 // the signals; other lines are ignored; closing the listener releases stdin.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

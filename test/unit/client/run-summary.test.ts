@@ -65,7 +65,7 @@ test('what is left and why, from the end event (rev 2): a run that left keys is 
 });
 
 test('a run without an end event did not run: the CLI\'s last line says why', () => {
-  const transcript = 'dj populate pipeline/pipeline.ts ProcessedData\nError: pipeline/pipeline.ts does not export ProcessedData\n\n[exit code 2: usage or connection error]\n';
+  const transcript = 'djx populate pipeline/pipeline.ts ProcessedData\nError: pipeline/pipeline.ts does not export ProcessedData\n\n[exit code 2: usage or connection error]\n';
   assert.deepEqual(summarizeRun('ProcessedData', 2, [], transcript), {
     level: 'error',
     message: 'Populate ProcessedData did not run: Error: pipeline/pipeline.ts does not export ProcessedData',
@@ -73,7 +73,7 @@ test('a run without an end event did not run: the CLI\'s last line says why', ()
     started: false,
   });
   assert.equal(summarizeRun('X', 2, [], '').message, 'Populate X did not run: the CLI exited with code 2');
-  const cli = 'dj populate m.ts X\ndj: Cannot load pipeline module m.ts: Cannot find module \'./lab\'\nRequire stack:\n- /w/m.ts\n[exit code 2: could not run]\n';
+  const cli = 'djx populate m.ts X\ndjx: Cannot load pipeline module m.ts: Cannot find module \'./lab\'\nRequire stack:\n- /w/m.ts\n[exit code 2: could not run]\n';
   assert.equal(summarizeRun('X', 2, [], cli).message, "Populate X did not run: Cannot load pipeline module m.ts: Cannot find module './lab'");
 });
 

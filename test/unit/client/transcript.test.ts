@@ -6,11 +6,11 @@ import { Transcript, exitLabel } from '../../../client/populate/transcript';
 
 test('a carriage return or a cursor move to column 1 replaces the line; newlines keep it', () => {
   const t = new Transcript();
-  t.append('dj populate m.ts A\n');
+  t.append('djx populate m.ts A\n');
   for (let i = 1; i <= 100; i++) t.append(`\x1b[1GA ${i}/100 | 1.0/s\x1b[0K`);
   t.append('\n\r\x1b[2Klogged line\n');
   t.append('A: 100 done, 0 failed\n');
-  assert.equal(t.toString(), 'dj populate m.ts A\nA 100/100 | 1.0/s\nlogged line\nA: 100 done, 0 failed\n');
+  assert.equal(t.toString(), 'djx populate m.ts A\nA 100/100 | 1.0/s\nlogged line\nA: 100 done, 0 failed\n');
 });
 
 test('escape sequences and \\r\\n cut between two chunks are read whole', () => {

@@ -118,7 +118,7 @@ test('after the setup, dj loads the pipeline through the written package and giv
   const cli = join(repo, 'dist', 'cli.js');
   if (!existsSync(cli)) assert.equal(spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: repo, stdio: 'inherit' }).status, 0);
   const r = spawnSync(process.execPath, [cli, 'populate', 'pipeline.ts', 'Missing'], { cwd: dir, encoding: 'utf8' });
-  assert.equal(r.stderr, 'dj: No Computed or Imported table named Missing is exported by pipeline.ts; it exports Stats.\n');
+  assert.equal(r.stderr, 'djx: No Computed or Imported table named Missing is exported by pipeline.ts; it exports Stats.\n');
   assert.equal(r.status, 2);
   // Outside the CLI the package says what it is.
   const plain = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(join(dir, SHIM_DIR))})`], { encoding: 'utf8' });
