@@ -22,6 +22,7 @@ import importlib.util
 import json
 import os
 import platform
+import select
 import signal
 import sys
 import threading
@@ -41,6 +42,8 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 EVENTS_VERSION = 1
+# A reader that has taken nothing for this long is taken for gone (event-sink.ts: STALL_MS).
+STALL_S = 30
 # Progress events at most this often (runtime/populate/report.ts), and always at the end.
 PROGRESS_EVERY_S = 0.25
 
@@ -251,6 +254,11 @@ class EventSink:
             except OSError as e:
                 raise UsageError("--json-events %s: file descriptor %d is not open for writing (%s)" % (spec, fd, e.strerror))
             self.fd = fd
+            try:
+                # Writes wait for a slow reader in write(), never block the run for good.
+                os.set_blocking(fd, False)
+            except OSError:
+                pass
         else:
             if spec.strip() == "":
                 raise UsageError("--json-events expects a file descriptor number >= 3 or a file path")
@@ -264,15 +272,26 @@ class EventSink:
             return
         data = (json.dumps(event, separators=(",", ":")) + "\n").encode()
         with self.lock:
-            try:
-                view = memoryview(data)
-                while view:
-                    n = os.write(self.fd, view)
-                    view = view[n:]
-            except OSError as e:
-                # The reader went away (EPIPE): the run goes on without events.
-                self.stopped = True
-                say("--json-events: stopped writing events (%s)" % (e.strerror or e))
+            view = memoryview(data)
+            stalled_since = None
+            while view:
+                try:
+                    view = view[os.write(self.fd, view) :]
+                    stalled_since = None
+                except BlockingIOError:
+                    # A full pipe: wait for the reader, but not forever (event-sink.ts: STALL_MS).
+                    now = time.monotonic()
+                    stalled_since = now if stalled_since is None else stalled_since
+                    if now - stalled_since >= STALL_S:
+                        self.stopped = True
+                        say("--json-events: nobody read the events for %d s (the pipe is full); stopped writing events, the run goes on" % STALL_S)
+                        return
+                    select.select([], [self.fd], [], min(1.0, STALL_S - (now - stalled_since)))
+                except OSError as e:
+                    # The reader went away (EPIPE): the run goes on without events.
+                    self.stopped = True
+                    say("--json-events: stopped writing events (%s)" % (e.strerror or e))
+                    return
 
 
 class NoSink:
@@ -359,7 +378,8 @@ class Run:
         self.first_signal = None
         self.in_key = False  # per process: this process is inside a key
         self.interrupting = False  # per process: the key in progress is being interrupted
-        self.active = False
+        # before: the module still loading; running: populate() runs; after: the end.
+        self.phase = "before"
 
     def emit(self, event):
         self.sink.write(dict({"v": EVENTS_VERSION}, **event))
@@ -404,22 +424,25 @@ class Run:
     def on_request(self, signum, frame):
         if os.getpid() != self.parent:
             return  # workers follow the parent (it forwards the second request)
-        if not self.active:
+        if self.phase == "before":
             # Before populate runs (the module still loading), a request ends the process.
             os._exit(EXIT_INTERRUPTED)
         self.stop.value += 1
         level = self.stop.value
+        if self.phase == "after" and level < 3:
+            return  # the run is over: only counting what is left, then the end event
         if level == 1:
             self.first_signal = signal.Signals(signum).name
             say("stop requested (%s): stopping after the key in progress; again to interrupt it" % self.first_signal)
         elif level == 2:
             say("stop requested again: interrupting the key in progress (it goes back to pending)")
-            self._signal_workers(signal.SIGUSR1)
+            if hasattr(signal, "SIGUSR1"):  # POSIX: workers exist only with fork
+                self._signal_workers(signal.SIGUSR1)
             if self.in_key and not self.interrupting:
                 self.interrupting = True
                 raise StopInterrupt()
         else:
-            self._signal_workers(signal.SIGKILL)
+            self._signal_workers(getattr(signal, "SIGKILL", signal.SIGTERM))
             try:
                 sys.stderr.flush()
             finally:
@@ -441,7 +464,7 @@ class Run:
                 pass
 
     def after_fork_in_child(self):
-        if not self.active:
+        if self.phase != "running":
             return
         # A pool worker: SIGINT from the terminal (sent to the whole group) is the
         # parent's to count; SIGTERM keeps its default action so that Pool's teardown,
@@ -488,7 +511,9 @@ def listen_on_stdin():
                 line, buf = buf.split(b"\n", 1)
                 req = line.strip().decode("ascii", "replace")
                 if req in ("SIGINT", "SIGTERM"):
-                    os.kill(os.getpid(), getattr(signal, req))
+                    # raise() runs the main thread's handler, as the real signal would
+                    # (os.kill on Windows would terminate the process instead).
+                    signal.raise_signal(getattr(signal, req))
 
     t = threading.Thread(target=read, name="stop-on-stdin", daemon=True)
     t.start()
@@ -813,7 +838,6 @@ def populate(args):
     import datajoint.autopopulate as ap
 
     had_signal = getattr(ap, "signal", None)
-    at_fork_registered = [False]
     first_error = None
     lost = None
     try:
@@ -821,9 +845,9 @@ def populate(args):
             emit_start(run, table, jobs, None, None)
         if had_signal is signal:
             ap.signal = _SignalShim()
-        os.register_at_fork(after_in_child=run.after_fork_in_child)
-        at_fork_registered[0] = True
-        run.active = True
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=run.after_fork_in_child)
+        run.phase = "running"
         table.populate(
             *restrictions,
             suppress_errors=args.suppress_errors,
@@ -844,8 +868,8 @@ def populate(args):
         if not isinstance(e, StopInterrupt):
             traceback.print_exc()
     finally:
-        # Stop requests from here on end the process (the run is over).
-        run.active = False
+        # The run is over: requests now count towards the third, which exits at once.
+        run.phase = "after"
         if had_signal is signal:
             ap.signal = signal
     if not run.start_emitted:

@@ -38,12 +38,14 @@ interface RunnerRun extends Run {
 }
 
 /** The runner spawned as the extension spawns it: fd 3 a pipe for events, stdin for requests. */
-function runner(args: string[], opts: { env?: Record<string, string>; python?: string[] } = {}): RunnerRun {
+function runner(args: string[], opts: { env?: Record<string, string>; python?: string[]; ownGroup?: boolean } = {}): RunnerRun {
   const [cmd, ...pre] = opts.python ?? [py];
   const child = spawn(cmd!, [...pre, RUNNER, ...args], {
     cwd: WS,
     env: { ...process.env, ...dbEnv, PYTHONUNBUFFERED: '1', PYTHONWARNINGS: PYTHON_WARNINGS, ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    // A process group of its own, as a terminal's foreground job: Ctrl-C signals all of it.
+    detached: opts.ownGroup ?? false,
   });
   let out = '';
   let err = '';
@@ -317,10 +319,10 @@ test("an import failure shows Python's traceback and a last dj: cannot import li
   }
 });
 
-async function gated(n: number, args: string[]): Promise<{ r: RunnerRun; gate: string }> {
+async function gated(n: number, args: string[], ownGroup = false): Promise<{ r: RunnerRun; gate: string }> {
   await reset(n);
   const gate = join(gateDir, `open-${randomBytes(4).toString('hex')}`);
-  const r = runner(populateArgs('--reserve-jobs', '--stop-on-stdin', ...args), { env: { DJ_TEST_GATE: gate } });
+  const r = runner(populateArgs('--reserve-jobs', '--stop-on-stdin', ...args), { env: { DJ_TEST_GATE: gate }, ownGroup });
   return { r, gate };
 }
 
@@ -376,6 +378,22 @@ test('two SIGTERMs with processes=2: every worker\'s key interrupted and pending
   assert.deepEqual(end.left, left({ total: 6, interrupted: PY_WORKERS, pending: 6 - PY_WORKERS }));
   assert.equal((await started()).length, PY_WORKERS, 'no key started after the first request');
   await waitUntil('the workers gone', async () => workers.every((pid) => !runs(pid)));
+});
+
+test('Ctrl-C as a terminal sends it (SIGINT to the whole process group) with processes=2: each worker finishes its key, none starts another; exit 130', async () => {
+  const { r, gate } = await gated(6, ['--processes', '2'], true);
+  await waitUntil('every worker inside make', async () => (await started()).length === PY_WORKERS && (await jobs()).filter(([, s]) => s === 'reserved').length === PY_WORKERS, [r]);
+  const inMake = (await started()).map((m) => m.subject_id).sort();
+  process.kill(-r.pid, 'SIGINT');
+  await waitUntil('the request heard', async () => r.stderr().includes('dj: stop requested (SIGINT)'), [r]);
+  writeFileSync(gate, '');
+  assert.equal(await r.done, 130, r.stderr());
+  assert.deepEqual((await computed()).map(([k]) => k).sort(), inMake, 'the keys in progress were made');
+  assert.equal((await started()).length, PY_WORKERS, 'no key started after Ctrl-C');
+  assert.deepEqual((await jobs()).map(([, s]) => s), Array(6 - PY_WORKERS).fill('pending'), 'no error job (a worker did not take Ctrl-C for a KeyboardInterrupt)');
+  const end = endOf(r);
+  assert.deepEqual([end.successCount, end.errorCount, end.interrupted, end.interruptedCount], [PY_WORKERS, 0, 'SIGINT', 0]);
+  assert.deepEqual(end.left, left({ total: 6 - PY_WORKERS, pending: 6 - PY_WORKERS }));
 });
 
 test('kill -9 of the runner with processes=2: its workers die with it', async () => {
