@@ -44,6 +44,7 @@ EXIT_INTERRUPTED = 130
 EVENTS_VERSION = 1
 # A reader that has taken nothing for this long is taken for gone (event-sink.ts: STALL_MS).
 STALL_S = 30
+LOCK_WAIT_S = 5
 # Progress events at most this often (runtime/populate/report.ts), and always at the end.
 PROGRESS_EVERY_S = 0.25
 
@@ -235,6 +236,24 @@ def now_iso():
 # ------------------------------------------------------------------------ event sink
 
 
+class held:
+    """The inter-process lock of events and counters, waited for at most LOCK_WAIT_S: a
+    worker killed while holding it (Pool.terminate after a failure) must not hang the rest."""
+
+    def __init__(self, lock):
+        self.lock = lock
+        self.got = False
+
+    def __enter__(self):
+        self.got = self.lock.acquire(timeout=LOCK_WAIT_S)
+        return self
+
+    def __exit__(self, *exc):
+        if self.got:
+            self.lock.release()
+        return False
+
+
 class EventSink:
     """One JSON object per line on an inherited descriptor or a file; shared by worker
     processes after fork, so every line is one write under one inter-process lock."""
@@ -271,7 +290,7 @@ class EventSink:
         if self.stopped:
             return
         data = (json.dumps(event, separators=(",", ":")) + "\n").encode()
-        with self.lock:
+        with held(self.lock):
             view = memoryview(data)
             stalled_since = None
             while view:
@@ -385,7 +404,7 @@ class Run:
         self.sink.write(dict({"v": EVENTS_VERSION}, **event))
 
     def progress(self, force=False):
-        with self.lock:
+        with held(self.lock):
             now = time.monotonic()
             n = self.done.value + self.failed.value
             if n > self.total.value:
@@ -407,13 +426,13 @@ class Run:
         self.emit(event)
 
     def key_done(self, key, duration_s):
-        with self.lock:
+        with held(self.lock):
             self.done.value += 1
         self.emit({"event": "keyDone", "key": json_key(key), "durationMs": round(duration_s * 1000, 3), "worker": os.getpid()})
         self.progress()
 
     def key_failed(self, key, message):
-        with self.lock:
+        with held(self.lock):
             self.failed.value += 1
         self.emit({"event": "keyFailed", "key": json_key(key), "error": message, "worker": os.getpid()})
         self.progress()
@@ -628,7 +647,7 @@ def after_interrupt(run, table, jobs, key, t0):
             % (jobs.full_table_name, where),
             args=(platform.node(), os.getpid()),
         )
-    with run.lock:
+    with held(run.lock):
         run.interrupted_count.value += 1
     run.interrupting = False
     return False

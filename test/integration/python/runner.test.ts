@@ -319,10 +319,10 @@ test("an import failure shows Python's traceback and a last dj: cannot import li
   }
 });
 
-async function gated(n: number, args: string[], ownGroup = false): Promise<{ r: RunnerRun; gate: string }> {
+async function gated(n: number, args: string[], ownGroup = false, env: Record<string, string> = {}): Promise<{ r: RunnerRun; gate: string }> {
   await reset(n);
   const gate = join(gateDir, `open-${randomBytes(4).toString('hex')}`);
-  const r = runner(populateArgs('--reserve-jobs', '--stop-on-stdin', ...args), { env: { DJ_TEST_GATE: gate }, ownGroup });
+  const r = runner(populateArgs('--reserve-jobs', '--stop-on-stdin', ...args), { env: { DJ_TEST_GATE: gate, ...env }, ownGroup });
   return { r, gate };
 }
 
@@ -361,6 +361,22 @@ test('second stop request (stdin): the key in progress is interrupted, rolled ba
   assert.deepEqual([end.successCount, end.errorCount, end.interrupted, end.interruptedCount], [0, 0, 'SIGINT', 1]);
   assert.deepEqual(end.left, left({ total: 3, interrupted: 1, pending: 2 }));
   assert.equal((await started()).length, 1);
+});
+
+test('third stop request: exits at once, even when make swallows the interrupt; exit 130', async () => {
+  const { r } = await gated(2, [], false, { DJ_TEST_STUBBORN: '1' });
+  await waitUntil('a make under way', async () => (await started()).length === 1, [r]);
+  const [first] = await started();
+  r.request('SIGINT');
+  await waitUntil('the first request heard', async () => r.stderr().includes('dj: stop requested (SIGINT)'), [r]);
+  r.request('SIGINT');
+  await waitUntil('the second request heard', async () => r.stderr().includes('dj: stop requested again'), [r]);
+  r.request('SIGTERM');
+  assert.equal(await r.done, 130, r.stderr());
+  assert.deepEqual(byType(r.events(), 'end'), [], 'gone at once, without an end event');
+  assert.deepEqual(await computed(), []);
+  // Left as it was: the reservation of a holder now gone (dj jobs recover re-pends it).
+  assert.deepEqual(await jobs(), [[1, first!.subject_id === 1 ? 'reserved' : 'pending', ''], [2, first!.subject_id === 2 ? 'reserved' : 'pending', '']]);
 });
 
 test('two SIGTERMs with processes=2: every worker\'s key interrupted and pending again, the workers gone; exit 130', async () => {
