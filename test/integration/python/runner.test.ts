@@ -103,11 +103,22 @@ async function reset(n: number, fail: number[] = []): Promise<void> {
 }
 
 const byType = <E extends PopulateEvent['event']>(evs: PopulateEvent[], type: E) => evs.filter((e) => e.event === type) as Array<Extract<PopulateEvent, { event: E }>>;
+/** The end event, after checking the sequence: one start first, one end last, the key
+ * events between them matching the end's counts, progress never going back. */
 const endOf = (r: RunnerRun) => {
   const evs = r.events();
   const end = evs[evs.length - 1];
   assert.equal(end?.event, 'end', `the last event is end\n${r.stderr()}`);
-  return end as EndEvent;
+  assert.equal(evs[0]?.event, 'start', 'the first event is start');
+  assert.equal(byType(evs, 'start').length, 1);
+  assert.equal(byType(evs, 'end').length, 1);
+  const e = end as EndEvent;
+  assert.equal(byType(evs, 'keyDone').length, e.successCount);
+  assert.equal(byType(evs, 'keyFailed').length, e.errorCount);
+  const seen = byType(evs, 'progress').map((p) => p.done + p.failed);
+  assert.deepEqual(seen, [...seen].sort((a, b) => a - b), 'progress never goes back');
+  if (seen.length) assert.equal(seen[seen.length - 1], e.successCount + e.errorCount, 'the last progress counts every key');
+  return e;
 };
 const startOf = (r: RunnerRun) => {
   const first = r.events()[0];
