@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import mysql from 'mysql2/promise';
 import { parseEvent, type EndEvent, type PopulateEvent, type StartEvent } from '../../../runtime/populate/events';
+import { checkCondition } from '../../../runtime/query/condition';
 import { testServer } from '../runtime/helpers';
 import { PYTHON_FIXTURES, pythonInterpreter, waitUntil, type Run } from './helpers';
 
@@ -313,6 +314,20 @@ test('a restriction that is no single SQL condition, or names an attribute the k
   assert.deepEqual(endOf(r).left, left({}), 'left counts the restricted key source');
 });
 
+test("the runner's SQL condition check says what our CLI's says (runtime/query/condition.ts), text for text", () => {
+  const texts = [
+    'subject_id = 1', '', '   ', 'a = 1;', "name = 'x;y'", 'name = "x;y"', 'name = `x;y`', "name = 'it''s'", "name = 'a\\'b'", "name = 'open",
+    'name = "open', 'x = `open', '(a = 1', 'a = 1)', '((a = 1) OR (b = 2))', ')(', 'a = 1 # c', "a = '#' AND b = 2", 'a = 1 /* c */', 'a = 1 / 2',
+    'a = 1 -- c', 'a = 1 --', 'a--1 = 0', 'a = 1 --\tc', "a = ')'", 'a = "(" AND (b = 1', 'a = 1; DROP TABLE canary', "x = '\\\\' AND y = 1)",
+  ];
+  const code = `import json, sys; sys.path.insert(0, ${JSON.stringify(join(ROOT, 'python'))}); import datajoint_vscode_runner as r; print(json.dumps([r.check_condition(t) for t in json.load(sys.stdin)]))`;
+  const res = spawnSync(py, ['-I', '-c', code], { input: JSON.stringify(texts), encoding: 'utf8' });
+  assert.equal(res.status, 0, res.stderr);
+  const ours = JSON.parse(res.stdout) as Array<string | null>;
+  assert.deepEqual(ours, texts.map((t) => checkCondition(t) ?? null));
+  assert.equal(ours.filter((x) => x === null).length, 11, 'the good conditions pass');
+});
+
 test("an import failure shows Python's traceback and a last dj: cannot import line, exit 2, no events", async () => {
   const cases: Array<[string, Record<string, string>, RegExp, RegExp]> = [
     [join(WS, 'lab', 'broken_syntax.py'), {}, /SyntaxError/, /^dj: cannot import .*broken_syntax\.py: SyntaxError: /],
@@ -372,6 +387,20 @@ test('second stop request (stdin): the key in progress is interrupted, rolled ba
   assert.deepEqual([end.successCount, end.errorCount, end.interrupted, end.interruptedCount], [0, 0, 'SIGINT', 1]);
   assert.deepEqual(end.left, left({ total: 3, interrupted: 1, pending: 2 }));
   assert.equal((await started()).length, 1);
+});
+
+test('second stop request while make waits inside a query: rolled back on a fresh connection, its job pending, the run ends; exit 130', async () => {
+  const { r } = await gated(3, [], false, { DJ_TEST_WAIT_IN_SQL: '1' });
+  await waitUntil('a make under way', async () => (await started()).length === 1, [r]);
+  r.request('SIGINT');
+  await waitUntil('the request heard', async () => r.stderr().includes('dj: stop requested'), [r]);
+  r.request('SIGINT');
+  assert.equal(await r.done, 130, r.stderr());
+  assert.deepEqual(await computed(), []);
+  assert.deepEqual(await jobs(), [[1, 'pending', ''], [2, 'pending', ''], [3, 'pending', '']]);
+  const end = endOf(r);
+  assert.deepEqual([end.successCount, end.errorCount, end.interruptedCount], [0, 0, 1]);
+  assert.deepEqual(end.left, left({ total: 3, interrupted: 1, pending: 2 }));
 });
 
 test('third stop request: exits at once, even when make swallows the interrupt; exit 130', async () => {
