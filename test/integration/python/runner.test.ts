@@ -40,10 +40,14 @@ interface RunnerRun extends Run {
 
 /** The runner spawned as the extension spawns it: fd 3 a pipe for events, stdin for requests. */
 function runner(args: string[], opts: { env?: Record<string, string>; python?: string[]; ownGroup?: boolean } = {}): RunnerRun {
+  return spawnRunner(args, { ...dbEnv, ...opts.env }, opts);
+}
+
+function spawnRunner(args: string[], env: Record<string, string>, opts: { python?: string[]; ownGroup?: boolean }): RunnerRun {
   const [cmd, ...pre] = opts.python ?? [py];
   const child = spawn(cmd!, [...pre, RUNNER, ...args], {
     cwd: WS,
-    env: { ...process.env, ...dbEnv, PYTHONUNBUFFERED: '1', PYTHONWARNINGS: PYTHON_WARNINGS, ...opts.env },
+    env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONWARNINGS: PYTHON_WARNINGS, ...env },
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
     // A process group of its own, as a terminal's foreground job: Ctrl-C signals all of it.
     detached: opts.ownGroup ?? false,
@@ -137,8 +141,8 @@ const runs = (pid: number) => {
 };
 const lastLine = (text: string) => text.trimEnd().split('\n').pop() ?? '';
 
-function pyOut(code: string): string {
-  const r = spawnSync(py, ['-c', code], { cwd: WS, env: { ...process.env, ...dbEnv, PYTHONWARNINGS: PYTHON_WARNINGS }, encoding: 'utf8' });
+function pyOut(code: string, env: Record<string, string> = {}): string {
+  const r = spawnSync(py, ['-c', code], { cwd: WS, env: { ...process.env, ...dbEnv, PYTHONWARNINGS: PYTHON_WARNINGS, ...env }, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.trim();
 }
@@ -462,4 +466,35 @@ test('kill -9 of the runner with processes=2: its workers die with it', async ()
   await waitUntil('the workers gone', async () => workers.every((pid) => !runs(pid)));
   assert.ok(!existsSync(gate));
   assert.deepEqual(await computed(), [], 'no worker went on computing');
+});
+
+test('the server going away mid-run: the end event says so (left null), exit 2', async () => {
+  // A server of its own, stopped while a make waits.
+  // @ts-expect-error: plain ESM script without type declarations
+  const { startMariaDB } = (await import('../../../scripts/mariadb.mjs')) as { startMariaDB(): Promise<{ host: string; port: number; user: string; password: string; stop(): Promise<void> }> };
+  const own = await startMariaDB();
+  let stopped = false;
+  try {
+    const env = { DJ_HOST: own.host, DJ_PORT: String(own.port), DJ_USER: own.user, DJ_PASS: own.password, DJ_PIPELINE_SCHEMA: schema };
+    pyOut('import lab.analysis as a; a.Subject.insert([{"subject_id": i} for i in (1, 2, 3)])', env);
+    const gate = join(gateDir, `open-${randomBytes(4).toString('hex')}`);
+    const r = spawnRunner(populateArgs('--suppress-errors'), { ...env, DJ_TEST_GATE: gate }, {});
+    const own2 = await mysql.createConnection({ host: own.host, port: own.port, user: own.user, password: own.password });
+    try {
+      await waitUntil('a make under way', async () => Number(((await own2.query(`SELECT COUNT(*) AS n FROM ${q('make_log')}`))[0] as Array<{ n: unknown }>)[0]!.n) === 1, [r]);
+    } finally {
+      await own2.end();
+    }
+    await own.stop();
+    stopped = true;
+    writeFileSync(gate, '');
+    assert.equal(await r.done, 2, r.stderr());
+    const end = endOf(r);
+    assert.equal(end.left, null);
+    assert.equal(end.connectionLost?.server, `${own.host}:${own.port}`);
+    assert.ok((end.connectionLost?.message ?? '') !== '');
+    assert.match(lastLine(r.stderr()), /^dj: Analysis: the connection to the server was lost: /);
+  } finally {
+    if (!stopped) await own.stop();
+  }
 });
