@@ -332,6 +332,21 @@ test("the runner's SQL condition check says what our CLI's says (runtime/query/c
   assert.equal(ours.filter((x) => x === null).length, 11, 'the good conditions pass');
 });
 
+test('the module is imported as Python would: without --workspace from above its package, and a file outside any package by its path', async () => {
+  await reset(3);
+  const bare = runner(['populate', '--module', MODULE, '--class', 'Analysis', '--json-events', '3', '--limit', '1']);
+  assert.equal(await bare.done, 0, bare.stderr());
+  assert.equal(byType(bare.events(), 'keyDone').length, 1);
+  const flat = runner(['populate', '--module', join(WS, 'scripts', 'flat_pipeline.py'), '--class', 'Analysis', '--workspace', WS, '--json-events', '3']);
+  assert.equal(await flat.done, 0, flat.stderr());
+  assert.equal(startOf(flat).total, 2);
+  assert.equal(byType(flat.events(), 'keyDone').length, 2);
+  assert.equal((await computed()).length, 3);
+  const none = runner(['populate', '--module', join(WS, 'scripts', 'flat_pipeline.py'), '--class', 'Nothing', '--workspace', WS, '--json-events', '3']);
+  assert.equal(await none.done, 2);
+  assert.match(lastLine(none.stderr()), /^dj: .*flat_pipeline\.py has no class Nothing$/);
+});
+
 test("an import failure shows Python's traceback and a last dj: cannot import line, exit 2, no events", async () => {
   const cases: Array<[string, Record<string, string>, RegExp, RegExp]> = [
     [join(WS, 'lab', 'broken_syntax.py'), {}, /SyntaxError/, /^dj: cannot import .*broken_syntax\.py: SyntaxError: /],
