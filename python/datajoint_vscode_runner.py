@@ -2,7 +2,7 @@
 
 Runs one Computed/Imported table's ``populate()`` of DataJoint for Python in the user's
 interpreter, as the extension's "Populate" does for Python pipelines, and writes the same
-versioned events as ``dj populate --json-events`` (runtime/populate/events.ts, v1 with the
+versioned events as ``djx populate --json-events`` (runtime/populate/events.ts, v1 with the
 rev 2 ``end``) on a side channel. The contract with the extension is
 /work/wt/python-runner-contract.md (copied in python/README.md):
 
@@ -34,7 +34,7 @@ from uuid import UUID
 
 # The prefix of every line the runner writes for people: the CLI's name, defined once here
 # (the CLI is being renamed, issue 11).
-PREFIX = "dj: "
+PREFIX = "djx: "  # the CLI's name (runtime/cli/name.ts ERROR_PREFIX)
 
 EXIT_DONE = 0
 EXIT_KEY_FAILED = 1

@@ -209,12 +209,12 @@ test('direct populate with a failing key: first line, events, rows, exit 1; then
   assert.equal((await computed()).length, 5);
 });
 
-test('without --suppress-errors the failing key ends the run: its traceback, a dj: line, keyFailed, end, exit 1', async () => {
+test('without --suppress-errors the failing key ends the run: its traceback, a djx: line, keyFailed, end, exit 1', async () => {
   await reset(4, [2]);
   const r = runner(populateArgs());
   assert.equal(await r.done, 1, r.stderr());
   assert.match(r.stderr(), /Traceback \(most recent call last\)/);
-  assert.equal(lastLine(r.stderr()), 'dj: Analysis: ValueError: subject 2 is marked to fail');
+  assert.equal(lastLine(r.stderr()), 'djx: Analysis: ValueError: subject 2 is marked to fail');
   const evs = r.events();
   assert.deepEqual(byType(evs, 'keyDone').map((e) => e.key), [{ subject_id: 1 }]);
   assert.deepEqual(byType(evs, 'keyFailed').map((e) => e.key), [{ subject_id: 2 }]);
@@ -291,13 +291,13 @@ test('priority and make_kwargs reach DataJoint: only jobs of priority <= N are t
 test('a restriction that is no single SQL condition, or names an attribute the key source lacks, is refused before anything runs (exit 2)', async () => {
   await reset(3);
   const cases: Array<[string, string]> = [
-    ['subject_id = 1; DROP TABLE canary', 'dj: --restriction "subject_id = 1; DROP TABLE canary" is not one SQL condition: it has `;` at character 15 (a second statement)'],
-    ['subject_id = 1) OR (1 = 1', 'dj: --restriction "subject_id = 1) OR (1 = 1" is not one SQL condition: it has a `)` without its `(` at character 15'],
-    ['subject_id = 1 -- ', 'dj: --restriction "subject_id = 1 -- " is not one SQL condition: it has a `--` comment at character 16'],
-    ["subject_id = '1", `dj: --restriction "subject_id = '1" is not one SQL condition: it has a '…' string not closed (opened at character 14)`],
-    ['  ', 'dj: --restriction "  " is not one SQL condition: it is empty'],
-    ['["subject_id = 1", "1 = 1 # x"]', 'dj: --restriction "[\\"subject_id = 1\\", \\"1 = 1 # x\\"]" has "1 = 1 # x", which is not one SQL condition: it has a `#` comment at character 7'],
-    ['{"subjet_id": 1}', 'dj: --restriction "{\\"subjet_id\\": 1}" refused: Attribute `subjet_id` is not in the key source of Analysis (`subject_id`), so it restricts nothing'],
+    ['subject_id = 1; DROP TABLE canary', 'djx: --restriction "subject_id = 1; DROP TABLE canary" is not one SQL condition: it has `;` at character 15 (a second statement)'],
+    ['subject_id = 1) OR (1 = 1', 'djx: --restriction "subject_id = 1) OR (1 = 1" is not one SQL condition: it has a `)` without its `(` at character 15'],
+    ['subject_id = 1 -- ', 'djx: --restriction "subject_id = 1 -- " is not one SQL condition: it has a `--` comment at character 16'],
+    ["subject_id = '1", `djx: --restriction "subject_id = '1" is not one SQL condition: it has a '…' string not closed (opened at character 14)`],
+    ['  ', 'djx: --restriction "  " is not one SQL condition: it is empty'],
+    ['["subject_id = 1", "1 = 1 # x"]', 'djx: --restriction "[\\"subject_id = 1\\", \\"1 = 1 # x\\"]" has "1 = 1 # x", which is not one SQL condition: it has a `#` comment at character 7'],
+    ['{"subjet_id": 1}', 'djx: --restriction "{\\"subjet_id\\": 1}" refused: Attribute `subjet_id` is not in the key source of Analysis (`subject_id`), so it restricts nothing'],
   ];
   for (const [text, message] of cases) {
     const r = runner(populateArgs('--restriction', text, '--reserve-jobs'));
@@ -344,15 +344,15 @@ test('the module is imported as Python would: without --workspace from above its
   assert.equal((await computed()).length, 3);
   const none = runner(['populate', '--module', join(WS, 'scripts', 'flat_pipeline.py'), '--class', 'Nothing', '--workspace', WS, '--json-events', '3']);
   assert.equal(await none.done, 2);
-  assert.match(lastLine(none.stderr()), /^dj: .*flat_pipeline\.py has no class Nothing$/);
+  assert.match(lastLine(none.stderr()), /^djx: .*flat_pipeline\.py has no class Nothing$/);
 });
 
-test("an import failure shows Python's traceback and a last dj: cannot import line, exit 2, no events", async () => {
+test("an import failure shows Python's traceback and a last djx: cannot import line, exit 2, no events", async () => {
   const cases: Array<[string, Record<string, string>, RegExp, RegExp]> = [
-    [join(WS, 'lab', 'broken_syntax.py'), {}, /SyntaxError/, /^dj: cannot import .*broken_syntax\.py: SyntaxError: /],
-    [join(WS, 'lab', 'missing_package.py'), {}, /ModuleNotFoundError/, /^dj: cannot import .*missing_package\.py: ModuleNotFoundError: No module named 'datajoint_vscode_no_such_package'$/],
+    [join(WS, 'lab', 'broken_syntax.py'), {}, /SyntaxError/, /^djx: cannot import .*broken_syntax\.py: SyntaxError: /],
+    [join(WS, 'lab', 'missing_package.py'), {}, /ModuleNotFoundError/, /^djx: cannot import .*missing_package\.py: ModuleNotFoundError: No module named 'datajoint_vscode_no_such_package'$/],
     // No connection for the schema: a port nothing listens on.
-    [MODULE, { DJ_PORT: '1' }, /Traceback/, /^dj: cannot import .*analysis\.py: \w+: /],
+    [MODULE, { DJ_PORT: '1' }, /Traceback/, /^djx: cannot import .*analysis\.py: \w+: /],
   ];
   for (const [module, env, traceback, line] of cases) {
     const r = runner(['populate', '--module', module, '--class', 'Analysis', '--workspace', WS, '--json-events', '3'], { env });
@@ -375,7 +375,7 @@ test('first stop request (stdin): the key in progress finishes, no other key sta
   const { r, gate } = await gated(5, []);
   await waitUntil('a make under way', async () => (await started()).length === 1, [r]);
   r.request('SIGINT');
-  await waitUntil('the request heard', async () => r.stderr().includes('dj: stop requested'), [r]);
+  await waitUntil('the request heard', async () => r.stderr().includes('djx: stop requested'), [r]);
   writeFileSync(gate, '');
   assert.equal(await r.done, 130, r.stderr());
   const [first] = await started();
@@ -395,7 +395,7 @@ test('second stop request (stdin): the key in progress is interrupted, rolled ba
   const [first] = await started();
   await waitUntil('its job reserved', async () => (await jobs()).some(([k, s]) => k === first!.subject_id && s === 'reserved'), [r]);
   r.request('SIGINT');
-  await waitUntil('the request heard', async () => r.stderr().includes('dj: stop requested'), [r]);
+  await waitUntil('the request heard', async () => r.stderr().includes('djx: stop requested'), [r]);
   r.request('SIGINT');
   assert.equal(await r.done, 130, r.stderr());
   assert.deepEqual(await computed(), []);
@@ -412,7 +412,7 @@ test('second stop request while make waits inside a query: rolled back on a fres
   const { r } = await gated(3, [], false, { DJ_TEST_WAIT_IN_SQL: '1' });
   await waitUntil('a make under way', async () => (await started()).length === 1, [r]);
   r.request('SIGINT');
-  await waitUntil('the request heard', async () => r.stderr().includes('dj: stop requested'), [r]);
+  await waitUntil('the request heard', async () => r.stderr().includes('djx: stop requested'), [r]);
   r.request('SIGINT');
   assert.equal(await r.done, 130, r.stderr());
   assert.deepEqual(await computed(), []);
@@ -427,14 +427,14 @@ test('third stop request: exits at once, even when make swallows the interrupt; 
   await waitUntil('a make under way', async () => (await started()).length === 1, [r]);
   const [first] = await started();
   r.request('SIGINT');
-  await waitUntil('the first request heard', async () => r.stderr().includes('dj: stop requested (SIGINT)'), [r]);
+  await waitUntil('the first request heard', async () => r.stderr().includes('djx: stop requested (SIGINT)'), [r]);
   r.request('SIGINT');
-  await waitUntil('the second request heard', async () => r.stderr().includes('dj: stop requested again'), [r]);
+  await waitUntil('the second request heard', async () => r.stderr().includes('djx: stop requested again'), [r]);
   r.request('SIGTERM');
   assert.equal(await r.done, 130, r.stderr());
   assert.deepEqual(byType(r.events(), 'end'), [], 'gone at once, without an end event');
   assert.deepEqual(await computed(), []);
-  // Left as it was: the reservation of a holder now gone (dj jobs recover re-pends it).
+  // Left as it was: the reservation of a holder now gone (djx jobs recover re-pends it).
   assert.deepEqual(await jobs(), [[1, first!.subject_id === 1 ? 'reserved' : 'pending', ''], [2, first!.subject_id === 2 ? 'reserved' : 'pending', '']]);
 });
 
@@ -443,7 +443,7 @@ test('two SIGTERMs with processes=2: every worker\'s key interrupted and pending
   await waitUntil('every worker inside make', async () => (await started()).length === PY_WORKERS && (await jobs()).filter(([, s]) => s === 'reserved').length === PY_WORKERS, [r]);
   const workers = (await started()).map((m) => m.pid);
   process.kill(r.pid, 'SIGTERM');
-  await waitUntil('the request heard', async () => r.stderr().includes('dj: stop requested (SIGTERM)'), [r]);
+  await waitUntil('the request heard', async () => r.stderr().includes('djx: stop requested (SIGTERM)'), [r]);
   process.kill(r.pid, 'SIGTERM');
   assert.equal(await r.done, 130, r.stderr());
   assert.deepEqual(await computed(), []);
@@ -460,7 +460,7 @@ test('Ctrl-C as a terminal sends it (SIGINT to the whole process group) with pro
   await waitUntil('every worker inside make', async () => (await started()).length === PY_WORKERS && (await jobs()).filter(([, s]) => s === 'reserved').length === PY_WORKERS, [r]);
   const inMake = (await started()).map((m) => m.subject_id).sort();
   process.kill(-r.pid, 'SIGINT');
-  await waitUntil('the request heard', async () => r.stderr().includes('dj: stop requested (SIGINT)'), [r]);
+  await waitUntil('the request heard', async () => r.stderr().includes('djx: stop requested (SIGINT)'), [r]);
   writeFileSync(gate, '');
   assert.equal(await r.done, 130, r.stderr());
   assert.deepEqual((await computed()).map(([k]) => k).sort(), inMake, 'the keys in progress were made');
@@ -508,7 +508,7 @@ test('the server going away mid-run: the end event says so (left null), exit 2',
     assert.equal(end.left, null);
     assert.equal(end.connectionLost?.server, `${own.host}:${own.port}`);
     assert.ok((end.connectionLost?.message ?? '') !== '');
-    assert.match(lastLine(r.stderr()), /^dj: Analysis: the connection to the server was lost: /);
+    assert.match(lastLine(r.stderr()), /^djx: Analysis: the connection to the server was lost: /);
   } finally {
     if (!stopped) await own.stop();
   }
