@@ -1,11 +1,16 @@
-// Runs the bundled `dj populate` for one table as a VS Code Task whose CustomExecution is
-// a pseudoterminal: the CLI is spawned with the editor's own Node (process.execPath with
-// ELECTRON_RUN_AS_NODE=1), the workspace root as cwd and the table's source file as the
-// pipeline module. Credentials go in the child's environment (DJ_HOST, DJ_PORT, DJ_USER,
-// DJ_PASS), never on its command line.
+// Runs one table's populate as a VS Code Task whose CustomExecution is a pseudoterminal,
+// with the workspace root as cwd and the table's source file as the pipeline module:
+// - a TypeScript/JavaScript module: the bundled `dj populate`, spawned with the editor's
+//   own Node (process.execPath with ELECTRON_RUN_AS_NODE=1);
+// - a Python module: `<python> python/datajoint_vscode_runner.py populate --module …
+//   --class …` in the interpreter chosen for the file (client/python/), which imports the
+//   module as Python would and calls DataJoint for Python's own populate(); its first line
+//   says which Python and DataJoint run, and the bar is DataJoint's (tqdm).
+// Credentials go in the child's environment (DJ_HOST, DJ_PORT, DJ_USER, DJ_PASS), never on
+// its command line. Both speak the same protocol below.
 //
-// Side channel: the CLI runs with `--json-events 3 --progress always` and an extra pipe as
-// its fd 3. The events (runtime/populate/events.ts) arrive on that pipe only; the child's
+// Side channel: the child runs with `--json-events 3` (the CLI also `--progress always`)
+// and an extra pipe as its fd 3. The events (runtime/populate/events.ts) arrive on that pipe only; the child's
 // stdout and stderr go to the pseudoterminal unchanged (newlines made \r\n), so the
 // terminal shows the CLI's own progress bar and summary, drawn as wide as the terminal
 // (COLUMNS). A progress notification with Cancel follows the events. Cancel and Ctrl-C in
@@ -18,6 +23,7 @@ import type { Readable } from 'node:stream';
 import * as vscode from 'vscode';
 import { parseEvent, type PopulateEvent } from '../../runtime/populate/events';
 import type { ComputationsDatabase, Credentials } from '../jobs/computationsDatabase';
+import type { PythonLaunch } from '../python/pythonLaunch';
 
 export interface PopulateOptions {
   reserveJobs?: boolean;
@@ -26,14 +32,20 @@ export interface PopulateOptions {
   suppressErrors?: boolean;
   /** SQL conditions or JSON objects/arrays, combined with AND (the CLI's --restriction). */
   restrictions?: string[];
+  /** With reserved jobs: only jobs of at most this priority; the priority of the jobs added. */
+  priority?: number;
+  /** Keyword arguments of make(key, **kwargs) (Python) / make(key, kwargs) (TypeScript). */
+  makeKwargs?: Record<string, unknown>;
 }
 
 export interface PopulateRequest {
   /** Class name of the Computed/Imported table. */
   className: string;
-  /** Absolute path of the pipeline module (.ts/.js) exporting it. */
+  /** Absolute path of the pipeline module: .ts/.js exporting it, or .py defining it. */
   module: string;
   options: PopulateOptions;
+  /** A Python module's interpreter and runner (client/python/pythonLaunch.ts). */
+  python?: PythonLaunch;
 }
 
 export interface PopulateOutcome {
@@ -61,20 +73,44 @@ export const EVENTS_FD = 3;
  */
 const PLUMBING = ['--json-events', String(EVENTS_FD), '--progress', 'always', '--stop-on-stdin'];
 
-/** The CLI's arguments for a request (never credentials). */
-export function populateArgs(cli: string, r: PopulateRequest): string[] {
-  const o = r.options;
-  const args = [cli, 'populate', r.module, r.className, ...PLUMBING];
+/** The Python runner's plumbing: the same side channel and stop requests (its bar is tqdm's). */
+const PYTHON_PLUMBING = ['--json-events', String(EVENTS_FD), '--stop-on-stdin'];
+
+/** The options as arguments; the CLI and the Python runner take the same ones. */
+function optionArgs(o: PopulateOptions): string[] {
+  const args: string[] = [];
   for (const c of o.restrictions ?? []) args.push('--restriction', c);
   if (o.limit !== undefined) args.push('--limit', String(o.limit));
   if (o.reserveJobs) args.push('--reserve-jobs');
   if (o.processes !== undefined && o.processes > 1) args.push('--processes', String(o.processes));
   if (o.suppressErrors) args.push('--suppress-errors');
+  if (o.priority !== undefined) args.push('--priority', String(o.priority));
+  if (o.makeKwargs !== undefined && Object.keys(o.makeKwargs).length) args.push('--make-kwargs', JSON.stringify(o.makeKwargs));
   return args;
 }
 
-export function populateEnv(creds: Credentials, columns?: number): NodeJS.ProcessEnv {
+/** The CLI's arguments for a request (never credentials). */
+export function populateArgs(cli: string, r: PopulateRequest): string[] {
+  return [cli, 'populate', r.module, r.className, ...PLUMBING, ...optionArgs(r.options)];
+}
+
+/** The Python runner's command line for a request (never credentials). */
+export function pythonPopulateArgs(launch: PythonLaunch, r: PopulateRequest, workspace: string): string[] {
+  return [...launch.interpreter.args, launch.runner, 'populate', '--module', r.module, '--class', r.className, '--workspace', workspace, ...optionArgs(r.options), ...PYTHON_PLUMBING];
+}
+
+export function populateEnv(creds: Credentials, columns?: number, python?: PythonLaunch): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
+  if (python) {
+    delete env.ELECTRON_RUN_AS_NODE;
+    for (const [k, v] of Object.entries(python.interpreter.env)) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
+    // Lines as they are written (a pipe makes Python buffer), in UTF-8 whatever the locale.
+    env.PYTHONUNBUFFERED = '1';
+    env.PYTHONIOENCODING = 'utf-8';
+  }
   // The width the CLI draws its bar for (the child's stderr is a pipe, not a terminal).
   if (columns !== undefined && columns > 0) env.COLUMNS = String(columns);
   else delete env.COLUMNS;
@@ -98,7 +134,16 @@ function shownArgs(args: string[]): string[] {
 /** How long a terminal opened without dimensions waits for them before starting. */
 const DIMENSIONS_WAIT_MS = 400;
 
-/** The pseudoterminal of one run: spawns the CLI, shows its output, reports its events. */
+/** What one run spawns, and the line the terminal shows first (none: the child's own). */
+interface Launch {
+  command: string;
+  args: string[];
+  header: string | undefined;
+  /** "the DataJoint CLI", "Python (/usr/bin/python3)": in a message when it cannot start. */
+  what: string;
+}
+
+/** The pseudoterminal of one run: spawns the CLI or the Python runner, shows its output, reports its events. */
 class PopulateTerminal implements vscode.Pseudoterminal {
   private readonly writeEmitter = new vscode.EventEmitter<string>();
   private readonly closeEmitter = new vscode.EventEmitter<number>();
@@ -114,7 +159,7 @@ class PopulateTerminal implements vscode.Pseudoterminal {
   private atLineStart = true;
 
   constructor(
-    private readonly args: string[],
+    private readonly launch: Launch,
     private readonly env: (columns: number | undefined) => NodeJS.ProcessEnv,
     private readonly cwd: string,
     private readonly onEvent: (e: PopulateEvent) => void,
@@ -140,7 +185,7 @@ class PopulateTerminal implements vscode.Pseudoterminal {
   }
 
   open(dimensions: vscode.TerminalDimensions | undefined): void {
-    this.line(`\x1b[1mdj\x1b[0m ${shownArgs(this.args).map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
+    if (this.launch.header !== undefined) this.line(this.launch.header);
     // The CLI learns the width once, at its start: wait briefly for a panel still laid out.
     if (dimensions) this.start(dimensions.columns);
     else this.startTimer = setTimeout(() => this.start(undefined), DIMENSIONS_WAIT_MS);
@@ -161,9 +206,9 @@ class PopulateTerminal implements vscode.Pseudoterminal {
     this.columns = columns;
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, this.args, { cwd: this.cwd, env: this.env(columns), stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+      child = spawn(this.launch.command, this.launch.args, { cwd: this.cwd, env: this.env(columns), stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
     } catch (e) {
-      this.finish(2, `Cannot start the DataJoint CLI: ${e instanceof Error ? e.message : String(e)}`);
+      this.finish(2, `Cannot start ${this.launch.what}: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
     this.child = child;
@@ -182,7 +227,7 @@ class PopulateTerminal implements vscode.Pseudoterminal {
     });
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.write(chunk));
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => this.write(chunk));
-    child.on('error', (e) => this.finish(2, `Cannot start the DataJoint CLI: ${e.message}`));
+    child.on('error', (e) => this.finish(2, `Cannot start ${this.launch.what}: ${e.message}`));
     // 'close' comes after every pipe, the events' included, was read to its end.
     child.on('close', (code, signal) => this.finish(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0), undefined, signal));
   }
@@ -319,7 +364,18 @@ export class PopulateRunner implements vscode.Disposable {
     if (!creds) throw new Error('Not connected to a database: run "DataJoint: Connect" first.');
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(request.module)) ?? vscode.workspace.workspaceFolders?.[0];
     const cwd = folder?.uri.fsPath ?? process.cwd();
-    const args = populateArgs(this.cliPath, request);
+    const launch: Launch = request.python
+      ? {
+          command: request.python.interpreter.executable,
+          args: pythonPopulateArgs(request.python, request, cwd),
+          // The runner's first line says which Python and DataJoint run.
+          header: undefined,
+          what: `Python (${request.python.interpreter.executable})`,
+        }
+      : (() => {
+          const args = populateArgs(this.cliPath, request);
+          return { command: process.execPath, args, header: `\x1b[1mdj\x1b[0m ${shownArgs(args).map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}`, what: 'the DataJoint CLI' };
+        })();
     const events: PopulateEvent[] = [];
     let terminal: PopulateTerminal | undefined;
     let resolveExit!: (code: number) => void;
@@ -332,7 +388,7 @@ export class PopulateRunner implements vscode.Disposable {
       taskName,
       'DataJoint',
       new vscode.CustomExecution(async () => {
-        terminal = new PopulateTerminal(args, (columns) => populateEnv(creds, columns), cwd, (e) => {
+        terminal = new PopulateTerminal(launch, (columns) => populateEnv(creds, columns, request.python), cwd, (e) => {
           events.push(e);
           listeners.forEach((l) => l(e));
           this.eventEmitter.fire(e);
@@ -345,7 +401,7 @@ export class PopulateRunner implements vscode.Disposable {
 
     this.active++;
     this.startEmitter.fire(request);
-    this.output.info(`Populate ${request.className} from ${vscode.workspace.asRelativePath(request.module)}`);
+    this.output.info(`Populate ${request.className} from ${vscode.workspace.asRelativePath(request.module)}${request.python ? ` with ${request.python.interpreter.executable} (DataJoint ${request.python.probe.datajoint})` : ''}`);
     try {
       await vscode.tasks.executeTask(task);
       const exitCode = await vscode.window.withProgress(
