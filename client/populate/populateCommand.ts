@@ -226,8 +226,9 @@ async function askOptions(className: string, last: PopulateOptions, known: reado
     processes: processes.trim() ? Number(processes) : 1,
     limit: limit.trim() ? Number(limit) : undefined,
     restrictions: restriction.trim() ? [restriction.trim()] : undefined,
-    priority: priority.trim() ? Number(priority) : undefined,
-    makeKwargs: makeKwargs.trim() ? (JSON.parse(makeKwargs) as Record<string, unknown>) : undefined,
+    // Only when given: the options are remembered as JSON, which drops undefined fields.
+    ...(priority.trim() ? { priority: Number(priority) } : {}),
+    ...(makeKwargs.trim() ? { makeKwargs: JSON.parse(makeKwargs) as Record<string, unknown> } : {}),
   };
 }
 
