@@ -280,6 +280,11 @@ export class PopulateAlreadyRunningError extends Error {
   }
 }
 
+interface RunEntry {
+  terminal(): vscode.Terminal | undefined;
+  pty?: PopulateTerminal;
+}
+
 /** A task's terminal is named for it ("Populate X", or "Task - Populate X" in older VS Code). */
 function isTaskTerminal(t: vscode.Terminal, taskName: string): boolean {
   return t.name === taskName || t.name.endsWith(` ${taskName}`);
@@ -299,8 +304,8 @@ export class PopulateRunner implements vscode.Disposable {
   /** Every event of every run, as it arrives on the side channel. */
   readonly onDidReceiveEvent = this.eventEmitter.event;
   private active = 0;
-  /** Runs under way, by table: how to find their terminal. */
-  private readonly runs = new Map<string, { terminal(): vscode.Terminal | undefined }>();
+  /** Runs under way, by table: how to find their terminal, and its pseudoterminal once open. */
+  private readonly runs = new Map<string, RunEntry>();
   /** The terminal of each table's last ended run, closed when the table runs again. */
   private readonly endedTerminals = new Map<string, vscode.Terminal>();
   private nextRun = 1;
@@ -318,6 +323,19 @@ export class PopulateRunner implements vscode.Disposable {
   /** Whether a run of this table is under way. */
   isRunning(r: Pick<PopulateRequest, 'className' | 'module'>): boolean {
     return this.runs.has(runKey(r));
+  }
+
+  /** What the terminal of the table's run under way has shown so far (plain text); undefined when none runs. */
+  liveTranscript(r: Pick<PopulateRequest, 'className' | 'module'>): string | undefined {
+    const run = this.runs.get(runKey(r));
+    return run ? (run.pty?.transcript ?? '') : undefined;
+  }
+
+  /** Asks the table's run under way to stop, as Cancel does (first: after the key in progress; second: at once). */
+  stop(r: Pick<PopulateRequest, 'className' | 'module'>): boolean {
+    const pty = this.runs.get(runKey(r))?.pty;
+    pty?.stop();
+    return pty !== undefined;
   }
 
   /** Brings the terminal of the table's run under way, or of its last run, to the front; false when none is open. */
@@ -349,9 +367,10 @@ export class PopulateRunner implements vscode.Disposable {
     const before = new Set(vscode.window.terminals);
     let terminal: vscode.Terminal | undefined;
     const find = () => (terminal ??= vscode.window.terminals.find((t) => !before.has(t) && isTaskTerminal(t, taskName)));
-    this.runs.set(key, { terminal: find });
+    const entry: RunEntry = { terminal: find };
+    this.runs.set(key, entry);
     try {
-      return await this.runTask(request, taskName);
+      return await this.runTask(request, taskName, entry);
     } finally {
       this.runs.delete(key);
       const ended = find();
@@ -359,7 +378,7 @@ export class PopulateRunner implements vscode.Disposable {
     }
   }
 
-  private async runTask(request: PopulateRequest, taskName: string): Promise<PopulateOutcome> {
+  private async runTask(request: PopulateRequest, taskName: string, entry: RunEntry): Promise<PopulateOutcome> {
     const creds = await this.db.credentials();
     if (!creds) throw new Error('Not connected to a database: run "DataJoint: Connect" first.');
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(request.module)) ?? vscode.workspace.workspaceFolders?.[0];
@@ -393,6 +412,7 @@ export class PopulateRunner implements vscode.Disposable {
           listeners.forEach((l) => l(e));
           this.eventEmitter.fire(e);
         }, resolveExit);
+        entry.pty = terminal;
         return terminal;
       }),
     );

@@ -76,7 +76,8 @@ suite('Populate Table', function () {
     await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES (4, 4), (5, 5), (6, 6)`);
     const api = await computations();
     const run = vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTableWithOptions');
-    // Step 1: the table; step 2: the flags as they are; 3: processes; 4: limit 2; 5: no restriction.
+    // Step 1: the table; step 2: the flags as they are; 3: processes; 4: limit 2; 5: no
+    // restriction; 6: no priority; 7: no make() arguments.
     await typeIntoWindow('populate-table', 'Summary', QUICK_INPUT);
     await sleep(300);
     await typeIntoWindow('populate-flags', '', QUICK_INPUT);
@@ -86,6 +87,10 @@ suite('Populate Table', function () {
     await typeIntoWindow('populate-limit', '2', QUICK_INPUT);
     await sleep(300);
     await typeIntoWindow('populate-restriction', '', QUICK_INPUT);
+    await sleep(300);
+    await typeIntoWindow('populate-priority', '', QUICK_INPUT);
+    await sleep(300);
+    await typeIntoWindow('populate-make-kwargs', '', QUICK_INPUT);
     const outcome = await run;
     assert.ok(outcome, 'the quick input did not lead to a run');
     assert.equal(outcome.exitCode, 0, outcome.transcript);

@@ -11,7 +11,7 @@
 // another.
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -37,6 +37,7 @@ const FILES: Record<string, string> = {
   '__init__.py': '',
   'helpers.py': 'def double(x):\n    return 2 * x\n',
   'tables.py': `import os
+import time
 
 import datajoint as dj
 
@@ -63,11 +64,17 @@ class Doubled(dj.Computed):
     pid : int32
     """
 
-    def make(self, key):
+    def make(self, key, factor=2):
+        # The stop tests hold a key in make until the test opens the gate.
+        gate = os.environ.get("VSCODE_TEST_GATE")
+        if gate and key["reading_id"] >= 100:
+            open(gate + ".entered", "a").close()
+            while not os.path.exists(gate):
+                time.sleep(0.02)
         value = (Reading & key).fetch1("value")
         if value < 0:
             raise ValueError("negative reading %d" % key["reading_id"])
-        self.insert1(dict(key, doubled=double(value), pid=os.getpid()))
+        self.insert1(dict(key, doubled=double(value) if factor == 2 else factor * value, pid=os.getpid()))
 `,
   'broken.py': `import datajoint as dj
 
@@ -239,6 +246,102 @@ suite('Populate a Python table', function () {
     assert.equal(Number(row?.doubled), 6);
     assert.equal((await doubledJobs()).length, 0);
     assert.equal((await doubledNode()).progress?.remaining, 0);
+  });
+
+  /** A run of keys from..from+4 whose first key waits in make for `gate` (VSCODE_TEST_GATE). */
+  async function gatedRun(from: number, gate: string) {
+    const values = Array.from({ length: 5 }, (_, i) => `(${from + i}, ${from + i})`).join(', ');
+    await fx.sql(`INSERT INTO \`${PY_SCHEMA}\`.reading (reading_id, value) VALUES ${values}`);
+    process.env.VSCODE_TEST_GATE = gate;
+    const notices: Notice[] = [];
+    const sub = (await activatedApi()).onDidNotify((n) => notices.push(n));
+    const running = vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTable', {
+      className: 'Doubled',
+      module: file('tables.py'),
+      options: { reserveJobs: true, suppressErrors: true, restrictions: [`reading_id >= ${from} AND reading_id < ${from + 5}`] },
+    });
+    await waitFor('the first key inside make', () => (existsSync(`${gate}.entered`) ? true : undefined), 120_000);
+    const outcome = async () => {
+      try {
+        const o = await running;
+        return { outcome: o, notice: await waitFor('the notification', () => notices[0]) };
+      } finally {
+        sub.dispose();
+        delete process.env.VSCODE_TEST_GATE;
+      }
+    };
+    return { outcome };
+  }
+
+  /** Waits until the runner's terminal shows its n-th "stop requested" line. */
+  const stopTaken = async (n: number) => {
+    const runner = (await computations()).runner;
+    await waitFor(`stop request ${n} taken by the runner`, () => ((runner.liveTranscript({ className: 'Doubled', module: file('tables.py') }) ?? '').match(/stop requested/g)?.length ?? 0) >= n ? true : undefined, 60_000);
+  };
+  const ctrlC = () => vscode.commands.executeCommand('workbench.action.terminal.sendSequence', { text: '\x03' });
+  const rowsFrom = async (from: number) => Number((await fx.sql(`SELECT COUNT(*) AS n FROM \`${PY_SCHEMA}\`.__doubled WHERE reading_id >= ? AND reading_id < ?`, [from, from + 5]))[0]!.n);
+
+  test('Ctrl-C in the terminal (as Cancel) stops a Python run after the key in progress; no new key starts', async () => {
+    const gate = join(scratch, 'gate-stop');
+    const { outcome } = await gatedRun(100, gate);
+    await ctrlC();
+    // The runner says it has the request while the key is still in make; then the key may end.
+    await stopTaken(1);
+    writeFileSync(gate, '');
+    const { outcome: o, notice } = await outcome();
+    assert.ok(o);
+    assert.equal(o.exitCode, 130, o.transcript);
+    assert.equal(o.interrupted, 'SIGINT', o.transcript);
+    assert.equal(o.successCount, 1, o.transcript);
+    assert.equal(await rowsFrom(100), 1, 'the key in progress was made, no other');
+    assert.match(notice.message, /^Doubled: 1 done, 0 failed, stopped after the key in progress; 4 keys left/);
+    assert.equal(notice.level, 'warning');
+  });
+
+  test('a second Ctrl-C interrupts the key in progress: rolled back, its job pending again, not an error', async () => {
+    const gate = join(scratch, 'gate-interrupt');
+    const { outcome } = await gatedRun(200, gate);
+    // One at a time: two signals sent together may reach Python as one.
+    await ctrlC();
+    await stopTaken(1);
+    await ctrlC();
+    const { outcome: o } = await outcome();
+    assert.ok(o);
+    assert.equal(o.exitCode, 130, o.transcript);
+    assert.equal(o.successCount, 0, o.transcript);
+    assert.equal(o.errorCount, 0, o.transcript);
+    assert.equal(await rowsFrom(200), 0, 'nothing of the interrupted key stays');
+    const jobs = await fx.sql(`SELECT reading_id, status FROM \`${PY_SCHEMA}\`.\`~~doubled\` WHERE reading_id = 200`);
+    assert.deepEqual(jobs.map((j) => j.status), ['pending'], 'its job is pending again');
+    // Given back: the next run makes all five.
+    writeFileSync(gate, '');
+    const again = await vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTable', {
+      className: 'Doubled',
+      module: file('tables.py'),
+      options: { reserveJobs: true, suppressErrors: true, restrictions: ['reading_id >= 200 AND reading_id < 205'] },
+    });
+    assert.equal(again?.exitCode, 0, again?.transcript);
+    assert.equal(await rowsFrom(200), 5);
+  });
+
+  test("the options reach DataJoint's populate(): make_kwargs, max_calls (limit), the restriction", async () => {
+    await fx.sql(`INSERT INTO \`${PY_SCHEMA}\`.reading (reading_id, value) VALUES (300, 1), (301, 2), (302, 3)`);
+    const outcome = await vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTable', {
+      className: 'Doubled',
+      module: file('tables.py'),
+      options: { reserveJobs: true, suppressErrors: true, limit: 2, restrictions: ['reading_id >= 300'], makeKwargs: { factor: 10 }, priority: 3 },
+    });
+    assert.equal(outcome?.exitCode, 0, outcome?.transcript);
+    assert.equal(outcome?.successCount, 2, outcome?.transcript);
+    const rows = await fx.sql(`SELECT reading_id, doubled FROM \`${PY_SCHEMA}\`.__doubled WHERE reading_id >= 300 ORDER BY reading_id`);
+    assert.deepEqual(
+      rows.map((r) => [Number(r.reading_id), Number(r.doubled)]),
+      [
+        [300, 10],
+        [301, 20],
+      ],
+      'two keys (the limit), made with factor=10',
+    );
   });
 
   test("a module that cannot be imported did not run: Python's traceback in the terminal, the reason in the notification", async () => {
