@@ -225,7 +225,7 @@ suite('Populate a Python table', function () {
     assert.deepEqual(ran.notice.actions, ['Show Errors', 'Show Terminal']);
   });
 
-  test('the failing key is an error job in the Jobs view; fixed, Retry and Populate makes it', async () => {
+  test('the failing key is listed under its table as an error job; fixed, Retry and Populate makes it', async () => {
     const table = await doubledNode();
     assert.equal(table.progress?.jobs.error, 1);
     const [job, ...more] = await doubledJobs();
