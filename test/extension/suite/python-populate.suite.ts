@@ -344,6 +344,41 @@ suite('Populate a Python table', function () {
     );
   });
 
+  test('the ▷ of the Tables view and of the Jobs view run the Python module that defines the table', async () => {
+    const api = await activatedApi();
+    await fx.sql(`INSERT INTO \`${PY_SCHEMA}\`.reading (reading_id, value) VALUES (400, 4)`);
+    // The Tables view's node of Doubled, as its ▷ passes it (no module: the workspace's).
+    const schemaNode = (await api.tables.getChildren()).find((n) => n.kind === 'schema' && n.schema === PY_SCHEMA);
+    assert.ok(schemaNode, 'the schema is in the Tables view');
+    const tableNode = (await api.tables.getChildren(schemaNode)).find((n) => n.kind === 'table' && n.table.className === 'Doubled');
+    assert.ok(tableNode, 'Doubled is in the Tables view');
+    const count = async (t: string) => Number((await fx.sql(`SELECT COUNT(*) AS n FROM \`${PY_SCHEMA}\`.\`${t}\``))[0]!.n);
+    // Whatever the tests before left (keys not attempted after a stop, beyond a limit), and 400.
+    const missing = (await count('reading')) - (await count('__doubled'));
+    const fromTables = await vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTable', tableNode);
+    assert.equal(fromTables?.request.module, file('tables.py'));
+    assert.ok(fromTables?.request.python, 'run by the Python runner');
+    assert.equal(fromTables?.exitCode, 0, fromTables?.transcript);
+    assert.equal(fromTables?.successCount, missing, fromTables?.transcript);
+    assert.equal(await count('__doubled'), await count('reading'));
+    assert.equal(Number((await fx.sql(`SELECT COUNT(*) AS n FROM \`${PY_SCHEMA}\`.__doubled WHERE reading_id = 400`))[0]!.n), 1);
+    // The Jobs view's table node (its ▷): nothing left to compute.
+    const fromJobs = await vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTable', await doubledNode());
+    assert.equal(fromJobs?.request.module, file('tables.py'));
+    assert.equal(fromJobs?.exitCode, 0, fromJobs?.transcript);
+    assert.equal(fromJobs?.successCount, 0, fromJobs?.transcript);
+  });
+
+  test('a Python table of a schema no module binds it to: did not start, naming the module that defines it', async () => {
+    const { notice, result } = await noticeOf(() => vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTable', { className: 'Doubled', schema: 'vscode_no_such_schema', options: {} }));
+    assert.equal(result, undefined);
+    assert.equal(
+      notice.message,
+      `Populate Doubled did not start: no Python module in this workspace defines Doubled bound to schema vscode_no_such_schema; ${PACKAGE}/tables.py defines it under a decorator whose dj.Schema("name") is not that schema.`,
+    );
+    assert.deepEqual(notice.actions, ['Open Definition']);
+  });
+
   test("a module that cannot be imported did not run: Python's traceback in the terminal, the reason in the notification", async () => {
     const { notice, result } = await noticeOf(() => vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTable', { className: 'Broken', module: file('broken.py'), options: {} }));
     assert.ok(result, 'the run started');
