@@ -10,12 +10,13 @@
 // its command line. Both speak the same protocol below.
 //
 // Side channel: the child runs with `--json-events 3` (the CLI also `--progress always`)
-// and an extra pipe as its fd 3. The events (runtime/populate/events.ts) arrive on that pipe only; the child's
-// stdout and stderr go to the pseudoterminal unchanged (newlines made \r\n), so the
-// terminal shows the CLI's own progress bar and summary, drawn as wide as the terminal
-// (COLUMNS). A progress notification with Cancel follows the events. Cancel and Ctrl-C in
-// the terminal ask the CLI to stop (SIGINT, through its stdin: it stops gracefully); a
-// second request sends SIGTERM (exit at once), a third kills it.
+// and an extra pipe as its fd 3. The events (runtime/populate/events.ts) arrive on that
+// pipe only; the child's stdout and stderr go to the pseudoterminal unchanged (newlines
+// made \r\n), so the terminal shows the child's own progress bar and summary, drawn as
+// wide as the terminal (COLUMNS). A progress notification with Cancel follows the events.
+// Cancel and Ctrl-C in the terminal ask the child to stop through its stdin (the line
+// SIGINT: stop after the key in progress); a second request (SIGTERM) interrupts the key
+// in progress, which goes back to pending; a third kills the child.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { Transcript, exitLabel } from './transcript';
