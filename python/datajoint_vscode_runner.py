@@ -349,7 +349,17 @@ def import_module(module_path, workspace):
     # The runner's own folder (Python put it first) must not shadow the user's modules.
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != here]
     sys.path.insert(0, root)
-    name = dotted_name(module_path, root)
+    # Below the root, when the folders between are packages (and the root is none itself).
+    name = None if os.path.isfile(os.path.join(root, "__init__.py")) else dotted_name(module_path, root)
+    if name is None and os.path.isfile(os.path.join(os.path.dirname(module_path), "__init__.py")):
+        # In a package whose chain starts elsewhere (a src/ layout, or no --workspace): from
+        # the folder above its top package, as `python -m pkg.mod` run there would.
+        top = os.path.dirname(module_path)
+        while os.path.isfile(os.path.join(top, "__init__.py")) and os.path.dirname(top) != top:
+            top = os.path.dirname(top)
+        name = dotted_name(module_path, top)
+        if name is not None:
+            sys.path.insert(1, top)
     if name is not None:
         return importlib.import_module(name), name
     if not os.path.isfile(module_path):
