@@ -17,7 +17,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Uri } from 'vscode';
-import type { PythonEnvironmentsApi, PythonExtensionApi } from './pythonApis';
+import { PYTHON_SELECT_INTERPRETER_COMMAND, type PythonEnvironmentsApi, type PythonExtensionApi } from './pythonApis';
 
 export type InterpreterSource = 'python-envs' | 'python' | 'setting' | 'path';
 
@@ -48,6 +48,16 @@ export interface InterpreterSources {
 }
 
 export const INTERPRETER_SETTING = 'datajoint.python.interpreter';
+
+/**
+ * The action that picks another interpreter: the Python extension's "Select Interpreter"
+ * when that command exists, else the setting.
+ */
+export function pickInterpreterCommand(available: readonly string[]): { title: string; command: string; args: unknown[] } {
+  return available.includes(PYTHON_SELECT_INTERPRETER_COMMAND)
+    ? { title: 'Select Interpreter', command: PYTHON_SELECT_INTERPRETER_COMMAND, args: [] }
+    : { title: 'Open Setting', command: 'workbench.action.openSettings', args: [INTERPRETER_SETTING] };
+}
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 

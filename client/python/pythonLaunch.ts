@@ -4,9 +4,9 @@
 // to pick another: the Python extension's "Select Interpreter" when it is installed, else
 // the `datajoint.python.interpreter` setting.
 import * as vscode from 'vscode';
-import { INTERPRETER_SETTING, resolveInterpreter, type InterpreterSources, type PythonInterpreter } from './interpreter';
+import { pickInterpreterCommand, resolveInterpreter, type InterpreterSources, type PythonInterpreter } from './interpreter';
 import { probeInterpreter, type ProbeResult } from './probe';
-import { PYTHON_ENVS_EXTENSION_ID, PYTHON_EXTENSION_ID, PYTHON_SELECT_INTERPRETER_COMMAND, type PythonEnvironmentsApi, type PythonExtensionApi } from './pythonApis';
+import { PYTHON_ENVS_EXTENSION_ID, PYTHON_EXTENSION_ID, type PythonEnvironmentsApi, type PythonExtensionApi } from './pythonApis';
 import type { NoticeAction, Notices } from '../notices';
 
 /** The runner inside the extension (the .vsix ships python/: scripts/vscode/package-vsix.mjs). */
@@ -39,9 +39,8 @@ export function interpreterSources(file: vscode.Uri): InterpreterSources {
 
 /** The action offered when the interpreter cannot run: pick another one. */
 export async function pickInterpreterAction(): Promise<NoticeAction> {
-  const commands = await vscode.commands.getCommands(true);
-  if (commands.includes(PYTHON_SELECT_INTERPRETER_COMMAND)) return { title: 'Select Interpreter', run: () => vscode.commands.executeCommand(PYTHON_SELECT_INTERPRETER_COMMAND) };
-  return { title: 'Open Setting', run: () => vscode.commands.executeCommand('workbench.action.openSettings', INTERPRETER_SETTING) };
+  const { title, command, args } = pickInterpreterCommand(await vscode.commands.getCommands(true));
+  return { title, run: () => vscode.commands.executeCommand(command, ...args) };
 }
 
 /**

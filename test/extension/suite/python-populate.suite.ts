@@ -406,6 +406,9 @@ suite('Populate a Python table', function () {
       assert.equal(notice.level, 'error');
       // No Python extension in this VS Code: the action opens the setting.
       assert.deepEqual(notice.actions, ['Open Setting']);
+      await notice.choose('Open Setting');
+      await waitFor('the Settings editor in front', () => (vscode.window.tabGroups.activeTabGroup.activeTab?.label === 'Settings' ? true : undefined));
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
       assert.deepEqual(await fx.sql(`SELECT COUNT(*) AS n FROM \`${PY_SCHEMA}\`.__doubled`), before, 'nothing was computed');
     } finally {
       await config.update('python.interpreter', python(), vscode.ConfigurationTarget.Workspace);

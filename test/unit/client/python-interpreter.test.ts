@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Uri } from 'vscode';
-import { activationEnv, resolveInterpreter, settingPath, type InterpreterSources } from '../../../client/python/interpreter';
+import { activationEnv, pickInterpreterCommand, resolveInterpreter, settingPath, type InterpreterSources } from '../../../client/python/interpreter';
 import type { PythonEnvironment, PythonEnvironmentsApi, PythonExtensionApi, ResolvedEnvironment } from '../../../client/python/pythonApis';
 
 const scope = { fsPath: '/ws/lab/pipeline.py' } as Uri;
@@ -132,6 +132,11 @@ test('neither extension: the setting (paths relative to the workspace, ${workspa
   assert.deepEqual(unresolved.env, {});
   assert.match(unresolved.skipped.join('\n'), /Python extension: the active environment \/ws\/\.venv\/bin\/python could not be resolved/);
   assert.equal((await resolveInterpreter(scope, sources({ platform: 'win32' }))).executable, 'python');
+});
+
+test("the action to pick another interpreter: the Python extension's Select Interpreter when it is there, else the setting", () => {
+  assert.deepEqual(pickInterpreterCommand(['workbench.action.openSettings', 'python.setInterpreter']), { title: 'Select Interpreter', command: 'python.setInterpreter', args: [] });
+  assert.deepEqual(pickInterpreterCommand(['workbench.action.openSettings']), { title: 'Open Setting', command: 'workbench.action.openSettings', args: ['datajoint.python.interpreter'] });
 });
 
 test('activation variables on a real folder: a venv by its pyvenv.cfg, a conda environment by conda-meta', () => {
