@@ -1,8 +1,10 @@
 // The whole test suite in one `node --test` run, so there is one summary to read:
 // builds the bundles, starts a throwaway MariaDB when database tests are present,
 // passes its address to the tests through DJ_TEST_* variables, and stops it at the end;
-// for the integration tests it also makes (or reuses) the virtual environment with the
-// real DataJoint for Python (scripts/python-env.mjs) and passes it as DJ_TEST_PYTHON.
+// for the integration and extension tests it also makes (or reuses) the virtual environment
+// with the real DataJoint for Python (scripts/python-env.mjs) and passes it as DJ_TEST_PYTHON
+// (the extension tests populate a Python pipeline with it: the VS Code server, and so the
+// extension host, inherits this environment).
 //   node scripts/test.mjs [--only unit,lsp,integration,extension,syntax] [--no-build] [--match text]
 // --match keeps the test files whose path contains the text (a developer's quick run).
 import { spawnSync, spawn } from 'node:child_process';
@@ -29,7 +31,7 @@ let wantPython = false;
 for (const g of groups) {
   const found = (await glob(`test/${g}/**/*.test.ts`)).sort().filter((f) => !match || f.includes(match));
   if (found.length && needsDb.has(g)) wantDb = true;
-  if (found.length && g === 'integration') wantPython = true;
+  if (found.length && (g === 'integration' || g === 'extension')) wantPython = true;
   files.push(...found);
 }
 if (files.length === 0) {

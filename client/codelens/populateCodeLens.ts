@@ -114,10 +114,12 @@ export class PopulateCodeLensProvider implements vscode.CodeLensProvider, vscode
     for (const c of classes) {
       const range = new vscode.Range(c.line, 0, c.line, 0);
       const schema = this.schemaIn(doc, c, python, text);
-      const arg = { className: c.className, schema, module: python || doc.uri.scheme !== 'file' ? undefined : doc.uri.fsPath };
+      // The file itself runs the table: a TypeScript module that exports the class, or the
+      // Python module that defines it (the runner imports it as Python would).
+      const arg = { className: c.className, schema, module: doc.uri.scheme !== 'file' ? undefined : doc.uri.fsPath };
       lenses.push(
-        new vscode.CodeLens(range, { title: '$(play) Populate', tooltip: `Run djx populate for ${c.className} in a terminal, with its last options`, command: POPULATE_COMMAND, arguments: [arg] }),
-        new vscode.CodeLens(range, { title: 'Populate with Options…', tooltip: `Choose the options of djx populate for ${c.className}`, command: POPULATE_WITH_OPTIONS_COMMAND, arguments: [arg] }),
+        new vscode.CodeLens(range, { title: '$(play) Populate', tooltip: `Populate ${c.className} in a terminal (${python ? 'DataJoint for Python' : 'djx populate'}), with its last options`, command: POPULATE_COMMAND, arguments: [arg] }),
+        new vscode.CodeLens(range, { title: 'Populate with Options…', tooltip: `Choose the options of populate for ${c.className}`, command: POPULATE_WITH_OPTIONS_COMMAND, arguments: [arg] }),
       );
       const n = this.db.connected && schema !== undefined ? this.countsOf(schema, c.className) : undefined;
       if (n) {

@@ -1,6 +1,6 @@
 // The runtime pieces the extension uses at run time: the database connection, the
 // catalog, a table's jobs, the settings reader and the error-stack decoder. Nothing of
-// the populate pipeline (no module loader, no workers): populate runs in the `dj` CLI.
+// the populate pipeline (no module loader, no workers): populate runs in the `djx` CLI.
 //
 // scripts/build.mjs bundles this module on its own (dist/client-runtime.js) and the
 // extension requires it on first use (loadRuntime), so activation never parses the

@@ -5,12 +5,16 @@
 // (one click: the table's last options; with options: the multi-step quick input, whose
 // answers are remembered), then the run (populateRun.ts) and a notification of how it
 // went. Also reached from the Tables view, the Jobs view and the CodeLens, which name the
-// table so the first step is skipped.
+// table so the first step is skipped. A Python module (one that defines the class under a
+// schema's decorator) runs in the interpreter chosen for it (client/python/), after its
+// probe says it has DataJoint for Python 2.x.
 import * as vscode from 'vscode';
 import { restrictionProblem } from './restrictionInput';
 import type { TableSummary } from '../../runtime/catalog/index';
 import type { ComputationsDatabase } from '../jobs/computationsDatabase';
-import { moduleBinding, readFromDisk, type ReadFile } from './moduleBindings';
+import { moduleBinding, pythonSchemaOf, readFromDisk, type ReadFile } from './moduleBindings';
+import { autoClasses } from '../codelens/populateCodeLens';
+import type { PythonLaunch } from '../python/pythonLaunch';
 import type { Notices, NoticeAction } from '../notices';
 import { PopulateAlreadyRunningError, type PopulateOptions, type PopulateOutcome, type PopulateRunner } from './populateRun';
 import { summarizeRun } from './runSummary';
@@ -47,6 +51,8 @@ export interface PopulateContext {
   notices: Notices;
   /** Brings a table's jobs (its errors) into view in the Jobs view. */
   revealJobs(schema: string, className: string): Promise<unknown>;
+  /** A Python module's interpreter, probed; undefined (after a notification) when it cannot run. */
+  preparePython(module: string, className: string): Promise<PythonLaunch | undefined>;
 }
 
 /** A module that exports the class bound to a schema. */
@@ -59,9 +65,19 @@ export interface ModuleChoice {
 export const DEFAULT_OPTIONS: PopulateOptions = { reserveJobs: true, suppressErrors: true, processes: 1 };
 const OPTIONS_KEY = 'datajoint.populate.options';
 const MODULES_KEY = 'datajoint.populate.modules';
-const SOURCE_FILES = '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}';
-const NOT_SOURCE = '{**/node_modules/**,**/dist/**,**/out/**,**/.vscode-test/**,**/*.d.ts}';
+const SOURCE_FILES = '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py}';
+const NOT_SOURCE = '{**/node_modules/**,**/dist/**,**/out/**,**/.vscode-test/**,**/*.d.ts,**/site-packages/**,**/__pycache__/**,**/.venv*/**,**/venv/**}';
+
+export const isPythonModule = (file: string): boolean => /\.py$/i.test(file);
+
+/** The schema a Python file binds its class to (its `@schema` decorator); undefined when it does not define it. */
+function pythonBinding(text: string, className: string): { defined: boolean; schema: string | undefined } {
+  const c = autoClasses(text, true).find((x) => x.className === className);
+  return c ? { defined: true, schema: pythonSchemaOf(text, c.line) } : { defined: false, schema: undefined };
+}
 const MAX_SOURCE_FILES = 5000;
+/** The steps of Populate with Options: table, flags, processes, limit, restriction, priority, make's arguments. */
+const STEPS = 7;
 
 function tableId(schema: string | undefined, className: string): string {
   return `${schema ?? '*'}.${className}`;
@@ -104,6 +120,12 @@ export async function modulesExporting(className: string, read: ReadFile = readF
   for (const uri of files) {
     const text = read(uri.fsPath);
     if (text === undefined || !mention.test(text)) continue;
+    if (isPythonModule(uri.fsPath)) {
+      // DataJoint for Python runs the module that defines the class (imported as Python would).
+      const p = pythonBinding(text, className);
+      if (p.defined && p.schema !== undefined) out.push({ module: uri.fsPath, schema: p.schema });
+      continue;
+    }
     const b = moduleBinding(uri.fsPath, className, process.env, read);
     if (b.exported && b.schema !== undefined) out.push({ module: uri.fsPath, schema: b.schema });
   }
@@ -123,11 +145,11 @@ async function pickTable(db: ComputationsDatabase, withOptions: boolean): Promis
       return {
         label: c.className,
         description: [c.tier, c.table ? c.table.schema : 'not in the database yet'].filter(Boolean).join(' · '),
-        detail: where ? `${where}${python ? ' (Python: populate from Python)' : ''}` : 'not defined in this workspace',
+        detail: where ? `${where}${python ? ' (Python)' : ''}` : 'not defined in this workspace',
         candidate: c,
       };
     }),
-    { title: withOptions ? 'Populate Table with Options (1/5): table' : 'Populate Table: table', placeHolder: 'Computed or Imported table', matchOnDescription: true, matchOnDetail: true },
+    { title: withOptions ? `Populate Table with Options (1/${STEPS}): table` : 'Populate Table: table', placeHolder: 'Computed or Imported table', matchOnDescription: true, matchOnDetail: true },
   );
   return picked?.candidate;
 }
@@ -136,23 +158,38 @@ function wholeNumber(min: number) {
   return (v: string) => (v.trim() === '' || (/^\d+$/.test(v.trim()) && Number(v) >= min) ? undefined : `A whole number ≥ ${min}, or empty.`);
 }
 
-/** Steps 2-5: reserve jobs and suppress errors, processes, limit, restriction; `last` filled in. */
+function priorityInput(v: string): string | undefined {
+  return v.trim() === '' || (/^\d+$/.test(v.trim()) && Number(v) <= 127) ? undefined : 'A whole number from 0 to 127, or empty.';
+}
+
+/** make()'s keyword arguments: a JSON object, or empty. */
+export function makeKwargsProblem(v: string): string | undefined {
+  if (v.trim() === '') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(v);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? undefined : 'A JSON object ({"name": value, …}), or empty.';
+  } catch (e) {
+    return `Not JSON: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
+/** Steps 2-7: reserve jobs and suppress errors, processes, limit, restriction, priority, make's arguments; `last` filled in. */
 async function askOptions(className: string, last: PopulateOptions, known: readonly string[] | undefined): Promise<PopulateOptions | undefined> {
   const flags = [
     { label: 'Reserve jobs', detail: 'Work through the jobs table, sharing keys with other workers (--reserve-jobs)', key: 'reserveJobs' as const, picked: !!last.reserveJobs },
     { label: 'Suppress errors', detail: 'Record failed keys and go on (--suppress-errors)', key: 'suppressErrors' as const, picked: !!last.suppressErrors },
   ];
-  const chosen = await vscode.window.showQuickPick(flags, { title: `Populate ${className} (2/5): options`, canPickMany: true, ignoreFocusOut: true });
+  const chosen = await vscode.window.showQuickPick(flags, { title: `Populate ${className} (2/${STEPS}): options`, canPickMany: true, ignoreFocusOut: true });
   if (!chosen) return undefined;
   const processes = await vscode.window.showInputBox({
-    title: `Populate ${className} (3/5): worker processes`,
+    title: `Populate ${className} (3/${STEPS}): worker processes`,
     value: String(last.processes ?? 1),
     validateInput: wholeNumber(1),
     ignoreFocusOut: true,
   });
   if (processes === undefined) return undefined;
   const limit = await vscode.window.showInputBox({
-    title: `Populate ${className} (4/5): limit`,
+    title: `Populate ${className} (4/${STEPS}): limit`,
     prompt: 'Attempt at most this many keys; empty for all.',
     value: last.limit !== undefined ? String(last.limit) : '',
     validateInput: wholeNumber(1),
@@ -160,19 +197,38 @@ async function askOptions(className: string, last: PopulateOptions, known: reado
   });
   if (limit === undefined) return undefined;
   const restriction = await vscode.window.showInputBox({
-    title: `Populate ${className} (5/5): restriction`,
+    title: `Populate ${className} (5/${STEPS}): restriction`,
     prompt: 'A SQL condition (subject_id < 10) or JSON ({"subject_id": 3}, or an array of such for OR); empty for none.',
     value: last.restrictions?.[0] ?? '',
     validateInput: (v) => restrictionProblem(v, known),
     ignoreFocusOut: true,
   });
   if (restriction === undefined) return undefined;
+  const priority = await vscode.window.showInputBox({
+    title: `Populate ${className} (6/${STEPS}): priority`,
+    prompt: 'With reserved jobs: only jobs of at most this priority (0-127, lower runs first), and the priority of the jobs this run adds; empty for the default.',
+    value: last.priority !== undefined ? String(last.priority) : '',
+    validateInput: priorityInput,
+    ignoreFocusOut: true,
+  });
+  if (priority === undefined) return undefined;
+  const makeKwargs = await vscode.window.showInputBox({
+    title: `Populate ${className} (7/${STEPS}): make() keyword arguments`,
+    prompt: 'A JSON object passed to make (make_kwargs); empty for none.',
+    value: last.makeKwargs !== undefined ? JSON.stringify(last.makeKwargs) : '',
+    validateInput: makeKwargsProblem,
+    ignoreFocusOut: true,
+  });
+  if (makeKwargs === undefined) return undefined;
   return {
     reserveJobs: chosen.some((c) => c.key === 'reserveJobs'),
     suppressErrors: chosen.some((c) => c.key === 'suppressErrors'),
     processes: processes.trim() ? Number(processes) : 1,
     limit: limit.trim() ? Number(limit) : undefined,
     restrictions: restriction.trim() ? [restriction.trim()] : undefined,
+    // Only when given: the options are remembered as JSON, which drops undefined fields.
+    ...(priority.trim() ? { priority: Number(priority) } : {}),
+    ...(makeKwargs.trim() ? { makeKwargs: JSON.parse(makeKwargs) as Record<string, unknown> } : {}),
   };
 }
 
@@ -192,7 +248,17 @@ async function rememberOptions(memory: vscode.Memento, schema: string | undefine
  * this workspace, else (or when asked for options) a quick pick, whose answer is kept.
  */
 async function chooseModule(ctx: PopulateContext, className: string, schema: string | undefined, given: string | undefined, ask: boolean): Promise<ModuleChoice | undefined> {
-  if (given) {
+  if (given && isPythonModule(given)) {
+    const text = readFromDisk(given);
+    const p = text === undefined ? undefined : pythonBinding(text, className);
+    if (p?.defined && p.schema !== undefined && (schema === undefined || p.schema === schema)) return { module: given, schema: p.schema };
+    // A schema whose name the source does not spell out (dj.Schema(os.environ[…])): the
+    // schema asked for, else the one schema of the database that has the table.
+    if (p?.defined && p.schema === undefined) {
+      const known = schema !== undefined ? [schema] : ctx.db.connected ? (await ctx.db.autoTables().catch(() => [])).filter((t) => t.className === className).map((t) => t.schema) : [];
+      if (known.length === 1) return { module: given, schema: known[0]! };
+    }
+  } else if (given) {
     const b = moduleBinding(given, className);
     if (b.exported && b.schema !== undefined && (schema === undefined || b.schema === schema)) return { module: given, schema: b.schema };
   }
@@ -228,7 +294,7 @@ async function noModule(ctx: PopulateContext, className: string, schemas: string
   const bound = schemas?.length ? ` bound to schema ${schemas.join(' or ')}` : ' bound to a schema';
   const python = locations.length > 0 && locations.every((l) => l.uri.fsPath.endsWith('.py'));
   const message = python
-    ? `Populate ${className} did not start: it is defined in ${vscode.workspace.asRelativePath(locations[0]!.uri)}; the bundled runtime populates TypeScript/JavaScript pipelines only. Populate it from Python (${className}.populate()).`
+    ? `Populate ${className} did not start: no Python module in this workspace defines ${className}${bound}; ${vscode.workspace.asRelativePath(locations[0]!.uri)} defines it under a decorator whose dj.Schema("name") is not that schema.`
     : `Populate ${className} did not start: no TypeScript/JavaScript module in this workspace exports ${className}${bound}. djx populate loads a module and takes its export ${className}; a class defined inside a function is not exported.`;
   ctx.notices.show('error', message, actions);
 }
@@ -262,6 +328,11 @@ export async function populateTableCommand(ctx: PopulateContext, arg: PopulateAr
   const { module } = chosen;
   schema = chosen.schema;
   if (ctx.runner.isRunning({ className, module })) return alreadyRunning(ctx.runner, className, module);
+  let python: PythonLaunch | undefined;
+  if (isPythonModule(module)) {
+    python = await ctx.preparePython(module, className);
+    if (!python) return undefined;
+  }
   let options = arg?.options;
   if (!options) {
     const last = rememberedOptions(ctx.memory, schema, className);
@@ -273,7 +344,7 @@ export async function populateTableCommand(ctx: PopulateContext, arg: PopulateAr
   }
   let outcome: PopulateOutcome;
   try {
-    outcome = await ctx.runner.run({ className, module, options });
+    outcome = await ctx.runner.run({ className, module, options, python });
   } catch (e) {
     // Started meanwhile (while the options were asked).
     if (e instanceof PopulateAlreadyRunningError) return alreadyRunning(ctx.runner, className, module);

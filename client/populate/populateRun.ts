@@ -1,16 +1,22 @@
-// Runs the bundled `djx populate` for one table as a VS Code Task whose CustomExecution is
-// a pseudoterminal: the CLI is spawned with the editor's own Node (process.execPath with
-// ELECTRON_RUN_AS_NODE=1), the workspace root as cwd and the table's source file as the
-// pipeline module. Credentials go in the child's environment (DJ_HOST, DJ_PORT, DJ_USER,
-// DJ_PASS), never on its command line.
+// Runs one table's populate as a VS Code Task whose CustomExecution is a pseudoterminal,
+// with the workspace root as cwd and the table's source file as the pipeline module:
+// - a TypeScript/JavaScript module: the bundled `djx populate`, spawned with the editor's
+//   own Node (process.execPath with ELECTRON_RUN_AS_NODE=1);
+// - a Python module: `<python> python/datajoint_vscode_runner.py populate --module …
+//   --class …` in the interpreter chosen for the file (client/python/), which imports the
+//   module as Python would and calls DataJoint for Python's own populate(); its first line
+//   says which Python and DataJoint run, and the bar is DataJoint's (tqdm).
+// Credentials go in the child's environment (DJ_HOST, DJ_PORT, DJ_USER, DJ_PASS), never on
+// its command line. Both speak the same protocol below.
 //
-// Side channel: the CLI runs with `--json-events 3 --progress always` and an extra pipe as
-// its fd 3. The events (runtime/populate/events.ts) arrive on that pipe only; the child's
-// stdout and stderr go to the pseudoterminal unchanged (newlines made \r\n), so the
-// terminal shows the CLI's own progress bar and summary, drawn as wide as the terminal
-// (COLUMNS). A progress notification with Cancel follows the events. Cancel and Ctrl-C in
-// the terminal ask the CLI to stop (SIGINT, through its stdin: it stops gracefully); a
-// second request sends SIGTERM (exit at once), a third kills it.
+// Side channel: the child runs with `--json-events 3` (the CLI also `--progress always`)
+// and an extra pipe as its fd 3. The events (runtime/populate/events.ts) arrive on that
+// pipe only; the child's stdout and stderr go to the pseudoterminal unchanged (newlines
+// made \r\n), so the terminal shows the child's own progress bar and summary, drawn as
+// wide as the terminal (COLUMNS). A progress notification with Cancel follows the events.
+// Cancel and Ctrl-C in the terminal ask the child to stop through its stdin (the line
+// SIGINT: stop after the key in progress); a second request (SIGTERM) interrupts the key
+// in progress, which goes back to pending; a third kills the child.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { Transcript, exitLabel } from './transcript';
@@ -18,7 +24,11 @@ import type { Readable } from 'node:stream';
 import * as vscode from 'vscode';
 import { parseEvent, type PopulateEvent } from '../../runtime/populate/events';
 import { CLI_NAME } from '../../runtime/cli/name';
-import type { ComputationsDatabase, Credentials } from '../jobs/computationsDatabase';
+import type { ComputationsDatabase } from '../jobs/computationsDatabase';
+import type { PythonLaunch } from '../python/pythonLaunch';
+import { EVENTS_FD, populateArgs, populateEnv, pythonPopulateArgs, shownArgs } from './launchArgs';
+
+export { EVENTS_FD, populateArgs, populateEnv, pythonPopulateArgs } from './launchArgs';
 
 export interface PopulateOptions {
   reserveJobs?: boolean;
@@ -27,14 +37,20 @@ export interface PopulateOptions {
   suppressErrors?: boolean;
   /** SQL conditions or JSON objects/arrays, combined with AND (the CLI's --restriction). */
   restrictions?: string[];
+  /** With reserved jobs: only jobs of at most this priority; the priority of the jobs added. */
+  priority?: number;
+  /** Keyword arguments of make(key, **kwargs) (Python) / make(key, kwargs) (TypeScript). */
+  makeKwargs?: Record<string, unknown>;
 }
 
 export interface PopulateRequest {
   /** Class name of the Computed/Imported table. */
   className: string;
-  /** Absolute path of the pipeline module (.ts/.js) exporting it. */
+  /** Absolute path of the pipeline module: .ts/.js exporting it, or .py defining it. */
   module: string;
   options: PopulateOptions;
+  /** A Python module's interpreter and runner (client/python/pythonLaunch.ts). */
+  python?: PythonLaunch;
 }
 
 export interface PopulateOutcome {
@@ -53,53 +69,19 @@ export interface PopulateOutcome {
 
 const TASK_TYPE = 'datajoint-populate';
 
-/** The descriptor the CLI writes its events to: the fourth entry of the child's stdio. */
-export const EVENTS_FD = 3;
-
-/**
- * Plumbing arguments: the side channel, a bar drawn although the terminal is a pipe, and
- * stop requests through stdin (Node's kill() cannot deliver SIGINT on Windows).
- */
-const PLUMBING = ['--json-events', String(EVENTS_FD), '--progress', 'always', '--stop-on-stdin'];
-
-/** The CLI's arguments for a request (never credentials). */
-export function populateArgs(cli: string, r: PopulateRequest): string[] {
-  const o = r.options;
-  const args = [cli, 'populate', r.module, r.className, ...PLUMBING];
-  for (const c of o.restrictions ?? []) args.push('--restriction', c);
-  if (o.limit !== undefined) args.push('--limit', String(o.limit));
-  if (o.reserveJobs) args.push('--reserve-jobs');
-  if (o.processes !== undefined && o.processes > 1) args.push('--processes', String(o.processes));
-  if (o.suppressErrors) args.push('--suppress-errors');
-  return args;
-}
-
-export function populateEnv(creds: Credentials, columns?: number): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
-  // The width the CLI draws its bar for (the child's stderr is a pipe, not a terminal).
-  if (columns !== undefined && columns > 0) env.COLUMNS = String(columns);
-  else delete env.COLUMNS;
-  env.DJ_HOST = creds.target.host;
-  env.DJ_PORT = String(creds.target.port);
-  env.DJ_USER = creds.target.user;
-  env.DJ_PASS = creds.password;
-  if (creds.target.tls !== undefined) env.DJ_USE_TLS = String(creds.target.tls);
-  else delete env.DJ_USE_TLS;
-  return env;
-}
-
-/** The command line as a user would type it: without the CLI's path and the plumbing. */
-function shownArgs(args: string[]): string[] {
-  const out = args.slice(1);
-  const at = out.findIndex((_, i) => PLUMBING.every((p, j) => out[i + j] === p));
-  if (at >= 0) out.splice(at, PLUMBING.length);
-  return out;
-}
-
 /** How long a terminal opened without dimensions waits for them before starting. */
 const DIMENSIONS_WAIT_MS = 400;
 
-/** The pseudoterminal of one run: spawns the CLI, shows its output, reports its events. */
+/** What one run spawns, and the line the terminal shows first (none: the child's own). */
+interface Launch {
+  command: string;
+  args: string[];
+  header: string | undefined;
+  /** "the DataJoint CLI", "Python (/usr/bin/python3)": in a message when it cannot start. */
+  what: string;
+}
+
+/** The pseudoterminal of one run: spawns the CLI or the Python runner, shows its output, reports its events. */
 class PopulateTerminal implements vscode.Pseudoterminal {
   private readonly writeEmitter = new vscode.EventEmitter<string>();
   private readonly closeEmitter = new vscode.EventEmitter<number>();
@@ -115,7 +97,7 @@ class PopulateTerminal implements vscode.Pseudoterminal {
   private atLineStart = true;
 
   constructor(
-    private readonly args: string[],
+    private readonly launch: Launch,
     private readonly env: (columns: number | undefined) => NodeJS.ProcessEnv,
     private readonly cwd: string,
     private readonly onEvent: (e: PopulateEvent) => void,
@@ -141,7 +123,7 @@ class PopulateTerminal implements vscode.Pseudoterminal {
   }
 
   open(dimensions: vscode.TerminalDimensions | undefined): void {
-    this.line(`\x1b[1m${CLI_NAME}\x1b[0m ${shownArgs(this.args).map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
+    if (this.launch.header !== undefined) this.line(this.launch.header);
     // The CLI learns the width once, at its start: wait briefly for a panel still laid out.
     if (dimensions) this.start(dimensions.columns);
     else this.startTimer = setTimeout(() => this.start(undefined), DIMENSIONS_WAIT_MS);
@@ -162,9 +144,9 @@ class PopulateTerminal implements vscode.Pseudoterminal {
     this.columns = columns;
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, this.args, { cwd: this.cwd, env: this.env(columns), stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+      child = spawn(this.launch.command, this.launch.args, { cwd: this.cwd, env: this.env(columns), stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
     } catch (e) {
-      this.finish(2, `Cannot start the DataJoint CLI: ${e instanceof Error ? e.message : String(e)}`);
+      this.finish(2, `Cannot start ${this.launch.what}: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
     this.child = child;
@@ -183,7 +165,7 @@ class PopulateTerminal implements vscode.Pseudoterminal {
     });
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.write(chunk));
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => this.write(chunk));
-    child.on('error', (e) => this.finish(2, `Cannot start the DataJoint CLI: ${e.message}`));
+    child.on('error', (e) => this.finish(2, `Cannot start ${this.launch.what}: ${e.message}`));
     // 'close' comes after every pipe, the events' included, was read to its end.
     child.on('close', (code, signal) => this.finish(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0), undefined, signal));
   }
@@ -236,6 +218,11 @@ export class PopulateAlreadyRunningError extends Error {
   }
 }
 
+interface RunEntry {
+  terminal(): vscode.Terminal | undefined;
+  pty?: PopulateTerminal;
+}
+
 /** A task's terminal is named for it ("Populate X", or "Task - Populate X" in older VS Code). */
 function isTaskTerminal(t: vscode.Terminal, taskName: string): boolean {
   return t.name === taskName || t.name.endsWith(` ${taskName}`);
@@ -255,8 +242,8 @@ export class PopulateRunner implements vscode.Disposable {
   /** Every event of every run, as it arrives on the side channel. */
   readonly onDidReceiveEvent = this.eventEmitter.event;
   private active = 0;
-  /** Runs under way, by table: how to find their terminal. */
-  private readonly runs = new Map<string, { terminal(): vscode.Terminal | undefined }>();
+  /** Runs under way, by table: how to find their terminal, and its pseudoterminal once open. */
+  private readonly runs = new Map<string, RunEntry>();
   /** The terminal of each table's last ended run, closed when the table runs again. */
   private readonly endedTerminals = new Map<string, vscode.Terminal>();
   private nextRun = 1;
@@ -274,6 +261,19 @@ export class PopulateRunner implements vscode.Disposable {
   /** Whether a run of this table is under way. */
   isRunning(r: Pick<PopulateRequest, 'className' | 'module'>): boolean {
     return this.runs.has(runKey(r));
+  }
+
+  /** What the terminal of the table's run under way has shown so far (plain text); undefined when none runs. */
+  liveTranscript(r: Pick<PopulateRequest, 'className' | 'module'>): string | undefined {
+    const run = this.runs.get(runKey(r));
+    return run ? (run.pty?.transcript ?? '') : undefined;
+  }
+
+  /** Asks the table's run under way to stop, as Cancel does (first: after the key in progress; second: at once). */
+  stop(r: Pick<PopulateRequest, 'className' | 'module'>): boolean {
+    const pty = this.runs.get(runKey(r))?.pty;
+    pty?.stop();
+    return pty !== undefined;
   }
 
   /** Brings the terminal of the table's run under way, or of its last run, to the front; false when none is open. */
@@ -305,9 +305,10 @@ export class PopulateRunner implements vscode.Disposable {
     const before = new Set(vscode.window.terminals);
     let terminal: vscode.Terminal | undefined;
     const find = () => (terminal ??= vscode.window.terminals.find((t) => !before.has(t) && isTaskTerminal(t, taskName)));
-    this.runs.set(key, { terminal: find });
+    const entry: RunEntry = { terminal: find };
+    this.runs.set(key, entry);
     try {
-      return await this.runTask(request, taskName);
+      return await this.runTask(request, taskName, entry);
     } finally {
       this.runs.delete(key);
       const ended = find();
@@ -315,12 +316,23 @@ export class PopulateRunner implements vscode.Disposable {
     }
   }
 
-  private async runTask(request: PopulateRequest, taskName: string): Promise<PopulateOutcome> {
+  private async runTask(request: PopulateRequest, taskName: string, entry: RunEntry): Promise<PopulateOutcome> {
     const creds = await this.db.credentials();
     if (!creds) throw new Error('Not connected to a database: run "DataJoint: Connect" first.');
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(request.module)) ?? vscode.workspace.workspaceFolders?.[0];
     const cwd = folder?.uri.fsPath ?? process.cwd();
-    const args = populateArgs(this.cliPath, request);
+    const launch: Launch = request.python
+      ? {
+          command: request.python.interpreter.executable,
+          args: pythonPopulateArgs(request.python, request, cwd),
+          // The runner's first line says which Python and DataJoint run.
+          header: undefined,
+          what: `Python (${request.python.interpreter.executable})`,
+        }
+      : (() => {
+          const args = populateArgs(this.cliPath, request);
+          return { command: process.execPath, args, header: `\x1b[1m${CLI_NAME}\x1b[0m ${shownArgs(args).map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}`, what: 'the DataJoint CLI' };
+        })();
     const events: PopulateEvent[] = [];
     let terminal: PopulateTerminal | undefined;
     let resolveExit!: (code: number) => void;
@@ -333,11 +345,12 @@ export class PopulateRunner implements vscode.Disposable {
       taskName,
       'DataJoint',
       new vscode.CustomExecution(async () => {
-        terminal = new PopulateTerminal(args, (columns) => populateEnv(creds, columns), cwd, (e) => {
+        terminal = new PopulateTerminal(launch, (columns) => populateEnv(creds, columns, request.python), cwd, (e) => {
           events.push(e);
           listeners.forEach((l) => l(e));
           this.eventEmitter.fire(e);
         }, resolveExit);
+        entry.pty = terminal;
         return terminal;
       }),
     );
@@ -346,7 +359,7 @@ export class PopulateRunner implements vscode.Disposable {
 
     this.active++;
     this.startEmitter.fire(request);
-    this.output.info(`Populate ${request.className} from ${vscode.workspace.asRelativePath(request.module)}`);
+    this.output.info(`Populate ${request.className} from ${vscode.workspace.asRelativePath(request.module)}${request.python ? ` with ${request.python.interpreter.executable} (DataJoint ${request.python.probe.datajoint})` : ''}`);
     try {
       await vscode.tasks.executeTask(task);
       const exitCode = await vscode.window.withProgress(

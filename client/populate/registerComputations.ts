@@ -13,6 +13,7 @@ import { POPULATE_COMMAND, POPULATE_WITH_OPTIONS_COMMAND } from '../commandNames
 import { PopulateRunner, type PopulateOutcome } from './populateRun';
 import { populateTableCommand, type PopulateArgument, type PopulateContext } from './populateCommand';
 import type { Notices } from '../notices';
+import { preparePython } from '../python/pythonLaunch';
 
 export interface ComputationsDeps {
   connection: ConnectionManager;
@@ -102,7 +103,14 @@ export function registerComputations(context: vscode.ExtensionContext, deps: Com
       }
     }
   };
-  const ctx: PopulateContext = { db, runner, memory: context.workspaceState, notices, revealJobs };
+  const ctx: PopulateContext = {
+    db,
+    runner,
+    memory: context.workspaceState,
+    notices,
+    revealJobs,
+    preparePython: (module, className) => preparePython(context.extensionPath, module, className, notices, deps.output),
+  };
   const populate = (arg?: PopulateArgument, withOptions = false): Promise<PopulateOutcome | undefined> => populateTableCommand(ctx, arg, withOptions);
   // Keys as JSON objects, combined with OR (the CLI's JSON-array restriction).
   const populateKeys = (table: AutoTable, keys: Array<Record<string, unknown>> | undefined) =>

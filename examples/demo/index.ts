@@ -1,7 +1,7 @@
 // The demo's pipeline module (`npm run demo`, scripts/demo.mjs): the example pipeline
 // plus `Quality`, a Computed table whose make refuses a recording without a sampling
 // rate. The demo seeds one such recording so that one key fails, then fixes the row and
-// retries. Loaded by the `dj` CLI and its worker processes by path, so the schema name
+// retries. Loaded by the `djx` CLI and its worker processes by path, so the schema name
 // comes from the environment (DJ_PIPELINE_SCHEMA, default `dj_demo`).
 import * as dj from '../../runtime/index';
 import { createPipeline } from '../pipeline/pipeline';

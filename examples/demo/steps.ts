@@ -1,4 +1,4 @@
-// The demo's database steps, called by scripts/demo.mjs (which runs the `dj` CLI for the
+// The demo's database steps, called by scripts/demo.mjs (which runs the `djx` CLI for the
 // populate and jobs steps as real child processes, as a user would).
 import { seedPipeline } from '../pipeline/seed';
 import { pipeline, Quality, RawData } from './index';

@@ -1,7 +1,8 @@
 // Builds the .vsix with @vscode/vsce from a staging folder holding only what runs: the
 // manifest, the user's README (docs/extension/README.md), license, grammars (no sources),
-// icons and walkthrough pages (client/media), the production bundles and the runtime's
-// type declarations (dist/types).
+// icons and walkthrough pages (client/media), the production bundles, the runtime's
+// type declarations (dist/types) and the Python populate runner (python/, run by the
+// user's interpreter for Python tables: client/python/pythonLaunch.ts).
 // Everything the extension needs at run time is inside the bundles, so the package has
 // no node_modules. dist/ is not touched (tests may be running from it).
 //   node scripts/vscode/package-vsix.mjs [--out <file.vsix>]
@@ -17,6 +18,8 @@ import { buildTypes, bundleOptions, TYPES_DIR } from '../build.mjs';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The README of the .vsix (the Marketplace page and the extension's page in VS Code). */
 export const USER_README = 'docs/extension/README.md';
+/** The Python runner: one file, standard library and the user's datajoint only. */
+export const PYTHON_RUNNER = 'python/datajoint_vscode_runner.py';
 
 export async function packageVsix({ out = join(repoRoot, '.tmp', 'datajoint-vscode.vsix'), say = (l) => console.log(l) } = {}) {
   // A fresh staging folder per call: two packagings at once (tests) must not share one.
@@ -38,6 +41,10 @@ async function packageFrom(stage, out, say) {
   mkdirSync(join(stage, 'syntaxes'));
   for (const f of readdirSync(join(repoRoot, 'syntaxes'))) if (f.endsWith('.json')) cpSync(join(repoRoot, 'syntaxes', f), join(stage, 'syntaxes', f));
   cpSync(join(repoRoot, 'client', 'media'), join(stage, 'client', 'media'), { recursive: true });
+  // The runner alone (not its tests or caches): Populate of a Python table needs it.
+  if (!existsSync(join(repoRoot, PYTHON_RUNNER))) throw new Error(`package-vsix: ${PYTHON_RUNNER} is missing`);
+  mkdirSync(join(stage, 'python'));
+  cpSync(join(repoRoot, PYTHON_RUNNER), join(stage, PYTHON_RUNNER));
   // The bundles of scripts/build.mjs --production, written into the stage.
   for (const b of bundleOptions({ production: true })) {
     if (!existsSync(join(repoRoot, b.entryPoints[0]))) throw new Error(`package-vsix: ${b.entryPoints[0]} is missing`);

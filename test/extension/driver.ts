@@ -1,7 +1,8 @@
 // Shared by the node:test drivers of the extension tests: runs the mocha suites
 // (test/extension/suite) inside a real VS Code, the offline one from the npm package
 // code-server driven by Chromium (scripts/vscode/run-offline.mjs), and reports each
-// VS Code test as a subtest. The database of the run (DJ_TEST_*) reaches the extension
+// VS Code test as a subtest. The database of the run (DJ_TEST_*) and the interpreter with
+// the real DataJoint for Python (DJ_TEST_PYTHON, scripts/python-env.mjs) reach the extension
 // host through the environment of the VS Code server, which the extension host inherits.
 import type { TestContext } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -75,6 +76,13 @@ export async function runSuitesInVsCode(t: TestContext, options: SuiteRunOptions
     ? { DJ_TEST_HOST: db.host, DJ_TEST_PORT: String(db.port), DJ_TEST_USER: db.user, DJ_TEST_PASSWORD: db.password }
     : {};
   t.after(() => db?.stop());
+  // npm test passes the Python environment; a direct run of this file makes (or reuses) it.
+  const pythonEnv: Record<string, string> = {};
+  if (!process.env.DJ_TEST_PYTHON) {
+    const pythonScript = '../../scripts/python-env.mjs';
+    const { pythonEnv: makePythonEnv } = (await import(pythonScript)) as { pythonEnv(): string };
+    pythonEnv.DJ_TEST_PYTHON = makePythonEnv();
+  }
   const prepared = await prepareOffline({ say: (line: string) => t.diagnostic(line) });
   if (!prepared.cached) t.diagnostic(`offline VS Code prepared in ${prepared.seconds.toFixed(1)} s`);
 
@@ -91,7 +99,7 @@ export async function runSuitesInVsCode(t: TestContext, options: SuiteRunOptions
       extensionDevelopmentPath: options.vsix ? null : repoRoot,
       installVsix: options.vsix ? [options.vsix] : [],
       screenshotsDir: join(repoRoot, 'test-results', options.resultsName),
-      env: { ...dbEnv, DJ_VSCODE_RESULTS_FILE: resultsFile },
+      env: { ...dbEnv, ...pythonEnv, DJ_VSCODE_RESULTS_FILE: resultsFile },
       say: (line: string) => t.diagnostic(line),
     });
   } catch (e) {

@@ -70,21 +70,23 @@ after(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-test('the .vsix holds only what runs: production bundles, grammars, icon, manifest, README, LICENSE', (t) => {
+test('the .vsix holds only what runs: production bundles, grammars, icon, manifest, README, LICENSE, the Python runner', (t) => {
   t.diagnostic(`vsix: ${(vsixBytes / 1024 / 1024).toFixed(2)} MiB, ${vsixEntries.length} entries`);
   const files = vsixEntries.filter((n) => n.startsWith('extension/') && !n.endsWith('/')).map((n) => n.slice('extension/'.length));
-  for (const f of ['package.json', 'dist/extension.js', 'dist/client-runtime.js', 'dist/server.js', 'dist/cli.js', 'syntaxes/datajoint.tmLanguage.json', 'client/media/datajoint.svg']) {
+  for (const f of ['package.json', 'dist/extension.js', 'dist/client-runtime.js', 'dist/server.js', 'dist/cli.js', 'syntaxes/datajoint.tmLanguage.json', 'client/media/datajoint.svg', 'python/datajoint_vscode_runner.py']) {
     assert.ok(files.includes(f), `${f} is in the .vsix`);
   }
   assert.ok(files.some((f) => /^license/i.test(f)), 'a license file');
   assert.ok(files.some((f) => /^readme/i.test(f)), 'a README');
-  const unexpected = files.filter((f) => !/^(package\.json|readme\.md|license(\.txt|\.md)?|changelog\.md|dist\/(extension|client-runtime|server|cli)\.js|dist\/types\/.+\.d\.ts|syntaxes\/[^/]+\.json|client\/media\/[^/]+\.(svg|png)|client\/media\/walkthrough\/[^/]+\.md)$/i.test(f));
+  const unexpected = files.filter((f) => !/^(package\.json|readme\.md|license(\.txt|\.md)?|changelog\.md|dist\/(extension|client-runtime|server|cli)\.js|dist\/types\/.+\.d\.ts|syntaxes\/[^/]+\.json|client\/media\/[^/]+\.(svg|png)|client\/media\/walkthrough\/[^/]+\.md|python\/datajoint_vscode_runner\.py)$/i.test(f));
   assert.deepEqual(unexpected, [], 'nothing else (no node_modules, sources, maps or tests)');
   // Production bundles: minified, no source map reference.
   const ext = readFileSync(join(scratch, 'unpacked', 'extension', 'dist', 'extension.js'), 'utf8');
   assert.ok(!/\/\/# sourceMappingURL=\S+\s*$/.test(ext), 'no source map reference at the end of dist/extension.js');
   // Minified: long lines (template literals keep a few line breaks of their own).
   assert.ok(ext.length / ext.split('\n').length > 300, 'dist/extension.js is minified');
+  // The runner as committed: the file the extension runs for Python tables.
+  assert.equal(readFileSync(join(scratch, 'unpacked', 'extension', 'python', 'datajoint_vscode_runner.py'), 'utf8'), readFileSync(join(repoRoot, 'python', 'datajoint_vscode_runner.py'), 'utf8'));
 });
 
 test("the extension's page: the user's README, a 128x128 PNG icon, a walkthrough whose pages are all there", () => {

@@ -212,13 +212,15 @@ suite('Populate: the module, the notification, the options', function () {
     const first = await vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTable', { className: 'Tally', schema: B });
     assert.equal(first?.request.module, file('other.ts'));
     assert.deepEqual(first?.request.options, DEFAULT_OPTIONS);
-    const step = (n: number) => `.quick-input-widget:has-text("(${n}/5)") .quick-input-box input`;
+    const step = (n: number) => `.quick-input-widget:has-text("(${n}/7)") .quick-input-box input`;
     const asked = vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTableWithOptions', { className: 'Summary', module: pipelinePath() });
     await typeIntoWindow('options-flags', '', step(2));
     await typeIntoWindow('options-processes', '', step(3));
     await typeIntoWindow('options-limit', '1', step(4));
     // (Remembered for Summary: the populate suite, run after this one, keeps it; it restricts nothing there.)
     await typeIntoWindow('options-restriction', 'subject_id > 0', step(5));
+    await typeIntoWindow('options-priority', '', step(6));
+    await typeIntoWindow('options-make-kwargs', '', step(7));
     const withOptions = await asked;
     assert.equal(withOptions?.request.options.limit, 1);
     assert.deepEqual(withOptions?.request.options.restrictions, ['subject_id > 0']);

@@ -76,15 +76,17 @@ suite('Populate Table', function () {
     await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES (4, 4), (5, 5), (6, 6)`);
     const api = await computations();
     const run = vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTableWithOptions');
-    // Step 1: the table; step 2: the flags as they are; 3: processes; 4: limit 2; 5: no restriction.
-    // Each step is typed once its own title shows (not after a fixed pause: a loaded
-    // machine may take longer to open the next step).
-    const step = (n: number) => `.quick-input-widget:has-text("(${n}/5)") .quick-input-box input`;
+    // Step 1: the table; step 2: the flags as they are; 3: processes; 4: limit 2; 5: no
+    // restriction; 6: no priority; 7: no make() arguments. Each step is typed once its own
+    // title shows (not after a fixed pause: a loaded machine may take longer to open it).
+    const step = (n: number) => `.quick-input-widget:has-text("(${n}/7)") .quick-input-box input`;
     await typeIntoWindow('populate-table', 'Summary', step(1));
     await typeIntoWindow('populate-flags', '', step(2));
     await typeIntoWindow('populate-processes', '', step(3));
     await typeIntoWindow('populate-limit', '2', step(4));
     await typeIntoWindow('populate-restriction', '', step(5));
+    await typeIntoWindow('populate-priority', '', step(6));
+    await typeIntoWindow('populate-make-kwargs', '', step(7));
     const outcome = await run;
     assert.ok(outcome, 'the quick input did not lead to a run');
     assert.equal(outcome.exitCode, 0, outcome.transcript);

@@ -1,0 +1,75 @@
+// The command lines and environments of a populate run, for the bundled CLI and for the
+// Python runner: options as arguments (both take the same ones), the plumbing of the side
+// channel and of stop requests, and the connection in DJ_* variables, never in an argument.
+// No vscode import: unit-tested (test/unit/client/launch-args.test.ts).
+import type { Credentials } from '../connection/connectionManager';
+import type { PythonLaunch } from '../python/pythonLaunch';
+import type { PopulateOptions, PopulateRequest } from './populateRun';
+
+/** The descriptor the CLI writes its events to: the fourth entry of the child's stdio. */
+export const EVENTS_FD = 3;
+
+/**
+ * Plumbing arguments: the side channel, a bar drawn although the terminal is a pipe, and
+ * stop requests through stdin (Node's kill() cannot deliver SIGINT on Windows).
+ */
+const PLUMBING = ['--json-events', String(EVENTS_FD), '--progress', 'always', '--stop-on-stdin'];
+
+/** The Python runner's plumbing: the same side channel and stop requests (its bar is tqdm's). */
+const PYTHON_PLUMBING = ['--json-events', String(EVENTS_FD), '--stop-on-stdin'];
+
+/** The options as arguments; the CLI and the Python runner take the same ones. */
+function optionArgs(o: PopulateOptions): string[] {
+  const args: string[] = [];
+  for (const c of o.restrictions ?? []) args.push('--restriction', c);
+  if (o.limit !== undefined) args.push('--limit', String(o.limit));
+  if (o.reserveJobs) args.push('--reserve-jobs');
+  if (o.processes !== undefined && o.processes > 1) args.push('--processes', String(o.processes));
+  if (o.suppressErrors) args.push('--suppress-errors');
+  if (o.priority !== undefined) args.push('--priority', String(o.priority));
+  if (o.makeKwargs !== undefined && Object.keys(o.makeKwargs).length) args.push('--make-kwargs', JSON.stringify(o.makeKwargs));
+  return args;
+}
+
+/** The CLI's arguments for a request (never credentials). */
+export function populateArgs(cli: string, r: PopulateRequest): string[] {
+  return [cli, 'populate', r.module, r.className, ...PLUMBING, ...optionArgs(r.options)];
+}
+
+/** The Python runner's command line for a request (never credentials). */
+export function pythonPopulateArgs(launch: PythonLaunch, r: PopulateRequest, workspace: string): string[] {
+  return [...launch.interpreter.args, launch.runner, 'populate', '--module', r.module, '--class', r.className, '--workspace', workspace, ...optionArgs(r.options), ...PYTHON_PLUMBING];
+}
+
+export function populateEnv(creds: Credentials, columns?: number, python?: PythonLaunch): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
+  if (python) {
+    delete env.ELECTRON_RUN_AS_NODE;
+    for (const [k, v] of Object.entries(python.interpreter.env)) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
+    // Lines as they are written (a pipe makes Python buffer), in UTF-8 whatever the locale.
+    env.PYTHONUNBUFFERED = '1';
+    env.PYTHONIOENCODING = 'utf-8';
+  }
+  // The width the CLI draws its bar for (the child's stderr is a pipe, not a terminal).
+  if (columns !== undefined && columns > 0) env.COLUMNS = String(columns);
+  else delete env.COLUMNS;
+  env.DJ_HOST = creds.target.host;
+  env.DJ_PORT = String(creds.target.port);
+  env.DJ_USER = creds.target.user;
+  env.DJ_PASS = creds.password;
+  if (creds.target.tls !== undefined) env.DJ_USE_TLS = String(creds.target.tls);
+  else delete env.DJ_USE_TLS;
+  return env;
+}
+
+/** The command line as a user would type it: without the CLI's path and the plumbing. */
+export function shownArgs(args: string[]): string[] {
+  const out = args.slice(1);
+  const at = out.findIndex((_, i) => PLUMBING.every((p, j) => out[i + j] === p));
+  if (at >= 0) out.splice(at, PLUMBING.length);
+  return out;
+}
+

@@ -1,0 +1,60 @@
+// The command lines and environments of populate runs (client/populate/launchArgs.ts): the
+// CLI and the Python runner get the same options, the same side channel and stop requests,
+// and the connection in DJ_* variables only; a Python run gets its interpreter's activation
+// variables and none of Electron's.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { populateArgs, populateEnv, pythonPopulateArgs, shownArgs } from '../../../client/populate/launchArgs';
+import type { Credentials } from '../../../client/connection/connectionManager';
+import type { PythonLaunch } from '../../../client/python/pythonLaunch';
+import type { PopulateRequest } from '../../../client/populate/populateRun';
+
+const PASSWORD = 's3cret pass';
+const creds: Credentials = { target: { host: 'db.lab', port: 3307, user: 'ana', tls: false, passwordFromEnvironment: undefined, sources: {} }, password: PASSWORD };
+
+const request: PopulateRequest = {
+  className: 'Doubled',
+  module: '/ws/lab/tables.py',
+  options: { reserveJobs: true, suppressErrors: true, processes: 2, limit: 5, restrictions: ['id > 3', '{"id": 4}'], priority: 3, makeKwargs: { factor: 10 } },
+};
+
+const launch: PythonLaunch = {
+  interpreter: { executable: '/ws/.venv/bin/python', args: ['-X', 'utf8'], source: 'setting', env: { VIRTUAL_ENV: '/ws/.venv', PATH: '/ws/.venv/bin:/usr/bin', PYTHONHOME: undefined }, description: 'setting', skipped: [] },
+  runner: '/ext/python/datajoint_vscode_runner.py',
+  probe: { python: '/ws/.venv/bin/python', pythonVersion: '3.11.7', datajoint: '2.3.5' },
+};
+
+const OPTIONS = ['--restriction', 'id > 3', '--restriction', '{"id": 4}', '--limit', '5', '--reserve-jobs', '--processes', '2', '--suppress-errors', '--priority', '3', '--make-kwargs', '{"factor":10}'];
+
+test('the CLI and the Python runner take the same options; each its own plumbing; the command line shown without it', () => {
+  const cli = populateArgs('/ext/dist/cli.js', { ...request, module: '/ws/lab/pipeline.ts' });
+  assert.deepEqual(cli, ['/ext/dist/cli.js', 'populate', '/ws/lab/pipeline.ts', 'Doubled', '--json-events', '3', '--progress', 'always', '--stop-on-stdin', ...OPTIONS]);
+  assert.deepEqual(shownArgs(cli), ['populate', '/ws/lab/pipeline.ts', 'Doubled', ...OPTIONS]);
+  const py = pythonPopulateArgs(launch, request, '/ws');
+  assert.deepEqual(py, ['-X', 'utf8', '/ext/python/datajoint_vscode_runner.py', 'populate', '--module', '/ws/lab/tables.py', '--class', 'Doubled', '--workspace', '/ws', ...OPTIONS, '--json-events', '3', '--stop-on-stdin']);
+  // Defaults give no arguments: one process, no empty make_kwargs.
+  assert.deepEqual(pythonPopulateArgs(launch, { ...request, options: { processes: 1, makeKwargs: {} } }, '/ws').slice(10), ['--json-events', '3', '--stop-on-stdin']);
+  for (const args of [cli, py]) assert.ok(!args.some((a) => a.includes(PASSWORD)), 'no password on a command line');
+});
+
+test('the connection goes in DJ_* variables; a Python run gets its activation, unbuffered UTF-8 output, no ELECTRON_RUN_AS_NODE', () => {
+  const saved = process.env.PYTHONHOME;
+  process.env.PYTHONHOME = '/somewhere/else';
+  try {
+    const node = populateEnv(creds, 120);
+    assert.equal(node.ELECTRON_RUN_AS_NODE, '1');
+    assert.deepEqual([node.DJ_HOST, node.DJ_PORT, node.DJ_USER, node.DJ_PASS, node.DJ_USE_TLS, node.COLUMNS], ['db.lab', '3307', 'ana', PASSWORD, 'false', '120']);
+    const py = populateEnv(creds, undefined, launch);
+    assert.equal(py.ELECTRON_RUN_AS_NODE, undefined);
+    assert.equal(py.VIRTUAL_ENV, '/ws/.venv');
+    assert.equal(py.PATH, '/ws/.venv/bin:/usr/bin');
+    assert.ok(!('PYTHONHOME' in py), 'PYTHONHOME removed, as activation does');
+    assert.equal(py.PYTHONUNBUFFERED, '1');
+    assert.equal(py.PYTHONIOENCODING, 'utf-8');
+    assert.equal(py.DJ_PASS, PASSWORD);
+    assert.equal(py.COLUMNS, undefined, 'no width given: none passed on');
+  } finally {
+    if (saved === undefined) delete process.env.PYTHONHOME;
+    else process.env.PYTHONHOME = saved;
+  }
+});
