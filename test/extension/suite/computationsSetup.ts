@@ -7,7 +7,9 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import * as dj from '../../../runtime/index';
+import * as assert from 'node:assert/strict';
 import type { ComputationsApi } from '../../../client/api';
+import type { JobsNode } from '../../../client/jobs/jobsTree';
 import { activatedApi, workspaceRoot } from './helpers';
 
 export const SCHEMA = 'vscode_computations';
@@ -76,4 +78,15 @@ export async function setUpComputations(): Promise<ComputationsFixture> {
 
 export async function computations(): Promise<ComputationsApi> {
   return (await activatedApi()).computations;
+}
+
+export type JobsTableNode = Extract<JobsNode, { kind: 'table' }>;
+export type JobsJobNode = Extract<JobsNode, { kind: 'job' }>;
+
+/** The Jobs view's node of a table (of any schema when none is given). */
+export async function jobsTableNode(api: ComputationsApi, className: string, schema?: string): Promise<JobsTableNode> {
+  const roots = await api.jobs.getChildren();
+  const node = roots.find((n): n is JobsTableNode => n.kind === 'table' && n.table.className === className && (schema === undefined || n.table.schema === schema));
+  assert.ok(node, `${className} is not in the Jobs view: ${JSON.stringify(roots.map((n) => (n.kind === 'message' ? n.text : n.kind === 'table' ? n.table.className : n.kind)))}`);
+  return node;
 }

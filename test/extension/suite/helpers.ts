@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataJointApi } from '../../../client/api';
+import type { Notice } from '../../../client/notices';
 
 export const EXTENSION_ID = 'datajoint-vscode.datajoint-vscode';
 
@@ -96,4 +97,17 @@ export async function typeIntoWindow(name: string, text: string, whenVisible?: s
   const file = join(dir, `${name}.keys`);
   writeFileSync(file, JSON.stringify({ text, enter: true, waitFor: whenVisible }));
   await waitFor(`typing ${name}`, () => (existsSync(file) ? undefined : true), 25_000);
+}
+
+/** The next notification once `act` has run, and what `act` gave. */
+export async function noticeOf<T>(act: () => Thenable<T>): Promise<{ notice: Notice; result: T }> {
+  const api = await activatedApi();
+  const notices: Notice[] = [];
+  const sub = api.onDidNotify((n) => notices.push(n));
+  try {
+    const result = await act();
+    return { notice: await waitFor('a notification', () => notices[0]), result };
+  } finally {
+    sub.dispose();
+  }
 }

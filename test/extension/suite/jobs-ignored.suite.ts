@@ -9,15 +9,13 @@ import type { JobsNode } from '../../../client/jobs/jobsTree';
 import type { ComputationsApi } from '../../../client/api';
 import type { PopulateOutcome } from '../../../client/populate/populateRun';
 import { waitFor } from './helpers';
-import { SCHEMA, computations, pipelinePath, setUpComputations, type ComputationsFixture } from './computationsSetup';
+import { SCHEMA, computations, pipelinePath, setUpComputations, type ComputationsFixture, jobsTableNode } from './computationsSetup';
 
 type TableNode = Extract<JobsNode, { kind: 'table' }>;
 type JobNode = Extract<JobsNode, { kind: 'job' }>;
 
-async function summaryNode(api: ComputationsApi): Promise<TableNode> {
-  const node = (await api.jobs.getChildren()).find((n): n is TableNode => n.kind === 'table' && n.table.className === 'Summary');
-  assert.ok(node, 'Summary is not in the Jobs view');
-  return node;
+function summaryNode(api: ComputationsApi): Promise<TableNode> {
+  return jobsTableNode(api, 'Summary');
 }
 
 async function jobNodes(api: ComputationsApi): Promise<JobNode[]> {

@@ -10,16 +10,13 @@ import type { JobsNode } from '../../../client/jobs/jobsTree';
 import type { PopulateOutcome } from '../../../client/populate/populateRun';
 import type { ComputationsApi } from '../../../client/api';
 import { activatedApi, screenshot, sleep, waitFor } from './helpers';
-import { SCHEMA, computations, pipelinePath, setUpComputations, type ComputationsFixture } from './computationsSetup';
+import { SCHEMA, computations, pipelinePath, setUpComputations, type ComputationsFixture, jobsTableNode } from './computationsSetup';
 
 type TableNode = Extract<JobsNode, { kind: 'table' }>;
 type JobNode = Extract<JobsNode, { kind: 'job' }>;
 
-async function summaryNode(api: ComputationsApi): Promise<TableNode> {
-  const roots = await api.jobs.getChildren();
-  const node = roots.find((n): n is TableNode => n.kind === 'table' && n.table.className === 'Summary');
-  assert.ok(node, `Summary is not in the Jobs view: ${JSON.stringify(roots.map((n) => (n.kind === 'message' ? n.text : n.kind)))}`);
-  return node;
+function summaryNode(api: ComputationsApi): Promise<TableNode> {
+  return jobsTableNode(api, 'Summary');
 }
 
 async function jobNodes(api: ComputationsApi): Promise<JobNode[]> {

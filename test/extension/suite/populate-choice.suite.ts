@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import * as dj from '../../../runtime/index';
-import type { Notice } from '../../../client/notices';
 import type { PopulateOutcome } from '../../../client/populate/populateRun';
 import { DEFAULT_OPTIONS } from '../../../client/populate/populateCommand';
-import { activatedApi, canTypeIntoWindow, openInEditor, typeIntoWindow, waitFor, workspaceRoot } from './helpers';
+import { activatedApi, noticeOf, canTypeIntoWindow, openInEditor, typeIntoWindow, waitFor, workspaceRoot } from './helpers';
 import { SCHEMA, computations, pipelinePath, setUpComputations, type ComputationsFixture } from './computationsSetup';
 
 const A = 'vscode_tally_a';
@@ -72,19 +71,6 @@ schema.register(Subject, Tally);
 
 const file = (name: string) => join(workspaceRoot().fsPath, FOLDER, name);
 
-/** The next notification, once `act` has run. */
-async function noticeOf<T>(act: () => Thenable<T>): Promise<{ notice: Notice; result: T }> {
-  const api = await activatedApi();
-  const notices: Notice[] = [];
-  const sub = api.onDidNotify((n) => notices.push(n));
-  try {
-    const result = await act();
-    const notice = await waitFor('a notification', () => notices[0]);
-    return { notice, result };
-  } finally {
-    sub.dispose();
-  }
-}
 
 async function lensTitles(uri: vscode.Uri, line: number): Promise<string[]> {
   const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];

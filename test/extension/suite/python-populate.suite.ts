@@ -21,8 +21,8 @@ import type { JobsNode } from '../../../client/jobs/jobsTree';
 import type { Notice } from '../../../client/notices';
 import type { PopulateOutcome } from '../../../client/populate/populateRun';
 import type { PopulateEvent } from '../../../runtime/populate/events';
-import { activatedApi, openInEditor, waitFor, workspaceRoot } from './helpers';
-import { SCHEMA, computations, setUpComputations, testDb, type ComputationsFixture } from './computationsSetup';
+import { activatedApi, noticeOf, openInEditor, waitFor, workspaceRoot } from './helpers';
+import { SCHEMA, computations, jobsTableNode, setUpComputations, testDb, type ComputationsFixture } from './computationsSetup';
 
 const run = promisify(execFile);
 const PY_SCHEMA = 'vscode_pylab';
@@ -99,25 +99,8 @@ function python(): string {
   return p;
 }
 
-/** The next notification once `act` has run, and what `act` gave. */
-async function noticeOf<T>(act: () => Thenable<T>): Promise<{ notice: Notice; result: T }> {
-  const api = await activatedApi();
-  const notices: Notice[] = [];
-  const sub = api.onDidNotify((n) => notices.push(n));
-  try {
-    const result = await act();
-    return { notice: await waitFor('a notification', () => notices[0]), result };
-  } finally {
-    sub.dispose();
-  }
-}
-
 async function doubledNode(): Promise<TableNode> {
-  const api = await computations();
-  const roots = await api.jobs.getChildren();
-  const node = roots.find((n): n is TableNode => n.kind === 'table' && n.table.className === 'Doubled' && n.table.schema === PY_SCHEMA);
-  assert.ok(node, `Doubled is not in the Jobs view: ${JSON.stringify(roots.map((n) => (n.kind === 'message' ? n.text : n.kind === 'table' ? n.table.className : n.kind)))}`);
-  return node;
+  return jobsTableNode(await computations(), 'Doubled', PY_SCHEMA);
 }
 
 async function doubledJobs(): Promise<JobNode[]> {
