@@ -780,16 +780,34 @@ def is_connection_error(e):
     return mod.startswith("pymysql") and type(e).__name__ in ("OperationalError", "InterfaceError")
 
 
+def installed_version(dist):
+    """The installed version of a distribution, without importing it (None if unknown)."""
+    try:
+        from importlib.metadata import version as dist_version
+
+        return dist_version(dist)
+    except Exception:  # noqa: BLE001
+        return None
+
+
 def populate(args):
+    # The first line comes before DataJoint is imported: its import warns (no
+    # datajoint.json found, MariaDB not supported…), and the terminal's first line must
+    # say which Python and DataJoint run.
+    version = installed_version("datajoint")
+    if version is not None:
+        sys.stdout.write("Python %s (%s) \u00b7 DataJoint %s\n" % (platform.python_version(), sys.executable, version))
+        sys.stdout.flush()
     try:
         import datajoint as dj
     except BaseException as e:  # noqa: BLE001
         traceback.print_exc()
         say("cannot import datajoint: %s" % error_message(e))
         return EXIT_USAGE
-    version = str(getattr(dj, "__version__", "unknown"))
-    sys.stdout.write("Python %s (%s) \u00b7 DataJoint %s\n" % (platform.python_version(), sys.executable, version))
-    sys.stdout.flush()
+    if version is None:
+        version = str(getattr(dj, "__version__", "unknown"))
+        sys.stdout.write("Python %s (%s) \u00b7 DataJoint %s\n" % (platform.python_version(), sys.executable, version))
+        sys.stdout.flush()
     try:
         major = int(version.split(".")[0])
     except ValueError:
