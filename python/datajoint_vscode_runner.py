@@ -50,7 +50,7 @@ PROGRESS_EVERY_S = 0.25
 
 
 class UsageError(Exception):
-    """A refused argument or environment: one ``dj:`` line, exit 2."""
+    """A refused argument or environment: one ``djx:`` line, exit 2."""
 
 
 def say(line):
@@ -492,8 +492,14 @@ class Run:
             except OSError:
                 pass
 
+    def before_fork(self):
+        # Which process is forking: only the runner's own children (DataJoint's pool
+        # workers) are workers; a process that make() forks in a worker (subprocess with
+        # preexec_fn, pty.fork, sh) is the user's and must be left as it is.
+        self.forking_pid = os.getpid()
+
     def after_fork_in_child(self):
-        if self.phase != "running":
+        if self.phase != "running" or getattr(self, "forking_pid", None) != self.parent:
             return
         # A pool worker: SIGINT from the terminal (sent to the whole group) is the
         # parent's to count; SIGTERM keeps its default action so that Pool's teardown,
@@ -521,6 +527,18 @@ def _die_with_parent(parent):
         os._exit(1)
 
 
+def deliver_to_main_thread(sig):
+    """A stop request read on stdin, as the real signal would arrive. raise_signal() from
+    this reader thread would leave a main thread blocked in make (a sleep, a long query)
+    blocked until that call returns: on POSIX the signal goes to the main thread itself,
+    which interrupts the call. On Windows os.kill would terminate the process, and there
+    is no pthread_kill: raise_signal() is the way there."""
+    if hasattr(signal, "pthread_kill"):
+        signal.pthread_kill(threading.main_thread().ident, sig)
+    else:
+        signal.raise_signal(sig)
+
+
 def listen_on_stdin():
     """`--stop-on-stdin`: lines SIGINT/SIGTERM on stdin raise that signal here. Read from
     the raw descriptor, not sys.stdin: a pool worker forked while this thread holds
@@ -540,9 +558,7 @@ def listen_on_stdin():
                 line, buf = buf.split(b"\n", 1)
                 req = line.strip().decode("ascii", "replace")
                 if req in ("SIGINT", "SIGTERM"):
-                    # raise() runs the main thread's handler, as the real signal would
-                    # (os.kill on Windows would terminate the process instead).
-                    signal.raise_signal(getattr(signal, req))
+                    deliver_to_main_thread(getattr(signal, req))
 
     t = threading.Thread(target=read, name="stop-on-stdin", daemon=True)
     t.start()
@@ -819,7 +835,13 @@ def populate(args):
     import multiprocessing
 
     # populate(processes=N) forks (autopopulate.py: _MP_START_METHOD); our shared state too.
-    ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else multiprocessing.get_context()
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    if args.processes > 1 and not can_fork:
+        # Without fork DataJoint pickles the table for each worker, and the table with the
+        # runner's hooks cannot be pickled: refuse before anything runs.
+        say("--processes %d needs fork(), which this platform lacks; run with --processes 1" % args.processes)
+        return EXIT_USAGE
+    ctx = multiprocessing.get_context("fork") if can_fork else multiprocessing.get_context()
     lock = ctx.Lock()
     try:
         sink = EventSink(args.json_events, lock) if args.json_events is not None else NoSink()
@@ -893,7 +915,7 @@ def populate(args):
         if had_signal is signal:
             ap.signal = _SignalShim()
         if hasattr(os, "register_at_fork"):
-            os.register_at_fork(after_in_child=run.after_fork_in_child)
+            os.register_at_fork(before=run.before_fork, after_in_child=run.after_fork_in_child)
         run.phase = "running"
         table.populate(
             *restrictions,

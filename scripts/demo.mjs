@@ -57,7 +57,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 
 /** Runs `djx <args>` with the terminal attached (progress bar and colours when it is a TTY). */
 function dj(args, env) {
-  console.log(`   $ dj ${args.join(' ')}`);
+  console.log(`   $ djx ${args.join(' ')}`);
   return new Promise((res, rej) => {
     const child = spawn(process.execPath, [cli, ...args], { cwd: root, env, stdio: 'inherit', detached: true });
     children.add(child);

@@ -180,7 +180,10 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
     // retrying in the background) already uses this target. A reconnect here would also
     // end that retry, and without a password stored for the target, end it for good.
     if (target && this.target && sameTarget(target, this.target)) return;
-    await this.connect({ interactive: false });
+    // A Disconnect while the target was read wins; and this reconnect is not the user
+    // asking to be connected (connect() would set `wanted` again).
+    if (!this.wanted) return;
+    await this.queue.request(false);
   }
 
   /**

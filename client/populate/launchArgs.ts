@@ -21,7 +21,9 @@ const PYTHON_PLUMBING = ['--json-events', String(EVENTS_FD), '--stop-on-stdin'];
 /** The options as arguments; the CLI and the Python runner take the same ones. */
 function optionArgs(o: PopulateOptions): string[] {
   const args: string[] = [];
-  for (const c of o.restrictions ?? []) args.push('--restriction', c);
+  // `--restriction=<text>`: a condition that starts with `-` (`-x > 1`) is a value, not
+  // an option, for the CLI's and the runner's parsers alike.
+  for (const c of o.restrictions ?? []) args.push(`--restriction=${c}`);
   if (o.limit !== undefined) args.push('--limit', String(o.limit));
   if (o.reserveJobs) args.push('--reserve-jobs');
   if (o.processes !== undefined && o.processes > 1) args.push('--processes', String(o.processes));

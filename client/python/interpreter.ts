@@ -1,8 +1,9 @@
 // Which Python runs a Python table's populate, for the file that defines it, in this order
 // (issue 11):
-//   1. the Python Environments extension's environment for the file (getEnvironment(scope));
-//   2. the Python extension's active environment (getActiveEnvironmentPath + resolveEnvironment);
-//   3. the setting `datajoint.python.interpreter`;
+//   1. the setting `datajoint.python.interpreter`, when set (the issue names it third, but
+//      the extensions below always name some environment, so it would never be reached);
+//   2. the Python Environments extension's environment for the file (getEnvironment(scope));
+//   3. the Python extension's active environment (getActiveEnvironmentPath + resolveEnvironment);
 //   4. `python3` on PATH (`python` on Windows).
 // A source that is missing, fails or names nothing passes to the next; why is kept in
 // `skipped` for the output channel.
@@ -104,6 +105,22 @@ export async function resolveInterpreter(scope: Uri | undefined, sources: Interp
   const exists = sources.exists ?? existsSync;
   const skipped: string[] = [];
 
+  // Set, it wins: both extensions always name some environment (at worst the global
+  // Python they picked), so a setting tried after them would never be used.
+  const setting = sources.setting().trim();
+  if (setting) {
+    const executable = settingPath(setting, sources.workspaceFolder);
+    return {
+      executable,
+      args: [],
+      source: 'setting',
+      env: activationEnv(executable, isAbsolute(executable) ? dirname(dirname(executable)) : undefined, process.env, platform, exists),
+      description: `setting ${INTERPRETER_SETTING}`,
+      skipped,
+    };
+  }
+  skipped.push(`${INTERPRETER_SETTING}: not set`);
+
   try {
     const api = await sources.pythonEnvs();
     if (!api) skipped.push('Python Environments: not installed');
@@ -158,19 +175,6 @@ export async function resolveInterpreter(scope: Uri | undefined, sources: Interp
     skipped.push(`Python extension: ${message(e)}`);
   }
 
-  const setting = sources.setting().trim();
-  if (setting) {
-    const executable = settingPath(setting, sources.workspaceFolder);
-    return {
-      executable,
-      args: [],
-      source: 'setting',
-      env: activationEnv(executable, isAbsolute(executable) ? dirname(dirname(executable)) : undefined, process.env, platform, exists),
-      description: `setting ${INTERPRETER_SETTING}`,
-      skipped,
-    };
-  }
-  skipped.push(`${INTERPRETER_SETTING}: not set`);
   const executable = platform === 'win32' ? 'python' : 'python3';
   return { executable, args: [], source: 'path', env: {}, description: `${executable} on PATH`, skipped };
 }

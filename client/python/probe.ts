@@ -42,6 +42,9 @@ export function datajointProblem(p: ProbeResult): string | undefined {
   return undefined;
 }
 
+/** How long the probe (an `import datajoint`) may take before it is given up. */
+export const PROBE_TIMEOUT_MS = 60_000;
+
 export type ProbeOutcome = { ok: true; result: ProbeResult } | { ok: false; problem: string; result?: ProbeResult };
 
 /** Runs the probe with the interpreter (its activation variables over `baseEnv`, cwd the workspace). */
@@ -55,14 +58,20 @@ export function probeInterpreter(interpreter: PythonInterpreter, runner: string,
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';
-    const child = spawn(interpreter.executable, [...interpreter.args, runner, 'probe'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // An interpreter that hangs (a broken sitecustomize, a network home) must not leave
+    // Populate silent: the probe gets a generous time, then is ended and said.
+    const child = spawn(interpreter.executable, [...interpreter.args, runner, 'probe'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: PROBE_TIMEOUT_MS, killSignal: 'SIGKILL' });
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     child.on('error', (e: NodeJS.ErrnoException) => {
       resolve({ ok: false, problem: e.code === 'ENOENT' ? `the Python interpreter ${interpreter.executable} was not found` : `${interpreter.executable} could not be started: ${e.message}` });
     });
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       const result = parseProbe(stdout);
+      if (!result && signal === 'SIGKILL') {
+        resolve({ ok: false, problem: `${interpreter.executable} did not answer the probe within ${PROBE_TIMEOUT_MS / 1000} s` });
+        return;
+      }
       if (!result) {
         const last = stderr.trim().split('\n').at(-1);
         resolve({ ok: false, problem: `${interpreter.executable} did not answer the probe (exit ${code}${last ? `: ${last}` : ''})` });

@@ -5,7 +5,7 @@
 //   tsconfig.json                  compilerOptions.paths: { "datajoint": [that folder] }
 // A `paths` entry rather than a copy in node_modules: npm install prunes packages it does
 // not know, while tsconfig.json and .datajoint/ stay as written (and can be committed for
-// CI). At run time the dj CLI gives pipelines its own runtime: tsx follows the same
+// CI). At run time the djx CLI gives pipelines its own runtime: tsx follows the same
 // `paths` entry to index.js, which hands over the runtime the CLI registered
 // (runtime/populate/runtime-global.ts); outside the CLI, index.js says what to do.
 // No vscode import: the unit tests run this on a temporary project with the real tsc.
@@ -35,13 +35,13 @@ export class TypesSetupError extends Error {
 function shimIndexJs(): string {
   return [
     '// Written by DataJoint for VS Code ("DataJoint: Set Up TypeScript Types"): the types of',
-    "// `import * as dj from 'datajoint'` are in index.d.ts. At run time the dj CLI (and the",
+    "// `import * as dj from 'datajoint'` are in index.d.ts. At run time the djx CLI (and the",
     "// extension's Populate) provide the runtime; run pipelines with `djx populate`, or install",
     '// a datajoint package and remove the "datajoint" entry of tsconfig.json\'s paths.',
     "'use strict';",
     `const runtime = globalThis[Symbol.for(${JSON.stringify(RUNTIME_GLOBAL)})];`,
     'if (!runtime) {',
-    "  throw new Error(\"'datajoint' here is a declarations-only package (.datajoint/datajoint): run the pipeline with the dj CLI (djx populate), or install a datajoint package and remove the datajoint entry of tsconfig.json's paths\");",
+    "  throw new Error(\"'datajoint' here is a declarations-only package (.datajoint/datajoint): run the pipeline with the djx CLI (djx populate), or install a datajoint package and remove the datajoint entry of tsconfig.json's paths\");",
     '}',
     'module.exports = runtime;',
     '',

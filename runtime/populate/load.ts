@@ -10,7 +10,7 @@ export type TypeScriptLoader = (absolutePath: string) => Record<string, unknown>
 let typeScriptFallback: TypeScriptLoader | undefined;
 
 /**
- * The dj CLI registers its bundled transpiler here (runtime/cli/main.ts); it is not
+ * The djx CLI registers its bundled transpiler here (runtime/cli/main.ts); it is not
  * imported by this module so that bundles importing populate (the extension) stay free
  * of sucrase and of a second copy of the runtime.
  */
@@ -59,7 +59,7 @@ export async function loadPipelineModule(path: string, cwd = process.cwd()): Pro
           if (!missingRuntimePackage(e)) throw e;
         }
       }
-      if (!typeScriptFallback) throw new PipelineLoadError(`TypeScript needs tsx (npm install -D tsx) or the dj CLI, which brings its own loader`);
+      if (!typeScriptFallback) throw new PipelineLoadError(`TypeScript needs tsx (npm install -D tsx) or the djx CLI, which brings its own loader`);
       return typeScriptFallback(abs);
     }
     return (await import(url)) as Record<string, unknown>;

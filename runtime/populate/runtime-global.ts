@@ -1,4 +1,4 @@
-// `import … from 'datajoint'` in a pipeline run by the dj CLI, in a workspace set up by
+// `import … from 'datajoint'` in a pipeline run by the djx CLI, in a workspace set up by
 // "DataJoint: Set Up TypeScript Types" (client/types): that command writes a
 // declarations-only `datajoint` package whose index.js hands over the runtime the CLI
 // registers here, so a pipeline gets the CLI's runtime whichever loader resolved the

@@ -48,7 +48,7 @@ export function openEventSink(spec: string, options: EventSinkOptions = {}): Eve
       if (own === 'node') throw new EventSinkError(notPassed);
       if (own === 'bothEnds') {
         throw new EventSinkError(
-          `--json-events ${spec}: file descriptor ${fd} is not one the caller passed to djx: it is a pipe whose reading end dj holds too (Node's own, or one the caller left open), so dj would be writing to itself`,
+          `--json-events ${spec}: file descriptor ${fd} is not one the caller passed to djx: it is a pipe whose reading end djx holds too (Node's own, or one the caller left open), so djx would be writing to itself`,
         );
       }
       // A zero-length write fails with EBADF when the descriptor is not open for writing.

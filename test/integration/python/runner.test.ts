@@ -254,6 +254,15 @@ test('--limit is max_calls: start.total and the keys made are capped, the rest l
   assert.equal((await started()).length, 2);
 });
 
+test('processes=2: a make that starts a program of its own (a fork inside a worker) runs it; every key made', async () => {
+  await reset(4);
+  const r = runner(populateArgs('--reserve-jobs', '--processes', '2'), { env: { DJ_TEST_FORK_IN_MAKE: '1' } });
+  assert.equal(await r.done, 0, r.stderr());
+  assert.equal(byType(r.events(), 'keyDone').length, 4, r.stderr());
+  assert.deepEqual(byType(r.events(), 'keyFailed'), []);
+  assert.equal((await computed()).length, 4);
+});
+
 test('processes=2 in reserved mode: every key made once by worker processes, and the run exits', async () => {
   await reset(10);
   const r = runner(populateArgs('--reserve-jobs', '--processes', '2'));
@@ -406,6 +415,21 @@ test('second stop request (stdin): the key in progress is interrupted, rolled ba
   assert.deepEqual([end.successCount, end.errorCount, end.interrupted, end.interruptedCount], [0, 0, 'SIGINT', 1]);
   assert.deepEqual(end.left, left({ total: 3, interrupted: 1, pending: 2 }));
   assert.equal((await started()).length, 1);
+});
+
+test('stop requests on stdin reach a make blocked in one long call (as the signals would): stopped, rolled back, pending; exit 130', async () => {
+  // An hour-long sleep in make: requests that waited for it to return would hang this test.
+  const { r } = await gated(3, [], false, { DJ_TEST_BLOCK_SECONDS: '3600' });
+  await waitUntil('a make under way', async () => (await started()).length === 1, [r]);
+  const [first] = await started();
+  await waitUntil('its job reserved', async () => (await jobs()).some(([k, s]) => k === first!.subject_id && s === 'reserved'), [r]);
+  r.request('SIGINT');
+  await waitUntil('the request heard while make sleeps', async () => r.stderr().includes('djx: stop requested'), [r]);
+  r.request('SIGINT');
+  assert.equal(await r.done, 130, r.stderr());
+  assert.deepEqual(await computed(), []);
+  assert.deepEqual(await jobs(), [[1, 'pending', ''], [2, 'pending', ''], [3, 'pending', '']], 'interrupted, not failed: pending, not error');
+  assert.equal(endOf(r).interruptedCount, 1);
 });
 
 test('second stop request while make waits inside a query: rolled back on a fresh connection, its job pending, the run ends; exit 130', async () => {

@@ -111,7 +111,7 @@ test('the writing end of a pipe whose reading end the process holds too is refus
     try { openEventSink('4'); process.stdout.write('accepted'); } catch (e) { process.stdout.write(e.message); }`;
   const r = spawnSync('sh', ['-c', `mkfifo "$2/f" && exec 3<>"$2/f" && exec "$0" --import tsx -e "$1" 3<"$2/f" 4>"$2/f"`, process.execPath, script, mkdtempSync(join(tmpdir(), 'dj-fifo-'))], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /--json-events 4: file descriptor 4 is not one the caller passed to djx: it is a pipe whose reading end dj holds too/);
+  assert.match(r.stdout, /--json-events 4: file descriptor 4 is not one the caller passed to djx: it is a pipe whose reading end djx holds too/);
 });
 
 test('a full non-blocking pipe nobody drains: events stop after the stall limit, with a message, and writing goes on returning', async () => {

@@ -24,7 +24,7 @@ const launch: PythonLaunch = {
   probe: { python: '/ws/.venv/bin/python', pythonVersion: '3.11.7', datajoint: '2.3.5' },
 };
 
-const OPTIONS = ['--restriction', 'id > 3', '--restriction', '{"id": 4}', '--limit', '5', '--reserve-jobs', '--processes', '2', '--suppress-errors', '--priority', '3', '--make-kwargs', '{"factor":10}'];
+const OPTIONS = ['--restriction=id > 3', '--restriction={"id": 4}', '--limit', '5', '--reserve-jobs', '--processes', '2', '--suppress-errors', '--priority', '3', '--make-kwargs', '{"factor":10}'];
 
 test('the CLI and the Python runner take the same options; each its own plumbing; the command line shown without it', () => {
   const cli = populateArgs('/ext/dist/cli.js', { ...request, module: '/ws/lab/pipeline.ts' });

@@ -74,14 +74,27 @@ function sources(over: Partial<InterpreterSources>): InterpreterSources {
   };
 }
 
-test('the Python Environments extension comes first: its environment for the file, its run executable, conda activated', async () => {
+test('a datajoint.python.interpreter that is set comes first: the extensions, which always name some environment, are not asked', async () => {
+  const got = await resolveInterpreter(
+    scope,
+    sources({
+      pythonEnvs: async () => assert.fail('Python Environments is not asked when the setting is set'),
+      pythonExtension: async () => assert.fail('the Python extension is not asked when the setting is set'),
+      setting: () => '/opt/lab/bin/python',
+    }),
+  );
+  assert.equal(got.source, 'setting');
+  assert.equal(got.executable, '/opt/lab/bin/python');
+  assert.deepEqual(got.skipped, []);
+});
+
+test('no setting: the Python Environments extension: its environment for the file, its run executable, conda activated', async () => {
   const calls: unknown[] = [];
   const got = await resolveInterpreter(
     scope,
     sources({
       pythonEnvs: async () => envsApi(condaEnv, calls, { LAB_DATA: '/data' }),
       pythonExtension: async () => assert.fail('the Python extension is not asked when Python Environments answers'),
-      setting: () => '/never/python',
       exists: marker(['/opt/conda/envs/lab/conda-meta']),
     }),
   );
@@ -112,17 +125,17 @@ test('Python Environments without an environment for the file, or failing: the P
     assert.equal(got.env.PATH?.split(':')[0], '/ws/.venv/bin');
     assert.equal(got.env.FROM_DOTENV, '1');
     assert.equal(got.description, 'Python extension: .venv (3.11.7)');
-    assert.equal(got.skipped.length, 1, got.skipped.join('; '));
-    assert.match(got.skipped[0]!, /^Python Environments: (no environment for the file|API not ready)$/);
+    assert.equal(got.skipped.length, 2, got.skipped.join('; '));
+    assert.match(got.skipped[1]!, /^Python Environments: (no environment for the file|API not ready)$/);
   }
 });
 
-test('neither extension: the setting (paths relative to the workspace, ${workspaceFolder}), else python3 on PATH', async () => {
+test('the setting (paths relative to the workspace, ${workspaceFolder}); neither it nor an extension: python3 on PATH', async () => {
   const fromSetting = await resolveInterpreter(scope, sources({ setting: () => '.venv-test/bin/python', exists: marker(['/ws/.venv-test/pyvenv.cfg']) }));
   assert.equal(fromSetting.source, 'setting');
   assert.equal(fromSetting.executable, '/ws/.venv-test/bin/python');
   assert.equal(fromSetting.env.VIRTUAL_ENV, '/ws/.venv-test');
-  assert.deepEqual(fromSetting.skipped, ['Python Environments: not installed', 'Python extension: not installed']);
+  assert.deepEqual(fromSetting.skipped, []);
   assert.equal(settingPath('${workspaceFolder}/env/bin/python', '/ws'), '/ws/env/bin/python');
   assert.equal(settingPath('python3.12', '/ws'), 'python3.12', 'a bare command stays a PATH look-up');
 

@@ -1,7 +1,7 @@
 // "DataJoint: Set Up TypeScript Types" on a temporary project: a standalone pipeline
 // written with `import * as dj from 'datajoint'` fails `tsc --noEmit` ("Cannot find module
 // 'datajoint'") before the setup step and passes after it, with a new tsconfig.json and
-// with an existing one (comments kept); the dj CLI then loads the pipeline through the
+// with an existing one (comments kept); the djx CLI then loads the pipeline through the
 // written package (tsx follows the tsconfig paths entry) with its own runtime.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
