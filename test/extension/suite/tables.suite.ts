@@ -103,9 +103,10 @@ async function startRelay(host: string, port: number) {
  */
 async function startHoldingRelay(host: string, port: number) {
   const sockets = new Set<Socket>();
-  const state = { mode: 'pass' as 'pass' | 'holdThenDrop', held: 0, dropped: 0 };
+  const state = { mode: 'pass' as 'pass' | 'holdThenDrop', held: 0, dropped: 0, opened: 0 };
   const relay = createServer((client) => {
     sockets.add(client);
+    state.opened++;
     client.on('close', () => sockets.delete(client));
     client.on('error', () => client.destroy());
     if (state.mode === 'holdThenDrop') {
@@ -426,6 +427,34 @@ suite('Connection and Tables view', function () {
       assert.equal(api.connection.state, 'connected');
     } finally {
       await restore();
+    }
+  });
+
+  test('after a Disconnect, new settings do not connect the window again', async () => {
+    const api = await activatedApi();
+    const { host, port, user, password } = db();
+    const relay = await startHoldingRelay(host, port);
+    try {
+      if (api.connection.state !== 'connected') assert.equal(await api.connection.connect({ interactive: false }), true, api.connection.lastError);
+      await api.connection.passwordStore.store({ host: '127.0.0.1', port: relay.port, user } as never, password);
+      await vscode.commands.executeCommand('datajoint.disconnect');
+      const states: string[] = [];
+      const sub = api.connection.onDidChangeState((st) => states.push(st));
+      try {
+        await settingsUpdate({ host: '127.0.0.1', port: relay.port });
+        // What the settings event does, run to its end here (its own call is debounced).
+        await api.connection.settingsChanged();
+      } finally {
+        sub.dispose();
+      }
+      assert.deepEqual(states, [], `a Disconnect holds until the next Connect: ${states.join(', ')}`);
+      assert.equal(api.connection.state, 'disconnected');
+      assert.equal(relay.opened, 0, 'nothing was opened to the new target');
+    } finally {
+      relay.close();
+      await settingsUpdate({ host, port });
+      assert.equal(await api.connection.connect({ interactive: false }), true, api.connection.lastError);
+      assert.equal(api.connection.label, `${user}@${host}:${port}`);
     }
   });
 
