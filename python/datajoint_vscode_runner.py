@@ -649,12 +649,21 @@ def after_interrupt(run, table, jobs, key, t0):
     (runtime/jobs/queue.ts: release)."""
     run.in_key = False
     conn = table.connection
+    old_id = getattr(conn, "connection_id", None)
     try:
         conn.close()
     except Exception:  # noqa: BLE001
         pass
     conn.connect()
     conn._in_transaction = False
+    if isinstance(old_id, int) and old_id != getattr(conn, "connection_id", None):
+        # A statement under way on the old session keeps running, and holding its row
+        # locks, until it ends: the server notices the closed socket only then. Ended
+        # here, so that the worker taking the re-pended key does not wait on those locks.
+        try:
+            conn.query("KILL %s", args=(old_id,))
+        except Exception:  # noqa: BLE001 -- already gone: nothing to end
+            pass
     if key in table:
         # The interrupt came after the commit: the key is made.
         if jobs is not None:
