@@ -364,6 +364,11 @@ def import_module(module_path, workspace):
         return importlib.import_module(name), name
     if not os.path.isfile(module_path):
         raise FileNotFoundError("No such file: %s" % module_path)
+    # A loose script: its own folder next (after the root), as `python path/to/x.py` puts
+    # it first, so that `import sibling` works as it does there.
+    folder = os.path.dirname(os.path.abspath(module_path))
+    if folder not in sys.path:
+        sys.path.insert(1, folder)
     stem = os.path.splitext(os.path.basename(module_path))[0]
     spec = importlib.util.spec_from_file_location(stem, module_path)
     if spec is None or spec.loader is None:
