@@ -19,11 +19,14 @@ const RECENT_KEY = 'datajoint.recentConnections';
 async function saveTarget(connection: ConnectionManager, t: Recent): Promise<void> {
   const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
   const config = vscode.workspace.getConfiguration('datajoint');
-  await connection.writingSettings(async () => {
-    await config.update('host', t.host, target);
-    await config.update('port', t.port, target);
-    await config.update('user', t.user, target);
-  });
+  await connection.writingSettings(
+    async () => {
+      await config.update('host', t.host, target);
+      await config.update('port', t.port, target);
+      await config.update('user', t.user, target);
+    },
+    { host: t.host, port: t.port, user: t.user },
+  );
 }
 
 async function askTarget(): Promise<Recent | undefined> {

@@ -192,11 +192,30 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
    * change events do not retarget the connection, so no half-written target is ever
    * tried. The caller connects afterwards.
    */
-  async writingSettings(writes: () => Promise<void>): Promise<void> {
+  async writingSettings(writes: () => Promise<void>, written: Readonly<Record<string, unknown>> = {}): Promise<void> {
     this.settingsWrites++;
+    // The extension host applies a write to what getConfiguration() reads a little after
+    // update() resolves (its change event comes then): a Connect right after the writes
+    // could still read the half-written target. So wait until `written` (setting name under
+    // `datajoint.` → value) reads back, checking at each change event.
+    // At the level written (a folder's own value may override it: that must not hang this).
+    const readBack = () => {
+      const config = vscode.workspace.getConfiguration('datajoint');
+      return Object.entries(written).every(([k, v]) => {
+        const at = config.inspect(k);
+        return [at?.globalValue, at?.workspaceValue, at?.workspaceFolderValue].includes(v);
+      });
+    };
+    let settled: () => void = () => undefined;
+    const applied = new Promise<void>((resolve) => (settled = resolve));
+    const watching = vscode.workspace.onDidChangeConfiguration(() => {
+      if (readBack()) settled();
+    });
     try {
       await writes();
+      if (!readBack()) await applied;
     } finally {
+      watching.dispose();
       this.settingsWrites--;
     }
   }

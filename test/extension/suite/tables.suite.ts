@@ -470,10 +470,13 @@ suite('Connection and Tables view', function () {
       try {
         // As Switch Connection writes them: a half-updated target first (the port of
         // nothing), then the one meant; the command connects once the writes are done.
-        await api.connection.writingSettings(async () => {
-          await settingsUpdate({ host: '127.0.0.1', port: 1 });
-          await settingsUpdate({ port: relay.port });
-        });
+        await api.connection.writingSettings(
+          async () => {
+            await settingsUpdate({ host: '127.0.0.1', port: 1 });
+            await settingsUpdate({ port: relay.port });
+          },
+          { host: '127.0.0.1', port: relay.port },
+        );
         assert.equal(await api.connection.connect({ interactive: false }), true, api.connection.lastError);
         assert.equal(api.connection.label, `${user}@127.0.0.1:${relay.port}`);
         // A settings event of those writes that comes after them finds the target reached:
