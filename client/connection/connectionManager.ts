@@ -167,15 +167,18 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
    * write that completes the target.
    */
   async settingsChanged(): Promise<void> {
-    if (!this.wanted) return;
+    // While writingSettings runs, the writer connects once its writes are done: an earlier
+    // change's (debounced) call arriving now would read a half-written target.
+    if (!this.wanted || this.settingsWrites > 0) return;
     for (let p = this.queue.pending; p; p = this.queue.pending) await p;
-    if (!this.wanted) return;
+    if (!this.wanted || this.settingsWrites > 0) return;
     let target: ConnectionTarget | undefined;
     try {
       target = await resolveConnectionTarget(vscode.workspace.workspaceFolders?.[0]?.uri);
     } catch {
       target = undefined; // the attempt reports the bad setting
     }
+    if (this.settingsWrites > 0) return;
     // Nothing new: the open connection, the attempt under way or the last one (failed, and
     // retrying in the background) already uses this target. A reconnect here would also
     // end that retry, and without a password stored for the target, end it for good.
