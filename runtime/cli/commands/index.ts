@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import * as jobs from './jobs';
 import * as lint from './lint';
+import * as make from './make';
 import * as populate from './populate';
 import * as progress from './progress';
 
@@ -10,4 +11,4 @@ export interface CommandModule {
   register(program: Command): void;
 }
 
-export const commands: readonly CommandModule[] = [lint, populate, jobs, progress];
+export const commands: readonly CommandModule[] = [lint, populate, make, jobs, progress];
