@@ -10,8 +10,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-/** What the tests need: DataJoint 2.x, and the PostgreSQL driver for the PostgreSQL work. */
-export const PYTHON_REQUIREMENTS = ['datajoint>=2,<3', 'psycopg2-binary'];
+/** What the tests need: DataJoint 2.x, the PostgreSQL driver for the PostgreSQL work, and debugpy for Debug make() (whose adapter runs from the interpreter when the Python Debugger extension is absent, as in the offline VS Code). */
+export const PYTHON_REQUIREMENTS = ['datajoint>=2,<3', 'psycopg2-binary', 'debugpy'];
 const DIR = join(ROOT, '.venv-test');
 const STAMP = join(DIR, 'dj-test-stamp.json');
 

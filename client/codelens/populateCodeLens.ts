@@ -1,5 +1,5 @@
 // A CodeLens above every Computed/Imported class in Python, TypeScript and JavaScript
-// files: "Populate", "Populate with Options…" and, when connected, the table's remaining
+// files: "Populate", "Populate with Options…", "Debug make()" and, when connected, the table's remaining
 // keys and failed jobs. The counts are those of the table in the schema the file binds
 // the class to (moduleBindings.ts; Python: the `@schema` decorator), never of a class of
 // the same name in another schema: a class whose schema the file does not say (defined
@@ -8,7 +8,7 @@
 // the database.
 import * as vscode from 'vscode';
 import type { ComputationsDatabase } from '../jobs/computationsDatabase';
-import { POPULATE_COMMAND, POPULATE_WITH_OPTIONS_COMMAND } from '../commandNames';
+import { DEBUG_MAKE_COMMAND, POPULATE_COMMAND, POPULATE_WITH_OPTIONS_COMMAND } from '../commandNames';
 import { moduleBinding, pythonSchemaOf, readFromDisk } from '../populate/moduleBindings';
 import { plural } from '../populate/runSummary';
 
@@ -17,6 +17,7 @@ const PY_CLASS = /^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)/gm;
 const TS_CLASS = /^[ \t]*(?:export[ \t]+)?(?:default[ \t]+)?(?:abstract[ \t]+)?class[ \t]+(\w+)[ \t]+extends[ \t]+([\w.]+)/gm;
 const AUTO_BASE = /(?:^|[.\s,])(Computed|Imported)\s*$/;
 const MAX_AGE_MS = 60_000;
+export const DEBUG_LENS_TITLE = '$(debug-alt) Debug make()';
 
 export interface TableCounts {
   remaining: number;
@@ -120,6 +121,12 @@ export class PopulateCodeLensProvider implements vscode.CodeLensProvider, vscode
       lenses.push(
         new vscode.CodeLens(range, { title: '$(play) Populate', tooltip: `Populate ${c.className} in a terminal (${python ? 'DataJoint for Python' : 'djx populate'}), with its last options`, command: POPULATE_COMMAND, arguments: [arg] }),
         new vscode.CodeLens(range, { title: 'Populate with Options…', tooltip: `Choose the options of populate for ${c.className}`, command: POPULATE_WITH_OPTIONS_COMMAND, arguments: [arg] }),
+        new vscode.CodeLens(range, {
+          title: DEBUG_LENS_TITLE,
+          tooltip: `Run the make of one key of ${c.className} under the ${python ? 'Python' : 'JavaScript'} debugger; rolled back at the end unless you keep it`,
+          command: DEBUG_MAKE_COMMAND,
+          arguments: [arg],
+        }),
       );
       const n = this.db.connected && schema !== undefined ? this.countsOf(schema, c.className) : undefined;
       if (n) {

@@ -132,7 +132,7 @@ export async function modulesExporting(className: string, read: ReadFile = readF
   return out.sort((a, b) => a.module.localeCompare(b.module));
 }
 
-async function pickTable(db: ComputationsDatabase, withOptions: boolean): Promise<PopulateCandidate | undefined> {
+export async function pickTable(db: ComputationsDatabase, withOptions: boolean, title?: string): Promise<PopulateCandidate | undefined> {
   const candidates = await populateCandidates(db);
   if (!candidates.length) {
     void vscode.window.showInformationMessage('No Computed or Imported tables were found in the workspace or the database.');
@@ -149,7 +149,7 @@ async function pickTable(db: ComputationsDatabase, withOptions: boolean): Promis
         candidate: c,
       };
     }),
-    { title: withOptions ? `Populate Table with Options (1/${STEPS}): table` : 'Populate Table: table', placeHolder: 'Computed or Imported table', matchOnDescription: true, matchOnDetail: true },
+    { title: title ?? (withOptions ? `Populate Table with Options (1/${STEPS}): table` : 'Populate Table: table'), placeHolder: 'Computed or Imported table', matchOnDescription: true, matchOnDetail: true },
   );
   return picked?.candidate;
 }
@@ -247,7 +247,14 @@ async function rememberOptions(memory: vscode.Memento, schema: string | undefine
  * for the schemas of the database that have the table). Several: the one chosen before in
  * this workspace, else (or when asked for options) a quick pick, whose answer is kept.
  */
-async function chooseModule(ctx: PopulateContext, className: string, schema: string | undefined, given: string | undefined, ask: boolean): Promise<ModuleChoice | undefined> {
+export async function chooseModule(
+  ctx: Pick<PopulateContext, 'db' | 'memory' | 'notices'>,
+  className: string,
+  schema: string | undefined,
+  given: string | undefined,
+  ask: boolean,
+  what = 'Populate',
+): Promise<ModuleChoice | undefined> {
   if (given && isPythonModule(given)) {
     const text = readFromDisk(given);
     const p = text === undefined ? undefined : pythonBinding(text, className);
@@ -269,7 +276,7 @@ async function chooseModule(ctx: PopulateContext, className: string, schema: str
   }
   const fits = (await modulesExporting(className)).filter((m) => !schemas || schemas.includes(m.schema));
   if (!fits.length) {
-    await noModule(ctx, className, schemas, given);
+    await noModule(ctx, className, schemas, given, what);
     return undefined;
   }
   if (fits.length === 1) return fits[0];
@@ -280,22 +287,22 @@ async function chooseModule(ctx: PopulateContext, className: string, schema: str
   const ordered = before ? [before, ...fits.filter((m) => m !== before)] : fits;
   const picked = await vscode.window.showQuickPick(
     ordered.map((m) => ({ label: vscode.workspace.asRelativePath(m.module), description: `schema ${m.schema}${m === before ? ' · chosen before' : ''}`, choice: m })),
-    { title: `Populate ${className}: module`, placeHolder: `Modules that export ${className} bound to a schema; the choice is kept for this workspace`, matchOnDescription: true },
+    { title: `${what} ${className}: module`, placeHolder: `Modules that export ${className} bound to a schema; the choice is kept for this workspace`, matchOnDescription: true },
   );
   if (!picked) return undefined;
   await ctx.memory.update(MODULES_KEY, { ...chosen, [id]: picked.choice.module });
   return picked.choice;
 }
 
-async function noModule(ctx: PopulateContext, className: string, schemas: string[] | undefined, given: string | undefined): Promise<void> {
+async function noModule(ctx: Pick<PopulateContext, 'notices'>, className: string, schemas: string[] | undefined, given: string | undefined, what: string): Promise<void> {
   const locations = (await workspaceAutoTables().catch(() => new Map<string, vscode.Location[]>())).get(className) ?? [];
   const open = given ? vscode.Uri.file(given) : locations[0]?.uri;
   const actions: NoticeAction[] = open ? [{ title: 'Open Definition', run: () => vscode.window.showTextDocument(open) }] : [];
   const bound = schemas?.length ? ` bound to schema ${schemas.join(' or ')}` : ' bound to a schema';
   const python = locations.length > 0 && locations.every((l) => l.uri.fsPath.endsWith('.py'));
   const message = python
-    ? `Populate ${className} did not start: no Python module in this workspace defines ${className}${bound}; ${vscode.workspace.asRelativePath(locations[0]!.uri)} defines it under a decorator whose dj.Schema("name") is not that schema.`
-    : `Populate ${className} did not start: no TypeScript/JavaScript module in this workspace exports ${className}${bound}. djx populate loads a module and takes its export ${className}; a class defined inside a function is not exported.`;
+    ? `${what} ${className} did not start: no Python module in this workspace defines ${className}${bound}; ${vscode.workspace.asRelativePath(locations[0]!.uri)} defines it under a decorator whose dj.Schema("name") is not that schema.`
+    : `${what} ${className} did not start: no TypeScript/JavaScript module in this workspace exports ${className}${bound}. djx populate loads a module and takes its export ${className}; a class defined inside a function is not exported.`;
   ctx.notices.show('error', message, actions);
 }
 

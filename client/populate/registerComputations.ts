@@ -9,7 +9,9 @@ import { registerJobsCommands } from '../jobs/jobsCommands';
 import { jsonKey } from '../../runtime/populate/events';
 import type { ComputationsApi } from '../api';
 import { PopulateCodeLensProvider } from '../codelens/populateCodeLens';
-import { POPULATE_COMMAND, POPULATE_WITH_OPTIONS_COMMAND } from '../commandNames';
+import { DEBUG_MAKE_COMMAND, POPULATE_COMMAND, POPULATE_WITH_OPTIONS_COMMAND } from '../commandNames';
+import { debugMakeCommand, type DebugMakeArgument, type DebugMakeContext } from '../debug/debugMakeCommand';
+import { PythonDebugAdapters } from '../debug/pythonDebugAdapter';
 import { PopulateRunner, type PopulateOutcome } from './populateRun';
 import { populateTableCommand, type PopulateArgument, type PopulateContext } from './populateCommand';
 import type { Notices } from '../notices';
@@ -120,8 +122,22 @@ export function registerComputations(context: vscode.ExtensionContext, deps: Com
       options: { reserveJobs: true, suppressErrors: true, restrictions: keys?.length ? [JSON.stringify(keys.map((k) => jsonKey(k)))] : undefined },
     });
   const actions = registerJobsCommands(context, db, jobs, jobsView, populateKeys, refreshAll);
+  const pythonAdapters = new PythonDebugAdapters();
+  const debugCtx: DebugMakeContext = {
+    db,
+    memory: context.workspaceState,
+    notices,
+    output: deps.output,
+    extensionPath: context.extensionPath,
+    cli: context.asAbsolutePath('dist/cli.js'),
+    preparePython: (module, className) => preparePython(context.extensionPath, module, className, notices, deps.output, 'Debug make()'),
+    pythonAdapters,
+    refreshAll,
+  };
   const api: ComputationsApi = { db, jobs, jobsView, runner, codeLens, actions };
   context.subscriptions.push(
+    pythonAdapters,
+    vscode.commands.registerCommand(DEBUG_MAKE_COMMAND, (arg?: DebugMakeArgument) => debugMakeCommand(debugCtx, arg)),
     vscode.commands.registerCommand(POPULATE_COMMAND, (arg?: PopulateArgument) => populate(arg)),
     vscode.commands.registerCommand(POPULATE_WITH_OPTIONS_COMMAND, (arg?: PopulateArgument) => populate(arg, true)),
   );

@@ -53,6 +53,7 @@ export async function preparePython(
   className: string,
   notices: Notices,
   output: vscode.LogOutputChannel,
+  what = 'Populate',
 ): Promise<PythonLaunch | undefined> {
   const uri = vscode.Uri.file(module);
   const interpreter = await resolveInterpreter(uri, interpreterSources(uri));
@@ -62,8 +63,8 @@ export async function preparePython(
   const cwd = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
   const probe = await probeInterpreter(interpreter, runner, cwd);
   if (!probe.ok) {
-    output.warn(`Populate ${className}: ${probe.problem}`);
-    notices.show('error', `Populate ${className} did not start: ${probe.problem}. The interpreter comes from ${interpreter.description}; pick one with DataJoint for Python 2.x.`, [await pickInterpreterAction()]);
+    output.warn(`${what} ${className}: ${probe.problem}`);
+    notices.show('error', `${what} ${className} did not start: ${probe.problem}. The interpreter comes from ${interpreter.description}; pick one with DataJoint for Python 2.x.`, [await pickInterpreterAction()]);
     return undefined;
   }
   return { interpreter, runner, probe: probe.result };

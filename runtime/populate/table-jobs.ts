@@ -3,7 +3,7 @@
 import type { JobStatus } from '../jobs/definition';
 import { JobQueue, type JobCounts, type JobRow, type RecoverOptions, type RecoverResult, type RefreshOptions, type RefreshResult } from '../jobs/queue';
 import { isAutoPopulatedClass, targetFromTable, type AutoPopulatedClass } from './adapter';
-import { jobsTargetOf, progressOf } from './populate';
+import { jobsTargetOf, progressOf, remainingKeys } from './populate';
 import type { Key, PopulateTarget, Restriction } from './target';
 
 export class TableJobs {
@@ -54,6 +54,12 @@ export class TableJobs {
     return this.list('success', limit);
   }
 
+  /** The job row of one key, if it has one. */
+  async jobOf(key: Key): Promise<JobRow | undefined> {
+    const [row] = await (await this.get()).queue.list({ keys: [key], limit: 1 });
+    return row;
+  }
+
   /** Adds pending jobs for the (restricted) key source, removes stale ones, re-pends orphans. */
   async refresh(restrictions: readonly Restriction[] = [], options: Omit<RefreshOptions, 'source'> = {}): Promise<RefreshResult> {
     const { target, queue } = await this.get();
@@ -90,6 +96,21 @@ export class TableJobs {
   /** Deletes jobs: all, or of one status, or these keys. */
   async clear(opts: { status?: JobStatus; keys?: readonly Key[] } = {}): Promise<number> {
     return (await this.get()).queue.delete(opts);
+  }
+
+  /**
+   * The first `limit` keys still to compute, in key order, as make receives them (the key
+   * picker of "Debug make() for this key").
+   */
+  async remaining(limit: number): Promise<Key[]> {
+    const { target } = await this.get();
+    const out: Key[] = [];
+    if (limit <= 0) return out;
+    for await (const raw of remainingKeys(target.session, await target.keySource([]), target, Math.min(limit, 1000))) {
+      out.push(target.decodeKey(raw));
+      if (out.length >= limit) break;
+    }
+    return out;
   }
 
   /** Keys still to compute against all keys, with the jobs table's counts per status. */

@@ -71,6 +71,6 @@ suite('CodeLens over Computed and Imported classes', function () {
     await vscode.commands.executeCommand('datajoint.disconnect');
     const uri = fixtureUri(...PIPELINE);
     const doc = await vscode.workspace.openTextDocument(uri);
-    assert.deepEqual(await lensesAt(uri, lineOf(doc, 'export class Summary')), ['$(play) Populate', 'Populate with Options…']);
+    assert.deepEqual(await lensesAt(uri, lineOf(doc, 'export class Summary')), ['$(play) Populate', 'Populate with Options…', '$(debug-alt) Debug make()']);
   });
 });

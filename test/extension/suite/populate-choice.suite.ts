@@ -124,7 +124,7 @@ suite('Populate: the module, the notification, the options', function () {
     const factory = vscode.Uri.file(file('tables.ts'));
     const fdoc = await vscode.workspace.openTextDocument(factory);
     const fline = fdoc.positionAt(fdoc.getText().indexOf('class Tally')).line;
-    assert.deepEqual(await lensTitles(factory, fline), ['$(play) Populate', 'Populate with Options…']);
+    assert.deepEqual(await lensTitles(factory, fline), ['$(play) Populate', 'Populate with Options…', '$(debug-alt) Debug make()']);
   });
 
   test('Populate of a class defined in a factory runs a module that exports it bound to the schema; the choice is kept', async function () {
