@@ -104,7 +104,9 @@ export function pythonConfiguration(r: DebugRequest, type: string, runner: strin
     name: sessionName(r),
     program: runner,
     args: ['make', '--module', r.module, '--class', r.className, '--workspace', workspace, ...makeOptionArgs(r)],
-    python: [interpreter.executable, ...interpreter.args],
+    // As the Python Debugger extension's launch.json spells it (debugpy's adapter takes both).
+    python: interpreter.executable,
+    ...(interpreter.args.length ? { pythonArgs: interpreter.args } : {}),
     cwd: r.cwd,
     env: { ...env, ...connectionEnv(creds), PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8' },
     console: 'integratedTerminal',

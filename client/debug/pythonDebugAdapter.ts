@@ -59,8 +59,8 @@ export class PythonDebugAdapters implements vscode.DebugAdapterDescriptorFactory
 
   createDebugAdapterDescriptor(session: vscode.DebugSession): vscode.ProviderResult<vscode.DebugAdapterDescriptor> {
     const known = this.interpreters.get(String(session.configuration.datajointRunId));
-    const python = session.configuration.python as string[] | undefined;
-    const command = known ? [known.executable, ...known.args] : python;
+    const { python, pythonArgs } = session.configuration as { python?: string; pythonArgs?: string[] };
+    const command = known ? [known.executable, ...known.args] : python ? [python, ...(pythonArgs ?? [])] : undefined;
     if (!command?.length) throw new Error(`A ${FALLBACK_PYTHON_TYPE} session needs the interpreter in its "python" field.`);
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(known ? interpreterEnv(known) : {})) if (v !== undefined) env[k] = v;

@@ -58,7 +58,9 @@ test("Python: the runner's make under debugpy with the table's interpreter and i
   const c = pythonConfiguration(request, 'debugpy', '/ext/python/datajoint_vscode_runner.py', interpreter, '/ws', creds);
   assert.equal(c.type, 'debugpy');
   assert.equal(c.program, '/ext/python/datajoint_vscode_runner.py');
-  assert.deepEqual(c.python, ['/ws/.venv/bin/python', '-X', 'utf8']);
+  assert.equal(c.python, '/ws/.venv/bin/python');
+  assert.deepEqual(c.pythonArgs, ['-X', 'utf8']);
+  assert.ok(!('pythonArgs' in pythonConfiguration(request, 'debugpy', '/r.py', { ...interpreter, args: [] }, '/ws', creds)));
   assert.deepEqual((c.args as string[]).slice(0, 7), ['make', '--module', '/ws/lab/tables.py', '--class', 'Stats', '--workspace', '/ws']);
   assert.deepEqual((c.args as string[]).slice(7), makeOptionArgs(request));
   const env = c.env as Record<string, string>;
