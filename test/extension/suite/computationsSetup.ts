@@ -21,6 +21,13 @@ export function testDb() {
   return { host, port: Number(port), user, password };
 }
 
+/** The real DataJoint for Python's interpreter (scripts/python-env.mjs), for the Python suites. */
+export function testPython(): string {
+  const p = process.env.DJ_TEST_PYTHON;
+  if (!p) throw new Error('DJ_TEST_PYTHON is not set for the extension host (scripts/test.mjs passes the environment of scripts/python-env.mjs)');
+  return p;
+}
+
 export function pipelinePath(): string {
   return join(workspaceRoot().fsPath, ...PIPELINE);
 }

@@ -17,7 +17,7 @@ import type { JobsNode } from '../../../client/jobs/jobsTree';
 import type { PopulateOutcome } from '../../../client/populate/populateRun';
 import { DEBUG_LENS_TITLE } from '../../../client/codelens/populateCodeLens';
 import { noticeOf, openInEditor, waitFor, workspaceRoot } from './helpers';
-import { SCHEMA, computations, jobsTableNode, pipelinePath, setUpComputations, testDb, type ComputationsFixture } from './computationsSetup';
+import { SCHEMA, computations, jobsTableNode, pipelinePath, setUpComputations, testDb, type ComputationsFixture, testPython as python } from './computationsSetup';
 
 const run = promisify(execFile);
 const PY_SCHEMA = 'vscode_pydebug';
@@ -130,12 +130,6 @@ function breakpointAt(path: string, line: number): vscode.SourceBreakpoint {
   const bp = new vscode.SourceBreakpoint(new vscode.Location(vscode.Uri.file(path), new vscode.Position(line, 0)));
   vscode.debug.addBreakpoints([bp]);
   return bp;
-}
-
-function python(): string {
-  const p = process.env.DJ_TEST_PYTHON;
-  if (!p) throw new Error('DJ_TEST_PYTHON is not set for the extension host (scripts/test.mjs passes the environment of scripts/python-env.mjs)');
-  return p;
 }
 
 suite('Debug make() for this key', function () {

@@ -22,7 +22,7 @@ import type { Notice } from '../../../client/notices';
 import type { PopulateOutcome } from '../../../client/populate/populateRun';
 import type { PopulateEvent } from '../../../runtime/populate/events';
 import { activatedApi, noticeOf, openInEditor, waitFor, workspaceRoot } from './helpers';
-import { SCHEMA, computations, jobsTableNode, setUpComputations, testDb, type ComputationsFixture } from './computationsSetup';
+import { SCHEMA, computations, jobsTableNode, setUpComputations, testDb, type ComputationsFixture, testPython as python } from './computationsSetup';
 
 const run = promisify(execFile);
 const PY_SCHEMA = 'vscode_pylab';
@@ -92,12 +92,6 @@ class Broken(dj.Computed):
 };
 
 const file = (name: string) => join(workspaceRoot().fsPath, PACKAGE, name);
-
-function python(): string {
-  const p = process.env.DJ_TEST_PYTHON;
-  if (!p) throw new Error('DJ_TEST_PYTHON is not set for the extension host (scripts/test.mjs passes the environment of scripts/python-env.mjs)');
-  return p;
-}
 
 async function doubledNode(): Promise<TableNode> {
   return jobsTableNode(await computations(), 'Doubled', PY_SCHEMA);
