@@ -8,6 +8,7 @@ rev 2 ``end``) on a side channel. The contract with the extension is
 
     python datajoint_vscode_runner.py probe
     python datajoint_vscode_runner.py populate --module FILE --class NAME [options]
+    python datajoint_vscode_runner.py make --module FILE --class NAME --key JSON [options]
 
 Standard library and the user's ``datajoint`` only; Python >= 3.9. DataJoint's semantics
 stay: ``populate()`` itself runs every key (its transaction, its jobs table, its
@@ -186,19 +187,24 @@ def unknown_attributes(value, known):
     return out
 
 
-def unknown_attributes_message(unknown, known, where):
+def unknown_attributes_message(unknown, known, where, restricts=True):
+    """The refusal's reason; `restricts`: say that the attributes restrict nothing (a
+    restriction's); without, only where they are missing (a key's)."""
+
     def lst(xs):
         return ", ".join("`%s`" % x for x in xs)
 
     one = len(unknown) == 1
-    return "%s %s %s not in %s (%s), so %s nothing" % (
+    text = "%s %s %s not in %s (%s)" % (
         "Attribute" if one else "Attributes",
         lst(unknown),
         "is" if one else "are",
         where,
         lst(known) or "no attributes",
-        "it restricts" if one else "they restrict",
     )
+    if restricts:
+        text += ", so %s nothing" % ("it restricts" if one else "they restrict")
+    return text
 
 
 # ----------------------------------------------------------------------- JSON values
@@ -820,7 +826,10 @@ def installed_version(dist):
         return None
 
 
-def populate(args):
+def import_datajoint():
+    """Prints the first line (the interpreter, DataJoint's version) and imports DataJoint
+    2.x; returns (datajoint, version), raises UsageError (after Python's traceback when
+    the import fails)."""
     # The first line comes before DataJoint is imported: its import warns (no
     # datajoint.json found, MariaDB not supported…), and the terminal's first line must
     # say which Python and DataJoint run.
@@ -832,8 +841,7 @@ def populate(args):
         import datajoint as dj
     except BaseException as e:  # noqa: BLE001
         traceback.print_exc()
-        say("cannot import datajoint: %s" % error_message(e))
-        return EXIT_USAGE
+        raise UsageError("cannot import datajoint: %s" % error_message(e))
     if version is None:
         version = str(getattr(dj, "__version__", "unknown"))
         sys.stdout.write("Python %s (%s) \u00b7 DataJoint %s\n" % (platform.python_version(), sys.executable, version))
@@ -843,7 +851,44 @@ def populate(args):
     except ValueError:
         major = 2
     if major < 2:
-        say("DataJoint %s is not supported: the runner needs DataJoint for Python 2.x (pip install 'datajoint>=2')" % version)
+        raise UsageError("DataJoint %s is not supported: the runner needs DataJoint for Python 2.x (pip install 'datajoint>=2')" % version)
+    return dj, version
+
+
+def parse_make_kwargs(text):
+    """`--make-kwargs`: a JSON object (None when not given); raises UsageError."""
+    if text is None:
+        return None
+    try:
+        make_kwargs = json.loads(text)
+    except ValueError as e:
+        raise UsageError("--make-kwargs %s is not valid JSON (%s)" % (json.dumps(text), e))
+    if not isinstance(make_kwargs, dict):
+        raise UsageError("--make-kwargs %s is not a JSON object" % json.dumps(text))
+    return make_kwargs
+
+
+def load_table_class(dj, module_path, workspace, name):
+    """The Computed/Imported class `name` of the user's module; raises UsageError (after
+    Python's traceback when the import fails)."""
+    try:
+        module, shown = import_module(module_path, workspace)
+    except (Exception, SystemExit) as e:
+        traceback.print_exc()
+        raise UsageError("cannot import %s: %s" % (module_path, error_message(e)))
+    cls = getattr(module, name, None)
+    if cls is None or not isinstance(cls, type):
+        raise UsageError("%s has no class %s" % (shown, name))
+    if not issubclass(cls, dj.AutoPopulate):
+        raise UsageError("%s.%s is not a Computed or Imported table (no populate)" % (shown, name))
+    return cls
+
+
+def populate(args):
+    try:
+        dj, _version = import_datajoint()
+    except UsageError as e:
+        say(str(e))
         return EXIT_USAGE
 
     import multiprocessing
@@ -861,14 +906,7 @@ def populate(args):
         sink = EventSink(args.json_events, lock) if args.json_events is not None else NoSink()
         texts = args.restriction or []
         restrictions = [parse_restriction(t) for t in texts]
-        make_kwargs = None
-        if args.make_kwargs is not None:
-            try:
-                make_kwargs = json.loads(args.make_kwargs)
-            except ValueError as e:
-                raise UsageError("--make-kwargs %s is not valid JSON (%s)" % (json.dumps(args.make_kwargs), e))
-            if not isinstance(make_kwargs, dict):
-                raise UsageError("--make-kwargs %s is not a JSON object" % json.dumps(args.make_kwargs))
+        make_kwargs = parse_make_kwargs(args.make_kwargs)
     except UsageError as e:
         say(str(e))
         return EXIT_USAGE
@@ -883,17 +921,9 @@ def populate(args):
         listen_on_stdin()
 
     try:
-        module, shown = import_module(args.module, args.workspace)
-    except (Exception, SystemExit) as e:
-        traceback.print_exc()
-        say("cannot import %s: %s" % (args.module, error_message(e)))
-        return EXIT_USAGE
-    cls = getattr(module, args.cls, None)
-    if cls is None or not isinstance(cls, type):
-        say("%s has no class %s" % (shown, args.cls))
-        return EXIT_USAGE
-    if not issubclass(cls, dj.AutoPopulate):
-        say("%s.%s is not a Computed or Imported table (no populate)" % (shown, args.cls))
+        cls = load_table_class(dj, args.module, args.workspace, args.cls)
+    except UsageError as e:
+        say(str(e))
         return EXIT_USAGE
 
     try:
@@ -1018,12 +1048,362 @@ def summary(name, run, left, interrupted):
     sys.stderr.flush()
 
 
+# ------------------------------------------------------------------ make: one key
+# `make` runs one key's make() in this process, for a debugger (the extension's "Debug
+# make() for this key" starts it under debugpy). Its outcomes, also written as one JSON
+# object to --result-file for the extension to read after the session:
+#   already-done (0)  the key is in the target: nothing runs
+#   rolled-back (0)   default: DataJoint's own _populate1 ran the key (its transaction,
+#                     insert guard, self.upstream, the three-part re-fetch check) and the
+#                     commit became a rollback; the jobs table is never touched
+#   computed (0)      --until compute: make_fetch and make_compute only, no transaction
+#   committed (0)     --keep: a real populate() of the key, kept
+#   not-made (1)      --keep: populate() made nothing (the key's job reserved elsewhere,
+#                     in error or ignore, or the key done meanwhile)
+#   failed (1)        make raised: rolled back by DataJoint, then re-raised (traceback)
+#   refused (2)       a usage, import or connection error: nothing ran
+
+RESULT_VERSION = 1
+# What a `--until compute` run shows of make_compute's result.
+RESULT_REPR_CHARS = 200
+
+
+class ResultFile:
+    """`--result-file`: the outcome as one JSON object, written once, atomically (a
+    temporary file in the same folder, then renamed over the path)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.written = False
+
+    def write(self, status, message, rows=None):
+        if self.path is None or self.written:
+            return
+        self.written = True
+        data = json.dumps({"v": RESULT_VERSION, "status": status, "message": message, "rows": rows or {}}) + "\n"
+        path = os.path.abspath(self.path)
+        tmp = None
+        try:
+            import tempfile
+
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except OSError as e:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+            say("--result-file %s: cannot write the result (%s)" % (self.path, e.strerror or e))
+
+
+# The --result-file of a `make` command line, for refusals before its options are parsed
+# (argparse's own errors: _Parser.error).
+_early_result = None
+
+
+def _result_file_in(argv):
+    """The --result-file value in a `make` command line (before argparse reads it)."""
+    if not argv or argv[0] != "make":
+        return None
+    for i, a in enumerate(argv):
+        if a == "--result-file" and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith("--result-file="):
+            return a[len("--result-file=") :]
+    return None
+
+
+def _reject_constant(name):
+    raise ValueError("%s is not a number a key can hold" % name)
+
+
+def parse_key(text):
+    """`--key`: a JSON object of attribute names and single values; raises UsageError."""
+    shown = json.dumps(text)
+    try:
+        value = json.loads(text, parse_constant=_reject_constant)
+    except ValueError as e:
+        raise UsageError("--key %s is not valid JSON (%s)" % (shown, e))
+    if not isinstance(value, dict):
+        raise UsageError("--key %s is not a JSON object of the key's attributes and values" % shown)
+    for name, v in value.items():
+        if isinstance(v, (dict, list)):
+            # DataJoint pastes a list's text into its SQL (condition.py: prep_value).
+            raise UsageError("--key %s refused: the value of `%s` is not a single value (a string, number, boolean or null)" % (shown, name))
+    return value
+
+
+def shown_key(key):
+    return repr(json_key(key))
+
+
+def defines_make(dj, cls):
+    """The class has a make() of its own (or the legacy _make_tuples), not DataJoint's
+    three-part driver."""
+    return hasattr(cls, "_make_tuples") or getattr(cls, "make", None) is not getattr(dj.AutoPopulate, "make", None)
+
+
+def is_three_part(dj, cls):
+    return not defines_make(dj, cls) and all(callable(getattr(cls, m, None)) for m in ("make_fetch", "make_compute", "make_insert"))
+
+
+def target_tables(dj, cls, table):
+    """(name, table) of the target and each of its Part tables: `Stats`, `Stats.Detail`."""
+    out = [(cls.__name__, table)]
+    seen = {table.full_table_name}
+    for klass in cls.__mro__:
+        for attr, v in list(vars(klass).items()):
+            if isinstance(v, type) and issubclass(v, dj.Part) and not attr.startswith("_"):
+                part = v()
+                if part.full_table_name not in seen:
+                    seen.add(part.full_table_name)
+                    out.append(("%s.%s" % (cls.__name__, v.__name__), part))
+    if hasattr(table, "parts"):
+        # Parts DataJoint knows that are no nested class here: by their table name.
+        for full in table.parts():
+            if full not in seen:
+                seen.add(full)
+                out.append((full, dj.FreeTable(table.connection, full)))
+    return out
+
+
+def count_rows(tables, key):
+    return {name: len(t & key) for name, t in tables}
+
+
+def rows_phrase(rows):
+    return ", ".join("%d %s into %s" % (n, "row" if n == 1 else "rows", name) for name, n in rows.items())
+
+
+def pick_key(dj, cls, table, text, value):
+    """The one key of the key source that `value` names; raises UsageError."""
+    todo = todo_of(table, [])
+    known = list(todo.primary_key)
+    unknown = unknown_attributes(value, known)
+    if unknown:
+        raise UsageError(
+            "--key %s refused: %s" % (json.dumps(text), unknown_attributes_message(unknown, known, "the key source of %s" % cls.__name__, restricts=False))
+        )
+    # Restricted by the dict: DataJoint quotes the values (condition.py: make_condition).
+    matching = todo & value
+    n = len(matching)
+    if n != 1:
+        raise UsageError(
+            "--key %s refused: it matches %s of the key source of %s, not exactly one"
+            % (json.dumps(text), "no key" if n == 0 else "%d keys" % n, cls.__name__)
+        )
+    return matching.keys()[0]
+
+
+def check_populate1(dj, version):
+    """DataJoint's per-key hook, as the default mode calls it; raises UsageError."""
+    p1 = getattr(dj.AutoPopulate, "_populate1", None)
+    if not callable(p1):
+        raise UsageError(
+            "DataJoint %s has no AutoPopulate._populate1, which make needs to run one key as populate() does; "
+            "--keep runs a real populate() of the key instead" % version
+        )
+    import inspect
+
+    want = ["key", "jobs", "suppress_errors", "return_exception_objects", "make_kwargs"]
+    try:
+        names = list(inspect.signature(p1).parameters)[1:6]
+    except (TypeError, ValueError):
+        names = want
+    if names != want:
+        raise UsageError(
+            "DataJoint %s's AutoPopulate._populate1(%s) is not the _populate1(%s) make knows; --keep runs a real populate() of the key instead"
+            % (version, ", ".join(names), ", ".join(want))
+        )
+
+
+def make_rolled_back(dj, cls, table, key, make_kwargs):
+    """DataJoint's own _populate1 for the key, its commit turned into a rollback: the rows
+    the transaction holds for the key are counted just before it."""
+    tables = target_tables(dj, cls, table)
+    conn = table.connection
+    counted = {}
+
+    def commit_as_rollback():
+        try:
+            counted.update(count_rows(tables, key))
+        finally:
+            conn.cancel_transaction()
+
+    own = vars(conn).get("commit_transaction", None)
+    had_own = "commit_transaction" in vars(conn)
+    conn.commit_transaction = commit_as_rollback
+    try:
+        status = table._populate1(key, None, False, False, make_kwargs)
+    finally:
+        if had_own:
+            conn.commit_transaction = own
+        else:
+            del conn.commit_transaction
+    return status, counted
+
+
+def make_until_compute(table, key, make_kwargs):
+    """make_fetch and make_compute of a three-part make, as DataJoint's driver runs them
+    before its transaction (autopopulate.py: make, _populate1), and nothing after."""
+    import inspect
+
+    kwargs = make_kwargs or {}
+    has_upstream = hasattr(table, "_upstream_key")
+    if has_upstream:
+        # self.upstream in make_fetch, as _populate1 sets it up.
+        table._upstream_key = dict(key)
+        table._upstream = None
+    try:
+        if inspect.isgeneratorfunction(table.make):
+            gen = table.make(dict(key), **kwargs)
+            try:
+                next(gen)  # make_fetch
+                return next(gen)  # make_compute
+            finally:
+                gen.close()
+        fetched = table.make_fetch(dict(key), **kwargs)
+        return table.make_compute(dict(key), *fetched)
+    finally:
+        if has_upstream:
+            table._upstream = None
+            table._upstream_key = None
+
+
+def short_repr(value):
+    try:
+        text = repr(value)
+    except Exception as e:  # noqa: BLE001
+        return "<repr failed: %s>" % error_message(e)
+    return text if len(text) <= RESULT_REPR_CHARS else text[: RESULT_REPR_CHARS - 1] + "\u2026"
+
+
+def why_not_made(table, key, reserve_jobs):
+    """Why populate() of the key made nothing: its job's state, or the key done meanwhile."""
+    if key in table:
+        return "the key is already computed"
+    if not reserve_jobs:
+        return "populate() found nothing to do for the key"
+    job = table.jobs & key
+    found = job.proj("status", "host", "pid", "error_message", "scheduled_time").to_dicts()
+    if not found:
+        return "populate() found no job for the key"
+    j = found[0]
+    status = j.get("status")
+    if status == "reserved":
+        return "its job is reserved by another worker (host %s, pid %s)" % (j.get("host") or "?", j.get("pid"))
+    if status == "error":
+        return "its job is in error (%s); the job must be cleared before populate() takes the key again" % (j.get("error_message") or "no message")
+    if status == "ignore":
+        return "its job is set to ignore"
+    if status == "pending":
+        return "its job is pending, scheduled for %s" % j.get("scheduled_time")
+    return "its job is %s" % status
+
+
+def make_one(args):
+    result = ResultFile(args.result_file)
+    try:
+        return _make_one(args, result)
+    except BaseException as e:
+        # Whatever ended the run unforeseen (an interrupt while importing, say) is in the
+        # result file too; the exception goes on to Python.
+        result.write("failed", error_message(e))
+        raise
+
+
+def _make_one(args, result):
+    def refuse(message):
+        say(message)
+        result.write("refused", message)
+        return EXIT_USAGE
+
+    try:
+        dj, version = import_datajoint()
+    except UsageError as e:
+        return refuse(str(e))
+    try:
+        if args.keep and args.until is not None:
+            raise UsageError("--until %s inserts nothing; it cannot be combined with --keep" % args.until)
+        if args.reserve_jobs and not args.keep:
+            raise UsageError("--reserve-jobs takes the key's job only with --keep (without it the run is rolled back and never touches the jobs table)")
+        value = parse_key(args.key)
+        make_kwargs = parse_make_kwargs(args.make_kwargs)
+        cls = load_table_class(dj, args.module, args.workspace, args.cls)
+        if args.until == "compute" and not is_three_part(dj, cls):
+            if defines_make(dj, cls):
+                raise UsageError("--until compute needs a three-part make (make_fetch, make_compute, make_insert); %s defines make()" % args.cls)
+            raise UsageError("--until compute needs a three-part make; %s defines neither make() nor make_fetch, make_compute and make_insert" % args.cls)
+        if not args.keep and args.until is None:
+            check_populate1(dj, version)
+    except UsageError as e:
+        return refuse(str(e))
+
+    try:
+        table = cls()
+        key = pick_key(dj, cls, table, args.key, value)
+        done = key in table
+    except UsageError as e:
+        return refuse(str(e))
+    except Exception as e:  # noqa: BLE001
+        traceback.print_exc()
+        return refuse("%s: %s" % (args.cls, error_message(e)))
+    name = "%s %s" % (args.cls, shown_key(key))
+    if done:
+        return finish(result, "already-done", "%s: already computed; nothing to run" % name)
+
+    try:
+        if args.until == "compute":
+            computed = make_until_compute(table, key, make_kwargs)
+            return finish(result, "computed", "make_compute() of %s returned %s; nothing inserted (--until compute)" % (name, short_repr(computed)))
+        if args.keep:
+            table.populate(
+                key,
+                reserve_jobs=args.reserve_jobs,
+                suppress_errors=False,
+                max_calls=1,
+                display_progress=False,
+                make_kwargs=make_kwargs,
+            )
+            if key in table:
+                rows = count_rows(target_tables(dj, cls, table), key)
+                return finish(result, "committed", "make() of %s inserted %s; committed" % (name, rows_phrase(rows)), rows)
+            message = "populate() of %s made nothing: %s" % (name, why_not_made(table, key, args.reserve_jobs))
+            say(message)
+            result.write("not-made", message)
+            return EXIT_KEY_FAILED
+        status, rows = make_rolled_back(dj, cls, table, key, make_kwargs)
+        if status is not True:
+            # Made by someone else between the check and the run: DataJoint skipped it.
+            return finish(result, "already-done", "%s: already computed; nothing to run" % name)
+        return finish(result, "rolled-back", "make() of %s inserted %s; rolled back, nothing kept" % (name, rows_phrase(rows) or "nothing"), rows)
+    except BaseException as e:
+        say("make() of %s failed: %s%s" % (name, error_message(e), "" if args.until else " (rolled back)"))
+        result.write("failed", error_message(e))
+        # Python prints the traceback, and a debugger stops on an uncaught exception.
+        raise
+
+
+def finish(result, status, message, rows=None):
+    sys.stdout.write(message + "\n")
+    sys.stdout.flush()
+    result.write(status, message, rows)
+    return EXIT_DONE
+
+
 # ------------------------------------------------------------------------ arguments
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
         say(message)
+        if _early_result is not None:
+            ResultFile(_early_result).write("refused", message)
         sys.exit(EXIT_USAGE)
 
 
@@ -1058,13 +1438,27 @@ def parser():
     pp.add_argument("--make-kwargs", help="JSON object passed to make(key, **kwargs)")
     pp.add_argument("--json-events", help="an inherited file descriptor >= 3, or a file path")
     pp.add_argument("--stop-on-stdin", action="store_true", help="take SIGINT/SIGTERM lines on stdin as stop requests")
+    mp = sub.add_parser("make", help="run make() of one key (for a debugger): rolled back unless --keep")
+    mp.add_argument("--module", required=True, help="the .py file that defines the table")
+    mp.add_argument("--class", dest="cls", required=True, help="the table's class name")
+    mp.add_argument("--workspace", help="the workspace folder (first on sys.path)")
+    mp.add_argument("--key", required=True, help="JSON object naming exactly one key of the key source")
+    mp.add_argument("--keep", action="store_true", help="a real populate() of the key, committed")
+    mp.add_argument("--until", choices=["compute"], help="compute: only make_fetch and make_compute of a three-part make")
+    mp.add_argument("--reserve-jobs", action="store_true", help="with --keep: through the jobs table")
+    mp.add_argument("--make-kwargs", help="JSON object passed to make(key, **kwargs)")
+    mp.add_argument("--result-file", help="write the outcome there as one JSON object")
     return p
 
 
 def main(argv=None):
+    global _early_result
+    _early_result = _result_file_in(sys.argv[1:] if argv is None else argv)
     args = parser().parse_args(argv)
     if args.command == "probe":
         return probe()
+    if args.command == "make":
+        return make_one(args)
     return populate(args)
 
 
