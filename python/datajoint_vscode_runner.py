@@ -20,6 +20,7 @@ is cited (autopopulate.py, jobs.py) it is version 2.3.5's.
 import argparse
 import importlib
 import importlib.util
+import inspect
 import json
 import os
 import platform
@@ -1208,7 +1209,6 @@ def check_populate1(dj, version):
             "DataJoint %s has no AutoPopulate._populate1, which make needs to run one key as populate() does; "
             "--keep runs a real populate() of the key instead" % version
         )
-    import inspect
 
     want = ["key", "jobs", "suppress_errors", "return_exception_objects", "make_kwargs"]
     try:
@@ -1251,7 +1251,6 @@ def make_rolled_back(dj, cls, table, key, make_kwargs):
 def make_until_compute(table, key, make_kwargs):
     """make_fetch and make_compute of a three-part make, as DataJoint's driver runs them
     before its transaction (autopopulate.py: make, _populate1), and nothing after."""
-    import inspect
 
     kwargs = make_kwargs or {}
     has_upstream = hasattr(table, "_upstream_key")
@@ -1306,7 +1305,21 @@ def why_not_made(table, key, reserve_jobs):
     return "its job is %s" % status
 
 
+# A file holding the connection's password (runtime/populate/make-protocol.ts): a debugger
+# that launches in a terminal types its configuration's environment into the command
+# line, so the extension passes this path rather than DJ_PASS.
+PASSWORD_FILE_ENV = "DATAJOINT_VSCODE_PASSWORD_FILE"
+
+
+def password_from_file():
+    path = os.environ.pop(PASSWORD_FILE_ENV, None)
+    if path:
+        with open(path, encoding="utf-8") as f:
+            os.environ["DJ_PASS"] = f.read()
+
+
 def make_one(args):
+    password_from_file()
     result = ResultFile(args.result_file)
     try:
         return _make_one(args, result)
@@ -1362,14 +1375,12 @@ def _make_one(args, result):
             computed = make_until_compute(table, key, make_kwargs)
             return finish(result, "computed", "make_compute() of %s returned %s; nothing inserted (--until compute)" % (name, short_repr(computed)))
         if args.keep:
-            table.populate(
-                key,
-                reserve_jobs=args.reserve_jobs,
-                suppress_errors=False,
-                max_calls=1,
-                display_progress=False,
-                make_kwargs=make_kwargs,
-            )
+            options = dict(reserve_jobs=args.reserve_jobs, suppress_errors=False, max_calls=1, display_progress=False, make_kwargs=make_kwargs)
+            # With reserved jobs the key's job is made pending first even where
+            # jobs.auto_refresh is off: the extension retries a failed job by deleting its row.
+            if args.reserve_jobs and "refresh" in inspect.signature(table.populate).parameters:
+                options["refresh"] = True
+            table.populate(key, **options)
             if key in table:
                 rows = count_rows(target_tables(dj, cls, table), key)
                 return finish(result, "committed", "make() of %s inserted %s; committed" % (name, rows_phrase(rows)), rows)

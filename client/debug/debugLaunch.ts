@@ -3,12 +3,19 @@
 // JavaScript debugger, type `node`), or by the Python runner's `make` under debugpy (the
 // Python Debugger extension's type `debugpy`; without that extension, our own type whose
 // adapter is the interpreter's `python -m debugpy.adapter`). Both take the same options
-// and write the same result file. The connection travels in DJ_* variables of the
-// configuration's environment, never in an argument.
+// and write the same result file (runtime/populate/make-protocol.ts). The connection
+// travels in DJ_* variables of the configuration's environment, never in an argument, and
+// the password not even there: a debugger that launches in a terminal types the
+// environment into the terminal's command line, so the password waits in a file (0600)
+// whose path is passed instead.
 // No vscode import: unit-tested (test/unit/client/debug-launch.test.ts).
 import type { Credentials } from '../connection/connectionManager';
 import type { PythonInterpreter } from '../python/interpreter';
 import type { JsonKey } from '../../runtime/populate/events';
+import { PASSWORD_FILE_ENV } from '../../runtime/populate/make-protocol';
+
+/** The configuration's field that names its run among VS Code's sessions. */
+export const RUN_ID_FIELD = 'datajointRunId';
 
 /** How the run ends: rolled back (default), up to makeCompute (three-part make), or kept. */
 export type DebugMode = 'rollback' | 'compute' | 'keep';
@@ -29,6 +36,8 @@ export interface DebugRequest {
   makeKwargs?: Record<string, unknown>;
   /** Where the run writes its outcome. */
   resultFile: string;
+  /** Where the run finds the password (written by the caller, mode 0600). */
+  passwordFile: string;
   /** Identifies the session among VS Code's (its configuration carries it). */
   runId: string;
   cwd: string;
@@ -47,20 +56,20 @@ export function makeOptionArgs(r: DebugRequest): string[] {
   return args;
 }
 
-/** The connection, for a configuration's `env` (merged by the debugger over its own). */
-export function connectionEnv(creds: Credentials): Record<string, string> {
+/** The connection without its password, for a configuration's `env` (merged by the debugger over its own). */
+export function connectionEnv(creds: Credentials, passwordFile: string): Record<string, string> {
   const env: Record<string, string> = {
     DJ_HOST: creds.target.host,
     DJ_PORT: String(creds.target.port),
-    DJ_PASS: creds.password,
+    [PASSWORD_FILE_ENV]: passwordFile,
   };
   if (creds.target.user !== undefined) env.DJ_USER = creds.target.user;
   if (creds.target.tls !== undefined) env.DJ_USE_TLS = String(creds.target.tls);
   return env;
 }
 
-export function sessionName(r: Pick<DebugRequest, 'className' | 'key' | 'mode'>): string {
-  const what = r.mode === 'compute' ? 'up to make_compute' : r.mode === 'keep' ? 'kept' : 'rolled back';
+export function sessionName(r: Pick<DebugRequest, 'className' | 'key' | 'mode'>, python: boolean): string {
+  const what = r.mode === 'compute' ? `up to ${python ? 'make_compute' : 'makeCompute'}` : r.mode === 'keep' ? 'kept' : 'rolled back';
   return `make() ${r.className} ${JSON.stringify(r.key)} (${what})`;
 }
 
@@ -82,16 +91,16 @@ export function nodeConfiguration(r: DebugRequest, cli: string, node: NodeRuntim
   return {
     type: 'node',
     request: 'launch',
-    name: sessionName(r),
+    name: sessionName(r, false),
     runtimeExecutable: node.executable,
     program: cli,
     args: ['make', r.module, r.className, ...makeOptionArgs(r)],
     cwd: r.cwd,
-    env: { ...connectionEnv(creds), ...(node.electronAsNode ? { ELECTRON_RUN_AS_NODE: '1' } : {}) },
+    env: { ...connectionEnv(creds, r.passwordFile), ...(node.electronAsNode ? { ELECTRON_RUN_AS_NODE: '1' } : {}) },
     console: 'integratedTerminal',
     // Stepping stays in the pipeline's code, not in the bundled CLI's.
     skipFiles: ['<node_internals>/**', ...skip],
-    datajointRunId: r.runId,
+    [RUN_ID_FIELD]: r.runId,
   };
 }
 
@@ -101,36 +110,19 @@ export function pythonConfiguration(r: DebugRequest, type: string, runner: strin
   return {
     type,
     request: 'launch',
-    name: sessionName(r),
+    name: sessionName(r, true),
     program: runner,
     args: ['make', '--module', r.module, '--class', r.className, '--workspace', workspace, ...makeOptionArgs(r)],
     // As the Python Debugger extension's launch.json spells it (debugpy's adapter takes both).
     python: interpreter.executable,
     ...(interpreter.args.length ? { pythonArgs: interpreter.args } : {}),
     cwd: r.cwd,
-    env: { ...env, ...connectionEnv(creds), PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8' },
+    env: { ...env, ...connectionEnv(creds, r.passwordFile), PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8' },
     console: 'integratedTerminal',
     // Breakpoints in the pipeline hit; the runner and DataJoint are stepped over.
     justMyCode: true,
-    datajointRunId: r.runId,
+    [RUN_ID_FIELD]: r.runId,
   };
-}
-
-/** What `make` wrote to its result file (both languages). */
-export interface MakeResult {
-  v: 1;
-  status: 'rolled-back' | 'computed' | 'committed' | 'not-made' | 'already-done' | 'failed' | 'refused';
-  message: string;
-  rows?: Record<string, number>;
-}
-
-export function parseMakeResult(text: string): MakeResult | undefined {
-  try {
-    const r = JSON.parse(text) as Partial<MakeResult>;
-    return r && r.v === 1 && typeof r.status === 'string' && typeof r.message === 'string' ? (r as MakeResult) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -155,7 +147,7 @@ export function isThreePartMake(text: string, className: string, python: boolean
   }
   const body = lines.slice(start + 1, end).join('\n');
   const defines = (name: string) =>
-    python ? new RegExp(`^\\s*(?:async\\s+)?def\\s+${name}\\s*\\(`, 'm').test(body) : new RegExp(`^\\s*(?:static\\s+)?(?:override\\s+)?(?:async\\s+)?${name}\\s*\\(`, 'm').test(body);
+    python ? new RegExp(`^\\s*(?:async\\s+)?def\\s+${name}\\s*\\(`, 'm').test(body) : new RegExp(`^\\s*(?:(?:public|static|override|async)\\s+)*${name}\\s*(?:\\(|=)`, 'm').test(body);
   const [fetch, compute, insert] = python ? ['make_fetch', 'make_compute', 'make_insert'] : ['makeFetch', 'makeCompute', 'makeInsert'];
   return defines(fetch!) && defines(compute!) && defines(insert!) && !defines('make');
 }

@@ -5,7 +5,7 @@
 // job retried first), then a debug session of the table's language (debugLaunch.ts) and,
 // once it ends, a notification of what make did, read from the run's result file.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import * as vscode from 'vscode';
@@ -15,21 +15,13 @@ import type { ComputationsDatabase } from '../jobs/computationsDatabase';
 import { DEBUG_MAKE_COMMAND } from '../commandNames';
 import { formatKey } from '../jobs/jobsTree';
 import type { Notices, NoticeAction } from '../notices';
-import { chooseModule, isPythonModule, pickTable } from '../populate/populateCommand';
+import { chooseModule, isPythonModule, pickTable, rememberedOptions } from '../populate/populateCommand';
 import { readFromDisk } from '../populate/moduleBindings';
 import type { PythonLaunch } from '../python/pythonLaunch';
 import { pythonDebugType, type PythonDebugAdapters } from './pythonDebugAdapter';
-import {
-  isThreePartMake,
-  nodeConfiguration,
-  parseMakeResult,
-  pythonConfiguration,
-  type DebugMode,
-  type DebugRequest,
-  type LaunchConfiguration,
-  type MakeResult,
-  type NodeRuntime,
-} from './debugLaunch';
+import { parseMakeResult, type MakeResultFile } from '../../runtime/populate/make-protocol';
+import type { Key } from '../../runtime/populate/target';
+import { isThreePartMake, nodeConfiguration, pythonConfiguration, RUN_ID_FIELD, type DebugMode, type DebugRequest, type LaunchConfiguration, type NodeRuntime } from './debugLaunch';
 
 /** What the command accepts: a Jobs view node, a CodeLens argument, or a test's request. */
 export interface DebugMakeArgument {
@@ -63,7 +55,7 @@ export interface DebugMakeContext {
 /** How a debug run ended: its result file, or undefined when it stopped before writing one. */
 export interface DebugMakeOutcome {
   request: DebugRequest;
-  result: MakeResult | undefined;
+  result: MakeResultFile | undefined;
 }
 
 const TITLE = 'Debug make()';
@@ -79,7 +71,10 @@ export function nodeRuntime(env: NodeJS.ProcessEnv = process.env, platform: Node
 }
 
 interface KeyChoice {
+  /** For `--key`. */
   key: JsonKey;
+  /** As the database holds it, for the jobs table (a uuid as its bytes). */
+  raw: Key;
   job: JobRow | undefined;
 }
 
@@ -90,12 +85,12 @@ async function pickKey(ctx: DebugMakeContext, schema: string, tableName: string,
   if (errors.length) items.push({ label: 'Failed jobs', kind: vscode.QuickPickItemKind.Separator });
   for (const job of errors) {
     const key = jsonKey(job.key);
-    items.push({ label: formatKey(key), description: 'error', detail: job.errorMessage, choice: { key, job } });
+    items.push({ label: formatKey(key), description: 'error', detail: job.errorMessage, choice: { key, raw: job.key, job } });
   }
   const failed = new Set(errors.map((j) => JSON.stringify(jsonKey(j.key))));
-  const todo = remaining.map((k) => jsonKey(k)).filter((k) => !failed.has(JSON.stringify(k)));
+  const todo = remaining.filter((raw) => !failed.has(JSON.stringify(jsonKey(raw))));
   if (todo.length) items.push({ label: 'Keys to compute', kind: vscode.QuickPickItemKind.Separator });
-  for (const key of todo) items.push({ label: formatKey(key), description: 'to compute', choice: { key, job: undefined } });
+  for (const raw of todo) items.push({ label: formatKey(jsonKey(raw)), description: 'to compute', choice: { key: jsonKey(raw), raw, job: undefined } });
   if (!items.length) {
     void vscode.window.showInformationMessage(`${className} has no key to compute and no failed job: every key of its key source is in the table.`);
     return undefined;
@@ -122,7 +117,7 @@ async function pickMode(className: string, threePart: boolean, python: boolean):
   return picked?.mode;
 }
 
-function resultLevel(r: MakeResult): 'info' | 'warning' | 'error' {
+function resultLevel(r: MakeResultFile): 'info' | 'warning' | 'error' {
   if (r.status === 'failed') return 'error';
   if (r.status === 'not-made' || r.status === 'refused' || r.status === 'already-done') return 'warning';
   return 'info';
@@ -158,9 +153,12 @@ export async function debugMakeCommand(ctx: DebugMakeContext, arg: DebugMakeArgu
     return undefined;
   }
   const python = isPythonModule(module);
-  let choice: KeyChoice | undefined = arg?.key ? { key: arg.key, job: arg.job } : undefined;
+  // A job's own key (a Jobs view node), a key given as JSON (the tests, Debug Again), or picked.
+  let choice: KeyChoice | undefined = arg?.job ? { key: jsonKey(arg.job.key), raw: arg.job.key, job: arg.job } : arg?.key ? { key: arg.key, raw: arg.key, job: undefined } : undefined;
   choice ??= await pickKey(ctx, schema, table.name, className);
   if (!choice) return undefined;
+  // What runs is the module on disk: its editor's changes are saved first, as a launch would.
+  await vscode.workspace.textDocuments.find((d) => d.uri.fsPath === module && d.isDirty)?.save();
   const threePart = isThreePartMake(readFromDisk(module) ?? '', className, python);
   const mode = arg?.mode ?? (await pickMode(className, threePart, python));
   if (!mode) return undefined;
@@ -169,21 +167,25 @@ export async function debugMakeCommand(ctx: DebugMakeContext, arg: DebugMakeArgu
     ctx.notices.show('error', `${TITLE} ${className} did not start: the connection's password is not available.`);
     return undefined;
   }
-  const job = choice.job ?? (await ctx.db.withJobs(schema, table.name, (jobs) => jobs.jobOf(choice!.key)));
-  if (mode === 'keep' && job?.status === 'error') {
-    // Kept: a failed key is retried, as Retry and Populate would (its error row deleted).
-    await ctx.db.withJobs(schema, table.name, (jobs) => jobs.retry([choice!.key]));
-  }
+  const raw = choice.raw;
+  const job = choice.job ?? (await ctx.db.withJobs(schema, table.name, (jobs) => jobs.jobOf(raw)));
   const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(module)) ?? vscode.workspace.workspaceFolders?.[0];
   const cwd = folder?.uri.fsPath ?? process.cwd();
+  // The folder (0700) holds the password (0600) and the result; removed when the session ends.
   const dir = mkdtempSync(join(tmpdir(), 'datajoint-make-'));
+  const passwordFile = join(dir, 'password');
+  writeFileSync(passwordFile, creds.password, { mode: 0o600 });
+  const makeKwargs = rememberedOptions(ctx.memory, schema, className).makeKwargs;
   const request: DebugRequest = {
     className,
     module,
     key: choice.key,
     mode,
     reserveJobs: mode === 'keep' && job !== undefined,
+    // Populate's make arguments for this table, as its last run with options took them.
+    ...(makeKwargs ? { makeKwargs } : {}),
     resultFile: join(dir, 'result.json'),
+    passwordFile,
     runId: randomUUID(),
     cwd,
   };
@@ -206,12 +208,22 @@ export async function debugMakeCommand(ctx: DebugMakeContext, arg: DebugMakeArgu
     config = nodeConfiguration(request, ctx.cli, nodeRuntime(), creds, [join(ctx.extensionPath, 'dist', '**')]);
   }
   ctx.output.info(`${TITLE}: ${config.name} (${config.type}) in ${vscode.workspace.asRelativePath(module)}`);
+  let retried = false;
   try {
+    if (mode === 'keep' && job?.status === 'error') {
+      // Kept: a failed key is retried as Retry does (its error row deleted), only now that
+      // the session is about to start; the run makes its job pending again (refresh).
+      await ctx.db.withJobs(schema, table.name, (jobs) => jobs.retry([raw]));
+      retried = true;
+    }
     const result = await runSession(folder, config, request);
     notify(ctx, request, result, arg);
-    if (mode === 'keep' || result?.status === 'failed') ctx.refreshAll();
     return { request, result };
+  } catch (e) {
+    ctx.notices.show('error', `${TITLE} ${className} did not start: ${e instanceof Error ? e.message : String(e)}${retried ? '. Its failed job was retried: the next populate takes the key.' : ''}`);
+    return undefined;
   } finally {
+    if (mode === 'keep' || retried) ctx.refreshAll();
     ctx.pythonAdapters.forget(request.runId);
     cleanup(dir);
   }
@@ -223,8 +235,13 @@ function cleanup(dir: string): undefined {
 }
 
 /** Starts the session and waits for it (and its child sessions) to end; reads the result. */
-async function runSession(folder: vscode.WorkspaceFolder | undefined, config: LaunchConfiguration, request: DebugRequest): Promise<MakeResult | undefined> {
-  const ours = (s: vscode.DebugSession) => s.configuration.datajointRunId === request.runId;
+/**
+ * Starts the session and waits until every session carrying the run's id has ended (one
+ * for debugpy, plus one per subprocess it follows; js-debug's child sessions do not carry
+ * it, and its parent session ends last); reads the result.
+ */
+async function runSession(folder: vscode.WorkspaceFolder | undefined, config: LaunchConfiguration, request: DebugRequest): Promise<MakeResultFile | undefined> {
+  const ours = (s: vscode.DebugSession) => s.configuration[RUN_ID_FIELD] === request.runId;
   let open = 0;
   let sawOne = false;
   let resolveEnded!: () => void;
@@ -242,7 +259,7 @@ async function runSession(folder: vscode.WorkspaceFolder | undefined, config: La
     }),
   ];
   try {
-    const started = await vscode.debug.startDebugging(folder, config as vscode.DebugConfiguration, { suppressSaveBeforeStart: true });
+    const started = await vscode.debug.startDebugging(folder, config as vscode.DebugConfiguration);
     if (!started) throw new Error(`the debugger (${config.type}) did not start the session`);
     // VS Code announces a session before startDebugging resolves; none announced: none to wait for.
     if (!sawOne) resolveEnded();
@@ -253,7 +270,7 @@ async function runSession(folder: vscode.WorkspaceFolder | undefined, config: La
   return existsSync(request.resultFile) ? parseMakeResult(readFileSync(request.resultFile, 'utf8')) : undefined;
 }
 
-function notify(ctx: DebugMakeContext, request: DebugRequest, result: MakeResult | undefined, arg: DebugMakeArgument | undefined): void {
+function notify(ctx: DebugMakeContext, request: DebugRequest, result: MakeResultFile | undefined, arg: DebugMakeArgument | undefined): void {
   const again: NoticeAction = { title: 'Debug Again', run: () => vscode.commands.executeCommand(DEBUG_MAKE_COMMAND, { ...arg, className: request.className, module: request.module, key: request.key, mode: request.mode }) };
   if (!result) {
     ctx.notices.show('warning', `${TITLE} ${request.className} ${formatKey(request.key)} ended before make finished (stopped in the debugger, or it could not start: see its terminal). What make wrote was not committed.`, [again]);

@@ -6,7 +6,6 @@
 // `make --keep`). The reference has no such mode; DataJoint for Python's side is the
 // runner's `make` subcommand (python/datajoint_vscode_runner.py).
 import { qi, qualified, type SqlSession } from '../jobs/session';
-import { AttributeValueError } from '../values/errors';
 import { canonicalHash } from './hash';
 import { keyInTarget } from './keysource';
 import { ChangedInputsError, errorMessage } from './runner';
@@ -51,7 +50,8 @@ export async function keyOfSource(target: PopulateTarget, key: Key): Promise<Key
     ks = await target.keySource([key]);
   } catch (e) {
     // A value the attribute's type refuses (a text for an integer): the key names nothing.
-    if (e instanceof AttributeValueError) throw new KeyChoiceError(`cannot name a key of ${target.name}: ${e.message}`);
+    // By its code: a custom key source may come from the pipeline's own copy of the runtime.
+    if ((e as { code?: unknown })?.code === 'value') throw new KeyChoiceError(`cannot name a key of ${target.name}: ${(e as Error).message}`);
     throw e;
   }
   const cols = ks.primaryKey.map(qi).join(', ');

@@ -99,15 +99,16 @@ export class TableJobs {
   }
 
   /**
-   * The first `limit` keys still to compute, in key order, as make receives them (the key
-   * picker of "Debug make() for this key").
+   * The first `limit` keys still to compute, in key order, as the database returns them
+   * (as job rows hold their keys: a date as its text, a uuid as its bytes), for the key
+   * picker of "Debug make() for this key".
    */
   async remaining(limit: number): Promise<Key[]> {
     const { target } = await this.get();
     const out: Key[] = [];
     if (limit <= 0) return out;
     for await (const raw of remainingKeys(target.session, await target.keySource([]), target, Math.min(limit, 1000))) {
-      out.push(target.decodeKey(raw));
+      out.push(raw);
       if (out.length >= limit) break;
     }
     return out;

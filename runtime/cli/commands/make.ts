@@ -8,7 +8,7 @@
 // result file (python/datajoint_vscode_runner.py).
 // Exit 0 when make ran (or the key was already computed), 1 when make failed, 2 on usage
 // or connection errors (a key that names no key or several).
-import { renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { Option, type Command } from 'commander';
 import { populate, MakeError } from '../../populate/index';
@@ -19,6 +19,8 @@ import { KeyChoiceError, keyOfSource, makeOneKey, type MakeOneResult } from '../
 import { keyInTarget } from '../../populate/keysource';
 import { EXIT_DONE, EXIT_KEY_FAILED, EXIT_USAGE, failWith } from '../populate/exit';
 import { OptionValueError, parseJsonObject } from '../populate/option-values';
+import { PASSWORD_FILE_ENV, type MakeResultFile } from '../../populate/make-protocol';
+import { ERROR_PREFIX } from '../name';
 
 interface MakeCliOptions {
   key: string;
@@ -27,16 +29,6 @@ interface MakeCliOptions {
   until?: 'compute';
   makeKwargs?: string;
   resultFile?: string;
-}
-
-/** The result file's statuses, shared with the Python runner. */
-export type MakeStatus = 'rolled-back' | 'computed' | 'committed' | 'not-made' | 'already-done' | 'failed' | 'refused';
-
-export interface MakeResultFile {
-  v: 1;
-  status: MakeStatus;
-  message: string;
-  rows?: Record<string, number>;
 }
 
 export function register(program: Command): void {
@@ -65,10 +57,23 @@ function describeRows(rows: Record<string, number>): string {
 
 function writeResult(path: string | undefined, result: MakeResultFile): void {
   if (!path) return;
-  // Whole or not at all: the extension reads it once the debug session ends.
+  // Whole or not at all: the extension reads it once the debug session ends. A reader that
+  // is gone (its folder removed) costs the outcome's file, never the run's exit status.
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(result) + '\n');
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, JSON.stringify(result) + '\n');
+    renameSync(tmp, path);
+  } catch (e) {
+    process.stderr.write(`${ERROR_PREFIX}cannot write the result file ${path}: ${(e as Error).message}\n`);
+  }
+}
+
+/** The password the extension left in a file (make-protocol.ts), as DJ_PASS for this process. */
+function passwordFromFile(): void {
+  const file = process.env[PASSWORD_FILE_ENV];
+  if (!file) return;
+  process.env.DJ_PASS = readFileSync(file, 'utf8');
+  delete process.env[PASSWORD_FILE_ENV];
 }
 
 async function runMake(modulePath: string, tableName: string, opts: MakeCliOptions): Promise<number> {
@@ -78,6 +83,7 @@ async function runMake(modulePath: string, tableName: string, opts: MakeCliOptio
     return code;
   };
   try {
+    passwordFromFile();
     const key = parseJsonObject('--key', opts.key);
     const makeKwargs = opts.makeKwargs !== undefined ? parseJsonObject('--make-kwargs', opts.makeKwargs) : {};
     if (opts.keep && opts.until) throw new OptionValueError('--until', opts.until, 'stops before makeInsert: it cannot be combined with --keep');
@@ -142,7 +148,9 @@ async function keep(
     return [EXIT_DONE, { v: 1, status: 'already-done', message }];
   }
   try {
-    await populate(table, key, { reserveJobs, maxCalls: 1, makeKwargs, displayProgress: false });
+    // With reserved jobs, the key's job is made pending first even where jobs.auto_refresh
+    // is off: the extension retries a failed job by deleting its row.
+    await populate(table, key, { reserveJobs, refresh: reserveJobs || undefined, maxCalls: 1, makeKwargs, displayProgress: false });
   } catch (e) {
     if (!(e instanceof MakeError)) throw e;
     const cause = e.cause;

@@ -5,11 +5,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jobsFor } from '../../../runtime/populate/index';
 import { CLI } from './cli';
+import { PASSWORD_FILE_ENV } from '../../../runtime/populate/make-protocol';
 import { calls, PIPELINE, reset, rows, setup, type Env } from './helpers';
 
 let env: Env;
@@ -27,9 +28,9 @@ interface Ran {
 const dir = mkdtempSync(join(tmpdir(), 'djx-make-'));
 let n = 0;
 
-function make(args: string[]): Promise<Ran> {
+function make(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Ran> {
   const resultFile = join(dir, `result-${n++}.json`);
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'make', PIPELINE, ...args, '--result-file', resultFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'make', PIPELINE, ...args, '--result-file', resultFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   child.stdout.on('data', () => undefined);
@@ -139,4 +140,32 @@ test('a key that names no key or an unknown attribute is refused before make run
     assert.equal(r.result!.status, 'refused');
   }
   assert.equal((await calls(env, 'Analysis')).size, 0, 'make never ran');
+});
+
+test('the password from the file the extension writes (DATAJOINT_VSCODE_PASSWORD_FILE), not from DJ_PASS', async () => {
+  await reset(env, [{ subject_id: 11 }]);
+  const file = join(dir, 'password');
+  const { DJ_PASS: password, ...rest } = process.env;
+  writeFileSync(file, password!, { mode: 0o600 });
+  const r = await make(['Analysis', '--key', '{"subject_id": 11}'], { ...rest, [PASSWORD_FILE_ENV]: file });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.result!.status, 'rolled-back');
+  writeFileSync(file, 'not the password', { mode: 0o600 });
+  const wrong = await make(['Analysis', '--key', '{"subject_id": 11}'], { ...rest, [PASSWORD_FILE_ENV]: file });
+  assert.equal(wrong.code, 2, wrong.stderr);
+  assert.equal(wrong.result!.status, 'refused');
+  assert.ok(!wrong.stderr.includes('not the password'), 'the password is never printed');
+});
+
+test('a result file that cannot be written costs the file, not the run', async () => {
+  await reset(env, [{ subject_id: 12 }]);
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'make', PIPELINE, 'Analysis', '--key', '{"subject_id": 12}', '--result-file', join(dir, 'gone', 'result.json')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 0, stderr);
+  assert.match(stderr, /rolled back, nothing kept\n/);
+  assert.match(stderr, /djx: cannot write the result file .*gone\/result\.json/);
 });

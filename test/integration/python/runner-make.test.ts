@@ -8,12 +8,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { testServer } from '../runtime/helpers';
 import { PYTHON_FIXTURES, pythonInterpreter, type Run } from './helpers';
+import { PASSWORD_FILE_ENV } from '../../../runtime/populate/make-protocol';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const RUNNER = join(ROOT, 'python', 'datajoint_vscode_runner.py');
@@ -41,10 +42,18 @@ interface MakeRun extends Run {
 }
 
 /** `make` of the runner as the extension starts it: cwd the workspace, DJ_* variables, a result file. */
+/** Variables over the run's environment (undefined: removed), for the password-file test. */
+let envOverride: Record<string, string | undefined> = {};
+
 function make(cls: string, key: string, ...extra: string[]): MakeRun {
   const file = join(resultDir, `result-${randomBytes(4).toString('hex')}.json`);
   const args = [RUNNER, 'make', '--module', MODULE, '--class', cls, '--workspace', WS, '--key', key, '--result-file', file, ...extra];
-  const child = spawn(py, args, { cwd: WS, env: { ...process.env, ...dbEnv, PYTHONUNBUFFERED: '1', PYTHONWARNINGS: PYTHON_WARNINGS }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env: NodeJS.ProcessEnv = { ...process.env, ...dbEnv, PYTHONUNBUFFERED: '1', PYTHONWARNINGS: PYTHON_WARNINGS };
+  for (const [k, v] of Object.entries(envOverride)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  const child = spawn(py, args, { cwd: WS, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   let exited = false;
@@ -303,4 +312,26 @@ test('a key already in the target: nothing runs, status already-done, exit 0', a
   }
   assert.deepEqual(await steps(), []);
   assert.deepEqual(await made(), { stats: 1, detail: 0, summary: 0 });
+});
+
+test('the password from the file the extension writes (DATAJOINT_VSCODE_PASSWORD_FILE), not from DJ_PASS', async () => {
+  await reset();
+  const dir = mkdtempSync(join(tmpdir(), 'dj-runner-pw-'));
+  const file = join(dir, 'password');
+  envOverride = { DJ_PASS: undefined, [PASSWORD_FILE_ENV]: file };
+  try {
+    writeFileSync(file, dbEnv.DJ_PASS!, { mode: 0o600 });
+    const run = make('Stats', '{"item_id": 1}');
+    assert.equal(await run.done, 0, run.stderr());
+    assert.equal(run.result().status, 'rolled-back');
+    // A wrong password in the file is refused at login: the file is what the run used.
+    writeFileSync(file, 'not the password', { mode: 0o600 });
+    const wrong = make('Stats', '{"item_id": 1}');
+    assert.equal(await wrong.done, 2, wrong.stderr());
+    assert.equal(wrong.result().status, 'refused');
+    assert.ok(!wrong.stderr().includes('not the password'), 'the password is never printed');
+  } finally {
+    envOverride = {};
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -4,7 +4,10 @@
 // the three-part make is recognised from the class's own methods.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isThreePartMake, makeOptionArgs, nodeConfiguration, parseMakeResult, pythonConfiguration, type DebugRequest } from '../../../client/debug/debugLaunch';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isThreePartMake, makeOptionArgs, nodeConfiguration, pythonConfiguration, type DebugRequest } from '../../../client/debug/debugLaunch';
+import { parseMakeResult, PASSWORD_FILE_ENV, type MakeStatus } from '../../../runtime/populate/make-protocol';
 import type { Credentials } from '../../../client/connection/connectionManager';
 import type { PythonInterpreter } from '../../../client/python/interpreter';
 
@@ -17,6 +20,7 @@ const request: DebugRequest = {
   mode: 'rollback',
   reserveJobs: false,
   resultFile: '/tmp/r/result.json',
+  passwordFile: '/tmp/r/password',
   runId: 'run-1',
   cwd: '/ws',
 };
@@ -38,14 +42,15 @@ test('the options: the key as JSON, how the run ends, make kwargs, the result fi
   assert.ok(!makeOptionArgs({ ...request, reserveJobs: true }).includes('--reserve-jobs'));
 });
 
-test('TypeScript: djx make under the built-in Node debugger; the password only in the environment', () => {
+test('TypeScript: djx make under the built-in Node debugger; the password in neither its arguments nor its environment', () => {
   const c = nodeConfiguration({ ...request, module: '/ws/pipeline.ts' }, '/ext/dist/cli.js', { executable: '/usr/bin/node', electronAsNode: false }, creds, ['/ext/dist/**']);
   assert.equal(c.type, 'node');
   assert.equal(c.request, 'launch');
   assert.equal(c.program, '/ext/dist/cli.js');
   assert.deepEqual((c.args as string[]).slice(0, 3), ['make', '/ws/pipeline.ts', 'Stats']);
-  assert.deepEqual(c.env, { DJ_HOST: 'db.lab', DJ_PORT: '3307', DJ_USER: 'ana', DJ_PASS: PASSWORD, DJ_USE_TLS: 'false' });
-  assert.ok(!JSON.stringify(c.args).includes(PASSWORD));
+  // A debugger launching in a terminal types the environment into its command line.
+  assert.deepEqual(c.env, { DJ_HOST: 'db.lab', DJ_PORT: '3307', DJ_USER: 'ana', [PASSWORD_FILE_ENV]: '/tmp/r/password', DJ_USE_TLS: 'false' });
+  assert.ok(!JSON.stringify(c).includes(PASSWORD));
   assert.deepEqual(c.skipFiles, ['<node_internals>/**', '/ext/dist/**']);
   assert.equal(c.datajointRunId, 'run-1');
   assert.equal(c.console, 'integratedTerminal');
@@ -66,8 +71,8 @@ test("Python: the runner's make under debugpy with the table's interpreter and i
   const env = c.env as Record<string, string>;
   assert.equal(env.VIRTUAL_ENV, '/ws/.venv');
   assert.ok(!('PYTHONHOME' in env), 'a variable the activation removes is not set');
-  assert.equal(env.DJ_PASS, PASSWORD);
-  assert.ok(!JSON.stringify([c.args, c.python, c.program]).includes(PASSWORD));
+  assert.equal(env[PASSWORD_FILE_ENV], '/tmp/r/password');
+  assert.ok(!JSON.stringify(c).includes(PASSWORD));
   assert.equal(c.justMyCode, true);
 });
 
@@ -124,4 +129,11 @@ test('the result file: version 1 with a status and a message, else nothing', () 
   assert.equal(parseMakeResult('{"v":2,"status":"x","message":"m"}'), undefined);
   assert.equal(parseMakeResult('{"v":1,"status":"x"'), undefined);
   assert.equal(parseMakeResult(''), undefined);
+});
+
+test("the Python runner spells the protocol's names as the extension does", () => {
+  const runner = readFileSync(join(__dirname, '..', '..', '..', 'python', 'datajoint_vscode_runner.py'), 'utf8');
+  assert.ok(runner.includes(`PASSWORD_FILE_ENV = "${PASSWORD_FILE_ENV}"`), 'the password file variable');
+  const statuses: MakeStatus[] = ['rolled-back', 'computed', 'committed', 'not-made', 'already-done', 'failed', 'refused'];
+  for (const status of statuses) assert.ok(runner.includes(`"${status}"`), `the status ${status}`);
 });
