@@ -67,7 +67,7 @@ suite('CodeLens over Computed and Imported classes', function () {
     assert.ok(titles.includes('$(play) Populate'), titles.join(' | '));
   });
 
-  test('without a connection only Populate and Populate with Options… are shown', async () => {
+  test('without a connection only Populate, Populate with Options… and Debug make() are shown, no counts', async () => {
     await vscode.commands.executeCommand('datajoint.disconnect');
     const uri = fixtureUri(...PIPELINE);
     const doc = await vscode.workspace.openTextDocument(uri);
