@@ -4,6 +4,7 @@
 // make_compute for a three-part make, or kept: an ordinary populate of that key, a failed
 // job retried first), then a debug session of the table's language (debugLaunch.ts) and,
 // once it ends, a notification of what make did, read from the run's result file.
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,11 +62,21 @@ export interface DebugMakeOutcome {
 const TITLE = 'Debug make()';
 const LISTED_KEYS = 200;
 
-/** `node` on PATH (a debugger attaches to it as to any Node), else the editor's own executable run as Node. */
+/** The oldest Node the CLI runs on (package.json: engines). */
+const MIN_NODE_MAJOR = 20;
+
+/**
+ * `node` on PATH when it is recent enough (a debugger attaches to it as to any Node), else
+ * the editor's own executable run as Node.
+ */
 export function nodeRuntime(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): NodeRuntime {
-  const names = platform === 'win32' ? ['node.exe'] : ['node'];
+  const name = platform === 'win32' ? 'node.exe' : 'node';
   for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    for (const n of names) if (existsSync(join(dir, n))) return { executable: join(dir, n), electronAsNode: false };
+    const node = join(dir, name);
+    if (!existsSync(node)) continue;
+    const version = spawnSync(node, ['--version'], { encoding: 'utf8', timeout: 10_000 }).stdout ?? '';
+    if (Number(/^v(\d+)/.exec(version.trim())?.[1]) >= MIN_NODE_MAJOR) return { executable: node, electronAsNode: false };
+    break;
   }
   return { executable: process.execPath, electronAsNode: true };
 }
