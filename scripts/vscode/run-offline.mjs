@@ -3,7 +3,7 @@
 // playwright-core. Steps follow shared/notes/vscode-offline-harness.md.
 //
 //   node scripts/vscode/run-offline.mjs --tests <compiled index.js> --workspace <folder>
-//        [--extension <folder>|none] [--vsix <file.vsix>] [--timeout <seconds>] [--screenshots <folder>]
+//        [--extension <folder>|none] [--vsix <file.vsix>] [--timeout <seconds without a line of output>] [--screenshots <folder>]
 //
 // The tests' module exports run(); the workbench reports its outcome through
 // codeAutomationExit. Tests can ask for a screenshot of the window by creating
@@ -92,7 +92,10 @@ export async function runOffline({
   extensionTestsPath,
   workspace,
   extensionDevelopmentPath = repoRoot,
-  timeoutMs = 300_000,
+  // Not a bound on the run's length (a loaded machine is slow, not broken): the run is
+  // given up only after this long without a line from the workbench, the extension host
+  // or the server, which a hung window would be.
+  timeoutMs = 600_000,
   screenshotsDir = join(repoRoot, 'test-results', 'vscode'),
   env = {},
   userSettings = {},
@@ -136,6 +139,8 @@ export async function runOffline({
   let server;
   let browser;
   let watcher;
+  // Called on every line of output: pushes the no-sign-of-life deadline back.
+  let onActivity = () => {};
   let killOnExit;
   const screenshots = [];
   try {
@@ -165,8 +170,14 @@ export async function runOffline({
       }
     };
     process.once('exit', killOnExit);
-    server.stdout.on('data', (d) => log.write(`[server] ${d}`));
-    server.stderr.on('data', (d) => log.write(`[server] ${d}`));
+    server.stdout.on('data', (d) => {
+      onActivity();
+      log.write(`[server] ${d}`);
+    });
+    server.stderr.on('data', (d) => {
+      onActivity();
+      log.write(`[server] ${d}`);
+    });
     await waitForHttp(`http://127.0.0.1:${port}/version`, server, 60_000);
 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
@@ -174,7 +185,10 @@ export async function runOffline({
     let settle;
     const exited = new Promise((r) => (settle = r));
     await page.exposeFunction('codeAutomationExit', (code) => settle({ exitCode: Number(code) }));
-    await page.exposeFunction('codeAutomationLog', (type, args) => log.write(`[workbench:${type}] ${Array.isArray(args) ? args.join(' ') : String(args)}\n`));
+    await page.exposeFunction('codeAutomationLog', (type, args) => {
+      onActivity();
+      log.write(`[workbench:${type}] ${Array.isArray(args) ? args.join(' ') : String(args)}\n`);
+    });
     // codeAutomationLog already carries the workbench's own log lines; keep only the
     // page's errors and warnings from the console (failed loads, script errors).
     page.on('console', (m) => {
@@ -238,9 +252,15 @@ export async function runOffline({
 
     let timer;
     const timedOut = new Promise((r) => {
-      timer = setTimeout(() => r({ exitCode: 1, reason: `timed out after ${timeoutMs / 1000} s` }), timeoutMs);
+      const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => r({ exitCode: 1, reason: `no sign of life for ${timeoutMs / 1000} s` }), timeoutMs);
+      };
+      arm();
+      onActivity = arm;
     });
     const outcome = await Promise.race([exited, timedOut]);
+    onActivity = () => {};
     clearTimeout(timer);
     clearInterval(watcher);
     if (outcome.exitCode !== 0) await takeShot('failure');
