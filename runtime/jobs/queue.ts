@@ -311,23 +311,29 @@ export class JobQueue {
   }
 
   /**
-   * As claim, and also reads whether the key is already in the target, in the same round
-   * trip when possible: the reference checks this at the start of make's transaction
-   * (autopopulate.py: _populate1); populate's loop does it here, while the previous key's
-   * transaction is still running, and treats a key that appears meanwhile as done.
+   * As claim, and also reads whether the key is already in the target: the reference
+   * checks this at the start of make's transaction (autopopulate.py: _populate1);
+   * populate's loop does it here, while the previous key's transaction is still running,
+   * and treats a key that appears meanwhile as done. Every statement is one query on a
+   * connection that allows no more (populate/control.ts).
    */
   async claimJob(who: WorkerIdentity, opts: ClaimOptions = {}, checkTarget = true): Promise<ClaimedJob | undefined> {
     const restricted = opts.source !== undefined && opts.source.sql.sql !== this.target.keySource.sql.sql;
-    const oneTrip = this.session.multi !== undefined && !restricted;
-    // In one trip, the previous job's completion rides along with the claim.
-    if (opts.completing && !oneTrip) await this.complete(opts.completing.key, opts.completing.durationSeconds);
     const withCheck = async (key: Key | undefined): Promise<ClaimedJob | undefined> =>
       key && { key, inTarget: checkTarget ? await this.inTarget(key) : false };
-    if (restricted) return withCheck(await this.claimRestricted(who, opts.source!, opts.priority));
+    if (restricted) {
+      if (opts.completing) await this.complete(opts.completing.key, opts.completing.durationSeconds);
+      return withCheck(await this.claimRestricted(who, opts.source!, opts.priority));
+    }
     const prio = opts.priority !== undefined ? ' AND priority <= ?' : '';
     const params = opts.priority !== undefined ? [opts.priority] : [];
-    if (oneTrip) return this.claimInOneTrip(who, prio, params, opts.completing, checkTarget);
+    // The reservation records the id of the queue's connection as it is now (a control
+    // connection that was reopened has a new one), the one that lives as long as the worker.
+    const connectionId = await this.session.connectionId();
+    const done = opts.completing ? this.completionSql(opts.completing) : undefined;
     const key = await this.session.transaction(async () => {
+      // The previous job's completion shares the claim's transaction: one commit, not two.
+      if (done) await this.session.execute(done.sql, done.params);
       const rows = await this.session.query(
         `SELECT ${this.keyNames.map(qi).join(', ')} FROM ${this.fullName} ` +
           `WHERE status = 'pending' AND scheduled_time <= CURRENT_TIMESTAMP(3)${prio} ` +
@@ -340,7 +346,7 @@ export class JobQueue {
       await this.session.execute(
         `UPDATE ${this.fullName} SET status = 'reserved', host = ?, pid = ?, connection_id = ?, user = ?, version = ?, ` +
           `reserved_time = CURRENT_TIMESTAMP(3) WHERE ${where.sql}`,
-        [who.host, who.pid, who.connectionId, who.user, who.version, ...where.params],
+        [who.host, who.pid, connectionId, who.user, who.version, ...where.params],
       );
       return key;
     });
@@ -365,36 +371,6 @@ export class JobQueue {
       [...where.params, connectionId],
     );
     return n === 1;
-  }
-
-  // The same claim as one batch: the selected key travels in session variables from the
-  // locking SELECT to the UPDATE, and comes back with the UPDATE's row count.
-  private async claimInOneTrip(who: WorkerIdentity, prio: string, prioParams: unknown[], completing: Completion | undefined, checkTarget: boolean): Promise<ClaimedJob | undefined> {
-    const vars = this.keyNames.map((_, i) => `@dj_claim_${i}`);
-    const done = completing ? this.completionSql(completing) : undefined;
-    const matches = this.keyNames.map((k, i) => `${qi(k)} = ${vars[i]}`).join(' AND ');
-    // Only fixed SQL: the batch connection never sees a user's text (populate/control.ts).
-    // The previous job's completion shares the claim's transaction: one commit, not two.
-    const statements = [
-      `SET ${vars.map((v) => `${v} = NULL`).join(', ')}`,
-      'START TRANSACTION',
-      ...(done ? [done.sql] : []),
-      `SELECT ${this.keyNames.map(qi).join(', ')} INTO ${vars.join(', ')} FROM ${this.fullName} ` +
-        `WHERE status = 'pending' AND scheduled_time <= CURRENT_TIMESTAMP(3)${prio} ` +
-        'ORDER BY priority, scheduled_time LIMIT 1 FOR UPDATE SKIP LOCKED',
-      `UPDATE ${this.fullName} SET status = 'reserved', host = ?, pid = ?, connection_id = ?, user = ?, version = ?, ` +
-        `reserved_time = CURRENT_TIMESTAMP(3) WHERE ${matches} AND status = 'pending'`,
-      'COMMIT',
-      `SELECT ${this.keyNames.map((k, i) => `${vars[i]} AS ${qi(k)}`).join(', ')}` +
-        (checkTarget ? `, EXISTS(SELECT 1 FROM ${this.targetName} WHERE ${matches}) AS ${qi('$inTarget')}` : ''),
-    ];
-    // The reservation records the control connection's id, the one that lives as long as this worker.
-    const results = await this.session.multi!(statements, [...(done?.params ?? []), ...prioParams, who.host, who.pid, await this.session.connectionId(), who.user, who.version]);
-    const at = done ? 1 : 0;
-    const updated = (results[at + 3] as { affectedRows?: number }).affectedRows ?? 0;
-    if (updated !== 1) return undefined;
-    const row = (results[at + 5] as Row[])[0]!;
-    return { key: this.pick(row), inTarget: checkTarget && Number(row.$inTarget) === 1 };
   }
 
   // A locking read would also lock the key source's rows named in the restriction

@@ -2,7 +2,6 @@
 // connection object carries them: the runtime core's Connection, or a bare mysql2
 // connection (tests, the worker processes' own queue connection).
 import type { Connection as Mysql2Connection, PoolConnection, ResultSetHeader } from 'mysql2/promise';
-import { checkStatement } from '../query/condition';
 
 /** SQL text with its bound values in placeholder order. */
 export interface Sql {
@@ -26,14 +25,6 @@ export interface SqlSession {
   /** The server-side id of the connection that runs this session's statements. */
   connectionId(): Promise<number>;
   /**
-   * Several statements in one round trip, one result per statement; present only where a
-   * connection that allows it is set aside for the runtime's own SQL (populate/control.ts).
-   * Never give it a user's text: each statement is refused if it could end early or
-   * comment out what follows (query/condition.ts), and a batch that fails leaves no
-   * transaction open.
-   */
-  multi?(statements: readonly string[], params?: readonly unknown[]): Promise<unknown[]>;
-  /**
    * One session set aside for many transactions in a row, each started implicitly by
    * its first statement (connection/index.ts: TransactionSeries); populate's loop uses
    * it to save a round trip per key. Sessions without it use `transaction`.
@@ -53,7 +44,7 @@ export interface TransactionSeriesLike {
 }
 
 /** A session over one dedicated mysql2 connection (never a pool: transactions need one). */
-export function sessionFromMysql(conn: Mysql2Connection | PoolConnection, opts: { multipleStatements?: boolean } = {}): SqlSession {
+export function sessionFromMysql(conn: Mysql2Connection | PoolConnection): SqlSession {
   let inTransaction = false;
   let cachedId: number | undefined;
   // The core connection's callback query: mysql2/promise captures a stack trace per
@@ -63,23 +54,7 @@ export function sessionFromMysql(conn: Mysql2Connection | PoolConnection, opts: 
     new Promise((resolve, reject) => {
       core.query({ sql, values: params as unknown[] }, (err, res) => (err ? reject(err) : resolve(res)));
     });
-  const multi = opts.multipleStatements
-    ? async (statements: readonly string[], params: readonly unknown[] = []): Promise<unknown[]> => {
-        for (const s of statements) {
-          const problem = checkStatement(s);
-          if (problem !== undefined) throw new Error(`Refused to batch a statement that ${problem}: ${s}`);
-        }
-        try {
-          return (await run(statements.join('; '), params)) as unknown[];
-        } catch (e) {
-          // The statements after the failing one did not run, COMMIT among them.
-          await run('ROLLBACK').catch(() => undefined);
-          throw e;
-        }
-      }
-    : undefined;
   return {
-    ...(multi ? { multi } : {}),
     async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
       return (await run(sql, params)) as T[];
     },

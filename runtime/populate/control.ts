@@ -8,14 +8,8 @@
 // No connection that carries a user's text allows several statements per query (issue
 // 10: a string restriction that closed the queries around it ran a DROP TABLE here).
 // String restrictions run on this connection (refresh, restricted claims, counts), so it
-// runs one statement per query. The claim batch (jobs/queue.ts: claimInOneTrip) needs
-// several in one round trip to keep a reserved job well under 1 ms of overhead
-// (bench:populate; as single statements the claim costs six round trips, and reserved
-// runs lost half their speed): it goes over a second connection opened for it alone,
-// which only ever carries the queue's own SQL (identifiers quoted, values bound), and
-// which refuses a statement that could end early (jobs/session.ts: multi). Reservations
-// record this connection's id, not the batch connection's: it is the one whose life is
-// the worker's (release, the parent's liveness check and the orphan rule look at it).
+// runs one statement per query, the queue's own claims included (jobs/queue.ts: claimJob,
+// a transaction of single statements).
 import mysql from 'mysql2/promise';
 import { mysqlDialect } from '../dialect/index';
 import { sessionFromMysql, type Row, type SqlSession } from '../jobs/session';
@@ -33,7 +27,7 @@ function sslOptions(tls: ServerAddress['tls']): Array<Record<string, unknown> | 
   return [tls];
 }
 
-async function connect(server: ServerAddress, ssl: Record<string, unknown> | undefined, multipleStatements = false): Promise<mysql.Connection> {
+async function connect(server: ServerAddress, ssl: Record<string, unknown> | undefined): Promise<mysql.Connection> {
   const conn = await mysql.createConnection({
     host: server.host,
     port: server.port,
@@ -47,7 +41,7 @@ async function connect(server: ServerAddress, ssl: Record<string, unknown> | und
     jsonStrings: true,
     charset: 'utf8mb4',
     enableKeepAlive: true,
-    multipleStatements,
+    multipleStatements: false,
   });
   // A lost connection surfaces on the next query (and is reopened there), not as a crash.
   conn.on('error', () => undefined);
@@ -86,30 +80,6 @@ export async function openControl(server: ServerAddress): Promise<ControlConnect
       conn = await connect(server, ssl);
       current = sessionFromMysql(conn);
     };
-    // The batch connection, opened at the first batch (direct runs never need it).
-    let batch: Promise<{ conn: mysql.Connection; session: SqlSession }> | undefined;
-    const batchSession = () =>
-      (batch ??= connect(server, ssl, true).then(
-        (c) => ({ conn: c, session: sessionFromMysql(c, { multipleStatements: true }) }),
-        (e: unknown) => {
-          batch = undefined;
-          throw e;
-        },
-      ));
-    // A batch whose connection was lost is sent once more on a new one. Had the first
-    // one committed before the answer was lost, its reservation stays under this
-    // (live) connection's id until the worker ends; refresh re-pends it then.
-    const multi = async (statements: readonly string[], params?: readonly unknown[]): Promise<unknown[]> => {
-      const b = await batchSession();
-      try {
-        return await b.session.multi!(statements, params);
-      } catch (e) {
-        if (closed || !isLost(e)) throw e;
-        b.conn.destroy();
-        batch = undefined;
-        return (await batchSession()).session.multi!(statements, params);
-      }
-    };
     // Statements outside a transaction are retried once on a fresh connection.
     const retry = async <T>(run: () => Promise<T>): Promise<T> => {
       try {
@@ -123,7 +93,6 @@ export async function openControl(server: ServerAddress): Promise<ControlConnect
     const session: SqlSession = {
       query: <T extends Row = Row>(sql: string, params?: readonly unknown[]) => retry(() => current.query<T>(sql, params)),
       execute: (sql, params) => retry(() => current.execute(sql, params)),
-      multi,
       connectionId: () => retry(() => current.connectionId()),
       transaction: async (fn) => {
         await retry(() => current.query('SELECT 1'));
@@ -139,8 +108,7 @@ export async function openControl(server: ServerAddress): Promise<ControlConnect
       session,
       close: async () => {
         closed = true;
-        const b = await batch?.catch(() => undefined);
-        await Promise.all([conn.end().catch(() => conn.destroy()), b?.conn.end().catch(() => b.conn.destroy())]);
+        await conn.end().catch(() => conn.destroy());
       },
     };
   }

@@ -44,18 +44,10 @@ const QUOTE_NAMES: Record<string, string> = { "'": "a 'â€¦' string", '"': 'a "â€
  * the server still judges their grammar, but nothing in them can reach outside them.
  */
 export function checkCondition(text: string): string | undefined {
-  return scan(text, false);
+  return scan(text);
 }
 
-/**
- * The same check for one statement the runtime writes itself, whose `?` are its bound
- * values: what a multi-statement batch refuses (jobs/session.ts: multi).
- */
-export function checkStatement(text: string): string | undefined {
-  return scan(text, true);
-}
-
-function scan(text: string, placeholders: boolean): string | undefined {
+function scan(text: string): string | undefined {
   if (text.trim() === '') return 'is empty';
   const opens: number[] = [];
   for (let i = 0; i < text.length; i++) {
@@ -79,7 +71,6 @@ function scan(text: string, placeholders: boolean): string | undefined {
       case ';':
         return `has \`;\` ${at} (a second statement)`;
       case '?':
-        if (placeholders) break;
         // The driver would bind one of the runtime's own values there (it skips quoted text).
         return `has \`?\` ${at} (a placeholder: write the value itself)`;
       case '#':
