@@ -4,27 +4,17 @@
 // that a debugpy installed in that environment (pip install debugpy) is enough.
 import { spawn } from 'node:child_process';
 import * as vscode from 'vscode';
-import type { PythonInterpreter } from '../python/interpreter';
+import { interpreterProcessEnv, type PythonInterpreter } from '../python/interpreter';
 import { DEBUGPY_EXTENSION_ID, DEBUGPY_TYPE, FALLBACK_PYTHON_TYPE } from './debugLaunch';
 
 /** How long `import debugpy` may take before the interpreter is taken to lack it. */
 const IMPORT_TIMEOUT_MS = 60_000;
 
-function interpreterEnv(interpreter: PythonInterpreter): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const [k, v] of Object.entries(interpreter.env)) {
-    if (v === undefined) delete env[k];
-    else env[k] = v;
-  }
-  delete env.ELECTRON_RUN_AS_NODE;
-  return env;
-}
-
 /** Whether the interpreter imports debugpy. */
 export function hasDebugpy(interpreter: PythonInterpreter): Promise<boolean> {
   return new Promise((resolve) => {
     const child = spawn(interpreter.executable, [...interpreter.args, '-c', 'import debugpy'], {
-      env: interpreterEnv(interpreter),
+      env: interpreterProcessEnv(interpreter),
       stdio: 'ignore',
       timeout: IMPORT_TIMEOUT_MS,
       killSignal: 'SIGKILL',
@@ -34,10 +24,18 @@ export function hasDebugpy(interpreter: PythonInterpreter): Promise<boolean> {
   });
 }
 
+/** Interpreters found to import debugpy (a missing one is asked again: it may be installed meanwhile). */
+const withDebugpy = new Set<string>();
+
 /** The launch type to use for the interpreter; undefined when neither debugger is there. */
 export async function pythonDebugType(interpreter: PythonInterpreter): Promise<string | undefined> {
   if (vscode.extensions.getExtension(DEBUGPY_EXTENSION_ID)) return DEBUGPY_TYPE;
-  return (await hasDebugpy(interpreter)) ? FALLBACK_PYTHON_TYPE : undefined;
+  const id = [interpreter.executable, ...interpreter.args].join('\0');
+  if (!withDebugpy.has(id)) {
+    if (!(await hasDebugpy(interpreter))) return undefined;
+    withDebugpy.add(id);
+  }
+  return FALLBACK_PYTHON_TYPE;
 }
 
 /** Our type's adapters: debugpy's adapter run by the interpreter of the session's table. */
@@ -63,7 +61,7 @@ export class PythonDebugAdapters implements vscode.DebugAdapterDescriptorFactory
     const command = known ? [known.executable, ...known.args] : python ? [python, ...(pythonArgs ?? [])] : undefined;
     if (!command?.length) throw new Error(`A ${FALLBACK_PYTHON_TYPE} session needs the interpreter in its "python" field.`);
     const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(known ? interpreterEnv(known) : {})) if (v !== undefined) env[k] = v;
+    for (const [k, v] of Object.entries(known ? interpreterProcessEnv(known) : {})) if (v !== undefined) env[k] = v;
     return new vscode.DebugAdapterExecutable(command[0]!, [...command.slice(1), '-m', 'debugpy.adapter'], known ? { env } : undefined);
   }
 

@@ -50,6 +50,17 @@ export interface InterpreterSources {
 
 export const INTERPRETER_SETTING = 'datajoint.python.interpreter';
 
+/** The environment a process of the interpreter gets: its activation over `base`, none of Electron's. */
+export function interpreterProcessEnv(interpreter: Pick<PythonInterpreter, 'env'>, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base };
+  for (const [k, v] of Object.entries(interpreter.env)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  delete env.ELECTRON_RUN_AS_NODE;
+  return env;
+}
+
 /**
  * The action that picks another interpreter: the Python extension's "Select Interpreter"
  * when that command exists, else the setting.

@@ -4,7 +4,7 @@
 // layout and no `~lineage` (docs/shared reference: DataJoint 2.x only), so it is refused
 // with one clear message. No vscode import: unit-tested (test/unit/client/python-probe.test.ts).
 import { spawn } from 'node:child_process';
-import type { PythonInterpreter } from './interpreter';
+import { interpreterProcessEnv, type PythonInterpreter } from './interpreter';
 
 export interface ProbeResult {
   python: string;
@@ -49,12 +49,7 @@ export type ProbeOutcome = { ok: true; result: ProbeResult } | { ok: false; prob
 
 /** Runs the probe with the interpreter (its activation variables over `baseEnv`, cwd the workspace). */
 export function probeInterpreter(interpreter: PythonInterpreter, runner: string, cwd: string, baseEnv: NodeJS.ProcessEnv = process.env): Promise<ProbeOutcome> {
-  const env: NodeJS.ProcessEnv = { ...baseEnv };
-  for (const [k, v] of Object.entries(interpreter.env)) {
-    if (v === undefined) delete env[k];
-    else env[k] = v;
-  }
-  delete env.ELECTRON_RUN_AS_NODE;
+  const env = interpreterProcessEnv(interpreter, baseEnv);
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';
