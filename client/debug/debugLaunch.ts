@@ -10,6 +10,7 @@
 // whose path is passed instead.
 // No vscode import: unit-tested (test/unit/client/debug-launch.test.ts).
 import type { Credentials } from '../connection/connectionManager';
+import { connectionVariables } from '../populate/launchArgs';
 import type { PythonInterpreter } from '../python/interpreter';
 import type { JsonKey } from '../../runtime/populate/events';
 import { PASSWORD_FILE_ENV } from '../../runtime/populate/make-protocol';
@@ -58,14 +59,7 @@ export function makeOptionArgs(r: DebugRequest): string[] {
 
 /** The connection without its password, for a configuration's `env` (merged by the debugger over its own). */
 export function connectionEnv(creds: Credentials, passwordFile: string): Record<string, string> {
-  const env: Record<string, string> = {
-    DJ_HOST: creds.target.host,
-    DJ_PORT: String(creds.target.port),
-    [PASSWORD_FILE_ENV]: passwordFile,
-  };
-  if (creds.target.user !== undefined) env.DJ_USER = creds.target.user;
-  if (creds.target.tls !== undefined) env.DJ_USE_TLS = String(creds.target.tls);
-  return env;
+  return { ...connectionVariables(creds), [PASSWORD_FILE_ENV]: passwordFile };
 }
 
 export function sessionName(r: Pick<DebugRequest, 'className' | 'key' | 'mode'>, python: boolean): string {

@@ -58,13 +58,19 @@ export function populateEnv(creds: Credentials, columns?: number, python?: Pytho
   // The width the CLI draws its bar for (the child's stderr is a pipe, not a terminal).
   if (columns !== undefined && columns > 0) env.COLUMNS = String(columns);
   else delete env.COLUMNS;
-  env.DJ_HOST = creds.target.host;
-  env.DJ_PORT = String(creds.target.port);
-  env.DJ_USER = creds.target.user;
-  env.DJ_PASS = creds.password;
-  if (creds.target.tls !== undefined) env.DJ_USE_TLS = String(creds.target.tls);
-  else delete env.DJ_USE_TLS;
+  // What the target does not name is not inherited from the editor's environment either.
+  delete env.DJ_USER;
+  delete env.DJ_USE_TLS;
+  Object.assign(env, connectionVariables(creds), { DJ_PASS: creds.password });
   return env;
+}
+
+/** The connection's target as DJ_* variables, without the password (Populate and Debug make() add it each their way). */
+export function connectionVariables(creds: Credentials): Record<string, string> {
+  const vars: Record<string, string> = { DJ_HOST: creds.target.host, DJ_PORT: String(creds.target.port) };
+  if (creds.target.user !== undefined) vars.DJ_USER = creds.target.user;
+  if (creds.target.tls !== undefined) vars.DJ_USE_TLS = String(creds.target.tls);
+  return vars;
 }
 
 /** The command line as a user would type it: without the CLI's path and the plumbing. */
