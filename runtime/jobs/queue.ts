@@ -327,11 +327,12 @@ export class JobQueue {
     }
     const prio = opts.priority !== undefined ? ' AND priority <= ?' : '';
     const params = opts.priority !== undefined ? [opts.priority] : [];
-    // The reservation records the id of the queue's connection as it is now (a control
-    // connection that was reopened has a new one), the one that lives as long as the worker.
-    const connectionId = await this.session.connectionId();
     const done = opts.completing ? this.completionSql(opts.completing) : undefined;
     const key = await this.session.transaction(async () => {
+      // The reservation records the id of the connection this transaction runs on (a
+      // control connection that was reopened has a new one): the one that lives as long
+      // as the worker.
+      const connectionId = await this.session.connectionId();
       // The previous job's completion shares the claim's transaction: one commit, not two.
       if (done) await this.session.execute(done.sql, done.params);
       const rows = await this.session.query(

@@ -94,13 +94,26 @@ export async function openControl(server: ServerAddress): Promise<ControlConnect
       query: <T extends Row = Row>(sql: string, params?: readonly unknown[]) => retry(() => current.query<T>(sql, params)),
       execute: (sql, params) => retry(() => current.execute(sql, params)),
       connectionId: () => retry(() => current.connectionId()),
+      // A transaction cut off by a lost connection is run once more on a new one. The
+      // queue's transactions may run twice: a claim reads the connection's id inside it,
+      // so a reservation whose COMMIT went through before the loss names the dead
+      // connection, whose holder is then known gone (refresh and Recover re-pend it).
       transaction: async (fn) => {
         await retry(() => current.query('SELECT 1'));
-        inTransaction = true;
+        const attempt = async () => {
+          inTransaction = true;
+          try {
+            return await current.transaction(fn);
+          } finally {
+            inTransaction = false;
+          }
+        };
         try {
-          return await current.transaction(fn);
-        } finally {
-          inTransaction = false;
+          return await attempt();
+        } catch (e) {
+          if (closed || !isLost(e)) throw e;
+          await reopen();
+          return attempt();
         }
       },
     };
