@@ -16,7 +16,7 @@ import type { DebugMakeOutcome } from '../../../client/debug/debugMakeCommand';
 import type { JobsNode } from '../../../client/jobs/jobsTree';
 import type { PopulateOutcome } from '../../../client/populate/populateRun';
 import { DEBUG_LENS_TITLE } from '../../../client/codelens/populateCodeLens';
-import { noticeOf, openInEditor, waitFor, workspaceRoot } from './helpers';
+import { activatedApi, noticeOf, openInEditor, waitFor, workspaceRoot } from './helpers';
 import { SCHEMA, computations, jobsTableNode, pipelinePath, setUpComputations, testDb, type ComputationsFixture, testPython as python } from './computationsSetup';
 
 const run = promisify(execFile);
@@ -221,6 +221,26 @@ suite('Debug make() for this key', function () {
       ],
     );
     assert.deepEqual(await fx.sql(`SELECT status FROM \`${SCHEMA}\`.\`~~summary\` WHERE subject_id = 2 AND status <> 'success'`), [], 'its job is complete');
+  });
+
+  test("from a table's node of the Tables view and of the Jobs view: that table's key runs (rolled back), the menus offer it", async () => {
+    const api = await activatedApi();
+    const schemaNode = (await api.tables.getChildren()).find((n) => n.kind === 'schema' && n.schema === SCHEMA);
+    assert.ok(schemaNode, 'the schema in the Tables view');
+    const tableNode = (await api.tables.getChildren(schemaNode)).find((n) => n.kind === 'table' && n.table.className === 'Summary');
+    assert.ok(tableNode, 'Summary in the Tables view');
+    const fromTables = await vscode.commands.executeCommand<DebugMakeOutcome>('datajoint.debugMake', { ...tableNode, key: { subject_id: 3 }, mode: 'rollback' });
+    assert.equal(fromTables?.result?.status, 'already-done', JSON.stringify(fromTables));
+    await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES (4, 0.5)`);
+    const fromJobs = await vscode.commands.executeCommand<DebugMakeOutcome>('datajoint.debugMake', { ...(await jobsTableNode(api.computations, 'Summary', SCHEMA)), key: { subject_id: 4 }, mode: 'rollback' });
+    assert.equal(fromJobs?.result?.status, 'rolled-back', JSON.stringify(fromJobs));
+    assert.deepEqual(fromJobs.result.rows, { Summary: 1 });
+    assert.equal(fromJobs.request.module, pipelinePath(), 'the module that exports the class');
+    const ext = vscode.extensions.all.find((e) => (e.packageJSON as { name?: string }).name === 'datajoint-vscode');
+    assert.ok(ext, 'the extension');
+    const menus = (ext.packageJSON as { contributes: { menus: Record<string, Array<{ command: string; when?: string }>> } }).contributes.menus['view/item/context']!;
+    const whens = menus.filter((m) => m.command === 'datajoint.debugMake').map((m) => m.when);
+    for (const view of ['datajoint.tables', 'datajoint.jobs']) assert.ok(whens.some((w) => w?.includes(`view == ${view}`)), `offered in ${view}`);
   });
 
   test('Python: a breakpoint in make stops under debugpy with the key in scope; rolled back, its part rows counted', async () => {
