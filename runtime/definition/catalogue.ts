@@ -57,6 +57,9 @@ const entries = [
   { code: 'DJ222', group: 'attribute', severity: 'error', title: 'timestamp default on non-temporal type', message: '`{value}` is only a valid default for datetime attributes, not `{type}`', reference: ['§1.5'] },
   { code: 'DJ223', group: 'attribute', severity: 'warning', title: 'json default', message: 'MySQL 8 rejects literal defaults on json attributes: use null', reference: ['§1.5'] },
   { code: 'DJ224', group: 'attribute', severity: 'error', title: 'removed unsigned core type', message: '`{type}` was removed from the core types in DataJoint 2.x: {detail}', reference: ['D06', '§2.1'] },
+  // Target 0.14 (datajoint 0.14.9 declare.py: TYPE_PATTERN, reference §11.1).
+  { code: 'DJ225', group: 'attribute', severity: 'error', title: 'DataJoint 2 type under 0.14', message: '`{type}` is a DataJoint 2 type: DataJoint 0.14 cannot declare it{detail}', reference: ['§11.1'] },
+  { code: 'DJ226', group: 'attribute', severity: 'hint', title: 'legacy type', message: '`{type}` is DataJoint 0.14 syntax: DataJoint 2 writes `{replacement}`{detail}', reference: ['§11.1'] },
 
   // ---- DJ3xx references and foreign keys -----------------------------------------
   { code: 'DJ301', group: 'reference', severity: 'error', title: 'invalid foreign key option', message: 'Invalid foreign key option `{option}`: the options are `nullable` and `unique`', reference: ['D10'] },
@@ -72,6 +75,10 @@ const entries = [
   // dependencies.py refuses a cyclic foreign-key graph (reference §3.4); declare.py could never declare it (the parent must exist first).
   { code: 'DJ312', group: 'reference', severity: 'error', title: 'self reference', message: '`{name}` is this table itself: a table cannot reference itself', reference: ['§3.4'] },
   { code: 'DJ313', group: 'reference', severity: 'error', title: 'reference cycle', message: '`{name}` references `{table}` in turn (a reference cycle): DataJoint declares a table after the tables it references, so a cycle cannot be declared', reference: ['§3.4'] },
+  // datajoint 0.13 declare.py: compile_foreign_key (foreign_key_parser_old, issue #436); 0.14 removed it.
+  { code: 'DJ314', group: 'reference', severity: 'error', title: 'old-style foreign key', message: 'Old-style foreign key `(attr) -> Parent(attr)`: DataJoint {target} no longer reads it; write `{replacement}`', reference: ['§11.1'] },
+  { code: 'DJ315', group: 'reference', severity: 'hint', title: 'old-style foreign key (0.13)', message: 'Old-style foreign key: DataJoint 0.14 and 2 write `{replacement}`', reference: ['§11.1'] },
+  { code: 'DJ316', group: 'reference', severity: 'error', title: 'old-style foreign key attributes', message: 'Old-style foreign key: {detail}', reference: ['§11.1'] },
   { code: 'DJ309', group: 'reference', severity: 'hint', title: 'repeated option', message: 'Option `{option}` is written twice', reference: ['§1.6'] },
 
   // ---- DJ4xx indexes ---------------------------------------------------------------
@@ -91,6 +98,8 @@ const entries = [
   { code: 'DJ508', group: 'table', severity: 'warning', title: 'class name underscore', message: 'Table class name `{name}` contains underscores; CamelCase names without underscores are recommended', reference: ['W02'] },
   { code: 'DJ509', group: 'table', severity: 'error', title: 'table name too long', message: 'Table name `{table}` exceeds the maximum length of {max}', reference: ['D14'] },
   { code: 'DJ510', group: 'table', severity: 'information', title: 'part without master', message: 'This Part table has no foreign key to its master (`-> master`)', reference: ['§11.2#16'] },
+  // datajoint 0.14.9 declare.py: declare — "Table must have a primary key"; singletons came with 2.x.
+  { code: 'DJ511', group: 'table', severity: 'error', title: 'no primary key under 0.14', message: 'Table must have a primary key: DataJoint 0.14 cannot declare a table without one (singleton tables need DataJoint 2)', reference: ['§11.1'] },
 ] as const satisfies readonly CatalogueEntry[];
 
 export type DiagnosticCode = (typeof entries)[number]['code'];

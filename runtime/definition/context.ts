@@ -2,6 +2,7 @@
 // its tier and the tables its foreign keys name. The language server fills this from its
 // workspace index, `djx lint` from the project, declaration from the database catalog.
 import type { Span } from './ast';
+import type { DataJointTarget } from './types';
 
 export type Tier = 'Manual' | 'Lookup' | 'Imported' | 'Computed' | 'Part';
 
@@ -52,4 +53,6 @@ export interface ValidationContext {
   unknownBecause?(path: string[]): string | undefined;
   /** Default mysql. */
   dialect?: 'mysql' | 'postgresql';
+  /** The DataJoint the definition is written for; default 2. */
+  target?: DataJointTarget;
 }

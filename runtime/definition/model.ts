@@ -35,6 +35,8 @@ export interface ModelForeignKey {
   inKey: boolean;
   /** Child attribute -> parent attribute, in the parent's key order (empty when unresolved). */
   attributes: Array<{ name: string; parentName: string }>;
+  /** An old-style foreign key's renames, parent attribute -> new name, or why they cannot be made. */
+  legacy?: { renames: Map<string, string>; problem?: string };
 }
 
 export interface ModelIndex {
@@ -90,6 +92,33 @@ export function resolveReference(path: string[], ctx: ValidationContext): Resolv
   return found;
 }
 
+/**
+ * The renames of an old-style foreign key, as declare.py 0.13 maps them: attribute i of the
+ * parent's key list to new attribute i; one new attribute without a list takes the parent's
+ * only key attribute, or the only one not already in the table.
+ */
+export function legacyRenames(
+  legacy: NonNullable<ForeignKeyLine['legacyRename']>,
+  parent: ResolvedTable | undefined,
+  present: ReadonlyMap<string, unknown>,
+): { renames: Map<string, string>; problem?: string } {
+  const renames = new Map<string, string>();
+  const key = parent?.primaryKey.map((a) => a.name);
+  const taken = legacy.attributes.find((a) => present.has(a.text));
+  if (taken) return { renames, problem: `\`${taken.text}\` is already an attribute of this table` };
+  let from = legacy.parentAttributes.map((a) => a.text);
+  if (from.length === 0 && legacy.attributes.length === 1) {
+    if (!key) return { renames };
+    from = key.length === 1 ? key : key.filter((n) => !present.has(n));
+    if (from.length !== 1) return { renames, problem: `cannot tell which key attribute of \`${parent!.name}\` \`${legacy.attributes[0]!.text}\` renames: name it, e.g. \`(${legacy.attributes[0]!.text}) -> ${parent!.name}(${key[0] ?? 'attr'})\`` };
+  }
+  if (from.length !== legacy.attributes.length) return { renames, problem: `${legacy.attributes.length} new attribute${legacy.attributes.length === 1 ? '' : 's'} for ${from.length} of the parent` };
+  const outside = key ? from.find((f) => !key.includes(f)) : undefined;
+  if (outside) return { renames, problem: `\`${outside}\` is not in the primary key of \`${parent!.name}\`` };
+  from.forEach((f, i) => renames.set(f, legacy.attributes[i]!.text));
+  return { renames };
+}
+
 export function analyzeTable(ast: Definition, ctx: ValidationContext = {}): TableModel {
   const model: TableModel = {
     attributes: [], primaryKey: [], foreignKeys: [], indexes: [], singleton: false, complete: true, duplicates: [], reused: [],
@@ -118,7 +147,7 @@ export function analyzeTable(ast: Definition, ctx: ValidationContext = {}): Tabl
       const attr: ModelAttribute = {
         name,
         type: typeText,
-        typeInfo: classifyType(typeText),
+        typeInfo: classifyType(typeText, ctx.target),
         inKey: line.inKey,
         nullable: line.default?.kind === 'null',
         span: line.name.span,
@@ -139,6 +168,7 @@ export function analyzeTable(ast: Definition, ctx: ValidationContext = {}): Tabl
       model.foreignKeys.push(fk);
       const parent = line.reference ? resolveReference(path, ctx) : undefined;
       if (!parent) {
+        if (line.legacyRename) fk.legacy = legacyRenames(line.legacyRename, undefined, byName);
         model.complete = false;
         continue;
       }
@@ -146,6 +176,10 @@ export function analyzeTable(ast: Definition, ctx: ValidationContext = {}): Tabl
       const renames = new Map<string, string>();
       for (const item of line.reference!.projection?.items ?? []) {
         if (item.form === 'rename' && item.target && item.source) renames.set(item.source.text, item.target.text);
+      }
+      if (line.legacyRename) {
+        fk.legacy = legacyRenames(line.legacyRename, parent, byName);
+        for (const [from, to] of fk.legacy.renames) renames.set(from, to);
       }
       const span = line.reference!.span;
       for (const pa of parent.primaryKey) {
@@ -161,7 +195,7 @@ export function analyzeTable(ast: Definition, ctx: ValidationContext = {}): Tabl
         const attr: ModelAttribute = {
           name,
           type: pa.type,
-          typeInfo: classifyType(pa.type),
+          typeInfo: classifyType(pa.type, ctx.target),
           inKey: line.inKey,
           nullable: fk.nullable,
           span,

@@ -594,6 +594,12 @@ function leadingLiteralEnd(text: string): number {
 function buildForeignKey(raw: Extract<RawLine, { kind: 'foreignKey' }>, source: string, inKey: boolean, diagnostics: Diagnostic[]): ForeignKeyLine {
   const node: ForeignKeyLine = { kind: 'foreignKey', inKey, arrow: tokenSpan(raw.arrow), options: raw.options.map(ident), span: tokenSpan(raw.arrow) };
   let last: IToken = raw.arrow;
+  const legacy = raw.prefix && raw.ref?.path.length && !raw.ref.projList ? legacyRename(raw.prefix, raw.junk, source) : undefined;
+  if (legacy) {
+    // Validation decides: 0.13 reads it, 0.14 and 2 do not (and say how to write it now).
+    node.legacyRename = legacy;
+    raw = { ...raw, prefix: undefined, junk: [] };
+  }
   if (raw.prefix) diagnostics.push(makeDiagnostic('DJ105', tokenSpan(raw.prefix)));
   if (raw.lb) {
     const end = raw.rb ?? raw.options[raw.options.length - 1] ?? raw.lb;
@@ -631,7 +637,38 @@ function buildForeignKey(raw: Extract<RawLine, { kind: 'foreignKey' }>, source: 
     last = raw.comment;
   }
   node.span = joinSpan(raw.prefix ?? raw.arrow, last);
+  if (legacy) {
+    legacy.span = { start: legacy.span.start, end: Math.max(legacy.span.end, node.reference?.span.end ?? 0) };
+    node.span = { start: legacy.span.start, end: Math.max(legacy.span.end, node.span.end) };
+  }
   return node;
+}
+
+const NAMES_IN_PARENS = /^\(\s*([a-z][a-z0-9_]*(?:\s*,\s*[a-z][a-z0-9_]*)*)?\s*\)$/;
+
+function namesIn(text: string, offset: number): Identifier[] {
+  const out: Identifier[] = [];
+  for (const m of text.matchAll(/[a-z][a-z0-9_]*/g)) out.push({ text: m[0], span: { start: offset + m.index!, end: offset + m.index! + m[0].length } });
+  return out;
+}
+
+/** `(a, b)` before the arrow and `(c, d)` or nothing after the table: declare.py 0.13's foreign_key_parser_old. */
+function legacyRename(prefix: IToken, junk: IToken[], source: string): ForeignKeyLine['legacyRename'] {
+  const before = prefix.image;
+  if (!NAMES_IN_PARENS.test(before)) return undefined;
+  let after = '';
+  let afterStart = 0;
+  let end = endOf(prefix);
+  if (junk.length) {
+    const span = junkSpan(junk);
+    after = source.slice(span.start, span.end);
+    afterStart = span.start;
+    end = span.end;
+    if (!NAMES_IN_PARENS.test(after)) return undefined;
+  }
+  const attributes = namesIn(before, prefix.startOffset);
+  if (attributes.length === 0) return undefined;
+  return { span: { start: prefix.startOffset, end }, attributes, parentAttributes: after ? namesIn(after, afterStart) : [] };
 }
 
 function checkReference(raw: RawReference, ref: Reference, diagnostics: Diagnostic[]): void {

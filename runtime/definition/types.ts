@@ -7,6 +7,15 @@ import type { TypeRef } from './ast';
 
 export type TypeCategory = 'core' | 'native' | 'codec' | 'unknown';
 
+/**
+ * The DataJoint a definition is written for: `2` for 2.x; `0.14` for the 0.14 line most labs
+ * still run; `0.13` for 0.12 and 0.13, which declare the same types as 0.14 and also the
+ * old-style foreign keys `(new_attr) -> Parent(attr)` (0.14 dropped them).
+ */
+export type DataJointTarget = '0.13' | '0.14' | '2';
+
+export const DATAJOINT_TARGETS: readonly DataJointTarget[] = ['0.13', '0.14', '2'];
+
 export type CoreTypeName =
   | 'int8' | 'int16' | 'int32' | 'int64' | 'float32' | 'float64' | 'bool' | 'uuid' | 'json' | 'bytes'
   | 'date' | 'datetime' | 'char' | 'varchar' | 'enum' | 'decimal';
@@ -105,6 +114,14 @@ export interface TypeInfo {
   spelling?: string;
   /** Removed unsigned core types (uint8..uint64). */
   removed?: boolean;
+  /**
+   * Target 0.14 only. `legacy`: a type 0.14 declares that 2.x refuses or reads differently
+   * (`blob`, `longblob`, `attach`, `blob@store`, `boolean`, ...), with `migration` its 2.x form;
+   * `newer`: a 2.x type 0.14 cannot declare (`int32`, `<blob>`), with `replacements` its 0.14 form.
+   */
+  era?: 'legacy' | 'newer';
+  /** Target 0.14, `era: 'legacy'`: what DataJoint 2 writes instead, best first. */
+  migration?: TypeReplacement[];
 }
 
 function base(text: string, category: TypeCategory): TypeInfo {
@@ -349,6 +366,9 @@ function unsupportedAdvice(lower: string): TypeReplacement[] | undefined {
   if (lower === 'integer unsigned') return [{ text: 'int64', exact: false }];
   if (lower === 'float16') return [{ text: 'float32', exact: false }];
   if (lower === 'timestamptz' || lower === 'datetime64') return [{ text: 'datetime', exact: false }];
+  const unsignedDecimal = /^decimal\s*\(\s*(\d+)\s*,\s*(\d+)\s*\) unsigned$/.exec(lower);
+  // MySQL 8 deprecates unsigned decimals; the signed one holds every value they held.
+  if (unsignedDecimal) return [{ text: `decimal(${unsignedDecimal[1]}, ${unsignedDecimal[2]})`, exact: true, note: 'unsigned only forbade negative values' }];
   if (/^decimal\s*\(\s*\d+\s*\)$/.test(lower)) return [{ text: lower.replace(/\)\s*$/, ', 0)'), exact: true }];
   return undefined;
 }
@@ -357,8 +377,13 @@ function unsupportedAdvice(lower: string): TypeReplacement[] | undefined {
  * Classifies a type as written (a TypeRef from the parser, or text such as `int32`,
  * `<blob@store>`, `varchar(64)`), in the order of declare.py: match_type.
  */
-export function classifyType(type: TypeRef | string): TypeInfo {
+export function classifyType(type: TypeRef | string, target: DataJointTarget = '2'): TypeInfo {
   const text = (typeof type === 'string' ? type : type.text).trim();
+  // 0.12 and 0.13 declare the same types as 0.14 (declare.py: TYPE_PATTERN).
+  return target === '2' ? classify2(text) : classify014(text);
+}
+
+function classify2(text: string): TypeInfo {
   if (text.startsWith('<')) {
     const inner = text.slice(1, text.endsWith('>') ? -1 : undefined);
     const at = inner.indexOf('@');
@@ -426,4 +451,147 @@ export function coreTypeDoc(name: CoreTypeName): CoreTypeDoc {
 
 export function codecDoc(name: string): CodecDoc | undefined {
   return codecByName.get(name);
+}
+
+// ---- DataJoint 0.14 ------------------------------------------------------------------------
+
+// datajoint 0.14.9 declare.py: TYPE_PATTERN, case-insensitive, in its order. Anchored at both
+// ends as the 2.x patterns are here (0.14 matches INTEGER as a prefix, so `int32` reaches the
+// server and fails there with a syntax error; we say so at the type instead).
+type Category014 =
+  | 'INTEGER' | 'DECIMAL' | 'FLOAT' | 'STRING' | 'JSON' | 'ENUM' | 'BOOL' | 'TEMPORAL' | 'INTERNAL_BLOB'
+  | 'EXTERNAL_BLOB' | 'INTERNAL_ATTACH' | 'EXTERNAL_ATTACH' | 'FILEPATH' | 'UUID' | 'ADAPTED';
+const PATTERNS_014: Array<[Category014, RegExp]> = [
+  ['INTEGER', /^(?:((?:tiny|small|medium|big|)int|integer)(\s*\(.+\))?(\s+unsigned)?(\s+auto_increment)?|serial)$/i],
+  ['DECIMAL', /^(decimal|numeric)(\s*\((.+)\))?(\s+unsigned)?$/i],
+  ['FLOAT', /^(double|float|real)(\s*\(.+\))?(\s+unsigned)?$/i],
+  ['STRING', /^(var)?char\s*\(.+\)$/i],
+  ['JSON', /^json$/i],
+  ['ENUM', /^enum\s*\((.+)\)$/is],
+  ['BOOL', /^bool(ean)?$/i],
+  ['TEMPORAL', /^(date|datetime|time|timestamp|year)(\s*\((.+)\))?$/i],
+  ['INTERNAL_BLOB', /^(tiny|small|medium|long|)blob$/i],
+  ['EXTERNAL_BLOB', /^blob@([a-z][-\w]*)$/i],
+  ['INTERNAL_ATTACH', /^attach$/i],
+  ['EXTERNAL_ATTACH', /^attach@([a-z][-\w]*)$/i],
+  ['FILEPATH', /^filepath@([a-z][-\w]*)$/i],
+  ['UUID', /^uuid$/i],
+  ['ADAPTED', /^<.+>$/],
+];
+
+/** The 0.14 spelling of a 2.x type, for a definition that targets 0.14. */
+const CORE_AS_014: Partial<Record<CoreTypeName, string>> = {
+  int8: 'tinyint', int16: 'smallint', int32: 'int', int64: 'bigint', float32: 'float', float64: 'double', bytes: 'longblob',
+};
+
+function newerType(text: string, info2: TypeInfo): TypeInfo {
+  const info = base(text, 'unknown');
+  info.era = 'newer';
+  let rep: string | undefined;
+  if (info2.category === 'core' && info2.core) rep = CORE_AS_014[info2.core];
+  else if (info2.category === 'codec' && info2.codec?.builtin) {
+    const { name, store } = info2.codec;
+    if (name === 'blob') rep = store !== undefined && store !== '' ? `blob@${store}` : 'longblob';
+    else if (name === 'attach') rep = store !== undefined && store !== '' ? `attach@${store}` : 'attach';
+    else if (name === 'filepath' && store) rep = `filepath@${store}`;
+  }
+  if (rep) info.replacements = [{ text: rep, exact: true, note: 'the DataJoint 0.14 type' }];
+  return info;
+}
+
+/** What 2.x writes for a type 0.14 declares, when 2.x refuses it or reads it differently. */
+function migrationOf(text: string, category: Category014, m: RegExpMatchArray, info2: TypeInfo): TypeReplacement[] | undefined {
+  switch (category) {
+    case 'INTERNAL_BLOB':
+      // 0.14 serialized every blob column; 2.x does so only for <blob> (raw bytes otherwise).
+      return [{ text: '<blob>', exact: true, note: 'DataJoint 0.14 serialized objects in blob columns; 2.x does so only for <blob>' }];
+    case 'EXTERNAL_BLOB':
+      return [{ text: `<blob@${m[1]}>`, exact: true, note: 'the store keeps its name; its files are read through the 2.x store configuration' }];
+    case 'INTERNAL_ATTACH':
+      return [{ text: '<attach>', exact: true }];
+    case 'EXTERNAL_ATTACH':
+      return [{ text: `<attach@${m[1]}>`, exact: true }];
+    case 'FILEPATH':
+      return [{ text: `<filepath@${m[1]}>`, exact: true }];
+    case 'ADAPTED':
+      return undefined;
+    default:
+      break;
+  }
+  if (info2.category === 'unknown') {
+    if (info2.spelling) return [{ text: info2.spelling, exact: true }];
+    return info2.replacements;
+  }
+  if (info2.category === 'native' && text.toLowerCase() === 'tinyint(1)') return info2.replacements;
+  return undefined;
+}
+
+function classify014(text: string): TypeInfo {
+  const info2 = classify2(text);
+  for (const [category, re] of PATTERNS_014) {
+    const m = text.match(re);
+    if (!m) continue;
+    let info: TypeInfo;
+    switch (category) {
+      case 'INTERNAL_BLOB': case 'INTERNAL_ATTACH':
+        info = base(text, 'native');
+        info.isBlobLike = true;
+        info.sql = { mysql: category === 'INTERNAL_ATTACH' ? 'longblob' : text.toLowerCase(), postgresql: 'bytea' };
+        break;
+      case 'EXTERNAL_BLOB': case 'EXTERNAL_ATTACH':
+        // A uuid into ~external_<store> (declare.py: substitute_special_type), serialized: the default can only be null.
+        info = base(text, 'native');
+        info.isBlobLike = true;
+        info.sql = { mysql: 'binary(16)', postgresql: 'uuid' };
+        break;
+      case 'FILEPATH':
+        info = base(text, 'native');
+        info.sql = { mysql: 'binary(16)', postgresql: 'uuid' };
+        break;
+      case 'BOOL':
+        info = coreInfo(text, 'bool', null);
+        info.category = 'native';
+        info.sql = { mysql: 'tinyint', postgresql: 'boolean' };
+        break;
+      case 'ADAPTED': {
+        // An AttributeAdapter from the schema's context (0.14's <adapter>): only the 2.x codecs are known not to be one.
+        const name = text.slice(1, -1).split('@')[0]!.trim();
+        if (codecByName.has(name)) return newerType(text, info2);
+        info = base(text, 'codec');
+        info.codec = { name, builtin: false, inStore: false };
+        return info;
+      }
+      default: {
+        // Numbers, strings, dates, json, uuid: what 2.x infers about the same text, case and spacing aside.
+        const probe = info2.category === 'unknown' && info2.spelling ? classify2(info2.spelling) : info2;
+        info = probe.category === 'unknown' ? base(text, 'native') : { ...probe, text };
+        info.category = 'native';
+        delete info.replacements;
+        delete info.spelling;
+        if (category === 'DECIMAL' || category === 'FLOAT' || category === 'INTEGER') info.isNumeric = true;
+        if (category === 'INTEGER') info.isInteger = true;
+        if (category === 'STRING' || category === 'ENUM') info.isString = true;
+        if (category === 'ENUM' && !info.enumValues) {
+          const values = splitEnumValues(m[1]!);
+          if (values) info.enumValues = values;
+        }
+        if (category === 'TEMPORAL' && !info.temporal) info.temporal = m[1]!.toLowerCase() as NonNullable<TypeInfo['temporal']>;
+        if (category === 'JSON') info.isJson = true;
+        info.sql ??= { mysql: text, postgresql: text };
+        break;
+      }
+    }
+    const migration = migrationOf(text, category, m, info2);
+    if (migration?.length) {
+      info.era = 'legacy';
+      info.migration = migration;
+    }
+    return info;
+  }
+  if (info2.category === 'core' || info2.category === 'codec') return newerType(text, info2);
+  const info = base(text, 'unknown');
+  const external = /^external(?:-([a-z][-\w]*))?$/i.exec(text);
+  // DataJoint 0.11's external blobs; 0.12 renamed them (the store `external` for the bare type).
+  if (external) info.replacements = [{ text: `blob@${external[1] ?? 'external'}`, exact: true, note: 'DataJoint 0.11 syntax' }];
+  return info;
 }

@@ -8,6 +8,7 @@ import { scanHost, languageOfPath, encodeForHost } from '../hosts';
 import type { HostDefinition, HostImport, HostLanguage, HostScan, HostTable, Tier } from '../hosts';
 import type { Diagnostic } from '../definition/diagnostic';
 import type { TableModel } from '../definition/model';
+import type { DataJointTarget } from '../definition/types';
 import { analyze, check as checkText } from './definition-api';
 import { LineIndex, type Range } from './lines';
 import { ModuleResolver, type ModuleRef } from './modules';
@@ -56,9 +57,14 @@ type Entity = { kind: 'table'; table: IndexedTable } | { kind: 'module'; ref: Mo
 /** A table, or a module: an indexed file (`path`), a package folder (`dir`, a key), or both. */
 export type IndexEntity = { kind: 'table'; table: IndexedTable } | { kind: 'module'; path?: string; dir?: string };
 
+/** The DataJoint a Python file's definitions are written for (TypeScript and JavaScript are 2). */
+export type TargetOf = (path: string) => DataJointTarget;
+
 export interface TableIndexOptions {
   /** Folders Python runs from (workspace folders): absolute imports are module paths below them. */
   roots?: string[];
+  /** Default: every file targets DataJoint 2. */
+  target?: TargetOf;
 }
 
 export interface ResolvedReference {
@@ -81,11 +87,26 @@ export class TableIndex {
   /** Inherited tiers depend on other files: recomputed after any change. */
   private tiersStale = true;
 
+  private targetOf: TargetOf;
+
   constructor(options: TableIndexOptions = {}) {
+    this.targetOf = options.target ?? (() => '2');
     this.modules = new ModuleResolver(
       { has: (k) => this.files.has(k), keys: () => this.files.keys() },
       (options.roots ?? []).map(toKey),
     );
+  }
+
+  /** A new rule for which DataJoint each file targets: every definition is checked again. */
+  setTarget(target: TargetOf): void {
+    this.targetOf = target;
+    this.epoch++;
+    this.invalidate();
+  }
+
+  /** The DataJoint a file's definitions are checked against. */
+  targetOfFile(path: string): DataJointTarget {
+    return languageOfPath(path) === 'python' ? this.targetOf(path) : '2';
   }
 
   // ---- files --------------------------------------------------------------------------
@@ -426,6 +447,7 @@ export class TableIndex {
   context(table: IndexedTable): ValidationContext {
     const ctx: ValidationContext = {
       className: table.className,
+      target: table.language === 'python' ? this.targetOf(table.path) : '2',
       resolve: (path) => this.resolveFrom(table, path),
       cycle: (path) => this.cycleOf(table, path),
       unknownBecause: (path) => {
@@ -449,6 +471,9 @@ export class TableIndex {
     for (const t of file.tables) {
       if (!t.definition || !this.tierOf(t)) continue;
       const def = t.definition;
+      // A Python class no schema decorates, with an empty definition, is a template that
+      // subclasses fill in (nnfabrik's `Recipe`): DataJoint never declares it as it is.
+      if (t.language === 'python' && !t.master && t.host.decorators.length === 0 && def.text.trim() === '') continue;
       for (const d of this.checkTable(t)) {
         // Class-level problems (name, tier, master) sit on the class name, not in the string.
         const span = d.onClass ? t.host.classSpan : def.map.spanToHost(d.span);

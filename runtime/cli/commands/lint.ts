@@ -1,8 +1,9 @@
-// `djx lint [--format text|json] [--max-warnings N] <files or folders>...`: checks every
+// `djx lint [--format text|json] [--max-warnings N] [--target auto|0.14|2] [--fix] <files or folders>...`: checks every
 // definition in the given Python/TypeScript/JavaScript files, references resolved across
 // all of them, with the same engine and messages as the editor.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { lint, type LintFormat } from '../lint/lint';
+import { parseTargetSetting, type TargetSetting } from '../../project/datajoint-target';
 
 export function register(program: Command): void {
   program
@@ -13,8 +14,11 @@ export function register(program: Command): void {
     .option('--max-warnings <n>', 'also fail when there are more than n warnings', parseCount)
     .option('-q, --quiet', 'report errors only')
     .option('--hints', 'also report hints: legacy and native types with their core replacement')
-    .action(async (paths: string[], opts: { format: LintFormat; maxWarnings?: number; quiet?: boolean; hints?: boolean }) => {
-      const result = await lint(paths, { cwd: process.cwd(), format: opts.format, quiet: opts.quiet ?? false, hints: opts.hints ?? false });
+    .addOption(new Option('--target <version>', 'the DataJoint the Python definitions are written for (0.13: 0.12 and 0.13): auto detects it per file (installed version aside: the pin in pyproject.toml, requirements*.txt, setup.cfg, setup.py or environment.yml, else the types the definitions use)').choices(['auto', '0.13', '0.14', '2']).default('auto'))
+    .option('--fix', 'apply every machine-applicable fix to the files (with --target 2: migrate the definitions to DataJoint 2), then report what is left')
+    .action(async (paths: string[], opts: { format: LintFormat; maxWarnings?: number; quiet?: boolean; hints?: boolean; target: string; fix?: boolean }) => {
+      const target: TargetSetting = parseTargetSetting(opts.target) ?? 'auto';
+      const result = await lint(paths, { cwd: process.cwd(), format: opts.format, quiet: opts.quiet ?? false, hints: opts.hints ?? false, target, fix: opts.fix ?? false });
       process.stdout.write(result.output);
       process.stderr.write(result.summary + '\n');
       const tooMany = opts.maxWarnings !== undefined && result.warnings > opts.maxWarnings;

@@ -36,8 +36,12 @@ function checkName(line: AttributeLine, out: Diagnostic[]): void {
   checkAttributeName(line.name, out);
 }
 
-function checkType(line: AttributeLine, type: TypeRef, info: TypeInfo, out: Diagnostic[]): void {
+function checkType(line: AttributeLine, type: TypeRef, info: TypeInfo, ctx: ValidationContext, out: Diagnostic[]): void {
   const reps = info.replacements ?? [];
+  if (ctx.target === '0.14' || ctx.target === '0.13') {
+    checkType014(type, info, out);
+    return;
+  }
   if (info.category === 'codec') {
     const codec = info.codec!;
     const span = type.codec?.name.span ?? type.span;
@@ -59,8 +63,9 @@ function checkType(line: AttributeLine, type: TypeRef, info: TypeInfo, out: Diag
       const detail = reps.length ? `use \`${reps[0]!.text}\`, the next wider signed type` : 'no signed core type holds every value; use `decimal(20, 0)` or a native `bigint unsigned`';
       out.push(makeDiagnostic('DJ224', type.span, { type: type.text, detail }, { fixes: reps.map((r, i) => replaceFix(type, r, i === 0)) }));
     } else {
+      // Preferred (what fix-all and `djx lint --fix` apply) only when it keeps the meaning.
       out.push(makeDiagnostic('DJ203', type.span, { type: type.text, detail: unsupportedDetail(type, reps) }, {
-        fixes: reps.map((r, i) => replaceFix(type, r, i === 0)),
+        fixes: reps.map((r, i) => replaceFix(type, r, i === 0 && r.exact)),
       }));
     }
     return;
@@ -95,6 +100,25 @@ function checkType(line: AttributeLine, type: TypeRef, info: TypeInfo, out: Diag
     }
   }
   void line;
+}
+
+/** Target 0.14: what 0.14 declares is clean; its legacy types carry their 2.x form as a hint. */
+function checkType014(type: TypeRef, info: TypeInfo, out: Diagnostic[]): void {
+  const reps = info.replacements ?? [];
+  const fixes = reps.map((r, i) => replaceFix(type, r, i === 0));
+  if (info.era === 'newer') {
+    const detail = reps.length ? `: write \`${reps[0]!.text}\`` : '';
+    out.push(makeDiagnostic('DJ225', type.span, { type: type.text, detail }, { fixes }));
+  } else if (info.category === 'unknown') {
+    out.push(makeDiagnostic('DJ203', type.span, { type: type.text, detail: unsupportedDetail(type, reps) }, { fixes }));
+  } else if (info.category === 'codec') {
+    out.push(makeDiagnostic('DJ216', type.codec?.name.span ?? type.span, { name: info.codec!.name }));
+  } else if (info.era === 'legacy' && info.migration?.length) {
+    const m = info.migration[0]!;
+    out.push(makeDiagnostic('DJ226', type.span, { type: type.text, replacement: m.text, detail: m.note ? ` (${m.note})` : '' }, {
+      fixes: info.migration.map((r, i) => replaceFix(type, r, i === 0 && r.exact)),
+    }));
+  }
 }
 
 function unsupportedDetail(type: TypeRef, reps: TypeReplacement[]): string {
@@ -244,8 +268,8 @@ export function validateAttributes(model: TableModel, lines: AttributeLine[], so
     const type = line.type;
     if (!type) continue;
     const attr = declared.get(line);
-    const info = attr?.typeInfo ?? classifyType(type);
-    checkType(line, type, info, out);
+    const info = attr?.typeInfo ?? classifyType(type, ctx.target);
+    checkType(line, type, info, ctx, out);
     if (line.default) checkDefault(line, line.default, info, type, mysql, out);
     if (attr) checkKeyType(attr, type, out);
   }

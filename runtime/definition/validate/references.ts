@@ -4,7 +4,7 @@ import type { ForeignKeyLine } from '../ast';
 import type { Diagnostic, RelatedInformation } from '../diagnostic';
 import { makeDiagnostic } from '../catalogue';
 import type { ValidationContext } from '../context';
-import type { TableModel } from '../model';
+import type { ModelForeignKey, TableModel } from '../model';
 import { classifyType } from '../types';
 import { checkAttributeName } from './attributes';
 import { removeOptionFix } from './fixes';
@@ -38,10 +38,31 @@ function checkOptions(line: ForeignKeyLine, source: string, out: Diagnostic[]): 
   }
 }
 
+/** An old-style foreign key: read by 0.13 and earlier only; its 0.14/2.x form as the fix. */
+function checkLegacy(fk: ModelForeignKey, source: string, ctx: ValidationContext, out: Diagnostic[]): void {
+  const legacy = fk.line.legacyRename;
+  const ref = fk.line.reference;
+  if (!legacy || !ref || !fk.legacy) return;
+  if (fk.legacy.problem) {
+    out.push(makeDiagnostic('DJ316', legacy.span, { detail: fk.legacy.problem }));
+    return;
+  }
+  let replacement: string | undefined;
+  if (fk.legacy.renames.size === legacy.attributes.length) {
+    const pairs = [...fk.legacy.renames].filter(([from, to]) => from !== to).map(([from, to]) => `${to}='${from}'`);
+    replacement = source.slice(fk.line.arrow.start, ref.span.end) + (pairs.length ? `.proj(${pairs.join(', ')})` : '');
+  }
+  const shown = replacement ?? `-> ${fk.path.join('.')}.proj(new_name='old_name')`;
+  const fixes = replacement ? [{ title: `Write ${replacement}`, edits: [{ span: legacy.span, newText: replacement }], preferred: true }] : [];
+  if (ctx.target === '0.13') out.push(makeDiagnostic('DJ315', legacy.span, { replacement: shown }, { fixes }));
+  else out.push(makeDiagnostic('DJ314', legacy.span, { target: ctx.target ?? '2', replacement: shown }, { fixes }));
+}
+
 export function validateReferences(model: TableModel, source: string, ctx: ValidationContext, out: Diagnostic[]): void {
   for (const fk of model.foreignKeys) {
     const line = fk.line;
     checkOptions(line, source, out);
+    checkLegacy(fk, source, ctx, out);
     const ref = line.reference;
     if (!ref || ref.path.length === 0 || ref.path.some((p) => p.text === '')) continue;
     const written = fk.path.join('.');
@@ -93,7 +114,7 @@ export function validateReferences(model: TableModel, source: string, ctx: Valid
     const ref = r.foreignKey.line.reference!;
     const parent = r.foreignKey.parent!;
     const mine = r.attribute.typeInfo.sql?.mysql;
-    const theirs = classifyType(r.parentAttribute.type).sql?.mysql;
+    const theirs = classifyType(r.parentAttribute.type, ctx.target).sql?.mysql;
     const detail = mine && theirs && mine !== theirs
       ? `, but its type \`${r.attribute.type}\` differs from \`${r.parentAttribute.type}\` in \`${parent.name}\`: the foreign key cannot be created`
       : ' instead of bringing its own';

@@ -71,7 +71,8 @@ export function validateTable(ast: Definition, model: TableModel, ctx: Validatio
     }
   }
   if (model.singleton) {
-    out.push(dividers[0] ? makeDiagnostic('DJ503', dividers[0].span) : onClass(makeDiagnostic('DJ503', START)));
+    const code = ctx.target === '2' || ctx.target === undefined ? 'DJ503' : 'DJ511';
+    out.push(dividers[0] ? makeDiagnostic(code, dividers[0].span) : onClass(makeDiagnostic(code, START)));
   }
   if (ctx.tier === 'Computed' || ctx.tier === 'Imported') {
     for (const a of model.attributes) {

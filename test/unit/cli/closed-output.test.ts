@@ -49,7 +49,7 @@ test('djx lint with its stdout closed after the first chunk: no stack trace, its
   assert.match(r.read, /^big\.py:2:\d+ error DJ210 /);
   assert.equal(r.signal, null);
   assert.doesNotMatch(r.stderr, /EPIPE|Error:|at /, r.stderr);
-  assert.equal(r.stderr, 'djx lint: 3000 errors, 0 warnings in 3000 definitions of 1 file\n');
+  assert.equal(r.stderr, 'djx lint: 3000 errors, 0 warnings in 3000 definitions of 1 file\ndjx lint: Python definitions checked against DataJoint 2 (nothing names a DataJoint version)\n');
   assert.equal(r.code, 1);
 });
 

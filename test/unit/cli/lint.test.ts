@@ -39,7 +39,7 @@ test('the examples lint clean: exit 0, no findings, a summary on stderr', () => 
   const r = dj(['lint', 'examples/']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.equal(r.stdout, '');
-  assert.match(r.stderr, /^djx lint: 0 errors, 0 warnings in \d+ definitions of \d+ files\n$/);
+  assert.match(r.stderr, /^djx lint: 0 errors, 0 warnings in \d+ definitions of \d+ files\ndjx lint: Python definitions checked against DataJoint 2 \(the definitions use 0 DataJoint 0\.x and \d+ DataJoint 2 types\)\n$/);
 });
 
 test('text output: path:line:col severity code message, sorted, exit 1 on errors', () => {

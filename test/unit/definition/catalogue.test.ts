@@ -52,6 +52,8 @@ const cases: Record<string, { invalid: Invalid; valid: Case }> = {
   DJ222: { invalid: { text: K + 'n = CURRENT_TIMESTAMP : int32', span: 'CURRENT_TIMESTAMP' }, valid: { text: K + 'n = CURRENT_TIMESTAMP : datetime' } },
   DJ223: { invalid: { text: K + "j = '{}' : json", span: "'{}'" }, valid: { text: K + 'j = null : json' } },
   DJ224: { invalid: { text: 'a : uint8', span: 'uint8' }, valid: { text: 'a : int16' } },
+  DJ225: { invalid: { text: 'a : int32', span: 'int32', ctx: { target: '0.14' } }, valid: { text: 'a : int unsigned', ctx: { target: '0.14' } } },
+  DJ226: { invalid: { text: K + 'b : longblob', span: 'longblob', ctx: { target: '0.14' } }, valid: { text: K + 'b : <blob>' } },
   DJ301: { invalid: { text: '-> [nulable] Session', span: 'nulable' }, valid: { text: '-> [unique] Session' } },
   DJ302: { invalid: { text: '-> [nullable] Session', span: 'nullable' }, valid: { text: K + '-> [nullable] Session' } },
   DJ303: { invalid: { text: '-> Nowhere', span: 'Nowhere', ctx: context() }, valid: { text: '-> acq.Scan', ctx: context() } },
@@ -65,6 +67,9 @@ const cases: Record<string, { invalid: Invalid; valid: Case }> = {
   DJ312: { invalid: { text: '-> Loop\n---\nv : int32', span: 'Loop', ctx: context({ className: 'Loop', cycle: (p) => (p.join('.') === 'Loop' ? { kind: 'self' } : undefined) }) }, valid: { text: '-> Session\n---\nv : int32', ctx: context({ className: 'Trial', cycle: () => undefined }) } },
   DJ313: { invalid: { text: '-> Nowhere\n---\nv : int32', span: 'Nowhere', ctx: context({ className: 'Trial', cycle: (p) => (p.join('.') === 'Nowhere' ? { kind: 'cycle', table: 'Trial' } : undefined) }) }, valid: { text: '-> Nowhere\n---\nv : int32', ctx: context({ className: 'Trial', cycle: () => undefined }) } },
   DJ309: { invalid: { text: '-> [unique, unique] Session', span: 'unique', nth: 1 }, valid: { text: '-> [unique] Session' } },
+  DJ314: { invalid: { text: '(parent_id) -> Subject\n---\nv : int32', span: '(parent_id) -> Subject', ctx: context() }, valid: { text: "-> Subject.proj(parent_id='subject_id')\n---\nv : int32", ctx: context() } },
+  DJ315: { invalid: { text: '(parent_id) -> Subject\n---\nv : int', span: '(parent_id) -> Subject', ctx: context({ target: '0.13' }) }, valid: { text: "-> Subject.proj(parent_id='subject_id')\n---\nv : int", ctx: context({ target: '0.13' }) } },
+  DJ316: { invalid: { text: '(a) -> Subject(sex)\n---\nv : int', span: '(a) -> Subject(sex)', ctx: context({ target: '0.13' }) }, valid: { text: '(a) -> Subject(subject_id)\n---\nv : int', ctx: context({ target: '0.13' }) } },
   DJ401: { invalid: { text: 'a : int32\nindex(b)', span: 'b', nth: 0 }, valid: { text: 'a : int32\nindex(a)' } },
   DJ402: { invalid: { text: 'a : int32\nunique index(a, a)', span: 'a', nth: 2 }, valid: { text: 'a : int32\nunique index(a)' } },
   DJ403: { invalid: { text: K + 'j : json\nindex(j)', span: 'j', nth: 2 }, valid: { text: K + 'j : json\nindex(j.name:varchar(30))' } },
@@ -78,6 +83,7 @@ const cases: Record<string, { invalid: Invalid; valid: Case }> = {
   DJ507: { invalid: { text: 'a : int32', span: '', ctx: { className: 'session' } }, valid: { text: 'a : int32', ctx: { className: 'Session2' } } },
   DJ508: { invalid: { text: 'a : int32', span: '', ctx: { className: 'My_Table' } }, valid: { text: 'a : int32', ctx: { className: 'MyTable' } } },
   DJ509: { invalid: { text: 'a : int32', span: '', ctx: { className: `T${'x'.repeat(62)}`, tier: 'Computed' } }, valid: { text: 'a : int32', ctx: { className: `T${'x'.repeat(61)}`, tier: 'Computed' } } },
+  DJ511: { invalid: { text: '---\na : int', span: '---', ctx: { target: '0.14' } }, valid: { text: '---\na : int32' } },
   DJ510: { invalid: { text: 'a : int32', span: '', ctx: { tier: 'Part', masterName: 'Master' } }, valid: { text: '-> master\na : int32', ctx: context({ tier: 'Part', masterName: 'Master' }) } },
 };
 
