@@ -8,6 +8,7 @@ import type { PopulateCodeLensProvider } from './codelens/populateCodeLens';
 import type { PopulateRunner } from './populate/populateRun';
 import type { Notice } from './notices';
 import type { TablesNode, TablesTreeProvider } from './views/tablesTree';
+import type { FolderTargetInfo } from '../server/protocol';
 
 export type ServerState = 'stopped' | 'starting' | 'ready' | 'error';
 
@@ -17,6 +18,9 @@ export interface LanguageServerHandle {
   readonly lastError: string | undefined;
   readonly onDidChangeState: vscode.Event<ServerState>;
   restart(): Promise<void>;
+  /** The DataJoint each workspace folder's Python definitions are checked against, as the server last said. */
+  readonly targets: readonly FolderTargetInfo[];
+  readonly onDidChangeTargets: vscode.Event<FolderTargetInfo[]>;
 }
 
 /** The computations side: the Jobs view, its actions, populate runs and the CodeLens. */

@@ -14,6 +14,8 @@ import type { DataJointApi } from './api';
 import { registerComputations } from './populate/registerComputations';
 import { registerTypesCommand } from './types/typesCommand';
 import { Notices } from './notices';
+import { TargetStatus } from './targets/targetStatus';
+import { registerMigrateCommand } from './targets/migrateCommand';
 
 /** Settings changes closer together than this are one change (see the handler below). */
 const SETTINGS_SETTLE_MS = 300;
@@ -29,6 +31,9 @@ export function activate(context: vscode.ExtensionContext): DataJointApi {
   context.subscriptions.push(service, new ServerStatusItem(service));
   registerServerCommands(context, service, output);
   registerTypesCommand(context, output);
+  const targetStatus = new TargetStatus(service);
+  context.subscriptions.push(targetStatus);
+  registerMigrateCommand(context, service);
 
   const notices = new Notices();
   context.subscriptions.push(notices);

@@ -27,6 +27,10 @@ import { documentSymbols, workspaceSymbols } from './features/symbols';
 import { codeActions } from './features/codeActions';
 import { formatDefinitionsCommand, formatDocument, FORMAT_DEFINITIONS_COMMAND, uriArgument } from './features/formatting';
 import { FormattingOptIn, formatEnabledIn } from './features/formatOptIn';
+import { migrateDefinitions } from './features/migrate';
+import { Targets } from './workspace/targets';
+import { parseTargetSetting } from '../runtime/project/index';
+import { INSTALLED_DATAJOINT_NOTIFICATION, MIGRATE_COMMAND, TARGETS_NOTIFICATION, type FolderTargets, type InstalledDataJoint, type MigrateParams } from './protocol';
 
 export interface ServerOptions {
   /** Milliseconds to wait after an edit before checking (coalesces fast typing). */
@@ -47,17 +51,35 @@ export function startServer(connection: Connection): void {
   const log = connection.console;
   const diagnostics = new DiagnosticsScheduler(connection, project, () => support, () => options.debounceMs ?? 0);
   let formatting = new FormattingOptIn(connection, () => support, false);
+  const targets = new Targets(project);
+  /** Pin files: a change there may change a folder's target. */
+  const PIN_FILE = /(^|[\\/])(pyproject\.toml|setup\.py|setup\.cfg|requirements[^\\/]*\.txt|environment[^\\/]*\.ya?ml)$/i;
+
+  /** Decides the folders' targets again; re-checks open files and tells the client when something changed. */
+  function refreshTargets(force = false): void {
+    const changed = targets.decide();
+    if (changed.targets) diagnostics.schedule(project.openKeys(), 0);
+    if (changed.info || force) void connection.sendNotification(TARGETS_NOTIFICATION, { folders: targets.info() } satisfies FolderTargets);
+  }
+
+  /** `datajoint.targetVersion` of every folder (resource scope), when the client answers workspace/configuration. */
+  async function pullTargetSettings(): Promise<void> {
+    if (!support.configuration || roots.length === 0) return;
+    const values: unknown[] = await connection.workspace.getConfiguration(roots.map((r) => ({ scopeUri: uriOfKey(r), section: 'datajoint.targetVersion' })));
+    roots.forEach((r, i) => targets.setSetting(r, parseTargetSetting(values[i]) ?? 'auto'));
+  }
 
   connection.onInitialize((params): InitializeResult => {
     support = clientSupport(params.capabilities);
     options = (params.initializationOptions ?? {}) as ServerOptions;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     roots = folders.filter((u) => u.startsWith('file:')).map(keyOfUri);
+    targets.setRoots(roots);
     const notebooksSupported = !!params.capabilities.notebookDocument?.synchronization;
     const formatAtStart = options.format?.enable === true;
     formatting = new FormattingOptIn(connection, () => support, formatAtStart);
     return {
-      capabilities: serverCapabilities(support, notebooksSupported, FormattingOptIn.announceAtStart(support, formatAtStart), [FORMAT_DEFINITIONS_COMMAND]),
+      capabilities: serverCapabilities(support, notebooksSupported, FormattingOptIn.announceAtStart(support, formatAtStart), [FORMAT_DEFINITIONS_COMMAND, MIGRATE_COMMAND]),
       serverInfo: { name: 'datajoint-language-server', version: '0.1.0' },
     };
   });
@@ -67,7 +89,9 @@ export function startServer(connection: Connection): void {
       if (support.watchedFilesDynamic) {
         // A client refusing the registration still gets an index, only not kept current from disk.
         await connection.client
-          .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/*{${SOURCE_EXTENSIONS.join(',')}}` }] })
+          .register(DidChangeWatchedFilesNotification.type, {
+            watchers: [{ globPattern: `**/*{${SOURCE_EXTENSIONS.join(',')}}` }, { globPattern: '**/{pyproject.toml,setup.py,setup.cfg,requirements*.txt,environment*.yml,environment*.yaml}' }],
+          })
           .catch((e: unknown) => log.warn(`datajoint: file watching unavailable: ${String(e)}`));
       }
       // The setting as the client has it now (it may differ from the initialization options).
@@ -78,6 +102,9 @@ export function startServer(connection: Connection): void {
       }
       try {
         await indexWorkspace(connection, project, roots, support, () => undefined, true, maxFileBytes(options.maxFileSize));
+        // Before the first diagnostics: the definitions are checked against their own DataJoint from the start.
+        await pullTargetSettings().catch((e: unknown) => log.warn(`datajoint: reading datajoint.targetVersion: ${String(e)}`));
+        refreshTargets(true);
       } finally {
         diagnostics.ready = true;
         diagnostics.schedule(project.openKeys(), 0);
@@ -94,7 +121,10 @@ export function startServer(connection: Connection): void {
       if (!project.isOpen(key) && gone.some((r) => key.startsWith(`${r}${sep}`)) && !roots.some((r) => key.startsWith(`${r}${sep}`))) project.removeFile(key);
     }
     project.setRoots(roots);
+    targets.setRoots(roots);
     await indexWorkspace(connection, project, fresh, support, (keys) => diagnostics.schedule(keys, 0), false, maxFileBytes(options.maxFileSize));
+    await pullTargetSettings().catch((e: unknown) => log.warn(`datajoint: reading datajoint.targetVersion: ${String(e)}`));
+    refreshTargets(true);
   }
 
   // ---- documents -------------------------------------------------------------------
@@ -155,12 +185,30 @@ export function startServer(connection: Connection): void {
 
   connection.onDidChangeWatchedFiles(
     guard(log, 'didChangeWatchedFiles', undefined, async (params) => {
+      let pins = false;
       for (const change of params.changes) {
         const key = keyOfUri(change.uri);
+        if (PIN_FILE.test(key)) {
+          pins = true;
+          continue;
+        }
         if (!hostLanguageOfPath(key) || project.isOpen(key)) continue; // open documents override disk
         if (change.type === FileChangeType.Deleted) diagnostics.schedule(project.removeFile(key));
         else await revertToDisk(key);
       }
+      if (pins) {
+        targets.pinsChanged();
+        refreshTargets();
+      }
+    }),
+  );
+  connection.onNotification(
+    INSTALLED_DATAJOINT_NOTIFICATION,
+    guard(log, 'installedDataJoint', undefined, (p: InstalledDataJoint) => {
+      const root = targets.rootOf(keyOfUri(p.folder));
+      if (!root || typeof p.interpreter !== 'string' || (p.version !== null && typeof p.version !== 'string')) return;
+      targets.setInstalled(root, { version: p.version, interpreter: p.interpreter });
+      refreshTargets();
     }),
   );
 
@@ -184,7 +232,13 @@ export function startServer(connection: Connection): void {
   const runFormatCommand = guard(log, 'formatDefinitions', null, (uri: string) =>
     formatDefinitionsCommand(ctx, (edit) => connection.workspace.applyEdit({ label: 'Format DataJoint definitions', edit }), uri),
   );
+  const runMigrate = guard(log, 'migrateDefinitions', null, (params: MigrateParams) => migrateDefinitions(ctx, roots, params));
   connection.onExecuteCommand((p) => {
+    if (p.command === MIGRATE_COMMAND) {
+      const arg: unknown = p.arguments?.[0];
+      const uri = typeof arg === 'string' ? arg : arg && typeof arg === 'object' && typeof (arg as MigrateParams).uri === 'string' ? (arg as MigrateParams).uri : undefined;
+      return runMigrate(uri ? { uri } : {});
+    }
     // Bad calls are the caller's error (InvalidParams), not an internal one.
     if (p.command !== FORMAT_DEFINITIONS_COMMAND) return new ResponseError(ErrorCodes.InvalidParams, `datajoint: unknown command ${p.command}`);
     const uri = uriArgument(p.arguments);
@@ -197,6 +251,8 @@ export function startServer(connection: Connection): void {
       const pushed = formatEnabledIn(p.settings);
       if (pushed !== undefined) await formatting.set(pushed);
       else await formatting.pull();
+      await pullTargetSettings();
+      refreshTargets();
     }),
   );
   connection.onShutdown(() => diagnostics.dispose());

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { LanguageServerHandle, ServerState } from '../api';
 import { documentSelector } from './documentSelector';
+import { TARGETS_NOTIFICATION, type FolderTargetInfo, type FolderTargets } from '../../server/protocol';
 
 export const FORMAT_COMMAND = 'datajoint.formatDefinitions';
 /** server/features/formatting.ts: FORMAT_DEFINITIONS_COMMAND. */
@@ -22,6 +23,10 @@ export class DefinitionLanguageService implements LanguageServerHandle, vscode.D
   private error: string | undefined;
   private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
   readonly onDidChangeState = this.stateEmitter.event;
+  private folderTargets: FolderTargetInfo[] = [];
+  private readonly targetsEmitter = new vscode.EventEmitter<FolderTargetInfo[]>();
+  /** The server decided the folders' DataJoint targets again (server/protocol.ts: TARGETS_NOTIFICATION). */
+  readonly onDidChangeTargets = this.targetsEmitter.event;
   // Serialises start/stop/restart so a restart clicked twice does not start two servers.
   private pending: Promise<void> = Promise.resolve();
 
@@ -63,6 +68,28 @@ export class DefinitionLanguageService implements LanguageServerHandle, vscode.D
     return this.current;
   }
 
+  /** The DataJoint each workspace folder's definitions are checked against, as the server last said. */
+  get targets(): readonly FolderTargetInfo[] {
+    return this.folderTargets;
+  }
+
+  /** A notification to the running server; dropped when it is not running (it asks again at start). */
+  notify(method: string, params: unknown): void {
+    if (this.client && this.current === 'ready') void this.client.sendNotification(method, params);
+  }
+
+  /** workspace/executeCommand on the running server; undefined when it is not running. */
+  async executeCommand<R>(command: string, args: unknown[]): Promise<R | undefined> {
+    const client = this.client;
+    if (!client || this.current !== 'ready') return undefined;
+    return (await client.sendRequest<R | null>('workspace/executeCommand', { command, arguments: args })) ?? undefined;
+  }
+
+  /** A document or folder uri as the server writes it. */
+  asServerUri(uri: vscode.Uri): string {
+    return this.client ? this.client.code2ProtocolConverter.asUri(uri) : uri.toString();
+  }
+
   get lastError(): string | undefined {
     return this.error;
   }
@@ -87,6 +114,7 @@ export class DefinitionLanguageService implements LanguageServerHandle, vscode.D
     this.command.dispose();
     void this.stop();
     this.stateEmitter.dispose();
+    this.targetsEmitter.dispose();
   }
 
   private enqueue(task: () => Promise<void>): Promise<void> {
@@ -127,10 +155,15 @@ export class DefinitionLanguageService implements LanguageServerHandle, vscode.D
             // Read at start: a change takes effect when the server restarts (package.json says so).
             maxFileSize: vscode.workspace.getConfiguration('datajoint').get<number>('maxFileSize', 2),
           },
-          synchronize: { configurationSection: 'datajoint.format' },
+          synchronize: { configurationSection: ['datajoint.format', 'datajoint.targetVersion'] },
         },
       );
       this.client = client;
+      client.onNotification(TARGETS_NOTIFICATION, (p: FolderTargets) => {
+        if (this.client !== client) return;
+        this.folderTargets = p.folders;
+        this.targetsEmitter.fire(p.folders);
+      });
       client.onDidChangeState((e) => {
         if (this.client !== client) return;
         if (e.newState === State.Running) this.setState('ready');

@@ -5,7 +5,7 @@
 import type { Span } from '../definition/ast';
 import { decodePyString, isPyStringPrefix, scanPyString, type PyString } from './python-strings';
 import { tierOfBases } from './tiers';
-import type { HostDefinition, HostImport, HostScan, HostTable } from './types';
+import type { HostAlias, HostDefinition, HostImport, HostScan, HostTable } from './types';
 
 const enum K {
   Name,
@@ -38,10 +38,14 @@ function isIdentPart(c: number): boolean {
 
 const RESYNC = /^[ \t]*(?:class[ \t]|def[ \t]|async[ \t]+def[ \t]|@[A-Za-z_])/;
 
+/** `Name = Other` or `Name = module.Other`, then only a comment on the line. */
+const ALIAS = /([A-Za-z_]\w*)[ \t]*=[ \t]*([A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*)[ \t]*(?:#[^\r\n]*)?/y;
+
 export function scanPython(text: string): HostScan {
   const n = text.length;
   const tables: HostTable[] = [];
   const imports: HostImport[] = [];
+  const aliases: HostAlias[] = [];
   const frames: Frame[] = [];
   let decorators: Array<{ text: string; start: number }> = [];
   let i = 0;
@@ -73,6 +77,14 @@ export function scanPython(text: string): HostScan {
     const toks: Tok[] | undefined = record ? [] : undefined;
     const lineEnd = scanLogicalLine(text, j, toks);
     i = lineEnd;
+    // `_Merge = Merge` at module level binds another name to a class (spyglass's merge tables).
+    if (col === 0 && first && !record) {
+      ALIAS.lastIndex = j;
+      const m = ALIAS.exec(text);
+      if (m && m.index === j && m[0].length >= trimEnd(text, j, lineEnd) - j) {
+        aliases.push({ local: m[1]!, target: m[2]!.split(/\s*\.\s*/), span: { start: j, end: j + m[0].length } });
+      }
+    }
 
     // Close the classes and functions this line is not inside of.
     while (frames.length && frames[frames.length - 1].indent >= col) frames.pop();
@@ -117,7 +129,7 @@ export function scanPython(text: string): HostScan {
     out.push(t);
     if (t.definition) definitions.push(t.definition);
   }
-  return { language: 'python', tables: out, definitions, imports };
+  return { language: 'python', tables: out, definitions, imports, aliases };
 }
 
 type PyTable = HostTable & { bodyTokenIndex?: number };

@@ -85,9 +85,18 @@ export interface HostImport {
   reexport?: boolean;
 }
 
+/** A module-level `Local = Other` / `Local = module.Other` (Python): another name for what `target` names. */
+export interface HostAlias {
+  local: string;
+  target: string[];
+  span: Span;
+}
+
 export interface HostScan {
   language: HostLanguage;
   tables: HostTable[];
   definitions: HostDefinition[];
   imports: HostImport[];
+  /** Python only; absent elsewhere. */
+  aliases?: HostAlias[];
 }

@@ -293,7 +293,7 @@ export class TableIndex {
       if (imp.name === '*') {
         const mod = this.moduleOf(file, imp.module);
         const target = mod?.file !== undefined ? this.files.get(mod.file) : undefined;
-        for (const t of target?.tables ?? []) offer(t.name);
+        for (const t of target?.tables ?? []) if (file.language !== 'python' || !t.name.startsWith('_')) offer(t.name);
         continue;
       }
       const entity = this.resolveEntity(fromFile, fromTable, [imp.local]);
@@ -709,6 +709,7 @@ export class TableIndex {
     const nameSignature = JSON.stringify([
       scan.tables.map((h) => [h.className, h.tier, h.masterName, h.bases, h.dynamicDefinition, h.definition !== undefined]),
       scan.imports.map((i) => [i.module, i.name, i.local, i.reexport]),
+      (scan.aliases ?? []).map((a) => [a.local, a.target]),
     ]);
     return { path, key, language, text, scan, tables, byName, byId, nameSignature };
   }
@@ -746,6 +747,8 @@ export class TableIndex {
     seen.add(guard);
     const own = file.byName.get(name);
     if (own) return { kind: 'table', table: own };
+    const alias = this.alias(file, name, seen);
+    if (alias) return alias;
     const imports = file.scan.imports;
     for (let k = imports.length - 1; k >= 0; k--) {
       const imp = imports[k];
@@ -754,7 +757,8 @@ export class TableIndex {
         if (e) return e;
       }
     }
-    for (const imp of imports) {
+    // Python's `from m import *` binds the module's public names only (no `__all__` is read).
+    for (const imp of file.language === 'python' && name.startsWith('_') ? [] : imports) {
       if (imp.name !== '*') continue;
       const mod = this.moduleOf(file, imp.module);
       const e = mod ? this.member({ kind: 'module', ref: mod }, name, seen) : undefined;
@@ -763,6 +767,8 @@ export class TableIndex {
     // Pipelines built by a factory (`const { Session } = createPipeline(...)` with the
     // classes declared inside the imported function) bind names the scanner cannot
     // follow: take the one table of that name among the modules this file imports.
+    // Not in Python, where a name the module does not bind is unknown to DataJoint too.
+    if (file.language === 'python') return undefined;
     let found: IndexedTable | undefined;
     const visited = new Set<string>();
     for (const imp of imports) {
@@ -775,6 +781,20 @@ export class TableIndex {
       found = t;
     }
     return found ? { kind: 'table', table: found } : undefined;
+  }
+
+  /** `name = Other.Path` at the module's top level (Python): what the path names from the module. */
+  private alias(file: FileEntry, name: string, seen: Set<string>): Entity | undefined {
+    const aliases = file.scan.aliases;
+    if (!aliases) return undefined;
+    for (let k = aliases.length - 1; k >= 0; k--) {
+      const a = aliases[k]!;
+      if (a.local !== name || a.target[0] === name) continue;
+      let e = this.lookup(file, a.target[0]!, seen);
+      for (let j = 1; e && j < a.target.length; j++) e = this.member(e, a.target[j]!, seen);
+      if (e) return e;
+    }
+    return undefined;
   }
 
   private moduleOf(file: FileEntry, spec: string): ModuleRef | undefined {
@@ -814,6 +834,8 @@ export class TableIndex {
       const guard = `${file.key}|.${name}`;
       if (seen.has(guard)) return undefined;
       seen.add(guard);
+      const alias = file.language === 'python' ? this.alias(file, name, seen) : undefined;
+      if (alias) return alias;
       // Python: any name bound in the module is an attribute; TS/JS: only re-exports.
       const imports = file.scan.imports;
       for (let k = imports.length - 1; k >= 0; k--) {
@@ -823,7 +845,7 @@ export class TableIndex {
           if (e) return e;
         }
       }
-      for (const imp of imports) {
+      for (const imp of file.language === 'python' && name.startsWith('_') ? [] : imports) {
         if (imp.name !== '*' || (file.language !== 'python' && !imp.reexport)) continue;
         const mod = this.moduleOf(file, imp.module);
         const e = mod ? this.member({ kind: 'module', ref: mod }, name, seen) : undefined;

@@ -10,6 +10,7 @@ import type { HostLanguage } from '../../runtime/hosts/types';
 import { uriOfKey } from '../documents/uris';
 import type { Project } from './project';
 import { sourceFiles } from './scan';
+import { INDEX_READY_NOTIFICATION } from '../protocol';
 
 /**
  * Files above this size are taken for generated or vendored code, not pipelines, and not
@@ -125,7 +126,7 @@ export async function indexWorkspace(
       message: `DataJoint: ${skipped.length === 1 ? '1 file is' : `${skipped.length} files are`} over datajoint.maxFileSize (${megabytes(limit)}) and not indexed, so tables defined there do not resolve: ${names}. Raise the setting to index ${skipped.length === 1 ? 'it' : 'them'}.`,
     });
   }
-  void connection.sendNotification('datajoint/indexReady', ready);
+  void connection.sendNotification(INDEX_READY_NOTIFICATION, ready);
   recheck(project.openKeys());
   return ready;
 }

@@ -2,7 +2,7 @@
 // notebooks) in the shared TableIndex of runtime/project — the same index `djx lint`
 // uses, so the editor and the linter resolve references and report problems alike —
 // plus, per file, its definition sites with editor locations (notebook cells included).
-import { TableIndex, type HostDiagnostic, type IndexEntity, type IndexedTable } from '../../runtime/project/index';
+import { TableIndex, type HostDiagnostic, type IndexEntity, type IndexedTable, type TargetOf } from '../../runtime/project/index';
 import type { HostDefinition } from '../../runtime/hosts/types';
 import type { HostFile } from '../documents/hostFile';
 import { Site, siteAt, sitesOf } from './sites';
@@ -17,7 +17,8 @@ interface Entry {
 export type Entity = { kind: 'table'; site: Site } | { kind: 'module'; module: Extract<IndexEntity, { kind: 'module' }> };
 
 export class Project {
-  private index = new TableIndex();
+  private targetOf: TargetOf = () => '2';
+  private index = new TableIndex({ target: (p) => this.targetOf(p) });
   private readonly files = new Map<string, Entry>();
   private readonly open = new Set<string>();
   private readonly siteOfDef = new WeakMap<HostDefinition, Site>();
@@ -27,9 +28,16 @@ export class Project {
 
   /** Set once the workspace folders are known (before any file is added). */
   setRoots(roots: string[]): void {
-    this.index = new TableIndex({ roots });
+    this.index = new TableIndex({ roots, target: (p) => this.targetOf(p) });
     // Sites point into the index's scans, so they are rebuilt along with it.
     for (const e of [...this.files.values()]) this.setFile(e.file, e.open, true);
+    this.generation++;
+  }
+
+  /** Which DataJoint each file is checked against (workspace/targets.ts): every check is made again. */
+  setTarget(targetOf: TargetOf): void {
+    this.targetOf = targetOf;
+    this.index.setTarget((p) => this.targetOf(p));
     this.generation++;
   }
 

@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { INDEX_READY_NOTIFICATION, TARGETS_NOTIFICATION, type FolderTargets } from '../../server/protocol';
 import {
   createProtocolConnection,
   StreamMessageReader,
@@ -101,6 +102,8 @@ export interface Received {
   logs: string[];
   /** window/showMessage notifications. */
   messages: Array<{ type: number; message: string }>;
+  /** datajoint/targets notifications. */
+  targets: FolderTargets[];
 }
 
 export interface IndexReadyParams {
@@ -112,7 +115,7 @@ export interface IndexReadyParams {
 
 export class LspClient {
   readonly conn: ProtocolConnection;
-  readonly received: Received = { progress: [], registrations: [], unregistrations: [], edits: [], logs: [], messages: [] };
+  readonly received: Received = { progress: [], registrations: [], unregistrations: [], edits: [], logs: [], messages: [], targets: [] };
   /** Answers to workspace/configuration by section (null when absent, as for an unset setting). */
   readonly settings = new Map<string, unknown>();
   /** What workspace/applyEdit answers. */
@@ -134,7 +137,11 @@ export class LspClient {
       this.diags.set(p.uri, p);
       this.poke();
     });
-    this.conn.onNotification('datajoint/indexReady', (p: IndexReadyParams) => {
+    this.conn.onNotification(TARGETS_NOTIFICATION, (p: FolderTargets) => {
+      this.received.targets.push(p);
+      this.poke();
+    });
+    this.conn.onNotification(INDEX_READY_NOTIFICATION, (p: IndexReadyParams) => {
       this.indexReady = p;
       this.poke();
     });
@@ -265,6 +272,10 @@ export class LspClient {
   close(uri: string): void {
     this.versions.delete(uri);
     void this.conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  }
+
+  notify(method: string, params: unknown): void {
+    void this.conn.sendNotification(method, params);
   }
 
   request<R>(method: string, params: unknown): Promise<R> {

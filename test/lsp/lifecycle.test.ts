@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { CompletionList } from 'vscode-languageserver-protocol/node';
 import { ensureBuilt, fileUri, LspClient, positionOf } from './client';
 import { PY, TS } from './helpers';
+import { MIGRATE_COMMAND } from '../../server/protocol';
 
 describe('lifecycle', () => {
   it('declares its features according to a full client and indexes with progress', async () => {
@@ -20,7 +21,7 @@ describe('lifecycle', () => {
       assert.deepEqual(c.codeActionProvider, { codeActionKinds: ['quickfix', 'source.fixAll.datajoint'] });
       assert.ok(c.hoverProvider && c.definitionProvider && c.referencesProvider && c.documentSymbolProvider && c.workspaceSymbolProvider);
       assert.ok(!c.documentFormattingProvider && !c.documentRangeFormattingProvider, 'formatting is opt-in (datajoint.format.enable)');
-      assert.deepEqual(c.executeCommandProvider?.commands, ['datajoint.server.formatDefinitions']);
+      assert.deepEqual(c.executeCommandProvider?.commands, ['datajoint.server.formatDefinitions', MIGRATE_COMMAND]);
       assert.ok(c.notebookDocumentSync, 'notebook sync offered to a client that supports it');
       assert.equal(c.semanticTokensProvider, undefined, 'no semantic tokens: they would override the host language colours');
       await client.waitIndexed();

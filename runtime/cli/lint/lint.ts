@@ -6,6 +6,7 @@ import { chooseTarget, definitionEvidence, PinLookup, projectFolderOf, type Defi
 import type { DataJointTarget } from '../../definition/types';
 import { UsageError } from '../program';
 import { collectFiles } from './files';
+import { applyEdits, preferredFixes } from '../../project/fixes';
 import { CLI_NAME } from '../name';
 
 export type LintFormat = 'text' | 'json';
@@ -163,24 +164,10 @@ function evidenceOf(index: TableIndex, files: readonly string[]): DefinitionEvid
   return definitionEvidence(defs);
 }
 
-/**
- * The text with the preferred fix of every diagnostic applied, from the end backwards; a fix
- * overlapping one already taken waits for the next round (its diagnostic may be gone then).
- */
+/** The text with the preferred fix of every diagnostic applied (runtime/project/fixes.ts). */
 export function applyPreferredFixes(text: string, diagnostics: readonly HostDiagnostic[]): { text: string; edits: number } {
-  const chosen: Array<{ start: number; end: number; newText: string }> = [];
-  for (const d of diagnostics) {
-    const fix = d.fixes?.find((f) => f.preferred);
-    if (!fix) continue;
-    const edits = fix.edits.filter((e) => e.path === d.path);
-    if (edits.length !== fix.edits.length) continue;
-    if (edits.some((e) => chosen.some((c) => e.start < c.end && c.start < e.end || (e.start === c.start && e.end === c.end)))) continue;
-    chosen.push(...edits.map((e) => ({ start: e.start, end: e.end, newText: e.newText })));
-  }
-  chosen.sort((a, b) => b.start - a.start || b.end - a.end);
-  let out = text;
-  for (const e of chosen) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
-  return { text: out, edits: chosen.length };
+  const edits = preferredFixes(diagnostics);
+  return { text: applyEdits(text, edits), edits: edits.length };
 }
 
 function fixTitle(d: HostDiagnostic): string | undefined {

@@ -1,0 +1,58 @@
+// The names of the language server's own protocol (notifications and commands beyond LSP),
+// declared once for the server, the client and the tests. No imports: the client bundles it.
+
+/** Server → client, after the workspace is indexed: `IndexReady` (workspace/indexer.ts). */
+export const INDEX_READY_NOTIFICATION = 'datajoint/indexReady';
+
+/** Server → client, whenever the DataJoint a folder targets is decided again: `FolderTargets`. */
+export const TARGETS_NOTIFICATION = 'datajoint/targets';
+
+/** Client → server: the `datajoint` version installed in a folder's Python environment: `InstalledDataJoint`. */
+export const INSTALLED_DATAJOINT_NOTIFICATION = 'datajoint/installedDataJoint';
+
+/** workspace/executeCommand: "Migrate definitions to DataJoint 2" (`MigrateParams` → `MigrateResult`). */
+export const MIGRATE_COMMAND = 'datajoint.server.migrateDefinitions';
+
+export type TargetVersion = '0.13' | '0.14' | '2';
+
+export interface FolderTargetInfo {
+  /** The workspace folder's uri. */
+  folder: string;
+  target: TargetVersion;
+  source: 'setting' | 'installed' | 'pin' | 'definitions' | 'default';
+  detail: string;
+}
+
+export interface FolderTargets {
+  folders: FolderTargetInfo[];
+}
+
+export interface InstalledDataJoint {
+  folder: string;
+  /** Null: the interpreter has no DataJoint (or could not be asked). */
+  version: string | null;
+  interpreter: string;
+}
+
+export interface MigrateParams {
+  /** A document's uri, or a workspace folder's; absent: every folder. */
+  uri?: string;
+}
+
+export interface MigrateRemaining {
+  uri: string;
+  /** 0-based. */
+  line: number;
+  character: number;
+  code: string;
+  message: string;
+}
+
+export interface MigrateResult {
+  /** LSP WorkspaceEdit (`changes`): every machine-applicable fix towards DataJoint 2. */
+  edit: { changes: Record<string, Array<{ range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }>> };
+  edits: number;
+  files: number;
+  /** What DataJoint 2 would still refuse after the edit, with the reason. */
+  remaining: MigrateRemaining[];
+}
