@@ -37,9 +37,6 @@ export function toCamelCase(table: string): string {
   return table.replace(/^[#_]+/, '').replace(/(?:^|_+)([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** Thrown message text of from_camel_case for an invalid class name. */
-export const CLASS_NAME_ERROR = 'ClassName must be alphanumeric in CamelCase, begin with a capital letter';
-
 /**
  * `SessionTrial` -> `session_trial`, `ProcessedEMG` -> `processed_e_m_g` (utils.py:
  * from_camel_case; underscores are removed first, with a warning in the reference).

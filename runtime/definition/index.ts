@@ -12,7 +12,7 @@ export * from './diagnostic';
 export type { Tier, ResolvedAttribute, ResolvedTable, ValidationContext, ReferenceCycle } from './context';
 export type { TableModel, ModelAttribute, ModelForeignKey, ModelIndex, DuplicateAttribute, ReusedAttribute } from './model';
 export { parseDefinition, unquote } from './parser';
-export { validateDefinition, validateModel } from './validate';
+export { validateModel } from './validate';
 export { analyzeTable } from './model';
 export { catalogue, catalogueEntry, catalogueMarkdown, makeDiagnostic, type CatalogueEntry, type DiagnosticCode, type DiagnosticGroup } from './catalogue';
 export * from './types';

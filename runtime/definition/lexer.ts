@@ -241,10 +241,6 @@ const FkOther = otherToken('FkOther', `\\s'"#=(),.\\[\\]A-Za-z_`);
 /** Anything inside index arguments that is not a word, string, paren or comma: `.path:type`, `+`, digits. */
 export const IndexOther = otherToken('IndexOther', `\\s'"#(),A-Za-z_`);
 
-/** Tokens that make up junk on a line (anything but the comment and end of line). */
-export const FkOtherToken = FkOther;
-export const AttrOtherToken = AttrOther;
-
 const modes: Record<string, TokenType[]> = {
   line: [Newline, Whitespace, CommentLine, Divider, FkPrefix, Arrow, IndexKeyword, AttrName, LineJunk],
   attribute: [LineEnd, Whitespace, DefaultText, Equals, Colon, Comment, Codec, LParen, RParen, Comma, StringSQ, StringDQ, NumberLit, LegacyCodec, Word, AttrOther],

@@ -89,7 +89,3 @@ export class TableConflictError extends DataJointError {
     this.differences = differences;
   }
 }
-
-export function isDataJointError(e: unknown): e is DataJointError {
-  return e instanceof Error && typeof (e as { code?: unknown }).code === 'string' && 'toOneLine' in e;
-}

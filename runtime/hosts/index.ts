@@ -9,6 +9,7 @@ export type { HostDefinition, HostImport, HostLanguage, HostScan, HostTable, Lit
 export { PositionMap } from './position-map';
 export { encodeForHost } from './encode';
 export { tierOfBase } from './tiers';
+export { languageOfPath, SOURCE_EXTENSIONS, sourceFiles, isSkippedFolder } from './files';
 
 /** Tables, definitions and imports of one host file. Never throws. */
 export function scanHost(text: string, language: HostLanguage): HostScan {
@@ -23,24 +24,4 @@ export function scanHost(text: string, language: HostLanguage): HostScan {
 /** Every static `definition` string in the file, in source order. */
 export function findDefinitions(text: string, language: HostLanguage): HostDefinition[] {
   return scanHost(text, language).definitions;
-}
-
-/** The host language of a file by its extension, or undefined for other files. */
-export function languageOfPath(path: string): HostLanguage | undefined {
-  const m = /\.([a-z]+)$/i.exec(path);
-  switch (m?.[1].toLowerCase()) {
-    case 'py':
-    case 'pyi':
-      return 'python';
-    case 'ts':
-    case 'mts':
-    case 'cts':
-      return 'typescript';
-    case 'js':
-    case 'mjs':
-    case 'cjs':
-      return 'javascript';
-    default:
-      return undefined;
-  }
 }

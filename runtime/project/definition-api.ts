@@ -10,7 +10,8 @@ import type { TableModel } from '../definition/model';
 const MAX = 20000;
 const parsed = new Map<string, { ast: Definition; diagnostics: Diagnostic[] }>();
 
-function parse(text: string): { ast: Definition; diagnostics: Diagnostic[] } {
+/** The parse of a definition's text, shared by the index and the language server's sites. */
+export function parse(text: string): { ast: Definition; diagnostics: Diagnostic[] } {
   let p = parsed.get(text);
   if (!p) {
     if (parsed.size >= MAX) parsed.clear();

@@ -10,3 +10,4 @@ export {
   type DefinitionEvidence, type FolderTarget, type Pin, type TargetSetting,
 } from './datajoint-target';
 export { preferredFixes, applyEdits, type HostTextEdit } from './fixes';
+export { parse as parseDefinitionCached } from './definition-api';

@@ -538,11 +538,7 @@ export class TableIndex {
     }
   }
 
-  /** 0-based line/character of host offsets in an indexed file. */
-  rangeOf(path: string, span: Span): Range | undefined {
-    const file = this.entryOf(path);
-    return file ? this.range(file, span) : undefined;
-  }
+
 
   private range(file: FileEntry, span: Span): Range {
     file.lines ??= new LineIndex(file.text);

@@ -1,7 +1,5 @@
-// Which documents the server serves, by LSP language id and by file extension.
+// Which documents the server serves: by LSP language id here, by path in runtime/hosts/files.ts.
 import type { HostLanguage } from '../../runtime/hosts/types';
-
-export const SERVED_LANGUAGE_IDS = ['python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact'] as const;
 
 export function hostLanguageOfId(languageId: string): HostLanguage | undefined {
   switch (languageId) {
@@ -18,23 +16,5 @@ export function hostLanguageOfId(languageId: string): HostLanguage | undefined {
   }
 }
 
-const BY_EXTENSION: Record<string, HostLanguage> = {
-  '.py': 'python',
-  '.pyi': 'python',
-  '.ts': 'typescript',
-  '.tsx': 'typescript',
-  '.mts': 'typescript',
-  '.cts': 'typescript',
-  '.js': 'javascript',
-  '.jsx': 'javascript',
-  '.mjs': 'javascript',
-  '.cjs': 'javascript',
-};
-
-export const SOURCE_EXTENSIONS = ['.py', '.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
-
-export function hostLanguageOfPath(path: string): HostLanguage | undefined {
-  if (path.endsWith('.d.ts')) return undefined;
-  const dot = path.lastIndexOf('.');
-  return dot < 0 ? undefined : BY_EXTENSION[path.slice(dot).toLowerCase()];
-}
+/** runtime/hosts/files.ts decides which files count, for the server as for `djx lint`. */
+export { languageOfPath as hostLanguageOfPath, SOURCE_EXTENSIONS } from '../../runtime/hosts/files';

@@ -144,10 +144,6 @@ export class Project {
     return t?.definition ? this.siteOfDef.get(t.definition) : undefined;
   }
 
-  siteOfId(id: string): Site | undefined {
-    return this.siteOfTable(this.index.table(id));
-  }
-
   get tables(): TableIndex {
     return this.index;
   }

@@ -1,12 +1,11 @@
 // A definition site: one `definition` string in a host file, with its table class and
 // (parsed on first use) syntax tree. Features find the site under the cursor here and
 // translate between host offsets and definition offsets through its position map.
-import { parseDefinition } from '../../runtime/definition/index';
 import type { Definition } from '../../runtime/definition/index';
 import type { Diagnostic as DjDiagnostic } from '../../runtime/definition/index';
 import type { HostDefinition, HostScan, HostTable } from '../../runtime/hosts/types';
 import type { HostFile } from '../documents/hostFile';
-import type { IndexedTable } from '../../runtime/project/index';
+import { parseDefinitionCached, type IndexedTable } from '../../runtime/project/index';
 
 export class Site {
   private parsed?: { ast: Definition; diagnostics: DjDiagnostic[] };
@@ -61,7 +60,8 @@ export class Site {
   }
 
   private parse(): { ast: Definition; diagnostics: DjDiagnostic[] } {
-    this.parsed ??= parseDefinition(this.def.text);
+    // The index's parse of the same text: one parse per definition for the whole server.
+    this.parsed ??= parseDefinitionCached(this.def.text);
     return this.parsed;
   }
 

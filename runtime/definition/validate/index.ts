@@ -2,7 +2,7 @@
 import type { AttributeLine, Definition } from '../ast';
 import type { Diagnostic } from '../diagnostic';
 import type { ValidationContext } from '../context';
-import { analyzeTable, type TableModel } from '../model';
+import type { TableModel } from '../model';
 import { validateAttributes } from './attributes';
 import { validateReferences } from './references';
 import { validateIndexes } from './indexes';
@@ -16,8 +16,4 @@ export function validateModel(ast: Definition, model: TableModel, ctx: Validatio
   validateIndexes(model, out);
   validateTable(ast, model, ctx, out);
   return out;
-}
-
-export function validateDefinition(ast: Definition, ctx: ValidationContext = {}): Diagnostic[] {
-  return validateModel(ast, analyzeTable(ast, ctx), ctx);
 }
