@@ -2,9 +2,9 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
+import { tempTree } from '../temp-tree';
 
 const repo = path.resolve(__dirname, '../../..');
 const cli = path.join(repo, 'dist/cli.js');
@@ -23,14 +23,7 @@ function dj(args: string[], cwd = repo): { code: number | null; stdout: string; 
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function tempProject(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dj-lint-'));
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
-}
+const tempProject = (files: Record<string, string>): string => tempTree(files, 'dj-lint-');
 
 const BAD_PY = 'class Bad(dj.Manual):\n    definition = "a : int32\\nb = x : int32"\n';
 const GOOD_PY = 'class Good(dj.Manual):\n    definition = "a : int32"\n';

@@ -3,24 +3,16 @@
 // virtual-environment, dot and git-ignored folders excluded.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { languageOfPath, sourceFiles } from '../../../runtime/hosts/files';
 import { sourceFiles as serverSourceFiles } from '../../../server/workspace/scan';
 import { hostLanguageOfPath } from '../../../server/documents/languages';
 import { collectFiles } from '../../../runtime/cli/lint/files';
+import { tempTree } from '../temp-tree';
 
 const TS = 'export class T {}\n';
 
-function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dj-files-'));
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
-}
+const tree = (files: Record<string, string>): string => tempTree(files, 'dj-files-');
 
 test('languageOfPath: one answer for the server and the linter, .tsx and .jsx included, .d.ts excluded', () => {
   const cases: Array<[string, string | undefined]> = [

@@ -2,21 +2,13 @@
 // evidence of the definitions, and the order in which they decide.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { tempTree } from '../temp-tree';
 import {
   chooseTarget, definitionEvidence, parseTargetSetting, PinLookup, pinnedTarget, pinsIn, projectFolderOf, targetOfSpecifier, targetOfVersion,
 } from '../../../runtime/project/datajoint-target';
 
-function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dj-target-'));
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
-}
+const folder = (files: Record<string, string>): string => tempTree(files, 'dj-target-');
 
 test('versions: 2.x is 2, 0.14 is 0.14, 0.12 and 0.13 are 0.13', () => {
   assert.equal(targetOfVersion('2.1.0'), '2');
