@@ -56,18 +56,24 @@ export function references(ctx: FeatureContext, p: ReferenceParams): Location[] 
   if (!target) return null;
   const out: Location[] = [];
   if (p.context.includeDeclaration) out.push(classLocation(target));
-  for (const site of ctx.project.allSites()) {
-    // Cheap filter before parsing: the definition must mention the class name or `master`.
-    const text = site.def.text;
-    if (!text.includes(target.className) && !text.includes('master')) continue;
+  const table = target.indexed;
+  if (!table) return out;
+  // The index's reverse edges: the tables whose references resolve to the target, or to one
+  // of its parts (`-> Session.Trial` names Session in its first segment). Names the target
+  // goes by elsewhere (`from m import Session as Recording`) are found too.
+  const index = ctx.project.tables;
+  const parts = table.parts.map((n) => index.resolveTable(table.path, undefined, n.split('.'))).filter((t) => t !== undefined);
+  const referencing = new Set([table, ...parts].flatMap((t) => index.referencingTables(t)));
+  for (const t of referencing) {
+    const site = ctx.project.siteOfTable(t);
+    if (!site) continue;
     for (const line of site.ast.lines) {
       if (line.kind !== 'foreignKey' || !line.reference) continue;
       const path = line.reference.path;
       for (let i = path.length - 1; i >= 0; i--) {
-        if (path[i].text !== target.className && path[i].text !== 'master') continue;
         const ent = ctx.project.resolve(site, path.slice(0, i + 1).map((x) => x.text));
         if (ent?.kind === 'table' && ent.site === target) {
-          out.push(site.file.location(site.toHost(path[i].span.start), site.toHost(path[i].span.end)));
+          out.push(site.file.location(site.toHost(path[i]!.span.start), site.toHost(path[i]!.span.end)));
           break;
         }
       }

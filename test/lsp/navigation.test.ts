@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { DocumentSymbol, Location, SymbolInformation } from 'vscode-languageserver-protocol/node';
 import { ensureBuilt, fileUri, LspClient, positionOf } from './client';
 import { openEdited, PY, TS } from './helpers';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 describe('navigation and symbols', () => {
   let client: LspClient;
@@ -128,6 +129,26 @@ describe('navigation and symbols', () => {
       assert.deepEqual(refs.map((r) => r.uri.split('/').pop()).sort(), ['session.ts', 'util.js']);
     } finally {
       await ts.client.stop();
+    }
+  });
+
+  it('finds references through a name the table is imported under (the index\'s reverse edges)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'dj-lsp-refs-'));
+    const acq = 'import datajoint as dj\n\n\nclass Session(dj.Manual):\n    definition = """\n    session_id : int32\n    """\n';
+    const ana = 'import datajoint as dj\nfrom acquisition import Session as Recording\n\n\nclass Spikes(dj.Manual):\n    definition = """\n    -> Recording\n    unit : int32\n    """\n';
+    writeFileSync(join(root, 'acquisition.py'), acq);
+    writeFileSync(join(root, 'analysis.py'), ana);
+    const other = await LspClient.start(root);
+    try {
+      await other.client.waitIndexed();
+      const refs = await other.client.request<Location[]>('textDocument/references', {
+        textDocument: { uri: fileUri(join(root, 'acquisition.py')) },
+        position: positionOf(acq, 'class Session', 8),
+        context: { includeDeclaration: false },
+      });
+      assert.deepEqual(refs.map((r) => `${r.uri.split('/').pop()}:${r.range.start.line}:${r.range.start.character}`), [`analysis.py:${positionOf(ana, 'Recording', 0, 1).line}:${positionOf(ana, 'Recording', 0, 1).character}`]);
+    } finally {
+      await other.client.stop();
     }
   });
 });
