@@ -1,5 +1,6 @@
 // The names of the language server's own protocol (notifications and commands beyond LSP),
-// declared once for the server, the client and the tests. No imports: the client bundles it.
+// declared once for the server, the client and the tests. Type imports only: the client bundles it.
+import type { DataJointTarget } from '../runtime/definition/types';
 
 /** Server → client, after the workspace is indexed: `IndexReady` (workspace/indexer.ts). */
 export const INDEX_READY_NOTIFICATION = 'datajoint/indexReady';
@@ -13,7 +14,7 @@ export const INSTALLED_DATAJOINT_NOTIFICATION = 'datajoint/installedDataJoint';
 /** workspace/executeCommand: "Migrate definitions to DataJoint 2" (`MigrateParams` → `MigrateResult`). */
 export const MIGRATE_COMMAND = 'datajoint.server.migrateDefinitions';
 
-export type TargetVersion = '0.13' | '0.14' | '2';
+export type TargetVersion = DataJointTarget;
 
 export interface FolderTargetInfo {
   /** The workspace folder's uri. */

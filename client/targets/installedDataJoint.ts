@@ -3,9 +3,14 @@
 // (a 0.14 that reads its config, a missing driver) does not matter. No vscode import:
 // unit-tested with a real interpreter (test/unit/client/installed-datajoint.test.ts).
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { interpreterProcessEnv, type PythonInterpreter } from '../python/interpreter';
 
+// First: the working directory leaves sys.path (`-c` puts it there), so that no module of
+// the workspace (a json.py) runs; the interpreter also starts in the temporary folder.
 const SCRIPT = [
+  'import sys',
+  'sys.path[:] = [p for p in sys.path if p not in ("", ".")]',
   'import json',
   'try:',
   '    from importlib.metadata import version, PackageNotFoundError',
@@ -22,7 +27,7 @@ const SCRIPT = [
 export const INSTALLED_TIMEOUT_MS = 30_000;
 
 /** The version string, or null when the interpreter has no DataJoint or does not answer. */
-export function installedDataJoint(interpreter: PythonInterpreter, cwd: string, baseEnv: NodeJS.ProcessEnv = process.env): Promise<string | null> {
+export function installedDataJoint(interpreter: PythonInterpreter, cwd: string = tmpdir(), baseEnv: NodeJS.ProcessEnv = process.env): Promise<string | null> {
   return new Promise((resolve) => {
     let out = '';
     const child = spawn(interpreter.executable, [...interpreter.args, '-c', SCRIPT], {

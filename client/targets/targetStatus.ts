@@ -46,6 +46,7 @@ export class TargetStatus implements vscode.Disposable {
         }
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.sendInstalled()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.sendInstalled()),
       vscode.commands.registerCommand(SELECT_TARGET_COMMAND, () => this.select()),
     );
     this.render();
@@ -79,6 +80,8 @@ export class TargetStatus implements vscode.Disposable {
 
   /** Asks each folder's interpreter which DataJoint it has (once per interpreter) and tells the server. */
   async sendInstalled(): Promise<void> {
+    // An untrusted workspace's interpreter (its .venv) is not run; trust granted later asks again.
+    if (!vscode.workspace.isTrusted) return;
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       if (folder.uri.scheme !== 'file') continue;
       const py = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*.py'), '**/{node_modules,.venv,venv,site-packages}/**', 1);
@@ -87,7 +90,7 @@ export class TargetStatus implements vscode.Disposable {
       if (!interpreter) continue;
       const key = `${folder.uri.toString()}|${interpreter.executable}`;
       if (this.asked.has(key)) continue;
-      const version = await installedDataJoint(interpreter, folder.uri.fsPath);
+      const version = await installedDataJoint(interpreter);
       this.asked.set(key, version ?? '');
       const params: InstalledDataJoint = { folder: this.service.asServerUri(folder.uri), version, interpreter: interpreter.executable };
       this.service.notify(INSTALLED_DATAJOINT_NOTIFICATION, params);

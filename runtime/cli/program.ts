@@ -1,18 +1,10 @@
 // The `djx` command line: one commander program, subcommands registered by the modules
-// in ./commands. Exit codes: 0 ok, 1 findings or failures, 2 usage errors.
+// in ./commands. Exit statuses: ./exit.ts.
 import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
 import { commands } from './commands';
 import { CLI_NAME, ERROR_PREFIX } from './name';
-
-export const EXIT_OK = 0;
-export const EXIT_FINDINGS = 1;
-export const EXIT_USAGE = 2;
-
-/** A usage error raised by a command (bad path, bad option value): exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+import { EXIT_DONE, EXIT_FINDINGS, EXIT_USAGE, UsageError } from './exit';
 
 export function createProgram(): Command {
   const program = new Command(CLI_NAME)
@@ -29,10 +21,10 @@ export async function run(argv: readonly string[]): Promise<number> {
   const program = createProgram();
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_DONE;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_DONE;
       return EXIT_USAGE;
     }
     if (err instanceof UsageError) {

@@ -117,7 +117,7 @@ export interface ForeignKeyLine extends LineBase {
   /**
    * DataJoint 0.13 and earlier: `(new_a, new_b) -> Parent(a, b)` renames the parent's key
    * attributes a, b to new_a, new_b (`(new_a) -> Parent` when one attribute is meant).
-   * `span`: the whole line, for the fix to `-> Parent.proj(new_a='a', ...)`.
+   * `span`: the line up to its comment, for the fix to `-> Parent.proj(new_a='a', ...)`.
    */
   legacyRename?: { span: Span; attributes: Identifier[]; parentAttributes: Identifier[] };
 }

@@ -58,7 +58,7 @@ const entries = [
   { code: 'DJ223', group: 'attribute', severity: 'warning', title: 'json default', message: 'MySQL 8 rejects literal defaults on json attributes: use null', reference: ['§1.5'] },
   { code: 'DJ224', group: 'attribute', severity: 'error', title: 'removed unsigned core type', message: '`{type}` was removed from the core types in DataJoint 2.x: {detail}', reference: ['D06', '§2.1'] },
   // Target 0.14 (datajoint 0.14.9 declare.py: TYPE_PATTERN, reference §11.1).
-  { code: 'DJ225', group: 'attribute', severity: 'error', title: 'DataJoint 2 type under 0.14', message: '`{type}` is a DataJoint 2 type: DataJoint 0.14 cannot declare it{detail}', reference: ['§11.1'] },
+  { code: 'DJ225', group: 'attribute', severity: 'error', title: 'newer type under 0.x', message: '`{type}` needs a newer DataJoint: DataJoint {target} cannot declare it{detail}', reference: ['§11.1'] },
   { code: 'DJ226', group: 'attribute', severity: 'hint', title: 'legacy type', message: '`{type}` is DataJoint 0.14 syntax: DataJoint 2 writes `{replacement}`{detail}', reference: ['§11.1'] },
 
   // ---- DJ3xx references and foreign keys -----------------------------------------

@@ -14,8 +14,6 @@ export type TypeCategory = 'core' | 'native' | 'codec' | 'unknown';
  */
 export type DataJointTarget = '0.13' | '0.14' | '2';
 
-export const DATAJOINT_TARGETS: readonly DataJointTarget[] = ['0.13', '0.14', '2'];
-
 export type CoreTypeName =
   | 'int8' | 'int16' | 'int32' | 'int64' | 'float32' | 'float64' | 'bool' | 'uuid' | 'json' | 'bytes'
   | 'date' | 'datetime' | 'char' | 'varchar' | 'enum' | 'decimal';
@@ -379,8 +377,8 @@ function unsupportedAdvice(lower: string): TypeReplacement[] | undefined {
  */
 export function classifyType(type: TypeRef | string, target: DataJointTarget = '2'): TypeInfo {
   const text = (typeof type === 'string' ? type : type.text).trim();
-  // 0.12 and 0.13 declare the same types as 0.14 (declare.py: TYPE_PATTERN).
-  return target === '2' ? classify2(text) : classify014(text);
+  // 0.12 and 0.13 declare the types of 0.14 but json (declare.py: TYPE_PATTERN, 0.14 added JSON).
+  return target === '2' ? classify2(text) : classify014(text, target);
 }
 
 function classify2(text: string): TypeInfo {
@@ -462,7 +460,8 @@ type Category014 =
   | 'INTEGER' | 'DECIMAL' | 'FLOAT' | 'STRING' | 'JSON' | 'ENUM' | 'BOOL' | 'TEMPORAL' | 'INTERNAL_BLOB'
   | 'EXTERNAL_BLOB' | 'INTERNAL_ATTACH' | 'EXTERNAL_ATTACH' | 'FILEPATH' | 'UUID' | 'ADAPTED';
 const PATTERNS_014: Array<[Category014, RegExp]> = [
-  ['INTEGER', /^(?:((?:tiny|small|medium|big|)int|integer)(\s*\(.+\))?(\s+unsigned)?(\s+auto_increment)?|serial)$/i],
+  // MySQL's `zerofill` too: 0.14 passes whatever follows an integer type to the server.
+  ['INTEGER', /^(?:((?:tiny|small|medium|big|)int|integer)(\s*\(.+\))?(\s+unsigned)?(\s+zerofill)?(\s+auto_increment)?|serial)$/i],
   ['DECIMAL', /^(decimal|numeric)(\s*\((.+)\))?(\s+unsigned)?$/i],
   ['FLOAT', /^(double|float|real)(\s*\(.+\))?(\s+unsigned)?$/i],
   ['STRING', /^(var)?char\s*\(.+\)$/i],
@@ -526,11 +525,12 @@ function migrationOf(text: string, category: Category014, m: RegExpMatchArray, i
   return undefined;
 }
 
-function classify014(text: string): TypeInfo {
+function classify014(text: string, target: DataJointTarget): TypeInfo {
   const info2 = classify2(text);
   for (const [category, re] of PATTERNS_014) {
     const m = text.match(re);
     if (!m) continue;
+    if (category === 'JSON' && target === '0.13') return newerType(text, info2);
     let info: TypeInfo;
     switch (category) {
       case 'INTERNAL_BLOB': case 'INTERNAL_ATTACH':

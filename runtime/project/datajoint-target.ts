@@ -1,5 +1,5 @@
 // Which DataJoint a workspace folder's Python definitions are written for. In order: an
-// explicit `datajoint.targetVersion` (`0.14` or `2`; `auto` looks further), the `datajoint`
+// explicit `datajoint.targetVersion` (`2`, `0.14` or `0.13`; `auto` looks further), the `datajoint`
 // installed in the folder's Python environment, the pin in the folder's pyproject.toml /
 // requirements*.txt / setup.cfg / setup.py / environment.yml, the kind of types its
 // definitions use, else 2. TypeScript and JavaScript pipelines are always 2 (TableIndex).
@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { classifyType, type DataJointTarget } from '../definition/types';
-import { parseDefinition } from '../definition/parser';
+import { parse } from './definition-api';
 
 export type TargetSetting = 'auto' | DataJointTarget;
 
@@ -116,7 +116,7 @@ const PIN_FILES = /^(pyproject\.toml|setup\.cfg|setup\.py|requirements[^/]*\.txt
  * The project a file belongs to, for grouping evidence: the nearest folder above it with a
  * Python project file (pyproject.toml, setup.py, setup.cfg, requirements*.txt) or `.git`.
  */
-export function projectFolderOf(file: string, top?: readonly string[]): string {
+export function projectFolderOf(file: string): string {
   let dir = path.dirname(path.resolve(file));
   for (;;) {
     let names: string[] = [];
@@ -127,7 +127,7 @@ export function projectFolderOf(file: string, top?: readonly string[]): string {
     }
     if (names.some((n) => n === '.git' || /^(pyproject\.toml|setup\.cfg|setup\.py|requirements[^/]*\.txt)$/i.test(n))) return dir;
     const parent = path.dirname(dir);
-    if (parent === dir || top?.includes(dir)) return dir;
+    if (parent === dir) return dir;
     dir = parent;
   }
 }
@@ -177,7 +177,7 @@ export interface DefinitionEvidence {
 export function definitionEvidence(definitions: Iterable<string>): DefinitionEvidence {
   const e: DefinitionEvidence = { newer: 0, legacy: 0, oldForeignKeys: 0 };
   for (const text of definitions) {
-    for (const line of parseDefinition(text).ast.lines) {
+    for (const line of parse(text).ast.lines) {
       if (line.kind === 'foreignKey' && line.legacyRename) e.oldForeignKeys++;
       if (line.kind !== 'attribute' || !line.type) continue;
       const info = classifyType(line.type.text, '0.14');
@@ -202,10 +202,13 @@ export function chooseTarget(inputs: TargetInputs): FolderTarget {
   if (installed) return { target: installed, source: 'installed', detail: `datajoint ${inputs.installed!.version} in ${inputs.installed!.interpreter}` };
   if (inputs.pin) return { target: inputs.pin.target, source: 'pin', detail: `${inputs.pin.file}: ${inputs.pin.requirement}` };
   const e = inputs.evidence;
+  // Old-style foreign keys with no 2.x type beside them: written for 0.13 or earlier.
+  if (e && e.oldForeignKeys > 0 && e.newer === 0) {
+    return { target: '0.13', source: 'definitions', detail: `the definitions use ${e.oldForeignKeys} old-style foreign key${e.oldForeignKeys === 1 ? '' : 's'} and ${e.legacy} DataJoint 0.x types` };
+  }
   if (e && e.legacy !== e.newer) {
-    const target: DataJointTarget = e.legacy > e.newer ? (e.oldForeignKeys > 0 ? '0.13' : '0.14') : '2';
-    const old = e.oldForeignKeys ? ` and ${e.oldForeignKeys} old-style foreign key${e.oldForeignKeys === 1 ? '' : 's'}` : '';
-    return { target, source: 'definitions', detail: `the definitions use ${e.legacy} DataJoint 0.x and ${e.newer} DataJoint 2 types${old}` };
+    const target: DataJointTarget = e.legacy > e.newer ? '0.14' : '2';
+    return { target, source: 'definitions', detail: `the definitions use ${e.legacy} DataJoint 0.x and ${e.newer} DataJoint 2 types` };
   }
   return { target: '2', source: 'default', detail: 'nothing names a DataJoint version' };
 }

@@ -538,8 +538,6 @@ export class TableIndex {
     }
   }
 
-
-
   private range(file: FileEntry, span: Span): Range {
     file.lines ??= new LineIndex(file.text);
     return file.lines.range(span.start, span.end);

@@ -4,6 +4,7 @@
 import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver/node';
 import { classifyType, codecDoc, coreTypeDoc } from '../../runtime/definition/index';
 import type { FeatureContext } from '../server';
+import type { DataJointTarget } from '../../runtime/definition/index';
 import { broughtIn, headingOf, type HeadingAttribute } from '../workspace/checker';
 import type { Site } from '../workspace/sites';
 import { nodeAt } from './locate';
@@ -20,7 +21,7 @@ export function hover(ctx: FeatureContext, p: HoverParams): Hover | null {
   let span: { start: number; end: number } | undefined;
   switch (node.kind) {
     case 'type':
-      md = typeMarkdown(node.type.text || node.type.name);
+      md = typeMarkdown(node.type.text || node.type.name, ctx.project.tables.targetOfFile(file.key));
       span = node.type.span;
       break;
     case 'attributeName': {
@@ -71,8 +72,17 @@ export function hover(ctx: FeatureContext, p: HoverParams): Hover | null {
   return { contents: { kind: ctx.support().markdown ? MarkupKind.Markdown : MarkupKind.PlainText, value: md }, range };
 }
 
-export function typeMarkdown(text: string): string | undefined {
-  const info = classifyType(text);
+/** A type as the DataJoint the file targets sees it. */
+export function typeMarkdown(text: string, target: DataJointTarget = '2'): string | undefined {
+  const info = classifyType(text, target);
+  if (target !== '2') {
+    // DataJoint 0.x: its own types, a 2.x type it cannot declare, or what 2.x writes instead.
+    if (info.era === 'newer') return `**${info.text}** — a DataJoint 2 type; DataJoint ${target} cannot declare it.${info.replacements?.length ? ` Write \`${info.replacements[0]!.text}\`.` : ''}`;
+    if (info.category === 'unknown') return `**${info.text}** — not a type DataJoint ${target} declares.${info.replacements?.length ? ` Write \`${info.replacements[0]!.text}\`.` : ''}`;
+    if (info.category === 'codec') return `**${info.text}** — an adapted type: an AttributeAdapter named \`${info.codec?.name ?? ''}\` in the schema's context`;
+    const to2 = info.migration?.length ? `\n\nDataJoint 2 writes \`${info.migration[0]!.text}\`.` : '';
+    return `**${info.text}** — DataJoint ${target} type, passed to SQL${info.sql ? ` as \`${info.sql.mysql}\`` : ''}${to2}`;
+  }
   if (info.category === 'core' && info.core) {
     const d = coreTypeDoc(info.core);
     return `**${info.text}** — DataJoint core type\n\n${d.doc}\n\nSQL: MySQL \`${info.sql?.mysql ?? d.mysql}\`, PostgreSQL \`${info.sql?.postgresql ?? d.postgresql}\``;

@@ -39,6 +39,7 @@ export function migrateDefinitions(ctx: FeatureContext, roots: readonly string[]
     if (!changed) break;
   }
   const changes: MigrateResult['edit']['changes'] = {};
+  const dropped = new Set<string>();
   let edits = 0;
   for (const f of chosen) {
     const rounds = applied.get(f.key);
@@ -55,16 +56,23 @@ export function migrateDefinitions(ctx: FeatureContext, roots: readonly string[]
     // Several rounds: the file's new text as one edit per editor document (notebook cells keep theirs).
     const next = texts.get(f.key)!;
     const whole = f.location(0, f.text.length);
-    if (f.uris.length !== 1) continue; // a notebook whose fixes took rounds: left for a second run
+    if (f.uris.length !== 1) {
+      dropped.add(f.key); // a notebook whose fixes took rounds: left for a second run
+      continue;
+    }
     (changes[whole.uri] ??= []).push({ range: whole.range, newText: next });
     edits += rounds.reduce((n, r) => n + r.length, 0);
   }
   const remaining: MigrateRemaining[] = [];
   for (const f of chosen) {
     const fixedText = texts.get(f.key);
-    const after = fixedText !== undefined && f.uris.length === 1 ? new HostFile(f.key, f.language, [{ uri: f.uris[0]!, text: fixedText }]) : f;
+    // A notebook's new text is not mapped back to its cells: what is left there is read from
+    // the cells as they are now, leaving out what the edit fixes.
+    const notebook = fixedText !== undefined && f.uris.length !== 1;
+    if (notebook) index.setFile(f.key, f.text, f.language);
+    const after = fixedText !== undefined && !notebook ? new HostFile(f.key, f.language, [{ uri: f.uris[0]!, text: fixedText }]) : f;
     for (const d of index.check(f.key)) {
-      if (d.severity !== 'error') continue;
+      if (d.severity !== 'error' || (notebook && !dropped.has(f.key) && d.fixes?.some((x) => x.preferred))) continue;
       const loc = after.location(d.start, d.end);
       remaining.push({ uri: loc.uri, line: loc.range.start.line, character: loc.range.start.character, code: d.code, message: d.message });
     }

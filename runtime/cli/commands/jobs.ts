@@ -14,7 +14,7 @@ import { errorStackText, unpackBlob } from '../../blob/index';
 import { jsonKey } from '../../populate/events';
 import { TableJobs } from '../../populate/table-jobs';
 import type { PopulateTarget } from '../../populate/target';
-import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_KEY_FAILED, EXIT_USAGE, failWith, parseCount } from '../populate/exit';
+import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_KEY_FAILED, EXIT_USAGE, failWith, parseCount } from '../exit';
 import { parseJsonObject, refuseUnknownAttributes } from '../populate/option-values';
 import { resolveTargets } from '../populate/targets';
 import { ERROR_PREFIX } from '../name';

@@ -1,8 +1,9 @@
-// `djx lint [--format text|json] [--max-warnings N] [--target auto|0.14|2] [--fix] <files or folders>...`: checks every
+// `djx lint [--format text|json] [--max-warnings N] [--target auto|0.13|0.14|2] [--fix] <files or folders>...`: checks every
 // definition in the given Python/TypeScript/JavaScript files, references resolved across
 // all of them, with the same engine and messages as the editor.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { lint, type LintFormat } from '../lint/lint';
+import { EXIT_DONE, EXIT_FINDINGS } from '../exit';
 import { parseTargetSetting, type TargetSetting } from '../../project/datajoint-target';
 
 export function register(program: Command): void {
@@ -22,7 +23,7 @@ export function register(program: Command): void {
       process.stdout.write(result.output);
       process.stderr.write(result.summary + '\n');
       const tooMany = opts.maxWarnings !== undefined && result.warnings > opts.maxWarnings;
-      process.exitCode = result.errors > 0 || tooMany ? 1 : 0;
+      process.exitCode = result.errors > 0 || tooMany ? EXIT_FINDINGS : EXIT_DONE;
     });
 }
 

@@ -17,7 +17,7 @@ import { jsonKey } from '../../populate/events';
 import { findTable, loadPipelineModule } from '../../populate/load';
 import { KeyChoiceError, keyOfSource, makeOneKey, type MakeOneResult } from '../../populate/make-one';
 import { keyInTarget } from '../../populate/keysource';
-import { EXIT_DONE, EXIT_KEY_FAILED, EXIT_USAGE, failWith } from '../populate/exit';
+import { EXIT_DONE, EXIT_KEY_FAILED, EXIT_USAGE, failWith } from '../exit';
 import { OptionValueError, parseJsonObject } from '../populate/option-values';
 import { PASSWORD_FILE_ENV, type MakeResultFile } from '../../populate/make-protocol';
 import { ERROR_PREFIX } from '../name';

@@ -17,7 +17,7 @@ import { openEventSink, type EventSink } from '../populate/event-sink';
 import { listenForStopRequests } from '../populate/stop-requests';
 import { PopulateProgressBar, PROGRESS_MODES, wantsBar, type ProgressMode } from '../populate/progress-bar';
 import { targetFromTable } from '../../populate/adapter';
-import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_INTERRUPTED, EXIT_KEY_FAILED, EXIT_USAGE, failWith, parseCount } from '../populate/exit';
+import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_INTERRUPTED, EXIT_KEY_FAILED, EXIT_USAGE, failWith, parseCount } from '../exit';
 import { parseJsonObject, parseRestriction, refuseUnknownAttributes } from '../populate/option-values';
 import { ERROR_PREFIX } from '../name';
 

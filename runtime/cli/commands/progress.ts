@@ -4,7 +4,7 @@
 // measured (the others are still shown); 2 on usage/connection errors.
 import type { Command } from 'commander';
 import { TableJobs } from '../../populate/table-jobs';
-import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_KEY_FAILED, failWith } from '../populate/exit';
+import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_KEY_FAILED, failWith } from '../exit';
 import { parseRestriction, refuseUnknownAttributes } from '../populate/option-values';
 import { resolveTargets } from '../populate/targets';
 

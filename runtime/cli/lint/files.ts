@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { languageOfPath, sourceFiles } from '../../hosts';
-import { UsageError } from '../program';
+import { UsageError } from '../exit';
 
 export async function collectFiles(args: readonly string[], cwd: string): Promise<string[]> {
   const found = new Set<string>();

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { TableIndex, type HostDiagnostic } from '../../project';
 import { chooseTarget, definitionEvidence, PinLookup, projectFolderOf, type DefinitionEvidence, type FolderTarget, type TargetSetting } from '../../project/datajoint-target';
 import type { DataJointTarget } from '../../definition/types';
-import { UsageError } from '../program';
+import { UsageError } from '../exit';
 import { collectFiles } from './files';
 import { applyEdits, preferredFixes } from '../../project/fixes';
 import { CLI_NAME } from '../name';
@@ -90,12 +90,15 @@ export async function lint(args: readonly string[], options: LintOptions): Promi
   for (const [f, text] of texts) index.setFile(f, text);
   const fixed = new Map<string, number>();
   if (options.fix) {
+    const seen = new Map<string, Set<string>>();
     for (let round = 0; round < FIX_ROUNDS; round++) {
       let changed = false;
       for (const f of files) {
         const text = texts.get(f)!;
         const { text: next, edits } = applyPreferredFixes(text, index.check(f));
-        if (edits === 0) continue;
+        // A text seen before means fixes undo each other: stop there rather than flip.
+        if (edits === 0 || seen.get(f)?.has(next)) continue;
+        (seen.get(f) ?? seen.set(f, new Set([text])).get(f)!).add(next);
         writeFileSync(f, next);
         texts.set(f, next);
         index.setFile(f, next);

@@ -6,7 +6,7 @@ import * as populate from '../commands/populate';
 import * as jobs from '../commands/jobs';
 import * as make from '../commands/make';
 import * as progress from '../commands/progress';
-import { EXIT_USAGE } from './exit';
+import { EXIT_USAGE } from '../exit';
 import { CLI_NAME, ERROR_PREFIX } from '../name';
 
 const program = new Command(CLI_NAME).exitOverride();

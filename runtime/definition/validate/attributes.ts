@@ -39,7 +39,7 @@ function checkName(line: AttributeLine, out: Diagnostic[]): void {
 function checkType(line: AttributeLine, type: TypeRef, info: TypeInfo, ctx: ValidationContext, out: Diagnostic[]): void {
   const reps = info.replacements ?? [];
   if (ctx.target === '0.14' || ctx.target === '0.13') {
-    checkType014(type, info, out);
+    checkType014(type, info, ctx.target, out);
     return;
   }
   if (info.category === 'codec') {
@@ -103,12 +103,12 @@ function checkType(line: AttributeLine, type: TypeRef, info: TypeInfo, ctx: Vali
 }
 
 /** Target 0.14: what 0.14 declares is clean; its legacy types carry their 2.x form as a hint. */
-function checkType014(type: TypeRef, info: TypeInfo, out: Diagnostic[]): void {
+function checkType014(type: TypeRef, info: TypeInfo, target: string, out: Diagnostic[]): void {
   const reps = info.replacements ?? [];
   const fixes = reps.map((r, i) => replaceFix(type, r, i === 0));
   if (info.era === 'newer') {
     const detail = reps.length ? `: write \`${reps[0]!.text}\`` : '';
-    out.push(makeDiagnostic('DJ225', type.span, { type: type.text, detail }, { fixes }));
+    out.push(makeDiagnostic('DJ225', type.span, { type: type.text, target, detail }, { fixes }));
   } else if (info.category === 'unknown') {
     out.push(makeDiagnostic('DJ203', type.span, { type: type.text, detail: unsupportedDetail(type, reps) }, { fixes }));
   } else if (info.category === 'codec') {
@@ -116,7 +116,8 @@ function checkType014(type: TypeRef, info: TypeInfo, out: Diagnostic[]): void {
   } else if (info.era === 'legacy' && info.migration?.length) {
     const m = info.migration[0]!;
     out.push(makeDiagnostic('DJ226', type.span, { type: type.text, replacement: m.text, detail: m.note ? ` (${m.note})` : '' }, {
-      fixes: info.migration.map((r, i) => replaceFix(type, r, i === 0 && r.exact)),
+      // Not preferred: under 0.14 the 0.14 form is right; migration applies it under target 2.
+      fixes: info.migration.map((r) => replaceFix(type, r, false)),
     }));
   }
 }

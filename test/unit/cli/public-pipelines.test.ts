@@ -91,6 +91,23 @@ test('migration: `--fix --target 2` rewrites spyglass and the elements into defi
   const b = readFileSync(path.join(work, file), 'utf8');
   assert.notEqual(a, b);
   assert.equal(a.split('\n').length, b.split('\n').length);
-  const changed = a.split('\n').filter((line, i) => line !== b.split('\n')[i]);
-  for (const line of changed) assert.ok(/:\s*\S|->/.test(line), `only attribute and foreign-key lines change: ${line}`);
+  const after = b.split('\n');
+  const changed = a.split('\n').map((line, i) => [line, after[i]!] as const).filter(([x, y]) => x !== y);
+  assert.ok(changed.length > 0);
+  for (const [was, now] of changed) {
+    // An attribute line keeps its name, default and comment: only the type between them changes.
+    const parts = (l: string) => /^(\s*[a-z_][a-z0-9_]*\s*(?:=[^:]*)?:)\s*([^#]*?)\s*(#.*)?$/.exec(l);
+    const [p, q] = [parts(was), parts(now)];
+    assert.ok(p && q, `an attribute line: ${was} -> ${now}`);
+    assert.equal(q[1], p[1], `${was} -> ${now}`);
+    assert.equal(q[3], p[3], `${was} -> ${now}`);
+  }
+});
+
+test('--fix with each pipeline\'s own DataJoint leaves the elements as they are: nothing there needs fixing under 0.13/0.14', async () => {
+  const work = mkdtempSync(path.join(tmpdir(), 'dj-fix-own-'));
+  for (const p of pipelines.filter((x) => x.startsWith('datajoint__element-'))) cpSync(path.join(corpus, p), path.join(work, p), { recursive: true });
+  const r = await lint(['.'], { cwd: work, format: 'text', quiet: true, fix: true });
+  assert.deepEqual(r.fixed, [], r.summary);
+  assert.ok(r.summary.endsWith('nothing to fix'), r.summary);
 });

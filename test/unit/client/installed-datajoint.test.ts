@@ -4,6 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { installedDataJoint, parseInstalled } from '../../../client/targets/installedDataJoint';
 import type { PythonInterpreter } from '../../../client/python/interpreter';
 import { pythonInterpreter } from '../../integration/python/helpers';
@@ -25,4 +27,13 @@ test('the answer is read from its own line, after whatever a sitecustomize print
   assert.equal(parseInstalled('hello from sitecustomize\ndatajoint-version:"0.14.3"\n'), '0.14.3');
   assert.equal(parseInstalled('datajoint-version:null\n'), null);
   assert.equal(parseInstalled('garbage'), null);
+});
+
+test('no module of the folder it runs in is imported (a json.py there does not run)', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dj-probe-'));
+  const marker = path.join(dir, 'ran');
+  writeFileSync(path.join(dir, 'json.py'), `open(${JSON.stringify(marker)}, "w").write("x")\n`);
+  const version = await installedDataJoint(interp(await pythonInterpreter()), dir);
+  assert.match(version ?? '', /^2\./);
+  assert.equal(existsSync(marker), false);
 });

@@ -4,7 +4,7 @@
 // 0.13 only.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkDefinition, classifyType, type DataJointTarget, type Diagnostic, type ValidationContext } from '../../../runtime/definition';
+import { analyzeTable, checkDefinition, classifyType, type DataJointTarget, type Diagnostic, type ValidationContext } from '../../../runtime/definition';
 import { context } from './tables';
 
 const K = 'k : int\n---\n';
@@ -68,7 +68,11 @@ test('target 0.14: a type 2.x refuses or reads differently carries its 2.x form 
     assert.ok(hint, `${type}: a DJ226 hint`);
     assert.equal(hint.severity, 'hint');
     assert.ok(hint.message.includes(`\`${to2}\``), hint.message);
-    assert.equal(applyPreferred(`${K}a : ${type}`, [hint]), `${K}a : ${to2}`);
+    const fix = hint.fixes?.[0];
+    assert.ok(fix && !fix.preferred, `${type}: a fix, not preferred under 0.14`);
+    const e = fix.edits[0]!;
+    const text = `${K}a : ${type}`;
+    assert.equal(text.slice(0, e.span.start) + e.newText + text.slice(e.span.end), `${K}a : ${to2}`);
   }
 });
 
@@ -153,8 +157,13 @@ test('old-style foreign keys: read by 0.13 (hint DJ315), an error under 0.14 and
 
 test('old-style foreign keys: the heading takes the renamed attributes', () => {
   const ctx = context();
-  const { diagnostics } = checkDefinition('(parent_id) -> Subject\n---\nv : int', { ...ctx, target: '0.13' });
+  const { ast, diagnostics } = checkDefinition('(parent_id) -> Subject\n---\nv : int', { ...ctx, target: '0.13' });
   assert.deepEqual(codes(diagnostics, 'error'), []);
+  const model = analyzeTable(ast, { ...ctx, target: '0.13' });
+  assert.deepEqual(model.primaryKey, ['parent_id']);
+  assert.deepEqual(model.foreignKeys[0]!.attributes, [{ name: 'parent_id', parentName: 'subject_id' }]);
+  const two = analyzeTable(checkDefinition('k : int\n---\n(subj, sess) -> Session(subject_id, session_idx)', { ...ctx, target: '0.13' }).ast, { ...ctx, target: '0.13' });
+  assert.deepEqual(two.attributes.map((a) => a.name), ['k', 'subj', 'sess']);
   const ds = check('(a, b) -> Session(subject_id)\n---\nv : int', '0.13', ctx);
   assert.deepEqual(codes(ds, 'error'), ['DJ316']);
   assert.ok(ds.find((x) => x.code === 'DJ316')!.message.includes('2 new attributes for 1 of the parent'));
@@ -162,4 +171,19 @@ test('old-style foreign keys: the heading takes the renamed attributes', () => {
   assert.ok(notKey?.message.includes('`note` is not in the primary key of `Session`'), notKey?.message);
   const ambiguous = check('(a) -> Session\n---\nv : int', '0.13', ctx).find((x) => x.code === 'DJ316');
   assert.ok(ambiguous?.message.includes('cannot tell which key attribute'), ambiguous?.message);
+});
+
+test('0.13 has no json (0.14 added it); MySQL\'s zerofill integers declare under 0.14', () => {
+  assert.deepEqual(codes(check(`${K}a : json`, '0.14'), 'error'), []);
+  const d = check(`${K}a : json`, '0.13').find((x) => x.code === 'DJ225');
+  assert.ok(d?.message.includes('DataJoint 0.13 cannot declare it'), d?.message);
+  assert.deepEqual(codes(check(`${K}a : int(10) unsigned zerofill`, '0.14'), 'error'), []);
+});
+
+test('under 0.14 the 2.x form of a legacy type is offered, never preferred: fix-all keeps 0.14 definitions as they are', () => {
+  for (const [type, to2] of LEGACY) {
+    if (!to2) continue;
+    const ds = check(`${K}a : ${type}`, '0.14');
+    assert.equal(applyPreferred(`${K}a : ${type}`, ds), `${K}a : ${type}`, type);
+  }
 });

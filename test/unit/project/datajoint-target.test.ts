@@ -79,6 +79,8 @@ test('the order: an explicit setting, the installed version, the pin, the defini
   assert.equal(chooseTarget({ setting: 'auto', installed: { version: null, interpreter: 'python3' }, pin, evidence }).source, 'pin');
   assert.deepEqual(chooseTarget({ evidence }), { target: '0.14', source: 'definitions', detail: 'the definitions use 5 DataJoint 0.x and 0 DataJoint 2 types' });
   assert.equal(chooseTarget({ evidence: { newer: 0, legacy: 3, oldForeignKeys: 2 } }).target, '0.13');
+  // Old-style foreign keys alone (a 0.13 pipeline of int and varchar only) say 0.13 too.
+  assert.equal(chooseTarget({ evidence: { newer: 0, legacy: 0, oldForeignKeys: 1 } }).target, '0.13');
   assert.equal(chooseTarget({ evidence: { newer: 4, legacy: 1, oldForeignKeys: 0 } }).target, '2');
   assert.deepEqual(chooseTarget({}), { target: '2', source: 'default', detail: 'nothing names a DataJoint version' });
   assert.equal(parseTargetSetting('0.14'), '0.14');

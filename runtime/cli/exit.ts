@@ -1,13 +1,20 @@
-// Exit statuses of `djx populate/jobs/progress`: 0 all done, 1 a key failed, 2 usage or
-// connection errors, 130 stopped by Ctrl-C / SIGTERM.
+// The exit statuses of every `djx` command, chosen here: 0 done (lint: no error), 1 a key
+// failed (lint: findings), 2 usage or connection errors, 130 stopped by Ctrl-C / SIGTERM.
 import { InvalidArgumentError } from 'commander';
-import { PipelineLoadError } from '../../populate/load';
-import { ERROR_PREFIX } from '../name';
+import { PipelineLoadError } from '../populate/load';
+import { ERROR_PREFIX } from './name';
 
 export const EXIT_DONE = 0;
 export const EXIT_KEY_FAILED = 1;
+/** `djx lint`: errors found (or more warnings than --max-warnings). */
+export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
+
+/** A usage error raised by a command (bad path, bad option value): exit status 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
 
 const USAGE_CODES = new Set(['config', 'unreachable', 'login', 'access', 'lostConnection', 'unknownSchema', 'missingTable', 'usage', 'declaration', 'tableConflict']);
 
