@@ -109,8 +109,29 @@ export function startServer(connection: Connection): void {
         diagnostics.ready = true;
         diagnostics.schedule(project.openKeys(), 0);
       }
+      void warmUp();
     }),
   );
+
+  let warming = 0;
+  /**
+   * After indexing, in the background: every definition of the workspace checked once, a
+   * file at a time between other requests, so that a file opened later (even one of
+   * thousands of definitions) gets its diagnostics from the index's cache. A newer call (a
+   * folder added) takes over.
+   */
+  async function warmUp(): Promise<void> {
+    const run = ++warming;
+    try {
+      for (const key of project.keys()) {
+        await new Promise<void>((r) => setImmediate(r));
+        if (run !== warming) return;
+        if (!project.isOpen(key)) project.tables.check(key);
+      }
+    } catch (e) {
+      log.warn(`datajoint: checking the workspace in the background: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
 
   /** Folders added or removed while running: drop the removed folders' files, index the new ones. */
   async function changeFolders(added: string[], removed: string[]): Promise<void> {
@@ -125,6 +146,7 @@ export function startServer(connection: Connection): void {
     await indexWorkspace(connection, project, fresh, support, (keys) => diagnostics.schedule(keys, 0), false, maxFileBytes(options.maxFileSize));
     await pullTargetSettings().catch((e: unknown) => log.warn(`datajoint: reading datajoint.targetVersion: ${String(e)}`));
     refreshTargets(true);
+    void warmUp();
   }
 
   // ---- documents -------------------------------------------------------------------

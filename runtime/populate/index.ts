@@ -6,12 +6,14 @@
 //   const jobs = jobsFor(Analysis); await jobs.refresh(); await jobs.errors(); await jobs.retry();
 import { targetFromTable, type AutoPopulatedClass } from './adapter';
 import type { PopulateOptions, PopulateResult } from './options';
-import { populateTarget, progressOf } from './populate';
+import { populateTarget } from './populate';
+import { progressOf } from './keysource';
 import type { Restriction } from './target';
 
 export { targetFromTable, targetFromCatalog, isAutoPopulatedClass, type AutoPopulatedClass } from './adapter';
 export { loadPipelineModule, findTable, autoPopulatedTables, PipelineLoadError } from './load';
-export { populateTarget, progressOf, remainingKeys, jobsTargetOf, ConnectionLostError } from './populate';
+export { populateTarget, jobsTargetOf, ConnectionLostError } from './populate';
+export { progressOf, remainingKeys } from './keysource';
 export { describeLeft, type LeftCounts } from './left';
 export type { PopulateOptions, PopulateResult } from './options';
 export type { PopulateTarget, MakeHooks, Key, MakeKwargs } from './target';

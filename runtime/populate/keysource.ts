@@ -2,6 +2,7 @@
 // _jobs_to_do, progress; reference notes §6.3, §6.9, §6.10): keys are never loaded into
 // memory to compute it.
 import { qi, qualified, type Sql, type SqlSession } from '../jobs/session';
+import type { Key, PopulateTarget } from './target';
 
 export interface KeySource {
   /** A SELECT whose columns include every attribute in `primaryKey`. */
@@ -104,4 +105,31 @@ export async function keyInTarget(session: SqlSession, target: TargetTable, key:
   const q = keyInTargetSql(target, key);
   const [row] = await session.query<{ e: unknown }>(q.sql, q.params);
   return Number(row?.e) === 1;
+}
+
+const ALL_ROWS = { sql: 'TRUE', params: [] as unknown[] };
+const KEY_BATCH = 1000;
+
+/** Keys of `source - target` in key order, read a batch at a time. */
+export async function* remainingKeys(session: SqlSession, source: KeySource, target: PopulateTarget, batch = KEY_BATCH): AsyncGenerator<Key> {
+  let after: unknown[] | undefined;
+  for (;;) {
+    const q = remainingKeysSql(source, target, ALL_ROWS, after, batch);
+    const rows = await session.query(q.sql, q.params);
+    for (const r of rows) {
+      const key: Key = {};
+      for (const k of source.primaryKey) key[k] = r[k];
+      yield key;
+    }
+    if (rows.length < batch) return;
+    const last = rows[rows.length - 1]!;
+    after = source.primaryKey.map((k) => last[k]);
+  }
+}
+
+/** (remaining, total) over the restricted key source (autopopulate.py: progress). */
+export async function progressOf(session: SqlSession, source: KeySource, target: PopulateTarget): Promise<{ remaining: number; total: number }> {
+  const q = progressSql(source, target, ALL_ROWS);
+  const [row] = await session.query<{ total: unknown; remaining: unknown }>(q.sql, q.params);
+  return { remaining: Number(row?.remaining ?? 0), total: Number(row?.total ?? 0) };
 }

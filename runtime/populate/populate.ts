@@ -8,7 +8,7 @@ import { jobVersion, workerIdentity } from '../jobs/identity';
 import { qi, type SqlSession } from '../jobs/session';
 import { openControl, type ControlConnection } from './control';
 import { Interrupt, handleStopSignals } from './interrupt';
-import { keyInTarget, progressSql, remainingKeysSql, type KeySource } from './keysource';
+import { keyInTarget, progressOf, remainingKeys, type KeySource } from './keysource';
 import { checkOptions, type PopulateOptions, type PopulateResult } from './options';
 import type { ConnectionLost } from './events';
 import { countLeft, type LeftCounts } from './left';
@@ -16,33 +16,6 @@ import { MakeError, Report } from './report';
 import { closeSeries, errorMessage, openSeries, populateKey, type Outcome, type RunContext } from './runner';
 import type { Key, PopulateTarget, Restriction, ServerAddress } from './target';
 import { runWorkers } from './workers';
-
-const ALL = { sql: 'TRUE', params: [] as unknown[] };
-const BATCH = 1000;
-
-/** Keys of `source - target` in key order, read a batch at a time. */
-export async function* remainingKeys(session: SqlSession, source: KeySource, target: PopulateTarget, batch = BATCH): AsyncGenerator<Key> {
-  let after: unknown[] | undefined;
-  for (;;) {
-    const q = remainingKeysSql(source, target, ALL, after, batch);
-    const rows = await session.query(q.sql, q.params);
-    for (const r of rows) {
-      const key: Key = {};
-      for (const k of source.primaryKey) key[k] = r[k];
-      yield key;
-    }
-    if (rows.length < batch) return;
-    const last = rows[rows.length - 1]!;
-    after = source.primaryKey.map((k) => last[k]);
-  }
-}
-
-/** (remaining, total) over the restricted key source (autopopulate.py: progress). */
-export async function progressOf(session: SqlSession, source: KeySource, target: PopulateTarget): Promise<{ remaining: number; total: number }> {
-  const q = progressSql(source, target, ALL);
-  const [row] = await session.query<{ total: unknown; remaining: unknown }>(q.sql, q.params);
-  return { remaining: Number(row?.remaining ?? 0), total: Number(row?.total ?? 0) };
-}
 
 export async function jobsTargetOf(target: PopulateTarget): Promise<JobsTarget> {
   return {

@@ -3,7 +3,8 @@
 import type { JobStatus } from '../jobs/definition';
 import { JobQueue, type JobCounts, type JobRow, type RecoverOptions, type RecoverResult, type RefreshOptions, type RefreshResult } from '../jobs/queue';
 import { isAutoPopulatedClass, targetFromTable, type AutoPopulatedClass } from './adapter';
-import { jobsTargetOf, progressOf, remainingKeys } from './populate';
+import { jobsTargetOf } from './populate';
+import { progressOf, remainingKeys } from './keysource';
 import type { Key, PopulateTarget, Restriction } from './target';
 
 export class TableJobs {

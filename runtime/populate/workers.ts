@@ -19,7 +19,7 @@ import { exitHooks, InterruptedError, type Interrupt } from './interrupt';
 import type { RunEnd } from './populate';
 import type { KeySource } from './keysource';
 import type { PopulateOptions } from './options';
-import { remainingKeys } from './populate';
+import { remainingKeys } from './keysource';
 import { jobVersion, workerIdentity } from '../jobs/identity';
 import { closeSeries, openSeries, populateKey, type Outcome, type RunContext } from './runner';
 import { reviveError, type FromWorker, type ToWorker, type WorkerOutcome } from './protocol';

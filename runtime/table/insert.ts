@@ -6,7 +6,7 @@ import { DataJointError, UnknownAttributeError, UsageError } from '../errors/ind
 import { isQuerySource, type QueryExpression, type Row } from '../query/expression';
 import { encodeValue, USE_DEFAULT } from '../query/values';
 import { directInsertScope } from './shared';
-import { bindingOf, tierOf, type TableClass } from './tiers';
+import { bindingOf, tierOf, type TableClass } from './binding';
 
 export interface InsertOptions {
   /** Keep existing rows with the same primary key instead of failing. */

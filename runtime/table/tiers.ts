@@ -10,45 +10,8 @@ import { QueryExpression, type FetchOptions, type QuerySource, type Restriction,
 import type { DeleteOptions, DeleteResult } from '../query/delete';
 import { insertRows, updateRow, type InsertOptions } from './insert';
 
-export type Tier = 'Manual' | 'Lookup' | 'Imported' | 'Computed' | 'Part';
-
-/** Static property holding a class's tier, shared by all copies of the runtime. */
-export const TIER = Symbol.for('datajoint.tier');
-/** Static property holding the binding made by Schema.register. */
-export const BINDING = Symbol.for('datajoint.binding');
-
-/** What a schema attaches to each registered class. */
-export interface TableBinding {
-  schemaName: string;
-  className: string;
-  tableName: string;
-  /** For parts: the master class. */
-  master?: TableClass;
-  connection(): Promise<Connection>;
-  /** Declares the table (and what it depends on) unless done; then reads its heading. */
-  heading(): Promise<CatalogTable>;
-  /** Forgets the declared state of the table and its parts (after a drop). */
-  forget?(): void;
-}
-
-/** A table class (the constructor, which carries all the behaviour as statics). */
-export type TableClass = typeof Table;
-
-export function tierOf(cls: unknown): Tier | undefined {
-  if (typeof cls !== 'function') return undefined;
-  const t = (cls as unknown as Record<symbol, unknown>)[TIER];
-  return t === 'Manual' || t === 'Lookup' || t === 'Imported' || t === 'Computed' || t === 'Part' ? t : undefined;
-}
-
-export function bindingOf(cls: TableClass): TableBinding {
-  const b = Object.prototype.hasOwnProperty.call(cls, BINDING) ? (cls as unknown as Record<symbol, TableBinding>)[BINDING] : undefined;
-  if (!b) throw new UsageError('usage', `Table class ${cls.name} is not registered with a schema: call schema.register(${cls.name})`);
-  return b;
-}
-
-export function isBound(cls: unknown): boolean {
-  return typeof cls === 'function' && Object.prototype.hasOwnProperty.call(cls, BINDING);
-}
+export { TIER, BINDING, tierOf, bindingOf, isBound, type Tier, type TableBinding, type TableClass } from './binding';
+import { TIER, bindingOf, type TableClass, type Tier } from './binding';
 
 export abstract class Table {
   /** The definition, in the same language as DataJoint for Python. */
