@@ -50,6 +50,44 @@ export const CORE_TYPES: readonly CoreTypeDoc[] = [
   { name: 'decimal', syntax: 'decimal(p, s)', doc: 'exact number with p digits, s of them after the point', mysql: 'decimal(p,s)', postgresql: 'numeric(p,s)' },
 ];
 
+/** What DataJoint 0.14 (and 0.12/0.13) pipelines write, for completion under a 0.x target. */
+export interface LegacyTypeDoc {
+  syntax: string;
+  doc: string;
+  /** The snippet body, when the type takes arguments. */
+  snippet?: string;
+  /** Not in 0.13 (0.14 added JSON). */
+  since014?: boolean;
+}
+
+/** datajoint 0.14.9 declare.py: TYPE_PATTERN, its common spellings. */
+export const LEGACY_TYPES: readonly LegacyTypeDoc[] = [
+  { syntax: 'int', doc: '32-bit integer (MySQL int)' },
+  { syntax: 'int unsigned', doc: 'unsigned 32-bit integer' },
+  { syntax: 'smallint', doc: '16-bit integer' },
+  { syntax: 'tinyint', doc: '8-bit integer' },
+  { syntax: 'tinyint unsigned', doc: 'unsigned 8-bit integer' },
+  { syntax: 'bigint', doc: '64-bit integer' },
+  { syntax: 'float', doc: 'single-precision floating point' },
+  { syntax: 'double', doc: 'double-precision floating point' },
+  { syntax: 'decimal(p,s)', doc: 'exact number with p digits, s after the point', snippet: 'decimal(${1:p},${2:s})' },
+  { syntax: 'varchar(n)', doc: 'string of at most n characters', snippet: 'varchar(${1:n})' },
+  { syntax: 'char(n)', doc: 'string of n characters', snippet: 'char(${1:n})' },
+  { syntax: "enum('a', 'b')", doc: 'one of the listed values', snippet: 'enum(${1})' },
+  { syntax: 'bool', doc: 'true/false (MySQL tinyint(1))' },
+  { syntax: 'date', doc: 'calendar date' },
+  { syntax: 'datetime', doc: 'date and time' },
+  { syntax: 'timestamp', doc: 'date and time, converted to the server time zone' },
+  { syntax: 'time', doc: 'time of day or duration' },
+  { syntax: 'json', doc: 'JSON document', since014: true },
+  { syntax: 'uuid', doc: 'universally unique identifier (binary(16))' },
+  { syntax: 'longblob', doc: 'serialized object (numpy arrays, dicts, ...) in the table' },
+  { syntax: 'blob@store', doc: 'serialized object in an external store', snippet: 'blob@${1:store}' },
+  { syntax: 'attach', doc: 'file attachment in the table' },
+  { syntax: 'attach@store', doc: 'file attachment in an external store', snippet: 'attach@${1:store}' },
+  { syntax: 'filepath@store', doc: 'a file inside a store (needs DJ_SUPPORT_FILEPATH_MANAGEMENT=TRUE)', snippet: 'filepath@${1:store}' },
+];
+
 export type StoreRule = 'optional' | 'required';
 
 export interface CodecDoc {

@@ -9,7 +9,7 @@ import {
   type CompletionParams,
   type Range,
 } from 'vscode-languageserver/node';
-import { CODECS, CORE_TYPES } from '../../runtime/definition/index';
+import { CODECS, CORE_TYPES, LEGACY_TYPES } from '../../runtime/definition/index';
 import type { FeatureContext } from '../server';
 import type { Site } from '../workspace/sites';
 import { cursorContext } from './context';
@@ -43,8 +43,23 @@ export function completion(ctx: FeatureContext, p: CompletionParams): Completion
     items.push({ label, kind, sortText: `${String(items.length).padStart(4, '0')}`, ...extra, textEdit: { range, newText: text }, insertText: undefined });
   };
 
+  const target = ctx.project.tables.targetOfFile(file.key);
   switch (c.kind) {
     case 'type':
+      if (target !== '2') {
+        // The DataJoint the file targets: 0.x types only (2.x's would be errors here).
+        for (const t of LEGACY_TYPES) {
+          if (t.since014 && target === '0.13') continue;
+          const snippet = snippets ? t.snippet : undefined;
+          add(t.syntax, CompletionItemKind.TypeParameter, {
+            detail: `DataJoint ${target}`,
+            documentation: t.doc,
+            filterText: t.syntax.split(/[(@ ]/)[0],
+            ...(snippet ? { insertText: snippet, insertTextFormat: InsertTextFormat.Snippet } : {}),
+          });
+        }
+        break;
+      }
       for (const t of CORE_TYPES) {
         const snippet = snippets ? SNIPPETS[t.name] : undefined;
         add(t.name, CompletionItemKind.TypeParameter, {
@@ -59,6 +74,7 @@ export function completion(ctx: FeatureContext, p: CompletionParams): Completion
       for (const n of NATIVE_TYPES) add(n, CompletionItemKind.Text, { detail: 'native type (not portable)' });
       break;
     case 'codec':
+      if (target !== '2') break; // 0.x has no codecs, only adapters from the schema's context
       for (const codec of CODECS) add(codec.name, CompletionItemKind.Interface, { detail: codec.syntax, documentation: codec.doc });
       break;
     case 'default':

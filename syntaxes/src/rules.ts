@@ -10,6 +10,8 @@
 // compile_foreign_key / compile_index): comment, divider, foreign key (an arrow with no
 // quote or `#` before it), index, attribute; see datajoint-2-reference.md §1.2.
 
+import { CORE_TYPES } from '../../runtime/definition/types';
+
 export interface CaptureRule {
   name?: string;
   patterns?: Rule[];
@@ -120,7 +122,8 @@ function trailingComment(v: Variant): Rule {
   };
 }
 
-const CORE_SIMPLE = ['float32', 'float64', 'int64', 'int32', 'int16', 'int8', 'bool', 'uuid', 'json', 'bytes', 'date'];
+// The core types written without arguments, from the one type catalogue (runtime/definition/types.ts).
+const CORE_SIMPLE = CORE_TYPES.filter((t) => t.syntax === t.name).map((t) => t.name).sort((a, b) => b.length - a.length || b.localeCompare(a));
 
 // declare.py: TYPE_PATTERN, native categories INTEGER, NUMERIC, FLOAT, STRING, TEMPORAL,
 // NATIVE_BLOB, NATIVE_TEXT (matched case-insensitively there, so here too).

@@ -101,4 +101,25 @@ describe('DataJoint targets in the language server', () => {
       await client.stop();
     }
   });
+
+  it('completes the types of the folder\'s DataJoint: 0.14 types in a 0.14 project, core types and codecs in a 2.x one', async () => {
+    const legacy = mkdtempSync(join(tmpdir(), 'dj-lsp-complete-'));
+    writeFileSync(join(legacy, 'requirements.txt'), 'datajoint==0.14.3\n');
+    const text = 'import datajoint as dj\n\n\nclass T(dj.Manual):\n    definition = """\n    t_id : \n    """\n';
+    writeFileSync(join(legacy, 'p.py'), text);
+    const { client } = await LspClient.start(legacy);
+    try {
+      await client.waitIndexed();
+      await client.until('the 0.14 target', () => last(client)?.target === '0.14');
+      const uri = fileUri(join(legacy, 'p.py'));
+      client.open(uri, text);
+      const list = await client.request<{ items: Array<{ label: string }> }>('textDocument/completion', { textDocument: { uri }, position: { line: 5, character: 11 } });
+      const labels = list.items.map((i) => i.label);
+      for (const t of ['int', 'int unsigned', 'longblob', 'blob@store', 'attach', 'json']) assert.ok(labels.includes(t), `${t} in ${labels.join(', ')}`);
+      for (const t of ['int32', 'float64', '<blob>']) assert.ok(!labels.includes(t), `no ${t}`);
+    } finally {
+      await client.stop();
+      rmSync(legacy, { recursive: true, force: true });
+    }
+  });
 });

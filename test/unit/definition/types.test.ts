@@ -1,7 +1,9 @@
 // The type catalogue: classification in the reference's order, SQL mapping, advice.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CODECS, CORE_TYPES, checkDefinition, classifyType } from '../../../runtime/definition';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CODECS, CORE_TYPES, LEGACY_TYPES, checkDefinition, classifyType } from '../../../runtime/definition';
 
 test('core types map to SQL for both dialects', () => {
   const cases: Array<[string, string, string, string]> = [
@@ -99,4 +101,21 @@ test('native type hints carry machine-applicable fixes on the type span', () => 
   assert.match(hints[2]!.message, /no exact core type/);
   const fix = hints[0]!.fixes![0]!.edits[0]!;
   assert.equal(text.slice(0, fix.span.start) + fix.newText + text.slice(fix.span.end), text.replace('a : int', 'a : int32'));
+});
+
+// One vocabulary of types: what completion offers (CORE_TYPES, CODECS, LEGACY_TYPES) is what
+// validation accepts under the matching target, and the TextMate grammar's core types are
+// derived from the same catalogue (syntaxes/src/rules.ts).
+test('the types completion offers are the types validation accepts, per target', () => {
+  const instantiate = (syntax: string): string => syntax.replace('datetime(n)', 'datetime(3)').replace('(n)', '(8)').replace('(p, s)', '(5, 2)').replace('(p,s)', '(5,2)').replace('@store', '@raw').replace(/<(\w+)@>/, '<$1@raw>');
+  const errors = (type: string, target: '2' | '0.14' | '0.13'): string[] =>
+    checkDefinition(`k : int32\n---\na : ${type}`.replace('int32', target === '2' ? 'int32' : 'int'), { target }).diagnostics.filter((d) => d.severity === 'error').map((d) => `${type}: ${d.message}`);
+  for (const t of CORE_TYPES) assert.deepEqual(errors(instantiate(t.syntax), '2'), []);
+  for (const c of CODECS) assert.deepEqual(errors(instantiate(c.syntax), '2'), []);
+  for (const t of LEGACY_TYPES) {
+    assert.deepEqual(errors(instantiate(t.syntax), '0.14'), []);
+    if (!t.since014) assert.deepEqual(errors(instantiate(t.syntax), '0.13'), []);
+  }
+  const grammar = readFileSync(join(__dirname, '../../../syntaxes/datajoint.tmLanguage.json'), 'utf8');
+  for (const t of CORE_TYPES.filter((x) => x.syntax === x.name)) assert.ok(grammar.includes(t.name), `the grammar highlights ${t.name}`);
 });
