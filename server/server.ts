@@ -282,9 +282,3 @@ export function startServer(connection: Connection): void {
   documents.listen(connection);
   notebooks.listen(connection);
 }
-
-export type FeatureContext = {
-  project: Project;
-  fileOf: (uri: string) => HostFile | undefined;
-  support: () => ClientSupport;
-};

@@ -5,7 +5,7 @@ import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic
 import type { HostDiagnostic } from '../../runtime/project/index';
 import { FIX_ALL_KIND } from '../capabilities';
 import type { HostFile } from '../documents/hostFile';
-import type { FeatureContext } from '../server';
+import type { FeatureContext } from './featureContext';
 import { toLsp } from './diagnostics';
 
 function overlaps(a: Diagnostic['range'], b: Diagnostic['range']): boolean {

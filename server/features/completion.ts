@@ -10,7 +10,7 @@ import {
   type Range,
 } from 'vscode-languageserver/node';
 import { CODECS, CORE_TYPES, LEGACY_TYPES } from '../../runtime/definition/index';
-import type { FeatureContext } from '../server';
+import type { FeatureContext } from './featureContext';
 import type { Site } from '../workspace/sites';
 import { cursorContext } from './context';
 import { attributesOfSite, headingOf } from '../workspace/checker';

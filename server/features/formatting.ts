@@ -2,7 +2,7 @@
 // and touches nothing else in the host file. A line whose host text contains escapes
 // (e.g. `\t` in a non-raw string) is left alone: spaces there are not what they seem.
 import type { Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
-import type { FeatureContext } from '../server';
+import type { FeatureContext } from './featureContext';
 import { formatDefinition } from './formatDefinition';
 import { toHostEdits } from './edits';
 

@@ -3,7 +3,7 @@
 // resolved type. Null everywhere else, so the host language's hover stays alone.
 import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver/node';
 import { classifyType, codecDoc, coreTypeDoc } from '../../runtime/definition/index';
-import type { FeatureContext } from '../server';
+import type { FeatureContext } from './featureContext';
 import type { DataJointTarget } from '../../runtime/definition/index';
 import { broughtIn, headingOf, type HeadingAttribute } from '../workspace/checker';
 import type { Site } from '../workspace/sites';

@@ -9,7 +9,7 @@ import { applyEdits, preferredFixes, TableIndex, type HostTextEdit } from '../..
 import { HostFile } from '../documents/hostFile';
 import { keyOfUri } from '../documents/uris';
 import type { MigrateParams, MigrateRemaining, MigrateResult } from '../protocol';
-import type { FeatureContext } from '../server';
+import type { FeatureContext } from './featureContext';
 
 /** Rounds of fixes: a fix may reveal another (as `djx lint --fix`). */
 const ROUNDS = 10;

@@ -2,7 +2,7 @@
 // references from a table class name (or a reference to it) to every definition that
 // references it, across the workspace.
 import type { Definition as LspDefinition, DefinitionParams, Location, ReferenceParams } from 'vscode-languageserver/node';
-import type { FeatureContext } from '../server';
+import type { FeatureContext } from './featureContext';
 import type { Site } from '../workspace/sites';
 import { nodeAt } from './locate';
 import { resolvedTableOf } from '../workspace/checker';

@@ -1,7 +1,7 @@
 // Document symbols (tables, their attributes as children, parts nested under their
 // master) and workspace symbols (every table in the index).
 import { SymbolKind, type DocumentSymbol, type DocumentSymbolParams, type SymbolInformation, type WorkspaceSymbolParams } from 'vscode-languageserver/node';
-import type { FeatureContext } from '../server';
+import type { FeatureContext } from './featureContext';
 import type { Site } from '../workspace/sites';
 
 function tableSymbol(site: Site): DocumentSymbol {
