@@ -9,7 +9,7 @@ export { QueryExpression, not, Not, isQuerySource, type Restriction, type Row, t
 export type { DeleteOptions, DeleteResult } from './query/delete';
 export { encodeValue, decodeValue, USE_DEFAULT } from './query/values';
 export * from './catalog/index';
-export { mysqlDialect, MySqlDialect, type Dialect } from './dialect/index';
+export { mysqlDialect, MySqlDialect, postgresDialect, PostgresDialect, type Dialect } from './dialect/index';
 export * from './errors/index';
 export { resolvedFromCatalog } from './declare/check';
 export { populate, progress, jobsFor, TableJobs, MakeError, ChangedInputsError, type PopulateOptions, type PopulateResult, type Key, type MakeKwargs } from './populate/index';

@@ -31,6 +31,26 @@ export function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * Runs a command to its end without blocking the event loop (so MariaDB and PostgreSQL
+ * can be set up at the same time); rejects with the tail of its stderr when it fails.
+ * `quiet`: its stdout is dropped, else shown.
+ */
+export function run(cmd, args, { quiet = true, ...options } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...options, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err = (err + d.toString()).slice(-4000);
+      if (!quiet) process.stderr.write(d);
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} failed (${signal ?? `exit status ${code}`}):\n${err}`)),
+    );
+  });
+}
+
+/**
  * Starts a server and creates user `dj` with all privileges.
  * Returns { host, port, user, password, dir, socket, stop() }.
  * `durable`: every COMMIT is flushed to disk before it is answered, as on a lab's production
@@ -51,9 +71,7 @@ export async function startMariaDB({ quiet = true, durable = false } = {}) {
   const socket = join(dir, 'mysqld.sock');
   const pidFile = join(dir, 'mysqld.pid');
   const port = await freePort();
-  execFileSync(installDb, ['--no-defaults', '--user=root', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db'], {
-    stdio: quiet ? 'ignore' : 'inherit',
-  });
+  await run(installDb, ['--no-defaults', '--user=root', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db'], { quiet });
   const child = spawn(
     mariadbd,
     [

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and the demo need, when they are missing:
-# MariaDB (the throwaway test server), Chromium (drives VS Code for extension tests),
-# krb5 headers and ripgrep (VS Code's server modules), python3 with venv (the real DataJoint
-# for Python in .venv-test/, scripts/python-env.mjs). Safe to run repeatedly.
+# MariaDB and PostgreSQL (the throwaway test servers; Debian's postgresql keeps its
+# server binaries off PATH in /usr/lib/postgresql/<major>/bin, where scripts/postgres.mjs
+# finds them, and makes the `postgres` account the server runs as under root), Chromium
+# (drives VS Code for extension tests), krb5 headers and ripgrep (VS Code's server
+# modules), python3 with venv (the real DataJoint for Python in .venv-test/,
+# scripts/python-env.mjs). Safe to run repeatedly.
 set -euo pipefail
 want=()
 command -v mariadbd >/dev/null 2>&1 || command -v mysqld >/dev/null 2>&1 || want+=(mariadb-server)
 if [ "${1:-}" != "--db-only" ]; then
+  # The integration tests run on PostgreSQL too (the demo only on MariaDB).
+  command -v postgres >/dev/null 2>&1 || compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || want+=(postgresql)
   command -v chromium >/dev/null 2>&1 || want+=(chromium)
   command -v rg >/dev/null 2>&1 || want+=(ripgrep)
   [ -e /usr/include/krb5.h ] || [ -e /usr/include/krb5/krb5.h ] || want+=(libkrb5-dev)

@@ -1,6 +1,8 @@
 // The whole test suite in one `node --test` run, so there is one summary to read:
-// builds the bundles, starts a throwaway MariaDB when database tests are present,
-// passes its address to the tests through DJ_TEST_* variables, and stops it at the end;
+// builds the bundles, starts a throwaway MariaDB and a throwaway PostgreSQL (in parallel)
+// when database tests are present, passes their addresses to the tests through DJ_TEST_*
+// (MariaDB) and DJ_TEST_PG_* (PostgreSQL) variables, and stops both at the end (also on
+// SIGINT/SIGTERM and when a start fails);
 // for the integration and extension tests it also makes (or reuses) the virtual environment
 // with the real DataJoint for Python (scripts/python-env.mjs) and passes it as DJ_TEST_PYTHON
 // (the extension tests populate a Python pipeline with it: the VS Code server, and so the
@@ -10,6 +12,7 @@
 import { spawnSync, spawn } from 'node:child_process';
 import { glob } from 'tinyglobby';
 import { startMariaDB } from './mariadb.mjs';
+import { startPostgres } from './postgres.mjs';
 import { pythonEnv } from './python-env.mjs';
 
 const args = process.argv.slice(2);
@@ -39,7 +42,25 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-let db;
+const servers = [];
+let stopping;
+/** Stops every server started so far, once (each by its pid, its directory removed). */
+const stopAll = () =>
+  (stopping ??= Promise.allSettled(servers.map((s) => s.stop())).then((results) => {
+    for (const r of results) if (r.status === 'rejected') console.error(`test: stopping a server failed: ${r.reason}`);
+  }));
+let child;
+let interrupted;
+let starting = false;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    interrupted ??= sig;
+    if (child) child.kill(sig);
+    // While the servers start, the start below sees `interrupted` and stops them.
+    else if (!starting) stopAll().then(() => process.exit(130));
+  });
+}
+
 const env = { ...process.env };
 if (wantPython) {
   // Compatibility is claimed against the real DataJoint for Python: no environment, no run.
@@ -52,7 +73,21 @@ if (wantPython) {
   console.log(`test: DataJoint for Python in ${env.DJ_TEST_PYTHON}`);
 }
 if (wantDb) {
-  db = await startMariaDB();
+  // Both backends, unless DJ_TEST_BACKENDS (e.g. `mysql`) names fewer; the tests read the
+  // same variable (test/integration/runtime/helpers.ts: backends()). MariaDB always runs:
+  // the tests not yet written for both backends use it.
+  const backends = (process.env.DJ_TEST_BACKENDS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+  const wantPg = backends.length === 0 || backends.includes('postgresql');
+  starting = true;
+  const started = await Promise.allSettled([startMariaDB(), wantPg ? startPostgres() : Promise.resolve(undefined)]);
+  for (const r of started) if (r.status === 'fulfilled' && r.value) servers.push(r.value);
+  const failed = started.filter((r) => r.status === 'rejected');
+  if (failed.length || interrupted) {
+    for (const r of failed) console.error(`test: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`);
+    await stopAll();
+    process.exit(interrupted ? 130 : 1);
+  }
+  const [db, pg] = started.map((r) => r.value);
   Object.assign(env, {
     DJ_TEST_HOST: db.host,
     DJ_TEST_PORT: String(db.port),
@@ -61,13 +96,24 @@ if (wantDb) {
     DJ_TEST_SOCKET: db.socket,
   });
   console.log(`test: MariaDB on ${db.host}:${db.port}`);
+  if (pg) {
+    Object.assign(env, {
+      DJ_TEST_PG_HOST: pg.host,
+      DJ_TEST_PG_PORT: String(pg.port),
+      DJ_TEST_PG_USER: pg.user,
+      DJ_TEST_PG_PASSWORD: pg.password,
+      DJ_TEST_PG_DATABASE: pg.database,
+    });
+    console.log(`test: PostgreSQL on ${pg.host}:${pg.port}`);
+  }
 }
 
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit', env });
-const stopAll = async () => {
-  if (db) await db.stop();
-};
-process.on('SIGINT', () => child.kill('SIGINT'));
+child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit', env });
+child.on('error', async (e) => {
+  console.error(`test: could not run node --test: ${e.message}`);
+  await stopAll();
+  process.exit(1);
+});
 child.on('exit', async (code, signal) => {
   await stopAll();
   process.exit(code ?? (signal ? 1 : 0));

@@ -148,7 +148,7 @@ export class Catalog {
     const ixRows = await this.indexRows(schema, table);
     const primaryKey = raw.filter((c) => c.inKey).map((c) => c.name);
     const indexes = groupIndexes(ixRows);
-    const foreignKeys = groupForeignKeys(fkRows, raw, indexes);
+    const foreignKeys = groupForeignKeys(fkRows, raw, indexes, this.dialect.name === 'mysql');
 
     const lineage = await this.lineageOf(schema, table);
     const attributes: CatalogAttribute[] = [];
@@ -320,12 +320,13 @@ function groupIndexes(rows: IndexRow[]): CatalogIndex[] {
   return [...byName.values()];
 }
 
-function groupForeignKeys(rows: ForeignKeyRow[], columns: RawColumn[], indexes: CatalogIndex[]): CatalogForeignKey[] {
-  const byName = new Map<string, CatalogForeignKey>();
+/** `byName`: MySQL's rows come by constraint name; PostgreSQL's in creation order (pg_constraint oid) already. */
+function groupForeignKeys(rows: ForeignKeyRow[], columns: RawColumn[], indexes: CatalogIndex[], byName: boolean): CatalogForeignKey[] {
+  const byConstraint = new Map<string, CatalogForeignKey>();
   for (const r of rows) {
-    let fk = byName.get(r.constraint);
+    let fk = byConstraint.get(r.constraint);
     if (!fk) {
-      byName.set(
+      byConstraint.set(
         r.constraint,
         (fk = { constraint: r.constraint, parentSchema: r.refSchema, parentTable: r.refTable, attrMap: {}, columns: [], primary: true, aliased: false, nullable: false, unique: false }),
       );
@@ -334,13 +335,14 @@ function groupForeignKeys(rows: ForeignKeyRow[], columns: RawColumn[], indexes: 
     fk.columns.push(r.column);
   }
   const col = new Map(columns.map((c) => [c.name, c]));
-  const list = [...byName.values()];
+  const list = [...byConstraint.values()];
   for (const fk of list) {
     fk.primary = fk.columns.every((c) => col.get(c)?.inKey === true);
     fk.aliased = fk.columns.some((c) => fk.attrMap[c] !== c);
     fk.nullable = fk.columns.some((c) => col.get(c)?.nullable === true);
     fk.unique = indexes.some((ix) => ix.unique && ix.columns.length === fk.columns.length && ix.columns.every((c, i) => c === fk.columns[i]));
   }
+  if (!byName) return list;
   // Constraint names (`t_ibfk_1`, `t_ibfk_2`, …) sort in declaration order except past 9.
   const num = (s: string): number => Number(/(\d+)$/.exec(s)?.[1] ?? 0);
   return list.sort((a, b) => num(a.constraint) - num(b.constraint) || a.constraint.localeCompare(b.constraint));

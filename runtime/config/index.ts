@@ -6,7 +6,7 @@
 //      folder holding `.git` or `.hg`,
 //   4. the secrets directory (`.secrets/` next to that file, else /run/secrets/datajoint),
 //      which only fills values still unset,
-//   5. defaults.
+//   5. defaults (database.port: 3306, or 5432 when database.backend is "postgresql").
 // Our decision (reference notes, 11.3 #27): environment variables override the file for
 // every key, not only the database ones.
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -25,7 +25,7 @@ export interface DatabaseSettings {
   useTls: TlsSetting;
   reconnect: boolean;
   createTables: boolean;
-  /** PostgreSQL database name (unused with MySQL). */
+  /** PostgreSQL database name (unused with MySQL); DJ_DATABASE_NAME. */
   name: string | null;
 }
 
@@ -99,6 +99,9 @@ const KEYS: KeySpec[] = [
   { key: 'jobs.allow_new_pk_fields_in_computed_tables', env: 'DJ_JOBS_ALLOW_NEW_PK_FIELDS_IN_COMPUTED_TABLES', kind: 'bool' },
   { key: 'jobs.add_job_metadata', env: 'DJ_JOBS_ADD_JOB_METADATA', kind: 'bool' },
 ];
+
+/** The default port when database.backend is `postgresql` (3306, MySQL's, otherwise). */
+const POSTGRES_PORT = 5432;
 
 export function defaultSettings(): Settings {
   return {
@@ -293,6 +296,12 @@ export function loadSettings(options: LoadOptions = {}): Settings {
     }
     if (o.safemode !== undefined) settings.safemode = o.safemode;
     if (o.loglevel !== undefined) settings.loglevel = o.loglevel;
+  }
+
+  // 5. the default port follows the backend: PostgreSQL's 5432 when no source gave one
+  // (a `host:port` host counts as giving one).
+  if (settings.database.backend === 'postgresql' && settings.sources['database.port'] === undefined) {
+    settings.database.port = POSTGRES_PORT;
   }
   return settings;
 }

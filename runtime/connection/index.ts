@@ -1,15 +1,18 @@
-// One connection object per server: a mysql2 pool, the dialect that builds its SQL, and
+// One connection object per server: a pool of sessions (mysql2 for MySQL and MariaDB,
+// node-postgres for PostgreSQL, runtime/connection/driver.ts), the dialect that builds its SQL, and
 // transactions pinned to one pooled session through AsyncLocalStorage, so that every
 // query issued inside `transaction(async () => …)` (including those of make() hooks) runs
 // in that transaction without passing a handle around (reference: connection.py).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { inspect } from 'node:util';
-import mysql from 'mysql2/promise';
-import type { Pool, PoolConnection, PoolOptions } from 'mysql2/promise';
 import { loadSettings, type LoadOptions, type Settings, type SettingsOverrides } from '../config/index';
-import { mysqlDialect, type Dialect } from '../dialect/index';
+import { mysqlDialect, postgresDialect, type Dialect } from '../dialect/index';
 import { ConfigError, DataJointError, TransactionError } from '../errors/index';
-import { MYSQL2_TYPE_OPTIONS } from '../values/index';
+import type { Driver, DriverSession, Row } from './driver';
+import { openMysql } from './mysql-driver';
+import { openPostgres } from './pg-driver';
+
+export type { Row } from './driver';
 
 export interface ConnectOptions extends LoadOptions {
   /** Fully resolved settings; when given, no file or environment is read. */
@@ -20,31 +23,16 @@ export interface ConnectOptions extends LoadOptions {
   user?: string;
   password?: string;
   useTls?: boolean | Record<string, unknown>;
+  /** Shorthand for overrides.database.backend. */
+  backend?: 'mysql' | 'postgresql';
   /** Maximum pooled sessions (default 10). */
   connectionLimit?: number;
   /** Connect timeout in ms (default 10000). */
   connectTimeout?: number;
 }
 
-export type Row = Record<string, unknown>;
-
 interface TxState {
-  session: PoolConnection;
-}
-
-/** What both mysql2's core connection and core pool offer: a callback query. */
-interface CoreQueryable {
-  query(options: { sql: string; values: unknown[] }, callback: (err: unknown, result: unknown) => void): unknown;
-}
-
-// The callback API, not mysql2/promise's query(): the promise wrapper captures a stack
-// trace for every statement (~10 us each, a sixth of populate's time per key); errors
-// are translated here, where the awaiting caller's async stack is still attached.
-// mysql2's typings call PoolConnection.connection a promise connection; it is the core one.
-function coreQuery(target: object, sql: string, values: unknown[]): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    (target as unknown as CoreQueryable).query({ sql, values }, (err, result) => (err ? reject(err) : resolve(result)));
-  });
+  session: DriverSession;
 }
 
 /**
@@ -80,11 +68,11 @@ export class Connection {
   static readonly [BRAND] = true;
   readonly dialect: Dialect;
   readonly settings: Settings;
-  /** The server's id for the session that opened first (`SELECT connection_id()`). */
+  /** The server's id for the session that opened first (MySQL connection_id(), PostgreSQL pg_backend_pid()). */
   connectionId = 0;
-  /** e.g. `10.11.6-MariaDB-0+deb12u1`. */
+  /** e.g. `10.11.6-MariaDB-0+deb12u1`, `PostgreSQL 15.18 (Debian 15.18-0+deb12u1)`. */
   serverVersion = '';
-  private pool: Pool | undefined;
+  private driver: Driver | undefined;
   /** Sessions the pool may open (ConnectOptions.connectionLimit). */
   poolLimit = 10;
   private readonly tx = new AsyncLocalStorage<TxState>();
@@ -98,83 +86,37 @@ export class Connection {
   /** Reads settings (explicit > env > datajoint.json > secrets > defaults), connects, and checks the login. */
   static async connect(options: ConnectOptions = {}): Promise<Connection> {
     const overrides: SettingsOverrides = { ...options.overrides, database: { ...options.overrides?.database } };
-    for (const k of ['host', 'port', 'user', 'password', 'useTls'] as const) {
+    for (const k of ['host', 'port', 'user', 'password', 'useTls', 'backend'] as const) {
       if (options[k] !== undefined) (overrides.database as Record<string, unknown>)[k] = options[k];
     }
     const settings = options.settings ?? loadSettings({ ...options, overrides });
-    if (settings.database.backend !== 'mysql') {
-      throw new ConfigError(`database.backend "${settings.database.backend}" is not supported yet; use "mysql"`);
-    }
     if (!settings.database.user) {
       throw new ConfigError('Database user not configured. Set DJ_USER, database.user in datajoint.json, or pass user.');
     }
     if (settings.database.password === null) {
       throw new ConfigError('Database password not configured. Set DJ_PASS, a .secrets/database.password file, or pass password.');
     }
-    const conn = new Connection(settings, mysqlDialect);
+    const conn = new Connection(settings, settings.database.backend === 'postgresql' ? postgresDialect : mysqlDialect);
     await conn.open(options);
     return conn;
   }
 
-  private poolOptions(options: ConnectOptions, ssl: PoolOptions['ssl'] | undefined): PoolOptions {
-    const db = this.settings.database;
-    return {
-      host: db.host,
-      port: db.port,
-      user: db.user ?? undefined,
-      password: db.password ?? undefined,
-      ssl,
-      connectionLimit: this.poolLimit,
-      connectTimeout: options.connectTimeout ?? 10_000,
-      // Exact values: bigint/decimal as strings, dates as text, JSON as text; the value
-      // mapping (runtime/values) turns them into JS values by DataJoint type.
-      ...MYSQL2_TYPE_OPTIONS,
-      charset: 'utf8mb4',
-      enableKeepAlive: true,
-      multipleStatements: false,
-    } as PoolOptions;
+  /** `mysql` (MySQL, MariaDB) or `postgresql`. */
+  get backend(): 'mysql' | 'postgresql' {
+    return this.dialect.name;
   }
 
   private async open(options: ConnectOptions): Promise<void> {
     this.poolLimit = options.connectionLimit ?? 10;
-    const tls = this.settings.database.useTls;
-    const attempts: Array<PoolOptions['ssl'] | undefined> =
-      tls === false ? [undefined] : tls === true ? [{}] : tls === null ? [{ rejectUnauthorized: false }, undefined] : [tls as PoolOptions['ssl']];
-    let lastError: unknown;
-    for (const ssl of attempts) {
-      const pool = mysql.createPool(this.poolOptions(options, ssl));
-      const init = this.dialect.sessionInit();
-      // mysql2 queues commands per session, so these run before any query on it.
-      pool.on('connection', (session) => {
-        for (const sql of init) session.query(sql);
-      });
-      // Idle pooled sockets must not keep the process alive: a script that forgets
-      // close() still exits, as it would with DataJoint for Python.
-      const socketOf = (session: unknown) => (session as { stream?: { ref?: () => void; unref?: () => void } }).stream;
-      pool.on('acquire', (session) => socketOf(session)?.ref?.());
-      pool.on('release', (session) => socketOf(session)?.unref?.());
-      try {
-        const session = await pool.getConnection();
-        try {
-          const [rows] = await session.query('SELECT connection_id() AS id, @@version AS version');
-          const r = (rows as Row[])[0];
-          this.connectionId = Number(r.id);
-          this.serverVersion = String(r.version);
-        } finally {
-          session.release();
-        }
-        this.pool = pool;
-        return;
-      } catch (e) {
-        lastError = e;
-        await pool.end().catch(() => undefined);
-        const code = (e as { code?: string }).code ?? '';
-        // use_tls unset: fall back to plain when the server has no TLS (connection.py: connect).
-        const tlsFailure = /SSL|TLS|HANDSHAKE/i.test(code) || /ssl|tls/i.test(String((e as Error).message));
-        if (!(tls === null && ssl !== undefined && tlsFailure)) break;
-      }
+    const open = this.dialect.name === 'postgresql' ? openPostgres : openMysql;
+    try {
+      const { driver, info } = await open(this.settings, { connectionLimit: this.poolLimit, connectTimeout: options.connectTimeout ?? 10_000 }, this.dialect.sessionInit());
+      this.driver = driver;
+      this.connectionId = info.connectionId;
+      this.serverVersion = info.serverVersion;
+    } catch (e) {
+      throw this.translate(e);
     }
-    throw this.translate(lastError);
   }
 
   private translate(e: unknown, extra: { schema?: string; table?: string } = {}): DataJointError {
@@ -187,30 +129,29 @@ export class Connection {
     return this.tx.getStore() !== undefined;
   }
 
-  /** Runs a statement with bound values; returns rows for SELECTs, the driver's result header otherwise. */
+  /** Runs a statement with bound values; returns rows for SELECTs, [] otherwise. */
   async query<T extends Row = Row>(sql: string, params: unknown[] = [], context: { schema?: string; table?: string } = {}): Promise<T[]> {
     const result = await this.run(sql, params, context);
-    return Array.isArray(result) ? (result as T[]) : [];
+    return (result.rows ?? []) as T[];
   }
 
   /** Runs a statement and returns the number of rows it affected. */
   async execute(sql: string, params: unknown[] = [], context: { schema?: string; table?: string } = {}): Promise<number> {
-    const result = await this.run(sql, params, context);
-    return Array.isArray(result) ? result.length : Number((result as { affectedRows?: number }).affectedRows ?? 0);
+    return (await this.run(sql, params, context)).affected;
   }
 
-  private async run(sql: string, params: unknown[], context: { schema?: string; table?: string }): Promise<unknown> {
-    if (this.closed || !this.pool) throw new DataJointError('usage', 'The connection is closed');
+  private async run(sql: string, params: unknown[], context: { schema?: string; table?: string }) {
+    if (this.closed || !this.driver) throw new DataJointError('usage', 'The connection is closed');
+    const driver = this.driver;
     const state = this.tx.getStore();
-    const target = state ? state.session.connection : this.pool.pool;
     try {
-      return await coreQuery(target, sql, params);
+      return await (state ? state.session.query(sql, params) : driver.query(sql, params));
     } catch (e) {
       const err = this.translate(e, context);
       // connection.py: query — reconnect once when not inside a transaction.
       if (err.code === 'lostConnection' && !state && this.settings.database.reconnect) {
         try {
-          return await coreQuery(this.pool.pool, sql, params);
+          return await driver.query(sql, params);
         } catch (e2) {
           throw this.translate(e2, context);
         }
@@ -227,10 +168,12 @@ export class Connection {
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     if (this.tx.getStore()) throw new TransactionError('transaction', 'Nested transactions are not supported');
     const session = await this.pooledSession();
+    let gone = false;
     try {
-      return await this.runTransaction(session, fn, this.dialect.startTransaction(), () => undefined);
+      return await this.runTransaction(session, fn, this.dialect.startTransaction(), () => (gone = true));
     } finally {
-      session.release();
+      if (gone) session.destroy();
+      else session.release();
     }
   }
 
@@ -240,9 +183,13 @@ export class Connection {
    * transaction takes a fresh one.
    */
   openTransactionSeries(): TransactionSeries {
-    let session: PoolConnection | undefined;
+    let session: DriverSession | undefined;
     let closed = false;
     let lastCommit: Promise<void> = Promise.resolve();
+    // Without session-wide implicit transactions (PostgreSQL), each one begins explicitly;
+    // the BEGIN queues behind the previous COMMIT on the same session all the same.
+    const implicit = this.driver?.implicitTransactions ?? true;
+    const begin = implicit ? undefined : this.dialect.startTransaction();
     const refuseClosed = () => {
       if (closed) throw new TransactionError('transaction', 'This transaction series is closed');
       if (this.tx.getStore()) throw new TransactionError('transaction', 'Nested transactions are not supported');
@@ -251,29 +198,30 @@ export class Connection {
       session?.destroy();
       session = undefined;
     };
-    const acquire = async (): Promise<PoolConnection> => {
+    const acquire = async (): Promise<DriverSession> => {
       const s = await this.pooledSession();
-      try {
-        await coreQuery(s.connection, this.dialect.autocommit(false), []);
-      } catch (e) {
-        s.destroy();
-        throw this.translate(e);
+      if (implicit) {
+        try {
+          await s.query(this.dialect.autocommit(false), []);
+        } catch (e) {
+          s.destroy();
+          throw this.translate(e);
+        }
       }
       return (session = s);
     };
     return {
-      connectionId: () => (session ? (session.connection as unknown as { threadId: number }).threadId : undefined),
+      connectionId: () => session?.serverId,
       commitAnswered: () => lastCommit,
       transaction: async <T>(fn: () => Promise<T>): Promise<T> => {
         refuseClosed();
-        // No START: with autocommit off the first statement opens the transaction.
-        return this.runTransaction(session ?? (await acquire()), fn, undefined, drop);
+        return this.runTransaction(session ?? (await acquire()), fn, begin, drop);
       },
       transactionSent: async <T>(fn: () => Promise<T>): Promise<{ value: T; committed: Promise<void> }> => {
         refuseClosed();
         const s = session ?? (await acquire());
-        const value = await this.runTransaction(s, fn, undefined, drop, true);
-        const committed = coreQuery(s.connection, this.dialect.commit(), []).then(
+        const value = await this.runTransaction(s, fn, begin, drop, true);
+        const committed = s.query(this.dialect.commit(), []).then(
           () => undefined,
           (e: unknown) => {
             if (session === s) drop();
@@ -293,8 +241,8 @@ export class Connection {
         try {
           // Anything still open (a make abandoned mid-way) is undone, never committed by
           // turning autocommit back on.
-          await coreQuery(s.connection, this.dialect.rollback(), []);
-          await coreQuery(s.connection, this.dialect.autocommit(true), []);
+          await s.query(this.dialect.rollback(), []);
+          if (implicit) await s.query(this.dialect.autocommit(true), []);
           s.release();
         } catch {
           s.destroy();
@@ -303,10 +251,10 @@ export class Connection {
     };
   }
 
-  private async pooledSession(): Promise<PoolConnection> {
-    if (this.closed || !this.pool) throw new DataJointError('usage', 'The connection is closed');
+  private async pooledSession(): Promise<DriverSession> {
+    if (this.closed || !this.driver) throw new DataJointError('usage', 'The connection is closed');
     try {
-      return await this.pool.getConnection();
+      return await this.driver.session();
     } catch (e) {
       throw this.translate(e);
     }
@@ -316,29 +264,28 @@ export class Connection {
    * `fn` on `session`: COMMIT when it resolves (unless the caller sends it), ROLLBACK when
    * it throws; `gone` when even ROLLBACK fails.
    */
-  private async runTransaction<T>(session: PoolConnection, fn: () => Promise<T>, begin: string | undefined, gone: () => void, callerCommits = false): Promise<T> {
+  private async runTransaction<T>(session: DriverSession, fn: () => Promise<T>, begin: string | undefined, gone: () => void, callerCommits = false): Promise<T> {
     try {
-      if (begin) await coreQuery(session.connection, begin, []);
+      if (begin) await session.query(begin, []);
       const result = await this.tx.run({ session }, fn);
-      if (!callerCommits) await coreQuery(session.connection, this.dialect.commit(), []);
+      if (!callerCommits) await session.query(this.dialect.commit(), []);
       return result;
     } catch (e) {
       try {
-        await coreQuery(session.connection, this.dialect.rollback(), []);
+        await session.query(this.dialect.rollback(), []);
       } catch {
         // The session is gone; the server rolled back.
         gone();
       }
       // Errors of `fn` itself (user code, DataJointErrors from queries) pass through unchanged.
-      const driver = typeof e === 'object' && e !== null && ('errno' in e || 'sqlMessage' in e);
-      throw driver ? this.translate(e) : e;
+      throw this.driver?.isDriverError(e) ? this.translate(e) : e;
     }
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.pool?.end().catch(() => undefined);
+    await this.driver?.end().catch(() => undefined);
   }
 
   /** Printing a connection (console.log, REPL) never shows the password. */

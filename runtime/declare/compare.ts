@@ -79,10 +79,7 @@ export function compareWithExisting(spec: TableSpec, existing: CatalogTable, dia
   for (const f of haveFk) if (!wantFk.includes(f)) out.push(`foreign key ${f} exists in the database but is not declared`);
 
   // Plain-column indexes only; the server adds non-unique indexes for foreign keys.
-  const unquote = (m: string): string | undefined => (/^`[^`]+`$/.test(m) ? m.slice(1, -1).replace(/``/g, '`') : undefined);
-  const wantIx = spec.indexes
-    .map((ix) => ({ unique: ix.unique, cols: ix.members.map(unquote) }))
-    .filter((ix): ix is { unique: boolean; cols: string[] } => ix.cols.every((c) => c !== undefined));
+  const wantIx = spec.indexes.flatMap((ix) => (ix.columns ? [{ unique: ix.unique, cols: ix.columns }] : []));
   const ixKey = (unique: boolean, cols: string[]) => `${unique ? 'unique ' : ''}index (${cols.join(', ')})`;
   const have = existing.indexes.map((ix) => ixKey(ix.unique, ix.columns));
   for (const ix of wantIx) if (!have.includes(ixKey(ix.unique, ix.cols))) out.push(`${ixKey(ix.unique, ix.cols)} is declared but missing in the database`);

@@ -3,7 +3,7 @@
 // declare; notes §4). The tree must already have passed validation: this module trusts
 // it and only refuses what it cannot lay out.
 import type { AttributeLine, Definition, ForeignKeyLine, IndexLine } from '../definition/ast';
-import type { ColumnSpec, Dialect, ForeignKeySpec, IndexSpec, TableSpec } from '../dialect/index';
+import type { ColumnSpec, Dialect, EnumTypeSpec, ForeignKeySpec, IndexSpec, TableSpec } from '../dialect/index';
 import { DeclarationError } from '../errors/index';
 
 /** What declaration needs to know of a referenced table (read from the server, as the reference does). */
@@ -66,10 +66,11 @@ export function defaultClause(line: AttributeLine): string {
   }
 }
 
-export function sqlTypeOf(typeText: string, dialect: Dialect): { sqlType: string; marked: boolean } {
+/** The SQL type of a declared type; `schema` is the table's (PostgreSQL enums are types in it). */
+export function sqlTypeOf(typeText: string, dialect: Dialect, schema?: string): { sqlType: string; marked: boolean } {
   const t = typeText.trim();
   if (t.startsWith('<')) return { sqlType: codecSqlType(t, dialect), marked: true };
-  const core = dialect.coreTypeToSql(t);
+  const core = dialect.coreTypeToSql(t, schema);
   if (core !== undefined) return { sqlType: core, marked: true };
   return { sqlType: t, marked: false };
 }
@@ -82,7 +83,14 @@ export function compileTable(input: CompileInput): CompiledTable {
   const foreignKeys: ForeignKeySpec[] = [];
   const indexes: IndexSpec[] = [];
   const origins: ForeignKeyOrigin[] = [];
+  const enumTypes: EnumTypeSpec[] = [];
+  /** Non-unique foreign keys' columns, for the supporting indexes of backends that need them. */
+  const fkIndexCandidates: string[][] = [];
   const label = `\`${input.schema}\`.\`${input.table}\``;
+  // declare.py: declare — checked before anything else.
+  if (input.table.length > dialect.maxTableNameLength) {
+    throw new DeclarationError(input.table, `Table name \`${input.table}\` exceeds the max length of ${dialect.maxTableNameLength}`);
+  }
 
   for (const line of ast.lines) {
     switch (line.kind) {
@@ -107,9 +115,11 @@ export function compileTable(input: CompileInput): CompiledTable {
     if (names.has(name) || !line.type) return;
     names.add(name);
     if (line.inKey) primaryKey.push(name);
-    const { sqlType, marked } = sqlTypeOf(line.type.text, dialect);
-    const user = line.comment?.text ?? '';
-    columns.push({ name, sqlType, defaultClause: defaultClause(line), comment: marked ? `:${line.type.text.trim()}:${user}` : user });
+    const typeText = line.type.text.trim();
+    const { sqlType, marked } = sqlTypeOf(typeText, dialect, input.schema);
+    if (marked) addEnumType(enumTypes, dialect.enumType(typeText));
+    const comment = dialect.attributeComment(marked ? typeText : undefined, line.comment?.text ?? '');
+    columns.push({ name, sqlType, defaultClause: defaultClause(line), comment });
   }
 
   function foreignKey(line: ForeignKeyLine): void {
@@ -134,49 +144,82 @@ export function compileTable(input: CompileInput): CompiledTable {
       if (!names.has(child)) {
         names.add(child);
         if (line.inKey) primaryKey.push(child);
-        // heading.py: sql_comment — the parent's user comment, re-marked only for uuid.
-        const comment = pa.type === 'uuid' ? `:uuid:${pa.comment}` : pa.comment;
-        columns.push({ name: child, sqlType: pa.sqlType, defaultClause: nullable ? '' : 'NOT NULL', comment });
+        const { sqlType, comment } = dialect.copiedColumn(pa, parent.schema);
+        columns.push({ name: child, sqlType, defaultClause: nullable ? '' : 'NOT NULL', comment });
       }
       origins.push({ attribute: child, parentSchema: parent.schema, parentTable: parent.table, parentAttribute: pk });
     }
     foreignKeys.push({ columns: childCols, refSchema: parent.schema, refTable: parent.table, refColumns: [...parent.primaryKey] });
-    if (unique) indexes.push({ unique: true, fromForeignKey: true, members: childCols.map((c) => dialect.quote(c)) });
+    if (unique) indexes.push({ unique: true, fromForeignKey: true, members: childCols.map((c) => dialect.quote(c)), columns: childCols });
+    else if (!dialect.indexesForeignKeys) fkIndexCandidates.push(childCols);
   }
 
   function index(line: IndexLine): void {
+    const columnNames: string[] = [];
     const members = line.args.map((arg) => {
-      if (arg.kind === 'attribute') return dialect.quote(arg.name?.text ?? arg.text);
+      if (arg.kind === 'attribute') {
+        const name = arg.name?.text ?? arg.text;
+        columnNames.push(name);
+        return dialect.quote(name);
+      }
+      // declare.py: declare turns index clauses into CREATE INDEX on PostgreSQL by splitting
+      // them at commas and quoting each piece, so an expression comes out as invalid SQL:
+      // the reference cannot declare such an index there, and neither do we.
+      if (!dialect.expressionIndexes) {
+        throw new DeclarationError(input.table, `Cannot declare ${label}: index member \`${arg.text}\` is not an attribute; only attributes can be indexed on ${dialect.name}`);
+      }
       if (arg.kind === 'jsonPath') return `(${jsonPathExpression(arg.text, dialect)})`;
       return arg.text;
     });
-    indexes.push({ unique: line.unique, members });
+    const ix: IndexSpec = { unique: line.unique, members };
+    if (columnNames.length === members.length) ix.columns = columnNames;
+    indexes.push(ix);
   }
 
-  // declare.py: declare — hidden job metadata on Computed (`__x`) and Imported (`_x`, parts too) tables.
-  if (input.addJobMetadata) {
-    const t = input.table;
-    const computed = t.startsWith('__') && !t.slice(2).includes('__');
-    const imported = t.startsWith('_') && !t.startsWith('__');
-    if (computed || imported) {
-      columns.push(
-        { name: '_job_start_time', sqlType: 'datetime(3)', defaultClause: 'DEFAULT NULL', comment: '' },
-        { name: '_job_duration', sqlType: 'float', defaultClause: 'DEFAULT NULL', comment: '' },
-        { name: '_job_version', sqlType: 'varchar(64)', defaultClause: "DEFAULT ''", comment: '' },
-      );
-    }
-  }
-  // declare.py: declare — an empty primary key becomes the hidden `_singleton`.
-  if (primaryKey.length === 0) {
-    primaryKey.push('_singleton');
-    columns.unshift({ name: '_singleton', sqlType: dialect.coreTypeToSql('bool')!, defaultClause: 'NOT NULL DEFAULT TRUE', comment: ':bool:singleton primary key' });
-  }
+  // declare.py: prepare_declare — an empty primary key becomes the hidden `_singleton`;
+  // Computed and Imported tables may get job metadata. Where they go is the dialect's.
+  const platform = dialect.platformColumns(input.table, primaryKey.length === 0, input.addJobMetadata);
+  for (const c of [...platform.leading, ...platform.trailing]) if (c.name === '_singleton') primaryKey.push(c.name);
+  columns.unshift(...platform.leading);
+  columns.push(...platform.trailing);
+  indexes.push(...foreignKeySupportIndexes(fkIndexCandidates, primaryKey, indexes, dialect));
 
-  return {
-    spec: { schema: input.schema, table: input.table, columns, primaryKey, foreignKeys, indexes, comment: ast.tableComment?.text ?? '' },
-    primaryKey,
-    origins,
-  };
+  const spec: TableSpec = { schema: input.schema, table: input.table, columns, primaryKey, foreignKeys, indexes, comment: ast.tableComment?.text ?? '' };
+  if (enumTypes.length) spec.enumTypes = enumTypes;
+  return { spec, primaryKey, origins };
+}
+
+/**
+ * Records an enum type a column uses (adapters/postgres.py: core_type_to_sql keeps them by
+ * name): the first use fixes its place, the last its values (`enum('b','a')` and
+ * `enum('a','b')` share one type, created with the values written last).
+ */
+export function addEnumType(types: EnumTypeSpec[], type: EnumTypeSpec | undefined): void {
+  if (!type) return;
+  const existing = types.find((e) => e.name === type.name);
+  if (existing) existing.values = type.values;
+  else types.push(type);
+}
+
+/**
+ * declare.py: prepare_declare (#1512) — on a backend that does not index foreign keys, an
+ * index on each non-unique foreign key's columns, unless they are a left prefix of the
+ * primary key, of an index declared so far, or of a longer foreign-key index already
+ * added (candidates longest first, ties in line order).
+ */
+function foreignKeySupportIndexes(candidates: string[][], primaryKey: string[], declared: IndexSpec[], dialect: Dialect): IndexSpec[] {
+  if (!candidates.length) return [];
+  // The reference reads the columns of a declared index back from its clause; an
+  // expression member reads back as text no column list can start with.
+  const prefixes: string[][] = [[...primaryKey], ...declared.map((ix) => ix.columns ?? ix.members)];
+  const covered = (c: string[]) => prefixes.some((p) => c.every((name, i) => p[i] === name));
+  const out: IndexSpec[] = [];
+  for (const c of [...candidates].sort((a, b) => b.length - a.length)) {
+    if (covered(c)) continue;
+    out.push({ unique: false, supportsForeignKey: true, members: c.map((name) => dialect.quote(name)), columns: c });
+    prefixes.push(c);
+  }
+  return out;
 }
 
 /** `attr.path:type` -> `json_value(`attr`, _utf8mb4'$.path' returning type)` (declare.py: translate_attribute). */

@@ -2,19 +2,35 @@
 // (lineage.py: ensure_lineage_table, insert_lineages; table.py: _populate_lineage), so
 // that DataJoint for Python finds lineage for our tables.
 import type { Connection } from '../connection/index';
+import type { Dialect, TableSpec } from '../dialect/index';
 import type { ForeignKeyOrigin } from './compile';
 
 export const LINEAGE_TABLE = '~lineage';
 
-export function lineageTableDdl(conn: Connection, schema: string): string {
-  const d = conn.dialect;
-  const columns = [
-    d.formatColumn({ name: 'table_name', sqlType: 'VARCHAR(64)', defaultClause: 'NOT NULL', comment: 'table name within the schema' }),
-    d.formatColumn({ name: 'attribute_name', sqlType: 'VARCHAR(64)', defaultClause: 'NOT NULL', comment: 'attribute name' }),
-    d.formatColumn({ name: 'lineage', sqlType: 'VARCHAR(255)', defaultClause: 'NOT NULL', comment: 'origin: schema.table.attribute' }),
-  ];
-  const pk = `PRIMARY KEY (${d.quote('table_name')}, ${d.quote('attribute_name')})`;
-  return `CREATE TABLE IF NOT EXISTS ${d.qualified(schema, LINEAGE_TABLE)} (\n${[...columns, pk].join(',\n')}\n) ENGINE=InnoDB`;
+/**
+ * lineage.py: ensure_lineage_table — built with the adapter's column format rather than
+ * declared, so PostgreSQL gets no comments at all (its format has none, and no COMMENT ON).
+ */
+export function lineageTableSpec(schema: string): TableSpec {
+  return {
+    schema,
+    table: LINEAGE_TABLE,
+    columns: [
+      { name: 'table_name', sqlType: 'VARCHAR(64)', defaultClause: 'NOT NULL', comment: 'table name within the schema' },
+      { name: 'attribute_name', sqlType: 'VARCHAR(64)', defaultClause: 'NOT NULL', comment: 'attribute name' },
+      { name: 'lineage', sqlType: 'VARCHAR(255)', defaultClause: 'NOT NULL', comment: 'origin: schema.table.attribute' },
+    ],
+    primaryKey: ['table_name', 'attribute_name'],
+    foreignKeys: [],
+    indexes: [],
+    comment: '',
+    noCommentStatements: true,
+  };
+}
+
+/** The statements that create `~lineage` when it is missing (CREATE TABLE IF NOT EXISTS). */
+export function lineageTableStatements(dialect: Dialect, schema: string): string[] {
+  return dialect.createTable(lineageTableSpec(schema));
 }
 
 async function lookup(conn: Connection, schema: string, table: string, attribute: string): Promise<string | undefined> {
@@ -50,14 +66,14 @@ export async function writeLineage(conn: Connection, schema: string, table: stri
   // workers and read-only users do not rewrite the same rows.
   const current = await currentRows(conn, schema, table);
   if (current && current.size === entries.size && [...entries].every(([k, v]) => current.get(k) === v)) return;
-  await conn.execute(lineageTableDdl(conn, schema));
+  for (const statement of lineageTableStatements(d, schema)) await conn.execute(statement);
   await conn.execute(`DELETE FROM ${lt} WHERE table_name = ?`, [table]);
   if (!entries.size) return;
   const values = [...entries].map(() => '(?, ?, ?)').join(', ');
   const params = [...entries].flatMap(([attr, lineage]) => [table, attr, lineage]);
   await conn.execute(
-    `INSERT INTO ${lt} (${d.quote('table_name')}, ${d.quote('attribute_name')}, ${d.quote('lineage')}) VALUES ${values} ` +
-      `ON DUPLICATE KEY UPDATE ${d.quote('lineage')} = VALUES(${d.quote('lineage')})`,
+    `INSERT INTO ${lt} (${d.quote('table_name')}, ${d.quote('attribute_name')}, ${d.quote('lineage')}) VALUES ${values}` +
+      d.upsertTail(['table_name', 'attribute_name'], ['lineage']),
     params,
   );
 }

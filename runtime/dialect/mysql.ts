@@ -13,7 +13,7 @@ import {
   QuerySyntaxError,
   UnknownAttributeError,
 } from '../errors/index';
-import type { ColumnRow, ColumnSpec, Dialect, Sql, TableSpec } from './types';
+import type { ColumnRow, ColumnSpec, Dialect, EnumTypeSpec, PlatformColumns, Sql, TableSpec } from './types';
 
 // adapters/mysql.py: CORE_TYPE_MAP (the parametrized types keep their text).
 const CORE_TO_SQL: Record<string, string> = {
@@ -59,9 +59,22 @@ function asDriverError(e: unknown): DriverError {
   return typeof e === 'object' && e !== null ? (e as DriverError) : { message: String(e) };
 }
 
+// declare.py (2.3.2, the layout this dialect follows): `_singleton` first, job metadata
+// without comments on Computed masters and on every table starting with one `_`.
+const SINGLETON: ColumnSpec = { name: '_singleton', sqlType: 'tinyint', defaultClause: 'NOT NULL DEFAULT TRUE', comment: ':bool:singleton primary key' };
+const JOB_METADATA: ColumnSpec[] = [
+  { name: '_job_start_time', sqlType: 'datetime(3)', defaultClause: 'DEFAULT NULL', comment: '' },
+  { name: '_job_duration', sqlType: 'float', defaultClause: 'DEFAULT NULL', comment: '' },
+  { name: '_job_version', sqlType: 'varchar(64)', defaultClause: "DEFAULT ''", comment: '' },
+];
+
 export class MySqlDialect implements Dialect {
   readonly name = 'mysql' as const;
   readonly defaultKeyword = 'DEFAULT';
+  readonly maxTableNameLength = 64;
+  readonly indexesForeignKeys = true;
+  readonly expressionIndexes = true;
+  readonly sessionAutocommit = true;
 
   quote(identifier: string): string {
     return '`' + identifier.replace(/`/g, '``') + '`';
@@ -80,6 +93,10 @@ export class MySqlDialect implements Dialect {
     if (/^decimal\(\d+\s*,\s*\d+\)$/.test(t)) return t.replace(/\s+/g, '');
     if (/^enum\s*\(.+\)$/s.test(t)) return t;
     return undefined;
+  }
+
+  enumType(): EnumTypeSpec | undefined {
+    return undefined; // enums are inline column types
   }
 
   sqlToCoreType(sqlType: string): string | undefined {
@@ -107,6 +124,25 @@ export class MySqlDialect implements Dialect {
     return "'" + text.replace(/\\/g, '\\\\').replace(/'/g, "''") + "'";
   }
 
+  attributeComment(typeMarker: string | undefined, userComment: string): string {
+    // The `"` escaping of declare.py: compile_attribute happens in formatColumn, for the whole comment.
+    return typeMarker !== undefined ? `:${typeMarker}:${userComment}` : userComment;
+  }
+
+  copiedColumn(parent: { sqlType: string; type: string; comment: string }): { sqlType: string; comment: string } {
+    // heading.py: sql_comment — the parent's user comment, re-marked only for uuid.
+    return { sqlType: parent.sqlType, comment: parent.type === 'uuid' ? `:uuid:${parent.comment}` : parent.comment };
+  }
+
+  platformColumns(table: string, needsSingleton: boolean, addJobMetadata: boolean): PlatformColumns {
+    const computed = table.startsWith('__') && !table.slice(2).includes('__');
+    const imported = table.startsWith('_') && !table.startsWith('__');
+    return {
+      leading: needsSingleton ? [{ ...SINGLETON }] : [],
+      trailing: addJobMetadata && (computed || imported) ? JOB_METADATA.map((c) => ({ ...c })) : [],
+    };
+  }
+
   formatColumn(c: ColumnSpec): string {
     // adapters/mysql.py: format_column_definition
     let s = `${this.quote(c.name)} ${c.sqlType}`;
@@ -115,7 +151,7 @@ export class MySqlDialect implements Dialect {
     return s;
   }
 
-  createTable(spec: TableSpec): string {
+  createTable(spec: TableSpec): string[] {
     // declare.py: declare — elements joined with ",\n", no indentation.
     const parts: string[] = spec.columns.map((c) => this.formatColumn(c));
     parts.push(`PRIMARY KEY (${spec.primaryKey.map((k) => this.quote(k)).join(', ')})`);
@@ -131,7 +167,7 @@ export class MySqlDialect implements Dialect {
       else parts.push(`${ix.unique ? 'unique index' : 'index'} (${ix.members.join(',')})`);
     }
     const options = spec.comment ? `ENGINE=InnoDB, COMMENT "${this.escapeComment(spec.comment)}"` : 'ENGINE=InnoDB';
-    return `CREATE TABLE IF NOT EXISTS ${this.qualified(spec.schema, spec.table)} (\n${parts.join(',\n')}\n) ${options}`;
+    return [`CREATE TABLE IF NOT EXISTS ${this.qualified(spec.schema, spec.table)} (\n${parts.join(',\n')}\n) ${options}`];
   }
 
   createSchema(name: string): string {
@@ -255,6 +291,11 @@ export class MySqlDialect implements Dialect {
       sql += ` ON DUPLICATE KEY UPDATE ${k}=${this.qualified(schema, table)}.${k}`;
     }
     return sql;
+  }
+
+  // MySQL finds the conflicting row by any unique key itself: the primary key is not named.
+  upsertTail(primaryKey: string[], update: string[]): string {
+    return ` ON DUPLICATE KEY UPDATE ${update.map((c) => `${this.quote(c)} = VALUES(${this.quote(c)})`).join(', ')}`;
   }
 
   translateError(error: unknown, context: { schema?: string; table?: string; host?: string; port?: number; user?: string } = {}): DataJointError {

@@ -1,7 +1,13 @@
 // The per-table job queue `~~name` exactly as DataJoint for Python 2.x declares it, so
 // that Python and TypeScript workers share one queue (jobs.py: Job._generate_definition,
-// declared through declare.py; layout in the reference notes §4.3 and §7.1).
-import { qi, qualified } from './session';
+// declared through declare.py; layout in the reference notes §4.3, §4.9 and §7.1). The
+// generated definition is laid out here as a TableSpec and declared by the dialect.
+import { addEnumType } from '../declare/compile';
+import { lineageTableStatements } from '../declare/lineage';
+import { mysqlDialect, type ColumnSpec, type Dialect, type EnumTypeSpec, type TableSpec } from '../dialect/index';
+
+/** lineage.py: the per-schema `~lineage` table on any backend, created before every lineage write. */
+export { lineageTableStatements };
 
 export const JOB_STATUSES = ['pending', 'reserved', 'success', 'error', 'ignore'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -25,87 +31,105 @@ export function jobsTableName(targetTable: string): string {
   return `~~${targetTable.replace(/^_+/, '')}`;
 }
 
-// declare.py: match_type — the core categories, anchored, in the reference's order.
-const CORE_TO_SQL: Array<[RegExp, (t: string) => string]> = [
-  [/^float32$/i, () => 'float'],
-  [/^float64$/i, () => 'double'],
-  [/^int64$/i, () => 'bigint'],
-  [/^int32$/i, () => 'int'],
-  [/^int16$/i, () => 'smallint'],
-  [/^int8$/i, () => 'tinyint'],
-  [/^bool$/i, () => 'tinyint'],
-  [/^uuid$/i, () => 'binary(16)'],
-  [/^json$/i, () => 'json'],
-  [/^bytes$/i, () => 'longblob'],
-  [/^date$/i, (t) => t],
-  [/^datetime(\s*\(\d+\))?$/i, (t) => t],
-  [/^char\s*\(\d+\)$/i, (t) => t],
-  [/^varchar\s*\(\d+\)$/i, (t) => t],
-  [/^enum\s*\(.+\)$/is, (t) => t],
-  [/^decimal\s*\(\d+\s*,\s*\d+\)$/i, (t) => t],
+// declare.py: match_type — the core categories, anchored, in the reference's order; the
+// simple ones by their canonical name, the parametrized ones as written.
+const CORE_CATEGORIES: Array<[RegExp, string | undefined]> = [
+  [/^float32$/i, 'float32'],
+  [/^float64$/i, 'float64'],
+  [/^int64$/i, 'int64'],
+  [/^int32$/i, 'int32'],
+  [/^int16$/i, 'int16'],
+  [/^int8$/i, 'int8'],
+  [/^bool$/i, 'bool'],
+  [/^uuid$/i, 'uuid'],
+  [/^json$/i, 'json'],
+  [/^bytes$/i, 'bytes'],
+  [/^date$/i, 'date'],
+  [/^datetime(\s*\(\d+\))?$/i, undefined],
+  [/^char\s*\(\d+\)$/i, undefined],
+  [/^varchar\s*\(\d+\)$/i, undefined],
+  [/^enum\s*\(.+\)$/is, undefined],
+  [/^decimal\s*\(\d+\s*,\s*\d+\)$/i, undefined],
 ];
 
-/** SQL type and stored comment of an attribute declared with `type` (core: marker; native: none). */
-export function compileKeyType(type: string): { sqlType: string; comment: string } {
+/**
+ * SQL type and stored comment of a key attribute declared with `type` (core: marker;
+ * native: none), on `dialect` (default MySQL) for a table in `database` (PostgreSQL enums).
+ */
+export function compileKeyType(type: string, dialect: Dialect = mysqlDialect, database?: string): { sqlType: string; comment: string } {
   const t = type.trim();
-  for (const [re, toSql] of CORE_TO_SQL) {
-    if (re.test(t)) return { sqlType: toSql(t), comment: `:${t}:` };
+  for (const [re, core] of CORE_CATEGORIES) {
+    if (re.test(t)) return { sqlType: dialect.coreTypeToSql(core ?? t, database) ?? t, comment: dialect.attributeComment(t, '') };
   }
   // Native types pass through verbatim; display widths never appear because the
   // reference reads them back with widths stripped (heading.py).
-  return { sqlType: t.replace(/^((?:tiny|small|medium|big)?int)\s*\(\d+\)/i, '$1'), comment: '' };
+  const native = t.replace(/^((?:tiny|small|medium|big)?int)\s*\(\d+\)/i, '$1');
+  // A PostgreSQL enum key reads back by its type name, which needs its schema here.
+  return { sqlType: database === undefined ? native : dialect.copiedColumn({ sqlType: native, type: native, comment: '' }, database).sqlType, comment: '' };
 }
 
-function column(name: string, sqlType: string, clause: string, comment: string): string {
-  return `${qi(name)} ${sqlType} ${clause}${comment ? ` COMMENT "${comment.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : ''}`;
-}
-
-/** The secondary part of the generated definition: name, SQL type, default clause, marker. */
-const JOB_COLUMNS: Array<[string, string, string, string]> = [
-  ['status', "enum('pending', 'reserved', 'success', 'error', 'ignore')", 'NOT NULL', ":enum('pending', 'reserved', 'success', 'error', 'ignore'):"],
-  ['priority', 'tinyint', 'NOT NULL', ':int8:'],
-  ['created_time', 'datetime(3)', 'NOT NULL DEFAULT CURRENT_TIMESTAMP(3)', ':datetime(3):'],
-  ['scheduled_time', 'datetime(3)', 'NOT NULL DEFAULT CURRENT_TIMESTAMP(3)', ':datetime(3):'],
-  ['reserved_time', 'datetime(3)', 'DEFAULT NULL', ':datetime(3):'],
-  ['completed_time', 'datetime(3)', 'DEFAULT NULL', ':datetime(3):'],
-  ['duration', 'double', 'DEFAULT NULL', ':float64:'],
-  ['error_message', 'varchar(2047)', "NOT NULL DEFAULT ''", ':varchar(2047):'],
-  ['error_stack', 'longblob', 'DEFAULT NULL', ':<blob>:'],
-  ['user', 'varchar(255)', "NOT NULL DEFAULT ''", ':varchar(255):'],
-  ['host', 'varchar(255)', "NOT NULL DEFAULT ''", ':varchar(255):'],
-  ['pid', 'int', "NOT NULL DEFAULT '0'", ':int32:'],
-  ['connection_id', 'bigint', "NOT NULL DEFAULT '0'", ':int64:'],
-  ['version', 'varchar(64)', "NOT NULL DEFAULT ''", ':varchar(64):'],
+/** The secondary part of the generated definition (jobs.py: _generate_definition): name, type, default clause. */
+const JOB_COLUMNS: Array<[string, string, string]> = [
+  ['status', "enum('pending', 'reserved', 'success', 'error', 'ignore')", 'NOT NULL'],
+  ['priority', 'int8', 'NOT NULL'],
+  ['created_time', 'datetime(3)', 'NOT NULL DEFAULT CURRENT_TIMESTAMP(3)'],
+  ['scheduled_time', 'datetime(3)', 'NOT NULL DEFAULT CURRENT_TIMESTAMP(3)'],
+  ['reserved_time', 'datetime(3)', 'DEFAULT NULL'],
+  ['completed_time', 'datetime(3)', 'DEFAULT NULL'],
+  ['duration', 'float64', 'DEFAULT NULL'],
+  ['error_message', `varchar(${ERROR_MESSAGE_LENGTH})`, "NOT NULL DEFAULT ''"],
+  ['error_stack', '<blob>', 'DEFAULT NULL'],
+  ['user', 'varchar(255)', "NOT NULL DEFAULT ''"],
+  ['host', 'varchar(255)', "NOT NULL DEFAULT ''"],
+  ['pid', 'int32', "NOT NULL DEFAULT '0'"],
+  ['connection_id', 'int64', "NOT NULL DEFAULT '0'"],
+  ['version', 'varchar(64)', "NOT NULL DEFAULT ''"],
 ];
 
-/** The CREATE TABLE statement the reference sends for the jobs table of `targetTable`. */
-export function jobsTableDdl(database: string, targetTable: string, keys: readonly JobKeyColumn[]): string {
+/** The jobs table of `targetTable` as declare.py lays out the generated definition on `dialect`. */
+export function jobsTableSpec(dialect: Dialect, database: string, targetTable: string, keys: readonly JobKeyColumn[]): TableSpec {
   if (keys.length === 0) {
-    throw new Error(
-      `Cannot create jobs table for ${qualified(database, targetTable)}: no FK-derived primary key attributes found.`,
-    );
+    throw new Error(`Cannot create jobs table for ${dialect.qualified(database, targetTable)}: no FK-derived primary key attributes found.`);
   }
-  const parts: string[] = [];
+  const columns: ColumnSpec[] = [];
+  const enumTypes: EnumTypeSpec[] = [];
+  const addEnum = (type: string) => addEnumType(enumTypes, dialect.enumType(type.trim()));
   for (const k of keys) {
-    const { sqlType, comment } = compileKeyType(k.type);
-    parts.push(column(k.name, sqlType, 'NOT NULL', comment));
+    columns.push({ name: k.name, ...compileKeyType(k.type, dialect, database), defaultClause: 'NOT NULL' });
+    addEnum(k.type);
   }
-  for (const [name, sqlType, clause, comment] of JOB_COLUMNS) parts.push(column(name, sqlType, clause, comment));
-  parts.push(`PRIMARY KEY (${keys.map((k) => qi(k.name)).join(', ')})`);
-  parts.push('index (`status`,`priority`,`scheduled_time`)');
-  const comment = `Job queue for ${qualified(database, targetTable)}`;
-  return `CREATE TABLE IF NOT EXISTS ${qualified(database, jobsTableName(targetTable))} (\n${parts.join(',\n')}\n) ENGINE=InnoDB, COMMENT "${comment}"`;
+  for (const [name, type, defaultClause] of JOB_COLUMNS) {
+    const sqlType = type === '<blob>' ? dialect.coreTypeToSql('bytes')! : dialect.coreTypeToSql(type, database)!;
+    columns.push({ name, sqlType, defaultClause, comment: dialect.attributeComment(type, '') });
+    addEnum(type);
+  }
+  const indexed = ['status', 'priority', 'scheduled_time'];
+  const spec: TableSpec = {
+    schema: database,
+    table: jobsTableName(targetTable),
+    columns,
+    primaryKey: keys.map((k) => k.name),
+    foreignKeys: [],
+    indexes: [{ unique: false, members: indexed.map((c) => dialect.quote(c)), columns: indexed }],
+    comment: `Job queue for ${dialect.qualified(database, targetTable)}`,
+  };
+  if (enumTypes.length) spec.enumTypes = enumTypes;
+  return spec;
 }
 
-/** lineage.py: the per-schema `~lineage` table, created before every lineage write. */
+/** The statements the reference sends to declare the jobs table of `targetTable` on `dialect`, in order. */
+export function jobsTableStatements(dialect: Dialect, database: string, targetTable: string, keys: readonly JobKeyColumn[]): string[] {
+  return dialect.createTable(jobsTableSpec(dialect, database, targetTable, keys));
+}
+
+/** The CREATE TABLE statement the reference sends for the jobs table of `targetTable` (MySQL). */
+export function jobsTableDdl(database: string, targetTable: string, keys: readonly JobKeyColumn[]): string {
+  return jobsTableStatements(mysqlDialect, database, targetTable, keys)[0];
+}
+
+/** lineage.py: the per-schema `~lineage` table, created before every lineage write (MySQL). */
 export function lineageTableDdl(database: string): string {
-  return (
-    `CREATE TABLE IF NOT EXISTS ${qualified(database, '~lineage')} (\n` +
-    '`table_name` VARCHAR(64) NOT NULL COMMENT "table name within the schema",\n' +
-    '`attribute_name` VARCHAR(64) NOT NULL COMMENT "attribute name",\n' +
-    '`lineage` VARCHAR(255) NOT NULL COMMENT "origin: schema.table.attribute",\n' +
-    'PRIMARY KEY (`table_name`, `attribute_name`)\n) ENGINE=InnoDB'
-  );
+  return lineageTableStatements(mysqlDialect, database)[0];
 }
 
 /** jobs.py: messages above 2047 characters keep their first 2035 and end in `...truncated`. */

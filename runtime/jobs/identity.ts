@@ -29,7 +29,7 @@ export function jobVersion(method: string | null | undefined, cwd = process.cwd(
  * so forked workers and reconnects never record a stale id.
  */
 export async function workerIdentity(session: SqlSession, versionMethod?: string | null): Promise<WorkerIdentity> {
-  const [row] = await session.query<{ u: string }>('SELECT USER() AS u');
+  const [row] = await session.query<{ u: string }>(`SELECT ${session.sql.currentUser} AS u`);
   return {
     host: hostname(),
     pid: process.pid,

@@ -2,8 +2,10 @@
 // set-based SQL: refresh adds every new key with one INSERT … SELECT, workers claim the
 // next pending job with SELECT … FOR UPDATE SKIP LOCKED, and reservations whose holder is
 // known to be dead are re-pended (holder.ts; reference notes §7; our decisions at the top).
-import { jobsTableDdl, jobsTableName, lineageTableDdl, truncateErrorMessage, JOB_STATUSES, type JobKeyColumn, type JobStatus } from './definition';
-import { qi, qualified, type Row, type Sql, type SqlSession } from './session';
+import { jobsTableName, jobsTableStatements, lineageTableStatements, truncateErrorMessage, JOB_STATUSES, type JobKeyColumn, type JobStatus } from './definition';
+import type { Row, Sql, SqlSession } from './session';
+import type { SqlFragments } from '../dialect/fragments';
+import { dialectFor } from '../dialect/index';
 import { packErrorStack } from '../blob/index';
 import type { WorkerIdentity } from './identity';
 import { holderState, type HolderState } from './holder';
@@ -114,15 +116,21 @@ export function checkPriority(p: number): number {
 
 const ALL: Sql = { sql: 'TRUE', params: [] };
 
-/** SQL: the connection recorded on a row of `jobs` (a quoted alias or name) is in the server's process list. */
-const OPEN = (jobs: string): string => `${jobs}.connection_id IN (SELECT id FROM information_schema.processlist)`;
+/** SQL: the connection recorded on a row of `jobs` (a quoted alias or name) is open on the server. */
+const OPEN = (q: SqlFragments, jobs: string): string => q.sessionOpen(`${jobs}.connection_id`);
 
 // Everything a re-pended job carries, as if deleted and inserted again (jobs.py: refresh);
 // the priority parameter may be NULL: the job keeps its own.
-const RESET =
-  "`status`='pending', `priority`=COALESCE(?, `priority`), `created_time`=CURRENT_TIMESTAMP(3), `scheduled_time`=CURRENT_TIMESTAMP(3), " +
-  "`reserved_time`=NULL, `completed_time`=NULL, `duration`=NULL, `error_message`='', `error_stack`=NULL, " +
-  "`user`='', `host`='', `pid`=0, `connection_id`=0, `version`=''";
+const RESET = (q: SqlFragments): string =>
+  [
+    `${q.quote('status')}='pending'`,
+    `${q.quote('priority')}=COALESCE(?, ${q.quote('priority')})`,
+    `${q.quote('created_time')}=CURRENT_TIMESTAMP(3)`,
+    `${q.quote('scheduled_time')}=CURRENT_TIMESTAMP(3)`,
+    ...['reserved_time', 'completed_time', 'duration', 'error_stack'].map((c) => `${q.quote(c)}=NULL`),
+    ...['error_message', 'user', 'host', 'version'].map((c) => `${q.quote(c)}=''`),
+    ...['pid', 'connection_id'].map((c) => `${q.quote(c)}=0`),
+  ].join(', ');
 
 export class JobQueue {
   readonly tableName: string;
@@ -130,19 +138,22 @@ export class JobQueue {
   /** The auto-populated table itself. */
   private readonly targetName: string;
   private declared = false;
+  /** The backend's statement forms. */
+  private readonly q: SqlFragments;
 
   constructor(
     readonly session: SqlSession,
     readonly target: JobsTarget,
     readonly settings: JobsSettingsLike = DEFAULT_JOBS_SETTINGS,
   ) {
+    this.q = session.sql;
     this.tableName = jobsTableName(target.tableName);
-    this.fullName = qualified(target.database, this.tableName);
-    this.targetName = qualified(target.database, target.tableName);
+    this.fullName = this.q.qualified(target.database, this.tableName);
+    this.targetName = this.q.qualified(target.database, target.tableName);
     const ksKey = new Set(target.keySource.primaryKey);
     for (const k of target.keyColumns) {
       if (!ksKey.has(k.name)) {
-        throw new Error(`The key source of ${qualified(target.database, target.tableName)} lacks the job key attribute ${k.name}.`);
+        throw new Error(`The key source of ${this.q.qualified(target.database, target.tableName)} lacks the job key attribute ${k.name}.`);
       }
     }
   }
@@ -156,7 +167,7 @@ export class JobQueue {
     const parts = this.keyNames.map((k) => {
       if (!(k in key)) throw new Error(`Job key lacks attribute ${k}: ${JSON.stringify(Object.keys(key))}`);
       params.push(key[k]);
-      return `${alias ? `${qi(alias)}.` : ''}${qi(k)} = ?`;
+      return `${alias ? `${this.q.quote(alias)}.` : ''}${this.q.quote(k)} = ?`;
     });
     return { sql: parts.join(' AND '), params };
   }
@@ -179,14 +190,15 @@ export class JobQueue {
   async declare(): Promise<void> {
     if (this.declared) return;
     if (!(await this.exists())) {
-      await this.session.execute(jobsTableDdl(this.target.database, this.target.tableName, this.target.keyColumns));
+      const dialect = dialectFor(this.q.backend);
+      for (const sql of jobsTableStatements(dialect, this.target.database, this.target.tableName, this.target.keyColumns)) await this.session.execute(sql);
       // lineage.py: a jobs table's key attributes are their own origin (notes §4.8).
-      await this.session.execute(lineageTableDdl(this.target.database));
+      for (const sql of lineageTableStatements(dialect, this.target.database)) await this.session.execute(sql);
       const values = this.keyNames.map(() => '(?, ?, ?)').join(', ');
       const params = this.keyNames.flatMap((k) => [this.tableName, k, `${this.target.database}.${this.tableName}.${k}`]);
       await this.session.execute(
-        `INSERT INTO ${qualified(this.target.database, '~lineage')} (table_name, attribute_name, lineage) VALUES ${values} ` +
-          'ON DUPLICATE KEY UPDATE lineage = VALUES(lineage)',
+        `INSERT INTO ${this.q.qualified(this.target.database, '~lineage')} (table_name, attribute_name, lineage) VALUES ${values}` +
+          this.q.upsert(['table_name', 'attribute_name'], `lineage = ${this.q.inserted('lineage')}`),
         params,
       );
     }
@@ -206,8 +218,8 @@ export class JobQueue {
     const ks = this.target.keySource;
     const restricted = opts.source ?? ks;
     const result: RefreshResult = { added: 0, removed: 0, orphaned: 0, rePended: 0 };
-    const keyCols = this.keyNames.map(qi);
-    const ksCols = this.keyNames.map((k) => `${qi('$ks')}.${qi(k)}`);
+    const keyCols = this.keyNames.map((k) => this.q.quote(k));
+    const ksCols = this.keyNames.map((k) => `${this.q.quote('$ks')}.${this.q.quote(k)}`);
 
     // Orphans first, so that their keys are pending again before anyone claims.
     const orphans = await this.recover({ olderThan: opts.orphanTimeout, priority });
@@ -217,22 +229,23 @@ export class JobQueue {
     // queued (any status) are the duplicates IGNORE skips: cheaper than an anti-join of
     // the table with itself, which makes the server copy the SELECT first. Nothing else
     // can be ignored here: the values are NOT NULL key values of the same types.
-    const src = restrictedSource(restricted, ALL);
+    const src = restrictedSource(this.q, restricted, ALL);
     const delayUs = Math.round((opts.delay ?? 0) * 1e6);
+    const ignore = this.q.insertIgnore(this.fullName);
     result.added = await this.session.execute(
-      `INSERT IGNORE INTO ${this.fullName} (${keyCols.join(', ')}, status, priority, scheduled_time) ` +
-        `SELECT ${restricted.unique ? '' : 'DISTINCT '}${ksCols.join(', ')}, 'pending', ?, CURRENT_TIMESTAMP(3) + INTERVAL ? MICROSECOND FROM ${src.sql} ` +
-        `WHERE ${notInTarget(ks, this.target)}`,
+      `${ignore.head} (${keyCols.join(', ')}, status, priority, scheduled_time) ` +
+        `SELECT ${restricted.unique ? '' : 'DISTINCT '}${ksCols.join(', ')}, 'pending', ?, ${this.q.plusMicroseconds('CURRENT_TIMESTAMP(3)')} FROM ${src.sql} ` +
+        `WHERE ${notInTarget(this.q, ks, this.target)}${ignore.tail}`,
       [priority, delayUs, ...src.params],
     );
 
     // 2. re-pend successes whose rows left the target (only kept with keep_completed).
     if (this.settings.keepCompleted) {
-      const inKs = restrictedSource(restricted, ALL, '$in');
-      const on = this.keyNames.map((k) => `${qi('$in')}.${qi(k)} = ${qi('$ks')}.${qi(k)}`).join(' AND ');
+      const inKs = restrictedSource(this.q, restricted, ALL, '$in');
+      const on = this.keyNames.map((k) => `${this.q.quote('$in')}.${this.q.quote(k)} = ${this.q.quote('$ks')}.${this.q.quote(k)}`).join(' AND ');
       result.rePended = await this.session.execute(
-        `UPDATE ${this.fullName} AS ${qi('$ks')} SET ${RESET} WHERE ${qi('$ks')}.status = 'success' ` +
-          `AND ${notInTarget(ks, this.target)} AND EXISTS (SELECT 1 FROM ${inKs.sql} WHERE ${on})`,
+        `UPDATE ${this.fullName} AS ${this.q.quote('$ks')} SET ${RESET(this.q)} WHERE ${this.q.quote('$ks')}.status = 'success' ` +
+          `AND ${notInTarget(this.q, ks, this.target)} AND EXISTS (SELECT 1 FROM ${inKs.sql} WHERE ${on})`,
         [priority, ...inKs.params],
       );
     }
@@ -241,10 +254,10 @@ export class JobQueue {
     // decision, notes 11.3 #12: a restricted refresh never deletes other jobs).
     if (staleTimeout > 0) {
       // Single-table DELETE (no alias: MariaDB refuses one there), outer columns fully qualified.
-      const on = this.keyNames.map((k) => `${qi('$s')}.${qi(k)} = ${this.fullName}.${qi(k)}`).join(' AND ');
+      const on = this.keyNames.map((k) => `${this.q.quote('$s')}.${this.q.quote(k)} = ${this.fullName}.${this.q.quote(k)}`).join(' AND ');
       result.removed = await this.session.execute(
-        `DELETE FROM ${this.fullName} WHERE status <> 'ignore' AND created_time < CURRENT_TIMESTAMP(3) - INTERVAL ? SECOND ` +
-          `AND NOT EXISTS (SELECT 1 FROM (${ks.sql.sql}) AS ${qi('$s')} WHERE ${on})`,
+        `DELETE FROM ${this.fullName} WHERE status <> 'ignore' AND created_time < ${this.q.minusSeconds('CURRENT_TIMESTAMP(3)')} ` +
+          `AND NOT EXISTS (SELECT 1 FROM (${ks.sql.sql}) AS ${this.q.quote('$s')} WHERE ${on})`,
         [staleTimeout, ...ks.sql.params],
       );
     }
@@ -265,10 +278,10 @@ export class JobQueue {
     const priority = opts.priority === undefined ? null : checkPriority(opts.priority);
     const olderUs = opts.olderThan !== undefined && opts.olderThan > 0 ? Math.round(opts.olderThan * 1e6) : undefined;
     const rows = await this.session.query(
-      `SELECT ${this.keyNames.map((k) => `${qi('$j')}.${qi(k)}`).join(', ')}, ${qi('$j')}.host, ${qi('$j')}.pid, ${qi('$j')}.connection_id, ` +
-        `${OPEN(qi('$j'))} AS ${qi('$open')}, ` +
-        `${olderUs !== undefined ? `${qi('$j')}.reserved_time < CURRENT_TIMESTAMP(3) - INTERVAL ? MICROSECOND` : 'FALSE'} AS ${qi('$old')}, ` +
-        `${this.inTargetSql(qi('$j'))} AS ${qi('$done')} FROM ${this.fullName} AS ${qi('$j')} WHERE ${qi('$j')}.status = 'reserved'`,
+      `SELECT ${this.keyNames.map((k) => `${this.q.quote('$j')}.${this.q.quote(k)}`).join(', ')}, ${this.q.quote('$j')}.host, ${this.q.quote('$j')}.pid, ${this.q.quote('$j')}.connection_id, ` +
+        `${OPEN(this.q, this.q.quote('$j'))} AS ${this.q.quote('$open')}, ` +
+        `${olderUs !== undefined ? `${this.q.quote('$j')}.reserved_time < ${this.q.minusMicroseconds('CURRENT_TIMESTAMP(3)')}` : 'FALSE'} AS ${this.q.quote('$old')}, ` +
+        `${this.inTargetSql(this.q.quote('$j'))} AS ${this.q.quote('$done')} FROM ${this.fullName} AS ${this.q.quote('$j')} WHERE ${this.q.quote('$j')}.status = 'reserved'`,
       olderUs !== undefined ? [olderUs] : [],
     );
     for (const r of rows) {
@@ -285,7 +298,7 @@ export class JobQueue {
         if ((await this.session.execute(done, heldParams)) === 1) result.completed.push(key);
       } else {
         const n = await this.session.execute(
-          `UPDATE ${this.fullName} SET ${RESET} WHERE ${held} AND NOT ${this.inTargetSql(this.fullName)}`,
+          `UPDATE ${this.fullName} SET ${RESET(this.q)} WHERE ${held} AND NOT ${this.inTargetSql(this.fullName)}`,
           [priority, ...heldParams],
         );
         if (n === 1) result.rePended.push(key);
@@ -296,8 +309,8 @@ export class JobQueue {
 
   /** EXISTS: the target holds rows of the job key of a row of `jobs` (a quoted alias or name). */
   private inTargetSql(jobs: string): string {
-    const on = this.keyNames.map((k) => `${qi('$t')}.${qi(k)} = ${jobs}.${qi(k)}`).join(' AND ');
-    return `EXISTS (SELECT 1 FROM ${this.targetName} AS ${qi('$t')} WHERE ${on})`;
+    const on = this.keyNames.map((k) => `${this.q.quote('$t')}.${this.q.quote(k)} = ${jobs}.${this.q.quote(k)}`).join(' AND ');
+    return `EXISTS (SELECT 1 FROM ${this.targetName} AS ${this.q.quote('$t')} WHERE ${on})`;
   }
 
   /**
@@ -336,7 +349,7 @@ export class JobQueue {
       // The previous job's completion shares the claim's transaction: one commit, not two.
       if (done) await this.session.execute(done.sql, done.params);
       const rows = await this.session.query(
-        `SELECT ${this.keyNames.map(qi).join(', ')} FROM ${this.fullName} ` +
+        `SELECT ${this.keyNames.map((k) => this.q.quote(k)).join(', ')} FROM ${this.fullName} ` +
           `WHERE status = 'pending' AND scheduled_time <= CURRENT_TIMESTAMP(3)${prio} ` +
           'ORDER BY priority, scheduled_time LIMIT 1 FOR UPDATE SKIP LOCKED',
         params,
@@ -345,7 +358,7 @@ export class JobQueue {
       const key = this.pick(rows[0]!);
       const where = this.keyWhere(key);
       await this.session.execute(
-        `UPDATE ${this.fullName} SET status = 'reserved', host = ?, pid = ?, connection_id = ?, user = ?, version = ?, ` +
+        `UPDATE ${this.fullName} SET status = 'reserved', host = ?, pid = ?, connection_id = ?, ${this.q.quote('user')} = ?, version = ?, ` +
           `reserved_time = CURRENT_TIMESTAMP(3) WHERE ${where.sql}`,
         [who.host, who.pid, connectionId, who.user, who.version, ...where.params],
       );
@@ -367,7 +380,7 @@ export class JobQueue {
   async release(key: Key, connectionId: number): Promise<boolean> {
     const where = this.keyWhere(key);
     const n = await this.session.execute(
-      `UPDATE ${this.fullName} SET status = 'pending', reserved_time = NULL, user = '', host = '', pid = 0, connection_id = 0, version = '' ` +
+      `UPDATE ${this.fullName} SET status = 'pending', reserved_time = NULL, ${this.q.quote('user')} = '', host = '', pid = 0, connection_id = 0, version = '' ` +
         `WHERE ${where.sql} AND status = 'reserved' AND connection_id = ?`,
       [...where.params, connectionId],
     );
@@ -378,14 +391,14 @@ export class JobQueue {
   // (MariaDB has no FOR UPDATE OF), so restricted claims read candidates without locks
   // and reserve them with the reference's conditional UPDATE.
   private async claimRestricted(who: WorkerIdentity, source: KeySource, priority?: number): Promise<Key | undefined> {
-    const src = restrictedSource(source, ALL, '$r');
-    const on = this.keyNames.map((k) => `${qi('$r')}.${qi(k)} = ${qi('$j')}.${qi(k)}`).join(' AND ');
+    const src = restrictedSource(this.q, source, ALL, '$r');
+    const on = this.keyNames.map((k) => `${this.q.quote('$r')}.${this.q.quote(k)} = ${this.q.quote('$j')}.${this.q.quote(k)}`).join(' AND ');
     for (;;) {
       const rows = await this.session.query(
-        `SELECT ${this.keyNames.map((k) => `${qi('$j')}.${qi(k)}`).join(', ')} FROM ${this.fullName} AS ${qi('$j')} ` +
-          `WHERE ${qi('$j')}.status = 'pending' AND ${qi('$j')}.scheduled_time <= CURRENT_TIMESTAMP(3)` +
-          (priority !== undefined ? ` AND ${qi('$j')}.priority <= ?` : '') +
-          ` AND EXISTS (SELECT 1 FROM ${src.sql} WHERE ${on}) ORDER BY ${qi('$j')}.priority, ${qi('$j')}.scheduled_time LIMIT 8`,
+        `SELECT ${this.keyNames.map((k) => `${this.q.quote('$j')}.${this.q.quote(k)}`).join(', ')} FROM ${this.fullName} AS ${this.q.quote('$j')} ` +
+          `WHERE ${this.q.quote('$j')}.status = 'pending' AND ${this.q.quote('$j')}.scheduled_time <= CURRENT_TIMESTAMP(3)` +
+          (priority !== undefined ? ` AND ${this.q.quote('$j')}.priority <= ?` : '') +
+          ` AND EXISTS (SELECT 1 FROM ${src.sql} WHERE ${on}) ORDER BY ${this.q.quote('$j')}.priority, ${this.q.quote('$j')}.scheduled_time LIMIT 8`,
         [...(priority !== undefined ? [priority] : []), ...src.params],
       );
       if (rows.length === 0) return undefined;
@@ -400,7 +413,7 @@ export class JobQueue {
   async reserve(key: Key, who: WorkerIdentity): Promise<boolean> {
     const where = this.keyWhere(key);
     const n = await this.session.execute(
-      `UPDATE ${this.fullName} SET status = 'reserved', host = ?, pid = ?, connection_id = ?, user = ?, version = ?, ` +
+      `UPDATE ${this.fullName} SET status = 'reserved', host = ?, pid = ?, connection_id = ?, ${this.q.quote('user')} = ?, version = ?, ` +
         `reserved_time = CURRENT_TIMESTAMP(3) WHERE ${where.sql} AND status = 'pending' AND scheduled_time <= CURRENT_TIMESTAMP(3)`,
       [who.host, who.pid, await this.session.connectionId(), who.user, who.version, ...where.params],
     );
@@ -438,7 +451,7 @@ export class JobQueue {
     if (n === 0) {
       // The row vanished while the make ran (deleted by hand): keep the error visible.
       await this.session.execute(
-        `INSERT INTO ${this.fullName} (${this.keyNames.map(qi).join(', ')}, status, priority, completed_time, error_message, error_stack, user, host, pid, connection_id, version) ` +
+        `INSERT INTO ${this.fullName} (${this.keyNames.map((k) => this.q.quote(k)).join(', ')}, status, priority, completed_time, error_message, error_stack, ${this.q.quote('user')}, host, pid, connection_id, version) ` +
           `VALUES (${this.keyNames.map(() => '?').join(', ')}, 'error', ?, CURRENT_TIMESTAMP(3), ?, ?, ?, ?, ?, ?, ?)`,
         [
           ...this.keyNames.map((k) => key[k]),
@@ -462,8 +475,8 @@ export class JobQueue {
     const row = `(${this.keyNames.map(() => '?').join(', ')}, 'ignore', ?)`;
     const params = keys.flatMap((key) => [...this.keyWhere(key).params, this.settings.defaultPriority]);
     await this.session.execute(
-      `INSERT INTO ${this.fullName} (${this.keyNames.map(qi).join(', ')}, status, priority) VALUES ${keys.map(() => row).join(', ')} ` +
-        "ON DUPLICATE KEY UPDATE status = 'ignore'",
+      `INSERT INTO ${this.fullName} (${this.keyNames.map((k) => this.q.quote(k)).join(', ')}, status, priority) VALUES ${keys.map(() => row).join(', ')}` +
+        this.q.upsert(this.keyNames, "status = 'ignore'"),
       params,
     );
     return keys.length;
@@ -500,7 +513,7 @@ export class JobQueue {
     if (!(await this.exists())) return [];
     const { sql, params } = this.filter(opts);
     const rows = await this.session.query(
-      `SELECT *, status = 'reserved' AND ${OPEN(this.fullName)} AS ${qi('$open')} FROM ${this.fullName}${sql} ORDER BY priority, scheduled_time` +
+      `SELECT *, status = 'reserved' AND ${OPEN(this.q, this.fullName)} AS ${this.q.quote('$open')} FROM ${this.fullName}${sql} ORDER BY priority, scheduled_time` +
         (opts.limit !== undefined ? ` LIMIT ${Math.floor(opts.limit)}` : ''),
       params,
     );

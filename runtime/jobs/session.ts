@@ -1,7 +1,10 @@
 // The few SQL operations the jobs queue and populate need, independent of which
-// connection object carries them: the runtime core's Connection, or a bare mysql2
-// connection (tests, the worker processes' own queue connection).
+// connection object carries them: the runtime core's Connection, or a bare mysql2 or
+// node-postgres connection (tests, the worker processes' own queue connection).
 import type { Connection as Mysql2Connection, PoolConnection, ResultSetHeader } from 'mysql2/promise';
+import type pg from 'pg';
+import { mysqlFragments, postgresFragments, type SqlFragments } from '../dialect/fragments';
+import { numberPlaceholders } from '../connection/placeholders';
 
 /** SQL text with its bound values in placeholder order. */
 export interface Sql {
@@ -12,6 +15,8 @@ export interface Sql {
 export type Row = Record<string, unknown>;
 
 export interface SqlSession {
+  /** The backend's forms of the statements the queue and populate write. */
+  readonly sql: SqlFragments;
   /** Rows of a SELECT. */
   query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** A statement that changes rows; resolves to the server's affected-row count. */
@@ -55,6 +60,7 @@ export function sessionFromMysql(conn: Mysql2Connection | PoolConnection): SqlSe
       core.query({ sql, values: params as unknown[] }, (err, res) => (err ? reject(err) : resolve(res)));
     });
   return {
+    sql: mysqlFragments,
     async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
       return (await run(sql, params)) as T[];
     },
@@ -84,6 +90,45 @@ export function sessionFromMysql(conn: Mysql2Connection | PoolConnection): SqlSe
         const rows = (await run('SELECT CONNECTION_ID() AS id')) as Row[];
         cachedId = Number(rows[0]!.id);
       }
+      return cachedId;
+    },
+  };
+}
+
+/** A session over one dedicated node-postgres client. */
+export function sessionFromPg(client: pg.Client | pg.PoolClient): SqlSession {
+  let inTransaction = false;
+  let cachedId: number | undefined;
+  const run = (sql: string, params: readonly unknown[] = []) => client.query(numberPlaceholders(sql), params as unknown[]);
+  return {
+    sql: postgresFragments,
+    async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+      return (await run(sql, params)).rows as T[];
+    },
+    async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
+      const r = await run(sql, params);
+      return r.fields && r.fields.length > 0 ? r.rows.length : (r.rowCount ?? 0);
+    },
+    async transaction<T>(fn: () => Promise<T>): Promise<T> {
+      if (inTransaction) throw new Error('Nested transactions are not supported.');
+      inTransaction = true;
+      try {
+        await run('BEGIN');
+        let result: T;
+        try {
+          result = await fn();
+        } catch (e) {
+          await run('ROLLBACK').catch(() => undefined);
+          throw e;
+        }
+        await run('COMMIT');
+        return result;
+      } finally {
+        inTransaction = false;
+      }
+    },
+    async connectionId(): Promise<number> {
+      cachedId ??= Number((await run('SELECT pg_backend_pid() AS id')).rows[0]!.id);
       return cachedId;
     },
   };

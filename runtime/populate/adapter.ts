@@ -10,6 +10,7 @@ import { withDirectInsert } from '../table/shared';
 import { BINDING, TIER, type TableBinding } from '../table/tiers';
 import type { JobKeyColumn } from '../jobs/definition';
 import type { SqlSession } from '../jobs/session';
+import { fragmentsFor } from '../dialect/fragments';
 import type { KeySource } from './keysource';
 import type { Key, MakeHooks, PopulateTarget } from './target';
 
@@ -36,14 +37,16 @@ function binding(cls: AutoPopulatedClass): TableBinding {
 }
 
 function sessionOf(conn: Connection): SqlSession {
+  const sql = fragmentsFor(conn.backend);
   return {
+    sql,
     query: (sql, params = []) => conn.query(sql, [...params]),
     execute: (sql, params = []) => conn.execute(sql, [...params]),
     transaction: (fn) => conn.transaction(fn),
     // The series keeps one pooled session for the run: a pool of one would leave none
     // for make's statements outside the transaction (a three-part make's fetch).
     ...(conn.poolLimit >= 2 ? { series: () => conn.openTransactionSeries() } : {}),
-    connectionId: async () => Number((await conn.query<{ id: unknown }>('SELECT CONNECTION_ID() AS id'))[0]?.id ?? 0),
+    connectionId: async () => Number((await conn.query<{ id: unknown }>(`SELECT ${sql.sessionId} AS id`))[0]?.id ?? 0),
   };
 }
 
@@ -209,6 +212,8 @@ function buildTarget(
       user: db.user ?? '',
       password: db.password ?? '',
       tls: db.useTls,
+      backend: db.backend,
+      ...(db.name ? { database: db.name } : {}),
     },
     jobs: conn.settings.jobs,
   };

@@ -11,8 +11,11 @@
 // runs one statement per query, the queue's own claims included (jobs/queue.ts: claimJob,
 // a transaction of single statements).
 import mysql from 'mysql2/promise';
-import { mysqlDialect } from '../dialect/index';
-import { sessionFromMysql, type Row, type SqlSession } from '../jobs/session';
+import pg from 'pg';
+import { mysqlDialect, postgresDialect } from '../dialect/index';
+import { sessionFromMysql, sessionFromPg, type Row, type SqlSession } from '../jobs/session';
+import { pgTypes, startupOptions } from '../connection/pg-driver';
+import { tlsAttempts } from '../connection/tls';
 import type { ServerAddress } from './target';
 
 export interface ControlConnection {
@@ -20,14 +23,14 @@ export interface ControlConnection {
   close(): Promise<void>;
 }
 
-function sslOptions(tls: ServerAddress['tls']): Array<Record<string, unknown> | undefined> {
-  if (tls === false) return [undefined];
-  if (tls === true) return [{}];
-  if (tls === null) return [{ rejectUnauthorized: false }, undefined];
-  return [tls];
+/** One dedicated server session, as the backend's client library gives it. */
+interface RawSession {
+  session: SqlSession;
+  destroy(): void;
+  end(): Promise<void>;
 }
 
-async function connect(server: ServerAddress, ssl: Record<string, unknown> | undefined): Promise<mysql.Connection> {
+async function connectMysql(server: ServerAddress, ssl: Record<string, unknown> | undefined): Promise<RawSession> {
   const conn = await mysql.createConnection({
     host: server.host,
     port: server.port,
@@ -53,32 +56,66 @@ async function connect(server: ServerAddress, ssl: Record<string, unknown> | und
     conn.destroy();
     throw e;
   }
-  return conn;
+  return { session: sessionFromMysql(conn), destroy: () => conn.destroy(), end: () => conn.end() };
 }
 
-/** mysql2 marks errors after which the connection is unusable as fatal. */
+// The same value forms as the runtime core's PostgreSQL pool (connection/pg-driver.ts).
+async function connectPostgres(server: ServerAddress, ssl: Record<string, unknown> | undefined): Promise<RawSession> {
+  const client = new pg.Client({
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    password: server.password,
+    database: server.database ?? 'postgres',
+    ssl: ssl ?? false,
+    keepAlive: true,
+    types: pgTypes,
+    options: startupOptions(postgresDialect.sessionInit()),
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw e;
+  }
+  return {
+    session: sessionFromPg(client),
+    destroy: () => void client.end().catch(() => undefined),
+    end: () => client.end(),
+  };
+}
+
+/** Errors after which the session is unusable (mysql2 marks them fatal; pg reports a closed socket). */
 function isLost(e: unknown): boolean {
   const err = e as { fatal?: boolean; code?: string; message?: string };
-  return err?.fatal === true || err?.code === 'PROTOCOL_CONNECTION_LOST' || /closed state/i.test(err?.message ?? '');
+  return (
+    err?.fatal === true ||
+    err?.code === 'PROTOCOL_CONNECTION_LOST' ||
+    err?.code === 'ECONNRESET' ||
+    err?.code === '57P01' ||
+    /closed state|Connection terminated|not queryable|Client has encountered a connection error/i.test(err?.message ?? '')
+  );
 }
 
 export async function openControl(server: ServerAddress): Promise<ControlConnection> {
+  const connect = server.backend === 'postgresql' ? connectPostgres : connectMysql;
   let lastError: unknown;
-  for (const ssl of sslOptions(server.tls)) {
-    let conn: mysql.Connection;
+  for (const ssl of tlsAttempts(server.tls)) {
+    let raw: RawSession;
     try {
-      conn = await connect(server, ssl);
+      raw = await connect(server, ssl);
     } catch (e) {
       lastError = e;
       continue;
     }
-    let current = sessionFromMysql(conn);
+    let current = raw.session;
     let inTransaction = false;
     let closed = false;
     const reopen = async () => {
-      conn.destroy();
-      conn = await connect(server, ssl);
-      current = sessionFromMysql(conn);
+      raw.destroy();
+      raw = await connect(server, ssl);
+      current = raw.session;
     };
     // Statements outside a transaction are retried once on a fresh connection.
     const retry = async <T>(run: () => Promise<T>): Promise<T> => {
@@ -91,6 +128,7 @@ export async function openControl(server: ServerAddress): Promise<ControlConnect
       }
     };
     const session: SqlSession = {
+      sql: current.sql,
       query: <T extends Row = Row>(sql: string, params?: readonly unknown[]) => retry(() => current.query<T>(sql, params)),
       execute: (sql, params) => retry(() => current.execute(sql, params)),
       connectionId: () => retry(() => current.connectionId()),
@@ -121,7 +159,7 @@ export async function openControl(server: ServerAddress): Promise<ControlConnect
       session,
       close: async () => {
         closed = true;
-        await conn.end().catch(() => conn.destroy());
+        await raw.end().catch(() => raw.destroy());
       },
     };
   }

@@ -1,7 +1,8 @@
 // What remains to compute is `keySource - target`, always in SQL (autopopulate.py:
 // _jobs_to_do, progress; reference notes §6.3, §6.9, §6.10): keys are never loaded into
 // memory to compute it.
-import { qi, qualified, type Sql, type SqlSession } from '../jobs/session';
+import type { SqlFragments } from '../dialect/fragments';
+import type { Sql, SqlSession } from '../jobs/session';
 import type { Key, PopulateTarget } from './target';
 
 export interface KeySource {
@@ -23,25 +24,25 @@ export interface TargetTable {
 }
 
 /** `SELECT * FROM (key source) WHERE condition` as a derived table named `alias`. */
-export function restrictedSource(ks: KeySource, condition: Sql, alias = '$ks'): Sql {
+export function restrictedSource(q: SqlFragments, ks: KeySource, condition: Sql, alias = '$ks'): Sql {
   return {
-    sql: `(SELECT * FROM (${ks.sql.sql}) AS ${qi('$src')} WHERE ${condition.sql}) AS ${qi(alias)}`,
+    sql: `(SELECT * FROM (${ks.sql.sql}) AS ${q.quote('$src')} WHERE ${condition.sql}) AS ${q.quote(alias)}`,
     params: [...ks.sql.params, ...condition.params],
   };
 }
 
 /** `NOT EXISTS (row of target with the same key as alias)` */
-export function notInTarget(ks: KeySource, target: TargetTable, alias = '$ks'): string {
-  const on = ks.primaryKey.map((a) => `${qi('$t')}.${qi(a)} = ${qi(alias)}.${qi(a)}`).join(' AND ');
-  return `NOT EXISTS (SELECT 1 FROM ${qualified(target.database, target.tableName)} AS ${qi('$t')} WHERE ${on})`;
+export function notInTarget(q: SqlFragments, ks: KeySource, target: TargetTable, alias = '$ks'): string {
+  const on = ks.primaryKey.map((a) => `${q.quote('$t')}.${q.quote(a)} = ${q.quote(alias)}.${q.quote(a)}`).join(' AND ');
+  return `NOT EXISTS (SELECT 1 FROM ${q.qualified(target.database, target.tableName)} AS ${q.quote('$t')} WHERE ${on})`;
 }
 
 /** Keys to compute, ordered by key so that batches can continue after the last key seen. */
-export function remainingKeysSql(ks: KeySource, target: TargetTable, condition: Sql, after?: readonly unknown[], limit?: number): Sql {
-  const src = restrictedSource(ks, condition);
-  const cols = ks.primaryKey.map((a) => `${qi('$ks')}.${qi(a)}`);
+export function remainingKeysSql(q: SqlFragments, ks: KeySource, target: TargetTable, condition: Sql, after?: readonly unknown[], limit?: number): Sql {
+  const src = restrictedSource(q, ks, condition);
+  const cols = ks.primaryKey.map((a) => `${q.quote('$ks')}.${q.quote(a)}`);
   const params = [...src.params];
-  let where = notInTarget(ks, target);
+  let where = notInTarget(q, ks, target);
   if (after) {
     where += ` AND (${cols.join(', ')}) > (${cols.map(() => '?').join(', ')})`;
     params.push(...after);
@@ -56,10 +57,10 @@ export function remainingKeysSql(ks: KeySource, target: TargetTable, condition: 
  * progress). DISTINCT only when the key source may repeat keys, since counting distinct
  * tuples of a million keys costs a sort.
  */
-export function progressSql(ks: KeySource, target: TargetTable, condition: Sql): Sql {
-  const src = restrictedSource(ks, condition);
-  const cols = ks.primaryKey.map((a) => `${qi('$ks')}.${qi(a)}`);
-  const full = qualified(target.database, target.tableName);
+export function progressSql(q: SqlFragments, ks: KeySource, target: TargetTable, condition: Sql): Sql {
+  const src = restrictedSource(q, ks, condition);
+  const cols = ks.primaryKey.map((a) => `${q.quote('$ks')}.${q.quote(a)}`);
+  const full = q.qualified(target.database, target.tableName);
   const sameKey =
     target.primaryKey !== undefined &&
     target.primaryKey.length === ks.primaryKey.length &&
@@ -67,22 +68,23 @@ export function progressSql(ks: KeySource, target: TargetTable, condition: Sql):
   if (ks.unique && sameKey) {
     // One target row per key: remaining = total - (target rows whose key is in the key
     // source). Counting from the smaller side halves the index lookups of a LEFT JOIN.
-    const inner = restrictedSource(ks, condition, '$in');
-    const on = ks.primaryKey.map((a) => `${qi('$in')}.${qi(a)} = ${qi('$t')}.${qi(a)}`).join(' AND ');
+    const inner = restrictedSource(q, ks, condition, '$in');
+    const on = ks.primaryKey.map((a) => `${q.quote('$in')}.${q.quote(a)} = ${q.quote('$t')}.${q.quote(a)}`).join(' AND ');
     return {
       sql:
         `SELECT total, total - done AS remaining FROM (SELECT (SELECT COUNT(*) FROM ${src.sql}) AS total, ` +
-        `(SELECT COUNT(*) FROM ${full} AS ${qi('$t')} WHERE EXISTS (SELECT 1 FROM ${inner.sql} WHERE ${on})) AS done) AS ${qi('$c')}`,
+        `(SELECT COUNT(*) FROM ${full} AS ${q.quote('$t')} WHERE EXISTS (SELECT 1 FROM ${inner.sql} WHERE ${on})) AS done) AS ${q.quote('$c')}`,
       params: [...src.params, ...inner.params],
     };
   }
-  const on = ks.primaryKey.map((a) => `${qi('$t')}.${qi(a)} = ${qi('$ks')}.${qi(a)}`).join(' AND ');
-  const missing = `${qi('$t')}.${qi(ks.primaryKey[0]!)} IS NULL`;
-  const join = `FROM ${src.sql} LEFT JOIN ${full} AS ${qi('$t')} ON ${on}`;
+  const on = ks.primaryKey.map((a) => `${q.quote('$t')}.${q.quote(a)} = ${q.quote('$ks')}.${q.quote(a)}`).join(' AND ');
+  const missing = `${q.quote('$t')}.${q.quote(ks.primaryKey[0]!)} IS NULL`;
+  const join = `FROM ${src.sql} LEFT JOIN ${full} AS ${q.quote('$t')} ON ${on}`;
   if (ks.unique) {
-    return { sql: `SELECT COUNT(*) AS total, COALESCE(SUM(${missing}), 0) AS remaining ${join}`, params: src.params };
+    return { sql: `SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN ${missing} THEN 1 ELSE 0 END), 0) AS remaining ${join}`, params: src.params };
   }
-  const tuple = cols.length === 1 ? cols[0]! : `CONCAT_WS(CHAR(0), ${cols.join(', ')})`;
+  // A key of several columns counted as one value: MySQL has no row values in COUNT.
+  const tuple = cols.length === 1 ? cols[0]! : q.backend === 'postgresql' ? `ROW(${cols.join(', ')})` : `CONCAT_WS(CHAR(0), ${cols.join(', ')})`;
   return {
     sql: `SELECT COUNT(DISTINCT ${tuple}) AS total, COUNT(DISTINCT CASE WHEN ${missing} THEN ${tuple} END) AS remaining ${join}`,
     params: src.params,
@@ -93,17 +95,17 @@ export function progressSql(ks: KeySource, target: TargetTable, condition: Sql):
  * autopopulate.py: `key in self.target` — `e` is 1 when the target holds rows of `key`
  * (its attributes may be a prefix of the target's key); `columns` adds select-list items.
  */
-export function keyInTargetSql(target: TargetTable, key: Record<string, unknown>, columns = ''): Sql {
+export function keyInTargetSql(q: SqlFragments, target: TargetTable, key: Record<string, unknown>, columns = ''): Sql {
   const names = Object.keys(key);
   return {
-    sql: `SELECT EXISTS(SELECT 1 FROM ${qualified(target.database, target.tableName)} WHERE ${names.map((k) => `${qi(k)} = ?`).join(' AND ')}) AS e${columns}`,
+    sql: `SELECT EXISTS(SELECT 1 FROM ${q.qualified(target.database, target.tableName)} WHERE ${names.map((k) => `${q.quote(k)} = ?`).join(' AND ')}) AS e${columns}`,
     params: names.map((k) => key[k]),
   };
 }
 
 export async function keyInTarget(session: SqlSession, target: TargetTable, key: Record<string, unknown>): Promise<boolean> {
-  const q = keyInTargetSql(target, key);
-  const [row] = await session.query<{ e: unknown }>(q.sql, q.params);
+  const k = keyInTargetSql(session.sql, target, key);
+  const [row] = await session.query<{ e: unknown }>(k.sql, k.params);
   return Number(row?.e) === 1;
 }
 
@@ -114,8 +116,8 @@ const KEY_BATCH = 1000;
 export async function* remainingKeys(session: SqlSession, source: KeySource, target: PopulateTarget, batch = KEY_BATCH): AsyncGenerator<Key> {
   let after: unknown[] | undefined;
   for (;;) {
-    const q = remainingKeysSql(source, target, ALL_ROWS, after, batch);
-    const rows = await session.query(q.sql, q.params);
+    const r = remainingKeysSql(session.sql, source, target, ALL_ROWS, after, batch);
+    const rows = await session.query(r.sql, r.params);
     for (const r of rows) {
       const key: Key = {};
       for (const k of source.primaryKey) key[k] = r[k];
@@ -129,7 +131,7 @@ export async function* remainingKeys(session: SqlSession, source: KeySource, tar
 
 /** (remaining, total) over the restricted key source (autopopulate.py: progress). */
 export async function progressOf(session: SqlSession, source: KeySource, target: PopulateTarget): Promise<{ remaining: number; total: number }> {
-  const q = progressSql(source, target, ALL_ROWS);
-  const [row] = await session.query<{ total: unknown; remaining: unknown }>(q.sql, q.params);
+  const p = progressSql(session.sql, source, target, ALL_ROWS);
+  const [row] = await session.query<{ total: unknown; remaining: unknown }>(p.sql, p.params);
   return { remaining: Number(row?.remaining ?? 0), total: Number(row?.total ?? 0) };
 }

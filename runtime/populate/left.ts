@@ -4,7 +4,7 @@
 // error job from another run, an orphaned reservation with `--no-refresh`…).
 import { holderState } from '../jobs/holder';
 import type { JobQueue } from '../jobs/queue';
-import { qi, type SqlSession } from '../jobs/session';
+import type { SqlSession } from '../jobs/session';
 import type { EndLeft } from './events';
 import { notInTarget, restrictedSource, type KeySource } from './keysource';
 import type { PopulateTarget } from './target';
@@ -21,11 +21,12 @@ interface RunTally {
 const ZERO: LeftCounts = { total: 0, error: 0, ignored: 0, reserved: 0, orphaned: 0, interrupted: 0, notScheduled: 0, pending: 0 };
 
 export async function countLeft(session: SqlSession, target: PopulateTarget, source: KeySource, queue: JobQueue | undefined, run: RunTally): Promise<LeftCounts> {
-  const src = restrictedSource(source, { sql: 'TRUE', params: [] });
+  const q = session.sql;
+  const src = restrictedSource(q, source, { sql: 'TRUE', params: [] });
   // The missing keys, each once (a key source may repeat keys).
   const missing =
-    `(SELECT ${source.unique ? '' : 'DISTINCT '}${source.primaryKey.map((k) => `${qi('$ks')}.${qi(k)}`).join(', ')} ` +
-    `FROM ${src.sql} WHERE ${notInTarget(source, target)}) AS ${qi('$m')}`;
+    `(SELECT ${source.unique ? '' : 'DISTINCT '}${source.primaryKey.map((k) => `${q.quote('$ks')}.${q.quote(k)}`).join(', ')} ` +
+    `FROM ${src.sql} WHERE ${notInTarget(q, source, target)}) AS ${q.quote('$m')}`;
   const left = { ...ZERO };
   if (!queue || !(await queue.exists())) {
     const [row] = await session.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${missing}`, src.params);
@@ -37,14 +38,15 @@ export async function countLeft(session: SqlSession, target: PopulateTarget, sou
     else left.pending = left.total - left.error - left.interrupted;
     return left;
   }
-  const on = queue.target.keyColumns.map((k) => `${qi('$j')}.${qi(k.name)} = ${qi('$m')}.${qi(k.name)}`).join(' AND ');
-  const reserved = `${qi('$j')}.status = 'reserved'`;
+  const on = queue.target.keyColumns.map((k) => `${q.quote('$j')}.${q.quote(k.name)} = ${q.quote('$m')}.${q.quote(k.name)}`).join(' AND ');
+  const reserved = `${q.quote('$j')}.status = 'reserved'`;
   // One row per reason, and per holder for reservations (there are few holders).
   const rows = await session.query<{ reason: string; cid: unknown; host: unknown; pid: unknown; open: unknown; n: unknown }>(
-    `SELECT CASE WHEN ${qi('$j')}.status IS NULL THEN 'none' WHEN ${qi('$j')}.status = 'pending' AND ${qi('$j')}.scheduled_time > CURRENT_TIMESTAMP(3) THEN 'later' ELSE ${qi('$j')}.status END AS reason, ` +
-      `IF(${reserved}, ${qi('$j')}.connection_id, 0) AS cid, IF(${reserved}, ${qi('$j')}.host, '') AS host, IF(${reserved}, ${qi('$j')}.pid, 0) AS pid, ` +
-      `IF(${reserved}, ${qi('$j')}.connection_id IN (SELECT id FROM information_schema.processlist), 0) AS open, COUNT(*) AS n ` +
-      `FROM ${missing} LEFT JOIN ${queue.fullName} AS ${qi('$j')} ON ${on} GROUP BY 1, 2, 3, 4, 5`,
+    `SELECT CASE WHEN ${q.quote('$j')}.status IS NULL THEN 'none' WHEN ${q.quote('$j')}.status = 'pending' AND ${q.quote('$j')}.scheduled_time > CURRENT_TIMESTAMP(3) THEN 'later' ELSE ${q.quote('$j')}.status END AS reason, ` +
+      `CASE WHEN ${reserved} THEN ${q.quote('$j')}.connection_id ELSE 0 END AS cid, CASE WHEN ${reserved} THEN ${q.quote('$j')}.host ELSE '' END AS host, ` +
+      `CASE WHEN ${reserved} THEN ${q.quote('$j')}.pid ELSE 0 END AS pid, ` +
+      `CASE WHEN ${reserved} AND ${q.sessionOpen(`${q.quote('$j')}.connection_id`)} THEN 1 ELSE 0 END AS open, COUNT(*) AS n ` +
+      `FROM ${missing} LEFT JOIN ${queue.fullName} AS ${q.quote('$j')} ON ${on} GROUP BY 1, 2, 3, 4, 5`,
     src.params,
   );
   for (const r of rows) {

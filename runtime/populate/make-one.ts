@@ -5,7 +5,7 @@
 // a run that keeps its result is an ordinary populate of that one key (the CLI's
 // `make --keep`). The reference has no such mode; DataJoint for Python's side is the
 // runner's `make` subcommand (python/datajoint_vscode_runner.py).
-import { qi, qualified, type SqlSession } from '../jobs/session';
+import type { SqlSession } from '../jobs/session';
 import { canonicalHash } from './hash';
 import { keyInTarget } from './keysource';
 import { ChangedInputsError, errorMessage } from './runner';
@@ -54,8 +54,9 @@ export async function keyOfSource(target: PopulateTarget, key: Key): Promise<Key
     if ((e as { code?: unknown })?.code === 'value') throw new KeyChoiceError(`cannot name a key of ${target.name}: ${(e as Error).message}`);
     throw e;
   }
-  const cols = ks.primaryKey.map(qi).join(', ');
-  const rows = await target.session.query(`SELECT DISTINCT ${cols} FROM (${ks.sql.sql}) AS ${qi('$ks')} ORDER BY ${cols} LIMIT 2`, ks.sql.params);
+  const q = target.session.sql;
+  const cols = ks.primaryKey.map((c) => q.quote(c)).join(', ');
+  const rows = await target.session.query(`SELECT DISTINCT ${cols} FROM (${ks.sql.sql}) AS ${q.quote('$ks')} ORDER BY ${cols} LIMIT 2`, ks.sql.params);
   if (rows.length !== 1) {
     throw new KeyChoiceError(rows.length === 0 ? `matches no key of the key source of ${target.name}` : `matches more than one key of the key source of ${target.name} (name every one of ${ks.primaryKey.join(', ')})`);
   }
@@ -74,11 +75,12 @@ async function partTables(session: SqlSession, database: string, master: string)
 
 /** Rows for `raw` in the target and its parts, seen from inside make's transaction. */
 async function rowsWritten(target: PopulateTarget, raw: Key): Promise<Record<string, number>> {
-  const where = Object.keys(raw).map((k) => `${qi(k)} = ?`).join(' AND ');
+  const q = target.session.sql;
+  const where = Object.keys(raw).map((k) => `${q.quote(k)} = ?`).join(' AND ');
   const params = Object.values(raw);
   const counts: Record<string, number> = {};
   const count = async (table: string, label: string) => {
-    const [row] = await target.session.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${qualified(target.database, table)} WHERE ${where}`, params);
+    const [row] = await target.session.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${q.qualified(target.database, table)} WHERE ${where}`, params);
     counts[label] = Number(row?.n ?? 0);
   };
   await count(target.tableName, target.name);

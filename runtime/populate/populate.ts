@@ -5,7 +5,7 @@
 import { cpus } from 'node:os';
 import { JobQueue, type JobsTarget } from '../jobs/queue';
 import { jobVersion, workerIdentity } from '../jobs/identity';
-import { qi, type SqlSession } from '../jobs/session';
+import type { SqlSession } from '../jobs/session';
 import { openControl, type ControlConnection } from './control';
 import { Interrupt, handleStopSignals } from './interrupt';
 import { keyInTarget, progressOf, remainingKeys, type KeySource } from './keysource';
@@ -28,11 +28,12 @@ export async function jobsTargetOf(target: PopulateTarget): Promise<JobsTarget> 
 
 /** Eligible pending jobs of the (restricted) key source: the run's expected total. */
 async function pendingCount(session: SqlSession, queue: JobQueue, source: KeySource, priority?: number): Promise<number> {
-  const on = queue.target.keyColumns.map((k) => `${qi('$s')}.${qi(k.name)} = ${qi('$j')}.${qi(k.name)}`).join(' AND ');
+  const q = session.sql;
+  const on = queue.target.keyColumns.map((k) => `${q.quote('$s')}.${q.quote(k.name)} = ${q.quote('$j')}.${q.quote(k.name)}`).join(' AND ');
   const [row] = await session.query<{ n: unknown }>(
-    `SELECT COUNT(*) AS n FROM ${queue.fullName} AS ${qi('$j')} WHERE ${qi('$j')}.status = 'pending' AND ${qi('$j')}.scheduled_time <= CURRENT_TIMESTAMP(3)` +
-      (priority !== undefined ? ` AND ${qi('$j')}.priority <= ?` : '') +
-      ` AND EXISTS (SELECT 1 FROM (${source.sql.sql}) AS ${qi('$s')} WHERE ${on})`,
+    `SELECT COUNT(*) AS n FROM ${queue.fullName} AS ${q.quote('$j')} WHERE ${q.quote('$j')}.status = 'pending' AND ${q.quote('$j')}.scheduled_time <= CURRENT_TIMESTAMP(3)` +
+      (priority !== undefined ? ` AND ${q.quote('$j')}.priority <= ?` : '') +
+      ` AND EXISTS (SELECT 1 FROM (${source.sql.sql}) AS ${q.quote('$s')} WHERE ${on})`,
     [...(priority !== undefined ? [priority] : []), ...source.sql.params],
   );
   return Number(row?.n ?? 0);

@@ -8,7 +8,7 @@
 // Target rows are locked before the job row, the order every other writer of both keeps.
 import { JobQueue } from '../jobs/queue';
 import type { WorkerIdentity } from '../jobs/identity';
-import { qi, qualified, type SqlSession, type TransactionSeriesLike } from '../jobs/session';
+import type { SqlSession, TransactionSeriesLike } from '../jobs/session';
 import { canonicalHash } from './hash';
 import { keyInTargetSql } from './keysource';
 import { InterruptedError, type Interrupt } from './interrupt';
@@ -114,11 +114,12 @@ export interface KeyOptions {
 export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: KeyOptions = {}): Promise<Outcome> {
   const { target, interrupt } = ctx;
   const hooks = target.hooks;
+  const q = target.session.sql;
   const pk = Object.keys(raw);
-  const where = pk.map((k) => `${qi(k)} = ?`).join(' AND ');
+  const where = pk.map((k) => `${q.quote(k)} = ?`).join(' AND ');
   const whereParams = pk.map((k) => raw[k]);
-  const full = qualified(target.database, target.tableName);
-  const existsSql = keyInTargetSql(target, raw, ', CONNECTION_ID() AS cid').sql;
+  const full = q.qualified(target.database, target.tableName);
+  const existsSql = keyInTargetSql(q, target, raw, `, ${q.sessionId} AS cid`).sql;
   const checked = Boolean(opts.checked && ctx.series);
   let makeSession: number | undefined;
   const start = Date.now();
@@ -234,7 +235,7 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
   const durationMs = performance.now() - startHr;
   if (ctx.jobMetadata) {
     await target.session.execute(
-      `UPDATE ${full} SET \`_job_start_time\` = ?, \`_job_duration\` = ?, \`_job_version\` = ? WHERE ${where}`,
+      `UPDATE ${full} SET ${q.quote('_job_start_time')} = ?, ${q.quote('_job_duration')} = ?, ${q.quote('_job_version')} = ? WHERE ${where}`,
       [localDatetime(start), durationMs / 1000, ctx.version.slice(0, 64), ...whereParams],
     );
   }

@@ -29,6 +29,10 @@ export interface ServerAddress {
   password: string;
   /** As the database.use_tls setting: null tries TLS and falls back to plain. */
   tls: boolean | null | Record<string, unknown>;
+  /** Default: mysql. */
+  backend?: 'mysql' | 'postgresql';
+  /** The PostgreSQL database the schemas live in (database.name; default `postgres`). */
+  database?: string;
 }
 
 export interface PopulateTarget {

@@ -323,7 +323,8 @@ export class Schema {
         throw new DataJointError('missingTable', `Table \`${this.name}\`.\`${entry.tableName}\` (${label}) is not declared and createTables is off`);
       }
       try {
-        await conn.execute(conn.dialect.createTable(compiled.spec));
+        // One statement on MySQL; types, table, indexes and comments on PostgreSQL, in order.
+        for (const statement of conn.dialect.createTable(compiled.spec)) await conn.execute(statement);
       } catch (e) {
         if (e instanceof DataJointError && e.code === 'access') {
           throw new AccessError(

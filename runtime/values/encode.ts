@@ -68,6 +68,8 @@ function encodeKind(kind: ValueKind, value: unknown, attr: AttributeLike, fail: 
               ? new Uuid(value)
               : undefined;
       if (u === undefined) return fail(`badly formed UUID value ${show(value)}`);
+      // A PostgreSQL uuid column takes the text form; MySQL's binary(16) the 16 bytes.
+      if (attr.sqlType !== undefined && /^uuid$/i.test(attr.sqlType.trim())) return u.toString();
       return Buffer.from(u.bytes);
     }
     case 'json':

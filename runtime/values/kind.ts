@@ -39,7 +39,7 @@ export function kindOfType(type: string): ValueKind | undefined {
   // core types
   if ((m = t.match(/^float(32|64)$/i))) return { kind: 'float', bits: m[1] === '32' ? 32 : 64 };
   if ((m = t.match(/^int(8|16|32|64)$/i))) return { kind: 'int', bits: Number(m[1]) as 8 | 16 | 32 | 64, unsigned: false };
-  if (/^bool$/i.test(t)) return { kind: 'bool' };
+  if (/^bool(?:ean)?$/i.test(t)) return { kind: 'bool' };
   if (/^uuid$/i.test(t)) return { kind: 'uuid' };
   if (/^jsonb?$/i.test(t)) return { kind: 'json' };
   if (/^bytes$/i.test(t)) return { kind: 'bytes' };
@@ -61,7 +61,10 @@ export function kindOfType(type: string): ValueKind | undefined {
     const single = /^float$/i.test(m[1]!) && (m[2] === undefined || Number(m[2]) <= 24);
     return { kind: 'float', bits: single ? 32 : 64 };
   }
-  if ((m = t.match(/^timestamp(?:\s*\(\s*(\d+)\s*\))?$/i))) return { kind: 'datetime', precision: Number(m[1] ?? 0) };
+  // PostgreSQL's own spellings (information_schema.columns) beside MySQL's.
+  if ((m = t.match(/^timestamp(?:\s*\(\s*(\d+)\s*\))?(?:\s+without\s+time\s+zone)?$/i))) return { kind: 'datetime', precision: Number(m[1] ?? 0) };
+  if ((m = t.match(/^character(?:\s+varying)?\s*\(\s*(\d+)\s*\)$/i))) return { kind: 'string', maxLength: Number(m[1]) };
+  if (/^bytea$/i.test(t)) return { kind: 'bytes' };
   if (/^time(?:\s*\(\s*\d+\s*\))?$/i.test(t)) return { kind: 'time' };
   if (/^year(?:\s*\(\s*4\s*\))?$/i.test(t)) return { kind: 'year' };
   if (/^(?:tiny|medium|long)?blob$/i.test(t) || /^(?:var)?binary\s*\(\s*\d+\s*\)$/i.test(t) || /^bit(?:\s*\(\s*\d+\s*\))?$/i.test(t)) {

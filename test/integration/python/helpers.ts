@@ -118,3 +118,47 @@ export async function waitUntil(what: string, cond: () => Promise<boolean>, watc
     await sleep(25);
   }
 }
+
+/** What a server's test address looks like here (test/integration/runtime/helpers.ts: TestServer). */
+interface ServerLike {
+  backend: 'mysql' | 'postgresql';
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database?: string;
+}
+
+/**
+ * The DJ_* variables that point DataJoint (ours, and for Python the same names:
+ * settings.py ENV_VAR_MAPPING) at the test server of either backend.
+ */
+export function dbEnv(s: ServerLike): Record<string, string> {
+  const env: Record<string, string> = { DJ_HOST: s.host, DJ_PORT: String(s.port), DJ_USER: s.user, DJ_PASS: s.password, DJ_USE_TLS: 'false' };
+  if (s.backend === 'postgresql') Object.assign(env, { DJ_BACKEND: 'postgresql', DJ_DATABASE_NAME: s.database ?? 'postgres' });
+  else Object.assign(env, { DJ_BACKEND: 'mysql' });
+  return env;
+}
+
+/**
+ * `pg_dump --schema-only` of one PostgreSQL schema, with the schema's name written {db}
+ * and pg_dump's own comments and session settings left out: what the server stores, for
+ * comparing a schema we declared with one DataJoint for Python declared.
+ */
+export async function pgSchemaDump(s: ServerLike, schema: string): Promise<string> {
+  // @ts-expect-error: plain ESM script without type declarations
+  const { postgresBinDir } = (await import('../../../scripts/postgres.mjs')) as { postgresBinDir(): string };
+  const r = spawnSync(
+    join(postgresBinDir(), 'pg_dump'),
+    ['--schema-only', '--no-owner', '--no-privileges', '-h', s.host, '-p', String(s.port), '-U', s.user, '-n', schema, s.database ?? 'postgres'],
+    // The password through the environment, never the command line.
+    { encoding: 'utf8', env: { ...process.env, PGPASSWORD: s.password } },
+  );
+  if (r.status !== 0) throw new Error(`pg_dump failed (${r.status}): ${r.stderr}`);
+  return r.stdout
+    .split('\n')
+    // \restrict and \unrestrict carry a random key per dump (pg_dump 15.14 and later).
+    .filter((l) => l.trim() !== '' && !l.startsWith('--') && !/^SET |^SELECT pg_catalog\.set_config|^\\(un)?restrict /.test(l))
+    .join('\n')
+    .replaceAll(schema, '{db}');
+}

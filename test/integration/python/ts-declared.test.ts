@@ -2,14 +2,15 @@
 // to DataJoint for Python, the pipeline it declares itself from the same definitions
 // (test/fixtures/python/interop_lab.py) on a twin schema: dj.VirtualModule and
 // Schema.make_classes (2.x's spawn_missing_classes) see the same tiers, headings and
-// codecs, and the server stores the same tables (SHOW CREATE TABLE), `~lineage` rows and
-// Lookup contents; only the schema name differs (reference notes §4, §11.3).
+// codecs, and the server stores the same tables (SHOW CREATE TABLE on MariaDB, pg_dump
+// --schema-only on PostgreSQL), `~lineage` rows and Lookup contents; only the schema name
+// differs (reference notes §4, §4.9, §11.3). Runs on the backend of DJ_TEST_BACKEND.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as dj from '../../../runtime/index';
 import { connect, dropSchemas, schemaName, showCreateTable, testServer } from '../runtime/helpers';
 import { createLab } from '../../fixtures/pipelines/interop-lab';
-import { pythonInterpreter } from './helpers';
+import { dbEnv, pgSchemaDump, pythonInterpreter } from './helpers';
 import { labPython, type PyViews } from './interop-lab';
 
 const ours = schemaName('djpy_ours');
@@ -19,7 +20,7 @@ let conn: dj.Connection;
 before(async () => {
   await pythonInterpreter();
   const s = await testServer();
-  Object.assign(process.env, { DJ_HOST: s.host, DJ_PORT: String(s.port), DJ_USER: s.user, DJ_PASS: s.password });
+  Object.assign(process.env, dbEnv(s));
   conn = await connect();
   const lab = createLab(ours, { connection: conn });
   await lab.schema.declare();
@@ -69,10 +70,19 @@ test('Python sees the tables we declared with the tiers, headings and codecs of 
   assert.deepEqual(seen, theirs.virtual_module, 'everything Python sees, table by table');
 });
 
-test('the server stores the same tables as for the Python-declared twin (SHOW CREATE TABLE)', async () => {
+test('the server stores the same tables as for the Python-declared twin (SHOW CREATE TABLE, pg_dump)', async () => {
   const names = await tableNames(ours);
   assert.deepEqual(names, await tableNames(twin));
   assert.deepEqual(names, ['#probe', '_session', '__summary', '__summary__item', '~lineage', '~~session', '~~summary', 'sample', 'subject'].sort());
+  if (conn.backend === 'postgresql') {
+    // The whole schema as the server stores it: tables, enum types, constraints, indexes, comments.
+    const s = await testServer();
+    const [mine, theirs] = [await pgSchemaDump(s, ours), await pgSchemaDump(s, twin)];
+    assert.match(mine, /CREATE TABLE \{db\}\.__summary__item /);
+    assert.match(mine, /COMMENT ON COLUMN/);
+    assert.equal(mine, theirs, 'pg_dump --schema-only');
+    return;
+  }
   for (const t of names) {
     const theirs = (await showCreateTable(conn, twin, t)).replaceAll(twin, '{db}');
     const mine = (await showCreateTable(conn, ours, t)).replaceAll(ours, '{db}');
@@ -82,13 +92,13 @@ test('the server stores the same tables as for the Python-declared twin (SHOW CR
 
 test('the ~lineage rows and the Lookup contents are those of the twin', async () => {
   const lineage = async (db: string) =>
-    (await conn.query(`SELECT table_name, attribute_name, lineage FROM \`${db}\`.\`~lineage\` ORDER BY table_name, attribute_name`)).map(
+    (await conn.query(`SELECT table_name, attribute_name, lineage FROM ${conn.dialect.qualified(db, '~lineage')} ORDER BY table_name, attribute_name`)).map(
       (r) => `${String(r.table_name)}.${String(r.attribute_name)} <- ${String(r.lineage).replace(`${db}.`, '{db}.')}`,
     );
   const mine = await lineage(ours);
   assert.deepEqual(mine, await lineage(twin));
   assert.equal(mine.filter((r) => !r.startsWith('~~')).length, 11, 'lineage rows: one per primary-key attribute');
-  const probes = async (db: string) => conn.query(`SELECT probe, channels FROM \`${db}\`.\`#probe\` ORDER BY probe`);
+  const probes = async (db: string) => conn.query(`SELECT probe, channels FROM ${conn.dialect.qualified(db, '#probe')} ORDER BY probe`);
   assert.deepEqual(await probes(ours), await probes(twin));
   assert.deepEqual(await probes(ours), [
     { probe: 'neuropixels', channels: 384 },

@@ -1,38 +1,115 @@
-// Database access for the runtime integration tests: the server given by the test script
-// (DJ_TEST_*), or a throwaway one started here when a file runs on its own. Every file
-// uses its own schema names with a random suffix and drops them at the end.
+// Database access for the runtime integration tests: the servers given by the test script
+// (MariaDB in DJ_TEST_*, PostgreSQL in DJ_TEST_PG_*), or throwaway ones started here when a
+// file runs on its own. Every file uses its own schema names with a random suffix and
+// drops them at the end. A suite runs on each backend of backends():
+//   for (const backend of backends()) describe(`… (${backend})`, () => { … connect({}, backend) … });
 import { randomBytes } from 'node:crypto';
 import { after, before } from 'node:test';
-import { Connection } from '../../../runtime/index';
+import { Connection, type SettingsOverrides } from '../../../runtime/index';
 import { createPipeline, type Pipeline } from '../../../examples/pipeline/pipeline';
 
+export type Backend = 'mysql' | 'postgresql';
+export const BACKENDS: readonly Backend[] = ['mysql', 'postgresql'];
+
+/**
+ * The backend a suite runs on when it names none: DJ_TEST_BACKEND, which scripts/test.mjs
+ * sets to run the database suites once on MariaDB and once on PostgreSQL.
+ */
+export const DEFAULT_BACKEND: Backend = process.env.DJ_TEST_BACKEND === 'postgresql' ? 'postgresql' : 'mysql';
+
 export interface TestServer {
+  backend: Backend;
   host: string;
   port: number;
   user: string;
   password: string;
+  /** MariaDB's unix socket (root logs in there without a password). */
   socket?: string;
+  /** PostgreSQL: the database to connect to (`postgres`). */
+  database?: string;
+  /** The server's pid and its temporary directory, when this process started it (PostgreSQL). */
+  pid?: number;
+  dir?: string;
+  /** Stops the server when this file started it; a no-op for the test script's servers. */
   stop(): Promise<void>;
 }
 
-let serverPromise: Promise<TestServer> | undefined;
-
-export function testServer(): Promise<TestServer> {
-  serverPromise ??= (async (): Promise<TestServer> => {
-    const env = process.env;
-    if (env.DJ_TEST_HOST && env.DJ_TEST_PORT && env.DJ_TEST_USER) {
-      return { host: env.DJ_TEST_HOST, port: Number(env.DJ_TEST_PORT), user: env.DJ_TEST_USER, password: env.DJ_TEST_PASSWORD ?? '', socket: env.DJ_TEST_SOCKET, stop: async () => undefined };
-    }
-    // @ts-expect-error: plain ESM script without type declarations
-    const { startMariaDB } = (await import('../../../scripts/mariadb.mjs')) as { startMariaDB(): Promise<TestServer> };
-    return startMariaDB();
-  })();
-  return serverPromise;
+/**
+ * The backends to run a suite on: both, unless DJ_TEST_BACKENDS (a comma-separated list,
+ * e.g. `mysql`) restricts them.
+ */
+export function backends(): Backend[] {
+  const raw = process.env.DJ_TEST_BACKENDS?.trim();
+  if (!raw) return [...BACKENDS];
+  const list = raw
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+  for (const b of list) {
+    if (!BACKENDS.includes(b as Backend)) throw new Error(`DJ_TEST_BACKENDS: unknown backend "${b}" (expected ${BACKENDS.join(', ')})`);
+  }
+  return [...new Set(list as Backend[])];
 }
 
-export async function connect(overrides: Record<string, unknown> = {}): Promise<Connection> {
-  const s = await testServer();
-  return Connection.connect({ host: s.host, port: s.port, user: s.user, password: s.password, ignoreConfigFile: true, env: {}, ...overrides });
+const servers = new Map<Backend, Promise<TestServer>>();
+
+/** The server of a backend: the test script's, or one started here (once per process). */
+export function testServer(backend: Backend = DEFAULT_BACKEND): Promise<TestServer> {
+  let server = servers.get(backend);
+  if (!server) {
+    server = backend === 'postgresql' ? postgresServer() : mysqlServer();
+    servers.set(backend, server);
+  }
+  return server;
+}
+
+async function mysqlServer(): Promise<TestServer> {
+  const env = process.env;
+  if (env.DJ_TEST_HOST && env.DJ_TEST_PORT && env.DJ_TEST_USER) {
+    return { backend: 'mysql', host: env.DJ_TEST_HOST, port: Number(env.DJ_TEST_PORT), user: env.DJ_TEST_USER, password: env.DJ_TEST_PASSWORD ?? '', socket: env.DJ_TEST_SOCKET, stop: async () => undefined };
+  }
+  // @ts-expect-error: plain ESM script without type declarations
+  const { startMariaDB } = (await import('../../../scripts/mariadb.mjs')) as { startMariaDB(): Promise<Omit<TestServer, 'backend'>> };
+  const s = await startMariaDB();
+  return { ...s, backend: 'mysql' };
+}
+
+async function postgresServer(): Promise<TestServer> {
+  const env = process.env;
+  if (env.DJ_TEST_PG_HOST && env.DJ_TEST_PG_PORT && env.DJ_TEST_PG_USER) {
+    return {
+      backend: 'postgresql',
+      host: env.DJ_TEST_PG_HOST,
+      port: Number(env.DJ_TEST_PG_PORT),
+      user: env.DJ_TEST_PG_USER,
+      password: env.DJ_TEST_PG_PASSWORD ?? '',
+      database: env.DJ_TEST_PG_DATABASE || 'postgres',
+      stop: async () => undefined,
+    };
+  }
+  // @ts-expect-error: plain ESM script without type declarations
+  const { startPostgres } = (await import('../../../scripts/postgres.mjs')) as { startPostgres(): Promise<TestServer> };
+  return startPostgres();
+}
+
+/**
+ * A connection to the test server of a backend (`backend`, else `overrides.backend`, else
+ * mysql), no datajoint.json nor DJ_* environment read. The other fields of `overrides` are
+ * Connection.connect's options and win over the server's address; on PostgreSQL,
+ * database.backend and database.name are set (overrides.database may still change them).
+ */
+export async function connect(overrides: Record<string, unknown> & { backend?: Backend } = {}, backend?: Backend): Promise<Connection> {
+  const { backend: named, ...options } = overrides;
+  const which = backend ?? named ?? DEFAULT_BACKEND;
+  const s = await testServer(which);
+  const base = { host: s.host, port: s.port, user: s.user, password: s.password, ignoreConfigFile: true, env: {} };
+  if (which === 'mysql') return Connection.connect({ ...base, ...options });
+  const given = (options.overrides ?? {}) as SettingsOverrides;
+  return Connection.connect({
+    ...base,
+    ...options,
+    overrides: { ...given, database: { backend: 'postgresql', name: s.database ?? 'postgres', ...given.database } },
+  });
 }
 
 /** `prefix_<random>`: unique per run so concurrent runs and leftovers never collide. */
@@ -51,14 +128,15 @@ export async function showCreateTable(conn: Connection, schema: string, table: s
 
 /**
  * The example pipeline declared in a schema of its own for the calling test file (before
- * its tests), dropped after them; `ready` receives the connection and the pipeline.
+ * its tests), dropped after them, on the server of `backend`; `ready` receives the
+ * connection and the pipeline.
  * Returns the schema name.
  */
-export function declareExamplePipeline(prefix: string, ready: (conn: Connection, p: Pipeline) => void | Promise<void>): string {
+export function declareExamplePipeline(prefix: string, ready: (conn: Connection, p: Pipeline) => void | Promise<void>, backend: Backend = DEFAULT_BACKEND): string {
   const db = schemaName(prefix);
   let conn: Connection | undefined;
   before(async () => {
-    conn = await connect();
+    conn = await connect({}, backend);
     const p = createPipeline(db, { connection: conn });
     await p.schema.declare();
     await ready(conn, p);
@@ -68,7 +146,7 @@ export function declareExamplePipeline(prefix: string, ready: (conn: Connection,
       await dropSchemas(conn, [db]);
       await conn.close();
     }
-    await (await testServer()).stop();
+    await (await testServer(backend)).stop();
   });
   return db;
 }

@@ -126,7 +126,8 @@ describe('query expressions', () => {
 
   it('inserts with skipDuplicates, ignoreExtraFields and replace, and refuses unknown fields and duplicates', async () => {
     await assert.rejects(p.Subject.insert1({ subject_id: 1 }), { code: 'duplicate' });
-    assert.equal(await p.Subject.insert1({ subject_id: 1, subject_name: 'changed' }, { skipDuplicates: true }), 1);
+    // The count is the server's: MySQL counts the row it found, PostgreSQL's DO NOTHING none.
+    assert.equal(await p.Subject.insert1({ subject_id: 1, subject_name: 'changed' }, { skipDuplicates: true }), conn.backend === 'mysql' ? 1 : 0);
     assert.equal((await p.Subject.restrict({ subject_id: 1 }).fetch1()).subject_name, "O'Brien");
     await assert.rejects(p.Subject.insert1({ subject_id: 50, color: 'red' }), { code: 'unknownAttribute', message: /`color` is not an attribute of Subject/ });
     await p.Subject.insert1({ subject_id: 50, color: 'red' }, { ignoreExtraFields: true });

@@ -28,7 +28,9 @@ function ddl(definition: string, table: string, addJobMetadata = false): string 
   assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), []);
   const parents: Record<string, ParentTable> = { Subject: subject, Experimenter: experimenter, master: subject };
   const compiled = compileTable({ ast, schema: 'lab', table, dialect: mysqlDialect, resolve: (p) => parents[p.join('.')], addJobMetadata });
-  return mysqlDialect.createTable(compiled.spec);
+  const statements = mysqlDialect.createTable(compiled.spec);
+  assert.equal(statements.length, 1);
+  return statements[0];
 }
 
 describe('compileTable', () => {

@@ -94,3 +94,57 @@ describe('settings', () => {
     assert.equal(s.database.password, '***');
   });
 });
+
+describe('settings of the backend', () => {
+  it('defaults to MySQL on 3306 with no database name', () => {
+    const s = loadSettings({ ignoreConfigFile: true, env: {} });
+    assert.equal(s.database.backend, 'mysql');
+    assert.equal(s.database.port, 3306);
+    assert.equal(s.database.name, null);
+  });
+
+  it('reads DJ_BACKEND and DJ_DATABASE_NAME, and PostgreSQL defaults to port 5432', () => {
+    const s = loadSettings({ ignoreConfigFile: true, env: { DJ_BACKEND: 'postgresql', DJ_DATABASE_NAME: 'lab' } });
+    assert.equal(s.database.backend, 'postgresql');
+    assert.equal(s.database.name, 'lab');
+    assert.equal(s.database.port, 5432);
+    assert.equal(s.sources['database.backend'], 'env:DJ_BACKEND');
+    assert.equal(s.sources['database.name'], 'env:DJ_DATABASE_NAME');
+    assert.equal(s.sources['database.port'], undefined);
+  });
+
+  it('keeps a port given by any source with PostgreSQL', () => {
+    assert.equal(loadSettings({ ignoreConfigFile: true, env: { DJ_BACKEND: 'postgresql', DJ_PORT: '6543' } }).database.port, 6543);
+    assert.equal(loadSettings({ ignoreConfigFile: true, env: { DJ_BACKEND: 'postgresql', DJ_HOST: 'pg.example.org:6544' } }).database.port, 6544);
+    assert.equal(loadSettings({ ignoreConfigFile: true, env: {}, overrides: { database: { backend: 'postgresql', port: 6545 } } }).database.port, 6545);
+    // The file's port (3307) is a given port too.
+    const s = loadSettings({ cwd: nested, env: { DJ_BACKEND: 'postgresql' } });
+    assert.equal(s.database.port, 3307);
+  });
+
+  it('takes the backend and database name from datajoint.json and from code', () => {
+    const dir = join(root, 'pg-project');
+    mkdirSync(join(dir, '.git'), { recursive: true });
+    writeFileSync(join(dir, 'datajoint.json'), JSON.stringify({ database: { backend: 'postgresql', name: 'neuro', host: 'pg.example.org' } }));
+    const f = loadSettings({ cwd: dir, env: {} });
+    assert.equal(f.database.backend, 'postgresql');
+    assert.equal(f.database.name, 'neuro');
+    assert.equal(f.database.port, 5432);
+    assert.equal(f.sources['database.backend'], `file:${join(dir, 'datajoint.json')}`);
+    // Environment beats the file, code beats both.
+    assert.equal(loadSettings({ cwd: dir, env: { DJ_BACKEND: 'mysql' } }).database.port, 3306);
+    const c = loadSettings({ cwd: dir, env: { DJ_DATABASE_NAME: 'envdb' }, overrides: { database: { name: 'codedb' } } });
+    assert.equal(c.database.name, 'codedb');
+    assert.equal(c.sources['database.name'], 'code');
+    const m = loadSettings({ ignoreConfigFile: true, env: { DJ_BACKEND: 'postgresql' }, overrides: { database: { backend: 'mysql' } } });
+    assert.equal(m.database.backend, 'mysql');
+    assert.equal(m.database.port, 3306);
+  });
+
+  it('refuses an unknown backend, naming its source', () => {
+    assert.throws(() => loadSettings({ ignoreConfigFile: true, env: { DJ_BACKEND: 'oracle' } }), {
+      code: 'config',
+      message: 'DJ_BACKEND: database.backend must be "mysql" or "postgresql", got "oracle"',
+    });
+  });
+});

@@ -1,0 +1,44 @@
+// What Connection needs of a database client library: pooled sessions that run one
+// statement at a time with `?` placeholders. mysql2 (MySQL, MariaDB) and node-postgres
+// (PostgreSQL) each sit behind it, so transactions, reconnects and error translation are
+// written once, in Connection.
+
+export type Row = Record<string, unknown>;
+
+export interface DriverResult {
+  /** The rows of a statement that returns rows (SELECT, RETURNING); undefined otherwise. */
+  rows: Row[] | undefined;
+  /** Rows changed by INSERT/UPDATE/DELETE; rows returned by a SELECT. */
+  affected: number;
+}
+
+/** One server session taken from the pool. */
+export interface DriverSession {
+  query(sql: string, params: unknown[]): Promise<DriverResult>;
+  /** The server's id of this session (MySQL CONNECTION_ID(), PostgreSQL pg_backend_pid()). */
+  readonly serverId: number;
+  /** Back to the pool. */
+  release(): void;
+  /** Closed and never reused (a session in an unknown state). */
+  destroy(): void;
+}
+
+export interface Driver {
+  /** On any pooled session. */
+  query(sql: string, params: unknown[]): Promise<DriverResult>;
+  session(): Promise<DriverSession>;
+  end(): Promise<void>;
+  /** True for errors raised by the server or the client library (translated), false for the caller's own. */
+  isDriverError(error: unknown): boolean;
+  /**
+   * MySQL sessions can turn autocommit off, so a series of transactions needs no START;
+   * PostgreSQL has no such session mode: every transaction begins with BEGIN.
+   */
+  readonly implicitTransactions: boolean;
+}
+
+/** What the first session reports when the driver is opened. */
+export interface ServerInfo {
+  connectionId: number;
+  serverVersion: string;
+}

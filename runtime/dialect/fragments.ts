@@ -1,0 +1,65 @@
+// The pieces of the runtime's own bookkeeping SQL (jobs queues, populate's checks) that
+// differ between MySQL/MariaDB and PostgreSQL. Each statement is written once, from these.
+// Values stay `?` placeholders; the PostgreSQL driver numbers them.
+
+export interface SqlFragments {
+  readonly backend: 'mysql' | 'postgresql';
+  quote(identifier: string): string;
+  qualified(schema: string, table: string): string;
+  /** `<expr> + <one ? parameter> microseconds`. */
+  plusMicroseconds(expr: string): string;
+  /** `<expr> - <one ? parameter> microseconds`. */
+  minusMicroseconds(expr: string): string;
+  /** `<expr> - <one ? parameter> seconds`. */
+  minusSeconds(expr: string): string;
+  /** `INSERT` that skips rows whose primary key exists: the statement's head and tail. */
+  insertIgnore(table: string): { head: string; tail: string };
+  /** Tail of an INSERT that instead sets `assignments` on the existing row (`col = <new value>` via `inserted`). */
+  upsert(key: readonly string[], assignments: string): string;
+  /** The value the INSERT offered for `column`, inside `upsert`'s assignments. */
+  inserted(column: string): string;
+  /** SQL boolean: a server session of id `<expr>` exists (MySQL processlist, PostgreSQL pg_stat_activity). */
+  sessionOpen(expr: string): string;
+  /** The login the server sees (`user@host` on MySQL, the role name on PostgreSQL). */
+  readonly currentUser: string;
+  /** This session's server id. */
+  readonly sessionId: string;
+}
+
+const mysqlQuote = (name: string): string => '`' + name.replace(/`/g, '``') + '`';
+const pgQuote = (name: string): string => '"' + name.replace(/"/g, '""') + '"';
+
+export const mysqlFragments: SqlFragments = {
+  backend: 'mysql',
+  quote: mysqlQuote,
+  qualified: (s, t) => `${mysqlQuote(s)}.${mysqlQuote(t)}`,
+  plusMicroseconds: (e) => `${e} + INTERVAL ? MICROSECOND`,
+  minusMicroseconds: (e) => `${e} - INTERVAL ? MICROSECOND`,
+  minusSeconds: (e) => `${e} - INTERVAL ? SECOND`,
+  insertIgnore: (table) => ({ head: `INSERT IGNORE INTO ${table}`, tail: '' }),
+  upsert: (_key, assignments) => ` ON DUPLICATE KEY UPDATE ${assignments}`,
+  inserted: (c) => `VALUES(${mysqlQuote(c)})`,
+  sessionOpen: (e) => `${e} IN (SELECT id FROM information_schema.processlist)`,
+  currentUser: 'USER()',
+  sessionId: 'CONNECTION_ID()',
+};
+
+// The parameter is cast so that PostgreSQL knows its type without a column to infer it from.
+export const postgresFragments: SqlFragments = {
+  backend: 'postgresql',
+  quote: pgQuote,
+  qualified: (s, t) => `${pgQuote(s)}.${pgQuote(t)}`,
+  plusMicroseconds: (e) => `${e} + CAST(? AS bigint) * INTERVAL '1 microsecond'`,
+  minusMicroseconds: (e) => `${e} - CAST(? AS bigint) * INTERVAL '1 microsecond'`,
+  minusSeconds: (e) => `${e} - CAST(? AS double precision) * INTERVAL '1 second'`,
+  insertIgnore: (table) => ({ head: `INSERT INTO ${table}`, tail: ' ON CONFLICT DO NOTHING' }),
+  upsert: (key, assignments) => ` ON CONFLICT (${key.map(pgQuote).join(', ')}) DO UPDATE SET ${assignments}`,
+  inserted: (c) => `EXCLUDED.${pgQuote(c)}`,
+  sessionOpen: (e) => `${e} IN (SELECT pid FROM pg_stat_activity)`,
+  currentUser: 'current_user',
+  sessionId: 'pg_backend_pid()',
+};
+
+export function fragmentsFor(backend: 'mysql' | 'postgresql'): SqlFragments {
+  return backend === 'postgresql' ? postgresFragments : mysqlFragments;
+}
