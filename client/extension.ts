@@ -8,6 +8,7 @@ import { ConnectionStatusItem } from './status/connectionStatusItem';
 import { registerServerCommands } from './commands/serverCommands';
 import { registerConnectionCommands } from './commands/connectionCommands';
 import { ConnectionManager } from './connection/connectionManager';
+import { TARGET_SETTINGS } from './connection/connectionSettings';
 import { TablesTreeProvider } from './views/tablesTree';
 import { autoRefresh } from './views/autoRefresh';
 import type { DataJointApi } from './api';
@@ -44,13 +45,13 @@ export function activate(context: vscode.ExtensionContext): DataJointApi {
   context.subscriptions.push(conn, tables, tablesView, new ConnectionStatusItem(conn));
   context.subscriptions.push(autoRefresh(tablesView, () => tables.refresh(), () => conn.connected));
   registerConnectionCommands(context, conn, tables, notices);
-  // New host/port/user/TLS edited by the user while they want to be connected: connect to
+  // New backend/host/port/user/TLS/database edited by the user while they want to be connected: connect to
   // the new target quietly, once the edits settle (a settings.json save is one event).
   let retargetTimer: NodeJS.Timeout | undefined;
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       // Switch Connection's own writes (writingSettings) are followed by its own Connect.
-      if (!conn.writesSettings && ['host', 'port', 'user', 'tls'].some((k) => e.affectsConfiguration(`datajoint.${k}`))) {
+      if (!conn.writesSettings && TARGET_SETTINGS.some((k) => e.affectsConfiguration(`datajoint.${k}`))) {
         if (retargetTimer) clearTimeout(retargetTimer);
         retargetTimer = setTimeout(() => {
           retargetTimer = undefined;

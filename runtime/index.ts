@@ -1,5 +1,5 @@
 // The public API of the DataJoint runtime for TypeScript.
-export { Connection, conn, setDefaultConnection, type ConnectOptions } from './connection/index';
+export { Connection, conn, setDefaultConnection, EMBEDDED_LABEL, type ConnectOptions, type EmbeddedConnectionInfo } from './connection/index';
 export { loadSettings, findConfigFile, defaultSettings, redact, type Settings, type SettingsOverrides, type DatabaseSettings, type JobsSettings, type LoadOptions } from './config/index';
 export { Schema, type SchemaOptions } from './schema/index';
 export { Table, Manual, Lookup, Imported, Computed, Part, AutoPopulated, TIER, BINDING, tierOf, bindingOf, isBound, type Tier, type TableClass, type TableBinding } from './table/tiers';

@@ -6,7 +6,8 @@
 // language client) and dist/client-runtime.js (the database driver, catalog and jobs),
 // which the extension requires on first Connect (client/connection/loadRuntime.ts), so
 // activation does not parse mysql2. Neither carries the populate pipeline's module
-// loader (tsx, esbuild, sucrase): populate runs in the CLI.
+// loader (tsx, esbuild, sucrase): populate runs in the CLI. dist/embedded-server.js is the
+// process serving the workspace's embedded database (PGlite), started by the runtime.
 //
 //   node scripts/build.mjs [--production] [--watch]
 //   node scripts/build.mjs --types      (only the runtime's .d.ts files, dist/types: see buildTypes;
@@ -78,6 +79,10 @@ export function bundleOptions({ production = false } = {}) {
     { ...common, entryPoints: ['server/main.ts'], outfile: 'dist/server.js' },
     // tsx is loaded at run time (from node_modules or the vsix) to import user pipelines.
     { ...common, entryPoints: ['runtime/cli/main.ts'], outfile: 'dist/cli.js', external: ['tsx', 'tsx/*'] },
+    // The embedded database's server process, which the runtime starts beside cli.js and
+    // client-runtime.js (runtime/embedded/locate.ts). PGlite stays external: it loads its
+    // pglite.wasm, pglite.data and initdb.wasm from beside its own files.
+    { ...common, entryPoints: ['runtime/embedded/main.ts'], outfile: 'dist/embedded-server.js', external: ['@electric-sql/pglite', '@electric-sql/pglite/*'] },
   ];
 }
 

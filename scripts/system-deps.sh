@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests and the demo need, when they are missing:
+# Installs the Debian packages the tests and `npm run demo -- --server` need, when they are missing:
 # MariaDB and PostgreSQL (the throwaway test servers; Debian's postgresql keeps its
 # server binaries off PATH in /usr/lib/postgresql/<major>/bin, where scripts/postgres.mjs
 # finds them, and makes the `postgres` account the server runs as under root), Chromium
@@ -10,7 +10,7 @@ set -euo pipefail
 want=()
 command -v mariadbd >/dev/null 2>&1 || command -v mysqld >/dev/null 2>&1 || want+=(mariadb-server)
 if [ "${1:-}" != "--db-only" ]; then
-  # The integration tests run on PostgreSQL too (the demo only on MariaDB).
+  # The integration tests run on PostgreSQL too (the demo with --server only on MariaDB).
   command -v postgres >/dev/null 2>&1 || compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || want+=(postgresql)
   command -v chromium >/dev/null 2>&1 || want+=(chromium)
   command -v rg >/dev/null 2>&1 || want+=(ripgrep)

@@ -108,13 +108,37 @@ if (wantDb) {
   }
 }
 
-child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit', env });
-child.on('error', async (e) => {
-  console.error(`test: could not run node --test: ${e.message}`);
-  await stopAll();
-  process.exit(1);
-});
-child.on('exit', async (code, signal) => {
-  await stopAll();
-  process.exit(code ?? (signal ? 1 : 0));
-});
+// The database suites written for both backends run a second time on PostgreSQL (their
+// helpers read DJ_TEST_BACKEND); the others, and the first pass, on MariaDB.
+const BOTH_BACKENDS = [
+  'test/integration/runtime/',
+  'test/integration/populate/',
+  'test/integration/jobs/',
+  'test/integration/python/ts-declared.test.ts',
+  'test/integration/python/python-pipeline.test.ts',
+  'test/integration/python/one-queue.test.ts',
+];
+const onPostgres = env.DJ_TEST_PG_HOST ? files.filter((f) => BOTH_BACKENDS.some((p) => f.startsWith(p)) && !f.endsWith('postgres-server.test.ts')) : [];
+
+/** One `node --test` run; resolves with its exit status. */
+function run(list, extraEnv, label) {
+  if (label) console.log(`test: ${label}`);
+  return new Promise((resolve) => {
+    child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...list], { stdio: 'inherit', env: { ...env, ...extraEnv } });
+    child.on('error', (e) => {
+      console.error(`test: could not run node --test: ${e.message}`);
+      resolve(1);
+    });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+const first = await run(files, {}, onPostgres.length ? `${files.length} files (the database suites on MariaDB)` : undefined);
+let second = 0;
+if (onPostgres.length && !interrupted) {
+  second = await run(onPostgres, { DJ_TEST_BACKEND: 'postgresql' }, `${onPostgres.length} database suites again, on PostgreSQL`);
+  const verdict = (code) => (code === 0 ? 'passed' : 'FAILED');
+  console.log(`test: first pass ${verdict(first)}; PostgreSQL pass ${verdict(second)}`);
+}
+await stopAll();
+process.exit(interrupted ? 130 : first || second);

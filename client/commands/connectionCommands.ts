@@ -2,47 +2,106 @@
 // (refresh, exact row count, open the table's definition in source).
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
+import { resolveConnectionTarget } from '../connection/connectionSettings';
+import {
+  DEFAULT_DATABASE_NAME,
+  DEFAULT_PORT,
+  describeTarget,
+  parseRecents,
+  recentOf,
+  rememberRecent,
+  sameConnection,
+  type Backend,
+  type RecentConnection,
+} from '../connection/connectionTarget';
 import type { TablesNode, TablesTreeProvider } from '../views/tablesTree';
 import { openTableDefinition } from '../views/tableDefinitions';
 import type { Notices } from '../notices';
 
-interface Recent {
-  host: string;
-  port: number;
-  user: string;
-}
+// Old entries ({host, port, user}) are read as MySQL ones: connectionTarget.ts parseRecents.
 const RECENT_KEY = 'datajoint.recentConnections';
 
-// Host/port/user go to the workspace's settings when a folder is open (the database
-// belongs to the project), else to the user's. Never the password.
+// The backend, host, port, user (and PostgreSQL's database) go to the workspace's settings
+// when a folder is open (the database belongs to the project), else to the user's. Never
+// the password. The backend is written as chosen, never `auto`: the form's choice must win
+// over a DJ_BACKEND in the editor's environment. A MySQL target clears databaseName, which
+// would otherwise wait for the next switch to PostgreSQL with a stale name.
 // One batch of writes: the connection is not retargeted to a half-written target.
-async function saveTarget(connection: ConnectionManager, t: Recent): Promise<void> {
+async function saveTarget(connection: ConnectionManager, t: RecentConnection): Promise<void> {
   const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
   const config = vscode.workspace.getConfiguration('datajoint');
+  const databaseName = t.backend === 'postgresql' ? (t.databaseName ?? DEFAULT_DATABASE_NAME) : undefined;
   await connection.writingSettings(
     async () => {
+      await config.update('backend', t.backend, target);
       await config.update('host', t.host, target);
       await config.update('port', t.port, target);
       await config.update('user', t.user, target);
+      await config.update('databaseName', databaseName, target);
     },
-    { host: t.host, port: t.port, user: t.user },
+    { backend: t.backend, host: t.host, port: t.port, user: t.user, databaseName },
   );
 }
 
-async function askTarget(): Promise<Recent | undefined> {
-  const config = vscode.workspace.getConfiguration('datajoint');
-  const host = await vscode.window.showInputBox({ title: 'DataJoint: database host', value: config.get('host') || 'localhost', ignoreFocusOut: true });
+type BackendItem = vscode.QuickPickItem & { backend: Backend };
+const BACKEND_ITEMS: readonly BackendItem[] = [
+  { backend: 'mysql', label: 'MySQL / MariaDB', description: 'MySQL 8, MariaDB' },
+  { backend: 'postgresql', label: 'PostgreSQL', description: 'PostgreSQL 15+' },
+];
+
+/** The backend, first: it decides the port's default and whether a database is asked. */
+function askBackend(current: Backend): Promise<Backend | undefined> {
+  const pick = vscode.window.createQuickPick<BackendItem>();
+  pick.title = 'DataJoint: database backend';
+  pick.placeholder = 'The database server the pipeline lives on';
+  pick.items = BACKEND_ITEMS;
+  // The backend in use is the one highlighted: Enter keeps it.
+  pick.activeItems = BACKEND_ITEMS.filter((i) => i.backend === current);
+  pick.ignoreFocusOut = true;
+  return new Promise<Backend | undefined>((resolve) => {
+    pick.onDidAccept(() => {
+      resolve(pick.selectedItems[0]?.backend ?? pick.activeItems[0]?.backend);
+      pick.hide();
+    });
+    pick.onDidHide(() => {
+      resolve(undefined); // after an accept, a no-op: the promise is settled
+      pick.dispose();
+    });
+    pick.show();
+  });
+}
+
+async function askTarget(): Promise<RecentConnection | undefined> {
+  // The form starts from the target the window would connect to now (settings, DJ_*,
+  // datajoint.json), or the bare defaults when those cannot be read.
+  const now = await resolveConnectionTarget(vscode.workspace.workspaceFolders?.[0]?.uri).catch(() => undefined);
+  const backend = await askBackend(now?.backend ?? 'mysql');
+  if (!backend) return undefined;
+  const host = await vscode.window.showInputBox({ title: 'DataJoint: database host', value: now?.host || 'localhost', ignoreFocusOut: true });
   if (!host) return undefined;
+  // The port in use only when it is this backend's: a MySQL port is no PostgreSQL default.
+  const port = now && now.backend === backend ? now.port : DEFAULT_PORT[backend];
   const portText = await vscode.window.showInputBox({
     title: 'DataJoint: database port',
-    value: String(config.get<number>('port') || 3306),
+    value: String(port),
     ignoreFocusOut: true,
     validateInput: (v) => (/^\d{1,5}$/.test(v) && Number(v) > 0 && Number(v) < 65536 ? undefined : 'A port number between 1 and 65535'),
   });
   if (!portText) return undefined;
-  const user = await vscode.window.showInputBox({ title: 'DataJoint: database user', value: config.get('user') || '', ignoreFocusOut: true });
+  const user = await vscode.window.showInputBox({ title: 'DataJoint: database user', value: now?.user ?? '', ignoreFocusOut: true });
   if (!user) return undefined;
-  return { host: host.trim(), port: Number(portText), user: user.trim() };
+  const t: RecentConnection = { backend, host: host.trim(), port: Number(portText), user: user.trim() };
+  if (backend === 'postgresql') {
+    const name = await vscode.window.showInputBox({
+      title: 'DataJoint: database name',
+      prompt: `The PostgreSQL database whose schemas hold the pipeline (empty: ${DEFAULT_DATABASE_NAME})`,
+      value: now?.databaseName ?? DEFAULT_DATABASE_NAME,
+      ignoreFocusOut: true,
+    });
+    if (name === undefined) return undefined;
+    t.databaseName = name.trim() || DEFAULT_DATABASE_NAME;
+  }
+  return t;
 }
 
 export function registerConnectionCommands(
@@ -52,12 +111,9 @@ export function registerConnectionCommands(
   notices: Notices,
 ): void {
   const remember = async () => {
-    const label = connection.label;
-    const m = label && /^(.*)@(.*):(\d+)$/.exec(label);
-    if (!m) return;
-    const entry: Recent = { user: m[1], host: m[2], port: Number(m[3]) };
-    const old = context.globalState.get<Recent[]>(RECENT_KEY, []).filter((r) => !(r.host === entry.host && r.port === entry.port && r.user === entry.user));
-    await context.globalState.update(RECENT_KEY, [entry, ...old].slice(0, 8));
+    const entry = connection.currentTarget && recentOf(connection.currentTarget);
+    if (!entry) return;
+    await context.globalState.update(RECENT_KEY, rememberRecent(context.globalState.get<unknown>(RECENT_KEY), entry));
   };
   const newConnection = async () => {
     const t = await askTarget();
@@ -90,9 +146,10 @@ export function registerConnectionCommands(
     vscode.commands.registerCommand('datajoint.changePassword', () => connection.changePassword()),
     vscode.commands.registerCommand('datajoint.switchConnection', async () => {
       type Pick = vscode.QuickPickItem & { run: () => Promise<unknown> };
-      const recents = context.globalState.get<Recent[]>(RECENT_KEY, []).filter((r) => `${r.user}@${r.host}:${r.port}` !== connection.label);
+      const current = connection.currentTarget;
+      const recents = parseRecents(context.globalState.get<unknown>(RECENT_KEY)).filter((r) => !current || !sameConnection(r, current));
       const items: Pick[] = [
-        ...recents.map((r) => ({ label: `$(database) ${r.user}@${r.host}:${r.port}`, description: 'recent', run: async () => (await saveTarget(connection, r), connect()) })),
+        ...recents.map((r) => ({ label: `$(database) ${describeTarget(r)}`, description: 'recent', run: async () => (await saveTarget(connection, r), connect()) })),
         { label: '$(add) New connection…', run: newConnection },
         { label: '$(key) Change password…', run: () => connection.changePassword() },
       ];

@@ -1,5 +1,5 @@
-// One database connection for the window: the runtime Connection (a small mysql2 pool)
-// opened on Connect, closed on Disconnect or Switch, and shared by everything in the
+// One database connection for the window: the runtime Connection (a small pool of mysql2
+// or node-postgres sessions, by the target's backend) opened on Connect, closed on Disconnect or Switch, and shared by everything in the
 // client: the Tables view (through its catalog), the Jobs view, the CodeLens and the
 // populate command (through withConnection). It reports its state, and when the server
 // goes away it probes until the server is back, then tells the views to reload.
@@ -16,7 +16,7 @@ export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'err
 
 export interface ConnectionInfo {
   readonly state: ConnectionState;
-  /** user@host:port of the current or last attempt. */
+  /** user@host:port (postgresql://user@host:port/db on PostgreSQL) of the current or last attempt. */
   readonly label: string | undefined;
   readonly lastError: string | undefined;
   /** The last attempt failed for want of settings (no user, unreadable datajoint.json). */
@@ -32,7 +32,7 @@ export interface Credentials {
 
 const CONNECTED_CONTEXT = 'datajoint.connected';
 
-// mysql2/runtime error codes that mean "wrong password" rather than "server away".
+// mysql2/runtime error codes (the runtime's `login` for both backends) that mean "wrong password" rather than "server away".
 const ACCESS_DENIED = /ER_ACCESS_DENIED|Access denied/i;
 
 // The runtime's codes for a server that is away (runtime/errors), and mysql2's socket
@@ -49,9 +49,9 @@ export function isConnectionProblem(e: unknown): boolean {
 const PROBE_FIRST_MS = 1000;
 const PROBE_MAX_MS = 30_000;
 
-/** The same server and account: what a reconnect would change. */
+/** The same server, account and database: what a reconnect would change. */
 function sameTarget(a: ConnectionTarget, b: ConnectionTarget): boolean {
-  return a.host === b.host && a.port === b.port && a.user === b.user && a.tls === b.tls;
+  return a.backend === b.backend && a.host === b.host && a.port === b.port && a.user === b.user && a.tls === b.tls && a.databaseName === b.databaseName;
 }
 
 function messageOf(e: unknown): string {
@@ -98,6 +98,10 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
   }
   get label(): string | undefined {
     return this.target && describeTarget(this.target);
+  }
+  /** The target of the current or last attempt (Switch Connection remembers it). */
+  get currentTarget(): ConnectionTarget | undefined {
+    return this.target;
   }
   get lastError(): string | undefined {
     return this.error;
@@ -159,7 +163,7 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
   }
 
   /**
-   * datajoint.host/port/user/tls changed: reconnect quietly whenever the user wants to be
+   * datajoint.backend/host/port/user/tls/databaseName changed: reconnect quietly whenever the user wants to be
    * connected (a Connect since the last Disconnect) and the settings now name another
    * target than the current one, once any attempt under way has ended. Not only when
    * connected: settings are written one at a time, and a half-written target (a new host
@@ -298,11 +302,14 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
   private async open(generation: number, target: ConnectionTarget, password: string): Promise<boolean> {
     const { Connection, Catalog } = await loadRuntime();
     const conn = await Connection.connect({
+      backend: target.backend,
       host: target.host,
       port: target.port,
       user: target.user,
       password,
       useTls: target.tls,
+      // The database only PostgreSQL has (MySQL's schemas are its databases).
+      overrides: target.databaseName === undefined ? undefined : { database: { name: target.databaseName } },
       // The target is already resolved; do not read files or the environment again.
       ignoreConfigFile: true,
       env: {},

@@ -1,26 +1,23 @@
-// Where the connection's host, port, user and TLS come from, highest first:
+// Where the connection's backend, host, port, user, TLS and PostgreSQL database come
+// from, highest first:
 //   1. the `datajoint.*` VS Code settings the user set explicitly,
 //   2. what DataJoint users already have: DJ_* environment variables, then
 //      `datajoint.json` found from the workspace folder upward and its `.secrets/`
 //      (runtime/config: loadSettings, the reference's precedence),
-//   3. defaults.
+//   3. defaults (MySQL, localhost, 3306 — 5432 for PostgreSQL —, database `postgres`).
+// The resolution itself is connectionTarget.ts (no vscode import, unit-tested); this
+// module only reads the settings and the runtime's.
 // The password is never a VS Code setting: it comes from DJ_PASS or the secrets folder
 // when the user has those, else from SecretStorage (see passwordStore.ts).
 import * as vscode from 'vscode';
 import type { Settings } from '../../runtime/config/index';
 import { loadRuntime } from './loadRuntime';
+import { resolveTarget, type ConnectionTarget, type ExplicitSettings } from './connectionTarget';
 
-export interface ConnectionTarget {
-  host: string;
-  port: number;
-  user: string | undefined;
-  /** undefined: try TLS and fall back (the runtime's default); true: require; false: off. */
-  tls: boolean | undefined;
-  /** A password from DJ_PASS or a secrets file, when the user keeps one there. */
-  passwordFromEnvironment: string | undefined;
-  /** Where each value came from, for the status tooltip (never the password). */
-  sources: Record<string, string>;
-}
+export { describeTarget, type Backend, type ConnectionTarget } from './connectionTarget';
+
+/** The settings that name the target: a change to any of them may retarget the connection. */
+export const TARGET_SETTINGS = ['backend', 'host', 'port', 'user', 'tls', 'databaseName'] as const;
 
 /** The value of a setting only when someone set it (user, workspace or folder). */
 function explicit<T>(config: vscode.WorkspaceConfiguration, key: string): T | undefined {
@@ -33,30 +30,13 @@ export async function resolveConnectionTarget(folder: vscode.Uri | undefined): P
   // Loaded on demand: activation does not pay for the runtime.
   const { loadSettings } = await loadRuntime();
   const base: Settings = loadSettings({ cwd: folder?.fsPath ?? process.cwd() });
-  const sources: Record<string, string> = {};
-  const pick = <T>(key: string, runtimeKey: string, fallback: T): T => {
-    const own = explicit<T>(config, key);
-    if (own !== undefined && own !== '' && own !== null) {
-      sources[key] = 'setting';
-      return own;
-    }
-    sources[key] = base.sources[runtimeKey] ?? 'default';
-    return fallback;
+  const own: ExplicitSettings = {
+    backend: explicit<string>(config, 'backend'),
+    host: explicit<string>(config, 'host'),
+    port: explicit<number | null>(config, 'port'),
+    user: explicit<string>(config, 'user'),
+    tls: explicit<string>(config, 'tls'),
+    databaseName: explicit<string>(config, 'databaseName'),
   };
-  const tlsSetting = explicit<string>(config, 'tls');
-  const runtimeTls = base.database.useTls;
-  const tls =
-    tlsSetting === 'on' ? true : tlsSetting === 'off' ? false : tlsSetting === 'auto' ? undefined : typeof runtimeTls === 'boolean' ? runtimeTls : undefined;
-  return {
-    host: pick('host', 'database.host', base.database.host),
-    port: pick('port', 'database.port', base.database.port),
-    user: pick<string | undefined>('user', 'database.user', base.database.user ?? undefined),
-    tls,
-    passwordFromEnvironment: base.database.password ?? undefined,
-    sources,
-  };
-}
-
-export function describeTarget(t: Pick<ConnectionTarget, 'host' | 'port' | 'user'>): string {
-  return `${t.user ?? '?'}@${t.host}:${t.port}`;
+  return resolveTarget(own, base);
 }

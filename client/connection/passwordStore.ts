@@ -1,27 +1,26 @@
-// Database passwords in VS Code's SecretStorage (the OS keyring on desktop), one per
-// user@host:port, asked once. Never written to settings, never logged.
+// Database passwords in VS Code's SecretStorage (the OS keyring on desktop), one per login
+// (backend, user, host, port: connectionTarget.ts passwordKey, which keeps the MySQL keys
+// of earlier releases), asked once. Never written to settings, never logged.
 import * as vscode from 'vscode';
-import { describeTarget, type ConnectionTarget } from './connectionSettings';
-
-const key = (t: Pick<ConnectionTarget, 'host' | 'port' | 'user'>) => `datajoint.password/${describeTarget(t)}`;
+import { describeTarget, passwordKey, type TargetName } from './connectionTarget';
 
 export class PasswordStore {
   constructor(private readonly secrets: vscode.SecretStorage) {}
 
-  get(t: ConnectionTarget): Thenable<string | undefined> {
-    return this.secrets.get(key(t));
+  get(t: TargetName): Thenable<string | undefined> {
+    return this.secrets.get(passwordKey(t));
   }
 
-  store(t: ConnectionTarget, password: string): Thenable<void> {
-    return this.secrets.store(key(t), password);
+  store(t: TargetName, password: string): Thenable<void> {
+    return this.secrets.store(passwordKey(t), password);
   }
 
-  forget(t: ConnectionTarget): Thenable<void> {
-    return this.secrets.delete(key(t));
+  forget(t: TargetName): Thenable<void> {
+    return this.secrets.delete(passwordKey(t));
   }
 
   /** Asks the user; undefined when they cancel. */
-  async ask(t: ConnectionTarget, reason?: string): Promise<string | undefined> {
+  async ask(t: TargetName, reason?: string): Promise<string | undefined> {
     return vscode.window.showInputBox({
       title: 'DataJoint: database password',
       prompt: `${reason ? `${reason} ` : ''}Password for ${describeTarget(t)} (kept in VS Code's secret storage)`,

@@ -61,13 +61,20 @@ export function populateEnv(creds: Credentials, columns?: number, python?: Pytho
   // What the target does not name is not inherited from the editor's environment either.
   delete env.DJ_USER;
   delete env.DJ_USE_TLS;
+  delete env.DJ_DATABASE_NAME;
   Object.assign(env, connectionVariables(creds), { DJ_PASS: creds.password });
   return env;
 }
 
-/** The connection's target as DJ_* variables, without the password (Populate and Debug make() add it each their way). */
+/**
+ * The connection's target as DJ_* variables, without the password (Populate and Debug make()
+ * add it each their way). DJ_BACKEND always: a debug configuration's env is merged over the
+ * editor's, whose own DJ_BACKEND may name the other backend. The same names for `djx` and
+ * DataJoint for Python (both read DJ_BACKEND and DJ_DATABASE_NAME).
+ */
 export function connectionVariables(creds: Credentials): Record<string, string> {
-  const vars: Record<string, string> = { DJ_HOST: creds.target.host, DJ_PORT: String(creds.target.port) };
+  const vars: Record<string, string> = { DJ_BACKEND: creds.target.backend, DJ_HOST: creds.target.host, DJ_PORT: String(creds.target.port) };
+  if (creds.target.databaseName !== undefined) vars.DJ_DATABASE_NAME = creds.target.databaseName;
   if (creds.target.user !== undefined) vars.DJ_USER = creds.target.user;
   if (creds.target.tls !== undefined) vars.DJ_USE_TLS = String(creds.target.tls);
   return vars;

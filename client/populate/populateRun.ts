@@ -6,8 +6,9 @@
 //   --class …` in the interpreter chosen for the file (client/python/), which imports the
 //   module as Python would and calls DataJoint for Python's own populate(); its first line
 //   says which Python and DataJoint run, and the bar is DataJoint's (tqdm).
-// Credentials go in the child's environment (DJ_HOST, DJ_PORT, DJ_USER, DJ_PASS), never on
-// its command line. Both speak the same protocol below.
+// Credentials go in the child's environment (DJ_BACKEND, DJ_HOST, DJ_PORT, DJ_USER, DJ_PASS,
+// and DJ_DATABASE_NAME on PostgreSQL), never on its command line. Both speak the same
+// protocol below.
 //
 // Side channel: the child runs with `--json-events 3` (the CLI also `--progress always`)
 // and an extra pipe as its fd 3. The events (runtime/populate/events.ts) arrive on that

@@ -1,5 +1,6 @@
 // The demo's database steps, called by scripts/demo.mjs (which runs the `djx` CLI for the
 // populate and jobs steps as real child processes, as a user would).
+import { EMBEDDED_LABEL } from '../../runtime/index';
 import { seedPipeline } from '../pipeline/seed';
 import { pipeline, Quality, RawData } from './index';
 
@@ -25,6 +26,13 @@ export async function counts(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const [name, t] of Object.entries({ Subject: pipeline.Subject, Session: pipeline.Session, RawData, Quality })) out[name] = await t.count();
   return out;
+}
+
+/** Where the pipeline's database is: the embedded one's folder and serving process, or the server. */
+export async function where(): Promise<{ label: string; host: string; port: number; dataDir?: string; serverPid?: number }> {
+  const c = await pipeline.schema.connection();
+  const { host, port } = c.settings.database;
+  return c.embedded ? { label: EMBEDDED_LABEL, host, port, dataDir: c.embedded.dataDir, serverPid: c.embedded.serverPid } : { label: c.serverVersion, host, port };
 }
 
 export async function close(): Promise<void> {

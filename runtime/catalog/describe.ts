@@ -16,13 +16,15 @@ function defaultNamer(from: CatalogTable): ParentNamer {
   };
 }
 
-// heading.py: string attributes (ENUM, TEMPORAL, STRING patterns) show defaults in double quotes.
-const STRING_SQL = /^(enum|(var)?char|date|datetime|time|timestamp|year|(tiny|medium|long)?text)\b/i;
+// heading.py: string attributes (ENUM, TEMPORAL, STRING patterns) show defaults in double
+// quotes. PostgreSQL spells varchar `character varying`, and its enum columns have a type
+// of their own (`enum_ab12cd34`): the DataJoint type (`enum('a','b')`) tells those.
+const STRING_TYPE = /^(enum|(var)?char|character|date|datetime|time|timestamp|year|(tiny|medium|long)?text)\b/i;
 
 function displayDefault(a: CatalogAttribute): string | null {
   if (a.nullable) return 'null';
   if (a.default === null) return null;
-  if (STRING_SQL.test(a.sqlType) && !/^current_timestamp/i.test(a.default)) return `"${a.default}"`;
+  if ((STRING_TYPE.test(a.sqlType) || STRING_TYPE.test(a.type)) && !/^current_timestamp/i.test(a.default)) return `"${a.default}"`;
   return a.default;
 }
 

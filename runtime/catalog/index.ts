@@ -251,7 +251,8 @@ export class Catalog {
         default: r.default,
         inKey: r.key === 'PRI' || pkNames.has(r.name),
         autoIncrement: /auto_increment/i.test(r.extra),
-        comment: m ? m[2] : r.comment,
+        // As declared: PostgreSQL keeps the escaping of `"` that MySQL's server undoes.
+        comment: this.dialect.readUserComment(m ? m[2] : r.comment),
       };
       if (m) col.marker = m[1];
       return col;

@@ -7,6 +7,8 @@
 //   4. the secrets directory (`.secrets/` next to that file, else /run/secrets/datajoint),
 //      which only fills values still unset,
 //   5. defaults (database.port: 3306, or 5432 when database.backend is "postgresql").
+// With no host from any of them (or database.backend "embedded") the runtime uses the
+// workspace's embedded PostgreSQL (`database.embedded`, kept in `database.embedded_dir`).
 // Our decision (reference notes, 11.3 #27): environment variables override the file for
 // every key, not only the database ones.
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -27,6 +29,17 @@ export interface DatabaseSettings {
   createTables: boolean;
   /** PostgreSQL database name (unused with MySQL); DJ_DATABASE_NAME. */
   name: string | null;
+  /**
+   * Use the workspace's embedded PostgreSQL (PGlite, runtime/embedded) instead of a server:
+   * database.backend "embedded" (DJ_BACKEND=embedded), or no host given by any source.
+   */
+  embedded: boolean;
+  /**
+   * Absolute path of the folder holding the embedded database: database.embedded_dir
+   * (DJ_EMBEDDED_DIR; relative to the datajoint.json that names it, or to the working
+   * directory), else `.datajoint` beside the datajoint.json found, else in the working directory.
+   */
+  embeddedDir: string;
 }
 
 export interface JobsSettings {
@@ -71,7 +84,7 @@ export interface LoadOptions {
   secretsDir?: string;
 }
 
-type Kind = 'string' | 'int' | 'bool' | 'tls' | 'backend' | 'nullableString';
+type Kind = 'string' | 'int' | 'bool' | 'tls' | 'backend' | 'nullableString' | 'path';
 interface KeySpec {
   key: string;
   env?: string;
@@ -89,6 +102,7 @@ const KEYS: KeySpec[] = [
   { key: 'database.use_tls', env: 'DJ_USE_TLS', kind: 'tls' },
   { key: 'database.reconnect', env: 'DJ_RECONNECT', kind: 'bool' },
   { key: 'database.create_tables', env: 'DJ_CREATE_TABLES', kind: 'bool' },
+  { key: 'database.embedded_dir', env: 'DJ_EMBEDDED_DIR', kind: 'path' },
   { key: 'safemode', env: 'DJ_SAFEMODE', kind: 'bool' },
   { key: 'loglevel', env: 'DJ_LOG_LEVEL', kind: 'string' },
   { key: 'jobs.auto_refresh', env: 'DJ_JOBS_AUTO_REFRESH', kind: 'bool' },
@@ -103,6 +117,12 @@ const KEYS: KeySpec[] = [
 /** The default port when database.backend is `postgresql` (3306, MySQL's, otherwise). */
 const POSTGRES_PORT = 5432;
 
+/** The embedded database's folder in a project folder. */
+export const EMBEDDED_DIR_NAME = '.datajoint';
+
+/** `database.backend` values: the two servers' wire protocols, and the embedded PostgreSQL. */
+type BackendChoice = 'mysql' | 'postgresql' | 'embedded';
+
 export function defaultSettings(): Settings {
   return {
     database: {
@@ -115,6 +135,9 @@ export function defaultSettings(): Settings {
       reconnect: true,
       createTables: true,
       name: null,
+      // Nothing configured: the embedded database of the working directory.
+      embedded: true,
+      embeddedDir: join(process.cwd(), EMBEDDED_DIR_NAME),
     },
     jobs: {
       autoRefresh: true,
@@ -171,6 +194,7 @@ function coerce(spec: KeySpec, value: unknown, where: string): unknown {
   }
   switch (spec.kind) {
     case 'string':
+    case 'path':
     case 'nullableString':
       if (typeof value === 'string') return value;
       if (typeof value === 'number') return String(value);
@@ -191,8 +215,8 @@ function coerce(spec: KeySpec, value: unknown, where: string): unknown {
       if (typeof value === 'object') return value;
       break;
     case 'backend':
-      if (value === 'mysql' || value === 'postgresql') return value;
-      throw new ConfigError(`${where}: database.backend must be "mysql" or "postgresql", got "${String(value)}"`);
+      if (value === 'mysql' || value === 'postgresql' || value === 'embedded') return value;
+      throw new ConfigError(`${where}: database.backend must be "mysql", "postgresql" or "embedded", got "${String(value)}"`);
   }
   throw new ConfigError(`${where}: invalid value for ${spec.key}`);
 }
@@ -225,14 +249,28 @@ function readSecrets(dir: string): Record<string, string> {
 /** Reads the settings from all sources; throws ConfigError with the file or variable at fault. */
 export function loadSettings(options: LoadOptions = {}): Settings {
   const env = options.env ?? process.env;
+  const cwd = resolve(options.cwd ?? process.cwd());
   const settings = defaultSettings();
   const seen = new Set<string>();
+  // database.backend as the sources said it, "embedded" included (settings.database.backend
+  // names a wire protocol: the embedded database speaks PostgreSQL's).
+  let backendChoice: BackendChoice | undefined;
+  // A relative embedded_dir is read against the folder of the source that gave it.
+  let embeddedDirBase = cwd;
+  const take = (spec: KeySpec, value: unknown, base: string) => {
+    if (spec.key === 'database.backend') {
+      backendChoice = value as BackendChoice;
+      if (value === 'embedded') return;
+    }
+    if (spec.key === 'database.embedded_dir') embeddedDirBase = base;
+    assign(settings, spec.key, value);
+  };
   const ignoreFile = options.ignoreConfigFile ?? (env.DJ_IGNORE_CONFIG_FILE ? parseBool(env.DJ_IGNORE_CONFIG_FILE, 'DJ_IGNORE_CONFIG_FILE') : false);
 
   // 3. the file (lower precedence than env, so applied first).
   let fileDir: string | undefined;
   if (!ignoreFile) {
-    const file = findConfigFile(options.cwd ?? process.cwd());
+    const file = findConfigFile(cwd);
     if (file) {
       let parsed: unknown;
       try {
@@ -244,7 +282,7 @@ export function loadSettings(options: LoadOptions = {}): Settings {
       const flat = flatten(parsed as Record<string, unknown>);
       for (const spec of KEYS) {
         if (!(spec.key in flat)) continue;
-        assign(settings, spec.key, coerce(spec, flat[spec.key], `${file}: ${spec.key}`));
+        take(spec, coerce(spec, flat[spec.key], `${file}: ${spec.key}`), dirname(file));
         settings.sources[spec.key] = `file:${file}`;
         seen.add(spec.key);
       }
@@ -257,7 +295,7 @@ export function loadSettings(options: LoadOptions = {}): Settings {
   for (const spec of KEYS) {
     const raw = spec.env ? env[spec.env] : undefined;
     if (raw === undefined || raw === '') continue;
-    assign(settings, spec.key, coerce(spec, raw, spec.env!));
+    take(spec, coerce(spec, raw, spec.env!), cwd);
     settings.sources[spec.key] = `env:${spec.env}`;
     seen.add(spec.key);
   }
@@ -286,8 +324,10 @@ export function loadSettings(options: LoadOptions = {}): Settings {
   if (o) {
     for (const [k, v] of Object.entries(o.database ?? {})) {
       if (v === undefined) continue;
+      if (k === 'backend') backendChoice = v as BackendChoice;
+      if (k === 'embeddedDir') embeddedDirBase = cwd;
       (settings.database as unknown as Record<string, unknown>)[k] = v;
-      settings.sources[`database.${k}`] = 'code';
+      settings.sources[`database.${k === 'embeddedDir' ? 'embedded_dir' : k}`] = 'code';
     }
     for (const [k, v] of Object.entries(o.jobs ?? {})) {
       if (v === undefined) continue;
@@ -297,6 +337,16 @@ export function loadSettings(options: LoadOptions = {}): Settings {
     if (o.safemode !== undefined) settings.safemode = o.safemode;
     if (o.loglevel !== undefined) settings.loglevel = o.loglevel;
   }
+
+  // The embedded database: asked for by name, or nothing says where a server is (code may
+  // also set `embedded` itself). Its folder: `.datajoint` of the project, i.e. beside the
+  // datajoint.json found, else in the working directory.
+  if (backendChoice === 'embedded') settings.database.backend = 'postgresql';
+  if (o?.database?.embedded === undefined) {
+    settings.database.embedded = backendChoice === 'embedded' || settings.sources['database.host'] === undefined;
+  }
+  settings.database.embeddedDir =
+    settings.sources['database.embedded_dir'] !== undefined ? resolve(embeddedDirBase, settings.database.embeddedDir) : join(fileDir ?? cwd, EMBEDDED_DIR_NAME);
 
   // 5. the default port follows the backend: PostgreSQL's 5432 when no source gave one
   // (a `host:port` host counts as giving one).

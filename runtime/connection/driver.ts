@@ -21,6 +21,11 @@ export interface DriverSession {
   release(): void;
   /** Closed and never reused (a session in an unknown state). */
   destroy(): void;
+  /**
+   * Closes the session's connection while it stays checked out: the server rolls back its
+   * open transaction, its next statement fails, and release or destroy still follow once.
+   */
+  cut(): void;
 }
 
 export interface Driver {

@@ -3,11 +3,14 @@
 // transactions pinned to one pooled session through AsyncLocalStorage, so that every
 // query issued inside `transaction(async () => …)` (including those of make() hooks) runs
 // in that transaction without passing a handle around (reference: connection.py).
+// With no server configured the connection goes to the workspace's embedded PostgreSQL
+// (runtime/embedded): found through its discovery file, or started as a process of its own.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { inspect } from 'node:util';
 import { loadSettings, type LoadOptions, type Settings, type SettingsOverrides } from '../config/index';
 import { mysqlDialect, postgresDialect, type Dialect } from '../dialect/index';
 import { ConfigError, DataJointError, TransactionError } from '../errors/index';
+import { embeddedLocation, idleExitFrom, startEmbeddedServer, type EmbeddedEndpoint } from '../embedded/locate';
 import type { Driver, DriverSession, Row } from './driver';
 import { openMysql } from './mysql-driver';
 import { openPostgres } from './pg-driver';
@@ -23,9 +26,9 @@ export interface ConnectOptions extends LoadOptions {
   user?: string;
   password?: string;
   useTls?: boolean | Record<string, unknown>;
-  /** Shorthand for overrides.database.backend. */
-  backend?: 'mysql' | 'postgresql';
-  /** Maximum pooled sessions (default 10). */
+  /** Shorthand for overrides.database.backend; `embedded`: the workspace's embedded PostgreSQL. */
+  backend?: 'mysql' | 'postgresql' | 'embedded';
+  /** Maximum pooled sessions (default 10; always 1 on the embedded database). */
   connectionLimit?: number;
   /** Connect timeout in ms (default 10000). */
   connectTimeout?: number;
@@ -64,6 +67,23 @@ export interface TransactionSeries {
 
 const BRAND = Symbol.for('datajoint.connection');
 
+/** How the local database is named wherever a connection is shown. */
+export const EMBEDDED_LABEL = 'Local database — this workspace';
+
+/** The embedded database a connection uses (Connection.embedded). */
+export interface EmbeddedConnectionInfo {
+  /** The folder of the embedded database (database.embedded_dir). */
+  dir: string;
+  /** PGlite's data directory in it. */
+  dataDir: string;
+  /** OS pid of the process serving it when this connection (re)opened. */
+  serverPid: number;
+}
+
+// Errors after which the embedded database's server is found (or started) again: it
+// exited (idle, killed) and another may serve the directory on another port by now.
+const SERVER_AWAY = new Set(['unreachable', 'lostConnection']);
+
 export class Connection {
   static readonly [BRAND] = true;
   readonly dialect: Dialect;
@@ -75,7 +95,13 @@ export class Connection {
   private driver: Driver | undefined;
   /** Sessions the pool may open (ConnectOptions.connectionLimit). */
   poolLimit = 10;
+  /** Set when this is the workspace's embedded database rather than a server. */
+  embedded: EmbeddedConnectionInfo | undefined;
   private readonly tx = new AsyncLocalStorage<TxState>();
+  /** Sessions inside transaction() right now (abortTransactions ends them). */
+  private readonly inFlight = new Set<DriverSession>();
+  private reopening: Promise<void> | undefined;
+  private openOptions: ConnectOptions = {};
   private closed = false;
 
   private constructor(settings: Settings, dialect: Dialect) {
@@ -89,7 +115,12 @@ export class Connection {
     for (const k of ['host', 'port', 'user', 'password', 'useTls', 'backend'] as const) {
       if (options[k] !== undefined) (overrides.database as Record<string, unknown>)[k] = options[k];
     }
+    if (options.backend === 'embedded') {
+      delete overrides.database!.backend;
+      overrides.database!.embedded = true;
+    }
     const settings = options.settings ?? loadSettings({ ...options, overrides });
+    if (settings.database.embedded) return Connection.connectEmbedded(settings, options);
     if (!settings.database.user) {
       throw new ConfigError('Database user not configured. Set DJ_USER, database.user in datajoint.json, or pass user.');
     }
@@ -101,19 +132,93 @@ export class Connection {
     return conn;
   }
 
-  /** `mysql` (MySQL, MariaDB) or `postgresql`. */
+  /**
+   * The embedded database of `settings.database.embeddedDir`: its server's endpoint from the
+   * discovery file, or a server started for it (locate.ts), as user and database `postgres`,
+   * no password, no TLS. `settings` keeps what the sources said; the connection's own copy
+   * holds the endpoint.
+   */
+  private static async connectEmbedded(loaded: Settings, options: ConnectOptions): Promise<Connection> {
+    const location = embeddedLocation(loaded.database.embeddedDir);
+    const settings: Settings = {
+      ...loaded,
+      database: { ...loaded.database, backend: 'postgresql', user: 'postgres', password: '', useTls: false, name: 'postgres', embedded: true, embeddedDir: location.dir },
+      sources: { ...loaded.sources },
+    };
+    for (const k of ['database.host', 'database.port', 'database.user', 'database.password', 'database.use_tls', 'database.name']) settings.sources[k] = `embedded:${location.dir}`;
+    const conn = new Connection(settings, postgresDialect);
+    conn.embedded = { dir: location.dir, dataDir: location.dataDir, serverPid: 0 };
+    await conn.openEmbedded(options);
+    return conn;
+  }
+
+  /**
+   * Points this connection's settings at the server of its embedded database (starting one
+   * when none runs) and opens the pool there. A server that closes between being found and
+   * being reached (it was idle) is looked for once more.
+   */
+  private async openEmbedded(options: ConnectOptions): Promise<void> {
+    const info = this.embedded!;
+    const location = embeddedLocation(info.dir);
+    for (let attempt = 0; ; attempt++) {
+      let endpoint: EmbeddedEndpoint;
+      try {
+        // The idle time from the environment the settings were read from (tests pass their own).
+        endpoint = await startEmbeddedServer(location, { idleExitMs: idleExitFrom(options.env ?? process.env) });
+      } catch (e) {
+        throw new DataJointError('unreachable', `Cannot open the ${EMBEDDED_LABEL.toLowerCase()} (${location.dataDir}): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      }
+      this.settings.database.host = endpoint.host;
+      this.settings.database.port = endpoint.port;
+      info.serverPid = endpoint.pid;
+      try {
+        // One pooled session per process: the server runs one client's transaction at a
+        // time, so a second session of this process waiting inside a transaction for the
+        // first would wait forever (runtime/embedded/README.md).
+        await this.open({ ...options, connectionLimit: 1 });
+        return;
+      } catch (e) {
+        if (attempt >= 2 || !(e instanceof DataJointError && SERVER_AWAY.has(e.code))) throw e;
+      }
+    }
+  }
+
+  /** After the embedded server went away: the pool reopened on the server serving now. */
+  private reopenEmbedded(): Promise<void> {
+    this.reopening ??= (async () => {
+      const old = this.driver;
+      this.driver = undefined;
+      await old?.end().catch(() => undefined);
+      await this.openEmbedded(this.openOptions);
+    })().finally(() => (this.reopening = undefined));
+    return this.reopening;
+  }
+
+  /** `mysql` (MySQL, MariaDB) or `postgresql` (the embedded database included). */
   get backend(): 'mysql' | 'postgresql' {
     return this.dialect.name;
   }
 
+  /**
+   * Ends the sessions of the transactions in progress from outside them: each is closed, so
+   * the server rolls back what it had open, and the transaction's next statement fails. For
+   * the embedded database, where a statement from another session (MySQL's KILL,
+   * pg_terminate_backend) would only queue behind the very transaction it should end.
+   */
+  abortTransactions(): void {
+    for (const s of this.inFlight) s.cut();
+  }
+
   private async open(options: ConnectOptions): Promise<void> {
+    this.openOptions = options;
     this.poolLimit = options.connectionLimit ?? 10;
     const open = this.dialect.name === 'postgresql' ? openPostgres : openMysql;
     try {
       const { driver, info } = await open(this.settings, { connectionLimit: this.poolLimit, connectTimeout: options.connectTimeout ?? 10_000 }, this.dialect.sessionInit());
       this.driver = driver;
       this.connectionId = info.connectionId;
-      this.serverVersion = info.serverVersion;
+      // Said wherever the version is shown (status bar, logs): this is no server of the lab's.
+      this.serverVersion = this.embedded ? `${EMBEDDED_LABEL} (PGlite, ${info.serverVersion})` : info.serverVersion;
     } catch (e) {
       throw this.translate(e);
     }
@@ -141,6 +246,7 @@ export class Connection {
   }
 
   private async run(sql: string, params: unknown[], context: { schema?: string; table?: string }) {
+    if (this.reopening) await this.reopening.catch(() => undefined);
     if (this.closed || !this.driver) throw new DataJointError('usage', 'The connection is closed');
     const driver = this.driver;
     const state = this.tx.getStore();
@@ -148,6 +254,15 @@ export class Connection {
       return await (state ? state.session.query(sql, params) : driver.query(sql, params));
     } catch (e) {
       const err = this.translate(e, context);
+      // The embedded database's server exited: the one serving it now (maybe started here).
+      if (this.embedded && SERVER_AWAY.has(err.code) && !state && this.settings.database.reconnect && !this.closed) {
+        await this.reopenEmbedded();
+        try {
+          return await this.driver!.query(sql, params);
+        } catch (e2) {
+          throw this.translate(e2, context);
+        }
+      }
       // connection.py: query — reconnect once when not inside a transaction.
       if (err.code === 'lostConnection' && !state && this.settings.database.reconnect) {
         try {
@@ -252,11 +367,21 @@ export class Connection {
   }
 
   private async pooledSession(): Promise<DriverSession> {
+    if (this.reopening) await this.reopening.catch(() => undefined);
     if (this.closed || !this.driver) throw new DataJointError('usage', 'The connection is closed');
     try {
       return await this.driver.session();
     } catch (e) {
-      throw this.translate(e);
+      const err = this.translate(e);
+      if (!(this.embedded && SERVER_AWAY.has(err.code) && this.settings.database.reconnect)) throw err;
+      // Before the transaction's first statement: nothing is lost by taking a session of the
+      // server that serves the embedded database now.
+      await this.reopenEmbedded();
+      try {
+        return await this.driver!.session();
+      } catch (e2) {
+        throw this.translate(e2);
+      }
     }
   }
 
@@ -265,6 +390,7 @@ export class Connection {
    * it throws; `gone` when even ROLLBACK fails.
    */
   private async runTransaction<T>(session: DriverSession, fn: () => Promise<T>, begin: string | undefined, gone: () => void, callerCommits = false): Promise<T> {
+    this.inFlight.add(session);
     try {
       if (begin) await session.query(begin, []);
       const result = await this.tx.run({ session }, fn);
@@ -279,6 +405,8 @@ export class Connection {
       }
       // Errors of `fn` itself (user code, DataJointErrors from queries) pass through unchanged.
       throw this.driver?.isDriverError(e) ? this.translate(e) : e;
+    } finally {
+      this.inFlight.delete(session);
     }
   }
 
@@ -291,12 +419,14 @@ export class Connection {
   /** Printing a connection (console.log, REPL) never shows the password. */
   [inspect.custom](): string {
     const db = this.settings.database;
-    return `Connection { ${db.user ?? '?'}@${db.host}:${db.port}, id ${this.connectionId}${this.closed ? ', closed' : ''} }`;
+    const where = this.embedded ? `${EMBEDDED_LABEL} (${this.embedded.dataDir}), served on ${db.host}:${db.port} by process ${this.embedded.serverPid}` : `${db.user ?? '?'}@${db.host}:${db.port}`;
+    return `Connection { ${where}, id ${this.connectionId}${this.closed ? ', closed' : ''} }`;
   }
 
   toJSON(): Record<string, unknown> {
     const db = this.settings.database;
-    return { host: db.host, port: db.port, user: db.user, connectionId: this.connectionId, serverVersion: this.serverVersion };
+    const base = { host: db.host, port: db.port, user: db.user, connectionId: this.connectionId, serverVersion: this.serverVersion };
+    return this.embedded ? { ...base, embedded: { label: EMBEDDED_LABEL, dir: this.embedded.dir, dataDir: this.embedded.dataDir, serverPid: this.embedded.serverPid } } : base;
   }
 
   /** Brand check that survives two copies of the runtime (CLI bundle + user module). */

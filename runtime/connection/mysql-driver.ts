@@ -32,6 +32,8 @@ function session(s: PoolConnection): DriverSession {
     serverId: (s.connection as unknown as { threadId: number }).threadId,
     release: () => s.release(),
     destroy: () => s.destroy(),
+    // The socket alone: the session stays checked out until the transaction gives it up.
+    cut: () => (s.connection as unknown as { stream?: { destroy(): void } }).stream?.destroy(),
   };
 }
 

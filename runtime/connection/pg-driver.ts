@@ -29,8 +29,18 @@ function resultOf(r: pg.QueryResult): DriverResult {
   return { rows: undefined, affected: r.rowCount ?? 0 };
 }
 
+/**
+ * A statement as pg sends it: numbered placeholders, and always the extended protocol, so
+ * one statement per query even without values (pg sends a query without values as a simple
+ * query, which may hold several: issue 10). `queryMode` is pg's, missing from its types.
+ */
+export function pgQuery(sql: string, params: readonly unknown[]): pg.QueryConfig {
+  const config: pg.QueryConfig & { queryMode: 'extended' } = { text: numberPlaceholders(sql), values: [...params], queryMode: 'extended' };
+  return config;
+}
+
 function run(target: pg.Pool | pg.PoolClient, sql: string, params: unknown[]): Promise<DriverResult> {
-  return target.query(numberPlaceholders(sql), params).then(resultOf);
+  return target.query(pgQuery(sql, params)).then(resultOf);
 }
 
 function session(client: pg.PoolClient): DriverSession {
@@ -38,6 +48,12 @@ function session(client: pg.PoolClient): DriverSession {
   // (TransactionSeries.transactionSent) has the next statement queue behind it here,
   // not in pg's own queue, which pg 9 removes.
   let tail: Promise<unknown> = Promise.resolve();
+  // The pool listens for errors of idle clients only: a session ended by the server while
+  // checked out between statements (pg_terminate_backend) would otherwise crash the
+  // process; its next statement reports the loss instead.
+  const onError = () => undefined;
+  client.on('error', onError);
+  const off = () => client.removeListener('error', onError);
   return {
     query: (sql, params) => {
       const result = tail.then(() => run(client, sql, params));
@@ -45,10 +61,20 @@ function session(client: pg.PoolClient): DriverSession {
       return result;
     },
     serverId: (client as unknown as { processID: number }).processID,
-    release: () => client.release(),
-    destroy: () => client.release(true),
+    release: () => {
+      off();
+      client.release();
+    },
+    destroy: () => {
+      off();
+      client.release(true);
+    },
+    // end() closes the socket; the pool drops an ended client when it comes back.
+    cut: () => void client.end().catch(() => undefined),
   };
 }
+
+const CLIENT_LOST = /^(Client has encountered a connection error and is not queryable|Client was closed and is not queryable|Connection terminated( unexpectedly)?)$/;
 
 function driverOf(pool: pg.Pool): Driver {
   return {
@@ -59,7 +85,9 @@ function driverOf(pool: pg.Pool): Driver {
     isDriverError: (e) => {
       if (e instanceof pg.DatabaseError) return true;
       const code = (e as { code?: unknown } | null)?.code;
-      return e instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code);
+      if (e instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code)) return true;
+      // pg's own errors for a client whose connection is gone carry no code.
+      return e instanceof Error && code === undefined && CLIENT_LOST.test(e.message);
     },
     implicitTransactions: false,
   };

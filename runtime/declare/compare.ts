@@ -44,8 +44,9 @@ function normType(t: string, dialect: Dialect): string {
   return s;
 }
 
-function storedComment(a: CatalogAttribute): string {
-  return a.typeSource === 'marker' ? `:${a.type}:${a.comment}` : a.comment;
+/** The comment as the dialect would store it for `a` (the catalog reads back the user comment unescaped). */
+function storedComment(a: CatalogAttribute, dialect: Dialect): string {
+  return dialect.attributeComment(a.typeSource === 'marker' ? a.type : undefined, a.comment);
 }
 
 export function compareWithExisting(spec: TableSpec, existing: CatalogTable, dialect: Dialect): string[] {
@@ -64,7 +65,8 @@ export function compareWithExisting(spec: TableSpec, existing: CatalogTable, dia
     else if (normDefault(e.default) !== normDefault(a.default)) {
       out.push(`column \`${c.name}\`: default ${e.default ?? 'none'} declared, ${a.default ?? 'none'} in the database`);
     }
-    if (c.comment !== storedComment(a)) out.push(`column \`${c.name}\`: comment "${c.comment}" declared, "${storedComment(a)}" in the database`);
+    const stored = storedComment(a, dialect);
+    if (c.comment !== stored) out.push(`column \`${c.name}\`: comment "${c.comment}" declared, "${stored}" in the database`);
   }
   for (const a of existing.attributes) if (!wanted.has(a.name)) out.push(`column \`${a.name}\` exists in the database but is not declared`);
   const order = (names: string[]) => names.filter((n) => wanted.has(n) && actual.has(n)).join(',');

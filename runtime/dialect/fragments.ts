@@ -24,6 +24,8 @@ export interface SqlFragments {
   readonly currentUser: string;
   /** This session's server id. */
   readonly sessionId: string;
+  /** `<expr>` as text, to stand beside string literals in a CASE (PostgreSQL's enums do not mix with text). */
+  text(expr: string): string;
 }
 
 const mysqlQuote = (name: string): string => '`' + name.replace(/`/g, '``') + '`';
@@ -42,6 +44,7 @@ export const mysqlFragments: SqlFragments = {
   sessionOpen: (e) => `${e} IN (SELECT id FROM information_schema.processlist)`,
   currentUser: 'USER()',
   sessionId: 'CONNECTION_ID()',
+  text: (e) => e,
 };
 
 // The parameter is cast so that PostgreSQL knows its type without a column to infer it from.
@@ -58,8 +61,22 @@ export const postgresFragments: SqlFragments = {
   sessionOpen: (e) => `${e} IN (SELECT pid FROM pg_stat_activity)`,
   currentUser: 'current_user',
   sessionId: 'pg_backend_pid()',
+  text: (e) => `CAST(${e} AS text)`,
 };
 
-export function fragmentsFor(backend: 'mysql' | 'postgresql'): SqlFragments {
-  return backend === 'postgresql' ? postgresFragments : mysqlFragments;
+// The embedded database (PGlite behind runtime/embedded's server) is one backend in
+// single-user mode: pg_stat_activity lists one session (pid 42) and pg_backend_pid() is 42
+// for every client, so "is the holder's session open" has no answer in SQL. It says no, and
+// the holder rule (jobs/holder.ts) decides by the holder's host and pid alone: the server is
+// loopback-only, so every holder runs on this machine, alive iff its process runs. The value
+// stays in the expression (cast: a lone `?` has no type) so that its placeholder is bound.
+export const embeddedFragments: SqlFragments = {
+  ...postgresFragments,
+  sessionOpen: (e) => `(CAST(${e} AS bigint) IS NULL AND FALSE)`,
+};
+
+/** The fragments of a backend; `embedded`: the workspace's embedded PostgreSQL. */
+export function fragmentsFor(backend: 'mysql' | 'postgresql', options: { embedded?: boolean } = {}): SqlFragments {
+  if (backend === 'postgresql') return options.embedded ? embeddedFragments : postgresFragments;
+  return mysqlFragments;
 }

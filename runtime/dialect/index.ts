@@ -1,7 +1,7 @@
 export type { Dialect, Sql, ColumnSpec, ForeignKeySpec, IndexSpec, TableSpec, ColumnRow, ForeignKeyRow, IndexRow, EnumTypeSpec, PlatformColumns } from './types';
 export { MySqlDialect, mysqlDialect } from './mysql';
 export { PostgresDialect, postgresDialect } from './postgres';
-export { fragmentsFor, mysqlFragments, postgresFragments, type SqlFragments } from './fragments';
+export { embeddedFragments, fragmentsFor, mysqlFragments, postgresFragments, type SqlFragments } from './fragments';
 
 import { mysqlDialect } from './mysql';
 import { postgresDialect } from './postgres';

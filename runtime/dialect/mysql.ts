@@ -129,6 +129,11 @@ export class MySqlDialect implements Dialect {
     return typeMarker !== undefined ? `:${typeMarker}:${userComment}` : userComment;
   }
 
+  // COMMENT "…" is a string literal: the server has undone the escaping already.
+  readUserComment(stored: string): string {
+    return stored;
+  }
+
   copiedColumn(parent: { sqlType: string; type: string; comment: string }): { sqlType: string; comment: string } {
     // heading.py: sql_comment — the parent's user comment, re-marked only for uuid.
     return { sqlType: parent.sqlType, comment: parent.type === 'uuid' ? `:uuid:${parent.comment}` : parent.comment };

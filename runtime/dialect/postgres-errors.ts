@@ -63,8 +63,9 @@ export function translatePgError(error: unknown, context: ErrorContext = {}): Da
       return new AccessError('login', `Login refused for user '${context.user ?? '?'}' at ${where}: wrong user name or password`, opts);
     case '42501':
       return new AccessError('access', `Permission denied: ${msg}`, opts);
+    // Named in backquotes as in every other runtime message (and MySQL's 1049), whatever the backend quotes with.
     case '3F000':
-      return new MissingSchemaError('unknownSchema', `Schema "${context.schema ?? ''}" does not exist: ${msg}`, opts);
+      return new MissingSchemaError('unknownSchema', `Schema \`${context.schema ?? ''}\` does not exist: ${msg}`, opts);
     // The database of the connection settings (database.name) does not exist, or refuses connections.
     case '3D000':
     case '57P03':

@@ -230,6 +230,11 @@ export class PostgresDialect implements Dialect {
     return typeMarker !== undefined ? `:${typeMarker}:${user}` : user;
   }
 
+  // attributeComment put one backslash before every `"`; COMMENT ON kept it.
+  readUserComment(stored: string): string {
+    return stored.replace(/\\"/g, '"');
+  }
+
   copiedColumn(parent: { sqlType: string; type: string; comment: string }, parentSchema: string): { sqlType: string; comment: string } {
     // declare.py: compile_foreign_key — the parent heading's type, an enum type qualified
     // with the parent's schema; the comment is dropped (format_column_definition has none

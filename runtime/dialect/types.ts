@@ -149,6 +149,13 @@ export interface Dialect {
    */
   attributeComment(typeMarker: string | undefined, userComment: string): string;
   /**
+   * The user comment as written in the definition, from what the server stores after the
+   * type marker: the inverse of attributeComment's escaping. MySQL: as stored (the server
+   * unescaped `\"` itself). PostgreSQL: each `\"` back to `"`, so a table reads back
+   * with the comment it was declared with, as on MySQL.
+   */
+  readUserComment(stored: string): string;
+  /**
    * The column a foreign key copies from a parent's primary-key attribute (declare.py:
    * compile_foreign_key; heading.py: sql_comment): its SQL type as the parent's heading
    * reports it (PostgreSQL: enum types qualified with the parent's schema) and its comment

@@ -4,7 +4,7 @@
 import type { Connection as Mysql2Connection, PoolConnection, ResultSetHeader } from 'mysql2/promise';
 import type pg from 'pg';
 import { mysqlFragments, postgresFragments, type SqlFragments } from '../dialect/fragments';
-import { numberPlaceholders } from '../connection/placeholders';
+import { pgQuery } from '../connection/pg-driver';
 
 /** SQL text with its bound values in placeholder order. */
 export interface Sql {
@@ -35,6 +35,13 @@ export interface SqlSession {
    * it to save a round trip per key. Sessions without it use `transaction`.
    */
   series?(): TransactionSeriesLike;
+  /**
+   * Ends the transactions in progress on this session from outside them (their server
+   * sessions closed, so the server rolls them back). Sessions on the embedded database have
+   * it: there a statement of another session that would end them (pg_terminate_backend)
+   * waits for them to end first.
+   */
+  abortTransaction?(): void;
 }
 
 export interface TransactionSeriesLike {
@@ -99,7 +106,7 @@ export function sessionFromMysql(conn: Mysql2Connection | PoolConnection): SqlSe
 export function sessionFromPg(client: pg.Client | pg.PoolClient): SqlSession {
   let inTransaction = false;
   let cachedId: number | undefined;
-  const run = (sql: string, params: readonly unknown[] = []) => client.query(numberPlaceholders(sql), params as unknown[]);
+  const run = (sql: string, params: readonly unknown[] = []): Promise<pg.QueryResult> => client.query(pgQuery(sql, params));
   return {
     sql: postgresFragments,
     async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {

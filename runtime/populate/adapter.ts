@@ -37,15 +37,19 @@ function binding(cls: AutoPopulatedClass): TableBinding {
 }
 
 function sessionOf(conn: Connection): SqlSession {
-  const sql = fragmentsFor(conn.backend);
+  const sql = fragmentsFor(conn.backend, { embedded: conn.embedded !== undefined });
   return {
     sql,
     query: (sql, params = []) => conn.query(sql, [...params]),
     execute: (sql, params = []) => conn.execute(sql, [...params]),
     transaction: (fn) => conn.transaction(fn),
     // The series keeps one pooled session for the run: a pool of one would leave none
-    // for make's statements outside the transaction (a three-part make's fetch).
+    // for make's statements outside the transaction (a three-part make's fetch). So the
+    // embedded database (a pool of one) runs each key in a transaction() of its own.
     ...(conn.poolLimit >= 2 ? { series: () => conn.openTransactionSeries() } : {}),
+    // The embedded server runs one transaction at a time: ending the make's session from the
+    // control connection would wait behind that very transaction (runner.ts).
+    ...(conn.embedded ? { abortTransaction: () => conn.abortTransactions() } : {}),
     connectionId: async () => Number((await conn.query<{ id: unknown }>(`SELECT ${sql.sessionId} AS id`))[0]?.id ?? 0),
   };
 }
@@ -214,6 +218,7 @@ function buildTarget(
       tls: db.useTls,
       backend: db.backend,
       ...(db.name ? { database: db.name } : {}),
+      ...(conn.embedded ? { embedded: { dir: conn.embedded.dir } } : {}),
     },
     jobs: conn.settings.jobs,
   };

@@ -14,6 +14,8 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { mysqlDialect, postgresDialect } from '../dialect/index';
 import { sessionFromMysql, sessionFromPg, type Row, type SqlSession } from '../jobs/session';
+import { embeddedFragments } from '../dialect/fragments';
+import { embeddedLocation, startEmbeddedServer } from '../embedded/locate';
 import { pgTypes, startupOptions } from '../connection/pg-driver';
 import { tlsAttempts } from '../connection/tls';
 import type { ServerAddress } from './target';
@@ -61,9 +63,12 @@ async function connectMysql(server: ServerAddress, ssl: Record<string, unknown> 
 
 // The same value forms as the runtime core's PostgreSQL pool (connection/pg-driver.ts).
 async function connectPostgres(server: ServerAddress, ssl: Record<string, unknown> | undefined): Promise<RawSession> {
+  // The embedded database's server of the moment: the one the target was made with may have
+  // exited (idle, killed) and another serve the directory on another port.
+  const at = server.embedded ? await startEmbeddedServer(embeddedLocation(server.embedded.dir)) : server;
   const client = new pg.Client({
-    host: server.host,
-    port: server.port,
+    host: at.host,
+    port: at.port,
     user: server.user,
     password: server.password,
     database: server.database ?? 'postgres',
@@ -79,8 +84,10 @@ async function connectPostgres(server: ServerAddress, ssl: Record<string, unknow
     await client.end().catch(() => undefined);
     throw e;
   }
+  const session = sessionFromPg(client);
   return {
-    session: sessionFromPg(client),
+    // Holders on the embedded database are told apart by host and pid only (fragments.ts).
+    session: server.embedded ? { ...session, sql: embeddedFragments } : session,
     destroy: () => void client.end().catch(() => undefined),
     end: () => client.end(),
   };

@@ -42,7 +42,7 @@ export async function countLeft(session: SqlSession, target: PopulateTarget, sou
   const reserved = `${q.quote('$j')}.status = 'reserved'`;
   // One row per reason, and per holder for reservations (there are few holders).
   const rows = await session.query<{ reason: string; cid: unknown; host: unknown; pid: unknown; open: unknown; n: unknown }>(
-    `SELECT CASE WHEN ${q.quote('$j')}.status IS NULL THEN 'none' WHEN ${q.quote('$j')}.status = 'pending' AND ${q.quote('$j')}.scheduled_time > CURRENT_TIMESTAMP(3) THEN 'later' ELSE ${q.quote('$j')}.status END AS reason, ` +
+    `SELECT CASE WHEN ${q.quote('$j')}.status IS NULL THEN 'none' WHEN ${q.quote('$j')}.status = 'pending' AND ${q.quote('$j')}.scheduled_time > CURRENT_TIMESTAMP(3) THEN 'later' ELSE ${q.text(`${q.quote('$j')}.status`)} END AS reason, ` +
       `CASE WHEN ${reserved} THEN ${q.quote('$j')}.connection_id ELSE 0 END AS cid, CASE WHEN ${reserved} THEN ${q.quote('$j')}.host ELSE '' END AS host, ` +
       `CASE WHEN ${reserved} THEN ${q.quote('$j')}.pid ELSE 0 END AS pid, ` +
       `CASE WHEN ${reserved} AND ${q.sessionOpen(`${q.quote('$j')}.connection_id`)} THEN 1 ELSE 0 END AS open, COUNT(*) AS n ` +

@@ -267,8 +267,11 @@ async function runSerial(
 
 /** The error of a statement whose session is gone (translated or straight from the driver). */
 export function isLostSession(e: unknown): boolean {
-  const err = e as { code?: unknown; fatal?: unknown; serverCode?: unknown; errno?: unknown };
-  // 1927: ER_CONNECTION_KILLED (MariaDB), the session ended by KILL.
+  const err = e as { code?: unknown; fatal?: unknown; serverCode?: unknown; errno?: unknown; message?: unknown };
+  // 1927: ER_CONNECTION_KILLED (MariaDB), the session ended by KILL. PostgreSQL, straight
+  // from node-postgres (the control connection): 57P01-57P03 the session ended by
+  // pg_terminate_backend or a shutdown, class 08 connection failures, and pg's own
+  // messages for a client whose socket is gone (they carry no code).
   return (
     err?.code === 'lostConnection' ||
     err?.code === 'unreachable' ||
@@ -277,9 +280,13 @@ export function isLostSession(e: unknown): boolean {
     err?.code === 'ECONNREFUSED' ||
     err?.code === 'ECONNRESET' ||
     err?.serverCode === 1927 ||
-    err?.errno === 1927
+    err?.errno === 1927 ||
+    (typeof err?.code === 'string' && /^(57P0[123]|08\w{3})$/.test(err.code)) ||
+    (err?.code === undefined && typeof err?.message === 'string' && PG_CLIENT_LOST.test(err.message))
   );
 }
+
+const PG_CLIENT_LOST = /^(Client has encountered a connection error and is not queryable|Client was closed and is not queryable|Connection terminated( unexpectedly)?)$/;
 
 /** The run's own connection cannot reach the server any more (it reconnects once to find out). */
 export async function serverGone(control: ControlConnection): Promise<boolean> {

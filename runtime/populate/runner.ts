@@ -9,6 +9,7 @@
 import { JobQueue } from '../jobs/queue';
 import type { WorkerIdentity } from '../jobs/identity';
 import type { SqlSession, TransactionSeriesLike } from '../jobs/session';
+import type { SqlFragments } from '../dialect/fragments';
 import { canonicalHash } from './hash';
 import { keyInTargetSql } from './keysource';
 import { InterruptedError, type Interrupt } from './interrupt';
@@ -84,6 +85,16 @@ function localDatetime(ms: number): string {
   const d = new Date(ms);
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
+
+/**
+ * Ends another server session, whose open transaction the server then rolls back
+ * (connection.py: cancel_transaction): MySQL's KILL, PostgreSQL's pg_terminate_backend
+ * (pg_cancel_backend would only cancel a statement in progress, not a make waiting
+ * between statements inside its transaction).
+ */
+function endSessionSql(q: SqlFragments): string {
+  return q.backend === 'postgresql' ? 'SELECT pg_terminate_backend(CAST(? AS integer))' : 'KILL ?';
 }
 
 /** A duplicate-key error: make inserted a key that may have been computed meanwhile. */
@@ -200,6 +211,7 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
       if (Number(row?.e)) return alreadyDone();
     }
     let error = e;
+    console.error('DBG catch', Date.now(), String(e), makeSession);
     if (e instanceof InterruptedError) {
       // Roll back now rather than after make's next await: end the make's server
       // session, which discards its open transaction (connection.py: cancel_transaction).
@@ -207,9 +219,14 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
         // The previous key's COMMIT may still be queued on this session: let it be answered
         // first, so that the KILL ends only this key's transaction.
         await Promise.race([ctx.series?.commitAnswered?.(), new Promise((r) => setTimeout(r, 2000))]);
-        await ctx.control.execute(`KILL ${Number(makeSession)}`).catch(() => undefined);
+        // The embedded database would run the control's statement only after this very
+        // transaction: there the make's session is closed from here instead.
+        if (target.session.abortTransaction) target.session.abortTransaction();
+        else await ctx.control.execute(endSessionSql(ctx.control.sql), [Number(makeSession)]).catch(() => undefined);
       }
+      console.error('DBG aborted', Date.now());
       await Promise.race([running.catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
+      console.error('DBG raced', Date.now());
       // The signal came while COMMIT was on its way: the key may be done, even when the
       // KILL cut off the commit's reply. The database knows.
       if (committed && commitSent) committed = await commitSent.then(
@@ -223,6 +240,7 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
     }
     if (!committed) {
       const message = errorMessage(error);
+      console.error('DBG released?', Date.now(), committed);
       if (error instanceof InterruptedError) {
         // Back to pending with its place in the queue, never an error job (interrupt.ts).
         if (ctx.queue) await ctx.queue.release(raw, await ctx.control.connectionId());

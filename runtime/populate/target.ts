@@ -33,6 +33,12 @@ export interface ServerAddress {
   backend?: 'mysql' | 'postgresql';
   /** The PostgreSQL database the schemas live in (database.name; default `postgres`). */
   database?: string;
+  /**
+   * The workspace's embedded database, kept in `dir` (database.embedded_dir): host and port
+   * are where it was served when the target was made; a reconnect looks for its server
+   * again (it may have exited and another taken over on another port).
+   */
+  embedded?: { dir: string };
 }
 
 export interface PopulateTarget {

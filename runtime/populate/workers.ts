@@ -200,9 +200,10 @@ export async function runWorkers(a: Args): Promise<RunEnd> {
   // exists: once the server has dropped that connection, put the job back to pending.
   const recoverReservation = async (w: Worker) => {
     if (!a.queue || !w.connectionId) return;
+    const q = a.control.session.sql;
     for (let i = 0; i < 50; i++) {
-      const rows = await a.control.session.query('SELECT 1 AS x FROM information_schema.processlist WHERE id = ?', [w.connectionId]);
-      if (rows.length === 0) break;
+      const [row] = await a.control.session.query<{ open: unknown }>(`SELECT ${q.sessionOpen('?')} AS ${q.quote('open')}`, [w.connectionId]);
+      if (Number(row?.open) !== 1) break;
       await sleep(100);
     }
     await a.queue.refresh({ source: a.source, priority: a.options.priority, delay: -1, staleTimeout: 0 });

@@ -1,6 +1,7 @@
 // Every `djx` subcommand. A command lives in its own module exporting `register(program)`;
 // add one line here to make it part of the CLI.
 import type { Command } from 'commander';
+import * as db from './db';
 import * as jobs from './jobs';
 import * as lint from './lint';
 import * as make from './make';
@@ -11,4 +12,4 @@ export interface CommandModule {
   register(program: Command): void;
 }
 
-export const commands: readonly CommandModule[] = [lint, populate, make, jobs, progress];
+export const commands: readonly CommandModule[] = [lint, populate, make, jobs, progress, db];

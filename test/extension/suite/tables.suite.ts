@@ -2,7 +2,10 @@
 // prompt, a schema laid out by DataJoint for Python (test/fixtures/ddl/python_lab.sql)
 // listed with tiers, estimated counts, parts and attributes, Disconnect and reconnect
 // with the stored password, a clear message when the server cannot be reached, and
-// recovery on its own (probing, retrying Connect) when the server is back.
+// recovery on its own (probing, retrying Connect) when the server is back. Then the same
+// window on the run's PostgreSQL (DJ_TEST_PG_*): New connection… with the PostgreSQL
+// backend and its database, the schema DataJoint for Python lays out there
+// (python_lab.pg.sql) in the Tables view, the password kept under PostgreSQL's key.
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +15,7 @@ import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import { Connection } from '../../../runtime/connection/index';
 import type { TablesNode } from '../../../client/views/tablesTree';
 import type { DataJointApi } from '../../../client/api';
+import { statusText } from '../../../client/status/connectionStatusItem';
 import { QUICK_INPUT, activatedApi, canTypeIntoWindow, screenshot, sleep, typeIntoWindow, waitFor, workspaceRoot } from './helpers';
 
 // Per extension host: the repository and .vsix runs may share one server at the same time.
@@ -22,6 +26,20 @@ function db() {
   if (!host || !port || !user || password === undefined) throw new Error('DJ_TEST_HOST/PORT/USER/PASSWORD are not set for the extension host');
   return { host, port: Number(port), user, password };
 }
+
+/** The run's PostgreSQL (scripts/test.mjs starts one unless DJ_TEST_BACKENDS leaves it out). */
+function pgDb() {
+  const { DJ_TEST_PG_HOST: host, DJ_TEST_PG_PORT: port, DJ_TEST_PG_USER: user, DJ_TEST_PG_PASSWORD: password, DJ_TEST_PG_DATABASE: database } = process.env;
+  if (!host || !port || !user || password === undefined || !database) return undefined;
+  return { host, port: Number(port), user, password, database };
+}
+
+// Beside the compiled suites (out/test/extension/suite), not the extension: the
+// extension under test may be an installed .vsix without the repository's fixtures.
+const fixtureFile = (name: string) => join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'ddl', name);
+
+/** The quick input whose title contains `title`, once it is open. */
+const titled = (title: string) => `.quick-input-widget:has(.quick-input-title:has-text("${title}")) .quick-input-box input`;
 
 // The fixture's statements: `;` at line ends separate them, `--` lines are comments.
 function fixtureStatements(file: string): string[] {
@@ -147,10 +165,7 @@ suite('Connection and Tables view', function () {
     const target = db();
     setup = await Connection.connect({ ...target, ignoreConfigFile: true, env: {} });
     await setup.execute(`DROP DATABASE IF EXISTS \`${SCHEMA}\``);
-    // Beside the compiled suites (out/test/extension/suite), not the extension: the
-    // extension under test may be an installed .vsix without the repository's fixtures.
-    const fixture = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'ddl', 'python_lab.sql');
-    for (const sql of fixtureStatements(fixture)) await setup.execute(sql);
+    for (const sql of fixtureStatements(fixtureFile('python_lab.sql'))) await setup.execute(sql);
     await setup.execute(`INSERT INTO \`${SCHEMA}\`.\`subject\` (subject_id, name) VALUES (1, 'a'), (2, 'b'), (3, 'c')`);
     await setup.execute(`ANALYZE TABLE \`${SCHEMA}\`.\`subject\``);
     await settingsUpdate({ host: target.host, port: target.port, user: target.user });
@@ -304,8 +319,9 @@ suite('Connection and Tables view', function () {
     await vscode.commands.executeCommand('datajoint.disconnect');
     await settingsUpdate({ port: 1 });
     const switching = vscode.commands.executeCommand('datajoint.switchConnection');
-    const titled = (title: string) => `.quick-input-widget:has(.quick-input-title:has-text("${title}")) .quick-input-box input`;
     await typeIntoWindow('switch-pick', 'New connection', titled('DataJoint:'));
+    // The backend comes first; typing filters the pick to the one item.
+    await typeIntoWindow('switch-backend', 'MySQL', titled('database backend'));
     await typeIntoWindow('switch-host', host, titled('database host'));
     await typeIntoWindow('switch-port', String(port), titled('database port'));
     await typeIntoWindow('switch-user', user, titled('database user'));
@@ -316,6 +332,8 @@ suite('Connection and Tables view', function () {
     const config = vscode.workspace.getConfiguration('datajoint');
     assert.equal(config.get('port'), port);
     assert.equal(config.get('host'), host);
+    assert.equal(config.get('backend'), 'mysql');
+    assert.equal(config.get('databaseName'), '', 'no database name is kept for MySQL');
   });
 
   test('when the server goes away the view says so, and recovers when it is back', async () => {
@@ -491,5 +509,95 @@ suite('Connection and Tables view', function () {
       await settingsUpdate({ host, port });
       await waitFor('the connection back to the test server', () => (api.connection.state === 'connected' && api.connection.label === `${user}@${host}:${port}` ? true : undefined));
     }
+  });
+});
+
+suite('Connection and Tables view on PostgreSQL', function () {
+  let setup: Connection | undefined;
+
+  suiteSetup(async function () {
+    const pg = pgDb();
+    // scripts/test.mjs starts PostgreSQL for every extension run: without it this is a failure, not a skip.
+    if (!pg) throw new Error('no PostgreSQL given (DJ_TEST_PG_*): run the extension tests through scripts/test.mjs with both backends');
+    if (!canTypeIntoWindow()) throw new Error('the connection form needs the offline launcher');
+    setup = await Connection.connect({ backend: 'postgresql', host: pg.host, port: pg.port, user: pg.user, password: pg.password, overrides: { database: { name: pg.database } }, ignoreConfigFile: true, env: {} });
+    await setup.execute(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
+    for (const sql of fixtureStatements(fixtureFile('python_lab.pg.sql'))) await setup.execute(sql);
+    await setup.execute(`INSERT INTO "${SCHEMA}"."subject" (subject_id, name) VALUES (1, 'a'), (2, 'b'), (3, 'c')`);
+    await setup.execute(`ANALYZE "${SCHEMA}"."subject"`);
+    // A fresh login for the form: its password must be asked, not found.
+    const api = await activatedApi();
+    await api.connection.passwordStore.forget({ backend: 'postgresql', host: pg.host, port: pg.port, user: pg.user });
+  });
+
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('datajoint.disconnect');
+    // The suites after this one connect to the MariaDB of the run.
+    const { host, port, user } = db();
+    await settingsUpdate({ backend: undefined, databaseName: undefined, host, port, user });
+    await setup?.execute(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
+    await setup?.close();
+  });
+
+  test('New connection… with PostgreSQL asks the database name, saves the backend and connects', async () => {
+    const api = await activatedApi();
+    const pg = pgDb()!;
+    await vscode.commands.executeCommand('datajoint.disconnect');
+    const switching = vscode.commands.executeCommand('datajoint.switchConnection');
+    await typeIntoWindow('pg-pick', 'New connection', titled('DataJoint:'));
+    await typeIntoWindow('pg-backend', 'PostgreSQL', titled('database backend'));
+    await typeIntoWindow('pg-host', pg.host, titled('database host'));
+    await typeIntoWindow('pg-port', String(pg.port), titled('database port'));
+    await typeIntoWindow('pg-user', pg.user, titled('database user'));
+    await typeIntoWindow('pg-database', pg.database, titled('database name'));
+    // A login this window has not seen: its password is asked once.
+    await typeIntoWindow('pg-password', pg.password, titled('database password'));
+    await switching;
+    await waitFor('the PostgreSQL connection', () => (api.connection.state === 'connected' ? true : undefined));
+    const label = `postgresql://${pg.user}@${pg.host}:${pg.port}/${pg.database}`;
+    assert.equal(api.connection.label, label);
+    assert.match(api.connection.serverVersion ?? '', /PostgreSQL/);
+    assert.ok(statusText(api.connection).includes(label), statusText(api.connection));
+    const config = vscode.workspace.getConfiguration('datajoint');
+    assert.deepEqual(
+      ['backend', 'host', 'port', 'user', 'databaseName'].map((k) => config.get(k)),
+      ['postgresql', pg.host, pg.port, pg.user, pg.database],
+    );
+    // Kept under PostgreSQL's key: the MySQL login of the same user@host:port is another one.
+    const login = { host: pg.host, port: pg.port, user: pg.user };
+    assert.equal(await api.connection.passwordStore.get({ ...login, backend: 'postgresql' }), pg.password);
+    assert.equal(await api.connection.passwordStore.get({ ...login, backend: 'mysql' }), undefined);
+  });
+
+  test('the Tables view lists the schema DataJoint for Python declared on PostgreSQL', async () => {
+    const api = await activatedApi();
+    const roots = await api.tables.getChildren();
+    const schemaNode = roots.find((n) => n.kind === 'schema' && n.schema === SCHEMA);
+    assert.ok(schemaNode, `schema ${SCHEMA} not listed: ${roots.map((n) => label(api.tables.getTreeItem(n))).join(', ')}`);
+    const tables = await api.tables.getChildren(schemaNode);
+    const items = new Map(tables.map((n) => [label(api.tables.getTreeItem(n)), { node: n, item: api.tables.getTreeItem(n) }]));
+    for (const name of ['Subject', 'Experimenter', 'Method', 'Session', 'Analysis', 'Recording', 'Config']) assert.ok(items.has(name), `table ${name} missing: ${[...items.keys()].join(', ')}`);
+    assert.ok(!items.has('Unit'), 'a part table is listed beside its master');
+    const icon = (name: string) => (items.get(name)!.item.iconPath as vscode.ThemeIcon).id;
+    assert.deepEqual(['Subject', 'Method', 'Analysis', 'Recording'].map(icon), ['edit', 'list-flat', 'gear', 'cloud-download']);
+    const session = await api.tables.getChildren(items.get('Session')!.node);
+    const subjectId = session.find((n): n is Extract<TablesNode, { kind: 'attribute' }> => n.kind === 'attribute' && n.name === 'subject_id');
+    assert.ok(subjectId, 'subject_id is not listed under Session');
+    assert.equal(subjectId.inKey, true);
+    assert.equal(subjectId.foreignKey, 'Subject');
+    const subject = tables.find((n) => n.kind === 'table' && n.table.name === 'subject')!;
+    assert.equal(await vscode.commands.executeCommand('datajoint.countRows', subject), 3);
+    await vscode.commands.executeCommand('workbench.view.extension.datajoint');
+    await sleep(500);
+    await screenshot('tables-postgresql');
+  });
+
+  test('Disconnect and Connect again on PostgreSQL use the stored password', async () => {
+    const api = await activatedApi();
+    await vscode.commands.executeCommand('datajoint.disconnect');
+    // No typing: a prompt would leave the command waiting until the timeout.
+    const ok = await Promise.race([vscode.commands.executeCommand<boolean>('datajoint.connect'), sleep(15_000).then(() => 'prompted')]);
+    assert.equal(ok, true, `reconnecting did not use the stored password (${api.connection.lastError ?? ok})`);
+    assert.equal(api.connection.label?.startsWith('postgresql://'), true, api.connection.label);
   });
 });

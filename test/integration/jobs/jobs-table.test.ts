@@ -31,36 +31,111 @@ const EXPECTED = [
   ['version', 'varchar(64)', 'NO', "''", ':varchar(64):'],
 ];
 
+// The same on PostgreSQL (notes §7.1, "PG (derived)"; §4.9), as the catalog stores it: the
+// status enum is a type of the schema named by the MD5 of its values (`enum_<8 hex>`).
+const STATUS_ENUM = 'enum_609a743e';
+const EXPECTED_PG = (schema: string) => [
+  ['subject_id', 'integer', 'NO', null, null],
+  ['status', `${schema}.${STATUS_ENUM}`, 'NO', null, ":enum('pending', 'reserved', 'success', 'error', 'ignore'):"],
+  ['priority', 'smallint', 'NO', null, ':int8:'],
+  ['created_time', 'timestamp(3) without time zone', 'NO', 'CURRENT_TIMESTAMP(3)', ':datetime(3):'],
+  ['scheduled_time', 'timestamp(3) without time zone', 'NO', 'CURRENT_TIMESTAMP(3)', ':datetime(3):'],
+  ['reserved_time', 'timestamp(3) without time zone', 'YES', 'NULL::timestamp without time zone', ':datetime(3):'],
+  ['completed_time', 'timestamp(3) without time zone', 'YES', 'NULL::timestamp without time zone', ':datetime(3):'],
+  ['duration', 'double precision', 'YES', null, ':float64:'],
+  ['error_message', 'character varying(2047)', 'NO', "''::character varying", ':varchar(2047):'],
+  ['error_stack', 'bytea', 'YES', null, ':<blob>:'],
+  ['user', 'character varying(255)', 'NO', "''::character varying", ':varchar(255):'],
+  ['host', 'character varying(255)', 'NO', "''::character varying", ':varchar(255):'],
+  ['pid', 'integer', 'NO', '0', ':int32:'],
+  ['connection_id', 'bigint', 'NO', "'0'::bigint", ':int64:'],
+  ['version', 'character varying(64)', 'NO', "''::character varying", ':varchar(64):'],
+];
+
+/** Name, type, nullable, default and comment of each column, in order. */
+function columns(db: string, table: string) {
+  if (env.backend === 'postgresql') {
+    return rows<Record<string, unknown>>(
+      env,
+      "SELECT a.attname AS n, format_type(a.atttypid, a.atttypmod) AS t, CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END AS nu, pg_get_expr(d.adbin, d.adrelid) AS d, col_description(c.oid, a.attnum) AS c " +
+        'FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace s ON s.oid = c.relnamespace LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum ' +
+        'WHERE s.nspname = ? AND c.relname = ? AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum',
+      [db, table],
+    );
+  }
+  return rows<Record<string, unknown>>(
+    env,
+    'SELECT column_name AS n, column_type AS t, is_nullable AS nu, column_default AS d, column_comment AS c FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position',
+    [db, table],
+  );
+}
+
+/** Index name, non-unique (0/1) and column of each indexed column, by index name and position. */
+async function indexColumns(db: string, table: string): Promise<Array<[string, number, string]>> {
+  if (env.backend === 'postgresql') {
+    const r = await rows<{ i: string; u: boolean; c: string }>(
+      env,
+      'SELECT i.relname AS i, ix.indisunique AS u, a.attname AS c FROM pg_index ix JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_namespace s ON s.oid = t.relnamespace ' +
+        'JOIN pg_class i ON i.oid = ix.indexrelid CROSS JOIN LATERAL unnest(ix.indkey) WITH ORDINALITY AS k(attnum, n) JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ' +
+        'WHERE s.nspname = ? AND t.relname = ? ORDER BY i.relname, k.n',
+      [db, table],
+    );
+    return r.map((x) => [x.i, x.u ? 0 : 1, x.c]);
+  }
+  const r = await rows<{ i: string; nu: unknown; c: string }>(
+    env,
+    'SELECT index_name AS i, non_unique AS nu, column_name AS c FROM information_schema.statistics WHERE table_schema = ? AND table_name = ? ORDER BY index_name, seq_in_index',
+    [db, table],
+  );
+  return r.map((x) => [x.i, Number(x.nu), x.c]);
+}
+
 test('the ~~analysis table has exactly the reference columns, key, index and comment', async () => {
   await reset(env, range(3).map((subject_id) => ({ subject_id })));
   await jobsFor(env.pipeline.Analysis).refresh();
-  const cols = await rows<Record<string, unknown>>(
-    env,
-    'SELECT column_name AS n, column_type AS t, is_nullable AS nu, column_default AS d, column_comment AS c FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position',
-    [env.schema, '~~analysis'],
-  );
+  const pg = env.backend === 'postgresql';
+  const cols = await columns(env.schema, '~~analysis');
   assert.deepEqual(
     cols.map((c) => [c.n, c.t, c.nu, c.d, c.c]),
-    EXPECTED,
-  );
-  const idx = await rows<Record<string, unknown>>(
-    env,
-    'SELECT index_name AS i, non_unique AS nu, column_name AS c FROM information_schema.statistics WHERE table_schema = ? AND table_name = ? ORDER BY index_name, seq_in_index',
-    [env.schema, '~~analysis'],
+    pg ? EXPECTED_PG(env.schema) : EXPECTED,
   );
   assert.deepEqual(
-    idx.map((r) => [r.i, Number(r.nu), r.c]),
-    [
-      ['PRIMARY', 0, 'subject_id'],
-      ['status', 1, 'status'],
-      ['status', 1, 'priority'],
-      ['status', 1, 'scheduled_time'],
-    ],
+    await indexColumns(env.schema, '~~analysis'),
+    pg
+      ? [
+          // CREATE INDEX "idx_<table>_<columns joined by _>" after the table (notes §4.9).
+          ['idx_~~analysis_status_priority_scheduled_time', 1, 'status'],
+          ['idx_~~analysis_status_priority_scheduled_time', 1, 'priority'],
+          ['idx_~~analysis_status_priority_scheduled_time', 1, 'scheduled_time'],
+          ['~~analysis_pkey', 0, 'subject_id'],
+        ]
+      : [
+          ['PRIMARY', 0, 'subject_id'],
+          ['status', 1, 'status'],
+          ['status', 1, 'priority'],
+          ['status', 1, 'scheduled_time'],
+        ],
   );
-  const [t] = await rows<{ c: string; e: string }>(env, 'SELECT table_comment AS c, engine AS e FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [env.schema, '~~analysis']);
-  assert.equal(t!.c, `Job queue for \`${env.schema}\`.\`__analysis\``);
-  assert.equal(t!.e, 'InnoDB');
-  const fks = await rows(env, 'SELECT 1 FROM information_schema.key_column_usage WHERE table_schema = ? AND table_name = ? AND referenced_table_name IS NOT NULL', [env.schema, '~~analysis']);
+  if (pg) {
+    const [t] = await rows<{ c: string; k: string; p: string }>(
+      env,
+      "SELECT obj_description(c.oid, 'pg_class') AS c, c.relkind AS k, c.relpersistence AS p FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = ? AND c.relname = ?",
+      [env.schema, '~~analysis'],
+    );
+    assert.equal(t!.c, `Job queue for "${env.schema}"."__analysis"`);
+    assert.deepEqual([t!.k, t!.p], ['r', 'p'], 'an ordinary, logged table');
+    const labels = await rows<{ l: string }>(
+      env,
+      'SELECT e.enumlabel AS l FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid JOIN pg_namespace s ON s.oid = t.typnamespace WHERE s.nspname = ? AND t.typname = ? ORDER BY e.enumsortorder',
+      [env.schema, STATUS_ENUM],
+    );
+    assert.deepEqual(labels.map((x) => x.l), ['pending', 'reserved', 'success', 'error', 'ignore']);
+  } else {
+    const [t] = await rows<{ c: string; e: string }>(env, 'SELECT table_comment AS c, engine AS e FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [env.schema, '~~analysis']);
+    assert.equal(t!.c, `Job queue for \`${env.schema}\`.\`__analysis\``);
+    assert.equal(t!.e, 'InnoDB');
+  }
+  const fks = await rows(env, "SELECT 1 FROM information_schema.table_constraints WHERE table_schema = ? AND table_name = ? AND constraint_type = 'FOREIGN KEY'", [env.schema, '~~analysis']);
   assert.equal(fks.length, 0, 'jobs tables have no foreign keys');
   const lineage = await rows<{ a: string; l: string }>(env, `SELECT attribute_name AS a, lineage AS l FROM \`${env.schema}\`.\`~lineage\` WHERE table_name = '~~analysis'`);
   assert.deepEqual(lineage, [{ a: 'subject_id', l: `${env.schema}.~~analysis.subject_id` }]);
@@ -98,15 +173,11 @@ test('the same definition declared by the runtime core gives the same columns an
   const schema = new dj.Schema(mirrorSchema, { connection: env.pipeline.schema.connection() });
   try {
     await schema.declare(JobMirror);
-    const describe = async (db: string, table: string) =>
-      rows<Record<string, unknown>>(
-        env,
-        'SELECT column_name AS n, column_type AS t, is_nullable AS nu, column_default AS d, column_comment AS c FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position',
-        [db, table],
-      );
-    assert.deepEqual(await describe(env.schema, '~~analysis'), await describe(mirrorSchema, 'job_mirror'));
-    const index = async (db: string, table: string) =>
-      rows(env, 'SELECT index_name, non_unique, seq_in_index, column_name FROM information_schema.statistics WHERE table_schema = ? AND table_name = ? ORDER BY index_name, seq_in_index', [db, table]);
+    // On PostgreSQL the enum type lives in each table's own schema, and index names carry the table's.
+    const described = async (db: string, table: string) =>
+      (await columns(db, table)).map((c) => ({ ...c, t: String(c.t).replace(`${db}.`, '<schema>.') }));
+    assert.deepEqual(await described(env.schema, '~~analysis'), await described(mirrorSchema, 'job_mirror'));
+    const index = async (db: string, table: string) => (await indexColumns(db, table)).map(([i, nu, c]) => [i.replace(table, '<table>'), nu, c]);
     assert.deepEqual(await index(env.schema, '~~analysis'), await index(mirrorSchema, 'job_mirror'));
   } finally {
     await env.sql.query(`DROP DATABASE IF EXISTS \`${mirrorSchema}\``);

@@ -4,13 +4,10 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import mysql from 'mysql2/promise';
 import { jobsFor, targetFromTable, jobsTargetOf } from '../../../runtime/populate/index';
 import { JobQueue } from '../../../runtime/jobs/queue';
-import { sessionFromMysql } from '../../../runtime/jobs/session';
 import { workerIdentity } from '../../../runtime/jobs/identity';
-import { testServer } from '../runtime/helpers';
-import { PIPELINE, setup, rows, reset, range, type Env } from '../populate/helpers';
+import { connectSql, PIPELINE, sessionGone, setup, rows, reset, range, type Env } from '../populate/helpers';
 import { runDj } from '../python/helpers';
 
 let env: Env;
@@ -25,20 +22,16 @@ const ids = (keys: Array<Record<string, unknown>>) => keys.map((k) => Number(k.s
 
 /** Reserves `n` jobs on a connection of its own and closes it; resolves once the server has dropped it. */
 async function reserveAndDisconnect(n: number): Promise<number[]> {
-  const s = await testServer();
-  const conn = await mysql.createConnection({ host: s.host, port: s.port, user: s.user, password: s.password });
-  const session = sessionFromMysql(conn);
+  const conn = await connectSql();
+  const session = conn.session;
   const q = new JobQueue(session, await jobsTargetOf(await targetFromTable(env.pipeline.Analysis)));
   const who = await workerIdentity(session);
   const got: number[] = [];
   for (let i = 0; i < n; i++) got.push(Number((await q.claim(who))!.subject_id));
   const id = await session.connectionId();
   await conn.end();
-  for (;;) {
-    const [r] = await rows<{ n: number }>(env, 'SELECT COUNT(*) AS n FROM information_schema.processlist WHERE id = ?', [id]);
-    if (Number(r!.n) === 0) return got;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await sessionGone(env, id);
+  return got;
 }
 
 const exitedPid = () => spawnSync(process.execPath, ['-e', '0']).pid!;

@@ -1,7 +1,8 @@
 // `djx make`: one key's make for the debugger (runtime/populate/make-one.ts). By default
 // the key's transaction is rolled back after counting what make wrote, and the jobs table
 // is left as it was; `--until compute` runs a three-part make's first two steps only;
-// `--keep` commits as populate does. Real MariaDB, real `djx` child processes.
+// `--keep` commits as populate does. A real server (MariaDB or PostgreSQL), real `djx`
+// child processes.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

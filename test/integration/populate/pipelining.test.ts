@@ -4,11 +4,11 @@
 // pool: no key may be half-committed, counted wrongly, or leave a session behind.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import mysql from 'mysql2/promise';
+import { randomInt } from 'node:crypto';
 import * as dj from '../../../runtime/index';
 import { populate, MakeError } from '../../../runtime/populate/index';
-import { testServer } from '../runtime/helpers';
-import { range, reset, rows, setup, type Env } from './helpers';
+import { connect } from '../runtime/helpers';
+import { connectSql, openTransactions, range, reset, rows, setup, type Env, type TestSql } from './helpers';
 
 let env: Env;
 before(async () => {
@@ -28,26 +28,69 @@ test('an error while the previous key settles never commits half of the next key
   await assert.rejects(populate(env.pipeline.Analysis, { onEvent, suppressErrors: true }), /the event consumer broke/);
   assert.deepEqual(await keysIn('__analysis'), [1]);
   assert.deepEqual(await keysIn('__analysis__detail'), [1]);
-  const open = await rows<{ n: number }>(env, 'SELECT COUNT(*) AS n FROM information_schema.innodb_trx');
-  assert.equal(Number(open[0]!.n), 0, 'no transaction left open');
+  assert.equal(await openTransactions(env), 0, 'no transaction left open');
 });
+
+/**
+ * Makes the COMMITs of `inside` (a function run inside the transaction to hold) wait until
+ * `open` is called: MariaDB's BACKUP STAGE BLOCK_COMMIT holds every COMMIT on the server;
+ * on PostgreSQL a deferred constraint trigger of a table `inside` writes waits at COMMIT
+ * for an advisory lock the side connection holds. `waiting` tells when a COMMIT waits.
+ */
+async function commitGate(side: TestSql): Promise<{ close(): Promise<void>; inside(): Promise<void>; waiting(): Promise<boolean>; open(): Promise<void> }> {
+  if (env.backend !== 'postgresql') {
+    return {
+      close: async () => {
+        for (const stage of ['START', 'FLUSH', 'BLOCK_DDL', 'BLOCK_COMMIT']) await side.query(`BACKUP STAGE ${stage}`);
+      },
+      inside: async () => undefined,
+      waiting: async () => {
+        const [r] = await side.query(`SELECT 1 FROM information_schema.processlist WHERE info = 'COMMIT' AND state LIKE '%backup%'`);
+        return (r as unknown[]).length > 0;
+      },
+      open: async () => void (await side.query('BACKUP STAGE END')),
+    };
+  }
+  const lock = randomInt(1, 2 ** 31);
+  const gate = `\`${env.schema}\`.commit_gate`;
+  await side.query(`CREATE TABLE IF NOT EXISTS ${gate} (id int PRIMARY KEY)`);
+  await side.query(`CREATE OR REPLACE FUNCTION \`${env.schema}\`.commit_gate_wait() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock_shared(${lock}); RETURN NULL; END $$`);
+  await side.query(`DROP TRIGGER IF EXISTS commit_gate_wait ON ${gate}`);
+  await side.query(`CREATE CONSTRAINT TRIGGER commit_gate_wait AFTER INSERT ON ${gate} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION \`${env.schema}\`.commit_gate_wait()`);
+  await side.query(`DELETE FROM ${gate}`);
+  return {
+    close: async () => void (await side.query('SELECT pg_advisory_lock(?)', [lock])),
+    // On make's session, inside its transaction (the pipeline's connection runs there).
+    inside: async () => void (await (await env.pipeline.schema.connection()).execute(`INSERT INTO ${env.q.qualified(env.schema, 'commit_gate')} VALUES (1)`)),
+    waiting: async () => {
+      // A bigint advisory key below 2^32 is the lock's objid (classid 0, objsubid 1).
+      const [r] = await side.query(
+        "SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND NOT l.granted AND l.classid = 0 AND l.objid = ? AND l.objsubid = 1 AND a.query = 'COMMIT'",
+        [lock],
+      );
+      return (r as unknown[]).length > 0;
+    },
+    open: async () => void (await side.query('SELECT pg_advisory_unlock(?)', [lock])),
+  };
+}
 
 test("Ctrl-C while the previous key's COMMIT waits: that key is done, only the running make is interrupted", async () => {
   await reset(env, [{ subject_id: 1 }, { subject_id: 2 }, { subject_id: 3 }]);
-  const s = await testServer();
-  const side = await mysql.createConnection({ host: s.host, port: s.port, user: s.user, password: s.password });
+  const side = await connectSql();
+  const gate = await commitGate(side);
   const released = new Promise<void>((resolve) => {
     env.pipeline.hooks.afterMake = async (key) => {
       if (Number(key.subject_id) !== 1) return;
-      // Every COMMIT on the server waits until the backup stage ends (key 1's first).
-      for (const stage of ['START', 'FLUSH', 'BLOCK_DDL', 'BLOCK_COMMIT']) await side.query(`BACKUP STAGE ${stage}`);
+      // Key 1's COMMIT waits until the gate opens.
+      await gate.close();
+      await gate.inside();
       // Once key 1's COMMIT is seen waiting on the server, Ctrl-C; once populate has taken
       // the signal (this listener runs after its own), the COMMIT may go through.
       void (async () => {
-        while (!(await side.query(`SELECT 1 FROM information_schema.processlist WHERE info = 'COMMIT' AND state LIKE '%backup%'`).then(([r]) => (r as unknown[]).length > 0))) {
+        while (!(await gate.waiting())) {
           await new Promise((r) => setTimeout(r, 20));
         }
-        process.once('SIGINT', () => void side.query('BACKUP STAGE END').then(() => resolve()));
+        process.once('SIGINT', () => void gate.open().then(() => resolve()));
         process.kill(process.pid, 'SIGINT');
       })();
     };
@@ -99,14 +142,12 @@ test('a three-part make sees the previous key committed, and a second stop reque
     env.pipeline.hooks.beforeCompute = undefined;
   }
   assert.deepEqual(await keysIn('__triple'), [1, 2, 3]);
-  const open = await rows<{ n: number }>(env, 'SELECT COUNT(*) AS n FROM information_schema.innodb_trx');
-  assert.equal(Number(open[0]!.n), 0, 'no transaction left open');
+  assert.equal(await openTransactions(env), 0, 'no transaction left open');
 });
 
 test('a connection with a pool of one session still populates a three-part make', async () => {
   await reset(env, range(3).map((subject_id) => ({ subject_id, name: 'x' })));
-  const s = await testServer();
-  const single = await dj.Connection.connect({ host: s.host, port: s.port, user: s.user, password: s.password, ignoreConfigFile: true, env: {}, connectionLimit: 1 });
+  const single = await connect({ connectionLimit: 1 });
   try {
     const schema = new dj.Schema(env.schema, { connection: single });
     class Subject extends dj.Manual {

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { populate, progress, jobsFor, MakeError, type PopulateEvent } from '../../../runtime/populate/index';
-import { calls, range, reset, rows, setup, type Env } from './helpers';
+import { calls, killSession, range, reset, rows, setup, type Env } from './helpers';
 
 let env: Env;
 before(async () => {
@@ -217,8 +217,8 @@ test('a session lost before its COMMIT is answered fails that key alone; the nex
     env.pipeline.hooks.afterMake = async (key) => {
       if (Number(key.subject_id) !== 2) return;
       // make's own session, ended from outside just before its COMMIT.
-      const [row] = await conn.query<{ id: number }>('SELECT CONNECTION_ID() AS id');
-      await env.sql.query(`KILL ${Number(row!.id)}`);
+      const [row] = await conn.query<{ id: number }>(`SELECT ${env.q.sessionId} AS id`);
+      await killSession(env, Number(row!.id));
     };
     let r;
     try {
@@ -307,7 +307,7 @@ test('a lost queue connection is reopened and no key is lost', async () => {
       const id = Number(j?.c ?? any?.c);
       if (id) {
         ids.add(id);
-        await env.sql.query(`KILL ${id}`);
+        await killSession(env, id);
       }
     },
   });

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { jobsFor, populate, progress } from '../../../runtime/populate/index';
 import { openControl } from '../../../runtime/populate/control';
-import { testServer } from '../runtime/helpers';
+import { DEFAULT_BACKEND, testServer } from '../runtime/helpers';
 import { checkCondition } from '../../../runtime/query/condition';
 import { not } from '../../../runtime/query/expression';
 import { PIPELINE, range, reset, rows, setup, type Env } from './helpers';
@@ -163,17 +163,22 @@ describe('a hostile or malformed --restriction is refused before anything runs',
 describe('the control connection', () => {
   test('runs one statement per query, the queue\'s own claims included', async () => {
     const s = await testServer();
-    const control = await openControl({ host: s.host, port: s.port, user: s.user, password: s.password, tls: false });
+    const control = await openControl({ host: s.host, port: s.port, user: s.user, password: s.password, tls: false, backend: s.backend, ...(s.database ? { database: s.database } : {}) });
+    const pg = env.backend === 'postgresql';
+    // MySQL refuses a second statement as a syntax error; PostgreSQL's extended protocol, as
+    // "cannot insert multiple commands into a prepared statement".
+    const refused = pg ? /cannot insert multiple commands/ : /SQL syntax/;
+    const t = pg ? `"${canary}".canary` : target();
     try {
       // Beneath the condition check: text that reached this connection still could not add a statement.
-      await assert.rejects(control.session.query(`SELECT 1; DROP TABLE ${target()}`), /SQL syntax/);
-      await assert.rejects(control.session.execute(`UPDATE ${target()} SET v = v; DROP TABLE ${target()}`), /SQL syntax/);
-      await assert.rejects(control.session.query(`SELECT 1 -- \n; DROP TABLE ${target()}`), /SQL syntax/);
+      await assert.rejects(control.session.query(`SELECT 1; DROP TABLE ${t}`), refused);
+      await assert.rejects(control.session.execute(`UPDATE ${t} SET v = v; DROP TABLE ${t}`), refused);
+      await assert.rejects(control.session.query(`SELECT 1 -- \n; DROP TABLE ${t}`), refused);
       // No second connection carries several statements: the session offers no batches.
       assert.equal('multi' in control.session, false);
-      // The queue's statements still run, one per query, with bound values.
-      await control.session.execute('SET @dj_x = ?', [7]);
-      const [row] = await control.session.query<{ x: unknown }>('SELECT @dj_x AS x');
+      // The queue's statements still run, one per query, with bound values (a session variable).
+      await control.session.execute(pg ? "SELECT set_config('dj.x', ?, false)" : 'SET @dj_x = ?', [pg ? '7' : 7]);
+      const [row] = await control.session.query<{ x: unknown }>(pg ? "SELECT current_setting('dj.x') AS x" : 'SELECT @dj_x AS x');
       assert.equal(Number(row!.x), 7);
       await nothingRan();
     } finally {
@@ -184,7 +189,11 @@ describe('the control connection', () => {
 });
 
 describe('valid conditions with quoted `;`, comments and parentheses still restrict', () => {
-  const text = "name = 'a;b -- c /* ( # d''' AND 'why?' = \"why?\"";
+  // MySQL reads "…" as a string, PostgreSQL as a name.
+  const text =
+    DEFAULT_BACKEND === 'postgresql'
+      ? "name = 'a;b -- c /* ( # d''' AND 'why?' = E'why?' AND \"name\" <> 'x?'"
+      : "name = 'a;b -- c /* ( # d''' AND 'why?' = \"why?\"";
   test('djx populate --reserve-jobs and djx progress', async () => {
     const p = await dj(['progress', PIPELINE, '--table', 'Analysis', '-r', text, '--json']);
     assert.equal(p.code, 0, p.stderr);

@@ -1,9 +1,11 @@
 // The database server goes away mid-run: `djx populate` says what was done (committed),
 // that what is left is unknown, and one clear line naming the server and what to do;
-// exit 2. A throwaway MariaDB of this file's own (scripts/mariadb.mjs), stopped mid-run.
+// exit 2. A throwaway server of this file's own, of the test backend (scripts/mariadb.mjs,
+// scripts/postgres.mjs), stopped mid-run.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dj } from './cli';
+import { DEFAULT_BACKEND } from '../runtime/helpers';
 import { PIPELINE, range, reset, setup, type Env } from './helpers';
 
 interface Server {
@@ -11,6 +13,7 @@ interface Server {
   port: number;
   user: string;
   password: string;
+  database?: string;
   stop(): Promise<void>;
 }
 
@@ -18,17 +21,31 @@ let server: Server;
 let env: Env;
 let stopped = false;
 before(async () => {
-  // @ts-expect-error: plain ESM script without type declarations
-  const { startMariaDB } = (await import('../../../scripts/mariadb.mjs')) as { startMariaDB(): Promise<Server> };
-  server = await startMariaDB();
-  // helpers.setup uses the server named by DJ_TEST_*: this one.
-  Object.assign(process.env, { DJ_TEST_HOST: server.host, DJ_TEST_PORT: String(server.port), DJ_TEST_USER: server.user, DJ_TEST_PASSWORD: server.password });
+  // helpers.setup uses the server named by DJ_TEST_* (DJ_TEST_PG_* on PostgreSQL): this one.
+  if (DEFAULT_BACKEND === 'postgresql') {
+    // @ts-expect-error: plain ESM script without type declarations
+    const { startPostgres } = (await import('../../../scripts/postgres.mjs')) as { startPostgres(): Promise<Server> };
+    server = await startPostgres();
+    Object.assign(process.env, {
+      DJ_TEST_PG_HOST: server.host,
+      DJ_TEST_PG_PORT: String(server.port),
+      DJ_TEST_PG_USER: server.user,
+      DJ_TEST_PG_PASSWORD: server.password,
+      DJ_TEST_PG_DATABASE: server.database ?? 'postgres',
+    });
+  } else {
+    // @ts-expect-error: plain ESM script without type declarations
+    const { startMariaDB } = (await import('../../../scripts/mariadb.mjs')) as { startMariaDB(): Promise<Server> };
+    server = await startMariaDB();
+    Object.assign(process.env, { DJ_TEST_HOST: server.host, DJ_TEST_PORT: String(server.port), DJ_TEST_USER: server.user, DJ_TEST_PASSWORD: server.password });
+  }
   env = await setup('djpop_lost');
 });
 after(async () => {
   if (!stopped) await env?.close();
   else {
     env.sql.destroy();
+    await env.pipeline.closeCounter().catch(() => undefined);
     await (await env.pipeline.schema.connection()).close().catch(() => undefined);
   }
   if (!stopped) await server?.stop();

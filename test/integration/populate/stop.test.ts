@@ -3,7 +3,7 @@
 // no more; a second interrupts it and gives its job back as pending; an interrupted key is
 // never a failure. Workers of `--processes N` whose parent is killed return their key and
 // exit; a killed worker never leaves a reservation for a key already in the target.
-// Real MariaDB, real `djx` child processes.
+// A real server (MariaDB or PostgreSQL), real `djx` child processes.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computed, dj, jobStates, makeCalls, runs, until } from './cli';
@@ -82,6 +82,43 @@ for (const [processes, how] of [
     const next = dj(['populate', PIPELINE, 'Analysis', '--reserve-jobs']);
     assert.equal(await next.done, 0, next.stderr());
     assert.deepEqual(await computed(env), range(4));
+  });
+}
+
+/** Statements of this test's `server-sleep` makes running on the server (counting.ts: serverSleep). */
+async function serverSleeps(): Promise<number> {
+  const pg = env.backend === 'postgresql';
+  const [r] = await rows<{ n: number }>(
+    env,
+    pg
+      ? "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE ? AND pid <> pg_backend_pid()"
+      : 'SELECT COUNT(*) AS n FROM information_schema.processlist WHERE info LIKE ? AND id <> CONNECTION_ID()',
+    [`%slept_${env.schema}%`],
+  );
+  return Number(r!.n);
+}
+
+for (const processes of [1, 2]) {
+  test(`a second stop request ends a make waiting in a statement on the server: the statement ends there too (processes ${processes})`, async () => {
+    // Longer than `until` waits: only the runtime ending the make's session ends it in time
+    // (neither server notices a closed client while a statement sleeps).
+    await reset(env, range(3).map((subject_id) => ({ subject_id, name: 'server-sleep', delay_ms: 600_000 })));
+    const run = dj(['populate', PIPELINE, 'Analysis', '--reserve-jobs', '--processes', String(processes)]);
+    await until('the makes wait on the server', async () => (await serverSleeps()) >= processes);
+    run.stop('SIGINT');
+    run.stop('SIGTERM');
+    assert.equal(await run.done, 130, run.stderr());
+    await until('the statements ended on the server', async () => (await serverSleeps()) === 0);
+    assert.deepEqual(await computed(env), []);
+    const jobs = await jobStates(env);
+    assert.deepEqual(
+      jobs.map((j) => [j.subject_id, j.status, j.error_message]),
+      range(3).map((k) => [k, 'pending', '']),
+      'every job pending again, none an error',
+    );
+    const end = run.end()!;
+    assert.equal(end.errorCount, 0);
+    assert.ok(end.interruptedCount! >= 1, JSON.stringify(end));
   });
 }
 

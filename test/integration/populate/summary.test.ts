@@ -1,14 +1,13 @@
 // A run's summary always says what is left and why (runtime/populate/left.ts): the keys of
 // the (restricted) key source still missing from the target, by reason, in the CLI's
 // summary line and in the end event (`left`, rev 2); exit 1 when keys are left because
-// of errors, even when this run failed none. Real MariaDB, real `djx` child processes.
+// of errors, even when this run failed none. A real server (MariaDB or PostgreSQL), real
+// `djx` child processes.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import mysql from 'mysql2/promise';
 import { jobsFor, populate } from '../../../runtime/populate/index';
-import { testServer } from '../runtime/helpers';
 import { computed, dj, jobStates, makeCalls, until } from './cli';
-import { PIPELINE, range, reset, rows, setup, type Env } from './helpers';
+import { connectSql, PIPELINE, range, reset, rows, setup, type Env } from './helpers';
 
 let env: Env;
 before(async () => {
@@ -53,13 +52,12 @@ test('ignored jobs and --limit: left as ignored and as not attempted, exit 0', a
 
 test('a key reserved by another live worker is left as reserved; a run that has nothing left says nothing more', async () => {
   await reset(env, range(3).map((subject_id) => ({ subject_id })));
-  const s = await testServer();
-  const other = await mysql.createConnection({ host: s.host, port: s.port, user: s.user, password: s.password });
+  const other = await connectSql();
   try {
     await jobsFor(env.pipeline.Analysis).refresh();
     // Another host's worker holds key 3 on a connection that is alive.
     await other.query(
-      `UPDATE \`${env.schema}\`.\`~~analysis\` SET status = 'reserved', host = 'elsewhere', pid = 4242, connection_id = CONNECTION_ID(), reserved_time = CURRENT_TIMESTAMP(3) WHERE subject_id = 3`,
+      `UPDATE \`${env.schema}\`.\`~~analysis\` SET status = 'reserved', host = 'elsewhere', pid = 4242, connection_id = ${env.q.sessionId}, reserved_time = CURRENT_TIMESTAMP(3) WHERE subject_id = 3`,
     );
     const run = dj(['populate', PIPELINE, 'Analysis', '--reserve-jobs']);
     assert.equal(await run.done, 0, run.stderr());
@@ -85,7 +83,7 @@ test('--no-refresh after a kill -9: the orphaned reservations are named, with th
   await until('the killed worker\'s connection is gone', async () => {
     const r = await rows<{ n: number }>(
       env,
-      `SELECT COUNT(*) AS n FROM \`${env.schema}\`.\`~~analysis\` WHERE status = 'reserved' AND connection_id IN (SELECT id FROM information_schema.processlist)`,
+      `SELECT COUNT(*) AS n FROM \`${env.schema}\`.\`~~analysis\` WHERE status = 'reserved' AND ${env.q.sessionOpen('connection_id')}`,
     );
     return Number(r[0]!.n) === 0;
   });

@@ -23,7 +23,8 @@ export interface PyAttribute {
   in_key: boolean;
   nullable: boolean;
   default: string | null;
-  comment: string;
+  /** null: no comment on PostgreSQL (Python reads col_description's NULL). */
+  comment: string | null;
   /** `{db}.table.attribute`: the schema's own name written {db}. */
   lineage: string | null;
 }

@@ -3,53 +3,53 @@
 // time, as real processes, on 1,000 keys; every key is made exactly once (the MyISAM log
 // keeps even rolled-back calls). Errors either side records are read, retried and made
 // by the other (reference notes §7.2–7.6: retry = delete the error job, refresh re-adds it).
+// Runs on the backend of DJ_TEST_BACKEND (MariaDB or PostgreSQL).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import mysql from 'mysql2/promise';
-import { testServer } from '../runtime/helpers';
-import { jsonLines, pythonInterpreter, runBundledDj, runPython, waitUntil, type Run } from './helpers';
+import type * as dj from '../../../runtime/index';
+import { connect, dropSchemas, testServer } from '../runtime/helpers';
+import { dbEnv, jsonLines, pythonInterpreter, runBundledDj, runPython, waitUntil, type Run } from './helpers';
 
 const QUEUE = join(__dirname, '..', '..', 'fixtures', 'pipelines', 'queue.ts');
 const KEYS = 1000;
 type Pipeline = typeof import('../../fixtures/pipelines/queue');
 
 let schema: string;
-let sql: mysql.Connection;
+let sql: dj.Connection;
 let pipeline: Pipeline;
 
 before(async () => {
   await pythonInterpreter();
   const s = await testServer();
   schema = `djpy_queue_${randomBytes(4).toString('hex')}`;
-  Object.assign(process.env, { DJ_HOST: s.host, DJ_PORT: String(s.port), DJ_USER: s.user, DJ_PASS: s.password, DJ_PIPELINE_SCHEMA: schema, DJ_USE_TLS: 'false' });
+  Object.assign(process.env, dbEnv(s), { DJ_PIPELINE_SCHEMA: schema });
   pipeline = (await import('../../fixtures/pipelines/queue')) as Pipeline;
   await pipeline.setupQueue();
-  sql = await mysql.createConnection({ host: s.host, port: s.port, user: s.user, password: s.password });
-  await sql.query(`INSERT INTO ${t('item')} (item_id) VALUES ?`, [Array.from({ length: KEYS }, (_, i) => [i + 1])]);
+  sql = await connect();
+  await sql.execute(`INSERT INTO ${t('item')} (item_id) VALUES ${Array.from({ length: KEYS }, () => '(?)').join(', ')}`, Array.from({ length: KEYS }, (_, i) => i + 1));
 });
 after(async () => {
-  await sql?.query(`DROP DATABASE IF EXISTS \`${schema}\``);
-  await sql?.end();
+  if (sql) {
+    await dropSchemas(sql, [schema]);
+    await sql.close();
+  }
   await (await pipeline?.schema.connection())?.close();
   await (await testServer()).stop();
 });
 
-const t = (name: string) => `\`${schema}\`.\`${name}\``;
-const count = async (query: string, params: unknown[] = []): Promise<number> => {
-  const [r] = await sql.query(query, params);
-  return Number((r as Array<{ n: number }>)[0]!.n);
-};
-const gate = (open: boolean) => sql.query(`UPDATE ${t('gate')} SET open = ? WHERE id = 1`, [open ? 1 : 0]);
+const t = (name: string) => sql.dialect.qualified(schema, name);
+const count = async (query: string, params: unknown[] = []): Promise<number> => Number((await sql.query<{ n: unknown }>(query, params))[0]!.n);
+const gate = (open: boolean) => sql.execute(`UPDATE ${t('gate')} SET open = ? WHERE id = 1`, [open ? 1 : 0]);
 // DataJoint for Python caps processes at the core count (autopopulate.py: populate).
 const PY_PROCESSES = Math.min(2, cpus().length);
 
 /** Empties the target, the log, the flags and the jobs table (the items stay). */
 async function reset(): Promise<void> {
-  for (const name of ['__made', 'make_log', 'fail_flags']) await sql.query(`DELETE FROM ${t(name)}`);
-  await sql.query(`DROP TABLE IF EXISTS ${t('~~made')}`);
+  for (const name of ['__made', 'make_log', 'fail_flags']) await sql.execute(`DELETE FROM ${t(name)}`);
+  await sql.execute(`DROP TABLE IF EXISTS ${t('~~made')}`);
 }
 
 const ours = (...extra: string[]) => runBundledDj(['populate', QUEUE, 'Made', '--reserve-jobs', '--suppress-errors', '--json', '--progress', 'never', ...extra]);
@@ -81,7 +81,7 @@ async function together(runs: () => Promise<Run[]>, workers: number): Promise<Ru
   let started: Run[] = [];
   try {
     started = await runs();
-    await waitUntil(`${workers} workers inside make`, async () => (await count(`SELECT COUNT(DISTINCT side, pid) AS n FROM ${t('make_log')}`)) >= workers, started);
+    await waitUntil(`${workers} workers inside make`, async () => (await count(`SELECT COUNT(*) AS n FROM (SELECT DISTINCT side, pid FROM ${t('make_log')}) d`)) >= workers, started);
   } finally {
     await gate(true);
     await Promise.all(started.map((r) => r.done));
@@ -145,7 +145,7 @@ interface PythonError {
 
 test('errors Python records are read by djx jobs, retried with djx jobs retry and made by djx populate', async () => {
   await reset();
-  await sql.query(`INSERT INTO ${t('fail_flags')} (item_id, side) VALUES ?`, [FLAGGED.map((id) => [id, 'python'])]);
+  await sql.execute(`INSERT INTO ${t('fail_flags')} (item_id, side) VALUES ${FLAGGED.map(() => "(?, 'python')").join(', ')}`, FLAGGED);
   const py = await python(1);
   await exited(py, 'Python populate');
   assert.equal(pyResult(py).success_count, KEYS - FLAGGED.length);
@@ -183,7 +183,7 @@ test('errors Python records are read by djx jobs, retried with djx jobs retry an
 
 test('errors djx populate records are read by Python, retried with its jobs API and made by Python', async () => {
   await reset();
-  await sql.query(`INSERT INTO ${t('fail_flags')} (item_id, side) VALUES ?`, [FLAGGED.map((id) => [id, 'ts'])]);
+  await sql.execute(`INSERT INTO ${t('fail_flags')} (item_id, side) VALUES ${FLAGGED.map(() => "(?, 'ts')").join(', ')}`, FLAGGED);
   const ts = ours();
   assert.equal(await ts.done, 1, `a failed key: exit 1\n${ts.stderr()}`);
   assert.equal(endOf(ts).successCount, KEYS - FLAGGED.length, JSON.stringify(endOf(ts)));

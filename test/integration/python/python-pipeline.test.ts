@@ -3,14 +3,15 @@
 // decimal, json, date, datetime(6)) is listed by our catalog as Python itself sees it,
 // populated by our runtime (TypeScript classes with the same definitions and a make,
 // test/fixtures/pipelines/interop-lab.ts), and read back by Python equal; our `<blob>`
-// bytes equal Python's for the same values, in the database's own columns.
+// bytes equal Python's for the same values, in the database's own columns. Runs on the
+// backend of DJ_TEST_BACKEND (MariaDB or PostgreSQL).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inflateSync } from 'node:zlib';
 import * as dj from '../../../runtime/index';
 import { connect, dropSchemas, schemaName, testServer } from '../runtime/helpers';
 import { createLab, samples, type Lab } from '../../fixtures/pipelines/interop-lab';
-import { pythonInterpreter } from './helpers';
+import { dbEnv, pythonInterpreter } from './helpers';
 import { labPython, type PyViews } from './interop-lab';
 
 const db = schemaName('djpy_lab');
@@ -21,7 +22,7 @@ const SAMPLES = Object.keys(samples());
 before(async () => {
   await pythonInterpreter();
   const s = await testServer();
-  Object.assign(process.env, { DJ_HOST: s.host, DJ_PORT: String(s.port), DJ_USER: s.user, DJ_PASS: s.password, DJ_PIPELINE_SCHEMA: db });
+  Object.assign(process.env, dbEnv(s), { DJ_PIPELINE_SCHEMA: db });
   conn = await connect();
 });
 after(async () => {
@@ -32,7 +33,9 @@ after(async () => {
   await (await testServer()).stop();
 });
 
-const q = (t: string) => `\`${db}\`.\`${t}\``;
+const q = (t: string) => conn.dialect.qualified(db, t);
+/** A parent as Python names it: quoted as the backend quotes names. */
+const parentName = (schema: string, table: string) => (conn.backend === 'postgresql' ? `"${schema}"."${table}"` : `\`${schema}\`.\`${table}\``);
 
 test('Python declares the pipeline and inserts its subjects and samples', async () => {
   assert.deepEqual(await labPython(db, 'declare'), { subjects: 2, samples: SAMPLES.length, probes: 2 });
@@ -72,7 +75,7 @@ test("our catalog lists Python's tables with the tiers, attributes, foreign keys
     assert.equal(t.tier === 'Part' ? `${python[t.master!]!.class}.${t.className}` : t.className, py.class, where);
     assert.deepEqual(t.primaryKey, py.primary_key, where);
     assert.deepEqual(
-      t.foreignKeys.map((f) => `\`${f.parentSchema === db ? '{db}' : f.parentSchema}\`.\`${f.parentTable}\``).sort(),
+      t.foreignKeys.map((f) => parentName(f.parentSchema === db ? '{db}' : f.parentSchema, f.parentTable)).sort(),
       py.parents,
       `${where}: foreign keys`,
     );
@@ -88,7 +91,8 @@ test("our catalog lists Python's tables with the tiers, attributes, foreign keys
       const at = `${where}.${a.name}`;
       assert.equal(a.inKey, p.in_key, at);
       assert.equal(a.nullable, p.nullable, at);
-      assert.equal(a.comment, p.comment, at);
+      // Python reads PostgreSQL's missing column comment as None, MySQL's as '': both ''.
+      assert.equal(a.comment, p.comment ?? '', at);
       assert.equal(a.lineage?.replace(`${db}.`, '{db}.') ?? null, p.lineage, `${at}: lineage`);
       assert.equal(a.category === 'codec', p.codec !== null, `${at}: codec`);
       if (p.codec !== null) assert.equal(a.type, `<${p.codec}>`, at);
@@ -138,7 +142,9 @@ test('Python populates its Imported table; our runtime populates the Computed ta
   // Every echoed blob is byte for byte the sample Python wrote (subject 1) or we wrote
   // (subject 2); only Python's compressed one is compressed differently by us (above).
   const differ = await conn.query(
-    `SELECT i.subject_id, i.sample, HEX(LEFT(i.echoed, 14)) AS ours, HEX(LEFT(s.value, 14)) AS python FROM ${q('__summary__item')} i JOIN ${q('sample')} s USING (subject_id, sample) WHERE i.echoed <> s.value ORDER BY i.subject_id, i.probe`,
+    conn.backend === 'postgresql'
+      ? `SELECT i.subject_id, i.sample, encode(substring(i.echoed from 1 for 14), 'hex') AS ours, encode(substring(s.value from 1 for 14), 'hex') AS python FROM ${q('__summary__item')} i JOIN ${q('sample')} s USING (subject_id, sample) WHERE i.echoed <> s.value ORDER BY i.subject_id, i.probe`
+      : `SELECT i.subject_id, i.sample, HEX(LEFT(i.echoed, 14)) AS ours, HEX(LEFT(s.value, 14)) AS python FROM ${q('__summary__item')} i JOIN ${q('sample')} s USING (subject_id, sample) WHERE i.echoed <> s.value ORDER BY i.subject_id, i.probe`,
   );
   assert.deepEqual(
     differ.map((r) => `${String(r.subject_id)}/${String(r.sample)}`),

@@ -12,10 +12,12 @@ import { connect, dropSchemas, schemaName, testServer } from './helpers';
 const db = schemaName('djt_catalog');
 let conn: Connection;
 let catalog: Catalog;
+const pg = () => conn.backend === 'postgresql';
 
 before(async () => {
   conn = await connect();
-  await loadFixture(conn, 'python_lab.sql', db);
+  // The reference's layout differs by backend (python_lab.pg.sql is recorded from DataJoint for Python on PostgreSQL).
+  await loadFixture(conn, conn.backend === 'mysql' ? 'python_lab.sql' : 'python_lab.pg.sql', db);
   catalog = new Catalog(conn);
 });
 after(async () => {
@@ -62,7 +64,8 @@ describe('catalog on a Python-layout schema', () => {
     );
     assert.deepEqual(t.attributes.map((a) => a.default), [null, '', 'u', null]);
     assert.deepEqual(t.primaryKey, ['subject_id']);
-    assert.deepEqual(t.indexes, [{ name: 'name', columns: ['name'], unique: false }]);
+    // PostgreSQL index names are the reference's own (adapters/base.py: create_index_ddl); MySQL names them after the column.
+    assert.deepEqual(t.indexes, [{ name: pg() ? 'idx_subject_name' : 'name', columns: ['name'], unique: false }]);
     assert.equal(t.comment, 'Experimental subjects');
     assert.equal(t.tier, 'Manual');
   });
@@ -71,14 +74,24 @@ describe('catalog on a Python-layout schema', () => {
     const t = await catalog.describeTable(db, 'session');
     assert.deepEqual(
       t.attributes.map((a) => [a.name, a.sqlType, a.type, a.typeSource, a.nullable, a.inKey, a.comment]),
-      [
-        ['subject_id', 'int', 'int32', 'foreignKey', false, true, 'unique id'],
-        ['session_idx', 'smallint', 'int16', 'marker', false, true, ''],
-        ['experimenter_id', 'binary(16)', 'uuid', 'marker', true, false, ''],
-        ['method', 'varchar(16)', 'varchar(16)', 'foreignKey', false, false, ''],
-        ['buddy_id', 'int', 'int32', 'foreignKey', false, false, 'unique id'],
-        ['session_date', 'date', 'date', 'marker', false, false, ''],
-      ],
+      pg()
+        ? // FK-copied columns have no comment at all on PostgreSQL (not even `:uuid:`): every one is resolved through its foreign key.
+          [
+            ['subject_id', 'integer', 'int32', 'foreignKey', false, true, ''],
+            ['session_idx', 'smallint', 'int16', 'marker', false, true, ''],
+            ['experimenter_id', 'uuid', 'uuid', 'foreignKey', true, false, ''],
+            ['method', 'varchar(16)', 'varchar(16)', 'foreignKey', false, false, ''],
+            ['buddy_id', 'integer', 'int32', 'foreignKey', false, false, ''],
+            ['session_date', 'date', 'date', 'marker', false, false, ''],
+          ]
+        : [
+            ['subject_id', 'int', 'int32', 'foreignKey', false, true, 'unique id'],
+            ['session_idx', 'smallint', 'int16', 'marker', false, true, ''],
+            ['experimenter_id', 'binary(16)', 'uuid', 'marker', true, false, ''],
+            ['method', 'varchar(16)', 'varchar(16)', 'foreignKey', false, false, ''],
+            ['buddy_id', 'int', 'int32', 'foreignKey', false, false, 'unique id'],
+            ['session_date', 'date', 'date', 'marker', false, false, ''],
+          ],
     );
     assert.deepEqual(
       t.foreignKeys.map((f) => [f.parentTable, f.attrMap, f.primary, f.aliased, f.nullable, f.unique]),
@@ -103,7 +116,8 @@ describe('catalog on a Python-layout schema', () => {
         ['amethod', 'varchar(16)', false],
         ['result', 'float64', false],
         ['_job_start_time', 'datetime(3)', true],
-        ['_job_duration', 'float', true],
+        // On MySQL the reference leaves _job_duration unmarked (its native `float`); on PostgreSQL it is marked `:float32:`.
+        ['_job_duration', pg() ? 'float32' : 'float', true],
         ['_job_version', 'varchar(64)', true],
       ],
     );
@@ -148,29 +162,35 @@ describe('catalog on a Python-layout schema', () => {
   it('reads a singleton table and a json column', async () => {
     const c = await catalog.describeTable(db, '#config');
     assert.deepEqual(c.primaryKey, ['_singleton']);
+    const singleton = ['_singleton', 'bool', true, 'singleton primary key'];
+    const declared = [
+      ['threshold', 'float64', false, ''],
+      ['params', 'json', false, ''],
+    ];
+    // The reference puts `_singleton` first on MySQL, after the declared columns on PostgreSQL.
     assert.deepEqual(
       c.attributes.map((x) => [x.name, x.type, x.hidden, x.comment]),
-      [
-        ['_singleton', 'bool', true, 'singleton primary key'],
-        ['threshold', 'float64', false, ''],
-        ['params', 'json', false, ''],
-      ],
+      pg() ? [...declared, singleton] : [singleton, ...declared],
     );
   });
 
   it('reads a jobs table (hidden from the table list) with its columns', async () => {
     const j = await catalog.describeTable(db, '~~analysis');
     assert.deepEqual(j.primaryKey, ['subject_id', 'session_idx', 'amethod']);
-    assert.equal(j.comment, `Job queue for \`${db}\`.\`__analysis\``);
-    assert.equal(j.attributes.find((x) => x.name === 'status')?.type, "enum('pending','reserved','success','error','ignore')");
+    // The reference names the target with the backend's quotes, and spaces the enum's values on PostgreSQL.
+    assert.equal(j.comment, pg() ? `Job queue for "${db}"."__analysis"` : `Job queue for \`${db}\`.\`__analysis\``);
+    assert.equal(
+      j.attributes.find((x) => x.name === 'status')?.type,
+      pg() ? "enum('pending', 'reserved', 'success', 'error', 'ignore')" : "enum('pending','reserved','success','error','ignore')",
+    );
     assert.equal(j.attributes.find((x) => x.name === 'error_stack')?.type, '<blob>');
     // No FK: the key columns keep their SQL types.
-    assert.equal(j.attributes[0].type, 'int');
+    assert.equal(j.attributes[0].type, pg() ? 'integer' : 'int');
     assert.equal(j.attributes[0].category, 'native');
   });
 
   it('counts rows exactly and estimates them', async () => {
-    await conn.execute(`INSERT INTO \`${db}\`.\`subject\` (subject_id) VALUES (1), (2), (3)`);
+    await conn.execute(`INSERT INTO ${conn.dialect.qualified(db, 'subject')} (subject_id) VALUES (1), (2), (3)`);
     assert.equal(await catalog.countRows(db, 'subject'), 3);
     const est = (await catalog.listTables(db)).find((t) => t.name === 'subject')!.estimatedRows;
     assert.equal(typeof est, 'number');

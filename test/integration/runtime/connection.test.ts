@@ -1,5 +1,6 @@
 // The process-wide connection comes from DJ_* settings and serves schemas created
-// without one; transactions pin one session; the session runs the reference's sql_mode.
+// without one; transactions pin one session; the session runs the reference's sql_mode
+// (MySQL) or standard_conforming_strings (PostgreSQL, sent in the startup packet).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -8,15 +9,34 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as dj from '../../../runtime/index';
-import { dropSchemas, schemaName, testServer } from './helpers';
+import { backendEnv, dropSchemas, schemaName, testServer } from './helpers';
 
 const db = schemaName('djt_conn');
 let conn: dj.Connection;
 const saved = { ...process.env };
 
+/** This session's server id: MySQL's connection_id(), PostgreSQL's backend pid. */
+function sessionIdSql(c: dj.Connection): string {
+  return c.backend === 'mysql' ? 'SELECT connection_id() AS id' : 'SELECT pg_backend_pid() AS id';
+}
+
+/** Ends another session of the server, as an administrator would (or a lost network). */
+function killSql(c: dj.Connection, id: number): string {
+  return c.backend === 'mysql' ? `KILL ${id}` : `SELECT pg_terminate_backend(${id})`;
+}
+
+/**
+ * PostgreSQL's counterpart of the sql_mode check: the value and where it came from
+ * (`client`: the startup packet, so it holds from the first statement of every session).
+ */
+async function pgSessionSettings(c: dj.Connection): Promise<Record<string, unknown>> {
+  const [row] = await c.query("SELECT setting, source FROM pg_settings WHERE name = 'standard_conforming_strings'");
+  return { ...row };
+}
+
 before(async () => {
   const s = await testServer();
-  Object.assign(process.env, { DJ_HOST: `${s.host}:${s.port}`, DJ_USER: s.user, DJ_PASS: s.password, DJ_IGNORE_CONFIG_FILE: 'true' });
+  Object.assign(process.env, { DJ_HOST: `${s.host}:${s.port}`, DJ_USER: s.user, DJ_PASS: s.password, DJ_IGNORE_CONFIG_FILE: 'true', ...backendEnv(s) });
   conn = await dj.conn();
 });
 after(async () => {
@@ -33,6 +53,13 @@ describe('connection', () => {
     assert.equal(conn.settings.database.host, s.host);
     assert.equal(conn.settings.database.port, s.port);
     assert.equal(conn.settings.sources['database.user'], 'env:DJ_USER');
+    assert.equal(conn.backend, s.backend);
+    if (s.backend === 'postgresql') {
+      assert.equal(conn.settings.sources['database.backend'], 'env:DJ_BACKEND');
+      assert.equal(conn.settings.database.name, s.database);
+      assert.equal(conn.settings.sources['database.name'], 'env:DJ_DATABASE_NAME');
+      assert.deepEqual(await conn.query('SELECT current_database() AS name'), [{ name: s.database }]);
+    }
     assert.equal(await dj.conn(), conn);
     assert.ok(dj.Connection.isConnection(conn));
     assert.ok(conn.connectionId > 0);
@@ -56,7 +83,16 @@ describe('connection', () => {
     assert.equal(await (await schema.connection()), conn);
   });
 
-  it('sets the reference sql_mode on every session', async () => {
+  it('sets the reference sql_mode (MySQL) or standard_conforming_strings (PostgreSQL) on every session', async () => {
+    if (conn.backend === 'postgresql') {
+      // No sql_mode: the one setting the SQL is written for is standard_conforming_strings
+      // (backslashes literal in '…'), set at startup on every pooled session.
+      const sessions = await conn.transaction(async () => pgSessionSettings(conn));
+      assert.deepEqual(sessions, { setting: 'on', source: 'client' });
+      assert.deepEqual(await pgSessionSettings(conn), { setting: 'on', source: 'client' });
+      assert.deepEqual(await conn.query("SELECT 'a\\b' AS s"), [{ s: 'a\\b' }]);
+      return;
+    }
     const [row] = await conn.query('SELECT @@SESSION.sql_mode AS m');
     for (const mode of ['STRICT_ALL_TABLES', 'NO_ZERO_DATE', 'NO_ZERO_IN_DATE', 'ERROR_FOR_DIVISION_BY_ZERO', 'NO_ENGINE_SUBSTITUTION', 'ONLY_FULL_GROUP_BY']) {
       assert.ok(String(row.m).includes(mode), mode);
@@ -66,7 +102,7 @@ describe('connection', () => {
   it('runs every query of a transaction on one session', async () => {
     const ids = await conn.transaction(async () => {
       assert.equal(conn.inTransaction, true);
-      const all = await Promise.all([1, 2, 3, 4].map(async () => Number((await conn.query('SELECT connection_id() AS id'))[0].id)));
+      const all = await Promise.all([1, 2, 3, 4].map(async () => Number((await conn.query(sessionIdSql(conn)))[0].id)));
       return all;
     });
     assert.equal(new Set(ids).size, 1);
@@ -75,13 +111,13 @@ describe('connection', () => {
 
   it('runs a series of transactions on one session set aside, and gives it back as it found it', async () => {
     const s = await testServer();
-    const single = await dj.Connection.connect({ host: s.host, port: s.port, user: s.user, password: s.password, ignoreConfigFile: true, env: {}, connectionLimit: 2 });
-    const t = `\`${db}\`.series_t`;
-    await single.execute(`CREATE DATABASE IF NOT EXISTS \`${db}\``);
+    const single = await dj.Connection.connect({ host: s.host, port: s.port, user: s.user, password: s.password, ignoreConfigFile: true, env: backendEnv(s), connectionLimit: 2 });
+    const t = single.dialect.qualified(db, 'series_t');
+    await single.execute(single.backend === 'mysql' ? `CREATE DATABASE IF NOT EXISTS \`${db}\`` : `CREATE SCHEMA IF NOT EXISTS "${db}"`);
     await single.execute(`CREATE TABLE IF NOT EXISTS ${t} (id INT PRIMARY KEY)`);
     const series = single.openTransactionSeries();
     try {
-      const id = (): Promise<number> => single.query('SELECT connection_id() AS id').then((r) => Number(r[0]!.id));
+      const id = (): Promise<number> => single.query(sessionIdSql(single)).then((r) => Number(r[0]!.id));
       const first = await series.transaction(async () => {
         assert.equal(single.inTransaction, true);
         await single.execute(`INSERT INTO ${t} VALUES (1)`);
@@ -107,7 +143,7 @@ describe('connection', () => {
       assert.deepEqual((await conn.query(`SELECT id FROM ${t} ORDER BY id`)).map((r) => Number(r.id)), [1, 3]);
       await assert.rejects(series.transaction(() => series.transaction(async () => 1)), { code: 'transaction' });
       // A session killed under the series (an interrupted make) is replaced by the next transaction.
-      await conn.execute(`KILL ${first}`);
+      await conn.execute(killSql(conn, first));
       await new Promise((r) => setTimeout(r, 100));
       await assert.rejects(series.transaction(() => single.execute(`INSERT INTO ${t} VALUES (4)`)));
       const replaced = await series.transaction(async () => {
@@ -117,8 +153,21 @@ describe('connection', () => {
       assert.notEqual(replaced, first);
       await series.close();
       // Back in the pool with autocommit on: a plain statement is visible at once.
-      const sessions = await Promise.all([0, 1].map(() => single.query('SELECT @@autocommit AS a').then((r) => Number(r[0]!.a))));
-      assert.deepEqual(sessions, [1, 1]);
+      if (single.backend === 'mysql') {
+        const sessions = await Promise.all([0, 1].map(() => single.query('SELECT @@autocommit AS a').then((r) => Number(r[0]!.a))));
+        assert.deepEqual(sessions, [1, 1]);
+      } else {
+        // No autocommit switch: a session is back as found when no transaction block is
+        // left open on it, i.e. each statement is the first (and only) of its transaction.
+        const sessions = await Promise.all(
+          [0, 1].map(() => single.query('SELECT pg_backend_pid() AS id, statement_timestamp() = transaction_timestamp() AS own').then((r) => r[0]!)),
+        );
+        assert.equal(new Set(sessions.map((r) => r.id)).size, 2, 'both pooled sessions');
+        assert.deepEqual(sessions.map((r) => r.own), [true, true]);
+        const ids = sessions.map((r) => Number(r.id));
+        const states = await conn.query('SELECT state FROM pg_stat_activity WHERE pid IN (?, ?)', ids);
+        assert.deepEqual(states.map((r) => r.state), ['idle', 'idle']);
+      }
       assert.deepEqual((await conn.query(`SELECT id FROM ${t} ORDER BY id`)).map((r) => Number(r.id)), [1, 3, 5]);
     } finally {
       await series.close();
@@ -129,14 +178,21 @@ describe('connection', () => {
 
   it('reconnects transparently when the server drops an idle session', async () => {
     const s = await testServer();
-    const single = await dj.Connection.connect({ host: s.host, port: s.port, user: s.user, password: s.password, ignoreConfigFile: true, env: {}, connectionLimit: 1 });
+    const single = await dj.Connection.connect({ host: s.host, port: s.port, user: s.user, password: s.password, ignoreConfigFile: true, env: backendEnv(s), connectionLimit: 1 });
     try {
-      const before = Number((await single.query('SELECT connection_id() AS id'))[0].id);
-      await conn.execute(`KILL ${before}`);
+      const before = Number((await single.query(sessionIdSql(single)))[0].id);
+      await conn.execute(killSql(conn, before));
       await new Promise((r) => setTimeout(r, 100));
-      const [row] = await single.query('SELECT connection_id() AS id, @@SESSION.sql_mode AS m');
-      assert.notEqual(Number(row.id), before);
-      assert.ok(String(row.m).includes('STRICT_ALL_TABLES'));
+      if (single.backend === 'mysql') {
+        const [row] = await single.query('SELECT connection_id() AS id, @@SESSION.sql_mode AS m');
+        assert.notEqual(Number(row.id), before);
+        assert.ok(String(row.m).includes('STRICT_ALL_TABLES'));
+      } else {
+        const [row] = await single.query("SELECT pg_backend_pid() AS id, current_setting('standard_conforming_strings') AS scs");
+        assert.notEqual(Number(row.id), before);
+        assert.equal(row.scs, 'on');
+        assert.deepEqual(await pgSessionSettings(single), { setting: 'on', source: 'client' });
+      }
     } finally {
       await single.close();
     }
@@ -174,7 +230,7 @@ describe('connection', () => {
       static override definition = `existing_id : int32\n---\nlabel : varchar(8)`;
     }
     await new dj.Schema(db, { connection: conn }).declare(Existing);
-    await conn.query(`INSERT INTO \`${db}\`.\`existing\` VALUES (1, 'one')`);
+    await conn.query(`INSERT INTO ${conn.dialect.qualified(db, 'existing')} VALUES (1, 'one')`);
     // A second program (another schema object) meets the same table first inside make().
     const again = new dj.Schema(db, { connection: conn });
     class Existing2 extends dj.Manual {

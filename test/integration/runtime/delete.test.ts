@@ -77,7 +77,7 @@ describe('delete', () => {
     assert.equal(await p.ProcessedData.Trial.count(), 8);
     assert.equal(await p.Subject.count(), 2);
     // The foreign keys themselves restrict: a plain DELETE of a parent row fails.
-    await assert.rejects(conn.execute(`DELETE FROM ${t('subject')} WHERE subject_id = 2`), { code: 'integrity' });
+    await assert.rejects(conn.execute(`DELETE FROM ${conn.dialect.qualified(db, 'subject')} WHERE subject_id = 2`), { code: 'integrity' });
   });
 
   it('deletes by a query restriction and through a lookup', async () => {

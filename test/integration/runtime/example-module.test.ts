@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as dj from '../../../runtime/index';
 import { autoPopulatedTables, loadPipelineModule, populateTarget, targetFromTable } from '../../../runtime/populate/index';
-import { connect, dropSchemas, schemaName, testServer } from './helpers';
+import { backendEnv, connect, dropSchemas, schemaName, testServer } from './helpers';
 
 const db = schemaName('djt_example');
 let conn: dj.Connection;
@@ -14,7 +14,7 @@ let mod: Record<string, unknown>;
 
 before(async () => {
   const s = await testServer();
-  Object.assign(process.env, { DJ_HOST: s.host, DJ_PORT: String(s.port), DJ_USER: s.user, DJ_PASS: s.password, DJ_IGNORE_CONFIG_FILE: 'true', DJ_PIPELINE_SCHEMA: db });
+  Object.assign(process.env, { DJ_HOST: s.host, DJ_PORT: String(s.port), DJ_USER: s.user, DJ_PASS: s.password, DJ_IGNORE_CONFIG_FILE: 'true', DJ_PIPELINE_SCHEMA: db, ...backendEnv(s) });
   conn = await connect();
   mod = await loadPipelineModule(join(__dirname, '../../../examples/pipeline/index.ts'));
 });
@@ -43,7 +43,7 @@ describe('example pipeline module', () => {
     const result = await populateTarget(await targetFromTable(ProcessedData), [], {});
     assert.equal(result.successCount, 8);
     assert.deepEqual(result.errorList, []);
-    const rows = await conn.query(`SELECT COUNT(*) AS n FROM \`${db}\`.\`__processed_data__trial\``);
+    const rows = await conn.query(`SELECT COUNT(*) AS n FROM ${conn.dialect.qualified(db, '__processed_data__trial')}`);
     assert.equal(Number(rows[0].n), 32);
   });
 });

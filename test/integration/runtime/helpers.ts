@@ -93,6 +93,15 @@ async function postgresServer(): Promise<TestServer> {
 }
 
 /**
+ * The DJ_* variables, beyond host, port, user and password, that make a connection read
+ * from the environment reach `s`: on PostgreSQL the backend and the database to open
+ * (DJ_BACKEND, DJ_DATABASE_NAME), which MySQL has no use for.
+ */
+export function backendEnv(s: TestServer): Record<string, string> {
+  return s.backend === 'postgresql' ? { DJ_BACKEND: 'postgresql', DJ_DATABASE_NAME: s.database ?? 'postgres' } : {};
+}
+
+/**
  * A connection to the test server of a backend (`backend`, else `overrides.backend`, else
  * mysql), no datajoint.json nor DJ_* environment read. The other fields of `overrides` are
  * Connection.connect's options and win over the server's address; on PostgreSQL,
@@ -124,6 +133,47 @@ export async function dropSchemas(conn: Connection, names: string[]): Promise<vo
 export async function showCreateTable(conn: Connection, schema: string, table: string): Promise<string> {
   const rows = await conn.query(`SHOW CREATE TABLE ${conn.dialect.qualified(schema, table)}`);
   return String(rows[0]['Create Table']);
+}
+
+/**
+ * What the server stores for a table, as text to compare two tables by: SHOW CREATE TABLE
+ * on MySQL. PostgreSQL has no such statement; the same facts come from pg_catalog, one
+ * line each, in the server's own spelling: the table comment; every column with its type
+ * (an enum type with its labels), NOT NULL, default expression and comment; every
+ * constraint (pg_get_constraintdef) and index (pg_get_indexdef) in creation order, with
+ * their names. Other schemas appear in it by name (replace them to compare across schemas).
+ */
+export async function storedTableDefinition(conn: Connection, schema: string, table: string): Promise<string> {
+  if (conn.backend === 'mysql') return showCreateTable(conn, schema, table);
+  const rel = 'SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?';
+  const [info] = await conn.query(`SELECT obj_description(c.oid, 'pg_class') AS comment FROM pg_catalog.pg_class c WHERE c.oid = (${rel})`, [schema, table]);
+  if (!info) throw new Error(`no table ${schema}.${table}`);
+  const lit = (v: unknown): string => (v === null || v === undefined ? 'NULL' : `'${String(v).replace(/'/g, "''")}'`);
+  const lines = [`TABLE ${conn.dialect.qualified(schema, table)} COMMENT ${lit(info.comment)}`];
+  const columns = await conn.query(
+    'SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null, pg_get_expr(d.adbin, d.adrelid) AS def, ' +
+      'col_description(a.attrelid, a.attnum) AS comment, ' +
+      '(SELECT string_agg(quote_literal(e.enumlabel), \', \' ORDER BY e.enumsortorder) FROM pg_catalog.pg_enum e WHERE e.enumtypid = a.atttypid) AS labels ' +
+      'FROM pg_catalog.pg_attribute a LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum ' +
+      `WHERE a.attrelid = (${rel}) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
+    [schema, table],
+  );
+  for (const c of columns) {
+    let line = `COLUMN ${conn.dialect.quote(String(c.name))} ${String(c.type)}`;
+    if (c.labels !== null) line += ` AS ENUM (${String(c.labels)})`;
+    if (c.not_null === true) line += ' NOT NULL';
+    if (c.def !== null) line += ` DEFAULT ${String(c.def)}`;
+    if (c.comment !== null) line += ` COMMENT ${lit(c.comment)}`;
+    lines.push(line);
+  }
+  const constraints = await conn.query(
+    `SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_catalog.pg_constraint WHERE conrelid = (${rel}) ORDER BY oid`,
+    [schema, table],
+  );
+  for (const c of constraints) lines.push(`CONSTRAINT ${conn.dialect.quote(String(c.name))} ${String(c.def)}`);
+  const indexes = await conn.query(`SELECT pg_get_indexdef(indexrelid) AS def FROM pg_catalog.pg_index WHERE indrelid = (${rel}) ORDER BY indexrelid`, [schema, table]);
+  for (const ix of indexes) lines.push(String(ix.def));
+  return lines.join('\n');
 }
 
 /**

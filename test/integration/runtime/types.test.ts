@@ -1,12 +1,20 @@
 // Every DataJoint type round-trips through insert and fetch (and restriction), with the
 // JS values of runtime/values: int64 as bigint without precision loss, decimal as an
-// exact string, uuid as text stored in 16 bytes, json, dates, `<blob>` via the codec.
+// exact string, uuid as text stored in 16 bytes (MySQL) or the server's uuid (PostgreSQL),
+// json, dates, `<blob>` via the codec: the same JS values on both backends.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as dj from '../../../runtime/index';
-import { connect, dropSchemas, schemaName, testServer } from './helpers';
+import { DEFAULT_BACKEND, connect, dropSchemas, schemaName, testServer } from './helpers';
 
 const db = schemaName('djt_types');
+const pg = DEFAULT_BACKEND === 'postgresql';
+// Native types pass to the server verbatim, so each backend gets its own. PostgreSQL has
+// no unsigned integers: the unsigned 32-bit range needs its bigint, the unsigned 64-bit
+// range its numeric(20) (a native numeric reads as exact text, as decimal does).
+const native = pg
+  ? { uint: 'bigint', big: 'numeric(20)', uintValue: 4294967295n, bigValue: '18446744073709551615' }
+  : { uint: 'int unsigned', big: 'bigint unsigned', uintValue: 4294967295, bigValue: 18446744073709551615n };
 let conn: dj.Connection;
 const schema = new dj.Schema(db);
 
@@ -33,8 +41,8 @@ class AllTypes extends dj.Manual {
   vc = null : varchar(100)
   e = null : enum('red','green')
   bl = null : <blob>
-  native_uint = null : int unsigned
-  native_big = null : bigint unsigned
+  native_uint = null : ${native.uint}
+  native_big = null : ${native.big}
   native_text = null : text
   `;
 }
@@ -79,8 +87,8 @@ const full = {
   vc: "it's \\ a \"test\"",
   e: 'green',
   bl: { samples: [1.5, 2.5], name: 'x' },
-  native_uint: 4294967295,
-  native_big: 18446744073709551615n,
+  native_uint: native.uintValue,
+  native_big: native.bigValue,
   native_text: 'text'.repeat(1000),
 };
 
@@ -107,14 +115,22 @@ describe('value round trips for every type', () => {
     assert.equal(row.vc, full.vc);
     assert.equal(row.e, 'green');
     assert.deepEqual(row.bl, full.bl);
-    assert.equal(row.native_uint, 4294967295);
-    assert.equal(row.native_big, 18446744073709551615n);
+    assert.equal(row.native_uint, native.uintValue);
+    assert.equal(row.native_big, native.bigValue);
     assert.equal(row.native_text, full.native_text);
   });
 
-  it('stores uuid as 16 bytes and blobs in the reference format', async () => {
-    const [raw] = await conn.query(`SELECT u, bl, i64 FROM \`${db}\`.\`all_types\` WHERE id = 1`);
-    assert.equal((raw.u as Buffer).toString('hex'), '123e4567e89b12d3a456426614174000');
+  it('stores uuid as 16 bytes (MySQL) or a native uuid (PostgreSQL) and blobs in the reference format', async () => {
+    const table = conn.dialect.qualified(db, 'all_types');
+    const [raw] = await conn.query(`SELECT u, bl, i64 FROM ${table} WHERE id = 1`);
+    if (conn.backend === 'mysql') {
+      assert.equal((raw.u as Buffer).toString('hex'), '123e4567e89b12d3a456426614174000');
+    } else {
+      // adapters/postgres.py: uuid is the server's own type, which the driver reads as text.
+      const [t] = await conn.query(`SELECT pg_typeof(u)::text AS u_type, pg_typeof(bl)::text AS bl_type, pg_typeof(i64)::text AS i64_type FROM ${table} WHERE id = 1`);
+      assert.deepEqual(t, { u_type: 'uuid', bl_type: 'bytea', i64_type: 'bigint' });
+      assert.equal(raw.u, '123e4567-e89b-12d3-a456-426614174000');
+    }
     const blob = raw.bl as Buffer;
     assert.ok(['mYm\0', 'dj0\0', 'ZL123\0'].some((p) => blob.subarray(0, p.length).toString('latin1') === p));
     assert.equal(raw.i64, '9223372036854775807');

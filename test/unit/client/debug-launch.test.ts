@@ -12,7 +12,7 @@ import type { Credentials } from '../../../client/connection/connectionManager';
 import type { PythonInterpreter } from '../../../client/python/interpreter';
 
 const PASSWORD = 's3cret pass';
-const creds: Credentials = { target: { host: 'db.lab', port: 3307, user: 'ana', tls: false, passwordFromEnvironment: undefined, sources: {} }, password: PASSWORD };
+const creds: Credentials = { target: { backend: 'mysql', host: 'db.lab', port: 3307, user: 'ana', databaseName: undefined, tls: false, passwordFromEnvironment: undefined, sources: {} }, password: PASSWORD };
 const request: DebugRequest = {
   className: 'Stats',
   module: '/ws/lab/tables.py',
@@ -49,8 +49,14 @@ test('TypeScript: djx make under the built-in Node debugger; the password in nei
   assert.equal(c.program, '/ext/dist/cli.js');
   assert.deepEqual((c.args as string[]).slice(0, 3), ['make', '/ws/pipeline.ts', 'Stats']);
   // A debugger launching in a terminal types the environment into its command line.
-  assert.deepEqual(c.env, { DJ_HOST: 'db.lab', DJ_PORT: '3307', DJ_USER: 'ana', [PASSWORD_FILE_ENV]: '/tmp/r/password', DJ_USE_TLS: 'false' });
+  assert.deepEqual(c.env, { DJ_BACKEND: 'mysql', DJ_HOST: 'db.lab', DJ_PORT: '3307', DJ_USER: 'ana', [PASSWORD_FILE_ENV]: '/tmp/r/password', DJ_USE_TLS: 'false' });
   assert.ok(!JSON.stringify(c).includes(PASSWORD));
+  // On PostgreSQL the backend and the database travel too (the debugger merges this env
+  // over the editor's, so DJ_BACKEND is always set, never inherited).
+  const pgCreds: Credentials = { ...creds, target: { ...creds.target, backend: 'postgresql', port: 5432, databaseName: 'lab', tls: undefined } };
+  const pg = nodeConfiguration({ ...request, module: '/ws/pipeline.ts' }, '/ext/dist/cli.js', { executable: '/usr/bin/node', electronAsNode: false }, pgCreds, []);
+  assert.deepEqual(pg.env, { DJ_BACKEND: 'postgresql', DJ_HOST: 'db.lab', DJ_PORT: '5432', DJ_DATABASE_NAME: 'lab', DJ_USER: 'ana', [PASSWORD_FILE_ENV]: '/tmp/r/password' });
+  assert.ok(!JSON.stringify(pg).includes(PASSWORD));
   assert.deepEqual(c.skipFiles, ['<node_internals>/**', '/ext/dist/**']);
   assert.equal(c.datajointRunId, 'run-1');
   assert.equal(c.console, 'integratedTerminal');
@@ -72,6 +78,7 @@ test("Python: the runner's make under debugpy with the table's interpreter and i
   assert.equal(env.VIRTUAL_ENV, '/ws/.venv');
   assert.ok(!('PYTHONHOME' in env), 'a variable the activation removes is not set');
   assert.equal(env[PASSWORD_FILE_ENV], '/tmp/r/password');
+  assert.equal(env.DJ_BACKEND, 'mysql');
   assert.ok(!JSON.stringify(c).includes(PASSWORD));
   assert.equal(c.justMyCode, true);
 });

@@ -10,7 +10,7 @@ import type { PythonLaunch } from '../../../client/python/pythonLaunch';
 import type { PopulateRequest } from '../../../client/populate/populateRun';
 
 const PASSWORD = 's3cret pass';
-const creds: Credentials = { target: { host: 'db.lab', port: 3307, user: 'ana', tls: false, passwordFromEnvironment: undefined, sources: {} }, password: PASSWORD };
+const creds: Credentials = { target: { backend: 'mysql', host: 'db.lab', port: 3307, user: 'ana', databaseName: undefined, tls: false, passwordFromEnvironment: undefined, sources: {} }, password: PASSWORD };
 
 const request: PopulateRequest = {
   className: 'Doubled',
@@ -43,7 +43,7 @@ test('the connection goes in DJ_* variables; a Python run gets its activation, u
   try {
     const node = populateEnv(creds, 120);
     assert.equal(node.ELECTRON_RUN_AS_NODE, '1');
-    assert.deepEqual([node.DJ_HOST, node.DJ_PORT, node.DJ_USER, node.DJ_PASS, node.DJ_USE_TLS, node.COLUMNS], ['db.lab', '3307', 'ana', PASSWORD, 'false', '120']);
+    assert.deepEqual([node.DJ_BACKEND, node.DJ_HOST, node.DJ_PORT, node.DJ_USER, node.DJ_PASS, node.DJ_USE_TLS, node.COLUMNS], ['mysql', 'db.lab', '3307', 'ana', PASSWORD, 'false', '120']);
     const py = populateEnv(creds, undefined, launch);
     assert.equal(py.ELECTRON_RUN_AS_NODE, undefined);
     assert.equal(py.VIRTUAL_ENV, '/ws/.venv');
@@ -56,5 +56,26 @@ test('the connection goes in DJ_* variables; a Python run gets its activation, u
   } finally {
     if (saved === undefined) delete process.env.PYTHONHOME;
     else process.env.PYTHONHOME = saved;
+  }
+});
+
+test("on PostgreSQL the backend and the database go in DJ_BACKEND and DJ_DATABASE_NAME; the editor's own are not inherited", () => {
+  const pg: Credentials = { ...creds, target: { ...creds.target, backend: 'postgresql', port: 5432, databaseName: 'lab', tls: undefined } };
+  const saved = { DJ_BACKEND: process.env.DJ_BACKEND, DJ_DATABASE_NAME: process.env.DJ_DATABASE_NAME };
+  process.env.DJ_BACKEND = 'postgresql';
+  process.env.DJ_DATABASE_NAME = 'elsewhere';
+  try {
+    for (const env of [populateEnv(pg), populateEnv(pg, undefined, launch)]) {
+      assert.deepEqual([env.DJ_BACKEND, env.DJ_HOST, env.DJ_PORT, env.DJ_DATABASE_NAME, env.DJ_USER, env.DJ_PASS], ['postgresql', 'db.lab', '5432', 'lab', 'ana', PASSWORD]);
+    }
+    // A MySQL run: the backend said, and no database name left over from the editor's environment.
+    const my = populateEnv(creds);
+    assert.equal(my.DJ_BACKEND, 'mysql');
+    assert.ok(!('DJ_DATABASE_NAME' in my));
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   }
 });

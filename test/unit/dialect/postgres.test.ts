@@ -394,8 +394,9 @@ describe('postgresql dialect: reading tables back', () => {
     assert.deepEqual(compareWithExisting(spec(THING, '#thing'), existing, d), []);
     assert.deepEqual(
       existing.attributes.map((a) => [a.name, a.type, a.comment]).slice(0, 3),
+      // The user comment as declared: the `\"` that PostgreSQL stores reads back as `"`.
       [
-        ['thing_id', 'int32', 'the \\"id\\"'],
+        ['thing_id', 'int32', 'the "id"'],
         ['kind', "enum('a','b')", ''],
         ['flag', 'bool', ''],
       ],

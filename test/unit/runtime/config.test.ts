@@ -144,7 +144,60 @@ describe('settings of the backend', () => {
   it('refuses an unknown backend, naming its source', () => {
     assert.throws(() => loadSettings({ ignoreConfigFile: true, env: { DJ_BACKEND: 'oracle' } }), {
       code: 'config',
-      message: 'DJ_BACKEND: database.backend must be "mysql" or "postgresql", got "oracle"',
+      message: 'DJ_BACKEND: database.backend must be "mysql", "postgresql" or "embedded", got "oracle"',
     });
+  });
+});
+
+describe('settings of the embedded database', () => {
+  it('is used when no source gives a host, kept in .datajoint of the working directory', () => {
+    const s = loadSettings({ ignoreConfigFile: true, env: {}, cwd: root });
+    assert.equal(s.database.embedded, true);
+    assert.equal(s.database.embeddedDir, join(root, '.datajoint'));
+    // The reference's defaults stay as they were, for whoever reads them.
+    assert.equal(s.database.host, 'localhost');
+    assert.equal(s.database.backend, 'mysql');
+    // A user and password alone say nothing about where a server is.
+    assert.equal(loadSettings({ ignoreConfigFile: true, env: { DJ_USER: 'u', DJ_PASS: 'p' }, cwd: root }).database.embedded, true);
+  });
+
+  it('is not used once a host is given by the environment, the file or code', () => {
+    assert.equal(loadSettings({ ignoreConfigFile: true, env: { DJ_HOST: 'localhost' } }).database.embedded, false);
+    assert.equal(loadSettings({ cwd: nested, env: {} }).database.embedded, false, 'datajoint.json names db.example.org');
+    assert.equal(loadSettings({ ignoreConfigFile: true, env: {}, overrides: { database: { host: '127.0.0.1' } } }).database.embedded, false);
+    assert.equal(loadSettings({ ignoreConfigFile: true, env: {}, overrides: { database: { embedded: false } } }).database.embedded, false, 'code may turn it off');
+  });
+
+  it('is chosen by database.backend "embedded" (a PostgreSQL), even beside a host', () => {
+    const s = loadSettings({ ignoreConfigFile: true, env: { DJ_BACKEND: 'embedded', DJ_HOST: 'db.example.org' } });
+    assert.equal(s.database.embedded, true);
+    assert.equal(s.database.backend, 'postgresql');
+    assert.equal(s.sources['database.backend'], 'env:DJ_BACKEND');
+    // A later source naming a server's backend wins over the file's "embedded".
+    const dir = join(root, 'emb-project');
+    mkdirSync(join(dir, '.git'), { recursive: true });
+    writeFileSync(join(dir, 'datajoint.json'), JSON.stringify({ database: { backend: 'embedded', host: 'db.example.org' } }));
+    assert.equal(loadSettings({ cwd: dir, env: {} }).database.embedded, true);
+    const overridden = loadSettings({ cwd: dir, env: { DJ_BACKEND: 'mysql' } });
+    assert.equal(overridden.database.embedded, false);
+    assert.equal(overridden.database.backend, 'mysql');
+  });
+
+  it('lives beside the datajoint.json found, or where database.embedded_dir / DJ_EMBEDDED_DIR say', () => {
+    const dir = join(root, 'no-host-project');
+    const deep = join(dir, 'a', 'b');
+    mkdirSync(join(dir, '.git'), { recursive: true });
+    mkdirSync(deep, { recursive: true });
+    writeFileSync(join(dir, 'datajoint.json'), JSON.stringify({ safemode: false }));
+    const s = loadSettings({ cwd: deep, env: {} });
+    assert.equal(s.database.embedded, true);
+    assert.equal(s.database.embeddedDir, join(dir, '.datajoint'));
+    // Relative to the file that names it, or to the working directory for the environment.
+    writeFileSync(join(dir, 'datajoint.json'), JSON.stringify({ database: { embedded_dir: 'var/db' } }));
+    const f = loadSettings({ cwd: deep, env: {} });
+    assert.equal(f.database.embeddedDir, join(dir, 'var', 'db'));
+    assert.equal(f.sources['database.embedded_dir'], `file:${join(dir, 'datajoint.json')}`);
+    assert.equal(loadSettings({ cwd: deep, env: { DJ_EMBEDDED_DIR: 'here' } }).database.embeddedDir, join(deep, 'here'));
+    assert.equal(loadSettings({ cwd: deep, env: { DJ_EMBEDDED_DIR: '/abs/db' } }).database.embeddedDir, '/abs/db');
   });
 });
