@@ -22,8 +22,9 @@ export interface DriverSession {
   /** Closed and never reused (a session in an unknown state). */
   destroy(): void;
   /**
-   * Closes the session's connection while it stays checked out: the server rolls back its
-   * open transaction, its next statement fails, and release or destroy still follow once.
+   * Closes the session's connection from outside the code using it: the server rolls back
+   * its open transaction and its next statement fails. The release or destroy that follows
+   * (once that code notices) does no harm.
    */
   cut(): void;
 }

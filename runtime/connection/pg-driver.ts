@@ -54,6 +54,8 @@ function session(client: pg.PoolClient): DriverSession {
   const onError = () => undefined;
   client.on('error', onError);
   const off = () => client.removeListener('error', onError);
+  // Given back (released, destroyed or cut) once; later calls do nothing.
+  let returned = false;
   return {
     query: (sql, params) => {
       const result = tail.then(() => run(client, sql, params));
@@ -62,15 +64,26 @@ function session(client: pg.PoolClient): DriverSession {
     },
     serverId: (client as unknown as { processID: number }).processID,
     release: () => {
+      if (returned) return;
+      returned = true;
       off();
       client.release();
     },
     destroy: () => {
+      if (returned) return;
+      returned = true;
       off();
       client.release(true);
     },
-    // end() closes the socket; the pool drops an ended client when it comes back.
-    cut: () => void client.end().catch(() => undefined),
+    // Out of the pool at once (which closes its socket), not when the transaction using it
+    // gives it back: that one may be busy for a long time (a make sleeping inside it), and
+    // pool.end() would wait for it. Its later statements fail; its release is then a no-op.
+    // The error listener stays: the closed client may still report its socket's end.
+    cut: () => {
+      if (returned) return;
+      returned = true;
+      client.release(true);
+    },
   };
 }
 

@@ -58,7 +58,9 @@ export const postgresFragments: SqlFragments = {
   insertIgnore: (table) => ({ head: `INSERT INTO ${table}`, tail: ' ON CONFLICT DO NOTHING' }),
   upsert: (key, assignments) => ` ON CONFLICT (${key.map(pgQuote).join(', ')}) DO UPDATE SET ${assignments}`,
   inserted: (c) => `EXCLUDED.${pgQuote(c)}`,
-  sessionOpen: (e) => `${e} IN (SELECT pid FROM pg_stat_activity)`,
+  // Client sessions only: pg_stat_activity also lists the server's own processes, whose
+  // pids a dead holder's recorded pid could match.
+  sessionOpen: (e) => `${e} IN (SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend')`,
   currentUser: 'current_user',
   sessionId: 'pg_backend_pid()',
   text: (e) => `CAST(${e} AS text)`,

@@ -12,7 +12,7 @@ export type HolderState = (typeof HOLDER_STATES)[number];
 export interface Holder {
   host: string;
   pid: number;
-  /** The recorded connection_id is listed in information_schema.processlist. */
+  /** The recorded connection_id is an open session on the server (MySQL processlist, PostgreSQL pg_stat_activity). */
   connectionOpen: boolean;
 }
 

@@ -232,10 +232,14 @@ export class JobQueue {
     const src = restrictedSource(this.q, restricted, ALL);
     const delayUs = Math.round((opts.delay ?? 0) * 1e6);
     const ignore = this.q.insertIgnore(this.fullName);
+    // A key source that may repeat keys is made distinct in a derived table: beside DISTINCT,
+    // PostgreSQL would type the 'pending' literal as text, which its enum column refuses.
+    const from = restricted.unique
+      ? `${src.sql} WHERE ${notInTarget(this.q, ks, this.target)}`
+      : `(SELECT DISTINCT ${ksCols.join(', ')} FROM ${src.sql} WHERE ${notInTarget(this.q, ks, this.target)}) AS ${this.q.quote('$ks')}`;
     result.added = await this.session.execute(
       `${ignore.head} (${keyCols.join(', ')}, status, priority, scheduled_time) ` +
-        `SELECT ${restricted.unique ? '' : 'DISTINCT '}${ksCols.join(', ')}, 'pending', ?, ${this.q.plusMicroseconds('CURRENT_TIMESTAMP(3)')} FROM ${src.sql} ` +
-        `WHERE ${notInTarget(this.q, ks, this.target)}${ignore.tail}`,
+        `SELECT ${ksCols.join(', ')}, 'pending', ?, ${this.q.plusMicroseconds('CURRENT_TIMESTAMP(3)')} FROM ${from}${ignore.tail}`,
       [priority, delayUs, ...src.params],
     );
 
@@ -472,6 +476,12 @@ export class JobQueue {
   async ignore(keys: readonly Key[]): Promise<number> {
     if (keys.length === 0) return 0;
     await this.declare();
+    // One row per key: PostgreSQL's ON CONFLICT refuses to update a row twice in one statement.
+    const seen = new Set<string>();
+    keys = keys.filter((k) => {
+      const id = JSON.stringify(this.keyWhere(k).params, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+      return !seen.has(id) && Boolean(seen.add(id));
+    });
     const row = `(${this.keyNames.map(() => '?').join(', ')}, 'ignore', ?)`;
     const params = keys.flatMap((key) => [...this.keyWhere(key).params, this.settings.defaultPriority]);
     await this.session.execute(

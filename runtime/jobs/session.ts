@@ -31,7 +31,7 @@ export interface SqlSession {
   connectionId(): Promise<number>;
   /**
    * One session set aside for many transactions in a row, each started implicitly by
-   * its first statement (connection/index.ts: TransactionSeries); populate's loop uses
+   * its first statement on MySQL, by BEGIN on PostgreSQL (connection/index.ts: TransactionSeries); populate's loop uses
    * it to save a round trip per key. Sessions without it use `transaction`.
    */
   series?(): TransactionSeriesLike;
@@ -55,9 +55,31 @@ export interface TransactionSeriesLike {
   close(): Promise<void>;
 }
 
+/** `transaction` of a session on one connection: BEGIN, `fn`, COMMIT (ROLLBACK when it throws); no nesting. */
+function transactions(run: (sql: string) => Promise<unknown>, begin: string): SqlSession['transaction'] {
+  let inTransaction = false;
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (inTransaction) throw new Error('Nested transactions are not supported.');
+    inTransaction = true;
+    try {
+      await run(begin);
+      let result: T;
+      try {
+        result = await fn();
+      } catch (e) {
+        await run('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+      await run('COMMIT');
+      return result;
+    } finally {
+      inTransaction = false;
+    }
+  };
+}
+
 /** A session over one dedicated mysql2 connection (never a pool: transactions need one). */
 export function sessionFromMysql(conn: Mysql2Connection | PoolConnection): SqlSession {
-  let inTransaction = false;
   let cachedId: number | undefined;
   // The core connection's callback query: mysql2/promise captures a stack trace per
   // statement, a cost populate's claims pay for every key.
@@ -74,24 +96,7 @@ export function sessionFromMysql(conn: Mysql2Connection | PoolConnection): SqlSe
     async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
       return ((await run(sql, params)) as ResultSetHeader).affectedRows;
     },
-    async transaction<T>(fn: () => Promise<T>): Promise<T> {
-      if (inTransaction) throw new Error('Nested transactions are not supported.');
-      inTransaction = true;
-      try {
-        await run('START TRANSACTION');
-        let result: T;
-        try {
-          result = await fn();
-        } catch (e) {
-          await run('ROLLBACK').catch(() => undefined);
-          throw e;
-        }
-        await run('COMMIT');
-        return result;
-      } finally {
-        inTransaction = false;
-      }
-    },
+    transaction: transactions(run, 'START TRANSACTION'),
     async connectionId(): Promise<number> {
       if (cachedId === undefined) {
         const rows = (await run('SELECT CONNECTION_ID() AS id')) as Row[];
@@ -104,7 +109,6 @@ export function sessionFromMysql(conn: Mysql2Connection | PoolConnection): SqlSe
 
 /** A session over one dedicated node-postgres client. */
 export function sessionFromPg(client: pg.Client | pg.PoolClient): SqlSession {
-  let inTransaction = false;
   let cachedId: number | undefined;
   const run = (sql: string, params: readonly unknown[] = []): Promise<pg.QueryResult> => client.query(pgQuery(sql, params));
   return {
@@ -116,37 +120,10 @@ export function sessionFromPg(client: pg.Client | pg.PoolClient): SqlSession {
       const r = await run(sql, params);
       return r.fields && r.fields.length > 0 ? r.rows.length : (r.rowCount ?? 0);
     },
-    async transaction<T>(fn: () => Promise<T>): Promise<T> {
-      if (inTransaction) throw new Error('Nested transactions are not supported.');
-      inTransaction = true;
-      try {
-        await run('BEGIN');
-        let result: T;
-        try {
-          result = await fn();
-        } catch (e) {
-          await run('ROLLBACK').catch(() => undefined);
-          throw e;
-        }
-        await run('COMMIT');
-        return result;
-      } finally {
-        inTransaction = false;
-      }
-    },
+    transaction: transactions(run, 'BEGIN'),
     async connectionId(): Promise<number> {
       cachedId ??= Number((await run('SELECT pg_backend_pid() AS id')).rows[0]!.id);
       return cachedId;
     },
   };
-}
-
-/** `name` quoted as a MySQL identifier. */
-export function qi(name: string): string {
-  return '`' + name.replace(/`/g, '``') + '`';
-}
-
-/** `db`.`table` */
-export function qualified(database: string, table: string): string {
-  return `${qi(database)}.${qi(table)}`;
 }

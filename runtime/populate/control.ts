@@ -10,6 +10,7 @@
 // String restrictions run on this connection (refresh, restricted claims, counts), so it
 // runs one statement per query, the queue's own claims included (jobs/queue.ts: claimJob,
 // a transaction of single statements).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { mysqlDialect, postgresDialect } from '../dialect/index';
@@ -134,33 +135,45 @@ export async function openControl(server: ServerAddress): Promise<ControlConnect
         return run();
       }
     };
+    // One user of the session at a time: a statement sent while a transaction (a claim
+    // read ahead) is open would run inside it, and on PostgreSQL a failing one would abort
+    // that claim. Statements inside the transaction's own function pass straight through.
+    const insideTransaction = new AsyncLocalStorage<true>();
+    let turn: Promise<unknown> = Promise.resolve();
+    const exclusive = <T>(run: () => Promise<T>): Promise<T> => {
+      if (insideTransaction.getStore()) return run();
+      const result = turn.then(run, run);
+      turn = result.catch(() => undefined);
+      return result;
+    };
     const session: SqlSession = {
       sql: current.sql,
-      query: <T extends Row = Row>(sql: string, params?: readonly unknown[]) => retry(() => current.query<T>(sql, params)),
-      execute: (sql, params) => retry(() => current.execute(sql, params)),
-      connectionId: () => retry(() => current.connectionId()),
+      query: <T extends Row = Row>(sql: string, params?: readonly unknown[]) => exclusive(() => retry(() => current.query<T>(sql, params))),
+      execute: (sql, params) => exclusive(() => retry(() => current.execute(sql, params))),
+      connectionId: () => exclusive(() => retry(() => current.connectionId())),
       // A transaction cut off by a lost connection is run once more on a new one. The
       // queue's transactions may run twice: a claim reads the connection's id inside it,
       // so a reservation whose COMMIT went through before the loss names the dead
       // connection, whose holder is then known gone (refresh and Recover re-pend it).
-      transaction: async (fn) => {
-        await retry(() => current.query('SELECT 1'));
-        const attempt = async () => {
-          inTransaction = true;
+      transaction: (fn) =>
+        exclusive(async () => {
+          await retry(() => current.query('SELECT 1'));
+          const attempt = async () => {
+            inTransaction = true;
+            try {
+              return await insideTransaction.run(true, () => current.transaction(fn));
+            } finally {
+              inTransaction = false;
+            }
+          };
           try {
-            return await current.transaction(fn);
-          } finally {
-            inTransaction = false;
+            return await attempt();
+          } catch (e) {
+            if (closed || !isLost(e)) throw e;
+            await reopen();
+            return attempt();
           }
-        };
-        try {
-          return await attempt();
-        } catch (e) {
-          if (closed || !isLost(e)) throw e;
-          await reopen();
-          return attempt();
-        }
-      },
+        }),
     };
     return {
       session,

@@ -211,7 +211,6 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
       if (Number(row?.e)) return alreadyDone();
     }
     let error = e;
-    console.error('DBG catch', Date.now(), String(e), makeSession);
     if (e instanceof InterruptedError) {
       // Roll back now rather than after make's next await: end the make's server
       // session, which discards its open transaction (connection.py: cancel_transaction).
@@ -224,9 +223,7 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
         if (target.session.abortTransaction) target.session.abortTransaction();
         else await ctx.control.execute(endSessionSql(ctx.control.sql), [Number(makeSession)]).catch(() => undefined);
       }
-      console.error('DBG aborted', Date.now());
       await Promise.race([running.catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
-      console.error('DBG raced', Date.now());
       // The signal came while COMMIT was on its way: the key may be done, even when the
       // KILL cut off the commit's reply. The database knows.
       if (committed && commitSent) committed = await commitSent.then(
@@ -240,7 +237,6 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
     }
     if (!committed) {
       const message = errorMessage(error);
-      console.error('DBG released?', Date.now(), committed);
       if (error instanceof InterruptedError) {
         // Back to pending with its place in the queue, never an error job (interrupt.ts).
         if (ctx.queue) await ctx.queue.release(raw, await ctx.control.connectionId());

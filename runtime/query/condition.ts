@@ -11,14 +11,22 @@
 // with doubled backticks; `#`, `/* */` (also `/*! */`, which the server runs) and `-- `
 // (two dashes then whitespace, a control character or the end) start comments. A `?`
 // outside quotes is a placeholder to the driver (mysql2), so it is refused too.
+//
+// PostgreSQL lexes the same text differently (standard_conforming_strings on, as every
+// runtime session sets it): '…' ends at the first lone quote (a backslash is text; E'…'
+// has escapes), "…" is a name, `--` always starts a comment, $tag$…$tag$ is a string and
+// $1 a placeholder. A text that is one condition to MySQL can be more to PostgreSQL
+// (`'x\' ) OR TRUE --'`), so each backend's text is checked by its own rules.
 import type { Restriction } from './expression';
 
 type Row = Record<string, unknown>;
 
+export type ConditionLexer = 'mysql' | 'postgresql';
+
 /** Where a quoted run starting at `open` ends (the index of its closing quote), or -1. */
-function endOfQuoted(text: string, open: number): number {
+function endOfQuoted(text: string, open: number, lexer: ConditionLexer): number {
   const q = text[open]!;
-  const escapes = q !== '`';
+  const escapes = lexer === 'mysql' ? q !== '`' : q === "'" && open > 0 && /[eE]/.test(text[open - 1]!) && (open < 2 || !/[\w$]/.test(text[open - 2]!));
   for (let i = open + 1; i < text.length; i++) {
     const c = text[i];
     if (escapes && c === '\\') {
@@ -43,11 +51,12 @@ const QUOTE_NAMES: Record<string, string> = { "'": "a '…' string", '"': 'a "�
  * "has `;` at character 12"), or undefined when it is one. Conditions are not parsed:
  * the server still judges their grammar, but nothing in them can reach outside them.
  */
-export function checkCondition(text: string): string | undefined {
-  return scan(text);
+export function checkCondition(text: string, lexer: ConditionLexer = 'mysql'): string | undefined {
+  return scan(text, lexer);
 }
 
-function scan(text: string): string | undefined {
+function scan(text: string, lexer: ConditionLexer): string | undefined {
+  const pg = lexer === 'postgresql';
   if (text.trim() === '') return 'is empty';
   const opens: number[] = [];
   for (let i = 0; i < text.length; i++) {
@@ -57,7 +66,8 @@ function scan(text: string): string | undefined {
       case "'":
       case '"':
       case '`': {
-        const end = endOfQuoted(text, i);
+        if (c === '`' && pg) break; // not a quote to PostgreSQL: the server refuses it
+        const end = endOfQuoted(text, i, lexer);
         if (end < 0) return `has ${QUOTE_NAMES[c]} not closed (opened ${at})`;
         i = end;
         break;
@@ -79,8 +89,15 @@ function scan(text: string): string | undefined {
         if (text[i + 1] === '*') return `has a \`/*\` comment ${at}`;
         break;
       case '-':
-        // `a--1` is a minus a minus one; `-- ` begins a comment.
-        if (text[i + 1] === '-' && (i + 2 === text.length || /[\s\x00-\x1f]/.test(text[i + 2]!))) return `has a \`--\` comment ${at}`;
+        // MySQL: `a--1` is a minus a minus one, `-- ` begins a comment; PostgreSQL: `--` always does.
+        if (text[i + 1] === '-' && (pg || i + 2 === text.length || /[\s\x00-\x1f]/.test(text[i + 2]!))) return `has a \`--\` comment ${at}`;
+        break;
+      case '$':
+        // PostgreSQL: `$1` is a placeholder, `$$`/`$tag$` opens a string (not after a name's letters: `a$b` is a name).
+        if (pg && (i === 0 || !/[\w$]/.test(text[i - 1]!))) {
+          if (/\d/.test(text[i + 1] ?? '')) return `has \`$${text[i + 1]}\` ${at} (a placeholder: write the value itself)`;
+          if (/[$A-Za-z_]/.test(text[i + 1] ?? '')) return `has a \`$…$\` string ${at} (write it as a '…' string)`;
+        }
         break;
     }
   }

@@ -10,7 +10,7 @@ import type { CatalogAttribute, CatalogTable } from '../catalog/index';
 import type { Connection } from '../connection/index';
 import type { Sql } from '../dialect/index';
 import { DataJointError, UsageError, UnknownAttributeError } from '../errors/index';
-import { checkCondition, conditionMessage } from './condition';
+import { checkCondition, conditionMessage, type ConditionLexer } from './condition';
 import { deleteRows, type DeleteOptions, type DeleteResult } from './delete';
 import { decodeValue, encodeValue, USE_DEFAULT } from './values';
 
@@ -459,9 +459,12 @@ function assertHomologous(a: Compiled, b: Compiled): void {
   }
 }
 
-/** A string that is not one SQL condition is refused (condition.ts), here when given. */
-function assertCondition(text: string): string {
-  const problem = checkCondition(text);
+/**
+ * A string that is not one SQL condition is refused (condition.ts): when given, by MySQL's
+ * rules, and again by the rules of the backend it is sent to when the query is built.
+ */
+function assertCondition(text: string, lexer: ConditionLexer = 'mysql'): string {
+  const problem = checkCondition(text, lexer);
   if (problem !== undefined) throw new UsageError('usage', conditionMessage(text, problem));
   return text;
 }
@@ -479,7 +482,7 @@ async function condition(c: Compiled, cond: Restriction): Promise<Sql> {
   if (cond === true) return { sql: 'TRUE', params: [] };
   if (cond === false) return { sql: 'FALSE', params: [] };
   // Checked again here: an array given to restrict() may have been changed since.
-  if (typeof cond === 'string') return { sql: assertCondition(cond), params: [] };
+  if (typeof cond === 'string') return { sql: assertCondition(cond, d.name), params: [] };
   if (cond instanceof Not || (typeof cond === 'object' && cond !== null && (cond as unknown as Not)[SOURCE_BRAND] === 'not')) {
     const inner = await condition(c, (cond as Not).restriction);
     return { sql: `NOT (${inner.sql})`, params: inner.params };

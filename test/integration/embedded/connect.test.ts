@@ -99,6 +99,25 @@ describe('the embedded database by default', () => {
   });
 });
 
+describe('several processes at once', () => {
+  it('connections opened together on a new folder share one server', async () => {
+    const project = projectDir();
+    const env = { DJ_EMBEDDED_IDLE_MS: '20000' };
+    // Each finds no server and starts one; the discovery file lets exactly one serve.
+    const conns = await Promise.all([1, 2, 3].map(() => Connection.connect({ cwd: project, env })));
+    try {
+      const pids = new Set(conns.map((c) => c.embedded!.serverPid));
+      assert.equal(pids.size, 1, `one server: ${[...pids].join(', ')}`);
+      assert.equal(servingPid(join(project, '.datajoint')), [...pids][0]);
+      await conns[0]!.execute('CREATE TABLE t (id int PRIMARY KEY)');
+      await Promise.all(conns.map((c, i) => c.execute('INSERT INTO t VALUES (?)', [i])));
+      assert.equal(Number((await conns[2]!.query<{ n: unknown }>('SELECT COUNT(*) AS n FROM t'))[0]!.n), 3);
+    } finally {
+      await Promise.all(conns.map((c) => c.close()));
+    }
+  });
+});
+
 describe('the serving process exits', () => {
   it('SIGKILL loses nothing committed; the next client starts a new server on the same data', async () => {
     const project = projectDir();

@@ -20,17 +20,23 @@ export function projectDir(prefix = 'dj-emb-'): string {
   return d;
 }
 
-/** The environment of a process that has no database configured: no DJ_* at all, plus `extra`. */
+/**
+ * A variable the runtime reads (DJ_HOST, DJ_BACKEND, …). The test script's DJ_TEST_* (its
+ * servers, DataJoint for Python's interpreter) are not among them and stay.
+ */
+const runtimeVariable = (k: string) => k.startsWith('DJ_') && !k.startsWith('DJ_TEST_');
+
+/** The environment of a process that has no database configured: no runtime DJ_* at all, plus `extra`. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('DJ_')) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (!runtimeVariable(k)) env[k] = v;
   // The servers these tests start exit soon after their last client, whatever happens here.
   return { DJ_EMBEDDED_IDLE_MS: '20000', ...env, ...extra };
 }
 
-/** Removes every DJ_* variable from this process's environment (the fixture modules read it) and sets `extra`. */
+/** Removes every runtime DJ_* variable from this process's environment (the fixture modules read it) and sets `extra`. */
 export function clearProcessEnv(extra: Record<string, string> = {}): void {
-  for (const k of Object.keys(process.env)) if (k.startsWith('DJ_')) delete process.env[k];
+  for (const k of Object.keys(process.env)) if (runtimeVariable(k)) delete process.env[k];
   Object.assign(process.env, { DJ_EMBEDDED_IDLE_MS: '20000' }, extra);
 }
 

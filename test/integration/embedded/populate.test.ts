@@ -138,11 +138,9 @@ for (const processes of [1, 2]) {
     await reset(range(4).map((subject_id) => ({ subject_id, delay_ms: 60_000 })));
     const run = djx(['populate', FIXTURE, 'Held', '--reserve-jobs', '--processes', String(processes), '--json'], env);
     await waitFor('a make started', () => p.readLog(logFile).some((l) => l.ev === 'start'), project);
-    const t0 = Date.now();
     process.kill(run.pid, 'SIGINT');
     process.kill(run.pid, 'SIGTERM');
     assert.equal(await run.done, 130, run.stderr());
-    console.log('DEBUG exit after', Date.now() - t0, run.stderr());
     assert.deepEqual(await ids('__held'), [], 'the interrupted make was rolled back');
     const left = await jobs('held');
     assert.deepEqual(left.filter((j) => j.status !== 'pending'), [], 'no error job, nothing reserved');

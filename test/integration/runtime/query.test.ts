@@ -64,6 +64,20 @@ describe('query expressions', () => {
     assert.deepEqual(ids(await p.Subject.restrict({ date_of_birth: null }).restrict({ subject_id: 100 }).fetch()), [100]);
   });
 
+  it("checks a string restriction by the rules of the server it is sent to", async () => {
+    // One string to MySQL; to PostgreSQL the string ends at \' and `OR TRUE --` would widen
+    // every query built around it (a delete among them): refused there before anything runs.
+    const text = "subject_name = 'x\\' ) OR TRUE --'";
+    if (conn.backend === 'postgresql') {
+      await assert.rejects(p.Subject.restrict(text).fetch(), { code: 'usage', message: /is not one SQL condition: it has a `\)` without its `\(`/ });
+      await assert.rejects(p.Subject.restrict(text).delete(), { code: 'usage' });
+      assert.equal(await p.Subject.count(), nasty.length + 1, 'nothing deleted');
+      await assert.rejects(p.Subject.restrict('subject_id = $$1$$').fetch(), { code: 'usage', message: /\$…\$` string/ });
+    } else {
+      assert.deepEqual(await p.Subject.restrict(text).fetch(), []);
+    }
+  });
+
   it('negates restrictions', async () => {
     assert.deepEqual(ids(await p.Subject.restrict(dj.not({ sex: 'm' })).fetch({ orderBy: 'subject_id' })), [2, 4, 6, 100]);
     assert.deepEqual(ids(await p.Subject.minus([{ subject_id: 1 }, 'subject_id >= 3']).fetch()), [2]);

@@ -129,3 +129,25 @@ describe('unknownAttributes', () => {
     assert.deepEqual(unknownAttributes({ item_id: 1, later: undefined }, ['item_id']), []);
   });
 });
+
+describe('checkCondition by PostgreSQL rules', () => {
+  const pg = (t: string) => checkCondition(t, 'postgresql');
+  it('refuses what reaches outside the condition only to PostgreSQL', () => {
+    // To MySQL one string; to PostgreSQL the string ends at \' and the rest is SQL.
+    const text = "name = 'x\\' ) OR TRUE --'";
+    assert.equal(checkCondition(text), undefined);
+    assert.match(pg(text)!, /`\)` without its `\(`|`--` comment/);
+    assert.match(pg('a = $$x$$')!, /\$…\$` string at character 5/);
+    assert.match(pg('a = $q$x$q$')!, /\$…\$` string/);
+    assert.match(pg('a = $1')!, /placeholder/);
+    assert.match(pg('a --1')!, /`--` comment at character 3/);
+    assert.match(pg("a = 'x' ; DROP TABLE t")!, /`;` at character 9/);
+  });
+  it('passes what PostgreSQL reads as one condition', () => {
+    assert.equal(pg("name = 'O''Brien'"), undefined);
+    assert.equal(pg("name = 'back\\slash'"), undefined);
+    assert.equal(pg("name = E'it\\'s (' AND \"odd;col\" > 1"), undefined);
+    assert.equal(pg('a$b = 1'), undefined);
+    assert.equal(pg("note LIKE '%$%'"), undefined);
+  });
+});
