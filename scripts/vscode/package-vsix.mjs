@@ -47,6 +47,9 @@ async function packageFrom(stage, out, say) {
   cpSync(join(repoRoot, PYTHON_RUNNER), join(stage, PYTHON_RUNNER));
   // The bundles of scripts/build.mjs --production, written into the stage.
   for (const b of bundleOptions({ production: true })) {
+    // The embedded database's server needs PGlite beside it, which the .vsix does not ship
+    // yet: the extension connects to servers only (issue 13 note).
+    if (b.outfile === 'dist/embedded-server.js') continue;
     if (!existsSync(join(repoRoot, b.entryPoints[0]))) throw new Error(`package-vsix: ${b.entryPoints[0]} is missing`);
     await build({ ...b, absWorkingDir: repoRoot, entryPoints: [join(repoRoot, b.entryPoints[0])], outfile: join(stage, b.outfile) });
   }
