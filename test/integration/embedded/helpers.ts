@@ -51,9 +51,10 @@ export function pidRuns(pid: number): boolean {
 
 /**
  * Resolves once `check` holds, looking again on every change in `dir` (and every 250 ms,
- * for what leaves no file event: a process exiting). Rejects after `ms`.
+ * for what leaves no file event: a process exiting). No time limit: a wait that never ends is
+ * the test runner's to report; an error of `check` rejects, naming what was awaited.
  */
-export function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, dir: string, ms = 60_000): Promise<T> {
+export function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, dir: string): Promise<T> {
   return new Promise<T>((res, rej) => {
     let done = false;
     let busy = false;
@@ -61,7 +62,6 @@ export function waitFor<T>(what: string, check: () => T | undefined | false | Pr
     const finish = (f: () => void) => {
       done = true;
       clearInterval(timer);
-      clearTimeout(limit);
       watcher?.close();
       f();
     };
@@ -76,7 +76,7 @@ export function waitFor<T>(what: string, check: () => T | undefined | false | Pr
         const v = await check();
         if (v !== undefined && v !== false) return finish(() => res(v));
       } catch (e) {
-        return finish(() => rej(e));
+        return finish(() => rej(new Error(`while waiting for ${what}: ${e instanceof Error ? e.message : String(e)}`, { cause: e })));
       } finally {
         busy = false;
       }
@@ -93,7 +93,6 @@ export function waitFor<T>(what: string, check: () => T | undefined | false | Pr
       // No watching here: the interval alone.
     }
     const timer = setInterval(() => void look(), 250);
-    const limit = setTimeout(() => finish(() => rej(new Error(`timed out waiting for ${what}`))), ms);
     void look();
   });
 }
@@ -113,9 +112,7 @@ export async function stopServer(embeddedDir: string): Promise<void> {
   const pid = servingPid(embeddedDir);
   if (pid === undefined) return;
   process.kill(pid, 'SIGTERM');
-  await waitFor('the embedded server to exit', () => !pidRuns(pid), embeddedDir, 20_000).catch(() => {
-    if (pidRuns(pid)) process.kill(pid, 'SIGKILL');
-  });
+  await waitFor('the embedded server to exit', () => !pidRuns(pid), embeddedDir);
 }
 
 /** Stops the servers of every project folder made here and removes the folders. */
