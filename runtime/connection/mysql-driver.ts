@@ -4,7 +4,7 @@ import type { Pool, PoolConnection, PoolOptions } from 'mysql2/promise';
 import type { Settings } from '../config/index';
 import { MYSQL2_TYPE_OPTIONS } from '../values/index';
 import type { Driver, DriverResult, DriverSession, Row, ServerInfo } from './driver';
-import { tlsAttempts, type OpenOptions } from './tls';
+import { openWithTls, type OpenOptions } from './tls';
 
 /** What both mysql2's core connection and core pool offer: a callback query. */
 interface CoreQueryable {
@@ -68,8 +68,7 @@ function poolOptions(settings: Settings, options: OpenOptions, ssl: PoolOptions[
 
 /** Opens the pool and checks the login; throws the driver's error untranslated. */
 export async function openMysql(settings: Settings, options: OpenOptions, init: readonly string[]): Promise<{ driver: Driver; info: ServerInfo }> {
-  let lastError: unknown;
-  for (const ssl of tlsAttempts(settings.database.useTls)) {
+  return openWithTls(settings.database.useTls, async (ssl) => {
     const pool = mysql.createPool(poolOptions(settings, options, ssl as PoolOptions['ssl']));
     // mysql2 queues commands per session, so these run before any query on it.
     pool.on('connection', (s) => {
@@ -90,13 +89,8 @@ export async function openMysql(settings: Settings, options: OpenOptions, init: 
         s.release();
       }
     } catch (e) {
-      lastError = e;
       await pool.end().catch(() => undefined);
-      const code = (e as { code?: string }).code ?? '';
-      // use_tls unset: fall back to plain when the server has no TLS (connection.py: connect).
-      const tlsFailure = /SSL|TLS|HANDSHAKE/i.test(code) || /ssl|tls/i.test(String((e as Error).message));
-      if (!(settings.database.useTls === null && ssl !== undefined && tlsFailure)) break;
+      throw e;
     }
-  }
-  throw lastError;
+  });
 }

@@ -3,7 +3,8 @@ import pg from 'pg';
 import type { Settings } from '../config/index';
 import type { Driver, DriverResult, DriverSession, ServerInfo } from './driver';
 import { numberPlaceholders } from './placeholders';
-import { tlsAttempts, type OpenOptions } from './tls';
+import { isPgSessionLost } from '../dialect/postgres-errors';
+import { openWithTls, type OpenOptions } from './tls';
 
 // Values arrive as the value mapping (runtime/values/decode.ts) reads them from MySQL:
 // int8 and numeric as exact text, dates and timestamps as text read as UTC, json as text.
@@ -87,8 +88,6 @@ function session(client: pg.PoolClient): DriverSession {
   };
 }
 
-const CLIENT_LOST = /^(Client has encountered a connection error and is not queryable|Client was closed and is not queryable|Connection terminated( unexpectedly)?)$/;
-
 function driverOf(pool: pg.Pool): Driver {
   return {
     query: (sql, params) => run(pool, sql, params),
@@ -100,7 +99,7 @@ function driverOf(pool: pg.Pool): Driver {
       const code = (e as { code?: unknown } | null)?.code;
       if (e instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code)) return true;
       // pg's own errors for a client whose connection is gone carry no code.
-      return e instanceof Error && code === undefined && CLIENT_LOST.test(e.message);
+      return e instanceof Error && code === undefined && isPgSessionLost(e);
     },
     implicitTransactions: false,
   };
@@ -119,8 +118,7 @@ export function startupOptions(init: readonly string[]): string | undefined {
 /** Opens the pool and checks the login; throws the driver's error untranslated. */
 export async function openPostgres(settings: Settings, options: OpenOptions, init: readonly string[]): Promise<{ driver: Driver; info: ServerInfo }> {
   const db = settings.database;
-  let lastError: unknown;
-  for (const ssl of tlsAttempts(db.useTls)) {
+  return openWithTls(db.useTls, async (ssl) => {
     const pool = new pg.Pool({
       host: db.host,
       port: db.port,
@@ -149,11 +147,8 @@ export async function openPostgres(settings: Settings, options: OpenOptions, ini
         client.release();
       }
     } catch (e) {
-      lastError = e;
       await pool.end().catch(() => undefined);
-      const tlsFailure = /ssl|tls/i.test(String((e as Error).message));
-      if (!(db.useTls === null && ssl !== undefined && tlsFailure)) break;
+      throw e;
     }
-  }
-  throw lastError;
+  });
 }

@@ -1,6 +1,8 @@
 // The pieces of the runtime's own bookkeeping SQL (jobs queues, populate's checks) that
 // differ between MySQL/MariaDB and PostgreSQL. Each statement is written once, from these.
 // Values stay `?` placeholders; the PostgreSQL driver numbers them.
+import { mysqlDialect } from './mysql';
+import { postgresDialect } from './postgres';
 
 export interface SqlFragments {
   readonly backend: 'mysql' | 'postgresql';
@@ -26,15 +28,24 @@ export interface SqlFragments {
   readonly sessionId: string;
   /** `<expr>` as text, to stand beside string literals in a CASE (PostgreSQL's enums do not mix with text). */
   text(expr: string): string;
+  /** The columns of a key as one value for COUNT(DISTINCT …). */
+  tuple(columns: readonly string[]): string;
+  /**
+   * Ends the server session of id `?`, whose open transaction the server then rolls back
+   * (connection.py: cancel_transaction). Cancelling the statement alone would leave a make
+   * waiting between statements inside its transaction.
+   */
+  readonly endSession: string;
 }
 
-const mysqlQuote = (name: string): string => '`' + name.replace(/`/g, '``') + '`';
-const pgQuote = (name: string): string => '"' + name.replace(/"/g, '""') + '"';
+// Names are quoted as the dialects quote them: one rule per backend.
+const mysqlQuote = (name: string): string => mysqlDialect.quote(name);
+const pgQuote = (name: string): string => postgresDialect.quote(name);
 
 export const mysqlFragments: SqlFragments = {
   backend: 'mysql',
   quote: mysqlQuote,
-  qualified: (s, t) => `${mysqlQuote(s)}.${mysqlQuote(t)}`,
+  qualified: (s, t) => mysqlDialect.qualified(s, t),
   plusMicroseconds: (e) => `${e} + INTERVAL ? MICROSECOND`,
   minusMicroseconds: (e) => `${e} - INTERVAL ? MICROSECOND`,
   minusSeconds: (e) => `${e} - INTERVAL ? SECOND`,
@@ -45,13 +56,16 @@ export const mysqlFragments: SqlFragments = {
   currentUser: 'USER()',
   sessionId: 'CONNECTION_ID()',
   text: (e) => e,
+  // MySQL has no row values in COUNT(DISTINCT …): the columns joined by a NUL.
+  tuple: (cols) => (cols.length === 1 ? cols[0]! : `CONCAT_WS(CHAR(0), ${cols.join(', ')})`),
+  endSession: 'KILL ?',
 };
 
 // The parameter is cast so that PostgreSQL knows its type without a column to infer it from.
 export const postgresFragments: SqlFragments = {
   backend: 'postgresql',
   quote: pgQuote,
-  qualified: (s, t) => `${pgQuote(s)}.${pgQuote(t)}`,
+  qualified: (s, t) => postgresDialect.qualified(s, t),
   plusMicroseconds: (e) => `${e} + CAST(? AS bigint) * INTERVAL '1 microsecond'`,
   minusMicroseconds: (e) => `${e} - CAST(? AS bigint) * INTERVAL '1 microsecond'`,
   minusSeconds: (e) => `${e} - CAST(? AS double precision) * INTERVAL '1 second'`,
@@ -64,6 +78,8 @@ export const postgresFragments: SqlFragments = {
   currentUser: 'current_user',
   sessionId: 'pg_backend_pid()',
   text: (e) => `CAST(${e} AS text)`,
+  tuple: (cols) => (cols.length === 1 ? cols[0]! : `ROW(${cols.join(', ')})`),
+  endSession: 'SELECT pg_terminate_backend(CAST(? AS integer))',
 };
 
 // The embedded database (PGlite behind runtime/embedded's server) is one backend in

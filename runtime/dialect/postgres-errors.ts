@@ -33,8 +33,21 @@ function asPgError(e: unknown): PgError {
   return typeof e === 'object' && e !== null ? (e as PgError) : { message: String(e) };
 }
 
-// node-postgres reports a session that is gone in words, without a code.
+// node-postgres reports a client whose socket is gone in words, without a code.
+const CLIENT_GONE = /^(Client has encountered a connection error and is not queryable|Client was closed and is not queryable|Connection terminated( unexpectedly)?)$/;
+// The server's words when it ends a session (57P01-57P03), for errors whose code was lost.
 const LOST = /Connection terminated|connection error and is not queryable|Client was closed|terminating connection/i;
+
+/**
+ * The PostgreSQL session is gone: ended by the server (57P01-57P03: pg_terminate_backend,
+ * a shutdown), a connection failure (class 08), or pg's code-less report of a closed
+ * client. The one rule the driver, populate and the control connection use.
+ */
+export function isPgSessionLost(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (typeof e?.code === 'string') return /^(57P0[123]|08\w{3})$/.test(e.code);
+  return error instanceof Error && CLIENT_GONE.test(error.message);
+}
 
 export function translatePgError(error: unknown, context: ErrorContext = {}): DataJointError {
   if (error instanceof DataJointError) return error;

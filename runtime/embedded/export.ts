@@ -15,6 +15,7 @@
 // functions, triggers, domains and composite types, non-default collations — DataJoint
 // creates none of them.
 import type { Connection } from '../connection/index';
+import { postgresDialect } from '../dialect/postgres';
 
 export interface ExportSummary {
   schemas: string[];
@@ -29,7 +30,7 @@ export interface ExportOptions {
   header?: string[];
 }
 
-const qi = (name: string): string => '"' + name.replace(/"/g, '""') + '"';
+const qi = (name: string): string => postgresDialect.quote(name);
 /** A string literal under standard_conforming_strings (backslashes literal). */
 const lit = (text: string): string => "'" + text.replace(/'/g, "''") + "'";
 

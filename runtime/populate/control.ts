@@ -18,7 +18,9 @@ import { sessionFromMysql, sessionFromPg, type Row, type SqlSession } from '../j
 import { embeddedFragments } from '../dialect/fragments';
 import { embeddedLocation, startEmbeddedServer } from '../embedded/locate';
 import { pgTypes, startupOptions } from '../connection/pg-driver';
-import { tlsAttempts } from '../connection/tls';
+import { openWithTls } from '../connection/tls';
+import { MYSQL2_TYPE_OPTIONS } from '../values/index';
+import { isPgSessionLost } from '../dialect/postgres-errors';
 import type { ServerAddress } from './target';
 
 export interface ControlConnection {
@@ -41,10 +43,7 @@ async function connectMysql(server: ServerAddress, ssl: Record<string, unknown> 
     password: server.password,
     ssl,
     // The same value forms as the runtime core's pool, so keys compare equal.
-    supportBigNumbers: true,
-    bigNumberStrings: true,
-    dateStrings: true,
-    jsonStrings: true,
+    ...MYSQL2_TYPE_OPTIONS,
     charset: 'utf8mb4',
     enableKeepAlive: true,
     multipleStatements: false,
@@ -94,94 +93,89 @@ async function connectPostgres(server: ServerAddress, ssl: Record<string, unknow
   };
 }
 
-/** Errors after which the session is unusable (mysql2 marks them fatal; pg reports a closed socket). */
+/** Errors after which the session is unusable (mysql2 marks them fatal; pg: isPgSessionLost). */
 function isLost(e: unknown): boolean {
   const err = e as { fatal?: boolean; code?: string; message?: string };
   return (
     err?.fatal === true ||
     err?.code === 'PROTOCOL_CONNECTION_LOST' ||
     err?.code === 'ECONNRESET' ||
-    err?.code === '57P01' ||
-    /closed state|Connection terminated|not queryable|Client has encountered a connection error/i.test(err?.message ?? '')
+    /closed state/i.test(err?.message ?? '') ||
+    isPgSessionLost(e)
   );
 }
 
 export async function openControl(server: ServerAddress): Promise<ControlConnection> {
   const connect = server.backend === 'postgresql' ? connectPostgres : connectMysql;
-  let lastError: unknown;
-  for (const ssl of tlsAttempts(server.tls)) {
-    let raw: RawSession;
+  // The TLS option that worked is the one every reopen uses.
+  let ssl: Record<string, unknown> | undefined;
+  let raw = await openWithTls(server.tls, (option) => {
+    ssl = option;
+    return connect(server, option);
+  });
+  let current = raw.session;
+  let inTransaction = false;
+  let closed = false;
+  const reopen = async () => {
+    raw.destroy();
+    raw = await connect(server, ssl);
+    current = raw.session;
+  };
+  // Statements outside a transaction are retried once on a fresh connection.
+  const retry = async <T>(run: () => Promise<T>): Promise<T> => {
     try {
-      raw = await connect(server, ssl);
+      return await run();
     } catch (e) {
-      lastError = e;
-      continue;
+      if (closed || inTransaction || !isLost(e)) throw e;
+      await reopen();
+      return run();
     }
-    let current = raw.session;
-    let inTransaction = false;
-    let closed = false;
-    const reopen = async () => {
-      raw.destroy();
-      raw = await connect(server, ssl);
-      current = raw.session;
-    };
-    // Statements outside a transaction are retried once on a fresh connection.
-    const retry = async <T>(run: () => Promise<T>): Promise<T> => {
-      try {
-        return await run();
-      } catch (e) {
-        if (closed || inTransaction || !isLost(e)) throw e;
-        await reopen();
-        return run();
-      }
-    };
-    // One user of the session at a time: a statement sent while a transaction (a claim
-    // read ahead) is open would run inside it, and on PostgreSQL a failing one would abort
-    // that claim. Statements inside the transaction's own function pass straight through.
-    const insideTransaction = new AsyncLocalStorage<true>();
-    let turn: Promise<unknown> = Promise.resolve();
-    const exclusive = <T>(run: () => Promise<T>): Promise<T> => {
-      if (insideTransaction.getStore()) return run();
-      const result = turn.then(run, run);
-      turn = result.catch(() => undefined);
-      return result;
-    };
-    const session: SqlSession = {
-      sql: current.sql,
-      query: <T extends Row = Row>(sql: string, params?: readonly unknown[]) => exclusive(() => retry(() => current.query<T>(sql, params))),
-      execute: (sql, params) => exclusive(() => retry(() => current.execute(sql, params))),
-      connectionId: () => exclusive(() => retry(() => current.connectionId())),
-      // A transaction cut off by a lost connection is run once more on a new one. The
-      // queue's transactions may run twice: a claim reads the connection's id inside it,
-      // so a reservation whose COMMIT went through before the loss names the dead
-      // connection, whose holder is then known gone (refresh and Recover re-pend it).
-      transaction: (fn) =>
-        exclusive(async () => {
-          await retry(() => current.query('SELECT 1'));
-          const attempt = async () => {
-            inTransaction = true;
-            try {
-              return await insideTransaction.run(true, () => current.transaction(fn));
-            } finally {
-              inTransaction = false;
-            }
-          };
+  };
+  // One user of the session at a time: a statement sent while a transaction (a claim
+  // read ahead) is open would run inside it, and on PostgreSQL a failing one would abort
+  // that claim. Statements inside the transaction's own function pass straight through.
+  const insideTransaction = new AsyncLocalStorage<true>();
+  let turn: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(run: () => Promise<T>): Promise<T> => {
+    if (insideTransaction.getStore()) return run();
+    const result = turn.then(run, run);
+    turn = result.catch(() => undefined);
+    return result;
+  };
+  const session: SqlSession = {
+    sql: current.sql,
+    query: <T extends Row = Row>(sql: string, params?: readonly unknown[]) => exclusive(() => retry(() => current.query<T>(sql, params))),
+    execute: (sql, params) => exclusive(() => retry(() => current.execute(sql, params))),
+    connectionId: () => exclusive(() => retry(() => current.connectionId())),
+    // A transaction cut off by a lost connection is run once more on a new one. The
+    // queue's transactions may run twice: a claim reads the connection's id inside it,
+    // so a reservation whose COMMIT went through before the loss names the dead
+    // connection, whose holder is then known gone (refresh and Recover re-pend it).
+    transaction: (fn) =>
+      exclusive(async () => {
+        await retry(() => current.query('SELECT 1'));
+        const attempt = async () => {
+          inTransaction = true;
           try {
-            return await attempt();
-          } catch (e) {
-            if (closed || !isLost(e)) throw e;
-            await reopen();
-            return attempt();
+            return await insideTransaction.run(true, () => current.transaction(fn));
+          } finally {
+            inTransaction = false;
           }
-        }),
-    };
-    return {
-      session,
-      close: async () => {
-        closed = true;
-        await raw.end().catch(() => raw.destroy());
-      },
-    };
-  }
-  throw lastError;
+        };
+        try {
+          return await attempt();
+        } catch (e) {
+          if (closed || !isLost(e)) throw e;
+          await reopen();
+          return attempt();
+        }
+      }),
+  };
+  return {
+    session,
+    close: async () => {
+      closed = true;
+      await raw.end().catch(() => raw.destroy());
+    },
+  };
 }

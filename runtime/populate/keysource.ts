@@ -83,8 +83,7 @@ export function progressSql(q: SqlFragments, ks: KeySource, target: TargetTable,
   if (ks.unique) {
     return { sql: `SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN ${missing} THEN 1 ELSE 0 END), 0) AS remaining ${join}`, params: src.params };
   }
-  // A key of several columns counted as one value: MySQL has no row values in COUNT.
-  const tuple = cols.length === 1 ? cols[0]! : q.backend === 'postgresql' ? `ROW(${cols.join(', ')})` : `CONCAT_WS(CHAR(0), ${cols.join(', ')})`;
+  const tuple = q.tuple(cols);
   return {
     sql: `SELECT COUNT(DISTINCT ${tuple}) AS total, COUNT(DISTINCT CASE WHEN ${missing} THEN ${tuple} END) AS remaining ${join}`,
     params: src.params,

@@ -3,6 +3,7 @@
 // `keySource - target` in key order, a batch at a time; distributed mode claims jobs
 // from the `~~name` table. With processes > 1 the same happens in worker processes.
 import { cpus } from 'node:os';
+import { isPgSessionLost } from '../dialect/postgres-errors';
 import { JobQueue, type JobsTarget } from '../jobs/queue';
 import { jobVersion, workerIdentity } from '../jobs/identity';
 import type { SqlSession } from '../jobs/session';
@@ -281,12 +282,9 @@ export function isLostSession(e: unknown): boolean {
     err?.code === 'ECONNRESET' ||
     err?.serverCode === 1927 ||
     err?.errno === 1927 ||
-    (typeof err?.code === 'string' && /^(57P0[123]|08\w{3})$/.test(err.code)) ||
-    (err?.code === undefined && typeof err?.message === 'string' && PG_CLIENT_LOST.test(err.message))
+    isPgSessionLost(e)
   );
 }
-
-const PG_CLIENT_LOST = /^(Client has encountered a connection error and is not queryable|Client was closed and is not queryable|Connection terminated( unexpectedly)?)$/;
 
 /** The run's own connection cannot reach the server any more (it reconnects once to find out). */
 export async function serverGone(control: ControlConnection): Promise<boolean> {

@@ -9,7 +9,6 @@
 import { JobQueue } from '../jobs/queue';
 import type { WorkerIdentity } from '../jobs/identity';
 import type { SqlSession, TransactionSeriesLike } from '../jobs/session';
-import type { SqlFragments } from '../dialect/fragments';
 import { canonicalHash } from './hash';
 import { keyInTargetSql } from './keysource';
 import { InterruptedError, type Interrupt } from './interrupt';
@@ -87,15 +86,6 @@ function localDatetime(ms: number): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
 }
 
-/**
- * Ends another server session, whose open transaction the server then rolls back
- * (connection.py: cancel_transaction): MySQL's KILL, PostgreSQL's pg_terminate_backend
- * (pg_cancel_backend would only cancel a statement in progress, not a make waiting
- * between statements inside its transaction).
- */
-function endSessionSql(q: SqlFragments): string {
-  return q.backend === 'postgresql' ? 'SELECT pg_terminate_backend(CAST(? AS integer))' : 'KILL ?';
-}
 
 /** A duplicate-key error: make inserted a key that may have been computed meanwhile. */
 function isDuplicate(e: unknown): boolean {
@@ -221,7 +211,7 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
         // The embedded database would run the control's statement only after this very
         // transaction: there the make's session is closed from here instead.
         if (target.session.abortTransaction) target.session.abortTransaction();
-        else await ctx.control.execute(endSessionSql(ctx.control.sql), [Number(makeSession)]).catch(() => undefined);
+        else await ctx.control.execute(ctx.control.sql.endSession, [Number(makeSession)]).catch(() => undefined);
       }
       await Promise.race([running.catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
       // The signal came while COMMIT was on its way: the key may be done, even when the
