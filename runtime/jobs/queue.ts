@@ -191,16 +191,21 @@ export class JobQueue {
     if (this.declared) return;
     if (!(await this.exists())) {
       const dialect = dialectFor(this.q.backend);
-      for (const sql of jobsTableStatements(dialect, this.target.database, this.target.tableName, this.target.keyColumns)) await this.session.execute(sql);
-      // lineage.py: a jobs table's key attributes are their own origin (notes §4.8).
-      for (const sql of lineageTableStatements(dialect, this.target.database)) await this.session.execute(sql);
-      const values = this.keyNames.map(() => '(?, ?, ?)').join(', ');
-      const params = this.keyNames.flatMap((k) => [this.tableName, k, `${this.target.database}.${this.tableName}.${k}`]);
-      await this.session.execute(
-        `INSERT INTO ${this.q.qualified(this.target.database, '~lineage')} (table_name, attribute_name, lineage) VALUES ${values}` +
-          this.q.upsert(['table_name', 'attribute_name'], `lineage = ${this.q.inserted('lineage')}`),
-        params,
-      );
+      const create = async () => {
+        for (const sql of jobsTableStatements(dialect, this.target.database, this.target.tableName, this.target.keyColumns)) await this.session.execute(sql);
+        // lineage.py: a jobs table's key attributes are their own origin (notes §4.8).
+        for (const sql of lineageTableStatements(dialect, this.target.database)) await this.session.execute(sql);
+        const values = this.keyNames.map(() => '(?, ?, ?)').join(', ');
+        const params = this.keyNames.flatMap((k) => [this.tableName, k, `${this.target.database}.${this.tableName}.${k}`]);
+        await this.session.execute(
+          `INSERT INTO ${this.q.qualified(this.target.database, '~lineage')} (table_name, attribute_name, lineage) VALUES ${values}` +
+            this.q.upsert(['table_name', 'attribute_name'], `lineage = ${this.q.inserted('lineage')}`),
+          params,
+        );
+      };
+      // PostgreSQL's DDL is transactional: the table, its enum type, index, comments and
+      // lineage rows appear together or not at all. (MySQL commits each DDL statement.)
+      await (this.q.backend === 'postgresql' ? this.session.transaction(create) : create());
     }
     this.declared = true;
   }

@@ -323,8 +323,13 @@ export class Schema {
         throw new DataJointError('missingTable', `Table \`${this.name}\`.\`${entry.tableName}\` (${label}) is not declared and createTables is off`);
       }
       try {
-        // One statement on MySQL; types, table, indexes and comments on PostgreSQL, in order.
-        for (const statement of conn.dialect.createTable(compiled.spec)) await conn.execute(statement);
+        // One statement on MySQL; types, table, indexes and comments on PostgreSQL, in order,
+        // in one transaction there (its DDL is transactional): a failure leaves no half table.
+        const statements = conn.dialect.createTable(compiled.spec);
+        const run = async () => {
+          for (const statement of statements) await conn.execute(statement);
+        };
+        await (statements.length > 1 && !conn.inTransaction ? conn.transaction(run) : run());
       } catch (e) {
         if (e instanceof DataJointError && e.code === 'access') {
           throw new AccessError(
