@@ -150,7 +150,9 @@ export async function openControl(server: ServerAddress): Promise<ControlConnect
     // A transaction cut off by a lost connection is run once more on a new one. The
     // queue's transactions may run twice: a claim reads the connection's id inside it,
     // so a reservation whose COMMIT went through before the loss names the dead
-    // connection, whose holder is then known gone (refresh and Recover re-pend it).
+    // connection. While this worker runs on this host its holder still reads as alive
+    // (holder.ts goes by the process); once it exits, refresh and Recover re-pend it, and
+    // on another host only the time rule (orphanTimeout, --older-than) takes it back.
     transaction: (fn) =>
       exclusive(async () => {
         await retry(() => current.query('SELECT 1'));

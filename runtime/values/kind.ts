@@ -65,7 +65,8 @@ export function kindOfType(type: string): ValueKind | undefined {
   if ((m = t.match(/^timestamp(?:\s*\(\s*(\d+)\s*\))?(?:\s+without\s+time\s+zone)?$/i))) return { kind: 'datetime', precision: Number(m[1] ?? 0) };
   if ((m = t.match(/^character(?:\s+varying)?\s*\(\s*(\d+)\s*\)$/i))) return { kind: 'string', maxLength: Number(m[1]) };
   if (/^bytea$/i.test(t)) return { kind: 'bytes' };
-  if (/^time(?:\s*\(\s*\d+\s*\))?$/i.test(t)) return { kind: 'time' };
+  if (/^time(?:\s*\(\s*\d+\s*\))?(?:\s+without\s+time\s+zone)?$/i.test(t)) return { kind: 'time' };
+  if (/^character\s+varying$/i.test(t)) return { kind: 'string' };
   if (/^year(?:\s*\(\s*4\s*\))?$/i.test(t)) return { kind: 'year' };
   if (/^(?:tiny|medium|long)?blob$/i.test(t) || /^(?:var)?binary\s*\(\s*\d+\s*\)$/i.test(t) || /^bit(?:\s*\(\s*\d+\s*\))?$/i.test(t)) {
     return { kind: 'bytes' };

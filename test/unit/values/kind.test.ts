@@ -63,3 +63,12 @@ test('enum values with quotes, commas and escapes', () => {
   assert.deepEqual(parseEnumValues("'a','b,c', 'it''s', 'back\\'slash'"), ['a', 'b,c', "it's", "back'slash"]);
   assert.deepEqual(parseEnumValues("'M','F','U'"), ['M', 'F', 'U']);
 });
+
+test("PostgreSQL's own spellings of native types, as information_schema reports them", () => {
+  assert.deepEqual(kindOfType('timestamp(3) without time zone'), { kind: 'datetime', precision: 3 });
+  assert.deepEqual(kindOfType('time without time zone'), { kind: 'time' });
+  assert.deepEqual(kindOfType('character varying(64)'), { kind: 'string', maxLength: 64 });
+  assert.deepEqual(kindOfType('character varying'), { kind: 'string' });
+  assert.deepEqual(kindOfType('boolean'), { kind: 'bool' });
+  assert.deepEqual(kindOfType('bytea'), { kind: 'bytes' });
+});
