@@ -11,11 +11,19 @@
 //   included) >= 1,000 jobs/s, i.e. <= 1 ms of overhead per job; refresh of N = 5,000 new
 //   keys < 100 ms; processes=2 >= 1.7x on a CPU-bound make; remaining count for
 //   1,000,000 keys < 1 s. The reference took about 2.5 s for refreshing 5,000 keys.
+// - the backends side by side (issue 13): open, first query and per-key populate cost on
+//   this MariaDB, a throwaway PostgreSQL (durable commits too) and the embedded database
+//   (PGlite in a temporary folder: created, opened by a new server process, and joined
+//   while served), each in a process of its own (bench/backend-probe.ts). No targets; the
+//   ratios are to MariaDB's. DJ_BENCH_ONLY=backends runs this section alone.
 import { cpus, loadavg } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import type { BackendFigures } from './backend-probe';
 
 const N = Number(process.env.DJ_BENCH_N ?? 5000);
 const BIG = Number(process.env.DJ_BENCH_BIG ?? 1_000_000);
@@ -91,10 +99,102 @@ async function reference(schemaName: string): Promise<Reference> {
   };
 }
 
+/** bench/backend-probe.ts in a new process with `env` over this one's (undefined: removed). */
+function probe(env: Record<string, string | undefined>): Promise<BackendFigures> {
+  // From the repository (where `--import tsx` resolves), reading no datajoint.json.
+  const cwd = join(__dirname, '..');
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, DJ_IGNORE_CONFIG_FILE: 'true' };
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete childEnv[k];
+    else childEnv[k] = v;
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'backend-probe.ts')], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+      if (code !== 0 || !line) reject(new Error(`backend probe (${JSON.stringify(env)}) exited with ${code}:\n${err}`));
+      else resolve(JSON.parse(line) as BackendFigures);
+    });
+  });
+}
+
+/** Resolves once process `pid` has exited (after SIGTERM, which the embedded server handles by closing cleanly). */
+async function stopProcess(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  // Not our child: no exit event to wait for, so its existence is polled.
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The backends side by side: open, first query, per-key populate cost (see the header). */
+async function compareBackends(maria: Server): Promise<void> {
+  const schemaOf = () => `djbench_${randomBytes(3).toString('hex')}`;
+  const serverVars = ['DJ_HOST', 'DJ_PORT', 'DJ_USER', 'DJ_PASS', 'DJ_BACKEND', 'DJ_DATABASE_NAME', 'DJ_EMBEDDED_DIR'] as const;
+  const none = Object.fromEntries(serverVars.map((k) => [k, undefined])) as Record<string, undefined>;
+  const rows: Array<[string, BackendFigures]> = [];
+  const scratch = mkdtempSync(join(tmpdir(), 'djbench-backends-'));
+  try {
+    rows.push(['MariaDB', await probe({ ...none, DJ_HOST: maria.host, DJ_PORT: String(maria.port), DJ_USER: maria.user, DJ_PASS: maria.password, DJ_USE_TLS: 'false', DJ_PIPELINE_SCHEMA: schemaOf() })]);
+    // @ts-expect-error: plain ESM script without type declarations
+    const { startPostgres } = (await import('../scripts/postgres.mjs')) as { startPostgres(o: { durable: boolean }): Promise<Server & { database: string }> };
+    const pg = await startPostgres({ durable: true });
+    try {
+      rows.push(['PostgreSQL', await probe({ ...none, DJ_BACKEND: 'postgresql', DJ_HOST: pg.host, DJ_PORT: String(pg.port), DJ_USER: pg.user, DJ_PASS: pg.password, DJ_DATABASE_NAME: pg.database, DJ_USE_TLS: 'false', DJ_PIPELINE_SCHEMA: schemaOf() })]);
+    } finally {
+      await pg.stop();
+    }
+    const embedded = { ...none, DJ_BACKEND: 'embedded', DJ_EMBEDDED_DIR: join(scratch, '.datajoint'), DJ_EMBEDDED_IDLE_MS: '600000' };
+    const created = await probe({ ...embedded, DJ_PIPELINE_SCHEMA: schemaOf() });
+    rows.push(['embedded, created (first use)', created]);
+    if (created.embeddedServerPid) await stopProcess(created.embeddedServerPid);
+    const opened = await probe({ ...embedded, DJ_PIPELINE_SCHEMA: schemaOf() });
+    rows.push(['embedded, opened (server started)', opened]);
+    const joined = await probe({ ...embedded, DJ_PIPELINE_SCHEMA: schemaOf() });
+    rows.push(['embedded, joined (server running)', joined]);
+    if (joined.embeddedServerPid) await stopProcess(joined.embeddedServerPid);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  const base = rows[0]![1];
+  const keys = base.keys;
+  console.log(`backends side by side (each in a new process; populate of the trivial make on ${keys} keys; ratio to MariaDB in brackets):`);
+  console.log(`  ${'backend'.padEnd(34)} ${'open ms'.padStart(14)} ${'1st query ms'.padStart(14)} ${'round trip ms'.padStart(14)} ${'direct ms/key'.padStart(16)} ${'reserved ms/key'.padStart(16)}`);
+  const cell = (v: number, b: number, w: number) => `${v.toFixed(v < 10 ? 2 : 0)} (${(v / b).toFixed(1)}x)`.padStart(w);
+  for (const [name, f] of rows) {
+    console.log(
+      `  ${name.padEnd(34)} ${cell(f.openMs, base.openMs, 14)} ${cell(f.firstQueryMs, base.firstQueryMs, 14)} ${cell(f.roundTripMs, base.roundTripMs, 14)} ${cell(f.directMsPerKey, base.directMsPerKey, 16)} ${cell(f.reservedMsPerKey, base.reservedMsPerKey, 16)}`,
+    );
+  }
+  for (const [name, f] of rows) console.log(`  ${name}: ${f.serverVersion}`);
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const s = await server();
+  if (process.env.DJ_BENCH_ONLY === 'backends') {
+    try {
+      await compareBackends(s);
+    } finally {
+      await s.stop();
+    }
+    return;
+  }
   const schemaName = `djbench_${randomBytes(3).toString('hex')}`;
   Object.assign(process.env, { DJ_HOST: s.host, DJ_PORT: String(s.port), DJ_USER: s.user, DJ_PASS: s.password, DJ_USE_TLS: 'false', DJ_PIPELINE_SCHEMA: schemaName });
   const pipelinePath = join(__dirname, '..', 'test', 'fixtures', 'pipelines', 'bench.ts');
@@ -263,6 +363,7 @@ async function main(): Promise<void> {
     const added = (await bigJobs.refresh()).added;
     const bigRefresh = performance.now() - t;
     console.log(`refresh of ${added} new keys (of ${BIG}): ${(bigRefresh / 1000).toFixed(2)} s (no target; the reference: ~${((2.5 * added) / 5000 / 60).toFixed(0)} min at its rate)`);
+    await compareBackends(s);
   } finally {
     await conn.execute(`DROP DATABASE IF EXISTS \`${schemaName}\``).catch(() => undefined);
     await conn.close();
