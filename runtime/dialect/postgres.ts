@@ -262,8 +262,13 @@ export class PostgresDialect implements Dialect {
     // the names are content hashes, shared by every table with the same values). Here the
     // statement itself ignores exactly that, so other failures still surface.
     for (const e of spec.enumTypes ?? []) {
-      const create = `CREATE TYPE ${this.qualified(spec.schema, e.name)} AS ENUM (${e.values.map((v) => `'${v}'`).join(', ')})`;
-      out.push(`DO $dj$ BEGIN ${create}; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $dj$`);
+      // Labels are string literals (a quote in a label doubled: the reference interpolates
+      // them bare, so `enum('it''s')` breaks its CREATE TYPE), inside a dollar-quoted body
+      // whose tag no label contains.
+      const create = `CREATE TYPE ${this.qualified(spec.schema, e.name)} AS ENUM (${e.values.map((v) => this.quoteString(v)).join(', ')})`;
+      let tag = 'dj';
+      while (create.includes(`$${tag}$`)) tag += '_';
+      out.push(`DO $${tag}$ BEGIN ${create}; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $${tag}$`);
     }
     // declare.py: declare — columns, primary key and foreign keys joined by ",\n"; the
     // empty table options leave a trailing space.

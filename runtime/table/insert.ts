@@ -73,7 +73,11 @@ export async function insertRows(cls: TableClass, rows: Iterable<Row | unknown[]
   const mode = options.replace ? 'replace' : options.skipDuplicates ? 'skip' : 'insert';
   let affected = 0;
   for (let start = 0; start < objects.length; start += BATCH) {
-    const batch = objects.slice(start, start + BATCH);
+    let batch = objects.slice(start, start + BATCH);
+    // MySQL's REPLACE lets a later row of one statement replace an earlier one with the same
+    // key; PostgreSQL's ON CONFLICT DO UPDATE refuses to touch a row twice (21000), so the
+    // last row of each key is the one sent, as REPLACE would leave it.
+    if (mode === 'replace' && d.name === 'postgresql') batch = lastOfEachKey(batch, heading.primaryKey, byName);
     const params: unknown[] = [];
     const tuples = batch.map((o) => {
       const cells = columns.map((c) => {
@@ -89,6 +93,24 @@ export async function insertRows(cls: TableClass, rows: Iterable<Row | unknown[]
     affected += await conn.execute(sql, params, { schema: b.schemaName, table: b.tableName });
   }
   return affected;
+}
+
+/**
+ * The rows in order, each key kept only at its last occurrence; keys compared as encoded for
+ * the server (so `1` and `'1'`, or a uuid's spellings, are one key as they are there).
+ */
+function lastOfEachKey(rows: Row[], primaryKey: readonly string[], byName: ReadonlyMap<string, CatalogAttribute>): Row[] {
+  const keyOf = (r: Row) =>
+    JSON.stringify(
+      primaryKey.map((k) => {
+        const attr = byName.get(k);
+        const v = attr ? encodeValue(attr, r[k]) : r[k];
+        return Buffer.isBuffer(v) ? v.toString('hex') : typeof v === 'bigint' ? v.toString() : v instanceof Date ? v.toISOString() : typeof v === 'symbol' ? null : v;
+      }),
+    );
+  const last = new Map<string, number>();
+  rows.forEach((r, i) => last.set(keyOf(r), i));
+  return last.size === rows.length ? rows : rows.filter((r, i) => last.get(keyOf(r)) === i);
 }
 
 /**

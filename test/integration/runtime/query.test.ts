@@ -147,6 +147,17 @@ describe('query expressions', () => {
     await p.Subject.insert1({ subject_id: 50, color: 'red' }, { ignoreExtraFields: true });
     await p.Subject.insert1({ subject_id: 50, subject_name: 'fifty' }, { replace: true });
     assert.equal((await p.Subject.restrict({ subject_id: 50 }).fetch1()).subject_name, 'fifty');
+    // A key repeated in one replace: the last row stands, as MySQL's REPLACE leaves it
+    // (PostgreSQL's ON CONFLICT DO UPDATE alone would refuse to touch the row twice).
+    await p.Subject.insert(
+      [
+        { subject_id: 52, subject_name: 'first' },
+        { subject_id: '52', subject_name: 'second' },
+        { subject_id: 53, subject_name: 'other' },
+      ],
+      { replace: true },
+    );
+    assert.deepEqual((await p.Subject.restrict('subject_id IN (52, 53)').fetch({ attributes: ['subject_id', 'subject_name'], orderBy: ['subject_id'] })).map((r) => r.subject_name), ['second', 'other']);
     await p.Subject.insert([[51, 'positional', 'f', '2020-02-02']]);
     assert.equal((await p.Subject.restrict({ subject_id: 51 }).fetch1()).subject_name, 'positional');
     await assert.rejects(p.ProcessedData.insert1({ subject_id: 1, session_idx: 1, method: 'mean', result: 1, n_samples: 1n }), { code: 'usage', message: /auto-populated/ });

@@ -223,6 +223,21 @@ describe('postgresql dialect: declaring tables', () => {
     assert.ok(out[2].includes('"x" "lab"."enum_dbf08e00" NOT NULL DEFAULT \'a\''));
   });
 
+  it('quotes enum labels as literals, in a dollar-quoted body whose tag no label contains', () => {
+    const out = statements(
+      `
+      id : int32
+      ---
+      mood : enum("it's", 'a$dj$b')
+      `,
+      'moods',
+    );
+    const create = out.find((s) => typeof s === 'string' && s.startsWith('DO '));
+    assert.ok(typeof create === 'string', JSON.stringify(out));
+    assert.match(create, /AS ENUM \('it''s', 'a\$dj\$b'\);/);
+    assert.ok(create.startsWith('DO $dj_$ BEGIN ') && create.endsWith(' END $dj_$'), create);
+  });
+
   it('refuses what the reference cannot declare on PostgreSQL', () => {
     assert.throws(() => statements('k : int32\n---\ninfo : json\nindex (info.name:varchar(20))\n', 'doc'), /index member `info\.name:varchar\(20\)` is not an attribute/);
     assert.throws(() => statements('k : int32\n', 'a'.repeat(64)), { name: 'DeclarationError', message: `Table name \`${'a'.repeat(64)}\` exceeds the max length of 63` });
