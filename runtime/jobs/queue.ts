@@ -205,7 +205,19 @@ export class JobQueue {
       };
       // PostgreSQL's DDL is transactional: the table, its enum type, index, comments and
       // lineage rows appear together or not at all. (MySQL commits each DDL statement.)
-      await (this.q.backend === 'postgresql' ? this.session.transaction(create) : create());
+      if (this.q.backend === 'postgresql') {
+        try {
+          await this.session.transaction(create);
+        } catch (e) {
+          // Two workers declaring at once: PostgreSQL's CREATE TABLE IF NOT EXISTS does not
+          // wait for the other's uncommitted table, it fails on the catalog's unique index
+          // (23505) or finds it (42P07) once that commits. The other's transaction made the
+          // whole table with its lineage rows, so its table is this one.
+          if (!(await this.exists())) throw e;
+        }
+      } else {
+        await create();
+      }
     }
     this.declared = true;
   }

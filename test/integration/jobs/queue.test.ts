@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { jobsFor, targetFromTable, jobsTargetOf } from '../../../runtime/populate/index';
 import { JobQueue } from '../../../runtime/jobs/queue';
+import { jobsTableStatements } from '../../../runtime/jobs/definition';
+import { dialectFor } from '../../../runtime/dialect/index';
 import { workerIdentity } from '../../../runtime/jobs/identity';
 import { unpackBlob } from '../../../runtime/blob/index';
 import { testServer } from '../runtime/helpers';
@@ -67,6 +69,41 @@ test('stale cleanup removes old jobs whose key left the key source, never those 
   const res = await j.refresh(['subject_id = 1'], { staleTimeout: 3600 });
   assert.equal(res.removed, 1);
   assert.deepEqual((await jobs()).map((r) => [r.subject_id, r.status]), [...range(8).map((i) => [i, 'pending']), [9, 'ignore']]);
+});
+
+test('two workers declaring the jobs table at once both go on with the one table', async () => {
+  await env.sql.query(`DROP TABLE IF EXISTS \`${env.schema}\`.\`~~analysis\``);
+  const target = await jobsTargetOf(await targetFromTable(env.pipeline.Analysis));
+  const a = await plainSession();
+  const b = await plainSession();
+  try {
+    if (env.backend === 'postgresql') {
+      // b's declaration is uncommitted while a's runs into it: a waits on the catalog's
+      // unique index, then fails when b commits; a must find b's table and go on.
+      await b.conn.query('START TRANSACTION');
+      for (const sql of jobsTableStatements(dialectFor('postgresql'), target.database, target.tableName, target.keyColumns)) await b.conn.query(sql);
+      const [pidRows] = await a.conn.query('SELECT pg_backend_pid() AS pid');
+      const aPid = Number((pidRows as Array<{ pid: unknown }>)[0]!.pid);
+      const declaring = new JobQueue(a.session, target).declare();
+      // Waiting for the event: a's session blocked on a lock held by b.
+      for (;;) {
+        const [w] = await env.sql.query("SELECT COUNT(*) AS n FROM pg_stat_activity WHERE pid = ? AND wait_event_type = 'Lock'", [aPid]);
+        if (Number((w as Array<{ n: unknown }>)[0]!.n) > 0) break;
+        await new Promise((r) => setImmediate(r));
+      }
+      await b.conn.query('COMMIT');
+      await declaring;
+    } else {
+      // MySQL's CREATE TABLE IF NOT EXISTS waits for the other's DDL and finds its table.
+      await Promise.all([new JobQueue(a.session, target).declare(), new JobQueue(b.session, target).declare()]);
+    }
+    const [n] = await env.sql.query('SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [env.schema, '~~analysis']);
+    assert.equal(Number((n as Array<{ n: unknown }>)[0]!.n), 1);
+    assert.equal((await jobsFor(env.pipeline.Analysis).refresh()).added, 10);
+  } finally {
+    await a.conn.end();
+    await b.conn.end();
+  }
 });
 
 test('claims are atomic and skip rows locked by another worker; priority order holds', async () => {
