@@ -130,16 +130,25 @@ export async function startPostgres({ quiet = true, durable = false } = {}) {
     'password_encryption=scram-sha-256',
     ...(durable ? [] : ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off']),
   ];
+  // A spawn that throws (no such file, no permission) leaves neither the log's descriptor
+  // open nor the temporary directory behind.
+  let child;
   const log = openSync(logFile, 'a');
-  own(logFile);
-  const child = spawn(join(bin, 'postgres'), ['-D', datadir, '-p', String(port), '-k', dir, ...settings.flatMap((s) => ['-c', s])], {
-    cwd: dir,
-    ...asUser,
-    stdio: ['ignore', log, log],
-    detached: true,
-    env: { ...process.env, LC_ALL: 'C' },
-  });
-  closeSync(log);
+  try {
+    own(logFile);
+    child = spawn(join(bin, 'postgres'), ['-D', datadir, '-p', String(port), '-k', dir, ...settings.flatMap((s) => ['-c', s])], {
+      cwd: dir,
+      ...asUser,
+      stdio: ['ignore', log, log],
+      detached: true,
+      env: { ...process.env, LC_ALL: 'C' },
+    });
+  } catch (e) {
+    cleanup();
+    throw e;
+  } finally {
+    closeSync(log);
+  }
   child.unref();
   let exited = false;
   child.on('exit', () => (exited = true));
