@@ -17,6 +17,7 @@ import { registerTypesCommand } from './types/typesCommand';
 import { Notices } from './notices';
 import { TargetStatus } from './targets/targetStatus';
 import { registerMigrateCommand } from './targets/migrateCommand';
+import { CatalogSync } from './language/catalogSync';
 
 /** Settings changes closer together than this are one change (see the handler below). */
 const SETTINGS_SETTLE_MS = 300;
@@ -45,6 +46,8 @@ export function activate(context: vscode.ExtensionContext): DataJointApi {
   context.subscriptions.push(conn, tables, tablesView, new ConnectionStatusItem(conn));
   context.subscriptions.push(autoRefresh(tablesView, () => tables.refresh(), () => conn.connected));
   registerConnectionCommands(context, conn, tables, notices);
+  // The language server resolves references against the database while connected.
+  context.subscriptions.push(new CatalogSync(conn, service, output, tables.onDidChangeTreeData));
   // New backend/host/port/user/TLS/database edited by the user while they want to be connected: connect to
   // the new target quietly, once the edits settle (a settings.json save is one event).
   let retargetTimer: NodeJS.Timeout | undefined;

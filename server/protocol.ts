@@ -1,6 +1,7 @@
 // The names of the language server's own protocol (notifications and commands beyond LSP),
 // declared once for the server, the client and the tests. Type imports only: the client bundles it.
 import type { DataJointTarget } from '../runtime/definition/types';
+import type { CatalogSnapshot } from '../runtime/catalog/snapshot';
 
 /** Server → client, after the workspace is indexed: `IndexReady` (workspace/indexer.ts). */
 export const INDEX_READY_NOTIFICATION = 'datajoint/indexReady';
@@ -10,6 +11,17 @@ export const TARGETS_NOTIFICATION = 'datajoint/targets';
 
 /** Client → server: the `datajoint` version installed in a folder's Python environment: `InstalledDataJoint`. */
 export const INSTALLED_DATAJOINT_NOTIFICATION = 'datajoint/installedDataJoint';
+
+/**
+ * Client → server, when the client's database connection opens or its catalog is read
+ * again: `CatalogParams`, the declared tables (runtime/catalog: catalogSnapshot); null
+ * when it disconnects. References the workspace cannot resolve resolve against it, and
+ * definitions that differ from their declared tables get DJ601.
+ */
+export const CATALOG_NOTIFICATION = 'datajoint/catalog';
+
+/** `{ label, backend, schemas, tables: CatalogTable[] }`, or null: not connected. */
+export type CatalogParams = CatalogSnapshot | null;
 
 /** workspace/executeCommand: "Migrate definitions to DataJoint 2" (`MigrateParams` → `MigrateResult`). */
 export const MIGRATE_COMMAND = 'datajoint.server.migrateDefinitions';

@@ -30,7 +30,8 @@ import { FormattingOptIn, formatEnabledIn } from './features/formatOptIn';
 import { migrateDefinitions } from './features/migrate';
 import { Targets } from './workspace/targets';
 import { parseTargetSetting } from '../runtime/project/index';
-import { INSTALLED_DATAJOINT_NOTIFICATION, MIGRATE_COMMAND, TARGETS_NOTIFICATION, type FolderTargets, type InstalledDataJoint, type MigrateParams } from './protocol';
+import { parseCatalogSnapshot } from '../runtime/catalog/snapshot';
+import { CATALOG_NOTIFICATION, INSTALLED_DATAJOINT_NOTIFICATION, MIGRATE_COMMAND, TARGETS_NOTIFICATION, type FolderTargets, type InstalledDataJoint, type MigrateParams } from './protocol';
 
 export interface ServerOptions {
   /** Milliseconds to wait after an edit before checking (coalesces fast typing). */
@@ -231,6 +232,23 @@ export function startServer(connection: Connection): void {
       if (!root || typeof p.interpreter !== 'string' || (p.version !== null && typeof p.version !== 'string')) return;
       targets.setInstalled(root, { version: p.version, interpreter: p.interpreter });
       refreshTargets();
+    }),
+  );
+
+  connection.onNotification(
+    CATALOG_NOTIFICATION,
+    guard(log, 'catalog', undefined, (p: unknown) => {
+      let snapshot;
+      try {
+        snapshot = parseCatalogSnapshot(p);
+      } catch (e) {
+        // What came is not a catalog: say so and keep the one we have.
+        log.warn(`datajoint: ignored a malformed ${CATALOG_NOTIFICATION} notification: ${e instanceof Error ? e.message : String(e)}`);
+        return;
+      }
+      project.setCatalog(snapshot);
+      log.info(snapshot ? `datajoint: database catalog of ${snapshot.label}: ${snapshot.tables.length} tables in ${snapshot.schemas.length} schemas` : 'datajoint: database catalog cleared (disconnected)');
+      diagnostics.schedule(project.openKeys(), 0);
     }),
   );
 

@@ -9,6 +9,8 @@ import type { CatalogAttribute, CatalogForeignKey, CatalogIndex, CatalogTable, J
 export * from './types';
 export * from './names';
 export { describeDefinition, type ParentNamer } from './describe';
+export { catalogSnapshot, parseCatalogSnapshot, type CatalogSnapshot, type SnapshotOptions } from './snapshot';
+export { compareWithDeclared, type HeadingDifference, type DeclaredComparison } from './compare-heading';
 
 /** What the catalog needs of a connection. */
 export interface Queryable {

@@ -6,7 +6,8 @@
 import type { Diagnostic, Fix, RelatedInformation, Severity } from './diagnostic';
 import type { Span } from './ast';
 
-export type DiagnosticGroup = 'syntax' | 'attribute' | 'reference' | 'index' | 'table';
+/** `database`: reported only against the database catalog (the language server when connected), never by checkDefinition alone. */
+export type DiagnosticGroup = 'syntax' | 'attribute' | 'reference' | 'index' | 'table' | 'database';
 
 export interface CatalogueEntry {
   code: string;
@@ -100,6 +101,11 @@ const entries = [
   { code: 'DJ510', group: 'table', severity: 'information', title: 'part without master', message: 'This Part table has no foreign key to its master (`-> master`)', reference: ['§11.2#16'] },
   // datajoint 0.14.9 declare.py: declare — "Table must have a primary key"; singletons came with 2.x.
   { code: 'DJ511', group: 'table', severity: 'error', title: 'no primary key under 0.14', message: 'Table must have a primary key: DataJoint 0.14 cannot declare a table without one (singleton tables need DataJoint 2)', reference: ['§11.1'] },
+
+  // ---- DJ6xx the database ----------------------------------------------------------
+  // declare.py: CREATE TABLE IF NOT EXISTS — declaring a table that exists is a no-op, so a
+  // definition edited after its table was declared is not what the database holds (§4.3).
+  { code: 'DJ601', group: 'database', severity: 'warning', title: 'definition differs from the declared table', message: 'This definition differs from `{table}` declared in the database ({label}); declaring it again changes nothing (- database, + definition):\n{diff}', reference: ['§4.3', 'D28'] },
 ] as const satisfies readonly CatalogueEntry[];
 
 export type DiagnosticCode = (typeof entries)[number]['code'];
@@ -150,6 +156,6 @@ export function makeDiagnostic(
 /** The catalogue as a Markdown table, for the documentation. */
 export function catalogueMarkdown(): string {
   const escape = (s: string) => s.replace(/\|/g, '\\|');
-  const rows = entries.map((e) => `| ${e.code} | ${e.severity} | ${escape(e.title)} | ${escape(e.message.replace(/\{detail\}/g, ''))} | ${e.reference.join(', ')} |`);
+  const rows = entries.map((e) => `| ${e.code} | ${e.severity} | ${escape(e.title)} | ${escape(e.message.replace(/\{detail\}/g, '').replace(/\n/g, ' '))} | ${e.reference.join(', ')} |`);
   return ['| code | severity | rule | message | reference |', '|---|---|---|---|---|', ...rows].join('\n') + '\n';
 }

@@ -65,7 +65,16 @@ export interface TableIndexOptions {
   roots?: string[];
   /** Default: every file targets DataJoint 2. */
   target?: TargetOf;
+  /** Resolves what the project's files cannot (the language server: the database catalog when connected). */
+  external?: ExternalResolver;
 }
+
+/**
+ * A reference no file of the project resolves, seen from a table: a heading from elsewhere
+ * (e.g. a table declared in the database), or undefined. The same heading object for the
+ * same table while the resolver is in place (cached checks compare headings by identity).
+ */
+export type ExternalResolver = (from: IndexedTable, path: readonly string[]) => ResolvedTable | undefined;
 
 export interface ResolvedReference {
   table: IndexedTable;
@@ -88,9 +97,11 @@ export class TableIndex {
   private tiersStale = true;
 
   private targetOf: TargetOf;
+  private external: ExternalResolver | undefined;
 
   constructor(options: TableIndexOptions = {}) {
     this.targetOf = options.target ?? (() => '2');
+    this.external = options.external;
     this.modules = new ModuleResolver(
       { has: (k) => this.files.has(k), keys: () => this.files.keys() },
       (options.roots ?? []).map(toKey),
@@ -100,6 +111,13 @@ export class TableIndex {
   /** A new rule for which DataJoint each file targets: every definition is checked again. */
   setTarget(target: TargetOf): void {
     this.targetOf = target;
+    this.epoch++;
+    this.invalidate();
+  }
+
+  /** A new resolver for what the project cannot resolve (undefined: none): every definition is checked again. */
+  setExternal(external: ExternalResolver | undefined): void {
+    this.external = external;
     this.epoch++;
     this.invalidate();
   }
@@ -324,8 +342,8 @@ export class TableIndex {
    */
   resolve(fromFile: string, fromTable: string | undefined, path: readonly string[]): ResolvedTable | undefined {
     const t = this.resolveTable(fromFile, fromTable, path);
-    if (!t) return undefined;
     const from = fromTable !== undefined ? this.entryOf(fromFile)?.byName.get(fromTable) : undefined;
+    if (!t) return from && this.external ? this.external(from, path) : undefined;
     if (from && this.sameCycle(from, t)) return undefined;
     return this.heading(t);
   }
@@ -384,7 +402,8 @@ export class TableIndex {
   /** What a path written in a table's definition resolves to (nothing inside a reference cycle). */
   private resolveFrom(table: IndexedTable, path: readonly string[]): ResolvedTable | undefined {
     const target = this.resolveTable(table.path, table.name, path);
-    return target && !this.sameCycle(table, target) ? this.heading(target) : undefined;
+    if (!target) return this.external?.(table, path);
+    return !this.sameCycle(table, target) ? this.heading(target) : undefined;
   }
 
   /** A cached result still holds: every path it resolved resolves to the same heading, on or off a cycle as before. */

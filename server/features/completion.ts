@@ -14,6 +14,7 @@ import type { FeatureContext } from './featureContext';
 import type { Site } from '../workspace/sites';
 import { cursorContext } from './context';
 import { attributesOfSite, headingOf } from '../workspace/checker';
+import { classPath } from '../workspace/catalog';
 
 const SNIPPETS: Record<string, string> = {
   varchar: 'varchar(${1:n})',
@@ -89,6 +90,10 @@ export function completion(ctx: FeatureContext, p: CompletionParams): Completion
       break;
     case 'projection': {
       const res = { entity: ctx.project.resolve(site, c.reference) };
+      if (!res.entity) {
+        const declared = ctx.project.databaseTableAt(site, c.reference);
+        for (const a of declared?.attributes.filter((x) => x.inKey && !x.hidden) ?? []) add(a.name, CompletionItemKind.Field, { detail: `${a.type} (primary key of ${declared!.className}, from the database)` });
+      }
       if (res.entity?.kind !== 'table') break;
       for (const a of headingOf(ctx.project, res.entity.site)?.primaryKey ?? []) {
         add(a.name, CompletionItemKind.Field, { detail: `${a.type} (primary key of ${res.entity.site.className})` });
@@ -106,7 +111,10 @@ function tableItems(ctx: FeatureContext, site: Site, qualifier: string[], add: (
   const detail = (s: Site): string => `${s.def.tier ?? 'table'} · ${s.file.key.split(/[\\/]/).pop()}`;
   if (qualifier.length) {
     const res = { entity: ctx.project.resolve(site, qualifier) };
-    if (!res.entity) return;
+    if (!res.entity) {
+      databaseItems(ctx, site, qualifier, add);
+      return;
+    }
     for (const s of ctx.project.membersOf(res.entity)) add(s.className, CompletionItemKind.Class, { detail: detail(s) });
     return;
   }
@@ -115,5 +123,34 @@ function tableItems(ctx: FeatureContext, site: Site, qualifier: string[], add: (
     if (seen.has(v.label)) continue;
     seen.add(v.label);
     add(v.label, v.label === 'master' ? CompletionItemKind.Keyword : CompletionItemKind.Class, { detail: detail(v.site) });
+  }
+  databaseItems(ctx, site, [], add, seen);
+}
+
+/** At most this many tables of the database are offered after `->`. */
+const MAX_DATABASE_ITEMS = 200;
+
+/**
+ * Tables declared in the database (the client's catalog) that a name written here would
+ * resolve to: after `->`, the classes the workspace does not offer; after `qualifier.`,
+ * the parts of a declared master or the tables of the schema the qualifier names.
+ */
+function databaseItems(ctx: FeatureContext, site: Site, qualifier: string[], add: (label: string, kind: CompletionItemKind, extra?: Partial<CompletionItem>) => void, seen = new Set<string>()): void {
+  const catalog = ctx.project.catalog;
+  if (!catalog.snapshot || !site.indexed) return;
+  let offered = 0;
+  for (const t of catalog.tables()) {
+    if (offered >= MAX_DATABASE_ITEMS) break;
+    const path = classPath(t);
+    if (path === undefined || path === site.qualifiedName) continue;
+    const names = path.split('.');
+    // The label written after what is there already: `Part` after `Master.`, `Table` after `module.`.
+    const label = qualifier.length && path.startsWith(`${qualifier.at(-1)}.`) ? names.at(-1)! : path;
+    if (seen.has(label) || (qualifier.length === 0 && names.length > 1)) continue;
+    // Offered only where the written path would resolve to this very table.
+    if (ctx.project.databaseTableAt(site, [...qualifier, ...label.split('.')]) !== t) continue;
+    seen.add(label);
+    offered++;
+    add(label, CompletionItemKind.Class, { detail: `${t.tier} · from the database (${catalog.label}): ${t.schema}` });
   }
 }

@@ -8,6 +8,8 @@ import type { DataJointTarget } from '../../runtime/definition/index';
 import { broughtIn, headingOf, type HeadingAttribute } from '../workspace/checker';
 import type { Site } from '../workspace/sites';
 import { nodeAt } from './locate';
+import type { CatalogTable } from '../../runtime/catalog/index';
+import { classPath } from '../workspace/catalog';
 
 export function hover(ctx: FeatureContext, p: HoverParams): Hover | null {
   const file = ctx.fileOf(p.textDocument.uri);
@@ -39,6 +41,10 @@ export function hover(ctx: FeatureContext, p: HoverParams): Hover | null {
         md = tableMarkdown(ctx, res.entity.site, last ? broughtIn(ctx.project, site, node.line) : undefined);
       } else if (res.entity?.kind === 'module') {
         md = `module \`${path.join('.')}\` — ${res.entity.module.path ?? res.entity.module.dir}`;
+      } else {
+        const declared = ctx.project.databaseTableAt(site, path);
+        const last = node.segment === ref.path.length - 1;
+        if (declared) md = databaseTableMarkdown(declared, ctx.project.catalog.label, last ? broughtIn(ctx.project, site, node.line) : undefined);
       }
       span = ref.path[node.segment].span;
       break;
@@ -48,6 +54,10 @@ export function hover(ctx: FeatureContext, p: HoverParams): Hover | null {
       if (res.entity?.kind === 'table') {
         const a = headingOf(ctx.project, res.entity.site)?.attributes.find((x) => x.name === node.item.source!.text);
         if (a) md = `\`${res.entity.site.className}.${a.name}\` : \`${a.type}\`${a.inKey ? ' — primary key' : ''}`;
+      } else if (!res.entity) {
+        const declared = ctx.project.databaseTableAt(site, node.line.reference!.path.map((x) => x.text));
+        const a = declared?.attributes.find((x) => !x.hidden && x.name === node.item.source!.text);
+        if (declared && a) md = `\`${declared.className}.${a.name}\` : \`${a.type}\`${a.inKey ? ' — primary key' : ''} — from the database (${ctx.project.catalog.label})`;
       }
       span = node.item.source!.span;
       break;
@@ -111,5 +121,17 @@ function tableMarkdown(ctx: FeatureContext, t: Site, brought?: HeadingAttribute[
   lines.push('', `Primary key: ${h?.primaryKey.length ? h.primaryKey.map((a) => `\`${a.name}\``).join(', ') : '(none)'}`);
   if (brought?.length) lines.push('', 'Brings in:', attributeList(brought));
   lines.push('', `Defined in ${t.file.key.split(/[\\/]/).slice(-2).join('/')}`);
+  return lines.join('\n');
+}
+
+/** A table declared in the database (the client's catalog), for a reference the workspace does not resolve. */
+function databaseTableMarkdown(t: CatalogTable, label: string, brought?: HeadingAttribute[]): string {
+  const lines = [`**${classPath(t) ?? t.className}** — ${t.tier} table, from the database (${label})`, '', `\`${t.schema}\`.\`${t.name}\``];
+  if (t.comment) lines.push('', t.comment);
+  const visible = t.attributes.filter((a) => !a.hidden);
+  const key = visible.filter((a) => a.inKey);
+  lines.push('', `Primary key: ${key.length ? key.map((a) => `\`${a.name}\``).join(', ') : '(none)'}`);
+  if (brought?.length) lines.push('', 'Brings in:', attributeList(brought));
+  lines.push('', 'Heading:', attributeList(visible.map((a) => ({ name: a.name, type: a.type, nullable: a.nullable, comment: a.comment, inKey: a.inKey }))));
   return lines.join('\n');
 }

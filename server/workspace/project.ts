@@ -2,10 +2,13 @@
 // notebooks) in the shared TableIndex of runtime/project — the same index `djx lint`
 // uses, so the editor and the linter resolve references and report problems alike —
 // plus, per file, its definition sites with editor locations (notebook cells included).
-import { TableIndex, type HostDiagnostic, type IndexEntity, type IndexedTable, type TargetOf } from '../../runtime/project/index';
+import { LineIndex, parseDefinitionCached, TableIndex, type HostDiagnostic, type IndexEntity, type IndexedTable, type TargetOf } from '../../runtime/project/index';
 import type { HostDefinition } from '../../runtime/hosts/types';
+import { analyzeTable, makeDiagnostic, type ResolvedTable } from '../../runtime/definition/index';
+import { compareWithDeclared, type CatalogSnapshot, type CatalogTable } from '../../runtime/catalog/index';
 import type { HostFile } from '../documents/hostFile';
 import { Site, siteAt, sitesOf } from './sites';
+import { DatabaseCatalog, hintsFor, schemaOfTable, tableNameOf } from './catalog';
 
 interface Entry {
   file: HostFile;
@@ -18,6 +21,9 @@ export type Entity = { kind: 'table'; site: Site } | { kind: 'module'; module: E
 
 export class Project {
   private targetOf: TargetOf = () => '2';
+  /** The database catalog the client sent (null: not connected): what the workspace cannot resolve is looked up there. */
+  readonly catalog = new DatabaseCatalog();
+  private schemas = { generation: -1, of: new Map<string, string | undefined>() };
   private index = new TableIndex({ target: (p) => this.targetOf(p) });
   private readonly files = new Map<string, Entry>();
   private readonly open = new Set<string>();
@@ -28,7 +34,7 @@ export class Project {
 
   /** Set once the workspace folders are known (before any file is added). */
   setRoots(roots: string[]): void {
-    this.index = new TableIndex({ roots, target: (p) => this.targetOf(p) });
+    this.index = new TableIndex({ roots, target: (p) => this.targetOf(p), ...(this.catalog.snapshot ? { external: this.external } : {}) });
     // Sites point into the index's scans, so they are rebuilt along with it.
     for (const e of [...this.files.values()]) this.setFile(e.file, e.open, true);
     this.generation++;
@@ -39,6 +45,74 @@ export class Project {
     this.targetOf = targetOf;
     this.index.setTarget((p) => this.targetOf(p));
     this.generation++;
+  }
+
+  /** The client's snapshot of the database catalog, or null when it disconnected: every definition is checked again. */
+  setCatalog(snapshot: CatalogSnapshot | null): void {
+    this.catalog.set(snapshot);
+    this.index.setExternal(snapshot ? this.external : undefined);
+    this.generation++;
+  }
+
+  private readonly external = (from: IndexedTable, path: readonly string[]): ResolvedTable | undefined => {
+    const t = this.databaseTable(from, path);
+    return t ? this.catalog.heading(t, path.join('.')) : undefined;
+  };
+
+  /** The database schema a table class is declared in, when its source says so (cached until the next change). */
+  schemaOf(t: IndexedTable): string | undefined {
+    if (this.schemas.generation !== this.generation) this.schemas = { generation: this.generation, of: new Map() };
+    if (this.schemas.of.has(t.id)) return this.schemas.of.get(t.id);
+    const schema = schemaOfTable(this.index, t, (p) => this.files.get(p)?.file.text);
+    this.schemas.of.set(t.id, schema);
+    return schema;
+  }
+
+  /** The table of the database catalog a path written in `from` names, when the workspace does not resolve it. */
+  databaseTable(from: IndexedTable, path: readonly string[]): CatalogTable | undefined {
+    if (!this.catalog.snapshot) return undefined;
+    const text = this.files.get(from.path)?.file.text;
+    const own = this.schemaOf(from);
+    // `-> master` in a part: the master's class.
+    const p = path.length === 1 && path[0] === 'master' && from.master ? [from.master.split('.').pop()!] : path;
+    return this.catalog.lookup(p, (qualifier) => hintsFor(this.index, from, p, qualifier, text, own));
+  }
+
+  /** The same for a definition site (hover, completion): only when the workspace resolves nothing. */
+  databaseTableAt(site: Site, path: readonly string[]): CatalogTable | undefined {
+    if (!site.indexed || this.resolve(site, path)) return undefined;
+    return this.databaseTable(site.indexed, path);
+  }
+
+  /** The table declared in the database for a workspace definition (same schema and table name). */
+  declaredTable(t: IndexedTable): CatalogTable | undefined {
+    if (!this.catalog.snapshot || !t.definition) return undefined;
+    const schema = this.schemaOf(t);
+    const name = schema !== undefined ? tableNameOf(this.index, t) : undefined;
+    return name !== undefined ? this.catalog.table(schema!, name) : undefined;
+  }
+
+  /** DJ601 of a file's definitions: each whose table is declared in the database with another heading. */
+  private catalogDiagnostics(key: string, checked: readonly HostDiagnostic[]): HostDiagnostic[] {
+    const e = this.files.get(key);
+    const snapshot = this.catalog.snapshot;
+    if (!e || !snapshot) return [];
+    const out: HostDiagnostic[] = [];
+    let lines: LineIndex | undefined;
+    for (const t of this.index.tablesIn(key)) {
+      const declared = this.declaredTable(t);
+      // A definition with errors is being written: its heading says little yet.
+      if (!declared || checked.some((d) => d.tableId === t.id && d.severity === 'error')) continue;
+      const model = analyzeTable(parseDefinitionCached(t.definition!.text).ast, this.index.context(t));
+      const { diff } = compareWithDeclared(model, declared, snapshot.backend);
+      if (!diff.length) continue;
+      const d = makeDiagnostic('DJ601', { start: 0, end: 0 }, { table: `${declared.schema}.${declared.name}`, label: snapshot.label, diff: diff.join('\n') });
+      d.onClass = true;
+      const span = t.host.classSpan;
+      lines ??= new LineIndex(e.file.text);
+      out.push({ path: key, table: t.name, tableId: t.id, code: d.code, severity: d.severity, message: d.message, start: span.start, end: span.end, range: lines.range(span.start, span.end), diagnostic: d });
+    }
+    return out;
   }
 
   keys(): string[] {
@@ -97,7 +171,8 @@ export class Project {
     const e = this.files.get(key);
     if (!e) return [];
     if (e.checked?.generation === this.generation) return e.checked.diagnostics;
-    const diagnostics = this.index.check(key);
+    const checked = this.index.check(key);
+    const diagnostics = this.catalog.snapshot ? [...checked, ...this.catalogDiagnostics(key, checked)] : checked;
     e.checked = { generation: this.generation, diagnostics };
     return diagnostics;
   }

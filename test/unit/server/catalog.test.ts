@@ -1,0 +1,67 @@
+// The pure pieces of catalog resolution: a received snapshot is validated
+// (parseCatalogSnapshot), a definition is compared with its declared table in DataJoint's
+// vocabulary (compareWithDeclared: DJ601's diff), and the class lookup picks the schema
+// the hints single out (server/workspace/catalog.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeTable, parseDefinition } from '../../../runtime/definition/index';
+import { compareWithDeclared, parseCatalogSnapshot, type CatalogAttribute, type CatalogTable } from '../../../runtime/catalog/index';
+import { DatabaseCatalog } from '../../../server/workspace/catalog';
+
+const col = (name: string, type: string, o: Partial<CatalogAttribute> = {}): CatalogAttribute => ({
+  name, sqlType: type, type, category: 'core', typeSource: 'marker', nullable: false, default: null, inKey: false, comment: '', autoIncrement: false, hidden: false, ...o,
+});
+const table = (schema: string, name: string, className: string, attributes: CatalogAttribute[], comment = ''): CatalogTable => ({
+  schema, name, tier: 'Manual', className, comment, estimatedRows: 0, attributes, primaryKey: attributes.filter((a) => a.inKey).map((a) => a.name), foreignKeys: [], indexes: [],
+});
+
+const declared = table('lab', 'subject', 'Subject', [
+  col('subject_id', 'int32', { inKey: true }),
+  col('name', 'varchar(64)', { default: '', comment: 'nickname' }),
+  col('weight', 'float', { sqlType: 'float', typeSource: 'sql', category: 'native', nullable: true }),
+  col('_job_start_time', 'datetime(3)', { hidden: true, nullable: true }),
+], 'Subjects');
+const model = (text: string) => analyzeTable(parseDefinition(text).ast);
+
+test('an unchanged definition compares equal (spacing, quotes and native types as the backend stores them)', () => {
+  for (const backend of ['mysql', 'postgresql'] as const) {
+    const r = compareWithDeclared(model('# Subjects\nsubject_id : int32\n---\nname = "" : VARCHAR(64)  # nickname\nweight = null : float'), declared, backend);
+    assert.deepEqual(r.diff, [], backend);
+  }
+});
+
+test('each difference is a diff line: type, default, comment, key, attribute added and removed, table comment', () => {
+  const r = compareWithDeclared(model('# People\nsubject_id : int64\nname = "x" : varchar(64)  # nick\n---\nheight : float32'), declared, 'mysql');
+  assert.deepEqual(r.diff, [
+    '- # Subjects', '+ # People',
+    '- primary key (subject_id)', '+ primary key (subject_id, name)',
+    '- subject_id : int32', '+ subject_id : int64',
+    '- name = "" : varchar(64)  # nickname', '+ name = "x" : varchar(64)  # nick',
+    '+ height : float32',
+    '- weight = null : float',
+  ]);
+});
+
+test('a received snapshot is checked: null stays null, a malformed one is refused with the reason', () => {
+  assert.equal(parseCatalogSnapshot(null), null);
+  const ok = parseCatalogSnapshot({ label: 'x', backend: 'postgresql', tables: [declared] })!;
+  assert.equal(ok.backend, 'postgresql');
+  assert.deepEqual(ok.schemas, ['lab']);
+  assert.deepEqual(ok.tables[0]!.primaryKey, ['subject_id']);
+  assert.throws(() => parseCatalogSnapshot('catalog'), /not an object/);
+  assert.throws(() => parseCatalogSnapshot({ tables: [{ schema: 'a', name: 'b', className: 'B', tier: 'Nope', attributes: [] }] }), /tables\[0\]/);
+  assert.throws(() => parseCatalogSnapshot({ backend: 'oracle', tables: [] }), /backend/);
+});
+
+test('the lookup: one table of a class is found; among several, the hints decide or nothing is', () => {
+  const c = new DatabaseCatalog();
+  c.set({ label: 'db', backend: 'mysql', schemas: ['lab', 'lab_acquisition', 'other'], tables: [declared, table('lab_acquisition', 'session', 'Session', []), table('other', 'session', 'Session', [])] });
+  const none = () => ({ strong: [], weak: [] });
+  assert.equal(c.lookup(['Subject'], none)?.schema, 'lab');
+  assert.equal(c.lookup(['Session'], none), undefined, 'ambiguous');
+  assert.equal(c.lookup(['acquisition', 'Session'], (q) => ({ strong: [], weak: q ? [q] : [] }))?.schema, 'lab_acquisition');
+  assert.equal(c.lookup(['Session'], () => ({ ownSchema: 'other', strong: [], weak: [] }))?.schema, 'other');
+  assert.equal(c.lookup(['acq', 'Session'], () => ({ strong: ['other'], weak: [] }))?.schema, 'other');
+  c.set(null);
+  assert.equal(c.lookup(['Subject'], none), undefined);
+});
