@@ -49,6 +49,14 @@ function storedComment(a: CatalogAttribute, dialect: Dialect): string {
   return dialect.attributeComment(a.typeSource === 'marker' ? a.type : undefined, a.comment);
 }
 
+/**
+ * The platform's columns, whose layout DataJoint for Python changed in 2.3.5 (`_singleton`
+ * moved after the declared columns, the job columns got comments and `_job_version` NOT
+ * NULL): a table declared by either release is the same table, so these are compared by
+ * name and type only, and left out of the order of columns.
+ */
+const PLATFORM = new Set(['_singleton', '_job_start_time', '_job_duration', '_job_version']);
+
 export function compareWithExisting(spec: TableSpec, existing: CatalogTable, dialect: Dialect): string[] {
   const out: string[] = [];
   const actual = new Map(existing.attributes.map((a) => [a.name, a]));
@@ -60,6 +68,7 @@ export function compareWithExisting(spec: TableSpec, existing: CatalogTable, dia
       continue;
     }
     if (normType(c.sqlType, dialect) !== normType(a.sqlType, dialect)) out.push(`column \`${c.name}\`: type ${c.sqlType} declared, ${a.sqlType} in the database`);
+    if (PLATFORM.has(c.name)) continue;
     const e = expectedDefault(c);
     if (e.nullable !== a.nullable) out.push(`column \`${c.name}\`: ${e.nullable ? 'nullable' : 'not nullable'} declared, ${a.nullable ? 'nullable' : 'not nullable'} in the database`);
     else if (normDefault(e.default) !== normDefault(a.default)) {
@@ -69,7 +78,7 @@ export function compareWithExisting(spec: TableSpec, existing: CatalogTable, dia
     if (c.comment !== stored) out.push(`column \`${c.name}\`: comment "${c.comment}" declared, "${stored}" in the database`);
   }
   for (const a of existing.attributes) if (!wanted.has(a.name)) out.push(`column \`${a.name}\` exists in the database but is not declared`);
-  const order = (names: string[]) => names.filter((n) => wanted.has(n) && actual.has(n)).join(',');
+  const order = (names: string[]) => names.filter((n) => wanted.has(n) && actual.has(n) && !PLATFORM.has(n)).join(',');
   if (!out.length && order(spec.columns.map((c) => c.name)) !== order(existing.attributes.map((a) => a.name))) out.push('the columns are in a different order');
 
   if (spec.primaryKey.join(',') !== existing.primaryKey.join(',')) out.push(`primary key (${spec.primaryKey.join(', ')}) declared, (${existing.primaryKey.join(', ')}) in the database`);

@@ -14,6 +14,7 @@ import {
   UnknownAttributeError,
 } from '../errors/index';
 import type { ColumnRow, ColumnSpec, Dialect, EnumTypeSpec, PlatformColumns, Sql, TableSpec } from './types';
+import { platformColumnsFor } from './platform';
 
 // adapters/mysql.py: CORE_TYPE_MAP (the parametrized types keep their text).
 const CORE_TO_SQL: Record<string, string> = {
@@ -59,13 +60,16 @@ function asDriverError(e: unknown): DriverError {
   return typeof e === 'object' && e !== null ? (e as DriverError) : { message: String(e) };
 }
 
-// declare.py (2.3.2, the layout this dialect follows): `_singleton` first, job metadata
-// without comments on Computed masters and on every table starting with one `_`.
-const SINGLETON: ColumnSpec = { name: '_singleton', sqlType: 'tinyint', defaultClause: 'NOT NULL DEFAULT TRUE', comment: ':bool:singleton primary key' };
+// declare.py: SINGLETON_DEFINITION and JOB_METADATA_DEFINITION as the reference compiles
+// them since 2.3.5 (what PyPI gives): `_singleton = 1 : bool # singleton primary key` after
+// the declared columns, the job columns after it, each with its marker comment, as on
+// PostgreSQL. Until 2.3.2 `_singleton` came first and the job columns had no comments
+// (`_job_version` nullable): declare/compare.ts accepts tables of either layout.
+const SINGLETON: ColumnSpec = { name: '_singleton', sqlType: 'tinyint', defaultClause: "NOT NULL DEFAULT '1'", comment: ':bool:singleton primary key' };
 const JOB_METADATA: ColumnSpec[] = [
-  { name: '_job_start_time', sqlType: 'datetime(3)', defaultClause: 'DEFAULT NULL', comment: '' },
-  { name: '_job_duration', sqlType: 'float', defaultClause: 'DEFAULT NULL', comment: '' },
-  { name: '_job_version', sqlType: 'varchar(64)', defaultClause: "DEFAULT ''", comment: '' },
+  { name: '_job_start_time', sqlType: 'datetime(3)', defaultClause: 'DEFAULT NULL', comment: ':datetime(3):when computation began' },
+  { name: '_job_duration', sqlType: 'float', defaultClause: 'DEFAULT NULL', comment: ':float32:computation duration in seconds' },
+  { name: '_job_version', sqlType: 'varchar(64)', defaultClause: "NOT NULL DEFAULT ''", comment: ':varchar(64):code version' },
 ];
 
 export class MySqlDialect implements Dialect {
@@ -140,12 +144,7 @@ export class MySqlDialect implements Dialect {
   }
 
   platformColumns(table: string, needsSingleton: boolean, addJobMetadata: boolean): PlatformColumns {
-    const computed = table.startsWith('__') && !table.slice(2).includes('__');
-    const imported = table.startsWith('_') && !table.startsWith('__');
-    return {
-      leading: needsSingleton ? [{ ...SINGLETON }] : [],
-      trailing: addJobMetadata && (computed || imported) ? JOB_METADATA.map((c) => ({ ...c })) : [],
-    };
+    return platformColumnsFor(table, needsSingleton, addJobMetadata, { singleton: SINGLETON, jobMetadata: JOB_METADATA });
   }
 
   formatColumn(c: ColumnSpec): string {

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { DataJointError } from '../errors/index';
 import type { ColumnRow, ColumnSpec, Dialect, EnumTypeSpec, PlatformColumns, Sql, TableSpec } from './types';
 import { translatePgError, type ErrorContext } from './postgres-errors';
+import { platformColumnsFor } from './platform';
 
 // adapters/postgres.py: CORE_TYPE_MAP (the parametrized types are handled in coreTypeToSql).
 const CORE_TO_SQL: Record<string, string> = {
@@ -70,10 +71,6 @@ const JOB_METADATA: ColumnSpec[] = [
   { name: '_job_duration', sqlType: 'real', defaultClause: 'DEFAULT NULL', comment: ':float32:computation duration in seconds' },
   { name: '_job_version', sqlType: 'varchar(64)', defaultClause: "NOT NULL DEFAULT ''", comment: ':varchar(64):code version' },
 ];
-
-// user_tables.py: tier_regexp of Computed and Imported masters, matched in full (is_tier).
-const BASE = '[a-z][a-z0-9]*(?:_[a-z][a-z0-9]*)*';
-const AUTO_POPULATED = new RegExp(`^(?:__${BASE}|_${BASE})$`);
 
 /** `enum('a', 'b')` → its values as the reference reads them (adapters/postgres.py: core_type_to_sql). */
 function enumValues(coreType: string): string[] | undefined {
@@ -244,10 +241,7 @@ export class PostgresDialect implements Dialect {
   }
 
   platformColumns(table: string, needsSingleton: boolean, addJobMetadata: boolean): PlatformColumns {
-    // declare.py: prepare_declare adds both after the declared lines, singleton first.
-    const trailing = needsSingleton ? [{ ...SINGLETON }] : [];
-    if (addJobMetadata && AUTO_POPULATED.test(table)) trailing.push(...JOB_METADATA.map((c) => ({ ...c })));
-    return { leading: [], trailing };
+    return platformColumnsFor(table, needsSingleton, addJobMetadata, { singleton: SINGLETON, jobMetadata: JOB_METADATA });
   }
 
   formatColumn(c: ColumnSpec): string {

@@ -116,8 +116,8 @@ describe('catalog on a Python-layout schema', () => {
         ['amethod', 'varchar(16)', false],
         ['result', 'float64', false],
         ['_job_start_time', 'datetime(3)', true],
-        // On MySQL the reference leaves _job_duration unmarked (its native `float`); on PostgreSQL it is marked `:float32:`.
-        ['_job_duration', pg() ? 'float32' : 'float', true],
+        // Marked `:float32:` since 2.3.5 on both (2.3.2 left MySQL's native `float` unmarked).
+        ['_job_duration', 'float32', true],
         ['_job_version', 'varchar(64)', true],
       ],
     );
@@ -167,10 +167,10 @@ describe('catalog on a Python-layout schema', () => {
       ['threshold', 'float64', false, ''],
       ['params', 'json', false, ''],
     ];
-    // The reference puts `_singleton` first on MySQL, after the declared columns on PostgreSQL.
+    // After the declared columns on both backends since 2.3.5 (first on MySQL until 2.3.2).
     assert.deepEqual(
       c.attributes.map((x) => [x.name, x.type, x.hidden, x.comment]),
-      pg() ? [...declared, singleton] : [singleton, ...declared],
+      [...declared, singleton],
     );
   });
 

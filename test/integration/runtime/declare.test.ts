@@ -238,6 +238,29 @@ describe('declaration in the reference layout', () => {
     assert.deepEqual(await t.Subject.restrict({ subject_id: 7 }).fetch1({ attributes: ['name'] }), { name: 'seven' });
   });
 
+  it('treats declaring over a schema DataJoint for Python 2.3.2 made (the older platform columns) as a no-op', async () => {
+    // Until 2.3.2: `_singleton` first on MySQL, the job columns without comments. PostgreSQL
+    // came with 2.1 in today's layout, so there the fixture is the one layout it has.
+    const old = schemaName('djt_decl_232');
+    await loadFixture(jobsConn, jobsConn.backend === 'mysql' ? 'python_lab-2.3.2.sql' : 'python_lab.pg.sql', old);
+    try {
+      const schema = new dj.Schema(old, { connection: jobsConn, createSchema: false });
+      const t = labClasses(schema);
+      const rec = recordStatements(jobsConn);
+      try {
+        await schema.declare();
+      } finally {
+        rec.stop();
+      }
+      assert.deepEqual(rec.statements.filter((s) => WRITES.test(s)), []);
+      // The singleton's table takes its one row, with its job-less columns as they are.
+      await t.Config.insert1({ threshold: 2 });
+      assert.deepEqual(await t.Config.fetch1({ attributes: ['threshold'] }), { threshold: 2 });
+    } finally {
+      await dropSchemas(jobsConn, [old]);
+    }
+  });
+
   it('redeclaring an identical table is a no-op', async () => {
     const again = createPipeline(dbs.example, { connection: conn });
     const rec = recordStatements(conn);
