@@ -177,11 +177,10 @@ export function compileTable(input: CompileInput): CompiledTable {
   }
 
   // declare.py: prepare_declare — an empty primary key becomes the hidden `_singleton`;
-  // Computed and Imported tables may get job metadata. Where they go is the dialect's.
+  // Computed and Imported masters may get job metadata, after the declared columns.
   const platform = dialect.platformColumns(input.table, primaryKey.length === 0, input.addJobMetadata);
-  for (const c of [...platform.leading, ...platform.trailing]) if (c.name === '_singleton') primaryKey.push(c.name);
-  columns.unshift(...platform.leading);
-  columns.push(...platform.trailing);
+  if (platform.some((c) => c.name === '_singleton')) primaryKey.push('_singleton');
+  columns.push(...platform);
   indexes.push(...foreignKeySupportIndexes(fkIndexCandidates, primaryKey, indexes, dialect));
 
   const spec: TableSpec = { schema: input.schema, table: input.table, columns, primaryKey, foreignKeys, indexes, comment: ast.tableComment?.text ?? '' };

@@ -1,4 +1,4 @@
-export type { Dialect, Sql, ColumnSpec, ForeignKeySpec, IndexSpec, TableSpec, ColumnRow, ForeignKeyRow, IndexRow, EnumTypeSpec, PlatformColumns } from './types';
+export type { Dialect, Sql, ColumnSpec, ForeignKeySpec, IndexSpec, TableSpec, ColumnRow, ForeignKeyRow, IndexRow, EnumTypeSpec } from './types';
 export { MySqlDialect, mysqlDialect } from './mysql';
 export { PostgresDialect, postgresDialect } from './postgres';
 export { embeddedFragments, fragmentsFor, mysqlFragments, postgresFragments, type SqlFragments } from './fragments';

@@ -13,7 +13,7 @@ import {
   QuerySyntaxError,
   UnknownAttributeError,
 } from '../errors/index';
-import type { ColumnRow, ColumnSpec, Dialect, EnumTypeSpec, PlatformColumns, Sql, TableSpec } from './types';
+import type { ColumnRow, ColumnSpec, Dialect, EnumTypeSpec, Sql, TableSpec } from './types';
 import { platformColumnsFor } from './platform';
 
 // adapters/mysql.py: CORE_TYPE_MAP (the parametrized types keep their text).
@@ -143,7 +143,7 @@ export class MySqlDialect implements Dialect {
     return { sqlType: parent.sqlType, comment: parent.type === 'uuid' ? `:uuid:${parent.comment}` : parent.comment };
   }
 
-  platformColumns(table: string, needsSingleton: boolean, addJobMetadata: boolean): PlatformColumns {
+  platformColumns(table: string, needsSingleton: boolean, addJobMetadata: boolean): ColumnSpec[] {
     return platformColumnsFor(table, needsSingleton, addJobMetadata, { singleton: SINGLETON, jobMetadata: JOB_METADATA });
   }
 

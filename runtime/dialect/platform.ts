@@ -2,7 +2,7 @@
 // (2.3.5) on both backends: after the declared lines, `_singleton` for a table with no
 // primary key of its own, then the job metadata on Computed and Imported masters when
 // jobs.add_job_metadata is on. Only the columns' SQL differs between the dialects.
-import type { ColumnSpec, PlatformColumns } from './types';
+import type { ColumnSpec } from './types';
 
 // user_tables.py: tier_regexp of Computed and Imported masters, matched in full (is_tier).
 const BASE = '[a-z][a-z0-9]*(?:_[a-z][a-z0-9]*)*';
@@ -13,8 +13,8 @@ export function platformColumnsFor(
   needsSingleton: boolean,
   addJobMetadata: boolean,
   columns: { singleton: ColumnSpec; jobMetadata: readonly ColumnSpec[] },
-): PlatformColumns {
-  const trailing = needsSingleton ? [{ ...columns.singleton }] : [];
-  if (addJobMetadata && AUTO_POPULATED.test(table)) trailing.push(...columns.jobMetadata.map((c) => ({ ...c })));
-  return { leading: [], trailing };
+): ColumnSpec[] {
+  const out = needsSingleton ? [{ ...columns.singleton }] : [];
+  if (addJobMetadata && AUTO_POPULATED.test(table)) out.push(...columns.jobMetadata.map((c) => ({ ...c })));
+  return out;
 }

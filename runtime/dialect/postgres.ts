@@ -4,7 +4,7 @@
 // information_schema and reports types as the reference's heading sees them.
 import { createHash } from 'node:crypto';
 import type { DataJointError } from '../errors/index';
-import type { ColumnRow, ColumnSpec, Dialect, EnumTypeSpec, PlatformColumns, Sql, TableSpec } from './types';
+import type { ColumnRow, ColumnSpec, Dialect, EnumTypeSpec, Sql, TableSpec } from './types';
 import { translatePgError, type ErrorContext } from './postgres-errors';
 import { platformColumnsFor } from './platform';
 
@@ -240,7 +240,7 @@ export class PostgresDialect implements Dialect {
     return { sqlType, comment: '' };
   }
 
-  platformColumns(table: string, needsSingleton: boolean, addJobMetadata: boolean): PlatformColumns {
+  platformColumns(table: string, needsSingleton: boolean, addJobMetadata: boolean): ColumnSpec[] {
     return platformColumnsFor(table, needsSingleton, addJobMetadata, { singleton: SINGLETON, jobMetadata: JOB_METADATA });
   }
 

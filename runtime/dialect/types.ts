@@ -50,14 +50,6 @@ export interface EnumTypeSpec {
   values: string[];
 }
 
-/** The hidden platform columns a table gets (declare.py: SINGLETON_DEFINITION, JOB_METADATA_DEFINITION). */
-export interface PlatformColumns {
-  /** Before the declared columns. */
-  leading: ColumnSpec[];
-  /** After the declared columns. */
-  trailing: ColumnSpec[];
-}
-
 export interface TableSpec {
   schema: string;
   table: string;
@@ -163,11 +155,12 @@ export interface Dialect {
    */
   copiedColumn(parent: { sqlType: string; type: string; comment: string }, parentSchema: string): { sqlType: string; comment: string };
   /**
-   * The hidden columns of `table`: `_singleton` when `needsSingleton` (no primary key
-   * declared), the `_job_*` metadata when `addJobMetadata` and the table is of a tier
-   * that gets them — laid out as the reference release this backend follows does.
+   * The hidden columns of `table`, which follow the declared ones (declare.py:
+   * SINGLETON_DEFINITION, JOB_METADATA_DEFINITION): `_singleton` when `needsSingleton` (no
+   * primary key declared), the `_job_*` metadata when `addJobMetadata` and the table is
+   * a Computed or Imported master (dialect/platform.ts).
    */
-  platformColumns(table: string, needsSingleton: boolean, addJobMetadata: boolean): PlatformColumns;
+  platformColumns(table: string, needsSingleton: boolean, addJobMetadata: boolean): ColumnSpec[];
   formatColumn(column: ColumnSpec): string;
   /**
    * Every statement that declares the table, in the order they must run. MySQL: the one
