@@ -236,7 +236,8 @@ async function main() {
     setInterval(() => steps.counts().catch(() => undefined), 30_000);
     const w = await steps.where();
     step('The embedded database keeps running for VS Code (Ctrl-C stops it)');
-    say(`settings: "datajoint.backend": "postgresql", "datajoint.host": "${w.host}", "datajoint.port": ${w.port}, "datajoint.user": "postgres" (any password)`);
+    say(`settings: "datajoint.backend": "postgresql", "datajoint.host": "${w.host}", "datajoint.port": ${w.port}, "datajoint.user": "postgres"`);
+    say(`password (the extension asks once and keeps it in its secret storage): in ${join(db.env.DJ_EMBEDDED_DIR, 'password')} (cat it)`);
     say(`djx in a shell: DJ_EMBEDDED_DIR=${db.env.DJ_EMBEDDED_DIR} npx djx progress ${MODULE}`);
     say(`schema: ${SCHEMA}; pipeline module: ${MODULE}`);
   } else if (keep) {

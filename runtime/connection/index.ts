@@ -134,9 +134,10 @@ export class Connection {
 
   /**
    * The embedded database of `settings.database.embeddedDir`: its server's endpoint from the
-   * discovery file, or a server started for it (locate.ts), as user and database `postgres`,
-   * no password, no TLS. `settings` keeps what the sources said; the connection's own copy
-   * holds the endpoint.
+   * discovery file, or a server started for it (locate.ts), as user and database `postgres`
+   * with the folder's password (its `password` file), no TLS. `settings` keeps what the
+   * sources said; the connection's own copy holds the endpoint and the password (what a
+   * DataJoint for Python worker is given as DJ_HOST, DJ_PORT, DJ_USER and DJ_PASS).
    */
   private static async connectEmbedded(loaded: Settings, options: ConnectOptions): Promise<Connection> {
     const location = embeddedLocation(loaded.database.embeddedDir);
@@ -170,6 +171,7 @@ export class Connection {
       }
       this.settings.database.host = endpoint.host;
       this.settings.database.port = endpoint.port;
+      this.settings.database.password = endpoint.password;
       info.serverPid = endpoint.pid;
       try {
         // One pooled session per process: the server runs one client's transaction at a

@@ -16,7 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 
 export type ServerState = 'starting' | 'ready' | 'closing';
 
-/** What server.json holds. No secrets: PGlite has no password, the port is loopback-only. */
+/** What server.json holds. No secrets: the password is in its own file (secret.ts), never here. */
 export interface ServerRecord {
   version: 1;
   state: ServerState;
@@ -27,7 +27,7 @@ export interface ServerRecord {
   /** Loopback address and TCP port; port is 0 until state is 'ready'. */
   host: string;
   port: number;
-  /** PostgreSQL user and database to connect as (PGlite accepts any, and always serves these). */
+  /** PostgreSQL user and database to connect as (the server serves these, whatever a client asks for). */
   user: string;
   database: string;
   /** When the serving process claimed the directory (ISO 8601): tells a record older than the last boot. */
@@ -118,7 +118,8 @@ export async function isStale(file: string, r: ServerRecord): Promise<boolean> {
 
 function writePrivate(file: string, r: ServerRecord | { pid: number; token: string }): string {
   const tmp = `${file}.${r.token}.tmp`;
-  writeFileSync(tmp, JSON.stringify(r, null, 2) + '\n', { mode: 0o644 });
+  // Private as the folder: other users have no business knowing the port either.
+  writeFileSync(tmp, JSON.stringify(r, null, 2) + '\n', { mode: 0o600 });
   return tmp;
 }
 

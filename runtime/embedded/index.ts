@@ -9,7 +9,8 @@ import { discoveryFileFor, EmbeddedServerBusyError, serveEmbedded, type Embedded
 export { discoveryFileFor, EMBEDDED_DATABASE, EMBEDDED_USER, EmbeddedServerBusyError, serveEmbedded } from './server';
 export type { EmbeddedServer, EmbeddedServerEvents, EmbeddedServerStats, ServeOptions } from './server';
 export { DiscoveryError, type ServerRecord } from './discovery';
-export { embeddedLocation, findEmbeddedServer, startEmbeddedServer, type EmbeddedEndpoint, type EmbeddedLocation } from './locate';
+export { embeddedLocation, embeddedPassword, findEmbeddedServer, startEmbeddedServer, type EmbeddedEndpoint, type EmbeddedLocation } from './locate';
+export { passwordFileFor } from './secret';
 
 export interface EnsureOptions extends ServeOptions {
   /**
@@ -29,7 +30,7 @@ export async function ensureEmbeddedServer(options: EnsureOptions): Promise<Embe
   const file = resolve(options.discoveryFile ?? discoveryFileFor(options.dataDir));
   const deadline = Date.now() + (options.waitMs ?? 120_000);
   for (;;) {
-    const found = await findEmbeddedServer(options.dataDir, { discoveryFile: file });
+    const found = await findEmbeddedServer(options.dataDir, { discoveryFile: file, ...(options.passwordFile ? { passwordFile: options.passwordFile } : {}) });
     if (found) return { ...found, server: null };
     try {
       const server = await serveEmbedded({ ...options, discoveryFile: file });

@@ -4,10 +4,11 @@
 // (main.ts, bundled as dist/embedded-server.js) that outlives the command that started it
 // and exits once no client has been connected for a while.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { discoveryFileFor, DiscoveryError, isStale, readRecord } from './discovery';
+import { ensurePassword, makePrivateDir, passwordFileFor } from './secret';
 
 /** Where to connect to an embedded database. */
 export interface EmbeddedEndpoint {
@@ -15,6 +16,8 @@ export interface EmbeddedEndpoint {
   port: number;
   user: string;
   database: string;
+  /** The embedded folder's password (from its password file; never in the discovery file, never logged). */
+  password: string;
   /** OS pid of the serving process. */
   pid: number;
 }
@@ -29,24 +32,47 @@ export interface EmbeddedLocation {
   discoveryFile: string;
   /** What the serving process writes to stderr (its errors). */
   logFile: string;
+  /** The password every client gives (mode 0600; secret.ts), created on first use and kept. */
+  passwordFile: string;
 }
 
 export function embeddedLocation(dir: string): EmbeddedLocation {
   const abs = resolve(dir);
   const dataDir = join(abs, 'pgdata');
-  return { dir: abs, dataDir, discoveryFile: discoveryFileFor(dataDir), logFile: join(abs, 'server.log') };
+  return { dir: abs, dataDir, discoveryFile: discoveryFileFor(dataDir), logFile: join(abs, 'server.log'), passwordFile: passwordFileFor(dataDir) };
+}
+
+/**
+ * The password of the embedded database of `location` (what DJ_PASS must be for a DataJoint
+ * for Python worker), created when the folder has none yet. Read from its file, never from
+ * the discovery file.
+ */
+export function embeddedPassword(location: EmbeddedLocation | string): string {
+  return ensurePassword(typeof location === 'string' ? embeddedLocation(location).passwordFile : location.passwordFile);
 }
 
 /**
  * The live server of `dataDir` per its discovery file, or null when there is none: no file,
  * a stale one (its process is gone), or a server still starting or closing.
  */
-export async function findEmbeddedServer(dataDir: string, options: { discoveryFile?: string } = {}): Promise<EmbeddedEndpoint | null> {
+export async function findEmbeddedServer(dataDir: string, options: { discoveryFile?: string; passwordFile?: string } = {}): Promise<EmbeddedEndpoint | null> {
   const file = resolve(options.discoveryFile ?? discoveryFileFor(dataDir));
   const r = readRecord(file);
   if (!r || r.state !== 'ready' || r.dataDir !== resolve(dataDir)) return null;
   if (await isStale(file, r)) return null;
-  return { host: r.host, port: r.port, user: r.user, database: r.database, pid: r.pid };
+  const password = ensurePassword(resolve(options.passwordFile ?? passwordFileFor(dataDir)));
+  return { host: r.host, port: r.port, user: r.user, database: r.database, password, pid: r.pid };
+}
+
+/** Opens the log file for appending, private to this user (an existing one made so too). */
+function openLog(file: string): number {
+  const fd = openSync(file, 'a', 0o600);
+  try {
+    if (process.platform !== 'win32' && (fstatSync(fd).mode & 0o077) !== 0) fchmodSync(fd, 0o600);
+  } catch {
+    // Not ours to change: it stays as it is.
+  }
+  return fd;
 }
 
 /** How long a started server keeps serving with no client connected (DJ_EMBEDDED_IDLE_MS overrides). */
@@ -101,14 +127,17 @@ function logTail(file: string): string {
  * others report that one's endpoint and exit (main.ts).
  */
 export async function startEmbeddedServer(location: EmbeddedLocation, options: StartOptions = {}): Promise<EmbeddedEndpoint> {
-  const found = await findEmbeddedServer(location.dataDir, { discoveryFile: location.discoveryFile });
+  const found = await findEmbeddedServer(location.dataDir, { discoveryFile: location.discoveryFile, passwordFile: location.passwordFile });
   if (found) return found;
   const idle = options.idleExitMs ?? idleExitFrom(process.env);
   const entry = serverEntry();
-  mkdirSync(location.dir, { recursive: true });
-  const log = openSync(location.logFile, 'a');
+  makePrivateDir(location.dir);
+  // Made here (not only by the child): the child finds it, and nothing secret is on its command line.
+  const password = ensurePassword(location.passwordFile);
+  const log = openLog(location.logFile);
   let child;
   try {
+    // The child reads the password from its file: its command line is readable by every user.
     child = spawn(process.execPath, [...entry.execArgv, entry.file, location.dataDir, '0', '--idle-exit-ms', String(idle)], {
       cwd: entry.cwd,
       detached: true,
@@ -131,8 +160,8 @@ export async function startEmbeddedServer(location: EmbeddedLocation, options: S
         reject(new DiscoveryError(`the embedded database server for ${location.dataDir} exited (${signal ?? `status ${code}`}) before serving${tail ? `: ${tail}` : ''}`));
       });
     });
-    const info = JSON.parse(line) as EmbeddedEndpoint & { served: boolean };
-    return { host: info.host, port: info.port, user: info.user, database: info.database, pid: info.pid };
+    const info = JSON.parse(line) as Omit<EmbeddedEndpoint, 'password'> & { served: boolean };
+    return { host: info.host, port: info.port, user: info.user, database: info.database, password, pid: info.pid };
   } finally {
     lines.close();
     // main.ts prints nothing more; the pipe is closed so that nothing ties the two processes.

@@ -5,6 +5,8 @@
 //   node dist/embedded-server.js <dataDir> [port] [--idle-exit-ms N]
 // Prints one JSON line, {"host","port","user","database","pid","served"}, once the database can
 // be reached: served false when another live process serves it already (then exits at once).
+// The password is in `password` beside the data directory (made there on first use), not in
+// that line nor on the command line.
 // Serving, it closes cleanly on SIGINT and SIGTERM (and loses nothing committed on SIGKILL);
 // with --idle-exit-ms it also closes once it has had no client for that long, so a server
 // started for one command does not run forever, and one used by many stays up.
@@ -27,7 +29,9 @@ function parseArgs(argv: string[]): { dataDir: string; port: number; idleExitMs:
 
 async function main(): Promise<void> {
   const { dataDir, port, idleExitMs } = parseArgs(process.argv.slice(2));
-  const { server, ...endpoint } = await ensureEmbeddedServer({ dataDir, port });
+  // The password is read from (or made in) the folder's password file, never from the command
+  // line, and not printed either: whoever reads this line reads the password file.
+  const { server, password: _secret, ...endpoint } = await ensureEmbeddedServer({ dataDir, port });
   process.stdout.write(JSON.stringify({ ...endpoint, served: server !== null }) + '\n');
   if (!server) return;
   const stop = () => void server.close().then(() => process.exit(0), () => process.exit(1));

@@ -200,9 +200,9 @@ export const copyFailMessage = (reason: string): Buffer => frame('f', cstring(re
 
 /**
  * An ErrorResponse of severity FATAL, as PostgreSQL sends before it closes a connection
- * (for instance 57P01 admin_shutdown); clients report its message.
+ * (for instance 57P01 admin_shutdown); clients report its message (and detail, if any).
  */
-export function fatalMessage(code: string, message: string): Buffer {
+export function fatalMessage(code: string, message: string, detail?: string): Buffer {
   return frame(
     'E',
     Buffer.concat([
@@ -210,7 +210,44 @@ export function fatalMessage(code: string, message: string): Buffer {
       Buffer.from('V'), cstring('FATAL'),
       Buffer.from('C'), cstring(code),
       Buffer.from('M'), cstring(message),
+      ...(detail ? [Buffer.from('D'), cstring(detail)] : []),
       Buffer.from([0]),
     ]),
   );
 }
+
+/** The Authentication request codes of the SASL exchange (AuthenticationSASL, …Continue, …Final). */
+const AUTH_SASL = 10;
+const AUTH_SASL_CONTINUE = 11;
+const AUTH_SASL_FINAL = 12;
+
+function authentication(code: number, data: Buffer): Buffer {
+  const head = Buffer.alloc(4);
+  head.writeInt32BE(code);
+  return frame('R', Buffer.concat([head, data]));
+}
+
+/** AuthenticationSASL offering `mechanisms`. */
+export const authenticationSASL = (mechanisms: string[]): Buffer => authentication(AUTH_SASL, Buffer.concat([...mechanisms.map(cstring), Buffer.from([0])]));
+/** AuthenticationSASLContinue carrying the server-first message. */
+export const authenticationSASLContinue = (data: string): Buffer => authentication(AUTH_SASL_CONTINUE, Buffer.from(data, 'utf8'));
+/** AuthenticationSASLFinal carrying the server-final message. */
+export const authenticationSASLFinal = (data: string): Buffer => authentication(AUTH_SASL_FINAL, Buffer.from(data, 'utf8'));
+
+/**
+ * The mechanism and data of a SASLInitialResponse (a 'p' message answering
+ * AuthenticationSASL), or null when the message is not one.
+ */
+export function parseSASLInitialResponse(bytes: Buffer): { mechanism: string; data: string } | null {
+  const end = bytes.indexOf(0, 5);
+  if (end < 0 || end + 5 > bytes.length) return null;
+  const mechanism = bytes.toString('utf8', 5, end);
+  const len = bytes.readInt32BE(end + 1);
+  const start = end + 5;
+  if (len === -1) return { mechanism, data: '' };
+  if (len < 0 || start + len !== bytes.length) return null;
+  return { mechanism, data: bytes.toString('utf8', start, start + len) };
+}
+
+/** The data of a SASLResponse (the 'p' message that continues the exchange). */
+export const saslResponseData = (bytes: Buffer): string => bytes.toString('utf8', 5);

@@ -13,23 +13,43 @@
 // PGlite runs PostgreSQL in single-user mode inside WebAssembly: one backend, one session.
 // Session state (SET, temporary tables, prepared statement names, advisory locks, LISTEN) is
 // therefore shared by all clients; README.md says what a client must avoid.
+//
+// PGlite itself accepts anyone, so this server authenticates every client before any of its
+// messages reaches PGlite: SCRAM-SHA-256 against the secret in the embedded folder's
+// password file (secret.ts), as a PostgreSQL server with password_encryption=scram-sha-256.
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
 import { createServer, isIP, type AddressInfo, type Server, type Socket } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { claim, discoveryFileFor, releaseRecord, updateRecord, type ServerRecord } from './discovery';
 import {
+  authenticationSASL,
+  authenticationSASLContinue,
+  authenticationSASLFinal,
   BackendTail,
   ClientReader,
   copyFailMessage,
   fatalMessage,
   guardMessage,
+  parseSASLInitialResponse,
   queryMessage,
+  saslResponseData,
   startupMessage,
   syncMessage,
   UNIT_ENDING,
 } from './protocol';
+import {
+  ensurePassword,
+  makePrivateDir,
+  passwordFileFor,
+  readPassword,
+  restrictMode,
+  SCRAM_MECHANISM,
+  ScramError,
+  ScramExchange,
+  scramVerifier,
+  type ScramVerifier,
+} from './secret';
 
 /** The user and database every client gets, whatever its startup message asks for. */
 export const EMBEDDED_USER = 'postgres';
@@ -40,7 +60,7 @@ export interface ServeOptions {
   dataDir: string;
   /**
    * Loopback address to listen on (default 127.0.0.1; 127.x.x.x or ::1). Anything else is
-   * refused: PGlite has no authentication, so whoever reaches the port owns the database.
+   * refused: there is no TLS, and the server is meant for this machine's processes only.
    */
   host?: string;
   /** TCP port; 0 (the default) lets the OS pick a free one, published in the discovery file. */
@@ -49,7 +69,16 @@ export interface ServeOptions {
   discoveryFile?: string;
   /** Connections beyond this are refused with SQLSTATE 53300 (default 100). */
   maxConnections?: number;
+  /**
+   * The file holding the password every client must give (default: `password` in the data
+   * directory's parent); created, with a random secret, when missing. Read again before each
+   * client's authentication, so a password file made anew applies without a restart.
+   */
+  passwordFile?: string;
 }
+
+/** A client that has not authenticated within this time is disconnected (PostgreSQL's authentication_timeout). */
+const AUTH_TIMEOUT_MS = 60_000;
 
 export interface EmbeddedServerEvents {
   /** A client connected; `id` numbers clients in order of arrival. */
@@ -76,8 +105,9 @@ export interface EmbeddedServer extends EventEmitter<EmbeddedServerEvents> {
   readonly port: number;
   readonly dataDir: string;
   readonly discoveryFile: string;
-  /** Connection parameters for clients: host, port, user, database (no password). */
-  readonly connection: { host: string; port: number; user: string; database: string };
+  readonly passwordFile: string;
+  /** Connection parameters for clients: host, port, user, database and the password (never log it). */
+  readonly connection: { host: string; port: number; user: string; database: string; password: string };
   stats(): EmbeddedServerStats;
   /**
    * Stops serving: refuses new connections, rolls back the transaction in progress (if any),
@@ -103,7 +133,7 @@ export { discoveryFileFor };
 function assertLoopback(host: string): void {
   // IP literals only: 'localhost' may resolve to 127.0.0.1 for the server and ::1 for a client.
   const ok = (isIP(host) === 4 && host.startsWith('127.')) || host === '::1';
-  if (!ok) throw new Error(`the embedded database listens on a loopback address (127.x.x.x or ::1) only, since PGlite has no authentication; not ${host}`);
+  if (!ok) throw new Error(`the embedded database listens on a loopback address (127.x.x.x or ::1) only, since it has no TLS; not ${host}`);
 }
 
 type Queued = { kind: 'message'; type: string; bytes: Buffer } | { kind: 'terminate' };
@@ -118,6 +148,14 @@ interface Client {
   waiting: boolean;
   /** Socket closed, Terminate received, or dropped by the server: runs nothing more. */
   gone: boolean;
+  /**
+   * Where the client is in its authentication: before its startup message, expecting the
+   * SASLInitialResponse, expecting the SASLResponse with its proof, authenticated. Nothing
+   * but 'done' clients' messages are ever queued for PGlite.
+   */
+  auth: 'startup' | 'first' | 'final' | 'done';
+  scram: ScramExchange | null;
+  authTimer: NodeJS.Timeout | undefined;
 }
 
 class Embedded extends EventEmitter<EmbeddedServerEvents> implements EmbeddedServer {
@@ -125,7 +163,11 @@ class Embedded extends EventEmitter<EmbeddedServerEvents> implements EmbeddedSer
   port = 0;
   readonly dataDir: string;
   readonly discoveryFile: string;
+  readonly passwordFile: string;
   readonly closed: Promise<void>;
+  /** The password and its SCRAM verifier; the file is read again before each authentication. */
+  private secret: string;
+  private verifier: ScramVerifier;
   private settle!: { resolve: () => void; reject: (e: Error) => void };
   private net!: Server;
   private clients = new Set<Client>();
@@ -146,12 +188,15 @@ class Embedded extends EventEmitter<EmbeddedServerEvents> implements EmbeddedSer
   constructor(
     private db: PGlite,
     private record: ServerRecord,
-    options: { host: string; dataDir: string; discoveryFile: string; maxConnections: number },
+    options: { host: string; dataDir: string; discoveryFile: string; maxConnections: number; passwordFile: string; secret: string },
   ) {
     super();
     this.host = options.host;
     this.dataDir = options.dataDir;
     this.discoveryFile = options.discoveryFile;
+    this.passwordFile = options.passwordFile;
+    this.secret = options.secret;
+    this.verifier = scramVerifier(options.secret);
     this.maxConnections = options.maxConnections;
     this.closed = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
     // Observed through close() or the 'error' event; no unhandled rejection when neither is used.
@@ -159,13 +204,32 @@ class Embedded extends EventEmitter<EmbeddedServerEvents> implements EmbeddedSer
   }
 
   get connection() {
-    return { host: this.host, port: this.port, user: EMBEDDED_USER, database: EMBEDDED_DATABASE };
+    return { host: this.host, port: this.port, user: EMBEDDED_USER, database: EMBEDDED_DATABASE, password: this.secret };
+  }
+
+  /**
+   * The verifier of the password file's secret now (the one of the last secret read when
+   * the file is missing or unreadable): a file made anew after its removal applies at once.
+   */
+  private currentVerifier(): ScramVerifier {
+    let now: string | undefined;
+    try {
+      now = readPassword(this.passwordFile);
+    } catch {
+      now = undefined;
+    }
+    if (now !== undefined && now !== this.secret) {
+      this.secret = now;
+      this.verifier = scramVerifier(now);
+    }
+    return this.verifier;
   }
 
   async listen(port: number): Promise<void> {
     // PGlite has one session and ignores what a startup message asks for (user, database,
     // options), so its reply to one startup serves every client: a client connects at once,
-    // even while another holds the database in a long transaction (connect timeouts).
+    // even while another holds the database in a long transaction (connect timeouts). The
+    // reply starts with AuthenticationOk: sent once the client has proved the password.
     this.startupReply = Buffer.from(await this.db.execProtocolRaw(startupMessage(EMBEDDED_USER, EMBEDDED_DATABASE)));
     this.net = createServer((socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
@@ -197,7 +261,7 @@ class Embedded extends EventEmitter<EmbeddedServerEvents> implements EmbeddedSer
       socket.end(fatalMessage(this.closing ? '57P03' : '53300', this.closing ? 'the embedded database server is shutting down' : 'too many connections to the embedded database'));
       return;
     }
-    const c: Client = { id: this.nextId++, socket, reader: new ClientReader(), queue: [], waiting: false, gone: false };
+    const c: Client = { id: this.nextId++, socket, reader: new ClientReader(), queue: [], waiting: false, gone: false, auth: 'startup', scram: null, authTimer: undefined };
     this.clients.add(c);
     this.emit('connect', c.id);
     socket.on('data', (data) => this.receive(c, data));
@@ -223,11 +287,67 @@ class Embedded extends EventEmitter<EmbeddedServerEvents> implements EmbeddedSer
         c.socket.end();
         this.drop(c);
         return;
-      } else if (p.kind === 'startup') c.socket.write(this.startupReply);
-      else if (p.type === 'X') c.queue.push({ kind: 'terminate' });
+      } else if (p.kind === 'startup') this.challenge(c);
+      else if (c.auth !== 'done') {
+        if (!this.authenticate(c, p.type, p.bytes)) return;
+      } else if (p.type === 'X') c.queue.push({ kind: 'terminate' });
       else c.queue.push({ kind: 'message', type: p.type, bytes: guardMessage(p.type, p.bytes) });
     }
     if (c.queue.length > 0) this.schedule(c);
+  }
+
+  /** Answers a startup message: the password is asked for (SCRAM-SHA-256) before anything else. */
+  private challenge(c: Client): void {
+    c.auth = 'first';
+    c.scram = new ScramExchange(this.currentVerifier());
+    c.authTimer = setTimeout(() => {
+      if (c.gone || c.auth === 'done') return;
+      c.socket.end(fatalMessage('08P01', 'canceling authentication due to timeout'));
+      this.drop(c, false);
+    }, AUTH_TIMEOUT_MS);
+    c.authTimer.unref();
+    c.socket.write(authenticationSASL([SCRAM_MECHANISM]));
+  }
+
+  /**
+   * One message of a client that has not authenticated yet: the next step of its SCRAM
+   * exchange. False when the client is dropped: a wrong proof, anything but the expected
+   * SASL message (a missing password), a malformed one.
+   */
+  private authenticate(c: Client, type: string, bytes: Buffer): boolean {
+    if (type === 'X') {
+      // It gave up (a client with no password to give closes so).
+      c.socket.end();
+      this.drop(c, false);
+      return false;
+    }
+    if (type !== 'p') return this.refuse(c, 'no password was given');
+    try {
+      if (c.auth === 'first') {
+        const initial = parseSASLInitialResponse(bytes);
+        if (!initial || initial.mechanism !== SCRAM_MECHANISM) return this.refuse(c, `expected a ${SCRAM_MECHANISM} SASL response`);
+        c.socket.write(authenticationSASLContinue(c.scram!.first(initial.data)));
+        c.auth = 'final';
+        return true;
+      }
+      const serverFinal = c.scram!.final(saslResponseData(bytes));
+      if (serverFinal === null) return this.refuse(c);
+      clearTimeout(c.authTimer);
+      c.auth = 'done';
+      c.scram = null;
+      c.socket.write(Buffer.concat([authenticationSASLFinal(serverFinal), this.startupReply]));
+      return true;
+    } catch (e) {
+      if (e instanceof ScramError) return this.refuse(c, e.message);
+      throw e;
+    }
+  }
+
+  /** As PostgreSQL answers a failed authentication: FATAL 28P01, then the connection is closed. */
+  private refuse(c: Client, detail?: string): false {
+    c.socket.end(fatalMessage('28P01', `password authentication failed for user "${EMBEDDED_USER}"`, detail));
+    this.drop(c, false);
+    return false;
   }
 
   private schedule(c: Client): void {
@@ -244,6 +364,7 @@ class Embedded extends EventEmitter<EmbeddedServerEvents> implements EmbeddedSer
     if (!this.clients.has(c)) return;
     c.gone = true;
     c.queue = [];
+    clearTimeout(c.authTimer);
     if (c.waiting) {
       c.waiting = false;
       this.waitList.splice(this.waitList.indexOf(c), 1);
@@ -419,14 +540,19 @@ export async function serveEmbedded(options: ServeOptions): Promise<EmbeddedServ
   assertLoopback(host);
   const dataDir = resolve(options.dataDir);
   const discoveryFile = resolve(options.discoveryFile ?? discoveryFileFor(dataDir));
-  mkdirSync(dirname(dataDir), { recursive: true });
-  mkdirSync(dirname(discoveryFile), { recursive: true });
+  const passwordFile = resolve(options.passwordFile ?? passwordFileFor(dataDir));
+  makePrivateDir(dirname(dataDir));
+  makePrivateDir(dirname(discoveryFile));
+  // Before the claim: a client that finds this server 'ready' finds its password too.
+  const secret = ensurePassword(passwordFile);
   const claimed = await claim(discoveryFile, { dataDir, pid: process.pid, host, port: 0, user: EMBEDDED_USER, database: EMBEDDED_DATABASE });
   if (!claimed.claimed) throw new EmbeddedServerBusyError(claimed.record);
   let db: PGlite | undefined;
   try {
     db = await PGlite.create(dataDir);
-    const server = new Embedded(db, claimed.record, { host, dataDir, discoveryFile, maxConnections: options.maxConnections ?? 100 });
+    // The database's files are no one else's business either (PostgreSQL wants 0700 too).
+    restrictMode(dataDir, 0o700);
+    const server = new Embedded(db, claimed.record, { host, dataDir, discoveryFile, maxConnections: options.maxConnections ?? 100, passwordFile, secret });
     await server.listen(options.port ?? 0);
     return server;
   } catch (e) {

@@ -70,7 +70,8 @@ async function connectPostgres(server: ServerAddress, ssl: Record<string, unknow
     host: at.host,
     port: at.port,
     user: server.user,
-    password: server.password,
+    // The embedded folder's password, read from its file by startEmbeddedServer.
+    password: at.password,
     database: server.database ?? 'postgres',
     ssl: ssl ?? false,
     keepAlive: true,

@@ -1,6 +1,8 @@
 // `djx db status|reset|export`: the workspace's embedded database (PGlite in
 // `<project>/.datajoint`, runtime/embedded), whatever else the settings point at.
-//   status [--json]      where it is, whether it exists, whether a process serves it (pid, port)
+//   status [--json]      where it is, whether it exists, whether a process serves it (pid, port),
+//                        how a DataJoint for Python worker connects (DJ_PASS read from the password
+//                        file: the secret itself is never printed)
 //   reset --yes          every schema dropped: the data directory removed when no process
 //                        serves it (created afresh on next use), else the schemas dropped in place
 //   export [file]        SQL that PostgreSQL 15+ loads (psql -v ON_ERROR_STOP=1 -f file); stdout without a file
@@ -59,6 +61,24 @@ function sizeOf(dir: string): number {
 
 const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 
+/** A word for a POSIX shell: as it is when nothing in it is special, else single-quoted. */
+const shellWord = (s: string) => (/^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * The environment of a DataJoint for Python worker on the served database, as shell
+ * assignments; the password is read from its file by the shell (`$(cat …)`), never shown.
+ */
+function pythonVariables(endpoint: { host: string; port: number; user: string }, passwordFile: string): string {
+  return [
+    'DJ_BACKEND=postgresql',
+    `DJ_HOST=${endpoint.host}`,
+    `DJ_PORT=${endpoint.port}`,
+    `DJ_USER=${endpoint.user}`,
+    `DJ_PASS="$(cat ${shellWord(passwordFile)})"`,
+    'DJ_USE_TLS=false',
+  ].join(' ');
+}
+
 async function runStatus(opts: { json?: boolean }): Promise<number> {
   tolerateClosedStdout();
   try {
@@ -69,6 +89,7 @@ async function runStatus(opts: { json?: boolean }): Promise<number> {
     const served = exists ? await findEmbeddedServer(location.dataDir, { discoveryFile: location.discoveryFile }) : null;
     const record = served ? readRecord(location.discoveryFile) : undefined;
     const size = exists ? sizeOf(location.dataDir) : 0;
+    const hasPassword = existsSync(location.passwordFile);
     const status = {
       label: EMBEDDED_LABEL,
       dir: location.dir,
@@ -77,6 +98,9 @@ async function runStatus(opts: { json?: boolean }): Promise<number> {
       sizeBytes: size,
       served: served !== null,
       ...(served ? { pid: served.pid, host: served.host, port: served.port, user: served.user, database: served.database, startedAt: record?.startedAt } : {}),
+      // Where the password is, not the password: a status printed or logged gives nothing away.
+      passwordFile: location.passwordFile,
+      ...(served ? { python: pythonVariables(served, location.passwordFile) } : {}),
       default: isDefault,
       why,
     };
@@ -89,8 +113,10 @@ async function runStatus(opts: { json?: boolean }): Promise<number> {
       `  folder:   ${location.dir}`,
       `  data:     ${exists ? `${location.dataDir} (${mib(size)})` : 'not created yet (created on first use)'}`,
       `  server:   ${served ? `served by process ${served.pid} on ${served.host}:${served.port} (user ${served.user}, database ${served.database}) since ${record?.startedAt ?? '?'}` : 'not running (started by the first process that connects)'}`,
+      `  password: ${location.passwordFile}${hasPassword ? ' (only you can read it)' : ' (made on first use)'}; every client must give it`,
       `  used:     ${isDefault ? `by default here: ${why}` : `no: ${why}`}`,
       '  reach:    this machine only (loopback); work across machines needs a database server',
+      ...(served ? ['  python:   a DataJoint for Python worker connects with', `            ${pythonVariables(served, location.passwordFile)}`] : []),
     ];
     process.stdout.write(lines.join('\n') + '\n');
     return EXIT_DONE;

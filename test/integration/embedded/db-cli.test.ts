@@ -90,6 +90,19 @@ describe('djx db', () => {
     const text = await db('status');
     assert.match(text.out, new RegExp(`served by process ${s.pid} on 127\\.0\\.0\\.1:${s.port}`));
     assert.match(text.out, /work across machines needs a database server/);
+    // How a DataJoint for Python worker connects: the password read from its file by the shell, never printed.
+    const secret = readFileSync(join(dir, 'password'), 'utf8');
+    const vars = `DJ_BACKEND=postgresql DJ_HOST=127.0.0.1 DJ_PORT=${s.port} DJ_USER=postgres DJ_PASS="$(cat ${join(dir, 'password')})" DJ_USE_TLS=false`;
+    assert.ok(text.out.includes(vars), text.out);
+    const json = await db('status', '--json');
+    assert.equal((JSON.parse(json.out) as { python?: string }).python, vars);
+    assert.ok(!text.out.includes(secret) && !json.out.includes(secret), 'the secret itself is not printed');
+    // What a shell makes of the line: a worker's environment with the folder's password in it.
+    const sh = spawn('sh', ['-c', `${vars} node -e 'process.stdout.write(process.env.DJ_PASS)'`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let got = '';
+    sh.stdout.on('data', (d: Buffer) => (got += d.toString()));
+    await new Promise((r) => sh.on('close', r));
+    assert.equal(got, secret);
   });
 
   let exported = '';
@@ -111,7 +124,7 @@ describe('djx db', () => {
     const copy = await Connection.connect({ env: { DJ_EMBEDDED_DIR: other, DJ_EMBEDDED_IDLE_MS: '20000' } });
     try {
       // The whole file as one simple query, as psql -f sends it statement by statement.
-      const raw = new pg.Client({ host: copy.settings.database.host, port: copy.settings.database.port, user: 'postgres', database: 'postgres' });
+      const raw = new pg.Client({ host: copy.settings.database.host, port: copy.settings.database.port, user: 'postgres', password: copy.settings.database.password!, database: 'postgres' });
       await raw.connect();
       try {
         await raw.query(exported);

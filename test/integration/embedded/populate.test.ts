@@ -4,7 +4,7 @@
 // dead by its pid: pg_stat_activity cannot tell the clients of the embedded server apart);
 // a second stop request rolls back the make holding the database; and DataJoint for
 // Python, connected like a server's client (DJ_BACKEND=postgresql,
-// DJ_HOST/DJ_PORT of the embedded server, user postgres, no password), works the same jobs
+// DJ_HOST/DJ_PORT of the embedded server, user postgres, DJ_PASS the folder's password), works the same jobs
 // table. Make calls are counted in a file (test/fixtures/pipelines/embedded-counting.ts).
 //   node --import tsx --test test/integration/embedded/populate.test.ts
 import { after, before, test } from 'node:test';
@@ -159,7 +159,8 @@ test('DataJoint for Python shares the embedded database and its jobs table', asy
     DJ_HOST: '127.0.0.1',
     DJ_PORT: String(endpoint.port),
     DJ_USER: 'postgres',
-    DJ_PASS: '',
+    // What the extension gives a Python worker: the connection's password, the folder's secret.
+    DJ_PASS: endpoint.password!,
     DJ_USE_TLS: 'false',
     DJ_PIPELINE_SCHEMA: SCHEMA,
     DJ_MAKE_LOG: logFile,

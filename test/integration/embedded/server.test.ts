@@ -27,7 +27,7 @@ import { bind, connectWire, execute, parse, query, rows, status, sync } from './
 
 const ROOT = resolve(__dirname, '../../..');
 const MAIN = join(ROOT, 'runtime/embedded/main.ts');
-const PYTHON = join(ROOT, '.venv-test/bin/python');
+const PYTHON = process.env.DJ_TEST_PYTHON || join(ROOT, '.venv-test/bin/python');
 
 const temps: string[] = [];
 function tempDir(): string {
@@ -63,10 +63,10 @@ async function deadPid(): Promise<number> {
   return p.pid!;
 }
 
-function python(script: string, ...args: string[]): Promise<string> {
+function python(script: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<string> {
   return new Promise((res, rej) =>
     // Asynchronously: the server answering the script runs in this process's event loop.
-    execFile(PYTHON, ['-c', script, ...args], { encoding: 'utf8' }, (err, stdout, stderr) => (err ? rej(new Error(`${err.message}\n${stderr}`)) : res(stdout))),
+    execFile(PYTHON, ['-c', script, ...args], { encoding: 'utf8', env }, (err, stdout, stderr) => (err ? rej(new Error(`${err.message}\n${stderr}`)) : res(stdout))),
   );
 }
 
@@ -196,8 +196,8 @@ describe('embedded server: clients take turns by unit of work', () => {
 
   it("keeps another client's messages out of an extended-protocol sequence", async () => {
     // The case pglite-socket's server gets wrong: A's Bind bound B's unnamed statement.
-    const a = await connectWire(server.port);
-    const b = await connectWire(server.port);
+    const a = await connectWire(server.port, server.connection.password);
+    const b = await connectWire(server.port, server.connection.password);
     try {
       a.send(parse("SELECT 'from A'"));
       await a.until('1'); // ParseComplete: A now holds the backend
@@ -294,7 +294,7 @@ describe('embedded server: a client that goes away mid-unit leaves nothing of it
   });
 
   it('rolls back a failed transaction (status E) of a vanished client', async () => {
-    const w = await connectWire(server.port);
+    const w = await connectWire(server.port, server.connection.password);
     w.send(query('BEGIN; INSERT INTO k VALUES (3)'));
     assert.equal(status(await w.until()), 'T');
     w.send(query('SELECT 1/0'));
@@ -307,7 +307,7 @@ describe('embedded server: a client that goes away mid-unit leaves nothing of it
 
   it('does not commit an extended-protocol sequence cut before its Sync', async () => {
     // A Sync sent on the client's behalf would commit the INSERT; the server must not.
-    const w = await connectWire(server.port);
+    const w = await connectWire(server.port, server.connection.password);
     w.send(parse('INSERT INTO k VALUES (4)'), bind(), execute());
     await w.until('C'); // CommandComplete: executed, not yet synced
     const gone = once(server, 'disconnect');
@@ -317,7 +317,7 @@ describe('embedded server: a client that goes away mid-unit leaves nothing of it
   });
 
   it('refuses COPY FROM STDIN (it would end PGlite) as a failed statement, and serves COPY TO STDOUT', async () => {
-    const w = await connectWire(server.port);
+    const w = await connectWire(server.port, server.connection.password);
     try {
       w.send(query('BEGIN; INSERT INTO k VALUES (5)'));
       assert.equal(status(await w.until()), 'T');
@@ -343,7 +343,7 @@ describe('embedded server: a client that goes away mid-unit leaves nothing of it
   });
 
   it('runs what a client committed before it went away', async () => {
-    const w = await connectWire(server.port);
+    const w = await connectWire(server.port, server.connection.password);
     w.send(query('BEGIN; INSERT INTO k VALUES (7); COMMIT'));
     assert.equal(status(await w.until()), 'I');
     const gone = once(server, 'disconnect');
@@ -384,7 +384,7 @@ describe('embedded server: what was committed survives the server', () => {
     const dataDir = join(dir, 'pgdata');
     const { proc, info } = await child(dataDir);
     assert.equal(info.served, true);
-    const a = await client({ host: '127.0.0.1', port: info.port, user: 'postgres', database: 'postgres' });
+    const a = await client({ host: '127.0.0.1', port: info.port, user: 'postgres', password: readFileSync(join(dir, 'password'), 'utf8'), database: 'postgres' });
     await a.query('CREATE TABLE s (id int PRIMARY KEY)');
     await a.query('INSERT INTO s VALUES (1), (2)');
     await a.query('BEGIN');
@@ -433,7 +433,8 @@ cur.execute('ROLLBACK')
 print(json.dumps(seen))
 conn.close()
 `;
-      const seen = JSON.parse(await python(script, String(server.port))) as unknown;
+      // libpq takes the password from PGPASSWORD (and answers the server's SCRAM-SHA-256 with it).
+      const seen = JSON.parse(await python(script, [String(server.port)], { ...process.env, PGPASSWORD: server.connection.password })) as unknown;
       assert.deepEqual(seen, [[1, 'from node', Buffer.from('ab\x00c').toString('hex')]]);
       const r = await c.query<{ id: number; name: string; blob: Buffer | null }>('SELECT id, name, blob FROM p ORDER BY id');
       assert.deepEqual(r.rows, [
@@ -442,6 +443,37 @@ conn.close()
       ]);
     } finally {
       await c.end();
+      await server.close();
+    }
+  });
+});
+
+describe('embedded server: psycopg2 must give the password', { skip: !existsSync(PYTHON) && 'no .venv-test (node scripts/python-env.mjs)' }, () => {
+  it('connects with the right password (SCRAM-SHA-256), is refused with a wrong one or none', async () => {
+    const server = await serveEmbedded({ dataDir: join(tempDir(), 'pgdata') });
+    try {
+      const script = `
+import json, os, sys, psycopg2
+out = []
+for pw in (os.environ['RIGHT_PASSWORD'], os.environ['RIGHT_PASSWORD'] + 'x', None):
+    try:
+        kw = {} if pw is None else {'password': pw}
+        c = psycopg2.connect(host='127.0.0.1', port=int(sys.argv[1]), user='postgres', dbname='postgres', connect_timeout=10, **kw)
+        cur = c.cursor()
+        cur.execute('SELECT 6 * 7')
+        out.append(cur.fetchone()[0])
+        c.close()
+    except psycopg2.OperationalError as e:
+        out.append(' '.join(str(e).split()))
+print(json.dumps(out))
+`;
+      // No password from anywhere else: no PGPASSWORD, no ~/.pgpass.
+      const { PGPASSWORD: _unused, ...env } = process.env;
+      const [right, wrong, none] = JSON.parse(await python(script, [String(server.port)], { ...env, PGPASSFILE: '/dev/null', RIGHT_PASSWORD: server.connection.password })) as [unknown, string, string];
+      assert.equal(right, 42);
+      assert.match(wrong, /FATAL: password authentication failed for user "postgres"/);
+      assert.match(none, /no password supplied/);
+    } finally {
       await server.close();
     }
   });
@@ -466,7 +498,7 @@ describe('embedded server: DataJoint for Python through it', { skip: !existsSync
         'Double.populate(reserve_jobs=True)',
         'print(dj.conn().connection_id)',
       ].join('\n');
-      const env = { ...process.env, DJ_HOST: '127.0.0.1', DJ_PORT: String(server.port), DJ_USER: 'postgres', DJ_PASS: 'unused', DJ_BACKEND: 'postgresql', DJ_USE_TLS: 'false' };
+      const env = { ...process.env, DJ_HOST: '127.0.0.1', DJ_PORT: String(server.port), DJ_USER: 'postgres', DJ_PASS: server.connection.password, DJ_BACKEND: 'postgresql', DJ_USE_TLS: 'false' };
       const out = await new Promise<string>((res, rej) =>
         // Asynchronously: the server answering DataJoint runs in this process's event loop.
         execFile(PYTHON, ['-c', script], { env, cwd: tempDir(), encoding: 'utf8' }, (err, stdout, stderr) => (err ? rej(new Error(`${err.message}\n${stderr}`)) : res(stdout))),
