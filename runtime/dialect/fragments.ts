@@ -50,8 +50,8 @@ export const mysqlFragments: SqlFragments = {
   minusMicroseconds: (e) => `${e} - INTERVAL ? MICROSECOND`,
   minusSeconds: (e) => `${e} - INTERVAL ? SECOND`,
   insertIgnore: (table) => ({ head: `INSERT IGNORE INTO ${table}`, tail: '' }),
-  upsert: (_key, assignments) => ` ON DUPLICATE KEY UPDATE ${assignments}`,
-  inserted: (c) => `VALUES(${mysqlQuote(c)})`,
+  upsert: (key, assignments) => mysqlDialect.upsertClause(key, assignments),
+  inserted: (c) => mysqlDialect.insertedValue(c),
   sessionOpen: (e) => `${e} IN (SELECT id FROM information_schema.processlist)`,
   currentUser: 'USER()',
   sessionId: 'CONNECTION_ID()',
@@ -70,8 +70,8 @@ export const postgresFragments: SqlFragments = {
   minusMicroseconds: (e) => `${e} - CAST(? AS bigint) * INTERVAL '1 microsecond'`,
   minusSeconds: (e) => `${e} - CAST(? AS double precision) * INTERVAL '1 second'`,
   insertIgnore: (table) => ({ head: `INSERT INTO ${table}`, tail: ' ON CONFLICT DO NOTHING' }),
-  upsert: (key, assignments) => ` ON CONFLICT (${key.map(pgQuote).join(', ')}) DO UPDATE SET ${assignments}`,
-  inserted: (c) => `EXCLUDED.${pgQuote(c)}`,
+  upsert: (key, assignments) => postgresDialect.upsertClause(key, assignments),
+  inserted: (c) => postgresDialect.insertedValue(c),
   // Client sessions only: pg_stat_activity also lists the server's own processes, whose
   // pids a dead holder's recorded pid could match.
   sessionOpen: (e) => `${e} IN (SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend')`,

@@ -298,8 +298,16 @@ export class MySqlDialect implements Dialect {
   }
 
   // MySQL finds the conflicting row by any unique key itself: the primary key is not named.
+  upsertClause(_key: readonly string[], assignments: string): string {
+    return ` ON DUPLICATE KEY UPDATE ${assignments}`;
+  }
+
+  insertedValue(column: string): string {
+    return `VALUES(${this.quote(column)})`;
+  }
+
   upsertTail(primaryKey: string[], update: string[]): string {
-    return ` ON DUPLICATE KEY UPDATE ${update.map((c) => `${this.quote(c)} = VALUES(${this.quote(c)})`).join(', ')}`;
+    return this.upsertClause(primaryKey, update.map((c) => `${this.quote(c)} = ${this.insertedValue(c)}`).join(', '));
   }
 
   translateError(error: unknown, context: { schema?: string; table?: string; host?: string; port?: number; user?: string } = {}): DataJointError {

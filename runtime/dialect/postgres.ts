@@ -467,9 +467,16 @@ export class PostgresDialect implements Dialect {
     return sql;
   }
 
+  upsertClause(key: readonly string[], assignments: string): string {
+    return ` ON CONFLICT (${key.map((k) => this.quote(k)).join(', ')}) DO UPDATE SET ${assignments}`;
+  }
+
+  insertedValue(column: string): string {
+    return `EXCLUDED.${this.quote(column)}`;
+  }
+
   upsertTail(primaryKey: string[], update: string[]): string {
-    const set = update.map((c) => `${this.quote(c)} = EXCLUDED.${this.quote(c)}`).join(', ');
-    return ` ON CONFLICT (${primaryKey.map((k) => this.quote(k)).join(', ')}) DO UPDATE SET ${set}`;
+    return this.upsertClause(primaryKey, update.map((c) => `${this.quote(c)} = ${this.insertedValue(c)}`).join(', '));
   }
 
   translateError(error: unknown, context: ErrorContext = {}): DataJointError {

@@ -224,6 +224,11 @@ export interface Dialect {
    * primary key (MySQL: ` ON DUPLICATE KEY UPDATE c = VALUES(c)`, PostgreSQL:
    * ` ON CONFLICT (pk) DO UPDATE SET c = EXCLUDED.c`).
    */
+  /** ` ON DUPLICATE KEY UPDATE …` / ` ON CONFLICT (key) DO UPDATE SET …` with `assignments`. */
+  upsertClause(key: readonly string[], assignments: string): string;
+  /** The value the INSERT offered for `column`, inside upsertClause's assignments. */
+  insertedValue(column: string): string;
+  /** upsertClause setting each of `update` to the value offered. */
   upsertTail(primaryKey: string[], update: string[]): string;
   /** The keyword that lets the server apply the column default (NULL for nullable columns). */
   readonly defaultKeyword: string;
