@@ -5,6 +5,9 @@
 
 export type Row = Record<string, unknown>;
 
+/** How long opening a session may take before it fails as unreachable, unless told otherwise. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
 export interface DriverResult {
   /** The rows of a statement that returns rows (SELECT, RETURNING); undefined otherwise. */
   rows: Row[] | undefined;

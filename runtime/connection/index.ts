@@ -11,7 +11,7 @@ import { loadSettings, type LoadOptions, type Settings, type SettingsOverrides }
 import { mysqlDialect, postgresDialect, type Dialect } from '../dialect/index';
 import { ConfigError, DataJointError, TransactionError } from '../errors/index';
 import { embeddedLocation, idleExitFrom, startEmbeddedServer, type EmbeddedEndpoint } from '../embedded/locate';
-import type { Driver, DriverSession, Row } from './driver';
+import { DEFAULT_CONNECT_TIMEOUT_MS, type Driver, type DriverSession, type Row } from './driver';
 import { openMysql } from './mysql-driver';
 import { openPostgres } from './pg-driver';
 
@@ -216,7 +216,7 @@ export class Connection {
     this.poolLimit = options.connectionLimit ?? 10;
     const open = this.dialect.name === 'postgresql' ? openPostgres : openMysql;
     try {
-      const { driver, info } = await open(this.settings, { connectionLimit: this.poolLimit, connectTimeout: options.connectTimeout ?? 10_000 }, this.dialect.sessionInit());
+      const { driver, info } = await open(this.settings, { connectionLimit: this.poolLimit, connectTimeout: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS }, this.dialect.sessionInit());
       this.driver = driver;
       this.connectionId = info.connectionId;
       // Said wherever the version is shown (status bar, logs): this is no server of the lab's.

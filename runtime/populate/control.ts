@@ -19,6 +19,7 @@ import { embeddedFragments } from '../dialect/fragments';
 import { embeddedLocation, startEmbeddedServer } from '../embedded/locate';
 import { pgTypes, startupOptions } from '../connection/pg-driver';
 import { openWithTls } from '../connection/tls';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../connection/driver';
 import { MYSQL2_TYPE_OPTIONS } from '../values/index';
 import { isPgSessionLost } from '../dialect/postgres-errors';
 import type { ServerAddress } from './target';
@@ -44,6 +45,7 @@ async function connectMysql(server: ServerAddress, ssl: Record<string, unknown> 
     ssl,
     // The same value forms as the runtime core's pool, so keys compare equal.
     ...MYSQL2_TYPE_OPTIONS,
+    connectTimeout: DEFAULT_CONNECT_TIMEOUT_MS,
     charset: 'utf8mb4',
     enableKeepAlive: true,
     multipleStatements: false,
@@ -75,6 +77,9 @@ async function connectPostgres(server: ServerAddress, ssl: Record<string, unknow
     database: server.database ?? 'postgres',
     ssl: ssl ?? false,
     keepAlive: true,
+    // node-postgres waits forever by default: a server that accepts no session must fail
+    // the worker's start as it fails the pool's.
+    connectionTimeoutMillis: DEFAULT_CONNECT_TIMEOUT_MS,
     types: pgTypes,
     options: startupOptions(postgresDialect.sessionInit()),
   });
