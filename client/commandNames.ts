@@ -4,3 +4,10 @@ export const POPULATE_WITH_OPTIONS_COMMAND = 'datajoint.populateTableWithOptions
 export const UNIGNORE_COMMAND = 'datajoint.jobs.unignore';
 export const RECOVER_COMMAND = 'datajoint.jobs.recover';
 export const DEBUG_MAKE_COMMAND = 'datajoint.debugMake';
+export const CONNECT_COMMAND = 'datajoint.connect';
+export const SWITCH_CONNECTION_COMMAND = 'datajoint.switchConnection';
+// The workspace's local (embedded) database: client/commands/localDatabaseCommands.ts.
+export const CREATE_LOCAL_DATABASE_COMMAND = 'datajoint.createLocalDatabase';
+export const OPEN_LOCAL_DATABASE_COMMAND = 'datajoint.openLocalDatabase';
+export const RESET_LOCAL_DATABASE_COMMAND = 'datajoint.resetLocalDatabase';
+export const EXPORT_LOCAL_DATABASE_COMMAND = 'datajoint.exportLocalDatabase';

@@ -17,6 +17,10 @@ import { registerTypesCommand } from './types/typesCommand';
 import { Notices } from './notices';
 import { TargetStatus } from './targets/targetStatus';
 import { registerMigrateCommand } from './targets/migrateCommand';
+import { registerLocalDatabaseCommands } from './commands/localDatabaseCommands';
+import { resolveConnectionTarget } from './connection/connectionSettings';
+import { LOCAL_DATABASE_LABEL } from './connection/connectionTarget';
+import { localDatabaseExists, MULTI_MACHINE_NOTE } from './connection/localDatabase';
 import { CatalogSync } from './language/catalogSync';
 
 /** Settings changes closer together than this are one change (see the handler below). */
@@ -67,6 +71,33 @@ export function activate(context: vscode.ExtensionContext): DataJointApi {
   );
 
   const computations = registerComputations(context, { connection: conn, output, tables, languageServer: service, notices });
+  registerLocalDatabaseCommands(context, conn, notices, output);
+
+  // The views name the local database when the window uses it, and say where work across
+  // machines has to go.
+  const describeViews = () => {
+    const local = conn.connected ? conn.local : undefined;
+    tablesView.description = local ? LOCAL_DATABASE_LABEL : undefined;
+    tablesView.message = local ? `${LOCAL_DATABASE_LABEL} (${local.dir}). ${MULTI_MACHINE_NOTE}` : undefined;
+    computations.jobsView.description = local ? LOCAL_DATABASE_LABEL : undefined;
+  };
+  context.subscriptions.push(conn.onDidChangeState(describeViews));
+  // Opening the Tables or Jobs view in a workspace whose settings name no server connects
+  // to its local database once, quietly, when that database exists already: a workspace
+  // the user merely opens gets no .datajoint/ (Connect or Create Local Database makes it).
+  let autoConnectTried = false;
+  const autoConnect = async () => {
+    if (autoConnectTried || conn.touched || conn.state !== 'disconnected') return;
+    autoConnectTried = true;
+    const target = await resolveConnectionTarget(vscode.workspace.workspaceFolders?.[0]?.uri).catch(() => undefined);
+    if (!target?.local || !localDatabaseExists(target.local.dir) || conn.touched) return;
+    output.info(`Connecting to the ${LOCAL_DATABASE_LABEL.toLowerCase()} found in ${target.local.dir}`);
+    await conn.connect({ interactive: false, automatic: true });
+  };
+  for (const view of [tablesView, computations.jobsView]) {
+    context.subscriptions.push(view.onDidChangeVisibility((e) => e.visible && void autoConnect()));
+    if (view.visible) void autoConnect();
+  }
 
   void service.start();
   return { languageServer: service, connection: conn, tables, tablesView, computations, onDidNotify: notices.onDidNotify };

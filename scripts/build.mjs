@@ -15,7 +15,7 @@
 // scripts/vscode/package-vsix.mjs and the benchmarks take the same options from
 // bundleOptions() below.
 import { build, context } from 'esbuild';
-import { access, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { access, copyFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -38,6 +38,35 @@ const runtimeSplit = {
     });
   },
 };
+
+/**
+ * What the embedded database's server needs of PGlite (@electric-sql/pglite, kept out of the
+ * bundles: it loads its WebAssembly and data files from beside its own module): its
+ * CommonJS build and those files, copied into dist/pglite/ (the .vsix ships them there too).
+ */
+export const PGLITE_DIR = 'dist/pglite';
+const PGLITE_FILES = ['dist/index.cjs', 'dist/pglite.wasm', 'dist/pglite.data', 'dist/initdb.wasm', 'LICENSE'];
+
+/** In dist/embedded-server.js, `@electric-sql/pglite` is the copy beside it: ./pglite/index.cjs. */
+const pgliteBeside = {
+  name: 'pglite-beside',
+  setup(b) {
+    b.onResolve({ filter: /^@electric-sql\/pglite$/ }, () => ({ path: './pglite/index.cjs', external: true }));
+  },
+};
+
+/** Copies PGlite's runtime files into `<outDir>` (default dist/pglite), skipping those already there. */
+export async function copyPglite(outDir = join(repoRoot, PGLITE_DIR)) {
+  const from = join(repoRoot, 'node_modules', '@electric-sql', 'pglite');
+  await mkdir(outDir, { recursive: true });
+  for (const f of PGLITE_FILES) {
+    const src = join(from, f);
+    const dst = join(outDir, f.replace(/^dist\//, ''));
+    const [a, b] = await Promise.all([stat(src), stat(dst).catch(() => undefined)]);
+    if (b && b.size === a.size && b.mtimeMs >= a.mtimeMs) continue;
+    await copyFile(src, dst);
+  }
+}
 
 const noLoader = (bundle) => ({
   name: 'no-pipeline-loader',
@@ -81,8 +110,9 @@ export function bundleOptions({ production = false } = {}) {
     { ...common, entryPoints: ['runtime/cli/main.ts'], outfile: 'dist/cli.js', external: ['tsx', 'tsx/*'] },
     // The embedded database's server process, which the runtime starts beside cli.js and
     // client-runtime.js (runtime/embedded/locate.ts). PGlite stays external: it loads its
-    // pglite.wasm, pglite.data and initdb.wasm from beside its own files.
-    { ...common, entryPoints: ['runtime/embedded/main.ts'], outfile: 'dist/embedded-server.js', external: ['@electric-sql/pglite', '@electric-sql/pglite/*'] },
+    // pglite.wasm, pglite.data and initdb.wasm from beside its own files, which copyPglite
+    // puts in dist/pglite/ (so the bundle needs no node_modules, in the .vsix either).
+    { ...common, entryPoints: ['runtime/embedded/main.ts'], outfile: 'dist/embedded-server.js', plugins: [pgliteBeside], external: ['@electric-sql/pglite/*'] },
   ];
 }
 
@@ -139,7 +169,7 @@ async function main() {
   if (watch) {
     for (const e of present) await (await context(e)).watch();
   } else {
-    await Promise.all(present.map((e) => build(e)));
+    await Promise.all([...present.map((e) => build(e)), copyPglite()]);
     // The development extension offers the types command too; tsc runs only after a change.
     if (await typesStale()) await buildTypes();
   }

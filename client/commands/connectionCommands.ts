@@ -17,6 +17,8 @@ import {
 import type { TablesNode, TablesTreeProvider } from '../views/tablesTree';
 import { openTableDefinition } from '../views/tableDefinitions';
 import type { Notices } from '../notices';
+import { LOCAL_DATABASE_LABEL } from '../connection/connectionTarget';
+import { OPEN_LOCAL_DATABASE_COMMAND } from '../commandNames';
 
 // Old entries ({host, port, user}) are read as MySQL ones: connectionTarget.ts parseRecents.
 const RECENT_KEY = 'datajoint.recentConnections';
@@ -43,14 +45,17 @@ async function saveTarget(connection: ConnectionManager, t: RecentConnection): P
   );
 }
 
-type BackendItem = vscode.QuickPickItem & { backend: Backend };
+/** What the form's first step offers: a server's backend, or the workspace's local database. */
+type BackendChoice = Backend | 'local';
+type BackendItem = vscode.QuickPickItem & { backend: BackendChoice };
 const BACKEND_ITEMS: readonly BackendItem[] = [
   { backend: 'mysql', label: 'MySQL / MariaDB', description: 'MySQL 8, MariaDB' },
   { backend: 'postgresql', label: 'PostgreSQL', description: 'PostgreSQL 15+' },
+  { backend: 'local', label: LOCAL_DATABASE_LABEL, description: 'PostgreSQL kept in .datajoint/, no server; this machine only', detail: 'Work across several machines (SLURM) needs a MySQL or PostgreSQL server.' },
 ];
 
 /** The backend, first: it decides the port's default and whether a database is asked. */
-function askBackend(current: Backend): Promise<Backend | undefined> {
+function askBackend(current: BackendChoice): Promise<BackendChoice | undefined> {
   const pick = vscode.window.createQuickPick<BackendItem>();
   pick.title = 'DataJoint: database backend';
   pick.placeholder = 'The database server the pipeline lives on';
@@ -58,7 +63,7 @@ function askBackend(current: Backend): Promise<Backend | undefined> {
   // The backend in use is the one highlighted: Enter keeps it.
   pick.activeItems = BACKEND_ITEMS.filter((i) => i.backend === current);
   pick.ignoreFocusOut = true;
-  return new Promise<Backend | undefined>((resolve) => {
+  return new Promise<BackendChoice | undefined>((resolve) => {
     pick.onDidAccept(() => {
       resolve(pick.selectedItems[0]?.backend ?? pick.activeItems[0]?.backend);
       pick.hide();
@@ -71,12 +76,14 @@ function askBackend(current: Backend): Promise<Backend | undefined> {
   });
 }
 
-async function askTarget(): Promise<RecentConnection | undefined> {
+async function askTarget(): Promise<RecentConnection | 'local' | undefined> {
   // The form starts from the target the window would connect to now (settings, DJ_*,
   // datajoint.json), or the bare defaults when those cannot be read.
-  const now = await resolveConnectionTarget(vscode.workspace.workspaceFolders?.[0]?.uri).catch(() => undefined);
-  const backend = await askBackend(now?.backend ?? 'mysql');
-  if (!backend) return undefined;
+  const resolved = await resolveConnectionTarget(vscode.workspace.workspaceFolders?.[0]?.uri).catch(() => undefined);
+  // The local database's placeholders (host, port) are no server's to start from.
+  const now = resolved?.local ? undefined : resolved;
+  const backend = await askBackend(resolved?.local ? 'local' : (now?.backend ?? 'mysql'));
+  if (!backend || backend === 'local') return backend;
   const host = await vscode.window.showInputBox({ title: 'DataJoint: database host', value: now?.host || 'localhost', ignoreFocusOut: true });
   if (!host) return undefined;
   // The port in use only when it is this backend's: a MySQL port is no PostgreSQL default.
@@ -115,9 +122,10 @@ export function registerConnectionCommands(
     if (!entry) return;
     await context.globalState.update(RECENT_KEY, rememberRecent(context.globalState.get<unknown>(RECENT_KEY), entry));
   };
-  const newConnection = async () => {
+  const newConnection = async (): Promise<boolean> => {
     const t = await askTarget();
     if (!t) return false;
+    if (t === 'local') return (await vscode.commands.executeCommand<boolean>(OPEN_LOCAL_DATABASE_COMMAND)) ?? false;
     await saveTarget(connection, t);
     return connect();
   };
@@ -150,8 +158,12 @@ export function registerConnectionCommands(
       const recents = parseRecents(context.globalState.get<unknown>(RECENT_KEY)).filter((r) => !current || !sameConnection(r, current));
       const items: Pick[] = [
         ...recents.map((r) => ({ label: `$(database) ${describeTarget(r)}`, description: 'recent', run: async () => (await saveTarget(connection, r), connect()) })),
+        // The workspace's own database, beside the servers (unless it is the one in use).
+        ...(current?.local && connection.state !== 'disconnected'
+          ? []
+          : [{ label: `$(home) ${LOCAL_DATABASE_LABEL}`, description: 'no server; this machine only', run: async () => vscode.commands.executeCommand(OPEN_LOCAL_DATABASE_COMMAND) }]),
         { label: '$(add) New connection…', run: newConnection },
-        { label: '$(key) Change password…', run: () => connection.changePassword() },
+        ...(current?.local ? [] : [{ label: '$(key) Change password…', run: () => connection.changePassword() }]),
       ];
       if (connection.state !== 'disconnected') items.push({ label: '$(debug-disconnect) Disconnect', run: () => connection.disconnect() });
       const chosen = await vscode.window.showQuickPick(items, { title: `DataJoint: ${connection.label ?? 'connection'}`, placeHolder: 'Switch or manage the database connection' });

@@ -11,3 +11,6 @@ export { loadSettings } from '../../runtime/config/index';
 export { TableJobs } from '../../runtime/populate/table-jobs';
 export { targetFromCatalog } from '../../runtime/populate/adapter';
 export { readErrorStack } from '../../runtime/blob/error-stack';
+// The local (embedded) database: what `djx db reset|export` use (runtime/embedded/export.ts).
+export { userSchemas, exportDatabase } from '../../runtime/embedded/export';
+export { EMBEDDED_LABEL } from '../../runtime/connection/index';

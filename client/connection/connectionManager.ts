@@ -4,13 +4,17 @@
 // populate command (through withConnection). It reports its state, and when the server
 // goes away it probes until the server is back, then tells the views to reload.
 // The client never writes SQL: everything goes through runtime/ (catalog, jobs).
+// With no server configured the target is the workspace's embedded database (the runtime's
+// Connection finds or starts the process serving `.datajoint/`): no password, no
+// SecretStorage, named "Local database — this workspace".
 import * as vscode from 'vscode';
-import type { Connection } from '../../runtime/connection/index';
+import type { Connection, EmbeddedConnectionInfo } from '../../runtime/connection/index';
 import type { Catalog } from '../../runtime/catalog/index';
 import { describeTarget, resolveConnectionTarget, type ConnectionTarget } from './connectionSettings';
 import { ConnectQueue } from './connectQueue';
 import { loadRuntime } from './loadRuntime';
 import { PasswordStore } from './passwordStore';
+import { localDatabaseExists } from './localDatabase';
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'error';
 
@@ -22,6 +26,10 @@ export interface ConnectionInfo {
   /** The last attempt failed for want of settings (no user, unreadable datajoint.json). */
   readonly needsSettings: boolean;
   readonly serverVersion: string | undefined;
+  /** The local database the open connection uses (folder, data directory, serving pid). */
+  readonly local?: EmbeddedConnectionInfo | undefined;
+  /** The target of the current or last attempt. */
+  readonly currentTarget?: ConnectionTarget | undefined;
 }
 
 /** Where the open connection goes and with which password, for a populate run's environment. */
@@ -51,7 +59,13 @@ const PROBE_MAX_MS = 30_000;
 
 /** The same server, account and database: what a reconnect would change. */
 function sameTarget(a: ConnectionTarget, b: ConnectionTarget): boolean {
+  if (a.local || b.local) return a.local?.dir === b.local?.dir;
   return a.backend === b.backend && a.host === b.host && a.port === b.port && a.user === b.user && a.tls === b.tls && a.databaseName === b.databaseName;
+}
+
+/** The only variable of the editor's environment a local database connection reads: the serving process's idle time. */
+function embeddedEnv(): NodeJS.ProcessEnv {
+  return process.env.DJ_EMBEDDED_IDLE_MS ? { DJ_EMBEDDED_IDLE_MS: process.env.DJ_EMBEDDED_IDLE_MS } : {};
 }
 
 function messageOf(e: unknown): string {
@@ -82,6 +96,8 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
   /** Whether the user asked to be connected (a Connect since the last Disconnect). */
   private wanted = false;
   private settingsWrites = 0;
+  /** A Connect or Disconnect was asked (by the user or a command) in this window. */
+  private userActed = false;
   private readonly passwords: PasswordStore;
   private readonly queue = new ConnectQueue((interactive) => this.doConnect(interactive));
 
@@ -103,6 +119,10 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
   get currentTarget(): ConnectionTarget | undefined {
     return this.target;
   }
+  /** Whether anyone asked to connect or disconnect yet (an automatic connect does not count). */
+  get touched(): boolean {
+    return this.userActed;
+  }
   get lastError(): string | undefined {
     return this.error;
   }
@@ -114,6 +134,10 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
   }
   get passwordStore(): PasswordStore {
     return this.passwords;
+  }
+  /** The embedded database the open connection uses (folder, data directory, serving pid); undefined on a server. */
+  get local(): EmbeddedConnectionInfo | undefined {
+    return this.conn?.embedded;
   }
 
   private setState(state: ConnectionState, error?: string, needsSettings = false): void {
@@ -137,9 +161,43 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
     return this.conn !== undefined;
   }
 
-  /** The target and password of the open connection; undefined when not connected. */
+  /**
+   * The target and password of the open connection; undefined when not connected. On the
+   * local database: the endpoint it is served on now (the runtime's Connection moves to
+   * another serving process when one exits), with the target's `local` kept.
+   */
   credentials(): Credentials | undefined {
-    return this.conn ? this.openedWith : undefined;
+    if (!this.conn || !this.openedWith) return undefined;
+    if (!this.openedWith.target.local) return this.openedWith;
+    const db = this.conn.settings.database;
+    return {
+      target: { ...this.openedWith.target, host: db.host, port: db.port, user: db.user ?? 'postgres', databaseName: db.name ?? 'postgres', tls: false },
+      password: db.password ?? '',
+    };
+  }
+
+  /**
+   * Runs `fn` on a connection to the local database in `dir`: the window's own when it is
+   * connected there, else one opened for the purpose and closed after (Reset and Export of
+   * a workspace whose window uses a server). Undefined, with nothing opened, when that
+   * database was never created.
+   */
+  async withLocalDatabase<T>(dir: string, fn: (conn: Connection, dataDir: string) => Promise<T>): Promise<{ value: T } | undefined> {
+    const mine = this.conn?.embedded;
+    if (mine && mine.dir === dir) return { value: await fn(await this.runtime(), mine.dataDir) };
+    if (!localDatabaseExists(dir)) return undefined;
+    const { Connection } = await loadRuntime();
+    const conn = await Connection.connect({ backend: 'embedded', cwd: dir, overrides: { database: { embeddedDir: dir } }, ignoreConfigFile: true, env: embeddedEnv() });
+    try {
+      return { value: await fn(conn, conn.embedded?.dataDir ?? dir) };
+    } finally {
+      await conn.close().catch(() => undefined);
+    }
+  }
+
+  /** Tells the views the data changed (after a reset of the local database): they reload. */
+  dataChanged(): void {
+    this.setState(this.current, this.error, this.settingsMissing);
   }
 
   /**
@@ -157,8 +215,9 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
    * password. Resolves to whether the window is connected afterwards. Asked while an
    * attempt is under way, it runs one more attempt after that one (connectQueue.ts).
    */
-  connect(options: { interactive?: boolean } = {}): Promise<boolean> {
+  connect(options: { interactive?: boolean; automatic?: boolean } = {}): Promise<boolean> {
     this.wanted = true;
+    if (!options.automatic) this.userActed = true;
     return this.queue.request(options.interactive ?? true);
   }
 
@@ -249,6 +308,7 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
       return this.fail(generation, `Cannot read the connection settings: ${messageOf(e)}`, 'error', true);
     }
     if (stale()) return false;
+    if (target.local) return this.connectLocal(generation, target);
     if (!target.user) {
       // No target to name: the status bar must not show a half-made `?@localhost`.
       this.target = undefined;
@@ -295,13 +355,41 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
     }
   }
 
+  /** The workspace's embedded database: found or started by the runtime; no password. */
+  private async connectLocal(generation: number, target: ConnectionTarget): Promise<boolean> {
+    this.target = target;
+    try {
+      this.output.info(`Opening the ${describeTarget(target).toLowerCase()} (${target.local!.dir}): ${target.local!.reason}`);
+      if (!(await this.open(generation, target, ''))) return false;
+      if (generation !== this.generation) return false;
+      const local = this.conn?.embedded;
+      this.output.info(`Connected to the ${describeTarget(target).toLowerCase()}: ${local?.dataDir}, served on ${this.conn?.settings.database.host}:${this.conn?.settings.database.port} by process ${local?.serverPid} (${this.serverVersion})`);
+      this.setState('connected');
+      return true;
+    } catch (e) {
+      if (generation !== this.generation) return false;
+      // The runtime's message names the database and its folder.
+      return this.fail(generation, messageOf(e));
+    }
+  }
+
   /**
    * Opens the runtime Connection (a small pool) and makes it the window's, unless a
    * Connect or Disconnect came in the meantime (then it is closed again: false).
    */
   private async open(generation: number, target: ConnectionTarget, password: string): Promise<boolean> {
     const { Connection, Catalog } = await loadRuntime();
-    const conn = await Connection.connect({
+    const conn = target.local
+      ? await Connection.connect({
+          backend: 'embedded',
+          cwd: target.local.dir,
+          overrides: { database: { embeddedDir: target.local.dir } },
+          ignoreConfigFile: true,
+          // Only the serving process's idle time comes from the editor's environment.
+          env: embeddedEnv(),
+          connectTimeout: 8000,
+        })
+      : await Connection.connect({
       backend: target.backend,
       host: target.host,
       port: target.port,
@@ -367,6 +455,7 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
   /** Also ends a Connect under way (its outcome is dropped) and the one queued after it. */
   async disconnect(): Promise<void> {
     this.wanted = false;
+    this.userActed = true;
     this.generation++;
     this.queue.dropQueued();
     this.stopRetrying();
@@ -378,6 +467,10 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
   /** Forgets the stored password of the current target and asks for a new one. */
   async changePassword(): Promise<boolean> {
     const target = this.target ?? (await resolveConnectionTarget(vscode.workspace.workspaceFolders?.[0]?.uri));
+    if (target.local) {
+      void vscode.window.showInformationMessage(`The ${describeTarget(target).toLowerCase()} has no password to change: it is reachable from this machine only.`);
+      return false;
+    }
     const password = await this.passwords.ask(target, 'New password.');
     if (password === undefined) return false;
     await this.passwords.store(target, password);

@@ -40,3 +40,13 @@ export async function resolveConnectionTarget(folder: vscode.Uri | undefined): P
   };
   return resolveTarget(own, base);
 }
+
+/**
+ * The folder of the workspace's local (embedded) database, whatever the settings point at:
+ * DJ_EMBEDDED_DIR / database.embedded_dir, else `.datajoint` beside the datajoint.json found,
+ * else in the workspace folder (runtime/config, the rule `djx db` follows).
+ */
+export async function localDatabaseDir(folder: vscode.Uri | undefined): Promise<string> {
+  const { loadSettings } = await loadRuntime();
+  return loadSettings({ cwd: folder?.fsPath ?? process.cwd() }).database.embeddedDir;
+}

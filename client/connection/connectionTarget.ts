@@ -3,6 +3,9 @@
 // datajoint.json and its secrets: runtime/config loadSettings), how it is named in the
 // status bar, the key its password is kept under, and the recent connections of
 // Switch Connection. No vscode import: unit-tested (test/unit/client/connection-target.test.ts).
+// With no host from any source (or datajoint.backend / DJ_BACKEND `embedded`) the target is
+// the workspace's embedded PostgreSQL (runtime/embedded), as the runtime's own rule says.
+import { join } from 'node:path';
 import type { Settings } from '../../runtime/config/index';
 
 /** `mysql` stands for MySQL and MariaDB (one wire protocol, one dialect in the runtime). */
@@ -15,6 +18,23 @@ export const DEFAULT_PORT: Readonly<Record<Backend, number>> = { mysql: 3306, po
 
 /** The database a PostgreSQL login opens when none is named (the runtime's and libpq's habit). */
 export const DEFAULT_DATABASE_NAME = 'postgres';
+
+/**
+ * How the embedded database is named in the status bar, the views and the prompts: the
+ * runtime's EMBEDDED_LABEL (runtime/connection, which this module must not import: it would
+ * pull the database drivers into the activation bundle; a unit test checks they are equal).
+ */
+export const LOCAL_DATABASE_LABEL = 'Local database — this workspace';
+
+/** What a target on the workspace's embedded database carries beyond the endpoint. */
+export interface LocalDatabaseTarget {
+  /** The folder holding it (database.embedded_dir, else `.datajoint` of the project). */
+  dir: string;
+  /** PGlite's data directory in it (exists once the database was created). */
+  dataDir: string;
+  /** Why the local database is the target, for the tooltip. */
+  reason: string;
+}
 
 export interface ConnectionTarget {
   backend: Backend;
@@ -29,6 +49,12 @@ export interface ConnectionTarget {
   passwordFromEnvironment: string | undefined;
   /** Where each value came from, for the status tooltip (never the password). */
   sources: Record<string, string>;
+  /**
+   * Set when the target is the workspace's embedded database: then no password and no
+   * SecretStorage; the endpoint (host, port) is known once connected (the serving process
+   * picks its port), so host and port here are placeholders.
+   */
+  local?: LocalDatabaseTarget;
 }
 
 /**
@@ -49,6 +75,33 @@ const given = <T>(v: T | null | undefined): v is T => v !== undefined && v !== n
 /** The runtime's reading of a `host:port` host (runtime/config: loadSettings). */
 const HOST_PORT = /^([^:[\]]+):(\d+)$/;
 
+/** The setting values of datajoint.backend. */
+const BACKEND_SETTING_VALUES = ['auto', 'mysql', 'postgresql', 'embedded'];
+
+/** PGlite's data directory in an embedded database's folder (runtime/embedded/locate.ts). */
+export function localDataDir(dir: string): string {
+  return join(dir, 'pgdata');
+}
+
+/**
+ * Whether the settings name the workspace's embedded database rather than a server:
+ *   - datajoint.backend `embedded`: yes, whatever else is set;
+ *   - datajoint.backend `mysql` / `postgresql` (the user chose a server): no;
+ *   - a datajoint.host setting: no;
+ *   - else the runtime's rule (runtime/config: no host from DJ_HOST or datajoint.json, or
+ *     DJ_BACKEND / database.backend `embedded`).
+ * Undefined when a server is the target, else why the local database is.
+ */
+export function localDatabaseReason(own: ExplicitSettings, base: Settings): string | undefined {
+  if (own.backend === 'embedded') return 'the setting datajoint.backend is "embedded"';
+  if (given(own.backend) && own.backend !== 'auto') return undefined;
+  if (given(own.host) && own.host.trim()) return undefined;
+  if (!base.database.embedded) return undefined;
+  const hostSource = base.sources['database.host'];
+  if (hostSource === undefined) return 'no database server is configured (no host in the DataJoint settings, DJ_HOST or datajoint.json)';
+  return `database.backend is "embedded" (${base.sources['database.backend'] ?? 'code'})`;
+}
+
 /**
  * Highest first: the setting the user set, then what the runtime read (environment,
  * datajoint.json, secrets), then the default. The port's default follows the backend
@@ -59,12 +112,28 @@ const HOST_PORT = /^([^:[\]]+):(\d+)$/;
 export function resolveTarget(own: ExplicitSettings, base: Settings): ConnectionTarget {
   const sources: Record<string, string> = {};
   const from = (runtimeKey: string) => base.sources[runtimeKey] ?? 'default';
+  if (given(own.backend) && !BACKEND_SETTING_VALUES.includes(own.backend)) {
+    throw new Error(`the setting datajoint.backend must be "auto", "mysql", "postgresql" or "embedded", not "${own.backend}"`);
+  }
+  const reason = localDatabaseReason(own, base);
+  if (reason !== undefined) {
+    const dir = base.database.embeddedDir;
+    const where = `embedded:${dir}`;
+    return {
+      backend: 'postgresql',
+      host: '127.0.0.1',
+      port: 0,
+      user: 'postgres',
+      databaseName: DEFAULT_DATABASE_NAME,
+      tls: false,
+      passwordFromEnvironment: undefined,
+      sources: { backend: own.backend === 'embedded' ? 'setting' : from('database.backend'), host: where, port: where, user: where, databaseName: where },
+      local: { dir, dataDir: localDataDir(dir), reason },
+    };
+  }
 
   let backend: Backend;
   if (given(own.backend) && own.backend !== 'auto') {
-    if (!(BACKENDS as readonly string[]).includes(own.backend)) {
-      throw new Error(`the setting datajoint.backend must be "auto", "mysql" or "postgresql", not "${own.backend}"`);
-    }
     backend = own.backend as Backend;
     sources.backend = 'setting';
   } else {
@@ -128,7 +197,7 @@ export function resolveTarget(own: ExplicitSettings, base: Settings): Connection
   return { backend, host, port, user, databaseName, tls, passwordFromEnvironment: base.database.password ?? undefined, sources };
 }
 
-export type TargetName = Pick<ConnectionTarget, 'host' | 'port' | 'user'> & Partial<Pick<ConnectionTarget, 'backend' | 'databaseName'>>;
+export type TargetName = Pick<ConnectionTarget, 'host' | 'port' | 'user'> & Partial<Pick<ConnectionTarget, 'backend' | 'databaseName' | 'local'>>;
 
 /**
  * The target as the status bar, its tooltip, the log and the prompts name it:
@@ -137,6 +206,7 @@ export type TargetName = Pick<ConnectionTarget, 'host' | 'port' | 'user'> & Part
  * the Tables view shows. A target without a backend is a MySQL one (older callers).
  */
 export function describeTarget(t: TargetName): string {
+  if (t.local) return LOCAL_DATABASE_LABEL;
   const login = `${t.user ?? '?'}@${t.host}:${t.port}`;
   return t.backend === 'postgresql' ? `postgresql://${login}/${t.databaseName ?? DEFAULT_DATABASE_NAME}` : login;
 }
@@ -186,7 +256,8 @@ export function parseRecents(stored: unknown): RecentConnection[] {
 
 /** The recent entry of a target (undefined without a user: nothing to offer again). */
 export function recentOf(t: TargetName): RecentConnection | undefined {
-  if (!t.user) return undefined;
+  // The local database is always offered by Switch Connection: no recent entry.
+  if (!t.user || t.local) return undefined;
   const backend = t.backend ?? 'mysql';
   const entry: RecentConnection = { backend, host: t.host, port: t.port, user: t.user };
   if (backend === 'postgresql') entry.databaseName = t.databaseName ?? DEFAULT_DATABASE_NAME;

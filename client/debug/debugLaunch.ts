@@ -10,7 +10,7 @@
 // whose path is passed instead.
 // No vscode import: unit-tested (test/unit/client/debug-launch.test.ts).
 import type { Credentials } from '../connection/connectionManager';
-import { connectionVariables } from '../populate/launchArgs';
+import { connectionVariables, type Runner } from '../populate/launchArgs';
 import type { PythonInterpreter } from '../python/interpreter';
 import type { JsonKey } from '../../runtime/populate/events';
 import { PASSWORD_FILE_ENV } from '../../runtime/populate/make-protocol';
@@ -58,8 +58,8 @@ export function makeOptionArgs(r: DebugRequest): string[] {
 }
 
 /** The connection without its password, for a configuration's `env` (merged by the debugger over its own). */
-export function connectionEnv(creds: Credentials, passwordFile: string): Record<string, string> {
-  return { ...connectionVariables(creds), [PASSWORD_FILE_ENV]: passwordFile };
+export function connectionEnv(creds: Credentials, passwordFile: string, runner: Runner): Record<string, string> {
+  return { ...connectionVariables(creds, runner), [PASSWORD_FILE_ENV]: passwordFile };
 }
 
 export function sessionName(r: Pick<DebugRequest, 'className' | 'key' | 'mode'>, python: boolean): string {
@@ -90,7 +90,7 @@ export function nodeConfiguration(r: DebugRequest, cli: string, node: NodeRuntim
     program: cli,
     args: ['make', r.module, r.className, ...makeOptionArgs(r)],
     cwd: r.cwd,
-    env: { ...connectionEnv(creds, r.passwordFile), ...(node.electronAsNode ? { ELECTRON_RUN_AS_NODE: '1' } : {}) },
+    env: { ...connectionEnv(creds, r.passwordFile, 'node'), ...(node.electronAsNode ? { ELECTRON_RUN_AS_NODE: '1' } : {}) },
     console: 'integratedTerminal',
     // Stepping stays in the pipeline's code, not in the bundled CLI's.
     skipFiles: ['<node_internals>/**', ...skip],
@@ -111,7 +111,7 @@ export function pythonConfiguration(r: DebugRequest, type: string, runner: strin
     python: interpreter.executable,
     ...(interpreter.args.length ? { pythonArgs: interpreter.args } : {}),
     cwd: r.cwd,
-    env: { ...env, ...connectionEnv(creds, r.passwordFile), PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8' },
+    env: { ...env, ...connectionEnv(creds, r.passwordFile, 'python'), PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8' },
     console: 'integratedTerminal',
     // Breakpoints in the pipeline hit; the runner and DataJoint are stepped over.
     justMyCode: true,

@@ -19,6 +19,7 @@ import type { Notices, NoticeAction } from '../notices';
 import { chooseModule, isPythonModule, pickTable, rememberedOptions } from '../populate/populateCommand';
 import { readFromDisk } from '../populate/moduleBindings';
 import type { PythonLaunch } from '../python/pythonLaunch';
+import { passwordFor } from '../populate/launchArgs';
 import { pythonDebugType, type PythonDebugAdapters } from './pythonDebugAdapter';
 import { parseMakeResult, type MakeResultFile } from '../../runtime/populate/make-protocol';
 import type { Key } from '../../runtime/populate/target';
@@ -185,7 +186,7 @@ export async function debugMakeCommand(ctx: DebugMakeContext, arg: DebugMakeArgu
   // The folder (0700) holds the password (0600) and the result; removed when the session ends.
   const dir = mkdtempSync(join(tmpdir(), 'datajoint-make-'));
   const passwordFile = join(dir, 'password');
-  writeFileSync(passwordFile, creds.password, { mode: 0o600 });
+  writeFileSync(passwordFile, passwordFor(creds), { mode: 0o600 });
   const makeKwargs = rememberedOptions(ctx.memory, schema, className).makeKwargs;
   const request: DebugRequest = {
     className,

@@ -62,17 +62,51 @@ export function populateEnv(creds: Credentials, columns?: number, python?: Pytho
   delete env.DJ_USER;
   delete env.DJ_USE_TLS;
   delete env.DJ_DATABASE_NAME;
-  Object.assign(env, connectionVariables(creds), { DJ_PASS: creds.password });
+  delete env.DJ_EMBEDDED_DIR;
+  const vars = connectionVariables(creds, python ? 'python' : 'node');
+  if (vars.DJ_BACKEND === 'embedded') {
+    // The CLI finds the local database's server itself (and its password, if it has one).
+    delete env.DJ_HOST;
+    delete env.DJ_PORT;
+    delete env.DJ_PASS;
+    Object.assign(env, vars);
+  } else {
+    Object.assign(env, vars, { DJ_PASS: passwordFor(creds) });
+  }
   return env;
 }
+
+/**
+ * The password a run gets. On the local database: the serving process's, or any word when
+ * it takes none (it accepts every password then), so that no client waits at a prompt for
+ * an empty one.
+ */
+export function passwordFor(creds: Credentials): string {
+  return creds.target.local && !creds.password ? 'postgres' : creds.password;
+}
+
+/**
+ * Who runs with the variables: the bundled CLI (`node`: `djx populate`, `djx make`) or DataJoint for Python
+ * (`python`: the runner). They differ on the local database only.
+ */
+export type Runner = 'node' | 'python';
 
 /**
  * The connection's target as DJ_* variables, without the password (Populate and Debug make()
  * add it each their way). DJ_BACKEND always: a debug configuration's env is merged over the
  * editor's, whose own DJ_BACKEND may name the other backend. The same names for `djx` and
  * DataJoint for Python (both read DJ_BACKEND and DJ_DATABASE_NAME).
+ *
+ * On the local database the CLI gets DJ_BACKEND=embedded and its folder (DJ_EMBEDDED_DIR):
+ * it finds the serving process through the folder's discovery file as the window did, and
+ * starts one if the server it knew exited meanwhile, so a run never goes to a stale port.
+ * DataJoint for Python, which knows no embedded backend, gets the endpoint it is served on
+ * now: DJ_BACKEND=postgresql, DJ_HOST, DJ_PORT, DJ_USER, DJ_DATABASE_NAME=postgres, no TLS
+ * (the server declines it). The window's own connection keeps that server alive meanwhile.
  */
-export function connectionVariables(creds: Credentials): Record<string, string> {
+export function connectionVariables(creds: Credentials, runner: Runner): Record<string, string> {
+  const local = creds.target.local;
+  if (local && runner === 'node') return { DJ_BACKEND: 'embedded', DJ_EMBEDDED_DIR: local.dir };
   const vars: Record<string, string> = { DJ_BACKEND: creds.target.backend, DJ_HOST: creds.target.host, DJ_PORT: String(creds.target.port) };
   if (creds.target.databaseName !== undefined) vars.DJ_DATABASE_NAME = creds.target.databaseName;
   if (creds.target.user !== undefined) vars.DJ_USER = creds.target.user;

@@ -1,6 +1,14 @@
 // The status-bar item for the database connection; click to connect or manage it.
 import * as vscode from 'vscode';
 import type { ConnectionInfo, ConnectionManager, ConnectionState } from '../connection/connectionManager';
+import { localStatusLines } from '../connection/localDatabase';
+
+/** The tooltip's lines about the local database (none on a server). */
+function localLines(c: ConnectionInfo): string[] {
+  const target = c.currentTarget?.local;
+  if (!target) return [];
+  return localStatusLines({ dataDir: c.local?.dataDir ?? target.dataDir, serverPid: c.state === 'connected' ? c.local?.serverPid : undefined, reason: target.reason });
+}
 
 const ICON: Record<ConnectionState, string> = {
   disconnected: '$(debug-disconnect)',
@@ -32,6 +40,7 @@ export class ConnectionStatusItem implements vscode.Disposable {
     this.item.text = statusText(c);
     const lines = [`DataJoint: ${c.state}${c.label ? ` (${c.label})` : ''}`];
     if (c.serverVersion && c.state === 'connected') lines.push(`Server ${c.serverVersion}`);
+    lines.push(...localLines(c));
     if (c.lastError) lines.push(c.lastError);
     lines.push(c.state === 'disconnected' ? 'Click to connect.' : 'Click to switch, disconnect or change the password.');
     this.item.tooltip = lines.join('\n');

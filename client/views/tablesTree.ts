@@ -126,8 +126,13 @@ export class TablesTreeProvider implements vscode.TreeDataProvider<TablesNode>, 
 
   private async schemas(): Promise<TablesNode[]> {
     const wanted = vscode.workspace.getConfiguration('datajoint').get<string[]>('schemas', []);
-    const names = wanted.length ? wanted : await this.connection.withCatalog((c) => c.listSchemas());
-    if (!names.length) return [{ kind: 'message', id: 'message:no-schemas', text: 'No schemas on this server.', error: false }];
+    const listed = wanted.length ? wanted : await this.connection.withCatalog((c) => c.listSchemas());
+    // The local database's `public` is PostgreSQL's own, empty unless someone wrote there by hand.
+    const names = this.connection.local && !wanted.length ? listed.filter((s) => s !== 'public') : listed;
+    if (!names.length) {
+      const text = this.connection.local ? 'No schemas in the local database yet: declare a pipeline (a populate of its module does) to see it here.' : 'No schemas on this server.';
+      return [{ kind: 'message', id: 'message:no-schemas', text, error: false }];
+    }
     return names.map((schema) => ({ kind: 'schema', schema }));
   }
 

@@ -4,7 +4,9 @@
 // type declarations (dist/types) and the Python populate runner (python/, run by the
 // user's interpreter for Python tables: client/python/pythonLaunch.ts).
 // Everything the extension needs at run time is inside the bundles, so the package has
-// no node_modules. dist/ is not touched (tests may be running from it).
+// no node_modules; the embedded database's server (dist/embedded-server.js) finds PGlite's
+// runtime files in dist/pglite/ beside it (build.mjs copyPglite). dist/ is not touched
+// (tests may be running from it).
 //   node scripts/vscode/package-vsix.mjs [--out <file.vsix>]
 import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -13,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { buildTypes, bundleOptions, TYPES_DIR } from '../build.mjs';
+import { buildTypes, bundleOptions, copyPglite, PGLITE_DIR, TYPES_DIR } from '../build.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The README of the .vsix (the Marketplace page and the extension's page in VS Code). */
@@ -47,12 +49,11 @@ async function packageFrom(stage, out, say) {
   cpSync(join(repoRoot, PYTHON_RUNNER), join(stage, PYTHON_RUNNER));
   // The bundles of scripts/build.mjs --production, written into the stage.
   for (const b of bundleOptions({ production: true })) {
-    // The embedded database's server needs PGlite beside it, which the .vsix does not ship
-    // yet: the extension connects to servers only (issue 13 note).
-    if (b.outfile === 'dist/embedded-server.js') continue;
     if (!existsSync(join(repoRoot, b.entryPoints[0]))) throw new Error(`package-vsix: ${b.entryPoints[0]} is missing`);
     await build({ ...b, absWorkingDir: repoRoot, entryPoints: [join(repoRoot, b.entryPoints[0])], outfile: join(stage, b.outfile) });
   }
+  // PGlite's CommonJS build, WebAssembly and data files, for dist/embedded-server.js.
+  await copyPglite(join(stage, PGLITE_DIR));
   // The runtime's declarations, for "DataJoint: Set Up TypeScript Types" (client/types).
   await buildTypes(join(stage, TYPES_DIR));
   const vsce = createRequire(import.meta.url).resolve('@vscode/vsce/vsce');

@@ -3,7 +3,9 @@
 // extension/dist/cli.js as the extension does: `lint` on the broken showcase, and
 // `populate` (two worker processes, reserved jobs) of a TypeScript pipeline that imports
 // `datajoint` and a sibling `./helper.js`, against the test MariaDB. tsx is absent
-// there, so this exercises the bundled transpiler (runtime/populate/transpile.ts).
+// there, so this exercises the bundled transpiler (runtime/populate/transpile.ts). Then the
+// same CLI in a project with no server configured: the local database, served by the
+// .vsix's own dist/embedded-server.js with the PGlite it ships (dist/pglite/).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -73,12 +75,13 @@ after(async () => {
 test('the .vsix holds only what runs: production bundles, grammars, icon, manifest, README, LICENSE, the Python runner', (t) => {
   t.diagnostic(`vsix: ${(vsixBytes / 1024 / 1024).toFixed(2)} MiB, ${vsixEntries.length} entries`);
   const files = vsixEntries.filter((n) => n.startsWith('extension/') && !n.endsWith('/')).map((n) => n.slice('extension/'.length));
-  for (const f of ['package.json', 'dist/extension.js', 'dist/client-runtime.js', 'dist/server.js', 'dist/cli.js', 'syntaxes/datajoint.tmLanguage.json', 'client/media/datajoint.svg', 'python/datajoint_vscode_runner.py']) {
+  const pglite = ['dist/pglite/index.cjs', 'dist/pglite/pglite.wasm', 'dist/pglite/pglite.data', 'dist/pglite/initdb.wasm', 'dist/pglite/LICENSE'];
+  for (const f of ['package.json', 'dist/extension.js', 'dist/client-runtime.js', 'dist/server.js', 'dist/cli.js', 'dist/embedded-server.js', ...pglite, 'syntaxes/datajoint.tmLanguage.json', 'client/media/datajoint.svg', 'python/datajoint_vscode_runner.py']) {
     assert.ok(files.includes(f), `${f} is in the .vsix`);
   }
   assert.ok(files.some((f) => /^license/i.test(f)), 'a license file');
   assert.ok(files.some((f) => /^readme/i.test(f)), 'a README');
-  const unexpected = files.filter((f) => !/^(package\.json|readme\.md|license(\.txt|\.md)?|changelog\.md|dist\/(extension|client-runtime|server|cli)\.js|dist\/types\/.+\.d\.ts|syntaxes\/[^/]+\.json|client\/media\/[^/]+\.(svg|png)|client\/media\/walkthrough\/[^/]+\.md|python\/datajoint_vscode_runner\.py)$/i.test(f));
+  const unexpected = files.filter((f) => !pglite.includes(f) && !/^(package\.json|readme\.md|license(\.txt|\.md)?|changelog\.md|dist\/(extension|client-runtime|server|cli|embedded-server)\.js|dist\/types\/.+\.d\.ts|syntaxes\/[^/]+\.json|client\/media\/[^/]+\.(svg|png)|client\/media\/walkthrough\/[^/]+\.md|python\/datajoint_vscode_runner\.py)$/i.test(f));
   assert.deepEqual(unexpected, [], 'nothing else (no node_modules, sources, maps or tests)');
   // Production bundles: minified, no source map reference.
   const ext = readFileSync(join(scratch, 'unpacked', 'extension', 'dist', 'extension.js'), 'utf8');
@@ -204,5 +207,80 @@ schema.register(Number_, Square);
     await conn.execute(`DROP DATABASE IF EXISTS \`${schema}\``);
     await conn.close();
     if (!process.env.DJ_TEST_HOST) await s.stop();
+  }
+});
+
+test('with no server configured, djx from the .vsix populates on the local database it serves itself (no node_modules): status, export', async (t) => {
+  const work = join(scratch, 'local');
+  mkdirSync(work, { recursive: true });
+  writeFileSync(
+    join(work, 'pipeline.ts'),
+    `import * as dj from 'datajoint';
+
+export const schema = new dj.Schema('vsix_local');
+
+export class Number_ extends dj.Lookup {
+  static override definition = \`
+    n : int32
+  \`;
+  static override contents = Array.from({ length: 6 }, (_, i) => ({ n: i + 1 }));
+}
+
+export class Square extends dj.Computed {
+  static override definition = \`
+    -> Number_
+    ---
+    sq : int64
+  \`;
+  static override async make(key: dj.Row): Promise<void> {
+    const n = key.n as number;
+    await Square.insert1({ ...key, sq: BigInt(n * n) });
+  }
+}
+
+schema.register(Number_, Square);
+`,
+  );
+  // No DJ_* from the caller (dj() drops them): nothing names a server. The server exits soon
+  // after its last client, and is stopped below in any case.
+  const env = { DJ_EMBEDDED_IDLE_MS: '2000' };
+  let pid: number | undefined;
+  try {
+    const run = dj(['populate', 'pipeline.ts', 'Square', '--reserve-jobs', '--processes', '2'], work, env);
+    t.diagnostic(run.stderr.trim());
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    assert.ok(existsSync(join(work, '.datajoint', 'pgdata', 'PG_VERSION')), 'the local database was created in the project');
+    const status = dj(['db', 'status', '--json'], work, env);
+    assert.equal(status.status, 0, status.stderr);
+    const s = JSON.parse(status.stdout) as { label: string; exists: boolean; served: boolean; pid?: number; default: boolean };
+    assert.equal(s.label, 'Local database — this workspace');
+    assert.equal(s.exists, true);
+    assert.equal(s.default, true);
+    if (s.served) pid = s.pid;
+    const file = join(scratch, 'local.sql');
+    const exported = dj(['db', 'export', file], work, env);
+    assert.equal(exported.status, 0, exported.stderr);
+    const sql = readFileSync(file, 'utf8');
+    assert.match(sql, /CREATE TABLE "vsix_local"\."__square"/);
+    assert.match(sql, /INSERT INTO "vsix_local"\."__square"/, 'the computed rows are exported');
+    const again = JSON.parse(dj(['db', 'status', '--json'], work, env).stdout) as { served: boolean; pid?: number };
+    if (again.served) pid = again.pid;
+  } finally {
+    if (pid) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        /* gone already */
+      }
+      // Its exit, as the discovery file says (removed on a clean exit).
+      for (;;) {
+        try {
+          process.kill(pid, 0);
+        } catch {
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
   }
 });

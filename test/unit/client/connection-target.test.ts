@@ -2,15 +2,19 @@
 // set win over the runtime's reading (DJ_* variables, datajoint.json), which wins over the
 // defaults; PostgreSQL's port defaults to 5432 whenever no source gave one; the name the
 // status bar shows; the password keys (MySQL's unchanged from before PostgreSQL); the
-// recent connections, old entries (no backend) read as MySQL ones.
+// recent connections, old entries (no backend) read as MySQL ones. With no host from any
+// source (or datajoint.backend `embedded`) the target is the workspace's local database.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings } from '../../../runtime/config/index';
+import { EMBEDDED_LABEL } from '../../../runtime/connection/index';
 import {
+  LOCAL_DATABASE_LABEL,
   describeTarget,
+  localDatabaseReason,
   parseRecents,
   passwordKey,
   recentOf,
@@ -25,11 +29,52 @@ const runtime = (env: NodeJS.ProcessEnv = {}) => loadSettings({ env, ignoreConfi
 
 const pick = (t: ConnectionTarget) => ({ backend: t.backend, host: t.host, port: t.port, user: t.user, databaseName: t.databaseName });
 
-test('nothing set anywhere: MySQL on localhost:3306, no database name', () => {
-  const t = resolveTarget({}, runtime());
-  assert.deepEqual(pick(t), { backend: 'mysql', host: 'localhost', port: 3306, user: undefined, databaseName: undefined });
-  assert.equal(t.tls, undefined);
-  assert.deepEqual([t.sources.backend, t.sources.port], ['default', 'default']);
+test('nothing set anywhere: the local database of the workspace, no password, named as the runtime names it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dj-target-'));
+  try {
+    const t = resolveTarget({}, loadSettings({ cwd: dir, env: {} }));
+    assert.deepEqual(t.local, { dir: join(dir, '.datajoint'), dataDir: join(dir, '.datajoint', 'pgdata'), reason: t.local?.reason });
+    assert.match(t.local!.reason, /no database server is configured/);
+    assert.deepEqual([t.backend, t.user, t.databaseName, t.tls, t.passwordFromEnvironment], ['postgresql', 'postgres', 'postgres', false, undefined]);
+    assert.equal(describeTarget(t), 'Local database — this workspace');
+    assert.equal(LOCAL_DATABASE_LABEL, EMBEDDED_LABEL);
+    // A DJ_PASS or a user alone names no server either (the runtime's rule).
+    assert.ok(resolveTarget({}, runtime({ DJ_PASS: 'pw', DJ_USER: 'ana' })).local);
+    assert.ok(resolveTarget({ user: 'ana', port: 3306, tls: 'on' }, runtime()).local);
+    // Nothing to remember among the recent servers: Switch Connection always offers it.
+    assert.equal(recentOf(t), undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the local database: datajoint.backend "embedded" over any host; a host or a server backend anywhere names a server', () => {
+  const onEnvHost = resolveTarget({ backend: 'embedded' }, runtime({ DJ_HOST: 'db.lab', DJ_USER: 'ana' }));
+  assert.ok(onEnvHost.local);
+  assert.match(onEnvHost.local!.reason, /datajoint\.backend is "embedded"/);
+  assert.equal(onEnvHost.sources.backend, 'setting');
+  assert.ok(resolveTarget({ backend: 'embedded', host: 'db.lab', user: 'ana' }, runtime()).local);
+  // DJ_BACKEND=embedded (the runtime's spelling) too, unless a setting names a server.
+  assert.match(localDatabaseReason({}, runtime({ DJ_BACKEND: 'embedded', DJ_HOST: 'db.lab' }))!, /env:DJ_BACKEND/);
+  assert.equal(resolveTarget({ host: 'set.lab', user: 'ana' }, runtime({ DJ_BACKEND: 'embedded' })).local, undefined);
+  // A host from a setting, DJ_HOST or datajoint.json: that server, as before.
+  assert.equal(resolveTarget({ host: 'set.lab' }, runtime()).local, undefined);
+  assert.equal(resolveTarget({}, runtime({ DJ_HOST: 'env.lab' })).local, undefined);
+  // The user chose a server's backend in the settings: that server, localhost by default, as before.
+  const mysql = resolveTarget({ backend: 'mysql', user: 'ana' }, runtime());
+  assert.deepEqual(pick(mysql), { backend: 'mysql', host: 'localhost', port: 3306, user: 'ana', databaseName: undefined });
+  assert.equal(mysql.local, undefined);
+  // database.embedded_dir / DJ_EMBEDDED_DIR move it.
+  assert.equal(resolveTarget({}, runtime({ DJ_EMBEDDED_DIR: '/srv/lab/db' })).local?.dir, '/srv/lab/db');
+  // The datajoint.json's folder, not the working directory, holds it.
+  const dir = mkdtempSync(join(tmpdir(), 'dj-target-'));
+  try {
+    writeFileSync(join(dir, 'datajoint.json'), JSON.stringify({ database: { user: 'ana' } }));
+    mkdirSync(join(dir, 'sub'));
+    assert.equal(resolveTarget({}, loadSettings({ cwd: join(dir, 'sub'), env: {} })).local?.dir, join(dir, '.datajoint'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('PostgreSQL without a port anywhere: 5432, whether the backend comes from a setting or from DJ_BACKEND', () => {
@@ -73,14 +118,15 @@ test('cleared settings count as unset; a host:port setting carries its port; TLS
   assert.deepEqual(pick(t), { backend: 'mysql', host: 'env.lab', port: 3306, user: 'ana', databaseName: undefined });
   const hp = resolveTarget({ host: 'db.lab:3307', port: 3400 }, runtime());
   assert.deepEqual([hp.host, hp.port], ['db.lab', 3307]);
-  assert.equal(resolveTarget({ tls: 'on' }, runtime({ DJ_USE_TLS: 'false' })).tls, true);
-  assert.equal(resolveTarget({ tls: 'auto' }, runtime({ DJ_USE_TLS: 'false' })).tls, undefined);
-  assert.equal(resolveTarget({}, runtime({ DJ_USE_TLS: 'false' })).tls, false);
-  assert.equal(resolveTarget({}, runtime({ DJ_PASS: 'pw' })).passwordFromEnvironment, 'pw');
+  const server = { DJ_HOST: 'db.lab' };
+  assert.equal(resolveTarget({ tls: 'on' }, runtime({ ...server, DJ_USE_TLS: 'false' })).tls, true);
+  assert.equal(resolveTarget({ tls: 'auto' }, runtime({ ...server, DJ_USE_TLS: 'false' })).tls, undefined);
+  assert.equal(resolveTarget({}, runtime({ ...server, DJ_USE_TLS: 'false' })).tls, false);
+  assert.equal(resolveTarget({}, runtime({ ...server, DJ_PASS: 'pw' })).passwordFromEnvironment, 'pw');
 });
 
 test('a backend setting outside the enum is refused, naming the setting', () => {
-  assert.throws(() => resolveTarget({ backend: 'postgres' }, runtime()), /datajoint\.backend.*"postgres"/);
+  assert.throws(() => resolveTarget({ backend: 'postgres' }, runtime()), /datajoint\.backend.*"embedded".*"postgres"/);
 });
 
 test('describeTarget: user@host:port for MySQL, a postgresql:// URI with the database for PostgreSQL', () => {

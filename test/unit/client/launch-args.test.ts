@@ -4,7 +4,8 @@
 // variables and none of Electron's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { populateArgs, populateEnv, pythonPopulateArgs, shownArgs } from '../../../client/populate/launchArgs';
+import { connectionVariables, populateArgs, populateEnv, pythonPopulateArgs, shownArgs } from '../../../client/populate/launchArgs';
+import { connectionEnv } from '../../../client/debug/debugLaunch';
 import type { Credentials } from '../../../client/connection/connectionManager';
 import type { PythonLaunch } from '../../../client/python/pythonLaunch';
 import type { PopulateRequest } from '../../../client/populate/populateRun';
@@ -72,6 +73,51 @@ test("on PostgreSQL the backend and the database go in DJ_BACKEND and DJ_DATABAS
     const my = populateEnv(creds);
     assert.equal(my.DJ_BACKEND, 'mysql');
     assert.ok(!('DJ_DATABASE_NAME' in my));
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+});
+
+test('on the local database: the CLI finds it by its folder (DJ_BACKEND=embedded), DataJoint for Python gets the endpoint it is served on', () => {
+  const local: Credentials = {
+    target: {
+      backend: 'postgresql',
+      host: '127.0.0.1',
+      port: 40123,
+      user: 'postgres',
+      databaseName: 'postgres',
+      tls: false,
+      passwordFromEnvironment: undefined,
+      sources: {},
+      local: { dir: '/ws/lab/.datajoint', dataDir: '/ws/lab/.datajoint/pgdata', reason: 'no database server is configured' },
+    },
+    password: 'served-pw',
+  };
+  const saved = { DJ_HOST: process.env.DJ_HOST, DJ_PASS: process.env.DJ_PASS, DJ_EMBEDDED_DIR: process.env.DJ_EMBEDDED_DIR };
+  process.env.DJ_HOST = 'editor.lab';
+  process.env.DJ_PASS = 'editor-pw';
+  process.env.DJ_EMBEDDED_DIR = '/elsewhere';
+  try {
+    const node = populateEnv(local, 100);
+    assert.deepEqual([node.DJ_BACKEND, node.DJ_EMBEDDED_DIR], ['embedded', '/ws/lab/.datajoint']);
+    for (const k of ['DJ_HOST', 'DJ_PORT', 'DJ_USER', 'DJ_PASS', 'DJ_DATABASE_NAME']) assert.ok(!(k in node), `${k} is not passed to the CLI`);
+    assert.deepEqual(connectionVariables(local, 'node'), { DJ_BACKEND: 'embedded', DJ_EMBEDDED_DIR: '/ws/lab/.datajoint' });
+    const py = populateEnv(local, undefined, launch);
+    assert.deepEqual(
+      [py.DJ_BACKEND, py.DJ_HOST, py.DJ_PORT, py.DJ_USER, py.DJ_PASS, py.DJ_DATABASE_NAME, py.DJ_USE_TLS],
+      ['postgresql', '127.0.0.1', '40123', 'postgres', 'served-pw', 'postgres', 'false'],
+    );
+    assert.ok(!('DJ_EMBEDDED_DIR' in py));
+    // A server that takes no password still gets one: no client waits at a prompt.
+    assert.equal(populateEnv({ ...local, password: '' }, undefined, launch).DJ_PASS, 'postgres');
+    // Debug make(): the same split.
+    assert.equal(connectionEnv(local, '/tmp/pw', 'node').DJ_BACKEND, 'embedded');
+    assert.equal(connectionEnv(local, '/tmp/pw', 'python').DJ_PORT, '40123');
+    // A server's variables do not depend on who runs.
+    assert.deepEqual(connectionVariables(creds, 'node'), connectionVariables(creds, 'python'));
   } finally {
     for (const [k, v] of Object.entries(saved)) {
       if (v === undefined) delete process.env[k];
