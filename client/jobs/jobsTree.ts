@@ -1,16 +1,23 @@
 // The Jobs view: per Computed/Imported table, its keys still to compute and its jobs
-// counted by status; under it the error, reserved and ignored jobs with key, message,
-// host and time. Item menus key on the flags in contextValue (`job error retryable ignorable`),
-// matched by regex in package.json (the github-actions extension's pattern).
+// counted by status; under it an "Errors" node with the errors grouped by exception type
+// and message pattern (runtime/jobs/triage.ts: `ValueError: bad value <n> · 12 keys`),
+// each group's keys beneath it, then the reserved jobs, then an "Ignored" node with the
+// ignored keys. Item menus key on the flags in contextValue (`job error retryable ignorable`,
+// `jobGroup retryable ignorable`), matched by regex in package.json (the github-actions
+// extension's pattern): a group takes the menus of a failed job, Retry, Retry and
+// Populate and Ignore acting on all its keys.
 import * as vscode from 'vscode';
 import type { HolderState } from '../../runtime/jobs/holder';
-import type { JobCounts, JobRow } from '../../runtime/jobs/queue';
+import type { ErrorEntry, JobCounts, JobRow } from '../../runtime/jobs/queue';
+import { groupLabel, type ErrorGroup } from '../../runtime/jobs/triage';
 import { jsonKey, type JsonKey } from '../../runtime/populate/events';
 import type { AutoTable, ComputationsDatabase } from './computationsDatabase';
 import { plural } from '../populate/runSummary';
 
 /** How many error/reserved/ignored jobs a table lists, each (the counts stay exact). */
 const LISTED = 200;
+/** How many of a table's most recent errors are grouped (the counts of the Errors node stay exact). */
+export const GROUPED = 10_000;
 
 export interface TableProgress {
   remaining: number;
@@ -20,8 +27,39 @@ export interface TableProgress {
 
 export type JobsNode =
   | { kind: 'table'; table: AutoTable; progress?: TableProgress; error?: string }
-  | { kind: 'job'; table: AutoTable; job: JobRow; key: JsonKey }
-  | { kind: 'message'; id: string; text: string; error: boolean };
+  /** A table's errors: the groups beneath. */
+  | { kind: 'errors'; table: AutoTable; count: number; parent?: JobsNode }
+  /** Errors of one exception type and message pattern: their keys beneath (the first LISTED). */
+  | { kind: 'group'; table: AutoTable; group: ErrorGroup<ErrorEntry>; of: { grouped: number; total: number }; parent?: JobsNode }
+  /** A table's ignored keys. */
+  | { kind: 'ignored'; table: AutoTable; count: number; parent?: JobsNode }
+  | { kind: 'job'; table: AutoTable; job: JobRow; key: JsonKey; group?: Extract<JobsNode, { kind: 'group' }> }
+  | { kind: 'message'; id: string; text: string; error: boolean; parent?: JobsNode };
+
+/** A job row of an error triage entry (its stack is read when shown, as for every job). */
+export function entryJob(e: ErrorEntry): JobRow {
+  return {
+    key: e.key,
+    status: 'error',
+    priority: e.priority,
+    createdTime: null,
+    scheduledTime: null,
+    reservedTime: e.reservedTime,
+    completedTime: e.completedTime,
+    duration: null,
+    errorMessage: e.errorMessage,
+    user: e.user,
+    host: e.host,
+    pid: e.pid,
+    connectionId: 0,
+    version: e.version,
+    holder: null,
+  };
+}
+
+function tableId(t: AutoTable): string {
+  return `${t.schema}.${t.name}`;
+}
 
 export function formatKey(key: JsonKey): string {
   return Object.entries(key)
@@ -116,6 +154,26 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
         return this.tableItem(node);
       case 'job':
         return this.jobItem(node);
+      case 'errors': {
+        const item = new vscode.TreeItem('Errors', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `jobs-errors:${tableId(node.table)}`;
+        item.description = plural(node.count, 'key');
+        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+        item.contextValue = 'jobErrors retryable';
+        item.tooltip = `${node.table.className}: ${plural(node.count, 'key')} whose make failed, grouped by exception type and message`;
+        return item;
+      }
+      case 'group':
+        return this.groupItem(node);
+      case 'ignored': {
+        const item = new vscode.TreeItem('Ignored', vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `jobs-ignored:${tableId(node.table)}`;
+        item.description = plural(node.count, 'key');
+        item.iconPath = new vscode.ThemeIcon('circle-slash');
+        item.contextValue = 'jobIgnored unignorable';
+        item.tooltip = `${node.table.className}: ${plural(node.count, 'key')} that populate skips until un-ignored`;
+        return item;
+      }
       case 'message': {
         const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
@@ -163,6 +221,25 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     return item;
   }
 
+  private groupItem(node: Extract<JobsNode, { kind: 'group' }>): vscode.TreeItem {
+    const { group, table } = node;
+    const item = new vscode.TreeItem(groupLabel(group), vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `jobs-group:${tableId(table)}:${group.id}`;
+    item.description = plural(group.count, 'key');
+    item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+    item.contextValue = 'jobGroup retryable ignorable';
+    const tip = new vscode.MarkdownString();
+    tip.appendMarkdown(`**${table.className}**: ${plural(group.count, 'key')} failed with\n\n`);
+    tip.appendCodeblock(groupLabel(group), 'text');
+    tip.appendMarkdown(`most recent (${markdownText(formatKey(jsonKey(group.sample.key)))}):\n\n`);
+    tip.appendCodeblock(group.sample.errorMessage, 'text');
+    if (group.truncated) tip.appendMarkdown('Some messages were cut at 2047 characters.\n\n');
+    if (node.of.grouped < node.of.total) tip.appendMarkdown(`Of the ${node.of.grouped} most recent of ${node.of.total} errors.\n\n`);
+    tip.appendMarkdown('Retry, Retry and Populate and Ignore act on every key of the group.');
+    item.tooltip = tip;
+    return item;
+  }
+
   private jobItem(node: Extract<JobsNode, { kind: 'job' }>): vscode.TreeItem {
     const { job, table } = node;
     const item = new vscode.TreeItem(formatKey(node.key), vscode.TreeItemCollapsibleState.None);
@@ -203,7 +280,52 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   }
 
   getParent(node: JobsNode): JobsNode | undefined {
-    return node.kind === 'job' ? { kind: 'table', table: node.table } : undefined;
+    switch (node.kind) {
+      case 'table':
+        return undefined;
+      // The node whose children they were: the object the view knows when it asked.
+      case 'errors':
+      case 'ignored':
+        return node.parent ?? this.shownTable(node.table);
+      case 'group':
+        return node.parent ?? { kind: 'errors', table: node.table, count: node.of.total };
+      case 'job':
+        if (node.group) return node.group;
+        if (node.job.status === 'ignore') return this.ignoredNodes.get(tableId(node.table)) ?? { kind: 'ignored', table: node.table, count: 0 };
+        return this.shownTable(node.table);
+      case 'message':
+        return node.parent;
+    }
+  }
+
+  /** The table's node as last shown (the object the view knows), else a new one. */
+  private shownTable(table: AutoTable): JobsNode {
+    return this.lastTables.find((n) => n.kind === 'table' && tableId(n.table) === tableId(table)) ?? { kind: 'table', table };
+  }
+
+  /** The Ignored node last shown under each table, for getParent of an ignored job. */
+  private readonly ignoredNodes = new Map<string, JobsNode>();
+
+  /**
+   * Every job node under a table, through its Errors groups and its Ignored node (the
+   * first LISTED of each): what the flat list of a table's jobs used to be.
+   */
+  async jobNodes(table: Extract<JobsNode, { kind: 'table' }>): Promise<Array<Extract<JobsNode, { kind: 'job' }>>> {
+    const out: Array<Extract<JobsNode, { kind: 'job' }>> = [];
+    const walk = async (n: JobsNode): Promise<void> => {
+      for (const c of await this.getChildren(n)) {
+        if (c.kind === 'job') out.push(c);
+        else if (c.kind === 'errors' || c.kind === 'group' || c.kind === 'ignored') await walk(c);
+      }
+    };
+    await walk(table);
+    return out;
+  }
+
+  /** The error groups of a table, as its Errors node shows them. */
+  async errorGroups(table: Extract<JobsNode, { kind: 'table' }>): Promise<Array<Extract<JobsNode, { kind: 'group' }>>> {
+    const errors = (await this.getChildren(table)).find((n) => n.kind === 'errors');
+    return errors ? (await this.getChildren(errors)).filter((n): n is Extract<JobsNode, { kind: 'group' }> => n.kind === 'group') : [];
   }
 
   async getChildren(node?: JobsNode): Promise<JobsNode[]> {
@@ -218,11 +340,22 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
           this.loadedEmitter.fire();
         }
       }
-      if (node.kind === 'table') return await this.jobsOf(node.table);
-      return [];
+      switch (node.kind) {
+        case 'table':
+          return await this.jobsOf(node);
+        case 'errors':
+          return await this.groupsOf(node);
+        case 'group':
+          return this.keysOf(node);
+        case 'ignored':
+          return await this.ignoredOf(node);
+        default:
+          return [];
+      }
     } catch (e) {
       const text = e instanceof Error ? e.message : String(e);
-      return [{ kind: 'message', id: `jobs-error:${node?.kind === 'table' ? node.table.name : 'root'}`, text, error: true }];
+      const where = node && 'table' in node ? `${node.kind}:${tableId(node.table)}` : 'root';
+      return [{ kind: 'message', id: `jobs-error:${where}`, text, error: true, parent: node }];
     }
   }
 
@@ -240,12 +373,57 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     );
   }
 
-  private async jobsOf(table: AutoTable): Promise<JobsNode[]> {
-    const rows = await this.db.withJobs(table.schema, table.name, async (jobs) => [
-      ...(await jobs.errors(LISTED)),
-      ...(await jobs.reserved(LISTED)),
-      ...(await jobs.ignored(LISTED)),
-    ]);
-    return rows.map((job) => ({ kind: 'job', table, job, key: jsonKey(job.key) }));
+  /** Errors (grouped), the reserved jobs, Ignored. */
+  private async jobsOf(node: Extract<JobsNode, { kind: 'table' }>): Promise<JobsNode[]> {
+    const { table } = node;
+    const counts = node.progress?.jobs ?? (await this.db.withJobs(table.schema, table.name, (jobs) => jobs.progress())).jobs;
+    const reserved = counts.reserved ? await this.db.withJobs(table.schema, table.name, (jobs) => jobs.reserved(LISTED)) : [];
+    const out: JobsNode[] = [];
+    if (counts.error) {
+      out.push({ kind: 'errors', table, count: counts.error, parent: node });
+    }
+    out.push(...reserved.map((job): JobsNode => ({ kind: 'job', table, job, key: jsonKey(job.key) })));
+    if (counts.ignore) {
+      const ignored: JobsNode = { kind: 'ignored', table, count: counts.ignore, parent: node };
+      this.ignoredNodes.set(tableId(table), ignored);
+      out.push(ignored);
+    }
+    return out;
   }
+
+  private async groupsOf(node: Extract<JobsNode, { kind: 'errors' }>): Promise<JobsNode[]> {
+    const { table } = node;
+    const { groups, grouped, total } = await this.db.withJobs(table.schema, table.name, (jobs) => jobs.errorGroups(GROUPED));
+    const out: JobsNode[] = groups.map((group) => ({ kind: 'group', table, group, of: { grouped, total }, parent: node }));
+    if (grouped < total) {
+      out.push({ kind: 'message', id: `jobs-grouped:${tableId(table)}`, text: `the ${grouped} most recent of ${total} errors are grouped`, error: false, parent: node });
+    }
+    return out;
+  }
+
+  private keysOf(node: Extract<JobsNode, { kind: 'group' }>): JobsNode[] {
+    const { table, group } = node;
+    const out: JobsNode[] = group.rows.slice(0, LISTED).map((e) => ({ kind: 'job', table, job: entryJob(e), key: jsonKey(e.key), group: node }));
+    if (group.count > LISTED) {
+      out.push({
+        kind: 'message',
+        id: `jobs-group-more:${tableId(table)}:${group.id}`,
+        text: `${group.count - LISTED} more keys (the group's actions take all ${group.count})`,
+        error: false,
+        parent: node,
+      });
+    }
+    return out;
+  }
+
+  private async ignoredOf(node: Extract<JobsNode, { kind: 'ignored' }>): Promise<JobsNode[]> {
+    const { table } = node;
+    const rows = await this.db.withJobs(table.schema, table.name, (jobs) => jobs.ignored(LISTED));
+    const out: JobsNode[] = rows.map((job) => ({ kind: 'job', table, job, key: jsonKey(job.key) }));
+    if (node.count > rows.length) {
+      out.push({ kind: 'message', id: `jobs-ignored-more:${tableId(table)}`, text: `${node.count - rows.length} more ignored keys (Un-ignore here takes all ${node.count})`, error: false, parent: node });
+    }
+    return out;
+  }
+
 }

@@ -108,6 +108,25 @@ export interface JobRow {
   holder: HolderState | null;
 }
 
+/** An error job as triage needs it (runtime/jobs/triage.ts): key, message, when and where; no stack. */
+export interface ErrorEntry {
+  key: Key;
+  errorMessage: string;
+  completedTime: Date | null;
+  reservedTime: Date | null;
+  priority: number;
+  host: string;
+  pid: number;
+  user: string;
+  version: string;
+}
+
+/**
+ * Keys bound by one statement at most when acting on a set of keys: a group of thousands
+ * in several statements, within the 65535 parameters MySQL and PostgreSQL bind.
+ */
+export const KEY_BATCH = 500;
+
 /** Validated priority: the column is int8, so 0..127 (our decision, notes 11.3 #13). */
 export function checkPriority(p: number): number {
   if (!Number.isInteger(p) || p < 0 || p > 127) throw new RangeError(`Job priority must be an integer from 0 to 127, got ${p}.`);
@@ -578,5 +597,59 @@ export class JobQueue {
     for (const r of rows) counts[r.status] = Number(r.n);
     counts.total = JOB_STATUSES.reduce((s, k) => s + counts[k], 0);
     return counts;
+  }
+  /**
+   * The error jobs with what triage groups them by, lightly: no stack read (a table of
+   * thousands of errors stays cheap), most recent first; `limit` bounds the rows read.
+   */
+  async errorEntries(opts: { limit?: number } = {}): Promise<ErrorEntry[]> {
+    if (!(await this.exists())) return [];
+    const cols = [...this.keyNames, 'error_message', 'completed_time', 'reserved_time', 'priority', 'host', 'pid', 'user', 'version'].map((c) => this.q.quote(c));
+    const rows = await this.session.query(
+      `SELECT ${cols.join(', ')} FROM ${this.fullName} WHERE status = ? ORDER BY completed_time DESC, priority, scheduled_time` +
+        (opts.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(opts.limit))}` : ''),
+      ['error'],
+    );
+    return rows.map((r) => ({
+      key: this.pick(r),
+      errorMessage: String(r.error_message ?? ''),
+      completedTime: (r.completed_time as Date | null) ?? null,
+      reservedTime: (r.reserved_time as Date | null) ?? null,
+      priority: Number(r.priority),
+      host: String(r.host ?? ''),
+      pid: Number(r.pid ?? 0),
+      user: String(r.user ?? ''),
+      version: String(r.version ?? ''),
+    }));
+  }
+
+  /** The keys of the jobs of one status, in the queue's order (no other column read). */
+  async keysOf(status: JobStatus, limit?: number): Promise<Key[]> {
+    if (!(await this.exists())) return [];
+    const { sql, params } = this.filter({ status });
+    const rows = await this.session.query(
+      `SELECT ${this.keyNames.map((k) => this.q.quote(k)).join(', ')} FROM ${this.fullName}${sql} ORDER BY priority, scheduled_time` +
+        (limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(limit))}` : ''),
+      params,
+    );
+    return rows.map((r) => this.pick(r));
+  }
+
+  /**
+   * Deletes the jobs of these keys that have this status (`error`: the retry; `ignore`:
+   * the un-ignore), KEY_BATCH keys a statement; returns how many were deleted. A key whose
+   * job has another status by now is left alone.
+   */
+  async deleteKeys(status: JobStatus, keys: readonly Key[]): Promise<number> {
+    let n = 0;
+    for (let i = 0; i < keys.length; i += KEY_BATCH) n += await this.delete({ status, keys: keys.slice(i, i + KEY_BATCH) });
+    return n;
+  }
+
+  /** ignore() for a set of keys of any size, KEY_BATCH keys a statement. */
+  async ignoreKeys(keys: readonly Key[]): Promise<number> {
+    let n = 0;
+    for (let i = 0; i < keys.length; i += KEY_BATCH) n += await this.ignore(keys.slice(i, i + KEY_BATCH));
+    return n;
   }
 }

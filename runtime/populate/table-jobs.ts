@@ -1,7 +1,8 @@
 // `Table.jobs` of the reference as an object over one class: the job lists by status,
 // refresh, ignore and unignore, retry (deleting error rows) and progress (jobs.py: Job; notes §7.9).
 import type { JobStatus } from '../jobs/definition';
-import { JobQueue, type JobCounts, type JobRow, type RecoverOptions, type RecoverResult, type RefreshOptions, type RefreshResult } from '../jobs/queue';
+import { JobQueue, type ErrorEntry, type JobCounts, type JobRow, type RecoverOptions, type RecoverResult, type RefreshOptions, type RefreshResult } from '../jobs/queue';
+import { errorGroups, type ErrorGroup } from '../jobs/triage';
 import { isAutoPopulatedClass, targetFromTable, type AutoPopulatedClass } from './adapter';
 import { jobsTargetOf } from './populate';
 import { progressOf, remainingKeys } from './keysource';
@@ -115,12 +116,52 @@ export class TableJobs {
     return out;
   }
 
+  /**
+   * The error jobs grouped by exception type and message pattern (numbers, keys, strings,
+   * paths and ids folded), most keys first; the `limit` most recent errors are grouped.
+   */
+  async errorGroups(limit = 10_000): Promise<TableErrorGroups> {
+    const { queue } = await this.get();
+    const entries = await queue.errorEntries({ limit });
+    const total = entries.length < limit ? entries.length : (await queue.progress()).error;
+    return { groups: errorGroups(entries), grouped: entries.length, total };
+  }
+
+  /** The keys of the ignore jobs (no other column read). */
+  async ignoredKeys(limit?: number): Promise<Key[]> {
+    return (await this.get()).queue.keysOf('ignore', limit);
+  }
+
+  /** Retry for a set of keys of any size (a group): their error jobs deleted; returns how many. */
+  async retryKeys(keys: readonly Key[]): Promise<number> {
+    return (await this.get()).queue.deleteKeys('error', keys);
+  }
+
+  /** Ignore for a set of keys of any size: each key's job set to (or inserted as) `ignore`. */
+  async ignoreKeys(keys: readonly Key[]): Promise<number> {
+    return (await this.get()).queue.ignoreKeys(keys);
+  }
+
+  /** Un-ignore for a set of keys of any size: their ignore jobs deleted; returns how many. */
+  async unignoreKeys(keys: readonly Key[]): Promise<number> {
+    return (await this.get()).queue.deleteKeys('ignore', keys);
+  }
+
   /** Keys still to compute against all keys, with the jobs table's counts per status. */
   async progress(...restrictions: Restriction[]): Promise<{ remaining: number; total: number; jobs: JobCounts }> {
     const { target, queue } = await this.get();
     const p = await progressOf(target.session, await target.keySource(restrictions), target);
     return { ...p, jobs: await queue.progress() };
   }
+}
+
+/** A table's errors grouped for triage (runtime/jobs/triage.ts). */
+export interface TableErrorGroups {
+  groups: Array<ErrorGroup<ErrorEntry>>;
+  /** Error jobs read and grouped: all of them, unless more than the limit. */
+  grouped: number;
+  /** Error jobs in the table. */
+  total: number;
 }
 
 /** The jobs of one Computed/Imported class (the reference's `Table.jobs`). */

@@ -204,8 +204,8 @@ suite('Debug make() for this key', function () {
     await fx.sql(`UPDATE \`${SCHEMA}\`.subject SET weight = 4 WHERE subject_id = 2`);
     api.jobs.refresh();
     const failed = await waitFor('the error job of subject 2', async () => {
-      const children = await api.jobs.getChildren(await jobsTableNode(api, 'Summary', SCHEMA));
-      return children.find((n): n is Extract<JobsNode, { kind: 'job' }> => n.kind === 'job' && n.job.status === 'error');
+      const jobs = await api.jobs.jobNodes(await jobsTableNode(api, 'Summary', SCHEMA));
+      return jobs.find((n): n is Extract<JobsNode, { kind: 'job' }> => n.job.status === 'error');
     });
     assert.deepEqual(failed.key, { subject_id: 2 });
     const { notice, result } = await noticeOf(() => vscode.commands.executeCommand<DebugMakeOutcome>('datajoint.debugMake', { ...failed, mode: 'keep' }));

@@ -19,7 +19,7 @@ function summaryNode(api: ComputationsApi): Promise<TableNode> {
 }
 
 async function jobNodes(api: ComputationsApi): Promise<JobNode[]> {
-  return (await api.jobs.getChildren(await summaryNode(api))).filter((n): n is JobNode => n.kind === 'job');
+  return api.jobs.jobNodes(await summaryNode(api));
 }
 
 function populate(): Thenable<PopulateOutcome | undefined> {

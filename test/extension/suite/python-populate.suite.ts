@@ -99,7 +99,7 @@ async function doubledNode(): Promise<TableNode> {
 
 async function doubledJobs(): Promise<JobNode[]> {
   const api = await computations();
-  return (await api.jobs.getChildren(await doubledNode())).filter((n): n is JobNode => n.kind === 'job');
+  return api.jobs.jobNodes(await doubledNode());
 }
 
 suite('Populate a Python table', function () {
