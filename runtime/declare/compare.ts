@@ -52,8 +52,10 @@ function storedComment(a: CatalogAttribute, dialect: Dialect): string {
 /**
  * The platform's columns, whose layout DataJoint for Python changed in 2.3.5 (`_singleton`
  * moved after the declared columns, the job columns got comments and `_job_version` NOT
- * NULL): a table declared by either release is the same table, so these are compared by
- * name and type only, and left out of the order of columns.
+ * NULL; job columns no longer on Imported parts): a table declared by either release is
+ * the same table, so these are compared by type only where both have them, and left out
+ * of the order of columns. (Job columns a table lacks or has beyond its definition change
+ * nothing: populate writes them only where they exist.)
  */
 const PLATFORM = new Set(['_singleton', '_job_start_time', '_job_duration', '_job_version']);
 
@@ -64,6 +66,7 @@ export function compareWithExisting(spec: TableSpec, existing: CatalogTable, dia
   for (const c of spec.columns) {
     const a = actual.get(c.name);
     if (!a) {
+      if (PLATFORM.has(c.name) && c.name !== '_singleton') continue;
       out.push(`column \`${c.name}\` is declared but missing in the database`);
       continue;
     }
@@ -77,7 +80,7 @@ export function compareWithExisting(spec: TableSpec, existing: CatalogTable, dia
     const stored = storedComment(a, dialect);
     if (c.comment !== stored) out.push(`column \`${c.name}\`: comment "${c.comment}" declared, "${stored}" in the database`);
   }
-  for (const a of existing.attributes) if (!wanted.has(a.name)) out.push(`column \`${a.name}\` exists in the database but is not declared`);
+  for (const a of existing.attributes) if (!wanted.has(a.name) && !(PLATFORM.has(a.name) && a.name !== '_singleton')) out.push(`column \`${a.name}\` exists in the database but is not declared`);
   const order = (names: string[]) => names.filter((n) => wanted.has(n) && actual.has(n) && !PLATFORM.has(n)).join(',');
   if (!out.length && order(spec.columns.map((c) => c.name)) !== order(existing.attributes.map((a) => a.name))) out.push('the columns are in a different order');
 

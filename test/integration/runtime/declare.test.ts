@@ -89,7 +89,7 @@ function firstCreates(statements: string[]): string[] {
 }
 
 /** Python's definitions of test/fixtures/ddl/python_lab.sql, as TypeScript classes. */
-function labClasses(schema: dj.Schema) {
+function labClasses(schema: dj.Schema, options: { recordingChannel?: boolean } = {}) {
   class Subject extends dj.Manual {
     static override definition = `
     # Experimental subjects
@@ -147,6 +147,15 @@ function labClasses(schema: dj.Schema) {
     path : varchar(255)
     data = null : <blob@>
     `;
+  }
+  // The part only python_lab-2.3.2.sql has (an Imported part with the old job columns).
+  if (options.recordingChannel) {
+    (Recording as unknown as { Channel: unknown }).Channel = class extends dj.Part {
+      static override definition = `
+      -> master
+      channel : int16
+      `;
+    };
   }
   class Config extends dj.Lookup {
     static override definition = `
@@ -245,7 +254,7 @@ describe('declaration in the reference layout', () => {
     await loadFixture(jobsConn, jobsConn.backend === 'mysql' ? 'python_lab-2.3.2.sql' : 'python_lab.pg.sql', old);
     try {
       const schema = new dj.Schema(old, { connection: jobsConn, createSchema: false });
-      const t = labClasses(schema);
+      const t = labClasses(schema, { recordingChannel: jobsConn.backend === 'mysql' });
       const rec = recordStatements(jobsConn);
       try {
         await schema.declare();
