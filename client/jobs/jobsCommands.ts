@@ -126,7 +126,7 @@ export function registerJobsCommands(
   const actions: JobsActions = {
     // A set of keys (a group may have thousands) in batches; a whole table in one statement.
     retry: (nodes) => run('Retry', nodes, (g) => db.withJobs(g.table.schema, g.table.name, (jobs) => (g.keys ? jobs.retryKeys(g.keys) : jobs.retry()))),
-    ignore: (nodes) => run('Ignore', nodes, async (g) => (g.keys?.length ? db.withJobs(g.table.schema, g.table.name, (jobs) => jobs.ignoreKeys(g.keys!)) : 0)),
+    ignore: (nodes) => run('Ignore', nodes, async (g) => (g.keys?.length ? db.withJobs(g.table.schema, g.table.name, (jobs) => jobs.ignoreErrors(g.keys!)) : 0)),
     unignore: (nodes) => run('Un-ignore', nodes, (g) => db.withJobs(g.table.schema, g.table.name, (jobs) => (g.keys ? jobs.unignoreKeys(g.keys) : jobs.unignore()))),
     clear: (nodes) => run('Clear', nodes, (g) => db.withJobs(g.table.schema, g.table.name, (jobs) => jobs.clear(g.keys ? { keys: g.keys } : {}))),
     // A whole table at a time: recover judges every reservation by the one holder rule, so

@@ -151,6 +151,13 @@ const RESET = (q: SqlFragments): string =>
     ...['pid', 'connection_id'].map((c) => `${q.quote(c)}=0`),
   ].join(', ');
 
+/** ` LIMIT n` for a whole number n >= 0 (written into the SQL, so checked here), '' for none. */
+function limitClause(limit: number | undefined): string {
+  if (limit === undefined) return '';
+  if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`A limit of jobs must be a whole number >= 0, not ${limit}`);
+  return ` LIMIT ${limit}`;
+}
+
 export class JobQueue {
   readonly tableName: string;
   readonly fullName: string;
@@ -560,7 +567,7 @@ export class JobQueue {
     const { sql, params } = this.filter(opts);
     const rows = await this.session.query(
       `SELECT *, status = 'reserved' AND ${OPEN(this.q, this.fullName)} AS ${this.q.quote('$open')} FROM ${this.fullName}${sql} ORDER BY priority, scheduled_time` +
-        (opts.limit !== undefined ? ` LIMIT ${Math.floor(opts.limit)}` : ''),
+        limitClause(opts.limit),
       params,
     );
     return rows.map((r) => ({
@@ -606,8 +613,8 @@ export class JobQueue {
     if (!(await this.exists())) return [];
     const cols = [...this.keyNames, 'error_message', 'completed_time', 'reserved_time', 'priority', 'host', 'pid', 'user', 'version'].map((c) => this.q.quote(c));
     const rows = await this.session.query(
-      `SELECT ${cols.join(', ')} FROM ${this.fullName} WHERE status = ? ORDER BY completed_time DESC, priority, scheduled_time` +
-        (opts.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(opts.limit))}` : ''),
+      `SELECT ${cols.join(', ')} FROM ${this.fullName} WHERE status = ? ORDER BY completed_time IS NULL, completed_time DESC, priority, scheduled_time` +
+        limitClause(opts.limit),
       ['error'],
     );
     return rows.map((r) => ({
@@ -629,7 +636,7 @@ export class JobQueue {
     const { sql, params } = this.filter({ status });
     const rows = await this.session.query(
       `SELECT ${this.keyNames.map((k) => this.q.quote(k)).join(', ')} FROM ${this.fullName}${sql} ORDER BY priority, scheduled_time` +
-        (limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(limit))}` : ''),
+        limitClause(limit),
       params,
     );
     return rows.map((r) => this.pick(r));
@@ -643,6 +650,21 @@ export class JobQueue {
   async deleteKeys(status: JobStatus, keys: readonly Key[]): Promise<number> {
     let n = 0;
     for (let i = 0; i < keys.length; i += KEY_BATCH) n += await this.delete({ status, keys: keys.slice(i, i + KEY_BATCH) });
+    return n;
+  }
+
+  /**
+   * The error jobs of these keys set to `ignore`, KEY_BATCH keys a statement; returns how
+   * many. A key whose job has another status by now (retried and reserved by a worker, made)
+   * is left alone, as the Jobs view's groups list keys read earlier.
+   */
+  async ignoreErrorKeys(keys: readonly Key[]): Promise<number> {
+    if (!(await this.exists())) return 0;
+    let n = 0;
+    for (let i = 0; i < keys.length; i += KEY_BATCH) {
+      const { sql, params } = this.filter({ status: 'error', keys: keys.slice(i, i + KEY_BATCH) });
+      n += await this.session.execute(`UPDATE ${this.fullName} SET status = 'ignore'${sql}`, params);
+    }
     return n;
   }
 

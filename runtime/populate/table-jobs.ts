@@ -142,6 +142,11 @@ export class TableJobs {
     return (await this.get()).queue.ignoreKeys(keys);
   }
 
+  /** Ignore of a group of errors: the error jobs of these keys set to `ignore`, no other job touched; returns how many. */
+  async ignoreErrors(keys: readonly Key[]): Promise<number> {
+    return (await this.get()).queue.ignoreErrorKeys(keys);
+  }
+
   /** Un-ignore for a set of keys of any size: their ignore jobs deleted; returns how many. */
   async unignoreKeys(keys: readonly Key[]): Promise<number> {
     return (await this.get()).queue.deleteKeys('ignore', keys);
