@@ -87,18 +87,19 @@ export function localDataDir(dir: string): string {
  * Whether the settings name the workspace's embedded database rather than a server:
  *   - datajoint.backend `embedded`: yes, whatever else is set;
  *   - datajoint.backend `mysql` / `postgresql` (the user chose a server): no;
- *   - a datajoint.host setting: no;
- *   - else the runtime's rule (runtime/config: no host from DJ_HOST or datajoint.json, or
- *     DJ_BACKEND / database.backend `embedded`).
+ *   - a datajoint.host, datajoint.user or datajoint.port setting (a server on localhost,
+ *     the reference's default host, when only the account is given): no;
+ *   - else the runtime's rule (runtime/config: no host, user, port or backend from DJ_* or
+ *     datajoint.json, or DJ_BACKEND / database.backend `embedded`).
  * Undefined when a server is the target, else why the local database is.
  */
 export function localDatabaseReason(own: ExplicitSettings, base: Settings): string | undefined {
   if (own.backend === 'embedded') return 'the setting datajoint.backend is "embedded"';
   if (given(own.backend) && own.backend !== 'auto') return undefined;
   if (given(own.host) && own.host.trim()) return undefined;
+  if ((given(own.user) && own.user.trim()) || given(own.port)) return undefined;
   if (!base.database.embedded) return undefined;
-  const hostSource = base.sources['database.host'];
-  if (hostSource === undefined) return 'no database server is configured (no host in the DataJoint settings, DJ_HOST or datajoint.json)';
+  if (base.sources['database.backend'] === undefined) return 'no database server is configured (no host, user or port in the DataJoint settings, DJ_* variables or datajoint.json)';
   return `database.backend is "embedded" (${base.sources['database.backend'] ?? 'code'})`;
 }
 

@@ -7,7 +7,7 @@
 //   4. the secrets directory (`.secrets/` next to that file, else /run/secrets/datajoint),
 //      which only fills values still unset,
 //   5. defaults (database.port: 3306, or 5432 when database.backend is "postgresql").
-// With no host from any of them (or database.backend "embedded") the runtime uses the
+// With no host, user, port or backend from any of them (or database.backend "embedded") the runtime uses the
 // workspace's embedded PostgreSQL (`database.embedded`, kept in `database.embedded_dir`).
 // Our decision (reference notes, 11.3 #27): environment variables override the file for
 // every key, not only the database ones.
@@ -338,12 +338,14 @@ export function loadSettings(options: LoadOptions = {}): Settings {
     if (o.loglevel !== undefined) settings.loglevel = o.loglevel;
   }
 
-  // The embedded database: asked for by name, or nothing says where a server is (code may
-  // also set `embedded` itself). Its folder: `.datajoint` of the project, i.e. beside the
+  // The embedded database: asked for by name, or nothing names a server — no host, user,
+  // port or backend from any source (code may also set `embedded` itself). A user or port
+  // alone means a server on the reference's default host, localhost, as DataJoint for
+  // Python reads it. Its folder: `.datajoint` of the project, i.e. beside the
   // datajoint.json found, else in the working directory.
   if (backendChoice === 'embedded') settings.database.backend = 'postgresql';
   if (o?.database?.embedded === undefined) {
-    settings.database.embedded = backendChoice === 'embedded' || settings.sources['database.host'] === undefined;
+    settings.database.embedded = backendChoice === 'embedded' || !SERVER_KEYS.some((k) => settings.sources[k] !== undefined);
   }
   settings.database.embeddedDir =
     settings.sources['database.embedded_dir'] !== undefined ? resolve(embeddedDirBase, settings.database.embeddedDir) : join(fileDir ?? cwd, EMBEDDED_DIR_NAME);
@@ -355,6 +357,9 @@ export function loadSettings(options: LoadOptions = {}): Settings {
   }
   return settings;
 }
+
+/** Settings whose presence in any source names a server rather than the embedded database. */
+const SERVER_KEYS = ['database.host', 'database.user', 'database.port', 'database.backend'] as const;
 
 /** The settings without the password, for logs and `djx config`. */
 export function redact(settings: Settings): Settings {

@@ -38,9 +38,16 @@ test('nothing set anywhere: the local database of the workspace, no password, na
     assert.deepEqual([t.backend, t.user, t.databaseName, t.tls, t.passwordFromEnvironment], ['postgresql', 'postgres', 'postgres', false, undefined]);
     assert.equal(describeTarget(t), 'Local database — this workspace');
     assert.equal(LOCAL_DATABASE_LABEL, EMBEDDED_LABEL);
-    // A DJ_PASS or a user alone names no server either (the runtime's rule).
-    assert.ok(resolveTarget({}, runtime({ DJ_PASS: 'pw', DJ_USER: 'ana' })).local);
-    assert.ok(resolveTarget({ user: 'ana', port: 3306, tls: 'on' }, runtime()).local);
+    // A DJ_PASS or a TLS setting alone names no server either (the runtime's rule).
+    assert.ok(resolveTarget({}, runtime({ DJ_PASS: 'pw' })).local);
+    assert.ok(resolveTarget({ tls: 'on' }, runtime()).local);
+    // A user or a port does, on localhost (DataJoint for Python's default host), from a
+    // setting, DJ_USER / DJ_PORT or datajoint.json: a lab account keeps its server.
+    for (const [own, env] of [[{ user: 'ana' }, {}], [{ port: 3306 }, {}], [{}, { DJ_USER: 'ana', DJ_PASS: 'pw' }], [{}, { DJ_PORT: '3307' }]] as const) {
+      const server = resolveTarget(own, runtime(env));
+      assert.equal(server.local, undefined, JSON.stringify([own, env]));
+      assert.equal(server.host, 'localhost');
+    }
     // Nothing to remember among the recent servers: Switch Connection always offers it.
     assert.equal(recentOf(t), undefined);
   } finally {
@@ -69,7 +76,7 @@ test('the local database: datajoint.backend "embedded" over any host; a host or 
   // The datajoint.json's folder, not the working directory, holds it.
   const dir = mkdtempSync(join(tmpdir(), 'dj-target-'));
   try {
-    writeFileSync(join(dir, 'datajoint.json'), JSON.stringify({ database: { user: 'ana' } }));
+    writeFileSync(join(dir, 'datajoint.json'), JSON.stringify({ safemode: false }));
     mkdirSync(join(dir, 'sub'));
     assert.equal(resolveTarget({}, loadSettings({ cwd: join(dir, 'sub'), env: {} })).local?.dir, join(dir, '.datajoint'));
   } finally {

@@ -157,8 +157,12 @@ describe('settings of the embedded database', () => {
     // The reference's defaults stay as they were, for whoever reads them.
     assert.equal(s.database.host, 'localhost');
     assert.equal(s.database.backend, 'mysql');
-    // A user and password alone say nothing about where a server is.
-    assert.equal(loadSettings({ ignoreConfigFile: true, env: { DJ_USER: 'u', DJ_PASS: 'p' }, cwd: root }).database.embedded, true);
+    // A password alone names no server; a user, a port or a server backend name one on the
+    // reference's default host (localhost), as DataJoint for Python reads them.
+    assert.equal(loadSettings({ ignoreConfigFile: true, env: { DJ_PASS: 'p' }, cwd: root }).database.embedded, true);
+    for (const env of [{ DJ_USER: 'u', DJ_PASS: 'p' }, { DJ_PORT: '3307' }, { DJ_BACKEND: 'postgresql' }, { DJ_BACKEND: 'mysql' }]) {
+      assert.equal(loadSettings({ ignoreConfigFile: true, env, cwd: root }).database.embedded, false, JSON.stringify(env));
+    }
   });
 
   it('is not used once a host is given by the environment, the file or code', () => {
