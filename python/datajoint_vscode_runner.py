@@ -14,7 +14,9 @@ Standard library and the user's ``datajoint`` only; Python >= 3.9. DataJoint's s
 stay: ``populate()`` itself runs every key (its transaction, its jobs table, its
 processes); the runner wraps one key's hook (``_populate1``) on the table object to time
 keys and emit events, and to honour stop requests between keys. Where DataJoint's source
-is cited (autopopulate.py, jobs.py) it is version 2.3.5's.
+is cited (autopopulate.py, jobs.py) it is version 2.3.5's. The runner's own SQL (the rev 2
+``left`` counts, the release of an interrupted key) is written for the backend DataJoint
+connects to: MySQL/MariaDB, or PostgreSQL (DJ_BACKEND=postgresql, DJ_DATABASE_NAME; psycopg2).
 """
 
 import argparse
@@ -56,6 +58,9 @@ class UsageError(Exception):
 
 
 def say(line):
+    # One line, whatever the text: psycopg2's messages run over several ("connection to
+    # server at … failed: Connection refused\n\tIs the server running on that host…").
+    line = " ".join(part.strip() for part in line.strip().splitlines() if part.strip())
     sys.stderr.write(PREFIX + line + "\n")
     sys.stderr.flush()
 
@@ -85,14 +90,33 @@ def probe():
 # change what runs. The scan follows the MySQL/MariaDB lexer: '...' and "..." strings with
 # doubled quotes and backslash escapes, `...` names with doubled backticks; `#`, `/*` and
 # `-- ` start comments. Unlike condition.ts, `?` is allowed: it is no placeholder to
-# pymysql (DataJoint's driver uses %s, and escapes `%` in conditions: condition.py).
+# pymysql nor psycopg2 (DataJoint's drivers use %s, and it escapes `%` in conditions:
+# condition.py). On PostgreSQL (DJ_BACKEND=postgresql) a condition is checked again by
+# PostgreSQL's lexer, as condition.ts does (standard_conforming_strings on): '...' ends at
+# the first lone quote (a backslash is text; E'...' has escapes), "..." is a name, a
+# backtick quotes nothing, `--` always starts a comment, $tag$...$tag$ is a string and $1 a
+# placeholder. A text that is one condition to MySQL can be more to PostgreSQL
+# (`'x\' ) OR TRUE --'`).
 
 _QUOTE_NAMES = {"'": "a '\u2026' string", '"': 'a "\u2026" string', "`": "a `\u2026` name"}
 
 
-def _end_of_quoted(text, start):
+_ASCII_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_DIGITS = "0123456789"
+
+
+def _is_word(c):
+    """A character of a name to PostgreSQL's lexer (condition.ts: /[\\w$]/)."""
+    return c in _ASCII_LETTERS or c in _DIGITS or c in "_$"
+
+
+def _end_of_quoted(text, start, lexer="mysql"):
     q = text[start]
-    escapes = q != "`"
+    if lexer == "mysql":
+        escapes = q != "`"
+    else:
+        # E'...' (not the end of a longer name such as `name'...`) has backslash escapes.
+        escapes = q == "'" and start > 0 and text[start - 1] in "eE" and (start < 2 or not _is_word(text[start - 2]))
     i = start + 1
     while i < len(text):
         c = text[i]
@@ -108,8 +132,10 @@ def _end_of_quoted(text, start):
     return -1
 
 
-def check_condition(text):
-    """Why `text` is not one SQL condition (a phrase), or None when it is one."""
+def check_condition(text, lexer="mysql"):
+    """Why `text` is not one SQL condition (a phrase), or None when it is one; `lexer`:
+    "mysql" or "postgresql", whose rules differ (above)."""
+    pg = lexer == "postgresql"
     if text.strip() == "":
         return "is empty"
     opens = []
@@ -118,8 +144,15 @@ def check_condition(text):
     while i < n:
         c = text[i]
         at = "at character %d" % (i + 1)
-        if c in _QUOTE_NAMES:
-            end = _end_of_quoted(text, i)
+        if c == "`" and pg:
+            pass  # not a quote to PostgreSQL: the server refuses it
+        elif c == "$" and pg and (i == 0 or not _is_word(text[i - 1])) and i + 1 < n and (text[i + 1] in _DIGITS or text[i + 1] in _ASCII_LETTERS or text[i + 1] in "$_"):
+            # `$1` is a placeholder, `$$`/`$tag$` opens a string (not after a name's letters: `a$b` is a name).
+            if text[i + 1] in _DIGITS:
+                return "has `$%s` %s (a placeholder: write the value itself)" % (text[i + 1], at)
+            return "has a `$\u2026$` string %s (write it as a '\u2026' string)" % at
+        elif c in _QUOTE_NAMES:
+            end = _end_of_quoted(text, i, lexer)
             if end < 0:
                 return "has %s not closed (opened %s)" % (_QUOTE_NAMES[c], at)
             i = end
@@ -135,8 +168,8 @@ def check_condition(text):
             return "has a `#` comment %s" % at
         elif c == "/" and text[i + 1 : i + 2] == "*":
             return "has a `/*` comment %s" % at
-        elif c == "-" and text[i + 1 : i + 2] == "-" and (i + 2 == n or text[i + 2].isspace() or ord(text[i + 2]) < 32):
-            # `a--1` is a minus a minus one; `-- ` begins a comment.
+        elif c == "-" and text[i + 1 : i + 2] == "-" and (pg or i + 2 == n or text[i + 2].isspace() or ord(text[i + 2]) < 32):
+            # MySQL: `a--1` is a minus a minus one, `-- ` begins a comment; PostgreSQL: `--` always does.
             return "has a `--` comment %s" % at
         i += 1
     if opens:
@@ -152,8 +185,9 @@ def _conditions_of(value):
     return []
 
 
-def parse_restriction(text):
-    """A `--restriction` value: JSON (object or array) when it looks like JSON, else SQL."""
+def parse_restriction(text, backend="mysql"):
+    """A `--restriction` value: JSON (object or array) when it looks like JSON, else SQL:
+    one condition by MySQL's rules and, on PostgreSQL, by PostgreSQL's too."""
     t = text.strip()
     if t.startswith("{") or t.startswith("["):
         try:
@@ -162,8 +196,9 @@ def parse_restriction(text):
             raise UsageError("--restriction %s is not valid JSON (%s)" % (json.dumps(text), e))
     else:
         value = text
+    lexers = ["mysql", "postgresql"] if backend == "postgresql" else ["mysql"]
     for c in _conditions_of(value):
-        problem = check_condition(c)
+        problem = next((p for p in (check_condition(c, lexer) for lexer in lexers) if p is not None), None)
         if problem is not None:
             which = "is" if c == text else "has %s, which is" % json.dumps(c)
             raise UsageError("--restriction %s %s not one SQL condition: it %s" % (json.dumps(text), which, problem))
@@ -671,9 +706,13 @@ def after_interrupt(run, table, jobs, key, t0):
     if isinstance(old_id, int) and old_id != getattr(conn, "connection_id", None):
         # A statement under way on the old session keeps running, and holding its row
         # locks, until it ends: the server notices the closed socket only then. Ended
-        # here, so that the worker taking the re-pended key does not wait on those locks.
+        # here, so that the worker taking the re-pended key does not wait on those locks
+        # (runtime/dialect/fragments.ts: endSession).
         try:
-            conn.query("KILL %s", args=(old_id,))
+            if is_postgres(conn):
+                conn.query("SELECT pg_terminate_backend(%s)", args=(old_id,))
+            else:
+                conn.query("KILL %s", args=(old_id,))
         except Exception:  # noqa: BLE001 -- already gone: nothing to end
             pass
     if key in table:
@@ -688,10 +727,23 @@ def after_interrupt(run, table, jobs, key, t0):
 
         pk = {k: key[k] for k in jobs.primary_key if k in key}
         where = make_condition(jobs, pk, set())
+        q = quoter(conn)
         conn.query(
-            "UPDATE %s SET `status`='pending', `reserved_time`=NULL, `user`='', `host`='', `pid`=0, "
-            "`connection_id`=0, `version`='' WHERE %s AND `status` IN ('reserved', 'error') AND `host`=%%s AND `pid`=%%s"
-            % (jobs.full_table_name, where),
+            "UPDATE %s SET %s='pending', %s=NULL, %s='', %s='', %s=0, %s=0, %s='' WHERE %s AND %s IN ('reserved', 'error') AND %s=%%s AND %s=%%s"
+            % (
+                jobs.full_table_name,
+                q("status"),
+                q("reserved_time"),
+                q("user"),
+                q("host"),
+                q("pid"),
+                q("connection_id"),
+                q("version"),
+                where,
+                q("status"),
+                q("host"),
+                q("pid"),
+            ),
             args=(platform.node(), os.getpid()),
         )
     with held(run.lock):
@@ -774,17 +826,41 @@ def count_left(run, table, jobs, restrictions):
         left["pending"] = left["total"] - left["error"] - left["interrupted"]
         return left
     cols = [c for c in jobs.primary_key]
-    q = lambda n: "`%s`" % n.replace("`", "``")  # noqa: E731
-    m = "(SELECT DISTINCT %s FROM (%s) AS `$ks`) AS `$m`" % (", ".join("`$ks`.%s" % q(c) for c in cols), missing.make_sql())
-    on = " AND ".join("`$j`.%s = `$m`.%s" % (q(c), q(c)) for c in cols)
-    reserved = "`$j`.`status` = 'reserved'"
+    q = quoter(conn)
+    ks, mm, jj = q("$ks"), q("$m"), q("$j")
+    col = lambda t, n: "%s.%s" % (t, q(n))  # noqa: E731
+    m = "(SELECT DISTINCT %s FROM (%s) AS %s) AS %s" % (", ".join(col(ks, c) for c in cols), missing.make_sql(), ks, mm)
+    on = " AND ".join("%s = %s" % (col(jj, c), col(mm, c)) for c in cols)
+    status = col(jj, "status")
+    reserved = "%s = 'reserved'" % status
+    # Whether the reservation's recorded session is open (runtime/dialect/fragments.ts:
+    # sessionOpen): MySQL's processlist; PostgreSQL's client backends in pg_stat_activity.
+    if is_postgres(conn):
+        sessions = "SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend'"
+    else:
+        sessions = "SELECT id FROM information_schema.processlist"
+    # PostgreSQL's status is an enum type, which the CASE's other values ('none') are not.
+    status_text = "CAST(%s AS text)" % status if is_postgres(conn) else status
     sql = (
-        "SELECT CASE WHEN `$j`.`status` IS NULL THEN 'none' WHEN `$j`.`status` = 'pending' AND `$j`.`scheduled_time` > CURRENT_TIMESTAMP(3) "
-        "THEN 'later' ELSE `$j`.`status` END AS reason, "
-        "IF({r}, `$j`.`host`, '') AS host, IF({r}, `$j`.`pid`, 0) AS pid, "
-        "IF({r}, `$j`.`connection_id` IN (SELECT `id` FROM information_schema.processlist), 0) AS open_, COUNT(*) AS n "
-        "FROM {m} LEFT JOIN {j} AS `$j` ON {on} GROUP BY 1, 2, 3, 4"
-    ).format(r=reserved, m=m, j=jobs.full_table_name, on=on)
+        "SELECT CASE WHEN {s} IS NULL THEN 'none' WHEN {s} = 'pending' AND {sched} > CURRENT_TIMESTAMP(3) "
+        "THEN 'later' ELSE {st} END AS reason, "
+        "CASE WHEN {r} THEN {host} ELSE '' END AS host, CASE WHEN {r} THEN {pid} ELSE 0 END AS pid, "
+        "CASE WHEN {r} AND {cid} IN ({sessions}) THEN 1 ELSE 0 END AS open_, COUNT(*) AS n "
+        "FROM {m} LEFT JOIN {j} AS {jj} ON {on} GROUP BY 1, 2, 3, 4"
+    ).format(
+        s=status,
+        st=status_text,
+        sched=col(jj, "scheduled_time"),
+        r=reserved,
+        host=col(jj, "host"),
+        pid=col(jj, "pid"),
+        cid=col(jj, "connection_id"),
+        sessions=sessions,
+        m=m,
+        j=jobs.full_table_name,
+        jj=jj,
+        on=on,
+    )
     for reason, host, pid, open_, n in conn.query(sql).fetchall():
         n = int(n)
         left["total"] += n
@@ -806,6 +882,19 @@ def count_left(run, table, jobs, restrictions):
     return left
 
 
+def is_postgres(conn):
+    """The connection is to PostgreSQL (DataJoint 2.x's adapter; DJ_BACKEND=postgresql)."""
+    adapter = getattr(conn, "adapter", None)
+    return getattr(adapter, "backend", None) == "postgresql"
+
+
+def quoter(conn):
+    """Quotes a name as the connection's backend does: `name` on MySQL, "name" on PostgreSQL."""
+    if is_postgres(conn):
+        return lambda n: '"%s"' % n.replace('"', '""')
+    return lambda n: "`%s`" % n.replace("`", "``")
+
+
 def is_connection_error(e):
     try:
         from datajoint.errors import LostConnectionError
@@ -814,7 +903,29 @@ def is_connection_error(e):
     if LostConnectionError and isinstance(e, LostConnectionError):
         return True
     mod = type(e).__module__ or ""
-    return mod.startswith("pymysql") and type(e).__name__ in ("OperationalError", "InterfaceError")
+    name = type(e).__name__
+    if mod.startswith("pymysql"):
+        return name in ("OperationalError", "InterfaceError")
+    if mod.startswith("psycopg2"):
+        # psycopg2 raises OperationalError for a connection the server ended or refused
+        # (no SQLSTATE then, or class 08 / 57P0x: admin shutdown, crash shutdown), and
+        # InterfaceError on a connection already closed. Other OperationalErrors carry a
+        # SQLSTATE of their own (a lock timeout, a deadlock, a cancelled query).
+        if name == "InterfaceError":
+            return True
+        if name == "OperationalError" or isinstance(e, _psycopg2_operational()):
+            code = getattr(e, "pgcode", None)
+            return code is None or code.startswith("08") or code in ("57P01", "57P02", "57P03")
+    return False
+
+
+def _psycopg2_operational():
+    try:
+        from psycopg2 import OperationalError
+
+        return OperationalError
+    except Exception:  # noqa: BLE001
+        return ()
 
 
 def installed_version(dist):
@@ -906,7 +1017,8 @@ def populate(args):
     try:
         sink = EventSink(args.json_events, lock) if args.json_events is not None else NoSink()
         texts = args.restriction or []
-        restrictions = [parse_restriction(t) for t in texts]
+        backend = str(dj.config["database.backend"] or "mysql")
+        restrictions = [parse_restriction(t, backend) for t in texts]
         make_kwargs = parse_make_kwargs(args.make_kwargs)
     except UsageError as e:
         say(str(e))

@@ -117,6 +117,11 @@ const BOTH_BACKENDS = [
   'test/integration/python/ts-declared.test.ts',
   'test/integration/python/python-pipeline.test.ts',
   'test/integration/python/one-queue.test.ts',
+  'test/integration/python/migration.test.ts',
+  'test/integration/python/mixed-host.test.ts',
+  'test/integration/python/recover-after-kill.test.ts',
+  'test/integration/python/runner.test.ts',
+  'test/integration/python/runner-make.test.ts',
 ];
 const onPostgres = env.DJ_TEST_PG_HOST ? files.filter((f) => BOTH_BACKENDS.some((p) => f.startsWith(p)) && !f.endsWith('postgres-server.test.ts')) : [];
 

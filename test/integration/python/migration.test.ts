@@ -1,9 +1,11 @@
 // Migration proven for real: the definitions of spyglass and of the DataJoint elements
 // (test/fixtures/public-pipelines, written for DataJoint 0.13/0.14), rewritten by
-// `djx lint --fix --target 2`, are declared by the real DataJoint for Python 2.x on MariaDB
-// without an error: every table whose whole ancestry is in the corpus, one schema per
-// module, each in a context that binds exactly the names its definition writes, as
-// `@schema` does (test/fixtures/python/declare_definitions.py).
+// `djx lint --fix --target 2`, are declared by the real DataJoint for Python 2.x without an
+// error, on the backend of DJ_TEST_BACKEND (MariaDB or PostgreSQL): every table whose whole
+// ancestry is in the corpus, one schema per module, each in a context that binds exactly the
+// names its definition writes, as `@schema` does (test/fixtures/python/declare_definitions.py).
+// The migration is of definitions, not of a backend: the same rewritten text is declared on
+// either; what the server stores for a `<blob>` differs (below).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,7 +16,7 @@ import { lint } from '../../../runtime/cli/lint/lint';
 import { collectFiles } from '../../../runtime/cli/lint/files';
 import { extractReferences, TableIndex, type IndexedTable } from '../../../runtime/project/index';
 import { connect, schemaName, testServer } from '../runtime/helpers';
-import { runPython } from './helpers';
+import { dbEnv, runPython } from './helpers';
 
 const CORPUS = path.resolve(__dirname, '../../fixtures/public-pipelines');
 const prefix = schemaName('mig');
@@ -34,13 +36,14 @@ interface SpecTable {
 
 before(async () => {
   const s = await testServer();
-  Object.assign(process.env, { DJ_HOST: s.host, DJ_PORT: String(s.port), DJ_USER: s.user, DJ_PASS: s.password });
+  Object.assign(process.env, dbEnv(s));
   conn = await connect();
 });
 after(async () => {
   if (conn) {
-    // Schemas reference each other's tables (modules import modules): drop them all with the checks off.
-    await conn.execute('SET FOREIGN_KEY_CHECKS = 0');
+    // Schemas reference each other's tables (modules import modules): on MySQL drop them all
+    // with the checks off; PostgreSQL's DROP SCHEMA … CASCADE drops the foreign keys into them.
+    if (conn.backend === 'mysql') await conn.execute('SET FOREIGN_KEY_CHECKS = 0');
     for (const s of schemas) await conn.execute(conn.dialect.dropSchema(s));
     await conn.close();
   }
@@ -134,6 +137,32 @@ test('spyglass and the elements, migrated by djx lint --fix --target 2, are decl
     lines.splice(f.line - 1, 1);
     writeFileSync(file, lines.join('\n'));
   }
+  // PostgreSQL has no unsigned integers and no auto_increment: the migrated definitions keep
+  // those MySQL native types (DJ214, a hint: "not portable"), which DataJoint for Python
+  // passes to MySQL as they are and PostgreSQL refuses (a syntax error at "unsigned").
+  // Moving the pipeline to PostgreSQL is a decision beyond the 2.x migration, made here as
+  // a user would: the replacement the lint offers for an unsigned type (the next wider
+  // signed core type), `serial` (PostgreSQL's auto-incrementing integer, which DataJoint's
+  // INTEGER pattern accepts) for an auto_increment one. On MySQL they stay native.
+  const moved: string[] = [];
+  if (conn.backend === 'postgresql') {
+    const natives = await lint(['.'], { cwd: work, format: 'text', quiet: false, hints: true, target: '2' });
+    const mysqlOnly = natives.findings.filter((f) => f.code === 'DJ214' && /^Native type `[^`]*\b(unsigned|auto_increment)\b/i.test(f.message));
+    for (const f of mysqlOnly.sort((a, b) => a.path.localeCompare(b.path) || b.line - a.line || b.col - a.col)) {
+      const file = path.join(work, f.path);
+      const lines = readFileSync(file, 'utf8').split('\n');
+      const line = lines[f.line - 1]!;
+      assert.equal(f.endLine, f.line, `${f.path}:${f.line}`);
+      const type = line.slice(f.col - 1, f.endCol - 1);
+      const replacement = /auto_increment/i.test(type) ? 'serial' : /^Replace with (\S+)$/.exec(f.fix ?? '')?.[1];
+      assert.ok(replacement, `${f.path}:${f.line}: no replacement for \`${type}\``);
+      lines[f.line - 1] = line.slice(0, f.col - 1) + replacement + line.slice(f.endCol - 1);
+      writeFileSync(file, lines.join('\n'));
+      moved.push(`${type} -> ${replacement}`);
+    }
+    assert.ok(moved.length > 0, 'the migrated definitions keep MySQL-only native types');
+    t.diagnostic(`for PostgreSQL: ${[...new Set(moved)].join(', ')} (${moved.length} columns)`);
+  }
   const after = await lint(['.'], { cwd: work, format: 'text', quiet: true, target: '2' });
   // Left: spyglass's placeholder definition, which its base class replaces at run time.
   assert.deepEqual([...new Set(after.findings.map((f) => f.path))], ['LorenFrankLab__spyglass/src/spyglass/common/custom_nwbfile.py'], after.output);
@@ -151,10 +180,17 @@ test('spyglass and the elements, migrated by djx lint --fix --target 2, are decl
   assert.deepEqual(out.skipped, {});
   assert.equal(out.declared.length, spec.length);
   t.diagnostic(`${tables} tables (${spec.length} masters and their parts) declared by DataJoint for Python; ${left} masters left out (an ancestor outside the corpus, or the placeholder)`);
-  // A migrated 0.14 blob is a 2.x <blob> column: the marker DataJoint 2 reads back.
+  // A migrated 0.14 blob is a 2.x <blob> column: the marker DataJoint 2 reads back, in the
+  // column's comment. MySQL keeps it in information_schema.columns (a longblob column);
+  // PostgreSQL has no column_comment there: COMMENT ON COLUMN, read with col_description,
+  // on a bytea column (adapters/postgres.py: core_type_to_sql, column_comment_ddl).
   const rows = await conn.query(
-    "SELECT COUNT(*) AS n FROM information_schema.columns WHERE table_schema LIKE ? AND column_comment LIKE ':<blob>:%'",
+    conn.backend === 'postgresql'
+      ? "SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE c.data_type <> 'bytea') AS other FROM information_schema.columns c " +
+          "WHERE c.table_schema LIKE ? AND col_description(format('%I.%I', c.table_schema, c.table_name)::regclass, c.ordinal_position) LIKE ':<blob>:%'"
+      : "SELECT COUNT(*) AS n, SUM(data_type <> 'longblob') AS other FROM information_schema.columns WHERE table_schema LIKE ? AND column_comment LIKE ':<blob>:%'",
     [`${prefix}\\_%`],
   );
   assert.ok(Number(rows[0]!.n) > 20, `${String(rows[0]!.n)} <blob> columns`);
+  assert.equal(Number(rows[0]!.other), 0, `every <blob> column is ${conn.backend === 'postgresql' ? 'bytea' : 'longblob'}`);
 });

@@ -1,9 +1,11 @@
 // The Python runner's `make` subcommand (python/datajoint_vscode_runner.py): one key's
 // make() run as the extension's "Debug make() for this key" runs it (under debugpy there;
-// here plainly), with the real DataJoint for Python against the test MariaDB. The pipeline
-// is test/fixtures/python/runner_ws/lab/make_debug.py: Stats (a Part, a make failing for
-// item 2 after its inserts) and Summary (a three-part make); every step logs itself, with
-// whether a transaction was open, in a MyISAM table that rollbacks leave alone.
+// here plainly), with the real DataJoint for Python against the test server of
+// DJ_TEST_BACKEND (MariaDB or PostgreSQL). The pipeline is
+// test/fixtures/python/runner_ws/lab/make_debug.py: Stats (a Part, a make failing for item 2
+// after its inserts) and Summary (a three-part make); every step logs itself, with whether a
+// transaction was open, in a table that rollbacks leave alone (MyISAM on MySQL, written on
+// a connection of its own in autocommit on PostgreSQL).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,9 +13,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mysql from 'mysql2/promise';
 import { testServer } from '../runtime/helpers';
-import { PYTHON_FIXTURES, pythonInterpreter, type Run } from './helpers';
+import { connectSql, type TestSql } from '../populate/helpers';
+import { PYTHON_FIXTURES, dbEnv as serverEnv, pythonInterpreter, type Run } from './helpers';
 import { PASSWORD_FILE_ENV } from '../../../runtime/populate/make-protocol';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -24,7 +26,8 @@ const MODULE = join(WS, 'lab', 'make_debug.py');
 const PYTHON_WARNINGS = 'ignore:MariaDB is not officially supported,ignore:No datajoint.json found';
 
 let py: string;
-let sql: mysql.Connection;
+/** The test server, in the tests' MySQL spelling on both backends (populate/helpers.ts: toPostgres). */
+let sql: TestSql;
 let schema: string;
 let dbEnv: Record<string, string>;
 let resultDir: string;
@@ -81,7 +84,7 @@ async function rows<T = Record<string, unknown>>(query: string, params: unknown[
   const [r] = await sql.query(query, params);
   return r as T[];
 }
-const count = async (table: string, where = '1') => Number((await rows<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${q(table)} WHERE ${where}`))[0]!.n);
+const count = async (table: string, where = 'TRUE') => Number((await rows<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${q(table)} WHERE ${where}`))[0]!.n);
 /** Every target row: Stats, Stats.Detail, Summary. */
 const made = async () => ({ stats: await count('__stats'), detail: await count('__stats__detail'), summary: await count('__summary') });
 const nothingMade = { stats: 0, detail: 0, summary: 0 };
@@ -128,8 +131,8 @@ before(async () => {
   py = await pythonInterpreter();
   const s = await testServer();
   schema = `djpy_make_${randomBytes(4).toString('hex')}`;
-  dbEnv = { DJ_HOST: s.host, DJ_PORT: String(s.port), DJ_USER: s.user, DJ_PASS: s.password, DJ_PIPELINE_SCHEMA: schema };
-  sql = await mysql.createConnection({ host: s.host, port: s.port, user: s.user, password: s.password });
+  dbEnv = { ...serverEnv(s), DJ_PIPELINE_SCHEMA: schema };
+  sql = await connectSql();
   // Python declares the pipeline and both jobs tables.
   const [version, dj] = pyOut('import platform, datajoint, lab.make_debug as m; m.Stats.jobs; m.Summary.jobs; print(platform.python_version()); print(datajoint.__version__)').split('\n').slice(-2);
   firstLine = `Python ${version} (${py}) · DataJoint ${dj}`;

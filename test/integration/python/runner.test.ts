@@ -3,6 +3,10 @@
 // connection in DJ_* variables, events read from fd 3, stop requests on stdin or as
 // signals. The pipeline is the package test/fixtures/python/runner_ws/lab (relative
 // imports; Analysis has a deliberately failing key; makes wait on a gate file when asked).
+// Runs on the backend of DJ_TEST_BACKEND (MariaDB or PostgreSQL: DJ_BACKEND and
+// DJ_DATABASE_NAME reach DataJoint; the runner's own SQL, its `left` counts and the rollback
+// of an interrupted key, is written for each; the fixture's make log is kept outside make's
+// transaction on both, runner_ws/lab/schema.py).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -12,10 +16,12 @@ import { constants, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import mysql from 'mysql2/promise';
+import pg from 'pg';
 import { parseEvent, type EndEvent, type PopulateEvent, type StartEvent } from '../../../runtime/populate/events';
 import { checkCondition } from '../../../runtime/query/condition';
 import { testServer } from '../runtime/helpers';
-import { PYTHON_FIXTURES, pythonInterpreter, waitUntil, type Run } from './helpers';
+import { connectSql, type TestSql } from '../populate/helpers';
+import { PYTHON_FIXTURES, dbEnv as serverEnv, pythonInterpreter, waitUntil, type Run } from './helpers';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const RUNNER = join(ROOT, 'python', 'datajoint_vscode_runner.py');
@@ -27,7 +33,8 @@ const PYTHON_WARNINGS = 'ignore:MariaDB is not officially supported,ignore:No da
 const PY_WORKERS = Math.min(2, cpus().length);
 
 let py: string;
-let sql: mysql.Connection;
+/** The test server, in the tests' MySQL spelling on both backends (populate/helpers.ts: toPostgres). */
+let sql: TestSql;
 let schema: string;
 let dbEnv: Record<string, string>;
 let gateDir: string;
@@ -140,6 +147,14 @@ const runs = (pid: number) => {
   }
 };
 const lastLine = (text: string) => text.trimEnd().split('\n').pop() ?? '';
+/** The server lists a client session of this id (MySQL's processlist, PostgreSQL's pg_stat_activity). */
+const sessionListed = async (id: number) =>
+  (await count(
+    sql.backend === 'postgresql'
+      ? "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE pid = ? AND backend_type = 'client backend'"
+      : 'SELECT COUNT(*) AS n FROM information_schema.processlist WHERE id = ?',
+    [id],
+  )) > 0;
 
 function pyOut(code: string, env: Record<string, string> = {}): string {
   const r = spawnSync(py, ['-c', code], { cwd: WS, env: { ...process.env, ...dbEnv, PYTHONWARNINGS: PYTHON_WARNINGS, ...env }, encoding: 'utf8' });
@@ -151,8 +166,8 @@ before(async () => {
   py = await pythonInterpreter();
   const s = await testServer();
   schema = `djpy_runner_${randomBytes(4).toString('hex')}`;
-  dbEnv = { DJ_HOST: s.host, DJ_PORT: String(s.port), DJ_USER: s.user, DJ_PASS: s.password, DJ_PIPELINE_SCHEMA: schema };
-  sql = await mysql.createConnection({ host: s.host, port: s.port, user: s.user, password: s.password });
+  dbEnv = { ...serverEnv(s), DJ_PIPELINE_SCHEMA: schema };
+  sql = await connectSql();
   // Python declares the pipeline (and Analysis's jobs table); the canary row must survive.
   pyOut('import lab.analysis as a; a.Analysis.jobs; a.Canary.insert1({"canary_id": 7})');
   gateDir = mkdtempSync(join(tmpdir(), 'dj-runner-gate-'));
@@ -287,7 +302,7 @@ test('processes=2 in reserved mode: every key made once by worker processes, and
 test('priority and make_kwargs reach DataJoint: only jobs of priority <= N are taken, make gets the kwargs', async () => {
   await reset(4);
   // Jobs made beforehand with two priorities; populate's refresh adds none.
-  await sql.query(`INSERT INTO ${q('~~analysis')} (subject_id, status, priority, scheduled_time) VALUES (1, 'pending', 1, NOW(3) - INTERVAL 1 SECOND), (2, 'pending', 9, NOW(3) - INTERVAL 1 SECOND), (3, 'pending', 3, NOW(3) - INTERVAL 1 SECOND), (4, 'pending', 9, NOW(3) - INTERVAL 1 SECOND)`);
+  await sql.query(`INSERT INTO ${q('~~analysis')} (subject_id, status, priority, scheduled_time) VALUES (1, 'pending', 1, CURRENT_TIMESTAMP(3) - INTERVAL 1 SECOND), (2, 'pending', 9, CURRENT_TIMESTAMP(3) - INTERVAL 1 SECOND), (3, 'pending', 3, CURRENT_TIMESTAMP(3) - INTERVAL 1 SECOND), (4, 'pending', 9, CURRENT_TIMESTAMP(3) - INTERVAL 1 SECOND)`);
   const r = runner(populateArgs('--reserve-jobs', '--priority', '5', '--make-kwargs', '{"offset": 100}'));
   assert.equal(await r.done, 0, r.stderr());
   assert.equal(startOf(r).total, 2);
@@ -308,6 +323,14 @@ test('a restriction that is no single SQL condition, or names an attribute the k
     ['["subject_id = 1", "1 = 1 # x"]', 'djx: --restriction "[\\"subject_id = 1\\", \\"1 = 1 # x\\"]" has "1 = 1 # x", which is not one SQL condition: it has a `#` comment at character 7'],
     ['{"subjet_id": 1}', 'djx: --restriction "{\\"subjet_id\\": 1}" refused: Attribute `subjet_id` is not in the key source of Analysis (`subject_id`), so it restricts nothing'],
   ];
+  // On PostgreSQL also by its lexer: one condition to MySQL (`--x` is minus minus x; a
+  // backslash escapes the quote), more to PostgreSQL (a comment; the string ends at `\'`).
+  if (sql.backend === 'postgresql') {
+    cases.push(
+      ['subject_id = 1 --x', 'djx: --restriction "subject_id = 1 --x" is not one SQL condition: it has a `--` comment at character 16'],
+      ["subject_id = 'a\\' OR TRUE) OR (TRUE'", `djx: --restriction "subject_id = 'a\\\\' OR TRUE) OR (TRUE'" is not one SQL condition: it has a \`)\` without its \`(\` at character 26`],
+    );
+  }
   for (const [text, message] of cases) {
     const r = runner(populateArgs('--restriction', text, '--reserve-jobs'));
     assert.equal(await r.done, 2, `${text}\n${r.stderr()}`);
@@ -333,12 +356,26 @@ test("the runner's SQL condition check says what our CLI's says (runtime/query/c
     'name = "open', 'x = `open', '(a = 1', 'a = 1)', '((a = 1) OR (b = 2))', ')(', 'a = 1 # c', "a = '#' AND b = 2", 'a = 1 /* c */', 'a = 1 / 2',
     'a = 1 -- c', 'a = 1 --', 'a--1 = 0', 'a = 1 --\tc', "a = ')'", 'a = "(" AND (b = 1', 'a = 1; DROP TABLE canary', "x = '\\\\' AND y = 1)",
   ];
-  const code = `import json, sys; sys.path.insert(0, ${JSON.stringify(join(ROOT, 'python'))}); import datajoint_vscode_runner as r; print(json.dumps([r.check_condition(t) for t in json.load(sys.stdin)]))`;
-  const res = spawnSync(py, ['-I', '-c', code], { input: JSON.stringify(texts), encoding: 'utf8' });
-  assert.equal(res.status, 0, res.stderr);
-  const ours = JSON.parse(res.stdout) as Array<string | null>;
+  const check = (lexer: 'mysql' | 'postgresql', list: string[]) => {
+    const code = `import json, sys; sys.path.insert(0, ${JSON.stringify(join(ROOT, 'python'))}); import datajoint_vscode_runner as r; print(json.dumps([r.check_condition(t, ${JSON.stringify(lexer)}) for t in json.load(sys.stdin)]))`;
+    const res = spawnSync(py, ['-I', '-c', code], { input: JSON.stringify(list), encoding: 'utf8' });
+    assert.equal(res.status, 0, res.stderr);
+    return JSON.parse(res.stdout) as Array<string | null>;
+  };
+  const ours = check('mysql', texts);
   assert.deepEqual(ours, texts.map((t) => checkCondition(t) ?? null));
   assert.equal(ours.filter((x) => x === null).length, 11, 'the good conditions pass');
+  // PostgreSQL's lexer (a restriction sent there is checked by both): a backslash is text in
+  // '…' (E'…' escapes), "…" a name, `--` always a comment, $1 a placeholder, $$…$$ a string.
+  const pgTexts = [
+    ...texts,
+    "x = 'a\\' ) OR TRUE --'", "x = E'a\\' ) OR TRUE --'", "name'x' = 1", 'a$1 = 2', 'a = $1', 'a = $$x$$', 'a = $tag$x$tag$', 'a = 1 $ 2', '"a""b" = 1', 'a = `b`',
+  ];
+  const pgOurs = check('postgresql', pgTexts);
+  assert.deepEqual(pgOurs, pgTexts.map((t) => checkCondition(t, 'postgresql') ?? null));
+  assert.deepEqual([check('mysql', [pgTexts[texts.length]!])[0], pgOurs[texts.length]], [null, 'has a `)` without its `(` at character 10'], 'one string to MySQL, more to PostgreSQL');
+  assert.equal(ours[texts.indexOf("name = 'a\\'b'")], null, 'a backslash escape to MySQL');
+  assert.notEqual(pgOurs[texts.indexOf("name = 'a\\'b'")], null, 'not to PostgreSQL');
 });
 
 test('the module is imported as Python would: without --workspace from above its package, and a file outside any package by its path', async () => {
@@ -460,6 +497,16 @@ test('third stop request: exits at once, even when make swallows the interrupt; 
   assert.deepEqual(await computed(), []);
   // Left as it was: the reservation of a holder now gone (djx jobs recover re-pends it).
   assert.deepEqual(await jobs(), [[1, first!.subject_id === 1 ? 'reserved' : 'pending', ''], [2, first!.subject_id === 2 ? 'reserved' : 'pending', '']]);
+
+  // The next run makes the other key and counts that reservation orphaned in `left`, once
+  // the server no longer lists the session it records (MySQL's processlist; PostgreSQL's
+  // client backends in pg_stat_activity): its holder ran here and has exited.
+  const [held] = await rows<{ connection_id: unknown }>(`SELECT connection_id FROM ${q('~~analysis')} WHERE status = 'reserved'`);
+  await waitUntil('the stopped run\'s session ended on the server', async () => !(await sessionListed(Number(held!.connection_id))));
+  const next = runner(populateArgs('--reserve-jobs'));
+  assert.equal(await next.done, 0, next.stderr());
+  assert.deepEqual(byType(next.events(), 'keyDone').map((e) => e.key.subject_id), [first!.subject_id === 1 ? 2 : 1]);
+  assert.deepEqual(endOf(next).left, left({ total: 1, orphaned: 1 }));
 });
 
 test('two SIGTERMs with processes=2: every worker\'s key interrupted and pending again, the workers gone; exit 130', async () => {
@@ -508,21 +555,27 @@ test('kill -9 of the runner with processes=2: its workers die with it', async ()
 });
 
 test('the server going away mid-run: the end event says so (left null), exit 2', async () => {
-  // A server of its own, stopped while a make waits.
-  // @ts-expect-error: plain ESM script without type declarations
-  const { startMariaDB } = (await import('../../../scripts/mariadb.mjs')) as { startMariaDB(): Promise<{ host: string; port: number; user: string; password: string; stop(): Promise<void> }> };
-  const own = await startMariaDB();
+  // A server of its own, of the backend under test, stopped while a make waits (PostgreSQL:
+  // a fast shutdown, which ends the open sessions: psycopg2's OperationalError).
+  interface OwnServer { backend: 'mysql' | 'postgresql'; host: string; port: number; user: string; password: string; database?: string; stop(): Promise<void> }
+  const backend = (await testServer()).backend;
+  const own: OwnServer =
+    backend === 'postgresql'
+      ? // @ts-expect-error: plain ESM script without type declarations
+        await ((await import('../../../scripts/postgres.mjs')) as { startPostgres(): Promise<OwnServer> }).startPostgres()
+      : // @ts-expect-error: plain ESM script without type declarations
+        { ...(await ((await import('../../../scripts/mariadb.mjs')) as { startMariaDB(): Promise<OwnServer> }).startMariaDB()), backend: 'mysql' };
   let stopped = false;
   try {
-    const env = { DJ_HOST: own.host, DJ_PORT: String(own.port), DJ_USER: own.user, DJ_PASS: own.password, DJ_PIPELINE_SCHEMA: schema };
+    const env = { ...serverEnv(own), DJ_PIPELINE_SCHEMA: schema };
     pyOut('import lab.analysis as a; a.Subject.insert([{"subject_id": i} for i in (1, 2, 3)])', env);
     const gate = join(gateDir, `open-${randomBytes(4).toString('hex')}`);
     const r = spawnRunner(populateArgs('--suppress-errors'), { ...env, DJ_TEST_GATE: gate }, {});
-    const own2 = await mysql.createConnection({ host: own.host, port: own.port, user: own.user, password: own.password });
+    const logged = await ownCount(own, schema, 'make_log');
     try {
-      await waitUntil('a make under way', async () => Number(((await own2.query(`SELECT COUNT(*) AS n FROM ${q('make_log')}`))[0] as Array<{ n: unknown }>)[0]!.n) === 1, [r]);
+      await waitUntil('a make under way', async () => (await logged.count()) === 1, [r]);
     } finally {
-      await own2.end();
+      await logged.end();
     }
     await own.stop();
     stopped = true;
@@ -537,3 +590,25 @@ test('the server going away mid-run: the end event says so (left null), exit 2',
     if (!stopped) await own.stop();
   }
 });
+
+/** Counts the rows of one table on a server of its own (not the test server). */
+async function ownCount(
+  s: { backend: 'mysql' | 'postgresql'; host: string; port: number; user: string; password: string; database?: string },
+  db: string,
+  table: string,
+): Promise<{ count(): Promise<number>; end(): Promise<void> }> {
+  if (s.backend === 'postgresql') {
+    const client = new pg.Client({ host: s.host, port: s.port, user: s.user, password: s.password, database: s.database ?? 'postgres' });
+    client.on('error', () => undefined);
+    await client.connect();
+    return {
+      count: async () => Number((await client.query<{ n: string }>(`SELECT COUNT(*) AS n FROM "${db}"."${table}"`)).rows[0]!.n),
+      end: () => client.end(),
+    };
+  }
+  const conn = await mysql.createConnection({ host: s.host, port: s.port, user: s.user, password: s.password });
+  return {
+    count: async () => Number(((await conn.query(`SELECT COUNT(*) AS n FROM \`${db}\`.\`${table}\``))[0] as Array<{ n: unknown }>)[0]!.n),
+    end: () => conn.end(),
+  };
+}
