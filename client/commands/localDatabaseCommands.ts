@@ -105,7 +105,7 @@ export function registerLocalDatabaseCommands(
           const answer = await vscode.window.showWarningMessage(resetQuestion(dataDir, schemas), { modal: true }, RESET);
           if (answer !== RESET) return undefined;
         }
-        const dropped = await resetLocalDatabase(rt, conn);
+        const dropped = await resetLocalDatabase(rt, conn, args?.confirmed ? undefined : schemas);
         output.info(`Reset the ${LABEL} (${dataDir}): dropped ${dropped.length} schema(s)${dropped.length ? `: ${dropped.join(', ')}` : ''}`);
         return dropped;
       });

@@ -13,4 +13,5 @@ export { targetFromCatalog } from '../../runtime/populate/adapter';
 export { readErrorStack } from '../../runtime/blob/error-stack';
 // The local (embedded) database: what `djx db reset|export` use (runtime/embedded/export.ts).
 export { userSchemas, exportDatabase } from '../../runtime/embedded/export';
+export { resetSchemas } from '../../runtime/embedded/reset';
 export { EMBEDDED_LABEL } from '../../runtime/connection/index';

@@ -5,8 +5,8 @@
 // goes away it probes until the server is back, then tells the views to reload.
 // The client never writes SQL: everything goes through runtime/ (catalog, jobs).
 // With no server configured the target is the workspace's embedded database (the runtime's
-// Connection finds or starts the process serving `.datajoint/`): no password, no
-// SecretStorage, named "Local database — this workspace".
+// Connection finds or starts the process serving `.datajoint/` and reads the folder's
+// password itself): no password prompt, no SecretStorage, named "Local database — this workspace".
 import * as vscode from 'vscode';
 import type { Connection, EmbeddedConnectionInfo } from '../../runtime/connection/index';
 import type { Catalog } from '../../runtime/catalog/index';
@@ -355,7 +355,7 @@ export class ConnectionManager implements ConnectionInfo, vscode.Disposable {
     }
   }
 
-  /** The workspace's embedded database: found or started by the runtime; no password. */
+  /** The workspace's embedded database: found or started by the runtime, which reads its password; no prompt. */
   private async connectLocal(generation: number, target: ConnectionTarget): Promise<boolean> {
     this.target = target;
     try {

@@ -50,8 +50,8 @@ export interface ConnectionTarget {
   /** Where each value came from, for the status tooltip (never the password). */
   sources: Record<string, string>;
   /**
-   * Set when the target is the workspace's embedded database: then no password and no
-   * SecretStorage; the endpoint (host, port) is known once connected (the serving process
+   * Set when the target is the workspace's embedded database: then no password prompt and
+   * no SecretStorage (the runtime reads the folder's password); the endpoint (host, port) is known once connected (the serving process
    * picks its port), so host and port here are placeholders.
    */
   local?: LocalDatabaseTarget;

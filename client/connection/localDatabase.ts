@@ -66,6 +66,7 @@ export function exportSummaryText(file: string, s: ExportSummary): string {
 /** The runtime functions this module needs (client/connection/clientRuntime.ts has them). */
 export interface LocalDatabaseRuntime {
   userSchemas(conn: Connection): Promise<string[]>;
+  resetSchemas(conn: Connection, options?: { expected?: readonly string[] }): Promise<string[]>;
 }
 
 /** The schemas of the local database (for the reset question). */
@@ -74,16 +75,12 @@ export function schemasOf(rt: LocalDatabaseRuntime, conn: Connection): Promise<s
 }
 
 /**
- * Drops every schema of the local database in one transaction and gives back an empty
- * `public`, as `djx db reset` does on a database some process serves (the window's own
- * connection keeps it served): the other clients stay connected and see an empty database.
+ * Drops every schema of the local database, as `djx db reset` does on a database some
+ * process serves (runtime/embedded/reset.ts; the window's own connection keeps it served):
+ * the other clients stay connected and see an empty database. `asked`: the schemas the
+ * user was shown; when others appeared since, nothing is dropped and it fails naming them.
  * Returns the schemas dropped (public not counted).
  */
-export async function resetLocalDatabase(rt: LocalDatabaseRuntime, conn: Connection): Promise<string[]> {
-  const schemas = await rt.userSchemas(conn);
-  await conn.transaction(async () => {
-    for (const s of schemas) await conn.execute(conn.dialect.dropSchema(s));
-    await conn.execute(conn.dialect.createSchema('public'));
-  });
-  return droppedSchemas(schemas);
+export function resetLocalDatabase(rt: LocalDatabaseRuntime, conn: Connection, asked?: readonly string[]): Promise<string[]> {
+  return rt.resetSchemas(conn, asked ? { expected: asked } : {});
 }

@@ -77,9 +77,9 @@ export function populateEnv(creds: Credentials, columns?: number, python?: Pytho
 }
 
 /**
- * The password a run gets. On the local database: the serving process's, or any word when
- * it takes none (it accepts every password then), so that no client waits at a prompt for
- * an empty one.
+ * The password a run gets. On the local database: the one its folder keeps (the runtime put
+ * it in the connection's settings), or a placeholder when none is known yet, so that no
+ * client waits at a prompt for an empty one (the server refuses it, with a clear error).
  */
 export function passwordFor(creds: Credentials): string {
   return creds.target.local && !creds.password ? 'postgres' : creds.password;

@@ -219,16 +219,15 @@ export interface Dialect {
    * `replace` overwrites them (MySQL REPLACE, PostgreSQL ON CONFLICT (pk) DO UPDATE).
    */
   insert(schema: string, table: string, columns: string[], values: string, mode: 'insert' | 'skip' | 'replace', primaryKey: string[]): string;
+  /** ` ON DUPLICATE KEY UPDATE …` / ` ON CONFLICT (key) DO UPDATE SET …` with `assignments`. */
+  upsertClause(key: readonly string[], assignments: string): string;
+  /** The value the INSERT offered for `column`, inside upsertClause's assignments. */
+  insertedValue(column: string): string;
   /**
    * The tail of an INSERT that overwrites `update` columns of an existing row with the same
    * primary key (MySQL: ` ON DUPLICATE KEY UPDATE c = VALUES(c)`, PostgreSQL:
    * ` ON CONFLICT (pk) DO UPDATE SET c = EXCLUDED.c`).
    */
-  /** ` ON DUPLICATE KEY UPDATE …` / ` ON CONFLICT (key) DO UPDATE SET …` with `assignments`. */
-  upsertClause(key: readonly string[], assignments: string): string;
-  /** The value the INSERT offered for `column`, inside upsertClause's assignments. */
-  insertedValue(column: string): string;
-  /** upsertClause setting each of `update` to the value offered. */
   upsertTail(primaryKey: string[], update: string[]): string;
   /** The keyword that lets the server apply the column default (NULL for nullable columns). */
   readonly defaultKeyword: string;

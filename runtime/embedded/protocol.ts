@@ -11,6 +11,12 @@ export const CANCEL_REQUEST = 80877102;
 const PROTOCOL_MAJOR_3 = 3;
 /** PostgreSQL refuses messages above 1 GiB; a longer length is a framing error, not data. */
 const MAX_MESSAGE = 0x4000_0000;
+/**
+ * Before a client has authenticated, every packet it may send is small (PostgreSQL: startup
+ * packets up to 10000 bytes, SASL tokens up to 65535): a longer one is refused, so that
+ * whoever reaches the port cannot make the server hold large buffers without the password.
+ */
+export const MAX_UNAUTHENTICATED_MESSAGE = 0x1_0000;
 
 export type ClientPacket =
   | { kind: 'ssl' }
@@ -26,6 +32,12 @@ export type ClientPacket =
 export class ClientReader {
   private buf: Buffer = Buffer.alloc(0);
   private started = false;
+  private limit = MAX_UNAUTHENTICATED_MESSAGE;
+
+  /** Lifts the limit of an unauthenticated client's packets (call once it has authenticated). */
+  authenticated(): void {
+    this.limit = MAX_MESSAGE;
+  }
 
   /** Appends `data` and returns the complete packets now available, in order. */
   push(data: Buffer): ClientPacket[] {
@@ -35,7 +47,7 @@ export class ClientReader {
       if (!this.started) {
         if (this.buf.length < 8) break;
         const len = this.buf.readInt32BE(0);
-        if (len < 8 || len > MAX_MESSAGE) throw new ProtocolError(`bad startup packet length ${len}`);
+        if (len < 8 || len > this.limit) throw new ProtocolError(`bad startup packet length ${len}`);
         if (this.buf.length < len) break;
         const code = this.buf.readInt32BE(4);
         const bytes = this.take(len);
@@ -50,7 +62,7 @@ export class ClientReader {
       }
       if (this.buf.length < 5) break;
       const len = this.buf.readInt32BE(1);
-      if (len < 4 || len > MAX_MESSAGE) throw new ProtocolError(`bad message length ${len}`);
+      if (len < 4 || len > this.limit) throw new ProtocolError(`bad message length ${len}${this.limit < MAX_MESSAGE ? ' before authentication' : ''}`);
       if (this.buf.length < 1 + len) break;
       const type = String.fromCharCode(this.buf[0]!);
       out.push({ kind: 'message', type, bytes: this.take(1 + len) });

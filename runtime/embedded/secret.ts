@@ -18,9 +18,18 @@ export function passwordFileFor(dataDir: string): string {
   return join(dirname(resolve(dataDir)), 'password');
 }
 
-/** Creates `dir` (and missing parents) readable by its owner only; an existing folder is left as it is. */
+/**
+ * Creates the embedded folder `dir` (and missing parents) readable by its owner only, with a
+ * `.gitignore` that keeps all of it (data, password) out of the project's repository, as a
+ * virtual environment's folder does; an existing folder is left as it is.
+ */
 export function makePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (mkdirSync(dir, { recursive: true, mode: 0o700 }) === undefined) return;
+  try {
+    writeFileSync(join(dir, '.gitignore'), '# The local DataJoint database of this project (its data and password): never committed.\n*\n', { flag: 'wx' });
+  } catch {
+    // Made meanwhile by another process, or a read-only place: nothing to add.
+  }
 }
 
 /** Takes group and other permissions away from a file or folder of this user (best effort; not on Windows). */

@@ -334,6 +334,7 @@ class Embedded extends EventEmitter<EmbeddedServerEvents> implements EmbeddedSer
       if (serverFinal === null) return this.refuse(c);
       clearTimeout(c.authTimer);
       c.auth = 'done';
+      c.reader.authenticated();
       c.scram = null;
       c.socket.write(Buffer.concat([authenticationSASLFinal(serverFinal), this.startupReply]));
       return true;

@@ -36,7 +36,7 @@ interface RawSession {
   end(): Promise<void>;
 }
 
-async function connectMysql(server: ServerAddress, ssl: Record<string, unknown> | undefined): Promise<RawSession> {
+async function connectMysql(server: ServerAddress, ssl: Record<string, unknown> | undefined, timeoutMs: number): Promise<RawSession> {
   const conn = await mysql.createConnection({
     host: server.host,
     port: server.port,
@@ -45,7 +45,7 @@ async function connectMysql(server: ServerAddress, ssl: Record<string, unknown> 
     ssl,
     // The same value forms as the runtime core's pool, so keys compare equal.
     ...MYSQL2_TYPE_OPTIONS,
-    connectTimeout: DEFAULT_CONNECT_TIMEOUT_MS,
+    connectTimeout: timeoutMs,
     charset: 'utf8mb4',
     enableKeepAlive: true,
     multipleStatements: false,
@@ -64,7 +64,7 @@ async function connectMysql(server: ServerAddress, ssl: Record<string, unknown> 
 }
 
 // The same value forms as the runtime core's PostgreSQL pool (connection/pg-driver.ts).
-async function connectPostgres(server: ServerAddress, ssl: Record<string, unknown> | undefined): Promise<RawSession> {
+async function connectPostgres(server: ServerAddress, ssl: Record<string, unknown> | undefined, timeoutMs: number): Promise<RawSession> {
   // The embedded database's server of the moment: the one the target was made with may have
   // exited (idle, killed) and another serve the directory on another port.
   const at = server.embedded ? await startEmbeddedServer(embeddedLocation(server.embedded.dir)) : server;
@@ -79,7 +79,7 @@ async function connectPostgres(server: ServerAddress, ssl: Record<string, unknow
     keepAlive: true,
     // node-postgres waits forever by default: a server that accepts no session must fail
     // the worker's start as it fails the pool's.
-    connectionTimeoutMillis: DEFAULT_CONNECT_TIMEOUT_MS,
+    connectionTimeoutMillis: timeoutMs,
     types: pgTypes,
     options: startupOptions(postgresDialect.sessionInit()),
   });
@@ -111,20 +111,26 @@ function isLost(e: unknown): boolean {
   );
 }
 
-export async function openControl(server: ServerAddress): Promise<ControlConnection> {
+export interface ControlOptions {
+  /** How long opening its session may take (default: the pool's, DEFAULT_CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs?: number;
+}
+
+export async function openControl(server: ServerAddress, options: ControlOptions = {}): Promise<ControlConnection> {
+  const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const connect = server.backend === 'postgresql' ? connectPostgres : connectMysql;
   // The TLS option that worked is the one every reopen uses.
   let ssl: Record<string, unknown> | undefined;
   let raw = await openWithTls(server.tls, (option) => {
     ssl = option;
-    return connect(server, option);
+    return connect(server, option, timeoutMs);
   });
   let current = raw.session;
   let inTransaction = false;
   let closed = false;
   const reopen = async () => {
     raw.destroy();
-    raw = await connect(server, ssl);
+    raw = await connect(server, ssl, timeoutMs);
     current = raw.session;
   };
   // Statements outside a transaction are retried once on a fresh connection.

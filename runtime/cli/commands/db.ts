@@ -13,8 +13,9 @@ import type { Command } from 'commander';
 import { loadSettings } from '../../config/index';
 import { Connection, EMBEDDED_LABEL } from '../../connection/index';
 import { claim, readRecord, releaseRecord } from '../../embedded/discovery';
-import { exportDatabase, userSchemas } from '../../embedded/export';
+import { exportDatabase } from '../../embedded/export';
 import { embeddedLocation, findEmbeddedServer, type EmbeddedLocation } from '../../embedded/locate';
+import { resetSchemas } from '../../embedded/reset';
 import { tolerateClosedStdout, EXIT_DONE, EXIT_USAGE, failWith } from '../exit';
 import { ERROR_PREFIX } from '../name';
 
@@ -151,12 +152,7 @@ async function runReset(opts: { yes?: boolean }): Promise<number> {
     // Served by a live process (its clients stay connected): every schema dropped in place.
     const conn = await Connection.connect({ backend: 'embedded' });
     try {
-      const schemas = await userSchemas(conn);
-      await conn.transaction(async () => {
-        for (const s of schemas) await conn.execute(`DROP SCHEMA "${s.replace(/"/g, '""')}" CASCADE`);
-        await conn.execute('CREATE SCHEMA "public"');
-      });
-      const dropped = schemas.filter((s) => s !== 'public');
+      const dropped = await resetSchemas(conn);
       process.stdout.write(`${location.dataDir} (served by process ${taken.record.pid}): dropped ${dropped.length} schema(s)${dropped.length ? `: ${dropped.join(', ')}` : ''}\n`);
     } finally {
       await conn.close();

@@ -78,6 +78,8 @@ describe('embedded server: every client proves the password (SCRAM-SHA-256)', ()
     assert.equal(mode(dir), 0o700);
     assert.equal(mode(join(dir, 'server.json')), 0o600);
     assert.equal(mode(join(dir, 'pgdata')), 0o700);
+    // The folder keeps itself out of the project's git repository.
+    assert.match(readFileSync(join(dir, '.gitignore'), 'utf8'), /^\*$/m);
     assert.ok(!readFileSync(join(dir, 'server.json'), 'utf8').includes(server.connection.password), 'the discovery file does not hold it');
   });
 
@@ -129,6 +131,22 @@ describe('embedded server: every client proves the password (SCRAM-SHA-256)', ()
     const err = await w.next();
     assert.equal(errorFields(err!).code, '28P01');
     await w.closed;
+  });
+
+  it('closes a client that announces a large packet before proving the password, holding no buffer for it', async () => {
+    const w = await startWire(server.port);
+    const ask = await w.next();
+    assert.equal(ask!.body.readInt32BE(0), 10, 'AuthenticationSASL');
+    const gone = once(server, 'disconnect');
+    // A SASLInitialResponse announcing 10 MB: refused on its header, before any of it comes.
+    const head = Buffer.alloc(5);
+    head.write('p', 0, 'latin1');
+    head.writeInt32BE(10 * 1024 * 1024, 1);
+    w.send(head);
+    await w.closed;
+    await gone;
+    // The server goes on serving those who know the password.
+    assert.deepEqual((await observer.query('SELECT 1 AS one')).rows, [{ one: 1 }]);
   });
 
   it('checks the server too: the SCRAM exchange ends with the server proving it knows the password', async () => {

@@ -16,6 +16,7 @@ import { Connection } from '../../../runtime/index';
 import { createPipeline } from '../../../examples/pipeline/pipeline';
 import { seedPipeline } from '../../../examples/pipeline/seed';
 import { populate } from '../../../runtime/populate/index';
+import { resetSchemas } from '../../../runtime/embedded/reset';
 import { testServer } from '../runtime/helpers';
 import { cleanEnv, cleanupProjects, clearProcessEnv, djx, pidRuns, projectDir, servingPid, stopServer, waitFor } from './helpers';
 
@@ -180,6 +181,18 @@ describe('djx db', () => {
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /dropped 1 schema\(s\): emb_export/);
     assert.deepEqual(await conn.query("SELECT nspname FROM pg_namespace WHERE nspname = 'emb_export'"), []);
+  });
+
+  it('a reset told which schemas go drops nothing when another has appeared since (the extension asks first)', async () => {
+    await conn.execute('CREATE SCHEMA "emb_asked"');
+    await conn.execute('CREATE SCHEMA "emb_new"');
+    await assert.rejects(resetSchemas(conn, { expected: ['emb_asked'] }), (e: unknown) => {
+      assert.match(String((e as Error).message), /created since the question was asked: emb_new; nothing was dropped/);
+      return true;
+    });
+    assert.equal((await conn.query("SELECT nspname FROM pg_namespace WHERE nspname IN ('emb_asked', 'emb_new')")).length, 2);
+    assert.deepEqual(await resetSchemas(conn, { expected: ['emb_asked', 'emb_new'] }), ['emb_asked', 'emb_new']);
+    assert.deepEqual(await conn.query("SELECT nspname FROM pg_namespace WHERE nspname IN ('emb_asked', 'emb_new', 'public') ORDER BY 1"), [{ nspname: 'public' }]);
   });
 
   it('reset --yes of a database nobody serves removes its data directory', async () => {
