@@ -51,7 +51,7 @@ export function activate(context: vscode.ExtensionContext): DataJointApi {
   context.subscriptions.push(autoRefresh(tablesView, () => tables.refresh(), () => conn.connected));
   registerConnectionCommands(context, conn, tables, notices);
   // The language server resolves references against the database while connected.
-  context.subscriptions.push(new CatalogSync(conn, service, output, tables.onDidChangeTreeData));
+  context.subscriptions.push(new CatalogSync(conn, service, output, tables));
   // New backend/host/port/user/TLS/database edited by the user while they want to be connected: connect to
   // the new target quietly, once the edits settle (a settings.json save is one event).
   let retargetTimer: NodeJS.Timeout | undefined;

@@ -2,6 +2,17 @@
 // (polling a hidden view would load the database for nothing). 0 turns it off.
 import * as vscode from 'vscode';
 
+let ticking = 0;
+
+/**
+ * Whether the code running now is an auto-refresh tick's: a view's refresh() asks, so that
+ * what listens to its reloads can tell a tick from a reload someone asked for (the
+ * language server's catalog is read again on the latter only: language/catalogSync.ts).
+ */
+export function inAutoRefresh(): boolean {
+  return ticking > 0;
+}
+
 export function autoRefresh(view: vscode.TreeView<unknown>, refresh: () => void, isConnected: () => boolean): vscode.Disposable {
   let timer: NodeJS.Timeout | undefined;
   const schedule = () => {
@@ -10,7 +21,13 @@ export function autoRefresh(view: vscode.TreeView<unknown>, refresh: () => void,
     const seconds = vscode.workspace.getConfiguration('datajoint').get<number>('refreshInterval', 0);
     if (seconds > 0 && view.visible) {
       timer = setInterval(() => {
-        if (isConnected()) refresh();
+        if (!isConnected()) return;
+        ticking++;
+        try {
+          refresh();
+        } finally {
+          ticking--;
+        }
       }, seconds * 1000);
     }
   };

@@ -5,6 +5,11 @@ import * as vscode from 'vscode';
 import type { CatalogTable, TableSummary } from '../../runtime/catalog/index';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { loadRuntime } from '../connection/loadRuntime';
+import { inAutoRefresh } from './autoRefresh';
+import type { TablesReloadReason } from '../language/catalogSyncPolicy';
+
+export type { TablesReloadReason };
+
 
 export type TablesNode =
   | { kind: 'schema'; schema: string }
@@ -29,18 +34,30 @@ function formatCount(n: number): string {
 export class TablesTreeProvider implements vscode.TreeDataProvider<TablesNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<TablesNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
+  private readonly reloads = new vscode.EventEmitter<TablesReloadReason>();
+  /**
+   * Fires after the whole tree was told to reload, with why: 'requested' (refresh(): the
+   * user's Refresh or Retry, a run's end, a settings change), 'automatic' (refresh() from
+   * an auto-refresh tick, views/autoRefresh.ts), 'state' (the connection's state changed).
+   */
+  readonly onDidReload = this.reloads.event;
   /** Exact counts the user asked for, by `schema.table`. */
   private readonly exactCounts = new Map<string, number>();
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly connection: ConnectionManager) {
     this.subscription = connection.onDidChangeState((s) => {
-      if (s !== 'connecting') this.refresh();
+      if (s !== 'connecting') this.reload('state');
     });
   }
 
   refresh(): void {
+    this.reload(inAutoRefresh() ? 'automatic' : 'requested');
+  }
+
+  private reload(reason: TablesReloadReason): void {
     this.emitter.fire(undefined);
+    this.reloads.fire(reason);
   }
 
   /** Counts a table's rows exactly (on demand: COUNT(*) can be slow on big tables). */
@@ -164,5 +181,6 @@ export class TablesTreeProvider implements vscode.TreeDataProvider<TablesNode>, 
   dispose(): void {
     this.subscription.dispose();
     this.emitter.dispose();
+    this.reloads.dispose();
   }
 }

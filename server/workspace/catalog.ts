@@ -9,7 +9,7 @@ import type { CatalogSnapshot, CatalogTable } from '../../runtime/catalog/index'
 import { parseTableName, tableNameFor } from '../../runtime/catalog/names';
 import { resolvedFromCatalog } from '../../runtime/declare/check';
 import type { IndexedTable, TableIndex } from '../../runtime/project/index';
-import { moduleBinding, readFromDisk } from '../../client/populate/moduleBindings';
+import type { ModuleBindings } from '../../runtime/project/module-bindings';
 
 /** How a path was written, for choosing among tables of the same class in several schemas. */
 export interface LookupHints {
@@ -132,8 +132,12 @@ const PY_SCHEMA = (variable: string) => new RegExp(`^${variable}\\s*=\\s*(?:[\\w
 const PY_VIRTUAL = (variable: string) =>
   new RegExp(`^${variable}\\s*=\\s*(?:[\\w.]+\\.)?(?:VirtualModule|create_virtual_module)\\(\\s*(['"])[^'"]*\\1\\s*,\\s*(?:schema_name\\s*=\\s*)?(['"])([^'"]+)\\2`, 'm');
 
-/** The database schema a table class is declared in, when its source says it (`@schema` with `schema = dj.Schema("lab")`; TS `new dj.Schema('lab')`). */
-export function schemaOfTable(index: TableIndex, t: IndexedTable, textOf: (path: string) => string | undefined): string | undefined {
+/**
+ * The database schema a table class is declared in, when its source says it (`@schema`
+ * with `schema = dj.Schema("lab")`; TS `new dj.Schema('lab')`, through the module-binding
+ * analysis of runtime/project/module-bindings.ts, which remembers files by their versions).
+ */
+export function schemaOfTable(index: TableIndex, t: IndexedTable, textOf: (path: string) => string | undefined, bindings: ModuleBindings): string | undefined {
   if (t.language === 'python') {
     // A nested part is declared with its master, whose decorator names the schema.
     const owner = t.master !== undefined && !t.host.decorators.length ? index.tablesIn(t.path).find((m) => m.name === t.master) ?? t : t;
@@ -144,7 +148,7 @@ export function schemaOfTable(index: TableIndex, t: IndexedTable, textOf: (path:
   }
   try {
     const owner = t.master !== undefined ? index.tablesIn(t.path).find((m) => m.name === t.master) ?? t : t;
-    return moduleBinding(t.path, owner.className, {}, (p) => textOf(p) ?? readFromDisk(p)).schema;
+    return bindings.binding(t.path, owner.className).schema;
   } catch {
     return undefined;
   }

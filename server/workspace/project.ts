@@ -2,7 +2,8 @@
 // notebooks) in the shared TableIndex of runtime/project — the same index `djx lint`
 // uses, so the editor and the linter resolve references and report problems alike —
 // plus, per file, its definition sites with editor locations (notebook cells included).
-import { LineIndex, parseDefinitionCached, TableIndex, type HostDiagnostic, type IndexEntity, type IndexedTable, type TargetOf } from '../../runtime/project/index';
+import { LineIndex, parseDefinitionCached, TableIndex, toKey, type HostDiagnostic, type IndexEntity, type IndexedTable, type TargetOf } from '../../runtime/project/index';
+import { diskFiles, ModuleBindings, type ModuleFiles } from '../../runtime/project/module-bindings';
 import type { HostDefinition } from '../../runtime/hosts/types';
 import { analyzeTable, makeDiagnostic, type ResolvedTable } from '../../runtime/definition/index';
 import { compareWithDeclared, type CatalogSnapshot, type CatalogTable } from '../../runtime/catalog/index';
@@ -30,7 +31,28 @@ export class Project {
   private readonly siteOfDef = new WeakMap<HostDefinition, Site>();
   /** Bumped on every change; caches keyed on it are dropped when it moves. */
   generation = 0;
+  /**
+   * Which schema a TypeScript class is bound to, remembered per file version: a workspace
+   * file's version is its HostFile (replaced on every edit or disk change), a file outside
+   * the workspace model is the disk's (mtime and size, looked at once per generation). So a
+   * check after a keystroke reads and analyses again only what the keystroke changed.
+   */
+  private readonly bindings: ModuleBindings;
+  private diskSeen = { generation: -1, versions: new Map<string, unknown>() };
 
+  /** `disk`: the files outside the workspace model (tests count its reads). */
+  constructor(private readonly disk: ModuleFiles = diskFiles) {
+    this.bindings = new ModuleBindings({ version: (p) => this.versionOf(p), read: (p) => this.files.get(toKey(p))?.file.text ?? this.disk.read(p) }, {});
+  }
+
+  private versionOf(path: string): unknown {
+    const e = this.files.get(toKey(path));
+    if (e) return e.file;
+    if (this.diskSeen.generation !== this.generation) this.diskSeen = { generation: this.generation, versions: new Map() };
+    const seen = this.diskSeen.versions;
+    if (!seen.has(path)) seen.set(path, this.disk.version(path));
+    return seen.get(path);
+  }
 
   /** Set once the workspace folders are known (before any file is added). */
   setRoots(roots: string[]): void {
@@ -63,7 +85,7 @@ export class Project {
   schemaOf(t: IndexedTable): string | undefined {
     if (this.schemas.generation !== this.generation) this.schemas = { generation: this.generation, of: new Map() };
     if (this.schemas.of.has(t.id)) return this.schemas.of.get(t.id);
-    const schema = schemaOfTable(this.index, t, (p) => this.files.get(p)?.file.text);
+    const schema = schemaOfTable(this.index, t, (p) => this.files.get(p)?.file.text, this.bindings);
     this.schemas.of.set(t.id, schema);
     return schema;
   }
@@ -161,6 +183,7 @@ export class Project {
   removeFile(key: string): string[] {
     if (!this.files.delete(key)) return [];
     this.open.delete(key);
+    this.bindings.forget(key);
     const dependents = this.index.removeFile(key);
     this.generation++;
     return dependents.filter((k) => this.open.has(k));

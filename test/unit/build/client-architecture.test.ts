@@ -48,3 +48,49 @@ test('only ConnectionManager opens a runtime Connection; nothing in client/ impo
   const driver = files.filter(({ text }) => /from\s+['"]mysql2|require\(\s*['"]mysql2/.test(text)).map((f) => f.file);
   assert.deepEqual(driver, []);
 });
+
+// Which folders may import which (architecture.md): runtime/ imports nothing of ours,
+// server/ only runtime/ (never the extension's client/), and neither imports vscode.
+const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)(['"])([^'"]+)\1/gm;
+
+/** The relative and `vscode` imports of a source file, each with the top-level folder it lands in. */
+function importsOf(file: string, text: string): Array<{ specifier: string; folder: string }> {
+  const out: Array<{ specifier: string; folder: string }> = [];
+  for (const m of code(text).matchAll(IMPORT)) {
+    const specifier = m[2]!;
+    if (specifier === 'vscode') out.push({ specifier, folder: 'vscode' });
+    if (!specifier.startsWith('.')) continue;
+    const target = relative(repoRoot, resolve(repoRoot, file, '..', specifier)).split(/[\\/]/)[0]!;
+    out.push({ specifier, folder: target });
+  }
+  return out;
+}
+
+/** Our folders (package.json, node_modules and the like are not). */
+const OURS = new Set(['runtime', 'server', 'client', 'test', 'examples', 'scripts', 'python', 'vscode']);
+const RULES: Record<string, readonly string[]> = {
+  runtime: ['runtime'],
+  server: ['server', 'runtime'],
+};
+
+async function violations(folder: string): Promise<string[]> {
+  const files = await glob(`${folder}/**/*.ts`, { cwd: repoRoot, absolute: true });
+  assert.ok(files.length > 5, `the ${folder} sources are found`);
+  return files.flatMap((f) => {
+    const file = relative(repoRoot, f);
+    return importsOf(file, readFileSync(f, 'utf8'))
+      .filter(({ folder: to }) => OURS.has(to) && !RULES[folder]!.includes(to))
+      .map(({ specifier }) => `${file}: ${specifier}`);
+  });
+}
+
+test('server/ imports only runtime/ (not client/, not vscode); runtime/ imports nothing of ours', async () => {
+  assert.deepEqual(await violations('server'), []);
+  assert.deepEqual(await violations('runtime'), []);
+});
+
+test('the import checker sees a server file importing client/', () => {
+  const found = importsOf(join('server', 'workspace', 'x.ts'), "import { a } from '../../client/populate/moduleBindings';\nimport type { B } from '../../runtime/catalog/index';\nconst c = await import('../../client/x');\nimport 'vscode';\n// import { d } from '../../client/y';\n");
+  assert.deepEqual(found.map((i) => i.folder), ['client', 'runtime', 'client', 'vscode']);
+  assert.ok(!RULES.server!.includes('client') && !RULES.server!.includes('vscode'));
+});
