@@ -10,6 +10,7 @@
 // The language server reports the differences (DJ601) as a small diff.
 import type { ModelAttribute, TableModel } from '../definition/model';
 import { defaultClause, sqlTypeOf } from '../declare/compile';
+import { normDefault, unquoteSql } from '../declare/compare';
 import { dialectFor } from '../dialect/index';
 import type { Dialect } from '../dialect/index';
 import type { CatalogAttribute, CatalogTable } from './types';
@@ -50,22 +51,6 @@ function normSql(t: string, dialect: Dialect): string {
   const s = normType(dialect.normalizeSqlType(t));
   // MariaDB stores `json` as longtext with a json_valid check (runtime/declare/compare.ts).
   return s === 'longtext' ? 'json' : s;
-}
-
-function unquoteSql(v: string): string {
-  return /^'.*'$/s.test(v) ? v.slice(1, -1).replace(/''/g, "'") : v;
-}
-
-/** A default as the server reports it, normalised (runtime/declare/compare.ts: normDefault). */
-function normDefault(v: string | null): string | null {
-  if (v === null) return null;
-  let s = v.trim();
-  if (/^'.*'$/s.test(s)) s = s.slice(1, -1).replace(/''/g, "'");
-  if (/^current_timestamp/i.test(s)) return s.toLowerCase().replace(/\(\)$/, '');
-  if (/^true$/i.test(s)) return '1';
-  if (/^false$/i.test(s)) return '0';
-  if (s !== '' && Number.isFinite(Number(s))) return String(Number(s));
-  return s;
 }
 
 /** The default a declared attribute's column gets (declare.py: compile_attribute), normalised. */

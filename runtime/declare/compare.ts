@@ -21,11 +21,13 @@ function expectedDefault(c: ColumnSpec): Expected {
   return { nullable: false, default: unquoteSql(m[1].trim()) };
 }
 
-function unquoteSql(v: string): string {
+/** A '…' SQL string literal's text; anything else as it is. */
+export function unquoteSql(v: string): string {
   return /^'.*'$/s.test(v) ? v.slice(1, -1).replace(/''/g, "'") : v;
 }
 
-function normDefault(v: string | null): string | null {
+/** A default as the server reports it (or a declaration writes it), normalised for comparison. */
+export function normDefault(v: string | null): string | null {
   if (v === null) return null;
   let s = v.trim();
   // MariaDB reports string defaults quoted in some versions.
