@@ -3,7 +3,7 @@
 // datajoint.json and its secrets: runtime/config loadSettings), how it is named in the
 // status bar, the key its password is kept under, and the recent connections of
 // Switch Connection. No vscode import: unit-tested (test/unit/client/connection-target.test.ts).
-// With no host from any source (or datajoint.backend / DJ_BACKEND `embedded`) the target is
+// With no host, user, port or backend from any source (or datajoint.backend / DJ_BACKEND `embedded`) the target is
 // the workspace's embedded PostgreSQL (runtime/embedded), as the runtime's own rule says.
 import { join } from 'node:path';
 import type { Settings } from '../../runtime/config/index';

@@ -31,7 +31,7 @@ export interface DatabaseSettings {
   name: string | null;
   /**
    * Use the workspace's embedded PostgreSQL (PGlite, runtime/embedded) instead of a server:
-   * database.backend "embedded" (DJ_BACKEND=embedded), or no host given by any source.
+   * database.backend "embedded" (DJ_BACKEND=embedded), or no host, user, port or backend given by any source.
    */
   embedded: boolean;
   /**
