@@ -7,6 +7,7 @@
 // the workspace's embedded PostgreSQL (runtime/embedded), as the runtime's own rule says.
 import { join } from 'node:path';
 import type { Settings } from '../../runtime/config/index';
+import { databaseChoiceReason } from '../../runtime/config/database-choice';
 
 /** `mysql` stands for MySQL and MariaDB (one wire protocol, one dialect in the runtime). */
 export type Backend = 'mysql' | 'postgresql';
@@ -99,8 +100,7 @@ export function localDatabaseReason(own: ExplicitSettings, base: Settings): stri
   if (given(own.host) && own.host.trim()) return undefined;
   if ((given(own.user) && own.user.trim()) || given(own.port)) return undefined;
   if (!base.database.embedded) return undefined;
-  if (base.sources['database.backend'] === undefined) return 'no database server is configured (no host, user or port in the DataJoint settings, DJ_* variables or datajoint.json)';
-  return `database.backend is "embedded" (${base.sources['database.backend'] ?? 'code'})`;
+  return databaseChoiceReason(base);
 }
 
 /**

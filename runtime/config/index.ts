@@ -14,6 +14,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors/index';
+import { SERVER_KEYS } from './database-choice';
+
+export { databaseChoiceReason } from './database-choice';
 
 export type TlsSetting = boolean | null | Record<string, unknown>;
 
@@ -357,9 +360,6 @@ export function loadSettings(options: LoadOptions = {}): Settings {
   }
   return settings;
 }
-
-/** Settings whose presence in any source names a server rather than the embedded database. */
-const SERVER_KEYS = ['database.host', 'database.user', 'database.port', 'database.backend'] as const;
 
 /** The settings without the password, for logs and `djx config`. */
 export function redact(settings: Settings): Settings {

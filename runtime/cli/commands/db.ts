@@ -10,7 +10,7 @@
 import { createWriteStream, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { loadSettings } from '../../config/index';
+import { databaseChoiceReason, loadSettings } from '../../config/index';
 import { Connection, EMBEDDED_LABEL } from '../../connection/index';
 import { claim, readRecord, releaseRecord } from '../../embedded/discovery';
 import { exportDatabase } from '../../embedded/export';
@@ -43,12 +43,7 @@ export function register(program: Command): void {
 
 function local(): { location: EmbeddedLocation; isDefault: boolean; why: string } {
   const s = loadSettings();
-  const hostSource = s.sources['database.host'];
-  const why = s.database.embedded
-    ? hostSource === undefined
-      ? 'no database host is configured'
-      : `database.backend is "embedded" (${s.sources['database.backend'] ?? 'code'})`
-    : `a server is configured (database.host from ${hostSource ?? 'code'}): the runtime uses that one, not this`;
+  const why = s.database.embedded ? databaseChoiceReason(s) : `${databaseChoiceReason(s)}: the runtime uses that one, not this`;
   return { location: embeddedLocation(s.database.embeddedDir), isDefault: s.database.embedded, why };
 }
 
