@@ -10,7 +10,7 @@
 // that won. Nothing here loads PGlite (clients read the file too).
 import { createHash, createHmac, pbkdf2Sync, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { chmodSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { DiscoveryError } from './discovery';
 
 /** The password file of a data directory: `password` beside it (in the embedded folder). */
@@ -21,10 +21,12 @@ export function passwordFileFor(dataDir: string): string {
 /**
  * Creates the embedded folder `dir` (and missing parents) readable by its owner only, with a
  * `.gitignore` that keeps all of it (data, password) out of the project's repository, as a
- * virtual environment's folder does; an existing folder is left as it is.
+ * virtual environment's folder does. An existing folder gets the `.gitignore` too when it is
+ * the default `.datajoint` (made by an earlier release, or by hand); a folder of another
+ * name the user pointed database.embedded_dir at is left as it is.
  */
 export function makePrivateDir(dir: string): void {
-  if (mkdirSync(dir, { recursive: true, mode: 0o700 }) === undefined) return;
+  if (mkdirSync(dir, { recursive: true, mode: 0o700 }) === undefined && basename(dir) !== '.datajoint') return;
   try {
     writeFileSync(join(dir, '.gitignore'), '# The local DataJoint database of this project (its data and password): never committed.\n*\n', { flag: 'wx' });
   } catch {

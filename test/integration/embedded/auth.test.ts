@@ -10,12 +10,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import pg from 'pg';
 import { Connection } from '../../../runtime/index';
 import { embeddedLocation, embeddedPassword, serveEmbedded, startEmbeddedServer, type EmbeddedServer } from '../../../runtime/embedded/index';
+import { ensurePassword } from '../../../runtime/embedded/secret';
 import { cleanupProjects, pidRuns, projectDir, ROOT, stopServer } from './helpers';
 import { errorFields, query, rows, scramLogin, startWire } from './wire';
 
@@ -194,6 +195,17 @@ describe('embedded server: every client proves the password (SCRAM-SHA-256)', ()
 });
 
 describe('embedded password file: made once', () => {
+  it('gives a .datajoint folder made before (without a .gitignore) one, and leaves a folder of another name alone', () => {
+    const old = join(projectDir(), '.datajoint');
+    mkdirSync(old, { mode: 0o700 });
+    ensurePassword(join(old, 'password'));
+    assert.match(readFileSync(join(old, '.gitignore'), 'utf8'), /^\*$/m);
+    const mine = join(projectDir(), 'my-db');
+    mkdirSync(mine, { mode: 0o700 });
+    ensurePassword(join(mine, 'password'));
+    assert.equal(existsSync(join(mine, '.gitignore')), false);
+  });
+
   it('gives one secret to several processes making it at once', async () => {
     const dir = join(projectDir(), '.datajoint');
     const script = `
