@@ -15,7 +15,8 @@
 import type { CatalogSnapshot } from '../../runtime/catalog/snapshot';
 
 /** Why the Tables view reloaded its whole tree (views/tablesTree.ts: onDidReload). */
-export type TablesReloadReason = 'requested' | 'automatic' | 'state';
+/** `rows`: after a change of rows or jobs only (a Jobs-view action, a Debug make()): no table changed. */
+export type TablesReloadReason = 'requested' | 'automatic' | 'state' | 'rows';
 
 export type ConnectionStateName = 'disconnected' | 'connecting' | 'connected' | 'error';
 

@@ -21,7 +21,7 @@ export interface ComputationsDeps {
   connection: ConnectionManager;
   output: vscode.LogOutputChannel;
   /** Anything with refresh(): the Tables view, refreshed after runs and job actions. */
-  tables?: { refresh(): void };
+  tables?: { refresh(what?: 'tables' | 'rows'): void };
   /** The language server handle (the workspace index answers workspace symbols). */
   languageServer?: unknown;
   notices: Notices;
@@ -61,10 +61,12 @@ export function registerComputations(context: vscode.ExtensionContext, deps: Com
     ),
   );
 
-  const refreshAll = () => {
+  // After a run (which may declare tables) the Tables view reloads as asked for; after a
+  // Jobs-view action or a Debug make() only rows and jobs changed.
+  const refreshAll = (what: 'tables' | 'rows' = 'rows') => {
     jobs.refresh();
     codeLens.refresh();
-    deps.tables?.refresh();
+    deps.tables?.refresh(what);
   };
 
   // Live refresh while a run goes on and someone looks at the view; once more at its end.
@@ -81,7 +83,7 @@ export function registerComputations(context: vscode.ExtensionContext, deps: Com
     runner.onDidStart(schedule),
     runner.onDidEnd(() => {
       schedule();
-      refreshAll();
+      refreshAll('tables');
     }),
     jobsView.onDidChangeVisibility(schedule),
     new vscode.Disposable(() => timer && clearInterval(timer)),

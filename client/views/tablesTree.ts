@@ -51,8 +51,9 @@ export class TablesTreeProvider implements vscode.TreeDataProvider<TablesNode>, 
     });
   }
 
-  refresh(): void {
-    this.reload(inAutoRefresh() ? 'automatic' : 'requested');
+  /** Reloads the whole tree; `rows`: only rows or jobs changed (no table was declared or dropped). */
+  refresh(what: 'tables' | 'rows' = 'tables'): void {
+    this.reload(inAutoRefresh() ? 'automatic' : what === 'rows' ? 'rows' : 'requested');
   }
 
   private reload(reason: TablesReloadReason): void {

@@ -45,9 +45,11 @@ const connect = async (h: ReturnType<typeof harness>) => {
 
 test('the decisions', () => {
   const s = { previous: 'connected' as const, hasSnapshot: true, readingOpened: false };
-  const reload = (reason: 'requested' | 'automatic' | 'state'): CatalogEvent => ({ kind: 'reload', reason, connected: true });
+  const reload = (reason: 'requested' | 'automatic' | 'state' | 'rows'): CatalogEvent => ({ kind: 'reload', reason, connected: true });
   assert.equal(decide(reload('automatic'), s), 'none');
   assert.equal(decide(reload('state'), s), 'none');
+  // After a Jobs-view action or a Debug make(): rows and jobs changed, no table.
+  assert.equal(decide(reload('rows'), s), 'none');
   assert.equal(decide(reload('requested'), s), 'read');
   assert.equal(decide({ kind: 'reload', reason: 'requested', connected: false }, s), 'none');
   assert.equal(decide({ kind: 'schemas', connected: true }, s), 'read');
