@@ -401,8 +401,17 @@ export class ModuleBindings {
       },
     };
     const binding = new ModuleReader(source, this.env).binding(file, className);
+    // Answers about other classes of an older version of this file (a class renamed while
+    // typing leaves one per name) go, so that the cache stays the size of the workspace.
+    const now = versionOf(file);
+    for (const [k, a] of this.answers) if (k.startsWith(`${file}\u0000`) && a.seen.get(file) !== now) this.answers.delete(k);
     this.answers.set(key, { binding, seen });
     return binding;
+  }
+
+  /** How many answers are kept (the cache's size). */
+  get size(): number {
+    return this.answers.size;
   }
 
   /** Forgets a file's text and the answers about its classes (it was deleted or left the workspace). */

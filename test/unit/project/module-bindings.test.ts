@@ -92,3 +92,13 @@ test('re-exports are followed through the cache too; forget() drops a file\'s te
   assert.equal(b.binding(m.path('tables.ts'), 'Session').schema, 'lab');
   assert.deepEqual(m.reads, ['tables.ts']);
 });
+
+test('renaming a class while typing keeps no answer per intermediate name', () => {
+  const m = memoryFiles({ 'schema.ts': SCHEMA('lab'), 'tables.ts': TABLES });
+  const b = new ModuleBindings(m.files, {});
+  for (const name of ['S', 'Se', 'Ses', 'Sess', 'Sessi', 'Session2']) {
+    m.set('tables.ts', TABLES.replace('class Session ', `class ${name} `));
+    assert.deepEqual(b.binding(m.path('tables.ts'), name), { exported: true, schema: 'lab' });
+  }
+  assert.equal(b.size, 1, 'the answers about the older versions of tables.ts are gone');
+});
