@@ -111,6 +111,14 @@ export async function runWorkers(a: Args): Promise<RunEnd> {
   };
   exitHooks.add(killAll);
 
+  // A worker can exit between the check of `alive` and the write: the write then fails
+  // (EPIPE or a closed channel), and the worker's 'exit' rejects whatever waited on it.
+  const post = (w: Worker, m: ToWorker): void => {
+    if (!w.child.connected) return;
+    w.child.send(m, (e) => {
+      if (e) w.alive = w.alive && w.child.connected;
+    });
+  };
   const spawnWorker = (): Worker => {
     const child = fork(entry.file, entry.args, {
       execArgv: entry.execArgv,
@@ -152,6 +160,8 @@ export async function runWorkers(a: Args): Promise<RunEnd> {
         waiting?.resolve(m);
       }
     });
+    // Errors of the channel are answered by 'exit' (see post); without a listener they throw.
+    child.on('error', () => undefined);
     child.on('exit', () => {
       w.alive = false;
       readyReject(new WorkerDied(`worker ${w.pid} exited before it was ready`));
@@ -168,7 +178,7 @@ export async function runWorkers(a: Args): Promise<RunEnd> {
       kwargs: a.options.makeKwargs ?? {},
       priority: a.options.priority,
     };
-    child.send(init);
+    post(w, init);
     return w;
   };
 
@@ -176,7 +186,7 @@ export async function runWorkers(a: Args): Promise<RunEnd> {
     new Promise((resolve, reject) => {
       if (!w.alive) return reject(new WorkerDied(`worker ${w.pid} is gone`));
       w.waiting = { resolve, reject };
-      w.child.send(m);
+      post(w, m);
     });
   const request = async (w: Worker, m: ToWorker): Promise<FromWorker> => {
     await acquire();
@@ -303,7 +313,7 @@ export async function runWorkers(a: Args): Promise<RunEnd> {
   };
 
   const onInterrupt = () => {
-    for (const w of workers) if (w.alive) w.child.send({ t: 'interrupt', signal: a.interrupt.signal ?? 'SIGINT' } satisfies ToWorker);
+    for (const w of workers) if (w.alive) post(w, { t: 'interrupt', signal: a.interrupt.signal ?? 'SIGINT' });
   };
   a.interrupt.promise.catch((e) => {
     if (e instanceof InterruptedError) onInterrupt();
@@ -338,7 +348,7 @@ export async function runWorkers(a: Args): Promise<RunEnd> {
       throw fatal ?? new Error('populate: every worker process exited before the work was done.');
     }
   } finally {
-    for (const w of workers) if (w.alive) w.child.send({ t: 'stop' } satisfies ToWorker);
+    for (const w of workers) if (w.alive) post(w, { t: 'stop' });
     const deadline = Date.now() + 10_000;
     while (workers.some((w) => w.alive) && Date.now() < deadline) await sleep(20);
     killAll();
