@@ -4,6 +4,7 @@ import type { ConnectionManager } from './connection/connectionManager';
 import type { ComputationsDatabase } from './jobs/computationsDatabase';
 import type { JobsActions } from './jobs/jobsCommands';
 import type { JobsNode, JobsTreeProvider } from './jobs/jobsTree';
+import type { WorkersNode, WorkersTreeProvider } from './workers/workersTree';
 import type { PopulateCodeLensProvider } from './codelens/populateCodeLens';
 import type { PopulateRunner } from './populate/populateRun';
 import type { Notice } from './notices';
@@ -30,6 +31,9 @@ export interface ComputationsApi {
   /** The Jobs view's data, as shown. */
   readonly jobs: JobsTreeProvider;
   readonly jobsView: vscode.TreeView<JobsNode>;
+  /** The Workers view's data: the reservations by holder, as shown. */
+  readonly workers: WorkersTreeProvider;
+  readonly workersView: vscode.TreeView<WorkersNode>;
   /** Populate runs in terminals (events, running state). */
   readonly runner: PopulateRunner;
   readonly codeLens: PopulateCodeLensProvider;

@@ -3,6 +3,9 @@ export const POPULATE_COMMAND = 'datajoint.populateTable';
 export const POPULATE_WITH_OPTIONS_COMMAND = 'datajoint.populateTableWithOptions';
 export const UNIGNORE_COMMAND = 'datajoint.jobs.unignore';
 export const RECOVER_COMMAND = 'datajoint.jobs.recover';
+// The Workers view: client/workers/.
+export const WORKERS_RECOVER_COMMAND = 'datajoint.workers.recover';
+export const WORKERS_REFRESH_COMMAND = 'datajoint.workers.refresh';
 export const DEBUG_MAKE_COMMAND = 'datajoint.debugMake';
 export const CONNECT_COMMAND = 'datajoint.connect';
 export const SWITCH_CONNECTION_COMMAND = 'datajoint.switchConnection';

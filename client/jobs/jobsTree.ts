@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import type { HolderState } from '../../runtime/jobs/holder';
 import type { ErrorEntry, JobCounts, JobRow } from '../../runtime/jobs/queue';
 import { groupLabel, type ErrorGroup } from '../../runtime/jobs/triage';
+import { formatSeconds, type DurationStats } from '../../runtime/jobs/durations';
 import { jsonKey, type JsonKey } from '../../runtime/populate/events';
 import type { AutoTable, ComputationsDatabase } from './computationsDatabase';
 import { plural } from '../populate/runSummary';
@@ -34,7 +35,11 @@ export type JobsNode =
   /** A table's ignored keys. */
   | { kind: 'ignored'; table: AutoTable; count: number; parent?: JobsNode }
   | { kind: 'job'; table: AutoTable; job: JobRow; key: JsonKey; group?: Extract<JobsNode, { kind: 'group' }> }
-  | { kind: 'message'; id: string; text: string; error: boolean; parent?: JobsNode };
+  | { kind: 'message'; id: string; text: string; error: boolean; parent?: JobsNode }
+  /** How long the table's makes took (runtime/jobs/durations.ts): the slowest keys and the versions beneath. */
+  | { kind: 'durations'; table: AutoTable; stats: DurationStats; parent?: JobsNode }
+  /** One line under Durations: a slow key or a code version. */
+  | { kind: 'fact'; id: string; label: string; description: string; tooltip: string; icon: string; parent: JobsNode };
 
 /** A job row of an error triage entry (its stack is read when shown, as for every job). */
 export function entryJob(e: ErrorEntry): JobRow {
@@ -75,7 +80,7 @@ export function markdownText(text: string): string {
   return new vscode.MarkdownString().appendText(text).value.replace(/@/g, '\\@');
 }
 
-function when(d: Date | null): string {
+export function when(d: Date | null): string {
   return d instanceof Date ? d.toLocaleString() : d ? String(d) : '';
 }
 
@@ -93,8 +98,8 @@ export function jobStackUri(table: AutoTable, key: JsonKey, at?: Date | string |
   });
 }
 
-/** What the holder state of a reservation means, for its tooltip. */
-const HOLDER_TEXT: Record<HolderState, string> = {
+/** What the holder state of a reservation means, for its tooltip (also the Workers view's). */
+export const HOLDER_TEXT: Record<HolderState, string> = {
   alive: 'holder alive: its worker is running',
   gone: 'holder gone: its process has exited and its database connection is closed; Recover gives the key back to the queue',
   unknown: 'holder on another machine, not known to be alive: djx jobs recover --older-than takes it back after a time',
@@ -174,6 +179,28 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
         item.tooltip = `${node.table.className}: ${plural(node.count, 'key')} that populate skips until un-ignored`;
         return item;
       }
+      case 'durations': {
+        const d = node.stats;
+        const item = new vscode.TreeItem('Durations', vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `jobs-durations:${tableId(node.table)}`;
+        item.description = `p50 ${formatSeconds(d.p50)} · p95 ${formatSeconds(d.p95)} · ${plural(d.count, 'key')}`;
+        item.iconPath = new vscode.ThemeIcon('watch');
+        item.contextValue = 'jobDurations';
+        const tip = new vscode.MarkdownString();
+        tip.appendMarkdown(`**${node.table.className}**: how long make took, over ${plural(d.count, 'key')}\n\n`);
+        tip.appendText(`median ${formatSeconds(d.p50)}, 95th percentile ${formatSeconds(d.p95)}, longest ${formatSeconds(d.max)}\n`);
+        tip.appendText(d.source === 'target' ? 'from the table\'s _job_duration and _job_version (jobs.add_job_metadata)' : 'from the jobs table\'s success rows (jobs.keep_completed)');
+        item.tooltip = tip;
+        return item;
+      }
+      case 'fact': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.id = node.id;
+        item.description = node.description;
+        item.tooltip = node.tooltip;
+        item.iconPath = new vscode.ThemeIcon(node.icon);
+        return item;
+      }
       case 'message': {
         const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
@@ -188,7 +215,10 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     const t = node.table;
     const p = node.progress;
     const listed = p ? p.jobs.error + p.jobs.reserved + p.jobs.ignore : 0;
-    const item = new vscode.TreeItem(t.className, listed ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    // Keys made: their Durations node, collapsed until asked for (its queries run then).
+    const made = p ? p.total - p.remaining : 0;
+    const state = listed ? vscode.TreeItemCollapsibleState.Expanded : made > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
+    const item = new vscode.TreeItem(t.className, state);
     item.id = `jobs-table:${t.schema}.${t.name}`;
     const flags = ['jobsTable', t.jobsTable ? 'hasJobs' : ''];
     if (node.error || !p) {
@@ -286,7 +316,10 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       // The node whose children they were: the object the view knows when it asked.
       case 'errors':
       case 'ignored':
+      case 'durations':
         return node.parent ?? this.shownTable(node.table);
+      case 'fact':
+        return node.parent;
       case 'group':
         return node.parent ?? { kind: 'errors', table: node.table, count: node.of.total };
       case 'job':
@@ -349,6 +382,8 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
           return this.keysOf(node);
         case 'ignored':
           return await this.ignoredOf(node);
+        case 'durations':
+          return this.durationFacts(node);
         default:
           return [];
       }
@@ -388,7 +423,32 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       this.ignoredNodes.set(tableId(table), ignored);
       out.push(ignored);
     }
+    const made = node.progress ? node.progress.total - node.progress.remaining : 1;
+    if (made > 0) {
+      const stats = await this.db.withJobs(table.schema, table.name, (jobs) => jobs.durations());
+      if (stats) out.push({ kind: 'durations', table, stats, parent: node });
+    }
     return out;
+  }
+
+  /** The slowest keys, then the code versions that made the rows. */
+  private durationFacts(node: Extract<JobsNode, { kind: 'durations' }>): JobsNode[] {
+    const id = tableId(node.table);
+    const versionText = (v: string) => (v === '' ? 'no version recorded' : v);
+    const slow = node.stats.slowest.map((s): JobsNode => {
+      const key = formatKey(jsonKey(s.key));
+      return { kind: 'fact', id: `jobs-slow:${id}:${key}`, label: key, description: `${formatSeconds(s.seconds)} · ${versionText(s.version)}`, tooltip: `one of the slowest keys: make took ${formatSeconds(s.seconds)}`, icon: 'clock', parent: node };
+    });
+    const versions = node.stats.versions.map((v): JobsNode => ({
+      kind: 'fact',
+      id: `jobs-version:${id}:${v.version}`,
+      label: `version ${versionText(v.version)}`,
+      description: plural(v.count, 'key'),
+      tooltip: 'the code version (jobs.version_method) that made these rows',
+      icon: 'git-commit',
+      parent: node,
+    }));
+    return [...slow, ...versions];
   }
 
   private async groupsOf(node: Extract<JobsNode, { kind: 'errors' }>): Promise<JobsNode[]> {

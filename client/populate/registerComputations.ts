@@ -9,7 +9,10 @@ import { registerJobsCommands } from '../jobs/jobsCommands';
 import { jsonKey } from '../../runtime/populate/events';
 import type { ComputationsApi } from '../api';
 import { PopulateCodeLensProvider } from '../codelens/populateCodeLens';
-import { DEBUG_MAKE_COMMAND, POPULATE_COMMAND, POPULATE_WITH_OPTIONS_COMMAND } from '../commandNames';
+import { DEBUG_MAKE_COMMAND, POPULATE_COMMAND, POPULATE_WITH_OPTIONS_COMMAND, WORKERS_RECOVER_COMMAND, WORKERS_REFRESH_COMMAND } from '../commandNames';
+import { WorkersTreeProvider, type WorkersNode } from '../workers/workersTree';
+import { recoverHolder } from '../workers/workersCommands';
+import { autoRefresh } from '../views/autoRefresh';
 import { debugMakeCommand, type DebugMakeArgument, type DebugMakeContext } from '../debug/debugMakeCommand';
 import { PythonDebugAdapters } from '../debug/pythonDebugAdapter';
 import { PopulateRunner, type PopulateOutcome } from './populateRun';
@@ -40,6 +43,8 @@ export function registerComputations(context: vscode.ExtensionContext, deps: Com
   const db = new ComputationsDatabase(deps.connection);
   const jobs = new JobsTreeProvider(db);
   const jobsView = vscode.window.createTreeView('datajoint.jobs', { treeDataProvider: jobs, canSelectMany: true, showCollapseAll: true });
+  const workers = new WorkersTreeProvider(db);
+  const workersView = vscode.window.createTreeView('datajoint.workers', { treeDataProvider: workers, showCollapseAll: true });
   const runner = new PopulateRunner(context.asAbsolutePath('dist/cli.js'), db, deps.output);
   const codeLens = new PopulateCodeLensProvider(db);
   const documents = new JobStackDocuments(db, context.asAbsolutePath('dist'));
@@ -48,6 +53,9 @@ export function registerComputations(context: vscode.ExtensionContext, deps: Com
     db,
     jobs,
     jobsView,
+    workers,
+    workersView,
+    autoRefresh(workersView, () => workers.refresh(), () => db.connected),
     runner,
     codeLens,
     documents,
@@ -65,6 +73,7 @@ export function registerComputations(context: vscode.ExtensionContext, deps: Com
   // Jobs-view action or a Debug make() only rows and jobs changed.
   const refreshAll = (what: 'tables' | 'rows' = 'rows') => {
     jobs.refresh();
+    workers.refresh();
     codeLens.refresh();
     deps.tables?.refresh(what);
   };
@@ -72,8 +81,13 @@ export function registerComputations(context: vscode.ExtensionContext, deps: Com
   // Live refresh while a run goes on and someone looks at the view; once more at its end.
   let timer: NodeJS.Timeout | undefined;
   const schedule = () => {
-    const wanted = runner.running && jobsView.visible;
-    if (wanted && !timer) timer = setInterval(() => jobs.refresh(), LIVE_REFRESH_MS);
+    const wanted = runner.running && (jobsView.visible || workersView.visible);
+    if (wanted && !timer) {
+      timer = setInterval(() => {
+        if (jobsView.visible) jobs.refresh();
+        if (workersView.visible) workers.refresh();
+      }, LIVE_REFRESH_MS);
+    }
     if (!wanted && timer) {
       clearInterval(timer);
       timer = undefined;
@@ -86,6 +100,7 @@ export function registerComputations(context: vscode.ExtensionContext, deps: Com
       refreshAll('tables');
     }),
     jobsView.onDidChangeVisibility(schedule),
+    workersView.onDidChangeVisibility(schedule),
     new vscode.Disposable(() => timer && clearInterval(timer)),
   );
 
@@ -136,11 +151,19 @@ export function registerComputations(context: vscode.ExtensionContext, deps: Com
     pythonAdapters,
     refreshAll,
   };
-  const api: ComputationsApi = { db, jobs, jobsView, runner, codeLens, actions };
+  const api: ComputationsApi = { db, jobs, jobsView, workers, workersView, runner, codeLens, actions };
   context.subscriptions.push(
     pythonAdapters,
     vscode.commands.registerCommand(DEBUG_MAKE_COMMAND, (arg?: DebugMakeArgument) => debugMakeCommand(debugCtx, arg)),
     vscode.commands.registerCommand(POPULATE_COMMAND, (arg?: PopulateArgument) => populate(arg)),
+    vscode.commands.registerCommand(WORKERS_REFRESH_COMMAND, () => workers.refresh()),
+    vscode.commands.registerCommand(WORKERS_RECOVER_COMMAND, async (node?: WorkersNode) => {
+      try {
+        return await recoverHolder(db, node);
+      } finally {
+        refreshAll();
+      }
+    }),
     vscode.commands.registerCommand(POPULATE_WITH_OPTIONS_COMMAND, (arg?: PopulateArgument) => populate(arg, true)),
   );
   return api;

@@ -49,6 +49,8 @@ export interface RecoverOptions {
   olderThan?: number;
   /** The priority the re-pended jobs get (default: each keeps its own). */
   priority?: number;
+  /** Only the reservations of this worker process (the Workers view's Recover of one holder). */
+  holder?: { host: string; pid: number };
 }
 
 /** What recovery did with the reservations it took from their holders. */
@@ -332,6 +334,7 @@ export class JobQueue {
       olderUs !== undefined ? [olderUs] : [],
     );
     for (const r of rows) {
+      if (opts.holder && (String(r.host ?? '') !== opts.holder.host || Number(r.pid ?? 0) !== opts.holder.pid)) continue;
       const state = holderState({ host: String(r.host ?? ''), pid: Number(r.pid ?? 0), connectionOpen: Number(r.$open) === 1 });
       if (!(state === 'gone' || (Number(r.$old) === 1 && state !== 'alive'))) continue;
       const key = this.pick(r);

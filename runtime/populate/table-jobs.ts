@@ -3,6 +3,7 @@
 import type { JobStatus } from '../jobs/definition';
 import { JobQueue, type ErrorEntry, type JobCounts, type JobRow, type RecoverOptions, type RecoverResult, type RefreshOptions, type RefreshResult } from '../jobs/queue';
 import { errorGroups, type ErrorGroup } from '../jobs/triage';
+import { durationStats, type DurationStats } from '../jobs/durations';
 import { isAutoPopulatedClass, targetFromTable, type AutoPopulatedClass } from './adapter';
 import { jobsTargetOf } from './populate';
 import { progressOf, remainingKeys } from './keysource';
@@ -75,6 +76,21 @@ export class TableJobs {
    */
   async recover(options: RecoverOptions = {}): Promise<RecoverResult> {
     return (await this.get()).queue.recover(options);
+  }
+
+  /**
+   * How long the makes took: from the table's `_job_*` columns (add_job_metadata), else
+   * from the jobs table's success rows (keep_completed); undefined when neither has any.
+   */
+  async durations(): Promise<DurationStats | undefined> {
+    const { target, queue } = await this.get();
+    const q = target.session.sql;
+    if (await target.hasJobMetadata()) {
+      const own = await durationStats(target.session, { kind: 'target', table: q.qualified(target.database, target.tableName), keyNames: target.primaryKey });
+      if (own) return own;
+    }
+    if (!(await queue.exists())) return undefined;
+    return durationStats(target.session, { kind: 'jobs', table: queue.fullName, keyNames: queue.target.keyColumns.map((k) => k.name) });
   }
 
   async ignore(keys: readonly Key[]): Promise<number> {

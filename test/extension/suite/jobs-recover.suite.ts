@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import * as vscode from 'vscode';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import type { JobsNode } from '../../../client/jobs/jobsTree';
+import type { WorkersNode } from '../../../client/workers/workersTree';
 import type { ComputationsApi } from '../../../client/api';
 import type { PopulateOutcome } from '../../../client/populate/populateRun';
 import { SCHEMA, computations, pipelinePath, setUpComputations, type ComputationsFixture, jobsTableNode } from './computationsSetup';
@@ -97,5 +98,83 @@ suite('Jobs view: reservations of gone workers', function () {
     assert.equal(await vscode.commands.executeCommand<number>('datajoint.jobs.recover', await summaryNode(api)), 0);
     const rows = await fx.sql(`SELECT status FROM \`${SCHEMA}\`.\`~~summary\` WHERE subject_id = 4`);
     assert.equal(rows[0]?.status, 'reserved');
+  });
+
+  test('the Workers view groups reservations by holder with liveness; Recover of a gone holder takes back its keys only', async () => {
+    await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES (5, 5), (6, 6)`);
+    const pid = deadPid();
+    for (const id of [5, 6]) {
+      await fx.sql(
+        `INSERT INTO \`${SCHEMA}\`.\`~~summary\` (subject_id, status, priority, scheduled_time, reserved_time, host, pid, connection_id, user, version) ` +
+          `VALUES (?, 'reserved', 5, CURRENT_TIMESTAMP(3), CURRENT_TIMESTAMP(3), ?, ?, 2147480002, 'dj@gone', '')`,
+        [id, hostname(), pid],
+      );
+    }
+    const api = await computations();
+    // Key 4 of the test before is still held by this (live) process.
+    const roots = await api.workers.getChildren();
+    const holders = roots.filter((n): n is Extract<WorkersNode, { kind: 'holder' }> => n.kind === 'holder');
+    assert.deepEqual(
+      holders.map((h) => [h.holder.pid, h.holder.state, h.holder.keys.map((k) => Number(k.job.key.subject_id))]),
+      [
+        [pid, 'gone', [5, 6]],
+        [process.pid, 'alive', [4]],
+      ],
+    );
+    const gone = holders[0]!;
+    const item = api.workers.getTreeItem(gone);
+    assert.equal(item.label, `${hostname()} · pid ${pid}`);
+    assert.match(String(item.description), /^gone · 2 keys · since /);
+    assert.match(String(item.contextValue), /\brecoverable\b/);
+    assert.match((item.tooltip as vscode.MarkdownString).value, /dj\\@gone/);
+    assert.doesNotMatch(String(api.workers.getTreeItem(holders[1]!).contextValue), /\brecoverable\b/);
+    const keys = await api.workers.getChildren(gone);
+    assert.deepEqual(keys.map((k) => String(api.workers.getTreeItem(k).label)), ['Summary subject_id=5', 'Summary subject_id=6']);
+
+    assert.equal(await vscode.commands.executeCommand<number>('datajoint.workers.recover', gone), 2);
+    const rows = await fx.sql(`SELECT subject_id, status FROM \`${SCHEMA}\`.\`~~summary\` WHERE subject_id >= 4 ORDER BY subject_id`);
+    assert.deepEqual(
+      rows.map((r) => [Number(r.subject_id), r.status]),
+      [
+        [4, 'reserved'],
+        [5, 'pending'],
+        [6, 'pending'],
+      ],
+    );
+    const after = (await api.workers.getChildren()).filter((n) => n.kind === 'holder');
+    assert.equal(after.length, 1, 'only the live holder is left');
+  });
+
+  test("the Jobs view's Durations: p50/p95 of a table's makes, its slowest keys and code versions", async () => {
+    // As jobs.keep_completed leaves them: success rows with their duration and version.
+    await fx.sql(`DELETE FROM \`${SCHEMA}\`.\`~~summary\``);
+    for (const [id, seconds, version] of [
+      [1, 0.5, 'abc1234'],
+      [2, 1.5, 'abc1234'],
+      [3, 4, 'def5678'],
+    ] as const) {
+      await fx.sql(
+        `INSERT INTO \`${SCHEMA}\`.\`~~summary\` (subject_id, status, priority, scheduled_time, completed_time, duration, version) VALUES (?, 'success', 5, CURRENT_TIMESTAMP(3), CURRENT_TIMESTAMP(3), ?, ?)`,
+        [id, seconds, version],
+      );
+    }
+    const api = await computations();
+    api.jobs.refresh();
+    const table = await summaryNode(api);
+    assert.equal(api.jobs.getTreeItem(table).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed, 'a table with computed keys can be expanded');
+    const durations = (await api.jobs.getChildren(table)).find((n) => n.kind === 'durations');
+    assert.ok(durations, 'a Durations node');
+    assert.equal(api.jobs.getTreeItem(durations).description, 'p50 1.5 s · p95 4.0 s · 3 keys');
+    const facts = (await api.jobs.getChildren(durations)).map((n) => {
+      const item = api.jobs.getTreeItem(n);
+      return `${String(item.label)} — ${String(item.description)}`;
+    });
+    assert.deepEqual(facts, [
+      'subject_id=3 — 4.0 s · def5678',
+      'subject_id=2 — 1.5 s · abc1234',
+      'subject_id=1 — 0.50 s · abc1234',
+      'version abc1234 — 2 keys',
+      'version def5678 — 1 key',
+    ]);
   });
 });

@@ -1,0 +1,32 @@
+// Recover in the Workers view: the reservations of one gone holder given back to the queue
+// (a key already in its table is completed instead), table by table through the runtime's
+// recover restricted to that host and pid; the holder rule is applied again there, so a
+// holder that came back to life meanwhile keeps its keys.
+import * as vscode from 'vscode';
+import type { ComputationsDatabase } from '../jobs/computationsDatabase';
+import { plural } from '../populate/runSummary';
+import type { WorkersNode } from './workersTree';
+
+/** Resolves to how many reservations were taken back. */
+export async function recoverHolder(db: ComputationsDatabase, node: WorkersNode | undefined): Promise<number> {
+  if (node?.kind !== 'holder') return 0;
+  const { holder } = node;
+  const tables = new Map(holder.keys.map((k) => [`${k.table.schema}.${k.table.name}`, k.table]));
+  let rePended = 0;
+  let completed = 0;
+  try {
+    for (const table of tables.values()) {
+      const r = await db.withJobs(table.schema, table.name, (jobs) => jobs.recover({ holder: { host: holder.host, pid: holder.pid } }));
+      rePended += r.rePended.length;
+      completed += r.completed.length;
+    }
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Recover: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const n = rePended + completed;
+  const done = completed ? ` (${completed} already computed: completed)` : '';
+  void vscode.window.showInformationMessage(
+    n ? `${holder.host} pid ${holder.pid}: ${plural(n, 'reservation')} given back to the queue${done}.` : `${holder.host} pid ${holder.pid}: no reservation to recover (its holder is not known to be gone).`,
+  );
+  return n;
+}
