@@ -18,6 +18,8 @@ import type { PythonLaunch } from '../python/pythonLaunch';
 import type { Notices, NoticeAction } from '../notices';
 import { PopulateAlreadyRunningError, type PopulateOptions, type PopulateOutcome, type PopulateRunner } from './populateRun';
 import { summarizeRun } from './runSummary';
+import { execFile } from 'node:child_process';
+import { DESKTOP_NOTICE_DEFAULT_SECONDS, DESKTOP_NOTICE_SETTING, desktopNoticeCommand, wantsDesktopNotice } from './desktopNotice';
 
 /** A table the user can populate: where it is defined, and where it lives in the database. */
 export interface PopulateCandidate {
@@ -350,6 +352,7 @@ export async function populateTableCommand(ctx: PopulateContext, arg: PopulateAr
     if (withOptions) await rememberOptions(ctx.memory, schema, className, options);
   }
   let outcome: PopulateOutcome;
+  const started = Date.now();
   try {
     outcome = await ctx.runner.run({ className, module, options, python });
   } catch (e) {
@@ -360,12 +363,12 @@ export async function populateTableCommand(ctx: PopulateContext, arg: PopulateAr
     ]);
     return undefined;
   }
-  notifyOutcome(ctx, outcome, schema);
+  notifyOutcome(ctx, outcome, schema, Date.now() - started);
   return outcome;
 }
 
 /** Every run ends with a notification: its counts, what is left, and where to look. */
-function notifyOutcome(ctx: PopulateContext, outcome: PopulateOutcome, schema: string): void {
+function notifyOutcome(ctx: PopulateContext, outcome: PopulateOutcome, schema: string, runMs: number): void {
   const { className, module } = outcome.request;
   const summary = summarizeRun(className, outcome.exitCode, outcome.events, outcome.transcript);
   const start = outcome.events.find((e) => e.event === 'start');
@@ -373,6 +376,12 @@ function notifyOutcome(ctx: PopulateContext, outcome: PopulateOutcome, schema: s
   if (summary.hasErrors) actions.push({ title: 'Show Errors', run: () => ctx.revealJobs(start?.event === 'start' ? start.schema : schema, className) });
   actions.push({ title: 'Show Terminal', run: () => ctx.runner.showTerminal({ className, module }) });
   ctx.notices.show(summary.level, summary.message, actions);
+  const afterSeconds = vscode.workspace.getConfiguration('datajoint').get<number>(DESKTOP_NOTICE_SETTING, DESKTOP_NOTICE_DEFAULT_SECONDS);
+  if (wantsDesktopNotice({ runMs, windowFocused: vscode.window.state.focused, afterSeconds })) {
+    const command = desktopNoticeCommand(process.platform, `DataJoint: Populate ${className}`, summary.message, summary.level);
+    // A desktop without a notification service only loses this copy: the window's own stays.
+    if (command) execFile(command.file, command.args, { timeout: 15_000, windowsHide: true }, () => undefined);
+  }
 }
 
 /** A second run of a table already populating: said, with its terminal one click away. */
