@@ -79,6 +79,15 @@ suite('Jobs view: ignored keys, counts, stack documents', function () {
     const toPipeline = links.find((l) => l.target?.fsPath === pipelinePath());
     assert.ok(toPipeline, `no link to the pipeline file: ${links.map((l) => l.target?.toString()).join(', ')}\n${doc.getText()}`);
     assert.match(String(toPipeline.target?.fragment), /^L\d+/);
+    // Following the link opens the pipeline file at the frame's line.
+    const line = Number(/^L(\d+)/.exec(String(toPipeline.target?.fragment))![1]);
+    await vscode.commands.executeCommand('vscode.open', toPipeline.target);
+    const opened = await waitFor('the frame\'s file open at its line', () => {
+      const e = vscode.window.activeTextEditor;
+      return e?.document.uri.fsPath === pipelinePath() && e.selection.active.line === line - 1 ? e : undefined;
+    });
+    assert.match(opened.document.lineAt(line - 1).text, /\S/, 'the frame\'s line is a line of code');
+    await vscode.window.showTextDocument(doc);
     // The tooltip: the MySQL account user@host as text, not a mail link.
     const tip = api.jobs.getTreeItem(job).tooltip as vscode.MarkdownString;
     assert.ok(job.job.user.includes('@'), job.job.user);
