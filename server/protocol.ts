@@ -23,6 +23,28 @@ export const CATALOG_NOTIFICATION = 'datajoint/catalog';
 /** `{ label, backend, schemas, tables: CatalogTable[] }`, or null: not connected. */
 export type CatalogParams = CatalogSnapshot | null;
 
+/**
+ * Client → server request: the Computed/Imported classes (not parts) of one document
+ * (`uri`) or of the whole workspace, tiers as the workspace index decides them (inherited
+ * through the project's base classes): `AutoPopulatedParams` → `AutoPopulatedClass[]`.
+ */
+export const AUTO_POPULATED_REQUEST = 'datajoint/autoPopulated';
+
+export interface AutoPopulatedParams {
+  /** A document's uri; absent: every file of the workspace. */
+  uri?: string;
+}
+
+export interface AutoPopulatedClass {
+  className: string;
+  tier: 'Computed' | 'Imported';
+  /** The document of the class (a notebook's cell for a notebook). */
+  uri: string;
+  /** 0-based position of the class's name. */
+  line: number;
+  character: number;
+}
+
 /** workspace/executeCommand: "Migrate definitions to DataJoint 2" (`MigrateParams` → `MigrateResult`). */
 export const MIGRATE_COMMAND = 'datajoint.server.migrateDefinitions';
 

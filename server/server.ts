@@ -24,6 +24,7 @@ import { completion } from './features/completion';
 import { hover } from './features/hover';
 import { definition, references } from './features/navigation';
 import { documentSymbols, workspaceSymbols } from './features/symbols';
+import { autoPopulated } from './features/autoPopulated';
 import { codeActions } from './features/codeActions';
 import { formatDefinitionsCommand, formatDocument, FORMAT_DEFINITIONS_COMMAND, uriArgument } from './features/formatting';
 import { FormattingOptIn, formatEnabledIn } from './features/formatOptIn';
@@ -31,7 +32,7 @@ import { migrateDefinitions } from './features/migrate';
 import { Targets } from './workspace/targets';
 import { parseTargetSetting } from '../runtime/project/index';
 import { parseCatalogSnapshot } from '../runtime/catalog/snapshot';
-import { CATALOG_NOTIFICATION, INSTALLED_DATAJOINT_NOTIFICATION, MIGRATE_COMMAND, TARGETS_NOTIFICATION, type FolderTargets, type InstalledDataJoint, type MigrateParams } from './protocol';
+import { AUTO_POPULATED_REQUEST, CATALOG_NOTIFICATION, INSTALLED_DATAJOINT_NOTIFICATION, MIGRATE_COMMAND, TARGETS_NOTIFICATION, type AutoPopulatedParams, type FolderTargets, type InstalledDataJoint, type MigrateParams } from './protocol';
 
 export interface ServerOptions {
   /** Milliseconds to wait after an edit before checking (coalesces fast typing). */
@@ -266,6 +267,7 @@ export function startServer(connection: Connection): void {
   connection.onDocumentSymbol(guard(log, 'documentSymbol', null, (p) => documentSymbols(ctx, p)));
   connection.onWorkspaceSymbol(guard(log, 'workspaceSymbol', [], (p) => workspaceSymbols(ctx, p)));
   connection.onCodeAction(guard(log, 'codeAction', null, (p) => codeActions(ctx, p)));
+  connection.onRequest(AUTO_POPULATED_REQUEST, guard(log, 'autoPopulated', [], (p: AutoPopulatedParams | undefined) => autoPopulated(ctx, p)));
   // Only while opted in: a client that announced the providers at start keeps sending these.
   connection.onDocumentFormatting(guard(log, 'formatting', null, (p) => (formatting.enabled ? formatDocument(ctx, p.textDocument.uri) : null)));
   connection.onDocumentRangeFormatting(guard(log, 'rangeFormatting', null, (p) => (formatting.enabled ? formatDocument(ctx, p.textDocument.uri, p.range) : null)));

@@ -1,5 +1,7 @@
 // A CodeLens above every Computed/Imported class in Python, TypeScript and JavaScript
-// files: "Populate", "Populate with Options…", "Debug make()" and, when connected, the table's remaining
+// files, as the language server's index finds them (server/features/autoPopulated.ts: tiers
+// inherited through the project's base classes, never a class written inside a string):
+// "Populate", "Populate with Options…", "Debug make()" and, when connected, the table's remaining
 // keys and failed jobs. The counts are those of the table in the schema the file binds
 // the class to (moduleBindings.ts; Python: the `@schema` decorator), never of a class of
 // the same name in another schema: a class whose schema the file does not say (defined
@@ -11,11 +13,8 @@ import type { ComputationsDatabase } from '../jobs/computationsDatabase';
 import { DEBUG_MAKE_COMMAND, POPULATE_COMMAND, POPULATE_WITH_OPTIONS_COMMAND } from '../commandNames';
 import { moduleBinding, pythonSchemaOf, readFromDisk } from '../populate/moduleBindings';
 import { plural } from '../populate/runSummary';
+import type { AutoPopulatedClass } from '../../server/protocol';
 
-// Python: `class Analysis(dj.Computed):`; TS/JS: `class Analysis extends dj.Computed {`.
-const PY_CLASS = /^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)/gm;
-const TS_CLASS = /^[ \t]*(?:export[ \t]+)?(?:default[ \t]+)?(?:abstract[ \t]+)?class[ \t]+(\w+)[ \t]+extends[ \t]+([\w.]+)/gm;
-const AUTO_BASE = /(?:^|[.\s,])(Computed|Imported)\s*$/;
 const MAX_AGE_MS = 60_000;
 export const DEBUG_LENS_TITLE = '$(debug-alt) Debug make()';
 
@@ -25,26 +24,13 @@ export interface TableCounts {
   reserved: number;
 }
 
-export interface AutoClass {
-  className: string;
-  tier: 'Computed' | 'Imported';
-  line: number;
-}
-
-/** The Computed/Imported classes declared in a host file's text. */
-export function autoClasses(text: string, python: boolean): AutoClass[] {
-  const out: AutoClass[] = [];
-  const re = python ? PY_CLASS : TS_CLASS;
-  re.lastIndex = 0;
-  for (let m; (m = re.exec(text)); ) {
-    const bases = python ? m[2]!.split(',') : [m[2]!];
-    const tier = bases.map((b) => AUTO_BASE.exec(b.trim())?.[1]).find(Boolean) as AutoClass['tier'] | undefined;
-    if (!tier) continue;
-    let line = 0;
-    for (let i = text.indexOf('\n'); i >= 0 && i < m.index; i = text.indexOf('\n', i + 1)) line++;
-    out.push({ className: m[1]!, tier, line });
-  }
-  return out;
+/** Where the lenses' classes come from: the language server's index (AUTO_POPULATED_REQUEST). */
+export interface AutoClassSource {
+  /** Undefined while the server is not running. */
+  autoPopulated(uri: vscode.Uri): Promise<AutoPopulatedClass[] | undefined>;
+  readonly onDidChangeState: vscode.Event<unknown>;
+  /** The workspace was indexed: tiers inherited from other files may have changed. */
+  readonly onDidIndex: vscode.Event<void>;
 }
 
 export class PopulateCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
@@ -56,10 +42,19 @@ export class PopulateCodeLensProvider implements vscode.CodeLensProvider, vscode
   private loading: Promise<void> | undefined;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly db: ComputationsDatabase) {
-    this.subscription = db.connection.onDidChangeState((s) => {
-      if (s !== 'connecting') this.refresh();
-    });
+  constructor(
+    private readonly db: ComputationsDatabase,
+    private readonly classes: AutoClassSource,
+  ) {
+    this.subscription = vscode.Disposable.from(
+      db.connection.onDidChangeState((s) => {
+        if (s !== 'connecting') this.refresh();
+      }),
+      // Lenses asked for before the server ran (none) or before it indexed the files a
+      // class inherits its tier from are asked for again.
+      classes.onDidChangeState(() => this.emitter.fire()),
+      classes.onDidIndex(() => this.emitter.fire()),
+    );
   }
 
   /** Drops the cached counts and reloads them. */
@@ -98,18 +93,18 @@ export class PopulateCodeLensProvider implements vscode.CodeLensProvider, vscode
   }
 
   /** The schema a file binds a class to (the editor's text for the file itself, the disk's for its imports). */
-  private schemaIn(doc: vscode.TextDocument, c: AutoClass, python: boolean, text: string): string | undefined {
+  private schemaIn(doc: vscode.TextDocument, c: AutoPopulatedClass, python: boolean, text: string): string | undefined {
     if (python) return pythonSchemaOf(text, c.line);
     if (doc.uri.scheme !== 'file') return undefined;
     const read = (path: string) => (path === doc.uri.fsPath ? text : readFromDisk(path));
     return moduleBinding(doc.uri.fsPath, c.className, process.env, read).schema;
   }
 
-  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+  async provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     const python = doc.languageId === 'python';
-    const text = doc.getText();
-    const classes = autoClasses(text, python);
+    const classes = (await this.classes.autoPopulated(doc.uri).catch(() => undefined)) ?? [];
     if (!classes.length) return [];
+    const text = doc.getText();
     if (this.db.connected && Date.now() - this.loadedAt > MAX_AGE_MS) void this.load();
     const lenses: vscode.CodeLens[] = [];
     for (const c of classes) {

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { LanguageServerHandle, ServerState } from '../api';
 import { documentSelector } from './documentSelector';
-import { TARGETS_NOTIFICATION, type FolderTargetInfo, type FolderTargets } from '../../server/protocol';
+import { AUTO_POPULATED_REQUEST, INDEX_READY_NOTIFICATION, TARGETS_NOTIFICATION, type AutoPopulatedClass, type AutoPopulatedParams, type FolderTargetInfo, type FolderTargets } from '../../server/protocol';
 
 export const FORMAT_COMMAND = 'datajoint.formatDefinitions';
 /** server/features/formatting.ts: FORMAT_DEFINITIONS_COMMAND. */
@@ -23,6 +23,9 @@ export class DefinitionLanguageService implements LanguageServerHandle, vscode.D
   private error: string | undefined;
   private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
   readonly onDidChangeState = this.stateEmitter.event;
+  private readonly indexedEmitter = new vscode.EventEmitter<void>();
+  /** The server has indexed the workspace (again): what depends on other files may have changed. */
+  readonly onDidIndex = this.indexedEmitter.event;
   private folderTargets: FolderTargetInfo[] = [];
   private readonly targetsEmitter = new vscode.EventEmitter<FolderTargetInfo[]>();
   /** The server decided the folders' DataJoint targets again (server/protocol.ts: TARGETS_NOTIFICATION). */
@@ -85,6 +88,17 @@ export class DefinitionLanguageService implements LanguageServerHandle, vscode.D
     return (await client.sendRequest<R | null>('workspace/executeCommand', { command, arguments: args })) ?? undefined;
   }
 
+  /**
+   * The Computed/Imported classes of a document (or, without one, of the workspace) as the
+   * server's index sees them; undefined while the server is not running.
+   */
+  async autoPopulated(uri?: vscode.Uri): Promise<AutoPopulatedClass[] | undefined> {
+    const client = this.client;
+    if (!client || this.current !== 'ready') return undefined;
+    const params: AutoPopulatedParams = uri ? { uri: client.code2ProtocolConverter.asUri(uri) } : {};
+    return client.sendRequest<AutoPopulatedClass[]>(AUTO_POPULATED_REQUEST, params);
+  }
+
   /** A document or folder uri as the server writes it. */
   asServerUri(uri: vscode.Uri): string {
     return this.client ? this.client.code2ProtocolConverter.asUri(uri) : uri.toString();
@@ -115,6 +129,7 @@ export class DefinitionLanguageService implements LanguageServerHandle, vscode.D
     void this.stop();
     this.stateEmitter.dispose();
     this.targetsEmitter.dispose();
+    this.indexedEmitter.dispose();
   }
 
   private enqueue(task: () => Promise<void>): Promise<void> {
@@ -159,6 +174,9 @@ export class DefinitionLanguageService implements LanguageServerHandle, vscode.D
         },
       );
       this.client = client;
+      client.onNotification(INDEX_READY_NOTIFICATION, () => {
+        if (this.client === client) this.indexedEmitter.fire();
+      });
       client.onNotification(TARGETS_NOTIFICATION, (p: FolderTargets) => {
         if (this.client !== client) return;
         this.folderTargets = p.folders;

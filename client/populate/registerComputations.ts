@@ -8,7 +8,7 @@ import { JOB_SCHEME, JobStackDocuments } from '../jobs/jobStackDocument';
 import { registerJobsCommands } from '../jobs/jobsCommands';
 import { jsonKey } from '../../runtime/populate/events';
 import type { ComputationsApi } from '../api';
-import { PopulateCodeLensProvider } from '../codelens/populateCodeLens';
+import { PopulateCodeLensProvider, type AutoClassSource } from '../codelens/populateCodeLens';
 import { DEBUG_MAKE_COMMAND, POPULATE_COMMAND, POPULATE_WITH_OPTIONS_COMMAND, WORKERS_RECOVER_COMMAND, WORKERS_REFRESH_COMMAND } from '../commandNames';
 import { WorkersTreeProvider, type WorkersNode } from '../workers/workersTree';
 import { recoverHolder } from '../workers/workersCommands';
@@ -25,8 +25,8 @@ export interface ComputationsDeps {
   output: vscode.LogOutputChannel;
   /** Anything with refresh(): the Tables view, refreshed after runs and job actions. */
   tables?: { refresh(what?: 'tables' | 'rows'): void };
-  /** The language server handle (the workspace index answers workspace symbols). */
-  languageServer?: unknown;
+  /** The language server: its index finds the Computed/Imported classes of a file for the CodeLens. */
+  languageServer: AutoClassSource;
   notices: Notices;
 }
 
@@ -46,7 +46,7 @@ export function registerComputations(context: vscode.ExtensionContext, deps: Com
   const workers = new WorkersTreeProvider(db);
   const workersView = vscode.window.createTreeView('datajoint.workers', { treeDataProvider: workers, showCollapseAll: true });
   const runner = new PopulateRunner(context.asAbsolutePath('dist/cli.js'), db, deps.output);
-  const codeLens = new PopulateCodeLensProvider(db);
+  const codeLens = new PopulateCodeLensProvider(db, deps.languageServer);
   const documents = new JobStackDocuments(db, context.asAbsolutePath('dist'));
   const notices = deps.notices;
   context.subscriptions.push(

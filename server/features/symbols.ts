@@ -63,7 +63,8 @@ export function workspaceSymbols(ctx: FeatureContext, p: WorkspaceSymbolParams):
   const out: SymbolInformation[] = [];
   for (const s of ctx.project.allSites()) {
     if (q && !fuzzy(s.qualifiedName.toLowerCase(), q)) continue;
-    out.push({ name: s.className, kind: SymbolKind.Class, location: s.file.location(s.def.classSpan.start, s.def.classSpan.end), containerName: s.def.masterName ?? s.def.tier });
+    // The tier the index decides (inherited through a project base class), as the Populate picker reads it.
+    out.push({ name: s.className, kind: SymbolKind.Class, location: s.file.location(s.def.classSpan.start, s.def.classSpan.end), containerName: s.def.masterName ?? s.indexed?.tier ?? s.def.tier });
     if (out.length >= 1000) break;
   }
   return out;

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import type { PopulateOutcome } from '../../../client/populate/populateRun';
-import { fixtureUri, openInEditor, screenshot, sleep, waitFor } from './helpers';
+import { fixtureUri, openInEditor, screenshot, sleep, waitFor, workspaceRoot } from './helpers';
 import { PIPELINE, SCHEMA, pipelinePath, setUpComputations, type ComputationsFixture } from './computationsSetup';
 
 async function lensesAt(uri: vscode.Uri, line: number): Promise<string[]> {
@@ -65,6 +65,47 @@ suite('CodeLens over Computed and Imported classes', function () {
     const doc = await vscode.workspace.openTextDocument(uri);
     const titles = await lensesAt(uri, lineOf(doc, 'class Activity(dj.Computed)'));
     assert.ok(titles.includes('$(play) Populate'), titles.join(' | '));
+  });
+
+  test("a class whose tier comes from the project's base class gets the lens; a class inside a string none", async () => {
+    // The language server's index decides (server/features/autoPopulated.ts), not a text scan.
+    const uri = vscode.Uri.joinPath(workspaceRoot(), 'pipeline', 'lens_inherited.py');
+    const text = [
+      'import datajoint as dj',
+      '',
+      'schema = dj.Schema("lens_inherited")',
+      '',
+      'EXAMPLE = """',
+      'class Quoted(dj.Computed):',
+      '    pass',
+      '"""',
+      '',
+      '',
+      'class Step(dj.Computed):',
+      '    def make(self, key):',
+      '        self.insert1(key)',
+      '',
+      '',
+      '@schema',
+      'class Spikes(Step):',
+      '    definition = """',
+      '    spike_id : int32',
+      '    """',
+      '',
+    ].join('\n');
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(text));
+    try {
+      const doc = await vscode.workspace.openTextDocument(uri);
+      const spikes = lineOf(doc, 'class Spikes(Step)');
+      const titles = await waitFor('the lens over a class with an inherited tier', async () => {
+        const t = await lensesAt(uri, spikes);
+        return t.includes('$(play) Populate') ? t : undefined;
+      });
+      assert.ok(titles.includes('$(debug-alt) Debug make()'), titles.join(' | '));
+      assert.deepEqual(await lensesAt(uri, lineOf(doc, 'class Quoted(dj.Computed)')), []);
+    } finally {
+      await vscode.workspace.fs.delete(uri);
+    }
   });
 
   test('without a connection only Populate, Populate with Options… and Debug make() are shown, no counts', async () => {
