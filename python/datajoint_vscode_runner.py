@@ -185,15 +185,27 @@ def _conditions_of(value):
     return []
 
 
-def parse_restriction(text, backend="mysql"):
+def read_restriction_file(path):
+    """A `--restriction-file` value: the file's text, taken as a `--restriction` is (the
+    editor passes a long key list this way: one argument is limited to 128 KiB on Linux)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except OSError as e:
+        raise UsageError("--restriction-file %s cannot be read (%s)" % (json.dumps(path), e.strerror or e))
+
+
+def parse_restriction(text, backend="mysql", option="--restriction", shown=None):
     """A `--restriction` value: JSON (object or array) when it looks like JSON, else SQL:
-    one condition by MySQL's rules and, on PostgreSQL, by PostgreSQL's too."""
+    one condition by MySQL's rules and, on PostgreSQL, by PostgreSQL's too. A refusal
+    quotes `shown` (a file's path) when given, else the text."""
+    shown = json.dumps(text if shown is None else shown)
     t = text.strip()
     if t.startswith("{") or t.startswith("["):
         try:
             value = json.loads(text)
         except ValueError as e:
-            raise UsageError("--restriction %s is not valid JSON (%s)" % (json.dumps(text), e))
+            raise UsageError("%s %s is not valid JSON (%s)" % (option, shown, e))
     else:
         value = text
     lexers = ["mysql", "postgresql"] if backend == "postgresql" else ["mysql"]
@@ -201,7 +213,7 @@ def parse_restriction(text, backend="mysql"):
         problem = next((p for p in (check_condition(c, lexer) for lexer in lexers) if p is not None), None)
         if problem is not None:
             which = "is" if c == text else "has %s, which is" % json.dumps(c)
-            raise UsageError("--restriction %s %s not one SQL condition: it %s" % (json.dumps(text), which, problem))
+            raise UsageError("%s %s %s not one SQL condition: it %s" % (option, shown, which, problem))
     return value
 
 
@@ -1019,6 +1031,8 @@ def populate(args):
         texts = args.restriction or []
         backend = str(dj.config["database.backend"] or "mysql")
         restrictions = [parse_restriction(t, backend) for t in texts]
+        for path in args.restriction_file or []:
+            restrictions.append(parse_restriction(read_restriction_file(path), backend, "--restriction-file", path))
         make_kwargs = parse_make_kwargs(args.make_kwargs)
     except UsageError as e:
         say(str(e))
@@ -1043,7 +1057,8 @@ def populate(args):
         table = cls()
         if any(not isinstance(r, str) for r in restrictions):
             known = list(table.key_source.heading.names)
-            for text, value in zip(texts, restrictions):
+            # A file's restriction is named by its path, not its (long) text.
+            for text, value in zip(texts + (args.restriction_file or []), restrictions):
                 unknown = unknown_attributes(value, known)
                 if unknown:
                     raise UsageError(
@@ -1553,6 +1568,7 @@ def parser():
     pp.add_argument("--class", dest="cls", required=True, help="the table's class name")
     pp.add_argument("--workspace", help="the workspace folder (first on sys.path)")
     pp.add_argument("--restriction", action="append", help="SQL condition or JSON object/array (repeatable, ANDed)")
+    pp.add_argument("--restriction-file", action="append", help="a file holding one --restriction (repeatable, ANDed)")
     pp.add_argument("--limit", type=_count(0), help="max_calls")
     pp.add_argument("--reserve-jobs", action="store_true")
     pp.add_argument("--processes", type=_count(1), default=1)

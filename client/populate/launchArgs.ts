@@ -24,6 +24,7 @@ function optionArgs(o: PopulateOptions): string[] {
   // `--restriction=<text>`: a condition that starts with `-` (`-x > 1`) is a value, not
   // an option, for the CLI's and the runner's parsers alike.
   for (const c of o.restrictions ?? []) args.push(`--restriction=${c}`);
+  for (const f of o.restrictionFiles ?? []) args.push(`--restriction-file=${f}`);
   if (o.limit !== undefined) args.push('--limit', String(o.limit));
   if (o.reserveJobs) args.push('--reserve-jobs');
   if (o.processes !== undefined && o.processes > 1) args.push('--processes', String(o.processes));

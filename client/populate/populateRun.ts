@@ -25,9 +25,10 @@ import type { Readable } from 'node:stream';
 import * as vscode from 'vscode';
 import { parseEvent, type PopulateEvent } from '../../runtime/populate/events';
 import { CLI_NAME } from '../../runtime/cli/name';
-import type { ComputationsDatabase } from '../jobs/computationsDatabase';
+import type { ComputationsDatabase, Credentials } from '../jobs/computationsDatabase';
 import type { PythonLaunch } from '../python/pythonLaunch';
 import { EVENTS_FD, populateArgs, populateEnv, pythonPopulateArgs, shownArgs } from './launchArgs';
+import { spillLongRestrictions } from './restrictionFiles';
 
 export { EVENTS_FD, populateArgs, populateEnv, pythonPopulateArgs } from './launchArgs';
 
@@ -38,6 +39,8 @@ export interface PopulateOptions {
   suppressErrors?: boolean;
   /** SQL conditions or JSON objects/arrays, combined with AND (the CLI's --restriction). */
   restrictions?: string[];
+  /** Files holding one restriction each, ANDed with the others (--restriction-file; restrictionFiles.ts). */
+  restrictionFiles?: string[];
   /** With reserved jobs: only jobs of at most this priority; the priority of the jobs added. */
   priority?: number;
   /** Keyword arguments of make(key, **kwargs) (Python) / make(key, kwargs) (TypeScript). */
@@ -317,9 +320,18 @@ export class PopulateRunner implements vscode.Disposable {
     }
   }
 
-  private async runTask(request: PopulateRequest, taskName: string, entry: RunEntry): Promise<PopulateOutcome> {
+  private async runTask(given: PopulateRequest, taskName: string, entry: RunEntry): Promise<PopulateOutcome> {
     const creds = await this.db.credentials();
     if (!creds) throw new Error('Not connected to a database: run "DataJoint: Connect" first.');
+    const spilled = spillLongRestrictions(given.options);
+    try {
+      return await this.runSpilled({ ...given, options: spilled.options }, taskName, entry, creds);
+    } finally {
+      spilled.dispose();
+    }
+  }
+
+  private async runSpilled(request: PopulateRequest, taskName: string, entry: RunEntry, creds: Credentials): Promise<PopulateOutcome> {
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(request.module)) ?? vscode.workspace.workspaceFolders?.[0];
     const cwd = folder?.uri.fsPath ?? process.cwd();
     const launch: Launch = request.python

@@ -18,11 +18,12 @@ import { listenForStopRequests } from '../populate/stop-requests';
 import { PopulateProgressBar, PROGRESS_MODES, wantsBar, type ProgressMode } from '../populate/progress-bar';
 import { targetFromTable } from '../../populate/adapter';
 import { collect, tolerateClosedStdout, EXIT_DONE, EXIT_INTERRUPTED, EXIT_KEY_FAILED, EXIT_USAGE, failWith, parseCount } from '../exit';
-import { parseJsonObject, parseRestriction, refuseUnknownAttributes } from '../populate/option-values';
+import { parseJsonObject, parseRestriction, readRestrictionFile, refuseUnknownAttributes } from '../populate/option-values';
 import { ERROR_PREFIX } from '../name';
 
 interface PopulateCliOptions {
   restriction?: string[];
+  restrictionFile?: string[];
   limit?: number;
   maxCalls?: number;
   reserveJobs?: boolean;
@@ -45,6 +46,7 @@ export function register(program: Command): void {
     .argument('<module>', 'pipeline module (.ts or .js) that exports the table class')
     .argument('<table>', 'class name of the Computed or Imported table')
     .option('-r, --restriction <condition>', 'SQL condition or JSON object/array restricting the key source (repeatable, combined with AND)', collect)
+    .option('--restriction-file <path>', 'a file holding one restriction as --restriction takes it, for one too long for a command line (repeatable)', collect)
     .option('-l, --limit <n>', 'attempt at most n keys', parseCount('--limit'))
     .option('--max-calls <n>', 'same as --limit (the reference name)', parseCount('--max-calls'))
     .option('--reserve-jobs', 'work through the jobs table, sharing keys with other workers')
@@ -87,8 +89,10 @@ async function runPopulate(modulePath: string, tableName: string, opts: Populate
   try {
     // Checked before anything runs: a caller waiting on a side channel must hear at once.
     if (opts.jsonEvents !== undefined) sink = openEventSink(opts.jsonEvents);
-    const texts = opts.restriction ?? [];
-    const restrictions = texts.map(parseRestriction);
+    const fromFiles = (opts.restrictionFile ?? []).map(readRestrictionFile);
+    // As the refusals show them: a file by its path, not its (long) text.
+    const texts = [...(opts.restriction ?? []), ...(opts.restrictionFile ?? [])];
+    const restrictions = [...(opts.restriction ?? []).map((t) => parseRestriction(t)), ...fromFiles.map((f) => f.value)];
     const makeKwargs = opts.makeKwargs !== undefined ? parseJsonObject('--make-kwargs', opts.makeKwargs) : undefined;
     const mod = await loadPipelineModule(modulePath);
     const table = findTable(mod, tableName, modulePath);

@@ -32,7 +32,7 @@ async function runProgress(arg: string, opts: ProgressCliOptions): Promise<numbe
   let close: (() => Promise<void>) | undefined;
   try {
     const texts = opts.restriction ?? [];
-    const restrictions = texts.map(parseRestriction);
+    const restrictions = texts.map((t) => parseRestriction(t));
     const resolved = await resolveTargets(arg, opts.table);
     close = resolved.close;
     if (restrictions.some((r) => typeof r === 'object')) {

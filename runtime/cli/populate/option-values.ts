@@ -1,6 +1,7 @@
 // The values of `djx populate/progress/jobs` options that carry restrictions, keys and
 // JSON, checked before anything runs: each refusal is one line naming the option and
 // its text (exit 2, failWith), never another option's name.
+import { readFileSync } from 'node:fs';
 import { checkCondition, unknownAttributes, unknownAttributesMessage } from '../../query/condition';
 
 /** A refused option value: a usage error (exit 2). `problem` continues the sentence "--option "text" …". */
@@ -11,11 +12,11 @@ export class OptionValueError extends SyntaxError {
   }
 }
 
-function parseJson(option: string, text: string): unknown {
+function parseJson(option: string, text: string, shown = text): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    throw new OptionValueError(option, text, `is not valid JSON (${(e as Error).message})`);
+    throw new OptionValueError(option, shown, `is not valid JSON (${(e as Error).message})`);
   }
 }
 
@@ -30,16 +31,31 @@ function conditionsOf(value: unknown): string[] {
  * `--restriction`/`-r`: JSON (object or array) when it looks like JSON, else one SQL
  * condition (query/condition.ts), refused here when it is not one.
  */
-export function parseRestriction(text: string): unknown {
+export function parseRestriction(text: string, option = '--restriction', shown = text): unknown {
   const t = text.trim();
-  const value = t.startsWith('{') || t.startsWith('[') ? parseJson('--restriction', text) : text;
+  const value = t.startsWith('{') || t.startsWith('[') ? parseJson(option, text, shown) : text;
   for (const c of conditionsOf(value)) {
     const problem = checkCondition(c);
     if (problem !== undefined) {
-      throw new OptionValueError('--restriction', text, `${c === text ? 'is' : `has ${JSON.stringify(c)}, which is`} not one SQL condition: it ${problem}`);
+      throw new OptionValueError(option, shown, `${c === text ? 'is' : `has ${JSON.stringify(c)}, which is`} not one SQL condition: it ${problem}`);
     }
   }
   return value;
+}
+
+/**
+ * `--restriction-file <path>`: a file holding one restriction, as `--restriction` takes
+ * it (the editor passes a long key list this way: a command line argument is limited to
+ * 128 KiB on Linux). A refusal names the file, not its possibly huge text.
+ */
+export function readRestrictionFile(path: string): { text: string; value: unknown } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new OptionValueError('--restriction-file', path, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return { text, value: parseRestriction(text, '--restriction-file', path) };
 }
 
 /** An option whose value is a JSON object (`--make-kwargs`, `--key`). */

@@ -8,6 +8,8 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jobsFor, populate, progress } from '../../../runtime/populate/index';
 import { openControl } from '../../../runtime/populate/control';
@@ -275,5 +277,48 @@ describe('option errors name their option', () => {
     const run = await dj(['populate', PIPELINE, 'Analysis', '-r', '{"subject_id": }']);
     assert.match(run.stderr, /^djx: --restriction "\{\\"subject_id\\": \}" is not valid JSON \([^\n]+\)\n$/);
     assert.equal(run.code, 2);
+  });
+});
+
+describe('--restriction-file: a restriction too long for a command line', () => {
+  test('a JSON array of 10,000 keys (over the 128 KiB one argument may have) restricts as --restriction would', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dj-rfile-'));
+    try {
+      // Keys 1 and 3 of the three subjects, hidden among 9,998 that have no subject.
+      const keys = [{ subject_id: 1 }, { subject_id: 3 }, ...range(9998, 100).map((subject_id) => ({ subject_id }))];
+      const file = join(dir, 'keys.json');
+      writeFileSync(file, JSON.stringify(keys));
+      assert.ok(statSync(file).size > 128 * 1024, 'longer than one argument may be');
+      const run = await dj(['populate', PIPELINE, 'Analysis', '--reserve-jobs', '--restriction-file', file, '--json']);
+      assert.equal(run.code, 0, run.stderr);
+      const done = (await rows<{ subject_id: number }>(env, 'SELECT subject_id FROM `' + env.schema + '`.__analysis ORDER BY subject_id')).map((r) => Number(r.subject_id));
+      assert.deepEqual(done, [1, 3]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a file that cannot be read, or holds no single condition, is refused by its path, before anything runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dj-rfile-'));
+    try {
+      const missing = join(dir, 'none.json');
+      const gone = await dj(['populate', PIPELINE, 'Analysis', '--restriction-file', missing]);
+      assert.equal(gone.code, 2);
+      assert.equal(gone.stderr, `djx: --restriction-file ${JSON.stringify(missing)} cannot be read (ENOENT)\n`);
+      const bad = join(dir, 'bad.txt');
+      writeFileSync(bad, `subject_id = 1; DROP TABLE ${target()}`);
+      const refused = await dj(['populate', PIPELINE, 'Analysis', '--restriction-file', bad]);
+      assert.equal(refused.code, 2);
+      assert.match(refused.stderr, new RegExp(`^djx: --restriction-file ${JSON.stringify(bad).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not one SQL condition: it has \`;\``));
+      const typo = join(dir, 'typo.json');
+      writeFileSync(typo, '[{"subjct_id": 1}]');
+      const unknown = await dj(['populate', PIPELINE, 'Analysis', '--restriction-file', typo]);
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /refused: Attribute `subjct_id` is not in the key source of Analysis/);
+      assert.doesNotMatch(unknown.stderr, /subjct_id\\": 1/, 'the file is named by its path, not quoted');
+      await nothingRan();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

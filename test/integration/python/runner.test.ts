@@ -350,6 +350,33 @@ test('a restriction that is no single SQL condition, or names an attribute the k
   assert.deepEqual(endOf(r).left, left({}), 'left counts the restricted key source');
 });
 
+test('--restriction-file: 10,000 keys (over the 128 KiB one argument may have) restrict as --restriction would; a bad file is refused by its path', async () => {
+  await reset(3);
+  const dir = mkdtempSync(join(tmpdir(), 'dj-runner-rfile-'));
+  try {
+    const file = join(dir, 'keys.json');
+    const keys = [{ subject_id: 1 }, { subject_id: 3 }, ...Array.from({ length: 9998 }, (_, i) => ({ subject_id: 100 + i }))];
+    writeFileSync(file, JSON.stringify(keys));
+    const r = runner(populateArgs('--reserve-jobs', '--restriction-file', file));
+    assert.equal(await r.done, 0, r.stderr());
+    assert.equal(startOf(r).total, 2);
+    assert.deepEqual((await computed()).map(([k]) => k), [1, 3]);
+
+    await reset(3);
+    const bad = join(dir, 'bad.txt');
+    writeFileSync(bad, 'subject_id = 1; DROP TABLE canary');
+    const refused = runner(populateArgs('--restriction-file', bad));
+    assert.equal(await refused.done, 2, refused.stderr());
+    assert.equal(lastLine(refused.stderr()), `djx: --restriction-file ${JSON.stringify(bad)} is not one SQL condition: it has \`;\` at character 15 (a second statement)`);
+    const missing = runner(populateArgs('--restriction-file', join(dir, 'none.json')));
+    assert.equal(await missing.done, 2, missing.stderr());
+    assert.match(lastLine(missing.stderr()), /^djx: --restriction-file "[^"]+none\.json" cannot be read \(No such file or directory\)$/);
+    assert.deepEqual(await computed(), [], 'nothing computed');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("the runner's SQL condition check says what our CLI's says (runtime/query/condition.ts), text for text", () => {
   const texts = [
     'subject_id = 1', '', '   ', 'a = 1;', "name = 'x;y'", 'name = "x;y"', 'name = `x;y`', "name = 'it''s'", "name = 'a\\'b'", "name = 'open",
