@@ -4,7 +4,8 @@
 # server binaries off PATH in /usr/lib/postgresql/<major>/bin, where scripts/postgres.mjs
 # finds them, and makes the `postgres` account the server runs as under root), Chromium
 # (drives VS Code for extension tests), krb5 headers and ripgrep (VS Code's server
-# modules), python3 with venv (the real DataJoint for Python in .venv-test/,
+# modules), slurm-wlm (the SLURM tests' one-node cluster), iproute2 (worker hosts as
+# network namespaces), python3 with venv (the real DataJoint for Python in .venv-test/,
 # scripts/python-env.mjs). Safe to run repeatedly.
 set -euo pipefail
 want=()
@@ -14,6 +15,10 @@ if [ "${1:-}" != "--db-only" ]; then
   command -v postgres >/dev/null 2>&1 || compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || want+=(postgresql)
   command -v chromium >/dev/null 2>&1 || want+=(chromium)
   command -v rg >/dev/null 2>&1 || want+=(ripgrep)
+  # The SLURM tests' one-node cluster (scripts/slurm.mjs): munge, slurmctld, slurmd, sbatch.
+  { command -v sbatch && { command -v slurmctld || [ -x /usr/sbin/slurmctld ]; }; } >/dev/null 2>&1 || want+=(slurm-wlm)
+  # Two worker hosts as network namespaces (test/integration/hosts): ip netns, veth, a bridge.
+  command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || want+=(iproute2)
   [ -e /usr/include/krb5.h ] || [ -e /usr/include/krb5/krb5.h ] || want+=(libkrb5-dev)
   # node-gyp builds VS Code's native modules for the offline extension tests.
   { command -v g++ && command -v make; } >/dev/null 2>&1 || want+=(build-essential)
