@@ -10,6 +10,8 @@ import type { PopulateRunner } from './populate/populateRun';
 import type { Notice } from './notices';
 import type { TablesNode, TablesTreeProvider } from './views/tablesTree';
 import type { FolderTargetInfo } from '../server/protocol';
+import type { DiagramController } from './diagram/diagramPanel';
+import type { RowsApi } from './rows/rowsPanel';
 
 export type ServerState = 'stopped' | 'starting' | 'ready' | 'error';
 
@@ -54,4 +56,8 @@ export interface DataJointApi {
   readonly computations: ComputationsApi;
   /** Notifications with actions (a populate run's summary, a run or a Connect that cannot start), as shown. */
   readonly onDidNotify: vscode.Event<Notice>;
+  /** The pipeline diagram's panel: what its webview drew (`rendered`), populate downstream, exports. */
+  readonly diagram: DiagramController;
+  /** The rows grids (View Rows): open one, and what each webview last drew (`panel(schema, table).rendered`). */
+  readonly rows: RowsApi;
 }

@@ -18,10 +18,13 @@ import { Notices } from './notices';
 import { TargetStatus } from './targets/targetStatus';
 import { registerMigrateCommand } from './targets/migrateCommand';
 import { registerLocalDatabaseCommands } from './commands/localDatabaseCommands';
+import { registerSlurmCommand } from './slurm/registerSlurm';
 import { resolveConnectionTarget } from './connection/connectionSettings';
 import { LOCAL_DATABASE_LABEL } from './connection/connectionTarget';
 import { localDatabaseExists, MULTI_MACHINE_NOTE } from './connection/localDatabase';
 import { CatalogSync } from './language/catalogSync';
+import { registerDiagram } from './diagram/diagramCommands';
+import { registerRows } from './rows/rowsPanel';
 
 /** Settings changes closer together than this are one change (see the handler below). */
 const SETTINGS_SETTLE_MS = 300;
@@ -72,6 +75,9 @@ export function activate(context: vscode.ExtensionContext): DataJointApi {
 
   const computations = registerComputations(context, { connection: conn, output, tables, languageServer: service, notices });
   registerLocalDatabaseCommands(context, conn, notices, output);
+  const diagram = registerDiagram(context, { connection: conn, computations, output, extensionUri: context.extensionUri });
+  const rows = registerRows(context, conn);
+  registerSlurmCommand(context, notices);
 
   // The views name the local database when the window uses it, and say where work across
   // machines has to go.
@@ -100,7 +106,7 @@ export function activate(context: vscode.ExtensionContext): DataJointApi {
   }
 
   void service.start();
-  return { languageServer: service, connection: conn, tables, tablesView, computations, onDidNotify: notices.onDidNotify };
+  return { languageServer: service, connection: conn, tables, tablesView, computations, onDidNotify: notices.onDidNotify, diagram, rows };
 }
 
 export async function deactivate(): Promise<void> {

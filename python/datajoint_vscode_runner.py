@@ -9,6 +9,7 @@ rev 2 ``end``) on a side channel. The contract with the extension is
     python datajoint_vscode_runner.py probe
     python datajoint_vscode_runner.py populate --module FILE --class NAME [options]
     python datajoint_vscode_runner.py make --module FILE --class NAME --key JSON [options]
+    python datajoint_vscode_runner.py worker --module FILE [options]   (djx worker x.py)
 
 Standard library and the user's ``datajoint`` only; Python >= 3.9. DataJoint's semantics
 stay: ``populate()`` itself runs every key (its transaction, its jobs table, its
@@ -1534,6 +1535,433 @@ def finish(result, status, message, rows=None):
     return EXIT_DONE
 
 
+# ------------------------------------------------------------- worker: the whole pipeline
+# `worker` populates every Computed/Imported table of a module, parents before children
+# (DataJoint's own dependency graph: connection.dependencies, dependencies.py topo_sort),
+# each with DataJoint's own populate(reserve_jobs=True, suppress_errors=True, refresh=True)
+# in rounds, until no work is left, for --duration seconds, or until idle for --idle
+# seconds: the same loop and events as `djx worker` (runtime/worker/loop.ts, events.ts).
+#
+# Stopping: DataJoint must not be killed inside a key's transaction. The per-key hook
+# (install_hooks) declines every key once a stop is requested, before DataJoint reserves
+# it, so populate() returns after the key in progress has committed; the second request
+# raises StopInterrupt inside the key (rolled back, its job back to pending: after_interrupt),
+# the third exits at once. DataJoint's own SIGTERM handler (SystemExit inside make, recorded
+# as an error job) is kept out by _SignalShim, as for `populate`.
+
+# `djx worker x.py` passes the signals it gets on to this runner as lines on the pipe
+# DJX_RELAY_FD. A signal sent to the whole process group or job (Ctrl-C in a terminal,
+# SLURM's SIGTERM to every process of the job) reaches both, so a relayed request and a
+# direct one within this time are one request; two of the same kind are two.
+RELAY_WINDOW_S = 0.5
+
+
+class WorkerState:
+    """The stop requests of a worker, across its populate() runs."""
+
+    def __init__(self, ctx):
+        self.parent = os.getpid()
+        self.requests = 0
+        self.reason = None  # SIGINT, SIGTERM or duration
+        self.stop = ctx.Value("i", 0, lock=False)  # the Run of each populate() shares it
+        self.run = None  # the Run of the populate() in progress
+        self.unpaired = None  # (source, time) of the last request not yet paired
+        self.relayed = []
+        self.deadline = None
+
+    def listen_for_relayed(self):
+        """Relayed requests: read by a thread, then handled in the main thread (SIGUSR2 to
+        it), where a second request can interrupt the make in progress."""
+        fd = os.environ.get("DJX_RELAY_FD", "")
+        if not fd.isdigit() or not hasattr(signal, "SIGUSR2") or not hasattr(signal, "pthread_kill"):
+            return
+        signal.signal(signal.SIGUSR2, self.on_relayed)
+        main = threading.main_thread().ident
+
+        def read():
+            buf = b""
+            while True:
+                try:
+                    chunk = os.read(int(fd), 4096)
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                buf += chunk
+                while b"\n" in buf:
+                    line, buf = buf.split(b"\n", 1)
+                    name = line.strip().decode("ascii", "replace")
+                    if name in ("SIGINT", "SIGTERM"):
+                        self.relayed.append(name)
+                        signal.pthread_kill(main, signal.SIGUSR2)
+
+        threading.Thread(target=read, name="djx-relay", daemon=True).start()
+
+    def on_relayed(self, signum, frame):
+        while self.relayed:
+            self.on_event("relayed", self.relayed.pop(0))
+
+    def on_request(self, signum, frame):
+        self.on_event("direct", signal.Signals(signum).name)
+
+    def request_stop(self, reason):
+        if self.reason is None:
+            self.reason = reason
+        self.stop.value = max(self.stop.value, 1)
+
+    def on_event(self, source, name):
+        if os.getpid() != self.parent:
+            return  # pool workers follow the parent (it forwards the second request)
+        now = time.monotonic()
+        last = self.unpaired
+        if last is not None and last[0] != source and now - last[1] < RELAY_WINDOW_S:
+            self.unpaired = None
+            return  # the same request, sent to the group and relayed by djx
+        self.unpaired = (source, now)
+        self.requests += 1
+        run = self.run
+        if self.requests == 1:
+            self.request_stop(name)
+            say("stop requested (%s): stopping after the key in progress; again to interrupt it" % name)
+        elif self.requests == 2:
+            say("stop requested again: interrupting the key in progress (it goes back to pending)")
+            if run is not None:
+                if hasattr(signal, "SIGUSR1"):
+                    run._signal_workers(signal.SIGUSR1)
+                if run.in_key and not run.interrupting:
+                    run.interrupting = True
+                    raise StopInterrupt()
+        else:
+            if run is not None:
+                run._signal_workers(getattr(signal, "SIGKILL", signal.SIGTERM))
+            try:
+                sys.stderr.flush()
+            finally:
+                os._exit(EXIT_INTERRUPTED)
+
+    def sleep(self, seconds):
+        """Waits `seconds`, or less when a stop is requested or the deadline comes."""
+        end = time.monotonic() + seconds
+        while not self.stop.value:
+            now = time.monotonic()
+            if self.deadline is not None and now >= self.deadline:
+                self.request_stop("duration")
+                return
+            if now >= end:
+                return
+            time.sleep(min(0.05, end - now))
+
+
+def pipeline_tables(dj, module):
+    """The module's Computed/Imported classes bound to a schema, in the module's order."""
+    out = []
+    for value in list(vars(module).values()):
+        if not isinstance(value, type) or value in out:
+            continue
+        if not issubclass(value, (dj.Computed, dj.Imported)) or issubclass(value, dj.Part):
+            continue
+        if value in (dj.Computed, dj.Imported) or value.__module__.startswith("datajoint"):
+            continue
+        try:
+            value().full_table_name  # noqa: B018 -- unbound (not decorated with a schema): not a table
+        except Exception:  # noqa: BLE001
+            continue
+        out.append(value)
+    return out
+
+
+def dependency_order(classes):
+    """Parents before children, by DataJoint's own topological sort of the loaded schemas
+    (and the schemas upstream of them); ties keep the module's order."""
+    if not classes:
+        return []
+    deps = classes[0]().connection.dependencies
+    deps.load(force=True)
+    if hasattr(deps, "load_all_upstream"):
+        deps.load_all_upstream()
+    position = {name: i for i, name in enumerate(deps.topo_sort())}
+    indexed = list(enumerate(classes))
+    indexed.sort(key=lambda ic: (position.get(ic[1]().full_table_name, len(position)), ic[0]))
+    return [c for _, c in indexed]
+
+
+def clear_matching_errors(table, patterns):
+    """--clear-errors: error jobs whose message matches (Python's re, in this process, never
+    in SQL) are deleted, so that the next refresh adds them again."""
+    if not patterns:
+        return 0
+    jobs = table.jobs
+    rows = jobs.errors.proj("error_message").to_dicts()
+    cleared = 0
+    for row in rows:
+        if any(p.search(str(row.get("error_message") or "")) for p in patterns):
+            key = {k: row[k] for k in jobs.primary_key}
+            # Only while it is still an error job (another worker may have retried it).
+            cleared += 1 if len(jobs.errors & key) else 0
+            (jobs.errors & key).delete_quick()
+    return cleared
+
+
+def worker_populate(dj, state, ctx, sink, cls, args):
+    """One table's populate() in a round; returns (run, left, lost)."""
+    table = cls()
+    run = Run(ctx, sink, table, "reserved", args.processes)
+    run.parent = state.parent
+    run.stop = state.stop
+    run.restrictions = []
+    run.priority = args.priority
+    run.max_calls = args.max_calls
+    jobs = table.jobs
+    install_hooks(run, table, jobs)
+    hooked = table._populate1
+
+    def timed_populate1(key, jobs=None, **kwargs):
+        # --duration: checked before each key, so the key in progress is always finished.
+        if state.deadline is not None and time.monotonic() >= state.deadline:
+            state.request_stop("duration")
+        return hooked(key, jobs, **kwargs)
+
+    table._populate1 = timed_populate1
+    lost = None
+    state.run = run
+    run.phase = "running"
+    try:
+        table.populate(
+            reserve_jobs=True,
+            suppress_errors=True,
+            refresh=True,
+            max_calls=args.max_calls,
+            display_progress=False,
+            processes=args.processes,
+            priority=args.priority,
+        )
+    except BaseException as e:  # noqa: BLE001
+        if is_connection_error(e):
+            lost = e
+        elif not isinstance(e, StopInterrupt):
+            raise
+    finally:
+        run.phase = "after"
+        state.run = None
+    if not run.start_emitted:
+        emit_start(run, table, jobs, [], args.priority)
+    left = None
+    if lost is None:
+        try:
+            if not table.connection.is_connected:
+                table.connection.connect()
+            left = count_left(run, table, jobs, [])
+        except Exception as e:  # noqa: BLE001
+            if not is_connection_error(e):
+                raise
+            lost = e
+    run.progress(force=True)
+    info = table.connection.conn_info if hasattr(table.connection, "conn_info") else {}
+    connection_lost = None if lost is None else {"server": "%s:%s" % (info.get("host", "?"), info.get("port", "?")), "message": str(lost)}
+    run.emit(
+        {
+            "event": "end",
+            "successCount": run.done.value,
+            "errorCount": run.failed.value,
+            "interrupted": state.reason if state.reason in ("SIGINT", "SIGTERM") else None,
+            "durationMs": round((time.monotonic() - run.started) * 1000, 3),
+            "rev": 2,
+            "interruptedCount": run.interrupted_count.value,
+            "left": left,
+            "connectionLost": connection_lost,
+        }
+    )
+    return run, left, connection_lost
+
+
+def worker(args):
+    try:
+        dj, _version = import_datajoint()
+    except UsageError as e:
+        say(str(e))
+        return EXIT_USAGE
+    import multiprocessing
+    import re
+
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    if args.processes > 1 and not can_fork:
+        say("--processes %d needs fork(), which this platform lacks; run with --processes 1" % args.processes)
+        return EXIT_USAGE
+    ctx = multiprocessing.get_context("fork") if can_fork else multiprocessing.get_context()
+    state = WorkerState(ctx)
+    # Installed before the module loads: a SIGTERM then stops the worker before it starts.
+    for s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(s, state.on_request)
+    state.listen_for_relayed()
+    if args.stop_on_stdin:
+        listen_on_stdin()
+    try:
+        sink = EventSink(args.json_events, ctx.Lock()) if args.json_events is not None else NoSink()
+        patterns = []
+        for text in args.clear_errors or []:
+            if text == "":
+                raise UsageError("--clear-errors expects a regular expression, got an empty text (it would match every error)")
+            try:
+                patterns.append(re.compile(text))
+            except re.error as e:
+                raise UsageError("--clear-errors %s is not a regular expression: %s" % (json.dumps(text), e))
+        if args.priority is not None and not 0 <= args.priority <= 127:
+            raise UsageError("--priority must be an integer from 0 to 127, got %d" % args.priority)
+    except UsageError as e:
+        say(str(e))
+        return EXIT_USAGE
+    try:
+        module, shown = import_module(args.module, args.workspace)
+    except (Exception, SystemExit) as e:  # noqa: BLE001
+        traceback.print_exc()
+        say("cannot import %s: %s" % (args.module, error_message(e)))
+        return EXIT_USAGE
+    emit = lambda event: sink.write(dict({"v": EVENTS_VERSION}, **event))  # noqa: E731
+    try:
+        every = pipeline_tables(dj, module)
+        if not every:
+            raise UsageError("%s defines no Computed or Imported table bound to a schema" % shown)
+        names = [c.__name__ for c in every]
+        for flag, given in (("--tables", args.tables), ("--skip", args.skip)):
+            unknown = [n for n in given or [] if n not in names]
+            if unknown:
+                raise UsageError(
+                    "%s: %s %s of %s (it has %s)"
+                    % (flag, ", ".join(unknown), "is not a Computed or Imported table" if len(unknown) == 1 else "are not Computed or Imported tables", shown, ", ".join(sorted(names)))
+                )
+        chosen = [c for c in every if (not args.tables or c.__name__ in args.tables) and c.__name__ not in (args.skip or [])]
+        if not chosen:
+            raise UsageError("no table left to run: --tables and --skip exclude every table of %s" % shown)
+        tables = dependency_order(chosen)
+    except UsageError as e:
+        say(str(e))
+        return EXIT_USAGE
+    except Exception as e:  # noqa: BLE001
+        traceback.print_exc()
+        say("%s: %s" % (shown, error_message(e)))
+        return EXIT_USAGE
+    sys.stderr.write("worker: %s\n" % " \u2192 ".join(c.__name__ for c in tables))
+    sys.stderr.flush()
+
+    import datajoint.autopopulate as ap
+
+    had_signal = getattr(ap, "signal", None)
+    if had_signal is signal:
+        ap.signal = _SignalShim()
+    if hasattr(os, "register_at_fork"):
+        # DataJoint's pool workers (--processes) of the populate() in progress.
+        os.register_at_fork(
+            before=lambda: state.run.before_fork() if state.run is not None else None,
+            after_in_child=lambda: state.run.after_fork_in_child() if state.run is not None else None,
+        )
+    started = time.monotonic()
+    if args.duration is not None:
+        state.deadline = started + args.duration
+    summaries = [{"table": c.__name__, "schema": c().database, "made": 0, "failed": 0, "skipped": 0, "left": None, "leftByReason": None} for c in tables]
+    emit({"event": "workerStart", "tables": [c.__name__ for c in tables], "pid": os.getpid(), "host": platform.node(), "language": "python", "time": now_iso()})
+    rounds = 0
+    last_made = started
+    stopped_by = None
+    lost = None
+    poll = args.poll if args.poll is not None else 5.0
+    try:
+        while not state.stop.value and stopped_by is None:
+            rounds += 1
+            emit({"event": "roundStart", "round": rounds, "time": now_iso()})
+            made = failed = held = 0
+            for cls, summary in zip(tables, summaries):
+                if state.stop.value:
+                    break
+                if state.deadline is not None and time.monotonic() >= state.deadline:
+                    state.request_stop("duration")
+                    break
+                cleared = clear_matching_errors(cls(), patterns)
+                if cleared:
+                    emit({"event": "errorsCleared", "round": rounds, "table": cls.__name__, "count": cleared})
+                emit({"event": "tableStart", "round": rounds, "table": cls.__name__, "schema": summary["schema"]})
+                run, left, lost = worker_populate(dj, state, ctx, sink, cls, args)
+                made += run.done.value
+                failed += run.failed.value
+                summary["made"] += run.done.value
+                summary["failed"] += run.failed.value
+                if left is not None:
+                    summary["left"] = left["total"]
+                    summary["leftByReason"] = left
+                    summary["skipped"] = left["error"] + left["ignored"]
+                    held += left["reserved"] + left["orphaned"]
+                emit(
+                    {
+                        "event": "tableEnd",
+                        "round": rounds,
+                        "table": cls.__name__,
+                        "schema": summary["schema"],
+                        "made": run.done.value,
+                        "failed": run.failed.value,
+                        "interrupted": run.interrupted_count.value,
+                        "left": left,
+                    }
+                )
+                if lost is not None:
+                    stopped_by = "connectionLost"
+                    break
+            emit({"event": "roundEnd", "round": rounds, "made": made, "failed": failed})
+            if state.stop.value or stopped_by is not None:
+                break
+            if made > 0:
+                last_made = time.monotonic()
+                continue
+            wait = poll
+            if args.idle is None and args.duration is None:
+                if held == 0:
+                    stopped_by = "done"
+                    break
+                reason = "others"
+            else:
+                reason = "others" if held else "idle"
+                if args.idle is not None:
+                    idle_for = time.monotonic() - last_made
+                    if idle_for >= args.idle:
+                        stopped_by = "idle"
+                        break
+                    wait = min(wait, args.idle - idle_for)
+            emit({"event": "wait", "round": rounds, "seconds": round(wait, 3), "reason": reason})
+            state.sleep(wait)
+    finally:
+        if had_signal is signal:
+            ap.signal = signal
+    if stopped_by is None:
+        stopped_by = state.reason or "done"
+    duration_ms = round((time.monotonic() - started) * 1000, 3)
+    emit({"event": "summary", "rounds": rounds, "stoppedBy": stopped_by, "durationMs": duration_ms, "tables": summaries})
+    worker_summary(rounds, stopped_by, summaries)
+    if lost is not None:
+        say("the connection to %s was lost: %s" % (lost["server"], lost["message"]))
+        return EXIT_USAGE
+    if stopped_by in ("SIGINT", "SIGTERM"):
+        return EXIT_INTERRUPTED
+    return EXIT_KEY_FAILED if any(s["failed"] for s in summaries) else EXIT_DONE
+
+
+STOPPED_BY = {
+    "done": "no work left",
+    "idle": "idle",
+    "duration": "duration reached",
+    "SIGINT": "stopped by SIGINT",
+    "SIGTERM": "stopped by SIGTERM",
+    "connectionLost": "the server went away",
+}
+
+
+def worker_summary(rounds, stopped_by, summaries):
+    lines = ["worker: %d round%s, %s" % (rounds, "" if rounds == 1 else "s", STOPPED_BY[stopped_by])]
+    width = max(len(s["table"]) for s in summaries)
+    for s in summaries:
+        left = "not run" if s["left"] is None else "%d left" % s["left"]
+        lines.append("  %s  %d made, %d failed, %d skipped, %s" % (s["table"].ljust(width), s["made"], s["failed"], s["skipped"], left))
+    sys.stderr.write("\n".join(lines) + "\n")
+    sys.stderr.flush()
+
+
 # ------------------------------------------------------------------------ arguments
 
 
@@ -1558,6 +1986,20 @@ def _count(minimum):
     return parse
 
 
+def _names(text):
+    return [n.strip() for n in text.split(",") if n.strip()]
+
+
+def _seconds(text):
+    try:
+        n = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expects a number of seconds >= 0, not %r" % text)
+    if not n >= 0 or n == float("inf"):
+        raise argparse.ArgumentTypeError("expects a number of seconds >= 0, not %r" % text)
+    return n
+
+
 def parser():
     p = _Parser(prog="datajoint_vscode_runner.py", description="DataJoint for VS Code: populate a DataJoint for Python table.")
     sub = p.add_subparsers(dest="command")
@@ -1577,6 +2019,20 @@ def parser():
     pp.add_argument("--make-kwargs", help="JSON object passed to make(key, **kwargs)")
     pp.add_argument("--json-events", help="an inherited file descriptor >= 3, or a file path")
     pp.add_argument("--stop-on-stdin", action="store_true", help="take SIGINT/SIGTERM lines on stdin as stop requests")
+    wp = sub.add_parser("worker", help="populate every Computed/Imported table of a module, parents first, in rounds (djx worker)")
+    wp.add_argument("--module", required=True, help="the .py file that defines the tables")
+    wp.add_argument("--workspace", help="the workspace folder (first on sys.path)")
+    wp.add_argument("--tables", type=_names, action="extend", help="only these classes (comma-separated, repeatable)")
+    wp.add_argument("--skip", type=_names, action="extend", help="never these classes (comma-separated, repeatable)")
+    wp.add_argument("--priority", type=_count(0), help="only jobs of priority <= n; priority of the jobs each refresh adds")
+    wp.add_argument("--max-calls", type=_count(0), help="at most n keys per table per round")
+    wp.add_argument("--clear-errors", action="append", help="before each round, delete error jobs whose error_message matches (regex; repeatable)")
+    wp.add_argument("--duration", type=_seconds, help="stop after s seconds (the key in progress is finished)")
+    wp.add_argument("--idle", type=_seconds, help="stop once no key was made for s seconds")
+    wp.add_argument("--poll", type=_seconds, help="seconds between looks for new work while there is none (default 5)")
+    wp.add_argument("--processes", type=_count(1), default=1)
+    wp.add_argument("--json-events", help="an inherited file descriptor >= 3, or a file path")
+    wp.add_argument("--stop-on-stdin", action="store_true", help="take SIGINT/SIGTERM lines on stdin as stop requests")
     mp = sub.add_parser("make", help="run make() of one key (for a debugger): rolled back unless --keep")
     mp.add_argument("--module", required=True, help="the .py file that defines the table")
     mp.add_argument("--class", dest="cls", required=True, help="the table's class name")
@@ -1598,6 +2054,8 @@ def main(argv=None):
         return probe()
     if args.command == "make":
         return make_one(args)
+    if args.command == "worker":
+        return worker(args)
     return populate(args)
 
 

@@ -24,6 +24,20 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** The module the extension loads lazily, and the file it becomes beside extension.js. */
 export const CLIENT_RUNTIME = { entry: 'client/connection/clientRuntime.ts', outfile: 'dist/client-runtime.js' };
 
+/** The pipeline diagram's bundle (layout library, definition index), loaded when a diagram opens (client/diagram/loadDiagramRuntime.ts). */
+export const CLIENT_DIAGRAM = { entry: 'client/diagram/diagramRuntime.ts', outfile: 'dist/client-diagram.js' };
+
+/** In the extension bundle, the import of diagramRuntime becomes a require of ./client-diagram.js. */
+const diagramSplit = {
+  name: 'client-diagram-split',
+  setup(b) {
+    b.onResolve({ filter: /[\\/]diagramRuntime$/ }, (args) => {
+      const target = resolve(args.resolveDir, `${args.path}.ts`);
+      return target === join(repoRoot, CLIENT_DIAGRAM.entry) ? { path: './client-diagram.js', external: true } : undefined;
+    });
+  },
+};
+
 // Packages only the CLI's pipeline loader uses. The extension must never bundle them; if
 // an import chain pulls them in again, the build fails instead of growing by 1 MB.
 const LOADER_PACKAGES = /^(tsx|esbuild|sucrase)(\/|$)/;
@@ -100,11 +114,14 @@ export function bundleOptions({ production = false } = {}) {
       external: ['vscode'],
       // import() of the split-off runtime as require(): the extension host loads CommonJS.
       supported: { 'dynamic-import': false },
-      plugins: [runtimeSplit, noLoader('dist/extension.js')],
+      plugins: [runtimeSplit, diagramSplit, noLoader('dist/extension.js')],
       // jsonc-parser's main is a UMD build whose require('./impl/…') esbuild cannot follow.
       alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
     },
     { ...common, entryPoints: [CLIENT_RUNTIME.entry], outfile: CLIENT_RUNTIME.outfile, plugins: [noLoader(CLIENT_RUNTIME.outfile)] },
+    { ...common, entryPoints: [CLIENT_DIAGRAM.entry], outfile: CLIENT_DIAGRAM.outfile, plugins: [noLoader(CLIENT_DIAGRAM.outfile)] },
+    // The diagram webview's script: runs in the webview, not in Node.
+    { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['client/diagram/webview/diagramView.js'], outfile: 'dist/diagram-webview.js' },
     { ...common, entryPoints: ['server/main.ts'], outfile: 'dist/server.js' },
     // tsx is loaded at run time (from node_modules or the vsix) to import user pipelines.
     { ...common, entryPoints: ['runtime/cli/main.ts'], outfile: 'dist/cli.js', external: ['tsx', 'tsx/*'] },

@@ -86,6 +86,9 @@ export async function startMariaDB({ quiet = true, durable = false } = {}) {
       '--character-set-server=utf8mb4',
       '--collation-server=utf8mb4_general_ci',
       '--skip-name-resolve',
+      // Connection attributes (a SLURM task's session name: runtime/jobs/session-names.ts) are
+      // kept only with performance_schema on, which MariaDB leaves off by default.
+      '--performance-schema=ON',
       '--max-connections=500',
       '--innodb-buffer-pool-size=256M',
       `--innodb-flush-log-at-trx-commit=${durable ? 1 : 2}`,

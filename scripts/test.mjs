@@ -14,6 +14,7 @@ import { glob } from 'tinyglobby';
 import { startMariaDB } from './mariadb.mjs';
 import { startPostgres } from './postgres.mjs';
 import { pythonEnv } from './python-env.mjs';
+import { startSlurm } from './slurm.mjs';
 
 const args = process.argv.slice(2);
 const onlyIdx = args.indexOf('--only');
@@ -108,6 +109,21 @@ if (wantDb) {
   }
 }
 
+// The SLURM suites (test/integration/slurm/) get a one-node cluster of their own
+// (scripts/slurm.mjs: root and Debian's slurm-wlm, as CI has; its error says what is missing).
+if (files.some((f) => f.startsWith('test/integration/slurm/')) && !interrupted) {
+  try {
+    const cluster = await startSlurm();
+    servers.push(cluster);
+    env.DJ_TEST_SLURM_CONF = cluster.env.SLURM_CONF;
+    console.log(`test: SLURM cluster in ${cluster.dir}`);
+  } catch (e) {
+    console.error(`test: ${e instanceof Error ? e.message : String(e)}`);
+    await stopAll();
+    process.exit(1);
+  }
+}
+
 // The database suites written for both backends run a second time on PostgreSQL (their
 // helpers read DJ_TEST_BACKEND); the others, and the first pass, on MariaDB.
 const BOTH_BACKENDS = [
@@ -122,6 +138,7 @@ const BOTH_BACKENDS = [
   'test/integration/python/recover-after-kill.test.ts',
   'test/integration/python/runner.test.ts',
   'test/integration/python/runner-make.test.ts',
+  'test/integration/worker/',
 ];
 const onPostgres = env.DJ_TEST_PG_HOST ? files.filter((f) => BOTH_BACKENDS.some((p) => f.startsWith(p)) && !f.endsWith('postgres-server.test.ts')) : [];
 

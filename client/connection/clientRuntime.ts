@@ -15,3 +15,5 @@ export { readErrorStack } from '../../runtime/blob/error-stack';
 export { userSchemas, exportDatabase } from '../../runtime/embedded/export';
 export { resetSchemas } from '../../runtime/embedded/reset';
 export { EMBEDDED_LABEL } from '../../runtime/connection/index';
+// The rows grid (View Rows): pages, counts and one value's text (runtime/rows).
+export { readRowsPage, countRows, readRowValue, parseRowsRestriction } from '../../runtime/rows/index';

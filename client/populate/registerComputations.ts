@@ -9,9 +9,9 @@ import { registerJobsCommands } from '../jobs/jobsCommands';
 import { jsonKey } from '../../runtime/populate/events';
 import type { ComputationsApi } from '../api';
 import { PopulateCodeLensProvider, type AutoClassSource } from '../codelens/populateCodeLens';
-import { DEBUG_MAKE_COMMAND, POPULATE_COMMAND, POPULATE_WITH_OPTIONS_COMMAND, WORKERS_RECOVER_COMMAND, WORKERS_REFRESH_COMMAND } from '../commandNames';
+import { DEBUG_MAKE_COMMAND, POPULATE_COMMAND, POPULATE_WITH_OPTIONS_COMMAND, WORKERS_CANCEL_SLURM_COMMAND, WORKERS_RECOVER_COMMAND, WORKERS_REFRESH_COMMAND } from '../commandNames';
 import { WorkersTreeProvider, type WorkersNode } from '../workers/workersTree';
-import { recoverHolder } from '../workers/workersCommands';
+import { cancelSlurmHolder, recoverHolder } from '../workers/workersCommands';
 import { autoRefresh } from '../views/autoRefresh';
 import { debugMakeCommand, type DebugMakeArgument, type DebugMakeContext } from '../debug/debugMakeCommand';
 import { PythonDebugAdapters } from '../debug/pythonDebugAdapter';
@@ -157,6 +157,13 @@ export function registerComputations(context: vscode.ExtensionContext, deps: Com
     vscode.commands.registerCommand(DEBUG_MAKE_COMMAND, (arg?: DebugMakeArgument) => debugMakeCommand(debugCtx, arg)),
     vscode.commands.registerCommand(POPULATE_COMMAND, (arg?: PopulateArgument) => populate(arg)),
     vscode.commands.registerCommand(WORKERS_REFRESH_COMMAND, () => workers.refresh()),
+    vscode.commands.registerCommand(WORKERS_CANCEL_SLURM_COMMAND, async (node?: WorkersNode, options?: { confirmed?: boolean }) => {
+      try {
+        return await cancelSlurmHolder(node, options);
+      } finally {
+        refreshAll();
+      }
+    }),
     vscode.commands.registerCommand(WORKERS_RECOVER_COMMAND, async (node?: WorkersNode) => {
       try {
         return await recoverHolder(db, node);

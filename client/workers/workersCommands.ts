@@ -5,7 +5,33 @@
 import * as vscode from 'vscode';
 import type { ComputationsDatabase } from '../jobs/computationsDatabase';
 import { plural } from '../populate/runSummary';
+import { cancel } from '../../runtime/slurm/cluster';
 import type { WorkersNode } from './workersTree';
+
+/**
+ * Cancel SLURM Job: `scancel` of the task a holder's sessions are named after (asked first;
+ * `confirmed` skips the question for API callers). SLURM sends SIGTERM, our worker stops
+ * after its key in progress and gives nothing half-made; resolves to whether it was sent.
+ */
+export async function cancelSlurmHolder(node: WorkersNode | undefined, options?: { confirmed?: boolean }): Promise<boolean> {
+  const slurm = node?.kind === 'holder' ? node.holder.slurm : undefined;
+  if (!slurm) return false;
+  if (!options?.confirmed) {
+    const button = 'Cancel SLURM Job';
+    const answer = await Promise.resolve(
+      vscode.window.showWarningMessage(`Cancel SLURM job ${slurm.id}? Its worker stops after the key in progress; its other reservations go back to the queue when it ends.`, { modal: true }, button),
+    ).catch(() => undefined);
+    if (answer !== button) return false;
+  }
+  try {
+    await cancel(slurm.id);
+    void vscode.window.showInformationMessage(`scancel ${slurm.id} sent.`);
+    return true;
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Cancel SLURM job ${slurm.id}: ${e instanceof Error ? e.message : String(e)}`);
+    return false;
+  }
+}
 
 /** Resolves to how many reservations were taken back. */
 export async function recoverHolder(db: ComputationsDatabase, node: WorkersNode | undefined): Promise<number> {

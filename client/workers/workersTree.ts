@@ -5,6 +5,7 @@
 // the keys beneath. A holder known to be gone carries Recover, which gives its keys back.
 import * as vscode from 'vscode';
 import { groupByHolder, type HeldKey, type WorkerHolder } from '../../runtime/jobs/workers';
+import { slurmTaskOf, type SlurmTask } from '../../runtime/connection/session-name';
 import type { HolderState } from '../../runtime/jobs/holder';
 import { jsonKey } from '../../runtime/populate/events';
 import type { AutoTable, ComputationsDatabase } from '../jobs/computationsDatabase';
@@ -14,7 +15,8 @@ import { plural } from '../populate/runSummary';
 /** How many reservations of each table are read (a pipeline has as many as its workers run at once). */
 const LISTED = 500;
 
-export type Holder = WorkerHolder<AutoTable>;
+/** A holder, and the SLURM task its sessions are named after (runtime/connection/session-name.ts). */
+export type Holder = WorkerHolder<AutoTable> & { slurm?: SlurmTask };
 
 export type WorkersNode =
   | { kind: 'holder'; holder: Holder }
@@ -92,7 +94,16 @@ export class WorkersTreeProvider implements vscode.TreeDataProvider<WorkersNode>
     const held = await Promise.all(
       tables.map(async (table) => (await this.db.withJobs(table.schema, table.name, (jobs) => jobs.reserved(LISTED))).map((job) => ({ table, job }))),
     );
-    return groupByHolder(held.flat());
+    const holders: Holder[] = groupByHolder(held.flat());
+    const ids = holders.flatMap((h) => h.connectionIds);
+    if (tables[0] && ids.length) {
+      const names = await this.db.withJobs(tables[0].schema, tables[0].name, (jobs) => jobs.sessionNames(ids));
+      for (const h of holders) {
+        const slurm = h.connectionIds.map((id) => slurmTaskOf(names.get(id))).find(Boolean);
+        if (slurm) h.slurm = slurm;
+      }
+    }
+    return holders;
   }
 
   getParent(node: WorkersNode): WorkersNode | undefined {
@@ -104,12 +115,13 @@ function holderItem(h: Holder): vscode.TreeItem {
   const item = new vscode.TreeItem(`${h.host || '(no host)'} · pid ${h.pid}`, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = `worker:${h.id}`;
   const tables = new Set(h.keys.map((k) => k.table.className));
-  item.description = [STATE_LABEL[h.state], plural(h.keys.length, 'key'), h.since ? `since ${when(h.since)}` : ''].filter(Boolean).join(' · ');
+  item.description = [h.slurm ? `SLURM ${h.slurm.id}` : '', STATE_LABEL[h.state], plural(h.keys.length, 'key'), h.since ? `since ${when(h.since)}` : ''].filter(Boolean).join(' · ');
   item.iconPath = STATE_ICON[h.state];
-  item.contextValue = `workerHolder ${h.state}${h.state === 'gone' ? ' recoverable' : ''}`;
+  item.contextValue = ['workerHolder', h.state, h.state === 'gone' ? 'recoverable' : '', h.slurm ? 'slurm' : ''].filter(Boolean).join(' ');
   const tip = new vscode.MarkdownString();
   tip.appendMarkdown(`**${markdownText(h.host)}** pid ${h.pid}${h.users.length ? ` · ${markdownText(h.users.join(', '))}` : ''}\n\n`);
   tip.appendMarkdown(`${HOLDER_TEXT[h.state]}\n\n`);
+  if (h.slurm) tip.appendText(`SLURM job ${h.slurm.job}${h.slurm.task !== undefined ? `, array task ${h.slurm.task}` : ''} (Cancel SLURM Job: scancel ${h.slurm.id})\n`);
   tip.appendText(`connection ${h.connectionIds.join(', ')}\n`);
   tip.appendText(`${plural(h.keys.length, 'key')} of ${[...tables].join(', ')}`);
   item.tooltip = tip;

@@ -5,6 +5,7 @@ import type { Settings } from '../config/index';
 import { MYSQL2_TYPE_OPTIONS } from '../values/index';
 import type { Driver, DriverResult, DriverSession, Row, ServerInfo } from './driver';
 import { openWithTls, type OpenOptions } from './tls';
+import { sessionName } from './session-name';
 
 /** What both mysql2's core connection and core pool offer: a callback query. */
 interface CoreQueryable {
@@ -63,6 +64,8 @@ function poolOptions(settings: Settings, options: OpenOptions, ssl: PoolOptions[
     charset: 'utf8mb4',
     enableKeepAlive: true,
     multipleStatements: false,
+    // A SLURM task's sessions say which task they are (session-name.ts).
+    ...(sessionName() ? { connectAttributes: { program_name: sessionName() } } : {}),
   } as PoolOptions;
 }
 

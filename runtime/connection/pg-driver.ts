@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Settings } from '../config/index';
 import type { Driver, DriverResult, DriverSession, ServerInfo } from './driver';
 import { numberPlaceholders } from './placeholders';
+import { sessionName } from './session-name';
 import { isPgSessionLost } from '../dialect/postgres-errors';
 import { openWithTls, type OpenOptions } from './tls';
 
@@ -129,6 +130,9 @@ export async function openPostgres(settings: Settings, options: OpenOptions, ini
       max: options.connectionLimit,
       connectionTimeoutMillis: options.connectTimeout,
       keepAlive: true,
+      // A SLURM task's sessions say which task they are (session-name.ts); PGAPPNAME, when
+      // set, is node-postgres's own default.
+      ...(!process.env.PGAPPNAME && sessionName() ? { application_name: sessionName() } : {}),
       // Idle pooled sockets do not keep the process alive, as with the MySQL driver.
       allowExitOnIdle: true,
       types: pgTypes,

@@ -4,6 +4,7 @@ import type { JobStatus } from '../jobs/definition';
 import { JobQueue, type ErrorEntry, type JobCounts, type JobRow, type RecoverOptions, type RecoverResult, type RefreshOptions, type RefreshResult } from '../jobs/queue';
 import { errorGroups, type ErrorGroup } from '../jobs/triage';
 import { durationStats, type DurationStats } from '../jobs/durations';
+import { sessionNames } from '../jobs/session-names';
 import { isAutoPopulatedClass, targetFromTable, type AutoPopulatedClass } from './adapter';
 import { jobsTargetOf } from './populate';
 import { progressOf, remainingKeys } from './keysource';
@@ -91,6 +92,11 @@ export class TableJobs {
     }
     if (!(await queue.exists())) return undefined;
     return durationStats(target.session, { kind: 'jobs', table: queue.fullName, keyNames: queue.target.keyColumns.map((k) => k.name) });
+  }
+
+  /** The names the server knows these sessions by (a SLURM task's: runtime/connection/session-name.ts). */
+  async sessionNames(connectionIds: readonly number[]): Promise<Map<number, string>> {
+    return sessionNames((await this.get()).target.session, connectionIds);
   }
 
   async ignore(keys: readonly Key[]): Promise<number> {

@@ -7,9 +7,12 @@ import * as lint from './lint';
 import * as make from './make';
 import * as populate from './populate';
 import * as progress from './progress';
+import * as worker from './worker';
+import * as slurm from './slurm';
+import * as k8s from './k8s';
 
 export interface CommandModule {
   register(program: Command): void;
 }
 
-export const commands: readonly CommandModule[] = [lint, populate, make, jobs, progress, db];
+export const commands: readonly CommandModule[] = [lint, populate, make, worker, jobs, progress, db, slurm, k8s];
