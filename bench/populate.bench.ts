@@ -16,6 +16,9 @@
 //   (PGlite in a temporary folder: created, opened by a new server process, and joined
 //   while served), each in a process of its own (bench/backend-probe.ts). No targets; the
 //   ratios are to MariaDB's. DJ_BENCH_ONLY=backends runs this section alone.
+// - 8 workers, 4 on each of two simulated hosts (issue 15), on 5,000 keys of a 20 ms make:
+//   keys/s against the ideal (8 x 50/s) and against DataJoint for Python's workers in the
+//   same setup (bench/worker-hosts.ts; needs root). DJ_BENCH_ONLY=hosts runs it alone.
 import { cpus, loadavg } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -97,6 +100,36 @@ async function reference(schemaName: string): Promise<Reference> {
       child.stdin.end();
     },
   };
+}
+
+/**
+ * 8 workers on two simulated hosts, ours then DataJoint for Python's (bench/worker-hosts.ts):
+ * keys/s against the ideal and against the reference. Without root there are no simulated
+ * hosts: said, and the section is left out.
+ */
+async function compareWorkerHosts(s: Server): Promise<void> {
+  // @ts-expect-error: plain ESM script without type declarations
+  const { workerHostsUnavailable } = (await import('../scripts/worker-hosts.mjs')) as { workerHostsUnavailable(): string | undefined };
+  const why = workerHostsUnavailable();
+  if (why) {
+    console.log(`worker hosts: not measured: ${why}`);
+    return;
+  }
+  let py = process.env.DJ_TEST_PYTHON;
+  if (!py) {
+    // @ts-expect-error: plain ESM script without type declarations
+    const { pythonEnv } = (await import('../scripts/python-env.mjs')) as { pythonEnv(): string };
+    py = pythonEnv();
+  }
+  const { benchWorkerHosts, IDEAL_KEYS_PER_SECOND } = await import('./worker-hosts');
+  const figures = await benchWorkerHosts(s, py);
+  const ours = figures.find((f) => f.side === 'ours')!;
+  const ref = figures.find((f) => f.side === 'reference')!;
+  console.log(`worker hosts: 8 workers (4 on each of 2 simulated hosts), ${ours.keys} keys, a 20 ms make, reserved jobs; first make to last:`);
+  for (const f of figures) {
+    console.log(`  ${f.side === 'ours' ? 'ours (djx populate)' : 'DataJoint for Python'}`.padEnd(30) + `${f.keysPerSecond.toFixed(0).padStart(6)} keys/s in ${f.seconds.toFixed(1)} s   ${(f.keysPerSecond / IDEAL_KEYS_PER_SECOND).toFixed(2)}x of the ideal ${IDEAL_KEYS_PER_SECOND} keys/s`);
+  }
+  console.log(`  ours / DataJoint for Python: ${(ours.keysPerSecond / ref.keysPerSecond).toFixed(2)}x (no target)`);
 }
 
 /** bench/backend-probe.ts in a new process with `env` over this one's (undefined: removed). */
@@ -190,6 +223,14 @@ async function main(): Promise<void> {
   if (process.env.DJ_BENCH_ONLY === 'backends') {
     try {
       await compareBackends(s);
+    } finally {
+      await s.stop();
+    }
+    return;
+  }
+  if (process.env.DJ_BENCH_ONLY === 'hosts') {
+    try {
+      await compareWorkerHosts(s);
     } finally {
       await s.stop();
     }
@@ -364,6 +405,7 @@ async function main(): Promise<void> {
     const bigRefresh = performance.now() - t;
     console.log(`refresh of ${added} new keys (of ${BIG}): ${(bigRefresh / 1000).toFixed(2)} s (no target; the reference: ~${((2.5 * added) / 5000 / 60).toFixed(0)} min at its rate)`);
     await compareBackends(s);
+    await compareWorkerHosts(s);
   } finally {
     await conn.execute(`DROP DATABASE IF EXISTS \`${schemaName}\``).catch(() => undefined);
     await conn.close();

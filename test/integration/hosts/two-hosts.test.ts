@@ -1,7 +1,7 @@
 // Two worker hosts against one server, as a lab runs them: each host is a network namespace
 // of this machine (`ip netns`, a veth pair into a bridge of the test's own) with its own host
 // name (a UTS namespace), and reaches the server through a TCP relay on the bridge's address
-// (the test's MariaDB listens on loopback only). Our `djx populate --reserve-jobs` workers
+// (the test's MariaDB listens on loopback only; scripts/worker-hosts.mjs). Our `djx populate --reserve-jobs` workers
 // run there as real processes. Shown:
 // - two hosts, two workers each: every key made once, by both hosts;
 // - a host cut off from the network (its veth down) while it holds a reservation: while its
@@ -13,8 +13,7 @@
 // Needs root (network namespaces), as CI has; a developer without root gets the message below.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { jobsFor } from '../../../runtime/populate/index';
 import { testServer } from '../runtime/helpers';
@@ -23,89 +22,37 @@ import { calls, range, reset, rows, setup, type Env } from '../populate/helpers'
 const CLI = join(__dirname, '..', '..', '..', 'runtime', 'cli', 'populate', 'standalone.ts');
 const PIPELINE = join(__dirname, '..', '..', 'fixtures', 'pipelines', 'counting.ts');
 
-if (process.getuid?.() !== 0) {
-  throw new Error('test/integration/hosts needs root: it makes network namespaces (ip netns) and veth pairs. Run `npm test` as root (CI does), or leave this folder out with --match.');
+interface Host {
+  name: string;
+  address: string;
 }
-
-const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-const tag = (process.pid % 10_000).toString().padStart(4, '0');
-const subnet = `10.231.${20 + (process.pid % 200)}`;
-const bridge = `djbr${tag}`;
-const hosts = [
-  { name: 'worker-a', ns: `dj-${tag}-a`, veth: `dja${tag}`, peer: `djA${tag}`, address: `${subnet}.2` },
-  { name: 'worker-b', ns: `dj-${tag}-b`, veth: `djb${tag}`, peer: `djB${tag}`, address: `${subnet}.3` },
-] as const;
-type Host = (typeof hosts)[number];
+interface WorkerHosts {
+  hosts: Host[];
+  relay: { host: string; port: number };
+  spawn(h: Host, argv: string[], options: { env: NodeJS.ProcessEnv }): ChildProcess;
+  cut(h: Host): void;
+  restore(h: Host): void;
+  closeServerSide(h: Host): void;
+  stop(): Promise<void>;
+}
+// @ts-expect-error: plain ESM script without type declarations
+const hostsModule = import('../../../scripts/worker-hosts.mjs') as Promise<{ startWorkerHosts(o: { names: string[]; server: { host: string; port: number } }): Promise<WorkerHosts>; workerHostsUnavailable(): string | undefined }>;
 
 let env: Env;
-let relay: Server;
-let relayPort = 0;
-/** Open relay pairs by the worker side's address: the server side can be closed per host. */
-const links = new Map<string, Set<{ worker: Socket; server: Socket }>>();
-const children = new Set<ChildProcess>();
-
-function network(): void {
-  ip('link', 'add', bridge, 'type', 'bridge');
-  ip('addr', 'add', `${subnet}.1/24`, 'dev', bridge);
-  ip('link', 'set', bridge, 'up');
-  for (const h of hosts) {
-    ip('netns', 'add', h.ns);
-    ip('link', 'add', h.veth, 'type', 'veth', 'peer', 'name', h.peer);
-    ip('link', 'set', h.peer, 'netns', h.ns);
-    ip('link', 'set', h.veth, 'master', bridge);
-    ip('link', 'set', h.veth, 'up');
-    ip('netns', 'exec', h.ns, 'ip', 'addr', 'add', `${h.address}/24`, 'dev', h.peer);
-    ip('netns', 'exec', h.ns, 'ip', 'link', 'set', h.peer, 'up');
-    ip('netns', 'exec', h.ns, 'ip', 'link', 'set', 'lo', 'up');
-  }
-}
-
-function teardown(): void {
-  for (const h of hosts) {
-    try {
-      ip('netns', 'del', h.ns); // removes its end of the veth pair, and so the pair
-    } catch {
-      // not made
-    }
-  }
-  try {
-    ip('link', 'del', bridge);
-  } catch {
-    // not made
-  }
-}
+let net: WorkerHosts;
 
 before(async () => {
-  teardown();
-  network();
+  const { startWorkerHosts, workerHostsUnavailable } = await hostsModule;
+  const why = workerHostsUnavailable();
+  if (why) throw new Error(`test/integration/hosts: ${why} Without root, leave this folder out (node scripts/test.mjs --match …).`);
   env = await setup('djhosts');
   const s = await testServer();
-  relay = createServer((worker) => {
-    const from = worker.remoteAddress?.replace(/^::ffff:/, '') ?? '';
-    const server = connect(s.port, s.host);
-    const pair = { worker, server };
-    const set = links.get(from) ?? new Set();
-    links.set(from, set);
-    set.add(pair);
-    worker.pipe(server).pipe(worker);
-    const end = () => {
-      set.delete(pair);
-      worker.destroy();
-      server.destroy();
-    };
-    worker.on('error', end).on('close', end);
-    server.on('error', end).on('close', end);
-  });
-  await new Promise<void>((res) => relay.listen(0, `${subnet}.1`, res));
-  relayPort = (relay.address() as { port: number }).port;
+  net = await startWorkerHosts({ names: ['worker-a', 'worker-b'], server: { host: s.host, port: s.port } });
 });
 
 after(async () => {
-  for (const c of children) c.kill('SIGKILL');
-  relay?.close();
-  for (const set of links.values()) for (const p of set) p.server.destroy();
+  await net?.stop();
   await env?.close();
-  teardown();
 });
 
 interface Worker {
@@ -116,21 +63,13 @@ interface Worker {
 
 /** `djx populate Analysis --reserve-jobs` on a host: its namespace, its host name, the relay as DJ_HOST. */
 function worker(h: Host): Worker {
-  const child = spawn(
-    'ip',
-    ['netns', 'exec', h.ns, 'unshare', '--uts', '--', 'sh', '-c', 'hostname "$0" && exec "$@"', h.name, process.execPath, '--import', 'tsx', CLI, 'populate', PIPELINE, 'Analysis', '--reserve-jobs', '--suppress-errors', '--progress', 'never'],
-    { env: { ...process.env, DJ_HOST: `${subnet}.1`, DJ_PORT: String(relayPort), DJ_JOBS_KEEP_COMPLETED: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.add(child);
+  const child = net.spawn(h, [process.execPath, '--import', 'tsx', CLI, 'populate', PIPELINE, 'Analysis', '--reserve-jobs', '--suppress-errors', '--progress', 'never'], {
+    env: { ...process.env, DJ_HOST: net.relay.host, DJ_PORT: String(net.relay.port), DJ_JOBS_KEEP_COMPLETED: 'true' },
+  });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number>((res) =>
-    child.on('exit', (code, signal) => {
-      children.delete(child);
-      res(code ?? (signal ? 128 : 1));
-    }),
-  );
+  const exited = new Promise<number>((res) => child.on('exit', (code, signal) => res(code ?? (signal ? 128 : 1))));
   return { child, exited, output: () => out };
 }
 
@@ -145,7 +84,8 @@ async function until(what: string, probe: () => Promise<boolean>): Promise<void>
 test('two hosts with two workers each: every key made once, by both hosts', async () => {
   // Each make takes a moment, so that the four workers all find keys.
   await reset(env, range(16).map((subject_id) => ({ subject_id, delay_ms: 150 })));
-  const workers = [worker(hosts[0]), worker(hosts[0]), worker(hosts[1]), worker(hosts[1])];
+  const [a, b] = net.hosts as [Host, Host];
+  const workers = [worker(a), worker(a), worker(b), worker(b)];
   const codes = await Promise.all(workers.map((w) => w.exited));
   assert.deepEqual(codes, [0, 0, 0, 0], workers.map((w) => w.output()).join('\n---\n'));
   assert.deepEqual(await made(), range(16));
@@ -159,14 +99,15 @@ test('two hosts with two workers each: every key made once, by both hosts', asyn
 test('a host cut off while it holds a key: nothing taken while its connection lingers, recovered once the server closes it, made once', async () => {
   // Key 1's make takes far longer than the test: it is in flight when its host is cut off.
   await reset(env, [{ subject_id: 1, delay_ms: 600_000 }]);
-  const a = worker(hosts[0]);
+  const [hostA, hostB] = net.hosts as [Host, Host];
+  const a = worker(hostA);
   await until('host A reserves key 1 and its make starts', async () => (await calls(env, 'analysis')).get(1) === 1);
   const [held] = await rows<{ host: string; connection_id: number }>(env, `SELECT host, connection_id FROM ${J()} WHERE subject_id = 1 AND status = 'reserved'`);
   assert.equal(held?.host, 'worker-a');
-  ip('link', 'set', hosts[0].veth, 'down');
+  net.cut(hostA);
 
   await env.sql.query(`INSERT INTO \`${env.schema}\`.subject (subject_id, name, delay_ms, work) VALUES ?`, [range(5, 2).map((id) => [id, '', 0, 0])]);
-  const b = worker(hosts[1]);
+  const b = worker(hostB);
   assert.equal(await b.exited, 0, b.output());
   assert.deepEqual(await made(), [2, 3, 4, 5, 6], 'host B made every key but the one host A holds');
   const jobs = jobsFor(env.pipeline.Analysis);
@@ -175,7 +116,7 @@ test('a host cut off while it holds a key: nothing taken while its connection li
   assert.deepEqual(await jobs.recover({ olderThan: 0.001 }), { rePended: [], completed: [] }, 'the orphan rule leaves a live holder alone');
 
   // The server's end of host A's connections closes, as wait_timeout or keepalive would end it.
-  for (const p of links.get(hosts[0].address) ?? []) p.server.destroy();
+  net.closeServerSide(hostA);
   await until('the server no longer lists host A\'s session', async () => {
     const [r] = await rows<{ n: number }>(env, 'SELECT COUNT(*) AS n FROM information_schema.processlist WHERE id = ?', [held!.connection_id]);
     return Number(r!.n) === 0;
@@ -188,7 +129,7 @@ test('a host cut off while it holds a key: nothing taken while its connection li
 
   // Another worker makes it now (a short make this time).
   await env.sql.query(`UPDATE \`${env.schema}\`.subject SET delay_ms = 0 WHERE subject_id = 1`);
-  const again = worker(hosts[1]);
+  const again = worker(hostB);
   assert.equal(await again.exited, 0, again.output());
   assert.deepEqual(await made(), range(6), 'every key once');
   assert.equal((await calls(env, 'analysis')).get(1), 2, "key 1 was made twice, and the cut-off host's make left nothing");
@@ -196,7 +137,7 @@ test('a host cut off while it holds a key: nothing taken while its connection li
   assert.deepEqual({ ...row }, { status: 'success', host: 'worker-b' });
 
   // Host A back on the network: its worker finds its session gone and ends; nothing changes.
-  ip('link', 'set', hosts[0].veth, 'up');
+  net.restore(hostA);
   a.child.kill('SIGKILL');
   await a.exited;
   assert.deepEqual(await made(), range(6));
