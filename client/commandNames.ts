@@ -7,6 +7,8 @@ export const RECOVER_COMMAND = 'datajoint.jobs.recover';
 export const WORKERS_RECOVER_COMMAND = 'datajoint.workers.recover';
 export const WORKERS_REFRESH_COMMAND = 'datajoint.workers.refresh';
 export const WORKERS_CANCEL_SLURM_COMMAND = 'datajoint.workers.cancelSlurm';
+/** VS Code's own focus command of the Jobs view (its id + `.focus`). */
+export const JOBS_VIEW_FOCUS_COMMAND = 'datajoint.jobs.focus';
 export const DEBUG_MAKE_COMMAND = 'datajoint.debugMake';
 export const CONNECT_COMMAND = 'datajoint.connect';
 export const SWITCH_CONNECTION_COMMAND = 'datajoint.switchConnection';

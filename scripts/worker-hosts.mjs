@@ -8,6 +8,7 @@
 //   h.spawn(h.hosts[0], argv, { env })   h.cut(host) / h.restore(host)   h.closeServerSide(host)   await h.stop()
 import { execFileSync, spawn } from 'node:child_process';
 import { connect, createServer } from 'node:net';
+import { randomBytes, randomInt } from 'node:crypto';
 
 /** Why simulated hosts cannot be made here, or undefined when they can. */
 export function workerHostsUnavailable() {
@@ -38,9 +39,13 @@ const quietly = (fn) => {
 export async function startWorkerHosts({ names, server }) {
   const why = workerHostsUnavailable();
   if (why) throw new Error(why);
-  // Names and addresses of this process's own, so that runs side by side do not collide.
-  const tag = (process.pid % 10_000).toString().padStart(4, '0');
-  const subnet = `10.231.${20 + (process.pid % 200)}`;
+  // Names and a subnet of this run's own, so that runs side by side do not collide (and no
+  // namespace of another run is ever deleted).
+  const taken = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  let tag;
+  do tag = randomBytes(2).toString('hex');
+  while (taken.includes(`dj-${tag}-`));
+  const subnet = `10.231.${20 + randomInt(200)}`;
   const bridge = `djbr${tag}`;
   const hosts = names.map((name, i) => ({ name, ns: `dj-${tag}-${i}`, veth: `djh${tag}${i}`.slice(0, 15), peer: `djp${tag}${i}`.slice(0, 15), address: `${subnet}.${i + 2}` }));
   const teardown = () => {
@@ -48,7 +53,6 @@ export async function startWorkerHosts({ names, server }) {
     for (const h of hosts) quietly(() => ip('netns', 'del', h.ns));
     quietly(() => ip('link', 'del', bridge));
   };
-  teardown();
   try {
     ip('link', 'add', bridge, 'type', 'bridge');
     ip('addr', 'add', `${subnet}.1/24`, 'dev', bridge);

@@ -10,7 +10,7 @@
 // the database.
 import * as vscode from 'vscode';
 import type { ComputationsDatabase } from '../jobs/computationsDatabase';
-import { DEBUG_MAKE_COMMAND, POPULATE_COMMAND, POPULATE_WITH_OPTIONS_COMMAND } from '../commandNames';
+import { DEBUG_MAKE_COMMAND, JOBS_VIEW_FOCUS_COMMAND, POPULATE_COMMAND, POPULATE_WITH_OPTIONS_COMMAND } from '../commandNames';
 import { moduleBinding, pythonSchemaOf, readFromDisk } from '../populate/moduleBindings';
 import { plural } from '../populate/runSummary';
 import type { AutoPopulatedClass } from '../../server/protocol';
@@ -128,7 +128,7 @@ export class PopulateCodeLensProvider implements vscode.CodeLensProvider, vscode
         const parts = [n.remaining === 0 ? 'up to date' : `${n.remaining} remaining`];
         if (n.error) parts.push(plural(n.error, 'error'));
         if (n.reserved) parts.push(`${n.reserved} running`);
-        lenses.push(new vscode.CodeLens(range, { title: parts.join(' · '), tooltip: `${schema}.${c.className}: show its jobs`, command: 'datajoint.jobs.focus' }));
+        lenses.push(new vscode.CodeLens(range, { title: parts.join(' · '), tooltip: `${schema}.${c.className}: show its jobs`, command: JOBS_VIEW_FOCUS_COMMAND }));
       }
     }
     return lenses;

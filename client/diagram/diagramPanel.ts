@@ -15,7 +15,7 @@ import type { NodeStatus } from '../../runtime/diagram/svg';
 import { loadDiagramRuntime } from './loadDiagramRuntime';
 import { diagramHtml } from './diagramHtml';
 import { statusOf } from './statusText';
-import { POPULATE_COMMAND, VIEW_ROWS_COMMAND } from '../commandNames';
+import { JOBS_VIEW_FOCUS_COMMAND, POPULATE_COMMAND, VIEW_ROWS_COMMAND } from '../commandNames';
 import type { PopulateOutcome } from '../populate/populateRun';
 
 /** What the webview drew last: posted by it after every drawing and status change. */
@@ -385,7 +385,7 @@ export class DiagramController implements vscode.Disposable {
   /** Reveals the table's errors in the Jobs view (its node expanded and selected). */
   async showErrors(n: DiagramNode): Promise<boolean> {
     const { jobs, jobsView } = this.deps.computations;
-    await vscode.commands.executeCommand('datajoint.jobs.focus');
+    await vscode.commands.executeCommand(JOBS_VIEW_FOCUS_COMMAND);
     for (let attempt = 1; ; attempt++) {
       const node = (await jobs.shownTables()).find((j) => j.kind === 'table' && j.table.schema === n.schema && j.table.name === n.table);
       if (!node) {

@@ -11,6 +11,7 @@ import type { HolderState } from '../../runtime/jobs/holder';
 import type { ErrorEntry, JobCounts, JobRow } from '../../runtime/jobs/queue';
 import { groupLabel, type ErrorGroup } from '../../runtime/jobs/triage';
 import { formatSeconds, type DurationStats } from '../../runtime/jobs/durations';
+import { slurmTaskOf, type SlurmTask } from '../../runtime/connection/session-name';
 import { jsonKey, type JsonKey } from '../../runtime/populate/events';
 import type { AutoTable, ComputationsDatabase } from './computationsDatabase';
 import { plural } from '../populate/runSummary';
@@ -34,10 +35,14 @@ export type JobsNode =
   | { kind: 'group'; table: AutoTable; group: ErrorGroup<ErrorEntry>; of: { grouped: number; total: number }; parent?: JobsNode }
   /** A table's ignored keys. */
   | { kind: 'ignored'; table: AutoTable; count: number; parent?: JobsNode }
-  | { kind: 'job'; table: AutoTable; job: JobRow; key: JsonKey; group?: Extract<JobsNode, { kind: 'group' }> }
+  | { kind: 'job'; table: AutoTable; job: JobRow; key: JsonKey; group?: Extract<JobsNode, { kind: 'group' }>; slurm?: SlurmTask }
   | { kind: 'message'; id: string; text: string; error: boolean; parent?: JobsNode }
-  /** How long the table's makes took (runtime/jobs/durations.ts): the slowest keys and the versions beneath. */
-  | { kind: 'durations'; table: AutoTable; stats: DurationStats; parent?: JobsNode }
+  /**
+   * How long the table's makes took (runtime/jobs/durations.ts): the slowest keys and the
+   * versions beneath. `stats` is read when the node is first expanded (its queries sort the
+   * table's durations), then kept until the number of made keys changes.
+   */
+  | { kind: 'durations'; table: AutoTable; made: number; stats?: DurationStats | null; parent?: JobsNode }
   /** One line under Durations: a slow key or a code version. */
   | { kind: 'fact'; id: string; label: string; description: string; tooltip: string; icon: string; parent: JobsNode };
 
@@ -183,9 +188,14 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
         const d = node.stats;
         const item = new vscode.TreeItem('Durations', vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `jobs-durations:${tableId(node.table)}`;
-        item.description = `p50 ${formatSeconds(d.p50)} · p95 ${formatSeconds(d.p95)} · ${plural(d.count, 'key')}`;
         item.iconPath = new vscode.ThemeIcon('watch');
         item.contextValue = 'jobDurations';
+        if (!d) {
+          item.description = d === null ? 'none recorded' : 'p50, p95, slowest keys: expand';
+          item.tooltip = 'How long make took, from the table\'s _job_duration (jobs.add_job_metadata) or the jobs table\'s success rows (jobs.keep_completed)';
+          return item;
+        }
+        item.description = `p50 ${formatSeconds(d.p50)} · p95 ${formatSeconds(d.p95)} · ${plural(d.count, 'key')}`;
         const tip = new vscode.MarkdownString();
         tip.appendMarkdown(`**${node.table.className}**: how long make took, over ${plural(d.count, 'key')}\n\n`);
         tip.appendText(`median ${formatSeconds(d.p50)}, 95th percentile ${formatSeconds(d.p95)}, longest ${formatSeconds(d.max)}\n`);
@@ -291,9 +301,9 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
       item.contextValue = `job ${job.status} recoverable clearable`;
     } else {
-      item.description = `${where} ${when(job.reservedTime)}`.trim();
+      item.description = `${node.slurm ? `SLURM ${node.slurm.id} · ` : ''}${where} ${when(job.reservedTime)}`.trim();
       item.iconPath = new vscode.ThemeIcon('sync~spin');
-      item.contextValue = `job ${job.status} clearable`;
+      item.contextValue = `job ${job.status} clearable${node.slurm ? ' slurm' : ''}`;
     }
     const tip = new vscode.MarkdownString();
     tip.appendMarkdown(`**${table.className}** ${job.status}\n\n`);
@@ -303,6 +313,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     if (who) tip.appendMarkdown(`${markdownText(who)}\n\n`);
     // Our own text, no markup in it: as markdown, so that its spaces stay spaces.
     if (job.holder) tip.appendMarkdown(`${HOLDER_TEXT[job.holder]}\n\n`);
+    if (node.slurm) tip.appendText(`SLURM job ${node.slurm.job}${node.slurm.task !== undefined ? `, array task ${node.slurm.task}` : ''}\n`);
     if (job.reservedTime) tip.appendText(`reserved ${when(job.reservedTime)}\n`);
     if (job.completedTime) tip.appendText(`ended ${when(job.completedTime)}`);
     item.tooltip = tip;
@@ -383,7 +394,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
         case 'ignored':
           return await this.ignoredOf(node);
         case 'durations':
-          return this.durationFacts(node);
+          return await this.durationFacts(node);
         default:
           return [];
       }
@@ -413,11 +424,18 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     const { table } = node;
     const counts = node.progress?.jobs ?? (await this.db.withJobs(table.schema, table.name, (jobs) => jobs.progress())).jobs;
     const reserved = counts.reserved ? await this.db.withJobs(table.schema, table.name, (jobs) => jobs.reserved(LISTED)) : [];
+    // The SLURM task a reservation's session is named after (runtime/connection/session-name.ts).
+    const names = reserved.length ? await this.db.withJobs(table.schema, table.name, (jobs) => jobs.sessionNames(reserved.map((j) => j.connectionId))) : new Map<number, string>();
     const out: JobsNode[] = [];
     if (counts.error) {
       out.push({ kind: 'errors', table, count: counts.error, parent: node });
     }
-    out.push(...reserved.map((job): JobsNode => ({ kind: 'job', table, job, key: jsonKey(job.key) })));
+    out.push(
+      ...reserved.map((job): JobsNode => {
+        const slurm = slurmTaskOf(names.get(job.connectionId));
+        return { kind: 'job', table, job, key: jsonKey(job.key), ...(slurm ? { slurm } : {}) };
+      }),
+    );
     if (counts.ignore) {
       const ignored: JobsNode = { kind: 'ignored', table, count: counts.ignore, parent: node };
       this.ignoredNodes.set(tableId(table), ignored);
@@ -425,21 +443,34 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     }
     const made = node.progress ? node.progress.total - node.progress.remaining : 1;
     if (made > 0) {
-      const stats = await this.db.withJobs(table.schema, table.name, (jobs) => jobs.durations());
-      if (stats) out.push({ kind: 'durations', table, stats, parent: node });
+      const kept = this.durations.get(tableId(table));
+      out.push({ kind: 'durations', table, made, ...(kept && kept.made === made ? { stats: kept.stats } : {}), parent: node });
     }
     return out;
   }
 
-  /** The slowest keys, then the code versions that made the rows. */
-  private durationFacts(node: Extract<JobsNode, { kind: 'durations' }>): JobsNode[] {
+  /** Durations read, by table, with the number of made keys they were read at. */
+  private readonly durations = new Map<string, { made: number; stats: DurationStats | null }>();
+
+  /** The slowest keys, then the code versions that made the rows (read now if not yet). */
+  private async durationFacts(node: Extract<JobsNode, { kind: 'durations' }>): Promise<JobsNode[]> {
     const id = tableId(node.table);
+    if (node.stats === undefined) {
+      node.stats = (await this.db.withJobs(node.table.schema, node.table.name, (jobs) => jobs.durations())) ?? null;
+      this.durations.set(id, { made: node.made, stats: node.stats });
+      // The node's own line shows the figures now.
+      this.emitter.fire(node);
+    }
+    if (!node.stats) {
+      return [{ kind: 'message', id: `jobs-durations-none:${id}`, text: 'No durations recorded: turn on jobs.add_job_metadata (new tables) or jobs.keep_completed', error: false, parent: node }];
+    }
+    const stats = node.stats;
     const versionText = (v: string) => (v === '' ? 'no version recorded' : v);
-    const slow = node.stats.slowest.map((s): JobsNode => {
+    const slow = stats.slowest.map((s): JobsNode => {
       const key = formatKey(jsonKey(s.key));
       return { kind: 'fact', id: `jobs-slow:${id}:${key}`, label: key, description: `${formatSeconds(s.seconds)} · ${versionText(s.version)}`, tooltip: `one of the slowest keys: make took ${formatSeconds(s.seconds)}`, icon: 'clock', parent: node };
     });
-    const versions = node.stats.versions.map((v): JobsNode => ({
+    const versions = stats.versions.map((v): JobsNode => ({
       kind: 'fact',
       id: `jobs-version:${id}:${v.version}`,
       label: `version ${versionText(v.version)}`,

@@ -2,8 +2,10 @@
 // notification waits inside the window, so a long run's summary is also given to the
 // desktop's notification service (Linux: notify-send of libnotify; macOS: osascript's
 // `display notification`; Windows: a PowerShell toast). No vscode import: unit-tested
-// (test/unit/client/desktop-notice.test.ts). The summary goes as an argument vector, never
-// through a shell, and holds nothing secret (class name and counts).
+// (test/unit/client/desktop-notice.test.ts). The summary may hold anything the run printed
+// last (a make's message), so it never becomes code: it goes as an argument (notify-send,
+// osascript's `on run argv`) or in the environment (PowerShell reads $env:), never through a
+// shell or inside a script's string literal.
 
 /** `datajoint.populate.desktopNotificationAfter`: after how many seconds of run; 0 = never. */
 export const DESKTOP_NOTICE_SETTING = 'populate.desktopNotificationAfter';
@@ -17,11 +19,9 @@ export function wantsDesktopNotice(o: { runMs: number; windowFocused: boolean; a
 export interface DesktopNoticeCommand {
   file: string;
   args: string[];
+  /** Variables the command reads the texts from (added to the editor's environment). */
+  env?: Record<string, string>;
 }
-
-/** AppleScript and PowerShell string literals: the text as data, whatever it holds. */
-const appleString = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-const psString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** The command that shows `title`/`body` on this platform, or undefined where there is none. */
 export function desktopNoticeCommand(platform: NodeJS.Platform, title: string, body: string, level: 'info' | 'warning' | 'error'): DesktopNoticeCommand | undefined {
@@ -32,15 +32,16 @@ export function desktopNoticeCommand(platform: NodeJS.Platform, title: string, b
       // `--` ends the options: a summary starting with '-' is still text.
       return { file: 'notify-send', args: ['--app-name=VS Code', `--urgency=${level === 'error' ? 'critical' : 'normal'}`, '--', title, body] };
     case 'darwin':
-      return { file: 'osascript', args: ['-e', `display notification ${appleString(body)} with title ${appleString(title)}`] };
+      // The texts are the script's arguments: data, whatever quotes they hold.
+      return { file: 'osascript', args: ['-e', 'on run argv', '-e', 'display notification (item 2 of argv) with title (item 1 of argv)', '-e', 'end run', title, body] };
     case 'win32': {
       const script = [
         '[Windows.UI.Notifications.ToastNotificationManager, Windows.UI.Notifications, ContentType = WindowsRuntime] > $null',
         '$t = [Windows.UI.Notifications.ToastNotificationManager]::GetTemplateContent([Windows.UI.Notifications.ToastTemplateType]::ToastText02)',
-        `$x = $t.GetElementsByTagName('text'); $x.Item(0).AppendChild($t.CreateTextNode(${psString(title)})) > $null; $x.Item(1).AppendChild($t.CreateTextNode(${psString(body)})) > $null`,
+        "$x = $t.GetElementsByTagName('text'); $x.Item(0).AppendChild($t.CreateTextNode($env:DJ_NOTICE_TITLE)) > $null; $x.Item(1).AppendChild($t.CreateTextNode($env:DJ_NOTICE_BODY)) > $null",
         "[Windows.UI.Notifications.ToastNotificationManager]::CreateToastNotifier('Microsoft.VisualStudioCode').Show([Windows.UI.Notifications.ToastNotification]::new($t))",
       ].join('; ');
-      return { file: 'powershell.exe', args: ['-NoProfile', '-NonInteractive', '-Command', script] };
+      return { file: 'powershell.exe', args: ['-NoProfile', '-NonInteractive', '-Command', script], env: { DJ_NOTICE_TITLE: title, DJ_NOTICE_BODY: body } };
     }
     default:
       return undefined;

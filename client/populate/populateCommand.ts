@@ -384,7 +384,7 @@ function notifyOutcome(ctx: PopulateContext, outcome: PopulateOutcome, schema: s
   if (wantsDesktopNotice({ runMs, windowFocused: vscode.window.state.focused, afterSeconds })) {
     const command = desktopNoticeCommand(process.platform, `DataJoint: Populate ${className}`, summary.message, summary.level);
     // A desktop without a notification service only loses this copy: the window's own stays.
-    if (command) execFile(command.file, command.args, { timeout: 15_000, windowsHide: true }, () => undefined);
+    if (command) execFile(command.file, command.args, { timeout: 15_000, windowsHide: true, env: { ...process.env, ...command.env } }, () => undefined);
   }
 }
 

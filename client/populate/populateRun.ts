@@ -325,13 +325,14 @@ export class PopulateRunner implements vscode.Disposable {
     if (!creds) throw new Error('Not connected to a database: run "DataJoint: Connect" first.');
     const spilled = spillLongRestrictions(given.options);
     try {
-      return await this.runSpilled({ ...given, options: spilled.options }, taskName, entry, creds);
+      return await this.runSpilled({ ...given, options: spilled.options }, given, taskName, entry, creds);
     } finally {
       spilled.dispose();
     }
   }
 
-  private async runSpilled(request: PopulateRequest, taskName: string, entry: RunEntry, creds: Credentials): Promise<PopulateOutcome> {
+  /** `request` is what runs (long restrictions in files); `given` what the caller asked, as events and the outcome report it. */
+  private async runSpilled(request: PopulateRequest, given: PopulateRequest, taskName: string, entry: RunEntry, creds: Credentials): Promise<PopulateOutcome> {
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(request.module)) ?? vscode.workspace.workspaceFolders?.[0];
     const cwd = folder?.uri.fsPath ?? process.cwd();
     const launch: Launch = request.python
@@ -371,7 +372,7 @@ export class PopulateRunner implements vscode.Disposable {
     task.isBackground = false;
 
     this.active++;
-    this.startEmitter.fire(request);
+    this.startEmitter.fire(given);
     this.output.info(`Populate ${request.className} from ${vscode.workspace.asRelativePath(request.module)}${request.python ? ` with ${request.python.interpreter.executable} (DataJoint ${request.python.probe.datajoint})` : ''}`);
     try {
       await vscode.tasks.executeTask(task);
@@ -396,7 +397,7 @@ export class PopulateRunner implements vscode.Disposable {
       );
       const end = events.find((e): e is Extract<PopulateEvent, { event: 'end' }> => e.event === 'end');
       const outcome: PopulateOutcome = {
-        request,
+        request: given,
         exitCode,
         successCount: end?.successCount ?? 0,
         errorCount: end?.errorCount ?? 0,

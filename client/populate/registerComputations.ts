@@ -3,13 +3,13 @@
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { ComputationsDatabase, type AutoTable } from '../jobs/computationsDatabase';
-import { JobsTreeProvider } from '../jobs/jobsTree';
+import { JobsTreeProvider, type JobsNode } from '../jobs/jobsTree';
 import { JOB_SCHEME, JobStackDocuments } from '../jobs/jobStackDocument';
 import { registerJobsCommands } from '../jobs/jobsCommands';
 import { jsonKey } from '../../runtime/populate/events';
 import type { ComputationsApi } from '../api';
 import { PopulateCodeLensProvider, type AutoClassSource } from '../codelens/populateCodeLens';
-import { DEBUG_MAKE_COMMAND, POPULATE_COMMAND, POPULATE_WITH_OPTIONS_COMMAND, WORKERS_CANCEL_SLURM_COMMAND, WORKERS_RECOVER_COMMAND, WORKERS_REFRESH_COMMAND } from '../commandNames';
+import { DEBUG_MAKE_COMMAND, JOBS_VIEW_FOCUS_COMMAND, POPULATE_COMMAND, POPULATE_WITH_OPTIONS_COMMAND, WORKERS_CANCEL_SLURM_COMMAND, WORKERS_RECOVER_COMMAND, WORKERS_REFRESH_COMMAND } from '../commandNames';
 import { WorkersTreeProvider, type WorkersNode } from '../workers/workersTree';
 import { cancelSlurmHolder, recoverHolder } from '../workers/workersCommands';
 import { autoRefresh } from '../views/autoRefresh';
@@ -109,7 +109,7 @@ export function registerComputations(context: vscode.ExtensionContext, deps: Com
   // node it does not know yet loads the root too, and the two loads collide ("already
   // registered"); the node is then taken again from the view's own load.
   const revealJobs = async (schema: string, className: string): Promise<boolean> => {
-    await vscode.commands.executeCommand('datajoint.jobs.focus');
+    await vscode.commands.executeCommand(JOBS_VIEW_FOCUS_COMMAND);
     for (let attempt = 1; ; attempt++) {
       const node = (await jobs.shownTables()).find((n) => n.kind === 'table' && n.table.schema === schema && n.table.className === className);
       if (!node) return false;
@@ -157,7 +157,7 @@ export function registerComputations(context: vscode.ExtensionContext, deps: Com
     vscode.commands.registerCommand(DEBUG_MAKE_COMMAND, (arg?: DebugMakeArgument) => debugMakeCommand(debugCtx, arg)),
     vscode.commands.registerCommand(POPULATE_COMMAND, (arg?: PopulateArgument) => populate(arg)),
     vscode.commands.registerCommand(WORKERS_REFRESH_COMMAND, () => workers.refresh()),
-    vscode.commands.registerCommand(WORKERS_CANCEL_SLURM_COMMAND, async (node?: WorkersNode, options?: { confirmed?: boolean }) => {
+    vscode.commands.registerCommand(WORKERS_CANCEL_SLURM_COMMAND, async (node?: WorkersNode | JobsNode, options?: { confirmed?: boolean }) => {
       try {
         return await cancelSlurmHolder(node, options);
       } finally {

@@ -7,8 +7,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Longer restrictions than this (in UTF-16 units, so at most 3x as many bytes) go into files. */
-export const LONG_RESTRICTION = 16 * 1024;
+/**
+ * Longer restrictions than this (in UTF-16 units, so at most 3x as many bytes) go into
+ * files. Windows limits a whole command line to 32,767 characters (and escapes every `"` of
+ * a JSON key list), so there any restriction of some length goes.
+ */
+export const LONG_RESTRICTION = process.platform === 'win32' ? 2048 : 16 * 1024;
 
 /** The restriction fields of populate's options (populateRun.ts: PopulateOptions). */
 export interface Restricted {
@@ -27,13 +31,19 @@ export function spillLongRestrictions<T extends Restricted>(options: T, limit = 
   if (!long.length) return { options, dispose: () => undefined };
   // mkdtemp makes the folder 0700: other users cannot read the keys or swap a file in.
   const dir = mkdtempSync(join(tmpdir(), 'dj-restriction-'));
-  const files = long.map((text, i) => {
-    const file = join(dir, `restriction-${i + 1}.txt`);
-    writeFileSync(file, text, { encoding: 'utf8', mode: 0o600 });
-    return file;
-  });
-  return {
-    options: { ...options, restrictions: (options.restrictions ?? []).filter((r) => r.length <= limit), restrictionFiles: [...(options.restrictionFiles ?? []), ...files] },
-    dispose: () => rmSync(dir, { recursive: true, force: true }),
-  };
+  const dispose = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    const files = long.map((text, i) => {
+      const file = join(dir, `restriction-${i + 1}.txt`);
+      writeFileSync(file, text, { encoding: 'utf8', mode: 0o600 });
+      return file;
+    });
+    return {
+      options: { ...options, restrictions: (options.restrictions ?? []).filter((r) => r.length <= limit), restrictionFiles: [...(options.restrictionFiles ?? []), ...files] },
+      dispose,
+    };
+  } catch (e) {
+    dispose();
+    throw e;
+  }
 }

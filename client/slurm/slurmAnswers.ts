@@ -87,7 +87,7 @@ export interface ScriptContext {
   python?: string;
 }
 
-/** The sbatch options of the answers: paths relative to the workspace folder, which is --chdir. */
+/** The sbatch options of the answers: paths relative to the workspace folder, where the script cds to. */
 export function scriptOptions(answers: SlurmAnswers, ctx: ScriptContext): SbatchOptions {
   const rel = relative(ctx.folder, ctx.module);
   const module = rel && !rel.startsWith('..') ? rel.split(sep).join('/') : ctx.module;

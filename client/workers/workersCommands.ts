@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { ComputationsDatabase } from '../jobs/computationsDatabase';
 import { plural } from '../populate/runSummary';
+import type { JobsNode } from '../jobs/jobsTree';
 import { cancel } from '../../runtime/slurm/cluster';
 import type { WorkersNode } from './workersTree';
 
@@ -13,8 +14,9 @@ import type { WorkersNode } from './workersTree';
  * `confirmed` skips the question for API callers). SLURM sends SIGTERM, our worker stops
  * after its key in progress and gives nothing half-made; resolves to whether it was sent.
  */
-export async function cancelSlurmHolder(node: WorkersNode | undefined, options?: { confirmed?: boolean }): Promise<boolean> {
-  const slurm = node?.kind === 'holder' ? node.holder.slurm : undefined;
+export async function cancelSlurmHolder(node: WorkersNode | JobsNode | undefined, options?: { confirmed?: boolean }): Promise<boolean> {
+  // A Workers view holder, or a Jobs view reservation whose session names its task.
+  const slurm = node?.kind === 'holder' ? node.holder.slurm : node?.kind === 'job' ? node.slurm : undefined;
   if (!slurm) return false;
   if (!options?.confirmed) {
     const button = 'Cancel SLURM Job';

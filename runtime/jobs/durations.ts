@@ -77,8 +77,10 @@ export async function durationStats(session: SqlSession, src: DurationSource): P
   const slow = await session.query(
     `SELECT ${keys}, ${d} AS ${q.quote('$seconds')}, ${v} AS ${q.quote('$version')} FROM ${src.table}${where} ORDER BY ${d} DESC LIMIT ${LISTED_SLOWEST}`,
   );
+  // NULL and '' are both "no version": one group.
+  const version = `COALESCE(${v}, '')`;
   const versions = await session.query(
-    `SELECT ${v} AS ${q.quote('$version')}, COUNT(*) AS n FROM ${src.table}${where} GROUP BY ${v} ORDER BY n DESC, ${v} LIMIT ${LISTED_VERSIONS}`,
+    `SELECT ${version} AS ${q.quote('$version')}, COUNT(*) AS n FROM ${src.table}${where} GROUP BY ${version} ORDER BY n DESC, ${version} LIMIT ${LISTED_VERSIONS}`,
   );
   const pick = (r: Row) => Object.fromEntries(src.keyNames.map((k) => [k, r[k]]));
   return {

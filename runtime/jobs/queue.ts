@@ -330,11 +330,11 @@ export class JobQueue {
       `SELECT ${this.keyNames.map((k) => `${this.q.quote('$j')}.${this.q.quote(k)}`).join(', ')}, ${this.q.quote('$j')}.host, ${this.q.quote('$j')}.pid, ${this.q.quote('$j')}.connection_id, ` +
         `${OPEN(this.q, this.q.quote('$j'))} AS ${this.q.quote('$open')}, ` +
         `${olderUs !== undefined ? `${this.q.quote('$j')}.reserved_time < ${this.q.minusMicroseconds('CURRENT_TIMESTAMP(3)')}` : 'FALSE'} AS ${this.q.quote('$old')}, ` +
-        `${this.inTargetSql(this.q.quote('$j'))} AS ${this.q.quote('$done')} FROM ${this.fullName} AS ${this.q.quote('$j')} WHERE ${this.q.quote('$j')}.status = 'reserved'`,
-      olderUs !== undefined ? [olderUs] : [],
+        `${this.inTargetSql(this.q.quote('$j'))} AS ${this.q.quote('$done')} FROM ${this.fullName} AS ${this.q.quote('$j')} WHERE ${this.q.quote('$j')}.status = 'reserved'` +
+        (opts.holder ? ` AND ${this.q.quote('$j')}.host = ? AND ${this.q.quote('$j')}.pid = ?` : ''),
+      [...(olderUs !== undefined ? [olderUs] : []), ...(opts.holder ? [opts.holder.host, opts.holder.pid] : [])],
     );
     for (const r of rows) {
-      if (opts.holder && (String(r.host ?? '') !== opts.holder.host || Number(r.pid ?? 0) !== opts.holder.pid)) continue;
       const state = holderState({ host: String(r.host ?? ''), pid: Number(r.pid ?? 0), connectionOpen: Number(r.$open) === 1 });
       if (!(state === 'gone' || (Number(r.$old) === 1 && state !== 'alive'))) continue;
       const key = this.pick(r);

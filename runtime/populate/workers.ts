@@ -111,12 +111,16 @@ export async function runWorkers(a: Args): Promise<RunEnd> {
   };
   exitHooks.add(killAll);
 
-  // A worker can exit between the check of `alive` and the write: the write then fails
-  // (EPIPE or a closed channel), and the worker's 'exit' rejects whatever waited on it.
+  // A worker whose channel is gone can take no more work: it is ended (SIGKILL), and its
+  // 'exit' rejects whatever waited on it. A worker can exit between the check of `alive` and
+  // the write, which then fails (EPIPE or a closed channel) and is answered the same way.
+  const lost = (w: Worker): void => {
+    if (w.alive) w.child.kill('SIGKILL');
+  };
   const post = (w: Worker, m: ToWorker): void => {
-    if (!w.child.connected) return;
+    if (!w.child.connected) return lost(w);
     w.child.send(m, (e) => {
-      if (e) w.alive = w.alive && w.child.connected;
+      if (e) lost(w);
     });
   };
   const spawnWorker = (): Worker => {
@@ -161,14 +165,20 @@ export async function runWorkers(a: Args): Promise<RunEnd> {
       }
     });
     // Errors of the channel are answered by 'exit' (see post); without a listener they throw.
-    child.on('error', () => undefined);
-    child.on('exit', () => {
+    // A worker that could not even start has no 'exit' to come: it is gone now.
+    child.on('error', () => {
+      if (child.pid === undefined) gone();
+      else lost(w);
+    });
+    child.on('disconnect', () => lost(w));
+    const gone = () => {
       w.alive = false;
       readyReject(new WorkerDied(`worker ${w.pid} exited before it was ready`));
       const waiting = w.waiting;
       w.waiting = undefined;
       waiting?.reject(new WorkerDied(`worker ${w.pid} exited`));
-    });
+    };
+    child.on('exit', gone);
     const init: ToWorker = {
       t: 'init',
       module,

@@ -105,7 +105,9 @@ export function sbatchScript(o: SbatchOptions): string {
   const partition = o.partition !== undefined ? directiveValue('--partition', o.partition) : undefined;
   const account = o.account !== undefined ? directiveValue('--account', o.account) : undefined;
   const logDir = directiveValue('--log-dir', o.logDir.replace(/\/+$/, '') || '.');
-  const workdir = o.workdir !== undefined ? directiveValue('--workdir', o.workdir) : undefined;
+  // Any folder (spaces included: a #SBATCH value cannot hold one): `cd` in the script's body.
+  if (o.workdir !== undefined && (o.workdir === '' || /[\0\n\r]/.test(o.workdir))) throw new LaunchOptionError('--workdir', 'a folder is required (one line)');
+  const workdir = o.workdir;
   checkEnvironment(o.environment, '--env');
   const djx = o.djx?.length ? o.djx : ['djx'];
   const args = workerArgs(o.worker);
@@ -136,7 +138,6 @@ export function sbatchScript(o: SbatchOptions): string {
   lines.push(`#SBATCH --time=${o.time.trim()}`, '#SBATCH --ntasks=1');
   if (o.cpusPerTask !== undefined) lines.push(`#SBATCH --cpus-per-task=${o.cpusPerTask}`);
   if (o.memory !== undefined) lines.push(`#SBATCH --mem=${o.memory.trim()}`);
-  if (workdir) lines.push(`#SBATCH --chdir=${workdir}`);
   lines.push(
     '# One log per task: <job name>-<array job id>_<task>.out (the folder must exist: created on submit).',
     `#SBATCH --output=${logDir}/%x-%A_%a.out`,
@@ -147,6 +148,7 @@ export function sbatchScript(o: SbatchOptions): string {
     'set -euo pipefail',
     '',
   );
+  if (workdir !== undefined) lines.push('# The pipeline\'s folder: its datajoint.json, .secrets/ and modules are found from there.', `cd -- ${shellQuote(workdir)}`, '');
   const env = Object.entries(o.environment ?? {});
   if (env.length) {
     lines.push('# Plain settings for the workers (never a password).');

@@ -4,6 +4,8 @@
 // Python's populate through the shipped runner with the same options. Credentials never
 // appear here: the worker reads them from its environment, datajoint.json or .secrets.
 
+import { checkWorkerOptions as checkRunOptions, WorkerOptionError } from '../worker/options';
+
 /** What the worker is asked to do (the `djx worker` options, by their long names). */
 export interface WorkerCommandOptions {
   /** The pipeline module (.ts, .js or .py), as the job's working directory sees it. */
@@ -12,7 +14,7 @@ export interface WorkerCommandOptions {
   tables?: readonly string[];
   /** All tables but these. */
   skip?: readonly string[];
-  /** Only jobs of at most this priority (0-255). */
+  /** Only jobs of at most this priority (0-127, as the jobs tables take it). */
   priority?: number;
   /** At most this many keys per table and run. */
   maxCalls?: number;
@@ -47,11 +49,6 @@ function wholeNumber(option: string, v: number | undefined, min: number, max = N
   if (!Number.isInteger(v) || v < min || v > max) throw new LaunchOptionError(option, `expects a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? '' : ` to ${max}`}, got ${String(v)}`);
 }
 
-function positive(option: string, v: number | undefined): void {
-  if (v === undefined) return;
-  if (!Number.isFinite(v) || v <= 0) throw new LaunchOptionError(option, `expects a number of seconds > 0, got ${String(v)}`);
-}
-
 function names(option: string, list: readonly string[] | undefined): void {
   for (const n of list ?? []) if (!CLASS_NAME.test(n)) throw new LaunchOptionError(option, `"${n}" is not a table class name`);
 }
@@ -61,7 +58,6 @@ export function checkWorkerOptions(o: WorkerCommandOptions): void {
   if (!o.module || /[\0\n\r]/.test(o.module)) throw new LaunchOptionError('module', 'a pipeline module path is required (one line)');
   names('--tables', o.tables);
   names('--skip', o.skip);
-  wholeNumber('--priority', o.priority, 0, 255);
   wholeNumber('--max-calls', o.maxCalls, 1);
   if (o.clearErrors !== undefined) {
     try {
@@ -70,9 +66,15 @@ export function checkWorkerOptions(o: WorkerCommandOptions): void {
       throw new LaunchOptionError('--clear-errors', `not a regular expression: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  positive('--duration', o.durationSeconds);
-  positive('--idle', o.idleSeconds);
-  positive('--poll', o.pollSeconds);
+  // The worker's own rules for priority and times, so that a script never carries values
+  // its every task would refuse (runtime/worker/options.ts).
+  try {
+    checkRunOptions({ priority: o.priority, durationS: o.durationSeconds, idleS: o.idleSeconds, pollS: o.pollSeconds });
+  } catch (e) {
+    if (!(e instanceof WorkerOptionError)) throw e;
+    const [option = 'options', ...problem] = e.message.split(' ');
+    throw new LaunchOptionError(option, problem.join(' '));
+  }
   if (o.python !== undefined && (!o.python || /[\0\n\r]/.test(o.python))) throw new LaunchOptionError('--python', 'an interpreter path is required (one line)');
 }
 
@@ -105,5 +107,7 @@ export function checkEnvironment(env: Readonly<Record<string, string>> | undefin
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new LaunchOptionError(where, `"${name}" is not an environment variable name`);
     if (SECRET_NAME.test(name)) throw new LaunchOptionError(where, `${name} looks like a secret; it is never written into a job: the job reads it from its environment, datajoint.json or .secrets`);
     if (/[\0\n\r]/.test(value)) throw new LaunchOptionError(where, `the value of ${name} must be one line`);
+    // A password can hide in a value too: user:password@ of a URL or DSN.
+    if (/:\/\/[^/@\s]*:[^@\s]*@/.test(value)) throw new LaunchOptionError(where, `the value of ${name} holds a password (user:password@ in a URL); it is never written into a job`);
   }
 }

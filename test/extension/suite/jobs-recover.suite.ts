@@ -11,7 +11,8 @@ import type { JobsNode } from '../../../client/jobs/jobsTree';
 import type { WorkersNode } from '../../../client/workers/workersTree';
 import type { ComputationsApi } from '../../../client/api';
 import type { PopulateOutcome } from '../../../client/populate/populateRun';
-import { SCHEMA, computations, pipelinePath, setUpComputations, type ComputationsFixture, jobsTableNode } from './computationsSetup';
+import { SCHEMA, computations, pipelinePath, setUpComputations, testDb, type ComputationsFixture, jobsTableNode } from './computationsSetup';
+import * as dj from '../../../runtime/index';
 
 type TableNode = Extract<JobsNode, { kind: 'table' }>;
 type JobNode = Extract<JobsNode, { kind: 'job' }>;
@@ -145,6 +146,42 @@ suite('Jobs view: reservations of gone workers', function () {
     assert.equal(after.length, 1, 'only the live holder is left');
   });
 
+  test('a reservation held by a SLURM task names the task in the Workers and Jobs views', async () => {
+    await fx.sql(`INSERT INTO \`${SCHEMA}\`.subject (subject_id, weight) VALUES (7, 7)`);
+    // A session as a worker of SLURM array job 777, task 2, opens it (runtime/connection/session-name.ts).
+    const saved = { ...process.env };
+    Object.assign(process.env, { SLURM_ARRAY_JOB_ID: '777', SLURM_ARRAY_TASK_ID: '2', SLURM_JOB_ID: '779' });
+    let named: dj.Connection | undefined;
+    try {
+      named = await dj.Connection.connect({ ...testDb(), ignoreConfigFile: true, env: {} });
+    } finally {
+      process.env = saved;
+    }
+    try {
+      const [{ id }] = (await named.query<{ id: unknown }>('SELECT CONNECTION_ID() AS id')) as [{ id: unknown }];
+      await fx.sql(
+        `INSERT INTO \`${SCHEMA}\`.\`~~summary\` (subject_id, status, priority, scheduled_time, reserved_time, host, pid, connection_id, user, version) ` +
+          `VALUES (7, 'reserved', 5, CURRENT_TIMESTAMP(3), CURRENT_TIMESTAMP(3), 'node17', 4321, ?, 'dj@node17', '')`,
+        [Number(id)],
+      );
+      const api = await computations();
+      const holder = (await api.workers.getChildren()).find((n): n is Extract<WorkersNode, { kind: 'holder' }> => n.kind === 'holder' && n.holder.pid === 4321);
+      assert.ok(holder, 'the SLURM task is a holder');
+      assert.equal(holder.holder.slurm?.id, '777_2');
+      const item = api.workers.getTreeItem(holder);
+      assert.match(String(item.description), /^SLURM 777_2 · alive · 1 key · since /);
+      assert.match(String(item.contextValue), /\bslurm\b/);
+      api.jobs.refresh();
+      const job = (await api.jobs.getChildren(await summaryNode(api))).find((n): n is JobNode => n.kind === 'job' && n.key.subject_id === 7);
+      assert.equal(job?.slurm?.id, '777_2');
+      assert.match(String(api.jobs.getTreeItem(job).description), /^SLURM 777_2 · node17:4321 /);
+      assert.match(String(api.jobs.getTreeItem(job).contextValue), /\bslurm\b/);
+    } finally {
+      await fx.sql(`DELETE FROM \`${SCHEMA}\`.\`~~summary\` WHERE subject_id = 7`);
+      await named.close();
+    }
+  });
+
   test("the Jobs view's Durations: p50/p95 of a table's makes, its slowest keys and code versions", async () => {
     // As jobs.keep_completed leaves them: success rows with their duration and version.
     await fx.sql(`DELETE FROM \`${SCHEMA}\`.\`~~summary\``);
@@ -164,8 +201,10 @@ suite('Jobs view: reservations of gone workers', function () {
     assert.equal(api.jobs.getTreeItem(table).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed, 'a table with computed keys can be expanded');
     const durations = (await api.jobs.getChildren(table)).find((n) => n.kind === 'durations');
     assert.ok(durations, 'a Durations node');
+    assert.equal(api.jobs.getTreeItem(durations).description, 'p50, p95, slowest keys: expand', 'nothing read before it is expanded');
+    const children = await api.jobs.getChildren(durations);
     assert.equal(api.jobs.getTreeItem(durations).description, 'p50 1.5 s · p95 4.0 s · 3 keys');
-    const facts = (await api.jobs.getChildren(durations)).map((n) => {
+    const facts = children.map((n) => {
       const item = api.jobs.getTreeItem(n);
       return `${String(item.label)} — ${String(item.description)}`;
     });

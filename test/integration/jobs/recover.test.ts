@@ -108,3 +108,20 @@ test('djx jobs list shows each holder; djx jobs recover prints what it re-pended
   assert.match(misplaced.stderr(), /--older-than applies to jobs recover only, not jobs clear/);
   assert.equal((await jobs.list()).length, 6, 'nothing cleared');
 });
+
+test("recover of one holder (the Workers view's Recover) takes only that worker's reservations", async () => {
+  const jobs = jobsFor(env.pipeline.Analysis);
+  await jobs.refresh([], { delay: -1 });
+  const [a, b, c] = await reserveAndDisconnect(3);
+  // Two workers of this host that have exited: a and b held by the first, c by the second.
+  const [first, second] = [exitedPid(), exitedPid()];
+  await env.sql.query(`UPDATE ${J()} SET pid = ? WHERE subject_id IN (?, ?)`, [first, a, b]);
+  await env.sql.query(`UPDATE ${J()} SET pid = ? WHERE subject_id = ?`, [second, c]);
+  const [{ host }] = await rows<{ host: string }>(env, `SELECT host FROM ${J()} WHERE subject_id = ?`, [a]);
+  const r = await jobs.recover({ holder: { host: String(host), pid: first } });
+  assert.deepEqual(ids(r.rePended), ids([{ subject_id: a }, { subject_id: b }]));
+  const [left] = await rows<{ status: string }>(env, `SELECT status FROM ${J()} WHERE subject_id = ?`, [c]);
+  assert.equal(left?.status, 'reserved', "the other worker's key stays until its own Recover");
+  assert.deepEqual(ids((await jobs.recover({ holder: { host: 'elsewhere', pid: second } })).rePended), [], 'a host and pid that hold nothing');
+  assert.deepEqual(ids((await jobs.recover({ holder: { host: String(host), pid: second } })).rePended), [c]);
+});

@@ -16,6 +16,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chain, cluster, count, ended, logs, submit, tasks, until, CHAIN_PY, CHAIN_TS, type ChainEnv, type Cluster } from './helpers';
+import { pythonInterpreter } from '../python/helpers';
 
 let slurm: Cluster;
 before(async () => {
@@ -26,7 +27,6 @@ after(async () => {
 });
 
 const TABLES = ['trace', 'spikes', 'rates'] as const;
-const PYTHON = process.env.DJ_TEST_PYTHON ?? '/work/main/.venv-test/bin/python';
 
 async function addRecordings(env: ChainEnv, n: number): Promise<void> {
   const rows = Array.from({ length: n }, (_, i) => [i + 1]);
@@ -48,7 +48,7 @@ test('4 of our workers and 2 DataJoint for Python workers as SLURM array jobs: 1
     // Closed until all six workers are inside a make, so that every one of them takes part.
     await gate(env, false);
     const ts = await submit(env, 'ts', { workers: 4, time: '30', worker: { module: CHAIN_TS } });
-    const py = await submit(env, 'py', { workers: 2, time: '30', worker: { module: CHAIN_PY, python: PYTHON } });
+    const py = await submit(env, 'py', { workers: 2, time: '30', worker: { module: CHAIN_PY, python: await pythonInterpreter() } });
     for (const s of [ts.script, py.script]) assert.ok(!s.includes(env.server.password), 'the password is in a script');
     await until(async () => (await workersInMake(env)) >= 6);
     await gate(env, true);

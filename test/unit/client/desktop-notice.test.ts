@@ -21,15 +21,21 @@ test('Linux: notify-send with the title and summary after --, critical for a fai
   assert.equal(desktopNoticeCommand('linux', 't', 'b', 'info')!.args[1], '--urgency=normal');
 });
 
-test('macOS: the summary is an AppleScript string whatever quotes it holds', () => {
-  const c = desktopNoticeCommand('darwin', 'T', 'say "hi" \\ bye', 'info')!;
+// A summary may end with whatever a make printed: it must stay data on every platform.
+const HOSTILE = `x’); Start-Process calc; (’ " \\ ' $(rm -rf ~) \`id\``;
+
+test('macOS: the texts are the script\'s arguments, never part of its code', () => {
+  const c = desktopNoticeCommand('darwin', 'T', HOSTILE, 'info')!;
   assert.equal(c.file, 'osascript');
-  assert.deepEqual(c.args, ['-e', 'display notification "say \\"hi\\" \\\\ bye" with title "T"']);
+  assert.deepEqual(c.args.slice(-2), ['T', HOSTILE]);
+  assert.ok(c.args.slice(0, -2).every((a) => !a.includes('calc')), 'the summary is in no -e script');
 });
 
-test("Windows: the summary is a PowerShell single-quoted string (' doubled)", () => {
-  const c = desktopNoticeCommand('win32', 'T', "it's done", 'info')!;
+test('Windows: the texts reach PowerShell in the environment, never inside the script', () => {
+  const c = desktopNoticeCommand('win32', 'T', HOSTILE, 'info')!;
   assert.equal(c.file, 'powershell.exe');
-  assert.match(c.args.at(-1)!, /CreateTextNode\('it''s done'\)/);
+  assert.ok(!c.args.some((a) => a.includes('calc')), 'the summary is not in the command line');
+  assert.match(c.args.at(-1)!, /CreateTextNode\(\$env:DJ_NOTICE_BODY\)/);
+  assert.deepEqual(c.env, { DJ_NOTICE_TITLE: 'T', DJ_NOTICE_BODY: HOSTILE });
   assert.equal(desktopNoticeCommand('aix', 'T', 'b', 'info'), undefined);
 });

@@ -36,7 +36,7 @@ test('the script runs the module relative to the workspace, in the workspace, wi
   assert.equal(o.workdir, '/ws');
   assert.equal(o.jobName, 'lab-workers');
   const text = sbatchScript(o);
-  assert.match(text, /^#SBATCH --chdir=\/ws$/m);
+  assert.match(text, /^cd -- \/ws$/m);
   assert.match(text, /^#SBATCH --array=0-3$/m);
   assert.match(text, /^exec \/usr\/bin\/node \/ext\/dist\/cli\.js worker pipeline\/lab\.ts$/m);
   assert.doesNotMatch(text, /DJ_PASS=/);

@@ -174,3 +174,28 @@ test('djx slurm script prints the script; bad options exit 2 with the option nam
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a working folder with spaces and quotes: the script cds into it (a #SBATCH value could not hold it)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "dj sbatch it's "));
+  try {
+    const text = sbatchScript({ ...base, workdir: dir, djx: ['bash', '-c', 'pwd', 'djx'] });
+    assert.equal(directives(text).get('chdir'), undefined);
+    const file = join(dir, 'job.sbatch');
+    writeFileSync(file, text);
+    const r = spawnSync('bash', [file], { encoding: 'utf8', cwd: tmpdir(), env: { PATH: process.env.PATH, SLURM_JOB_ID: '1', SLURM_ARRAY_TASK_ID: '0' } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim().split('\n').pop(), dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the worker\'s own limits: a priority above 127 or a time of 0 is refused before any script is written', () => {
+  assert.throws(() => sbatchScript({ ...base, worker: { module: 'p.ts', priority: 200 } }), /--priority.*0 to 127/);
+  assert.throws(() => sbatchScript({ ...base, worker: { module: 'p.ts', pollSeconds: 0 } }), /--poll/);
+});
+
+test('a password inside a setting\'s value (user:password@ of a URL) is refused as well', () => {
+  assert.throws(() => sbatchScript({ ...base, environment: { DATABASE_URL: 'mysql://alice:s3cret@db.lab.org/lab' } }), /DATABASE_URL holds a password/);
+  assert.match(sbatchScript({ ...base, environment: { DJ_HOST: 'db.lab.org' } }), /export DJ_HOST=db\.lab\.org/);
+});
