@@ -1696,9 +1696,9 @@ def clear_matching_errors(table, patterns):
     for row in rows:
         if any(p.search(str(row.get("error_message") or "")) for p in patterns):
             key = {k: row[k] for k in jobs.primary_key}
-            # Only while it is still an error job (another worker may have retried it).
-            cleared += 1 if len(jobs.errors & key) else 0
-            (jobs.errors & key).delete_quick()
+            # Only while it is still an error job (another worker may have retried it): the
+            # count is what the DELETE removed, not a look before it.
+            cleared += (jobs.errors & key).delete_quick(get_count=True) or 0
     return cleared
 
 
