@@ -13,7 +13,6 @@ import { restrictionProblem } from './restrictionInput';
 import type { TableSummary } from '../../runtime/catalog/index';
 import type { ComputationsDatabase } from '../jobs/computationsDatabase';
 import { moduleBinding, pythonSchemaOf, readFromDisk, type ReadFile } from './moduleBindings';
-import { scanHost } from '../../runtime/hosts/index';
 import type { PythonLaunch } from '../python/pythonLaunch';
 import type { Notices, NoticeAction } from '../notices';
 import { PopulateAlreadyRunningError, type PopulateOptions, type PopulateOutcome, type PopulateRunner } from './populateRun';
@@ -74,11 +73,12 @@ export const isPythonModule = (file: string): boolean => /\.py$/i.test(file);
 
 /** The schema a Python file binds its class to (its `@schema` decorator); undefined when it does not define it. */
 function pythonBinding(text: string, className: string): { defined: boolean; schema: string | undefined } {
-  // The host parser's classes (never one written inside a string), as the language server sees them.
-  const c = scanHost(text, 'python').tables.find((t) => t.className === className && !t.masterName);
-  if (!c) return { defined: false, schema: undefined };
+  // The line of its `class` statement; which classes are tables the language
+  // server decides (its index, not this scan: the host parser stays out of activation).
+  const at = new RegExp(`^[ \\t]*class[ \\t]+${className.replace(/[^\w$]/g, '')}\\b`, 'm').exec(text);
+  if (!at) return { defined: false, schema: undefined };
   let line = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < c.classSpan.start; i = text.indexOf('\n', i + 1)) line++;
+  for (let i = text.indexOf('\n'); i >= 0 && i < at.index; i = text.indexOf('\n', i + 1)) line++;
   return { defined: true, schema: pythonSchemaOf(text, line) };
 }
 const MAX_SOURCE_FILES = 5000;
