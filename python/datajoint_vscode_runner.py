@@ -1009,6 +1009,20 @@ def load_table_class(dj, module_path, workspace, name):
     return cls
 
 
+def process_context(processes):
+    """The multiprocessing context of a run, or None (after saying why) when it cannot have
+    `processes`: populate(processes=N) forks (autopopulate.py: _MP_START_METHOD), and our
+    shared state with it; without fork DataJoint pickles the table for each worker, and the
+    table with the runner's hooks cannot be pickled, so that is refused before anything runs."""
+    import multiprocessing
+
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    if processes > 1 and not can_fork:
+        say("--processes %d needs fork(), which this platform lacks; run with --processes 1" % processes)
+        return None
+    return multiprocessing.get_context("fork") if can_fork else multiprocessing.get_context()
+
+
 def populate(args):
     try:
         dj, _version = import_datajoint()
@@ -1016,16 +1030,9 @@ def populate(args):
         say(str(e))
         return EXIT_USAGE
 
-    import multiprocessing
-
-    # populate(processes=N) forks (autopopulate.py: _MP_START_METHOD); our shared state too.
-    can_fork = "fork" in multiprocessing.get_all_start_methods()
-    if args.processes > 1 and not can_fork:
-        # Without fork DataJoint pickles the table for each worker, and the table with the
-        # runner's hooks cannot be pickled: refuse before anything runs.
-        say("--processes %d needs fork(), which this platform lacks; run with --processes 1" % args.processes)
+    ctx = process_context(args.processes)
+    if ctx is None:
         return EXIT_USAGE
-    ctx = multiprocessing.get_context("fork") if can_fork else multiprocessing.get_context()
     lock = ctx.Lock()
     try:
         sink = EventSink(args.json_events, lock) if args.json_events is not None else NoSink()
@@ -1780,14 +1787,11 @@ def worker(args):
     except UsageError as e:
         say(str(e))
         return EXIT_USAGE
-    import multiprocessing
     import re
 
-    can_fork = "fork" in multiprocessing.get_all_start_methods()
-    if args.processes > 1 and not can_fork:
-        say("--processes %d needs fork(), which this platform lacks; run with --processes 1" % args.processes)
+    ctx = process_context(args.processes)
+    if ctx is None:
         return EXIT_USAGE
-    ctx = multiprocessing.get_context("fork") if can_fork else multiprocessing.get_context()
     state = WorkerState(ctx)
     # Installed before the module loads: a SIGTERM then stops the worker before it starts.
     for s in (signal.SIGINT, signal.SIGTERM):
