@@ -36,6 +36,7 @@
     document.getElementById('zoom-reset').textContent = `${Math.round(scale * 100)}%`;
   }
 
+  let fitted = false;
   function fit() {
     const svg = stage.querySelector('svg');
     if (!svg) return;
@@ -242,6 +243,11 @@
       stage.innerHTML = m.svg;
       wire();
       applySearch();
+      // The whole pipeline in view when it opens; later redraws keep the user's zoom.
+      if (!fitted) {
+        fitted = true;
+        fit();
+      }
       info.textContent = info.textContent || m.summary || '';
       if (focused) stage.querySelector(`.dj-node[data-id="${CSS.escape(focused)}"]`)?.focus();
       rendered();
