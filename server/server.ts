@@ -31,6 +31,7 @@ import { FormattingOptIn, formatEnabledIn } from './features/formatOptIn';
 import { migrateDefinitions } from './features/migrate';
 import { Targets } from './workspace/targets';
 import { parseTargetSetting } from '../runtime/project/index';
+import { parseDefinition } from '../runtime/definition/index';
 import { parseCatalogSnapshot } from '../runtime/catalog/snapshot';
 import { AUTO_POPULATED_REQUEST, CATALOG_NOTIFICATION, INSTALLED_DATAJOINT_NOTIFICATION, MIGRATE_COMMAND, TARGETS_NOTIFICATION, type AutoPopulatedParams, type FolderTargets, type InstalledDataJoint, type MigrateParams } from './protocol';
 
@@ -102,6 +103,9 @@ export function startServer(connection: Connection): void {
       if (support.workspaceFolders) {
         connection.workspace.onDidChangeWorkspaceFolders(guard(log, 'didChangeWorkspaceFolders', undefined, (e) => changeFolders(e.added.map((f) => f.uri), e.removed.map((f) => f.uri))));
       }
+      // The definition parser is built once per process (Chevrotain's grammar analysis, some
+      // 20 ms): at start, not in the first document's diagnostics.
+      parseDefinition('');
       try {
         await indexWorkspace(connection, project, roots, support, () => undefined, true, maxFileBytes(options.maxFileSize));
         // Before the first diagnostics: the definitions are checked against their own DataJoint from the start.

@@ -59,11 +59,49 @@ export interface TransactionSeries {
   /** Settles (never rejects) when the last COMMIT sent by transactionSent has its answer. */
   commitAnswered(): Promise<void>;
   /**
+   * Runs `fn` as one step of the series' open group of transactions (opened by the first
+   * step; committed by commitGroup): after a savepoint, sent without waiting for its
+   * answer. When `fn` throws, the group is rolled back to that savepoint, so earlier
+   * steps keep their work, and StepFailed carries the error; `groupKept` is false when
+   * the server had already ended the whole transaction (an InnoDB deadlock) or the
+   * session is gone, so that the group's earlier steps are lost.
+   */
+  step<T>(fn: () => Promise<T>): Promise<T>;
+  /** Sends COMMIT for the open group, if any; the promise settles with the server's answer. */
+  commitGroup(): Promise<void>;
+  /**
    * Rolls back whatever is still open on the session and gives it back to the pool with
    * autocommit on again; later transactions on the series are refused.
    */
   close(): Promise<void>;
 }
+
+/**
+ * The COMMIT of a group of steps that the server had already ended: none of its steps
+ * is committed (TransactionSeries.commitGroup).
+ */
+export class GroupLost extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`the group's transaction was ended by the server before its COMMIT: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'GroupLost';
+  }
+}
+
+/** A step of a group of transactions failed (TransactionSeries.step). */
+export class StepFailed extends Error {
+  constructor(
+    override readonly cause: unknown,
+    /** The group's earlier steps are still in the open transaction. */
+    readonly groupKept: boolean,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'StepFailed';
+  }
+}
+
+// One name for every step's savepoint: MySQL moves a savepoint of the same name,
+// PostgreSQL stacks it and rolls back to the newest, which is this step's either way.
+const STEP_SAVEPOINT = 'dj_key';
 
 const BRAND = Symbol.for('datajoint.connection');
 
@@ -307,6 +345,11 @@ export class Connection {
     // the BEGIN queues behind the previous COMMIT on the same session all the same.
     const implicit = this.driver?.implicitTransactions ?? true;
     const begin = implicit ? undefined : this.dialect.startTransaction();
+    /** The open group of steps (step, commitGroup); `lost` once the server ended it. */
+    let group: { session: DriverSession; begun?: boolean; lost?: unknown } | undefined;
+    const refuseInGroup = () => {
+      if (group) throw new TransactionError('transaction', 'A group of steps is open on this series: commit it first');
+    };
     const refuseClosed = () => {
       if (closed) throw new TransactionError('transaction', 'This transaction series is closed');
       if (this.tx.getStore()) throw new TransactionError('transaction', 'Nested transactions are not supported');
@@ -330,12 +373,70 @@ export class Connection {
     return {
       connectionId: () => session?.serverId,
       commitAnswered: () => lastCommit,
+      step: async <T>(fn: () => Promise<T>): Promise<T> => {
+        refuseClosed();
+        if (group?.lost !== undefined) throw new TransactionError('transaction', 'The open group of steps was lost: commit it first');
+        const s = session ?? (await acquire());
+        this.inFlight.add(s);
+        try {
+          group ??= { session: s };
+          const mine = group;
+          if (begin && mine.session === s && !mine.begun) {
+            mine.begun = true;
+            await s.query(begin, []);
+          }
+          const mark = s.query(this.dialect.savepoint(STEP_SAVEPOINT), []);
+          // Awaited below either way; never an unhandled rejection meanwhile.
+          mark.catch(() => undefined);
+          try {
+            const value = await this.tx.run({ session: s }, fn);
+            await mark;
+            return value;
+          } catch (e) {
+            let kept = true;
+            try {
+              await mark;
+              await s.query(this.dialect.rollbackToSavepoint(STEP_SAVEPOINT), []);
+            } catch {
+              kept = false;
+              // Unless the group was committed meanwhile (a make abandoned by an interrupt
+              // that ends only after its run).
+              if (group === mine) mine.lost = e;
+              // The session is unusable or its transaction is over: end both for certain.
+              if (session === s) drop();
+              else s.destroy();
+            }
+            throw new StepFailed(this.driver?.isDriverError(e) ? this.translate(e) : e, kept);
+          }
+        } finally {
+          this.inFlight.delete(s);
+        }
+      },
+      commitGroup: (): Promise<void> => {
+        const g = group;
+        group = undefined;
+        if (!g) return Promise.resolve();
+        if (g.lost !== undefined) return Promise.reject(new GroupLost(g.lost));
+        const s = g.session;
+        const committed = s.query(this.dialect.commit(), []).then(
+          () => undefined,
+          (e: unknown) => {
+            if (session === s) drop();
+            else s.destroy();
+            throw this.translate(e);
+          },
+        );
+        lastCommit = committed.catch(() => undefined);
+        return committed;
+      },
       transaction: async <T>(fn: () => Promise<T>): Promise<T> => {
         refuseClosed();
+        refuseInGroup();
         return this.runTransaction(session ?? (await acquire()), fn, begin, drop);
       },
       transactionSent: async <T>(fn: () => Promise<T>): Promise<{ value: T; committed: Promise<void> }> => {
         refuseClosed();
+        refuseInGroup();
         const s = session ?? (await acquire());
         const value = await this.runTransaction(s, fn, begin, drop, true);
         const committed = s.query(this.dialect.commit(), []).then(
@@ -354,6 +455,7 @@ export class Connection {
         closed = true;
         const s = session;
         session = undefined;
+        group = undefined;
         if (!s) return;
         try {
           // Anything still open (a make abandoned mid-way) is undone, never committed by

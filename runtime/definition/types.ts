@@ -413,10 +413,25 @@ function unsupportedAdvice(lower: string): TypeReplacement[] | undefined {
  * Classifies a type as written (a TypeRef from the parser, or text such as `int32`,
  * `<blob@store>`, `varchar(64)`), in the order of declare.py: match_type.
  */
+/**
+ * Classified types by target and text: a project writes few distinct types thousands of
+ * times, and the model, the checks and the target's evidence all ask. The objects are
+ * shared, so nothing outside this module changes them.
+ */
+const classified = new Map<string, TypeInfo>();
+const CLASSIFIED_MAX = 4096;
+
 export function classifyType(type: TypeRef | string, target: DataJointTarget = '2'): TypeInfo {
   const text = (typeof type === 'string' ? type : type.text).trim();
-  // 0.12 and 0.13 declare the types of 0.14 but json (declare.py: TYPE_PATTERN, 0.14 added JSON).
-  return target === '2' ? classify2(text) : classify014(text, target);
+  const key = `${target}\u0000${text}`;
+  let info = classified.get(key);
+  if (!info) {
+    // 0.12 and 0.13 declare the types of 0.14 but json (declare.py: TYPE_PATTERN, 0.14 added JSON).
+    info = target === '2' ? classify2(text) : classify014(text, target);
+    if (classified.size >= CLASSIFIED_MAX) classified.clear();
+    classified.set(key, info);
+  }
+  return info;
 }
 
 function classify2(text: string): TypeInfo {

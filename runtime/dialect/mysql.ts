@@ -202,6 +202,12 @@ export class MySqlDialect implements Dialect {
   rollback(): string {
     return 'ROLLBACK';
   }
+  savepoint(name: string): string {
+    return `SAVEPOINT ${this.quote(name)}`;
+  }
+  rollbackToSavepoint(name: string): string {
+    return `ROLLBACK TO SAVEPOINT ${this.quote(name)}`;
+  }
 
   listSchemas(): Sql {
     return { sql: 'SELECT schema_name AS name FROM information_schema.schemata ORDER BY schema_name', params: [] };
@@ -277,6 +283,12 @@ export class MySqlDialect implements Dialect {
         "SELECT index_name AS indexName, column_name AS `column`, non_unique AS nonUnique, seq_in_index AS seq FROM information_schema.statistics WHERE table_schema = ? AND table_name = ? AND index_name != 'PRIMARY' ORDER BY index_name, seq_in_index",
       params: [schema, table],
     };
+  }
+
+  prefixOf(column: string, length: number, unit: 'bytes' | 'chars'): { prefix: string; length: string } {
+    const n = Math.max(1, Math.floor(length));
+    // SUBSTRING counts bytes on a binary string and characters on text (JSON included).
+    return { prefix: `SUBSTRING(${column} FROM 1 FOR ${n})`, length: unit === 'bytes' ? `OCTET_LENGTH(${column})` : `CHAR_LENGTH(${column})` };
   }
 
   limitOffset(limit?: number, offset?: number): string {

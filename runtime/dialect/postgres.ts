@@ -326,6 +326,12 @@ export class PostgresDialect implements Dialect {
   rollback(): string {
     return 'ROLLBACK';
   }
+  savepoint(name: string): string {
+    return `SAVEPOINT ${this.quote(name)}`;
+  }
+  rollbackToSavepoint(name: string): string {
+    return `ROLLBACK TO SAVEPOINT ${this.quote(name)}`;
+  }
 
   listSchemas(): Sql {
     // adapters/postgres.py: list_schemas_sql, also without the toast and temporary schemas.
@@ -446,6 +452,14 @@ export class PostgresDialect implements Dialect {
         'WHERE n.nspname = ? AND c.relname = ? AND NOT i.indisprimary AND k.ord <= i.indnkeyatts ORDER BY ic.relname, k.ord',
       params: [schema, table],
     };
+  }
+
+  prefixOf(column: string, length: number, unit: 'bytes' | 'chars'): { prefix: string; length: string } {
+    const n = Math.max(1, Math.floor(length));
+    if (unit === 'bytes') return { prefix: `SUBSTRING(${column} FROM 1 FOR ${n})`, length: `OCTET_LENGTH(${column})` };
+    // json and jsonb have no SUBSTRING: their text (a no-op cast for text and varchar).
+    const text = `CAST(${column} AS text)`;
+    return { prefix: `SUBSTRING(${text} FROM 1 FOR ${n})`, length: `CHAR_LENGTH(${text})` };
   }
 
   limitOffset(limit?: number, offset?: number): string {

@@ -197,6 +197,13 @@ export interface Dialect {
   autocommit(on: boolean): string;
   commit(): string;
   rollback(): string;
+  /**
+   * Savepoints: populate commits a group of keys at once, each key's make after a savepoint
+   * so that a failing key is undone alone (populate/commit-groups.ts). The same on both
+   * servers; quoted as every identifier is.
+   */
+  savepoint(name: string): string;
+  rollbackToSavepoint(name: string): string;
 
   // Introspection (reference: adapters/mysql.py list_tables_sql, get_columns_sql, ...).
   listSchemas(): Sql;
@@ -212,6 +219,14 @@ export interface Dialect {
 
   // Query assembly.
   limitOffset(limit?: number, offset?: number): string;
+  /**
+   * A column's first `length` units and its whole length in those units, as two select
+   * expressions, for a grid that never reads a large value whole (runtime/rows/page.ts):
+   * `bytes` of a binary column (SUBSTRING … FROM … FOR, OCTET_LENGTH), `chars` of a text or
+   * JSON column (characters, not bytes: CHAR_LENGTH; PostgreSQL casts json/jsonb to text
+   * first, MySQL reads a JSON column as its text by itself). `column` is quoted already.
+   */
+  prefixOf(column: string, length: number, unit: 'bytes' | 'chars'): { prefix: string; length: string };
   /**
    * `INSERT INTO t (cols) VALUES <values>`; `skip` keeps existing rows with the same primary
    * key (table.py: insert skip_duplicates, via ON DUPLICATE KEY UPDATE on MySQL and

@@ -381,17 +381,31 @@ export class JobQueue {
    * connection that allows no more (populate/control.ts).
    */
   async claimJob(who: WorkerIdentity, opts: ClaimOptions = {}, checkTarget = true): Promise<ClaimedJob | undefined> {
+    return (await this.claimJobs(who, 1, opts, checkTarget))[0];
+  }
+
+  /**
+   * Up to `count` jobs in one transaction, in the queue's order: one COMMIT for them all,
+   * for populate runs whose makes are short (populate/commit-groups.ts). A restricted
+   * claim takes one job, by the reference's conditional UPDATE.
+   */
+  async claimJobs(who: WorkerIdentity, count: number, opts: ClaimOptions = {}, checkTarget = true): Promise<ClaimedJob[]> {
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`claimJobs: count must be an integer >= 1, got ${String(count)}`);
     const restricted = opts.source !== undefined && opts.source.sql.sql !== this.target.keySource.sql.sql;
-    const withCheck = async (key: Key | undefined): Promise<ClaimedJob | undefined> =>
-      key && { key, inTarget: checkTarget ? await this.inTarget(key) : false };
+    const withCheck = async (keys: Key[]): Promise<ClaimedJob[]> => {
+      const out: ClaimedJob[] = [];
+      for (const key of keys) out.push({ key, inTarget: checkTarget ? await this.inTarget(key) : false });
+      return out;
+    };
     if (restricted) {
       if (opts.completing) await this.complete(opts.completing.key, opts.completing.durationSeconds);
-      return withCheck(await this.claimRestricted(who, opts.source!, opts.priority));
+      const key = await this.claimRestricted(who, opts.source!, opts.priority);
+      return withCheck(key ? [key] : []);
     }
     const prio = opts.priority !== undefined ? ' AND priority <= ?' : '';
     const params = opts.priority !== undefined ? [opts.priority] : [];
     const done = opts.completing ? this.completionSql(opts.completing) : undefined;
-    const key = await this.session.transaction(async () => {
+    const keys = await this.session.transaction(async () => {
       // The reservation records the id of the connection this transaction runs on (a
       // control connection that was reopened has a new one): the one that lives as long
       // as the worker.
@@ -401,20 +415,24 @@ export class JobQueue {
       const rows = await this.session.query(
         `SELECT ${this.keyNames.map((k) => this.q.quote(k)).join(', ')} FROM ${this.fullName} ` +
           `WHERE status = 'pending' AND scheduled_time <= CURRENT_TIMESTAMP(3)${prio} ` +
-          'ORDER BY priority, scheduled_time LIMIT 1 FOR UPDATE SKIP LOCKED',
+          `ORDER BY priority, scheduled_time LIMIT ${count} FOR UPDATE SKIP LOCKED`,
         params,
       );
-      if (rows.length === 0) return undefined;
-      const key = this.pick(rows[0]!);
-      const where = this.keyWhere(key);
-      await this.session.execute(
-        `UPDATE ${this.fullName} SET status = 'reserved', host = ?, pid = ?, connection_id = ?, ${this.q.quote('user')} = ?, version = ?, ` +
-          `reserved_time = CURRENT_TIMESTAMP(3) WHERE ${where.sql}`,
-        [who.host, who.pid, connectionId, who.user, who.version, ...where.params],
-      );
-      return key;
+      if (rows.length === 0) return [];
+      const picked = rows.map((r) => this.pick(r));
+      // Locked by this transaction; each reserved by its own key, so that the UPDATE reads
+      // no other row (a scan would wait on the rows of a commit group still open).
+      for (const key of picked) {
+        const where = this.keyWhere(key);
+        await this.session.execute(
+          `UPDATE ${this.fullName} SET status = 'reserved', host = ?, pid = ?, connection_id = ?, ${this.q.quote('user')} = ?, version = ?, ` +
+            `reserved_time = CURRENT_TIMESTAMP(3) WHERE ${where.sql}`,
+          [who.host, who.pid, connectionId, who.user, who.version, ...where.params],
+        );
+      }
+      return picked;
     });
-    return withCheck(key);
+    return withCheck(keys);
   }
 
   /** The target table already holds rows of this key (autopopulate.py: `key in self.target`). */

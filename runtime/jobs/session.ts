@@ -52,6 +52,9 @@ export interface TransactionSeriesLike {
   connectionId(): number | undefined;
   /** Settles when the last COMMIT sent by transactionSent has its answer. */
   commitAnswered?(): Promise<void>;
+  /** One step of a group of transactions committed together (connection/index.ts: TransactionSeries.step). */
+  step?<T>(fn: () => Promise<T>): Promise<T>;
+  commitGroup?(): Promise<void>;
   close(): Promise<void>;
 }
 

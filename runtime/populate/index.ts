@@ -38,6 +38,7 @@ const OPTION_NAMES = new Set<string>([
   'workerModule',
   'exportName',
   'handleSignals',
+  'commitWindowMs',
 ]);
 
 function isOptions(v: unknown): v is PopulateOptions {

@@ -3,7 +3,6 @@
 // `keySource - target` in key order, a batch at a time; distributed mode claims jobs
 // from the `~~name` table. With processes > 1 the same happens in worker processes.
 import { cpus } from 'node:os';
-import { isPgSessionLost } from '../dialect/postgres-errors';
 import { JobQueue, type JobsTarget } from '../jobs/queue';
 import { jobVersion, workerIdentity } from '../jobs/identity';
 import type { SqlSession } from '../jobs/session';
@@ -12,8 +11,10 @@ import { Interrupt, handleStopSignals } from './interrupt';
 import { keyInTarget, progressOf, remainingKeys, type KeySource } from './keysource';
 import { checkOptions, type PopulateOptions, type PopulateResult } from './options';
 import type { ConnectionLost } from './events';
+import { isLostSession } from './lost-session';
 import { countLeft, type LeftCounts } from './left';
 import { MakeError, Report } from './report';
+import { groupDue, KeyPace, type CommitGroup } from './commit-groups';
 import { closeSeries, errorMessage, openSeries, populateKey, type Outcome, type RunContext } from './runner';
 import type { Key, PopulateTarget, Restriction, ServerAddress } from './target';
 import { runWorkers } from './workers';
@@ -41,7 +42,7 @@ async function pendingCount(session: SqlSession, queue: JobQueue, source: KeySou
 }
 
 export async function populateTarget(target: PopulateTarget, restrictions: readonly Restriction[], options: PopulateOptions = {}): Promise<PopulateResult> {
-  const { budget, processes: requested } = checkOptions(options);
+  const { budget, processes: requested, commitWindowMs } = checkOptions(options);
   if (target.inTransaction()) throw new Error('Populate cannot be called during a transaction.');
   const mode = options.reserveJobs ? 'reserved' : 'direct';
   const source = await target.keySource(restrictions);
@@ -77,7 +78,7 @@ export async function populateTarget(target: PopulateTarget, restrictions: reado
       end =
         processes > 1
           ? await runWorkers({ target, options, source, claimSource, queue, control, interrupt, report, budget, processes })
-          : await runSerial(target, options, source, claimSource, queue, control, interrupt, report, budget);
+          : await runSerial(target, options, source, claimSource, queue, control, interrupt, report, budget, commitWindowMs);
     } catch (e) {
       const lost = e instanceof ServerGone ? e.cause : (await serverGone(control)) ? e : undefined;
       if (lost === undefined) throw e;
@@ -110,15 +111,19 @@ export interface RunEnd {
 interface NextKey {
   raw: Key;
   inTarget: boolean;
+  /** Made again after its group was lost: alone, checked in its transaction, not counted twice. */
+  alone?: boolean;
 }
 
 // One process: the next key is claimed (or read and checked) on the control connection
 // while the current key's transaction runs on its own session, so a key costs the make's
-// own statements, its job's completion and a COMMIT in sequence. At most two keys are
-// reserved at any moment, the one in progress and the one claimed ahead: the claim of the
-// next key waits for the answer to the previous key's COMMIT (which completes its job in
-// the same transaction). No claim goes beyond the limit, none once a stop is requested,
-// and a key claimed but never started (stop, limit, error) is released.
+// own statements, its job's completion and (for a make as long as the commit window) a
+// COMMIT in sequence; the keys of short makes commit a window at a time
+// (commit-groups.ts). A key reserved ahead waits for the answer to the previous COMMIT:
+// with makes as long as the window, at most two keys are reserved at any moment, the one
+// in progress and the one claimed ahead; with short ones, at most a group and a window's
+// claim. No claim goes beyond the limit, none once a stop is requested, and a key claimed
+// but never started (stop, limit, error) is released.
 async function runSerial(
   target: PopulateTarget,
   options: PopulateOptions,
@@ -129,6 +134,7 @@ async function runSerial(
   interrupt: Interrupt,
   report: Report,
   budget: number,
+  windowMs: number,
 ): Promise<RunEnd> {
   const ctx: RunContext = {
     target,
@@ -141,18 +147,33 @@ async function runSerial(
     version: jobVersion(target.jobs.versionMethod),
   };
   const keys = queue ? undefined : remainingKeys(control.session, source, target);
+  /** Keys made in a group that the server ended: made again, each alone. */
+  const again: NextKey[] = [];
+  /** Jobs claimed together and not started yet. */
+  const claimed: Key[] = [];
+  const pace = new KeyPace();
+  let attempts = 0;
   const next = async (): Promise<NextKey | undefined> => {
+    const retry = again.shift();
+    if (retry) return retry;
     if (queue) {
-      const job = await queue.claimJob(ctx.who!, { priority: options.priority, source: claimSource });
-      return job && { raw: job.key, inTarget: job.inTarget };
+      if (claimed.length === 0) {
+        const size = pace.claimSize(windowMs, budget - attempts);
+        if (size < 1) return undefined;
+        const jobs = await queue.claimJobs(ctx.who!, size, { priority: options.priority, source: claimSource }, false);
+        claimed.push(...jobs.map((j) => j.key));
+      }
+      const key = claimed.shift();
+      return key && { raw: key, inTarget: await queue.inTarget(key) };
     }
     const n = await keys!.next();
     return n.done ? undefined : { raw: n.value, inTarget: await keyInTarget(control.session, target, n.value) };
   };
-  let attempts = 0;
   let ahead: Promise<NextKey | undefined> | undefined = budget > 0 && !interrupt.stopped ? next() : undefined;
-  /** The previous key: made, its COMMIT sent, the answer still to come. */
-  let committing: { raw: Key; key: Key; outcome: Outcome & { status: 'done' } } | undefined;
+  /** Keys made in the series' open group, its COMMIT not sent yet. */
+  let open: CommitGroup | undefined;
+  /** Groups (and keys alone) whose COMMIT is sent, the answer still to settle. */
+  const sent: CommitGroup[] = [];
   /** The failure that ends the run (without suppressErrors). */
   let stop: RunEnd['firstError'];
 
@@ -166,35 +187,73 @@ async function runSerial(
       if (!options.suppressErrors) stop ??= { key, message: outcome.message, error: outcome.error };
     }
   };
+  /** Sends the open group's COMMIT (also when it has no key: the series' group ends). */
+  const flush = (): void => {
+    const g = open;
+    open = undefined;
+    const committed = ctx.series?.commitGroup?.();
+    if (!committed) return;
+    // Seen when settled; never an unhandled rejection meanwhile.
+    committed.catch(() => undefined);
+    if (g) sent.push({ ...g, committed });
+  };
   // The answer to a COMMIT sent earlier. One that failed (the session was lost or ended
-  // by a signal) may still have been applied: the database says which.
+  // by a signal) may still have been applied: the database says which, key by key.
   // Resolves true when the session was lost under that COMMIT.
-  const settle = async (c: NonNullable<typeof committing>): Promise<boolean> => {
+  const settle = async (g: CommitGroup): Promise<boolean> => {
     try {
-      await c.outcome.committed;
-      await record(c.key, c.outcome);
+      await g.committed;
+      for (const m of g.members) await record(m.key, m.outcome);
       return false;
     } catch (e) {
-      const landed = await keyInTarget(control.session, target, c.raw).then(
-        (yes) => (yes ? 'yes' : 'no'),
-        () => 'unknown' as const,
-      );
-      if (landed === 'yes') await record(c.key, c.outcome);
-      else if (landed === 'unknown') {
-        // The control connection is down too: the job stays reserved, so the next refresh
-        // re-pends it and a worker finds out whether the key is done.
-        throw new ServerGone(e);
-      } else {
-        const message = errorMessage(e);
-        if (queue) await queue.error(c.raw, message, e instanceof Error ? (e.stack ?? message) : message, ctx.who);
-        await record(c.key, { status: 'failed', error: e, message });
+      const groupLost = (e as Error)?.name === 'GroupLost';
+      for (const m of g.members) {
+        const landed = await keyInTarget(control.session, target, m.raw).then(
+          (yes) => (yes ? 'yes' : 'no'),
+          () => 'unknown' as const,
+        );
+        if (landed === 'yes') {
+          // Ours when its COMMIT's answer was cut off; another worker's when the server had
+          // ended our group before it.
+          if (!groupLost) await record(m.key, m.outcome);
+          else if (queue) await queue.complete(m.raw);
+        } else if (landed === 'unknown') {
+          // The control connection is down too: the job stays reserved, so the next refresh
+          // re-pends it and a worker finds out whether the key is done.
+          throw new ServerGone(e);
+        } else if (interrupt.aborted) {
+          // Ended with the make interrupted after it: back to pending, never an error.
+          if (queue) await queue.release(m.raw, await control.session.connectionId());
+          report.keyInterrupted();
+        } else if (groupLost || g.members.length > 1) {
+          // Nothing of this key's own doing failed: it is made again, alone.
+          again.push({ raw: m.raw, inTarget: false, alone: true });
+        } else {
+          const message = errorMessage(e);
+          if (queue) await queue.error(m.raw, message, e instanceof Error ? (e.stack ?? message) : message, ctx.who);
+          await record(m.key, { status: 'failed', error: e, message });
+        }
       }
       return true;
     }
   };
+  /** Settles every COMMIT sent; the first error is thrown once all are settled. */
+  const settleSent = async (): Promise<boolean> => {
+    let lost = false;
+    let error: unknown;
+    for (const g of sent.splice(0)) {
+      try {
+        lost = (await settle(g)) || lost;
+      } catch (e) {
+        error ??= e;
+      }
+    }
+    if (error !== undefined) throw error;
+    return lost;
+  };
 
   const readAhead = () => {
-    if (attempts >= budget || interrupt.stopped) return;
+    if ((attempts >= budget && again.length === 0) || interrupt.stopped) return;
     ahead = next();
     // Settled below (awaited or released); a rejection is seen there, not as unhandled.
     ahead.catch(() => undefined);
@@ -203,87 +262,91 @@ async function runSerial(
   let closingError: unknown;
   openSeries(ctx);
   try {
-    while (ahead && !stop) {
-      const item = await ahead;
+    while (!stop) {
+      let item = ahead ? await ahead : undefined;
       ahead = undefined;
-      if (!item) break;
+      if (!item) {
+        // Nothing more to claim or read: what is made commits now, and a key that its
+        // settling hands back is made again.
+        flush();
+        await settleSent();
+        item = again.shift();
+        if (!item || stop) break;
+      }
       if (interrupt.stopped) {
         if (queue) await queue.release(item.raw, await control.session.connectionId());
         break;
       }
-      attempts++;
+      if (!item.alone) attempts++;
+      const startedAt = performance.now();
+      pace.keyStarted(startedAt);
       // Direct mode reads the next key at once; reserved mode claims it once the previous
-      // key's COMMIT is answered (below), so that at most two jobs are reserved.
+      // COMMIT is answered (below).
       if (!queue) readAhead();
       const key = target.decodeKey(item.raw);
-      // This key's make queues behind the previous key's COMMIT on the same session. A
-      // key already in the target has its job completed at once: never left reserved.
+      // A key made alone (again) starts after the open group's COMMIT.
+      if (item.alone) flush();
+      // This key's make queues behind the previous COMMIT on the same session. A key
+      // already in the target has its job completed at once: never left reserved.
       const running: Promise<Outcome> = item.inTarget
         ? (queue?.complete(item.raw) ?? Promise.resolve()).then(() => ({ status: 'skipped' }) as const)
-        : populateKey(ctx, item.raw, key, { checked: true, commitLater: true });
+        : populateKey(ctx, item.raw, key, { checked: !item.alone, commitLater: true, step: windowMs > 0 && !item.alone, afterOthers: (open?.members.length ?? 0) > 0 });
       // Settled below (awaited); a rejection is seen there, not as unhandled.
       running.catch(() => undefined);
       let lost = false;
       let settleError: unknown;
-      if (committing) {
-        const c = committing;
-        committing = undefined;
-        // Whatever happens here, this key's make is awaited before anything else touches
-        // its session (closing the series under a running make would commit half of it).
-        lost = await settle(c).catch((e: unknown) => {
-          settleError = e;
-          return false;
-        });
-      }
+      // Whatever happens here, this key's make is awaited before anything else touches its
+      // session (closing the series under a running make would commit half of it).
+      lost = await settleSent().catch((e: unknown) => {
+        settleError = e;
+        return false;
+      });
       if (queue && settleError === undefined) readAhead();
       let outcome = await running;
       // This make was queued on the session lost under the previous COMMIT: it never had
       // a chance, so it runs once more on a new session.
       if (lost && outcome.status === 'failed' && !interrupt.aborted && isLostSession(outcome.error)) {
+        flush();
+        await settleSent().catch((e: unknown) => {
+          settleError ??= e;
+        });
         outcome = await populateKey(ctx, item.raw, key, { checked: true });
       }
       if (settleError !== undefined) throw settleError;
-      if (outcome.status === 'done' && outcome.committed) committing = { raw: item.raw, key, outcome };
-      else await record(key, outcome);
+      if (outcome.status === 'done' && outcome.inGroup) {
+        open ??= { members: [], started: startedAt };
+        open.members.push({ raw: item.raw, key, outcome });
+        if (groupDue(open, windowMs, performance.now(), interrupt.stopped, pace)) flush();
+      } else if (outcome.status === 'done' && outcome.committed) {
+        sent.push({ members: [{ raw: item.raw, key, outcome }], started: startedAt, committed: outcome.committed });
+      } else {
+        // The keys before this one are reported first: the group commits now (a failed
+        // key was rolled back to its savepoint; its row locks go with the COMMIT).
+        flush();
+        await settleSent();
+        if (outcome.status === 'failed' && outcome.again) again.push({ raw: item.raw, inTarget: false, alone: true });
+        else await record(key, outcome);
+      }
     }
   } finally {
-    if (committing) {
-      const c = committing;
-      committing = undefined;
-      // An error already on its way out wins over one from settling the last key.
-      await settle(c).catch((e: unknown) => {
-        closingError ??= e;
-      });
-    }
+    flush();
+    // An error already on its way out wins over one from settling the last keys.
+    await settleSent().catch((e: unknown) => {
+      closingError ??= e;
+    });
     await closeSeries(ctx);
+    const unstarted = [...claimed.splice(0), ...again.splice(0).map((k) => k.raw)];
     if (ahead) {
-      const unstarted = await ahead.catch(() => undefined);
-      if (unstarted && queue) await queue.release(unstarted.raw, await control.session.connectionId()).catch(() => undefined);
+      const next = await ahead.catch(() => undefined);
+      if (next) unstarted.push(next.raw);
+    }
+    if (queue) {
+      for (const raw of unstarted) await queue.release(raw, await control.session.connectionId()).catch(() => undefined);
     }
     await keys?.return(undefined);
   }
   if (closingError !== undefined) throw closingError;
   return { firstError: stop };
-}
-
-/** The error of a statement whose session is gone (translated or straight from the driver). */
-export function isLostSession(e: unknown): boolean {
-  const err = e as { code?: unknown; fatal?: unknown; serverCode?: unknown; errno?: unknown; message?: unknown };
-  // 1927: ER_CONNECTION_KILLED (MariaDB), the session ended by KILL. PostgreSQL, straight
-  // from node-postgres (the control connection): 57P01-57P03 the session ended by
-  // pg_terminate_backend or a shutdown, class 08 connection failures, and pg's own
-  // messages for a client whose socket is gone (they carry no code).
-  return (
-    err?.code === 'lostConnection' ||
-    err?.code === 'unreachable' ||
-    err?.fatal === true ||
-    err?.code === 'PROTOCOL_CONNECTION_LOST' ||
-    err?.code === 'ECONNREFUSED' ||
-    err?.code === 'ECONNRESET' ||
-    err?.serverCode === 1927 ||
-    err?.errno === 1927 ||
-    isPgSessionLost(e)
-  );
 }
 
 /** The run's own connection cannot reach the server any more (it reconnects once to find out). */

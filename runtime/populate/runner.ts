@@ -11,6 +11,7 @@ import type { WorkerIdentity } from '../jobs/identity';
 import type { SqlSession, TransactionSeriesLike } from '../jobs/session';
 import { canonicalHash } from './hash';
 import { keyInTargetSql } from './keysource';
+import { isLostSession } from './lost-session';
 import { InterruptedError, type Interrupt } from './interrupt';
 import type { Key, MakeKwargs, PopulateTarget } from './target';
 
@@ -47,9 +48,19 @@ export type Outcome =
       durationMs: number;
       /** With `commitLater`: settles when the server answers the key's COMMIT. */
       committed?: Promise<void>;
+      /** With `step`: made in the series' open group, committed when the caller commits the group. */
+      inGroup?: boolean;
     }
   | { status: 'skipped' }
-  | { status: 'failed'; error: unknown; message: string }
+  | {
+      status: 'failed';
+      error: unknown;
+      message: string;
+      /** With `step`: the server ended the whole group's transaction, its earlier keys' work too. */
+      groupLost?: boolean;
+      /** Not this key's failure (see KeyOptions.afterOthers): no error job; to be made again, alone. */
+      again?: boolean;
+    }
   | { status: 'interrupted'; error: InterruptedError; message: string };
 
 /** `ErrorClass: message`, or the class alone for an empty message (autopopulate.py: _populate1). */
@@ -106,6 +117,24 @@ export interface KeyOptions {
    * `committed` to wait for: the caller starts the next key meanwhile.
    */
   commitLater?: boolean;
+  /**
+   * Make the key as a step of the series' open group of transactions (commit-groups.ts):
+   * after a savepoint, committed later with the group's other keys. Where a step is not
+   * possible (the three-part make, hidden job metadata) the key commits alone.
+   */
+  step?: boolean;
+  /**
+   * With `step`: the open group already holds keys. A session lost under such a step may
+   * have been lost under an earlier key: the key is then not failed but handed back
+   * (`again`) to be made alone.
+   */
+  afterOthers?: boolean;
+}
+
+/** TransactionSeries.step's failure (connection/index.ts: StepFailed), by name: the series may come from another copy of the runtime. */
+function stepFailure(e: unknown): { cause: unknown; groupKept: boolean } | undefined {
+  const f = e as { name?: unknown; cause?: unknown; groupKept?: unknown };
+  return e instanceof Error && f.name === 'StepFailed' && typeof f.groupKept === 'boolean' ? { cause: f.cause, groupKept: f.groupKept } : undefined;
 }
 
 /**
@@ -131,9 +160,11 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
   // previous key committed, as its re-fetch inside the transaction will.
   const later =
     opts.commitLater && hooks.make && !ctx.jobMetadata && ctx.series?.transactionSent ? ctx.series : undefined;
+  const stepped = later && opts.step && later.step ? later : undefined;
   if (ctx.queue) ctx.makeQueue ??= new JobQueue(target.session, ctx.queue.target, ctx.queue.settings);
   let commitSent: Promise<void> | undefined;
   const transaction = async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (stepped) return stepped.step!(fn);
     if (later) {
       const { value, committed } = await later.transactionSent!(fn);
       commitSent = committed;
@@ -191,9 +222,13 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
   const running = work().then(() => {
     committed = true;
   });
+  let groupLost = false;
   try {
     await Promise.race([running, interrupt.promise]);
-  } catch (e) {
+  } catch (thrown) {
+    const failedStep = stepFailure(thrown);
+    if (failedStep) groupLost = !failedStep.groupKept;
+    const e = failedStep ? failedStep.cause : thrown;
     if (e instanceof AlreadyDone) return alreadyDone();
     // Rolled back: if the key is in the target now, another worker computed it.
     if (isDuplicate(e)) {
@@ -232,8 +267,9 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
         if (ctx.queue) await ctx.queue.release(raw, await ctx.control.connectionId());
         return { status: 'interrupted', error, message };
       }
+      if (groupLost && opts.afterOthers && isLostSession(error)) return { status: 'failed', error, message, groupLost, again: true };
       if (ctx.queue) await ctx.queue.error(raw, message, stackOf(error), ctx.who);
-      return { status: 'failed', error, message };
+      return { status: 'failed', error, message, ...(groupLost ? { groupLost } : {}) };
     }
   }
   const durationMs = performance.now() - startHr;
@@ -243,5 +279,5 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
       [localDatetime(start), durationMs / 1000, ctx.version.slice(0, 64), ...whereParams],
     );
   }
-  return { status: 'done', durationMs, committed: commitSent };
+  return { status: 'done', durationMs, committed: commitSent, ...(stepped ? { inGroup: true } : {}) };
 }

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { classifyType, type DataJointTarget } from '../definition/types';
-import { parse } from './definition-api';
+import type { Definition } from '../definition/ast';
 
 export type TargetSetting = 'auto' | DataJointTarget;
 
@@ -174,10 +174,10 @@ export interface DefinitionEvidence {
 }
 
 /** Counts the version-specific types in definitions. */
-export function definitionEvidence(definitions: Iterable<string>): DefinitionEvidence {
+export function definitionEvidence(definitions: Iterable<Definition>): DefinitionEvidence {
   const e: DefinitionEvidence = { newer: 0, legacy: 0, oldForeignKeys: 0 };
-  for (const text of definitions) {
-    for (const line of parse(text).ast.lines) {
+  for (const ast of definitions) {
+    for (const line of ast.lines) {
       if (line.kind === 'foreignKey' && line.legacyRename) e.oldForeignKeys++;
       if (line.kind !== 'attribute' || !line.type) continue;
       const info = classifyType(line.type.text, '0.14');

@@ -8,7 +8,11 @@ export interface ReferenceText {
   /** Offsets of the dotted name in the definition. */
   start: number;
   end: number;
+  /** Offsets of each name of the path (`subject`, `Subject`). */
+  segments: Array<{ start: number; end: number }>;
 }
+
+const NAME = /[A-Za-z_]\w*/g;
 
 const REF = /^\s*(?:\[[^\]]*\]\s*)?\(?\s*([A-Za-z_][\w]*(?:\s*\.\s*[A-Za-z_]\w*)*)/;
 
@@ -27,7 +31,11 @@ export function extractReferences(definition: string): ReferenceText[] {
         // `Parent.proj(...)`: the projection is not part of the path.
         dotted = dotted.replace(/\.proj$/, '');
         const start = lineStart + arrow + 2 + m.index + m[0].length - m[1].length;
-        out.push({ path: dotted.split('.'), start, end: start + m[1].length });
+        const path = dotted.split('.');
+        const segments: Array<{ start: number; end: number }> = [];
+        NAME.lastIndex = 0;
+        for (let n = NAME.exec(m[1]); n && segments.length < path.length; n = NAME.exec(m[1])) segments.push({ start: start + n.index, end: start + n.index + n[0].length });
+        out.push({ path, start, end: start + m[1].length, segments });
       }
     }
     lineStart = lineEnd + 1;

@@ -59,24 +59,24 @@ export function references(ctx: FeatureContext, p: ReferenceParams): Location[] 
   const table = target.indexed;
   if (!table) return out;
   // The index's reverse edges: the tables whose references resolve to the target, or to one
-  // of its parts (`-> Session.Trial` names Session in its first segment). Names the target
-  // goes by elsewhere (`from m import Session as Recording`) are found too.
+  // of its parts (`-> Session.Trial` names Session in its first segment), each edge with
+  // where its path is written. Names the target goes by elsewhere (`from m import Session
+  // as Recording`) are found too.
   const index = ctx.project.tables;
-  const parts = table.parts.map((n) => index.resolveTable(table.path, undefined, n.split('.'))).filter((t) => t !== undefined);
-  const referencing = new Set([table, ...parts].flatMap((t) => index.referencingTables(t)));
+  const parts = new Set(table.parts.map((n) => index.resolveTable(table.path, undefined, n.split('.'))).filter((t) => t !== undefined).map((t) => t.id));
+  const referencing = new Set([table, ...[...parts].map((id) => index.table(id)!)].flatMap((t) => index.referencingTables(t)));
   for (const t of referencing) {
     const site = ctx.project.siteOfTable(t);
     if (!site) continue;
-    for (const line of site.ast.lines) {
-      if (line.kind !== 'foreignKey' || !line.reference) continue;
-      const path = line.reference.path;
-      for (let i = path.length - 1; i >= 0; i--) {
-        const ent = ctx.project.resolve(site, path.slice(0, i + 1).map((x) => x.text));
-        if (ent?.kind === 'table' && ent.site === target) {
-          out.push(site.file.location(site.toHost(path[i]!.span.start), site.toHost(path[i]!.span.end)));
-          break;
-        }
+    for (const { parent, reference } of index.referencesOf(t)) {
+      if (parent !== table.id && !parts.has(parent)) continue;
+      // The segment that names the target: the last one, or for a part the longest prefix that resolves to it.
+      let segment = reference.path.length - 1;
+      if (parent !== table.id) {
+        while (segment >= 0 && index.resolveTable(t.path, t.name, reference.path.slice(0, segment + 1)) !== table) segment--;
       }
+      const span = reference.segments[segment];
+      if (span) out.push(site.file.location(site.toHost(span.start), site.toHost(span.end)));
     }
   }
   return out;

@@ -1,7 +1,7 @@
 // Headings of definition sites for hover and completion, from the shared index (the
 // same resolution and heading model as `djx lint` and declaration: runtime/project's
 // TableIndex over runtime/definition's analyzeTable, after declare.py).
-import { analyzeTable, type ForeignKeyLine, type ResolvedTable, type Span, type TableModel } from '../../runtime/definition/index';
+import type { ForeignKeyLine, ResolvedTable, Span, TableModel } from '../../runtime/definition/index';
 import type { Project } from './project';
 import type { Site } from './sites';
 
@@ -20,16 +20,9 @@ export interface Heading {
   comment?: string;
 }
 
-const models = new WeakMap<Site, { generation: number; model: TableModel }>();
-
-/** The table model of a site's own definition, with this editor's parse of it (its lines carry the spans features need). */
+/** The table model of a site's own definition: its record's, on the parse the site shows (its lines carry the spans features need). */
 export function modelOf(project: Project, site: Site): TableModel | undefined {
-  if (!site.indexed) return undefined;
-  const hit = models.get(site);
-  if (hit && hit.generation === project.generation) return hit.model;
-  const model = analyzeTable(site.ast, project.tables.context(site.indexed));
-  models.set(site, { generation: project.generation, model });
-  return model;
+  return site.indexed ? project.tables.model(site.indexed) : undefined;
 }
 
 /** A site's table as the tables referencing it see it (ResolvedTable of runtime/definition/context.ts). */

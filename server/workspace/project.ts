@@ -2,10 +2,10 @@
 // notebooks) in the shared TableIndex of runtime/project — the same index `djx lint`
 // uses, so the editor and the linter resolve references and report problems alike —
 // plus, per file, its definition sites with editor locations (notebook cells included).
-import { LineIndex, parseDefinitionCached, TableIndex, toKey, type HostDiagnostic, type IndexEntity, type IndexedTable, type TargetOf } from '../../runtime/project/index';
+import { LineIndex, TableIndex, toKey, type HostDiagnostic, type IndexEntity, type IndexedTable, type TargetOf } from '../../runtime/project/index';
 import { diskFiles, ModuleBindings, type ModuleFiles } from '../../runtime/project/module-bindings';
 import type { HostDefinition } from '../../runtime/hosts/types';
-import { analyzeTable, makeDiagnostic, type ResolvedTable } from '../../runtime/definition/index';
+import { makeDiagnostic, type ResolvedTable } from '../../runtime/definition/index';
 import { compareWithDeclared, type CatalogSnapshot, type CatalogTable } from '../../runtime/catalog/index';
 import type { HostFile } from '../documents/hostFile';
 import { Site, siteAt, sitesOf } from './sites';
@@ -15,7 +15,8 @@ interface Entry {
   file: HostFile;
   sites: Site[];
   open: boolean;
-  checked?: { generation: number; diagnostics: HostDiagnostic[] };
+  /** The file's diagnostics as of an epoch of the index (`index`: which one, replaced with the roots). */
+  checked?: { index: TableIndex; epoch: number; diagnostics: HostDiagnostic[] };
 }
 
 export type Entity = { kind: 'table'; site: Site } | { kind: 'module'; module: Extract<IndexEntity, { kind: 'module' }> };
@@ -24,21 +25,24 @@ export class Project {
   private targetOf: TargetOf = () => '2';
   /** The database catalog the client sent (null: not connected): what the workspace cannot resolve is looked up there. */
   readonly catalog = new DatabaseCatalog();
-  private schemas = { generation: -1, of: new Map<string, string | undefined>() };
+  private schemas = { epoch: -1, of: new Map<string, string | undefined>() };
   private index = new TableIndex({ target: (p) => this.targetOf(p) });
   private readonly files = new Map<string, Entry>();
   private readonly open = new Set<string>();
   private readonly siteOfDef = new WeakMap<HostDefinition, Site>();
-  /** Bumped on every change; caches keyed on it are dropped when it moves. */
-  generation = 0;
   /**
    * Which schema a TypeScript class is bound to, remembered per file version: a workspace
    * file's version is its HostFile (replaced on every edit or disk change), a file outside
-   * the workspace model is the disk's (mtime and size, looked at once per generation). So a
+   * the workspace model is the disk's (mtime and size, looked at once per epoch). So a
    * check after a keystroke reads and analyses again only what the keystroke changed.
    */
   private readonly bindings: ModuleBindings;
-  private diskSeen = { generation: -1, versions: new Map<string, unknown>() };
+  private diskSeen = { epoch: -1, versions: new Map<string, unknown>() };
+  /** The index's epoch, which every change of the model bumps (caches here are stamped with it). */
+  private get epoch(): number {
+    return this.index.epoch;
+  }
+  private readonly currentIndex = (): TableIndex => this.index;
 
   /** `disk`: the files outside the workspace model (tests count its reads). */
   constructor(private readonly disk: ModuleFiles = diskFiles) {
@@ -48,7 +52,7 @@ export class Project {
   private versionOf(path: string): unknown {
     const e = this.files.get(toKey(path));
     if (e) return e.file;
-    if (this.diskSeen.generation !== this.generation) this.diskSeen = { generation: this.generation, versions: new Map() };
+    if (this.diskSeen.epoch !== this.epoch) this.diskSeen = { epoch: this.epoch, versions: new Map() };
     const seen = this.diskSeen.versions;
     if (!seen.has(path)) seen.set(path, this.disk.version(path));
     return seen.get(path);
@@ -59,21 +63,20 @@ export class Project {
     this.index = new TableIndex({ roots, target: (p) => this.targetOf(p), ...(this.catalog.snapshot ? { external: this.external } : {}) });
     // Sites point into the index's scans, so they are rebuilt along with it.
     for (const e of [...this.files.values()]) this.setFile(e.file, e.open, true);
-    this.generation++;
+    this.schemas = { epoch: -1, of: new Map() };
+    this.diskSeen = { epoch: -1, versions: new Map() };
   }
 
   /** Which DataJoint each file is checked against (workspace/targets.ts): every check is made again. */
   setTarget(targetOf: TargetOf): void {
     this.targetOf = targetOf;
     this.index.setTarget((p) => this.targetOf(p));
-    this.generation++;
   }
 
   /** The client's snapshot of the database catalog, or null when it disconnected: every definition is checked again. */
   setCatalog(snapshot: CatalogSnapshot | null): void {
     this.catalog.set(snapshot);
     this.index.setExternal(snapshot ? this.external : undefined);
-    this.generation++;
   }
 
   private readonly external = (from: IndexedTable, path: readonly string[]): ResolvedTable | undefined => {
@@ -83,7 +86,7 @@ export class Project {
 
   /** The database schema a table class is declared in, when its source says so (cached until the next change). */
   schemaOf(t: IndexedTable): string | undefined {
-    if (this.schemas.generation !== this.generation) this.schemas = { generation: this.generation, of: new Map() };
+    if (this.schemas.epoch !== this.epoch) this.schemas = { epoch: this.epoch, of: new Map() };
     if (this.schemas.of.has(t.id)) return this.schemas.of.get(t.id);
     const schema = schemaOfTable(this.index, t, (p) => this.files.get(p)?.file.text, this.bindings);
     this.schemas.of.set(t.id, schema);
@@ -125,7 +128,8 @@ export class Project {
       const declared = this.declaredTable(t);
       // A definition with errors is being written: its heading says little yet.
       if (!declared || checked.some((d) => d.tableId === t.id && d.severity === 'error')) continue;
-      const model = analyzeTable(parseDefinitionCached(t.definition!.text).ast, this.index.context(t));
+      const model = this.index.model(t);
+      if (!model) continue;
       const { diff } = compareWithDeclared(model, declared, snapshot.backend);
       if (!diff.length) continue;
       const d = makeDiagnostic('DJ601', { start: 0, end: 0 }, { table: `${declared.schema}.${declared.name}`, label: snapshot.label, diff: diff.join('\n') });
@@ -157,26 +161,11 @@ export class Project {
     if (bulk) this.index.setFile(file.key, file.text, file.language, file.notIndexed);
     else dependents = this.index.updateFile(file.key, file.text, file.language, file.notIndexed);
     const scan = this.index.scan(file.key);
-    const sites = scan ? sitesOf(file, scan, old?.sites) : [];
-    // Matching sites with the index's tables asks the index for effective tiers, which it
-    // recomputes over the whole project after a change; doing that on first use instead
-    // of here keeps indexing a large workspace linear.
-    const link = (): void => {
-      const byDef = new Map<HostDefinition, IndexedTable>();
-      for (const t of this.index.tablesIn(file.key)) if (t.definition) byDef.set(t.definition, t);
-      for (const s of sites) {
-        s.link = undefined;
-        s.indexed = byDef.get(s.def);
-      }
-    };
-    for (const s of sites) {
-      s.link = link;
-      this.siteOfDef.set(s.def, s);
-    }
-    this.files.set(file.key, { file, sites, open });
+    const sites = scan ? sitesOf(file, scan, this.currentIndex, old?.sites) : [];
+    for (const s of sites) this.siteOfDef.set(s.def, s);
+    this.files.set(file.key, { file, sites, open, ...(old?.checked ? { checked: old.checked } : {}) });
     if (open) this.open.add(file.key);
     else this.open.delete(file.key);
-    this.generation++;
     return [file.key, ...dependents.filter((k) => k !== file.key && this.open.has(k))];
   }
 
@@ -185,7 +174,6 @@ export class Project {
     this.open.delete(key);
     this.bindings.forget(key);
     const dependents = this.index.removeFile(key);
-    this.generation++;
     return dependents.filter((k) => this.open.has(k));
   }
 
@@ -193,10 +181,10 @@ export class Project {
   check(key: string): HostDiagnostic[] {
     const e = this.files.get(key);
     if (!e) return [];
-    if (e.checked?.generation === this.generation) return e.checked.diagnostics;
+    if (e.checked?.index === this.index && e.checked.epoch === this.epoch) return e.checked.diagnostics;
     const checked = this.index.check(key);
     const diagnostics = this.catalog.snapshot ? [...checked, ...this.catalogDiagnostics(key, checked)] : checked;
-    e.checked = { generation: this.generation, diagnostics };
+    e.checked = { index: this.index, epoch: this.epoch, diagnostics };
     return diagnostics;
   }
 

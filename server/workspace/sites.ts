@@ -1,40 +1,34 @@
-// A definition site: one `definition` string in a host file, with its table class and
-// (parsed on first use) syntax tree. Features find the site under the cursor here and
-// translate between host offsets and definition offsets through its position map.
+// A definition site: one `definition` string in a host file as the editor sees it — a
+// view on the index's record of that definition (its one parse) and on its table, with
+// editor locations. Features find the site under the cursor here and translate between
+// host offsets and definition offsets through its position map.
 import type { Definition } from '../../runtime/definition/index';
 import type { Diagnostic as DjDiagnostic } from '../../runtime/definition/index';
 import type { HostDefinition, HostScan, HostTable } from '../../runtime/hosts/types';
+import type { DefinitionRecord, IndexedTable, TableIndex } from '../../runtime/project/index';
 import type { HostFile } from '../documents/hostFile';
-import { parseDefinitionCached, type IndexedTable } from '../../runtime/project/index';
 
 export class Site {
-  private parsed?: { ast: Definition; diagnostics: DjDiagnostic[] };
-  private indexedTable?: IndexedTable;
-  /** Set by the project until it has matched this file's sites with the index's tables. */
-  link?: () => void;
   constructor(
     public file: HostFile,
     public def: HostDefinition,
     public table: HostTable | undefined,
+    /** The project's index now (the project replaces it when its roots change). */
+    private readonly index: () => TableIndex,
+    public record: DefinitionRecord,
   ) {}
 
-  /** The same table in a new version of its file: positions move; a changed text is parsed again. */
-  update(file: HostFile, def: HostDefinition, table: HostTable | undefined): void {
-    const same = def.text === this.def.text;
+  /** The same table in a new version of its file: positions move; the index gives the record of its text. */
+  update(file: HostFile, def: HostDefinition, table: HostTable | undefined, record: DefinitionRecord): void {
     this.file = file;
     this.def = def;
     this.table = table;
-    if (!same) this.parsed = undefined;
+    this.record = record;
   }
 
   /** The index's table for this definition (undefined for classes without a tier). */
   get indexed(): IndexedTable | undefined {
-    this.link?.();
-    return this.indexedTable;
-  }
-
-  set indexed(t: IndexedTable | undefined) {
-    this.indexedTable = t;
+    return this.index().tableOf(this.file.key, this.def);
   }
 
   get className(): string {
@@ -47,22 +41,11 @@ export class Site {
   }
 
   get ast(): Definition {
-    return this.parse().ast;
+    return this.record.ast;
   }
 
   get syntaxDiagnostics(): DjDiagnostic[] {
-    return this.parse().diagnostics;
-  }
-
-  /** Takes over the parse of an unchanged definition (a moved or renamed table). */
-  adoptParse(prev: Site): void {
-    if (prev.def.text === this.def.text) this.parsed ??= prev.parsed;
-  }
-
-  private parse(): { ast: Definition; diagnostics: DjDiagnostic[] } {
-    // The index's parse of the same text: one parse per definition for the whole server.
-    this.parsed ??= parseDefinitionCached(this.def.text);
-    return this.parsed;
+    return this.record.syntaxDiagnostics;
   }
 
   /** True when the host offset is inside the string's content (quotes excluded, end included). */
@@ -80,30 +63,29 @@ export class Site {
 }
 
 /**
- * The sites of a new version of a file. A table that keeps its name keeps its Site
- * object (updated in place); others are new, taking over the parse of an old site with
- * the same text.
+ * The sites of a new version of a file, on the index's records of its scan. A table that
+ * keeps its name keeps its Site object (updated in place); others are new.
  */
-export function sitesOf(file: HostFile, scan: HostScan, previous: readonly Site[] = []): Site[] {
+export function sitesOf(file: HostFile, scan: HostScan, index: () => TableIndex, previous: readonly Site[] = []): Site[] {
   const tableOf = new Map<HostDefinition, HostTable>();
   for (const t of scan.tables) if (t.definition) tableOf.set(t.definition, t);
   const named = new Map<string, Site>();
   for (const s of previous) named.set(`${s.def.masterName ?? ''}.${s.def.className}`, s);
-  let byText: Map<string, Site> | undefined; // only needed when a table is new or renamed
-  return scan.definitions.map((d) => {
+  const out: Site[] = [];
+  for (const d of scan.definitions) {
+    const record = index().recordOf(file.key, d);
+    if (!record) continue;
     const name = `${d.masterName ?? ''}.${d.className}`;
     const old = named.get(name);
     if (old) {
       named.delete(name); // a second class of the same name gets its own site
-      old.update(file, d, tableOf.get(d));
-      return old;
+      old.update(file, d, tableOf.get(d), record);
+      out.push(old);
+    } else {
+      out.push(new Site(file, d, tableOf.get(d), index, record));
     }
-    const site = new Site(file, d, tableOf.get(d));
-    byText ??= new Map(previous.map((s) => [s.def.text, s]));
-    const twin = byText.get(d.text);
-    if (twin) site.adoptParse(twin);
-    return site;
-  });
+  }
+  return out;
 }
 
 /** The site whose string contains the host offset (sites are in source order). */

@@ -9,6 +9,7 @@ import {
   type FolderTarget, type TargetSetting,
 } from '../../runtime/project/index';
 import type { DataJointTarget } from '../../runtime/definition/types';
+import type { Definition } from '../../runtime/definition/ast';
 import type { FolderTargetInfo } from '../protocol';
 import { uriOfKey } from '../documents/uris';
 import type { Project } from './project';
@@ -89,10 +90,11 @@ export class Targets {
     return [...this.decided].map(([root, t]) => ({ folder: uriOfKey(root), target: t.target, source: t.source, detail: t.detail }));
   }
 
-  private *pythonDefinitionsUnder(root: string): Iterable<string> {
+  /** The index's parse of each definition (the one its checks use). */
+  private *pythonDefinitionsUnder(root: string): Iterable<Definition> {
     for (const key of this.project.keys()) {
       if (!/\.pyi?$/.test(key) || this.rootOf(key) !== root) continue;
-      for (const t of this.project.tables.tablesIn(key)) if (t.definition) yield t.definition.text;
+      for (const t of this.project.tables.tablesIn(key)) if (t.record) yield t.record.ast;
     }
   }
 }

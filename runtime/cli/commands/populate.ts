@@ -37,6 +37,7 @@ interface PopulateCliOptions {
   /** `--progress <mode>`, or false for `--no-progress`. */
   progress?: ProgressMode | false;
   stopOnStdin?: boolean;
+  commitWindow?: number;
 }
 
 export function register(program: Command): void {
@@ -55,6 +56,7 @@ export function register(program: Command): void {
     .option('--priority <n>', 'with --reserve-jobs: only jobs of priority <= n; priority of new jobs', parseCount('--priority'))
     .option('--no-refresh', 'with --reserve-jobs: do not refresh the jobs table first')
     .option('--make-kwargs <json>', 'JSON object passed to make(key, kwargs)')
+    .option('--commit-window <ms>', 'keys of short makes started within ms milliseconds (at most 32) commit together, each after a savepoint; 0 commits every key alone (default 20)', parseCount('--commit-window'))
     .option('--json', 'one JSON event per line on stdout (start, progress, keyDone, keyFailed, end); no bar unless --progress always')
     .option('--json-events <fd|path>', 'the same JSON events on a side channel: an inherited file descriptor >= 3, or a file (created or truncated); stdout and stderr stay human output')
     .addOption(new Option('--progress <mode>', 'progress bar on stderr: auto (on a terminal), always (also through pipes, as wide as $COLUMNS), never').choices(PROGRESS_MODES))
@@ -122,6 +124,7 @@ async function runPopulate(modulePath: string, tableName: string, opts: Populate
         priority: opts.priority,
         refresh: opts.reserveJobs ? opts.refresh : undefined,
         makeKwargs,
+        commitWindowMs: opts.commitWindow,
         // The CLI draws its own bar from the events (also through pipes, see progress-bar.ts).
         displayProgress: false,
         onEvent,

@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { TableIndex, type HostDiagnostic } from '../../project';
+import type { Definition } from '../../definition/ast';
 import { chooseTarget, definitionEvidence, PinLookup, projectFolderOf, type DefinitionEvidence, type FolderTarget, type TargetSetting } from '../../project/datajoint-target';
 import type { DataJointTarget } from '../../definition/types';
 import { UsageError } from '../exit';
@@ -159,10 +160,11 @@ function rel(cwd: string, file: string): string {
 
 /** The version-specific types of every Python definition linted, when no pin decides. */
 function evidenceOf(index: TableIndex, files: readonly string[]): DefinitionEvidence {
-  const defs: string[] = [];
+  const defs: Definition[] = [];
   for (const f of files) {
     if (!/\.pyi?$/.test(f)) continue;
-    for (const t of index.tablesIn(f)) if (t.definition) defs.push(t.definition.text);
+    // The index's parse of each definition, which its checks use too.
+    for (const t of index.tablesIn(f)) if (t.record) defs.push(t.record.ast);
   }
   return definitionEvidence(defs);
 }

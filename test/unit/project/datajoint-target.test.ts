@@ -7,6 +7,7 @@ import { tempTree } from '../temp-tree';
 import {
   chooseTarget, definitionEvidence, parseTargetSetting, PinLookup, pinnedTarget, pinsIn, projectFolderOf, targetOfSpecifier, targetOfVersion,
 } from '../../../runtime/project/datajoint-target';
+import { parseDefinition } from '../../../runtime/definition';
 
 const folder = (files: Record<string, string>): string => tempTree(files, 'dj-target-');
 
@@ -66,7 +67,7 @@ test('a file\'s pin is the nearest folder above it that names one, stopping at t
 });
 
 test('evidence from definitions: 2.x types, 0.x types and old-style foreign keys', () => {
-  const e = definitionEvidence(['a : int32\n---\nb : <blob>', 'x : int\n---\ny : longblob\nz : blob@raw', '(p) -> Parent\n---\nv : float']);
+  const e = definitionEvidence(['a : int32\n---\nb : <blob>', 'x : int\n---\ny : longblob\nz : blob@raw', '(p) -> Parent\n---\nv : float'].map((t) => parseDefinition(t).ast));
   assert.deepEqual(e, { newer: 2, legacy: 2, oldForeignKeys: 1 });
 });
 

@@ -1,0 +1,79 @@
+// Linking a definition: its model (runtime/definition's analyzeTable, after declare.py)
+// with the references resolved through the index, and the heading other tables inherit
+// from it. A record linked in an earlier epoch is confirmed instead of analysed again
+// when its text and every heading it resolved are the same.
+import { analyzeTable } from '../../definition/model';
+import type { ResolvedAttribute, ResolvedTable } from '../../definition/context';
+import type { IndexedTable } from './files';
+import type { Linked } from './records';
+import { holds, tracking, type Resolution } from './resolution';
+
+export class Linker {
+  /** How many records are being linked now (a heading needs its parents' headings first). */
+  private depth = 0;
+
+  constructor(private readonly r: Resolution) {}
+
+  /** The record's link in the current epoch, made or confirmed now (undefined for a table without a definition, or on a cycle). */
+  link(table: IndexedTable): Linked | undefined {
+    const record = table.record;
+    if (!record) return undefined;
+    const epoch = this.r.epoch;
+    const last = record.linked;
+    if (last?.epoch === epoch) return last;
+    const cached = last && last.epoch >= this.r.namesEpoch ? last : undefined;
+    if (record.linking) return undefined; // cycles resolve to nothing
+    record.linking = true;
+    this.depth++;
+    try {
+      if (cached && holds(this.r, table, cached.deps)) {
+        cached.epoch = epoch;
+        return cached;
+      }
+      const { ctx, deps } = tracking(this.r, table);
+      const model = analyzeTable(record.ast, ctx);
+      const attrs = new Map<string, ResolvedAttribute>();
+      for (const a of model.attributes) {
+        const ra: ResolvedAttribute = { name: a.name, type: a.type, nullable: a.nullable, span: a.span };
+        if (a.comment !== undefined) ra.comment = a.comment;
+        attrs.set(a.name, ra);
+      }
+      let heading: ResolvedTable = {
+        id: table.id,
+        name: table.name,
+        tier: this.r.tierOf(table) ?? 'Manual',
+        primaryKey: model.primaryKey.map((n) => attrs.get(n)).filter((a): a is ResolvedAttribute => a !== undefined),
+        attributes: [...attrs.values()],
+      };
+      if (model.tableComment !== undefined) heading.comment = model.tableComment;
+      // The same heading as before keeps its identity, so what depends on it stays valid.
+      if (cached && sameHeading(cached.heading, heading)) heading = cached.heading;
+      const linked: Linked = { heading, deps, epoch };
+      // Inside a cycle the model saw an unfinished world; only a top-level one is reusable.
+      if (this.depth === 1) linked.model = model;
+      record.linked = linked;
+      return linked;
+    } finally {
+      this.depth--;
+      record.linking = false;
+    }
+  }
+}
+
+function sameAttribute(a: ResolvedAttribute, b: ResolvedAttribute): boolean {
+  return a.name === b.name && a.type === b.type && a.nullable === b.nullable && a.comment === b.comment && a.span?.start === b.span?.start && a.span?.end === b.span?.end;
+}
+
+/** Equal headings, spans included (related information points into the definition). */
+function sameHeading(a: ResolvedTable, b: ResolvedTable): boolean {
+  return (
+    a.id === b.id &&
+    a.name === b.name &&
+    a.tier === b.tier &&
+    a.comment === b.comment &&
+    a.primaryKey.length === b.primaryKey.length &&
+    a.attributes.length === b.attributes.length &&
+    a.primaryKey.every((x, i) => sameAttribute(x, b.primaryKey[i]!)) &&
+    a.attributes.every((x, i) => sameAttribute(x, b.attributes[i]!))
+  );
+}

@@ -1,0 +1,191 @@
+// Keys of short makes commit a window at a time (runtime/populate/commit-groups.ts), each
+// after a savepoint: these are the paths where a group meets another session, a failing
+// key, a session ended under it and the two kinds of stop request. A window far longer
+// than any of these runs makes the grouping certain (it still ends at 32 keys); the first
+// key of a run commits alone (how long keys take is not known yet), so groups start at key 2.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { populate } from '../../../runtime/populate/index';
+import { MAX_GROUP_KEYS } from '../../../runtime/populate/commit-groups';
+import { jobStates } from './cli';
+import { calls, killSession, openTransactions, range, reset, rows, setup, type Env } from './helpers';
+
+let env: Env;
+before(async () => {
+  env = await setup('djpop_group');
+});
+after(async () => env?.close());
+
+const WINDOW = { commitWindowMs: 3_600_000 };
+const keysIn = async (table: string) =>
+  (await rows<{ subject_id: number }>(env, `SELECT DISTINCT subject_id FROM \`${env.schema}\`.\`${table}\` ORDER BY 1`)).map((r) => Number(r.subject_id));
+const countIn = async (table: string) => Number((await rows<{ n: number }>(env, `SELECT COUNT(*) AS n FROM \`${env.schema}\`.\`${table}\``))[0]!.n);
+
+for (const reserveJobs of [false, true]) {
+  const mode = reserveJobs ? 'reserved jobs' : 'direct';
+
+  test(`${mode}: the keys of a window are one transaction, seen by other sessions only once it commits`, async () => {
+    await reset(env, range(6).map((subject_id) => ({ subject_id })));
+    const seenDuringKey5: number[] = [];
+    env.pipeline.hooks.afterMake = async (key) => {
+      if (Number(key.subject_id) === 5) seenDuringKey5.push(await countIn('__analysis'));
+    };
+    let r;
+    try {
+      r = await populate(env.pipeline.Analysis, { ...WINDOW, reserveJobs });
+    } finally {
+      env.pipeline.hooks.afterMake = undefined;
+    }
+    assert.deepEqual(seenDuringKey5, [1], 'key 1 alone, keys 2-4 not committed while key 5 was made');
+    assert.equal(r.successCount, 6);
+    assert.deepEqual(await keysIn('__analysis'), range(6));
+    assert.equal(await countIn('__analysis__detail'), 12);
+    assert.deepEqual([...(await calls(env, 'Analysis')).values()], range(6).map(() => 1), 'each key made once');
+    if (reserveJobs) assert.deepEqual(await jobStates(env), [], 'every job completed');
+    assert.equal(await openTransactions(env), 0, 'no transaction left open');
+  });
+
+  test(`${mode}: a failing key in a group is undone alone; the group's other keys keep their work`, async () => {
+    await reset(env, range(5).map((subject_id) => ({ subject_id, name: subject_id === 3 ? 'fail' : '' })));
+    const r = await populate(env.pipeline.Analysis, { ...WINDOW, reserveJobs, suppressErrors: true });
+    assert.equal(r.successCount, 4);
+    assert.deepEqual(r.errorList.map(([k]) => Number((k as { subject_id: number }).subject_id)), [3]);
+    assert.deepEqual(await keysIn('__analysis'), [1, 2, 4, 5]);
+    assert.deepEqual(await keysIn('__analysis__detail'), [1, 2, 4, 5], 'no part row of the failed key');
+    assert.deepEqual([...(await calls(env, 'Analysis')).entries()].sort(([a], [b]) => a - b), range(5).map((k) => [k, 1]));
+    if (reserveJobs) {
+      const jobs = await jobStates(env);
+      assert.deepEqual(jobs.map((j) => [Number(j.subject_id), j.status]), [[3, 'error']]);
+      assert.match(jobs[0]!.error_message, /cannot analyse subject 3/);
+    }
+  });
+
+  test(`${mode}: a session ended under a group: its keys are made again, alone, and every key lands once`, async () => {
+    await reset(env, range(5).map((subject_id) => ({ subject_id })));
+    let killed = false;
+    env.pipeline.hooks.afterMake = async (key) => {
+      if (Number(key.subject_id) !== 3 || killed) return;
+      killed = true;
+      // The session of key 3's make is ended as an administrator's KILL would end it: the
+      // server rolls back the whole open transaction, key 2 with it. Nothing tells
+      // under which key of the group the session went, so none of them is failed for it.
+      const conn = await env.pipeline.schema.connection();
+      const [row] = (await conn.query(`SELECT ${env.q.sessionId} AS id`)) as Array<{ id: number | string }>;
+      await killSession(env, Number(row!.id));
+      await conn.query('SELECT 1');
+    };
+    let r;
+    try {
+      r = await populate(env.pipeline.Analysis, { ...WINDOW, reserveJobs, suppressErrors: true });
+    } finally {
+      env.pipeline.hooks.afterMake = undefined;
+    }
+    assert.deepEqual(r.errorList, []);
+    assert.equal(r.successCount, 5);
+    assert.deepEqual(await keysIn('__analysis'), range(5));
+    assert.equal(await countIn('__analysis__detail'), 10, 'each key committed once');
+    const made = await calls(env, 'Analysis');
+    assert.deepEqual(range(5).map((k) => made.get(k)), [1, 2, 2, 1, 1], 'keys 2 and 3 made again');
+    if (reserveJobs) assert.deepEqual(await jobStates(env), [], 'every job completed');
+  });
+
+  test(`${mode}: a session lost under the first key of a group fails that key alone`, async () => {
+    await reset(env, range(3).map((subject_id) => ({ subject_id })));
+    env.pipeline.hooks.afterMake = async (key) => {
+      if (Number(key.subject_id) !== 2) return;
+      const conn = await env.pipeline.schema.connection();
+      const [row] = (await conn.query(`SELECT ${env.q.sessionId} AS id`)) as Array<{ id: number | string }>;
+      await killSession(env, Number(row!.id));
+      await conn.query('SELECT 1');
+    };
+    let r;
+    try {
+      r = await populate(env.pipeline.Analysis, { ...WINDOW, reserveJobs, suppressErrors: true });
+    } finally {
+      env.pipeline.hooks.afterMake = undefined;
+    }
+    assert.deepEqual(r.errorList.map(([k]) => Number((k as { subject_id: number }).subject_id)), [2]);
+    assert.deepEqual(await keysIn('__analysis'), [1, 3]);
+    assert.deepEqual([1, 1, 1], [...(await calls(env, 'Analysis')).values()]);
+    if (reserveJobs) assert.deepEqual((await jobStates(env)).map((j) => [Number(j.subject_id), j.status]), [[2, 'error']]);
+  });
+
+  test(`${mode}: a stop request in a group commits the group's keys and stops`, async () => {
+    await reset(env, range(8).map((subject_id) => ({ subject_id })));
+    env.pipeline.hooks.afterMake = async (key) => {
+      if (Number(key.subject_id) !== 3) return;
+      // Key 3 ends once populate has taken the signal (this listener runs after its own).
+      const taken = new Promise((res) => process.once('SIGINT', res));
+      process.kill(process.pid, 'SIGINT');
+      await taken;
+    };
+    let r;
+    try {
+      r = await populate(env.pipeline.Analysis, { ...WINDOW, reserveJobs });
+    } finally {
+      env.pipeline.hooks.afterMake = undefined;
+    }
+    assert.equal(r.interrupted, 'SIGINT');
+    assert.deepEqual(await keysIn('__analysis'), [1, 2, 3], 'the key in progress finished, the group committed');
+    assert.equal(r.successCount, 3);
+    if (reserveJobs) assert.deepEqual((await jobStates(env)).filter((j) => j.status !== 'pending'), [], 'no job left reserved');
+  });
+
+  test(`${mode}: a second stop request interrupts the make in progress: the group's keys are pending again, never errors`, async () => {
+    await reset(env, range(5).map((subject_id) => ({ subject_id })));
+    let release!: () => void;
+    const released = new Promise<void>((res) => (release = res));
+    env.pipeline.hooks.afterMake = async (key) => {
+      if (Number(key.subject_id) !== 3) return;
+      process.kill(process.pid, 'SIGINT');
+      process.kill(process.pid, 'SIGTERM');
+      // Key 3 stays in its make until populate has returned.
+      await released;
+    };
+    let r;
+    try {
+      r = await populate(env.pipeline.Analysis, { ...WINDOW, reserveJobs, suppressErrors: true });
+    } finally {
+      release();
+      env.pipeline.hooks.afterMake = undefined;
+    }
+    assert.equal(r.interrupted, 'SIGINT');
+    assert.deepEqual(r.errorList, []);
+    assert.equal(r.successCount, 1);
+    assert.equal(r.interruptedCount, 2, 'keys 2 and 3: the group and the make in progress');
+    assert.deepEqual(await keysIn('__analysis'), [1]);
+    if (reserveJobs) assert.deepEqual((await jobStates(env)).filter((j) => j.status !== 'pending'), [], 'no job left reserved or failed');
+    assert.equal(await openTransactions(env), 0, 'no transaction left open');
+  });
+}
+
+test(`a group holds at most ${MAX_GROUP_KEYS} keys: the next key starts a new one`, async () => {
+  const n = MAX_GROUP_KEYS + 3;
+  // Key 1 alone, keys 2-33 one group, then a new one.
+  await reset(env, range(n).map((subject_id) => ({ subject_id })));
+  const seen: number[] = [];
+  env.pipeline.hooks.afterMake = async (key) => {
+    if (Number(key.subject_id) === MAX_GROUP_KEYS + 2) seen.push(await countIn('__analysis'));
+  };
+  try {
+    assert.equal((await populate(env.pipeline.Analysis, WINDOW)).successCount, n);
+  } finally {
+    env.pipeline.hooks.afterMake = undefined;
+  }
+  assert.deepEqual(seen, [MAX_GROUP_KEYS + 1], 'the full group committed before the next key ran');
+});
+
+test('commitWindowMs: 0 commits every key alone; a negative window is refused', async () => {
+  await reset(env, range(3).map((subject_id) => ({ subject_id })));
+  const seen: number[] = [];
+  env.pipeline.hooks.afterMake = async (key) => {
+    if (Number(key.subject_id) === 3) seen.push(await countIn('__analysis'));
+  };
+  try {
+    assert.equal((await populate(env.pipeline.Analysis, { commitWindowMs: 0 })).successCount, 3);
+  } finally {
+    env.pipeline.hooks.afterMake = undefined;
+  }
+  assert.deepEqual(seen, [2]);
+  await assert.rejects(populate(env.pipeline.Analysis, { commitWindowMs: -1 }), /commitWindowMs must be a number >= 0/);
+});
