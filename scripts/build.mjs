@@ -122,6 +122,8 @@ export function bundleOptions({ production = false } = {}) {
     { ...common, entryPoints: [CLIENT_DIAGRAM.entry], outfile: CLIENT_DIAGRAM.outfile, plugins: [noLoader(CLIENT_DIAGRAM.outfile)] },
     // The diagram webview's script: runs in the webview, not in Node.
     { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['client/diagram/webview/diagramView.js'], outfile: 'dist/diagram-webview.js' },
+    // The rows grid's webview script (it imports rowsProtocol.ts, shared with the panel).
+    { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['client/rows/webview/rowsView.js'], outfile: 'dist/rows-webview.js' },
     { ...common, entryPoints: ['server/main.ts'], outfile: 'dist/server.js' },
     // tsx is loaded at run time (from node_modules or the vsix) to import user pipelines.
     { ...common, entryPoints: ['runtime/cli/main.ts'], outfile: 'dist/cli.js', external: ['tsx', 'tsx/*'] },

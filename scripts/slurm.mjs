@@ -10,16 +10,12 @@ import { tmpdir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { freePort } from './mariadb.mjs';
+import { which as findCommand } from './which.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function which(cmd) {
-  try {
-    return execFileSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8', env: { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin` } }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
+// The daemons live in /usr/sbin, which a non-login PATH may lack.
+const which = (cmd) => findCommand(cmd, { also: ['/usr/sbin', '/sbin'] });
 
 /** Why a cluster cannot start here, or undefined when it can. */
 export function slurmUnavailable() {

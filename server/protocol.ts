@@ -45,6 +45,29 @@ export interface AutoPopulatedClass {
   character: number;
 }
 
+/**
+ * Client → server request: every table class of one document, all tiers (parts with their
+ * master), tiers as the workspace index decides them: `TableClassesParams` → `TableClass[]`.
+ */
+export const TABLE_CLASSES_REQUEST = 'datajoint/tableClasses';
+
+export interface TableClassesParams {
+  /** The document's uri. */
+  uri: string;
+}
+
+export interface TableClass {
+  className: string;
+  tier: 'Manual' | 'Lookup' | 'Imported' | 'Computed' | 'Part';
+  /** A part's master (its SQL name begins with the master's). */
+  master?: { className: string; tier: 'Manual' | 'Lookup' | 'Imported' | 'Computed' };
+  /** The document of the class (a notebook's cell for a notebook). */
+  uri: string;
+  /** 0-based position of the class's name. */
+  line: number;
+  character: number;
+}
+
 /** workspace/executeCommand: "Migrate definitions to DataJoint 2" (`MigrateParams` → `MigrateResult`). */
 export const MIGRATE_COMMAND = 'datajoint.server.migrateDefinitions';
 

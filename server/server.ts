@@ -25,6 +25,8 @@ import { hover } from './features/hover';
 import { definition, references } from './features/navigation';
 import { documentSymbols, workspaceSymbols } from './features/symbols';
 import { autoPopulated } from './features/autoPopulated';
+import { tableClasses } from './features/tableClasses';
+import { TABLE_CLASSES_REQUEST, type TableClassesParams } from './protocol';
 import { codeActions } from './features/codeActions';
 import { formatDefinitionsCommand, formatDocument, FORMAT_DEFINITIONS_COMMAND, uriArgument } from './features/formatting';
 import { FormattingOptIn, formatEnabledIn } from './features/formatOptIn';
@@ -272,6 +274,7 @@ export function startServer(connection: Connection): void {
   connection.onWorkspaceSymbol(guard(log, 'workspaceSymbol', [], (p) => workspaceSymbols(ctx, p)));
   connection.onCodeAction(guard(log, 'codeAction', null, (p) => codeActions(ctx, p)));
   connection.onRequest(AUTO_POPULATED_REQUEST, guard(log, 'autoPopulated', [], (p: AutoPopulatedParams | undefined) => autoPopulated(ctx, p)));
+  connection.onRequest(TABLE_CLASSES_REQUEST, guard(log, 'tableClasses', [], (p: TableClassesParams) => tableClasses(ctx, p)));
   // Only while opted in: a client that announced the providers at start keeps sending these.
   connection.onDocumentFormatting(guard(log, 'formatting', null, (p) => (formatting.enabled ? formatDocument(ctx, p.textDocument.uri) : null)));
   connection.onDocumentRangeFormatting(guard(log, 'rangeFormatting', null, (p) => (formatting.enabled ? formatDocument(ctx, p.textDocument.uri, p.range) : null)));

@@ -7,16 +7,19 @@
 // the same name in another schema: a class whose schema the file does not say (defined
 // inside a factory) shows none. They are cached for all tables at once and reloaded after
 // a run, on connection changes, or when older than a minute; the lenses never wait for
-// the database.
+// the database. While connected, every table class of any tier the server knows
+// (server/features/tableClasses.ts) gets "View Rows" too, for the table in that schema.
 import * as vscode from 'vscode';
 import type { ComputationsDatabase } from '../jobs/computationsDatabase';
-import { DEBUG_MAKE_COMMAND, JOBS_VIEW_FOCUS_COMMAND, POPULATE_COMMAND, POPULATE_WITH_OPTIONS_COMMAND } from '../commandNames';
+import { DEBUG_MAKE_COMMAND, JOBS_VIEW_FOCUS_COMMAND, POPULATE_COMMAND, POPULATE_WITH_OPTIONS_COMMAND, VIEW_ROWS_COMMAND } from '../commandNames';
 import { moduleBinding, pythonSchemaOf, readFromDisk } from '../populate/moduleBindings';
 import { plural } from '../populate/runSummary';
-import type { AutoPopulatedClass } from '../../server/protocol';
+import type { AutoPopulatedClass, TableClass } from '../../server/protocol';
+import { tableNameFor } from '../../runtime/catalog/names';
 
 const MAX_AGE_MS = 60_000;
 export const DEBUG_LENS_TITLE = '$(debug-alt) Debug make()';
+export const VIEW_ROWS_LENS_TITLE = '$(table) View Rows';
 
 export interface TableCounts {
   remaining: number;
@@ -28,6 +31,8 @@ export interface TableCounts {
 export interface AutoClassSource {
   /** Undefined while the server is not running. */
   autoPopulated(uri: vscode.Uri): Promise<AutoPopulatedClass[] | undefined>;
+  /** Every table class of a document, all tiers (TABLE_CLASSES_REQUEST); undefined while the server is not running. */
+  tableClasses(uri: vscode.Uri): Promise<TableClass[] | undefined>;
   readonly onDidChangeState: vscode.Event<unknown>;
   /** The workspace was indexed: tiers inherited from other files may have changed. */
   readonly onDidIndex: vscode.Event<void>;
@@ -93,18 +98,53 @@ export class PopulateCodeLensProvider implements vscode.CodeLensProvider, vscode
   }
 
   /** The schema a file binds a class to (the editor's text for the file itself, the disk's for its imports). */
-  private schemaIn(doc: vscode.TextDocument, c: AutoPopulatedClass, python: boolean, text: string): string | undefined {
+  private schemaIn(doc: vscode.TextDocument, c: Pick<AutoPopulatedClass, 'className' | 'line'>, python: boolean, text: string): string | undefined {
     if (python) return pythonSchemaOf(text, c.line);
     if (doc.uri.scheme !== 'file') return undefined;
     const read = (path: string) => (path === doc.uri.fsPath ? text : readFromDisk(path));
     return moduleBinding(doc.uri.fsPath, c.className, process.env, read).schema;
   }
 
+  /**
+   * The grid's table of a class, in the schema the file binds it to (a part through its
+   * master's binding); undefined when the file does not say the schema.
+   */
+  private rowsTableOf(doc: vscode.TextDocument, c: TableClass, all: readonly TableClass[], python: boolean, text: string): { schema: string; table: string } | undefined {
+    const master = c.master ? all.find((m) => m.className === c.master!.className && !m.master) : undefined;
+    const bound = c.master ? master : c;
+    if (!bound) return undefined;
+    const schema = this.schemaIn(doc, bound, python, text);
+    if (schema === undefined) return undefined;
+    const table = c.master ? tableNameFor('Part', c.className, tableNameFor(c.master.tier, c.master.className)) : tableNameFor(c.tier, c.className);
+    return table === undefined ? undefined : { schema, table };
+  }
+
   async provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     const python = doc.languageId === 'python';
-    const classes = (await this.classes.autoPopulated(doc.uri).catch(() => undefined)) ?? [];
-    if (!classes.length) return [];
+    const connected = this.db.connected;
+    const [classes, tables] = await Promise.all([
+      this.classes.autoPopulated(doc.uri).catch(() => undefined),
+      connected ? this.classes.tableClasses(doc.uri).catch(() => undefined) : Promise.resolve(undefined),
+    ]);
+    const auto = classes ?? [];
+    const all = tables ?? [];
+    if (!auto.length && !all.length) return [];
     const text = doc.getText();
+    const lenses = this.populateLenses(doc, auto, python, text);
+    // View Rows beside Populate (after the class's other lenses), for every tier.
+    for (const c of all) {
+      const target = this.rowsTableOf(doc, c, all, python, text);
+      if (!target) continue;
+      const range = new vscode.Range(c.line, 0, c.line, 0);
+      const at = lenses.findIndex((l) => l.range.start.line > c.line);
+      const lens = new vscode.CodeLens(range, { title: VIEW_ROWS_LENS_TITLE, tooltip: `Show the rows of ${target.schema}.${c.className} in a grid`, command: VIEW_ROWS_COMMAND, arguments: [target] });
+      const countsAt = lenses.findIndex((l) => l.range.start.line === c.line && l.command?.command === JOBS_VIEW_FOCUS_COMMAND);
+      lenses.splice(countsAt >= 0 ? countsAt : at >= 0 ? at : lenses.length, 0, lens);
+    }
+    return lenses;
+  }
+
+  private populateLenses(doc: vscode.TextDocument, classes: AutoPopulatedClass[], python: boolean, text: string): vscode.CodeLens[] {
     if (this.db.connected && Date.now() - this.loadedAt > MAX_AGE_MS) void this.load();
     const lenses: vscode.CodeLens[] = [];
     for (const c of classes) {

@@ -43,7 +43,7 @@ const PAGE_RULES = [
   '#menu button[disabled] { opacity: 0.5; cursor: default; }',
   '#message { padding: 12px; }',
   'body.vscode-high-contrast .dj-shape, body.vscode-high-contrast-light .dj-shape { stroke: var(--vscode-contrastBorder); }',
-  'body.vscode-light .dj-schema-label, body.vscode-dark .dj-schema-label { fill: var(--vscode-descriptionForeground); }',
+  'body.vscode-light .dj-schema-label, body.vscode-dark .dj-schema-label, body.vscode-light .dj-schema-detail, body.vscode-dark .dj-schema-detail { fill: var(--vscode-descriptionForeground); }',
 ];
 
 export interface DiagramPageOptions {

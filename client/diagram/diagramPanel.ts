@@ -15,7 +15,8 @@ import type { NodeStatus } from '../../runtime/diagram/svg';
 import { loadDiagramRuntime } from './loadDiagramRuntime';
 import { diagramHtml } from './diagramHtml';
 import { statusOf } from './statusText';
-import { JOBS_VIEW_FOCUS_COMMAND, POPULATE_COMMAND, VIEW_ROWS_COMMAND } from '../commandNames';
+import { POPULATE_COMMAND, VIEW_ROWS_COMMAND } from '../commandNames';
+import { revealJobsTable } from '../jobs/revealJobsTable';
 import type { PopulateOutcome } from '../populate/populateRun';
 
 /** What the webview drew last: posted by it after every drawing and status change. */
@@ -385,22 +386,9 @@ export class DiagramController implements vscode.Disposable {
   /** Reveals the table's errors in the Jobs view (its node expanded and selected). */
   async showErrors(n: DiagramNode): Promise<boolean> {
     const { jobs, jobsView } = this.deps.computations;
-    await vscode.commands.executeCommand(JOBS_VIEW_FOCUS_COMMAND);
-    for (let attempt = 1; ; attempt++) {
-      const node = (await jobs.shownTables()).find((j) => j.kind === 'table' && j.table.schema === n.schema && j.table.name === n.table);
-      if (!node) {
-        void vscode.window.showInformationMessage(`${n.name} has no jobs in the Jobs view.`);
-        return false;
-      }
-      try {
-        await jobsView.reveal(node, { expand: true, select: true, focus: true });
-        return true;
-      } catch (e) {
-        // The view was loading meanwhile (see registerComputations' revealJobs): try on its next load.
-        if (attempt >= 3) throw e;
-        await jobs.nextLoad(2000);
-      }
-    }
+    if (n.schema !== undefined && n.table !== undefined && (await revealJobsTable(jobs, jobsView, { schema: n.schema, table: n.table }))) return true;
+    void vscode.window.showInformationMessage(`${n.name} has no jobs in the Jobs view.`);
+    return false;
   }
 
   /** The Mermaid text of the diagram as drawn (collapsed schemas included). */

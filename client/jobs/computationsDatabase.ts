@@ -9,6 +9,7 @@ import type { Connection } from '../../runtime/connection/index';
 import type { TableJobs } from '../../runtime/populate/table-jobs';
 import { isConnectionProblem, type ConnectionManager, type Credentials } from '../connection/connectionManager';
 import { loadRuntime } from '../connection/loadRuntime';
+import { SessionNamesCache } from './sessionNamesCache';
 
 export type { Credentials } from '../connection/connectionManager';
 
@@ -23,10 +24,28 @@ export class ComputationsDatabase implements vscode.Disposable {
   /** Table targets of the open connection (each read the table's heading once). */
   private readonly jobsByTable = new Map<string, Promise<TableJobs>>();
   private readonly subscription: vscode.Disposable;
+  /** Session names shared by the Jobs and Workers views within one refresh (sessionNamesCache.ts). */
+  private readonly names = new SessionNamesCache();
 
   constructor(readonly connection: ConnectionManager) {
     // A target holds the connection it was made on: a new or closed one voids them all.
-    this.subscription = connection.onDidChangeConnection(() => this.jobsByTable.clear());
+    this.subscription = connection.onDidChangeConnection(() => {
+      this.jobsByTable.clear();
+      this.names.invalidate();
+    });
+  }
+
+  /**
+   * The session names of reservations' connections (`ids`), asked through `table`'s jobs
+   * (the names are the server's, any table serves); cached until the next refresh.
+   */
+  sessionNames(table: { schema: string; name: string }, ids: readonly number[]): Promise<Map<number, string>> {
+    return this.names.names(ids, (missing) => this.withJobs(table.schema, table.name, (jobs) => jobs.sessionNames(missing)));
+  }
+
+  /** A view refreshes: session names are asked for again. */
+  newRefresh(): void {
+    this.names.invalidate();
   }
 
   get connected(): boolean {

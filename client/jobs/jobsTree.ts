@@ -127,6 +127,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   }
 
   refresh(): void {
+    this.db.newRefresh();
     this.emitter.fire(undefined);
   }
 
@@ -425,7 +426,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     const counts = node.progress?.jobs ?? (await this.db.withJobs(table.schema, table.name, (jobs) => jobs.progress())).jobs;
     const reserved = counts.reserved ? await this.db.withJobs(table.schema, table.name, (jobs) => jobs.reserved(LISTED)) : [];
     // The SLURM task a reservation's session is named after (runtime/connection/session-name.ts).
-    const names = reserved.length ? await this.db.withJobs(table.schema, table.name, (jobs) => jobs.sessionNames(reserved.map((j) => j.connectionId))) : new Map<number, string>();
+    const names = reserved.length ? await this.db.sessionNames(table, reserved.map((j) => j.connectionId)) : new Map<number, string>();
     const out: JobsNode[] = [];
     if (counts.error) {
       out.push({ kind: 'errors', table, count: counts.error, parent: node });

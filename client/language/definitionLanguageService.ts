@@ -6,6 +6,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import type { LanguageServerHandle, ServerState } from '../api';
 import { documentSelector } from './documentSelector';
 import { AUTO_POPULATED_REQUEST, INDEX_READY_NOTIFICATION, TARGETS_NOTIFICATION, type AutoPopulatedClass, type AutoPopulatedParams, type FolderTargetInfo, type FolderTargets } from '../../server/protocol';
+import { TABLE_CLASSES_REQUEST, type TableClass, type TableClassesParams } from '../../server/protocol';
 
 export const FORMAT_COMMAND = 'datajoint.formatDefinitions';
 /** server/features/formatting.ts: FORMAT_DEFINITIONS_COMMAND. */
@@ -97,6 +98,14 @@ export class DefinitionLanguageService implements LanguageServerHandle, vscode.D
     if (!client || this.current !== 'ready') return undefined;
     const params: AutoPopulatedParams = uri ? { uri: client.code2ProtocolConverter.asUri(uri) } : {};
     return client.sendRequest<AutoPopulatedClass[]>(AUTO_POPULATED_REQUEST, params);
+  }
+
+  /** Every table class of a document (all tiers) as the server's index sees them; undefined while the server is not running. */
+  async tableClasses(uri: vscode.Uri): Promise<TableClass[] | undefined> {
+    const client = this.client;
+    if (!client || this.current !== 'ready') return undefined;
+    const params: TableClassesParams = { uri: client.code2ProtocolConverter.asUri(uri) };
+    return client.sendRequest<TableClass[]>(TABLE_CLASSES_REQUEST, params);
   }
 
   /** A document or folder uri as the server writes it. */

@@ -6,10 +6,11 @@ import { ComputationsDatabase, type AutoTable } from '../jobs/computationsDataba
 import { JobsTreeProvider, type JobsNode } from '../jobs/jobsTree';
 import { JOB_SCHEME, JobStackDocuments } from '../jobs/jobStackDocument';
 import { registerJobsCommands } from '../jobs/jobsCommands';
+import { revealJobsTable } from '../jobs/revealJobsTable';
 import { jsonKey } from '../../runtime/populate/events';
 import type { ComputationsApi } from '../api';
 import { PopulateCodeLensProvider, type AutoClassSource } from '../codelens/populateCodeLens';
-import { DEBUG_MAKE_COMMAND, JOBS_VIEW_FOCUS_COMMAND, POPULATE_COMMAND, POPULATE_WITH_OPTIONS_COMMAND, WORKERS_CANCEL_SLURM_COMMAND, WORKERS_RECOVER_COMMAND, WORKERS_REFRESH_COMMAND } from '../commandNames';
+import { DEBUG_MAKE_COMMAND, POPULATE_COMMAND, POPULATE_WITH_OPTIONS_COMMAND, WORKERS_CANCEL_SLURM_COMMAND, WORKERS_RECOVER_COMMAND, WORKERS_REFRESH_COMMAND } from '../commandNames';
 import { WorkersTreeProvider, type WorkersNode } from '../workers/workersTree';
 import { cancelSlurmHolder, recoverHolder } from '../workers/workersCommands';
 import { autoRefresh } from '../views/autoRefresh';
@@ -35,9 +36,6 @@ export type { ComputationsApi } from '../api';
 const HOST_LANGUAGES = ['python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact'];
 /** Jobs view refresh period while a populate runs and the view is visible. */
 const LIVE_REFRESH_MS = 2000;
-/** Show Errors: tries to reveal a table while the view reloads, and how long each waits for that load. */
-const REVEAL_ATTEMPTS = 3;
-const REVEAL_RELOAD_WAIT_MS = 2000;
 
 export function registerComputations(context: vscode.ExtensionContext, deps: ComputationsDeps): ComputationsApi {
   const db = new ComputationsDatabase(deps.connection);
@@ -105,23 +103,8 @@ export function registerComputations(context: vscode.ExtensionContext, deps: Com
   );
 
   // A table's node in the Jobs view, expanded and selected (its errors are its children).
-  // The view may be loading its root meanwhile (a run's end refreshes it): reveal() of a
-  // node it does not know yet loads the root too, and the two loads collide ("already
-  // registered"); the node is then taken again from the view's own load.
-  const revealJobs = async (schema: string, className: string): Promise<boolean> => {
-    await vscode.commands.executeCommand(JOBS_VIEW_FOCUS_COMMAND);
-    for (let attempt = 1; ; attempt++) {
-      const node = (await jobs.shownTables()).find((n) => n.kind === 'table' && n.table.schema === schema && n.table.className === className);
-      if (!node) return false;
-      try {
-        await jobsView.reveal(node, { expand: true, select: true, focus: true });
-        return true;
-      } catch (e) {
-        if (attempt >= REVEAL_ATTEMPTS) throw e;
-        await jobs.nextLoad(REVEAL_RELOAD_WAIT_MS);
-      }
-    }
-  };
+  // Show Errors of a run's notification (the diagram's uses the same function).
+  const revealJobs = (schema: string, className: string): Promise<boolean> => revealJobsTable(jobs, jobsView, { schema, className });
   const ctx: PopulateContext = {
     db,
     runner,

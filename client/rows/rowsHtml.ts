@@ -1,9 +1,8 @@
-// The rows webview's page: a strict Content-Security-Policy (no remote resource; only the
-// inlined script and style carrying this page's nonce), theme colours through the
+// The rows webview's page: a strict Content-Security-Policy (no remote resource; only our
+// script, dist/rows-webview.js (webview/rowsView.js), and the style carrying this page's nonce), theme colours through the
 // --vscode-* variables, real buttons for every action so the grid works from the keyboard
 // (Tab through the controls and headers; Alt+←/→ page). No vscode import.
 import { randomBytes } from 'node:crypto';
-import { rowsWebviewScript } from './rowsWebviewScript';
 
 export function makeNonce(): string {
   return randomBytes(18).toString('base64url');
@@ -11,7 +10,15 @@ export function makeNonce(): string {
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function rowsHtml(o: { cspSource: string; title: string; nonce?: string }): string {
+export interface RowsHtmlOptions {
+  cspSource: string;
+  title: string;
+  /** The webview URI of dist/rows-webview.js. */
+  scriptUri: string;
+  nonce?: string;
+}
+
+export function rowsHtml(o: RowsHtmlOptions): string {
   const nonce = o.nonce ?? makeNonce();
   const csp = [`default-src 'none'`, `style-src ${o.cspSource} 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`, `font-src ${o.cspSource}`].join('; ');
   return `<!DOCTYPE html>
@@ -82,7 +89,7 @@ export function rowsHtml(o: { cspSource: string; title: string; nonce?: string }
   <thead id="head"></thead>
   <tbody id="body"></tbody>
 </table>
-<script nonce="${nonce}">${rowsWebviewScript()}</script>
+<script nonce="${nonce}" src="${escapeHtml(o.scriptUri)}"></script>
 </body>
 </html>`;
 }

@@ -6,7 +6,7 @@
 // document. It records what the webview reports drawing, for the tests (RowsApi).
 import * as vscode from 'vscode';
 import type { CatalogTable } from '../../runtime/catalog/index';
-import type { RowsPage, RowsSort } from '../../runtime/rows/types';
+import { DEFAULT_PAGE_SIZE, type RowsPage, type RowsSort } from '../../runtime/rows/types';
 import { VIEW_ROWS_COMMAND } from '../commandNames';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { loadRuntime } from '../connection/loadRuntime';
@@ -16,7 +16,6 @@ import { rowsHtml } from './rowsHtml';
 import { fullName, rowsTarget, type RowsTarget } from './rowsTarget';
 import { RowValueDocuments } from './rowValueDocuments';
 
-export const PAGE_SIZE = 100;
 
 /** One open grid, as the tests see it. */
 export interface RowsPanelHandle {
@@ -63,8 +62,9 @@ class RowsPanel implements RowsPanelHandle {
     private readonly values: RowValueDocuments,
     private readonly renders: vscode.EventEmitter<{ target: RowsTarget; rendered: RowsRendered }>,
     private readonly title: string,
+    scriptUri: vscode.Uri,
   ) {
-    panel.webview.html = rowsHtml({ cspSource: panel.webview.cspSource, title });
+    panel.webview.html = rowsHtml({ cspSource: panel.webview.cspSource, title, scriptUri: panel.webview.asWebviewUri(scriptUri).toString() });
     this.disposables.push(panel.webview.onDidReceiveMessage((m: FromWebview) => void this.onMessage(m)));
   }
 
@@ -135,12 +135,12 @@ class RowsPanel implements RowsPanelHandle {
       const rt = await loadRuntime();
       const page = await this.connection.withConnection(async (conn, catalog) => {
         this.heading ??= await catalog.describeTable(this.target.schema, this.target.table);
-        return rt.readRowsPage(conn, catalog, { schema: this.target.schema, table: this.target.table, page: this.page, pageSize: PAGE_SIZE, sort: this.sort, restriction }, this.heading);
+        return rt.readRowsPage(conn, catalog, { schema: this.target.schema, table: this.target.table, page: this.page, pageSize: DEFAULT_PAGE_SIZE, sort: this.sort, restriction }, this.heading);
       });
       if (seq !== this.sequence) return;
       // Paged past the end (rows deleted meanwhile): show the last page that has rows.
       if (page.rows.length === 0 && this.page > 0) {
-        this.page = Math.max(0, Math.ceil((this.exactCounts.get(restriction) ?? page.offset) / PAGE_SIZE) - 1);
+        this.page = Math.max(0, Math.ceil((this.exactCounts.get(restriction) ?? page.offset) / DEFAULT_PAGE_SIZE) - 1);
         return this.load();
       }
       this.last = page;
@@ -165,6 +165,9 @@ class RowsPanel implements RowsPanelHandle {
       // A restriction the server or the backend's own rules refused: shown at the box, the page as it was.
       this.post({ type: TO_WEBVIEW.problem, text: restriction ? `${text}` : `Cannot read the rows: ${text}`, at: problemOffset(text), restriction, check: false });
       if (restriction) this.restriction = this.last?.restriction ?? '';
+      // The grid still shows the last page: the next paging goes on from it, not from the
+      // first page the refused restriction (or a sort) would have started at.
+      this.page = this.last?.page ?? 0;
     }
   }
 
@@ -229,6 +232,11 @@ class RowsPanel implements RowsPanelHandle {
   }
 }
 
+/** A part's master's class name, from the schema's tables. */
+function masterClassName(tables: ReadonlyArray<{ name: string; className: string }>, master: string): string {
+  return tables.find((t) => t.name === master)?.className ?? master;
+}
+
 export class RowsPanels implements RowsApi, vscode.Disposable {
   private readonly panels = new Map<string, RowsPanel>();
   private readonly renders = new vscode.EventEmitter<{ target: RowsTarget; rendered: RowsRendered }>();
@@ -237,6 +245,8 @@ export class RowsPanels implements RowsApi, vscode.Disposable {
   constructor(
     private readonly connection: ConnectionManager,
     private readonly values: RowValueDocuments,
+    /** The extension's dist/ folder, where rows-webview.js is. */
+    private readonly dist: vscode.Uri,
   ) {}
 
   panel(schema: string, table: string): RowsPanelHandle | undefined {
@@ -244,7 +254,10 @@ export class RowsPanels implements RowsApi, vscode.Disposable {
   }
 
   async open(arg: unknown): Promise<RowsPanelHandle | undefined> {
-    const target = rowsTarget(arg);
+    // From the command palette: no argument, so the table is picked.
+    const picked = arg === undefined ? await this.pickTable() : arg;
+    if (picked === undefined) return undefined;
+    const target = rowsTarget(picked);
     if (typeof target === 'string') {
       void vscode.window.showErrorMessage(target);
       return undefined;
@@ -262,14 +275,36 @@ export class RowsPanels implements RowsApi, vscode.Disposable {
     const { parseTableName } = await loadRuntime();
     const className = parseTableName(target.table)?.className ?? target.table;
     const title = `${className} · ${target.schema}`;
-    const panel = vscode.window.createWebviewPanel('datajoint.rows', `Rows: ${className}`, vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [] });
-    const rows = new RowsPanel(target, panel, this.connection, this.values, this.renders, title);
+    const panel = vscode.window.createWebviewPanel('datajoint.rows', `Rows: ${className}`, vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [this.dist] });
+    const rows = new RowsPanel(target, panel, this.connection, this.values, this.renders, title, vscode.Uri.joinPath(this.dist, 'rows-webview.js'));
     this.panels.set(id, rows);
     panel.onDidDispose(() => {
       rows.dispose();
       this.panels.delete(id);
     });
     return rows;
+  }
+
+  /** A table of the schemas the Tables view shows (the `datajoint.schemas` setting, else all), picked by the user. */
+  private async pickTable(): Promise<RowsTarget | undefined> {
+    if (!this.connection.connected) {
+      void vscode.window.showErrorMessage('View Rows needs a database connection: run "DataJoint: Connect" first.');
+      return undefined;
+    }
+    const items = this.connection.withCatalog(async (catalog) => {
+      const wanted = vscode.workspace.getConfiguration('datajoint').get<string[]>('schemas', []);
+      const schemas = wanted.length ? wanted : await catalog.listSchemas();
+      const out: Array<vscode.QuickPickItem & { target: RowsTarget }> = [];
+      for (const schema of schemas) {
+        const tables = await catalog.listTables(schema).catch(() => []);
+        for (const t of tables) {
+          out.push({ label: t.master ? `${masterClassName(tables, t.master)}.${t.className}` : t.className, description: `${schema} · ${t.tier}`, detail: t.comment || undefined, target: { schema, table: t.name } });
+        }
+      }
+      return out;
+    });
+    const choice = await vscode.window.showQuickPick(items, { title: 'View Rows', placeHolder: 'The table whose rows to show', matchOnDescription: true });
+    return choice?.target;
   }
 
   dispose(): void {
@@ -281,7 +316,7 @@ export class RowsPanels implements RowsApi, vscode.Disposable {
 /** Registers View Rows and the value documents; the API member the extension returns. */
 export function registerRows(context: vscode.ExtensionContext, connection: ConnectionManager): RowsApi {
   const values = new RowValueDocuments();
-  const panels = new RowsPanels(connection, values);
+  const panels = new RowsPanels(connection, values, vscode.Uri.joinPath(context.extensionUri, 'dist'));
   context.subscriptions.push(
     values,
     panels,

@@ -1,4 +1,4 @@
-// The messages between a rows panel (rowsPanel.ts) and its webview (rowsWebviewScript.ts),
+// The messages between a rows panel (rowsPanel.ts) and its webview (webview/rowsView.js),
 // declared once for both sides. No vscode import.
 import type { CellKind, RowsCell, RowsColumn, RowsSort } from '../../runtime/rows/types';
 

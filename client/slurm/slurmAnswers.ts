@@ -80,8 +80,10 @@ export interface ScriptContext {
   folder: string;
   /** The module's absolute path. */
   module: string;
-  /** How the cluster runs djx: the extension's node and bundled CLI. */
-  djx: readonly string[];
+  /** How the cluster runs djx: an argv (e.g. ['djx']), or, preferred, `launcher`. */
+  djx?: readonly string[];
+  /** The launcher the extension keeps current (client/slurm/launcherFile.ts): used when no djx is on PATH. */
+  launcher?: string;
   /** Plain connection settings the workers need that datajoint.json may not hold (never the password). */
   environment?: Record<string, string>;
   python?: string;
@@ -100,7 +102,7 @@ export function scriptOptions(answers: SlurmAnswers, ctx: ScriptContext): Sbatch
     memory: answers.memory.trim() || undefined,
     logDir: LOG_DIR.split(sep).join('/'),
     workdir: ctx.folder,
-    djx: ctx.djx,
+    ...(ctx.launcher !== undefined ? { launcher: ctx.launcher } : { djx: ctx.djx }),
     environment: ctx.environment,
     worker: { module, ...(ctx.python ? { python: ctx.python } : {}) },
   };

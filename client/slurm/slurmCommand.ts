@@ -6,6 +6,8 @@
 // job id with an action to open the log folder. Under Remote-SSH the extension runs on the
 // login node, where sbatch is; elsewhere it says so and still writes the script.
 // No password is ever written or passed: the tasks read it from .secrets/ or DJ_PASS.
+// The script runs a `djx` on PATH, else the launcher in the extension's global storage
+// (launcherFile.ts), never this version's Node and CLI by path: it outlives updates.
 import * as vscode from 'vscode';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,6 +16,7 @@ import { findOnPath, NO_SBATCH, partitions, submitScript } from '../../runtime/s
 import { workspaceAutoTables } from '../populate/populateCommand';
 import { resolveConnectionTarget } from '../connection/connectionSettings';
 import type { Notices } from '../notices';
+import { updateLauncher, type LauncherPlace } from './launcherFile';
 import {
   ANSWERS_KEY, cpusProblem, LOG_DIR, memoryProblem, partitionProblem, rememberedAnswers, scriptOptions, scriptPathFor, timeProblem, withAnswers, workersProblem,
   type SlurmAnswers,
@@ -24,8 +27,8 @@ const STEPS = 6;
 export interface SlurmCommandContext {
   memory: vscode.Memento;
   notices: Notices;
-  /** The extension's bundled CLI (dist/cli.js). */
-  cliPath: string;
+  /** Where the script's fallback `djx` launcher is kept; rewritten before each script. */
+  launcher: LauncherPlace;
 }
 
 /** What the command accepts: a module (a test, the diagram), or a Tables view node. */
@@ -125,11 +128,12 @@ export async function runWorkersOnSlurm(ctx: SlurmCommandContext, arg?: SlurmArg
     return undefined;
   }
   const python = module.endsWith('.py') ? vscode.workspace.getConfiguration('datajoint', folder.uri).get<string>('python.interpreter') || undefined : undefined;
-  // Electron's own binary runs as node only with this (a desktop window); the server's node under Remote-SSH ignores it.
-  const environment = { ...conn.env, ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) };
   let text: string;
   try {
-    text = sbatchScript(scriptOptions(answers, { folder: folder.uri.fsPath, module, djx: [process.execPath, ctx.cliPath], environment, python }));
+    // The script names the launcher, not this VS Code's Node and CLI, which the next update
+    // moves; the launcher is rewritten now so that it names the current ones.
+    const launcher = updateLauncher(ctx.launcher);
+    text = sbatchScript(scriptOptions(answers, { folder: folder.uri.fsPath, module, launcher, environment: conn.env, python }));
   } catch (e) {
     ctx.notices.show('error', `Run Workers on SLURM: ${e instanceof Error ? e.message : String(e)}`);
     return undefined;

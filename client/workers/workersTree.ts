@@ -44,6 +44,7 @@ export class WorkersTreeProvider implements vscode.TreeDataProvider<WorkersNode>
   }
 
   refresh(): void {
+    this.db.newRefresh();
     this.emitter.fire(undefined);
   }
 
@@ -97,7 +98,7 @@ export class WorkersTreeProvider implements vscode.TreeDataProvider<WorkersNode>
     const holders: Holder[] = groupByHolder(held.flat());
     const ids = holders.flatMap((h) => h.connectionIds);
     if (tables[0] && ids.length) {
-      const names = await this.db.withJobs(tables[0].schema, tables[0].name, (jobs) => jobs.sessionNames(ids));
+      const names = await this.db.sessionNames(tables[0], ids);
       for (const h of holders) {
         const slurm = h.connectionIds.map((id) => slurmTaskOf(names.get(id))).find(Boolean);
         if (slurm) h.slurm = slurm;

@@ -42,6 +42,9 @@ export interface LaidGroup {
   kind: 'schema' | 'entity';
   schema: string;
   label: string;
+  /** The tooltip and the second line of a schema's group (model.ts DiagramSchema). */
+  title?: string;
+  detail?: string;
   x: number;
   y: number;
   width: number;
@@ -67,6 +70,8 @@ const FONT_WIDTH = 0.6; // of the font size, for a sans-serif label (an estimate
 const PAD_X = 14;
 const LINE = 16;
 const GROUP_TOP = 26;
+/** Room for a group's second line (its detail). */
+const DETAIL_LINE = 14;
 
 /** What a node shows as its name: a grouped part its own name only, as diagram.py labels it. */
 export function nodeLabel(n: DiagramNode, grouped: boolean): string {
@@ -99,7 +104,8 @@ export async function layoutDiagram(source: DiagramGraph, options: LayoutOptions
     info.set(n.id, { label, status });
     return { id: n.id, ...size(label, n, status) };
   };
-  const groupOptions = { 'elk.padding': `[top=${GROUP_TOP},left=10,bottom=10,right=10]` };
+  const groupOptions = (detail: boolean) => ({ 'elk.padding': `[top=${GROUP_TOP + (detail ? DETAIL_LINE : 0)},left=10,bottom=10,right=10]` });
+  const schemaOf = new Map(graph.schemas.map((s) => [s.name, s]));
   const entityOptions = { 'elk.padding': '[top=6,left=6,bottom=6,right=6]' };
   const schemaGroups = new Map<string, ElkNode>();
   const entityGroups = new Map<string, ElkNode>();
@@ -121,7 +127,7 @@ export async function layoutDiagram(source: DiagramGraph, options: LayoutOptions
   const schemaGroup = (schema: string): ElkNode => {
     let g = schemaGroups.get(schema);
     if (!g) {
-      g = { id: `schema:${schema}`, layoutOptions: groupOptions, children: [] };
+      g = { id: `schema:${schema}`, layoutOptions: groupOptions(!!schemaOf.get(schema)?.detail), children: [] };
       schemaGroups.set(schema, g);
       root.children!.push(g);
     }
@@ -160,8 +166,12 @@ export async function layoutDiagram(source: DiagramGraph, options: LayoutOptions
         const kind = c.id.startsWith('schema:') ? 'schema' : 'entity';
         const rest = c.id.slice(kind.length + 1);
         const schema = kind === 'schema' ? rest : byId.get(rest)?.schema ?? '';
-        const label = kind === 'schema' ? graph.schemas.find((s) => s.name === rest)?.label ?? rest : '';
-        groups.push({ id: c.id, kind, schema, label, x, y, width: c.width ?? 0, height: c.height ?? 0 });
+        const about = kind === 'schema' ? schemaOf.get(rest) : undefined;
+        const label = kind === 'schema' ? about?.label ?? rest : '';
+        const group: LaidGroup = { id: c.id, kind, schema, label, x, y, width: c.width ?? 0, height: c.height ?? 0 };
+        if (kind === 'schema') group.title = about?.title ?? `schema ${rest}`;
+        if (about?.detail) group.detail = about.detail;
+        groups.push(group);
         walk(c, x, y);
       } else {
         const node = byId.get(c.id)!;

@@ -66,6 +66,13 @@ export interface DiagramSchema {
   name: string;
   /** The group's label: the module name when one module declares the schema (diagram.py cluster_labels), else the schema. */
   label: string;
+  /** The group's tooltip: the schema's name and the files of the modules that declare it. */
+  title?: string;
+  /**
+   * A second line under the label when another group has the same label (two modules named
+   * pipeline.py in different folders): the schema's name and the module's folder.
+   */
+  detail?: string;
 }
 
 export interface DiagramGraph {

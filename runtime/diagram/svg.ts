@@ -40,7 +40,7 @@ export function paletteRules(p: Palette): string[] {
     `.dj-edge { stroke: ${p.edge}${p.edgeAlpha}; }`,
     `.dj-edge.dj-renamed { stroke: ${p.edgeRenamed}${p.edgeAlpha}; }`,
     `.dj-schema { stroke: ${p.schemaFrame}; }`,
-    `.dj-schema-label { fill: ${p.schemaLabel}; }`,
+    `.dj-schema-label, .dj-schema-detail { fill: ${p.schemaLabel}; }`,
     `.dj-entity { fill: ${p.entityFill}; }`,
   );
   if (p.background) rules.push(`svg.dj-diagram { background-color: ${p.background}; }`);
@@ -108,7 +108,9 @@ export function renderSvg(layout: DiagramLayout, options: SvgOptions = {}): stri
     out.push(
       `<g class="dj-group" data-schema="${xml(g.schema)}">`,
       `<rect class="dj-schema" x="${num(g.x)}" y="${num(g.y)}" width="${num(g.width)}" height="${num(g.height)}" rx="10"/>`,
+      g.title ? `<title>${xml(g.title)}</title>` : '',
       `<text class="dj-schema-label" x="${num(g.x + g.width - 10)}" y="${num(g.y + 17)}" text-anchor="end" font-size="12">${xml(g.label)}</text>`,
+      g.detail ? `<text class="dj-schema-detail" x="${num(g.x + g.width - 10)}" y="${num(g.y + 31)}" text-anchor="end" font-size="10">${xml(g.detail)}</text>` : '',
       '</g>',
     );
   }

@@ -29,42 +29,52 @@ export const TIER_SHAPE: Record<TierKey, { shape: TierShape; rounded: boolean; f
   collapsed: { shape: 'box3d', rounded: false, fontSize: 12 },
 };
 
-export const LIGHT: Palette = {
-  tiers: {
-    other: { fill: '#FFFDE7', stroke: '#C9BC5B', text: '#6B6420' },
-    Manual: { fill: '#E8F0E9', stroke: '#3E7A52', text: '#28513A' },
-    Lookup: { fill: '#F0F0F1', stroke: '#808285', text: '#5A5C5F' },
-    Computed: { fill: '#FFEDE5', stroke: '#FF5113', text: '#B23200' },
-    Imported: { fill: '#E0F4FC', stroke: '#00A0DF', text: '#00537A' },
-    Part: { fill: '#FFFFFF', stroke: '#B9BBBE', text: '#55585C' },
-    collapsed: { fill: '#EDEEF0', stroke: '#808890', text: '#404040' },
-  },
-  edge: '#171C39',
-  edgeRenamed: '#C77D3A',
-  edgeAlpha: '9E',
-  schemaFrame: '#171D3A',
-  schemaLabel: '#171C39',
-  entityFill: '#F3F5F8',
+type Theme = 'light' | 'dark';
+type TierColours = { fill: string; stroke: string; text: string };
+
+/**
+ * Both themes in one table (diagram.py _DIAGRAM_THEMES keeps them side by side the same
+ * way): a tier's light and dark colours on one line, so neither theme can miss a tier.
+ */
+const TIER_COLOURS: Record<TierKey, Record<Theme, TierColours>> = {
+  other: { light: { fill: '#FFFDE7', stroke: '#C9BC5B', text: '#6B6420' }, dark: { fill: '#3A3620', stroke: '#C9BC5B', text: '#EBE3A0' } },
+  Manual: { light: { fill: '#E8F0E9', stroke: '#3E7A52', text: '#28513A' }, dark: { fill: '#16281F', stroke: '#6BBF94', text: '#BCE6CF' } },
+  Lookup: { light: { fill: '#F0F0F1', stroke: '#808285', text: '#5A5C5F' }, dark: { fill: '#242832', stroke: '#9DA0A4', text: '#C9CFD9' } },
+  Computed: { light: { fill: '#FFEDE5', stroke: '#FF5113', text: '#B23200' }, dark: { fill: '#331B12', stroke: '#FF7A47', text: '#FFC7AE' } },
+  Imported: { light: { fill: '#E0F4FC', stroke: '#00A0DF', text: '#00537A' }, dark: { fill: '#0F2433', stroke: '#33B8E8', text: '#BEE7F9' } },
+  Part: { light: { fill: '#FFFFFF', stroke: '#B9BBBE', text: '#55585C' }, dark: { fill: '#1E232C', stroke: '#8F959D', text: '#C8CED8' } },
+  collapsed: { light: { fill: '#EDEEF0', stroke: '#808890', text: '#404040' }, dark: { fill: '#242730', stroke: '#8890A0', text: '#C7CDD6' } },
 };
 
-export const DARK: Palette = {
-  tiers: {
-    other: { fill: '#3A3620', stroke: '#C9BC5B', text: '#EBE3A0' },
-    Manual: { fill: '#16281F', stroke: '#6BBF94', text: '#BCE6CF' },
-    Lookup: { fill: '#242832', stroke: '#9DA0A4', text: '#C9CFD9' },
-    Computed: { fill: '#331B12', stroke: '#FF7A47', text: '#FFC7AE' },
-    Imported: { fill: '#0F2433', stroke: '#33B8E8', text: '#BEE7F9' },
-    Part: { fill: '#1E232C', stroke: '#8F959D', text: '#C8CED8' },
-    collapsed: { fill: '#242730', stroke: '#8890A0', text: '#C7CDD6' },
-  },
-  edge: '#AEB6C2',
-  edgeRenamed: '#D68C4A',
-  edgeAlpha: 'C0',
-  schemaFrame: '#606875',
-  schemaLabel: '#8A93A1',
-  entityFill: '#2A313D',
-  background: '#161A21',
+/** The rest of the drawing's colours, light and dark on one line each (no background in the light theme). */
+const CHROME: { [K in Exclude<keyof Palette, 'tiers'>]-?: Record<Theme, Palette[K]> } = {
+  edge: { light: '#171C39', dark: '#AEB6C2' },
+  edgeRenamed: { light: '#C77D3A', dark: '#D68C4A' },
+  edgeAlpha: { light: '9E', dark: 'C0' },
+  schemaFrame: { light: '#171D3A', dark: '#606875' },
+  schemaLabel: { light: '#171C39', dark: '#8A93A1' },
+  entityFill: { light: '#F3F5F8', dark: '#2A313D' },
+  background: { light: undefined, dark: '#161A21' },
 };
+
+function palette(theme: Theme): Palette {
+  const tiers = Object.fromEntries(Object.entries(TIER_COLOURS).map(([k, c]) => [k, c[theme]])) as Record<TierKey, TierColours>;
+  const p: Palette = {
+    tiers,
+    edge: CHROME.edge[theme],
+    edgeRenamed: CHROME.edgeRenamed[theme],
+    edgeAlpha: CHROME.edgeAlpha[theme],
+    schemaFrame: CHROME.schemaFrame[theme],
+    schemaLabel: CHROME.schemaLabel[theme],
+    entityFill: CHROME.entityFill[theme],
+  };
+  const background = CHROME.background[theme];
+  if (background !== undefined) p.background = background;
+  return p;
+}
+
+export const LIGHT: Palette = palette('light');
+export const DARK: Palette = palette('dark');
 
 export function tierKey(n: { tier?: DiagramTier; tableCount?: number }): TierKey {
   if (n.tableCount !== undefined) return 'collapsed';

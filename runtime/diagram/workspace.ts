@@ -65,7 +65,8 @@ export function graphFromIndex(index: TableIndex, options: WorkspaceGraphOptions
   const tables = index.tables().sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const byIndexId = new Map<string, Placed>();
   const nodes = new Map<string, DiagramNode>();
-  const modulesOf = new Map<string, Set<string>>();
+  /** By schema: module label -> the files of that module declaring tables in it. */
+  const modulesOf = new Map<string, Map<string, Set<string>>>();
   for (const t of tables) {
     const schema = schemaOf(t);
     const table = sqlNameOf(t);
@@ -83,8 +84,11 @@ export function graphFromIndex(index: TableIndex, options: WorkspaceGraphOptions
     byIndexId.set(t.id, { table: t, node });
     if (schema !== undefined) {
       let mods = modulesOf.get(schema);
-      if (!mods) modulesOf.set(schema, (mods = new Set()));
-      mods.add(moduleLabel(t.module));
+      if (!mods) modulesOf.set(schema, (mods = new Map()));
+      const label = moduleLabel(t.module);
+      let paths = mods.get(label);
+      if (!paths) mods.set(label, (paths = new Set()));
+      paths.add(t.path);
     }
   }
   // Masters by node id, once every node is placed.
@@ -135,10 +139,50 @@ export function graphFromIndex(index: TableIndex, options: WorkspaceGraphOptions
     node.introducesDimension = pk.size > 0 && [...pk].some((n) => !inherited.has(n));
   }
 
-  const schemas: DiagramSchema[] = [...modulesOf.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, mods]) => ({ name, label: mods.size === 1 ? [...mods][0]! : name }));
+  const schemas = schemaGroups(modulesOf);
   return { nodes: [...nodes.values()], edges: [...edges.values()], schemas, connected: false };
+}
+
+/**
+ * The schemas' groups, labelled as diagram.py labels its clusters (the module name when one
+ * module declares the schema, else the schema's name). Its label alone does not say which
+ * schema a group is when two modules of one name (lab/pipeline.py, rig/pipeline.py) declare
+ * different schemas, so every group's tooltip names the schema and its files, and groups whose
+ * labels collide get a second line: the schema and the folder that tells them apart.
+ */
+function schemaGroups(modulesOf: Map<string, Map<string, Set<string>>>): DiagramSchema[] {
+  const groups = [...modulesOf.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, mods]) => {
+      const paths = [...mods.values()].flatMap((p) => [...p]).sort();
+      const one = mods.size === 1 ? [...mods.keys()][0]! : undefined;
+      return { name, label: one ?? name, paths, single: one !== undefined };
+    });
+  const byLabel = new Map<string, typeof groups>();
+  for (const g of groups) byLabel.set(g.label, [...(byLabel.get(g.label) ?? []), g]);
+  return groups.map((g): DiagramSchema => {
+    const out: DiagramSchema = { name: g.name, label: g.label, title: `schema ${g.name}${g.paths.length ? ` · ${g.paths.join(', ')}` : ''}` };
+    const same = byLabel.get(g.label)!;
+    if (same.length > 1) {
+      const folder = g.single ? distinctFolder(g.paths, same.filter((o) => o !== g).flatMap((o) => o.paths)) : undefined;
+      out.detail = folder ? `${g.name} · ${folder}` : g.name;
+    }
+    return out;
+  });
+}
+
+/** The fewest trailing folders of `paths`' directory that none of `others` shares (`lab/`, `a/lab/`). */
+function distinctFolder(paths: string[], others: string[]): string | undefined {
+  const dirs = (ps: string[]) => [...new Set(ps.map((p) => p.split(/[/\\]/).slice(0, -1).filter(Boolean).join('/')))].map((d) => d.split('/'));
+  const mine = dirs(paths);
+  if (mine.length !== 1) return undefined;
+  const segments = mine[0]!;
+  const theirs = dirs(others);
+  for (let n = 1; n <= segments.length; n++) {
+    const tail = segments.slice(-n).join('/');
+    if (!theirs.some((o) => o.slice(-n).join('/') === tail)) return `${tail}/`;
+  }
+  return undefined;
 }
 
 /** diagram.py: `cls.__module__.split(".")[-1]`; a TS/JS module is its file name. */

@@ -10,6 +10,7 @@
 // String restrictions run on this connection (refresh, restricted claims, counts), so it
 // runs one statement per query, the queue's own claims included (jobs/queue.ts: claimJob,
 // a transaction of single statements).
+import { sessionName } from '../connection/session-name';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
@@ -49,6 +50,8 @@ async function connectMysql(server: ServerAddress, ssl: Record<string, unknown> 
     charset: 'utf8mb4',
     enableKeepAlive: true,
     multipleStatements: false,
+    // The reservations name this connection: a SLURM task is told by it, as by the pool's.
+    ...(sessionName() ? { connectAttributes: { program_name: sessionName() } } : {}),
   });
   // A lost connection surfaces on the next query (and is reopened there), not as a crash.
   conn.on('error', () => undefined);

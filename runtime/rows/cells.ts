@@ -2,7 +2,8 @@
 // pg-driver's raw text types), by the attribute's DataJoint type. Dates and datetimes are
 // shown as the server's text: the server's zone, never converted here (DataJoint stores
 // them without a zone). Blobs, attachments and bytes arrive as their first bytes and
-// their length (page.ts), so a cell never holds a whole large value.
+// their length, long text and JSON as their first characters and their length (page.ts),
+// so a cell never holds a whole large value.
 import { decodeValue } from '../values/decode';
 import { kindOf, type AttributeLike, type ValueKind } from '../values/kind';
 import { byteSize, summarizeBlob } from './blob-summary';
@@ -17,10 +18,22 @@ export interface Prefixed {
   length: number;
 }
 
-/** Attributes whose values a page reads as a prefix and a length. */
-export function readsPrefix(attr: AttributeLike): boolean {
-  const k = kindOf(attr).kind;
-  return k === 'blob' || k === 'attach' || k === 'bytes';
+/** A text or JSON value read as its first characters and its length in characters. */
+export interface PrefixedText {
+  text: string;
+  length: number;
+}
+
+/** The characters a page reads of a text or JSON value: all a cell shows, and one more to know it was cut. */
+export const PREFIX_CHARS = MAX_CELL_TEXT + 1;
+
+/** Attributes whose values a page reads as a prefix and a length: bytes of binary values, characters of text. */
+export function readsPrefix(attr: AttributeLike): 'bytes' | 'chars' | undefined {
+  const k = kindOf(attr);
+  if (k.kind === 'blob' || k.kind === 'attach' || k.kind === 'bytes') return 'bytes';
+  // Text that may be longer than a cell shows (text, longtext, a long varchar) and JSON.
+  if (k.kind === 'json' || (k.kind === 'string' && (k.maxLength === undefined || k.maxLength > MAX_CELL_TEXT))) return 'chars';
+  return undefined;
 }
 
 /** Sorting by them means something and needs no blob comparison. */
@@ -32,6 +45,22 @@ export function sortable(attr: AttributeLike): boolean {
 function capped(kind: CellKind, text: string, openableWhenLong = true): RowsCell {
   if (text.length <= MAX_CELL_TEXT) return { kind, text };
   return { kind, text: `${text.slice(0, MAX_CELL_TEXT - 1)}…`, title: `${text.length} characters`, openable: openableWhenLong };
+}
+
+/**
+ * The cell of text read whole or as a prefix: a prefix shorter than the value (its length
+ * is the server's count of characters) is cut as a long value is, with Open value for the
+ * whole, as blobs are.
+ */
+function textCell(kind: CellKind, raw: unknown): RowsCell {
+  if (!isPrefixedText(raw)) return capped(kind, asText(raw));
+  const chars = [...raw.text];
+  if (chars.length >= raw.length) return capped(kind, raw.text);
+  return { kind, text: `${chars.slice(0, MAX_CELL_TEXT - 1).join('')}…`, title: `${raw.length} characters`, openable: true };
+}
+
+function isPrefixedText(raw: unknown): raw is PrefixedText {
+  return typeof raw === 'object' && raw !== null && 'text' in raw && 'length' in raw && typeof (raw as PrefixedText).text === 'string';
 }
 
 function asText(raw: unknown): string {
@@ -69,9 +98,9 @@ function cellOfKind(attr: AttributeLike, kind: ValueKind, raw: unknown): RowsCel
       return { kind: 'date', text: asText(raw) };
     case 'string':
     case 'enum':
-      return capped('text', asText(raw));
+      return textCell('text', raw);
     case 'json':
-      return capped('json', asText(raw));
+      return textCell('json', raw);
     case 'blob': {
       const p = prefixed(raw);
       const s = summarizeBlob(p.prefix, p.length);

@@ -1,8 +1,8 @@
 // A table's rows as the extension's grid shows them: pages, counts, cell summaries and
 // the full text of one value (README.md).
 export * from './types';
-export { readRowsPage, rowsColumns, estimateRows, countRows, readRowValue, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type HeadingSource, type RowValue } from './page';
+export { readRowsPage, rowsColumns, estimateRows, countRows, readRowValue, type HeadingSource, type RowValue } from './page';
 export { parseRowsRestriction, RestrictionError } from './restriction';
-export { cellOf, MAX_CELL_TEXT } from './cells';
+export { cellOf, MAX_CELL_TEXT, PREFIX_CHARS } from './cells';
 export { summarizeBlob, describeValue, byteSize, PREFIX_BYTES, type BlobSummary } from './blob-summary';
 export { valueText, MAX_ELEMENTS } from './value-text';

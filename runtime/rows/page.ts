@@ -2,7 +2,8 @@
 // pageSize + 1 rows (the extra one says whether another page follows) ordered by the
 // chosen attribute and then the primary key (so equal values keep one order and paging
 // is stable), with LIMIT/OFFSET; blobs, attachments and bytes are read as their first
-// PREFIX_BYTES and their length, never whole. Nothing here counts the table: the
+// PREFIX_BYTES and their length, long text and JSON as their first PREFIX_CHARS characters
+// and their length (the dialect's prefixOf), never whole. Nothing here counts the table: the
 // estimate is the server's (information_schema TABLE_ROWS, pg_class.reltuples: the
 // dialect's tableInfo), and countRows is the exact COUNT(*) a caller asks for after the
 // page is shown. The restriction goes through the query layer (query/expression.ts), so
@@ -13,13 +14,11 @@ import { UnknownAttributeError, UsageError } from '../errors/index';
 import { QueryExpression, type Restriction } from '../query/expression';
 import { decodeValue } from '../values/decode';
 import { PREFIX_BYTES } from './blob-summary';
-import { cellOf, readsPrefix, sortable, type Prefixed } from './cells';
+import { cellOf, PREFIX_CHARS, readsPrefix, sortable, type Prefixed, type PrefixedText } from './cells';
 import { parseRowsRestriction } from './restriction';
-import type { RowsColumn, RowsPage, RowsPageRequest, RowsSort } from './types';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type RowsColumn, type RowsPage, type RowsPageRequest, type RowsSort } from './types';
 import { valueText } from './value-text';
 
-export const DEFAULT_PAGE_SIZE = 100;
-export const MAX_PAGE_SIZE = 1000;
 
 /** What the catalog offers that a page needs: the heading (cached by the caller's Catalog). */
 export interface HeadingSource {
@@ -71,10 +70,15 @@ export async function readRowsPage(conn: Connection, catalog: HeadingSource, req
   const c = await query.compile();
   const d = conn.dialect;
   const attrs = visible(h);
+  // Key attributes are read whole: they name the row for Open value.
+  const prefixUnit = attrs.map((a) => (a.inKey ? undefined : readsPrefix(a)));
   const list = attrs.map((a, i) => {
     const q = d.quote(a.name);
-    // SUBSTRING … FROM … FOR and OCTET_LENGTH are standard SQL both backends take on binary columns.
-    if (!a.inKey && readsPrefix(a)) return `SUBSTRING(${q} FROM 1 FOR ${PREFIX_BYTES}) AS ${d.quote(`v${i}`)}, OCTET_LENGTH(${q}) AS ${d.quote(`n${i}`)}`;
+    const unit = prefixUnit[i];
+    if (unit) {
+      const p = d.prefixOf(q, unit === 'bytes' ? PREFIX_BYTES : PREFIX_CHARS, unit);
+      return `${p.prefix} AS ${d.quote(`v${i}`)}, ${p.length} AS ${d.quote(`n${i}`)}`;
+    }
     return `${q} AS ${d.quote(`v${i}`)}`;
   });
   const where = c.where.length ? ` WHERE ${c.where.map((w) => `(${w.sql})`).join(' AND ')}` : '';
@@ -93,8 +97,14 @@ export async function readRowsPage(conn: Connection, catalog: HeadingSource, req
   const rows = shown.map((r) =>
     attrs.map((a, i) => {
       const v = r[`v${i}`];
-      if (v === null || v === undefined || a.inKey || !readsPrefix(a)) return cellOf(a, v);
-      const value: Prefixed = { prefix: v as Uint8Array, length: Number(r[`n${i}`]) };
+      const unit = prefixUnit[i];
+      if (v === null || v === undefined || !unit) return cellOf(a, v);
+      const length = Number(r[`n${i}`]);
+      if (unit === 'chars') {
+        const text: PrefixedText = { text: typeof v === 'string' ? v : Buffer.from(v as Uint8Array).toString('utf8'), length };
+        return cellOf(a, text);
+      }
+      const value: Prefixed = { prefix: v as Uint8Array, length };
       return cellOf(a, value);
     }),
   );

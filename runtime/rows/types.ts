@@ -2,6 +2,11 @@
 // the grid of the extension's "View Rows" renders it as it comes, so every value is
 // already a short text here and the client never interprets database values itself.
 
+/** Rows per page when a request names none (the grid asks for this many). */
+export const DEFAULT_PAGE_SIZE = 100;
+/** The most rows one page request reads. */
+export const MAX_PAGE_SIZE = 1000;
+
 /** How a cell is shown: the grid styles each kind (NULL distinct, numbers right-aligned). */
 export type CellKind = 'null' | 'number' | 'bool' | 'text' | 'date' | 'uuid' | 'json' | 'blob' | 'attach' | 'filepath' | 'stored' | 'bytes' | 'error';
 

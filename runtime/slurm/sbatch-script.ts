@@ -35,6 +35,12 @@ export interface SbatchOptions {
   account?: string;
   /** The program that is `djx`: its argv, e.g. ['djx'] or [node, '/path/dist/cli.js']. Default ['djx']. */
   djx?: readonly string[];
+  /**
+   * Instead of `djx`: a launcher (launcher.ts) to run when no `djx` is on the task's PATH, by
+   * its absolute path. The script then names no Node or CLI of a VS Code version, and says
+   * so in the task's log when neither exists.
+   */
+  launcher?: string;
   /** Plain variables set for the tasks (never a secret: refused). */
   environment?: Readonly<Record<string, string>>;
   worker: WorkerCommandOptions;
@@ -109,6 +115,8 @@ export function sbatchScript(o: SbatchOptions): string {
   if (o.workdir !== undefined && (o.workdir === '' || /[\0\n\r]/.test(o.workdir))) throw new LaunchOptionError('--workdir', 'a folder is required (one line)');
   const workdir = o.workdir;
   checkEnvironment(o.environment, '--env');
+  if (o.launcher !== undefined && (!o.launcher.startsWith('/') || /[\0\n\r]/.test(o.launcher))) throw new LaunchOptionError('--launcher', `an absolute path on one line is required, got ${JSON.stringify(o.launcher)}`);
+  if (o.launcher !== undefined && o.djx?.length) throw new LaunchOptionError('--launcher', 'give djx or a launcher, not both');
   const djx = o.djx?.length ? o.djx : ['djx'];
   const args = workerArgs(o.worker);
   const array = `0-${o.workers - 1}${o.maxRunning ? `%${o.maxRunning}` : ''}`;
@@ -164,9 +172,32 @@ export function sbatchScript(o: SbatchOptions): string {
     '',
     'echo "task ${SLURM_ARRAY_TASK_ID:-0} of job ${SLURM_ARRAY_JOB_ID:-${SLURM_JOB_ID:-?}} on $(hostname) in $(pwd) at $(date -Is)"',
     '',
-    '# exec: the worker takes the place of this shell, so SLURM\'s signals reach it directly.',
-    `exec ${[...djx, ...args].map(shellQuote).join(' ')}`,
-    '',
   );
+  if (o.launcher !== undefined) {
+    lines.push(
+      '# djx: the one on PATH (the CLI installed for this account), else the launcher that DataJoint for',
+      '# VS Code rewrites whenever VS Code or the extension updates, so this script outlives both.',
+      `DJX_LAUNCHER=${shellQuote(o.launcher)}`,
+      'if command -v djx >/dev/null 2>&1; then',
+      '  DJX=djx',
+      'elif [ -x "$DJX_LAUNCHER" ]; then',
+      '  DJX="$DJX_LAUNCHER"',
+      'else',
+      '  echo "error: no djx on PATH and no launcher at $DJX_LAUNCHER: put djx on PATH, or open this workspace once in VS Code with DataJoint for VS Code, which writes the launcher there (the nodes must see that folder)" >&2',
+      '  exit 127',
+      'fi',
+      'echo "djx: $DJX"',
+      '',
+      '# exec: the worker takes the place of this shell, so SLURM\'s signals reach it directly.',
+      `exec "$DJX" ${args.map(shellQuote).join(' ')}`,
+      '',
+    );
+  } else {
+    lines.push(
+      '# exec: the worker takes the place of this shell, so SLURM\'s signals reach it directly.',
+      `exec ${[...djx, ...args].map(shellQuote).join(' ')}`,
+      '',
+    );
+  }
   return lines.join('\n');
 }

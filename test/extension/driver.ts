@@ -83,6 +83,24 @@ export async function runSuitesInVsCode(t: TestContext, options: SuiteRunOptions
     const { pythonEnv: makePythonEnv } = (await import(pythonScript)) as { pythonEnv(): string };
     pythonEnv.DJ_TEST_PYTHON = makePythonEnv();
   }
+  // The SLURM suite's one-node cluster (scripts/slurm.mjs): npm test passes the one it started
+  // (DJ_TEST_SLURM_CONF), a direct run starts its own. Its SLURM_CONF in the server's environment
+  // is what the extension's sbatch, sinfo and scancel reach. Where it cannot start (no root, no
+  // slurm-wlm) its reason goes to the suite, which fails with it: never a skip.
+  const slurmEnv: Record<string, string> = {};
+  if (process.env.DJ_TEST_SLURM_CONF) slurmEnv.SLURM_CONF = process.env.DJ_TEST_SLURM_CONF;
+  else if (!process.env.DJ_TEST_SLURM_UNAVAILABLE) {
+    const slurmScript = '../../scripts/slurm.mjs';
+    const { startSlurm } = (await import(slurmScript)) as { startSlurm(): Promise<{ env: { SLURM_CONF: string }; dir: string; stop(): Promise<void> }> };
+    try {
+      const cluster = await startSlurm();
+      t.after(() => cluster.stop());
+      slurmEnv.SLURM_CONF = cluster.env.SLURM_CONF;
+      t.diagnostic(`started a SLURM cluster in ${cluster.dir}`);
+    } catch (e) {
+      slurmEnv.DJ_TEST_SLURM_UNAVAILABLE = e instanceof Error ? e.message : String(e);
+    }
+  }
   const prepared = await prepareOffline({ say: (line: string) => t.diagnostic(line) });
   if (!prepared.cached) t.diagnostic(`offline VS Code prepared in ${prepared.seconds.toFixed(1)} s`);
 
@@ -99,7 +117,7 @@ export async function runSuitesInVsCode(t: TestContext, options: SuiteRunOptions
       extensionDevelopmentPath: options.vsix ? null : repoRoot,
       installVsix: options.vsix ? [options.vsix] : [],
       screenshotsDir: join(repoRoot, 'test-results', options.resultsName),
-      env: { ...dbEnv, ...pythonEnv, DJ_VSCODE_RESULTS_FILE: resultsFile },
+      env: { ...dbEnv, ...pythonEnv, ...slurmEnv, DJ_VSCODE_RESULTS_FILE: resultsFile },
       say: (line: string) => t.diagnostic(line),
     });
   } catch (e) {

@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import type { PopulateOutcome } from '../../../client/populate/populateRun';
+import type { RowsPanelHandle } from '../../../client/rows/rowsPanel';
 import { fixtureUri, openInEditor, screenshot, sleep, waitFor, workspaceRoot } from './helpers';
 import { PIPELINE, SCHEMA, pipelinePath, setUpComputations, type ComputationsFixture } from './computationsSetup';
 
@@ -35,8 +36,14 @@ suite('CodeLens over Computed and Imported classes', function () {
     const uri = fixtureUri(...PIPELINE);
     const editor = await openInEditor(uri);
     const line = lineOf(editor.document, 'export class Summary');
-    // Manual tables get no lens.
-    assert.deepEqual(await lensesAt(uri, lineOf(editor.document, 'export class Subject')), []);
+    // A Manual table gets View Rows only (while connected): no Populate.
+    assert.deepEqual(
+      await waitFor('the View Rows lens over a Manual class', async () => {
+        const titles = await lensesAt(uri, lineOf(editor.document, 'export class Subject'));
+        return titles.length ? titles : undefined;
+      }),
+      ['$(table) View Rows'],
+    );
     const before = await waitFor('the counts lens', async () => {
       const titles = await lensesAt(uri, line);
       return titles.some((t) => /remaining/.test(t)) ? titles : undefined;
@@ -58,6 +65,38 @@ suite('CodeLens over Computed and Imported classes', function () {
     await openInEditor(uri);
     await sleep(1000);
     await screenshot('codelens');
+  });
+
+  test('View Rows beside Populate on every table class the server knows; it opens the grid of the table in its schema', async () => {
+    const uri = fixtureUri(...PIPELINE);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const summary = await waitFor('View Rows over the Computed class', async () => {
+      const titles = await lensesAt(uri, lineOf(doc, 'export class Summary'));
+      return titles.includes('$(table) View Rows') ? titles : undefined;
+    });
+    assert.ok(summary.includes('$(play) Populate'), summary.join(' | '));
+    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
+    const line = lineOf(doc, 'export class Subject');
+    const viewRows = lenses.find((l) => l.range.start.line === line && l.command?.title === '$(table) View Rows')!.command!;
+    assert.equal(viewRows.command, 'datajoint.viewRows');
+    assert.deepEqual(viewRows.arguments, [{ schema: SCHEMA, table: 'subject' }]);
+    const grid = await vscode.commands.executeCommand<RowsPanelHandle>(viewRows.command, ...(viewRows.arguments ?? []));
+    try {
+      const drawn = await waitFor('the grid of Subject', () => (grid.rendered?.reason === 'page' || grid.rendered?.reason === 'count' ? grid.rendered : undefined));
+      assert.equal(drawn.rows, 3);
+      assert.equal(drawn.firstKey, 'subject_id=1');
+    } finally {
+      grid.panel.dispose();
+    }
+    // A Python file: its schema from the @schema decorator, the table's SQL name from its tier.
+    const py = fixtureUri('pipeline', 'analysis.py');
+    const pyDoc = await vscode.workspace.openTextDocument(py);
+    const pyLenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', py)) ?? [];
+    const rowsLenses = pyLenses.filter((l) => l.command?.command === 'datajoint.viewRows');
+    assert.ok(rowsLenses.length >= 1, pyLenses.map((l) => l.command?.title).join(' | '));
+    const activity = rowsLenses.find((l) => l.range.start.line === lineOf(pyDoc, 'class Activity(dj.Computed)'));
+    assert.ok(activity, 'View Rows over the Python Computed class');
+    assert.deepEqual(activity.command!.arguments, [{ schema: 'vscode_fixture', table: '__activity' }]);
   });
 
   test('a Python Computed class gets the lens too', async () => {

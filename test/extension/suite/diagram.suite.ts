@@ -47,7 +47,7 @@ function rendered(ok: (r: RenderedDiagram) => boolean, what: string): Promise<Re
   return waitFor(what, async () => {
     const r = (await activatedApi()).diagram.rendered;
     return r && ok(r) ? r : undefined;
-  }, 60_000);
+  });
 }
 
 const statusOf = (r: RenderedDiagram, id: string) => r.nodes.find((n) => n.id === id)?.status;

@@ -9,17 +9,54 @@ export const EXTENSION_ID = 'datajoint-vscode.datajoint-vscode';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+interface Wait {
+  what: string;
+  since: number;
+  abandoned: boolean;
+}
+
 /**
- * Polls `probe` until it returns a value other than undefined, or fails with `what`.
- * An exception from `probe` ends the wait at once: it means the awaited state cannot come.
+ * What the running test waits for now (waitFor), oldest first, with when each wait began.
+ * On globalThis: every suite is a bundle of its own (scripts/vscode/build-tests.mjs), each
+ * with its copy of this module, and index.ts must see the waits of all of them.
  */
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(100);
+const registry = ((globalThis as { __djExtensionTestWaits?: { waits: Map<number, Wait>; next: number } }).__djExtensionTestWaits ??= { waits: new Map(), next: 0 });
+const awaiting = registry.waits;
+
+/**
+ * What is being awaited, for the harness to print when a test is ended by its timeout
+ * (index.ts): tests set no deadlines of their own, so this says what never came.
+ */
+export function pendingWaits(): string[] {
+  const now = Date.now();
+  return [...awaiting.values()].filter((w) => !w.abandoned).map((w) => `${w.what} (for ${((now - w.since) / 1000).toFixed(1)} s)`);
+}
+
+/** Ends every wait under way: the test they belong to was ended (index.ts, after a timeout). */
+export function abandonWaits(): void {
+  for (const w of awaiting.values()) w.abandoned = true;
+  awaiting.clear();
+}
+
+/**
+ * Polls `probe` until it returns a value other than undefined. There is no deadline: a state
+ * that never comes is ended by the harness's timeout of the test, which then prints `what`
+ * (pendingWaits). An exception from `probe` ends the wait at once: it means the awaited state
+ * cannot come.
+ */
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  const id = registry.next++;
+  const wait: Wait = { what, since: Date.now(), abandoned: false };
+  awaiting.set(id, wait);
+  try {
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (wait.abandoned) throw new Error(`abandoned waiting for ${what}: the test was ended`);
+      await sleep(100);
+    }
+  } finally {
+    awaiting.delete(id);
   }
 }
 
@@ -40,16 +77,12 @@ export async function activatedApi(): Promise<DataJointApi> {
 }
 
 /** Resolves once the language server is ready; fails with its error otherwise. */
-export async function serverReady(timeoutMs = 30_000): Promise<void> {
+export async function serverReady(): Promise<void> {
   const api = await activatedApi();
-  await waitFor(
-    'the language server to be ready',
-    () => {
-      if (api.languageServer.state === 'error') throw new Error(api.languageServer.lastError ?? 'language server error');
-      return api.languageServer.state === 'ready' ? true : undefined;
-    },
-    timeoutMs,
-  );
+  await waitFor('the language server to be ready', () => {
+    if (api.languageServer.state === 'error') throw new Error(api.languageServer.lastError ?? 'language server error');
+    return api.languageServer.state === 'ready' ? true : undefined;
+  });
 }
 
 /**
@@ -64,7 +97,7 @@ export async function screenshot(name: string): Promise<void> {
   rmSync(png, { force: true });
   writeFileSync(request, '');
   // The launcher removes the request once the picture is written.
-  await waitFor(`screenshot ${name}`, () => (existsSync(png) && !existsSync(request) ? true : undefined), 15_000);
+  await waitFor(`screenshot ${name}`, () => (existsSync(png) && !existsSync(request) ? true : undefined));
 }
 
 export async function openInEditor(uri: vscode.Uri): Promise<vscode.TextEditor> {
@@ -96,7 +129,7 @@ export async function typeIntoWindow(name: string, text: string, whenVisible?: s
   if (!dir) throw new Error('this launcher cannot type into the window');
   const file = join(dir, `${name}.keys`);
   writeFileSync(file, JSON.stringify({ text, enter: true, waitFor: whenVisible }));
-  await waitFor(`typing ${name}`, () => (existsSync(file) ? undefined : true), 25_000);
+  await waitFor(`typing ${name}`, () => (existsSync(file) ? undefined : true));
 }
 
 /** The next notification once `act` has run, and what `act` gave. */

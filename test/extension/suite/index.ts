@@ -5,6 +5,7 @@
 import Mocha from 'mocha';
 import { appendFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { abandonWaits, pendingWaits } from './helpers';
 
 export interface TestRecord {
   suite: string[];
@@ -39,9 +40,17 @@ export function run(): Promise<void> {
       });
       runner.on('pass', (t) => record({ ...titlePath(t), state: 'passed', durationMs: t.duration ?? 0 }));
       runner.on('pending', (t) => record({ ...titlePath(t), state: 'pending', durationMs: 0 }));
-      runner.on('fail', (t, err: Error) =>
-        record({ ...titlePath(t), state: 'failed', durationMs: t.duration ?? 0, error: err?.stack ?? String(err) }),
-      );
+      runner.on('fail', (t, err: Error) => {
+        // A test ended by its timeout says what it was still waiting for (helpers.ts waitFor
+        // sets no deadline of its own), and those waits stop.
+        const waits = pendingWaits();
+        abandonWaits();
+        if (waits.length && err && typeof err === 'object') {
+          err.message = `${err.message}\n  while waiting for: ${waits.join('; ')}`;
+          if (err.stack) err.stack = `${err.message}\n${err.stack.split('\n').slice(1).join('\n')}`;
+        }
+        record({ ...titlePath(t), state: 'failed', durationMs: t.duration ?? 0, error: err?.stack ?? String(err) });
+      });
     } catch (e) {
       reject(e);
     }

@@ -168,7 +168,7 @@ suite('Jobs view', function () {
     await vscode.commands.executeCommand('datajoint.disconnect');
     await assert.rejects(api.db.withJobs(SCHEMA, '__summary', (j) => j.progress()), /Not connected/);
     // The server drops a session shortly after its COM_QUIT.
-    await waitFor('the window\'s session to end', async () => ((await sessions()).has(conn.connectionId) ? undefined : true), 10_000);
+    await waitFor('the window\'s session to end', async () => ((await sessions()).has(conn.connectionId) ? undefined : true));
     assert.equal(await vscode.commands.executeCommand('datajoint.connect'), true, window.lastError);
   });
 

@@ -97,7 +97,7 @@ suite('Local database', function () {
     await settingsUpdate(Object.fromEntries(SETTINGS.map((k) => [k, undefined])));
     // The serving process ends now, not after its idle time: SIGTERM closes it cleanly.
     for (const p of servers) if (alive(p)) process.kill(p, 'SIGTERM');
-    for (const p of servers) await waitFor(`the local database's server (pid ${p}) to exit`, () => (alive(p) ? undefined : true), 60_000);
+    for (const p of servers) await waitFor(`the local database's server (pid ${p}) to exit`, () => (alive(p) ? undefined : true));
     rmSync(join(root, '.datajoint'), { recursive: true, force: true });
     rmSync(pipelineDir, { recursive: true, force: true });
     rmSync(scratch, { recursive: true, force: true });

@@ -122,7 +122,7 @@ suite('Populate Table', function () {
       module: pipelinePath(),
       options: { restrictions: ['subject_id >= 100'] },
     });
-    await waitFor('a few keys to be done', () => (progress.done >= 3 ? true : undefined), 60_000);
+    await waitFor('a few keys to be done', () => (progress.done >= 3 ? true : undefined));
     await vscode.commands.executeCommand('workbench.action.terminal.sendSequence', { text: '\x03' });
     const outcome = await run;
     end();
@@ -143,7 +143,7 @@ suite('Populate Table', function () {
     const request = { className: 'Summary', module: pipelinePath(), options: { restrictions: ['subject_id >= 200'] } };
     const first = vscode.commands.executeCommand<PopulateOutcome>('datajoint.populateTable', request);
     try {
-      await waitFor('the first run to be under way', () => (progress.done >= 1 ? true : undefined), 60_000);
+      await waitFor('the first run to be under way', () => (progress.done >= 1 ? true : undefined));
       assert.equal(api.runner.isRunning(request), true);
       // The Jobs view's Retry and Populate, or the command again: refused, not left hanging.
       const second = await Promise.race([

@@ -237,7 +237,7 @@ suite('Populate a Python table', function () {
       module: file('tables.py'),
       options: { reserveJobs: true, suppressErrors: true, restrictions: [`reading_id >= ${from} AND reading_id < ${from + 5}`] },
     });
-    await waitFor('the first key inside make', () => (existsSync(`${gate}.entered`) ? true : undefined), 120_000);
+    await waitFor('the first key inside make', () => (existsSync(`${gate}.entered`) ? true : undefined));
     const outcome = async () => {
       try {
         const o = await running;
@@ -253,7 +253,7 @@ suite('Populate a Python table', function () {
   /** Waits until the runner's terminal shows its n-th "stop requested" line. */
   const stopTaken = async (n: number) => {
     const runner = (await computations()).runner;
-    await waitFor(`stop request ${n} taken by the runner`, () => ((runner.liveTranscript({ className: 'Doubled', module: file('tables.py') }) ?? '').match(/stop requested/g)?.length ?? 0) >= n ? true : undefined, 60_000);
+    await waitFor(`stop request ${n} taken by the runner`, () => ((runner.liveTranscript({ className: 'Doubled', module: file('tables.py') }) ?? '').match(/stop requested/g)?.length ?? 0) >= n ? true : undefined);
   };
   const ctrlC = () => vscode.commands.executeCommand('workbench.action.terminal.sendSequence', { text: '\x03' });
   const rowsFrom = async (from: number) => Number((await fx.sql(`SELECT COUNT(*) AS n FROM \`${PY_SCHEMA}\`.__doubled WHERE reading_id >= ? AND reading_id < ?`, [from, from + 5]))[0]!.n);

@@ -112,6 +112,21 @@ suite('Rows grid (View Rows)', function () {
     assert.equal(back.page, 1);
   });
 
+  test('a restriction the server refuses leaves the page shown, and paging goes on from it', async () => {
+    await rendered(grid, { kind: 'next' });
+    const third = await rendered(grid, { kind: 'next' });
+    assert.equal(third.firstKey, 'sample_id=201');
+    // Passes the box's check (one condition over known attributes); the server has no such function.
+    const refused = await rendered(grid, { kind: 'restrict', text: 'nosuchfn(sample_id) > 1' });
+    assert.equal(refused.reason, 'problem');
+    assert.match(refused.problem ?? '', /nosuchfn/i);
+    assert.equal(refused.firstKey, 'sample_id=201', 'the page shown stays');
+    const fourth = await rendered(grid, { kind: 'next' });
+    assert.equal(fourth.firstKey, 'sample_id=301');
+    assert.match(fourth.pageLabel, /^page 4 of 30 · rows 301–400 of 3000 rows$/);
+    assert.equal((await rendered(grid, { kind: 'first' })).firstKey, 'sample_id=1');
+  });
+
   test('sorts by clicking a header, ascending then descending, the key breaking ties', async () => {
     const values = Array.from({ length: N }, (_, i) => valueOf(i + 1));
     const asc = await rendered(grid, { kind: 'sort', attribute: 'value' });

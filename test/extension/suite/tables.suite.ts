@@ -361,7 +361,7 @@ suite('Connection and Tables view', function () {
 
       await relay.up();
       // Nobody asks: the window probes the server while it is away and finds it back.
-      await waitFor('the connection to recover by itself', () => (api.connection.state === 'connected' ? true : undefined), 30_000);
+      await waitFor('the connection to recover by itself', () => (api.connection.state === 'connected' ? true : undefined));
       const back = await waitFor('the view to recover', async () => {
         const roots = await api.tables.getChildren();
         return roots.some((n) => n.kind === 'schema' && n.schema === SCHEMA) ? roots : undefined;
@@ -386,7 +386,7 @@ suite('Connection and Tables view', function () {
       assert.match(await failingConnect(api, password), /refused|ECONNREFUSED|reach/i);
       await relay.up();
       // No command: the window retries in the background and the views follow.
-      await waitFor('the background reconnect', () => (api.connection.state === 'connected' ? true : undefined), 30_000);
+      await waitFor('the background reconnect', () => (api.connection.state === 'connected' ? true : undefined));
       assert.ok((await api.tables.getChildren()).some((n) => n.kind === 'schema' && n.schema === SCHEMA));
     } finally {
       relay.close();

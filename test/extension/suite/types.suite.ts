@@ -43,11 +43,11 @@ suite('TypeScript types', () => {
     await activatedApi();
     writeFileSync(file, PIPELINE);
     const editor = await openInEditor(vscode.Uri.file(file));
-    await waitFor("TypeScript's error for the missing module", () => (cannotFindDatajoint(editor.document.uri).length ? true : undefined), 120_000);
+    await waitFor("TypeScript's error for the missing module", () => (cannotFindDatajoint(editor.document.uri).length ? true : undefined));
     const shim = await vscode.commands.executeCommand<string | undefined>('datajoint.setUpTypeScriptTypes');
     assert.equal(shim, join(root, '.datajoint', 'datajoint'));
     assert.ok(existsSync(join(shim, 'types', 'index.d.ts')), 'the declarations are copied');
     assert.deepEqual(JSON.parse(readFileSync(tsconfig, 'utf8')).compilerOptions.paths, { datajoint: ['./.datajoint/datajoint'] });
-    await waitFor('the error to go once TypeScript reads the new tsconfig.json', () => (cannotFindDatajoint(editor.document.uri).length === 0 ? true : undefined), 120_000);
+    await waitFor('the error to go once TypeScript reads the new tsconfig.json', () => (cannotFindDatajoint(editor.document.uri).length === 0 ? true : undefined));
   });
 });

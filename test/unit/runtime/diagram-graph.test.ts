@@ -77,7 +77,7 @@ test('diagram: the workspace graph has every table with its schema, SQL name, ti
   assert.equal(channel.id, 'lab_ephys._recording__channel');
   assert.equal(channel.master, 'lab_ephys._recording');
   assert.deepEqual(byName.get('Spikes')!.location, { path: '/w/ephys.py', line: PY.split('\n').findIndex((l) => l.startsWith('class Spikes')), character: 6 });
-  assert.deepEqual(g.schemas, [{ name: 'lab_ephys', label: 'ephys' }]);
+  assert.deepEqual(g.schemas, [{ name: 'lab_ephys', label: 'ephys', title: 'schema lab_ephys · /w/ephys.py' }]);
   assert.equal(g.connected, false);
   // A table adding a key attribute of its own introduces a dimension (drawn underlined).
   assert.equal(byName.get('Recording')!.introducesDimension, true);
@@ -199,4 +199,65 @@ test('diagram: SVG text is escaped', async () => {
   assert.ok(svg.includes('&lt;script&gt;&amp;&quot;'));
   assert.ok(svg.includes('a&lt;b'));
   assert.ok(svg.includes('text-decoration="underline"'));
+});
+
+test('diagram: two modules named pipeline.py in different folders: groups named by module, told apart by schema and folder', async () => {
+  const module = (schema: string) => `import datajoint as dj
+schema = dj.Schema("${schema}")
+
+@schema
+class Subject(dj.Manual):
+    definition = """
+    subject_id : int32
+    """
+`;
+  const files = new Map([
+    ['/w/lab/pipeline.py', module('lab_main')],
+    ['/w/rig/pipeline.py', module('rig_main')],
+    ['/w/other/ephys.py', module('ephys_main')],
+  ]);
+  const index = new TableIndex();
+  for (const [p, t] of files) index.setFile(p, t);
+  const g = graphFromIndex(index, { textOf: (p) => files.get(p) });
+  assert.deepEqual(g.schemas, [
+    { name: 'ephys_main', label: 'ephys', title: 'schema ephys_main · /w/other/ephys.py' },
+    { name: 'lab_main', label: 'pipeline', title: 'schema lab_main · /w/lab/pipeline.py', detail: 'lab_main · lab/' },
+    { name: 'rig_main', label: 'pipeline', title: 'schema rig_main · /w/rig/pipeline.py', detail: 'rig_main · rig/' },
+  ]);
+  const layout = await layoutDiagram(g);
+  const lab = layout.groups.find((x) => x.schema === 'lab_main')!;
+  assert.equal(lab.detail, 'lab_main · lab/');
+  const svg = renderSvg(layout);
+  assert.ok(svg.includes('<title>schema lab_main · /w/lab/pipeline.py</title>'), svg);
+  assert.ok(svg.includes('<text class="dj-schema-detail"'));
+  assert.ok(svg.includes('>rig_main · rig/</text>'));
+  // A label nobody else has needs no second line.
+  assert.ok(!/dj-schema-detail[^>]*>ephys_main/.test(svg));
+  // The second line has room: the group's first node starts below it.
+  const node = layout.nodes.find((n) => n.node.schema === 'lab_main')!;
+  assert.ok(node.y - lab.y >= 26 + 14, `${node.y - lab.y}`);
+});
+
+test('diagram: the folders that tell colliding modules apart go as deep as needed', () => {
+  const module = (schema: string) => `import datajoint as dj\nschema = dj.Schema("${schema}")\n\n@schema\nclass A(dj.Manual):\n    definition = """\n    a : int32\n    """\n`;
+  const files = new Map([
+    ['/w/x/lab/pipeline.py', module('s1')],
+    ['/w/y/lab/pipeline.py', module('s2')],
+  ]);
+  const index = new TableIndex();
+  for (const [p, t] of files) index.setFile(p, t);
+  const g = graphFromIndex(index, { textOf: (p) => files.get(p) });
+  assert.deepEqual(g.schemas.map((s) => s.detail), ['s1 · x/lab/', 's2 · y/lab/']);
+});
+
+test('diagram: the light and dark palettes cover the same tiers (one table)', async () => {
+  const { LIGHT, DARK, TIER_SHAPE } = await import('../../../runtime/diagram/theme');
+  assert.deepEqual(Object.keys(LIGHT.tiers).sort(), Object.keys(TIER_SHAPE).sort());
+  assert.deepEqual(Object.keys(DARK.tiers).sort(), Object.keys(TIER_SHAPE).sort());
+  assert.deepEqual(LIGHT.tiers.Computed, { fill: '#FFEDE5', stroke: '#FF5113', text: '#B23200' });
+  assert.deepEqual(DARK.tiers.Computed, { fill: '#331B12', stroke: '#FF7A47', text: '#FFC7AE' });
+  assert.equal(LIGHT.background, undefined);
+  assert.equal(DARK.background, '#161A21');
+  assert.equal(LIGHT.edge, '#171C39');
+  assert.equal(DARK.edgeAlpha, 'C0');
 });

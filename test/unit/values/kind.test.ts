@@ -72,3 +72,13 @@ test("PostgreSQL's own spellings of native types, as information_schema reports 
   assert.deepEqual(kindOfType('boolean'), { kind: 'bool' });
   assert.deepEqual(kindOfType('bytea'), { kind: 'bytes' });
 });
+
+test('REAL is a double: MySQL reads REAL as DOUBLE (unless sql_mode REAL_AS_FLOAT)', () => {
+  // A PostgreSQL `real` column is 4 bytes, but its kind comes from the dialect's reverse map
+  // (dialect/postgres.ts: real → float32, as adapters/postgres.py) or the column's marker, not from here.
+  assert.deepEqual(kindOfType('real'), { kind: 'float', bits: 64 });
+  assert.deepEqual(kindOfType('REAL'), { kind: 'float', bits: 64 });
+  assert.deepEqual(kindOfType('real(10,2)'), { kind: 'float', bits: 64 });
+  assert.deepEqual(kindOfType('double precision'), { kind: 'float', bits: 64 });
+  assert.deepEqual(kindOfType('float(24)'), { kind: 'float', bits: 32 });
+});

@@ -1,17 +1,17 @@
-// The rows webview's script, inlined into its page under the page's nonce (rowsHtml.ts).
-// It draws what the panel sends (rowsProtocol.ts PageView: cells are text already),
-// sends the user's actions back (paging, sorting, the restriction box, Open value) and
-// reports each drawing (`rendered`), which the panel keeps for the tests. It never sees
-// database values or SQL: the panel checks the restriction (as populate's box does) and
-// the runtime reads the rows. Plain JavaScript: the webview has no bundler of its own.
-import { FROM_WEBVIEW, TO_WEBVIEW, pageLabel } from './rowsProtocol';
+// The rows webview's script, bundled for the browser into dist/rows-webview.js
+// (scripts/build.mjs) and loaded by the page under its nonce (rowsHtml.ts). It draws what
+// the panel sends (rowsProtocol.ts PageView: cells are text already), sends the user's
+// actions back (paging, sorting, the restriction box, Open value) and reports each drawing
+// (`rendered`), which the panel keeps for the tests. It never sees database values or SQL:
+// the panel checks the restriction (as populate's box does) and the runtime reads the rows.
+// The message names and the page label are rowsProtocol.ts's own, imported.
+import { FROM_WEBVIEW, TO_WEBVIEW, pageLabel } from '../rowsProtocol';
 
-export function rowsWebviewScript(): string {
-  return `(() => {
+(() => {
   'use strict';
   const vscode = acquireVsCodeApi();
-  const TO = ${JSON.stringify(TO_WEBVIEW)};
-  const FROM = ${JSON.stringify(FROM_WEBVIEW)};
+  const TO = TO_WEBVIEW;
+  const FROM = FROM_WEBVIEW;
   const $ = (id) => document.getElementById(id);
   const el = (tag, cls, text) => {
     const e = document.createElement(tag);
@@ -23,11 +23,8 @@ export function rowsWebviewScript(): string {
   let problem;
   let checkTimer;
 
-  // The same function the panel's tests check (rowsProtocol.ts), as its source text.
-  const pageLabel = ${pageLabel.toString()};
-
   function headerText(c) {
-    const s = view.sort && view.sort.attribute === c.name ? (view.sort.descending ? ' \\u25bc' : ' \\u25b2') : '';
+    const s = view.sort && view.sort.attribute === c.name ? (view.sort.descending ? ' \u25bc' : ' \u25b2') : '';
     return c.name + s;
   }
 
@@ -58,7 +55,7 @@ export function rowsWebviewScript(): string {
     box.setAttribute('aria-invalid', text ? 'true' : 'false');
     if (text && at !== undefined && at !== null) {
       const caret = $('caret');
-      caret.textContent = (box.value.slice(0, at) + '\\u2038').replace(/[^\\s\\u2038]/g, ' ').replace(/\\s/g, '\\u00a0');
+      caret.textContent = (box.value.slice(0, at) + '\u2038').replace(/[^\s\u2038]/g, ' ').replace(/\s/g, '\u00a0');
       caret.hidden = false;
       box.setSelectionRange(at, Math.min(box.value.length, at + 1));
     } else $('caret').hidden = true;
@@ -86,8 +83,8 @@ export function rowsWebviewScript(): string {
       }
       if (view.sort && view.sort.attribute === c.name) th.setAttribute('aria-sort', view.sort.descending ? 'descending' : 'ascending');
       th.appendChild(label);
-      const type = el('div', 'type', (c.inKey ? 'PK ' : '') + c.type + (c.nullable ? ' \\u00b7 null' : ''));
-      type.title = (c.inKey ? 'primary key \\u00b7 ' : '') + c.type + (c.sqlType !== c.type ? ' (' + c.sqlType + ')' : '') + (c.comment ? '\\n' + c.comment : '');
+      const type = el('div', 'type', (c.inKey ? 'PK ' : '') + c.type + (c.nullable ? ' \u00b7 null' : ''));
+      type.title = (c.inKey ? 'primary key \u00b7 ' : '') + c.type + (c.sqlType !== c.type ? ' (' + c.sqlType + ')' : '') + (c.comment ? '\n' + c.comment : '');
       th.appendChild(type);
       tr.appendChild(th);
     });
@@ -211,5 +208,4 @@ export function rowsWebviewScript(): string {
     if (e.altKey && e.key === 'ArrowLeft' && !$('previous').disabled) $('previous').click();
   });
   vscode.postMessage({ type: FROM.ready });
-})();`;
-}
+})();

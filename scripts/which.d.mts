@@ -1,0 +1,1 @@
+export function which(cmd: string, options?: { also?: string[]; env?: NodeJS.ProcessEnv }): string | undefined;
