@@ -358,6 +358,20 @@ export class Connection {
       session?.destroy();
       session = undefined;
     };
+    /** COMMIT sent on `s`; the promise settles with its answer. A COMMIT that fails ends the session. */
+    const sendCommit = (s: DriverSession): Promise<void> => {
+      const committed = s.query(this.dialect.commit(), []).then(
+        () => undefined,
+        (e: unknown) => {
+          if (session === s) drop();
+          else s.destroy();
+          throw this.translate(e);
+        },
+      );
+      // Seen by the caller; never an unhandled rejection meanwhile.
+      lastCommit = committed.catch(() => undefined);
+      return committed;
+    };
     const acquire = async (): Promise<DriverSession> => {
       const s = await this.pooledSession();
       if (implicit) {
@@ -417,17 +431,7 @@ export class Connection {
         group = undefined;
         if (!g) return Promise.resolve();
         if (g.lost !== undefined) return Promise.reject(new GroupLost(g.lost));
-        const s = g.session;
-        const committed = s.query(this.dialect.commit(), []).then(
-          () => undefined,
-          (e: unknown) => {
-            if (session === s) drop();
-            else s.destroy();
-            throw this.translate(e);
-          },
-        );
-        lastCommit = committed.catch(() => undefined);
-        return committed;
+        return sendCommit(g.session);
       },
       transaction: async <T>(fn: () => Promise<T>): Promise<T> => {
         refuseClosed();
@@ -439,17 +443,7 @@ export class Connection {
         refuseInGroup();
         const s = session ?? (await acquire());
         const value = await this.runTransaction(s, fn, begin, drop, true);
-        const committed = s.query(this.dialect.commit(), []).then(
-          () => undefined,
-          (e: unknown) => {
-            if (session === s) drop();
-            else s.destroy();
-            throw this.translate(e);
-          },
-        );
-        // Seen by the caller; never an unhandled rejection meanwhile.
-        lastCommit = committed.catch(() => undefined);
-        return { value, committed };
+        return { value, committed: sendCommit(s) };
       },
       close: async () => {
         closed = true;

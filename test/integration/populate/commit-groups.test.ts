@@ -19,6 +19,13 @@ after(async () => env?.close());
 const WINDOW = { commitWindowMs: 3_600_000 };
 const keysIn = async (table: string) =>
   (await rows<{ subject_id: number }>(env, `SELECT DISTINCT subject_id FROM \`${env.schema}\`.\`${table}\` ORDER BY 1`)).map((r) => Number(r.subject_id));
+/** Inside make: its own session is ended from outside, then make's next statement finds it gone. */
+async function endOwnSession(): Promise<void> {
+  const conn = await env.pipeline.schema.connection();
+  const [row] = (await conn.query(`SELECT ${env.q.sessionId} AS id`)) as Array<{ id: number | string }>;
+  await killSession(env, Number(row!.id));
+  await conn.query('SELECT 1');
+}
 const countIn = async (table: string) => Number((await rows<{ n: number }>(env, `SELECT COUNT(*) AS n FROM \`${env.schema}\`.\`${table}\``))[0]!.n);
 
 for (const reserveJobs of [false, true]) {
@@ -69,10 +76,7 @@ for (const reserveJobs of [false, true]) {
       // The session of key 3's make is ended as an administrator's KILL would end it: the
       // server rolls back the whole open transaction, key 2 with it. Nothing tells
       // under which key of the group the session went, so none of them is failed for it.
-      const conn = await env.pipeline.schema.connection();
-      const [row] = (await conn.query(`SELECT ${env.q.sessionId} AS id`)) as Array<{ id: number | string }>;
-      await killSession(env, Number(row!.id));
-      await conn.query('SELECT 1');
+      await endOwnSession();
     };
     let r;
     try {
@@ -93,10 +97,7 @@ for (const reserveJobs of [false, true]) {
     await reset(env, range(3).map((subject_id) => ({ subject_id })));
     env.pipeline.hooks.afterMake = async (key) => {
       if (Number(key.subject_id) !== 2) return;
-      const conn = await env.pipeline.schema.connection();
-      const [row] = (await conn.query(`SELECT ${env.q.sessionId} AS id`)) as Array<{ id: number | string }>;
-      await killSession(env, Number(row!.id));
-      await conn.query('SELECT 1');
+      await endOwnSession();
     };
     let r;
     try {
