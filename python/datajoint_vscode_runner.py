@@ -2050,8 +2050,34 @@ def parser():
     return p
 
 
+def name_mysql_sessions():
+    """Names this process's MySQL sessions as a SLURM task's sessions are named.
+
+    The sbatch script exports PGAPPNAME (``djx-worker slurm=<job>_<task>``), which libpq reads
+    on PostgreSQL; pymysql sends a ``program_name`` connection attribute only when asked, and
+    DataJoint's MySQL adapter (adapters/mysql.py: connect) never asks. The views trace a
+    reservation to its SLURM task by that name (runtime/connection/session-name.ts), so the
+    runner passes it on, without changing anything else of DataJoint's connection.
+    """
+    name = os.environ.get("PGAPPNAME")
+    if not name:
+        return
+    try:
+        import pymysql
+    except ImportError:
+        return
+    original = pymysql.connect
+
+    def connect(*args, **kwargs):
+        kwargs.setdefault("program_name", name)
+        return original(*args, **kwargs)
+
+    pymysql.connect = connect
+
+
 def main(argv=None):
     global _early_result
+    name_mysql_sessions()
     _early_result = _result_file_in(sys.argv[1:] if argv is None else argv)
     args = parser().parse_args(argv)
     if args.command == "probe":

@@ -4,7 +4,9 @@
 // connection attribute `program_name` (performance_schema.session_connect_attrs; MariaDB
 // fills it only with performance_schema on). A process of a SLURM job names its sessions
 // `djx slurm=<job>_<task>`; the sbatch script of runtime/slurm also exports PGAPPNAME,
-// which DataJoint for Python's psycopg2 (libpq) reads, in the same form.
+// which DataJoint for Python's psycopg2 (libpq) reads, in the same form, and which the
+// Python runner passes to pymysql as `program_name` (python/datajoint_vscode_runner.py:
+// name_mysql_sessions).
 
 /** The session name of this process, or undefined outside a SLURM job. */
 export function sessionName(env: NodeJS.ProcessEnv = process.env): string | undefined {
