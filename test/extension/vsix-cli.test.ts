@@ -76,12 +76,12 @@ test('the .vsix holds only what runs: production bundles, grammars, icon, manife
   t.diagnostic(`vsix: ${(vsixBytes / 1024 / 1024).toFixed(2)} MiB, ${vsixEntries.length} entries`);
   const files = vsixEntries.filter((n) => n.startsWith('extension/') && !n.endsWith('/')).map((n) => n.slice('extension/'.length));
   const pglite = ['dist/pglite/index.cjs', 'dist/pglite/pglite.wasm', 'dist/pglite/pglite.data', 'dist/pglite/initdb.wasm', 'dist/pglite/LICENSE'];
-  for (const f of ['package.json', 'dist/extension.js', 'dist/client-runtime.js', 'dist/client-diagram.js', 'dist/diagram-webview.js', 'dist/server.js', 'dist/cli.js', 'dist/embedded-server.js', ...pglite, 'syntaxes/datajoint.tmLanguage.json', 'client/media/datajoint.svg', 'python/datajoint_vscode_runner.py']) {
+  for (const f of ['package.json', 'dist/extension.js', 'dist/client-runtime.js', 'dist/client-diagram.js', 'dist/diagram-webview.js', 'dist/rows-webview.js', 'dist/server.js', 'dist/cli.js', 'dist/embedded-server.js', ...pglite, 'syntaxes/datajoint.tmLanguage.json', 'client/media/datajoint.svg', 'python/datajoint_vscode_runner.py']) {
     assert.ok(files.includes(f), `${f} is in the .vsix`);
   }
   assert.ok(files.some((f) => /^license/i.test(f)), 'a license file');
   assert.ok(files.some((f) => /^readme/i.test(f)), 'a README');
-  const unexpected = files.filter((f) => !pglite.includes(f) && !/^(package\.json|readme\.md|license(\.txt|\.md)?|changelog\.md|dist\/(extension|client-runtime|client-diagram|diagram-webview|server|cli|embedded-server)\.js|dist\/types\/.+\.d\.ts|syntaxes\/[^/]+\.json|client\/media\/[^/]+\.(svg|png)|client\/media\/walkthrough\/[^/]+\.md|python\/datajoint_vscode_runner\.py)$/i.test(f));
+  const unexpected = files.filter((f) => !pglite.includes(f) && !/^(package\.json|readme\.md|license(\.txt|\.md)?|changelog\.md|dist\/(extension|client-runtime|client-diagram|diagram-webview|rows-webview|server|cli|embedded-server)\.js|dist\/types\/.+\.d\.ts|syntaxes\/[^/]+\.json|client\/media\/[^/]+\.(svg|png)|client\/media\/walkthrough\/[^/]+\.md|python\/datajoint_vscode_runner\.py)$/i.test(f));
   assert.deepEqual(unexpected, [], 'nothing else (no node_modules, sources, maps or tests)');
   // Production bundles: minified, no source map reference.
   const ext = readFileSync(join(scratch, 'unpacked', 'extension', 'dist', 'extension.js'), 'utf8');

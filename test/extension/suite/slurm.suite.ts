@@ -98,7 +98,10 @@ suite('SLURM: Run Workers on SLURM… and Cancel SLURM Job', function () {
     process.env.DJ_PASS = target.password;
     const api = await activatedApi();
     if (!(await vscode.commands.executeCommand<boolean>('datajoint.connect'))) throw new Error(`cannot connect: ${api.connection.lastError}`);
-    // The module picker lists the files whose classes the language server indexed.
+    // The module picker lists the files whose classes the language server indexed. The file
+    // is opened, as a user opens the module they launch: the server then has it at once,
+    // whether or not its file watcher has reported the new folder yet.
+    await vscode.workspace.openTextDocument(vscode.Uri.file(modulePath()));
     await waitFor(
       'the language server to index cluster/crunch.ts',
       async () => {
