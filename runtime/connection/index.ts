@@ -405,6 +405,11 @@ export class Connection {
           try {
             const value = await this.tx.run({ session: s }, fn);
             await mark;
+            // PostgreSQL: a make that caught an error of its own statement leaves the
+            // transaction aborted, and a COMMIT would then roll the whole group back
+            // without an error. RELEASE fails in an aborted transaction, so the step fails
+            // (and is rolled back to its savepoint) instead.
+            if (begin) await s.query(this.dialect.releaseSavepoint(STEP_SAVEPOINT), []);
             return value;
           } catch (e) {
             let kept = true;
@@ -431,6 +436,13 @@ export class Connection {
         group = undefined;
         if (!g) return Promise.resolve();
         if (g.lost !== undefined) return Promise.reject(new GroupLost(g.lost));
+        if (this.inFlight.has(g.session)) {
+          // A step still runs (a make abandoned by an interrupt): committing would commit
+          // half of it. The session is ended instead, and the server rolls the group back.
+          if (session === g.session) drop();
+          else g.session.destroy();
+          return Promise.reject(new GroupLost(new TransactionError('transaction', 'a step was still running when its group was to be committed')));
+        }
         return sendCommit(g.session);
       },
       transaction: async <T>(fn: () => Promise<T>): Promise<T> => {

@@ -216,7 +216,10 @@ async function runSerial(
           // Ours when its COMMIT's answer was cut off; another worker's when the server had
           // ended our group before it.
           if (!groupLost) await record(m.key, m.outcome);
-          else if (queue) await queue.complete(m.raw);
+          else {
+            if (queue) await queue.complete(m.raw);
+            await record(m.key, { status: 'skipped' });
+          }
         } else if (landed === 'unknown') {
           // The control connection is down too: the job stays reserved, so the next refresh
           // re-pends it and a worker finds out whether the key is done.
@@ -335,11 +338,9 @@ async function runSerial(
       closingError ??= e;
     });
     await closeSeries(ctx);
-    const unstarted = [...claimed.splice(0), ...again.splice(0).map((k) => k.raw)];
-    if (ahead) {
-      const next = await ahead.catch(() => undefined);
-      if (next) unstarted.push(next.raw);
-    }
+    // The claim ahead first: it may still be adding jobs to `claimed`.
+    const next = ahead ? await ahead.catch(() => undefined) : undefined;
+    const unstarted = [...(next ? [next.raw] : []), ...claimed.splice(0), ...again.splice(0).map((k) => k.raw)];
     if (queue) {
       for (const raw of unstarted) await queue.release(raw, await control.session.connectionId()).catch(() => undefined);
     }
