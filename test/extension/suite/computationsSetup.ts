@@ -21,6 +21,36 @@ export function testDb() {
   return { host, port: Number(port), user, password };
 }
 
+/** A connection of the test process to the test server, with `schema` dropped (a clean start). */
+export async function freshSchema(schema: string): Promise<dj.Connection> {
+  const conn = await dj.Connection.connect({ ...testDb(), ignoreConfigFile: true, env: {} });
+  await conn.execute(`DROP DATABASE IF EXISTS \`${schema}\``);
+  return conn;
+}
+
+const WINDOW_SETTINGS = ['host', 'port', 'user', 'schemas'] as const;
+
+/**
+ * Connects the window to the test server for `schema`, through workspace settings and
+ * DJ_PASS (nothing in SecretStorage); `disconnectWindow` undoes it.
+ */
+export async function connectWindow(schema: string): Promise<void> {
+  const target = testDb();
+  const config = vscode.workspace.getConfiguration('datajoint');
+  const values: Record<(typeof WINDOW_SETTINGS)[number], unknown> = { host: target.host, port: target.port, user: target.user, schemas: [schema] };
+  for (const k of WINDOW_SETTINGS) await config.update(k, values[k], vscode.ConfigurationTarget.Workspace);
+  process.env.DJ_PASS = target.password;
+  const api = await activatedApi();
+  if (!(await vscode.commands.executeCommand<boolean>('datajoint.connect'))) throw new Error(`cannot connect: ${api.connection.lastError}`);
+}
+
+export async function disconnectWindow(): Promise<void> {
+  await vscode.commands.executeCommand('datajoint.disconnect');
+  delete process.env.DJ_PASS;
+  const config = vscode.workspace.getConfiguration('datajoint');
+  for (const k of WINDOW_SETTINGS) await config.update(k, undefined, vscode.ConfigurationTarget.Workspace);
+}
+
 /** The real DataJoint for Python's interpreter (scripts/python-env.mjs), for the Python suites. */
 export function testPython(): string {
   const p = process.env.DJ_TEST_PYTHON;
@@ -40,9 +70,7 @@ export interface ComputationsFixture {
 
 /** Fresh database with the pipeline's tables, the dj shim, and the window connected. */
 export async function setUpComputations(): Promise<ComputationsFixture> {
-  const target = testDb();
-  const conn = await dj.Connection.connect({ ...target, ignoreConfigFile: true, env: {} });
-  await conn.execute(`DROP DATABASE IF EXISTS \`${SCHEMA}\``);
+  const conn = await freshSchema(SCHEMA);
   const schema = new dj.Schema(SCHEMA, { connection: conn });
   // Same definitions as computations/pipeline.ts (which the CLI loads for make).
   class Subject extends dj.Manual {
@@ -63,20 +91,12 @@ export async function setUpComputations(): Promise<ComputationsFixture> {
   }
   await schema.declare(Subject, Summary);
 
-  const config = vscode.workspace.getConfiguration('datajoint');
-  for (const [k, v] of Object.entries({ host: target.host, port: target.port, user: target.user, schemas: [SCHEMA] })) {
-    await config.update(k, v, vscode.ConfigurationTarget.Workspace);
-  }
-  process.env.DJ_PASS = target.password;
-  const api = await activatedApi();
-  if (!(await vscode.commands.executeCommand<boolean>('datajoint.connect'))) throw new Error(`cannot connect: ${api.connection.lastError}`);
+  await connectWindow(SCHEMA);
   return {
     conn,
     sql: (statement, params) => conn.query(statement, params),
     close: async () => {
-      await vscode.commands.executeCommand('datajoint.disconnect');
-      delete process.env.DJ_PASS;
-      for (const k of ['host', 'port', 'user', 'schemas']) await config.update(k, undefined, vscode.ConfigurationTarget.Workspace);
+      await disconnectWindow();
       await conn.execute(`DROP DATABASE IF EXISTS \`${SCHEMA}\``);
       await conn.close();
     },

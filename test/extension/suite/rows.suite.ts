@@ -13,7 +13,7 @@ import type { RowsRendered, RowsTestAction } from '../../../client/rows/rowsProt
 import type { TablesNode } from '../../../client/views/tablesTree';
 import { VIEW_ROWS_COMMAND } from '../../../client/commandNames';
 import { activatedApi, screenshot, waitFor } from './helpers';
-import { testDb } from './computationsSetup';
+import { connectWindow, disconnectWindow, freshSchema } from './computationsSetup';
 
 // Per extension host: the repository and .vsix runs may share one server at the same time.
 const SCHEMA = `vscode_rows_${process.pid}`;
@@ -33,9 +33,7 @@ suite('Rows grid (View Rows)', function () {
   let grid: RowsPanelHandle;
 
   suiteSetup(async () => {
-    const target = testDb();
-    conn = await dj.Connection.connect({ ...target, ignoreConfigFile: true, env: {} });
-    await conn.execute(`DROP DATABASE IF EXISTS \`${SCHEMA}\``);
+    conn = await freshSchema(SCHEMA);
     const schema = new dj.Schema(SCHEMA, { connection: conn });
     class Sample extends dj.Manual {
       static override definition = `
@@ -57,20 +55,13 @@ suite('Rows grid (View Rows)', function () {
         }),
       );
     }
-    const config = vscode.workspace.getConfiguration('datajoint');
-    for (const [k, v] of Object.entries({ host: target.host, port: target.port, user: target.user, schemas: [SCHEMA] })) await config.update(k, v, vscode.ConfigurationTarget.Workspace);
-    process.env.DJ_PASS = target.password;
-    const api = await activatedApi();
-    if (!(await vscode.commands.executeCommand<boolean>('datajoint.connect'))) throw new Error(`cannot connect: ${api.connection.lastError}`);
+    await connectWindow(SCHEMA);
   });
 
   suiteTeardown(async () => {
     grid?.panel.dispose();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await vscode.commands.executeCommand('datajoint.disconnect');
-    delete process.env.DJ_PASS;
-    const config = vscode.workspace.getConfiguration('datajoint');
-    for (const k of ['host', 'port', 'user', 'schemas']) await config.update(k, undefined, vscode.ConfigurationTarget.Workspace);
+    await disconnectWindow();
     await conn?.execute(`DROP DATABASE IF EXISTS \`${SCHEMA}\``);
     await conn?.close();
   });

@@ -25,8 +25,8 @@ import * as dj from '../../../runtime/index';
 import type { WorkersNode } from '../../../client/workers/workersTree';
 import type { SlurmOutcome } from '../../../client/slurm/slurmCommand';
 import { findOnPath } from '../../../runtime/slurm/cluster';
-import { activatedApi, canTypeIntoWindow, typeIntoWindow, waitFor, workspaceRoot } from './helpers';
-import { computations, testDb } from './computationsSetup';
+import { canTypeIntoWindow, typeIntoWindow, waitFor, workspaceRoot } from './helpers';
+import { computations, connectWindow, disconnectWindow, freshSchema, testDb } from './computationsSetup';
 
 const SCHEMA = 'vscode_slurm';
 const FIXTURE = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'vscode-slurm', 'crunch.ts');
@@ -66,9 +66,7 @@ suite('SLURM: Run Workers on SLURM… and Cancel SLURM Job', function () {
     const unavailable = process.env.DJ_TEST_SLURM_UNAVAILABLE;
     if (unavailable) throw new Error(`the SLURM test cluster did not start: ${unavailable}`);
     if (!process.env.SLURM_CONF) throw new Error('SLURM_CONF is not set for the extension host (test/extension/driver.ts passes the cluster of scripts/slurm.mjs)');
-    const target = testDb();
-    conn = await dj.Connection.connect({ ...target, ignoreConfigFile: true, env: {} });
-    await conn.execute(`DROP DATABASE IF EXISTS \`${SCHEMA}\``);
+    conn = await freshSchema(SCHEMA);
     // Same definitions as the fixture (which the workers load).
     const schema = new dj.Schema(SCHEMA, { connection: conn });
     class Sample extends dj.Manual {
@@ -90,14 +88,8 @@ suite('SLURM: Run Workers on SLURM… and Cancel SLURM Job', function () {
 
     mkdirSync(join(root(), MODULE[0]!), { recursive: true });
     copyFileSync(FIXTURE, modulePath());
-    const config = vscode.workspace.getConfiguration('datajoint');
-    for (const [k, v] of Object.entries({ host: target.host, port: target.port, user: target.user, schemas: [SCHEMA] })) {
-      await config.update(k, v, vscode.ConfigurationTarget.Workspace);
-    }
-    // The password reaches the tasks as a user's shell passes it: in sbatch's environment, never in the script.
-    process.env.DJ_PASS = target.password;
-    const api = await activatedApi();
-    if (!(await vscode.commands.executeCommand<boolean>('datajoint.connect'))) throw new Error(`cannot connect: ${api.connection.lastError}`);
+    // The password (DJ_PASS) reaches the tasks as a user's shell passes it: in sbatch's environment, never in the script.
+    await connectWindow(SCHEMA);
     // The module picker lists the files whose classes the language server indexed. The file
     // is opened, as a user opens the module they launch: the server then has it at once,
     // whether or not its file watcher has reported the new folder yet.
@@ -115,10 +107,7 @@ suite('SLURM: Run Workers on SLURM… and Cancel SLURM Job', function () {
     // A job a failed test left running must not hold the cluster for the suites after it.
     for (const id of submitted) await new Promise((r) => execFile('scancel', [id], () => r(undefined)));
     delete process.env.VSCODE_TEST_SLURM_HOLD;
-    await vscode.commands.executeCommand('datajoint.disconnect');
-    delete process.env.DJ_PASS;
-    const config = vscode.workspace.getConfiguration('datajoint');
-    for (const k of ['host', 'port', 'user', 'schemas']) await config.update(k, undefined, vscode.ConfigurationTarget.Workspace);
+    await disconnectWindow();
     if (conn) {
       await conn.execute(`DROP DATABASE IF EXISTS \`${SCHEMA}\``);
       await conn.close();
