@@ -26,6 +26,15 @@ async function endOwnSession(): Promise<void> {
   await killSession(env, Number(row!.id));
   await conn.query('SELECT 1');
 }
+/** `run` with `hook` as the pipeline's afterMake (inside each make, after its inserts). */
+async function withAfterMake<T>(hook: NonNullable<typeof env.pipeline.hooks.afterMake>, run: () => Promise<T>): Promise<T> {
+  env.pipeline.hooks.afterMake = hook;
+  try {
+    return await run();
+  } finally {
+    env.pipeline.hooks.afterMake = undefined;
+  }
+}
 const countIn = async (table: string) => Number((await rows<{ n: number }>(env, `SELECT COUNT(*) AS n FROM \`${env.schema}\`.\`${table}\``))[0]!.n);
 
 for (const reserveJobs of [false, true]) {
@@ -34,15 +43,9 @@ for (const reserveJobs of [false, true]) {
   test(`${mode}: the keys of a window are one transaction, seen by other sessions only once it commits`, async () => {
     await reset(env, range(6).map((subject_id) => ({ subject_id })));
     const seenDuringKey5: number[] = [];
-    env.pipeline.hooks.afterMake = async (key) => {
+    const r = await withAfterMake(async (key) => {
       if (Number(key.subject_id) === 5) seenDuringKey5.push(await countIn('__analysis'));
-    };
-    let r;
-    try {
-      r = await populate(env.pipeline.Analysis, { ...WINDOW, reserveJobs });
-    } finally {
-      env.pipeline.hooks.afterMake = undefined;
-    }
+    }, () => populate(env.pipeline.Analysis, { ...WINDOW, reserveJobs }));
     assert.deepEqual(seenDuringKey5, [1], 'key 1 alone, keys 2-4 not committed while key 5 was made');
     assert.equal(r.successCount, 6);
     assert.deepEqual(await keysIn('__analysis'), range(6));
@@ -70,20 +73,14 @@ for (const reserveJobs of [false, true]) {
   test(`${mode}: a session ended under a group: its keys are made again, alone, and every key lands once`, async () => {
     await reset(env, range(5).map((subject_id) => ({ subject_id })));
     let killed = false;
-    env.pipeline.hooks.afterMake = async (key) => {
+    const r = await withAfterMake(async (key) => {
       if (Number(key.subject_id) !== 3 || killed) return;
       killed = true;
       // The session of key 3's make is ended as an administrator's KILL would end it: the
       // server rolls back the whole open transaction, key 2 with it. Nothing tells
       // under which key of the group the session went, so none of them is failed for it.
       await endOwnSession();
-    };
-    let r;
-    try {
-      r = await populate(env.pipeline.Analysis, { ...WINDOW, reserveJobs, suppressErrors: true });
-    } finally {
-      env.pipeline.hooks.afterMake = undefined;
-    }
+    }, () => populate(env.pipeline.Analysis, { ...WINDOW, reserveJobs, suppressErrors: true }));
     assert.deepEqual(r.errorList, []);
     assert.equal(r.successCount, 5);
     assert.deepEqual(await keysIn('__analysis'), range(5));
@@ -95,16 +92,10 @@ for (const reserveJobs of [false, true]) {
 
   test(`${mode}: a session lost under the first key of a group fails that key alone`, async () => {
     await reset(env, range(3).map((subject_id) => ({ subject_id })));
-    env.pipeline.hooks.afterMake = async (key) => {
+    const r = await withAfterMake(async (key) => {
       if (Number(key.subject_id) !== 2) return;
       await endOwnSession();
-    };
-    let r;
-    try {
-      r = await populate(env.pipeline.Analysis, { ...WINDOW, reserveJobs, suppressErrors: true });
-    } finally {
-      env.pipeline.hooks.afterMake = undefined;
-    }
+    }, () => populate(env.pipeline.Analysis, { ...WINDOW, reserveJobs, suppressErrors: true }));
     assert.deepEqual(r.errorList.map(([k]) => Number((k as { subject_id: number }).subject_id)), [2]);
     assert.deepEqual(await keysIn('__analysis'), [1, 3]);
     assert.deepEqual([1, 1, 1], [...(await calls(env, 'Analysis')).values()]);
@@ -113,19 +104,13 @@ for (const reserveJobs of [false, true]) {
 
   test(`${mode}: a stop request in a group commits the group's keys and stops`, async () => {
     await reset(env, range(8).map((subject_id) => ({ subject_id })));
-    env.pipeline.hooks.afterMake = async (key) => {
+    const r = await withAfterMake(async (key) => {
       if (Number(key.subject_id) !== 3) return;
       // Key 3 ends once populate has taken the signal (this listener runs after its own).
       const taken = new Promise((res) => process.once('SIGINT', res));
       process.kill(process.pid, 'SIGINT');
       await taken;
-    };
-    let r;
-    try {
-      r = await populate(env.pipeline.Analysis, { ...WINDOW, reserveJobs });
-    } finally {
-      env.pipeline.hooks.afterMake = undefined;
-    }
+    }, () => populate(env.pipeline.Analysis, { ...WINDOW, reserveJobs }));
     assert.equal(r.interrupted, 'SIGINT');
     assert.deepEqual(await keysIn('__analysis'), [1, 2, 3], 'the key in progress finished, the group committed');
     assert.equal(r.successCount, 3);
@@ -136,19 +121,17 @@ for (const reserveJobs of [false, true]) {
     await reset(env, range(5).map((subject_id) => ({ subject_id })));
     let release!: () => void;
     const released = new Promise<void>((res) => (release = res));
-    env.pipeline.hooks.afterMake = async (key) => {
+    let r;
+    try {
+      r = await withAfterMake(async (key) => {
       if (Number(key.subject_id) !== 3) return;
       process.kill(process.pid, 'SIGINT');
       process.kill(process.pid, 'SIGTERM');
       // Key 3 stays in its make until populate has returned.
       await released;
-    };
-    let r;
-    try {
-      r = await populate(env.pipeline.Analysis, { ...WINDOW, reserveJobs, suppressErrors: true });
+    }, () => populate(env.pipeline.Analysis, { ...WINDOW, reserveJobs, suppressErrors: true }));
     } finally {
       release();
-      env.pipeline.hooks.afterMake = undefined;
     }
     assert.equal(r.interrupted, 'SIGINT');
     assert.deepEqual(r.errorList, []);
@@ -165,28 +148,18 @@ test(`a group holds at most ${MAX_GROUP_KEYS} keys: the next key starts a new on
   // Key 1 alone, keys 2-33 one group, then a new one.
   await reset(env, range(n).map((subject_id) => ({ subject_id })));
   const seen: number[] = [];
-  env.pipeline.hooks.afterMake = async (key) => {
+  assert.equal((await withAfterMake(async (key) => {
     if (Number(key.subject_id) === MAX_GROUP_KEYS + 2) seen.push(await countIn('__analysis'));
-  };
-  try {
-    assert.equal((await populate(env.pipeline.Analysis, WINDOW)).successCount, n);
-  } finally {
-    env.pipeline.hooks.afterMake = undefined;
-  }
+  }, () => populate(env.pipeline.Analysis, WINDOW))).successCount, n);
   assert.deepEqual(seen, [MAX_GROUP_KEYS + 1], 'the full group committed before the next key ran');
 });
 
 test('commitWindowMs: 0 commits every key alone; a negative window is refused', async () => {
   await reset(env, range(3).map((subject_id) => ({ subject_id })));
   const seen: number[] = [];
-  env.pipeline.hooks.afterMake = async (key) => {
+  assert.equal((await withAfterMake(async (key) => {
     if (Number(key.subject_id) === 3) seen.push(await countIn('__analysis'));
-  };
-  try {
-    assert.equal((await populate(env.pipeline.Analysis, { commitWindowMs: 0 })).successCount, 3);
-  } finally {
-    env.pipeline.hooks.afterMake = undefined;
-  }
+  }, () => populate(env.pipeline.Analysis, { commitWindowMs: 0 }))).successCount, 3);
   assert.deepEqual(seen, [2]);
   await assert.rejects(populate(env.pipeline.Analysis, { commitWindowMs: -1 }), /commitWindowMs must be a number >= 0/);
 });
