@@ -4,8 +4,7 @@
 // (Python: the `@schema` decorator's `dj.Schema("name")`; TypeScript/JavaScript: the
 // module-binding analysis), and each foreign key as the definition's analysis resolves
 // it, with the properties datajoint/dependencies.py gives an edge.
-import type { IndexedTable, TableIndex } from '../project/table-index';
-import { analyze } from '../project/definition-api';
+import type { IndexedTable, TableIndex } from '../project/index';
 import { LineIndex } from '../project/lines';
 import { ModuleBindings, pythonSchemaOf, type ModuleFiles } from '../project/module-bindings';
 import { tableNameFor } from '../catalog/names';
@@ -107,10 +106,12 @@ export function graphFromIndex(index: TableIndex, options: WorkspaceGraphOptions
     analysed.add(node.id);
     let model;
     try {
-      model = analyze(def.text, index.context(table));
+      // The index's own parse and model of the definition: parsed once per process.
+      model = index.model(table);
     } catch {
-      continue; // a definition the parser gives up on draws as a table without edges
+      model = undefined;
     }
+    if (!model) continue; // a definition the parser gives up on draws as a table without edges
     if (model.tableComment !== undefined) node.comment = model.tableComment;
     const pk = new Set(model.primaryKey);
     const inherited = new Set<string>();
