@@ -5,7 +5,7 @@
 // itself is rewritten to name the current Node and CLI. No vscode import: the paths are
 // given (registerSlurm.ts), so a unit test can write and run the launcher.
 import { join } from 'node:path';
-import { writeLauncher } from '../../runtime/slurm/launcher';
+import { refreshLauncher, writeLauncher, type LauncherTarget } from '../../runtime/slurm/launcher';
 
 export interface LauncherPlace {
   /** The extension's global storage folder (context.globalStorageUri.fsPath). */
@@ -23,7 +23,14 @@ export function launcherDir(globalStorage: string): string {
   return join(globalStorage, 'bin');
 }
 
-/** (Re)writes the launcher for the running VS Code and extension; its path. */
+const targetOf = (p: LauncherPlace): LauncherTarget => ({ node: p.node ?? process.execPath, cli: p.cliPath, writtenBy: p.writtenBy });
+
+/** (Re)writes the launcher for the running VS Code and extension (before a script names it); its path. */
 export function updateLauncher(p: LauncherPlace): string {
-  return writeLauncher(launcherDir(p.globalStorage), { node: p.node ?? process.execPath, cli: p.cliPath, writtenBy: p.writtenBy });
+  return writeLauncher(launcherDir(p.globalStorage), targetOf(p));
+}
+
+/** At activation: brings an existing launcher up to date after an update; writes none where there is none. */
+export function refreshExistingLauncher(p: LauncherPlace): boolean {
+  return refreshLauncher(launcherDir(p.globalStorage), targetOf(p));
 }

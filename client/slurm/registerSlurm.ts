@@ -1,11 +1,11 @@
 // Registers "DataJoint: Run Workers on SLURM…" (slurmCommand.ts), and rewrites the `djx`
-// launcher its scripts fall back on (launcherFile.ts) at every activation: an update of
+// launcher its scripts fall back on (launcherFile.ts) after each activation, where one exists: an update of
 // VS Code or of the extension moved the Node and CLI it names, and scripts written before
 // (committed, resubmitted with sbatch) must reach the new ones.
 import * as vscode from 'vscode';
 import { RUN_WORKERS_ON_SLURM_COMMAND } from '../commandNames';
 import type { Notices } from '../notices';
-import { updateLauncher, type LauncherPlace } from './launcherFile';
+import { refreshExistingLauncher, type LauncherPlace } from './launcherFile';
 import { runWorkersOnSlurm, type SlurmArgument } from './slurmCommand';
 
 export function registerSlurmCommand(context: vscode.ExtensionContext, notices: Notices): void {
@@ -15,12 +15,16 @@ export function registerSlurmCommand(context: vscode.ExtensionContext, notices: 
     cliPath: context.asAbsolutePath('dist/cli.js'),
     writtenBy: `${context.extension.id} ${version}`.trim(),
   };
-  try {
-    updateLauncher(place);
-  } catch (e) {
-    // Not fatal here: the command writes it again before a script and reports a failure then.
-    console.warn(`DataJoint: could not write the djx launcher: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  // After activation, and only where a script once made a launcher: the scripts committed
+  // since then find the current Node and CLI through it.
+  setImmediate(() => {
+    try {
+      refreshExistingLauncher(place);
+    } catch (e) {
+      // Not fatal here: the command writes it again before a script and reports a failure then.
+      console.warn(`DataJoint: could not update the djx launcher: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  });
   const ctx = { memory: context.workspaceState, notices, launcher: place };
   context.subscriptions.push(
     vscode.commands.registerCommand(RUN_WORKERS_ON_SLURM_COMMAND, (arg?: SlurmArgument) =>

@@ -5,7 +5,7 @@
 // would break at the next update. The script names this launcher instead: a file in a folder
 // that outlives versions (the extension's global storage), rewritten by the extension on
 // activation and before each script it writes, which execs whatever Node and CLI are current.
-import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { shellQuote } from './sbatch-script';
@@ -64,4 +64,22 @@ export function writeLauncher(dir: string, t: LauncherTarget): string {
   chmodSync(temp, 0o755);
   renameSync(temp, file);
   return file;
+}
+
+/**
+ * Rewrites the launcher in `dir` only where it exists and names another Node or CLI (an
+ * update since it was written): a machine that never wrote an sbatch script gets none,
+ * and an unchanged one is left alone. True when it was rewritten.
+ */
+export function refreshLauncher(dir: string, t: LauncherTarget): boolean {
+  const file = join(dir, LAUNCHER_NAME);
+  let current: string;
+  try {
+    current = readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
+  if (current === launcherScript(t)) return false;
+  writeLauncher(dir, t);
+  return true;
 }

@@ -10,7 +10,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sbatchScript, type SbatchOptions } from '../../../runtime/slurm/sbatch-script';
-import { launcherScript, writeLauncher, LAUNCHER_NAME } from '../../../runtime/slurm/launcher';
+import { launcherScript, refreshLauncher, writeLauncher, LAUNCHER_NAME } from '../../../runtime/slurm/launcher';
 import { LaunchOptionError } from '../../../runtime/slurm/worker-command';
 import { launcherDir, updateLauncher } from '../../../client/slurm/launcherFile';
 import { scriptOptions, DEFAULT_ANSWERS } from '../../../client/slurm/slurmAnswers';
@@ -134,4 +134,21 @@ test('neither djx nor the launcher: exit 127 with an error line in the task outp
 test('the launcher refuses relative or multi-line paths', () => {
   assert.throws(() => launcherScript({ node: 'node', cli: '/x/cli.js', writtenBy: 't' }), /node must be an absolute path/);
   assert.throws(() => launcherScript({ node: '/usr/bin/node', cli: '/x\n/cli.js', writtenBy: 't' }), /cli must be an absolute path/);
+});
+
+test('at activation an existing launcher is brought up to date, an unchanged one left alone, and none is made where there is none', () => {
+  const dir = scratch();
+  try {
+    const bin = join(dir, 'bin');
+    const before = { node: '/opt/code-1/node', cli: '/ext/datajoint-1/dist/cli.js', writtenBy: 'datajoint 1' };
+    const after = { node: '/opt/code-2/node', cli: '/ext/datajoint-2/dist/cli.js', writtenBy: 'datajoint 2' };
+    assert.equal(refreshLauncher(bin, after), false);
+    assert.throws(() => statSync(join(bin, LAUNCHER_NAME)), /ENOENT/, 'no launcher where no script made one');
+    writeLauncher(bin, before);
+    assert.equal(refreshLauncher(bin, before), false, 'unchanged: not rewritten');
+    assert.equal(refreshLauncher(bin, after), true);
+    assert.equal(readFileSync(join(bin, LAUNCHER_NAME), 'utf8'), launcherScript(after));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
