@@ -2,6 +2,7 @@
 // set-based SQL: refresh adds every new key with one INSERT … SELECT, workers claim the
 // next pending job with SELECT … FOR UPDATE SKIP LOCKED, and reservations whose holder is
 // known to be dead are re-pended (holder.ts; reference notes §7; our decisions at the top).
+import { retryDeadlocks } from './deadlock';
 import { jobsTableName, jobsTableStatements, lineageTableStatements, truncateErrorMessage, JOB_STATUSES, type JobKeyColumn, type JobStatus } from './definition';
 import type { Row, Sql, SqlSession } from './session';
 import type { SqlFragments } from '../dialect/fragments';
@@ -173,6 +174,13 @@ export class JobQueue {
     readonly session: SqlSession,
     readonly target: JobsTarget,
     readonly settings: JobsSettingsLike = DEFAULT_JOBS_SETTINGS,
+    /**
+     * The queue's statements may run inside its caller's transactions (make's, for a job's
+     * completion; a user's, around the table's jobs): a deadlock there ended the whole
+     * transaction, so nothing is retried. populate's own queue, on its control connection
+     * in autocommit, retries (deadlock.ts).
+     */
+    private readonly inCallersTransactions = false,
   ) {
     this.q = session.sql;
     this.tableName = jobsTableName(target.tableName);
@@ -282,20 +290,24 @@ export class JobQueue {
     const from = restricted.unique
       ? `${src.sql} WHERE ${notInTarget(this.q, ks, this.target)}`
       : `(SELECT DISTINCT ${ksCols.join(', ')} FROM ${src.sql} WHERE ${notInTarget(this.q, ks, this.target)}) AS ${this.q.quote('$ks')}`;
-    result.added = await this.session.execute(
-      `${ignore.head} (${keyCols.join(', ')}, status, priority, scheduled_time) ` +
-        `SELECT ${ksCols.join(', ')}, 'pending', ?, ${this.q.plusMicroseconds('CURRENT_TIMESTAMP(3)')} FROM ${from}${ignore.tail}`,
-      [priority, delayUs, ...src.params],
+    result.added = await this.retrying(() =>
+      this.session.execute(
+        `${ignore.head} (${keyCols.join(', ')}, status, priority, scheduled_time) ` +
+          `SELECT ${ksCols.join(', ')}, 'pending', ?, ${this.q.plusMicroseconds('CURRENT_TIMESTAMP(3)')} FROM ${from}${ignore.tail}`,
+        [priority, delayUs, ...src.params],
+      ),
     );
 
     // 2. re-pend successes whose rows left the target (only kept with keep_completed).
     if (this.settings.keepCompleted) {
       const inKs = restrictedSource(this.q, restricted, ALL, '$in');
       const on = this.keyNames.map((k) => `${this.q.quote('$in')}.${this.q.quote(k)} = ${this.q.quote('$ks')}.${this.q.quote(k)}`).join(' AND ');
-      result.rePended = await this.session.execute(
-        `UPDATE ${this.fullName} AS ${this.q.quote('$ks')} SET ${RESET(this.q)} WHERE ${this.q.quote('$ks')}.status = 'success' ` +
-          `AND ${notInTarget(this.q, ks, this.target)} AND EXISTS (SELECT 1 FROM ${inKs.sql} WHERE ${on})`,
-        [priority, ...inKs.params],
+      result.rePended = await this.retrying(() =>
+        this.session.execute(
+          `UPDATE ${this.fullName} AS ${this.q.quote('$ks')} SET ${RESET(this.q)} WHERE ${this.q.quote('$ks')}.status = 'success' ` +
+            `AND ${notInTarget(this.q, ks, this.target)} AND EXISTS (SELECT 1 FROM ${inKs.sql} WHERE ${on})`,
+          [priority, ...inKs.params],
+        ),
       );
     }
 
@@ -304,10 +316,12 @@ export class JobQueue {
     if (staleTimeout > 0) {
       // Single-table DELETE (no alias: MariaDB refuses one there), outer columns fully qualified.
       const on = this.keyNames.map((k) => `${this.q.quote('$s')}.${this.q.quote(k)} = ${this.fullName}.${this.q.quote(k)}`).join(' AND ');
-      result.removed = await this.session.execute(
-        `DELETE FROM ${this.fullName} WHERE status <> 'ignore' AND created_time < ${this.q.minusSeconds('CURRENT_TIMESTAMP(3)')} ` +
-          `AND NOT EXISTS (SELECT 1 FROM (${ks.sql.sql}) AS ${this.q.quote('$s')} WHERE ${on})`,
-        [staleTimeout, ...ks.sql.params],
+      result.removed = await this.retrying(() =>
+        this.session.execute(
+          `DELETE FROM ${this.fullName} WHERE status <> 'ignore' AND created_time < ${this.q.minusSeconds('CURRENT_TIMESTAMP(3)')} ` +
+            `AND NOT EXISTS (SELECT 1 FROM (${ks.sql.sql}) AS ${this.q.quote('$s')} WHERE ${on})`,
+          [staleTimeout, ...ks.sql.params],
+        ),
       );
     }
     return result;
@@ -405,34 +419,42 @@ export class JobQueue {
     const prio = opts.priority !== undefined ? ' AND priority <= ?' : '';
     const params = opts.priority !== undefined ? [opts.priority] : [];
     const done = opts.completing ? this.completionSql(opts.completing) : undefined;
-    const keys = await this.session.transaction(async () => {
-      // The reservation records the id of the connection this transaction runs on (a
-      // control connection that was reopened has a new one): the one that lives as long
-      // as the worker.
-      const connectionId = await this.session.connectionId();
-      // The previous job's completion shares the claim's transaction: one commit, not two.
-      if (done) await this.session.execute(done.sql, done.params);
-      const rows = await this.session.query(
-        `SELECT ${this.keyNames.map((k) => this.q.quote(k)).join(', ')} FROM ${this.fullName} ` +
-          `WHERE status = 'pending' AND scheduled_time <= CURRENT_TIMESTAMP(3)${prio} ` +
-          `ORDER BY priority, scheduled_time LIMIT ${count} FOR UPDATE SKIP LOCKED`,
-        params,
-      );
-      if (rows.length === 0) return [];
-      const picked = rows.map((r) => this.pick(r));
-      // Locked by this transaction; each reserved by its own key, so that the UPDATE reads
-      // no other row (a scan would wait on the rows of a commit group still open).
-      for (const key of picked) {
-        const where = this.keyWhere(key);
-        await this.session.execute(
-          `UPDATE ${this.fullName} SET status = 'reserved', host = ?, pid = ?, connection_id = ?, ${this.q.quote('user')} = ?, version = ?, ` +
-            `reserved_time = CURRENT_TIMESTAMP(3) WHERE ${where.sql}`,
-          [who.host, who.pid, connectionId, who.user, who.version, ...where.params],
+    // A claim the server rolled back as a deadlock's victim reserved nothing: it runs again.
+    const keys = await this.retrying(() =>
+      this.session.transaction(async () => {
+        // The reservation records the id of the connection this transaction runs on (a
+        // control connection that was reopened has a new one): the one that lives as long
+        // as the worker.
+        const connectionId = await this.session.connectionId();
+        // The previous job's completion shares the claim's transaction: one commit, not two.
+        if (done) await this.session.execute(done.sql, done.params);
+        const rows = await this.session.query(
+          `SELECT ${this.keyNames.map((k) => this.q.quote(k)).join(', ')} FROM ${this.fullName} ` +
+            `WHERE status = 'pending' AND scheduled_time <= CURRENT_TIMESTAMP(3)${prio} ` +
+            `ORDER BY priority, scheduled_time LIMIT ${count} FOR UPDATE SKIP LOCKED`,
+          params,
         );
-      }
-      return picked;
-    });
+        if (rows.length === 0) return [];
+        const picked = rows.map((r) => this.pick(r));
+        // Locked by this transaction; each reserved by its own key, so that the UPDATE reads
+        // no other row (a scan would wait on the rows of a commit group still open).
+        for (const key of picked) {
+          const where = this.keyWhere(key);
+          await this.session.execute(
+            `UPDATE ${this.fullName} SET status = 'reserved', host = ?, pid = ?, connection_id = ?, ${this.q.quote('user')} = ?, version = ?, ` +
+              `reserved_time = CURRENT_TIMESTAMP(3) WHERE ${where.sql}`,
+            [who.host, who.pid, connectionId, who.user, who.version, ...where.params],
+          );
+        }
+        return picked;
+      }),
+    );
     return withCheck(keys);
+  }
+
+  /** `run` again when the server chose it as a deadlock's victim, unless it runs in a caller's transaction. */
+  private retrying<T>(run: () => Promise<T>): Promise<T> {
+    return this.inCallersTransactions ? run() : retryDeadlocks(run);
   }
 
   /** The target table already holds rows of this key (autopopulate.py: `key in self.target`). */
@@ -447,10 +469,12 @@ export class JobQueue {
    */
   async release(key: Key, connectionId: number): Promise<boolean> {
     const where = this.keyWhere(key);
-    const n = await this.session.execute(
-      `UPDATE ${this.fullName} SET status = 'pending', reserved_time = NULL, ${this.q.quote('user')} = '', host = '', pid = 0, connection_id = 0, version = '' ` +
-        `WHERE ${where.sql} AND status = 'reserved' AND connection_id = ?`,
-      [...where.params, connectionId],
+    const n = await this.retrying(() =>
+      this.session.execute(
+        `UPDATE ${this.fullName} SET status = 'pending', reserved_time = NULL, ${this.q.quote('user')} = '', host = '', pid = 0, connection_id = 0, version = '' ` +
+          `WHERE ${where.sql} AND status = 'reserved' AND connection_id = ?`,
+        [...where.params, connectionId],
+      ),
     );
     return n === 1;
   }
@@ -491,7 +515,7 @@ export class JobQueue {
   /** jobs.py: complete — the row is deleted, or kept as `success` with keep_completed. */
   async complete(key: Key, durationSeconds?: number): Promise<void> {
     const c = this.completionSql({ key, durationSeconds });
-    await this.session.execute(c.sql, c.params);
+    await this.retrying(() => this.session.execute(c.sql, c.params));
   }
 
   private completionSql(done: Completion): Sql {
@@ -512,9 +536,11 @@ export class JobQueue {
     const msg = truncateErrorMessage(message);
     // blob.py: pack(str) — the stack as one blob string, compressed when long, as Python writes it.
     const blob = stack !== undefined ? packErrorStack(stack) : null;
-    const n = await this.session.execute(
-      `UPDATE ${this.fullName} SET status = 'error', completed_time = CURRENT_TIMESTAMP(3), error_message = ?, error_stack = ? WHERE ${where.sql}`,
-      [msg, blob, ...where.params],
+    const n = await this.retrying(() =>
+      this.session.execute(
+        `UPDATE ${this.fullName} SET status = 'error', completed_time = CURRENT_TIMESTAMP(3), error_message = ?, error_stack = ? WHERE ${where.sql}`,
+        [msg, blob, ...where.params],
+      ),
     );
     if (n === 0) {
       // The row vanished while the make ran (deleted by hand): keep the error visible.

@@ -161,7 +161,7 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
   const later =
     opts.commitLater && hooks.make && !ctx.jobMetadata && ctx.series?.transactionSent ? ctx.series : undefined;
   const stepped = later && opts.step && later.step ? later : undefined;
-  if (ctx.queue) ctx.makeQueue ??= new JobQueue(target.session, ctx.queue.target, ctx.queue.settings);
+  if (ctx.queue) ctx.makeQueue ??= new JobQueue(target.session, ctx.queue.target, ctx.queue.settings, true);
   let commitSent: Promise<void> | undefined;
   const transaction = async <T>(fn: () => Promise<T>): Promise<T> => {
     if (stepped) return stepped.step!(fn);

@@ -19,7 +19,7 @@ export class TableJobs {
   private async get(): Promise<{ target: PopulateTarget; queue: JobQueue }> {
     this.state ??= (async () => {
       const target = isAutoPopulatedClass(this.table) ? await targetFromTable(this.table) : (this.table as PopulateTarget);
-      return { target, queue: new JobQueue(target.session, await jobsTargetOf(target), target.jobs) };
+      return { target, queue: new JobQueue(target.session, await jobsTargetOf(target), target.jobs, true) };
     })();
     return this.state;
   }
