@@ -359,11 +359,10 @@ export class JobQueue {
         const done = this.settings.keepCompleted
           ? `UPDATE ${this.fullName} SET status = 'success', completed_time = CURRENT_TIMESTAMP(3) WHERE ${held}`
           : `DELETE FROM ${this.fullName} WHERE ${held}`;
-        if ((await this.session.execute(done, heldParams)) === 1) result.completed.push(key);
+        if ((await this.retrying(() => this.session.execute(done, heldParams))) === 1) result.completed.push(key);
       } else {
-        const n = await this.session.execute(
-          `UPDATE ${this.fullName} SET ${RESET(this.q)} WHERE ${held} AND NOT ${this.inTargetSql(this.fullName)}`,
-          [priority, ...heldParams],
+        const n = await this.retrying(() =>
+          this.session.execute(`UPDATE ${this.fullName} SET ${RESET(this.q)} WHERE ${held} AND NOT ${this.inTargetSql(this.fullName)}`, [priority, ...heldParams]),
         );
         if (n === 1) result.rePended.push(key);
       }
