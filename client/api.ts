@@ -1,12 +1,7 @@
 // What activate() returns: used by the extension tests and available to other extensions.
 import type * as vscode from 'vscode';
 import type { ConnectionManager } from './connection/connectionManager';
-import type { ComputationsDatabase } from './jobs/computationsDatabase';
-import type { JobsActions } from './jobs/jobsCommands';
-import type { JobsNode, JobsTreeProvider } from './jobs/jobsTree';
-import type { WorkersNode, WorkersTreeProvider } from './workers/workersTree';
-import type { PopulateCodeLensProvider } from './codelens/populateCodeLens';
-import type { PopulateRunner } from './populate/populateRun';
+import type { ComputationsApi } from './populate/computationsApi';
 import type { Notice } from './notices';
 import type { TablesNode, TablesTreeProvider } from './views/tablesTree';
 import type { FolderTargetInfo } from '../server/protocol';
@@ -24,23 +19,6 @@ export interface LanguageServerHandle {
   /** The DataJoint each workspace folder's Python definitions are checked against, as the server last said. */
   readonly targets: readonly FolderTargetInfo[];
   readonly onDidChangeTargets: vscode.Event<FolderTargetInfo[]>;
-}
-
-/** The computations side: the Jobs view, its actions, populate runs and the CodeLens. */
-export interface ComputationsApi {
-  /** Auto-populated tables and their jobs, on the window's connection. */
-  readonly db: ComputationsDatabase;
-  /** The Jobs view's data, as shown. */
-  readonly jobs: JobsTreeProvider;
-  readonly jobsView: vscode.TreeView<JobsNode>;
-  /** The Workers view's data: the reservations by holder, as shown. */
-  readonly workers: WorkersTreeProvider;
-  readonly workersView: vscode.TreeView<WorkersNode>;
-  /** Populate runs in terminals (events, running state). */
-  readonly runner: PopulateRunner;
-  readonly codeLens: PopulateCodeLensProvider;
-  /** Retry, Ignore and Clear on Jobs view nodes, as the view's menus run them. */
-  readonly actions: JobsActions;
 }
 
 export interface DataJointApi {

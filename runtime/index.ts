@@ -2,7 +2,8 @@
 export { Connection, conn, setDefaultConnection, EMBEDDED_LABEL, type ConnectOptions, type EmbeddedConnectionInfo } from './connection/index';
 export { loadSettings, findConfigFile, defaultSettings, redact, type Settings, type SettingsOverrides, type DatabaseSettings, type JobsSettings, type LoadOptions } from './config/index';
 export { Schema, type SchemaOptions } from './schema/index';
-export { Table, Manual, Lookup, Imported, Computed, Part, AutoPopulated, TIER, BINDING, tierOf, bindingOf, isBound, type Tier, type TableClass, type TableBinding } from './table/tiers';
+export { Table, Manual, Lookup, Imported, Computed, Part, AutoPopulated, type TableClass } from './table/tiers';
+export { TIER, BINDING, tierOf, bindingOf, isBound, type Tier, type TableBinding, type BindableClass } from './table/binding';
 export { withDirectInsert } from './table/shared';
 export type { InsertOptions } from './table/insert';
 export { QueryExpression, not, Not, isQuerySource, type Restriction, type Row, type FetchOptions, type QuerySource } from './query/expression';

@@ -7,7 +7,7 @@
 // (loadDiagramRuntime.ts). What the webview last drew is kept for the tests (`rendered`).
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
-import type { ComputationsApi } from '../api';
+import type { ComputationsApi } from '../populate/computationsApi';
 import { loadRuntime } from '../connection/loadRuntime';
 // Types and the tier test only: the layout library stays in the lazily loaded bundle.
 import { isAutoPopulated, type DiagramGraph, type DiagramNode } from '../../runtime/diagram/model';

@@ -4,7 +4,7 @@
 // No vscode import: unit-tested (test/unit/client/launch-args.test.ts).
 import type { Credentials } from '../connection/connectionManager';
 import type { PythonLaunch } from '../python/pythonLaunch';
-import type { PopulateOptions, PopulateRequest } from './populateRun';
+import type { PopulateOptions, PopulateRequest } from './populateRequest';
 
 /** The descriptor the CLI writes its events to: the fourth entry of the child's stdio. */
 export const EVENTS_FD = 3;

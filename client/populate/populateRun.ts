@@ -26,36 +26,9 @@ import * as vscode from 'vscode';
 import { parseEvent, type PopulateEvent } from '../../runtime/populate/events';
 import { CLI_NAME } from '../../runtime/cli/name';
 import type { ComputationsDatabase, Credentials } from '../jobs/computationsDatabase';
-import type { PythonLaunch } from '../python/pythonLaunch';
 import { EVENTS_FD, populateArgs, populateEnv, pythonPopulateArgs, shownArgs } from './launchArgs';
+import type { PopulateRequest } from './populateRequest';
 import { spillLongRestrictions } from './restrictionFiles';
-
-export { EVENTS_FD, populateArgs, populateEnv, pythonPopulateArgs } from './launchArgs';
-
-export interface PopulateOptions {
-  reserveJobs?: boolean;
-  processes?: number;
-  limit?: number;
-  suppressErrors?: boolean;
-  /** SQL conditions or JSON objects/arrays, combined with AND (the CLI's --restriction). */
-  restrictions?: string[];
-  /** Files holding one restriction each, ANDed with the others (--restriction-file; restrictionFiles.ts). */
-  restrictionFiles?: string[];
-  /** With reserved jobs: only jobs of at most this priority; the priority of the jobs added. */
-  priority?: number;
-  /** Keyword arguments of make(key, **kwargs) (Python) / make(key, kwargs) (TypeScript). */
-  makeKwargs?: Record<string, unknown>;
-}
-
-export interface PopulateRequest {
-  /** Class name of the Computed/Imported table. */
-  className: string;
-  /** Absolute path of the pipeline module: .ts/.js exporting it, or .py defining it. */
-  module: string;
-  options: PopulateOptions;
-  /** A Python module's interpreter and runner (client/python/pythonLaunch.ts). */
-  python?: PythonLaunch;
-}
 
 export interface PopulateOutcome {
   request: PopulateRequest;

@@ -8,7 +8,7 @@ import { JOB_SCHEME, JobStackDocuments } from '../jobs/jobStackDocument';
 import { registerJobsCommands } from '../jobs/jobsCommands';
 import { revealJobsTable } from '../jobs/revealJobsTable';
 import { jsonKey } from '../../runtime/populate/events';
-import type { ComputationsApi } from '../api';
+import type { ComputationsApi } from './computationsApi';
 import { PopulateCodeLensProvider, type AutoClassSource } from '../codelens/populateCodeLens';
 import { DEBUG_MAKE_COMMAND, POPULATE_COMMAND, POPULATE_WITH_OPTIONS_COMMAND, WORKERS_CANCEL_SLURM_COMMAND, WORKERS_RECOVER_COMMAND, WORKERS_REFRESH_COMMAND } from '../commandNames';
 import { WorkersTreeProvider, type WorkersNode } from '../workers/workersTree';
@@ -30,8 +30,6 @@ export interface ComputationsDeps {
   languageServer: AutoClassSource;
   notices: Notices;
 }
-
-export type { ComputationsApi } from '../api';
 
 const HOST_LANGUAGES = ['python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact'];
 /** Jobs view refresh period while a populate runs and the view is visible. */

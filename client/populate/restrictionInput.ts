@@ -3,7 +3,8 @@
 // one SQL condition, or JSON (an object, or an array of objects for OR) whose attributes
 // are in the key source's heading. No vscode import: unit-tested
 // (test/unit/client/restriction-input.test.ts).
-import { checkCondition, unknownAttributes, unknownAttributesMessage } from '../../runtime/query/condition';
+import { checkCondition } from '../../runtime/query/condition';
+import { unknownAttributes, unknownAttributesMessage } from '../../runtime/query/unknown-attributes';
 import type { Restriction } from '../../runtime/query/expression';
 
 /**

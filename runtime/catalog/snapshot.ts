@@ -4,7 +4,6 @@
 // are compared with the tables declared from them. Works on both backends: it reads the
 // catalog through the dialect, as the Tables view does. `parseCatalogSnapshot` is the
 // receiving side's check of such a value (it comes over a wire).
-import type { Catalog } from './index';
 import type { CatalogAttribute, CatalogForeignKey, CatalogIndex, CatalogTable } from './types';
 
 export interface CatalogSnapshot {
@@ -28,8 +27,17 @@ export interface SnapshotOptions {
   maxTables?: number;
 }
 
+/**
+ * What a snapshot reads: a `Catalog` (index.ts) is one. Named by its shape, because
+ * index.ts, the catalog's entry module, exports this module.
+ */
+export interface SchemaReader {
+  listSchemas(): Promise<string[]>;
+  describeSchema(schema: string): Promise<CatalogTable[]>;
+}
+
 /** Reads the declared tables of the server (or of `schemas`) as a serialisable snapshot. */
-export async function catalogSnapshot(catalog: Catalog, options: SnapshotOptions): Promise<CatalogSnapshot> {
+export async function catalogSnapshot(catalog: SchemaReader, options: SnapshotOptions): Promise<CatalogSnapshot> {
   const max = options.maxTables ?? 5000;
   const all = await catalog.listSchemas();
   const wanted = options.schemas?.length ? all.filter((s) => options.schemas!.includes(s)) : all;

@@ -30,6 +30,19 @@ export interface DriverSession {
    * (once that code notices) does no harm.
    */
   cut(): void;
+  /**
+   * PostgreSQL: the open transaction is aborted (a statement failed and nothing but a
+   * rollback runs until then), as the server's last answer said; no round trip.
+   */
+  transactionAborted?(): boolean;
+  /**
+   * `sql` (no parameters) goes out with this session's next statement, in the same write,
+   * and costs no round trip of its own (MySQL: mysql-pipeline.ts). Settles with its answer,
+   * or at once when dropped before any statement followed.
+   */
+  prefixNext?(sql: string): Promise<void>;
+  /** Drops a prefix that no statement has taken yet; true when there was one. */
+  dropPrefix?(): boolean;
 }
 
 export interface Driver {

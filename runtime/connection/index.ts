@@ -70,6 +70,13 @@ export interface TransactionSeries {
   /** Sends COMMIT for the open group, if any; the promise settles with the server's answer. */
   commitGroup(): Promise<void>;
   /**
+   * As commitGroup, with `final` as the group's last statement (populate completes a
+   * group's jobs so: one statement, not one a key). COMMIT follows only once `final`
+   * succeeded; when it fails the group is rolled back and the promise rejects with
+   * GroupLost. What runs on the series meanwhile waits for that choice.
+   */
+  commitGroupWith(final: { sql: string; params: readonly unknown[] }): Promise<void>;
+  /**
    * Rolls back whatever is still open on the session and gives it back to the pool with
    * autocommit on again; later transactions on the series are refused.
    */
@@ -102,6 +109,8 @@ export class StepFailed extends Error {
 // One name for every step's savepoint: MySQL moves a savepoint of the same name,
 // PostgreSQL stacks it and rolls back to the newest, which is this step's either way.
 const STEP_SAVEPOINT = 'dj_key';
+const ABORTED_STEP =
+  'a statement of this key failed and was caught, which aborts the transaction on PostgreSQL (nothing else runs in it until it is rolled back): the key is rolled back';
 
 const BRAND = Symbol.for('datajoint.connection');
 
@@ -345,6 +354,8 @@ export class Connection {
     // the BEGIN queues behind the previous COMMIT on the same session all the same.
     const implicit = this.driver?.implicitTransactions ?? true;
     const begin = implicit ? undefined : this.dialect.startTransaction();
+    /** Settles once a group's COMMIT or ROLLBACK is queued (commitGroupWith): nothing may run before. */
+    let gate: Promise<void> = Promise.resolve();
     /** The open group of steps (step, commitGroup); `lost` once the server ended it. */
     let group: { session: DriverSession; begun?: boolean; lost?: unknown } | undefined;
     const refuseInGroup = () => {
@@ -384,12 +395,49 @@ export class Connection {
       }
       return (session = s);
     };
+    const commitOpenGroup = (final?: { sql: string; params: readonly unknown[] }): Promise<void> => {
+      const g = group;
+      group = undefined;
+      if (!g) return Promise.resolve();
+      if (g.lost !== undefined) return Promise.reject(new GroupLost(g.lost));
+      if (this.inFlight.has(g.session)) {
+        // A step still runs (a make abandoned by an interrupt): committing would commit
+        // half of it. The session is ended instead, and the server rolls the group back.
+        if (session === g.session) drop();
+        else g.session.destroy();
+        return Promise.reject(new GroupLost(new TransactionError('transaction', 'a step was still running when its group was to be committed')));
+      }
+      if (!final) return sendCommit(g.session);
+      // A COMMIT queued behind a failed statement would commit the group without it on
+      // MySQL (and nothing, silently, on PostgreSQL): it waits for the answer, and so does
+      // whatever the series runs next, lest it run inside this transaction.
+      let decided!: () => void;
+      gate = new Promise<void>((res) => (decided = res));
+      const s = g.session;
+      return s.query(final.sql, [...final.params]).then(
+        () => {
+          const committed = sendCommit(s);
+          decided();
+          return committed;
+        },
+        async (e: unknown) => {
+          const undone = s.query(this.dialect.rollback(), []);
+          decided();
+          await undone.catch(() => {
+            if (session === s) drop();
+            else s.destroy();
+          });
+          throw new GroupLost(this.driver?.isDriverError(e) ? this.translate(e) : e);
+        },
+      );
+    };
     return {
       connectionId: () => session?.serverId,
       commitAnswered: () => lastCommit,
       step: async <T>(fn: () => Promise<T>): Promise<T> => {
         refuseClosed();
         if (group?.lost !== undefined) throw new TransactionError('transaction', 'The open group of steps was lost: commit it first');
+        await gate;
         const s = session ?? (await acquire());
         this.inFlight.add(s);
         try {
@@ -399,23 +447,33 @@ export class Connection {
             mine.begun = true;
             await s.query(begin, []);
           }
-          const mark = s.query(this.dialect.savepoint(STEP_SAVEPOINT), []);
+          // With the step's first statement where the session can (MySQL), else on its own.
+          const savepoint = this.dialect.savepoint(STEP_SAVEPOINT);
+          const mark = s.prefixNext ? s.prefixNext(savepoint) : s.query(savepoint, []);
           // Awaited below either way; never an unhandled rejection meanwhile.
           mark.catch(() => undefined);
           try {
             const value = await this.tx.run({ session: s }, fn);
+            // A step that ran no statement needs no savepoint.
+            s.dropPrefix?.();
             await mark;
             // PostgreSQL: a make that caught an error of its own statement leaves the
             // transaction aborted, and a COMMIT would then roll the whole group back
-            // without an error. RELEASE fails in an aborted transaction, so the step fails
-            // (and is rolled back to its savepoint) instead.
-            if (begin) await s.query(this.dialect.releaseSavepoint(STEP_SAVEPOINT), []);
+            // without an error. The step fails (and is rolled back to its savepoint)
+            // instead: as the session's last answer says, or else as RELEASE finds out.
+            if (begin) {
+              if (!s.transactionAborted) await s.query(this.dialect.releaseSavepoint(STEP_SAVEPOINT), []);
+              else if (s.transactionAborted()) throw new TransactionError('transaction', ABORTED_STEP);
+            }
             return value;
           } catch (e) {
             let kept = true;
             try {
-              await mark;
-              await s.query(this.dialect.rollbackToSavepoint(STEP_SAVEPOINT), []);
+              // Nothing of this step reached the server (its savepoint still waits): nothing to undo.
+              if (!s.dropPrefix?.()) {
+                await mark;
+                await s.query(this.dialect.rollbackToSavepoint(STEP_SAVEPOINT), []);
+              }
             } catch {
               kept = false;
               // Unless the group was committed meanwhile (a make abandoned by an interrupt
@@ -431,34 +489,25 @@ export class Connection {
           this.inFlight.delete(s);
         }
       },
-      commitGroup: (): Promise<void> => {
-        const g = group;
-        group = undefined;
-        if (!g) return Promise.resolve();
-        if (g.lost !== undefined) return Promise.reject(new GroupLost(g.lost));
-        if (this.inFlight.has(g.session)) {
-          // A step still runs (a make abandoned by an interrupt): committing would commit
-          // half of it. The session is ended instead, and the server rolls the group back.
-          if (session === g.session) drop();
-          else g.session.destroy();
-          return Promise.reject(new GroupLost(new TransactionError('transaction', 'a step was still running when its group was to be committed')));
-        }
-        return sendCommit(g.session);
-      },
+      commitGroup: (): Promise<void> => commitOpenGroup(),
+      commitGroupWith: (final): Promise<void> => commitOpenGroup(final),
       transaction: async <T>(fn: () => Promise<T>): Promise<T> => {
         refuseClosed();
         refuseInGroup();
+        await gate;
         return this.runTransaction(session ?? (await acquire()), fn, begin, drop);
       },
       transactionSent: async <T>(fn: () => Promise<T>): Promise<{ value: T; committed: Promise<void> }> => {
         refuseClosed();
         refuseInGroup();
+        await gate;
         const s = session ?? (await acquire());
         const value = await this.runTransaction(s, fn, begin, drop, true);
         return { value, committed: sendCommit(s) };
       },
       close: async () => {
         closed = true;
+        await gate;
         const s = session;
         session = undefined;
         group = undefined;

@@ -6,6 +6,7 @@ import { MYSQL2_TYPE_OPTIONS } from '../values/index';
 import type { Driver, DriverResult, DriverSession, Row, ServerInfo } from './driver';
 import { openWithTls, type OpenOptions } from './tls';
 import { sessionName } from './session-name';
+import { queryPair } from './mysql-pipeline';
 
 /** What both mysql2's core connection and core pool offer: a callback query. */
 interface CoreQueryable {
@@ -28,8 +29,27 @@ function coreQuery(target: object, sql: string, values: unknown[]): Promise<Driv
 
 function session(s: PoolConnection): DriverSession {
   const core = s.connection as unknown as object;
+  /** A statement to send together with the next one (DriverSession.prefixNext). */
+  let prefix: { sql: string; settle: (e?: unknown) => void } | undefined;
   return {
-    query: (sql, params) => coreQuery(core, sql, params),
+    query: (sql, params) => {
+      const p = prefix;
+      if (!p) return coreQuery(core, sql, params);
+      prefix = undefined;
+      const { first, second } = queryPair(core, p.sql, sql, params);
+      first.then(() => p.settle(), (e: unknown) => p.settle(e));
+      return second;
+    },
+    prefixNext: (sql) => {
+      if (prefix) throw new Error('prefixNext: a statement already waits to be sent with the next one');
+      return new Promise<void>((res, rej) => (prefix = { sql, settle: (e) => (e === undefined ? res() : rej(e)) }));
+    },
+    dropPrefix: () => {
+      const p = prefix;
+      prefix = undefined;
+      p?.settle();
+      return p !== undefined;
+    },
     serverId: (s.connection as unknown as { threadId: number }).threadId,
     release: () => s.release(),
     destroy: () => s.destroy(),

@@ -65,6 +65,8 @@ function session(client: pg.PoolClient): DriverSession {
       return result;
     },
     serverId: (client as unknown as { processID: number }).processID,
+    // The status of the server's last ReadyForQuery: 'E' in a failed transaction block.
+    transactionAborted: () => client.getTransactionStatus() === 'E',
     release: () => {
       if (returned) return;
       returned = true;

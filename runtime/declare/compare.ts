@@ -1,6 +1,6 @@
 // An existing table is never altered: declaring it again must match what is there
 // (then it is a no-op), otherwise each difference is reported in words.
-import type { CatalogAttribute, CatalogTable } from '../catalog/index';
+import type { CatalogAttribute, CatalogTable } from '../catalog/types';
 import type { ColumnSpec, Dialect, TableSpec } from '../dialect/index';
 
 interface Expected {

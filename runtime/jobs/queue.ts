@@ -10,7 +10,7 @@ import { dialectFor } from '../dialect/index';
 import { packErrorStack } from '../blob/index';
 import type { WorkerIdentity } from './identity';
 import { holderState, type HolderState } from './holder';
-import { keyInTarget, notInTarget, restrictedSource, type KeySource } from '../populate/keysource';
+import { keyInTarget, keysInTarget, notInTarget, restrictedSource, type KeySource } from '../populate/keysource';
 
 export type Key = Record<string, unknown>;
 
@@ -206,6 +206,13 @@ export class JobQueue {
       return `${alias ? `${this.q.quote(alias)}.` : ''}${this.q.quote(k)} = ?`;
     });
     return { sql: parts.join(' AND '), params };
+  }
+
+  /** Rows of any of `keys`, by their whole keys: a range of the primary key, one point per key. */
+  private keysWhere(keys: readonly Key[]): Sql {
+    if (keys.length === 1) return this.keyWhere(keys[0]!);
+    const parts = keys.map((k) => this.keyWhere(k));
+    return { sql: parts.map((p) => `(${p.sql})`).join(' OR '), params: parts.flatMap((p) => p.params) };
   }
 
   private pick(row: Row): Key {
@@ -406,9 +413,8 @@ export class JobQueue {
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`claimJobs: count must be an integer >= 1, got ${String(count)}`);
     const restricted = opts.source !== undefined && opts.source.sql.sql !== this.target.keySource.sql.sql;
     const withCheck = async (keys: Key[]): Promise<ClaimedJob[]> => {
-      const out: ClaimedJob[] = [];
-      for (const key of keys) out.push({ key, inTarget: checkTarget ? await this.inTarget(key) : false });
-      return out;
+      const found = checkTarget ? await keysInTarget(this.session, this.target, keys) : keys.map(() => false);
+      return keys.map((key, i) => ({ key, inTarget: found[i]! }));
     };
     if (restricted) {
       if (opts.completing) await this.complete(opts.completing.key, opts.completing.durationSeconds);
@@ -435,16 +441,14 @@ export class JobQueue {
         );
         if (rows.length === 0) return [];
         const picked = rows.map((r) => this.pick(r));
-        // Locked by this transaction; each reserved by its own key, so that the UPDATE reads
-        // no other row (a scan would wait on the rows of a commit group still open).
-        for (const key of picked) {
-          const where = this.keyWhere(key);
-          await this.session.execute(
-            `UPDATE ${this.fullName} SET status = 'reserved', host = ?, pid = ?, connection_id = ?, ${this.q.quote('user')} = ?, version = ?, ` +
-              `reserved_time = CURRENT_TIMESTAMP(3) WHERE ${where.sql}`,
-            [who.host, who.pid, connectionId, who.user, who.version, ...where.params],
-          );
-        }
+        // Locked by this transaction; reserved by their keys, so that the UPDATE reads no
+        // other row (a scan would wait on the rows of a commit group still open).
+        const where = this.keysWhere(picked);
+        await this.session.execute(
+          `UPDATE ${this.fullName} SET status = 'reserved', host = ?, pid = ?, connection_id = ?, ${this.q.quote('user')} = ?, version = ?, ` +
+            `reserved_time = CURRENT_TIMESTAMP(3) WHERE ${where.sql}`,
+          [who.host, who.pid, connectionId, who.user, who.version, ...where.params],
+        );
         return picked;
       }),
     );
@@ -515,6 +519,22 @@ export class JobQueue {
   async complete(key: Key, durationSeconds?: number): Promise<void> {
     const c = this.completionSql({ key, durationSeconds });
     await this.retrying(() => this.session.execute(c.sql, c.params));
+  }
+
+  /** A commit group's jobs can be completed by one statement (groupCompletionSql). */
+  completesGroups(): boolean {
+    return !this.settings.keepCompleted;
+  }
+
+  /**
+   * One statement completing the jobs of a commit group (populate/commit-groups.ts), sent
+   * in the group's transaction before its COMMIT; undefined where each job's completion
+   * stays its own statement (keep_completed records each job's own duration).
+   */
+  groupCompletionSql(keys: readonly Key[]): Sql | undefined {
+    if (keys.length === 0 || !this.completesGroups()) return undefined;
+    const where = this.keysWhere(keys);
+    return { sql: `DELETE FROM ${this.fullName} WHERE ${where.sql}`, params: where.params };
   }
 
   private completionSql(done: Completion): Sql {

@@ -55,6 +55,8 @@ export interface TransactionSeriesLike {
   /** One step of a group of transactions committed together (connection/index.ts: TransactionSeries.step). */
   step?<T>(fn: () => Promise<T>): Promise<T>;
   commitGroup?(): Promise<void>;
+  /** commitGroup with one statement just before the COMMIT (connection/index.ts: TransactionSeries.commitGroupWith). */
+  commitGroupWith?(final: Sql): Promise<void>;
   close(): Promise<void>;
 }
 

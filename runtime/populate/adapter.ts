@@ -5,9 +5,9 @@ import { Catalog, type CatalogAttribute, type CatalogTable } from '../catalog/in
 import type { Connection } from '../connection/index';
 import { QueryExpression, type QuerySource, type Restriction } from '../query/expression';
 import { decodeValue } from '../query/values';
-import { unknownAttributes, unknownAttributesMessage } from '../query/condition';
+import { unknownAttributes, unknownAttributesMessage } from '../query/unknown-attributes';
 import { withDirectInsert } from '../table/shared';
-import { BINDING, TIER, type TableBinding } from '../table/tiers';
+import { BINDING, TIER, type TableBinding } from '../table/binding';
 import type { JobKeyColumn } from '../jobs/definition';
 import type { SqlSession } from '../jobs/session';
 import { fragmentsFor } from '../dialect/fragments';

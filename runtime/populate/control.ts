@@ -170,7 +170,6 @@ export async function openControl(server: ServerAddress, options: ControlOptions
     // on another host only the time rule (orphanTimeout, --older-than) takes it back.
     transaction: (fn) =>
       exclusive(async () => {
-        await retry(() => current.query('SELECT 1'));
         const attempt = async () => {
           inTransaction = true;
           try {

@@ -3,7 +3,6 @@
 // memory to compute it.
 import type { SqlFragments } from '../dialect/fragments';
 import type { Sql, SqlSession } from '../jobs/session';
-import type { Key, PopulateTarget } from './target';
 
 export interface KeySource {
   /** A SELECT whose columns include every attribute in `primaryKey`. */
@@ -108,17 +107,42 @@ export async function keyInTarget(session: SqlSession, target: TargetTable, key:
   return Number(row?.e) === 1;
 }
 
+/**
+ * keyInTargetSql for several keys in one statement: one row whose column `e<i>` answers
+ * for `keys[i]`. Each is the same EXISTS as for one key, so that the server compares
+ * the values (its collation, its types), never this process.
+ */
+export function keysInTargetSql(q: SqlFragments, target: TargetTable, keys: readonly Record<string, unknown>[]): Sql {
+  const full = q.qualified(target.database, target.tableName);
+  const params: unknown[] = [];
+  const items = keys.map((key, i) => {
+    const names = Object.keys(key);
+    for (const k of names) params.push(key[k]);
+    return `EXISTS(SELECT 1 FROM ${full} WHERE ${names.map((k) => `${q.quote(k)} = ?`).join(' AND ')}) AS ${q.quote(`e${i}`)}`;
+  });
+  return { sql: `SELECT ${items.join(', ')}`, params };
+}
+
+/** Whether the target holds rows of each key, in one query (populate's loop checks a window of keys at once). */
+export async function keysInTarget(session: SqlSession, target: TargetTable, keys: readonly Record<string, unknown>[]): Promise<boolean[]> {
+  if (keys.length === 0) return [];
+  if (keys.length === 1) return [await keyInTarget(session, target, keys[0]!)];
+  const k = keysInTargetSql(session.sql, target, keys);
+  const [row] = await session.query(k.sql, k.params);
+  return keys.map((_, i) => Number(row?.[`e${i}`]) === 1);
+}
+
 const ALL_ROWS = { sql: 'TRUE', params: [] as unknown[] };
 const KEY_BATCH = 1000;
 
 /** Keys of `source - target` in key order, read a batch at a time. */
-export async function* remainingKeys(session: SqlSession, source: KeySource, target: PopulateTarget, batch = KEY_BATCH): AsyncGenerator<Key> {
+export async function* remainingKeys(session: SqlSession, source: KeySource, target: TargetTable, batch = KEY_BATCH): AsyncGenerator<Record<string, unknown>> {
   let after: unknown[] | undefined;
   for (;;) {
     const r = remainingKeysSql(session.sql, source, target, ALL_ROWS, after, batch);
     const rows = await session.query(r.sql, r.params);
     for (const r of rows) {
-      const key: Key = {};
+      const key: Record<string, unknown> = {};
       for (const k of source.primaryKey) key[k] = r[k];
       yield key;
     }
@@ -129,7 +153,7 @@ export async function* remainingKeys(session: SqlSession, source: KeySource, tar
 }
 
 /** (remaining, total) over the restricted key source (autopopulate.py: progress). */
-export async function progressOf(session: SqlSession, source: KeySource, target: PopulateTarget): Promise<{ remaining: number; total: number }> {
+export async function progressOf(session: SqlSession, source: KeySource, target: TargetTable): Promise<{ remaining: number; total: number }> {
   const p = progressSql(session.sql, source, target, ALL_ROWS);
   const [row] = await session.query<{ total: unknown; remaining: unknown }>(p.sql, p.params);
   return { remaining: Number(row?.remaining ?? 0), total: Number(row?.total ?? 0) };

@@ -8,14 +8,14 @@ import { jobVersion, workerIdentity } from '../jobs/identity';
 import type { SqlSession } from '../jobs/session';
 import { openControl, type ControlConnection } from './control';
 import { Interrupt, handleStopSignals } from './interrupt';
-import { keyInTarget, progressOf, remainingKeys, type KeySource } from './keysource';
+import { keyInTarget, keysInTarget, progressOf, remainingKeys, type KeySource } from './keysource';
 import { checkOptions, type PopulateOptions, type PopulateResult } from './options';
 import type { ConnectionLost } from './events';
 import { isLostSession } from './lost-session';
 import { countLeft, type LeftCounts } from './left';
 import { MakeError, Report } from './report';
 import { groupDue, KeyPace, type CommitGroup } from './commit-groups';
-import { closeSeries, errorMessage, openSeries, populateKey, type Outcome, type RunContext } from './runner';
+import { closeSeries, errorMessage, openSeries, populateKey, type Outcome, type RunContext, type RunEnd } from './runner';
 import type { Key, PopulateTarget, Restriction, ServerAddress } from './target';
 import { runWorkers } from './workers';
 
@@ -102,11 +102,6 @@ export async function populateTarget(target: PopulateTarget, restrictions: reado
   }
 }
 
-/** How a run loop ended: the failure that stopped it (without suppressErrors), if any. */
-export interface RunEnd {
-  firstError?: { key: Key; message: string; error: unknown };
-}
-
 /** The next key, and whether it is already in the target. */
 interface NextKey {
   raw: Key;
@@ -149,25 +144,35 @@ async function runSerial(
   const keys = queue ? undefined : remainingKeys(control.session, source, target);
   /** Keys made in a group that the server ended: made again, each alone. */
   const again: NextKey[] = [];
-  /** Jobs claimed together and not started yet. */
-  const claimed: Key[] = [];
+  /**
+   * Keys claimed (or read) and checked together, a window's worth in one statement each
+   * (commit-groups.ts: KeyPace.claimSize), not started yet. Slow keys come one at a time,
+   * each checked just before it starts, as the reference checks it.
+   */
+  const ready: NextKey[] = [];
   const pace = new KeyPace();
   let attempts = 0;
   const next = async (): Promise<NextKey | undefined> => {
     const retry = again.shift();
     if (retry) return retry;
-    if (queue) {
-      if (claimed.length === 0) {
-        const size = pace.claimSize(windowMs, budget - attempts);
-        if (size < 1) return undefined;
-        const jobs = await queue.claimJobs(ctx.who!, size, { priority: options.priority, source: claimSource }, false);
-        claimed.push(...jobs.map((j) => j.key));
+    if (ready.length === 0) {
+      const size = pace.claimSize(windowMs, budget - attempts);
+      if (size < 1) return undefined;
+      if (queue) {
+        const jobs = await queue.claimJobs(ctx.who!, size, { priority: options.priority, source: claimSource });
+        ready.push(...jobs.map((j) => ({ raw: j.key, inTarget: j.inTarget })));
+      } else {
+        const raws: Key[] = [];
+        while (raws.length < size) {
+          const n = await keys!.next();
+          if (n.done) break;
+          raws.push(n.value);
+        }
+        const found = await keysInTarget(control.session, target, raws);
+        ready.push(...raws.map((raw, i) => ({ raw, inTarget: found[i]! })));
       }
-      const key = claimed.shift();
-      return key && { raw: key, inTarget: await queue.inTarget(key) };
     }
-    const n = await keys!.next();
-    return n.done ? undefined : { raw: n.value, inTarget: await keyInTarget(control.session, target, n.value) };
+    return ready.shift();
   };
   let ahead: Promise<NextKey | undefined> | undefined = budget > 0 && !interrupt.stopped ? next() : undefined;
   /** Keys made in the series' open group, its COMMIT not sent yet. */
@@ -191,7 +196,10 @@ async function runSerial(
   const flush = (): void => {
     const g = open;
     open = undefined;
-    const committed = ctx.series?.commitGroup?.();
+    // The group's jobs are completed by one statement before its COMMIT (runner.ts: completeWithGroup).
+    const deferred = g?.members.filter((m) => m.outcome.completionDeferred).map((m) => m.raw) ?? [];
+    const final = deferred.length ? queue!.groupCompletionSql(deferred) : undefined;
+    const committed = final ? ctx.series?.commitGroupWith?.(final) : ctx.series?.commitGroup?.();
     if (!committed) return;
     // Seen when settled; never an unhandled rejection meanwhile.
     committed.catch(() => undefined);
@@ -293,7 +301,13 @@ async function runSerial(
       // already in the target has its job completed at once: never left reserved.
       const running: Promise<Outcome> = item.inTarget
         ? (queue?.complete(item.raw) ?? Promise.resolve()).then(() => ({ status: 'skipped' }) as const)
-        : populateKey(ctx, item.raw, key, { checked: !item.alone, commitLater: true, step: windowMs > 0 && !item.alone, afterOthers: (open?.members.length ?? 0) > 0 });
+        : populateKey(ctx, item.raw, key, {
+            checked: !item.alone,
+            commitLater: true,
+            step: windowMs > 0 && !item.alone,
+            afterOthers: (open?.members.length ?? 0) > 0,
+            completeWithGroup: queue?.completesGroups() ?? false,
+          });
       // Settled below (awaited); a rejection is seen there, not as unhandled.
       running.catch(() => undefined);
       let lost = false;
@@ -340,7 +354,7 @@ async function runSerial(
     await closeSeries(ctx);
     // The claim ahead first: it may still be adding jobs to `claimed`.
     const next = ahead ? await ahead.catch(() => undefined) : undefined;
-    const unstarted = [...(next ? [next.raw] : []), ...claimed.splice(0), ...again.splice(0).map((k) => k.raw)];
+    const unstarted = [...(next ? [next.raw] : []), ...ready.splice(0).map((k) => k.raw), ...again.splice(0).map((k) => k.raw)];
     if (queue) {
       for (const raw of unstarted) await queue.release(raw, await control.session.connectionId()).catch(() => undefined);
     }

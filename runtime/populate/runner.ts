@@ -50,6 +50,8 @@ export type Outcome =
       committed?: Promise<void>;
       /** With `step`: made in the series' open group, committed when the caller commits the group. */
       inGroup?: boolean;
+      /** With `completeWithGroup`: the job's completion is the caller's, in the group's last statement. */
+      completionDeferred?: boolean;
     }
   | { status: 'skipped' }
   | {
@@ -62,6 +64,14 @@ export type Outcome =
       again?: boolean;
     }
   | { status: 'interrupted'; error: InterruptedError; message: string };
+
+/**
+ * How a run loop ended (populate.ts: one process; workers.ts: several): the failure that
+ * stopped it (without suppressErrors), if any.
+ */
+export interface RunEnd {
+  firstError?: { key: Key; message: string; error: unknown };
+}
 
 /** `ErrorClass: message`, or the class alone for an empty message (autopopulate.py: _populate1). */
 export function errorMessage(e: unknown): string {
@@ -129,6 +139,12 @@ export interface KeyOptions {
    * (`again`) to be made alone.
    */
   afterOthers?: boolean;
+  /**
+   * With `step`: the key's job is completed by the caller, for the whole group in one
+   * statement just before the group's COMMIT (TransactionSeries.commitGroupWith), not by
+   * a statement of its own in the key's step.
+   */
+  completeWithGroup?: boolean;
 }
 
 /** TransactionSeries.step's failure (connection/index.ts: StepFailed), by name: the series may come from another copy of the runtime. */
@@ -161,6 +177,7 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
   const later =
     opts.commitLater && hooks.make && !ctx.jobMetadata && ctx.series?.transactionSent ? ctx.series : undefined;
   const stepped = later && opts.step && later.step ? later : undefined;
+  const deferCompletion = Boolean(stepped && opts.completeWithGroup && stepped.commitGroupWith);
   if (ctx.queue) ctx.makeQueue ??= new JobQueue(target.session, ctx.queue.target, ctx.queue.settings, true);
   let commitSent: Promise<void> | undefined;
   const transaction = async <T>(fn: () => Promise<T>): Promise<T> => {
@@ -185,7 +202,7 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
       }
       await target.allowInserts(body);
       // Last, after the target's rows: see the header.
-      await ctx.makeQueue?.complete(raw, (performance.now() - startHr) / 1000);
+      if (!deferCompletion) await ctx.makeQueue?.complete(raw, (performance.now() - startHr) / 1000);
     });
 
   const work = async (): Promise<void> => {
@@ -279,5 +296,5 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
       [localDatetime(start), durationMs / 1000, ctx.version.slice(0, 64), ...whereParams],
     );
   }
-  return { status: 'done', durationMs, committed: commitSent, ...(stepped ? { inGroup: true } : {}) };
+  return { status: 'done', durationMs, committed: commitSent, ...(stepped ? { inGroup: true } : {}), ...(deferCompletion && ctx.queue ? { completionDeferred: true } : {}) };
 }

@@ -5,7 +5,7 @@ import { Catalog, parseTableName } from '../catalog/index';
 import type { Connection } from '../connection/index';
 import type { Sql } from '../dialect/index';
 import { DataJointError, UsageError } from '../errors/index';
-import type { Compiled } from './expression';
+import type { Compiled } from './compiled';
 
 export interface DeleteOptions {
   /** Count what would be deleted, then roll back. */

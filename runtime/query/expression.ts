@@ -10,6 +10,7 @@ import type { CatalogAttribute, CatalogTable } from '../catalog/index';
 import type { Connection } from '../connection/index';
 import type { Sql } from '../dialect/index';
 import { DataJointError, UsageError, UnknownAttributeError } from '../errors/index';
+import type { Attr, Compiled } from './compiled';
 import { checkCondition, conditionMessage, type ConditionLexer } from './condition';
 import { deleteRows, type DeleteOptions, type DeleteResult } from './delete';
 import { decodeValue, encodeValue, USE_DEFAULT } from './values';
@@ -55,32 +56,6 @@ type Node =
   | { kind: 'join'; left: Node; right: Node }
   | { kind: 'proj'; child: Node; keep: string[]; renames: Record<string, string>; all: boolean }
   | { kind: 'aggr'; child: Node; other: Node; computed: Record<string, string>; keepAll: boolean };
-
-interface Attr {
-  name: string;
-  /** SQL expression selecting it (a quoted column name unless renamed). */
-  expr: string;
-  attr: CatalogAttribute;
-  /** An aggregate computed by aggr(): decoded from the value the server returns. */
-  computed?: boolean;
-}
-
-export interface Compiled {
-  connection: Connection;
-  from: string;
-  fromParams: unknown[];
-  attrs: Attr[];
-  primaryKey: string[];
-  where: Sql[];
-  /** Some attribute is selected under another name: restrict/join need a subquery first. */
-  renamed: boolean;
-  /** Some column of the sources is not in `attrs`: joining needs a subquery first. */
-  narrowed: boolean;
-  /** Set when the expression is a (restricted) base table. */
-  base?: { schema: string; table: string };
-  /** Set by aggr: grouping columns; such an expression is wrapped before any other operation. */
-  groupBy?: string;
-}
 
 export interface FetchOptions {
   /** Attribute names to return (default: all); `'KEY'` stands for the primary key. */

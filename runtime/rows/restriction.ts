@@ -6,7 +6,8 @@
 // backend's own when the query is built: query/expression.ts), and a key's attributes
 // must be the table's, so a typo is refused rather than restricting nothing.
 import { UsageError } from '../errors/index';
-import { checkCondition, unknownAttributes, unknownAttributesMessage } from '../query/condition';
+import { checkCondition } from '../query/condition';
+import { unknownAttributes, unknownAttributesMessage } from '../query/unknown-attributes';
 import type { Restriction } from '../query/expression';
 
 /** A refused restriction: `message` says what and where (`at character 12`). */

@@ -10,7 +10,8 @@ import { compileTable, type ParentTable } from '../declare/compile';
 import { compareWithExisting } from '../declare/compare';
 import { writeLineage } from '../declare/lineage';
 import { AccessError, DataJointError, DeclarationError, MissingSchemaError, TableConflictError, TransactionError, UsageError } from '../errors/index';
-import { BINDING, bindingOf, isBound, tierOf, type TableBinding, type TableClass, type Tier } from '../table/tiers';
+import { BINDING, bindingOf, isBound, tierOf, type TableBinding, type Tier } from '../table/binding';
+import type { TableClass } from '../table/tiers';
 
 export interface SchemaOptions {
   /** The connection to use; default: the process-wide one from settings. */

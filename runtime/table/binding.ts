@@ -2,9 +2,8 @@
 // registered symbols (two copies of the runtime may meet in one process). Apart from the
 // tier classes (tiers.ts) so that insert.ts reads them without importing the classes.
 import type { Connection } from '../connection/index';
-import type { CatalogTable } from '../catalog/index';
+import type { CatalogTable } from '../catalog/types';
 import { UsageError } from '../errors/index';
-import type { Table } from './tiers';
 
 export type Tier = 'Manual' | 'Lookup' | 'Imported' | 'Computed' | 'Part';
 
@@ -18,8 +17,8 @@ export interface TableBinding {
   schemaName: string;
   className: string;
   tableName: string;
-  /** For parts: the master class. */
-  master?: TableClass;
+  /** For parts: the master class (a tiers.ts `TableClass`). */
+  master?: BindableClass;
   connection(): Promise<Connection>;
   /** Declares the table (and what it depends on) unless done; then reads its heading. */
   heading(): Promise<CatalogTable>;
@@ -27,8 +26,12 @@ export interface TableBinding {
   forget?(): void;
 }
 
-/** A table class (the constructor, which carries all the behaviour as statics). */
-export type TableClass = typeof Table;
+/**
+ * A table class as its binding sees it: a class carrying the TIER and BINDING statics.
+ * The tier classes (tiers.ts: `TableClass`) are such; typed by shape so that this module
+ * and insert.ts need not import them.
+ */
+export type BindableClass = abstract new (...args: never[]) => unknown;
 
 export function tierOf(cls: unknown): Tier | undefined {
   if (typeof cls !== 'function') return undefined;
@@ -36,7 +39,7 @@ export function tierOf(cls: unknown): Tier | undefined {
   return t === 'Manual' || t === 'Lookup' || t === 'Imported' || t === 'Computed' || t === 'Part' ? t : undefined;
 }
 
-export function bindingOf(cls: TableClass): TableBinding {
+export function bindingOf(cls: BindableClass): TableBinding {
   const b = Object.prototype.hasOwnProperty.call(cls, BINDING) ? (cls as unknown as Record<symbol, TableBinding>)[BINDING] : undefined;
   if (!b) throw new UsageError('usage', `Table class ${cls.name} is not registered with a schema: call schema.register(${cls.name})`);
   return b;

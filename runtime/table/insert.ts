@@ -6,7 +6,7 @@ import { DataJointError, UnknownAttributeError, UsageError } from '../errors/ind
 import { isQuerySource, type QueryExpression, type Row } from '../query/expression';
 import { encodeValue, USE_DEFAULT } from '../query/values';
 import { directInsertScope } from './shared';
-import { bindingOf, tierOf, type TableClass } from './binding';
+import { bindingOf, tierOf, type BindableClass } from './binding';
 
 export interface InsertOptions {
   /** Keep existing rows with the same primary key instead of failing. */
@@ -21,7 +21,7 @@ export interface InsertOptions {
 
 const BATCH = 500;
 
-function isAutoPopulated(cls: TableClass): boolean {
+function isAutoPopulated(cls: BindableClass): boolean {
   const tier = tierOf(cls);
   if (tier === 'Computed' || tier === 'Imported') return true;
   if (tier === 'Part') {
@@ -31,7 +31,7 @@ function isAutoPopulated(cls: TableClass): boolean {
   return false;
 }
 
-export async function insertRows(cls: TableClass, rows: Iterable<Row | unknown[]> | QueryExpression, options: InsertOptions): Promise<number> {
+export async function insertRows(cls: BindableClass, rows: Iterable<Row | unknown[]> | QueryExpression, options: InsertOptions): Promise<number> {
   const b = bindingOf(cls);
   if (options.skipDuplicates && options.replace) throw new UsageError('usage', 'insert: skipDuplicates and replace cannot be combined');
   // table.py: insert — auto-populated tables are filled by make() during populate.
@@ -117,7 +117,7 @@ function lastOfEachKey(rows: Row[], primaryKey: readonly string[], byName: Reado
  * Updates secondary attributes of one existing row (table.py: update1): the primary key
  * must be complete; `null` resets an attribute to its default.
  */
-export async function updateRow(cls: TableClass, row: Row): Promise<void> {
+export async function updateRow(cls: BindableClass, row: Row): Promise<void> {
   const b = bindingOf(cls);
   if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new UsageError('usage', 'update1 takes one object');
   const heading = await b.heading();

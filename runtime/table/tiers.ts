@@ -9,9 +9,10 @@ import { DataJointError, UsageError } from '../errors/index';
 import { QueryExpression, type FetchOptions, type QuerySource, type Restriction, type Row } from '../query/expression';
 import type { DeleteOptions, DeleteResult } from '../query/delete';
 import { insertRows, updateRow, type InsertOptions } from './insert';
+import { TIER, bindingOf, type Tier } from './binding';
 
-export { TIER, BINDING, tierOf, bindingOf, isBound, type Tier, type TableBinding, type TableClass } from './binding';
-import { TIER, bindingOf, type TableClass, type Tier } from './binding';
+/** A table class (the constructor, which carries all the behaviour as statics). */
+export type TableClass = typeof Table;
 
 export abstract class Table {
   /** The definition, in the same language as DataJoint for Python. */
@@ -176,6 +177,7 @@ export abstract class Part extends Table {
   static get master(): TableClass {
     const m = bindingOf(this).master;
     if (!m) throw new UsageError('usage', `${this.name} has no master`);
-    return m;
+    // Schema.register binds a part to its master's class, a TableClass.
+    return m as TableClass;
   }
 }

@@ -6,7 +6,7 @@
 // schemas.
 import { Catalog } from '../catalog/index';
 import type { Connection } from '../connection/index';
-import { BINDING, type TableBinding } from '../table/tiers';
+import { BINDING, type TableBinding } from '../table/binding';
 import type { AutoPopulatedClass } from '../populate/adapter';
 
 export function bindingOf(cls: AutoPopulatedClass): TableBinding {

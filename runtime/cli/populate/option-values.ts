@@ -2,7 +2,8 @@
 // JSON, checked before anything runs: each refusal is one line naming the option and
 // its text (exit 2, failWith), never another option's name.
 import { readFileSync } from 'node:fs';
-import { checkCondition, unknownAttributes, unknownAttributesMessage } from '../../query/condition';
+import { checkCondition } from '../../query/condition';
+import { unknownAttributes, unknownAttributesMessage } from '../../query/unknown-attributes';
 
 /** A refused option value: a usage error (exit 2). `problem` continues the sentence "--option "text" …". */
 export class OptionValueError extends SyntaxError {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import * as dj from '../../../runtime/index';
 import * as assert from 'node:assert/strict';
-import type { ComputationsApi } from '../../../client/api';
+import type { ComputationsApi } from '../../../client/populate/computationsApi';
 import type { JobsNode } from '../../../client/jobs/jobsTree';
 import { activatedApi, workspaceRoot } from './helpers';
 

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import type { JobsNode } from '../../../client/jobs/jobsTree';
-import type { ComputationsApi } from '../../../client/api';
+import type { ComputationsApi } from '../../../client/populate/computationsApi';
 import type { PopulateOutcome } from '../../../client/populate/populateRun';
 import { waitFor } from './helpers';
 import { SCHEMA, computations, pipelinePath, setUpComputations, type ComputationsFixture, jobsTableNode } from './computationsSetup';

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import type { JobsNode } from '../../../client/jobs/jobsTree';
 import type { WorkersNode } from '../../../client/workers/workersTree';
-import type { ComputationsApi } from '../../../client/api';
+import type { ComputationsApi } from '../../../client/populate/computationsApi';
 import type { PopulateOutcome } from '../../../client/populate/populateRun';
 import { SCHEMA, computations, pipelinePath, setUpComputations, testDb, type ComputationsFixture, jobsTableNode } from './computationsSetup';
 import * as dj from '../../../runtime/index';

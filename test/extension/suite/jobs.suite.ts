@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import type { JobsNode } from '../../../client/jobs/jobsTree';
 import type { PopulateOutcome } from '../../../client/populate/populateRun';
-import type { ComputationsApi } from '../../../client/api';
+import type { ComputationsApi } from '../../../client/populate/computationsApi';
 import { activatedApi, screenshot, sleep, waitFor } from './helpers';
 import { SCHEMA, computations, pipelinePath, setUpComputations, type ComputationsFixture, jobsTableNode } from './computationsSetup';
 

@@ -5,7 +5,8 @@
 // key of a run commits alone (how long keys take is not known yet), so groups start at key 2.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { populate } from '../../../runtime/populate/index';
+import * as dj from '../../../runtime/index';
+import { jobsFor, populate } from '../../../runtime/populate/index';
 import { MAX_GROUP_KEYS } from '../../../runtime/populate/commit-groups';
 import { jobStates } from './cli';
 import { calls, killSession, openTransactions, range, reset, rows, setup, type Env } from './helpers';
@@ -68,6 +69,26 @@ for (const reserveJobs of [false, true]) {
       assert.deepEqual(jobs.map((j) => [Number(j.subject_id), j.status]), [[3, 'error']]);
       assert.match(jobs[0]!.error_message, /cannot analyse subject 3/);
     }
+  });
+
+  test(`${mode}: a make that catches an error of its own statement: on PostgreSQL, where that aborts the transaction, the key fails alone`, async () => {
+    await reset(env, range(5).map((subject_id) => ({ subject_id })));
+    const r = await withAfterMake(async (key) => {
+      if (Number(key.subject_id) !== 3) return;
+      const conn = await env.pipeline.schema.connection();
+      await conn.query(`SELECT * FROM ${env.q.qualified(env.schema, 'no_such_table')}`).catch(() => undefined);
+    }, () => populate(env.pipeline.Analysis, { ...WINDOW, reserveJobs, suppressErrors: true }));
+    if (env.backend === 'postgresql') {
+      assert.deepEqual(r.errorList.map(([k, m]) => [Number((k as { subject_id: number }).subject_id), String(m)]), [[3, `TransactionError: ${'a statement of this key failed and was caught, which aborts the transaction on PostgreSQL (nothing else runs in it until it is rolled back): the key is rolled back'}`]]);
+      assert.deepEqual(await keysIn('__analysis'), [1, 2, 4, 5], "the group's other keys committed");
+      if (reserveJobs) assert.deepEqual((await jobStates(env)).map((j) => [Number(j.subject_id), j.status]), [[3, 'error']]);
+    } else {
+      // MySQL undoes the failed statement alone: make goes on, and its key is done.
+      assert.deepEqual(r.errorList, []);
+      assert.deepEqual(await keysIn('__analysis'), range(5));
+    }
+    assert.equal(await countIn('__analysis__detail'), 2 * (await keysIn('__analysis')).length);
+    assert.equal(await openTransactions(env), 0, 'no transaction left open');
   });
 
   test(`${mode}: a session ended under a group: its keys are made again, alone, and every key lands once`, async () => {
@@ -142,6 +163,103 @@ for (const reserveJobs of [false, true]) {
     assert.equal(await openTransactions(env), 0, 'no transaction left open');
   });
 }
+
+// Keys of two attributes: a window's keys are checked against the target in one statement,
+// its jobs claimed by one UPDATE and completed by one DELETE, each naming every key whole.
+const pairSchema = () => {
+  const schema = new dj.Schema(env.schema);
+  const made = new Map<string, number>();
+  class Pair extends dj.Manual {
+    static override definition = `
+      pair_a : int32
+      pair_b : varchar(8)
+    `;
+  }
+  class PairSum extends dj.Computed {
+    static override definition = `
+      -> Pair
+      ---
+      n : int32
+    `;
+    static override async make(key: dj.Row): Promise<void> {
+      const id = `${String(key.pair_a)}/${String(key.pair_b)}`;
+      made.set(id, (made.get(id) ?? 0) + 1);
+      if (id === '1/a') {
+        // Committed by another session before their check: keys 5/a and 9/b are done already.
+        await env.sql.query(`INSERT INTO ${env.q.qualified(env.schema, '__pair_sum')} (pair_a, pair_b, n) VALUES (5, 'a', 0), (9, 'b', 0)`);
+      }
+      await PairSum.insert1({ ...key, n: 1 });
+    }
+  }
+  schema.register(Pair, PairSum);
+  return { schema, Pair, PairSum, made };
+};
+
+for (const reserveJobs of [false, true]) {
+  test(`${reserveJobs ? 'reserved jobs' : 'direct'}: keys of two attributes, checked, claimed and completed a window at a time`, async () => {
+    const { schema, Pair, PairSum, made } = pairSchema();
+    await schema.declare();
+    try {
+      const keys = range(20).flatMap((a) => ['a', 'b'].map((b) => ({ pair_a: a, pair_b: b })));
+      await Pair.insert(keys);
+      const r = await populate(PairSum, { ...WINDOW, reserveJobs });
+      assert.deepEqual(r.errorList, []);
+      assert.equal(r.successCount, 38, 'every key but the two made elsewhere');
+      assert.equal(await PairSum.count(), 40);
+      assert.equal(made.get('5/a'), undefined);
+      assert.equal(made.get('9/b'), undefined);
+      assert.deepEqual([...made.values()], range(38).map(() => 1), 'each key made once');
+      const ones = await rows<{ n: number }>(env, `SELECT COUNT(*) AS n FROM \`${env.schema}\`.\`__pair_sum\` WHERE n = 1`);
+      assert.equal(Number(ones[0]!.n), 38);
+      if (reserveJobs) assert.deepEqual(await rows(env, `SELECT * FROM \`${env.schema}\`.\`~~pair_sum\``), [], 'every job completed');
+      assert.equal(await openTransactions(env), 0, 'no transaction left open');
+    } finally {
+      for (const t of ['~~pair_sum', '__pair_sum', 'pair']) await env.sql.query(`DROP TABLE IF EXISTS \`${env.schema}\`.\`${t}\``);
+      await env.sql.query(`DELETE FROM \`${env.schema}\`.\`~lineage\` WHERE table_name IN ('pair', '__pair_sum')`).catch(() => undefined);
+    }
+  });
+}
+
+test('reserved jobs: a group whose jobs cannot be completed is rolled back whole; its keys are made again, alone, and every job completes', async () => {
+  await reset(env, range(4).map((subject_id) => ({ subject_id })));
+  // The group's jobs are completed by one statement before its COMMIT. A trigger makes
+  // that statement fail while `dj_block` has a row, which key 2's first make writes in
+  // the group's transaction: so only the group's completion fails, and the ROLLBACK that
+  // follows takes the row away again.
+  const block = env.q.qualified(env.schema, 'dj_block');
+  const jobs = env.q.qualified(env.schema, '~~analysis');
+  await env.sql.query(`DROP TABLE IF EXISTS ${block}`);
+  await env.sql.query(`CREATE TABLE ${block} (id int NOT NULL PRIMARY KEY)`);
+  await (await jobsFor(env.pipeline.Analysis).queue()).declare();
+  if (env.backend === 'postgresql') {
+    const fn = env.q.qualified(env.schema, 'dj_refuse_completion');
+    await env.sql.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $body$ BEGIN IF EXISTS (SELECT 1 FROM ${block}) THEN RAISE EXCEPTION 'completion refused'; END IF; RETURN OLD; END $body$`);
+    await env.sql.query(`CREATE TRIGGER dj_refuse_completion BEFORE DELETE ON ${jobs} FOR EACH ROW EXECUTE FUNCTION ${fn}()`);
+  } else {
+    await env.sql.query(
+      `CREATE TRIGGER ${env.q.qualified(env.schema, 'dj_refuse_completion')} BEFORE DELETE ON ${jobs} FOR EACH ROW ` +
+        `BEGIN IF EXISTS (SELECT 1 FROM ${block}) THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'completion refused'; END IF; END`,
+    );
+  }
+  let blocked = false;
+  const r = await withAfterMake(async (key) => {
+    if (Number(key.subject_id) !== 2 || blocked) return;
+    blocked = true;
+    const conn = await env.pipeline.schema.connection();
+    await conn.execute(`INSERT INTO ${block} (id) VALUES (1)`);
+  }, () => populate(env.pipeline.Analysis, { ...WINDOW, reserveJobs: true, suppressErrors: true }));
+  assert.ok(blocked);
+  assert.deepEqual(r.errorList, []);
+  assert.equal(r.successCount, 4);
+  assert.deepEqual(await keysIn('__analysis'), range(4));
+  assert.equal(await countIn('__analysis__detail'), 8, 'each key committed once');
+  const made = await calls(env, 'Analysis');
+  assert.deepEqual(range(4).map((k) => made.get(k)), [1, 2, 2, 2], 'key 1 alone; the group of keys 2-4 made again');
+  assert.deepEqual(await jobStates(env), [], 'every job completed');
+  assert.equal(await countIn('dj_block'), 0, "the failed group's own row rolled back with it");
+  assert.equal(await openTransactions(env), 0, 'no transaction left open');
+  await env.sql.query(`DROP TABLE ${block}`);
+});
 
 test(`a group holds at most ${MAX_GROUP_KEYS} keys: the next key starts a new one`, async () => {
   const n = MAX_GROUP_KEYS + 3;

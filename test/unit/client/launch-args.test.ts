@@ -8,7 +8,7 @@ import { connectionVariables, populateArgs, populateEnv, pythonPopulateArgs, sho
 import { connectionEnv } from '../../../client/debug/debugLaunch';
 import type { Credentials } from '../../../client/connection/connectionManager';
 import type { PythonLaunch } from '../../../client/python/pythonLaunch';
-import type { PopulateRequest } from '../../../client/populate/populateRun';
+import type { PopulateRequest } from '../../../client/populate/populateRequest';
 
 const PASSWORD = 's3cret pass';
 const creds: Credentials = { target: { backend: 'mysql', host: 'db.lab', port: 3307, user: 'ana', databaseName: undefined, tls: false, passwordFromEnvironment: undefined, sources: {} }, password: PASSWORD };

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { spillLongRestrictions } from '../../../client/populate/restrictionFiles';
 import { populateArgs } from '../../../client/populate/launchArgs';
-import type { PopulateOptions } from '../../../client/populate/populateRun';
+import type { PopulateOptions } from '../../../client/populate/populateRequest';
 
 test('only restrictions over the limit go to files; the short ones stay arguments', () => {
   const long = JSON.stringify(Array.from({ length: 10_000 }, (_, i) => ({ subject_id: i })));

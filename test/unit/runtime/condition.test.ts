@@ -4,7 +4,8 @@
 // lexer reads it; unknownAttributes names what an object restriction would ignore.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkCondition, unknownAttributes } from '../../../runtime/query/condition';
+import { checkCondition } from '../../../runtime/query/condition';
+import { unknownAttributes } from '../../../runtime/query/unknown-attributes';
 import { not } from '../../../runtime/query/expression';
 
 const INJECTION = 'item_id = 1)) AS `$src` WHERE TRUE) AS `$ks`; DROP TABLE s.canary; SELECT * FROM (SELECT * FROM (SELECT 1 AS item_id FROM DUAL WHERE (1';

@@ -1,0 +1,134 @@
+// Two statements in one write on a MySQL session (runtime/connection/mysql-pipeline.ts):
+// each answered as if sent alone, in order, whichever of them fails; the session goes on
+// with the packets numbered as mysql2 expects (it warns on any other numbering), and a
+// session lost under a pair fails both statements. MySQL and MariaDB only: PostgreSQL's
+// sessions send a savepoint on its own (runtime/connection/pg-driver.ts has no prefix).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadSettings } from '../../../runtime/config/index';
+import mysql from 'mysql2/promise';
+import { openMysql } from '../../../runtime/connection/mysql-driver';
+import { canPipeline } from '../../../runtime/connection/mysql-pipeline';
+import type { Driver, DriverSession } from '../../../runtime/connection/driver';
+import { testServer } from '../runtime/helpers';
+
+let driver: Driver;
+let server: Awaited<ReturnType<typeof testServer>>;
+const warnings: string[] = [];
+const consoleError = console.error;
+before(async () => {
+  server = await testServer('mysql');
+  const s = server;
+  const settings = loadSettings({ overrides: { database: { host: s.host, port: s.port, user: s.user, password: s.password, useTls: false } }, ignoreConfigFile: true, env: {} });
+  driver = (await openMysql(settings, { connectionLimit: 2, connectTimeout: 10_000 }, [])).driver;
+  await driver.query('CREATE DATABASE IF NOT EXISTS djt_pipeline', []);
+  await driver.query('CREATE TABLE IF NOT EXISTS djt_pipeline.t (id int NOT NULL PRIMARY KEY, v varchar(8) NOT NULL)', []);
+  await driver.query('DELETE FROM djt_pipeline.t', []);
+  // mysql2 reports packets out of order on the console.
+  console.error = (...args: unknown[]) => {
+    warnings.push(args.map(String).join(' '));
+    consoleError(...args);
+  };
+});
+after(async () => {
+  console.error = consoleError;
+  await driver?.query('DROP DATABASE IF EXISTS djt_pipeline', []);
+  await driver?.end();
+});
+
+async function withSession<T>(run: (s: DriverSession) => Promise<T>): Promise<T> {
+  const s = await driver.session();
+  try {
+    return await run(s);
+  } finally {
+    s.release();
+  }
+}
+
+test("this mysql2's connections have the shape the pipeline drives", async () => {
+  const s = await mysql.createConnection({ host: server.host, port: server.port, user: server.user, password: server.password });
+  try {
+    assert.equal(canPipeline((s as unknown as { connection: object }).connection), true, 'else every prefix goes out on its own, one round trip each');
+  } finally {
+    await s.end();
+  }
+});
+
+test('a prefix and the next statement are answered in order, each as if alone; the session goes on', async () => {
+  await withSession(async (s) => {
+    assert.ok(s.prefixNext && s.dropPrefix, 'MySQL sessions send a prefix with the next statement');
+    await s.query('SET autocommit = 0', []);
+    for (let i = 1; i <= 50; i++) {
+      const mark = s.prefixNext!('SAVEPOINT `p`');
+      const rows = await s.query('SELECT ? AS n, CONNECTION_ID() AS id', [i]);
+      await mark;
+      assert.equal(Number(rows.rows![0]!.n), i);
+      const ins = s.prefixNext!('SAVEPOINT `p`');
+      assert.equal((await s.query('INSERT INTO djt_pipeline.t (id, v) VALUES (?, ?)', [i, `v${i}`])).affected, 1);
+      await ins;
+      // Every other key is undone to its savepoint: the prefix was set before its insert.
+      if (i % 2 === 0) await s.query('ROLLBACK TO SAVEPOINT `p`', []);
+    }
+    await s.query('COMMIT', []);
+    await s.query('SET autocommit = 1', []);
+  });
+  const [row] = (await driver.query('SELECT COUNT(*) AS n, SUM(id % 2) AS odd FROM djt_pipeline.t', [])).rows!;
+  assert.deepEqual([Number(row!.n), Number(row!.odd)], [25, 25], 'the odd keys kept, the even ones rolled back to their savepoints');
+  assert.deepEqual(warnings, []);
+});
+
+test('a failing prefix fails alone: the statement after it is still answered', async () => {
+  await withSession(async (s) => {
+    const mark = s.prefixNext!('SELECT * FROM djt_pipeline.no_such_table');
+    mark.catch(() => undefined);
+    const rows = await s.query('SELECT 7 AS n', []);
+    await assert.rejects(mark, /no_such_table/);
+    assert.equal(Number(rows.rows![0]!.n), 7);
+    assert.equal(Number((await s.query('SELECT 8 AS n', [])).rows![0]!.n), 8);
+  });
+  assert.deepEqual(warnings, []);
+});
+
+test('a failing statement after a prefix: the prefix is answered, the statement fails with its error', async () => {
+  await withSession(async (s) => {
+    const mark = s.prefixNext!('SELECT 1');
+    await assert.rejects(s.query('INSERT INTO djt_pipeline.t (id, v) VALUES (?, ?)', [1, 'again']), (e: { errno?: number }) => e.errno === 1062);
+    await mark;
+    assert.equal(Number((await s.query('SELECT 9 AS n', [])).rows![0]!.n), 9);
+  });
+  assert.deepEqual(warnings, []);
+});
+
+test('a prefix dropped before any statement is never sent', async () => {
+  await withSession(async (s) => {
+    const [before] = (await s.query("SHOW SESSION STATUS LIKE 'Com_savepoint'", [])).rows!;
+    const mark = s.prefixNext!('SAVEPOINT `never`');
+    assert.equal(s.dropPrefix!(), true);
+    await mark;
+    assert.equal(s.dropPrefix!(), false, 'nothing left to drop');
+    const [after] = (await s.query("SHOW SESSION STATUS LIKE 'Com_savepoint'", [])).rows!;
+    assert.equal(Number(after!.Value), Number(before!.Value));
+  });
+});
+
+test('a session ended under a pair fails both of its statements', async () => {
+  const s = await driver.session();
+  try {
+    // The server ends the session while it runs the pair's first statement.
+    const mark = s.prefixNext!('DO SLEEP(60)');
+    mark.catch(() => undefined);
+    const next = s.query('SELECT 1 AS n', []);
+    next.catch(() => undefined);
+    for (;;) {
+      const rows = (await driver.query("SELECT COUNT(*) AS n FROM information_schema.processlist WHERE id = ? AND info LIKE 'DO SLEEP%'", [s.serverId])).rows!;
+      if (Number(rows[0]!.n) > 0) break;
+      await new Promise((r) => setImmediate(r));
+    }
+    await driver.query(`KILL ${Number(s.serverId)}`, []);
+    await assert.rejects(mark);
+    await assert.rejects(next);
+  } finally {
+    s.destroy();
+  }
+  assert.deepEqual(warnings, []);
+});
