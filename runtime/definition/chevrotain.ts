@@ -18,3 +18,4 @@ export type IToken = Chevrotain.IToken;
 export type TokenType = Chevrotain.TokenType;
 export type CustomPatternMatcherReturn = Chevrotain.CustomPatternMatcherReturn;
 export type ILexingError = Chevrotain.ILexingError;
+export type IRecognitionException = Chevrotain.IRecognitionException;

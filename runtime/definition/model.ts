@@ -79,7 +79,8 @@ export interface TableModel {
 }
 
 function isOption(line: ForeignKeyLine, option: string): boolean {
-  return line.options.some((o) => o.text.toLowerCase() === option);
+  for (const o of line.options) if (o.text.toLowerCase() === option) return true;
+  return false;
 }
 
 /** Resolves a reference, with `master` meaning the master table in a part. */
@@ -119,6 +120,24 @@ export function legacyRenames(
   return { renames };
 }
 
+/**
+ * A declared attribute's model, its optional properties in the literal (in the order they
+ * were always added) so that no object needs a property array of its own.
+ */
+function declaredAttribute(line: AttributeLine, ctx: ValidationContext): ModelAttribute {
+  const name = line.name.text;
+  const type = line.type?.text ?? '';
+  const typeInfo = classifyType(type, ctx.target);
+  const nullable = line.default?.kind === 'null';
+  const span = line.name.span;
+  const d = line.default;
+  const c = line.comment?.text;
+  if (d && line.comment) return { name, type, typeInfo, inKey: line.inKey, nullable, span, origin: 'declared', line, default: d, comment: c };
+  if (d) return { name, type, typeInfo, inKey: line.inKey, nullable, span, origin: 'declared', line, default: d };
+  if (line.comment) return { name, type, typeInfo, inKey: line.inKey, nullable, span, origin: 'declared', line, comment: c };
+  return { name, type, typeInfo, inKey: line.inKey, nullable, span, origin: 'declared', line };
+}
+
 export function analyzeTable(ast: Definition, ctx: ValidationContext = {}): TableModel {
   const model: TableModel = {
     attributes: [], primaryKey: [], foreignKeys: [], indexes: [], singleton: false, complete: true, duplicates: [], reused: [],
@@ -143,19 +162,7 @@ export function analyzeTable(ast: Definition, ctx: ValidationContext = {}): Tabl
         if (line.inKey) addToKey(name); // declare.py keeps the key membership of a dropped duplicate
         continue;
       }
-      const typeText = line.type?.text ?? '';
-      const attr: ModelAttribute = {
-        name,
-        type: typeText,
-        typeInfo: classifyType(typeText, ctx.target),
-        inKey: line.inKey,
-        nullable: line.default?.kind === 'null',
-        span: line.name.span,
-        origin: 'declared',
-        line,
-      };
-      if (line.default) attr.default = line.default;
-      if (line.comment) attr.comment = line.comment.text;
+      const attr = declaredAttribute(line, ctx);
       model.attributes.push(attr);
       byName.set(name, attr);
       if (line.inKey) addToKey(name);
@@ -173,17 +180,18 @@ export function analyzeTable(ast: Definition, ctx: ValidationContext = {}): Tabl
         continue;
       }
       fk.parent = parent;
-      const renames = new Map<string, string>();
+      // Only a projection or an old-style rename renames anything.
+      const renames = line.reference!.projection || line.legacyRename ? new Map<string, string>() : undefined;
       for (const item of line.reference!.projection?.items ?? []) {
-        if (item.form === 'rename' && item.target && item.source) renames.set(item.source.text, item.target.text);
+        if (item.form === 'rename' && item.target && item.source) renames!.set(item.source.text, item.target.text);
       }
       if (line.legacyRename) {
         fk.legacy = legacyRenames(line.legacyRename, parent, byName);
-        for (const [from, to] of fk.legacy.renames) renames.set(from, to);
+        for (const [from, to] of fk.legacy.renames) renames!.set(from, to);
       }
       const span = line.reference!.span;
       for (const pa of parent.primaryKey) {
-        const name = renames.get(pa.name) ?? pa.name;
+        const name = renames?.get(pa.name) ?? pa.name;
         fk.attributes.push({ name, parentName: pa.name });
         const existing = byName.get(name);
         if (existing) {
@@ -192,18 +200,12 @@ export function analyzeTable(ast: Definition, ctx: ValidationContext = {}): Tabl
           if (existing.origin === 'declared') model.reused.push({ foreignKey: fk, attribute: existing, parentAttribute: pa });
           continue;
         }
-        const attr: ModelAttribute = {
-          name,
-          type: pa.type,
-          typeInfo: classifyType(pa.type, ctx.target),
-          inKey: line.inKey,
-          nullable: fk.nullable,
-          span,
-          origin: 'foreignKey',
-          line,
-          foreignKey: { line, parent, parentAttribute: pa },
-        };
-        if (pa.comment) attr.comment = pa.comment;
+        const typeInfo = classifyType(pa.type, ctx.target);
+        const foreignKey = { line, parent, parentAttribute: pa };
+        // One literal per shape: a property added afterwards costs each object a property array.
+        const attr: ModelAttribute = pa.comment
+          ? { name, type: pa.type, typeInfo, inKey: line.inKey, nullable: fk.nullable, span, origin: 'foreignKey', line, foreignKey, comment: pa.comment }
+          : { name, type: pa.type, typeInfo, inKey: line.inKey, nullable: fk.nullable, span, origin: 'foreignKey', line, foreignKey };
         model.attributes.push(attr);
         byName.set(name, attr);
         if (line.inKey) addToKey(name);

@@ -4,7 +4,7 @@
 // junk collected): a half-typed line such as `subject_id : `, `-> Sess` or `index(`
 // still yields a node for completion, and the syntax diagnostics below say precisely
 // what is missing instead of Chevrotain's generic expectations.
-import { EmbeddedActionsParser, type IToken } from './chevrotain';
+import { EmbeddedActionsParser, type IRecognitionException, type IToken } from './chevrotain';
 import * as lexer from './lexer';
 import type {
   AttributeLine, CodecRef, Comment as CommentNode, DefaultValue, Definition, ForeignKeyLine, Identifier, IndexArg,
@@ -50,13 +50,22 @@ interface RawReference {
   projList?: ParenList;
 }
 
+type AttributeRaw = { kind: 'attribute'; name: IToken; eq?: IToken; def?: IToken; colon?: IToken; type?: RawType; junk: IToken[]; comment?: IToken };
+
+type ForeignKeyRaw = { kind: 'foreignKey'; prefix?: IToken; arrow: IToken; lb?: IToken; options: IToken[]; rb?: IToken; ref?: RawReference; junk: IToken[]; comment?: IToken };
+
+type IndexRaw = { kind: 'index'; keyword: IToken; list?: ParenList; junk: IToken[]; comment?: IToken };
+
 type RawLine =
   | { kind: 'comment'; token: IToken }
   | { kind: 'divider'; token: IToken }
   | { kind: 'junk'; token: IToken }
-  | { kind: 'attribute'; name: IToken; eq?: IToken; def?: IToken; colon?: IToken; type?: RawType; junk: IToken[]; comment?: IToken }
-  | { kind: 'foreignKey'; prefix?: IToken; arrow: IToken; lb?: IToken; options: IToken[]; rb?: IToken; ref?: RawReference; junk: IToken[]; comment?: IToken }
-  | { kind: 'index'; keyword: IToken; list?: ParenList; junk: IToken[]; comment?: IToken };
+  | AttributeRaw
+  | ForeignKeyRaw
+  | IndexRaw;
+
+/** Stands for a token in the placeholders the grammar's recording fills. */
+const RECORDING = { image: '', startOffset: 0, tokenTypeIdx: 0, tokenType: Eol } as unknown as IToken;
 
 class DefinitionParser extends EmbeddedActionsParser {
   out: RawLine[] = [];
@@ -136,6 +145,14 @@ class DefinitionParser extends EmbeddedActionsParser {
     this.input = tokens;
   }
 
+  /**
+   * The recognition errors of the last parse. Chevrotain's `errors` getter returns a
+   * (lodash) clone of them on every read, which cost more than many a parse.
+   */
+  get lastErrors(): readonly IRecognitionException[] {
+    return (this as unknown as { _errors: IRecognitionException[] })._errors;
+  }
+
   private addToList(t: IToken): void {
     const l = this.lists[this.lists.length - 1]!;
     l.items[l.items.length - 1]!.push(t);
@@ -150,57 +167,70 @@ class DefinitionParser extends EmbeddedActionsParser {
     this.OR(this.lineAlts);
   });
 
+  // The steps of the attribute and type rules are built once too, filling the line being
+  // parsed (`attr`, `plain`: lines and plain types do not nest) instead of closures over
+  // locals made for every line. While Chevrotain records the grammar they fill the
+  // placeholders below with its recording token, which no parse ever reads.
+  private attr: AttributeRaw = { kind: 'attribute', name: RECORDING, junk: [] };
+  private plain: RawType = { modifiers: [] };
+
+  private readonly attrDefault = () => {
+    this.attr.eq = this.CONSUME(Equals);
+    this.OPTION2(this.attrDefaultText);
+  };
+  private readonly attrDefaultText = () => { this.attr.def = this.CONSUME(DefaultText); };
+  private readonly attrColon = () => { this.attr.colon = this.CONSUME(Colon); };
+  private readonly attrType = () => { this.attr.type = this.SUBRULE(this.typeRef); };
+  private readonly attrJunk = () => { this.attr.junk.push(this.CONSUME(LineToken)); };
+  private readonly attrComment = () => { this.attr.comment = this.CONSUME(Comment); };
+  private readonly attrDone = () => { this.out.push(this.attr); };
+  private readonly typeArgs = () => { this.plain.args = this.SUBRULE(this.parenList); };
+  private readonly typeModifier = () => { this.plain.modifiers.push(this.CONSUME2(Word)); };
+  private readonly takeType = (): RawType => {
+    const t = this.rawType!;
+    this.rawType = undefined;
+    return t;
+  };
+
   attributeLine = this.RULE('attributeLine', () => {
-    const name = this.CONSUME(AttrName);
-    let eq: IToken | undefined;
-    let def: IToken | undefined;
-    let colon: IToken | undefined;
-    let type: RawType | undefined;
-    let comment: IToken | undefined;
-    const junk: IToken[] = [];
-    this.OPTION(() => {
-      eq = this.CONSUME(Equals);
-      this.OPTION2(() => { def = this.CONSUME(DefaultText); });
-    });
-    this.OPTION3(() => { colon = this.CONSUME(Colon); });
-    this.OPTION4(() => { type = this.SUBRULE(this.typeRef); });
-    this.MANY(() => { const t = this.CONSUME(LineToken); this.ACTION(() => junk.push(t)); });
-    this.OPTION5(() => { comment = this.CONSUME(Comment); });
-    this.ACTION(() => this.out.push({ kind: 'attribute', name, eq, def, colon, type, junk, comment }));
+    this.attr = { kind: 'attribute', name: this.CONSUME(AttrName), junk: [] };
+    this.OPTION(this.attrDefault);
+    this.OPTION3(this.attrColon);
+    this.OPTION4(this.attrType);
+    this.MANY(this.attrJunk);
+    this.OPTION5(this.attrComment);
+    this.ACTION(this.attrDone);
   });
 
   typeRef = this.RULE('typeRef', (): RawType => {
     this.OR(this.typeAlts);
-    return this.ACTION(() => {
-      const t = this.rawType!;
-      this.rawType = undefined;
-      return t;
-    })!;
+    return this.ACTION(this.takeType)!;
   });
 
   plainType = this.RULE('plainType', (): RawType => {
-    const name = this.CONSUME(Word);
-    let args: ParenList | undefined;
-    const modifiers: IToken[] = [];
-    this.OPTION(() => { args = this.SUBRULE(this.parenList); });
-    this.MANY(() => { const t = this.CONSUME2(Word); this.ACTION(() => modifiers.push(t)); });
-    return this.ACTION(() => ({ name, args, modifiers }))!;
+    const t: RawType = { name: this.CONSUME(Word), modifiers: [] };
+    this.plain = t;
+    this.OPTION(this.typeArgs);
+    this.MANY(this.typeModifier);
+    return t;
   });
+
+  private readonly listClose = () => {
+    const l = this.lists[this.lists.length - 1];
+    const close = this.CONSUME(RParen);
+    if (l) {
+      l.close = close;
+      l.all.push(close);
+    }
+  };
+  private readonly listDone = (): ParenList => this.lists.pop()!;
 
   /** The body of a parenthesised list after its opening token, up to and including `)`. */
   private listBody(open: IToken): ParenList {
-    this.ACTION(() => this.lists.push({ open, items: [[]], commas: [], all: [open], depth: 0 }));
+    if (!this.RECORDING_PHASE) this.lists.push({ open, items: [[]], commas: [], all: [open], depth: 0 });
     this.MANY(this.listItems);
-    let close: IToken | undefined;
-    this.OPTION(() => { close = this.CONSUME(RParen); });
-    return this.ACTION(() => {
-      const l = this.lists.pop()!;
-      if (close) {
-        l.close = close;
-        l.all.push(close);
-      }
-      return l;
-    })!;
+    this.OPTION(this.listClose);
+    return this.ACTION(this.listDone)!;
   }
 
   parenList = this.RULE('parenList', (): ParenList => this.listBody(this.CONSUME(LParen)));
@@ -208,25 +238,31 @@ class DefinitionParser extends EmbeddedActionsParser {
   /** `.proj(` ... `)`: the `(` is part of the ProjCall token. */
   projection = this.RULE('projection', (): ParenList => this.listBody(this.CONSUME(ProjCall)));
 
+  private fk: ForeignKeyRaw = { kind: 'foreignKey', arrow: RECORDING, options: [], junk: [] };
+  private readonly fkPrefix = () => { this.fk.prefix = this.CONSUME(FkPrefix); };
+  private readonly fkOptionList = () => {
+    this.fk.lb = this.CONSUME(LBracket);
+    this.MANY(this.fkOption);
+    this.OPTION3(this.fkOptionsEnd);
+  };
+  private readonly fkOption = () => { this.OR(this.optionAlts); };
+  private readonly fkOptionsEnd = () => { this.fk.rb = this.CONSUME(RBracket); };
+  private readonly fkReference = () => { this.fk.ref = this.SUBRULE(this.reference); };
+  private readonly fkJunk = () => { this.fk.junk.push(this.CONSUME(LineToken)); };
+  private readonly fkComment = () => { this.fk.comment = this.CONSUME(Comment); };
+  private readonly fkDone = () => { this.out.push(this.fk); };
+
   foreignKeyLine = this.RULE('foreignKeyLine', () => {
-    let prefix: IToken | undefined;
-    let lb: IToken | undefined;
-    let rb: IToken | undefined;
-    let ref: RawReference | undefined;
-    let comment: IToken | undefined;
-    const junk: IToken[] = [];
-    this.OPTION(() => { prefix = this.CONSUME(FkPrefix); });
-    const arrow = this.CONSUME(Arrow);
-    this.ACTION(() => { this.fkOptions = []; });
-    this.OPTION2(() => {
-      lb = this.CONSUME(LBracket);
-      this.MANY(() => { this.OR(this.optionAlts); });
-      this.OPTION3(() => { rb = this.CONSUME(RBracket); });
-    });
-    this.OPTION4(() => { ref = this.SUBRULE(this.reference); });
-    this.MANY2(() => { const t = this.CONSUME(LineToken); this.ACTION(() => junk.push(t)); });
-    this.OPTION5(() => { comment = this.CONSUME(Comment); });
-    this.ACTION(() => this.out.push({ kind: 'foreignKey', prefix, arrow, lb, options: this.fkOptions, rb, ref, junk, comment }));
+    const fk: ForeignKeyRaw = { kind: 'foreignKey', arrow: RECORDING, options: [], junk: [] };
+    this.fk = fk;
+    this.OPTION(this.fkPrefix);
+    fk.arrow = this.CONSUME(Arrow);
+    this.fkOptions = fk.options;
+    this.OPTION2(this.fkOptionList);
+    this.OPTION4(this.fkReference);
+    this.MANY2(this.fkJunk);
+    this.OPTION5(this.fkComment);
+    this.ACTION(this.fkDone);
   });
 
   /** `(`* [ name {`.` name} [`.proj(` ... `)`] ] `)`*: `Parent`, `acq.Session`, `(master)`. */
@@ -251,15 +287,18 @@ class DefinitionParser extends EmbeddedActionsParser {
     return this.ACTION(() => ({ opens, closes, path, dots, projList: proj }))!;
   });
 
+  private indexRaw: IndexRaw = { kind: 'index', keyword: RECORDING, junk: [] };
+  private readonly indexList = () => { this.indexRaw.list = this.SUBRULE(this.parenList); };
+  private readonly indexJunk = () => { this.indexRaw.junk.push(this.CONSUME(LineToken)); };
+  private readonly indexComment = () => { this.indexRaw.comment = this.CONSUME(Comment); };
+  private readonly indexDone = () => { this.out.push(this.indexRaw); };
+
   indexLine = this.RULE('indexLine', () => {
-    const keyword = this.CONSUME(IndexKeyword);
-    let list: ParenList | undefined;
-    let comment: IToken | undefined;
-    const junk: IToken[] = [];
-    this.OPTION(() => { list = this.SUBRULE(this.parenList); });
-    this.MANY(() => { const t = this.CONSUME(LineToken); this.ACTION(() => junk.push(t)); });
-    this.OPTION2(() => { comment = this.CONSUME(Comment); });
-    this.ACTION(() => this.out.push({ kind: 'index', keyword, list, junk, comment }));
+    this.indexRaw = { kind: 'index', keyword: this.CONSUME(IndexKeyword), junk: [] };
+    this.OPTION(this.indexList);
+    this.MANY(this.indexJunk);
+    this.OPTION2(this.indexComment);
+    this.ACTION(this.indexDone);
   });
 }
 
@@ -369,7 +408,9 @@ function typeRef(raw: RawType, source: string): TypeRef | undefined {
   if (raw.args) last = raw.args.close ?? raw.args.all[raw.args.all.length - 1]!;
   if (raw.modifiers.length) last = raw.modifiers[raw.modifiers.length - 1]!;
   const span = joinSpan(first, last);
-  const ref: TypeRef = { text: source.slice(span.start, span.end), name: raw.name ? raw.name.image.split('@')[0]! : '', span };
+  // The token's own image when the type is one token (the same characters, one string less).
+  const text = first === last ? first.image : source.slice(span.start, span.end);
+  const ref: TypeRef = { text, name: raw.name ? beforeAt(raw.name.image) : '', span };
   if (raw.codec) {
     ref.codec = codecRef(raw.codec);
     return ref;
@@ -386,6 +427,11 @@ function typeRef(raw: RawType, source: string): TypeRef | undefined {
   }
   if (raw.modifiers.length) ref.modifiers = raw.modifiers.map(ident);
   return ref;
+}
+
+function beforeAt(image: string): string {
+  const at = image.indexOf('@');
+  return at < 0 ? image : image.slice(0, at);
 }
 
 function codecRef(t: IToken): CodecRef {
@@ -506,7 +552,9 @@ function checkList(list: ParenList | undefined, diagnostics: Diagnostic[], what:
 }
 
 function buildAttribute(raw: Extract<RawLine, { kind: 'attribute' }>, source: string, inKey: boolean, diagnostics: Diagnostic[]): AttributeLine {
-  const node: AttributeLine = { kind: 'attribute', inKey, name: ident(raw.name), span: tokenSpan(raw.name) };
+  const name = ident(raw.name);
+  // `span` is set at the end; the name's span holds its place meanwhile.
+  const node: AttributeLine = { kind: 'attribute', inKey, name, span: name.span };
   let last: IToken = raw.name;
   if (raw.eq) last = raw.eq;
   if (raw.def) {
@@ -736,7 +784,7 @@ export function parseDefinition(text: string): { ast: Definition; diagnostics: D
   const p = parser();
   p.begin(lexed.tokens);
   p.definition();
-  for (const e of p.errors) {
+  for (const e of p.lastErrors) {
     const t = e.token;
     const start = Number.isFinite(t.startOffset) ? t.startOffset : text.length;
     const end = Number.isFinite(t.startOffset) && t.image ? endOf(t) : start;

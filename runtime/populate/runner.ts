@@ -162,10 +162,10 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
   const hooks = target.hooks;
   const q = target.session.sql;
   const pk = Object.keys(raw);
-  const where = pk.map((k) => `${q.quote(k)} = ?`).join(' AND ');
   const whereParams = pk.map((k) => raw[k]);
-  const full = q.qualified(target.database, target.tableName);
-  const existsSql = keyInTargetSql(q, target, raw, `, ${q.sessionId} AS cid`).sql;
+  // Built when first needed: a key checked ahead and made without trouble needs neither.
+  let exists: string | undefined;
+  const existsSql = (): string => (exists ??= keyInTargetSql(q, target, raw, `, ${q.sessionId} AS cid`).sql);
   const checked = Boolean(opts.checked && ctx.series);
   let makeSession: number | undefined;
   const start = Date.now();
@@ -196,7 +196,7 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
       if (checked) {
         makeSession = ctx.series!.connectionId();
       } else {
-        const [row] = await target.session.query<{ e: number | string; cid: number | string }>(existsSql, whereParams);
+        const [row] = await target.session.query<{ e: number | string; cid: number | string }>(existsSql(), whereParams);
         makeSession = Number(row!.cid);
         if (Number(row!.e)) throw new AlreadyDone();
       }
@@ -210,7 +210,7 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
       // Fetch and compute outside any transaction; then re-fetch inside a short one and
       // insert only if the inputs are unchanged (notes §6.6).
       if (!checked) {
-        const [pre] = await target.session.query<{ e: number | string }>(existsSql, whereParams);
+        const [pre] = await target.session.query<{ e: number | string }>(existsSql(), whereParams);
         if (Number(pre!.e)) throw new AlreadyDone();
       }
       const fetched = await hooks.makeFetch({ ...key }, ctx.kwargs);
@@ -249,7 +249,7 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
     if (e instanceof AlreadyDone) return alreadyDone();
     // Rolled back: if the key is in the target now, another worker computed it.
     if (isDuplicate(e)) {
-      const [row] = await ctx.control.query<{ e: number | string }>(existsSql, whereParams).catch(() => [] as Array<{ e: number | string }>);
+      const [row] = await ctx.control.query<{ e: number | string }>(existsSql(), whereParams).catch(() => [] as Array<{ e: number | string }>);
       if (Number(row?.e)) return alreadyDone();
     }
     let error = e;
@@ -273,7 +273,7 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
         () => false,
       );
       if (!committed) {
-        const [row] = await ctx.control.query<{ e: number | string }>(existsSql, whereParams).catch(() => [] as Array<{ e: number | string }>);
+        const [row] = await ctx.control.query<{ e: number | string }>(existsSql(), whereParams).catch(() => [] as Array<{ e: number | string }>);
         committed = Number(row?.e) === 1;
       }
     }
@@ -291,6 +291,8 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
   }
   const durationMs = performance.now() - startHr;
   if (ctx.jobMetadata) {
+    const full = q.qualified(target.database, target.tableName);
+    const where = pk.map((k) => `${q.quote(k)} = ?`).join(' AND ');
     await target.session.execute(
       `UPDATE ${full} SET ${q.quote('_job_start_time')} = ?, ${q.quote('_job_duration')} = ?, ${q.quote('_job_version')} = ? WHERE ${where}`,
       [localDatetime(start), durationMs / 1000, ctx.version.slice(0, 64), ...whereParams],

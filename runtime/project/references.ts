@@ -19,11 +19,14 @@ const REF = /^\s*(?:\[[^\]]*\]\s*)?\(?\s*([A-Za-z_][\w]*(?:\s*\.\s*[A-Za-z_]\w*)
 export function extractReferences(definition: string): ReferenceText[] {
   const out: ReferenceText[] = [];
   let lineStart = 0;
+  // Only lines with an arrow are cut out of the definition (most lines have none).
+  let at = definition.indexOf('->');
   while (lineStart <= definition.length) {
     let lineEnd = definition.indexOf('\n', lineStart);
     if (lineEnd < 0) lineEnd = definition.length;
-    const line = definition.slice(lineStart, lineEnd);
-    const arrow = line.indexOf('->');
+    if (at >= 0 && at < lineStart) at = definition.indexOf('->', lineStart);
+    const line = at >= 0 && at < lineEnd ? definition.slice(lineStart, lineEnd) : '';
+    const arrow = line ? at - lineStart : -1;
     if (arrow >= 0 && !/["'#]/.test(line.slice(0, arrow))) {
       const m = REF.exec(line.slice(arrow + 2));
       if (m) {

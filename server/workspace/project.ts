@@ -158,7 +158,9 @@ export class Project {
     // Callers keep disk contents from overriding an open document (server.ts, indexer.ts).
     const old = this.files.get(file.key);
     let dependents: string[] = [];
-    if (bulk) this.index.setFile(file.key, file.text, file.language, file.notIndexed);
+    // Dependents matter only when another file is open (only open files are re-checked):
+    // working them out builds the reference graph of the state before the change as well.
+    if (bulk || !this.otherOpen(file.key)) this.index.setFile(file.key, file.text, file.language, file.notIndexed);
     else dependents = this.index.updateFile(file.key, file.text, file.language, file.notIndexed);
     const scan = this.index.scan(file.key);
     const sites = scan ? sitesOf(file, scan, this.currentIndex, old?.sites) : [];
@@ -167,6 +169,11 @@ export class Project {
     if (open) this.open.add(file.key);
     else this.open.delete(file.key);
     return [file.key, ...dependents.filter((k) => k !== file.key && this.open.has(k))];
+  }
+
+  private otherOpen(key: string): boolean {
+    for (const k of this.open) if (k !== key) return true;
+    return false;
   }
 
   removeFile(key: string): string[] {

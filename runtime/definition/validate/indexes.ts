@@ -4,7 +4,10 @@ import { makeDiagnostic } from '../catalogue';
 import type { TableModel } from '../model';
 
 export function validateIndexes(model: TableModel, out: Diagnostic[]): void {
-  const byName = new Map(model.attributes.map((a) => [a.name, a]));
+  if (model.indexes.length === 0) return;
+  const byName = new Map<string, TableModel['attributes'][number]>();
+  // The last attribute of a name, as the Map of pairs had it (names are unique in a model).
+  for (const a of model.attributes) byName.set(a.name, a);
   for (const index of model.indexes) {
     const seen = new Set<string>();
     for (const arg of index.line.args) {

@@ -19,6 +19,7 @@ function suggestOption(lower: string): string | undefined {
 }
 
 function checkOptions(line: ForeignKeyLine, source: string, out: Diagnostic[]): void {
+  if (line.options.length === 0) return;
   const seen = new Set<string>();
   for (const o of line.options) {
     const lower = o.text.toLowerCase();
@@ -88,9 +89,11 @@ export function validateReferences(model: TableModel, source: string, ctx: Valid
       }
       continue;
     }
+    const items = ref.projection?.items;
+    if (!items?.length) continue;
     const keyNames = new Set(parent.primaryKey.map((a) => a.name));
     const allNames = new Set(parent.attributes.map((a) => a.name));
-    for (const item of ref.projection?.items ?? []) {
+    for (const item of items) {
       if (!item.source || item.form === 'expression') continue;
       const source = item.source.text;
       if (!allNames.has(source) && !keyNames.has(source)) {

@@ -36,6 +36,11 @@ export class Checker {
       const diagnostics = record.syntaxDiagnostics.concat(validateModel(ast, linked?.model ?? analyzeTable(ast, ctx), ctx));
       diagnostics.sort(byPosition);
       record.checked = { linked, deps, diagnostics, epoch };
+      // The model has served its check: dropped while young it costs the collector nothing,
+      // kept it would be a third of what a large file holds. Features that ask for it later
+      // get one made then (TableIndex.model). Kept while the database catalog is compared
+      // with every table's model after each check.
+      if (linked && !this.r.keepsModels) linked.model = undefined;
       return diagnostics;
     } catch (err) {
       // The validator is written not to throw; if it does, say so at the definition instead of failing the file.

@@ -32,25 +32,34 @@ export class Linker {
       }
       const { ctx, deps } = tracking(this.r, table);
       const model = analyzeTable(record.ast, ctx);
+      // Model attributes have unique names (analyzeTable keeps the first of a name).
       const attrs = new Map<string, ResolvedAttribute>();
+      const attributes: ResolvedAttribute[] = [];
       for (const a of model.attributes) {
-        const ra: ResolvedAttribute = { name: a.name, type: a.type, nullable: a.nullable, span: a.span };
-        if (a.comment !== undefined) ra.comment = a.comment;
+        // One literal per shape: a property added afterwards costs each object a property array.
+        const ra: ResolvedAttribute = a.comment !== undefined
+          ? { name: a.name, type: a.type, nullable: a.nullable, span: a.span, comment: a.comment }
+          : { name: a.name, type: a.type, nullable: a.nullable, span: a.span };
         attrs.set(a.name, ra);
+        attributes.push(ra);
+      }
+      const primaryKey: ResolvedAttribute[] = [];
+      for (const n of model.primaryKey) {
+        const ra = attrs.get(n);
+        if (ra !== undefined) primaryKey.push(ra);
       }
       let heading: ResolvedTable = {
         id: table.id,
         name: table.name,
         tier: this.r.tierOf(table) ?? 'Manual',
-        primaryKey: model.primaryKey.map((n) => attrs.get(n)).filter((a): a is ResolvedAttribute => a !== undefined),
-        attributes: [...attrs.values()],
+        primaryKey,
+        attributes,
       };
       if (model.tableComment !== undefined) heading.comment = model.tableComment;
       // The same heading as before keeps its identity, so what depends on it stays valid.
       if (cached && sameHeading(cached.heading, heading)) heading = cached.heading;
-      const linked: Linked = { heading, deps, epoch };
       // Inside a cycle the model saw an unfinished world; only a top-level one is reusable.
-      if (this.depth === 1) linked.model = model;
+      const linked: Linked = this.depth === 1 ? { heading, deps, epoch, model } : { heading, deps, epoch };
       record.linked = linked;
       return linked;
     } finally {

@@ -27,8 +27,8 @@ export interface Dependency {
 
 export interface Linked {
   heading: ResolvedTable;
-  /** The analysis behind the heading (absent when it was made inside a reference cycle). */
-  model?: TableModel;
+  /** The analysis behind the heading until the record's check has used it (absent when it was made inside a reference cycle). */
+  model?: TableModel | undefined;
   deps: Dependency[];
   epoch: number;
 }

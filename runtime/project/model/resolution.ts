@@ -10,6 +10,8 @@ export interface Resolution {
   readonly epoch: number;
   /** The epoch of the last change to names (files added or removed, imports, classes, the target): stages made before it are void. */
   readonly namesEpoch: number;
+  /** Links keep their models after the check (someone asks for every table's model then). */
+  readonly keepsModels: boolean;
   tierOf(t: IndexedTable): Tier | undefined;
   /** What a path written in a table's definition resolves to (nothing inside a reference cycle). */
   resolveFrom(t: IndexedTable, path: readonly string[]): ResolvedTable | undefined;

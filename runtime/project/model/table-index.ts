@@ -367,8 +367,9 @@ export class TableIndex implements Resolution {
 
   /**
    * The model of a table's definition in the current epoch, on the record's parse (the
-   * editor's features match its lines with the AST they hold): its link's, or for a
-   * table on a reference cycle one made with the table's context.
+   * editor's features match its lines with the AST they hold): its link's while the link
+   * holds it (until its check), else one made with the table's context (a table on a
+   * reference cycle, or one already checked).
    */
   model(table: IndexedTable): TableModel | undefined {
     const record = table.record;
@@ -377,6 +378,11 @@ export class TableIndex implements Resolution {
     if (linked?.model) return linked.model;
     if (record.featureModel?.epoch !== this.epoch) record.featureModel = { epoch: this.epoch, model: analyzeTable(record.ast, this.context(table)) };
     return record.featureModel.model;
+  }
+
+  /** With an external resolver (the language server's database catalog), every model is compared after the check. */
+  get keepsModels(): boolean {
+    return this.external !== undefined;
   }
 
   resolveFrom(table: IndexedTable, path: readonly string[]): ResolvedTable | undefined {
@@ -404,11 +410,23 @@ export class TableIndex implements Resolution {
     return target === table ? { kind: 'self' } : { kind: 'cycle', table: table.name };
   }
 
+  /**
+   * A Python file's target, remembered for the epoch: the rule looks for pin files in the
+   * folders above the file, and every link and check of its tables asks.
+   */
+  private pythonTarget(path: string): DataJointTarget {
+    if (this.targets.epoch !== this.epoch) this.targets = { epoch: this.epoch, of: new Map() };
+    let t = this.targets.of.get(path);
+    if (t === undefined) this.targets.of.set(path, (t = this.targetOf(path)));
+    return t;
+  }
+  private targets = { epoch: -1, of: new Map<string, DataJointTarget>() };
+
   /** The validation context of one table: its class, tier, master and a resolver through the index. */
   context(table: IndexedTable): ValidationContext {
     const ctx: ValidationContext = {
       className: table.className,
-      target: table.language === 'python' ? this.targetOf(table.path) : '2',
+      target: table.language === 'python' ? this.pythonTarget(table.path) : '2',
       resolve: (path) => this.resolveFrom(table, path),
       cycle: (path) => this.cycleOf(table, path),
       unknownBecause: (path) => {
@@ -466,7 +484,9 @@ export class TableIndex implements Resolution {
   dependentFiles(path: string): string[] {
     const key = toKey(path);
     const file = this.files.get(key);
-    if (!file) return [];
+    // A file without tables (e.g. the placeholder of one not indexed, about to be opened)
+    // has no dependents: no need to build the graph of a state about to change.
+    if (!file || file.tables.length === 0) return [];
     const g = this.graph();
     const out = new Set<string>();
     for (const id of descendants(g, file.tables.map((t) => t.id))) {
