@@ -43,6 +43,8 @@ export interface DriverSession {
   prefixNext?(sql: string): Promise<void>;
   /** Drops a prefix that no statement has taken yet; true when there was one. */
   dropPrefix?(): boolean;
+  /** The statements in one write, each answered in turn (MySQL: mysql-pipeline.ts); a promise for each. */
+  queryAll?(statements: ReadonlyArray<{ sql: string; params: readonly unknown[] }>): Promise<DriverResult>[];
 }
 
 export interface Driver {

@@ -70,12 +70,13 @@ export interface TransactionSeries {
   /** Sends COMMIT for the open group, if any; the promise settles with the server's answer. */
   commitGroup(): Promise<void>;
   /**
-   * As commitGroup, with `final` as the group's last statement (populate completes a
-   * group's jobs so: one statement, not one a key). COMMIT follows only once `final`
-   * succeeded; when it fails the group is rolled back and the promise rejects with
-   * GroupLost. What runs on the series meanwhile waits for that choice.
+   * As commitGroup, with `final` as the group's last statements, sent together where the
+   * session can (populate completes a group's jobs so: one write, not a round trip a key).
+   * COMMIT follows only once every one succeeded; when one fails the group is rolled back
+   * and the promise rejects with GroupLost. What runs on the series meanwhile waits for
+   * that choice.
    */
-  commitGroupWith(final: { sql: string; params: readonly unknown[] }): Promise<void>;
+  commitGroupWith(final: ReadonlyArray<{ sql: string; params: readonly unknown[] }>): Promise<void>;
   /**
    * Rolls back whatever is still open on the session and gives it back to the pool with
    * autocommit on again; later transactions on the series are refused.
@@ -395,7 +396,7 @@ export class Connection {
       }
       return (session = s);
     };
-    const commitOpenGroup = (final?: { sql: string; params: readonly unknown[] }): Promise<void> => {
+    const commitOpenGroup = (final?: ReadonlyArray<{ sql: string; params: readonly unknown[] }>): Promise<void> => {
       const g = group;
       group = undefined;
       if (!g) return Promise.resolve();
@@ -407,14 +408,17 @@ export class Connection {
         else g.session.destroy();
         return Promise.reject(new GroupLost(new TransactionError('transaction', 'a step was still running when its group was to be committed')));
       }
-      if (!final) return sendCommit(g.session);
+      if (!final || final.length === 0) return sendCommit(g.session);
       // A COMMIT queued behind a failed statement would commit the group without it on
       // MySQL (and nothing, silently, on PostgreSQL): it waits for the answer, and so does
       // whatever the series runs next, lest it run inside this transaction.
       let decided!: () => void;
       gate = new Promise<void>((res) => (decided = res));
       const s = g.session;
-      return s.query(final.sql, [...final.params]).then(
+      // Every one queued at once, in order, before anything of the next step.
+      const answers = s.queryAll ? s.queryAll(final) : final.map((f) => s.query(f.sql, [...f.params]));
+      for (const a of answers) a.catch(() => undefined);
+      return Promise.all(answers).then(
         () => {
           const committed = sendCommit(s);
           decided();

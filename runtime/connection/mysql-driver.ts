@@ -6,7 +6,7 @@ import { MYSQL2_TYPE_OPTIONS } from '../values/index';
 import type { Driver, DriverResult, DriverSession, Row, ServerInfo } from './driver';
 import { openWithTls, type OpenOptions } from './tls';
 import { sessionName } from './session-name';
-import { queryPair } from './mysql-pipeline';
+import { queryChain, queryPair } from './mysql-pipeline';
 
 /** What both mysql2's core connection and core pool offer: a callback query. */
 interface CoreQueryable {
@@ -39,6 +39,13 @@ function session(s: PoolConnection): DriverSession {
       const { first, second } = queryPair(core, p.sql, sql, params);
       first.then(() => p.settle(), (e: unknown) => p.settle(e));
       return second;
+    },
+    queryAll: (statements) => {
+      const p = prefix;
+      prefix = undefined;
+      const answers = queryChain(core, [...(p ? [{ sql: p.sql, values: [] }] : []), ...statements.map((st) => ({ sql: st.sql, values: st.params }))]);
+      if (p) answers.shift()!.then(() => p.settle(), (e: unknown) => p.settle(e));
+      return answers;
     },
     prefixNext: (sql) => {
       if (prefix) throw new Error('prefixNext: a statement already waits to be sent with the next one');

@@ -33,6 +33,8 @@ interface CoreConnection {
 /** mysql2's connection has the shape the pipeline drives (else statements go one by one). */
 export function canPipeline(c: Partial<CoreConnection>): c is CoreConnection {
   return (
+    // mysql2's debug output names the current command's state, which a pair does not have.
+    !(c.config as { debug?: unknown } | undefined)?.debug &&
     typeof c.addCommand === 'function' &&
     typeof c.format === 'function' &&
     typeof c._resetSequenceId === 'function' &&
@@ -47,79 +49,87 @@ function asResult(result: unknown): DriverResult {
 }
 
 /**
- * Drives two queries sent together: both packets written at once, then the first one's
- * answer, then the second's. Each query ends as mysql2 ends it (its callback), an error
- * packet of the first included: the second was sent all the same and is answered.
+ * Drives queries sent together: every packet written at once, then each query's answer
+ * in turn. Each query ends as mysql2 ends it (its callback), an error packet included:
+ * the ones after it were sent all the same and are answered.
  */
-class Pair {
-  private started = false;
-  private firstDone = false;
-  private secondDone = false;
+class Chain {
+  /** The query whose answer comes next; -1 before any is sent. */
+  private index = -1;
+  /** The packet number each answer starts at: one past that query's last packet sent (a statement of 16 MiB or more is several). */
+  private readonly answers: number[] = [];
 
-  constructor(
-    private readonly first: QueryCommand,
-    private readonly second: QueryCommand,
-  ) {}
+  constructor(private readonly queries: readonly QueryCommand[]) {}
 
   execute(packet: unknown, c: CoreConnection): boolean {
-    if (!this.started) {
-      this.started = true;
+    if (this.index < 0) {
       c.stream?.cork?.();
-      // Each command's first packet is number 0 (Command.execute resets the count).
-      this.first.execute(packet, c);
-      this.second.execute(undefined, c);
-      c.stream?.uncork?.();
-      // The answers: the first query's from packet number 1 on.
-      c.sequenceId = 1;
-      return false;
-    }
-    if (!this.firstDone) {
-      if (this.first.execute(packet, c)) {
-        this.firstDone = true;
-        // The second query's answer is numbered from 1 again.
-        c.sequenceId = 1;
+      try {
+        // Each command's packets are numbered from 0 (Command.execute resets the count).
+        for (const q of this.queries) {
+          q.execute(packet, c);
+          this.answers.push(c.sequenceId);
+        }
+      } finally {
+        c.stream?.uncork?.();
       }
+      this.index = 0;
+      c.sequenceId = this.answers[0]!;
       return false;
     }
-    this.secondDone = this.second.execute(packet, c);
-    return this.secondDone;
+    if (!this.queries[this.index]!.execute(packet, c)) return false;
+    this.index++;
+    if (this.index === this.queries.length) return true;
+    c.sequenceId = this.answers[this.index]!;
+    return false;
   }
 
   /** A connection error: each query not answered yet fails with it (BaseConnection._notifyError). */
   onResult(err: unknown): void {
-    if (!this.firstDone) {
-      this.firstDone = true;
-      this.first.onResult?.(err);
-    }
-    if (!this.secondDone) {
-      this.secondDone = true;
-      this.second.onResult?.(err);
-    }
+    for (let i = Math.max(this.index, 0); i < this.queries.length; i++) this.queries[i]!.onResult?.(err);
+    this.index = this.queries.length;
   }
 }
 
 /**
- * `first` (no parameters) and then `sql` with `values`, sent together on `connection`
- * (mysql2's core connection), or one after the other where its shape is not known.
+ * The statements sent together on `connection` (mysql2's core connection), or one after
+ * the other where its shape is not known; a promise for each one's answer.
  */
-export function queryPair(connection: object, first: string, sql: string, values: unknown[]): { first: Promise<void>; second: Promise<DriverResult> } {
+export function queryChain(connection: object, statements: ReadonlyArray<{ sql: string; values: readonly unknown[] }>): Promise<DriverResult>[] {
   const c = connection as Partial<CoreConnection>;
   if (!canPipeline(c)) {
     const core = connection as { query(o: { sql: string; values: unknown[] }, cb: Callback): unknown };
-    const one = (s: string, v: unknown[]) => new Promise<DriverResult>((res, rej) => core.query({ sql: s, values: v }, (e, r) => (e ? rej(e) : res(asResult(r)))));
-    const a = one(first, []);
-    return { first: a.then(() => undefined), second: one(sql, values) };
+    return statements.map((st) => new Promise<DriverResult>((res, rej) => core.query({ sql: st.sql, values: [...st.values] }, (e, r) => (e ? rej(e) : res(asResult(r))))));
   }
-  let firstQuery!: QueryCommand;
-  let secondQuery!: QueryCommand;
-  const a = new Promise<void>((res, rej) => {
-    firstQuery = c.constructor.createQuery!({ sql: first, values: [] }, undefined, (e) => (e ? rej(e) : res()), c.config);
-  });
-  const b = new Promise<DriverResult>((res, rej) => {
-    secondQuery = c.constructor.createQuery!({ sql, values }, undefined, (e, r) => (e ? rej(e) : res(asResult(r))), c.config);
-  });
+  const queries: QueryCommand[] = [];
+  const answers = statements.map(
+    (st) =>
+      new Promise<DriverResult>((res, rej) => {
+        queries.push(c.constructor.createQuery!({ sql: st.sql, values: [...st.values] }, undefined, (e, r) => (e ? rej(e) : res(asResult(r))), c.config));
+      }),
+  );
   // As Connection.query does before it queues a Query: the values bound into the text.
-  secondQuery.sql = c.format(sql, values);
-  c.addCommand(new Pair(firstQuery, secondQuery));
-  return { first: a, second: b };
+  // A value that cannot be written fails its statement, as mysql2's own query would; the
+  // others go out together.
+  const sendable: QueryCommand[] = [];
+  queries.forEach((q, i) => {
+    try {
+      q.sql = c.format(statements[i]!.sql, [...statements[i]!.values]);
+      sendable.push(q);
+    } catch (e) {
+      q.onResult?.(e);
+    }
+  });
+  if (sendable.length === 1) c.addCommand(sendable[0]!);
+  else if (sendable.length > 1) c.addCommand(new Chain(sendable));
+  return answers;
+}
+
+/** `first` (no parameters) and then `sql` with `values`, sent together (queryChain). */
+export function queryPair(connection: object, first: string, sql: string, values: unknown[]): { first: Promise<void>; second: Promise<DriverResult> } {
+  const [a, b] = queryChain(connection, [
+    { sql: first, values: [] },
+    { sql, values },
+  ]);
+  return { first: a!.then(() => undefined), second: b! };
 }

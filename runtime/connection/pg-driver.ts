@@ -45,6 +45,9 @@ function run(target: pg.Pool | pg.PoolClient, sql: string, params: unknown[]): P
   return target.query(pgQuery(sql, params)).then(resultOf);
 }
 
+/** Statements after which a transaction is no longer aborted (or none is open). */
+const ENDS_ABORT = /^\s*(BEGIN|START|COMMIT|ROLLBACK|END|ABORT)\b/i;
+
 function session(client: pg.PoolClient): DriverSession {
   // One statement at a time per client: a COMMIT sent without waiting for its answer
   // (TransactionSeries.transactionSent) has the next statement queue behind it here,
@@ -58,15 +61,27 @@ function session(client: pg.PoolClient): DriverSession {
   const off = () => client.removeListener('error', onError);
   // Given back (released, destroyed or cut) once; later calls do nothing.
   let returned = false;
+  /** A statement failed since the last BEGIN, COMMIT, ROLLBACK or ROLLBACK TO SAVEPOINT. */
+  let failed = false;
   return {
     query: (sql, params) => {
       const result = tail.then(() => run(client, sql, params));
       tail = result.catch(() => undefined);
+      // Noted before the caller sees the outcome (this reaction runs first).
+      result.then(
+        () => {
+          if (ENDS_ABORT.test(sql)) failed = false;
+        },
+        (e: unknown) => {
+          if (e instanceof pg.DatabaseError) failed = true;
+        },
+      );
       return result;
     },
     serverId: (client as unknown as { processID: number }).processID,
-    // The status of the server's last ReadyForQuery: 'E' in a failed transaction block.
-    transactionAborted: () => client.getTransactionStatus() === 'E',
+    // pg settles a failed statement on its error, before the ReadyForQuery that says the
+    // transaction is aborted: the session's own record of that error counts as well.
+    transactionAborted: () => failed || client.getTransactionStatus() === 'E',
     release: () => {
       if (returned) return;
       returned = true;

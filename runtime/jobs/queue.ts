@@ -208,11 +208,17 @@ export class JobQueue {
     return { sql: parts.join(' AND '), params };
   }
 
-  /** Rows of any of `keys`, by their whole keys: a range of the primary key, one point per key. */
-  private keysWhere(keys: readonly Key[]): Sql {
-    if (keys.length === 1) return this.keyWhere(keys[0]!);
-    const parts = keys.map((k) => this.keyWhere(k));
-    return { sql: parts.map((p) => `(${p.sql})`).join(' OR '), params: parts.flatMap((p) => p.params) };
+  /**
+   * Conditions naming `keys` by their whole keys, for statements that must touch no other
+   * row. On MySQL one per key: InnoDB scans a small table for an OR of keys and, at
+   * REPEATABLE READ, keeps a lock on every row it read, which other workers (DataJoint for
+   * Python's reserve among them) then wait on or deadlock with. PostgreSQL locks only the
+   * rows it changes: one condition for them all.
+   */
+  private byKeys(keys: readonly Key[]): Sql[] {
+    const each = keys.map((k) => this.keyWhere(k));
+    if (this.q.backend === 'mysql' || each.length <= 1) return each;
+    return [{ sql: each.map((p) => `(${p.sql})`).join(' OR '), params: each.flatMap((p) => p.params) }];
   }
 
   private pick(row: Row): Key {
@@ -413,7 +419,10 @@ export class JobQueue {
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`claimJobs: count must be an integer >= 1, got ${String(count)}`);
     const restricted = opts.source !== undefined && opts.source.sql.sql !== this.target.keySource.sql.sql;
     const withCheck = async (keys: Key[]): Promise<ClaimedJob[]> => {
-      const found = checkTarget ? await keysInTarget(this.session, this.target, keys) : keys.map(() => false);
+      // Checked after the claim's COMMIT: should the check fail, the jobs go to their makes
+      // all the same (a key made elsewhere meanwhile is then a duplicate, reported skipped)
+      // rather than staying reserved by a run that drops them.
+      const found = checkTarget ? await keysInTarget(this.session, this.target, keys).catch(() => keys.map(() => false)) : keys.map(() => false);
       return keys.map((key, i) => ({ key, inTarget: found[i]! }));
     };
     if (restricted) {
@@ -443,12 +452,13 @@ export class JobQueue {
         const picked = rows.map((r) => this.pick(r));
         // Locked by this transaction; reserved by their keys, so that the UPDATE reads no
         // other row (a scan would wait on the rows of a commit group still open).
-        const where = this.keysWhere(picked);
-        await this.session.execute(
-          `UPDATE ${this.fullName} SET status = 'reserved', host = ?, pid = ?, connection_id = ?, ${this.q.quote('user')} = ?, version = ?, ` +
-            `reserved_time = CURRENT_TIMESTAMP(3) WHERE ${where.sql}`,
-          [who.host, who.pid, connectionId, who.user, who.version, ...where.params],
-        );
+        for (const where of this.byKeys(picked)) {
+          await this.session.execute(
+            `UPDATE ${this.fullName} SET status = 'reserved', host = ?, pid = ?, connection_id = ?, ${this.q.quote('user')} = ?, version = ?, ` +
+              `reserved_time = CURRENT_TIMESTAMP(3) WHERE ${where.sql}`,
+            [who.host, who.pid, connectionId, who.user, who.version, ...where.params],
+          );
+        }
         return picked;
       }),
     );
@@ -527,14 +537,13 @@ export class JobQueue {
   }
 
   /**
-   * One statement completing the jobs of a commit group (populate/commit-groups.ts), sent
-   * in the group's transaction before its COMMIT; undefined where each job's completion
-   * stays its own statement (keep_completed records each job's own duration).
+   * The statements completing the jobs of a commit group (populate/commit-groups.ts), sent
+   * together in the group's transaction before its COMMIT; undefined where each job's
+   * completion stays in its key's own step (keep_completed records each job's duration).
    */
-  groupCompletionSql(keys: readonly Key[]): Sql | undefined {
+  groupCompletionSql(keys: readonly Key[]): Sql[] | undefined {
     if (keys.length === 0 || !this.completesGroups()) return undefined;
-    const where = this.keysWhere(keys);
-    return { sql: `DELETE FROM ${this.fullName} WHERE ${where.sql}`, params: where.params };
+    return this.byKeys(keys).map((where) => ({ sql: `DELETE FROM ${this.fullName} WHERE ${where.sql}`, params: where.params }));
   }
 
   private completionSql(done: Completion): Sql {

@@ -56,7 +56,7 @@ export interface TransactionSeriesLike {
   step?<T>(fn: () => Promise<T>): Promise<T>;
   commitGroup?(): Promise<void>;
   /** commitGroup with one statement just before the COMMIT (connection/index.ts: TransactionSeries.commitGroupWith). */
-  commitGroupWith?(final: Sql): Promise<void>;
+  commitGroupWith?(final: readonly Sql[]): Promise<void>;
   close(): Promise<void>;
 }
 

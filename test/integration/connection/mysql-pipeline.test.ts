@@ -99,6 +99,23 @@ test('a failing statement after a prefix: the prefix is answered, the statement 
   assert.deepEqual(warnings, []);
 });
 
+test('statements sent together are each answered in turn; one that fails fails alone', async () => {
+  await withSession(async (s) => {
+    const mark = s.prefixNext!('SELECT 0');
+    const answers = s.queryAll!([
+      { sql: 'SELECT ? AS n', params: [1] },
+      { sql: 'SELECT * FROM djt_pipeline.no_such_table', params: [] },
+      { sql: 'SELECT ? AS n', params: [3] },
+    ]);
+    await mark;
+    assert.equal(Number((await answers[0]!).rows![0]!.n), 1);
+    await assert.rejects(answers[1]!, /no_such_table/);
+    assert.equal(Number((await answers[2]!).rows![0]!.n), 3);
+    assert.equal(Number((await s.query('SELECT 4 AS n', [])).rows![0]!.n), 4);
+  });
+  assert.deepEqual(warnings, []);
+});
+
 test('a prefix dropped before any statement is never sent', async () => {
   await withSession(async (s) => {
     const [before] = (await s.query("SHOW SESSION STATUS LIKE 'Com_savepoint'", [])).rows!;
