@@ -463,12 +463,8 @@ export class Connection {
             await mark;
             // PostgreSQL: a make that caught an error of its own statement leaves the
             // transaction aborted, and a COMMIT would then roll the whole group back
-            // without an error. The step fails (and is rolled back to its savepoint)
-            // instead: as the session's last answer says, or else as RELEASE finds out.
-            if (begin) {
-              if (!s.transactionAborted) await s.query(this.dialect.releaseSavepoint(STEP_SAVEPOINT), []);
-              else if (s.transactionAborted()) throw new TransactionError('transaction', ABORTED_STEP);
-            }
+            // without an error. The step fails (and is rolled back to its savepoint) instead.
+            if (s.transactionAborted?.()) throw new TransactionError('transaction', ABORTED_STEP);
             return value;
           } catch (e) {
             let kept = true;

@@ -6,7 +6,7 @@ import { MYSQL2_TYPE_OPTIONS } from '../values/index';
 import type { Driver, DriverResult, DriverSession, Row, ServerInfo } from './driver';
 import { openWithTls, type OpenOptions } from './tls';
 import { sessionName } from './session-name';
-import { queryChain, queryPair } from './mysql-pipeline';
+import { queryChain } from './mysql-pipeline';
 
 /** What both mysql2's core connection and core pool offer: a callback query. */
 interface CoreQueryable {
@@ -31,22 +31,17 @@ function session(s: PoolConnection): DriverSession {
   const core = s.connection as unknown as object;
   /** A statement to send together with the next one (DriverSession.prefixNext). */
   let prefix: { sql: string; settle: (e?: unknown) => void } | undefined;
+  /** The statements in one write, after the prefix if one waits. */
+  const takeAll = (statements: ReadonlyArray<{ sql: string; params: readonly unknown[] }>): Promise<DriverResult>[] => {
+    const p = prefix;
+    prefix = undefined;
+    const answers = queryChain(core, [...(p ? [{ sql: p.sql, values: [] }] : []), ...statements.map((st) => ({ sql: st.sql, values: st.params }))]);
+    if (p) answers.shift()!.then(() => p.settle(), (e: unknown) => p.settle(e));
+    return answers;
+  };
   return {
-    query: (sql, params) => {
-      const p = prefix;
-      if (!p) return coreQuery(core, sql, params);
-      prefix = undefined;
-      const { first, second } = queryPair(core, p.sql, sql, params);
-      first.then(() => p.settle(), (e: unknown) => p.settle(e));
-      return second;
-    },
-    queryAll: (statements) => {
-      const p = prefix;
-      prefix = undefined;
-      const answers = queryChain(core, [...(p ? [{ sql: p.sql, values: [] }] : []), ...statements.map((st) => ({ sql: st.sql, values: st.params }))]);
-      if (p) answers.shift()!.then(() => p.settle(), (e: unknown) => p.settle(e));
-      return answers;
-    },
+    query: (sql, params) => (prefix ? takeAll([{ sql, params }])[0]! : coreQuery(core, sql, params)),
+    queryAll: takeAll,
     prefixNext: (sql) => {
       if (prefix) throw new Error('prefixNext: a statement already waits to be sent with the next one');
       return new Promise<void>((res, rej) => (prefix = { sql, settle: (e) => (e === undefined ? res() : rej(e)) }));

@@ -1,13 +1,12 @@
 // mysql2 sends a session's statements one at a time, each once the previous one is
-// answered. A statement of ours without parameters (populate's savepoint before each key
-// of a commit group) can instead go out in the same write as the statement after it: the
-// server runs the two in order and answers both, and the savepoint costs no round trip of
-// its own. The two are mysql2's own Query commands, started back to back by a command that
-// the connection drives like any other (its queue, its packet parser, its error paths);
-// only their start and the packet numbering between them is done here. MySQL's protocol
-// allows this (the server reads the next command once it has answered one); mysql2 has no
-// API for it, so the connection's shape is checked first and, if it differs, the two
-// statements are sent one after the other as before.
+// answered. Several can instead go out in one write (populate's savepoint with a make's
+// first statement; a commit group's job completions): the server runs them in order and
+// answers each, and only the first costs a round trip. They are mysql2's own Query
+// commands, started back to back by a command that the connection drives like any other
+// (its queue, its packet parser, its error paths); only their start and the packet
+// numbering between them is done here. MySQL's protocol allows this (the server reads the
+// next command once it has answered one); mysql2 has no API for it, so the connection's
+// shape is checked first and, if it differs, the statements go one after the other.
 import type { DriverResult, Row } from './driver';
 
 type Callback = (err: unknown, result?: unknown) => void;
@@ -123,13 +122,4 @@ export function queryChain(connection: object, statements: ReadonlyArray<{ sql: 
   if (sendable.length === 1) c.addCommand(sendable[0]!);
   else if (sendable.length > 1) c.addCommand(new Chain(sendable));
   return answers;
-}
-
-/** `first` (no parameters) and then `sql` with `values`, sent together (queryChain). */
-export function queryPair(connection: object, first: string, sql: string, values: unknown[]): { first: Promise<void>; second: Promise<DriverResult> } {
-  const [a, b] = queryChain(connection, [
-    { sql: first, values: [] },
-    { sql, values },
-  ]);
-  return { first: a!.then(() => undefined), second: b! };
 }

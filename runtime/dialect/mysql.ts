@@ -208,9 +208,6 @@ export class MySqlDialect implements Dialect {
   rollbackToSavepoint(name: string): string {
     return `ROLLBACK TO SAVEPOINT ${this.quote(name)}`;
   }
-  releaseSavepoint(name: string): string {
-    return `RELEASE SAVEPOINT ${this.quote(name)}`;
-  }
 
   listSchemas(): Sql {
     return { sql: 'SELECT schema_name AS name FROM information_schema.schemata ORDER BY schema_name', params: [] };

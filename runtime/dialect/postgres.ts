@@ -332,9 +332,6 @@ export class PostgresDialect implements Dialect {
   rollbackToSavepoint(name: string): string {
     return `ROLLBACK TO SAVEPOINT ${this.quote(name)}`;
   }
-  releaseSavepoint(name: string): string {
-    return `RELEASE SAVEPOINT ${this.quote(name)}`;
-  }
 
   listSchemas(): Sql {
     // adapters/postgres.py: list_schemas_sql, also without the toast and temporary schemas.

@@ -204,7 +204,6 @@ export interface Dialect {
    */
   savepoint(name: string): string;
   rollbackToSavepoint(name: string): string;
-  releaseSavepoint(name: string): string;
 
   // Introspection (reference: adapters/mysql.py list_tables_sql, get_columns_sql, ...).
   listSchemas(): Sql;
