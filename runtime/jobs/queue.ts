@@ -4,7 +4,7 @@
 // known to be dead are re-pended (holder.ts; reference notes §7; our decisions at the top).
 import { retryDeadlocks } from './deadlock';
 import { jobsTableName, jobsTableStatements, lineageTableStatements, truncateErrorMessage, JOB_STATUSES, type JobKeyColumn, type JobStatus } from './definition';
-import { executeEach, type Row, type Sql, type SqlSession } from './session';
+import type { Row, Sql, SqlSession } from './session';
 import type { SqlFragments } from '../dialect/fragments';
 import { dialectFor } from '../dialect/index';
 import { packErrorStack } from '../blob/index';
@@ -452,16 +452,13 @@ export class JobQueue {
         const picked = rows.map((r) => this.pick(r));
         // Locked by this transaction; reserved by their keys, so that the UPDATE reads no
         // other row (a scan would wait on the rows of a commit group still open).
-        // On MySQL one UPDATE a key (byKeys), all sent in one write.
-        await executeEach(
-          this.session,
-          this.byKeys(picked).map((where) => ({
-            sql:
-              `UPDATE ${this.fullName} SET status = 'reserved', host = ?, pid = ?, connection_id = ?, ${this.q.quote('user')} = ?, version = ?, ` +
+        for (const where of this.byKeys(picked)) {
+          await this.session.execute(
+            `UPDATE ${this.fullName} SET status = 'reserved', host = ?, pid = ?, connection_id = ?, ${this.q.quote('user')} = ?, version = ?, ` +
               `reserved_time = CURRENT_TIMESTAMP(3) WHERE ${where.sql}`,
-            params: [who.host, who.pid, connectionId, who.user, who.version, ...where.params],
-          })),
-        );
+            [who.host, who.pid, connectionId, who.user, who.version, ...where.params],
+          );
+        }
         return picked;
       }),
     );

@@ -5,7 +5,6 @@ import type { Connection as Mysql2Connection, PoolConnection, ResultSetHeader } 
 import type pg from 'pg';
 import { mysqlFragments, postgresFragments, type SqlFragments } from '../dialect/fragments';
 import { pgQuery } from '../connection/pg-driver';
-import { queryChain } from '../connection/mysql-pipeline';
 
 /** SQL text with its bound values in placeholder order. */
 export interface Sql {
@@ -22,13 +21,6 @@ export interface SqlSession {
   query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** A statement that changes rows; resolves to the server's affected-row count. */
   execute(sql: string, params?: readonly unknown[]): Promise<number>;
-  /**
-   * Statements that change rows, sent together where the session can (MySQL: in one
-   * write, each still a query of its own); each one's affected-row count. Every statement
-   * is run even when an earlier one fails, so only a transaction that the failure rolls
-   * back may use it. Sessions without it run them one by one (executeEach below).
-   */
-  executeAll?(statements: readonly Sql[]): Promise<number[]>;
   /**
    * Runs `fn` inside one transaction on one physical connection: COMMIT when it
    * resolves, ROLLBACK when it throws. Nested calls are refused, as in the reference
@@ -91,17 +83,6 @@ function transactions(run: (sql: string) => Promise<unknown>, begin: string): Sq
   };
 }
 
-/**
- * `statements` in order on `session`, in one write where it can (SqlSession.executeAll);
- * rejects with the first failure once every statement sent is answered.
- */
-export async function executeEach(session: SqlSession, statements: readonly Sql[]): Promise<number[]> {
-  if (session.executeAll && statements.length > 1) return session.executeAll(statements);
-  const counts: number[] = [];
-  for (const st of statements) counts.push(await session.execute(st.sql, st.params));
-  return counts;
-}
-
 /** A session over one dedicated mysql2 connection (never a pool: transactions need one). */
 export function sessionFromMysql(conn: Mysql2Connection | PoolConnection): SqlSession {
   let cachedId: number | undefined;
@@ -119,12 +100,6 @@ export function sessionFromMysql(conn: Mysql2Connection | PoolConnection): SqlSe
     },
     async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
       return ((await run(sql, params)) as ResultSetHeader).affectedRows;
-    },
-    async executeAll(statements: readonly Sql[]): Promise<number[]> {
-      const answers = await Promise.allSettled(queryChain(core, statements.map((st) => ({ sql: st.sql, values: st.params }))));
-      const failed = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected');
-      if (failed) throw failed.reason;
-      return answers.map((a) => (a as PromiseFulfilledResult<{ affected: number }>).value.affected);
     },
     transaction: transactions(run, 'START TRANSACTION'),
     async connectionId(): Promise<number> {

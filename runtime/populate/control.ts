@@ -15,7 +15,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { mysqlDialect, postgresDialect } from '../dialect/index';
-import { sessionFromMysql, sessionFromPg, type Row, type Sql, type SqlSession } from '../jobs/session';
+import { sessionFromMysql, sessionFromPg, type Row, type SqlSession } from '../jobs/session';
 import { embeddedFragments } from '../dialect/fragments';
 import { embeddedLocation, startEmbeddedServer } from '../embedded/locate';
 import { pgTypes, startupOptions } from '../connection/pg-driver';
@@ -161,8 +161,6 @@ export async function openControl(server: ServerAddress, options: ControlOptions
     sql: current.sql,
     query: <T extends Row = Row>(sql: string, params?: readonly unknown[]) => exclusive(() => retry(() => current.query<T>(sql, params))),
     execute: (sql, params) => exclusive(() => retry(() => current.execute(sql, params))),
-    // Both backends' sessions have it or neither does, so a reopened one keeps the shape.
-    ...(current.executeAll ? { executeAll: (statements: readonly Sql[]) => exclusive(() => retry(() => current.executeAll!(statements))) } : {}),
     connectionId: () => exclusive(() => retry(() => current.connectionId())),
     // A transaction cut off by a lost connection is run once more on a new one. The
     // queue's transactions may run twice: a claim reads the connection's id inside it,

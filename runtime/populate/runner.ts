@@ -241,7 +241,7 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
   });
   let groupLost = false;
   try {
-    await interrupt.race(running);
+    await Promise.race([running, interrupt.promise]);
   } catch (thrown) {
     const failedStep = stepFailure(thrown);
     if (failedStep) groupLost = !failedStep.groupKept;
