@@ -241,7 +241,7 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
   });
   let groupLost = false;
   try {
-    await Promise.race([running, interrupt.promise]);
+    await interrupt.race(running);
   } catch (thrown) {
     const failedStep = stepFailure(thrown);
     if (failedStep) groupLost = !failedStep.groupKept;

@@ -32,8 +32,25 @@ export interface AttributeLike {
 
 const INT_BITS: Record<string, 8 | 16 | 24 | 32 | 64> = { tiny: 8, small: 16, medium: 24, big: 64, '': 32 };
 
-/** The kind of `type`, or undefined when the string is no type we know. */
+/**
+ * Kinds already worked out, by type string: every value encoded or decoded asks for its
+ * attribute's kind, and a heading has few distinct types. Bounded, should types come from
+ * user text without end.
+ */
+const known = new Map<string, ValueKind | undefined>();
+const KNOWN_MAX = 4096;
+
+/** The kind of `type`, or undefined when the string is no type we know (shared and frozen: never changed by callers). */
 export function kindOfType(type: string): ValueKind | undefined {
+  if (known.has(type)) return known.get(type);
+  const kind = parseKind(type);
+  if (kind?.kind === 'enum') Object.freeze(kind.values);
+  if (known.size >= KNOWN_MAX) known.clear();
+  known.set(type, kind && Object.freeze(kind));
+  return kind;
+}
+
+function parseKind(type: string): ValueKind | undefined {
   const t = type.trim();
   let m: RegExpMatchArray | null;
   // core types
