@@ -14,13 +14,12 @@ export type StopSignal = 'SIGINT' | 'SIGTERM';
 export class Interrupt {
   /** The first stop request (no more keys), or null. */
   signal: StopSignal | null = null;
-  /** True after the second request: the key in progress is interrupted too. */
-  aborted = false;
   /** Rejects on abort. */
   readonly promise: Promise<never>;
   private rejectFn!: (e: Error) => void;
   /** The makes in progress, each waiting to be told of an abort (race). */
   private readonly racing = new Set<(e: Error) => void>();
+  /** Set by the second request. */
   private abortError: InterruptedError | undefined;
 
   constructor() {
@@ -53,6 +52,11 @@ export class Interrupt {
     });
   }
 
+  /** True after the second request: the key in progress is interrupted too. */
+  get aborted(): boolean {
+    return this.abortError !== undefined;
+  }
+
   /** No further key may start. */
   get stopped(): boolean {
     return this.signal !== null;
@@ -67,7 +71,6 @@ export class Interrupt {
   abort(signal: StopSignal): void {
     this.stop(signal);
     if (this.aborted) return;
-    this.aborted = true;
     const e = (this.abortError = new InterruptedError(this.signal ?? signal));
     this.rejectFn(e);
     for (const reject of this.racing) reject(e);
