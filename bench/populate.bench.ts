@@ -15,7 +15,8 @@
 //   this MariaDB, a throwaway PostgreSQL (durable commits too) and the embedded database
 //   (PGlite in a temporary folder: created, opened by a new server process, and joined
 //   while served), each in a process of its own (bench/backend-probe.ts). No targets; the
-//   ratios are to MariaDB's. DJ_BENCH_ONLY=backends runs this section alone.
+//   ratios are to MariaDB's. DJ_BENCH_ONLY=backends runs this section alone;
+//   DJ_BENCH_ONLY=reference runs only the comparison with the reference (first section).
 // - 8 workers, 4 on each of two simulated hosts (issue 15), on 5,000 keys of a 20 ms make:
 //   keys/s against the ideal (8 x 50/s) and against DataJoint for Python's workers in the
 //   same setup (bench/worker-hosts.ts; needs root). DJ_BENCH_ONLY=hosts runs it alone.
@@ -328,6 +329,7 @@ async function main(): Promise<void> {
     report('reserved jobs (refresh included)', `${rv.toFixed(0)} jobs/s`, '>= 1000/s', rv / 1000);
     const overhead = 1000 / rv - 1000 / d;
     report('  reservation overhead per job', `${overhead.toFixed(3)} ms`, '<= 1 ms', 1 / Math.max(overhead, 1e-6));
+    if (process.env.DJ_BENCH_ONLY === 'reference') return;
 
     const refresh: number[] = [];
     for (let round = 0; round < 5; round++) {

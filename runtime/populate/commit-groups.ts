@@ -29,6 +29,13 @@ export const DEFAULT_COMMIT_WINDOW_MS = 20;
  * slow down.
  */
 export const MAX_GROUP_KEYS = 32;
+/**
+ * At most this many jobs in one claim (or keys in one read and check): a window's worth
+ * of short keys, which commit in groups of MAX_GROUP_KEYS. Larger claims take fewer
+ * transactions (each a COMMIT) on the control connection; this bound keeps what a worker
+ * holds reserved, and a stop's releases, small.
+ */
+export const MAX_CLAIM_KEYS = 128;
 
 /** A key made in a group, its COMMIT still to come or to be answered. */
 export interface MadeKey {
@@ -79,7 +86,7 @@ export class KeyPace {
   claimSize(windowMs: number, room: number): number {
     if (windowMs <= 0 || this.perKeyMs === undefined) return Math.min(1, room);
     const fit = Math.floor(windowMs / Math.max(this.perKeyMs, 0.01));
-    return Math.max(Math.min(1, room), Math.min(fit, MAX_GROUP_KEYS, room));
+    return Math.max(Math.min(1, room), Math.min(fit, MAX_CLAIM_KEYS, room));
   }
 }
 

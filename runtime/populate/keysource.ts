@@ -123,10 +123,36 @@ export function keysInTargetSql(q: SqlFragments, target: TargetTable, keys: read
   return { sql: `SELECT ${items.join(', ')}`, params };
 }
 
-/** Whether the target holds rows of each key, in one query (populate's loop checks a window of keys at once). */
+/**
+ * Whether the target holds a row of any of `keys` (all with the same attributes): one
+ * lookup of them all, cheaper for the server to plan and answer than an EXISTS per key.
+ */
+export function anyKeyInTargetSql(q: SqlFragments, target: TargetTable, keys: readonly Record<string, unknown>[]): Sql {
+  const names = Object.keys(keys[0]!);
+  const one = names.length === 1;
+  const cols = names.map((k) => q.quote(k));
+  const params: unknown[] = [];
+  const items = keys.map((key) => {
+    for (const k of names) params.push(key[k]);
+    return one ? '?' : `(${names.map(() => '?').join(', ')})`;
+  });
+  return {
+    sql: `SELECT EXISTS(SELECT 1 FROM ${q.qualified(target.database, target.tableName)} WHERE ${one ? cols[0] : `(${cols.join(', ')})`} IN (${items.join(', ')})) AS e`,
+    params,
+  };
+}
+
+/**
+ * Whether the target holds rows of each key, in one query (populate's loop checks a window
+ * of keys at once); a second only when some key is there (rare: made by another worker
+ * since it was read), to tell which, again by the server's comparison.
+ */
 export async function keysInTarget(session: SqlSession, target: TargetTable, keys: readonly Record<string, unknown>[]): Promise<boolean[]> {
   if (keys.length === 0) return [];
   if (keys.length === 1) return [await keyInTarget(session, target, keys[0]!)];
+  const any = anyKeyInTargetSql(session.sql, target, keys);
+  const [some] = await session.query<{ e: unknown }>(any.sql, any.params);
+  if (Number(some?.e) !== 1) return keys.map(() => false);
   const k = keysInTargetSql(session.sql, target, keys);
   const [row] = await session.query(k.sql, k.params);
   return keys.map((_, i) => Number(row?.[`e${i}`]) === 1);

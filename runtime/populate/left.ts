@@ -6,7 +6,7 @@ import { holderState } from '../jobs/holder';
 import type { JobQueue } from '../jobs/queue';
 import type { SqlSession } from '../jobs/session';
 import type { EndLeft } from './events';
-import { notInTarget, restrictedSource, type KeySource } from './keysource';
+import { notInTarget, progressOf, restrictedSource, type KeySource } from './keysource';
 import type { PopulateTarget } from './target';
 
 /** Counts of missing keys by reason; `total` is their sum (declared with the end event). */
@@ -29,8 +29,9 @@ export async function countLeft(session: SqlSession, target: PopulateTarget, sou
     `FROM ${src.sql} WHERE ${notInTarget(q, source, target)}) AS ${q.quote('$m')}`;
   const left = { ...ZERO };
   if (!queue || !(await queue.exists())) {
-    const [row] = await session.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${missing}`, src.params);
-    left.total = Number(row?.n ?? 0);
+    // progressOf's count: from the smaller side where it can, cheaper than counting the
+    // anti-join of the key source with the target.
+    left.total = (await progressOf(session, source, target)).remaining;
     // Direct mode works from `keySource - target` alone: a key it failed is still missing.
     left.error = Math.min(run.failed, left.total);
     left.interrupted = Math.min(run.interrupted, left.total - left.error);

@@ -51,7 +51,12 @@ export async function populateTarget(target: PopulateTarget, restrictions: reado
   const restore = options.handleSignals === false ? () => undefined : handleStopSignals(interrupt);
   try {
     let queue: JobQueue | undefined;
-    let total: number;
+    // The count feeds only the progress bar, the events and the number of workers. The
+    // reference takes it from the keys it fetches all at once (autopopulate.py:
+    // _populate_direct); ours reads keys a window at a time, so the count is a query of
+    // its own over the whole key source, sent only when something shows it.
+    const counted = options.displayProgress === true || options.onEvent !== undefined || requested > 1;
+    let total = 0;
     if (options.reserveJobs) {
       queue = new JobQueue(control.session, await jobsTargetOf(target), target.jobs);
       if (options.refresh ?? target.jobs.autoRefresh) {
@@ -60,8 +65,8 @@ export async function populateTarget(target: PopulateTarget, restrictions: reado
       } else {
         await queue.declare();
       }
-      total = await pendingCount(control.session, queue, source, options.priority);
-    } else {
+      if (counted) total = await pendingCount(control.session, queue, source, options.priority);
+    } else if (counted) {
       total = (await progressOf(control.session, source, target)).remaining;
     }
     total = Math.min(total, budget);
@@ -116,8 +121,9 @@ interface NextKey {
 // COMMIT in sequence; the keys of short makes commit a window at a time
 // (commit-groups.ts). A key reserved ahead waits for the answer to the previous COMMIT:
 // with makes as long as the window, at most two keys are reserved at any moment, the one
-// in progress and the one claimed ahead; with short ones, at most a group and a window's
-// claim. No claim goes beyond the limit, none once a stop is requested, and a key claimed
+// in progress and the one claimed ahead; with short ones, at most a group, the keys
+// claimed for it and the next window's claim (taken while half of the current window's
+// keys are still to start, so that no key waits for a claim). No claim goes beyond the limit, none once a stop is requested, and a key claimed
 // but never started (stop, limit, error) is released.
 async function runSerial(
   target: PopulateTarget,
@@ -152,15 +158,20 @@ async function runSerial(
   const ready: NextKey[] = [];
   const pace = new KeyPace();
   let attempts = 0;
-  const next = async (): Promise<NextKey | undefined> => {
-    const retry = again.shift();
-    if (retry) return retry;
-    if (ready.length === 0) {
-      const size = pace.claimSize(windowMs, budget - attempts);
-      if (size < 1) return undefined;
+  /** Keys handed out by `next` (claimed or read, then started or released), retries aside. */
+  let taken = 0;
+  /** The claim (or read) filling `ready`, while one is under way. */
+  let filling: Promise<void> | undefined;
+  /** How many keys the last fill took. */
+  let lastFill = 0;
+  const fill = (): Promise<void> => {
+    const size = pace.claimSize(windowMs, budget - taken - ready.length);
+    if (size < 1) return Promise.resolve();
+    const run = async (): Promise<void> => {
       if (queue) {
         const jobs = await queue.claimJobs(ctx.who!, size, { priority: options.priority, source: claimSource });
         ready.push(...jobs.map((j) => ({ raw: j.key, inTarget: j.inTarget })));
+        lastFill = jobs.length;
       } else {
         const raws: Key[] = [];
         while (raws.length < size) {
@@ -170,9 +181,34 @@ async function runSerial(
         }
         const found = await keysInTarget(control.session, target, raws);
         ready.push(...raws.map((raw, i) => ({ raw, inTarget: found[i]! })));
+        lastFill = raws.length;
       }
+    };
+    // A fill that failed stays in `filling`: the next key that needs it throws its error.
+    const f = run();
+    f.then(
+      () => {
+        if (filling === f) filling = undefined;
+      },
+      () => undefined,
+    );
+    filling = f;
+    return f;
+  };
+  const next = async (): Promise<NextKey | undefined> => {
+    const retry = again.shift();
+    if (retry) return retry;
+    if (ready.length === 0) await (filling ?? fill());
+    const item = ready.shift();
+    if (!item) return undefined;
+    taken++;
+    // Short keys: the next window's keys are claimed (or read) while half of this one's are
+    // still to be made, so that no key waits for a claim's round trips and COMMIT. Slow
+    // keys are claimed one ahead only (below, `ahead`).
+    if (!filling && ready.length <= lastFill / 2 && pace.shorterThan(windowMs) && !interrupt.stopped) {
+      void fill();
     }
-    return ready.shift();
+    return item;
   };
   let ahead: Promise<NextKey | undefined> | undefined = budget > 0 && !interrupt.stopped ? next() : undefined;
   /** Keys made in the series' open group, its COMMIT not sent yet. */
@@ -352,8 +388,9 @@ async function runSerial(
       closingError ??= e;
     });
     await closeSeries(ctx);
-    // The claim ahead first: it may still be adding jobs to `claimed`.
+    // The claim ahead first, then the window's fill: they may still be adding jobs to `ready`.
     const next = ahead ? await ahead.catch(() => undefined) : undefined;
+    await filling?.catch(() => undefined);
     const unstarted = [...(next ? [next.raw] : []), ...ready.splice(0).map((k) => k.raw), ...again.splice(0).map((k) => k.raw)];
     if (queue) {
       for (const raw of unstarted) await queue.release(raw, await control.session.connectionId()).catch(() => undefined);
