@@ -67,11 +67,13 @@ export const FkPrefix = createToken({
   line_breaks: false,
   start_chars_hint: NOT_BLANK_HINT,
   pattern: {
+    // Tried on every line that starts with a word: one pass that stops at the first quote,
+    // `#` or line end, rather than finding the line end first and then scanning again.
     exec: (text: string, offset: number) => {
-      const eol = endOfLine(text, offset);
-      for (let i = offset; i < eol - 1; i++) {
+      const n = text.length;
+      for (let i = offset; i < n; i++) {
         const c = text.charCodeAt(i);
-        if (c === 34 || c === 39 || c === 35) return null; // " ' #
+        if (c === 10 || c === 13 || c === 34 || c === 39 || c === 35) return null; // line end, " ' #
         if (c === 45 && text.charCodeAt(i + 1) === 62) {
           return i === offset ? null : match(text, offset, trimEnd(text, offset, i));
         }

@@ -418,18 +418,21 @@ function unsupportedAdvice(lower: string): TypeReplacement[] | undefined {
  * times, and the model, the checks and the target's evidence all ask. The objects are
  * shared, so nothing outside this module changes them.
  */
-const classified = new Map<string, TypeInfo>();
+// One map per target, keyed by the text itself: a key made of target and text was a new
+// string to hash on every one of the tens of thousands of calls a large file makes.
+const classified = new Map<DataJointTarget, Map<string, TypeInfo>>();
 const CLASSIFIED_MAX = 4096;
 
 export function classifyType(type: TypeRef | string, target: DataJointTarget = '2'): TypeInfo {
   const text = (typeof type === 'string' ? type : type.text).trim();
-  const key = `${target}\u0000${text}`;
-  let info = classified.get(key);
+  let ofTarget = classified.get(target);
+  if (!ofTarget) classified.set(target, (ofTarget = new Map()));
+  let info = ofTarget.get(text);
   if (!info) {
     // 0.12 and 0.13 declare the types of 0.14 but json (declare.py: TYPE_PATTERN, 0.14 added JSON).
     info = target === '2' ? classify2(text) : classify014(text, target);
-    if (classified.size >= CLASSIFIED_MAX) classified.clear();
-    classified.set(key, info);
+    if (ofTarget.size >= CLASSIFIED_MAX) ofTarget.clear();
+    ofTarget.set(text, info);
   }
   return info;
 }
