@@ -59,6 +59,7 @@ export class HostFile {
 
   private segmentOf(offset: number): Segment {
     const s = this.segments;
+    if (s.length === 1) return s[0];
     let lo = 0;
     let hi = s.length - 1;
     while (lo < hi) {
@@ -72,6 +73,23 @@ export class HostFile {
   position(offset: number): { uri: string; position: Position } {
     const seg = this.segmentOf(offset);
     return { uri: seg.uri, position: seg.doc.positionAt(offset - seg.start) };
+  }
+
+  /** The document holding a host offset. */
+  uriAt(offset: number): string {
+    return this.segmentOf(offset).uri;
+  }
+
+  /** The editor position of a host offset in the document holding it. */
+  positionAt(offset: number): Position {
+    const seg = this.segmentOf(offset);
+    return seg.doc.positionAt(offset - seg.start);
+  }
+
+  /** The editor range of a host span, without its location (outlines ask for tens of thousands). */
+  range(start: number, end: number): Range {
+    const seg = this.segmentOf(start);
+    return { start: seg.doc.positionAt(start - seg.start), end: seg.doc.positionAt(end - seg.start) };
   }
 
   /** An editor location for a host span; a span never crosses cells (definitions live in one). */

@@ -6,16 +6,21 @@ import type { Site } from '../workspace/sites';
 
 function tableSymbol(site: Site): DocumentSymbol {
   const whole = site.table?.span ?? { start: site.def.classSpan.start, end: site.def.literalSpan.end };
-  const range = site.file.location(Math.min(whole.start, site.def.classSpan.start), Math.max(whole.end, site.def.literalSpan.end)).range;
-  const selectionRange = site.file.location(site.def.classSpan.start, site.def.classSpan.end).range;
+  const file = site.file;
+  const map = site.def.map;
+  const range = file.range(Math.min(whole.start, site.def.classSpan.start), Math.max(whole.end, site.def.literalSpan.end));
+  const selectionRange = file.range(site.def.classSpan.start, site.def.classSpan.end);
   const children: DocumentSymbol[] = [];
   for (const line of site.ast.lines) {
     if (line.kind === 'attribute' && line.name.text && Number.isFinite(line.span.end)) {
-      const r = site.file.location(site.toHost(line.span.start), site.toHost(line.span.end)).range;
-      const n = site.file.location(site.toHost(line.name.span.start), site.toHost(line.name.span.end)).range;
+      const r = file.range(map.toHost(line.span.start), map.toHost(line.span.end));
+      // An attribute line starts with its name: the two ranges share that position.
+      const n = line.name.span.start === line.span.start
+        ? { start: r.start, end: file.positionAt(map.toHost(line.name.span.end)) }
+        : file.range(map.toHost(line.name.span.start), map.toHost(line.name.span.end));
       children.push({ name: line.name.text, detail: line.type?.text || line.type?.name, kind: line.inKey ? SymbolKind.Key : SymbolKind.Field, range: r, selectionRange: n });
     } else if (line.kind === 'foreignKey' && line.reference && Number.isFinite(line.span.end)) {
-      const r = site.file.location(site.toHost(line.span.start), site.toHost(line.span.end)).range;
+      const r = file.range(map.toHost(line.span.start), map.toHost(line.span.end));
       children.push({ name: `-> ${line.reference.path.map((x) => x.text).join('.')}`, kind: SymbolKind.Interface, range: r, selectionRange: r });
     }
   }
@@ -31,7 +36,7 @@ export function documentSymbols(ctx: FeatureContext, p: DocumentSymbolParams): D
   const file = ctx.fileOf(p.textDocument.uri);
   if (!file) return null;
   const uri = p.textDocument.uri;
-  const sites = ctx.project.sites(file.key).filter((s) => file.position(s.def.classSpan.start).uri === uri);
+  const sites = ctx.project.sites(file.key).filter((s) => file.uriAt(s.def.classSpan.start) === uri);
   const top: DocumentSymbol[] = [];
   const byName = new Map<string, DocumentSymbol>();
   for (const s of sites) {
