@@ -148,6 +148,32 @@ test('claims are atomic and skip rows locked by another worker; priority order h
   }
 });
 
+test('a claim of several jobs reserves exactly them, waiting on no other worker\'s job, even in a table of three', async () => {
+  const j = jobsFor(env.pipeline.Analysis);
+  await j.refresh();
+  await env.sql.query(`DELETE FROM \`${env.schema}\`.\`~~analysis\` WHERE subject_id > 3`);
+  const target = await targetFromTable(env.pipeline.Analysis);
+  const a = await plainSession();
+  const b = await plainSession();
+  try {
+    // A wait on b's lock fails the claim at once instead of hanging the test.
+    await a.conn.query(env.backend === 'postgresql' ? "SET lock_timeout = '1s'" : 'SET SESSION innodb_lock_wait_timeout = 1');
+    const qa = new JobQueue(a.session, await jobsTargetOf(target));
+    const wa = await workerIdentity(a.session);
+    await b.conn.query('START TRANSACTION');
+    await b.conn.query(`SELECT * FROM \`${env.schema}\`.\`~~analysis\` WHERE subject_id = 3 FOR UPDATE`);
+    const claimed = await qa.claimJobs(wa, 3);
+    assert.deepEqual(claimed.map((c) => Number(c.key.subject_id)).sort(), [1, 2]);
+    await b.conn.query('ROLLBACK');
+    const all = await rows<{ subject_id: number; status: string; connection_id: unknown }>(env, `SELECT subject_id, status, connection_id FROM \`${env.schema}\`.\`~~analysis\` ORDER BY subject_id`);
+    assert.deepEqual(all.map((r) => [Number(r.subject_id), r.status]), [[1, 'reserved'], [2, 'reserved'], [3, 'pending']]);
+    assert.deepEqual(all.slice(0, 2).map((r) => Number(r.connection_id)), [wa.connectionId, wa.connectionId]);
+  } finally {
+    await a.conn.end();
+    await b.conn.end();
+  }
+});
+
 const connectionGone = (id: number) => sessionGone(env, id);
 
 test('a reservation is re-pended when its holder is known dead; the time rule takes the others of holders not known alive', async () => {
