@@ -55,7 +55,7 @@ export async function populateTarget(target: PopulateTarget, restrictions: reado
     // reference takes it from the keys it fetches all at once (autopopulate.py:
     // _populate_direct); ours reads keys a window at a time, so the count is a query of
     // its own over the whole key source, sent only when something shows it.
-    const counted = options.displayProgress === true || options.onEvent !== undefined || requested > 1;
+    const counted = Boolean(options.displayProgress) || options.onEvent !== undefined || requested > 1;
     let total = 0;
     if (options.reserveJobs) {
       queue = new JobQueue(control.session, await jobsTargetOf(target), target.jobs);
@@ -195,6 +195,8 @@ async function runSerial(
     filling = f;
     return f;
   };
+  /** The failure that ends the run (without suppressErrors): no claim ahead after it. */
+  let stop: RunEnd['firstError'];
   const next = async (): Promise<NextKey | undefined> => {
     const retry = again.shift();
     if (retry) return retry;
@@ -204,8 +206,8 @@ async function runSerial(
     taken++;
     // Short keys: the next window's keys are claimed (or read) while half of this one's are
     // still to be made, so that no key waits for a claim's round trips and COMMIT. Slow
-    // keys are claimed one ahead only (below, `ahead`).
-    if (!filling && ready.length <= lastFill / 2 && pace.shorterThan(windowMs) && !interrupt.stopped) {
+    // keys, and keys claimed one at a time, are claimed one ahead only (below, `ahead`).
+    if (!filling && lastFill > 1 && ready.length <= lastFill / 2 && pace.shorterThan(windowMs) && !interrupt.stopped && !stop) {
       void fill();
     }
     return item;
@@ -215,8 +217,6 @@ async function runSerial(
   let open: CommitGroup | undefined;
   /** Groups (and keys alone) whose COMMIT is sent, the answer still to settle. */
   const sent: CommitGroup[] = [];
-  /** The failure that ends the run (without suppressErrors). */
-  let stop: RunEnd['firstError'];
 
   const record = async (key: Key, outcome: Outcome): Promise<void> => {
     if (outcome.status === 'done') report.keyDone(key, outcome.durationMs, process.pid);
