@@ -10,7 +10,7 @@ import { dialectFor } from '../dialect/index';
 import { packErrorStack } from '../blob/index';
 import type { WorkerIdentity } from './identity';
 import { holderState, type HolderState } from './holder';
-import { keyInTarget, keysInTarget, notInTarget, restrictedSource, type KeySource } from '../populate/keysource';
+import { keyInTarget, keyListSql, keysInTarget, notInTarget, restrictedSource, type KeySource } from '../populate/keysource';
 
 export type Key = Record<string, unknown>;
 
@@ -222,20 +222,17 @@ export class JobQueue {
   }
 
   /**
-   * One UPDATE's table and condition for the rows of `keys`, which this transaction has
-   * locked. On MySQL the table is read through its primary key (FORCE INDEX, which MySQL
-   * and MariaDB accept in a single-table UPDATE but not in a single-table DELETE): the
-   * statement then visits exactly those rows, whatever the optimizer would estimate for a
-   * small table, and waits on no other worker's (see byKeys).
+   * One UPDATE's table and condition for the rows of `keys`. On MySQL the table is read
+   * through its primary key (FORCE INDEX, which MySQL and MariaDB accept in a single-table
+   * UPDATE but not in a single-table DELETE): the statement then visits exactly those rows,
+   * whatever the optimizer would estimate for a small table, and waits on no other
+   * worker's (see byKeys).
    */
-  private reservedByKeys(keys: readonly Key[]): Sql & { table: string } {
+  private updateByKeys(keys: readonly Key[]): Sql & { table: string } {
     // PostgreSQL, or one key: byKeys gives one condition.
     if (this.q.backend !== 'mysql' || keys.length <= 1) return { table: this.fullName, ...this.byKeys(keys)[0]! };
-    const names = this.keyNames;
-    const cols = names.length === 1 ? this.q.quote(names[0]!) : `(${names.map((k) => this.q.quote(k)).join(', ')})`;
-    const one = names.length === 1 ? '?' : `(${names.map(() => '?').join(', ')})`;
-    const params = keys.flatMap((k) => this.keyWhere(k).params);
-    return { table: `${this.fullName} FORCE INDEX (PRIMARY)`, sql: `${cols} IN (${keys.map(() => one).join(', ')})`, params };
+    for (const k of keys) this.keyWhere(k); // each job's whole key, or a clear error
+    return { table: `${this.fullName} FORCE INDEX (PRIMARY)`, ...keyListSql(this.q, this.keyNames, keys) };
   }
 
   private pick(row: Row): Key {
@@ -469,7 +466,7 @@ export class JobQueue {
         const picked = rows.map((r) => this.pick(r));
         // Locked by this transaction; reserved by their keys, so that the UPDATE reads no
         // other row (a scan would wait on the rows of a commit group still open).
-        const where = this.reservedByKeys(picked);
+        const where = this.updateByKeys(picked);
         await this.session.execute(
           `UPDATE ${where.table} SET status = 'reserved', host = ?, pid = ?, connection_id = ?, ${this.q.quote('user')} = ?, version = ?, ` +
             `reserved_time = CURRENT_TIMESTAMP(3) WHERE ${where.sql}`,
@@ -497,15 +494,20 @@ export class JobQueue {
    * is pending again with its place in the queue unchanged.
    */
   async release(key: Key, connectionId: number): Promise<boolean> {
-    const where = this.keyWhere(key);
-    const n = await this.retrying(() =>
+    return (await this.releaseAll([key], connectionId)) === 1;
+  }
+
+  /** release for several jobs at once, in one statement (a stopped run's unstarted claim); how many were given back. */
+  async releaseAll(keys: readonly Key[], connectionId: number): Promise<number> {
+    if (keys.length === 0) return 0;
+    const where = this.updateByKeys(keys);
+    return this.retrying(() =>
       this.session.execute(
-        `UPDATE ${this.fullName} SET status = 'pending', reserved_time = NULL, ${this.q.quote('user')} = '', host = '', pid = 0, connection_id = 0, version = '' ` +
-          `WHERE ${where.sql} AND status = 'reserved' AND connection_id = ?`,
+        `UPDATE ${where.table} SET status = 'pending', reserved_time = NULL, ${this.q.quote('user')} = '', host = '', pid = 0, connection_id = 0, version = '' ` +
+          `WHERE (${where.sql}) AND status = 'reserved' AND connection_id = ?`,
         [...where.params, connectionId],
       ),
     );
-    return n === 1;
   }
 
   // A locking read would also lock the key source's rows named in the restriction

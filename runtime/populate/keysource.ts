@@ -128,18 +128,21 @@ export function keysInTargetSql(q: SqlFragments, target: TargetTable, keys: read
  * lookup of them all, cheaper for the server to plan and answer than an EXISTS per key.
  */
 export function anyKeyInTargetSql(q: SqlFragments, target: TargetTable, keys: readonly Record<string, unknown>[]): Sql {
-  const names = Object.keys(keys[0]!);
+  const inList = keyListSql(q, Object.keys(keys[0]!), keys);
+  return { sql: `SELECT EXISTS(SELECT 1 FROM ${q.qualified(target.database, target.tableName)} WHERE ${inList.sql}) AS e`, params: inList.params };
+}
+
+/**
+ * `names IN (keys)`: `a IN (?, …)` for one attribute, `(a, b) IN ((?, ?), …)` for several;
+ * each key's values bound in the order of `names`.
+ */
+export function keyListSql(q: SqlFragments, names: readonly string[], keys: readonly Record<string, unknown>[]): Sql {
   const one = names.length === 1;
-  const cols = names.map((k) => q.quote(k));
+  const cols = one ? q.quote(names[0]!) : `(${names.map((k) => q.quote(k)).join(', ')})`;
+  const item = one ? '?' : `(${names.map(() => '?').join(', ')})`;
   const params: unknown[] = [];
-  const items = keys.map((key) => {
-    for (const k of names) params.push(key[k]);
-    return one ? '?' : `(${names.map(() => '?').join(', ')})`;
-  });
-  return {
-    sql: `SELECT EXISTS(SELECT 1 FROM ${q.qualified(target.database, target.tableName)} WHERE ${one ? cols[0] : `(${cols.join(', ')})`} IN (${items.join(', ')})) AS e`,
-    params,
-  };
+  for (const key of keys) for (const k of names) params.push(key[k]);
+  return { sql: `${cols} IN (${keys.map(() => item).join(', ')})`, params };
 }
 
 /**

@@ -123,8 +123,9 @@ interface NextKey {
 // with makes as long as the window, at most two keys are reserved at any moment, the one
 // in progress and the one claimed ahead; with short ones, at most a group, the keys
 // claimed for it and the next window's claim (taken while half of the current window's
-// keys are still to start, so that no key waits for a claim). No claim goes beyond the limit, none once a stop is requested, and a key claimed
-// but never started (stop, limit, error) is released.
+// keys are still to start, so that no key waits for a claim). No claim goes beyond the
+// limit, none once a stop is requested, and the keys claimed but never started (stop,
+// limit, error) are released together.
 async function runSerial(
   target: PopulateTarget,
   options: PopulateOptions,
@@ -392,8 +393,17 @@ async function runSerial(
     const next = ahead ? await ahead.catch(() => undefined) : undefined;
     await filling?.catch(() => undefined);
     const unstarted = [...(next ? [next.raw] : []), ...ready.splice(0).map((k) => k.raw), ...again.splice(0).map((k) => k.raw)];
-    if (queue) {
-      for (const raw of unstarted) await queue.release(raw, await control.session.connectionId()).catch(() => undefined);
+    if (queue && unstarted.length > 0) {
+      const connectionId = await control.session.connectionId().catch(() => undefined);
+      // One statement for them all; should it fail, each alone, so that one bad job keeps
+      // no other reserved.
+      if (connectionId !== undefined) {
+        try {
+          await queue.releaseAll(unstarted, connectionId);
+        } catch {
+          for (const raw of unstarted) await queue.release(raw, connectionId).catch(() => undefined);
+        }
+      }
     }
     await keys?.return(undefined);
   }

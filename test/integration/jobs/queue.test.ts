@@ -168,6 +168,12 @@ test('a claim of several jobs reserves exactly them, waiting on no other worker\
     const all = await rows<{ subject_id: number; status: string; connection_id: unknown }>(env, `SELECT subject_id, status, connection_id FROM \`${env.schema}\`.\`~~analysis\` ORDER BY subject_id`);
     assert.deepEqual(all.map((r) => [Number(r.subject_id), r.status]), [[1, 'reserved'], [2, 'reserved'], [3, 'pending']]);
     assert.deepEqual(all.slice(0, 2).map((r) => Number(r.connection_id)), [wa.connectionId, wa.connectionId]);
+    // Given back together (a stopped run's unstarted claim): only by the connection that holds them.
+    const keys = claimed.map((c) => c.key);
+    assert.equal(await qa.releaseAll(keys, wa.connectionId + 1), 0);
+    assert.equal(await qa.releaseAll(keys, wa.connectionId), 2);
+    assert.deepEqual((await jobs()).slice(0, 3).map((r) => r.status), ['pending', 'pending', 'pending']);
+    assert.equal(await qa.releaseAll([], wa.connectionId), 0);
   } finally {
     await a.conn.end();
     await b.conn.end();
