@@ -71,8 +71,7 @@ export class HostFile {
   }
 
   position(offset: number): { uri: string; position: Position } {
-    const seg = this.segmentOf(offset);
-    return { uri: seg.uri, position: seg.doc.positionAt(offset - seg.start) };
+    return { uri: this.uriAt(offset), position: this.positionAt(offset) };
   }
 
   /** The document holding a host offset. */
@@ -94,8 +93,7 @@ export class HostFile {
 
   /** An editor location for a host span; a span never crosses cells (definitions live in one). */
   location(start: number, end: number): Location0 {
-    const seg = this.segmentOf(start);
-    return { uri: seg.uri, range: { start: seg.doc.positionAt(start - seg.start), end: seg.doc.positionAt(end - seg.start) } };
+    return { uri: this.uriAt(start), range: this.range(start, end) };
   }
 
   /** The host span of a range in one of this file's documents. */
