@@ -3,6 +3,7 @@
 import { SymbolKind, type DocumentSymbol, type DocumentSymbolParams, type SymbolInformation, type WorkspaceSymbolParams } from 'vscode-languageserver/node';
 import type { FeatureContext } from './featureContext';
 import type { Site } from '../workspace/sites';
+import type { HostFile } from '../documents/hostFile';
 
 function tableSymbol(site: Site): DocumentSymbol {
   const whole = site.table?.span ?? { start: site.def.classSpan.start, end: site.def.literalSpan.end };
@@ -32,11 +33,30 @@ function contains(outer: DocumentSymbol['range'], inner: DocumentSymbol['range']
   return before(outer.start, inner.start) && before(inner.end, outer.end);
 }
 
+/**
+ * Answers by the file's sites, which the project replaces whenever the file changes:
+ * editors ask for the same version's outline several times (outline view, breadcrumbs,
+ * sticky scroll), and a file of thousands of tables takes tens of milliseconds to list.
+ */
+const answered = new WeakMap<readonly Site[], Map<string, DocumentSymbol[] | SymbolInformation[]>>();
+
 export function documentSymbols(ctx: FeatureContext, p: DocumentSymbolParams): DocumentSymbol[] | SymbolInformation[] | null {
   const file = ctx.fileOf(p.textDocument.uri);
   if (!file) return null;
-  const uri = p.textDocument.uri;
-  const sites = ctx.project.sites(file.key).filter((s) => file.uriAt(s.def.classSpan.start) === uri);
+  const all = ctx.project.sites(file.key);
+  const hierarchical = ctx.support().hierarchicalSymbols;
+  const key = `${hierarchical ? 'tree' : 'flat'} ${p.textDocument.uri}`;
+  let byUri = answered.get(all);
+  const known = byUri?.get(key);
+  if (known) return known;
+  const result = listSymbols(file, all, p.textDocument.uri, hierarchical);
+  if (!byUri) answered.set(all, (byUri = new Map()));
+  byUri.set(key, result);
+  return result;
+}
+
+function listSymbols(file: HostFile, all: readonly Site[], uri: string, hierarchical: boolean): DocumentSymbol[] | SymbolInformation[] {
+  const sites = all.filter((s) => file.uriAt(s.def.classSpan.start) === uri);
   const top: DocumentSymbol[] = [];
   const byName = new Map<string, DocumentSymbol>();
   for (const s of sites) {
@@ -51,7 +71,7 @@ export function documentSymbols(ctx: FeatureContext, p: DocumentSymbolParams): D
       byName.set(s.className, sym);
     }
   }
-  if (ctx.support().hierarchicalSymbols) return top;
+  if (hierarchical) return top;
   const flat: SymbolInformation[] = [];
   const walk = (syms: DocumentSymbol[], container?: string): void => {
     for (const s of syms) {

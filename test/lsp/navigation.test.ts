@@ -97,6 +97,21 @@ describe('navigation and symbols', () => {
     assert.deepEqual(session.selectionRange.start, positionOf(acqText, 'class Session', 6));
   });
 
+  it('lists the symbols of the version edited, not of the one answered before', async () => {
+    const { uri, text } = openEdited(client, acquisition, 'x', 'x');
+    const names = (syms: DocumentSymbol[]): string[] => syms.flatMap((s) => [s.name, ...(s.children ?? []).map((c) => c.name)]);
+    const first = await client.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
+    // Asked again for the same version: the same answer.
+    assert.deepEqual(await client.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } }), first);
+    assert.ok(names(first).includes('session_time'));
+    const start = positionOf(text, 'session_time');
+    client.change(uri, 'session_start', { start, end: { line: start.line, character: start.character + 'session_time'.length } });
+    await client.waitDiagnostics(uri);
+    const edited = await client.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
+    assert.ok(names(edited).includes('session_start') && !names(edited).includes('session_time'), names(edited).join(', '));
+    client.close(uri);
+  });
+
   it('lists workspace tables, skipping ignored, dependency and virtual-environment folders', async () => {
     const all = await client.request<SymbolInformation[]>('workspace/symbol', { query: '' });
     const names = all.map((s) => s.name).sort();
