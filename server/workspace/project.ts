@@ -214,6 +214,10 @@ export class Project {
     return [...this.open];
   }
 
+  /**
+   * A new array for every version of the file (setFile), never changed in place: features
+   * may keep what they derive from it by the array (features/symbols.ts does).
+   */
   sites(key: string): Site[] {
     return this.files.get(key)?.sites ?? [];
   }
