@@ -1,4 +1,5 @@
 // Offsets to 0-based line/character positions (UTF-16 characters, as LSP counts them).
+import { lineStarts } from '../definition/offsets';
 
 export interface Position {
   line: number;
@@ -11,16 +12,9 @@ export interface Range {
 }
 
 export class LineIndex {
-  private readonly starts: number[] = [0];
+  private readonly starts: number[];
   constructor(text: string) {
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) this.starts.push(i + 1);
-      else if (c === 13) {
-        if (text.charCodeAt(i + 1) === 10) i++;
-        this.starts.push(i + 1);
-      }
-    }
+    this.starts = lineStarts(text);
   }
 
   position(offset: number): Position {
