@@ -86,6 +86,20 @@ export class InterruptedError extends Error {
   }
 }
 
+/**
+ * Waits until `work` settles (fulfilled or not), or `ms` at most. The timer goes with the
+ * wait: a pending one would keep an interrupted run's process alive for the rest of it.
+ */
+export async function settledWithin(work: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!work) return;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([work.then(() => undefined, () => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Run before exiting on a third request (e.g. to kill worker processes, which are detached). */
 export const exitHooks = new Set<() => void>();
 

@@ -12,7 +12,7 @@ import type { SqlSession, TransactionSeriesLike } from '../jobs/session';
 import { canonicalHash } from './hash';
 import { keyInTargetSql } from './keysource';
 import { isLostSession } from './lost-session';
-import { InterruptedError, type Interrupt } from './interrupt';
+import { InterruptedError, settledWithin, type Interrupt } from './interrupt';
 import type { Key, MakeKwargs, PopulateTarget } from './target';
 
 export interface RunContext {
@@ -259,13 +259,13 @@ export async function populateKey(ctx: RunContext, raw: Key, key: Key, opts: Key
       if (makeSession !== undefined) {
         // The previous key's COMMIT may still be queued on this session: let it be answered
         // first, so that the KILL ends only this key's transaction.
-        await Promise.race([ctx.series?.commitAnswered?.(), new Promise((r) => setTimeout(r, 2000))]);
+        await settledWithin(ctx.series?.commitAnswered?.(), 2000);
         // The embedded database would run the control's statement only after this very
         // transaction: there the make's session is closed from here instead.
         if (target.session.abortTransaction) target.session.abortTransaction();
         else await ctx.control.execute(ctx.control.sql.endSession, [Number(makeSession)]).catch(() => undefined);
       }
-      await Promise.race([running.catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
+      await settledWithin(running, 2000);
       // The signal came while COMMIT was on its way: the key may be done, even when the
       // KILL cut off the commit's reply. The database knows.
       if (committed && commitSent) committed = await commitSent.then(

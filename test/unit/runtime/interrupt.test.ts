@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { Interrupt, InterruptedError } from '../../../runtime/populate/interrupt';
+import { Interrupt, InterruptedError, settledWithin } from '../../../runtime/populate/interrupt';
 
 test("a race ends as its make does: the make's value or its error", async () => {
   const interrupt = new Interrupt();
@@ -50,4 +50,18 @@ test("a race that is over keeps nothing of its make's outcome alive", async () =
   await nextTurn();
   gc();
   assert.equal(refs.filter((r) => r.deref() !== undefined).length, 0, 'no outcome is reachable from the interrupt');
+});
+
+// The interrupt path waits a bounded time for a COMMIT's answer and for the make to end;
+// its timer must not outlive the wait, or an interrupted run's process stays up that long.
+test('settledWithin ends with the work, fulfilled or rejected, and leaves no timer behind', async () => {
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timers();
+  await settledWithin(Promise.resolve('answered'), 60_000);
+  await settledWithin(Promise.reject(new Error('commit failed')), 60_000);
+  await settledWithin(undefined, 60_000);
+  assert.equal(timers(), before);
+  // Work that never settles: the wait ends with its bound, and nothing stays pending.
+  await settledWithin(new Promise<never>(() => undefined), 1);
+  assert.equal(timers(), before);
 });
