@@ -57,15 +57,24 @@ export function buildFile(path: string, key: string, text: string, language: Hos
   const recordOf = recordsFrom(previous);
   const records = new Map<HostDefinition, DefinitionRecord>();
   const tableOf = new Map<HostDefinition, IndexedTable>();
+  // By class name, in scan order, and the tables made so far by host class: a part's master
+  // is looked up, not searched for (a file of thousands of parts is scanned on every edit).
+  const byClassName = new Map<string, HostTable[]>();
+  for (const h of hostTables) {
+    const same = byClassName.get(h.className);
+    if (same) same.push(h);
+    else byClassName.set(h.className, [h]);
+  }
+  const tableOfHost = new Map<HostTable, IndexedTable>();
   for (const h of hostTables) {
     let name = h.className;
     let master: string | undefined;
     if (h.masterName) {
       // Nested (Python) or static-field (TS) parts are named through their master;
       // a top-level part with a `static master = X` marker keeps its own name.
-      const enclosing = hostTables.find((m) => m !== h && m.className === h.masterName && m.span.start <= h.span.start && m.span.end >= h.span.end);
+      const enclosing = byClassName.get(h.masterName)?.find((m) => m !== h && m.span.start <= h.span.start && m.span.end >= h.span.end);
       if (enclosing) {
-        const masterTable = tables.find((t) => t.host === enclosing);
+        const masterTable = tableOfHost.get(enclosing);
         master = masterTable ? masterTable.name : enclosing.className;
         name = `${master}.${h.className}`;
       } else {
@@ -85,6 +94,7 @@ export function buildFile(path: string, key: string, text: string, language: Hos
       tableOf.set(h.definition, t);
     }
     tables.push(t);
+    tableOfHost.set(h, t);
     byName.set(name, t);
     byId.set(id, t);
   }

@@ -84,6 +84,31 @@ test('python: module names from package folders, parts named through their maste
   assert.deepEqual(session.parts, ['Session.Trial']);
 });
 
+// The master of a part is the class of its name that encloses it, looked up by name
+// (buildFile), among many classes with parts of the same name and a class defined twice.
+test('python: a part goes with the enclosing class of its master\'s name, among many and a redefined one', () => {
+  const index = new TableIndex({ roots: ['/repo'] });
+  const masters = Array.from({ length: 50 }, (_, i) => [
+    `class M${i}(dj.Manual):`, '    definition = """', `    m${i} : int32`, '    """',
+    '    class Item(dj.Part):', '        definition = """', '        -> master', '        item : int32', '        """',
+  ]).flat();
+  index.setFile('/repo/many.py', py(
+    'import datajoint as dj',
+    ...masters,
+    'class M7(dj.Lookup):', '    definition = """', '    again : int32', '    """',
+    '    class Other(dj.Part):', '        definition = """', '        -> master', '        """',
+  ));
+  const parts = index.tables().filter((t) => t.tier === 'Part');
+  assert.equal(parts.length, 51);
+  assert.deepEqual(parts.slice(0, 3).map((t) => [t.id, t.master]), [['/repo/many.py#M0.Item', 'M0'], ['/repo/many.py#M1.Item', 'M1'], ['/repo/many.py#M2.Item', 'M2']]);
+  const other = index.table('/repo/many.py#M7.Other')!;
+  assert.equal(other.master, 'M7');
+  assert.equal(index.table('/repo/many.py#M7.Item')!.master, 'M7');
+  assert.deepEqual(index.table('/repo/many.py#M48')!.parts, ['M48.Item']);
+  assert.deepEqual(index.resolve('/repo/many.py', 'M7.Other', ['master'])?.primaryKey.map((a) => a.name), ['again']);
+  assert.deepEqual(index.resolve('/repo/many.py', 'M49.Item', ['master'])?.primaryKey.map((a) => a.name), ['m49']);
+});
+
 test('python: relative, absolute, aliased and star imports resolve; keys are inherited through the chain', () => {
   const index = pythonProject();
   const keys = (file: string, table: string, path: string[]): string[] | undefined =>
