@@ -32,8 +32,11 @@ export function tableClasses(ctx: FeatureContext, p: TableClassesParams): TableC
   const file = ctx.fileOf(p.uri);
   if (!file) return [];
   const sites = ctx.project.sites(file.key);
+  // The first class of each name that is not a part itself: a part's master, looked up.
+  const masters = new Map<string, Site>();
+  for (const s of sites) if (!s.def.masterName && !masters.has(s.className)) masters.set(s.className, s);
   const masterTier = (part: Site): MasterTier | undefined => {
-    const m = sites.find((s) => !s.def.masterName && s.className === part.def.masterName);
+    const m = part.def.masterName !== undefined ? masters.get(part.def.masterName) : undefined;
     const tier = m ? tierOf(m) : undefined;
     return tier === 'Part' ? undefined : tier;
   };

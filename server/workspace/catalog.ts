@@ -140,14 +140,14 @@ const PY_VIRTUAL = (variable: string) =>
 export function schemaOfTable(index: TableIndex, t: IndexedTable, textOf: (path: string) => string | undefined, bindings: ModuleBindings): string | undefined {
   if (t.language === 'python') {
     // A nested part is declared with its master, whose decorator names the schema.
-    const owner = t.master !== undefined && !t.host.decorators.length ? index.tablesIn(t.path).find((m) => m.name === t.master) ?? t : t;
+    const owner = t.master !== undefined && !t.host.decorators.length ? index.masterOf(t) ?? t : t;
     const variable = owner.host.schema;
     const text = textOf(t.path);
     if (!variable || text === undefined || !/^[A-Za-z_]\w*$/.test(variable)) return undefined;
     return PY_SCHEMA(variable).exec(text)?.[2];
   }
   try {
-    const owner = t.master !== undefined ? index.tablesIn(t.path).find((m) => m.name === t.master) ?? t : t;
+    const owner = t.master !== undefined ? index.masterOf(t) ?? t : t;
     return bindings.binding(t.path, owner.className).schema;
   } catch {
     return undefined;
@@ -177,7 +177,7 @@ export function hintsFor(index: TableIndex, from: IndexedTable, path: readonly s
 export function tableNameOf(index: TableIndex, t: IndexedTable): string | undefined {
   if (!t.tier) return undefined;
   if (t.tier !== 'Part') return tableNameFor(t.tier, t.className);
-  const master = t.master !== undefined ? index.tablesIn(t.path).find((m) => m.name === t.master) : undefined;
+  const master = index.masterOf(t);
   if (!master?.tier || master.tier === 'Part') return undefined;
   const masterTable = tableNameFor(master.tier, master.className);
   return masterTable === undefined ? undefined : tableNameFor('Part', t.className, masterTable);

@@ -166,4 +166,37 @@ describe('navigation and symbols', () => {
       await other.client.stop();
     }
   });
+
+  // The CodeLens's table classes (TABLE_CLASSES_REQUEST): each part with its master's tier,
+  // the master looked up by name (server/features/tableClasses.ts) among many classes.
+  it('lists the table classes of a document, each part with its master, among many', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dj-lsp-classes-'));
+    const path = join(dir, 'many.py');
+    const lines = ['import datajoint as dj', 'schema = dj.Schema("many")', ''];
+    for (let i = 0; i < 40; i++) {
+      const tier = i % 2 ? 'Lookup' : 'Manual';
+      lines.push('@schema', `class M${i}(dj.${tier}):`, '    definition = """', `    m${i} : int32`, '    """', '    class Item(dj.Part):', '        definition = """', '        -> master', '        """', '');
+    }
+    lines.push('class Loose(dj.Part):', '    definition = """', '    x : int32', '    """', '');
+    const text = lines.join('\n');
+    writeFileSync(path, text);
+    const other = await LspClient.start(dir);
+    try {
+      await other.client.waitIndexed();
+      const uri = fileUri(path);
+      other.client.open(uri, text);
+      await other.client.waitDiagnostics(uri);
+      const classes = await other.client.request<Array<{ className: string; tier: string; master?: { className: string; tier: string }; line: number }>>('datajoint/tableClasses', { uri });
+      const items = classes.filter((c) => c.className === 'Item');
+      assert.equal(items.length, 40);
+      assert.deepEqual(items.slice(0, 3).map((c) => c.master), [{ className: 'M0', tier: 'Manual' }, { className: 'M1', tier: 'Lookup' }, { className: 'M2', tier: 'Manual' }]);
+      assert.deepEqual(items.at(-1)!.master, { className: 'M39', tier: 'Lookup' });
+      assert.deepEqual(items.map((c) => c.line), Array.from({ length: 40 }, (_, i) => 3 + i * 10 + 5));
+      // A Part class outside any master is listed without one.
+      assert.deepEqual(classes.filter((c) => c.className === 'Loose').map((c) => [c.tier, c.master]), [['Part', undefined]]);
+      assert.equal(classes.length, 81);
+    } finally {
+      await other.client.stop();
+    }
+  });
 });

@@ -210,6 +210,18 @@ export class TableIndex implements Resolution {
     return this.entryOf(id.slice(0, hash))?.byId.get(id);
   }
 
+  /**
+   * The master of a part: the first table of the part's file with the master's name and a
+   * tier. By id (the first class of a name has the plain one), so that asking for every
+   * part of a file does not go through every table of it each time.
+   */
+  masterOf(part: IndexedTable): IndexedTable | undefined {
+    if (part.master === undefined) return undefined;
+    const first = this.table(`${part.path}#${part.master}`);
+    if (first && this.tierOf(first)) return first;
+    return this.tablesIn(part.path).find((m) => m.name === part.master);
+  }
+
   /** The table whose definition (or class) contains a host offset. */
   tableAt(path: string, offset: number): IndexedTable | undefined {
     let best: IndexedTable | undefined;

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeTable, parseDefinition } from '../../../runtime/definition/index';
 import { compareWithDeclared, parseCatalogSnapshot, type CatalogAttribute, type CatalogTable } from '../../../runtime/catalog/index';
-import { DatabaseCatalog } from '../../../server/workspace/catalog';
+import { DatabaseCatalog, tableNameOf } from '../../../server/workspace/catalog';
+import { TableIndex } from '../../../runtime/project/index';
 
 const col = (name: string, type: string, o: Partial<CatalogAttribute> = {}): CatalogAttribute => ({
   name, sqlType: type, type, category: 'core', typeSource: 'marker', nullable: false, default: null, inKey: false, comment: '', autoIncrement: false, hidden: false, ...o,
@@ -64,4 +65,41 @@ test('the lookup: one table of a class is found; among several, the hints decide
   assert.equal(c.lookup(['acq', 'Session'], () => ({ strong: ['other'], weak: [] }))?.schema, 'other');
   c.set(null);
   assert.equal(c.lookup(['Subject'], none), undefined);
+});
+
+// A part's SQL name begins with its master's (TableIndex.masterOf: the first class of the
+// master's name with a tier, looked up by id), as DataJoint names it.
+test('the SQL names of workspace tables: parts through their master, a master with an untiered namesake before it', () => {
+  const index = new TableIndex();
+  index.setFile('/w/lab.py', [
+    'import datajoint as dj',
+    'class Session(Unrelated):',
+    '    definition = "x : int32"',
+    'class Session(dj.Manual):',
+    '    definition = """',
+    '    session_id : int32',
+    '    """',
+    '    class Trial(dj.Part):',
+    '        definition = """',
+    '        -> master',
+    '        """',
+    'class Kind(dj.Lookup):',
+    '    definition = """',
+    '    kind : varchar(8)',
+    '    """',
+    '    class AlsoKind(dj.Part):',
+    '        definition = """',
+    '        -> master',
+    '        """',
+    '',
+  ].join('\n'), 'python');
+  const names = index.tables().map((t) => [t.id, tableNameOf(index, t)]);
+  assert.deepEqual(names, [
+    ['/w/lab.py#Session~2', 'session'],
+    ['/w/lab.py#Session.Trial', 'session__trial'],
+    ['/w/lab.py#Kind', '#kind'],
+    ['/w/lab.py#Kind.AlsoKind', '#kind__also_kind'],
+  ]);
+  assert.equal(index.masterOf(index.table('/w/lab.py#Kind.AlsoKind')!)?.id, '/w/lab.py#Kind');
+  assert.equal(index.masterOf(index.table('/w/lab.py#Kind')!), undefined);
 });
