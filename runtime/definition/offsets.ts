@@ -6,22 +6,38 @@ export interface Position {
 
 /**
  * The offset of every line's first character: lines end at `\n`, `\r\n` or `\r`, as LSP
- * and VS Code count them. A text without `\r` is searched with `indexOf`, not a loop over
- * its characters: on a file of megabytes that is the difference between a millisecond
- * and tens of them before the first outline or diagnostic can be placed.
+ * and VS Code count them. Found with `indexOf` rather than a loop over every character:
+ * each version of an open file gets its table anew, and on a file of megabytes that is the
+ * difference between a millisecond and tens of them.
  */
 export function lineStarts(text: string): number[] {
   const starts = [0];
-  if (text.indexOf('\r') < 0) {
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    return starts;
-  }
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 13 && text.charCodeAt(i + 1) === 10) continue; // \r\n counts once, at the \n
-    if (c === 10 || c === 13) starts.push(i + 1);
+  let cr = text.indexOf('\r');
+  let lf = text.indexOf('\n');
+  while (cr >= 0 || lf >= 0) {
+    if (cr >= 0 && (lf < 0 || cr < lf)) {
+      const end = text.charCodeAt(cr + 1) === 10 ? cr + 2 : cr + 1; // \r\n counts once
+      starts.push(end);
+      if (end === cr + 2) lf = text.indexOf('\n', end);
+      cr = text.indexOf('\r', end);
+    } else {
+      starts.push(lf + 1);
+      lf = text.indexOf('\n', lf + 1);
+    }
   }
   return starts;
+}
+
+/** The line of an offset in a table of line starts: the last start at or before it. */
+export function lineAt(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /** Line starts of a text, computed once; lookups are binary searches. */
@@ -34,14 +50,8 @@ export class LineIndex {
 
   positionAt(offset: number): Position {
     const o = Math.max(0, Math.min(offset, this.text.length));
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, column: o - this.starts[lo]! };
+    const line = lineAt(this.starts, o);
+    return { line, column: o - this.starts[line]! };
   }
 
   offsetAt(position: Position): number {

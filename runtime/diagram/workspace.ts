@@ -36,7 +36,7 @@ export function graphFromIndex(index: TableIndex, options: WorkspaceGraphOptions
     }
     return lines.get(path);
   };
-  const masterOf = (t: IndexedTable): IndexedTable | undefined => (t.master !== undefined ? index.tablesIn(t.path).find((m) => m.name === t.master) : undefined);
+  const masterOf = (t: IndexedTable): IndexedTable | undefined => index.masterOf(t);
 
   const schemaOf = (t: IndexedTable): string | undefined => {
     const owner = masterOf(t) ?? t;

@@ -50,7 +50,7 @@ export interface TransactionSeriesLike {
   transactionSent?<T>(fn: () => Promise<T>): Promise<{ value: T; committed: Promise<void> }>;
   /** The server's id of the session the next transaction runs on, once it has one. */
   connectionId(): number | undefined;
-  /** Settles when the last COMMIT sent by transactionSent has its answer. */
+  /** Fulfils when the last COMMIT sent by transactionSent has its answer, whatever it is (never rejects). */
   commitAnswered?(): Promise<void>;
   /** One step of a group of transactions committed together (connection/index.ts: TransactionSeries.step). */
   step?<T>(fn: () => Promise<T>): Promise<T>;

@@ -1,5 +1,5 @@
 // Offsets to 0-based line/character positions (UTF-16 characters, as LSP counts them).
-import { lineStarts } from '../definition/offsets';
+import { lineAt, lineStarts } from '../definition/offsets';
 
 export interface Position {
   line: number;
@@ -18,15 +18,8 @@ export class LineIndex {
   }
 
   position(offset: number): Position {
-    const s = this.starts;
-    let lo = 0;
-    let hi = s.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (s[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: offset - s[lo] };
+    const line = lineAt(this.starts, offset);
+    return { line, character: offset - this.starts[line]! };
   }
 
   range(start: number, end: number): Range {

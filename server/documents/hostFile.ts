@@ -5,9 +5,9 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Position, Range } from 'vscode-languageserver/node';
 import type { HostLanguage } from '../../runtime/hosts/types';
-import { lineStarts } from '../../runtime/definition/offsets';
+import { lineAt, lineStarts } from '../../runtime/definition/offsets';
 
-export interface Segment {
+interface Segment {
   uri: string;
   /** Offset of the segment's first character in the host text. */
   start: number;
@@ -28,18 +28,6 @@ function lines(seg: Segment): number[] {
   return (seg.starts ??= lineStarts(seg.text));
 }
 
-/** The line holding an offset (the last line start at or before it). */
-function lineOf(starts: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
 /** An offset moved back over line-ending characters to its line's content (TextDocument's ensureBeforeEOL). */
 function beforeEol(text: string, offset: number, lineStart: number): number {
   let o = offset;
@@ -52,7 +40,7 @@ function positionIn(seg: Segment, offset: number): Position {
   const text = seg.text;
   const o = Math.max(0, Math.min(offset, text.length));
   const starts = lines(seg);
-  const line = lineOf(starts, o);
+  const line = lineAt(starts, o);
   return { line, character: beforeEol(text, o, starts[line]!) - starts[line]! };
 }
 

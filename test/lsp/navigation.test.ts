@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { DocumentSymbol, Location, SymbolInformation } from 'vscode-languageserver-protocol/node';
 import { ensureBuilt, fileUri, LspClient, positionOf } from './client';
 import { openEdited, PY, TS } from './helpers';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
 describe('navigation and symbols', () => {
@@ -197,6 +197,7 @@ describe('navigation and symbols', () => {
       assert.equal(classes.length, 81);
     } finally {
       await other.client.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
