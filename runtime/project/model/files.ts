@@ -19,6 +19,8 @@ export interface IndexedTable {
   tier?: Tier;
   /** The master's name for parts. */
   master?: string;
+  /** The id of the class a nested part is declared in (of two classes of its master's name, the one that holds it). */
+  masterId?: string;
   /** Names of the parts (`Session.Trial`). */
   parts: string[];
   host: HostTable;
@@ -69,12 +71,13 @@ export function buildFile(path: string, key: string, text: string, language: Hos
   for (const h of hostTables) {
     let name = h.className;
     let master: string | undefined;
+    let masterTable: IndexedTable | undefined;
     if (h.masterName) {
       // Nested (Python) or static-field (TS) parts are named through their master;
       // a top-level part with a `static master = X` marker keeps its own name.
       const enclosing = byClassName.get(h.masterName)?.find((m) => m !== h && m.span.start <= h.span.start && m.span.end >= h.span.end);
       if (enclosing) {
-        const masterTable = tableOfHost.get(enclosing);
+        masterTable = tableOfHost.get(enclosing);
         master = masterTable ? masterTable.name : enclosing.className;
         name = `${master}.${h.className}`;
       } else {
@@ -87,6 +90,7 @@ export function buildFile(path: string, key: string, text: string, language: Hos
     for (let n = 2; byId.has(id); n++) id = `${path}#${name}~${n}`;
     const t: IndexedTable = { id, name, className: h.className, module, path, language, parts: [], host: h };
     if (master) t.master = master;
+    if (masterTable) t.masterId = masterTable.id;
     if (h.definition) {
       t.definition = h.definition;
       t.record = recordOf(id, h.definition.text);

@@ -211,12 +211,17 @@ export class TableIndex implements Resolution {
   }
 
   /**
-   * The master of a part: the first table of the part's file with the master's name and a
-   * tier. By id (the first class of a name has the plain one), so that asking for every
-   * part of a file does not go through every table of it each time.
+   * The master of a part, when it is a table: the class a nested part is declared in (a
+   * master defined twice declares two tables, each with its own parts), else the first
+   * table of the part's file with the master's name. By id either way, so that asking for
+   * every part of a file does not go through every table of it each time.
    */
   masterOf(part: IndexedTable): IndexedTable | undefined {
     if (part.master === undefined) return undefined;
+    if (part.masterId !== undefined) {
+      const enclosing = this.table(part.masterId);
+      return enclosing && this.tierOf(enclosing) ? enclosing : undefined;
+    }
     const first = this.table(`${part.path}#${part.master}`);
     if (first && this.tierOf(first)) return first;
     return this.tablesIn(part.path).find((m) => m.name === part.master);

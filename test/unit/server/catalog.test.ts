@@ -103,3 +103,21 @@ test('the SQL names of workspace tables: parts through their master, a master wi
   assert.equal(index.masterOf(index.table('/w/lab.py#Kind.AlsoKind')!)?.id, '/w/lab.py#Kind');
   assert.equal(index.masterOf(index.table('/w/lab.py#Kind')!), undefined);
 });
+
+// Each `@schema` class statement declares its table, so a master defined twice declares
+// two, each with the parts written inside it (not those of the first of the name).
+test('the parts of a master defined twice are named through the class that holds them', () => {
+  const index = new TableIndex();
+  const master = (tier: string, key: string): string[] => [
+    `class Rig(dj.${tier}):`, '    definition = """', `    ${key} : int32`, '    """',
+    '    class Port(dj.Part):', '        definition = """', '        -> master', '        """',
+  ];
+  index.setFile('/w/rig.py', ['import datajoint as dj', ...master('Manual', 'rig_id'), ...master('Lookup', 'kind_id'), ''].join('\n'), 'python');
+  assert.deepEqual(index.tables().map((t) => [t.id, tableNameOf(index, t)]), [
+    ['/w/rig.py#Rig', 'rig'],
+    ['/w/rig.py#Rig.Port', 'rig__port'],
+    ['/w/rig.py#Rig~2', '#rig'],
+    ['/w/rig.py#Rig.Port~2', '#rig__port'],
+  ]);
+  assert.equal(index.masterOf(index.table('/w/rig.py#Rig.Port~2')!)?.id, '/w/rig.py#Rig~2');
+});
