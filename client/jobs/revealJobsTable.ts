@@ -19,18 +19,42 @@ function matches(n: JobsNode, m: JobsTableMatch): boolean {
   return 'table' in m ? n.table.name === m.table : n.table.className === m.className;
 }
 
-/** Reveals the table's node; false when the view does not list the table. */
+/** The view's selection is the table, or becomes it within the wait (its change event may come after reveal's answer). */
+function selected(view: vscode.TreeView<JobsNode>, match: JobsTableMatch): Promise<boolean> {
+  const now = (): boolean => view.selection.some((n) => matches(n, match));
+  if (now()) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => done(now()), REVEAL_RELOAD_WAIT_MS);
+    const sub = view.onDidChangeSelection(() => {
+      if (now()) done(true);
+    });
+    function done(value: boolean): void {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(value);
+    }
+  });
+}
+
+/**
+ * Reveals the table's node; false when the view does not list the table. A refresh asked
+ * for just before (a run's end) may not have reached the view yet: the node it shows can
+ * then be missing or stale, and reveal() of a stale one may select nothing. Each of those
+ * waits for the view's next load and tries again.
+ */
 export async function revealJobsTable(jobs: JobsTreeProvider, view: vscode.TreeView<JobsNode>, match: JobsTableMatch): Promise<boolean> {
   await vscode.commands.executeCommand(JOBS_VIEW_FOCUS_COMMAND);
   for (let attempt = 1; ; attempt++) {
     const node = (await jobs.shownTables()).find((n) => matches(n, match));
-    if (!node) return false;
-    try {
-      await view.reveal(node, { expand: true, select: true, focus: true });
-      return true;
-    } catch (e) {
-      if (attempt >= REVEAL_ATTEMPTS) throw e;
-      await jobs.nextLoad(REVEAL_RELOAD_WAIT_MS);
+    if (node) {
+      try {
+        await view.reveal(node, { expand: true, select: true, focus: true });
+        if (await selected(view, match)) return true;
+      } catch (e) {
+        if (attempt >= REVEAL_ATTEMPTS) throw e;
+      }
     }
+    if (attempt >= REVEAL_ATTEMPTS) return false;
+    await jobs.nextLoad(REVEAL_RELOAD_WAIT_MS);
   }
 }
