@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { LanguageServerHandle, ServerState } from '../api';
 import { documentSelector } from './documentSelector';
+import { SERVER_NODE_ARGS } from '../../server/launch';
 import { AUTO_POPULATED_REQUEST, INDEX_READY_NOTIFICATION, TARGETS_NOTIFICATION, type AutoPopulatedClass, type AutoPopulatedParams, type FolderTargetInfo, type FolderTargets } from '../../server/protocol';
 import { TABLE_CLASSES_REQUEST, type TableClass, type TableClassesParams } from '../../server/protocol';
 
@@ -168,7 +169,7 @@ export class DefinitionLanguageService implements LanguageServerHandle, vscode.D
       const client = new LanguageClient(
         'datajoint',
         'DataJoint Language Server',
-        { run: ipc, debug: { ...ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } } },
+        { run: { ...ipc, options: { execArgv: [...SERVER_NODE_ARGS] } }, debug: { ...ipc, options: { execArgv: [...SERVER_NODE_ARGS, '--nolazy', '--inspect=6019'] } } },
         {
           documentSelector,
           outputChannel: this.output,

@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { SERVER_NODE_ARGS } from '../../server/launch';
 import { INDEX_READY_NOTIFICATION, TARGETS_NOTIFICATION, type FolderTargets } from '../../server/protocol';
 import {
   createProtocolConnection,
@@ -185,7 +186,7 @@ export class LspClient {
     root: string | undefined,
     opts: { capabilities?: ClientCapabilities; initializationOptions?: unknown; nodeArgs?: string[] } = {},
   ): Promise<{ client: LspClient; init: InitializeResult }> {
-    const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), SERVER, '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [...(opts.nodeArgs ?? SERVER_NODE_ARGS), SERVER, '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new LspClient(proc);
     const rootUri = root ? pathToFileURL(root).href : null;
     const init = (await client.conn.sendRequest('initialize', {
