@@ -18,37 +18,39 @@ import { kindOf, type AttributeLike } from './kind';
 import { parseJson } from './json';
 import { hasTimeOfDay, parseDateTime, toDateTime } from './temporal';
 
+// A function of the attribute rather than a closure made for every value read.
+function fail(attr: AttributeLike, problem: string, cause?: unknown): never {
+  throw new AttributeValueError(attr.name, `cannot read attribute \`${attr.name}\` (${attr.type}): ${problem}`, cause !== undefined ? { cause } : undefined);
+}
+
 export function decodeValue(attr: AttributeLike, raw: unknown): unknown {
   if (raw === null || raw === undefined) return null;
   const kind = kindOf(attr);
-  const fail = (problem: string, cause?: unknown): never => {
-    throw new AttributeValueError(attr.name, `cannot read attribute \`${attr.name}\` (${attr.type}): ${problem}`, cause !== undefined ? { cause } : undefined);
-  };
   switch (kind.kind) {
     case 'int': {
       const big = kind.bits === 64;
       if (typeof raw === 'number') return big ? BigInt(raw) : raw;
       if (typeof raw === 'bigint') return big ? raw : Number(raw);
       if (typeof raw === 'string' && /^[+-]?\d+$/.test(raw)) return big ? BigInt(raw) : Number(raw);
-      return fail(`expected an integer from the server, got ${show(raw)}`);
+      return fail(attr, `expected an integer from the server, got ${show(raw)}`);
     }
     case 'float': {
       const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-      if (Number.isNaN(n)) return fail(`expected a number from the server, got ${show(raw)}`);
+      if (Number.isNaN(n)) return fail(attr, `expected a number from the server, got ${show(raw)}`);
       return kind.bits === 32 ? shortestFloat32(n) : n;
     }
     case 'decimal':
       if (typeof raw === 'string') return raw;
       if (typeof raw === 'number' || typeof raw === 'bigint') return String(raw);
-      return fail(`expected a decimal from the server, got ${show(raw)}`);
+      return fail(attr, `expected a decimal from the server, got ${show(raw)}`);
     case 'bool':
       if (typeof raw === 'boolean') return raw;
       if (typeof raw === 'number') return raw !== 0;
       if (typeof raw === 'string' && /^[+-]?\d+$/.test(raw)) return Number(raw) !== 0;
-      return fail(`expected 0 or 1 from the server, got ${show(raw)}`);
+      return fail(attr, `expected 0 or 1 from the server, got ${show(raw)}`);
     case 'uuid': {
       const u = raw instanceof Uint8Array && raw.length === 16 ? new Uuid(raw) : typeof raw === 'string' ? Uuid.parse(raw) : undefined;
-      if (u === undefined) return fail(`expected 16 bytes of UUID from the server, got ${show(raw)}`);
+      if (u === undefined) return fail(attr, `expected 16 bytes of UUID from the server, got ${show(raw)}`);
       return u.toString();
     }
     case 'json': {
@@ -57,37 +59,37 @@ export function decodeValue(attr: AttributeLike, raw: unknown): unknown {
       try {
         return parseJson(text);
       } catch (e) {
-        return fail(`stored text is not valid JSON`, e);
+        return fail(attr, `stored text is not valid JSON`, e);
       }
     }
     case 'bytes':
     case 'blob':
     case 'attach': {
-      if (!(raw instanceof Uint8Array)) return fail(`expected bytes from the server, got ${show(raw)}`);
+      if (!(raw instanceof Uint8Array)) return fail(attr, `expected bytes from the server, got ${show(raw)}`);
       const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
       if (kind.kind === 'bytes') return bytes;
       if (kind.kind === 'blob') {
         try {
           return unpackBlob(bytes);
         } catch (e) {
-          if (e instanceof BlobError) return fail(e.message, e);
+          if (e instanceof BlobError) return fail(attr, e.message, e);
           throw e;
         }
       }
       const nul = bytes.indexOf(0);
-      if (nul <= 0) return fail('stored attachment has no file name');
+      if (nul <= 0) return fail(attr, 'stored attachment has no file name');
       const attachment: Attachment = { filename: bytes.subarray(0, nul).toString('utf8'), data: Buffer.from(bytes.subarray(nul + 1)) };
       return attachment;
     }
     case 'date':
     case 'datetime': {
       if (raw instanceof Date) return raw;
-      if (typeof raw !== 'string') return fail(`expected a date string from the server, got ${show(raw)}`);
+      if (typeof raw !== 'string') return fail(attr, `expected a date string from the server, got ${show(raw)}`);
       if (/^0000-00-00/.test(raw)) return null;
       const p = parseDateTime(raw);
-      if (p === undefined) return fail(`malformed date/time ${show(raw)} from the server`);
+      if (p === undefined) return fail(attr, `malformed date/time ${show(raw)} from the server`);
       if (kind.kind === 'date' && hasTimeOfDay(raw) && (p.hour || p.minute || p.second || p.microsecond)) {
-        return fail(`date ${show(raw)} has a time of day`);
+        return fail(attr, `date ${show(raw)} has a time of day`);
       }
       const d = toDateTime(p);
       return kind.kind === 'date' ? new Date(d.getTime()) : d;
@@ -98,13 +100,13 @@ export function decodeValue(attr: AttributeLike, raw: unknown): unknown {
       if (typeof raw === 'string') return raw;
       if (raw instanceof Uint8Array) return Buffer.from(raw).toString('utf8');
       if (typeof raw === 'number' || typeof raw === 'bigint') return String(raw);
-      return fail(`expected text from the server, got ${show(raw)}`);
+      return fail(attr, `expected text from the server, got ${show(raw)}`);
     case 'year':
       if (typeof raw === 'number') return raw;
       if (typeof raw === 'string' && /^\d+$/.test(raw)) return Number(raw);
-      return fail(`expected a year from the server, got ${show(raw)}`);
+      return fail(attr, `expected a year from the server, got ${show(raw)}`);
     case 'unsupported':
-      return fail(kind.reason);
+      return fail(attr, kind.reason);
   }
 }
 
