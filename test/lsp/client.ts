@@ -184,9 +184,9 @@ export class LspClient {
 
   static async start(
     root: string | undefined,
-    opts: { capabilities?: ClientCapabilities; initializationOptions?: unknown; nodeArgs?: string[] } = {},
+    opts: { capabilities?: ClientCapabilities; initializationOptions?: unknown; /** Added after the server's own flags (launch.ts), e.g. `--cpu-prof`. */ nodeArgs?: string[] } = {},
   ): Promise<{ client: LspClient; init: InitializeResult }> {
-    const proc = spawn(process.execPath, [...(opts.nodeArgs ?? SERVER_NODE_ARGS), SERVER, '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [...SERVER_NODE_ARGS, ...(opts.nodeArgs ?? []), SERVER, '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new LspClient(proc);
     const rootUri = root ? pathToFileURL(root).href : null;
     const init = (await client.conn.sendRequest('initialize', {
