@@ -1072,7 +1072,7 @@ def populate(args):
                     raise UsageError(
                         "--restriction %s refused: %s" % (json.dumps(text), unknown_attributes_message(unknown, known, "the key source of %s" % args.cls))
                     )
-        jobs = table.jobs if args.reserve_jobs else None
+        jobs = jobs_of(table) if args.reserve_jobs else None
     except UsageError as e:
         say(str(e))
         return EXIT_USAGE
@@ -1692,12 +1692,29 @@ def dependency_order(classes):
     return [c for _, c in indexed]
 
 
+def jobs_of(table):
+    """table.jobs, whose first use declares the jobs table. DataJoint for Python 2.x declares it
+    unsafely beside another worker on PostgreSQL (autopopulate.py: the jobs descriptor; its
+    CREATE INDEX has no IF NOT EXISTS), so a worker starting with others can fail with
+    "... already exists" though the table is then there: it is taken as declared, not fatal."""
+    try:
+        return table.jobs
+    except Exception as e:  # noqa: BLE001
+        if "already exists" not in str(e):
+            raise
+        # The descriptor keeps its Job before declaring: a second use returns it as it is.
+        jobs = table.jobs
+        if not jobs.is_declared:
+            raise
+        return jobs
+
+
 def clear_matching_errors(table, patterns):
     """--clear-errors: error jobs whose message matches (Python's re, in this process, never
     in SQL) are deleted, so that the next refresh adds them again."""
     if not patterns:
         return 0
-    jobs = table.jobs
+    jobs = jobs_of(table)
     rows = jobs.errors.proj("error_message").to_dicts()
     cleared = 0
     for row in rows:
@@ -1718,7 +1735,7 @@ def worker_populate(dj, state, ctx, sink, cls, args):
     run.restrictions = []
     run.priority = args.priority
     run.max_calls = args.max_calls
-    jobs = table.jobs
+    jobs = jobs_of(table)
     install_hooks(run, table, jobs)
     hooked = table._populate1
 
