@@ -14,8 +14,10 @@ import { embeddedLocation, idleExitFrom, startEmbeddedServer, type EmbeddedEndpo
 import { DEFAULT_CONNECT_TIMEOUT_MS, type Driver, type DriverSession, type Row } from './driver';
 import { openMysql } from './mysql-driver';
 import { openPostgres } from './pg-driver';
+import { settleStep, startStep, stepStatement, undoStep, type StatementContext, type StepUndo } from './step-undo';
 
 export type { Row } from './driver';
+export type { StatementContext } from './step-undo';
 
 export interface ConnectOptions extends LoadOptions {
   /** Fully resolved settings; when given, no file or environment is read. */
@@ -36,6 +38,8 @@ export interface ConnectOptions extends LoadOptions {
 
 interface TxState {
   session: DriverSession;
+  /** Set inside TransactionSeries.step. */
+  step?: StepUndo;
 }
 
 /**
@@ -107,9 +111,6 @@ export class StepFailed extends Error {
   }
 }
 
-// One name for every step's savepoint: MySQL moves a savepoint of the same name,
-// PostgreSQL stacks it and rolls back to the newest, which is this step's either way.
-const STEP_SAVEPOINT = 'dj_key';
 const ABORTED_STEP =
   'a statement of this key failed and was caught, which aborts the transaction on PostgreSQL (nothing else runs in it until it is rolled back): the key is rolled back';
 
@@ -285,23 +286,23 @@ export class Connection {
   }
 
   /** Runs a statement with bound values; returns rows for SELECTs, [] otherwise. */
-  async query<T extends Row = Row>(sql: string, params: unknown[] = [], context: { schema?: string; table?: string } = {}): Promise<T[]> {
+  async query<T extends Row = Row>(sql: string, params: unknown[] = [], context: StatementContext = {}): Promise<T[]> {
     const result = await this.run(sql, params, context);
     return (result.rows ?? []) as T[];
   }
 
   /** Runs a statement and returns the number of rows it affected. */
-  async execute(sql: string, params: unknown[] = [], context: { schema?: string; table?: string } = {}): Promise<number> {
+  async execute(sql: string, params: unknown[] = [], context: StatementContext = {}): Promise<number> {
     return (await this.run(sql, params, context)).affected;
   }
 
-  private async run(sql: string, params: unknown[], context: { schema?: string; table?: string }) {
+  private async run(sql: string, params: unknown[], context: StatementContext) {
     if (this.reopening) await this.reopening.catch(() => undefined);
     if (this.closed || !this.driver) throw new DataJointError('usage', 'The connection is closed');
     const driver = this.driver;
     const state = this.tx.getStore();
     try {
-      return await (state ? state.session.query(sql, params) : driver.query(sql, params));
+      return await (state ? (state.step ? stepStatement(state.session, this.dialect, state.step, sql, params, context) : state.session.query(sql, params)) : driver.query(sql, params));
     } catch (e) {
       const err = this.translate(e, context);
       // The embedded database's server exited: the one serving it now (maybe started here).
@@ -358,7 +359,7 @@ export class Connection {
     /** Settles once a group's COMMIT or ROLLBACK is queued (commitGroupWith): nothing may run before. */
     let gate: Promise<void> = Promise.resolve();
     /** The open group of steps (step, commitGroup); `lost` once the server ended it. */
-    let group: { session: DriverSession; begun?: boolean; lost?: unknown } | undefined;
+    let group: { session: DriverSession; begun?: boolean; lost?: unknown; marked?: boolean } | undefined;
     const refuseInGroup = () => {
       if (group) throw new TransactionError('transaction', 'A group of steps is open on this series: commit it first');
     };
@@ -451,16 +452,12 @@ export class Connection {
             mine.begun = true;
             await s.query(begin, []);
           }
-          // With the step's first statement where the session can (MySQL), else on its own.
-          const savepoint = this.dialect.savepoint(STEP_SAVEPOINT);
-          const mark = s.prefixNext ? s.prefixNext(savepoint) : s.query(savepoint, []);
-          // Awaited below either way; never an unhandled rejection meanwhile.
-          mark.catch(() => undefined);
+          // The group's first step sets the savepoint that later steps' undo checks the
+          // transaction by (step-undo.ts); on PostgreSQL every step sets one.
+          const step = startStep(s, this.dialect, !mine.marked || this.dialect.failedStatementAbortsTransaction);
           try {
-            const value = await this.tx.run({ session: s }, fn);
-            // A step that ran no statement needs no savepoint.
-            s.dropPrefix?.();
-            await mark;
+            const value = await this.tx.run({ session: s, step }, fn);
+            if (await settleStep(s, step)) mine.marked = true;
             // PostgreSQL: a make that caught an error of its own statement leaves the
             // transaction aborted, and a COMMIT would then roll the whole group back
             // without an error. The step fails (and is rolled back to its savepoint) instead.
@@ -469,11 +466,7 @@ export class Connection {
           } catch (e) {
             let kept = true;
             try {
-              // Nothing of this step reached the server (its savepoint still waits): nothing to undo.
-              if (!s.dropPrefix?.()) {
-                await mark;
-                await s.query(this.dialect.rollbackToSavepoint(STEP_SAVEPOINT), []);
-              }
+              await undoStep(s, this.dialect, step);
             } catch {
               kept = false;
               // Unless the group was committed meanwhile (a make abandoned by an interrupt

@@ -74,6 +74,7 @@ const JOB_METADATA: ColumnSpec[] = [
 
 export class MySqlDialect implements Dialect {
   readonly name = 'mysql' as const;
+  readonly failedStatementAbortsTransaction = false;
   readonly defaultKeyword = 'DEFAULT';
   readonly maxTableNameLength = 64;
   readonly indexesForeignKeys = true;
@@ -207,6 +208,9 @@ export class MySqlDialect implements Dialect {
   }
   rollbackToSavepoint(name: string): string {
     return `ROLLBACK TO SAVEPOINT ${this.quote(name)}`;
+  }
+  releaseSavepoint(name: string): string {
+    return `RELEASE SAVEPOINT ${this.quote(name)}`;
   }
 
   listSchemas(): Sql {

@@ -130,6 +130,7 @@ export function plainDefault(raw: unknown): string | null {
 
 export class PostgresDialect implements Dialect {
   readonly name = 'postgresql' as const;
+  readonly failedStatementAbortsTransaction = true;
   readonly defaultKeyword = 'DEFAULT';
   // adapters/postgres.py: max_table_name_length (NAMEDATALEN - 1).
   readonly maxTableNameLength = 63;
@@ -331,6 +332,9 @@ export class PostgresDialect implements Dialect {
   }
   rollbackToSavepoint(name: string): string {
     return `ROLLBACK TO SAVEPOINT ${this.quote(name)}`;
+  }
+  releaseSavepoint(name: string): string {
+    return `RELEASE SAVEPOINT ${this.quote(name)}`;
   }
 
   listSchemas(): Sql {

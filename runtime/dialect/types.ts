@@ -204,6 +204,14 @@ export interface Dialect {
    */
   savepoint(name: string): string;
   rollbackToSavepoint(name: string): string;
+  releaseSavepoint(name: string): string;
+  /**
+   * PostgreSQL: a failed statement aborts the whole transaction (nothing runs until a
+   * rollback). MySQL undoes the failed statement alone (InnoDB's statement rollback), so a
+   * key whose only writes are plain inserts can be undone by deleting them, without a
+   * savepoint of its own (connection/step-undo.ts).
+   */
+  readonly failedStatementAbortsTransaction: boolean;
 
   // Introspection (reference: adapters/mysql.py list_tables_sql, get_columns_sql, ...).
   listSchemas(): Sql;

@@ -151,7 +151,7 @@ export class QueryExpression<R extends Row = Row> implements QuerySource {
     const c = await compile(this.node);
     const selected = selectAttributes(c, options.attributes);
     const sql = buildSelect(c, selected, options);
-    const rows = await c.connection.query(sql.sql, sql.params);
+    const rows = await c.connection.query(sql.sql, sql.params, { reads: true });
     return rows.map((row) => {
       const out: Row = {};
       for (const a of selected) out[a.name] = a.computed ? decodeComputed(row[a.name]) : decodeValue(a.attr, row[a.name]);
@@ -173,7 +173,7 @@ export class QueryExpression<R extends Row = Row> implements QuerySource {
     const c = await compile(this.node);
     const key = c.attrs.filter((a) => c.primaryKey.includes(a.name));
     const inner = buildSelect(c, key.length ? key : c.attrs, {});
-    const rows = await c.connection.query(`SELECT COUNT(*) AS n FROM (${inner.sql}) AS ${c.connection.dialect.quote(`_count${++aliasCounter}`)}`, inner.params);
+    const rows = await c.connection.query(`SELECT COUNT(*) AS n FROM (${inner.sql}) AS ${c.connection.dialect.quote(`_count${++aliasCounter}`)}`, inner.params, { reads: true });
     return Number(rows[0]?.n ?? 0);
   }
 
@@ -181,7 +181,7 @@ export class QueryExpression<R extends Row = Row> implements QuerySource {
   async exists(): Promise<boolean> {
     const c = await compile(this.node);
     const inner = buildSelect(c, c.attrs, { limit: 1 });
-    return (await c.connection.query(inner.sql, inner.params)).length > 0;
+    return (await c.connection.query(inner.sql, inner.params, { reads: true })).length > 0;
   }
 
   /**

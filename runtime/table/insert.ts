@@ -2,6 +2,7 @@
 // parameters, `null`/`undefined` sent as DEFAULT so the column default applies, unknown
 // fields refused unless ignoreExtraFields, duplicates skipped or replaced on request.
 import type { CatalogAttribute } from '../catalog/index';
+import type { Dialect } from '../dialect/index';
 import { DataJointError, UnknownAttributeError, UsageError } from '../errors/index';
 import { isQuerySource, type QueryExpression, type Row } from '../query/expression';
 import { encodeValue, USE_DEFAULT } from '../query/values';
@@ -71,6 +72,9 @@ export async function insertRows(cls: BindableClass, rows: Iterable<Row | unknow
   const columns = visible.filter((a) => objects.some((o) => o[a.name] !== undefined)).map((a) => a.name);
   if (columns.length === 0) throw new UsageError('usage', `insert: no attributes of ${cls.name} given`);
   const mode = options.replace ? 'replace' : options.skipDuplicates ? 'skip' : 'insert';
+  // A plain insert of whole primary keys can be taken back by deleting its rows, which
+  // spares a key of populate's commit window its savepoint on MySQL (connection/step-undo.ts).
+  const keyChecks = mode === 'insert' && !d.failedStatementAbortsTransaction ? exactKeyChecks(heading.primaryKey, byName, columns) : undefined;
   let affected = 0;
   for (let start = 0; start < objects.length; start += BATCH) {
     let batch = objects.slice(start, start + BATCH);
@@ -79,10 +83,17 @@ export async function insertRows(cls: BindableClass, rows: Iterable<Row | unknow
     // last row of each key is the one sent, as REPLACE would leave it.
     if (mode === 'replace' && d.name === 'postgresql') batch = lastOfEachKey(batch, heading.primaryKey, byName);
     const params: unknown[] = [];
+    /** The rows' primary key values as sent, while every one compares exactly. */
+    let keys: unknown[] | undefined = keyChecks ? [] : undefined;
     const tuples = batch.map((o) => {
-      const cells = columns.map((c) => {
+      const cells = columns.map((c, j) => {
         // table.py: __make_placeholder — None becomes DEFAULT (NULL for nullable columns).
         const v = encodeValue(byName.get(c)!, o[c]);
+        const check = keyChecks?.[j];
+        if (keys && check !== undefined) {
+          if (check(v)) keys.push(v);
+          else keys = undefined;
+        }
         if (v === USE_DEFAULT) return d.defaultKeyword;
         params.push(v);
         return '?';
@@ -90,9 +101,48 @@ export async function insertRows(cls: BindableClass, rows: Iterable<Row | unknow
       return `(${cells.join(', ')})`;
     });
     const sql = d.insert(b.schemaName, b.tableName, columns, tuples.join(', '), mode, heading.primaryKey);
-    affected += await conn.execute(sql, params, { schema: b.schemaName, table: b.tableName });
+    const rowKeys = keys;
+    const keyColumns = keyChecks && columns.filter((_, j) => keyChecks[j] !== undefined);
+    const undo = rowKeys && keyColumns ? () => deleteOf(d, b.schemaName, b.tableName, keyColumns, rowKeys) : undefined;
+    affected += await conn.execute(sql, params, { schema: b.schemaName, table: b.tableName, ...(undo ? { undo } : {}) });
   }
   return affected;
+}
+
+/**
+ * For each of `columns`, the check of a primary key value under which a DELETE by it removes
+ * exactly the row inserted with it (undefined for other columns), or undefined when some
+ * key attribute is not given or is of a type the server converts or rounds (a float, a
+ * datetime): such an insert is taken back by its key's savepoint instead. Integers (as sent:
+ * no fraction to round), strings (strict sql_mode refuses what does not fit; a key unique
+ * under its collation matches only its own row) and binary of its full length (uuid).
+ */
+function exactKeyChecks(primaryKey: readonly string[], byName: ReadonlyMap<string, CatalogAttribute>, columns: readonly string[]): Array<((v: unknown) => boolean) | undefined> | undefined {
+  if (primaryKey.length === 0 || !primaryKey.every((k) => columns.includes(k))) return undefined;
+  const checks = columns.map((c) => (primaryKey.includes(c) ? exactCheck(byName.get(c)!) : undefined));
+  return checks.filter((c) => c !== undefined).length === primaryKey.length ? checks : undefined;
+}
+
+function exactCheck(attr: CatalogAttribute): ((v: unknown) => boolean) | undefined {
+  if (attr.autoIncrement) return undefined;
+  const t = attr.sqlType.toLowerCase();
+  if (/^(tinyint|smallint|mediumint|int|integer|bigint)( unsigned)?$/.test(t)) {
+    return (v) => (typeof v === 'number' && Number.isSafeInteger(v)) || typeof v === 'bigint' || (typeof v === 'string' && /^-?\d+$/.test(v));
+  }
+  if (/^(var)?char\(\d+\)$/.test(t)) return (v) => typeof v === 'string';
+  const binary = /^binary\((\d+)\)$/.exec(t);
+  if (binary) {
+    const length = Number(binary[1]);
+    return (v) => Buffer.isBuffer(v) && v.length === length;
+  }
+  return undefined;
+}
+
+/** DELETE of the rows with these keys (`keys`: each row's values of `columns`, in order). */
+function deleteOf(d: Dialect, schema: string, table: string, columns: readonly string[], keys: readonly unknown[]): { sql: string; params: unknown[] } {
+  const one = `(${columns.map((c) => `${d.quote(c)} = ?`).join(' AND ')})`;
+  const rows = keys.length / columns.length;
+  return { sql: `DELETE FROM ${d.qualified(schema, table)} WHERE ${Array.from({ length: rows }, () => one).join(' OR ')}`, params: [...keys] };
 }
 
 /**
@@ -135,7 +185,7 @@ export async function updateRow(cls: BindableClass, row: Row): Promise<void> {
   const key = Object.fromEntries(pk.map((k) => [k, row[k]]));
   const where = pk.map((k) => `${d.quote(k)} = ?`).join(' AND ');
   const whereParams = pk.map((k) => encodeValue(byName.get(k)!, key[k]));
-  const found = await conn.query(`SELECT COUNT(*) AS n FROM ${d.qualified(b.schemaName, b.tableName)} WHERE ${where}`, whereParams);
+  const found = await conn.query(`SELECT COUNT(*) AS n FROM ${d.qualified(b.schemaName, b.tableName)} WHERE ${where}`, whereParams, { reads: true });
   if (Number(found[0]?.n ?? 0) !== 1) throw new DataJointError('usage', 'Update can only be applied to one existing entry.');
   const params: unknown[] = [];
   const assignments = sets.map((k) => {

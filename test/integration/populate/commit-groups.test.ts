@@ -111,6 +111,89 @@ for (const reserveJobs of [false, true]) {
     if (reserveJobs) assert.deepEqual(await jobStates(env), [], 'every job completed');
   });
 
+  // On MySQL a later key of a group that only reads and inserts sets no savepoint of its own
+  // (runtime/connection/step-undo.ts): its undo is the DELETE of its rows, and whether the
+  // server still holds the group is asked of the group's first savepoint.
+  test(`${mode}: a session ended under a key that only read and inserted: its group is made again, alone`, async () => {
+    await reset(env, range(5).map((subject_id) => ({ subject_id })));
+    let runSession: number | undefined;
+    let killed = false;
+    const r = await withAfterMake(async (key) => {
+      const k = Number(key.subject_id);
+      const conn = await env.pipeline.schema.connection();
+      // Key 2 opens the group (key 1 commits alone): its savepoint is already set.
+      if (k === 2) runSession = Number(((await conn.query(`SELECT ${env.q.sessionId} AS id`)) as Array<{ id: number | string }>)[0]!.id);
+      if (k !== 3 || killed) return;
+      killed = true;
+      await killSession(env, runSession!);
+      // Through the query layer: a read, which needs no savepoint; it finds the session gone.
+      await env.pipeline.Subject.restrict(key).fetch();
+    }, () => populate(env.pipeline.Analysis, { ...WINDOW, reserveJobs, suppressErrors: true }));
+    assert.ok(runSession !== undefined);
+    assert.deepEqual(r.errorList, []);
+    assert.equal(r.successCount, 5);
+    assert.deepEqual(await keysIn('__analysis'), range(5));
+    assert.equal(await countIn('__analysis__detail'), 10, 'each key committed once');
+    const made = await calls(env, 'Analysis');
+    assert.deepEqual(range(5).map((k) => made.get(k)), [1, 2, 2, 1, 1], 'keys 2 and 3 made again');
+    if (reserveJobs) assert.deepEqual(await jobStates(env), [], 'every job completed');
+    assert.equal(await openTransactions(env), 0, 'no transaction left open');
+  });
+
+  test(`${mode}: a failing key that also updated and inserted skipping duplicates is undone alone, every write of it`, async () => {
+    await reset(env, range(5).map((subject_id) => ({ subject_id })));
+    const r = await withAfterMake(async (key) => {
+      if (Number(key.subject_id) !== 3) return;
+      // After its plain inserts: an update and an insert that skips duplicates, which a
+      // DELETE cannot take back, so the key sets its savepoint before them.
+      await env.pipeline.Analysis.update1({ subject_id: 3, result: -1 });
+      await env.pipeline.Subject.insert([{ subject_id: 99 }, { subject_id: 1 }], { skipDuplicates: true });
+      throw new RangeError('key 3 fails after all its writes');
+    }, () => populate(env.pipeline.Analysis, { ...WINDOW, reserveJobs, suppressErrors: true }));
+    assert.deepEqual(r.errorList.map(([k]) => Number((k as { subject_id: number }).subject_id)), [3]);
+    assert.deepEqual(await keysIn('__analysis'), [1, 2, 4, 5]);
+    assert.deepEqual(await keysIn('__analysis__detail'), [1, 2, 4, 5], 'no part row of the failed key');
+    assert.deepEqual((await rows<{ subject_id: number }>(env, `SELECT subject_id FROM \`${env.schema}\`.subject WHERE subject_id = 99`)).length, 0, "the failed key's skip-duplicates insert is undone");
+    assert.deepEqual([...(await calls(env, 'Analysis')).values()], range(5).map(() => 1), 'each key made once');
+    if (reserveJobs) assert.deepEqual((await jobStates(env)).map((j) => [Number(j.subject_id), j.status]), [[3, 'error']]);
+    assert.equal(await openTransactions(env), 0, 'no transaction left open');
+  });
+
+  test(`${mode}: keys that only read and insert set one savepoint for their group on MySQL; a failing one among them is undone alone`, async () => {
+    const KEYS = 10;
+    await reset(env, range(KEYS).map((subject_id) => ({ subject_id, name: subject_id === 6 ? 'fail' : '' })));
+    let runSession: number | undefined;
+    let before: number | undefined;
+    const savepoints = async (id: number) =>
+      Number(
+        (
+          await rows<{ n: number }>(
+            env,
+            "SELECT COALESCE(SUM(e.COUNT_STAR), 0) AS n FROM performance_schema.events_statements_summary_by_thread_by_event_name e JOIN performance_schema.threads t ON t.THREAD_ID = e.THREAD_ID WHERE t.PROCESSLIST_ID = ? AND e.EVENT_NAME = 'statement/sql/savepoint'",
+            [id],
+          )
+        )[0]!.n,
+      );
+    const r = await withAfterMake(async (key) => {
+      if (Number(key.subject_id) !== 2 || env.backend !== 'mysql') return;
+      const conn = await env.pipeline.schema.connection();
+      runSession = Number(((await conn.query(`SELECT ${env.q.sessionId} AS id`)) as Array<{ id: number | string }>)[0]!.id);
+      before = await savepoints(runSession);
+    }, () => populate(env.pipeline.Analysis, { ...WINDOW, reserveJobs, suppressErrors: true }));
+    // Key 6 fails after its inserts: undone by deleting them, the group's other keys kept.
+    assert.deepEqual(r.errorList.map(([k]) => Number((k as { subject_id: number }).subject_id)), [6]);
+    assert.deepEqual(await keysIn('__analysis'), range(KEYS).filter((k) => k !== 6));
+    assert.deepEqual(await keysIn('__analysis__detail'), range(KEYS).filter((k) => k !== 6));
+    assert.deepEqual([...(await calls(env, 'Analysis')).values()], range(KEYS).map(() => 1), 'each key made once');
+    if (env.backend === 'mysql') {
+      assert.ok(before !== undefined && before >= 1, 'the group opened by key 2 set its savepoint');
+      // Keys 3-10 set none of their own: the failed key 6 checks the group's with one, and
+      // key 7 opens the next group (a failed key's group commits at once, populate.ts).
+      assert.equal((await savepoints(runSession!)) - before!, 2, "only key 6's check of its group and key 7's new group set a savepoint");
+    }
+    assert.equal(await openTransactions(env), 0, 'no transaction left open');
+  });
+
   test(`${mode}: a session lost under the first key of a group fails that key alone`, async () => {
     await reset(env, range(3).map((subject_id) => ({ subject_id })));
     const r = await withAfterMake(async (key) => {
