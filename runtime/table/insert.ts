@@ -1,7 +1,7 @@
 // insert / insert1 (reference: table.py insert, __make_placeholder): values bound as
 // parameters, `null`/`undefined` sent as DEFAULT so the column default applies, unknown
 // fields refused unless ignoreExtraFields, duplicates skipped or replaced on request.
-import type { CatalogAttribute } from '../catalog/index';
+import type { CatalogAttribute, CatalogTable } from '../catalog/index';
 import type { Dialect } from '../dialect/index';
 import { DataJointError, UnknownAttributeError, UsageError } from '../errors/index';
 import { isQuerySource, type QueryExpression, type Row } from '../query/expression';
@@ -47,8 +47,8 @@ export async function insertRows(cls: BindableClass, rows: Iterable<Row | unknow
   const heading = await b.heading();
   const conn = await b.connection();
   const d = conn.dialect;
-  const visible = heading.attributes.filter((a) => !a.hidden);
-  const byName = new Map<string, CatalogAttribute>(visible.map((a) => [a.name, a]));
+  const shape = shapeOf(heading);
+  const { visible, byName } = shape;
 
   // Normalize to objects restricted to known attributes.
   const objects: Row[] = list.map((row, i) => {
@@ -74,7 +74,7 @@ export async function insertRows(cls: BindableClass, rows: Iterable<Row | unknow
   const mode = options.replace ? 'replace' : options.skipDuplicates ? 'skip' : 'insert';
   // A plain insert of whole primary keys can be taken back by deleting its rows, which
   // spares a key of populate's commit window its savepoint on MySQL (connection/step-undo.ts).
-  const keyChecks = mode === 'insert' && !d.failedStatementAbortsTransaction ? exactKeyChecks(heading.primaryKey, byName, columns) : undefined;
+  const keyChecks = mode === 'insert' && !d.failedStatementAbortsTransaction ? shape.keyChecks(columns) : undefined;
   let affected = 0;
   for (let start = 0; start < objects.length; start += BATCH) {
     let batch = objects.slice(start, start + BATCH);
@@ -109,6 +109,32 @@ export async function insertRows(cls: BindableClass, rows: Iterable<Row | unknow
   return affected;
 }
 
+type KeyChecks = Array<((v: unknown) => boolean) | undefined>;
+
+/** What inserts need of a heading, made once for it: a make inserts into its tables key after key. */
+interface InsertShape {
+  visible: CatalogAttribute[];
+  byName: ReadonlyMap<string, CatalogAttribute>;
+  keyChecks(columns: readonly string[]): KeyChecks | undefined;
+}
+const shapes = new WeakMap<CatalogTable, InsertShape>();
+
+function shapeOf(heading: CatalogTable): InsertShape {
+  let shape = shapes.get(heading);
+  if (!shape) {
+    const visible = heading.attributes.filter((a) => !a.hidden);
+    const byName = new Map<string, CatalogAttribute>(visible.map((a) => [a.name, a]));
+    const checks = new Map<string, KeyChecks | undefined>();
+    const keyChecks = (columns: readonly string[]): KeyChecks | undefined => {
+      const id = columns.join('\u0000');
+      if (!checks.has(id)) checks.set(id, exactKeyChecks(heading.primaryKey, byName, columns));
+      return checks.get(id);
+    };
+    shapes.set(heading, (shape = { visible, byName, keyChecks }));
+  }
+  return shape;
+}
+
 /**
  * For each of `columns`, the check of a primary key value under which a DELETE by it removes
  * exactly the row inserted with it (undefined for other columns), or undefined when some
@@ -117,7 +143,7 @@ export async function insertRows(cls: BindableClass, rows: Iterable<Row | unknow
  * no fraction to round), strings (strict sql_mode refuses what does not fit; a key unique
  * under its collation matches only its own row) and binary of its full length (uuid).
  */
-function exactKeyChecks(primaryKey: readonly string[], byName: ReadonlyMap<string, CatalogAttribute>, columns: readonly string[]): Array<((v: unknown) => boolean) | undefined> | undefined {
+function exactKeyChecks(primaryKey: readonly string[], byName: ReadonlyMap<string, CatalogAttribute>, columns: readonly string[]): KeyChecks | undefined {
   if (primaryKey.length === 0 || !primaryKey.every((k) => columns.includes(k))) return undefined;
   const checks = columns.map((c) => (primaryKey.includes(c) ? exactCheck(byName.get(c)!) : undefined));
   return checks.filter((c) => c !== undefined).length === primaryKey.length ? checks : undefined;
