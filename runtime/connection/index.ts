@@ -38,7 +38,7 @@ export interface ConnectOptions extends LoadOptions {
 
 interface TxState {
   session: DriverSession;
-  /** Set inside TransactionSeries.step. */
+  /** Inside TransactionSeries.step: how the step is undone alone when it fails. */
   step?: StepUndo;
 }
 
@@ -302,7 +302,9 @@ export class Connection {
     const driver = this.driver;
     const state = this.tx.getStore();
     try {
-      return await (state ? (state.step ? stepStatement(state.session, this.dialect, state.step, sql, params, context) : state.session.query(sql, params)) : driver.query(sql, params));
+      if (!state) return await driver.query(sql, params);
+      // Inside a step of a group (populate's key): its savepoint as it needs one (step-undo.ts).
+      return await (state.step ? stepStatement(state.session, this.dialect, state.step, sql, params, context) : state.session.query(sql, params));
     } catch (e) {
       const err = this.translate(e, context);
       // The embedded database's server exited: the one serving it now (maybe started here).
@@ -454,7 +456,7 @@ export class Connection {
           }
           // The group's first step sets the savepoint that later steps' undo checks the
           // transaction by (step-undo.ts); on PostgreSQL every step sets one.
-          const step = startStep(s, this.dialect, !mine.marked || this.dialect.failedStatementAbortsTransaction);
+          const step = startStep(s, this.dialect, !mine.marked);
           try {
             const value = await this.tx.run({ session: s, step }, fn);
             if (await settleStep(s, step)) mine.marked = true;
@@ -467,11 +469,11 @@ export class Connection {
             let kept = true;
             try {
               await undoStep(s, this.dialect, step);
-            } catch {
+            } catch (undoError) {
               kept = false;
               // Unless the group was committed meanwhile (a make abandoned by an interrupt
-              // that ends only after its run).
-              if (group === mine) mine.lost = e;
+              // that ends only after its run). Why the group is lost: what the undo met.
+              if (group === mine) mine.lost = this.driver?.isDriverError(undoError) ? this.translate(undoError) : undoError;
               // The session is unusable or its transaction is over: end both for certain.
               if (session === s) drop();
               else s.destroy();

@@ -375,7 +375,7 @@ async function runSerial(
         sent.push({ members: [{ raw: item.raw, key, outcome }], started: startedAt, committed: outcome.committed });
       } else {
         // The keys before this one are reported first: the group commits now (a failed
-        // key was rolled back to its savepoint; its row locks go with the COMMIT).
+        // key was undone alone, connection/step-undo.ts; its row locks go with the COMMIT).
         flush();
         await settleSent();
         if (outcome.status === 'failed' && outcome.again) again.push({ raw: item.raw, inTarget: false, alone: true });

@@ -8,6 +8,7 @@
 // as in the reference); without `~lineage` information it is a natural join.
 import type { CatalogAttribute, CatalogTable } from '../catalog/index';
 import type { Connection } from '../connection/index';
+import { READS } from '../connection/step-undo';
 import type { Sql } from '../dialect/index';
 import { DataJointError, UsageError, UnknownAttributeError } from '../errors/index';
 import type { Attr, Compiled } from './compiled';
@@ -151,7 +152,7 @@ export class QueryExpression<R extends Row = Row> implements QuerySource {
     const c = await compile(this.node);
     const selected = selectAttributes(c, options.attributes);
     const sql = buildSelect(c, selected, options);
-    const rows = await c.connection.query(sql.sql, sql.params, { reads: true });
+    const rows = await c.connection.query(sql.sql, sql.params, READS);
     return rows.map((row) => {
       const out: Row = {};
       for (const a of selected) out[a.name] = a.computed ? decodeComputed(row[a.name]) : decodeValue(a.attr, row[a.name]);
@@ -173,7 +174,7 @@ export class QueryExpression<R extends Row = Row> implements QuerySource {
     const c = await compile(this.node);
     const key = c.attrs.filter((a) => c.primaryKey.includes(a.name));
     const inner = buildSelect(c, key.length ? key : c.attrs, {});
-    const rows = await c.connection.query(`SELECT COUNT(*) AS n FROM (${inner.sql}) AS ${c.connection.dialect.quote(`_count${++aliasCounter}`)}`, inner.params, { reads: true });
+    const rows = await c.connection.query(`SELECT COUNT(*) AS n FROM (${inner.sql}) AS ${c.connection.dialect.quote(`_count${++aliasCounter}`)}`, inner.params, READS);
     return Number(rows[0]?.n ?? 0);
   }
 
@@ -181,7 +182,7 @@ export class QueryExpression<R extends Row = Row> implements QuerySource {
   async exists(): Promise<boolean> {
     const c = await compile(this.node);
     const inner = buildSelect(c, c.attrs, { limit: 1 });
-    return (await c.connection.query(inner.sql, inner.params, { reads: true })).length > 0;
+    return (await c.connection.query(inner.sql, inner.params, READS)).length > 0;
   }
 
   /**

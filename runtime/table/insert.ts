@@ -2,6 +2,7 @@
 // parameters, `null`/`undefined` sent as DEFAULT so the column default applies, unknown
 // fields refused unless ignoreExtraFields, duplicates skipped or replaced on request.
 import type { CatalogAttribute, CatalogTable } from '../catalog/index';
+import { READS, STATEMENT_EFFECT } from '../connection/step-undo';
 import type { Dialect } from '../dialect/index';
 import { DataJointError, UnknownAttributeError, UsageError } from '../errors/index';
 import { isQuerySource, type QueryExpression, type Row } from '../query/expression';
@@ -104,7 +105,7 @@ export async function insertRows(cls: BindableClass, rows: Iterable<Row | unknow
     const rowKeys = keys;
     const keyColumns = keyChecks && columns.filter((_, j) => keyChecks[j] !== undefined);
     const undo = rowKeys && keyColumns ? () => deleteOf(d, b.schemaName, b.tableName, keyColumns, rowKeys) : undefined;
-    affected += await conn.execute(sql, params, { schema: b.schemaName, table: b.tableName, ...(undo ? { undo } : {}) });
+    affected += await conn.execute(sql, params, { schema: b.schemaName, table: b.tableName, ...(undo ? { [STATEMENT_EFFECT]: { undo } } : {}) });
   }
   return affected;
 }
@@ -141,7 +142,8 @@ function shapeOf(heading: CatalogTable): InsertShape {
  * key attribute is not given or is of a type the server converts or rounds (a float, a
  * datetime): such an insert is taken back by its key's savepoint instead. Integers (as sent:
  * no fraction to round), strings (strict sql_mode refuses what does not fit; a key unique
- * under its collation matches only its own row) and binary of its full length (uuid).
+ * under its collation matches only its own row; CHAR without trailing spaces, which it drops)
+ * and binary of its full length (uuid).
  */
 function exactKeyChecks(primaryKey: readonly string[], byName: ReadonlyMap<string, CatalogAttribute>, columns: readonly string[]): KeyChecks | undefined {
   if (primaryKey.length === 0 || !primaryKey.every((k) => columns.includes(k))) return undefined;
@@ -153,9 +155,12 @@ function exactCheck(attr: CatalogAttribute): ((v: unknown) => boolean) | undefin
   if (attr.autoIncrement) return undefined;
   const t = attr.sqlType.toLowerCase();
   if (/^(tinyint|smallint|mediumint|int|integer|bigint)( unsigned)?$/.test(t)) {
-    return (v) => (typeof v === 'number' && Number.isSafeInteger(v)) || typeof v === 'bigint' || (typeof v === 'string' && /^-?\d+$/.test(v));
+    // As encodeValue sends them: numbers, and 64-bit integers as digit strings.
+    return (v) => (typeof v === 'number' && Number.isSafeInteger(v)) || (typeof v === 'string' && /^-?\d+$/.test(v));
   }
-  if (/^(var)?char\(\d+\)$/.test(t)) return (v) => typeof v === 'string';
+  if (/^varchar\(\d+\)$/.test(t)) return (v) => typeof v === 'string';
+  // CHAR drops trailing spaces, which a NO PAD collation (MySQL 8's default) then compares.
+  if (/^char\(\d+\)$/.test(t)) return (v) => typeof v === 'string' && !v.endsWith(' ');
   const binary = /^binary\((\d+)\)$/.exec(t);
   if (binary) {
     const length = Number(binary[1]);
@@ -211,7 +216,7 @@ export async function updateRow(cls: BindableClass, row: Row): Promise<void> {
   const key = Object.fromEntries(pk.map((k) => [k, row[k]]));
   const where = pk.map((k) => `${d.quote(k)} = ?`).join(' AND ');
   const whereParams = pk.map((k) => encodeValue(byName.get(k)!, key[k]));
-  const found = await conn.query(`SELECT COUNT(*) AS n FROM ${d.qualified(b.schemaName, b.tableName)} WHERE ${where}`, whereParams, { reads: true });
+  const found = await conn.query(`SELECT COUNT(*) AS n FROM ${d.qualified(b.schemaName, b.tableName)} WHERE ${where}`, whereParams, READS);
   if (Number(found[0]?.n ?? 0) !== 1) throw new DataJointError('usage', 'Update can only be applied to one existing entry.');
   const params: unknown[] = [];
   const assignments = sets.map((k) => {

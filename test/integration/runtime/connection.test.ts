@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as dj from '../../../runtime/index';
 import { backendEnv, dropSchemas, schemaName, testServer } from './helpers';
+import { STATEMENT_EFFECT } from '../../../runtime/connection/step-undo';
 
 const db = schemaName('djt_conn');
 let conn: dj.Connection;
@@ -167,6 +168,68 @@ describe('connection', () => {
         assert.deepEqual(states.map((r) => [r.state, r.closed]), [['idle', true], ['idle', true]]);
       }
       assert.deepEqual((await conn.query(`SELECT id FROM ${t} ORDER BY id`)).map((r) => Number(r.id)), [1, 3, 5]);
+    } finally {
+      await series.close();
+      await single.execute(`DROP TABLE IF EXISTS ${t}`);
+      await single.close();
+    }
+  });
+
+  // A later step of a group sets no savepoint for reads and plain inserts (MySQL,
+  // connection/step-undo.ts). When such a statement ends the whole transaction, as InnoDB does
+  // to a deadlock's victim (here a ROLLBACK passed off as a read), a savepoint the step sets
+  // afterwards sits in a new transaction: undoing to it must not pass for the group kept.
+  it("a group's transaction ended under a later step is lost, even when the step set its own savepoint after that", async () => {
+    const s = await testServer();
+    const single = await dj.Connection.connect({ host: s.host, port: s.port, user: s.user, password: s.password, ignoreConfigFile: true, env: backendEnv(s), connectionLimit: 2 });
+    const t = single.dialect.qualified(db, 'series_lost');
+    await single.execute(single.backend === 'mysql' ? `CREATE DATABASE IF NOT EXISTS \`${db}\`` : `CREATE SCHEMA IF NOT EXISTS "${db}"`);
+    await single.execute(`CREATE TABLE IF NOT EXISTS ${t} (id INT PRIMARY KEY)`);
+    const series = single.openTransactionSeries();
+    try {
+      await series.step(() => single.execute(`INSERT INTO ${t} VALUES (1)`));
+      const failed = await series
+        .step(async () => {
+          await single.execute(single.dialect.rollback(), [], { [STATEMENT_EFFECT]: { reads: true } });
+          // Not a read: on MySQL the step's savepoint goes out with it, after the ROLLBACK.
+          await single.query('SELECT 1 AS x');
+          throw new RangeError('this key fails');
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      assert.ok(failed instanceof Error && failed.name === 'StepFailed', String(failed));
+      assert.equal((failed as unknown as { groupKept: boolean }).groupKept, false, 'the group is known lost');
+      assert.match(String(failed), /this key fails/);
+      await assert.rejects(series.commitGroup(), { name: 'GroupLost' });
+      assert.deepEqual(await conn.query(`SELECT id FROM ${t}`), [], "the group's first step is not committed");
+    } finally {
+      await series.close();
+      await single.execute(`DROP TABLE IF EXISTS ${t}`);
+      await single.close();
+    }
+  });
+
+  it("refuses a statement of a step that has ended (a promise its function did not await), which would run outside the step's undo", async () => {
+    const s = await testServer();
+    const single = await dj.Connection.connect({ host: s.host, port: s.port, user: s.user, password: s.password, ignoreConfigFile: true, env: backendEnv(s), connectionLimit: 2 });
+    const t = single.dialect.qualified(db, 'series_stray');
+    await single.execute(single.backend === 'mysql' ? `CREATE DATABASE IF NOT EXISTS \`${db}\`` : `CREATE SCHEMA IF NOT EXISTS "${db}"`);
+    await single.execute(`CREATE TABLE IF NOT EXISTS ${t} (id INT PRIMARY KEY)`);
+    const series = single.openTransactionSeries();
+    try {
+      let open!: () => void;
+      const later = new Promise<void>((r) => (open = r));
+      let stray: Promise<number> | undefined;
+      await series.step(async () => {
+        await single.execute(`INSERT INTO ${t} VALUES (1)`);
+        stray = later.then(() => single.execute(`INSERT INTO ${t} VALUES (2)`));
+      });
+      open();
+      await assert.rejects(stray!, { name: 'TransactionError', message: /after the make had ended/ });
+      await series.commitGroup();
+      assert.deepEqual((await conn.query(`SELECT id FROM ${t}`)).map((r) => Number(r.id)), [1]);
     } finally {
       await series.close();
       await single.execute(`DROP TABLE IF EXISTS ${t}`);
