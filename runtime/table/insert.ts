@@ -204,8 +204,7 @@ export async function updateRow(cls: BindableClass, row: Row): Promise<void> {
   const heading = await b.heading();
   const conn = await b.connection();
   const d = conn.dialect;
-  const visible = heading.attributes.filter((a) => !a.hidden);
-  const byName = new Map<string, CatalogAttribute>(visible.map((a) => [a.name, a]));
+  const { byName } = shapeOf(heading);
   const pk = heading.primaryKey.filter((k) => byName.has(k));
   const missing = pk.filter((k) => row[k] === undefined || row[k] === null);
   if (missing.length) throw new UsageError('usage', `update1 must supply all primary key values (missing ${missing.join(', ')})`);

@@ -20,12 +20,26 @@ after(async () => env?.close());
 const WINDOW = { commitWindowMs: 3_600_000 };
 const keysIn = async (table: string) =>
   (await rows<{ subject_id: number }>(env, `SELECT DISTINCT subject_id FROM \`${env.schema}\`.\`${table}\` ORDER BY 1`)).map((r) => Number(r.subject_id));
-/** Inside make: its own session is ended from outside, then make's next statement finds it gone. */
-async function endOwnSession(): Promise<void> {
+/** Inside make: the server's id of make's session (a statement on it, not a read of the query layer). */
+async function makeSessionId(): Promise<number> {
   const conn = await env.pipeline.schema.connection();
   const [row] = (await conn.query(`SELECT ${env.q.sessionId} AS id`)) as Array<{ id: number | string }>;
-  await killSession(env, Number(row!.id));
-  await conn.query('SELECT 1');
+  return Number(row!.id);
+}
+/** Inside make: its own session is ended from outside, then make's next statement finds it gone. */
+async function endOwnSession(): Promise<void> {
+  await killSession(env, await makeSessionId());
+  await (await env.pipeline.schema.connection()).query('SELECT 1');
+}
+/** After a run of keys 1-5 whose group (keys 2 and 3) was lost under key 3: each key landed once. */
+async function assertGroupMadeAgain(r: Awaited<ReturnType<typeof populate>>, reserveJobs: boolean): Promise<void> {
+  assert.deepEqual(r.errorList, []);
+  assert.equal(r.successCount, 5);
+  assert.deepEqual(await keysIn('__analysis'), range(5));
+  assert.equal(await countIn('__analysis__detail'), 10, 'each key committed once');
+  const made = await calls(env, 'Analysis');
+  assert.deepEqual(range(5).map((k) => made.get(k)), [1, 2, 2, 1, 1], 'keys 2 and 3 made again');
+  if (reserveJobs) assert.deepEqual(await jobStates(env), [], 'every job completed');
 }
 /** `run` with `hook` as the pipeline's afterMake (inside each make, after its inserts). */
 async function withAfterMake<T>(hook: NonNullable<typeof env.pipeline.hooks.afterMake>, run: () => Promise<T>): Promise<T> {
@@ -102,13 +116,7 @@ for (const reserveJobs of [false, true]) {
       // under which key of the group the session went, so none of them is failed for it.
       await endOwnSession();
     }, () => populate(env.pipeline.Analysis, { ...WINDOW, reserveJobs, suppressErrors: true }));
-    assert.deepEqual(r.errorList, []);
-    assert.equal(r.successCount, 5);
-    assert.deepEqual(await keysIn('__analysis'), range(5));
-    assert.equal(await countIn('__analysis__detail'), 10, 'each key committed once');
-    const made = await calls(env, 'Analysis');
-    assert.deepEqual(range(5).map((k) => made.get(k)), [1, 2, 2, 1, 1], 'keys 2 and 3 made again');
-    if (reserveJobs) assert.deepEqual(await jobStates(env), [], 'every job completed');
+    await assertGroupMadeAgain(r, reserveJobs);
   });
 
   // On MySQL a later key of a group that only reads and inserts sets no savepoint of its own
@@ -120,9 +128,8 @@ for (const reserveJobs of [false, true]) {
     let killed = false;
     const r = await withAfterMake(async (key) => {
       const k = Number(key.subject_id);
-      const conn = await env.pipeline.schema.connection();
       // Key 2 opens the group (key 1 commits alone): its savepoint is already set.
-      if (k === 2) runSession = Number(((await conn.query(`SELECT ${env.q.sessionId} AS id`)) as Array<{ id: number | string }>)[0]!.id);
+      if (k === 2) runSession = await makeSessionId();
       if (k !== 3 || killed) return;
       killed = true;
       await killSession(env, runSession!);
@@ -130,13 +137,7 @@ for (const reserveJobs of [false, true]) {
       await env.pipeline.Subject.restrict(key).fetch();
     }, () => populate(env.pipeline.Analysis, { ...WINDOW, reserveJobs, suppressErrors: true }));
     assert.ok(runSession !== undefined);
-    assert.deepEqual(r.errorList, []);
-    assert.equal(r.successCount, 5);
-    assert.deepEqual(await keysIn('__analysis'), range(5));
-    assert.equal(await countIn('__analysis__detail'), 10, 'each key committed once');
-    const made = await calls(env, 'Analysis');
-    assert.deepEqual(range(5).map((k) => made.get(k)), [1, 2, 2, 1, 1], 'keys 2 and 3 made again');
-    if (reserveJobs) assert.deepEqual(await jobStates(env), [], 'every job completed');
+    await assertGroupMadeAgain(r, reserveJobs);
     assert.equal(await openTransactions(env), 0, 'no transaction left open');
   });
 
@@ -176,8 +177,7 @@ for (const reserveJobs of [false, true]) {
       );
     const r = await withAfterMake(async (key) => {
       if (Number(key.subject_id) !== 2 || env.backend !== 'mysql') return;
-      const conn = await env.pipeline.schema.connection();
-      runSession = Number(((await conn.query(`SELECT ${env.q.sessionId} AS id`)) as Array<{ id: number | string }>)[0]!.id);
+      runSession = await makeSessionId();
       before = await savepoints(runSession);
     }, () => populate(env.pipeline.Analysis, { ...WINDOW, reserveJobs, suppressErrors: true }));
     // Key 6 fails after its inserts: undone by deleting them, the group's other keys kept.

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import * as dj from '../../../runtime/index';
 import { backendEnv, dropSchemas, schemaName, testServer } from './helpers';
 import { STATEMENT_EFFECT } from '../../../runtime/connection/step-undo';
+import type { TransactionSeries } from '../../../runtime/connection/index';
 
 const db = schemaName('djt_conn');
 let conn: dj.Connection;
@@ -33,6 +34,26 @@ function killSql(c: dj.Connection, id: number): string {
 async function pgSessionSettings(c: dj.Connection): Promise<Record<string, unknown>> {
   const [row] = await c.query("SELECT setting, source FROM pg_settings WHERE name = 'standard_conforming_strings'");
   return { ...row };
+}
+
+/**
+ * `fn` with a connection of two pooled sessions, a table `t` (id INT PRIMARY KEY) in the test
+ * schema and a transaction series on it; all three closed or dropped afterwards.
+ */
+async function withSeries(table: string, fn: (single: dj.Connection, t: string, series: TransactionSeries) => Promise<void>): Promise<void> {
+  const s = await testServer();
+  const single = await dj.Connection.connect({ host: s.host, port: s.port, user: s.user, password: s.password, ignoreConfigFile: true, env: backendEnv(s), connectionLimit: 2 });
+  const t = single.dialect.qualified(db, table);
+  await single.execute(single.backend === 'mysql' ? `CREATE DATABASE IF NOT EXISTS \`${db}\`` : `CREATE SCHEMA IF NOT EXISTS "${db}"`);
+  await single.execute(`CREATE TABLE IF NOT EXISTS ${t} (id INT PRIMARY KEY)`);
+  const series = single.openTransactionSeries();
+  try {
+    await fn(single, t, series);
+  } finally {
+    await series.close();
+    await single.execute(`DROP TABLE IF EXISTS ${t}`);
+    await single.close();
+  }
 }
 
 before(async () => {
@@ -111,68 +132,58 @@ describe('connection', () => {
   });
 
   it('runs a series of transactions on one session set aside, and gives it back as it found it', async () => {
-    const s = await testServer();
-    const single = await dj.Connection.connect({ host: s.host, port: s.port, user: s.user, password: s.password, ignoreConfigFile: true, env: backendEnv(s), connectionLimit: 2 });
-    const t = single.dialect.qualified(db, 'series_t');
-    await single.execute(single.backend === 'mysql' ? `CREATE DATABASE IF NOT EXISTS \`${db}\`` : `CREATE SCHEMA IF NOT EXISTS "${db}"`);
-    await single.execute(`CREATE TABLE IF NOT EXISTS ${t} (id INT PRIMARY KEY)`);
-    const series = single.openTransactionSeries();
-    try {
+    await withSeries('series_t', async (single, t, series) => {
       const id = (): Promise<number> => single.query(sessionIdSql(single)).then((r) => Number(r[0]!.id));
       const first = await series.transaction(async () => {
         assert.equal(single.inTransaction, true);
         await single.execute(`INSERT INTO ${t} VALUES (1)`);
         return id();
-      });
-      assert.equal(series.connectionId(), first);
-      // Rolled back on throw: the row of the failed transaction is gone, the session stays.
-      await assert.rejects(
-        series.transaction(async () => {
-          await single.execute(`INSERT INTO ${t} VALUES (2)`);
-          throw new Error('boom');
-        }),
-        /boom/,
-      );
-      // Each transaction starts implicitly: a second session sees only committed rows.
-      const seen = await series.transaction(async () => {
-        await single.execute(`INSERT INTO ${t} VALUES (3)`);
-        const outside = await conn.query(`SELECT id FROM ${t} ORDER BY id`);
-        assert.deepEqual(outside.map((r) => Number(r.id)), [1], 'uncommitted rows are invisible outside');
-        return id();
-      });
-      assert.equal(seen, first, 'one session for the whole series');
-      assert.deepEqual((await conn.query(`SELECT id FROM ${t} ORDER BY id`)).map((r) => Number(r.id)), [1, 3]);
-      await assert.rejects(series.transaction(() => series.transaction(async () => 1)), { code: 'transaction' });
-      // A session killed under the series (an interrupted make) is replaced by the next transaction.
-      await conn.execute(killSql(conn, first));
-      await new Promise((r) => setTimeout(r, 100));
-      await assert.rejects(series.transaction(() => single.execute(`INSERT INTO ${t} VALUES (4)`)));
-      const replaced = await series.transaction(async () => {
-        await single.execute(`INSERT INTO ${t} VALUES (5)`);
-        return id();
-      });
-      assert.notEqual(replaced, first);
-      await series.close();
-      // Back in the pool with autocommit on: a plain statement is visible at once.
-      if (single.backend === 'mysql') {
-        const sessions = await Promise.all([0, 1].map(() => single.query('SELECT @@autocommit AS a').then((r) => Number(r[0]!.a))));
-        assert.deepEqual(sessions, [1, 1]);
-      } else {
-        // No autocommit switch: a session is back as found when no transaction block is
-        // left open on it, i.e. each statement is the first (and only) of its transaction.
-        const sessions = await Promise.all([0, 1].map(() => single.query('SELECT pg_backend_pid() AS id').then((r) => r[0]!)));
-        assert.equal(new Set(sessions.map((r) => r.id)).size, 2, 'both pooled sessions');
-        const ids = sessions.map((r) => Number(r.id));
-        // Seen from another session: idle, and no transaction open (xact_start is null).
-        const states = await conn.query('SELECT state, xact_start IS NULL AS closed FROM pg_stat_activity WHERE pid IN (?, ?)', ids);
-        assert.deepEqual(states.map((r) => [r.state, r.closed]), [['idle', true], ['idle', true]]);
-      }
-      assert.deepEqual((await conn.query(`SELECT id FROM ${t} ORDER BY id`)).map((r) => Number(r.id)), [1, 3, 5]);
-    } finally {
-      await series.close();
-      await single.execute(`DROP TABLE IF EXISTS ${t}`);
-      await single.close();
+    });
+    assert.equal(series.connectionId(), first);
+    // Rolled back on throw: the row of the failed transaction is gone, the session stays.
+    await assert.rejects(
+      series.transaction(async () => {
+        await single.execute(`INSERT INTO ${t} VALUES (2)`);
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
+    // Each transaction starts implicitly: a second session sees only committed rows.
+    const seen = await series.transaction(async () => {
+      await single.execute(`INSERT INTO ${t} VALUES (3)`);
+      const outside = await conn.query(`SELECT id FROM ${t} ORDER BY id`);
+      assert.deepEqual(outside.map((r) => Number(r.id)), [1], 'uncommitted rows are invisible outside');
+      return id();
+    });
+    assert.equal(seen, first, 'one session for the whole series');
+    assert.deepEqual((await conn.query(`SELECT id FROM ${t} ORDER BY id`)).map((r) => Number(r.id)), [1, 3]);
+    await assert.rejects(series.transaction(() => series.transaction(async () => 1)), { code: 'transaction' });
+    // A session killed under the series (an interrupted make) is replaced by the next transaction.
+    await conn.execute(killSql(conn, first));
+    await new Promise((r) => setTimeout(r, 100));
+    await assert.rejects(series.transaction(() => single.execute(`INSERT INTO ${t} VALUES (4)`)));
+    const replaced = await series.transaction(async () => {
+      await single.execute(`INSERT INTO ${t} VALUES (5)`);
+      return id();
+    });
+    assert.notEqual(replaced, first);
+    await series.close();
+    // Back in the pool with autocommit on: a plain statement is visible at once.
+    if (single.backend === 'mysql') {
+      const sessions = await Promise.all([0, 1].map(() => single.query('SELECT @@autocommit AS a').then((r) => Number(r[0]!.a))));
+      assert.deepEqual(sessions, [1, 1]);
+    } else {
+      // No autocommit switch: a session is back as found when no transaction block is
+      // left open on it, i.e. each statement is the first (and only) of its transaction.
+      const sessions = await Promise.all([0, 1].map(() => single.query('SELECT pg_backend_pid() AS id').then((r) => r[0]!)));
+      assert.equal(new Set(sessions.map((r) => r.id)).size, 2, 'both pooled sessions');
+      const ids = sessions.map((r) => Number(r.id));
+      // Seen from another session: idle, and no transaction open (xact_start is null).
+      const states = await conn.query('SELECT state, xact_start IS NULL AS closed FROM pg_stat_activity WHERE pid IN (?, ?)', ids);
+      assert.deepEqual(states.map((r) => [r.state, r.closed]), [['idle', true], ['idle', true]]);
     }
+    assert.deepEqual((await conn.query(`SELECT id FROM ${t} ORDER BY id`)).map((r) => Number(r.id)), [1, 3, 5]);
+    });
   });
 
   // A later step of a group sets no savepoint for reads and plain inserts (MySQL,
@@ -180,13 +191,7 @@ describe('connection', () => {
   // to a deadlock's victim (here a ROLLBACK passed off as a read), a savepoint the step sets
   // afterwards sits in a new transaction: undoing to it must not pass for the group kept.
   it("a group's transaction ended under a later step is lost, even when the step set its own savepoint after that", async () => {
-    const s = await testServer();
-    const single = await dj.Connection.connect({ host: s.host, port: s.port, user: s.user, password: s.password, ignoreConfigFile: true, env: backendEnv(s), connectionLimit: 2 });
-    const t = single.dialect.qualified(db, 'series_lost');
-    await single.execute(single.backend === 'mysql' ? `CREATE DATABASE IF NOT EXISTS \`${db}\`` : `CREATE SCHEMA IF NOT EXISTS "${db}"`);
-    await single.execute(`CREATE TABLE IF NOT EXISTS ${t} (id INT PRIMARY KEY)`);
-    const series = single.openTransactionSeries();
-    try {
+    await withSeries('series_lost', async (single, t, series) => {
       await series.step(() => single.execute(`INSERT INTO ${t} VALUES (1)`));
       const failed = await series
         .step(async () => {
@@ -204,37 +209,23 @@ describe('connection', () => {
       assert.match(String(failed), /this key fails/);
       await assert.rejects(series.commitGroup(), { name: 'GroupLost' });
       assert.deepEqual(await conn.query(`SELECT id FROM ${t}`), [], "the group's first step is not committed");
-    } finally {
-      await series.close();
-      await single.execute(`DROP TABLE IF EXISTS ${t}`);
-      await single.close();
-    }
+    });
   });
 
   it("refuses a statement of a step that has ended (a promise its function did not await), which would run outside the step's undo", async () => {
-    const s = await testServer();
-    const single = await dj.Connection.connect({ host: s.host, port: s.port, user: s.user, password: s.password, ignoreConfigFile: true, env: backendEnv(s), connectionLimit: 2 });
-    const t = single.dialect.qualified(db, 'series_stray');
-    await single.execute(single.backend === 'mysql' ? `CREATE DATABASE IF NOT EXISTS \`${db}\`` : `CREATE SCHEMA IF NOT EXISTS "${db}"`);
-    await single.execute(`CREATE TABLE IF NOT EXISTS ${t} (id INT PRIMARY KEY)`);
-    const series = single.openTransactionSeries();
-    try {
+    await withSeries('series_stray', async (single, t, series) => {
       let open!: () => void;
       const later = new Promise<void>((r) => (open = r));
       let stray: Promise<number> | undefined;
       await series.step(async () => {
         await single.execute(`INSERT INTO ${t} VALUES (1)`);
         stray = later.then(() => single.execute(`INSERT INTO ${t} VALUES (2)`));
-      });
-      open();
-      await assert.rejects(stray!, { name: 'TransactionError', message: /after the make had ended/ });
-      await series.commitGroup();
-      assert.deepEqual((await conn.query(`SELECT id FROM ${t}`)).map((r) => Number(r.id)), [1]);
-    } finally {
-      await series.close();
-      await single.execute(`DROP TABLE IF EXISTS ${t}`);
-      await single.close();
-    }
+    });
+    open();
+    await assert.rejects(stray!, { name: 'TransactionError', message: /after the make had ended/ });
+    await series.commitGroup();
+    assert.deepEqual((await conn.query(`SELECT id FROM ${t}`)).map((r) => Number(r.id)), [1]);
+    });
   });
 
   it('reconnects transparently when the server drops an idle session', async () => {
