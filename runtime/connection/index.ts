@@ -40,6 +40,16 @@ interface TxState {
   session: DriverSession;
   /** Inside TransactionSeries.step: how the step is undone alone when it fails. */
   step?: StepUndo;
+  /**
+   * A statement's error after which the server had rolled back the whole transaction
+   * (Dialect.transactionEndedBy). Nothing more runs in it, and it cannot commit.
+   */
+  serverEnded?: DataJointError;
+}
+
+/** Why a transaction whose server side had ended refuses its statements and its commit. */
+function endedTransactionError(ended: DataJointError, what: string): TransactionError {
+  return new TransactionError('transaction', `${what}: the server had rolled back the whole transaction with an earlier statement's error (${ended.message}), so the statements before it are gone and later ones would run outside it`, { cause: ended });
 }
 
 /**
@@ -111,6 +121,8 @@ export class StepFailed extends Error {
   }
 }
 
+const ABORTED_TRANSACTION =
+  'a statement of this transaction failed and was caught, which aborts the transaction on PostgreSQL (nothing else runs in it until it is rolled back): it is rolled back, not committed';
 const ABORTED_STEP =
   'a statement of this key failed and was caught, which aborts the transaction on PostgreSQL (nothing else runs in it until it is rolled back): the key is rolled back';
 
@@ -152,6 +164,8 @@ export class Connection {
   private reopening: Promise<void> | undefined;
   private openOptions: ConnectOptions = {};
   private closed = false;
+  /** Whether a lock wait timeout ends the whole transaction on this server (asked when one first happens). */
+  private rollbackOnTimeout: Promise<boolean> | undefined;
 
   private constructor(settings: Settings, dialect: Dialect) {
     this.settings = settings;
@@ -303,10 +317,15 @@ export class Connection {
     const state = this.tx.getStore();
     try {
       if (!state) return await driver.query(sql, params);
+      if (state.serverEnded) throw endedTransactionError(state.serverEnded, 'a statement was refused');
       // Inside a step of a group (populate's key): its savepoint as it needs one (step-undo.ts).
       return await (state.step ? stepStatement(state.session, this.dialect, state.step, sql, params, context) : state.session.query(sql, params));
     } catch (e) {
       const err = this.translate(e, context);
+      // Caught by the caller (a make that retries its statement), this error must not let the
+      // transaction go on as if it were still open. The reference does not check this (a
+      // make of DataJoint for Python that catches a deadlock commits what it runs after it).
+      if (state && !state.serverEnded && (await this.endedTransaction(state.session, err))) state.serverEnded = err;
       // The embedded database's server exited: the one serving it now (maybe started here).
       if (this.embedded && SERVER_AWAY.has(err.code) && !state && this.settings.database.reconnect && !this.closed) {
         await this.reopenEmbedded();
@@ -457,9 +476,11 @@ export class Connection {
           // The group's first step sets the savepoint that later steps' undo checks the
           // transaction by (step-undo.ts); on PostgreSQL every step sets one.
           const step = startStep(s, this.dialect, !mine.marked);
+          const state: TxState = { session: s, step };
           try {
-            const value = await this.tx.run({ session: s, step }, fn);
+            const value = await this.tx.run(state, fn);
             if (await settleStep(s, step)) mine.marked = true;
+            if (state.serverEnded) throw endedTransactionError(state.serverEnded, "the key's make went on after an error it caught");
             // PostgreSQL: a make that caught an error of its own statement leaves the
             // transaction aborted, and a COMMIT would then roll the whole group back
             // without an error. The step fails (and is rolled back to its savepoint) instead.
@@ -468,6 +489,8 @@ export class Connection {
           } catch (e) {
             let kept = true;
             try {
+              // The group's earlier steps went with the transaction: no undo can bring them back.
+              if (state.serverEnded) throw state.serverEnded;
               await undoStep(s, this.dialect, step);
             } catch (undoError) {
               kept = false;
@@ -543,11 +566,28 @@ export class Connection {
    * `fn` on `session`: COMMIT when it resolves (unless the caller sends it), ROLLBACK when
    * it throws; `gone` when even ROLLBACK fails.
    */
+  /** Whether the server rolled back the whole transaction with this statement error. */
+  private endedTransaction(session: DriverSession, err: DataJointError): boolean | Promise<boolean> {
+    const how = this.dialect.transactionEndedBy(err);
+    if (how !== 'onTimeoutSetting' || !this.dialect.rollbackOnTimeoutQuery) return how === 'always';
+    // Asked once per connection, the first time a lock wait times out; if it cannot be told, assumed.
+    this.rollbackOnTimeout ??= session.query(this.dialect.rollbackOnTimeoutQuery, []).then(
+      (r) => Number(r.rows?.[0]?.v) === 1,
+      () => true,
+    );
+    return this.rollbackOnTimeout;
+  }
+
   private async runTransaction<T>(session: DriverSession, fn: () => Promise<T>, begin: string | undefined, gone: () => void, callerCommits = false): Promise<T> {
     this.inFlight.add(session);
     try {
       if (begin) await session.query(begin, []);
-      const result = await this.tx.run({ session }, fn);
+      const state: TxState = { session };
+      const result = await this.tx.run(state, fn);
+      // `fn` caught a statement error after which nothing of it can commit. On PostgreSQL a
+      // COMMIT would roll back without an error, and the caller would believe it committed.
+      if (state.serverEnded) throw endedTransactionError(state.serverEnded, 'the transaction was not committed');
+      if (session.transactionAborted?.()) throw new TransactionError('transaction', ABORTED_TRANSACTION);
       if (!callerCommits) await session.query(this.dialect.commit(), []);
       return result;
     } catch (e) {

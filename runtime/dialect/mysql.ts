@@ -212,6 +212,14 @@ export class MySqlDialect implements Dialect {
   releaseSavepoint(name: string): string {
     return `RELEASE SAVEPOINT ${this.quote(name)}`;
   }
+  // The MySQL manual, "InnoDB Error Handling": a deadlock rolls back the whole transaction;
+  // a lock wait timeout the statement alone, unless innodb_rollback_on_timeout is set.
+  transactionEndedBy(error: DataJointError): 'always' | 'onTimeoutSetting' | undefined {
+    if (error.serverCode === 1213) return 'always';
+    if (error.serverCode === 1205) return 'onTimeoutSetting';
+    return undefined;
+  }
+  readonly rollbackOnTimeoutQuery = 'SELECT @@innodb_rollback_on_timeout AS v';
 
   listSchemas(): Sql {
     return { sql: 'SELECT schema_name AS name FROM information_schema.schemata ORDER BY schema_name', params: [] };

@@ -336,6 +336,10 @@ export class PostgresDialect implements Dialect {
   releaseSavepoint(name: string): string {
     return `RELEASE SAVEPOINT ${this.quote(name)}`;
   }
+  // Every failed statement aborts its transaction here (DriverSession.transactionAborted).
+  transactionEndedBy(): undefined {
+    return undefined;
+  }
 
   listSchemas(): Sql {
     // adapters/postgres.py: list_schemas_sql, also without the toast and temporary schemas.

@@ -212,6 +212,17 @@ export interface Dialect {
    * savepoint of its own (connection/step-undo.ts).
    */
   readonly failedStatementAbortsTransaction: boolean;
+  /**
+   * Where a failed statement does not abort the transaction (MySQL), the errors after which
+   * the server has rolled back the whole transaction all the same: `'always'` (InnoDB's
+   * deadlock victim), `'onTimeoutSetting'` (a lock wait timeout, which ends the transaction
+   * only on a server started with innodb_rollback_on_timeout: `rollbackOnTimeoutQuery`
+   * tells), undefined for a statement rolled back alone. Statements the caller runs after
+   * such an error would otherwise run outside the transaction it believes open.
+   */
+  transactionEndedBy(error: DataJointError): 'always' | 'onTimeoutSetting' | undefined;
+  /** One row, one column `v`: 1 when a lock wait timeout rolls back the whole transaction. */
+  readonly rollbackOnTimeoutQuery?: string;
 
   // Introspection (reference: adapters/mysql.py list_tables_sql, get_columns_sql, ...).
   listSchemas(): Sql;

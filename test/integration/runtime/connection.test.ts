@@ -56,6 +56,58 @@ async function withSeries(table: string, fn: (single: dj.Connection, t: string, 
   }
 }
 
+/** Resolves once `probe` is true, asking again after each answer (waits for the server's state, not for a time). */
+async function until(probe: () => Promise<boolean>): Promise<void> {
+  while (!(await probe())) await new Promise((r) => setImmediate(r));
+}
+
+/** How many sessions of the server wait for a row lock now. */
+async function lockWaits(c: dj.Connection): Promise<number> {
+  const sql = c.backend === 'mysql' ? "SELECT COUNT(*) AS n FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT'" : "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'";
+  return Number((await c.query(sql))[0]!.n);
+}
+
+/**
+ * A deadlock whose victim is `victim`'s transaction: another connection inserts row 50 and
+ * 200 more (the heavier transaction, which InnoDB keeps; on PostgreSQL the victim is the
+ * session that waited first), `victim` inserts row 60 and then 50, and the other then 60.
+ * `victim` runs inside the caller's transaction and catches its errors, as a make that
+ * retries would: the blocked insert's, and that of one more insert (row 70) after it.
+ * Resolves with those errors and the other transaction's outcome.
+ */
+async function deadlock(c: dj.Connection, t: string, run: (victim: () => Promise<unknown[]>) => Promise<unknown>): Promise<{ errors: unknown[]; outcome: unknown; other: Promise<void> }> {
+  const s = await testServer();
+  const other = await dj.Connection.connect({ host: s.host, port: s.port, user: s.user, password: s.password, ignoreConfigFile: true, env: backendEnv(s), connectionLimit: 1 });
+  let holds!: () => void;
+  const holding = new Promise<void>((r) => (holds = r));
+  let waits!: () => void;
+  const waiting = new Promise<void>((r) => (waits = r));
+  const many = Array.from({ length: 200 }, (_, i) => `(${100 + i})`).join(', ');
+  const otherTx = other.transaction(async () => {
+    await other.execute(`INSERT INTO ${t} VALUES (50), ${many}`);
+    holds();
+    await waiting;
+    await other.execute(`INSERT INTO ${t} VALUES (60)`);
+  });
+  otherTx.catch(() => undefined);
+  const errors: unknown[] = [];
+  const outcome = await run(async () => {
+    await c.execute(`INSERT INTO ${t} VALUES (60)`);
+    await holding;
+    const blocked = c.execute(`INSERT INTO ${t} VALUES (50)`);
+    blocked.catch(() => undefined);
+    await until(async () => (await lockWaits(conn)) >= 1);
+    waits();
+    await blocked.catch((e: unknown) => errors.push(e));
+    await c.execute(`INSERT INTO ${t} VALUES (70)`).catch((e: unknown) => errors.push(e));
+    return errors;
+  }).then(
+    (v) => v,
+    (e: unknown) => e,
+  );
+  return { errors, outcome, other: otherTx.finally(() => other.close()) };
+}
+
 before(async () => {
   const s = await testServer();
   Object.assign(process.env, { DJ_HOST: `${s.host}:${s.port}`, DJ_USER: s.user, DJ_PASS: s.password, DJ_IGNORE_CONFIG_FILE: 'true', ...backendEnv(s) });
@@ -209,6 +261,60 @@ describe('connection', () => {
       assert.match(String(failed), /this key fails/);
       await assert.rejects(series.commitGroup(), { name: 'GroupLost' });
       assert.deepEqual(await conn.query(`SELECT id FROM ${t}`), [], "the group's first step is not committed");
+    });
+  });
+
+  // InnoDB rolls the whole transaction of a deadlock's victim back (the MySQL manual,
+  // "InnoDB Error Handling"); a make that catches the error and goes on would otherwise run
+  // its later statements in a new transaction, committed with the group as if the group's
+  // earlier keys were still in it. PostgreSQL aborts to the key's savepoint: the group stays.
+  it("a key's make that catches a deadlock and goes on: its group is lost on MySQL, kept on PostgreSQL; nothing runs outside the transaction", async () => {
+    await withSeries('series_deadlock', async (single, t, series) => {
+      await series.step(() => single.execute(`INSERT INTO ${t} VALUES (1)`));
+      const { errors, outcome, other } = await deadlock(single, t, (victim) => series.step(victim));
+      await other;
+      const ids = async () => (await conn.query(`SELECT id FROM ${t} WHERE id < 100 ORDER BY id`)).map((r) => Number(r.id));
+      assert.equal(errors.length, 2, String(errors));
+      assert.ok(outcome instanceof Error && outcome.name === 'StepFailed', String(outcome));
+      if (single.backend === 'mysql') {
+        assert.equal((errors[0] as dj.DataJointError).serverCode, 1213, String(errors[0]));
+        assert.match(String(errors[1]), /refused: the server had rolled back the whole transaction/);
+        assert.equal((outcome as unknown as { groupKept: boolean }).groupKept, false, 'the group is known lost');
+        assert.match(String(outcome), /went on after an error it caught/);
+        await assert.rejects(series.commitGroup(), { name: 'GroupLost', message: /Deadlock/ });
+        assert.deepEqual(await ids(), [50, 60], "neither the group's first key nor the row inserted after the deadlock is committed");
+      } else {
+        assert.match(String(errors[0]), /deadlock/i);
+        assert.match(String(errors[1]), /aborted/);
+        assert.equal((outcome as unknown as { groupKept: boolean }).groupKept, true, 'rolled back to the key\'s savepoint');
+        await series.commitGroup();
+        assert.deepEqual(await ids(), [1, 50, 60]);
+      }
+    });
+  });
+
+  it('a transaction that caught an error after which the server rolled it back reports it, never a commit', async () => {
+    await withSeries('tx_ended', async (single, t) => {
+      const { errors, outcome, other } = await deadlock(single, t, (victim) => single.transaction(victim));
+      await other;
+      assert.equal(errors.length, 2, String(errors));
+      assert.ok(outcome instanceof dj.DataJointError && outcome.code === 'transaction', String(outcome));
+      assert.match(String(outcome), single.backend === 'mysql' ? /not committed: the server had rolled back the whole transaction/ : /aborts the transaction on PostgreSQL/);
+      assert.deepEqual((await conn.query(`SELECT id FROM ${t} WHERE id < 100 ORDER BY id`)).map((r) => Number(r.id)), [50, 60]);
+      // A statement's own error (a duplicate) undoes that statement alone on MySQL, as in the
+      // reference; on PostgreSQL it aborts the transaction, whose COMMIT would roll back silently.
+      await single.execute(`DELETE FROM ${t}`);
+      const dup = single.transaction(async () => {
+        await single.execute(`INSERT INTO ${t} VALUES (1)`);
+        await single.execute(`INSERT INTO ${t} VALUES (1)`).catch(() => undefined);
+      });
+      if (single.backend === 'mysql') {
+        await dup;
+        assert.deepEqual((await conn.query(`SELECT id FROM ${t}`)).map((r) => Number(r.id)), [1]);
+      } else {
+        await assert.rejects(dup, { code: 'transaction', message: /aborts the transaction on PostgreSQL/ });
+        assert.deepEqual(await conn.query(`SELECT id FROM ${t}`), []);
+      }
     });
   });
 
