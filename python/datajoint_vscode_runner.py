@@ -918,7 +918,15 @@ def is_connection_error(e):
     mod = type(e).__module__ or ""
     name = type(e).__name__
     if mod.startswith("pymysql"):
-        return name in ("OperationalError", "InterfaceError")
+        if name == "InterfaceError":
+            return True
+        # pymysql raises OperationalError for server errors too (a deadlock's victim, 1213;
+        # a lock wait timeout, 1205): only the client's own codes (2000-2999: gone away, lost
+        # during query, cannot connect) and a session the server ended say the connection is lost.
+        if name == "OperationalError":
+            code = e.args[0] if e.args and isinstance(e.args[0], int) else None
+            return code is None or 2000 <= code < 3000 or code in (1053, 1927, 4031)
+        return False
     if mod.startswith("psycopg2"):
         # psycopg2 raises OperationalError for a connection the server ended or refused
         # (no SQLSTATE then, or class 08 / 57P0x: admin shutdown, crash shutdown), and
@@ -930,6 +938,14 @@ def is_connection_error(e):
             code = getattr(e, "pgcode", None)
             return code is None or code.startswith("08") or code in ("57P01", "57P02", "57P03")
     return False
+
+
+def is_transient_lock_error(e):
+    """A deadlock's victim or a lock wait timeout: the server asks to run the transaction again."""
+    code = e.args[0] if getattr(e, "args", None) and isinstance(e.args[0], int) else None
+    if code in (1205, 1213):
+        return True
+    return getattr(e, "pgcode", None) in ("40P01", "40001", "55P03")
 
 
 def _psycopg2_operational():
@@ -1575,6 +1591,7 @@ class WorkerState:
         self.unpaired = None  # (source, time) of the last request not yet paired
         self.relayed = []
         self.deadline = None
+        self.transient = None  # a deadlock or lock timeout that populate() let escape this round
 
     def listen_for_relayed(self):
         """Relayed requests: read by a thread, then handled in the main thread (SIGUSR2 to
@@ -1762,6 +1779,12 @@ def worker_populate(dj, state, ctx, sink, cls, args):
     except BaseException as e:  # noqa: BLE001
         if is_connection_error(e):
             lost = e
+        elif is_transient_lock_error(e):
+            # Beside other workers DataJoint's own jobs statements (refresh, reserve) can be a
+            # deadlock's victim, and populate() lets that escape; the key in progress, if any,
+            # was rolled back with it. The worker takes the table again in its next round.
+            state.transient = e
+            say("%s: %s; taken again in the next round" % (cls.__name__, error_message(e)))
         elif not isinstance(e, StopInterrupt):
             raise
     finally:
@@ -1928,7 +1951,9 @@ def worker(args):
             emit({"event": "roundEnd", "round": rounds, "made": made, "failed": failed})
             if state.stop.value or stopped_by is not None:
                 break
-            if made > 0:
+            retry = state.transient is not None
+            state.transient = None
+            if made > 0 or retry:
                 last_made = time.monotonic()
                 continue
             wait = poll

@@ -196,6 +196,19 @@ test('probe prints the interpreter, its Python and its DataJoint version as JSON
   assert.match(out.pythonVersion, /^3\.\d+\.\d+/);
 });
 
+test("a deadlock or lock timeout is the server's answer, not a lost connection: the worker takes the table again instead of stopping", () => {
+  const checks = [
+    'import sys, pymysql',
+    `sys.path.insert(0, ${JSON.stringify(join(ROOT, 'python'))})`,
+    'import datajoint_vscode_runner as r',
+    'E = pymysql.err.OperationalError',
+    "print([r.is_connection_error(E(c, 'x')) for c in (1213, 1205, 2013, 2006, 2003, 1927)])",
+    "print([r.is_transient_lock_error(E(c, 'x')) for c in (1213, 1205, 2013, 1062)])",
+    "print(r.is_connection_error(pymysql.err.InterfaceError(0, '')), r.is_connection_error(pymysql.err.IntegrityError(1062, 'dup')))",
+  ].join('\n');
+  assert.deepEqual(pyOut(checks).split('\n'), ['[False, False, True, True, True, True]', '[True, True, False, False]', 'True False']);
+});
+
 test('direct populate with a failing key: first line, events, rows, exit 1; then the fixed key alone, exit 0', async () => {
   await reset(5, [3]);
   const r = runner(populateArgs('--suppress-errors'));
