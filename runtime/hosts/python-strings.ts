@@ -46,6 +46,9 @@ export function scanPyString(text: string, start: number, quoteAt: number, guard
 }
 
 /** Scans a literal, stopping at `limit` (a guard's cut) if it has not ended before. */
+const TRIPLE_DQ_OR_BSL = /\\|"""/g;
+const TRIPLE_SQ_OR_BSL = /\\|'''/g;
+
 function scanUpTo(text: string, start: number, quoteAt: number, limit: number): PyString {
   const rawPrefix = text.slice(start, quoteAt);
   const prefix = rawPrefix.toLowerCase();
@@ -57,6 +60,16 @@ function scanUpTo(text: string, start: number, quoteAt: number, limit: number): 
   const quote = text.slice(quoteAt, contentStart);
   let dynamic = false;
   let i = contentStart;
+  if (triple && !isF) {
+    // A definition is a long triple-quoted literal: its end found natively, not a character
+    // at a time, unless a backslash comes first (it may escape a quote).
+    const next = q === 34 ? TRIPLE_DQ_OR_BSL : TRIPLE_SQ_OR_BSL;
+    next.lastIndex = i;
+    const m = next.exec(text);
+    const at = m ? m.index : n;
+    if (at < limit && text.charCodeAt(at) !== BSL) return done(at, at + 3, true);
+    i = Math.min(at, limit);
+  }
   while (i < limit) {
     const c = text.charCodeAt(i);
     if (c === BSL) {
@@ -140,6 +153,10 @@ const SIMPLE: Record<string, string> = {
   v: '\v',
 };
 
+/** What decodes to something other than itself (a backslash, a CR; in f-strings braces). */
+const SPECIAL = /[\\\r]/;
+const F_SPECIAL = /[\\\r{}]/;
+
 function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
@@ -153,6 +170,10 @@ export function decodePyString(text: string, s: PyString): { text: string; map: 
   let run = s.contentStart;
   let i = s.contentStart;
   const end = s.contentEnd;
+  // Up to the first character that can decode to something else, the value is the source
+  // (searched in the content alone: a search of the host would run on to the file's end).
+  const special = (isF ? F_SPECIAL : SPECIAL).exec(text.slice(i, end));
+  i = special ? i + special.index : end;
   while (i < end) {
     const c = text.charCodeAt(i);
     if (c === CR) {
