@@ -924,7 +924,7 @@ def is_connection_error(e):
         # a lock wait timeout, 1205): only the client's own codes (2000-2999: gone away, lost
         # during query, cannot connect) and a session the server ended say the connection is lost.
         if name == "OperationalError":
-            code = e.args[0] if e.args and isinstance(e.args[0], int) else None
+            code = mysql_code(e)
             return code is None or 2000 <= code < 3000 or code in (1053, 1927, 4031)
         return False
     if mod.startswith("psycopg2"):
@@ -940,10 +940,15 @@ def is_connection_error(e):
     return False
 
 
+def mysql_code(e):
+    """pymysql's error number (its first argument), or None."""
+    args = getattr(e, "args", None)
+    return args[0] if args and isinstance(args[0], int) else None
+
+
 def is_transient_lock_error(e):
     """A deadlock's victim or a lock wait timeout: the server asks to run the transaction again."""
-    code = e.args[0] if getattr(e, "args", None) and isinstance(e.args[0], int) else None
-    if code in (1205, 1213):
+    if mysql_code(e) in (1205, 1213):
         return True
     return getattr(e, "pgcode", None) in ("40P01", "40001", "55P03")
 

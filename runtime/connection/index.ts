@@ -562,10 +562,6 @@ export class Connection {
     }
   }
 
-  /**
-   * `fn` on `session`: COMMIT when it resolves (unless the caller sends it), ROLLBACK when
-   * it throws; `gone` when even ROLLBACK fails.
-   */
   /** Whether the server rolled back the whole transaction with this statement error. */
   private endedTransaction(session: DriverSession, err: DataJointError): boolean | Promise<boolean> {
     const how = this.dialect.transactionEndedBy(err);
@@ -578,6 +574,10 @@ export class Connection {
     return this.rollbackOnTimeout;
   }
 
+  /**
+   * `fn` on `session`: COMMIT when it resolves (unless the caller sends it), ROLLBACK when
+   * it throws; `gone` when even ROLLBACK fails.
+   */
   private async runTransaction<T>(session: DriverSession, fn: () => Promise<T>, begin: string | undefined, gone: () => void, callerCommits = false): Promise<T> {
     this.inFlight.add(session);
     try {

@@ -45,10 +45,10 @@ export function scanPyString(text: string, start: number, quoteAt: number, guard
   return cut === undefined ? s : scanUpTo(text, start, quoteAt, cut);
 }
 
-/** Scans a literal, stopping at `limit` (a guard's cut) if it has not ended before. */
 const TRIPLE_DQ_OR_BSL = /\\|"""/g;
 const TRIPLE_SQ_OR_BSL = /\\|'''/g;
 
+/** Scans a literal, stopping at `limit` (a guard's cut) if it has not ended before. */
 function scanUpTo(text: string, start: number, quoteAt: number, limit: number): PyString {
   const rawPrefix = text.slice(start, quoteAt);
   const prefix = rawPrefix.toLowerCase();
