@@ -1596,7 +1596,6 @@ class WorkerState:
         self.unpaired = None  # (source, time) of the last request not yet paired
         self.relayed = []
         self.deadline = None
-        self.transient = None  # a deadlock or lock timeout that populate() let escape this round
 
     def listen_for_relayed(self):
         """Relayed requests: read by a thread, then handled in the main thread (SIGUSR2 to
@@ -1749,7 +1748,8 @@ def clear_matching_errors(table, patterns):
 
 
 def worker_populate(dj, state, ctx, sink, cls, args):
-    """One table's populate() in a round; returns (run, left, lost)."""
+    """One table's populate() in a round; returns (run, left, lost, transient): transient is a
+    deadlock or lock timeout that populate() let escape, after which the table is taken again."""
     table = cls()
     run = Run(ctx, sink, table, "reserved", args.processes)
     run.parent = state.parent
@@ -1768,7 +1768,7 @@ def worker_populate(dj, state, ctx, sink, cls, args):
         return hooked(key, jobs, **kwargs)
 
     table._populate1 = timed_populate1
-    lost = None
+    lost = transient = None
     state.run = run
     run.phase = "running"
     try:
@@ -1788,7 +1788,7 @@ def worker_populate(dj, state, ctx, sink, cls, args):
             # Beside other workers DataJoint's own jobs statements (refresh, reserve) can be a
             # deadlock's victim, and populate() lets that escape; the key in progress, if any,
             # was rolled back with it. The worker takes the table again in its next round.
-            state.transient = e
+            transient = e
             say("%s: %s; taken again in the next round" % (cls.__name__, error_message(e)))
         elif not isinstance(e, StopInterrupt):
             raise
@@ -1823,7 +1823,7 @@ def worker_populate(dj, state, ctx, sink, cls, args):
             "connectionLost": connection_lost,
         }
     )
-    return run, left, connection_lost
+    return run, left, connection_lost, transient
 
 
 def worker(args):
@@ -1918,6 +1918,7 @@ def worker(args):
             rounds += 1
             emit({"event": "roundStart", "round": rounds, "time": now_iso()})
             made = failed = held = 0
+            retry = False
             for cls, summary in zip(tables, summaries):
                 if state.stop.value:
                     break
@@ -1928,7 +1929,8 @@ def worker(args):
                 if cleared:
                     emit({"event": "errorsCleared", "round": rounds, "table": cls.__name__, "count": cleared})
                 emit({"event": "tableStart", "round": rounds, "table": cls.__name__, "schema": summary["schema"]})
-                run, left, lost = worker_populate(dj, state, ctx, sink, cls, args)
+                run, left, lost, transient = worker_populate(dj, state, ctx, sink, cls, args)
+                retry = retry or transient is not None
                 made += run.done.value
                 failed += run.failed.value
                 summary["made"] += run.done.value
@@ -1956,8 +1958,6 @@ def worker(args):
             emit({"event": "roundEnd", "round": rounds, "made": made, "failed": failed})
             if state.stop.value or stopped_by is not None:
                 break
-            retry = state.transient is not None
-            state.transient = None
             if made > 0 or retry:
                 last_made = time.monotonic()
                 continue

@@ -196,7 +196,7 @@ test('probe prints the interpreter, its Python and its DataJoint version as JSON
   assert.match(out.pythonVersion, /^3\.\d+\.\d+/);
 });
 
-test("a deadlock or lock timeout is the server's answer, not a lost connection: the worker takes the table again instead of stopping", () => {
+test("pymysql's deadlock and lock timeout are classified as transient (taken again next round), not as a lost connection (which stops the worker)", () => {
   const checks = [
     'import sys, pymysql',
     `sys.path.insert(0, ${JSON.stringify(join(ROOT, 'python'))})`,
