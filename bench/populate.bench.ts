@@ -5,7 +5,9 @@
 // - against DataJoint for Python's populate() on the same server and tables, alternating
 //   (ours, theirs, ours, theirs … ROUNDS rounds, CMP_N fresh keys a run), direct and with
 //   reserved jobs; the reference is the interpreter of scripts/python-env.mjs (or
-//   DJ_TEST_PYTHON) running test/fixtures/python/bench_populate.py. Targets (issue 11):
+//   DJ_TEST_PYTHON) running test/fixtures/python/bench_populate.py; ours is
+//   bench/populate-ours.ts in a process of its own as well, bundled as dist/cli.js is
+//   (what a user's populate runs, not the tsx this script runs under). Targets (issue 11):
 //   ours >= 3x the reference direct, >= 4x with reserved jobs, measured in the same run.
 // - against the fixed targets of issue 5: direct >= 1,800 jobs/s; reserved (refresh
 //   included) >= 1,000 jobs/s, i.e. <= 1 ms of overhead per job; refresh of N = 5,000 new
@@ -56,27 +58,19 @@ async function server(): Promise<Server> {
   return startMariaDB({ durable: true });
 }
 
-interface Reference {
+/** One side of the comparison: a process that stays up between runs and makes the keys missing on each `run`. */
+interface Side {
   version: string;
   run(mode: Mode): Promise<{ count: number; seconds: number }>;
   close(): void;
 }
 
 /**
- * DataJoint for Python's populate() in a process of its own that stays up between runs
- * (test/fixtures/python/bench_populate.py), on the server of DJ_HOST etc. set by main.
+ * A side's process, answering JSON lines: `{"ready": version}` once, then one answer a run
+ * (test/fixtures/python/bench_populate.py and bench/populate-ours.ts speak the same).
  */
-async function reference(schemaName: string): Promise<Reference> {
-  let py = process.env.DJ_TEST_PYTHON;
-  if (!py) {
-    // @ts-expect-error: plain ESM script without type declarations
-    const { pythonEnv } = (await import('../scripts/python-env.mjs')) as { pythonEnv(): string };
-    py = pythonEnv();
-  }
-  const script = join(__dirname, '..', 'test', 'fixtures', 'python', 'bench_populate.py');
-  // DataJoint warns on every connection to MariaDB and without a datajoint.json (python-side.md).
-  const env = { ...process.env, DJ_PIPELINE_SCHEMA: schemaName, PYTHONUNBUFFERED: '1', PYTHONWARNINGS: 'ignore:MariaDB is not officially supported,ignore:No datajoint.json found' };
-  const child = spawn(py, [script], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+async function sideProcess(label: string, command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Side> {
+  const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
@@ -84,9 +78,9 @@ async function reference(schemaName: string): Promise<Reference> {
     let l = await lines.next();
     // DataJoint's own log lines may come on stdout too: the answers are the JSON lines.
     while (!l.done && !l.value.startsWith('{"')) l = await lines.next();
-    if (l.done) throw new Error(`the reference (${py} ${script}) ended:\n${stderr}`);
+    if (l.done) throw new Error(`${label} (${command} ${args.join(' ')}) ended:\n${stderr}`);
     const a = JSON.parse(l.value) as Record<string, unknown>;
-    if (typeof a.error === 'string') throw new Error(`the reference failed: ${a.error}\n${stderr}`);
+    if (typeof a.error === 'string') throw new Error(`${label} failed: ${a.error}\n${stderr}`);
     return a;
   };
   const ready = await answer();
@@ -101,6 +95,38 @@ async function reference(schemaName: string): Promise<Reference> {
       child.stdin.end();
     },
   };
+}
+
+/**
+ * DataJoint for Python's populate() (test/fixtures/python/bench_populate.py), on the server
+ * of DJ_HOST etc. set by main.
+ */
+async function reference(schemaName: string): Promise<Side> {
+  let py = process.env.DJ_TEST_PYTHON;
+  if (!py) {
+    // @ts-expect-error: plain ESM script without type declarations
+    const { pythonEnv } = (await import('../scripts/python-env.mjs')) as { pythonEnv(): string };
+    py = pythonEnv();
+  }
+  const script = join(__dirname, '..', 'test', 'fixtures', 'python', 'bench_populate.py');
+  // DataJoint warns on every connection to MariaDB and without a datajoint.json (python-side.md).
+  const env = { ...process.env, DJ_PIPELINE_SCHEMA: schemaName, PYTHONUNBUFFERED: '1', PYTHONWARNINGS: 'ignore:MariaDB is not officially supported,ignore:No datajoint.json found' };
+  return sideProcess('the reference', py, [script], env);
+}
+
+/**
+ * Our populate() (bench/populate-ours.ts) as the .vsix ships the runtime: bundled with the
+ * options of dist/cli.js into `dir`, run by plain Node, on the server of DJ_HOST etc.
+ */
+async function oursProcess(dir: string): Promise<Side> {
+  // @ts-expect-error: plain ESM script without type declarations
+  const { bundleOptions } = (await import('../scripts/build.mjs')) as { bundleOptions(o: { production: boolean }): Array<{ outfile: string } & Record<string, unknown>> };
+  const options = bundleOptions({ production: true }).find((o) => o.outfile === 'dist/cli.js')!;
+  const outfile = join(dir, 'populate-ours.js');
+  const { build } = await import('esbuild');
+  // Not minified: the pipeline's tables are named by their classes' names.
+  await build({ ...options, minify: false, sourcemap: false, absWorkingDir: join(__dirname, '..'), entryPoints: ['bench/populate-ours.ts'], outfile, logLevel: 'error' });
+  return sideProcess('ours', process.execPath, [outfile], { ...process.env, DJ_IGNORE_CONFIG_FILE: 'true' });
 }
 
 /**
@@ -249,6 +275,9 @@ async function main(): Promise<void> {
     results.push({ name, value, target, ratio });
     console.log(`${name.padEnd(44)} ${value.padStart(14)}   target ${target.padEnd(12)} ${ratio.toFixed(2)}x ${ratio >= 1 ? 'ok' : 'BELOW'}`);
   };
+  /** The processes of the comparison (ours, the reference), closed however the bench ends. */
+  const sides: Side[] = [];
+  const sideDir = mkdtempSync(join(tmpdir(), 'dj-bench-ours-'));
   try {
     await b.schema.declare();
     // The sequence engine gives the keys in one statement.
@@ -277,6 +306,9 @@ async function main(): Promise<void> {
     // in each mode, every run on CMP_N fresh keys (new Source rows; the target keeps the
     // earlier rounds' rows, so both sides see the same table sizes in turn).
     const py = await reference(schemaName);
+    sides.push(py);
+    const us = await oursProcess(sideDir);
+    sides.push(us);
     // The N keys of the sections below count as made, so each run makes only its fresh keys.
     await conn.execute(`INSERT INTO ${q('__trivial')} (source_id, doubled) SELECT source_id, value * 2 FROM ${q('source')}`);
     let nextId = N;
@@ -287,11 +319,9 @@ async function main(): Promise<void> {
     const rates = { direct: { ours: [] as number[], ref: [] as number[] }, reserved: { ours: [] as number[], ref: [] as number[] } };
     const ours = async (mode: Mode) => {
       await freshKeys();
-      const t = performance.now();
-      const r = await populate(b.Trivial, { reserveJobs: mode === 'reserved' });
-      const rate = r.successCount / ((performance.now() - t) / 1000);
-      if (r.successCount !== CMP_N) throw new Error(`ours, ${mode}: ${r.successCount} of ${CMP_N} keys`);
-      return rate;
+      const r = await us.run(mode);
+      if (r.count !== CMP_N) throw new Error(`ours, ${mode}: ${r.count} of ${CMP_N} keys`);
+      return r.count / r.seconds;
     };
     const theirs = async (mode: Mode) => {
       await freshKeys();
@@ -310,7 +340,7 @@ async function main(): Promise<void> {
         rates[mode].ref.push(await theirs(mode));
       }
     }
-    py.close();
+    for (const side of sides.splice(0)) side.close();
     await conn.execute(`DELETE FROM ${q('__trivial')} WHERE source_id > ?`, [N]);
     await conn.execute(`DELETE FROM ${q('source')} WHERE source_id > ?`, [N]);
     const d = median(rates.direct.ours);
@@ -409,6 +439,9 @@ async function main(): Promise<void> {
     await compareBackends(s);
     await compareWorkerHosts(s);
   } finally {
+    // A side's process would keep this one alive after a failure.
+    for (const side of sides) side.close();
+    rmSync(sideDir, { recursive: true, force: true });
     await conn.execute(`DROP DATABASE IF EXISTS \`${schemaName}\``).catch(() => undefined);
     await conn.close();
     await s.stop();

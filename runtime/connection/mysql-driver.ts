@@ -40,7 +40,7 @@ function session(s: PoolConnection): DriverSession {
     return answers;
   };
   return {
-    query: (sql, params) => (prefix ? takeAll([{ sql, params }])[0]! : coreQuery(core, sql, params)),
+    query: (sql, params) => takeAll([{ sql, params }])[0]!,
     queryAll: takeAll,
     prefixNext: (sql) => {
       if (prefix) throw new Error('prefixNext: a statement already waits to be sent with the next one');

@@ -188,3 +188,43 @@ test('a session ended under a pair fails both of its statements', async () => {
   }
   assert.deepEqual(warnings, []);
 });
+
+// A statement alone is a Query command built here, not through mysql2's query(): the same
+// answers (rows, affected counts, bound values, errors) and, while a tracer listens on
+// mysql2's tracing channel, every statement goes through query() so that the tracer sees it.
+test('a statement alone on a session: rows, affected count, bound values and errors as mysql2 gives them', async () => {
+  await withSession(async (s) => {
+    await s.query('DELETE FROM djt_pipeline.t', []);
+    const inserted = await s.query('INSERT INTO djt_pipeline.t (id, v) VALUES (?, ?), (?, ?)', [1, "it's", 2, 'b']);
+    assert.equal(inserted.rows, undefined);
+    assert.equal(inserted.affected, 2);
+    const read = await s.query('SELECT id, v FROM djt_pipeline.t WHERE id IN (?) ORDER BY id', [[1, 2]]);
+    assert.deepEqual(read.rows!.map((r) => [Number(r.id), r.v]), [[1, "it's"], [2, 'b']]);
+    assert.equal(read.affected, 2);
+    await assert.rejects(s.query('INSERT INTO djt_pipeline.t (id, v) VALUES (?, ?)', [1, 'dup']), (e: unknown) => (e as { errno?: number }).errno === 1062);
+    assert.equal(Number((await s.query('SELECT COUNT(*) AS n FROM djt_pipeline.t', [])).rows![0]!.n), 2);
+    await s.query('DELETE FROM djt_pipeline.t', []);
+  });
+  assert.deepEqual(warnings, []);
+});
+
+test('while a tracer listens on mysql2:query, every statement of a session reaches it, those sent together too', async () => {
+  const { tracingChannel } = await import('node:diagnostics_channel');
+  const channel = tracingChannel<unknown, { query?: string }>('mysql2:query');
+  const seen: string[] = [];
+  const handlers = { start: (m: { query?: string }) => void seen.push(String(m.query)), end: () => undefined, asyncStart: () => undefined, asyncEnd: () => undefined, error: () => undefined };
+  channel.subscribe(handlers);
+  try {
+    await withSession(async (s) => {
+      assert.equal(Number((await s.query('SELECT ? AS n', [41])).rows![0]!.n), 41);
+      const mark = s.prefixNext!('SELECT 0');
+      const answer = s.query('SELECT ? AS n', [42]);
+      await mark;
+      assert.equal(Number((await answer).rows![0]!.n), 42);
+    });
+  } finally {
+    channel.unsubscribe(handlers);
+  }
+  assert.deepEqual(seen, ['SELECT 41 AS n', 'SELECT 0', 'SELECT 42 AS n']);
+  assert.deepEqual(warnings, []);
+});
