@@ -71,6 +71,8 @@ interface Side {
  */
 async function sideProcess(label: string, command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Side> {
   const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  // A side that died is reported by its answer (below), not by an EPIPE on its stdin.
+  child.stdin.on('error', () => undefined);
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
@@ -93,6 +95,10 @@ async function sideProcess(label: string, command: string, args: string[], env: 
     },
     close() {
       child.stdin.end();
+      // One that hangs in a run must not keep the bench alive.
+      const kill = setTimeout(() => child.kill(), 5000);
+      kill.unref();
+      child.once('exit', () => clearTimeout(kill));
     },
   };
 }
@@ -124,8 +130,11 @@ async function oursProcess(dir: string): Promise<Side> {
   const options = bundleOptions({ production: true }).find((o) => o.outfile === 'dist/cli.js')!;
   const outfile = join(dir, 'populate-ours.js');
   const { build } = await import('esbuild');
-  // Not minified: the pipeline's tables are named by their classes' names.
-  await build({ ...options, minify: false, sourcemap: false, absWorkingDir: join(__dirname, '..'), entryPoints: ['bench/populate-ours.ts'], outfile, logLevel: 'error' });
+  // Minified as dist/cli.js is, but for its identifiers: the pipeline's tables are named by
+  // their classes' names. The pipeline is bundled too, where a user's is loaded by sucrase
+  // or tsx (runtime/populate/load.ts): only its trivial make differs by that.
+  await build({ ...options, minify: false, minifyWhitespace: true, minifySyntax: true, sourcemap: false, absWorkingDir: join(__dirname, '..'), entryPoints: ['bench/populate-ours.ts'], outfile, logLevel: 'error' });
+  // Its settings from DJ_HOST etc. alone, as the reference's are (no datajoint.json in this folder).
   return sideProcess('ours', process.execPath, [outfile], { ...process.env, DJ_IGNORE_CONFIG_FILE: 'true' });
 }
 

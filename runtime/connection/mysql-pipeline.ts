@@ -21,6 +21,7 @@ type Callback = (err: unknown, result?: unknown) => void;
 /** mysql2's Query command, as the connection drives it (lib/commands/command.js: execute). */
 interface QueryCommand {
   sql: string;
+  values: unknown[];
   execute(packet: unknown, connection: CoreConnection): boolean;
   onResult?: Callback;
 }
@@ -36,7 +37,7 @@ interface CoreConnection {
   constructor: { createQuery?(options: { sql: string; values: unknown[] }, values: undefined, callback: Callback, config: unknown): QueryCommand };
 }
 
-/** The options of a Query command that BaseConnection.createQuery takes from the connection's config. */
+/** A Query command's options: the statement, and what BaseConnection.createQuery takes from the connection's config. */
 interface QueryOptions {
   sql: string;
   values: unknown[];
@@ -46,10 +47,21 @@ interface QueryOptions {
 
 type QueryClass = new (options: QueryOptions, callback: Callback) => QueryCommand;
 
-/** mysql2's tracing channel of query() (lib/tracing.js), read by name: one object per name. */
+/**
+ * mysql2's tracing channel of query() (lib/tracing.js). A new object, but its sub-channels
+ * (tracing:mysql2:query:start, …) are Node's, shared by name with mysql2's own.
+ */
 const queryTracing = tracingChannel('mysql2:query');
 
-/** mysql2's Query class (lib/commands/query.js, not exported), from a command createQuery made. */
+/** A tracer listens. TracingChannel.hasSubscribers came in Node 20.13; before it, its start channel says (as mysql2's shouldTrace reads it). */
+function traced(): boolean {
+  return (queryTracing as { hasSubscribers?: boolean }).hasSubscribers ?? queryTracing.start.hasSubscribers;
+}
+
+/**
+ * mysql2's Query class (lib/commands/query.js, not exported), from a command createQuery
+ * made: one for the process, as the runtime's bundle carries one mysql2.
+ */
 let queryClass: QueryClass | undefined;
 
 function newQuery(c: CoreConnection, sql: string, values: unknown[], callback: Callback): QueryCommand {
@@ -125,7 +137,7 @@ class Chain {
  */
 export function queryChain(connection: object, statements: ReadonlyArray<{ sql: string; values: readonly unknown[] }>): Promise<DriverResult>[] {
   const c = connection as Partial<CoreConnection>;
-  if (!canPipeline(c) || queryTracing.hasSubscribers) {
+  if (!canPipeline(c) || traced()) {
     const core = connection as { query(o: { sql: string; values: unknown[] }, cb: Callback): unknown };
     return statements.map((st) => new Promise<DriverResult>((res, rej) => core.query({ sql: st.sql, values: [...st.values] }, (e, r) => (e ? rej(e) : res(asResult(r))))));
   }
@@ -142,7 +154,7 @@ export function queryChain(connection: object, statements: ReadonlyArray<{ sql: 
   const sendable: QueryCommand[] = [];
   queries.forEach((q, i) => {
     try {
-      q.sql = c.format(statements[i]!.sql, [...statements[i]!.values]);
+      q.sql = c.format(statements[i]!.sql, q.values);
       sendable.push(q);
     } catch (e) {
       q.onResult?.(e);

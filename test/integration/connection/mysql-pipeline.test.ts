@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadSettings } from '../../../runtime/config/index';
 import mysql from 'mysql2/promise';
+import mysqlCore from 'mysql2';
 import { openMysql } from '../../../runtime/connection/mysql-driver';
 import { canPipeline } from '../../../runtime/connection/mysql-pipeline';
 import type { Driver, DriverSession } from '../../../runtime/connection/driver';
@@ -192,39 +193,75 @@ test('a session ended under a pair fails both of its statements', async () => {
 // A statement alone is a Query command built here, not through mysql2's query(): the same
 // answers (rows, affected counts, bound values, errors) and, while a tracer listens on
 // mysql2's tracing channel, every statement goes through query() so that the tracer sees it.
-test('a statement alone on a session: rows, affected count, bound values and errors as mysql2 gives them', async () => {
-  await withSession(async (s) => {
-    await s.query('DELETE FROM djt_pipeline.t', []);
-    const inserted = await s.query('INSERT INTO djt_pipeline.t (id, v) VALUES (?, ?), (?, ?)', [1, "it's", 2, 'b']);
-    assert.equal(inserted.rows, undefined);
-    assert.equal(inserted.affected, 2);
-    const read = await s.query('SELECT id, v FROM djt_pipeline.t WHERE id IN (?) ORDER BY id', [[1, 2]]);
-    assert.deepEqual(read.rows!.map((r) => [Number(r.id), r.v]), [[1, "it's"], [2, 'b']]);
-    assert.equal(read.affected, 2);
-    await assert.rejects(s.query('INSERT INTO djt_pipeline.t (id, v) VALUES (?, ?)', [1, 'dup']), (e: unknown) => (e as { errno?: number }).errno === 1062);
-    assert.equal(Number((await s.query('SELECT COUNT(*) AS n FROM djt_pipeline.t', [])).rows![0]!.n), 2);
-    await s.query('DELETE FROM djt_pipeline.t', []);
-  });
+/** Counts the calls of mysql2's own query() on its connections (BaseConnection.prototype) while `run` runs. */
+async function countingCoreQueries<T>(run: () => Promise<T>): Promise<{ value: T; calls: number }> {
+  const proto = Object.getPrototypeOf(mysqlCore.Connection.prototype) as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  let calls = 0;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    calls++;
+    return original.apply(this, args);
+  };
+  try {
+    return { value: await run(), calls };
+  } finally {
+    proto.query = original;
+  }
+}
+
+test('a statement alone on a session: rows, affected count, bound values and errors as mysql2 gives them, without its query()', async () => {
+  const { calls } = await countingCoreQueries(() =>
+    withSession(async (s) => {
+      await s.query('DELETE FROM djt_pipeline.t', []);
+      const inserted = await s.query('INSERT INTO djt_pipeline.t (id, v) VALUES (?, ?), (?, ?)', [1, "it's", 2, 'b']);
+      assert.equal(inserted.rows, undefined);
+      assert.equal(inserted.affected, 2);
+      const read = await s.query('SELECT id, v FROM djt_pipeline.t WHERE id IN (?) ORDER BY id', [[1, 2]]);
+      assert.deepEqual(read.rows!.map((r) => [Number(r.id), r.v]), [[1, "it's"], [2, 'b']]);
+      assert.equal(read.affected, 2);
+      await assert.rejects(s.query('INSERT INTO djt_pipeline.t (id, v) VALUES (?, ?)', [1, 'dup']), (e: unknown) => (e as { errno?: number }).errno === 1062);
+      // A value that cannot be written into the statement fails it before it is sent.
+      await assert.rejects(s.query('SELECT ? AS n', [{ toSqlString: () => { throw new Error('cannot write this value'); } }]), /cannot write this value/);
+      assert.equal(Number((await s.query('SELECT COUNT(*) AS n FROM djt_pipeline.t', [])).rows![0]!.n), 2);
+      await s.query('DELETE FROM djt_pipeline.t', []);
+    }),
+  );
+  assert.equal(calls, 0, "every statement was its own Query command, none went through mysql2's query()");
   assert.deepEqual(warnings, []);
+});
+
+test('a statement alone on a session whose socket is cut fails with the connection error', async () => {
+  const s = await driver.session();
+  try {
+    assert.equal(Number((await s.query('SELECT 1 AS n', [])).rows![0]!.n), 1);
+    s.cut();
+    await assert.rejects(s.query('SELECT 2 AS n', []));
+  } finally {
+    s.destroy();
+  }
 });
 
 test('while a tracer listens on mysql2:query, every statement of a session reaches it, those sent together too', async () => {
   const { tracingChannel } = await import('node:diagnostics_channel');
   const channel = tracingChannel<unknown, { query?: string }>('mysql2:query');
   const seen: string[] = [];
+  let calls = 0;
   const handlers = { start: (m: { query?: string }) => void seen.push(String(m.query)), end: () => undefined, asyncStart: () => undefined, asyncEnd: () => undefined, error: () => undefined };
   channel.subscribe(handlers);
   try {
-    await withSession(async (s) => {
-      assert.equal(Number((await s.query('SELECT ? AS n', [41])).rows![0]!.n), 41);
-      const mark = s.prefixNext!('SELECT 0');
-      const answer = s.query('SELECT ? AS n', [42]);
-      await mark;
-      assert.equal(Number((await answer).rows![0]!.n), 42);
-    });
+    ({ calls } = await countingCoreQueries(() =>
+      withSession(async (s) => {
+        assert.equal(Number((await s.query('SELECT ? AS n', [41])).rows![0]!.n), 41);
+        const mark = s.prefixNext!('SELECT 0');
+        const answer = s.query('SELECT ? AS n', [42]);
+        await mark;
+        assert.equal(Number((await answer).rows![0]!.n), 42);
+      }),
+    ));
   } finally {
     channel.unsubscribe(handlers);
   }
   assert.deepEqual(seen, ['SELECT 41 AS n', 'SELECT 0', 'SELECT 42 AS n']);
+  assert.equal(calls, 3);
   assert.deepEqual(warnings, []);
 });
