@@ -239,10 +239,19 @@ export async function killSession(env: Env, id: number): Promise<void> {
  * keeps its table locks to its end; an idle session holds none).
  */
 export async function openTransactions(env: Env): Promise<number> {
-  const sql =
-    env.backend === 'postgresql'
-      ? 'SELECT COUNT(DISTINCT l.pid) AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = ? AND l.pid <> pg_backend_pid()'
-      : 'SELECT COUNT(*) AS n FROM information_schema.innodb_trx';
-  const [r] = await rows<{ n: number }>(env, sql, env.backend === 'postgresql' ? [env.schema] : []);
-  return Number(r!.n);
+  if (env.backend === 'postgresql') {
+    const sql = 'SELECT COUNT(DISTINCT l.pid) AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = ? AND l.pid <> pg_backend_pid()';
+    const [r] = await rows<{ n: number }>(env, sql, [env.schema]);
+    return Number(r!.n);
+  }
+  // KILL returns before the killed session has rolled back: its transaction is listed until
+  // then, its session as 'Killed' (or gone). Those are waited for; any other one counts.
+  for (;;) {
+    const [r] = await rows<{ n: number; ending: number }>(
+      env,
+      "SELECT COUNT(*) AS n, COALESCE(SUM(p.ID IS NULL OR p.COMMAND = 'Killed'), 0) AS ending FROM information_schema.innodb_trx t LEFT JOIN information_schema.processlist p ON p.ID = t.trx_mysql_thread_id",
+    );
+    if (Number(r!.ending) === 0) return Number(r!.n);
+    await new Promise((res) => setTimeout(res, 20));
+  }
 }
