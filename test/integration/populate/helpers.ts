@@ -240,9 +240,17 @@ export async function killSession(env: Env, id: number): Promise<void> {
  */
 export async function openTransactions(env: Env): Promise<number> {
   if (env.backend === 'postgresql') {
+    // pg_terminate_backend returns before the backend has exited, and it holds its locks
+    // until then; PostgreSQL lists no state for that. So the count is read again until it
+    // is 0, for as long as the suite's other waits allow (cli.ts: until): a transaction left
+    // open for good still counts.
     const sql = 'SELECT COUNT(DISTINCT l.pid) AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = ? AND l.pid <> pg_backend_pid()';
-    const [r] = await rows<{ n: number }>(env, sql, [env.schema]);
-    return Number(r!.n);
+    const end = Date.now() + 60_000;
+    for (;;) {
+      const [r] = await rows<{ n: number }>(env, sql, [env.schema]);
+      if (Number(r!.n) === 0 || Date.now() > end) return Number(r!.n);
+      await new Promise((res) => setTimeout(res, 20));
+    }
   }
   // KILL returns before the killed session has rolled back: its transaction is listed until
   // then, its session as 'Killed' (or gone). Those are waited for; any other one counts.
