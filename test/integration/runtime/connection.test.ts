@@ -28,6 +28,21 @@ function killSql(c: dj.Connection, id: number): string {
 }
 
 /**
+ * Waits until the server no longer lists a killed session (KILL and pg_terminate_backend
+ * return before it has ended), then lets this process handle the socket's end, which the
+ * server sent before it dropped the session from its list.
+ */
+async function sessionEnded(c: dj.Connection, id: number): Promise<void> {
+  const sql = c.backend === 'mysql' ? 'SELECT COUNT(*) AS n FROM information_schema.processlist WHERE id = ?' : 'SELECT COUNT(*) AS n FROM pg_stat_activity WHERE pid = ?';
+  const limit = Date.now() + 60_000;
+  while (Number((await c.query(sql, [id]))[0]!.n) > 0) {
+    if (Date.now() > limit) throw new Error(`session ${id} still listed 60 s after it was killed`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await new Promise((r) => setImmediate(r));
+}
+
+/**
  * PostgreSQL's counterpart of the sql_mode check: the value and where it came from
  * (`client`: the startup packet, so it holds from the first statement of every session).
  */
@@ -212,7 +227,7 @@ describe('connection', () => {
     await assert.rejects(series.transaction(() => series.transaction(async () => 1)), { code: 'transaction' });
     // A session killed under the series (an interrupted make) is replaced by the next transaction.
     await conn.execute(killSql(conn, first));
-    await new Promise((r) => setTimeout(r, 100));
+    await sessionEnded(conn, first);
     await assert.rejects(series.transaction(() => single.execute(`INSERT INTO ${t} VALUES (4)`)));
     const replaced = await series.transaction(async () => {
       await single.execute(`INSERT INTO ${t} VALUES (5)`);
@@ -340,7 +355,7 @@ describe('connection', () => {
     try {
       const before = Number((await single.query(sessionIdSql(single)))[0].id);
       await conn.execute(killSql(conn, before));
-      await new Promise((r) => setTimeout(r, 100));
+      await sessionEnded(conn, before);
       if (single.backend === 'mysql') {
         const [row] = await single.query('SELECT connection_id() AS id, @@SESSION.sql_mode AS m');
         assert.notEqual(Number(row.id), before);
