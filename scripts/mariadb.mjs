@@ -52,8 +52,9 @@ export function run(cmd, args, { quiet = true, ...options } = {}) {
  * binary log is on). Without it the redo log is written at commit and flushed about once a
  * second (`=2`): fast tests, but it hides what a COMMIT costs, so benchmarks that compare
  * per-key costs ask for `durable`.
+ * `serverArgs`: more server options, for a test of how the server behaves under one.
  */
-export async function startMariaDB({ quiet = true, durable = false } = {}) {
+export async function startMariaDB({ quiet = true, durable = false, serverArgs = [] } = {}) {
   const mariadbd = which('mariadbd') ?? which('mysqld');
   const installDb = which('mariadb-install-db') ?? which('mysql_install_db');
   const client = which('mariadb') ?? which('mysql');
@@ -88,6 +89,7 @@ export async function startMariaDB({ quiet = true, durable = false } = {}) {
       `--innodb-flush-log-at-trx-commit=${durable ? 1 : 2}`,
       `--sync-binlog=${durable ? 1 : 0}`,
       '--skip-log-bin',
+      ...serverArgs,
     ],
     { stdio: 'ignore', detached: true },
   );

@@ -123,6 +123,46 @@ async function deadlock(c: dj.Connection, t: string, run: (victim: () => Promise
   return { errors, outcome, other: otherTx.finally(() => other.close()) };
 }
 
+/**
+ * A lock wait that times out inside `c`'s transaction: another session holds row 50 in an
+ * open transaction; `c` sets a 1 s lock timeout, inserts row 1, then 50 (which waits until
+ * the server gives up) and 70, catching each statement's error as a make that goes on would.
+ * Resolves with those errors and the transaction's outcome ('committed' or what it threw).
+ */
+async function lockTimeout(c: dj.Connection, s: { host: string; port: number; user: string; password: string }, env: Record<string, string>, t: string): Promise<{ errors: unknown[]; outcome: unknown }> {
+  const other = await dj.Connection.connect({ host: s.host, port: s.port, user: s.user, password: s.password, ignoreConfigFile: true, env, connectionLimit: 1 });
+  let holds!: () => void;
+  const holding = new Promise<void>((r) => (holds = r));
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const otherTx = other.transaction(async () => {
+    await other.execute(`INSERT INTO ${t} VALUES (50)`);
+    holds();
+    await released;
+  });
+  const errors: unknown[] = [];
+  try {
+    const outcome = await c
+      .transaction(async () => {
+        // A session setting, on a connection the caller closes afterwards.
+        await c.execute(c.backend === 'mysql' ? 'SET SESSION innodb_lock_wait_timeout = 1' : "SET LOCAL lock_timeout = '1s'");
+        await c.execute(`INSERT INTO ${t} VALUES (1)`);
+        await holding;
+        await c.execute(`INSERT INTO ${t} VALUES (50)`).catch((e: unknown) => errors.push(e));
+        await c.execute(`INSERT INTO ${t} VALUES (70)`).catch((e: unknown) => errors.push(e));
+      })
+      .then(
+        () => 'committed',
+        (e: unknown) => e,
+      );
+    return { errors, outcome };
+  } finally {
+    release();
+    await otherTx;
+    await other.close();
+  }
+}
+
 before(async () => {
   const s = await testServer();
   Object.assign(process.env, { DJ_HOST: `${s.host}:${s.port}`, DJ_USER: s.user, DJ_PASS: s.password, DJ_IGNORE_CONFIG_FILE: 'true', ...backendEnv(s) });
@@ -306,6 +346,64 @@ describe('connection', () => {
         assert.deepEqual(await ids(), [1, 50, 60]);
       }
     });
+  });
+
+  // A lock wait timeout undoes the waiting statement alone on MySQL, and the transaction
+  // goes on (the MySQL manual, "InnoDB Error Handling"), unless the server was started with
+  // innodb_rollback_on_timeout, which rolls back the whole transaction: then, as after a
+  // deadlock, nothing more may run in it and it must not report a commit. PostgreSQL aborts
+  // the transaction on any error.
+  it('a lock wait timeout caught inside a transaction: the statement alone is undone, or the whole transaction where the server rolls back on timeout', async () => {
+    const s = await testServer();
+    const single = await dj.Connection.connect({ host: s.host, port: s.port, user: s.user, password: s.password, ignoreConfigFile: true, env: backendEnv(s), connectionLimit: 1 });
+    const t = single.dialect.qualified(db, 'lock_timeout');
+    try {
+      await single.execute(single.backend === 'mysql' ? `CREATE DATABASE IF NOT EXISTS \`${db}\`` : `CREATE SCHEMA IF NOT EXISTS "${db}"`);
+      await single.execute(`CREATE TABLE IF NOT EXISTS ${t} (id INT PRIMARY KEY)`);
+      const ids = async (c: dj.Connection) => (await c.query(`SELECT id FROM ${t} ORDER BY id`)).map((r) => Number(r.id));
+      const { errors, outcome } = await lockTimeout(single, s, backendEnv(s), t);
+      if (single.backend === 'mysql') {
+        assert.equal(Number((await single.query('SELECT @@innodb_rollback_on_timeout AS v'))[0]!.v), 0, 'the test server keeps the default');
+        assert.equal(errors.length, 1, String(errors));
+        assert.equal((errors[0] as dj.DataJointError).serverCode, 1205, String(errors[0]));
+        assert.equal(outcome, 'committed');
+        assert.deepEqual(await ids(conn), [1, 50, 70], 'the rows before and after the timed-out statement are committed');
+      } else {
+        assert.equal(errors.length, 2, String(errors));
+        assert.match(String(errors[0]), /lock timeout/i);
+        assert.match(String(errors[1]), /aborted/);
+        assert.ok(outcome instanceof dj.DataJointError && outcome.code === 'transaction', String(outcome));
+        assert.deepEqual(await ids(conn), [50]);
+      }
+    } finally {
+      await single.execute(`DROP TABLE IF EXISTS ${t}`);
+      await single.close();
+    }
+    if (s.backend !== 'mysql') return;
+    // The same on a server that rolls back the whole transaction on a lock wait timeout.
+    // @ts-expect-error: plain ESM script without type declarations
+    const { startMariaDB } = (await import('../../../scripts/mariadb.mjs')) as { startMariaDB(o: { serverArgs: string[] }): Promise<{ host: string; port: number; user: string; password: string; stop(): Promise<void> }> };
+    const strict = await startMariaDB({ serverArgs: ['--innodb-rollback-on-timeout'] });
+    try {
+      const c = await dj.Connection.connect({ host: strict.host, port: strict.port, user: strict.user, password: strict.password, ignoreConfigFile: true, env: backendEnv(s), connectionLimit: 1 });
+      try {
+        await c.execute('CREATE DATABASE lock_timeout_db');
+        const t2 = c.dialect.qualified('lock_timeout_db', 't');
+        await c.execute(`CREATE TABLE ${t2} (id INT PRIMARY KEY)`);
+        assert.equal(Number((await c.query('SELECT @@innodb_rollback_on_timeout AS v'))[0]!.v), 1);
+        const { errors, outcome } = await lockTimeout(c, strict, {}, t2);
+        assert.equal(errors.length, 2, String(errors));
+        assert.equal((errors[0] as dj.DataJointError).serverCode, 1205, String(errors[0]));
+        assert.match(String(errors[1]), /refused: the server had rolled back the whole transaction/);
+        assert.ok(outcome instanceof dj.DataJointError && outcome.code === 'transaction', String(outcome));
+        assert.match(String(outcome), /not committed: the server had rolled back the whole transaction/);
+        assert.deepEqual((await c.query(`SELECT id FROM ${t2} ORDER BY id`)).map((r) => Number(r.id)), [50], 'row 1, written before the timeout, is rolled back with it, and row 70 never ran');
+      } finally {
+        await c.close();
+      }
+    } finally {
+      await strict.stop();
+    }
   });
 
   it('a transaction that caught an error after which the server rolled it back reports it, never a commit', async () => {
