@@ -94,6 +94,10 @@ export async function startMariaDB({ quiet = true, durable = false, serverArgs =
     { stdio: 'ignore', detached: true },
   );
   child.unref();
+  const exited = new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
   const stop = () => {
     try {
       const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : child.pid;
@@ -121,9 +125,14 @@ export async function startMariaDB({ quiet = true, durable = false, serverArgs =
   }
   const password = randomBytes(12).toString('hex');
   const user = 'dj';
-  execFileSync(client, ['--no-defaults', `--socket=${socket}`, '-uroot'], {
-    input: `CREATE USER '${user}'@'127.0.0.1' IDENTIFIED BY '${password}';\nGRANT ALL ON *.* TO '${user}'@'127.0.0.1' WITH GRANT OPTION;\nFLUSH PRIVILEGES;\n`,
-  });
+  try {
+    execFileSync(client, ['--no-defaults', `--socket=${socket}`, '-uroot'], {
+      input: `CREATE USER '${user}'@'127.0.0.1' IDENTIFIED BY '${password}';\nGRANT ALL ON *.* TO '${user}'@'127.0.0.1' WITH GRANT OPTION;\nFLUSH PRIVILEGES;\n`,
+    });
+  } catch (e) {
+    stop(); // a server nobody can log in to is of no use: not left running
+    throw e;
+  }
   return {
     host: '127.0.0.1',
     port,
@@ -132,11 +141,21 @@ export async function startMariaDB({ quiet = true, durable = false, serverArgs =
     dir,
     socket,
     client,
-    /** Stops the server by its pid and removes its directory. */
+    /**
+     * Stops the server and removes its directory once it has exited (never under a server
+     * still writing there); a server that ignores SIGTERM for 30 s is killed.
+     */
     async stop() {
       stop();
-      const until = Date.now() + 30_000;
-      while (existsSync(pidFile) && Date.now() < until) await sleep(100);
+      const kill = setTimeout(() => {
+        try {
+          process.kill(child.pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }, 30_000);
+      await exited;
+      clearTimeout(kill);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -28,18 +28,13 @@ function killSql(c: dj.Connection, id: number): string {
 }
 
 /**
- * Waits until the server no longer lists a killed session (KILL and pg_terminate_backend
- * return before it has ended), then lets this process handle the socket's end, which the
- * server sent before it dropped the session from its list.
+ * Waits until the server no longer lists a killed session: KILL and pg_terminate_backend
+ * return before it has ended. Whether this process has yet seen the socket close is left
+ * open: the pool must serve the next query either way.
  */
 async function sessionEnded(c: dj.Connection, id: number): Promise<void> {
   const sql = c.backend === 'mysql' ? 'SELECT COUNT(*) AS n FROM information_schema.processlist WHERE id = ?' : 'SELECT COUNT(*) AS n FROM pg_stat_activity WHERE pid = ?';
-  const limit = Date.now() + 60_000;
-  while (Number((await c.query(sql, [id]))[0]!.n) > 0) {
-    if (Date.now() > limit) throw new Error(`session ${id} still listed 60 s after it was killed`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  await new Promise((r) => setImmediate(r));
+  await until(async () => Number((await c.query(sql, [id]))[0]!.n) === 0);
 }
 
 /**
@@ -127,9 +122,17 @@ async function deadlock(c: dj.Connection, t: string, run: (victim: () => Promise
  * A lock wait that times out inside `c`'s transaction: another session holds row 50 in an
  * open transaction; `c` sets a 1 s lock timeout, inserts row 1, then 50 (which waits until
  * the server gives up) and 70, catching each statement's error as a make that goes on would.
- * Resolves with those errors and the transaction's outcome ('committed' or what it threw).
+ * Right after the timeout, `observer` (a third session) counts `c`'s open InnoDB
+ * transactions (MySQL only): what the server did, not what the runtime believes.
+ * Resolves with the errors, that count and the transaction's outcome ('committed' or what it threw).
  */
-async function lockTimeout(c: dj.Connection, s: { host: string; port: number; user: string; password: string }, env: Record<string, string>, t: string): Promise<{ errors: unknown[]; outcome: unknown }> {
+async function lockTimeout(
+  c: dj.Connection,
+  s: { host: string; port: number; user: string; password: string },
+  env: Record<string, string>,
+  observer: dj.Connection,
+  t: string,
+): Promise<{ errors: unknown[]; openAfterTimeout: number | undefined; outcome: unknown }> {
   const other = await dj.Connection.connect({ host: s.host, port: s.port, user: s.user, password: s.password, ignoreConfigFile: true, env, connectionLimit: 1 });
   let holds!: () => void;
   const holding = new Promise<void>((r) => (holds = r));
@@ -140,26 +143,34 @@ async function lockTimeout(c: dj.Connection, s: { host: string; port: number; us
     holds();
     await released;
   });
+  otherTx.catch(() => undefined);
+  // The other session failing before it holds the row ends the wait with its error.
+  const held = Promise.race([holding, otherTx.then(() => Promise.reject(new Error('the other session ended before it held row 50')))]);
   const errors: unknown[] = [];
+  let openAfterTimeout: number | undefined;
   try {
     const outcome = await c
       .transaction(async () => {
         // A session setting, on a connection the caller closes afterwards.
         await c.execute(c.backend === 'mysql' ? 'SET SESSION innodb_lock_wait_timeout = 1' : "SET LOCAL lock_timeout = '1s'");
         await c.execute(`INSERT INTO ${t} VALUES (1)`);
-        await holding;
+        const session = c.backend === 'mysql' ? Number((await c.query('SELECT connection_id() AS id'))[0]!.id) : undefined;
+        await held;
         await c.execute(`INSERT INTO ${t} VALUES (50)`).catch((e: unknown) => errors.push(e));
+        if (session !== undefined) {
+          const [row] = await observer.query('SELECT COUNT(*) AS n FROM information_schema.innodb_trx WHERE trx_mysql_thread_id = ?', [session]);
+          openAfterTimeout = Number(row!.n);
+        }
         await c.execute(`INSERT INTO ${t} VALUES (70)`).catch((e: unknown) => errors.push(e));
       })
       .then(
         () => 'committed',
         (e: unknown) => e,
       );
-    return { errors, outcome };
+    return { errors, openAfterTimeout, outcome };
   } finally {
     release();
-    await otherTx;
-    await other.close();
+    await otherTx.catch(() => undefined).finally(() => other.close());
   }
 }
 
@@ -361,9 +372,10 @@ describe('connection', () => {
       await single.execute(single.backend === 'mysql' ? `CREATE DATABASE IF NOT EXISTS \`${db}\`` : `CREATE SCHEMA IF NOT EXISTS "${db}"`);
       await single.execute(`CREATE TABLE IF NOT EXISTS ${t} (id INT PRIMARY KEY)`);
       const ids = async (c: dj.Connection) => (await c.query(`SELECT id FROM ${t} ORDER BY id`)).map((r) => Number(r.id));
-      const { errors, outcome } = await lockTimeout(single, s, backendEnv(s), t);
+      const { errors, openAfterTimeout, outcome } = await lockTimeout(single, s, backendEnv(s), conn, t);
       if (single.backend === 'mysql') {
         assert.equal(Number((await single.query('SELECT @@innodb_rollback_on_timeout AS v'))[0]!.v), 0, 'the test server keeps the default');
+        assert.equal(openAfterTimeout, 1, 'the transaction is still open on the server after the timeout');
         assert.equal(errors.length, 1, String(errors));
         assert.equal((errors[0] as dj.DataJointError).serverCode, 1205, String(errors[0]));
         assert.equal(outcome, 'committed');
@@ -391,7 +403,9 @@ describe('connection', () => {
         const t2 = c.dialect.qualified('lock_timeout_db', 't');
         await c.execute(`CREATE TABLE ${t2} (id INT PRIMARY KEY)`);
         assert.equal(Number((await c.query('SELECT @@innodb_rollback_on_timeout AS v'))[0]!.v), 1);
-        const { errors, outcome } = await lockTimeout(c, strict, {}, t2);
+        const observer = await dj.Connection.connect({ host: strict.host, port: strict.port, user: strict.user, password: strict.password, ignoreConfigFile: true, connectionLimit: 1 });
+        const { errors, openAfterTimeout, outcome } = await lockTimeout(c, strict, {}, observer, t2).finally(() => observer.close());
+        assert.equal(openAfterTimeout, 0, 'the server rolled the whole transaction back at the timeout');
         assert.equal(errors.length, 2, String(errors));
         assert.equal((errors[0] as dj.DataJointError).serverCode, 1205, String(errors[0]));
         assert.match(String(errors[1]), /refused: the server had rolled back the whole transaction/);
