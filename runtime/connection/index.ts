@@ -354,13 +354,45 @@ export class Connection {
    */
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     if (this.tx.getStore()) throw new TransactionError('transaction', 'Nested transactions are not supported');
-    const session = await this.pooledSession();
+    const session = await this.begin(await this.pooledSession(), this.dialect.startTransaction());
     let gone = false;
     try {
-      return await this.runTransaction(session, fn, this.dialect.startTransaction(), () => (gone = true));
+      return await this.runTransaction(session, fn, undefined, () => (gone = true));
     } finally {
       if (gone) session.destroy();
       else session.release();
+    }
+  }
+
+  /**
+   * START TRANSACTION on a pooled session, and once more on a new one where that session
+   * turns out lost (dropped while idle, unseen by the client: a firewall's idle timeout, a
+   * laptop's sleep). connection.py: start_transaction sends it as a query outside a
+   * transaction, which reconnects once; nothing of the transaction has run yet.
+   */
+  private async begin(session: DriverSession, sql: string): Promise<DriverSession> {
+    if (!sql) return session;
+    this.inFlight.add(session);
+    try {
+      await session.query(sql, []);
+      return session;
+    } catch (e) {
+      session.destroy();
+      const err = this.translate(e);
+      if (err.code !== 'lostConnection' || !this.settings.database.reconnect || this.closed) throw err;
+    } finally {
+      this.inFlight.delete(session);
+    }
+    const fresh = await this.pooledSession();
+    this.inFlight.add(fresh);
+    try {
+      await fresh.query(sql, []);
+      return fresh;
+    } catch (e) {
+      fresh.destroy();
+      throw this.translate(e);
+    } finally {
+      this.inFlight.delete(fresh);
     }
   }
 

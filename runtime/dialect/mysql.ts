@@ -348,11 +348,15 @@ export class MySqlDialect implements Dialect {
       case 'EAI_AGAIN':
         return new ConnectionError('unreachable', `Cannot connect to ${where}: host not found`, opts);
       case 'ETIMEDOUT':
-      case 'ECONNRESET':
       case 'EHOSTUNREACH':
       case 'ENETUNREACH':
         return new ConnectionError('unreachable', `Cannot connect to ${where}: ${e.code === 'ETIMEDOUT' ? 'timed out' : 'network unreachable'}`, opts);
       case 'PROTOCOL_CONNECTION_LOST':
+      // A reset comes on a connection that was made: the server, or a firewall that dropped the
+      // idle session (its idle timeout, a laptop's sleep), ended it. As pymysql's 2013 "Lost
+      // connection", it is a lost connection, which connection.py: query reconnects once
+      // outside a transaction; never "cannot connect".
+      case 'ECONNRESET':
       case 'EPIPE':
         return new LostConnectionError('lostConnection', `Lost connection to ${where}`, opts);
       case 'HANDSHAKE_SSL_ERROR':

@@ -64,10 +64,14 @@ export function translatePgError(error: unknown, context: ErrorContext = {}): Da
     case 'EAI_AGAIN':
       return new ConnectionError('unreachable', `Cannot connect to ${where}: host not found`, opts);
     case 'ETIMEDOUT':
-    case 'ECONNRESET':
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return new ConnectionError('unreachable', `Cannot connect to ${where}: ${code === 'ETIMEDOUT' ? 'timed out' : 'network unreachable'}`, opts);
+    // A reset comes on a connection that was made: the server, or a firewall that dropped the
+    // idle session (its idle timeout, a laptop's sleep), ended it. As pymysql's 2013 "Lost
+    // connection", it is a lost connection, which connection.py: query reconnects once
+    // outside a transaction; never "cannot connect".
+    case 'ECONNRESET':
     case 'EPIPE':
       return new LostConnectionError('lostConnection', `Lost connection to ${where}`, opts);
     // Class 28: invalid authorization.

@@ -8,6 +8,7 @@ import { inspect } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { connect as netConnect, createServer, type Socket } from 'node:net';
 import * as dj from '../../../runtime/index';
 import { backendEnv, dropSchemas, schemaName, testServer } from './helpers';
 import { STATEMENT_EFFECT } from '../../../runtime/connection/step-undo';
@@ -172,6 +173,59 @@ async function lockTimeout(
     release();
     await otherTx.catch(() => undefined).finally(() => other.close());
   }
+}
+
+/**
+ * A loopback TCP proxy to the test server whose server side can be cut while the client's
+ * side stays open, as a firewall or NAT drops an idle connection: the server ends the
+ * session at once, the client learns of it only when it next sends (the proxy answers
+ * with a reset). Counts the connections it made to the server and the resets it sent.
+ */
+async function cuttableProxy(target: { host: string; port: number }): Promise<{ port: number; upstreams: () => number; resets: () => number; cut: () => void; close: () => Promise<void> }> {
+  const pairs = new Set<{ client: Socket; server: Socket; cut: boolean }>();
+  let upstreams = 0;
+  let resets = 0;
+  const proxy = createServer((client) => {
+    const server = netConnect(target.port, target.host);
+    const pair = { client, server, cut: false };
+    pairs.add(pair);
+    upstreams++;
+    client.on('data', (d) => {
+      if (!pair.cut) server.write(d);
+      else if (!client.destroyed) {
+        resets++;
+        client.resetAndDestroy();
+      }
+    });
+    server.on('data', (d) => {
+      if (!pair.cut) client.write(d);
+    });
+    server.on('close', () => {
+      if (!pair.cut) client.destroy();
+    });
+    server.on('error', () => undefined);
+    client.on('error', () => undefined);
+    client.on('close', () => {
+      server.destroy();
+      pairs.delete(pair);
+    });
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  return {
+    port: (proxy.address() as { port: number }).port,
+    upstreams: () => upstreams,
+    resets: () => resets,
+    cut: () => {
+      for (const p of pairs) {
+        p.cut = true;
+        p.server.destroy();
+      }
+    },
+    close: async () => {
+      for (const p of pairs) p.client.destroy();
+      await new Promise((r) => proxy.close(r));
+    },
+  };
 }
 
 before(async () => {
@@ -480,6 +534,34 @@ describe('connection', () => {
       }
     } finally {
       await single.close();
+    }
+  });
+
+  // connection.py: query reconnects once outside a transaction, and start_transaction's
+  // START TRANSACTION is such a query. A session dropped while idle, unseen by the client (a
+  // firewall's idle timeout, a laptop's sleep), is then replaced on first use.
+  it('a session dropped unseen while idle is replaced on first use: a statement, and a transaction before its first statement', async () => {
+    const s = await testServer();
+    const proxy = await cuttableProxy(s);
+    const single = await dj.Connection.connect({ host: '127.0.0.1', port: proxy.port, user: s.user, password: s.password, ignoreConfigFile: true, env: backendEnv(s), connectionLimit: 1 });
+    const sessionOf = async (): Promise<number> => Number((await single.query(sessionIdSql(single)))[0]!.id);
+    try {
+      const first = await sessionOf();
+      // Connecting may open a session of its own first (the server's version): counted from here.
+      const opened = proxy.upstreams();
+      proxy.cut();
+      await sessionEnded(conn, first);
+      const second = await sessionOf();
+      assert.notEqual(second, first);
+      assert.deepEqual([proxy.resets(), proxy.upstreams()], [1, opened + 1], 'the statement went out on the dropped session, then on a new one');
+      proxy.cut();
+      await sessionEnded(conn, second);
+      const inside = await single.transaction(sessionOf);
+      assert.notEqual(inside, second);
+      assert.deepEqual([proxy.resets(), proxy.upstreams()], [2, opened + 2], "the transaction's start went out on the dropped session, then the transaction ran on a new one");
+    } finally {
+      await single.close();
+      await proxy.close();
     }
   });
 
