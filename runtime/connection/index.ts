@@ -161,6 +161,8 @@ export class Connection {
   private readonly tx = new AsyncLocalStorage<TxState>();
   /** Sessions inside transaction() right now (abortTransactions ends them). */
   private readonly inFlight = new Set<DriverSession>();
+  /** Sessions abortTransactions ended: a statement that fails on one is not made again elsewhere. */
+  private readonly aborted = new WeakSet<DriverSession>();
   private reopening: Promise<void> | undefined;
   private openOptions: ConnectOptions = {};
   private closed = false;
@@ -271,7 +273,10 @@ export class Connection {
    * pg_terminate_backend) would only queue behind the very transaction it should end.
    */
   abortTransactions(): void {
-    for (const s of this.inFlight) s.cut();
+    for (const s of this.inFlight) {
+      this.aborted.add(s);
+      s.cut();
+    }
   }
 
   private async open(options: ConnectOptions): Promise<void> {
@@ -335,13 +340,19 @@ export class Connection {
           throw this.translate(e2, context);
         }
       }
-      // connection.py: query — reconnect once when not inside a transaction.
-      if (err.code === 'lostConnection' && !state && this.settings.database.reconnect) {
-        try {
-          return await driver.query(sql, params);
-        } catch (e2) {
-          throw this.translate(e2, context);
+      // connection.py: query — reconnect when not inside a transaction; here past every idle
+      // session of the pool that died with the first (liveSession). A statement whose
+      // session was lost may have run before the loss: as in the reference, it runs again.
+      if (!state) {
+        let last = err;
+        for (let attempt = 0; this.replaceLost(last, attempt); attempt++) {
+          try {
+            return await driver.query(sql, params);
+          } catch (e2) {
+            last = this.translate(e2, context);
+          }
         }
+        throw last;
       }
       throw err;
     }
@@ -354,7 +365,8 @@ export class Connection {
    */
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     if (this.tx.getStore()) throw new TransactionError('transaction', 'Nested transactions are not supported');
-    const session = await this.begin(await this.pooledSession(), this.dialect.startTransaction());
+    const begin = this.dialect.startTransaction();
+    const session = await this.liveSession((s) => (begin ? s.query(begin, []) : Promise.resolve()));
     let gone = false;
     try {
       return await this.runTransaction(session, fn, undefined, () => (gone = true));
@@ -365,35 +377,33 @@ export class Connection {
   }
 
   /**
-   * START TRANSACTION on a pooled session, and once more on a new one where that session
-   * turns out lost (dropped while idle, unseen by the client: a firewall's idle timeout, a
-   * laptop's sleep). connection.py: start_transaction sends it as a query outside a
-   * transaction, which reconnects once; nothing of the transaction has run yet.
+   * A pooled session on which `first` (its first statement) has run. A session that turns
+   * out lost before anything ran on it (dropped while idle, unseen by the client: a
+   * firewall's idle timeout, a laptop's sleep) is dropped for another, as connection.py's
+   * query reconnects outside a transaction (start_transaction's START TRANSACTION among
+   * them). After a sleep every idle session of the pool may be dead: up to the pool's size
+   * are tried, then a new one. Never for a session abortTransactions ended.
    */
-  private async begin(session: DriverSession, sql: string): Promise<DriverSession> {
-    if (!sql) return session;
-    this.inFlight.add(session);
-    try {
-      await session.query(sql, []);
-      return session;
-    } catch (e) {
-      session.destroy();
-      const err = this.translate(e);
-      if (err.code !== 'lostConnection' || !this.settings.database.reconnect || this.closed) throw err;
-    } finally {
-      this.inFlight.delete(session);
+  private async liveSession(first: (s: DriverSession) => Promise<unknown>): Promise<DriverSession> {
+    for (let attempt = 0; ; attempt++) {
+      const s = await this.pooledSession();
+      this.inFlight.add(s);
+      try {
+        await first(s);
+        return s;
+      } catch (e) {
+        s.destroy();
+        const err = this.translate(e);
+        if (!this.replaceLost(err, attempt) || this.aborted.has(s)) throw err;
+      } finally {
+        this.inFlight.delete(s);
+      }
     }
-    const fresh = await this.pooledSession();
-    this.inFlight.add(fresh);
-    try {
-      await fresh.query(sql, []);
-      return fresh;
-    } catch (e) {
-      fresh.destroy();
-      throw this.translate(e);
-    } finally {
-      this.inFlight.delete(fresh);
-    }
+  }
+
+  /** Whether a statement that met a lost session outside a transaction goes out again (`attempt`: how many times it has). */
+  private replaceLost(err: DataJointError, attempt: number): boolean {
+    return err.code === 'lostConnection' && this.settings.database.reconnect && !this.closed && attempt < this.poolLimit;
   }
 
   /**
@@ -439,15 +449,7 @@ export class Connection {
       return committed;
     };
     const acquire = async (): Promise<DriverSession> => {
-      const s = await this.pooledSession();
-      if (implicit) {
-        try {
-          await s.query(this.dialect.autocommit(false), []);
-        } catch (e) {
-          s.destroy();
-          throw this.translate(e);
-        }
-      }
+      const s = implicit ? await this.liveSession((fresh) => fresh.query(this.dialect.autocommit(false), [])) : await this.pooledSession();
       return (session = s);
     };
     const commitOpenGroup = (final?: ReadonlyArray<{ sql: string; params: readonly unknown[] }>): Promise<void> => {

@@ -358,7 +358,7 @@ export class MySqlDialect implements Dialect {
       // outside a transaction; never "cannot connect".
       case 'ECONNRESET':
       case 'EPIPE':
-        return new LostConnectionError('lostConnection', `Lost connection to ${where}`, opts);
+        return new LostConnectionError('lostConnection', `Lost connection to ${where} (${msg})`, opts);
       case 'HANDSHAKE_SSL_ERROR':
       case 'HANDSHAKE_NO_SSL_SUPPORT':
         return new ConnectionError('unreachable', `Cannot connect to ${where}: TLS was required but could not be established (${msg})`, opts);

@@ -73,7 +73,7 @@ export function translatePgError(error: unknown, context: ErrorContext = {}): Da
     // outside a transaction; never "cannot connect".
     case 'ECONNRESET':
     case 'EPIPE':
-      return new LostConnectionError('lostConnection', `Lost connection to ${where}`, opts);
+      return new LostConnectionError('lostConnection', `Lost connection to ${where} (${msg})`, opts);
     // Class 28: invalid authorization.
     case '28P01':
     case '28000':

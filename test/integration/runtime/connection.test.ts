@@ -543,9 +543,11 @@ describe('connection', () => {
   it('a session dropped unseen while idle is replaced on first use: a statement, and a transaction before its first statement', async () => {
     const s = await testServer();
     const proxy = await cuttableProxy(s);
-    const single = await dj.Connection.connect({ host: '127.0.0.1', port: proxy.port, user: s.user, password: s.password, ignoreConfigFile: true, env: backendEnv(s), connectionLimit: 1 });
-    const sessionOf = async (): Promise<number> => Number((await single.query(sessionIdSql(single)))[0]!.id);
+    let single: dj.Connection | undefined;
     try {
+      single = await dj.Connection.connect({ host: '127.0.0.1', port: proxy.port, user: s.user, password: s.password, ignoreConfigFile: true, env: backendEnv(s), connectionLimit: 1 });
+      const c = single;
+      const sessionOf = async (): Promise<number> => Number((await c.query(sessionIdSql(c)))[0]!.id);
       const first = await sessionOf();
       // Connecting may open a session of its own first (the server's version): counted from here.
       const opened = proxy.upstreams();
@@ -556,11 +558,52 @@ describe('connection', () => {
       assert.deepEqual([proxy.resets(), proxy.upstreams()], [1, opened + 1], 'the statement went out on the dropped session, then on a new one');
       proxy.cut();
       await sessionEnded(conn, second);
-      const inside = await single.transaction(sessionOf);
+      const inside = await c.transaction(sessionOf);
       assert.notEqual(inside, second);
       assert.deepEqual([proxy.resets(), proxy.upstreams()], [2, opened + 2], "the transaction's start went out on the dropped session, then the transaction ran on a new one");
     } finally {
-      await single.close();
+      await single?.close();
+      await proxy.close();
+    }
+  });
+
+  // After a sleep every idle session of the pool is dead, not only the one taken first.
+  it('past every idle session of the pool that was dropped unseen: a statement and a transaction', async () => {
+    const s = await testServer();
+    const proxy = await cuttableProxy(s);
+    let pooled: dj.Connection | undefined;
+    try {
+      pooled = await dj.Connection.connect({ host: '127.0.0.1', port: proxy.port, user: s.user, password: s.password, ignoreConfigFile: true, env: backendEnv(s), connectionLimit: 3 });
+      const c = pooled;
+      // Three sessions at once (each holds its own until all have answered), then idle in the pool.
+      const idle = async (): Promise<number[]> => {
+        let all!: () => void;
+        const together = new Promise<void>((r) => (all = r));
+        let waiting = 3;
+        return Promise.all([0, 1, 2].map(() => c.transaction(async () => {
+          const id = Number((await c.query(sessionIdSql(c)))[0]!.id);
+          if (--waiting === 0) all();
+          await together;
+          return id;
+        })));
+      };
+      const ids = await idle();
+      assert.equal(new Set(ids).size, 3, 'three pooled sessions');
+      let upstreams = proxy.upstreams();
+      proxy.cut();
+      for (const id of ids) await sessionEnded(conn, id);
+      assert.equal(Number((await c.query('SELECT 1 + 1 AS v'))[0]!.v), 2);
+      assert.deepEqual([proxy.resets(), proxy.upstreams() - upstreams], [3, 1], 'each dead session tried once, then a new one');
+      // The same for a transaction's start, once the pool again holds only dead sessions.
+      const again = await idle();
+      upstreams = proxy.upstreams();
+      proxy.cut();
+      for (const id of again) await sessionEnded(conn, id);
+      const resets = proxy.resets();
+      assert.equal(await c.transaction(async () => Number((await c.query('SELECT 2 + 2 AS v'))[0]!.v)), 4);
+      assert.deepEqual([proxy.resets() - resets, proxy.upstreams() - upstreams], [3, 1], "each dead session tried once with the transaction's start, then a new one");
+    } finally {
+      await pooled?.close();
       await proxy.close();
     }
   });
