@@ -228,6 +228,20 @@ async function cuttableProxy(target: { host: string; port: number }): Promise<{ 
   };
 }
 
+/** `fn` with a connection of `connectionLimit` sessions to the test server through a cuttableProxy; both closed after. */
+async function throughProxy(connectionLimit: number, fn: (c: dj.Connection, proxy: Awaited<ReturnType<typeof cuttableProxy>>) => Promise<void>): Promise<void> {
+  const s = await testServer();
+  const proxy = await cuttableProxy(s);
+  let c: dj.Connection | undefined;
+  try {
+    c = await dj.Connection.connect({ host: '127.0.0.1', port: proxy.port, user: s.user, password: s.password, ignoreConfigFile: true, env: backendEnv(s), connectionLimit });
+    await fn(c, proxy);
+  } finally {
+    await c?.close();
+    await proxy.close();
+  }
+}
+
 before(async () => {
   const s = await testServer();
   Object.assign(process.env, { DJ_HOST: `${s.host}:${s.port}`, DJ_USER: s.user, DJ_PASS: s.password, DJ_IGNORE_CONFIG_FILE: 'true', ...backendEnv(s) });
@@ -541,12 +555,7 @@ describe('connection', () => {
   // START TRANSACTION is such a query. A session dropped while idle, unseen by the client (a
   // firewall's idle timeout, a laptop's sleep), is then replaced on first use.
   it('a session dropped unseen while idle is replaced on first use: a statement, and a transaction before its first statement', async () => {
-    const s = await testServer();
-    const proxy = await cuttableProxy(s);
-    let single: dj.Connection | undefined;
-    try {
-      single = await dj.Connection.connect({ host: '127.0.0.1', port: proxy.port, user: s.user, password: s.password, ignoreConfigFile: true, env: backendEnv(s), connectionLimit: 1 });
-      const c = single;
+    await throughProxy(1, async (c, proxy) => {
       const sessionOf = async (): Promise<number> => Number((await c.query(sessionIdSql(c)))[0]!.id);
       const first = await sessionOf();
       // Connecting may open a session of its own first (the server's version): counted from here.
@@ -561,20 +570,12 @@ describe('connection', () => {
       const inside = await c.transaction(sessionOf);
       assert.notEqual(inside, second);
       assert.deepEqual([proxy.resets(), proxy.upstreams()], [2, opened + 2], "the transaction's start went out on the dropped session, then the transaction ran on a new one");
-    } finally {
-      await single?.close();
-      await proxy.close();
-    }
+    });
   });
 
   // After a sleep every idle session of the pool is dead, not only the one taken first.
   it('past every idle session of the pool that was dropped unseen: a statement and a transaction', async () => {
-    const s = await testServer();
-    const proxy = await cuttableProxy(s);
-    let pooled: dj.Connection | undefined;
-    try {
-      pooled = await dj.Connection.connect({ host: '127.0.0.1', port: proxy.port, user: s.user, password: s.password, ignoreConfigFile: true, env: backendEnv(s), connectionLimit: 3 });
-      const c = pooled;
+    await throughProxy(3, async (c, proxy) => {
       // Three sessions at once (each holds its own until all have answered), then idle in the pool.
       const idle = async (): Promise<number[]> => {
         let all!: () => void;
@@ -602,10 +603,7 @@ describe('connection', () => {
       const resets = proxy.resets();
       assert.equal(await c.transaction(async () => Number((await c.query('SELECT 2 + 2 AS v'))[0]!.v)), 4);
       assert.deepEqual([proxy.resets() - resets, proxy.upstreams() - upstreams], [3, 1], "each dead session tried once with the transaction's start, then a new one");
-    } finally {
-      await pooled?.close();
-      await proxy.close();
-    }
+    });
   });
 
   it('lets a script that never closes its connection exit', async () => {

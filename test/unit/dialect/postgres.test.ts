@@ -572,6 +572,7 @@ describe('postgresql dialect: queries, sessions and errors', () => {
       [{ code: '08006', message: 'connection failure' }, 'lostConnection', 'LostConnectionError'],
       [{ message: 'Connection terminated unexpectedly' }, 'lostConnection', 'LostConnectionError'],
       [{ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:5432' }, 'unreachable', 'ConnectionError'],
+      [{ code: 'ECONNRESET', message: 'read ECONNRESET' }, 'lostConnection', 'LostConnectionError'],
       [{ code: '3D000', message: 'database "x" does not exist' }, 'unreachable', 'ConnectionError'],
       [{ code: '40P01', message: 'deadlock detected\nDETAIL: ...' }, 'server', 'DataJointError'],
       [{ code: 'XX000', message: 'something else' }, 'server', 'DataJointError'],

@@ -65,6 +65,8 @@ describe('mysql dialect', () => {
       [{ errno: 1045, sqlMessage: 'Access denied for user' }, 'login', 'AccessError'],
       [{ errno: 2013, sqlMessage: 'Lost connection' }, 'lostConnection', 'LostConnectionError'],
       [{ code: 'ECONNREFUSED' }, 'unreachable', 'ConnectionError'],
+      // A reset ends a connection that was made (a firewall dropped the idle session).
+      [{ code: 'ECONNRESET', errno: -104, sqlMessage: 'read ECONNRESET' }, 'lostConnection', 'LostConnectionError'],
       [{ errno: 9999, sqlMessage: 'Something else' }, 'server', 'DataJointError'],
     ];
     for (const [raw, code, name] of cases) {
@@ -73,6 +75,8 @@ describe('mysql dialect', () => {
       assert.equal(e.name, name);
       assert.ok(!e.message.includes('\n'));
     }
+    const reset = d.translateError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', errno: -104 }), { host: 'db', port: 3306 });
+    assert.equal(reset.message, 'Lost connection to db:3306 (read ECONNRESET)');
     const login = d.translateError(Object.assign(new Error('denied'), { errno: 1045 }), { host: 'db', port: 3306, user: 'alice' });
     assert.equal(login.message, "Login refused for user 'alice' at db:3306: wrong user name or password");
   });
