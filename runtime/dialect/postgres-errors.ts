@@ -67,10 +67,7 @@ export function translatePgError(error: unknown, context: ErrorContext = {}): Da
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return new ConnectionError('unreachable', `Cannot connect to ${where}: ${code === 'ETIMEDOUT' ? 'timed out' : 'network unreachable'}`, opts);
-    // A reset comes on a connection that was made: the server, or a firewall that dropped the
-    // idle session (its idle timeout, a laptop's sleep), ended it. As pymysql's 2013 "Lost
-    // connection", it is a lost connection, which connection.py: query reconnects once
-    // outside a transaction; never "cannot connect".
+    // A reset ends a connection that was made: lost, never "cannot connect" (mysql.ts: translateError).
     case 'ECONNRESET':
     case 'EPIPE':
       return new LostConnectionError('lostConnection', `Lost connection to ${where} (${msg})`, opts);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connect as netConnect, createServer, type Socket } from 'node:net';
 import * as dj from '../../../runtime/index';
-import { backendEnv, dropSchemas, schemaName, testServer } from './helpers';
+import { backendEnv, connect, dropSchemas, schemaName, testServer } from './helpers';
 import { STATEMENT_EFFECT } from '../../../runtime/connection/step-undo';
 import type { TransactionSeries } from '../../../runtime/connection/index';
 
@@ -120,7 +120,7 @@ async function deadlock(c: dj.Connection, t: string, run: (victim: () => Promise
 }
 
 /**
- * A lock wait that times out inside `c`'s transaction: another session holds row 50 in an
+ * A lock wait that times out inside `c`'s transaction: another session (`openOther`) holds row 50 in an
  * open transaction; `c` sets a 1 s lock timeout, inserts row 1, then 50 (which waits until
  * the server gives up) and 70, catching each statement's error as a make that goes on would.
  * Right after the timeout, `observer` (a third session) counts `c`'s open InnoDB
@@ -129,12 +129,11 @@ async function deadlock(c: dj.Connection, t: string, run: (victim: () => Promise
  */
 async function lockTimeout(
   c: dj.Connection,
-  s: { host: string; port: number; user: string; password: string },
-  env: Record<string, string>,
+  openOther: () => Promise<dj.Connection>,
   observer: dj.Connection,
   t: string,
 ): Promise<{ errors: unknown[]; openAfterTimeout: number | undefined; outcome: unknown }> {
-  const other = await dj.Connection.connect({ host: s.host, port: s.port, user: s.user, password: s.password, ignoreConfigFile: true, env, connectionLimit: 1 });
+  const other = await openOther();
   let holds!: () => void;
   const holding = new Promise<void>((r) => (holds = r));
   let release!: () => void;
@@ -230,11 +229,10 @@ async function cuttableProxy(target: { host: string; port: number }): Promise<{ 
 
 /** `fn` with a connection of `connectionLimit` sessions to the test server through a cuttableProxy; both closed after. */
 async function throughProxy(connectionLimit: number, fn: (c: dj.Connection, proxy: Awaited<ReturnType<typeof cuttableProxy>>) => Promise<void>): Promise<void> {
-  const s = await testServer();
-  const proxy = await cuttableProxy(s);
+  const proxy = await cuttableProxy(await testServer());
   let c: dj.Connection | undefined;
   try {
-    c = await dj.Connection.connect({ host: '127.0.0.1', port: proxy.port, user: s.user, password: s.password, ignoreConfigFile: true, env: backendEnv(s), connectionLimit });
+    c = await connect({ host: '127.0.0.1', port: proxy.port, connectionLimit });
     await fn(c, proxy);
   } finally {
     await c?.close();
@@ -433,14 +431,13 @@ describe('connection', () => {
   // deadlock, nothing more may run in it and it must not report a commit. PostgreSQL aborts
   // the transaction on any error.
   it('a lock wait timeout caught inside a transaction: the statement alone is undone, or the whole transaction where the server rolls back on timeout', async () => {
-    const s = await testServer();
-    const single = await dj.Connection.connect({ host: s.host, port: s.port, user: s.user, password: s.password, ignoreConfigFile: true, env: backendEnv(s), connectionLimit: 1 });
+    const single = await connect({ connectionLimit: 1 });
     const t = single.dialect.qualified(db, 'lock_timeout');
     try {
       await single.execute(single.backend === 'mysql' ? `CREATE DATABASE IF NOT EXISTS \`${db}\`` : `CREATE SCHEMA IF NOT EXISTS "${db}"`);
       await single.execute(`CREATE TABLE IF NOT EXISTS ${t} (id INT PRIMARY KEY)`);
       const ids = async (c: dj.Connection) => (await c.query(`SELECT id FROM ${t} ORDER BY id`)).map((r) => Number(r.id));
-      const { errors, openAfterTimeout, outcome } = await lockTimeout(single, s, backendEnv(s), conn, t);
+      const { errors, openAfterTimeout, outcome } = await lockTimeout(single, () => connect({ connectionLimit: 1 }), conn, t);
       if (single.backend === 'mysql') {
         assert.equal(Number((await single.query('SELECT @@innodb_rollback_on_timeout AS v'))[0]!.v), 0, 'the test server keeps the default');
         assert.equal(openAfterTimeout, 1, 'the transaction is still open on the server after the timeout');
@@ -459,20 +456,21 @@ describe('connection', () => {
       await single.execute(`DROP TABLE IF EXISTS ${t}`);
       await single.close();
     }
-    if (s.backend !== 'mysql') return;
+    if (conn.backend !== 'mysql') return;
     // The same on a server that rolls back the whole transaction on a lock wait timeout.
     // @ts-expect-error: plain ESM script without type declarations
     const { startMariaDB } = (await import('../../../scripts/mariadb.mjs')) as { startMariaDB(o: { serverArgs: string[] }): Promise<{ host: string; port: number; user: string; password: string; stop(): Promise<void> }> };
     const strict = await startMariaDB({ serverArgs: ['--innodb-rollback-on-timeout'] });
     try {
-      const c = await dj.Connection.connect({ host: strict.host, port: strict.port, user: strict.user, password: strict.password, ignoreConfigFile: true, env: backendEnv(s), connectionLimit: 1 });
+      const open = () => connect({ host: strict.host, port: strict.port, user: strict.user, password: strict.password, connectionLimit: 1 }, 'mysql');
+      const c = await open();
       try {
         await c.execute('CREATE DATABASE lock_timeout_db');
         const t2 = c.dialect.qualified('lock_timeout_db', 't');
         await c.execute(`CREATE TABLE ${t2} (id INT PRIMARY KEY)`);
         assert.equal(Number((await c.query('SELECT @@innodb_rollback_on_timeout AS v'))[0]!.v), 1);
-        const observer = await dj.Connection.connect({ host: strict.host, port: strict.port, user: strict.user, password: strict.password, ignoreConfigFile: true, connectionLimit: 1 });
-        const { errors, openAfterTimeout, outcome } = await lockTimeout(c, strict, {}, observer, t2).finally(() => observer.close());
+        const observer = await open();
+        const { errors, openAfterTimeout, outcome } = await lockTimeout(c, open, observer, t2).finally(() => observer.close());
         assert.equal(openAfterTimeout, 0, 'the server rolled the whole transaction back at the timeout');
         assert.equal(errors.length, 2, String(errors));
         assert.equal((errors[0] as dj.DataJointError).serverCode, 1205, String(errors[0]));
