@@ -369,7 +369,7 @@ export class Connection {
     const session = await this.liveSession((s) => (begin ? s.query(begin, []) : Promise.resolve()));
     let gone = false;
     try {
-      return await this.runTransaction(session, fn, undefined, () => (gone = true));
+      return await this.runTransaction(session, fn, () => (gone = true));
     } finally {
       if (gone) session.destroy();
       else session.release();
@@ -422,7 +422,7 @@ export class Connection {
     /** Settles once a group's COMMIT or ROLLBACK is queued (commitGroupWith): nothing may run before. */
     let gate: Promise<void> = Promise.resolve();
     /** The open group of steps (step, commitGroup); `lost` once the server ended it. */
-    let group: { session: DriverSession; begun?: boolean; lost?: unknown; marked?: boolean } | undefined;
+    let group: { session: DriverSession; lost?: unknown; marked?: boolean } | undefined;
     const refuseInGroup = () => {
       if (group) throw new TransactionError('transaction', 'A group of steps is open on this series: commit it first');
     };
@@ -452,6 +452,33 @@ export class Connection {
       const s = implicit ? await this.liveSession((fresh) => fresh.query(this.dialect.autocommit(false), [])) : await this.pooledSession();
       return (session = s);
     };
+    /**
+     * PostgreSQL: the series' session with this transaction's BEGIN run on it. The session
+     * the series holds between transactions may have been dropped while idle, unseen (a
+     * firewall's idle timeout): nothing of the transaction has run yet, so it is replaced,
+     * as liveSession replaces a pooled one. MySQL begins without a statement
+     * (autocommit(false) ran when the session was taken).
+     */
+    const begun = async (sql: string): Promise<DriverSession> => {
+      const held = session;
+      if (held) {
+        this.inFlight.add(held);
+        try {
+          await held.query(sql, []);
+          return held;
+        } catch (e) {
+          if (session === held) drop();
+          else held.destroy();
+          const err = this.translate(e);
+          if (!this.replaceLost(err, 0) || this.aborted.has(held)) throw err;
+        } finally {
+          this.inFlight.delete(held);
+        }
+      }
+      return (session = await this.liveSession((fresh) => fresh.query(sql, [])));
+    };
+    /** The series' session, ready for a transaction's first statement. */
+    const ready = async (): Promise<DriverSession> => (begin ? begun(begin) : (session ?? (await acquire())));
     const commitOpenGroup = (final?: ReadonlyArray<{ sql: string; params: readonly unknown[] }>): Promise<void> => {
       const g = group;
       group = undefined;
@@ -498,15 +525,12 @@ export class Connection {
         refuseClosed();
         if (group?.lost !== undefined) throw new TransactionError('transaction', 'The open group of steps was lost: commit it first');
         await gate;
-        const s = session ?? (await acquire());
+        // A group's first step begins its transaction; a BEGIN that fails opens no group.
+        const s = group ? (session ?? (await acquire())) : await ready();
         this.inFlight.add(s);
         try {
           group ??= { session: s };
           const mine = group;
-          if (begin && mine.session === s && !mine.begun) {
-            mine.begun = true;
-            await s.query(begin, []);
-          }
           // The group's first step sets the savepoint that later steps' undo checks the
           // transaction by (step-undo.ts); on PostgreSQL every step sets one.
           const step = startStep(s, this.dialect, !mine.marked);
@@ -547,14 +571,14 @@ export class Connection {
         refuseClosed();
         refuseInGroup();
         await gate;
-        return this.runTransaction(session ?? (await acquire()), fn, begin, drop);
+        return this.runTransaction(await ready(), fn, drop);
       },
       transactionSent: async <T>(fn: () => Promise<T>): Promise<{ value: T; committed: Promise<void> }> => {
         refuseClosed();
         refuseInGroup();
         await gate;
-        const s = session ?? (await acquire());
-        const value = await this.runTransaction(s, fn, begin, drop, true);
+        const s = await ready();
+        const value = await this.runTransaction(s, fn, drop, true);
         return { value, committed: sendCommit(s) };
       },
       close: async () => {
@@ -612,10 +636,9 @@ export class Connection {
    * `fn` on `session`: COMMIT when it resolves (unless the caller sends it), ROLLBACK when
    * it throws; `gone` when even ROLLBACK fails.
    */
-  private async runTransaction<T>(session: DriverSession, fn: () => Promise<T>, begin: string | undefined, gone: () => void, callerCommits = false): Promise<T> {
+  private async runTransaction<T>(session: DriverSession, fn: () => Promise<T>, gone: () => void, callerCommits = false): Promise<T> {
     this.inFlight.add(session);
     try {
-      if (begin) await session.query(begin, []);
       const state: TxState = { session };
       const result = await this.tx.run(state, fn);
       // `fn` caught a statement error after which nothing of it can commit. On PostgreSQL a

@@ -342,10 +342,16 @@ describe('connection', () => {
     assert.equal(seen, first, 'one session for the whole series');
     assert.deepEqual((await conn.query(`SELECT id FROM ${t} ORDER BY id`)).map((r) => Number(r.id)), [1, 3]);
     await assert.rejects(series.transaction(() => series.transaction(async () => 1)), { code: 'transaction' });
-    // A session killed under the series (an interrupted make) is replaced by the next transaction.
+    // A session killed under the series between two transactions (an administrator's KILL)
+    // is replaced. PostgreSQL's BEGIN meets the loss before anything of the next transaction
+    // ran: it runs on a new session. MySQL begins without a statement: the next transaction's
+    // first statement meets it, inside the transaction, which fails; the one after takes a
+    // new session.
     await conn.execute(killSql(conn, first));
     await sessionEnded(conn, first);
-    await assert.rejects(series.transaction(() => single.execute(`INSERT INTO ${t} VALUES (4)`)));
+    if (single.backend === 'mysql') {
+      await assert.rejects(series.transaction(() => single.execute(`INSERT INTO ${t} VALUES (4)`)), { code: 'lostConnection' });
+    }
     const replaced = await series.transaction(async () => {
       await single.execute(`INSERT INTO ${t} VALUES (5)`);
       return id();
@@ -601,6 +607,72 @@ describe('connection', () => {
       const resets = proxy.resets();
       assert.equal(await c.transaction(async () => Number((await c.query('SELECT 2 + 2 AS v'))[0]!.v)), 4);
       assert.deepEqual([proxy.resets() - resets, proxy.upstreams() - upstreams], [3, 1], "each dead session tried once with the transaction's start, then a new one");
+    });
+  });
+
+  // A transaction series (populate's) keeps its session between transactions, outside the
+  // pool. PostgreSQL begins each transaction with a statement, which goes out before any of
+  // the transaction: a session dropped meanwhile is replaced there. MySQL sends nothing to
+  // begin (autocommit is off on the session), so the loss meets the transaction's first
+  // statement, inside it: that transaction fails as lost, and the next takes a new session.
+  it('a transaction series whose session was dropped unseen between two transactions', async () => {
+    await throughProxy(1, async (c, proxy) => {
+      const series = c.openTransactionSeries();
+      try {
+        const sessionOf = async (): Promise<number> => Number((await c.query(sessionIdSql(c)))[0]!.id);
+        const first = await series.transaction(sessionOf);
+        assert.equal(await series.transaction(sessionOf), first, 'the series keeps its session');
+        const opened = proxy.upstreams();
+        proxy.cut();
+        await sessionEnded(conn, first);
+        if (c.backend === 'postgresql') {
+          const next = await series.transaction(sessionOf);
+          assert.notEqual(next, first);
+          assert.deepEqual([proxy.resets(), proxy.upstreams()], [1, opened + 1], "the BEGIN went out on the dropped session, then the transaction ran on a new one");
+        } else {
+          await assert.rejects(series.transaction(sessionOf), (e: unknown) => e instanceof dj.DataJointError && e.code === 'lostConnection');
+          assert.deepEqual([proxy.resets(), proxy.upstreams()], [1, opened], 'nothing went out again inside the transaction');
+          const next = await series.transaction(sessionOf);
+          assert.notEqual(next, first);
+          assert.equal(proxy.upstreams(), opened + 1, 'the next transaction took a new session');
+        }
+        assert.equal(await series.transaction(sessionOf), await series.transaction(sessionOf), 'and keeps it');
+      } finally {
+        await series.close();
+      }
+    });
+  });
+
+  // The same for a group of steps (populate with a batch of keys per commit): its first step
+  // begins the group's transaction.
+  it("a transaction series' group of steps whose session was dropped unseen before it began", async () => {
+    await throughProxy(1, async (c, proxy) => {
+      const series = c.openTransactionSeries();
+      try {
+        const sessionOf = async (): Promise<number> => Number((await c.query(sessionIdSql(c)))[0]!.id);
+        const first = await series.transaction(sessionOf);
+        const opened = proxy.upstreams();
+        proxy.cut();
+        await sessionEnded(conn, first);
+        if (c.backend === 'postgresql') {
+          const a = await series.step(sessionOf);
+          const b = await series.step(sessionOf);
+          await series.commitGroup();
+          assert.notEqual(a, first);
+          assert.equal(a, b, "the group's steps share its new session");
+          assert.deepEqual([proxy.resets(), proxy.upstreams()], [1, opened + 1]);
+        } else {
+          await assert.rejects(series.step(sessionOf), (e: unknown) => e instanceof Error && e.name === 'StepFailed' && (e as { groupKept?: boolean }).groupKept === false
+            && e.cause instanceof dj.DataJointError && e.cause.code === 'lostConnection');
+          await assert.rejects(series.commitGroup(), (e: unknown) => e instanceof Error && e.name === 'GroupLost');
+          const a = await series.step(sessionOf);
+          await series.commitGroup();
+          assert.notEqual(a, first);
+          assert.equal(proxy.upstreams(), opened + 1);
+        }
+      } finally {
+        await series.close();
+      }
     });
   });
 
