@@ -65,7 +65,9 @@ export interface TransactionSeries {
    * settles with the server's answer. What runs on the series meanwhile (the next key's
    * make) queues behind that COMMIT on the same session, so its statements still see
    * the committed rows, and its JavaScript overlaps the COMMIT's round trip. A COMMIT
-   * that fails ends the session: what was queued behind it fails and rolls back too.
+   * that fails ends the session. On MySQL what was queued behind it fails and rolls back
+   * too; on PostgreSQL the next transaction's BEGIN, which nothing of it had followed yet,
+   * goes out again on a new session.
    */
   transactionSent<T>(fn: () => Promise<T>): Promise<{ value: T; committed: Promise<void> }>;
   /** The server's id of the session the next transaction runs on, once it has one. */
@@ -448,10 +450,19 @@ export class Connection {
       lastCommit = committed.catch(() => undefined);
       return committed;
     };
-    const acquire = async (): Promise<DriverSession> => {
-      const s = implicit ? await this.liveSession((fresh) => fresh.query(this.dialect.autocommit(false), [])) : await this.pooledSession();
+    /**
+     * A session taken while close() ran (it waits for no transaction's start) would be
+     * held by a closed series and never given back: it is ended, and the transaction refused.
+     */
+    const keep = (s: DriverSession): DriverSession => {
+      if (closed) {
+        s.destroy();
+        throw new TransactionError('transaction', 'This transaction series was closed while the transaction started');
+      }
       return (session = s);
     };
+    const acquire = async (): Promise<DriverSession> =>
+      keep(implicit ? await this.liveSession((fresh) => fresh.query(this.dialect.autocommit(false), [])) : await this.pooledSession());
     /**
      * PostgreSQL: the series' session with this transaction's BEGIN run on it. The session
      * the series holds between transactions may have been dropped while idle, unseen (a
@@ -465,8 +476,11 @@ export class Connection {
         this.inFlight.add(held);
         try {
           await held.query(sql, []);
+          // close() took the session meanwhile (and rolls back this BEGIN): nothing may run on it.
+          if (closed) throw new TransactionError('transaction', 'This transaction series was closed while the transaction started');
           return held;
         } catch (e) {
+          if (e instanceof TransactionError) throw e;
           if (session === held) drop();
           else held.destroy();
           const err = this.translate(e);
@@ -475,7 +489,7 @@ export class Connection {
           this.inFlight.delete(held);
         }
       }
-      return (session = await this.liveSession((fresh) => fresh.query(sql, [])));
+      return keep(await this.liveSession((fresh) => fresh.query(sql, [])));
     };
     /** The series' session, ready for a transaction's first statement. */
     const ready = async (): Promise<DriverSession> => (begin ? begun(begin) : (session ?? (await acquire())));

@@ -227,6 +227,13 @@ async function cuttableProxy(target: { host: string; port: number }): Promise<{ 
   };
 }
 
+/** PostgreSQL: whether the statements run now are in one transaction block (outside one, each statement is a transaction of its own). */
+async function inOneTransaction(c: dj.Connection): Promise<boolean> {
+  const ids = [];
+  for (let i = 0; i < 2; i++) ids.push(String((await c.query('SELECT txid_current() AS x'))[0]!.x));
+  return ids[0] === ids[1];
+}
+
 /** `fn` with a connection of `connectionLimit` sessions to the test server through a cuttableProxy; both closed after. */
 async function throughProxy(connectionLimit: number, fn: (c: dj.Connection, proxy: Awaited<ReturnType<typeof cuttableProxy>>) => Promise<void>): Promise<void> {
   const proxy = await cuttableProxy(await testServer());
@@ -626,8 +633,9 @@ describe('connection', () => {
         proxy.cut();
         await sessionEnded(conn, first);
         if (c.backend === 'postgresql') {
-          const next = await series.transaction(sessionOf);
+          const [next, block] = await series.transaction(async () => [await sessionOf(), await inOneTransaction(c)] as const);
           assert.notEqual(next, first);
+          assert.equal(block, true, 'the new session runs the transaction in a transaction block (its BEGIN ran there)');
           assert.deepEqual([proxy.resets(), proxy.upstreams()], [1, opened + 1], "the BEGIN went out on the dropped session, then the transaction ran on a new one");
         } else {
           await assert.rejects(series.transaction(sessionOf), (e: unknown) => e instanceof dj.DataJointError && e.code === 'lostConnection');
@@ -655,11 +663,12 @@ describe('connection', () => {
         proxy.cut();
         await sessionEnded(conn, first);
         if (c.backend === 'postgresql') {
-          const a = await series.step(sessionOf);
-          const b = await series.step(sessionOf);
+          const txid = async (): Promise<string> => String((await c.query('SELECT txid_current() AS x'))[0]!.x);
+          const a = await series.step(async () => [await sessionOf(), await txid()] as const);
+          const b = await series.step(async () => [await sessionOf(), await txid()] as const);
           await series.commitGroup();
-          assert.notEqual(a, first);
-          assert.equal(a, b, "the group's steps share its new session");
+          assert.notEqual(a[0], first);
+          assert.deepEqual(a, b, "the group's steps share its new session and one transaction (its BEGIN ran there)");
           assert.deepEqual([proxy.resets(), proxy.upstreams()], [1, opened + 1]);
         } else {
           await assert.rejects(series.step(sessionOf), (e: unknown) => e instanceof Error && e.name === 'StepFailed' && (e as { groupKept?: boolean }).groupKept === false
