@@ -384,11 +384,12 @@ export class Connection {
    * firewall's idle timeout, a laptop's sleep) is dropped for another, as connection.py's
    * query reconnects outside a transaction (start_transaction's START TRANSACTION among
    * them). After a sleep every idle session of the pool may be dead: up to the pool's size
-   * are tried, then a new one. Never for a session abortTransactions ended.
+   * are tried, then a new one. Never for a session abortTransactions ended. `held`: a
+   * session taken earlier (a transaction series'), tried first.
    */
-  private async liveSession(first: (s: DriverSession) => Promise<unknown>): Promise<DriverSession> {
+  private async liveSession(first: (s: DriverSession) => Promise<unknown>, held?: DriverSession): Promise<DriverSession> {
     for (let attempt = 0; ; attempt++) {
-      const s = await this.pooledSession();
+      const s = attempt === 0 && held ? held : await this.pooledSession();
       this.inFlight.add(s);
       try {
         await first(s);
@@ -466,30 +467,16 @@ export class Connection {
     /**
      * PostgreSQL: the series' session with this transaction's BEGIN run on it. The session
      * the series holds between transactions may have been dropped while idle, unseen (a
-     * firewall's idle timeout): nothing of the transaction has run yet, so it is replaced,
-     * as liveSession replaces a pooled one. MySQL begins without a statement
-     * (autocommit(false) ran when the session was taken).
+     * firewall's idle timeout): nothing of the transaction has run yet, so liveSession
+     * replaces it as it replaces a pooled one. Not the series' session meanwhile: a COMMIT
+     * failing under the BEGIN ends it, and close() then has nothing to roll back (keep
+     * ends it instead). MySQL begins without a statement (autocommit(false) ran when the
+     * session was taken).
      */
     const begun = async (sql: string): Promise<DriverSession> => {
       const held = session;
-      if (held) {
-        this.inFlight.add(held);
-        try {
-          await held.query(sql, []);
-          // close() took the session meanwhile (and rolls back this BEGIN): nothing may run on it.
-          if (closed) throw new TransactionError('transaction', 'This transaction series was closed while the transaction started');
-          return held;
-        } catch (e) {
-          if (e instanceof TransactionError) throw e;
-          if (session === held) drop();
-          else held.destroy();
-          const err = this.translate(e);
-          if (!this.replaceLost(err, 0) || this.aborted.has(held)) throw err;
-        } finally {
-          this.inFlight.delete(held);
-        }
-      }
-      return keep(await this.liveSession((fresh) => fresh.query(sql, [])));
+      session = undefined;
+      return keep(await this.liveSession((s) => s.query(sql, []), held));
     };
     /** The series' session, ready for a transaction's first statement. */
     const ready = async (): Promise<DriverSession> => (begin ? begun(begin) : (session ?? (await acquire())));
